@@ -1,0 +1,194 @@
+"""Arabic text helpers: digits, bidi controls, cleaning user input and name search keys.
+
+Decisions recorded here (other modules rely on them):
+
+* ``normalize_name`` keeps a standalone hamza ``ء``: it separates real, different names
+  (علاء / علا, دعاء / دعا). Hamza carried on a letter is unified (أ إ آ ٱ → ا, ؤ → و, ئ → ي).
+* ``normalize_name`` applies NFKC first, so Arabic presentation forms pasted from PDFs and the
+  ligature ﷲ become ordinary letters; Persian ی ک become Arabic ي ك.
+* "عبد" is joined to a following word that begins with "ال" (عبد الله → عبدالله,
+  عبد الرحمن → عبدالرحمن) only; other compounds (عبد ربه) are left as typed.
+* ``to_latin_digits`` / ``to_arabic_digits`` convert digits only, never separators (٫ ٬).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from desktop.errors import InputError
+
+__all__ = [
+    "ARABIC_LETTERS",
+    "BIDI_CONTROLS",
+    "FSI",
+    "PDI",
+    "clean_text",
+    "has_arabic",
+    "isolate",
+    "name_tokens",
+    "normalize_name",
+    "strip_bidi_controls",
+    "to_arabic_digits",
+    "to_latin_digits",
+]
+
+FSI = "\u2068"
+PDI = "\u2069"
+
+#: Explicit bidirectional formatting characters (embeddings, overrides, isolates, marks, ALM).
+BIDI_CONTROLS: frozenset[str] = frozenset(
+    [chr(c) for c in range(0x202A, 0x202F)]
+    + [chr(c) for c in range(0x2066, 0x206A)]
+    + ["\u200e", "\u200f", "\u061c"]
+)
+
+#: The Arabic alphabet as written in names: the 28 letters, hamza and its carriers, ta marbuta, alef maqsura.
+ARABIC_LETTERS: frozenset[str] = frozenset("ابتثجحخدذرزسشصضطظعغفقكلمنهوي" "ءأإآؤئٱةى")
+
+_ARABIC_INDIC = "٠١٢٣٤٥٦٧٨٩"
+_EASTERN_ARABIC_INDIC = "۰۱۲۳۴۵۶۷۸۹"
+_LATIN = "0123456789"
+
+_TO_LATIN = str.maketrans(_ARABIC_INDIC + _EASTERN_ARABIC_INDIC, _LATIN * 2)
+_TO_ARABIC = str.maketrans(_LATIN + _EASTERN_ARABIC_INDIC, _ARABIC_INDIC * 2)
+_STRIP_BIDI = str.maketrans({c: None for c in BIDI_CONTROLS})
+
+# Characters removed from free text besides bidi controls: zero-width space and BOM.
+_INVISIBLE = frozenset({"\u200b", "\ufeff"})
+
+_ARABIC_RANGES = (
+    (0x0600, 0x06FF),
+    (0x0750, 0x077F),
+    (0x08A0, 0x08FF),
+    (0xFB50, 0xFDFF),
+    (0xFE70, 0xFEFF),
+)
+
+# Harakat, tanwin, shadda, sukun, Quranic small marks, dagger alef and the tatweel.
+_NAME_DROPPED = frozenset(
+    [chr(c) for c in range(0x064B, 0x0660)]
+    + ["\u0670", "\u0640"]
+    + [chr(c) for c in range(0x0610, 0x061B)]
+    + [chr(c) for c in range(0x06D6, 0x06DD)]
+    + [chr(c) for c in range(0x06DF, 0x06E9)]
+    + [chr(c) for c in range(0x06EA, 0x06EE)]
+)
+
+_NAME_LETTER_MAP = {
+    "أ": "ا",
+    "إ": "ا",
+    "آ": "ا",
+    "ٱ": "ا",
+    "\u0672": "ا",  # alef with wavy hamza above
+    "\u0673": "ا",  # alef with wavy hamza below
+    "ة": "ه",
+    "\u06c0": "ه",  # heh with yeh above (ۀ)
+    "ى": "ي",
+    "\u06cc": "ي",  # Persian yeh (ی)
+    "ؤ": "و",
+    "ئ": "ي",
+    "\u06a9": "ك",  # keheh (ک)
+}
+
+_HSPACE_RUN = re.compile(r"[^\S\n]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+_ABD = "عبد"
+
+
+def to_latin_digits(text: str) -> str:
+    """Replace Arabic-Indic (٠-٩) and Eastern Arabic-Indic (۰-۹) digits by 0-9."""
+    return text.translate(_TO_LATIN)
+
+
+def to_arabic_digits(text: str) -> str:
+    """Replace 0-9 (and Eastern Arabic-Indic ۰-۹) by Arabic-Indic digits ٠-٩."""
+    return text.translate(_TO_ARABIC)
+
+
+def strip_bidi_controls(text: str) -> str:
+    """Remove explicit bidi controls: U+202A–U+202E, U+2066–U+2069, LRM, RLM and ALM."""
+    return text.translate(_STRIP_BIDI)
+
+
+def clean_text(text: str, *, max_length: int, field: str | None = None) -> str:
+    """Clean free text typed or pasted by the officer and enforce `max_length` (in characters).
+
+    NFC; bidi controls, zero-width spaces and control characters removed (line breaks kept,
+    CR LF and Unicode separators become ``\\n``, tabs become spaces); runs of spaces collapsed,
+    each line trimmed, at most one blank line in a row, no leading or trailing blank lines.
+    """
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    kept: list[str] = []
+    for ch in strip_bidi_controls(text):
+        if ch == "\n":
+            kept.append(ch)
+        elif ch in _INVISIBLE:
+            continue
+        elif unicodedata.category(ch) == "Cc":
+            kept.append(" " if ch in "\t\v\f\x1c\x1d\x1e\x1f\x85" else "")
+        else:
+            kept.append(ch)
+    lines = [_HSPACE_RUN.sub(" ", line).strip() for line in "".join(kept).split("\n")]
+    cleaned = _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip("\n")
+    if len(cleaned) > max_length:
+        raise InputError(
+            f"النص أطول من المسموح: {len(cleaned)} حرفًا، والحد الأقصى {max_length} حرفًا",
+            field=field,
+        )
+    return cleaned
+
+
+def _normalize_chars(text: str) -> str:
+    text = unicodedata.normalize("NFKC", strip_bidi_controls(text)).casefold()
+    text = unicodedata.normalize("NFKC", text)
+    out: list[str] = []
+    for ch in text:
+        if ch in _NAME_DROPPED or ch in _INVISIBLE or ch in "\u200c\u200d":
+            continue
+        if unicodedata.category(ch) in ("Cc", "Cf"):
+            out.append(" ")
+            continue
+        out.append(_NAME_LETTER_MAP.get(ch, ch))
+    return to_latin_digits("".join(out))
+
+
+def _join_abd(tokens: list[str]) -> list[str]:
+    joined: list[str] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok == _ABD and i + 1 < len(tokens) and tokens[i + 1].startswith("ال"):
+            joined.append(tok + tokens[i + 1])
+            i += 2
+        else:
+            joined.append(tok)
+            i += 1
+    return joined
+
+
+def name_tokens(text: str) -> list[str]:
+    """The parts of a name's search key (see `normalize_name`), for matching parts in any order."""
+    return _join_abd(_normalize_chars(text).split())
+
+
+def normalize_name(text: str) -> str:
+    """The search key of a name: no diacritics/tatweel, unified alef/ta marbuta/ya/hamza carriers, عبد joined; idempotent."""
+    return " ".join(name_tokens(text))
+
+
+def isolate(text: str) -> str:
+    """Wrap `text` in FSI … PDI so numbers, IDs and Latin keep their order inside Arabic text."""
+    return f"{FSI}{text}{PDI}"
+
+
+def _is_arabic_char(ch: str) -> bool:
+    cp = ord(ch)
+    return any(lo <= cp <= hi for lo, hi in _ARABIC_RANGES)
+
+
+def has_arabic(text: str) -> bool:
+    """True when `text` contains at least one Arabic letter."""
+    return any(ch.isalpha() and _is_arabic_char(ch) for ch in text)
