@@ -1,0 +1,741 @@
+"""Arabic text on reportlab pages: fonts registered once, shaping, bidi per line, wrapping, tables.
+
+Decisions recorded here (the document templates rely on them):
+
+* The bundled Amiri fonts carry Arabic and Latin glyphs; reportlab has no font fallback, so
+  every string of a document is drawn in them. They are registered once, at import, with
+  reportlab's own HarfBuzz shaping switched off: the text arrives already shaped and ordered.
+* Shaping is ``arabic_reshaper`` with every word and sentence ligature disabled (so "عبد الله"
+  never becomes ﷲ, and a ﷲ pasted by the user is spelled out) and the letter ligatures kept
+  (لا, لأ, لإ, لآ). Harakat are dropped: without GPOS positioning they would land beside their
+  letter instead of above it.
+* Wrap first, then reorder each line: words are measured in logical order (width of the shaped
+  word), lines are filled greedily, and only then is each line turned into its visual string.
+  A Hijri/Gregorian marker (هـ, م) never starts a line away from its number.
+* Ordering is python-bidi's fast implementation with base direction RTL. It keeps isolates
+  (U+2066–U+2069) correct but does not mirror brackets (UAX #9 rule L4), so a line holding
+  a bracket is reordered here from the levels python-bidi resolved (rules L1, L2 and L4).
+  Bidi control characters are removed from the visual string: Amiri has no glyph for them.
+* Runs of digits joined by hyphens ("2025-0000123", "1444-05-08") and international phone
+  numbers ("+966 50 …") are drawn left to right as they are written (a left-to-right
+  override), since bidi would otherwise swap their groups inside Arabic text. `ltr` does the
+  same for a value the caller knows is an identifier (ID, case number, mobile, e-mail).
+* Documents are rendered with ``invariant=1``: the same input gives the same bytes.
+* Speed (a declaration in well under 25 ms): streams are written binary (``rl_config.useA85 = 0``,
+  set process-wide at import; reportlab's ASCII85 encoder is pure Python without rl_accel); the
+  common characters are assigned to the font subsets in a fixed order in every document, so the
+  TrueType subsets, their widths and their compressed streams are built once per process and
+  reused (byte-identical to what reportlab builds itself, see the tests); the logo is embedded
+  as a JPEG, which reportlab copies instead of compressing again.
+* reportlab's font objects hold per-document state: documents are rendered one at a time
+  (a process-wide lock), so rendering from worker threads is safe.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import threading
+import unicodedata
+import zlib
+from collections.abc import Callable, Sequence
+from io import BytesIO
+from typing import Any
+
+import arabic_reshaper
+from bidi import get_display
+from reportlab import rl_config
+from reportlab.lib.colors import Color
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.rl_accel import fp_str
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+import resources
+from desktop.arabic_text import has_arabic
+
+__all__ = [
+    "ACCENT",
+    "FONT_BOLD",
+    "FONT_REGULAR",
+    "GRID",
+    "MUTED",
+    "SHADE",
+    "ArabicDocument",
+    "ltr",
+    "register_fonts",
+    "sha256_hex",
+    "shape_line",
+    "wrap",
+]
+
+FONT_REGULAR = "MustafidAmiri"
+FONT_BOLD = "MustafidAmiri-Bold"
+
+ACCENT = Color(0.11, 0.36, 0.35)
+SHADE = Color(0.93, 0.96, 0.95)
+GRID = Color(0.62, 0.68, 0.67)
+MUTED = Color(0.33, 0.36, 0.36)
+
+_LRO = "\u202d"
+_PDF = "\u202c"
+
+# Invisible characters with no glyph in Amiri: bidi controls, marks, zero-width characters.
+_INVISIBLE = (
+    [chr(c) for c in range(0x202A, 0x202F)]
+    + [chr(c) for c in range(0x2066, 0x206A)]
+    + ["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u061c", "\ufeff"]
+)
+_STRIP_INVISIBLE = str.maketrans({c: None for c in _INVISIBLE})
+
+# UAX #9 rule L4: characters drawn mirrored at an odd (right-to-left) level, by their partner.
+_MIRROR: dict[str, str] = {}
+for _a, _b in ("()", "[]", "{}", "<>", "«»", "‹›", "≤≥", "⁅⁆", "⁽⁾", "₍₎", "〈〉", "⟨⟩"):
+    _MIRROR[_a], _MIRROR[_b] = _b, _a
+
+# Characters removed by UAX #9 rule X9 before reordering (embeddings, overrides, boundary neutrals).
+_X9_REMOVED = frozenset({"LRE", "RLE", "LRO", "RLO", "PDF", "BN"})
+_LINE_END_NEUTRALS = frozenset({"WS", "FSI", "LRI", "RLI", "PDI"})
+
+_LEVELS_BLOCK = re.compile(r"\blevels: \[(.*?)\]\s*,\s*paragraphs", re.DOTALL)
+_LEVEL = re.compile(r"Level\(\s*(\d+)\s*,?\s*\)")
+
+# Digit groups joined by hyphens, and "+" international numbers: always drawn left to right.
+_LTR_NUMBER = re.compile(r"\+\d+(?:[ \-\u2010\u2011]\d+)*|\d+(?:[\-\u2010\u2011\u2013]\d+)+")
+
+_ARABIC_LETTER = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
+_BREAKABLE_SPACE = re.compile(r"[ \t\u2000-\u200a\u3000]+")
+_CALENDAR_MARKERS = frozenset({"هـ", "ه", "م"})
+
+
+# The characters every document may draw, assigned to the font subsets in this fixed order before
+# anything is drawn: the embedded subsets are then the same in every document, so reportlab's
+# (slow, pure Python) TrueType subsetting runs once per font and process instead of once per document.
+_PRESEED = "".join(
+    chr(c)
+    for c in (
+        *range(0x20, 0x7F),
+        *range(0xFE70, 0xFEFD),
+        *range(0x0660, 0x066A),
+        0x060C,
+        0x061B,
+        0x061F,
+        0x00AB,
+        0x00BB,
+        0x2014,
+        0x2013,
+        0x2026,
+        0x00D7,
+    )
+)
+
+
+class _CachedFlate:
+    """reportlab's Flate stream filter, remembering the compressed bytes of the font subsets it saw."""
+
+    pdfname = "FlateDecode"
+
+    @functools.lru_cache(maxsize=32)  # noqa: B019 - one module-level instance, kept for the process
+    def encode(self, content: bytes | str) -> bytes:
+        """Compressed `content` (computed once per distinct content)."""
+        return zlib.compress(content.encode("utf-8") if isinstance(content, str) else content)
+
+    def decode(self, encoded: bytes) -> bytes:
+        """Decompressed `encoded`."""
+        return zlib.decompress(encoded)
+
+
+_CACHED_FLATE = _CachedFlate()
+
+
+class _PdfNumber(pdfdoc.PDFObject):  # type: ignore[misc]
+    """A number in a font's Widths array, formatted once (reportlab's formatter is pure Python here)."""
+
+    def __init__(self, value: float) -> None:
+        self._formatted = fp_str(value).encode("ascii")
+
+    def format(self, document: Any) -> bytes:
+        """The number as PDF source."""
+        return self._formatted
+
+
+def _memoize_subsetting(font: TTFont) -> None:
+    """Make the font's face reuse the subsets it has already built and compressed (same glyphs, same order)."""
+    face = font.face
+    if getattr(face, "_mustafid_memoized", False):
+        return
+    build = face.makeSubset
+    add_subset = face.addSubsetObjects
+
+    @functools.lru_cache(maxsize=32)
+    def cached(subset: tuple[int, ...]) -> bytes:
+        return bytes(build(list(subset)))
+
+    def add_subset_objects(doc: Any, fontname: str, subset: list[int]) -> Any:
+        reference = add_subset(doc, fontname, subset)
+        font_file = doc.idToObject.get(f"fontFile:{face.filename}({fontname})")
+        if font_file is not None and getattr(font_file, "filters", None):
+            font_file.filters = [_CACHED_FLATE]
+        return reference
+
+    @functools.lru_cache(maxsize=4096)
+    def char_width(code: int) -> _PdfNumber:
+        return _PdfNumber(face.charWidths.get(code, face.defaultWidth))
+
+    add_font_objects = font.addObjects
+
+    def add_font_and_cmaps(doc: Any) -> None:
+        add_font_objects(doc)
+        for name, obj in doc.idToObject.items():
+            if isinstance(name, str) and name.startswith("toUnicodeCMap:") and getattr(obj, "filters", None):
+                obj.filters = [_CACHED_FLATE]
+
+    face.makeSubset = lambda subset: cached(tuple(subset))
+    face.addSubsetObjects = add_subset_objects
+    face.getCharWidth = char_width
+    font.addObjects = add_font_and_cmaps
+    face._mustafid_memoized = True
+
+
+def register_fonts() -> None:
+    """Register the bundled Amiri regular and bold faces with reportlab (idempotent)."""
+    registered = set(pdfmetrics.getRegisteredFontNames())
+    for name, path in ((FONT_REGULAR, resources.ARABIC_FONT_REGULAR), (FONT_BOLD, resources.ARABIC_FONT_BOLD)):
+        if name not in registered:
+            font = TTFont(name, str(path), shapable=False)
+            _memoize_subsetting(font)
+            pdfmetrics.registerFont(font)
+    pdfmetrics.registerFontFamily(FONT_REGULAR, normal=FONT_REGULAR, bold=FONT_BOLD)
+
+
+def _preseed_subsets(canvas: Canvas) -> None:
+    """Assign the common characters to subset codes in a fixed order for this document."""
+    for name in (FONT_REGULAR, FONT_BOLD):
+        font = pdfmetrics.getFont(name)
+        font.splitString(_PRESEED, canvas._doc)
+
+
+register_fonts()
+
+# Binary (zlib only) streams instead of ASCII85 + zlib: valid PDF, smaller, and reportlab's ASCII85
+# encoder is pure Python here (no rl_accel), which cost more than the whole page. Process-wide setting.
+rl_config.useA85 = 0
+
+
+def _reshaper_configuration() -> dict[str, Any]:
+    config: dict[str, Any] = {"delete_harakat": True, "support_ligatures": True}
+    for name, _forms in (*arabic_reshaper.ligatures.SENTENCES_LIGATURES, *arabic_reshaper.ligatures.WORDS_LIGATURES):
+        config[name] = False
+    return config
+
+
+class _FrozenConfiguration:
+    """The reshaper's settings read once: it consults them on every call, through slow configparser look-ups."""
+
+    def __init__(self, section: Any) -> None:
+        # configparser keys are case-insensitive (stored lowercased); so are these.
+        self._values: dict[str, Any] = {key.lower(): section.get(key) for key in section}
+        self._booleans: dict[str, bool] = {}
+        for key, value in self._values.items():
+            if str(value).lower() in ("true", "false", "yes", "no", "on", "off", "1", "0"):
+                self._booleans[key] = section.getboolean(key)
+
+    def get(self, key: str, fallback: Any = None) -> Any:
+        """A setting as text."""
+        return self._values.get(key.lower(), fallback)
+
+    def getboolean(self, key: str, fallback: bool | None = None) -> bool | None:
+        """A yes/no setting."""
+        return self._booleans.get(key.lower(), fallback)
+
+
+def _make_reshaper() -> arabic_reshaper.ArabicReshaper:
+    reshaper = arabic_reshaper.ArabicReshaper(configuration=_reshaper_configuration())
+    reshaper.configuration = _FrozenConfiguration(reshaper.configuration)
+    return reshaper
+
+
+_RESHAPER = _make_reshaper()
+
+
+def ltr(text: str) -> str:
+    """Mark an identifier (ID, case number, mobile, e-mail, web address) to be drawn left to right.
+
+    Text without Arabic letters gets a left-to-right override, so "2025-0000123" or
+    "+966 50 123 4567" keep their written order; text with Arabic letters only an isolate.
+    """
+    if not text:
+        return text
+    if has_arabic(text):
+        return f"\u2068{text}\u2069"
+    return f"\u2066{_LRO}{text}{_PDF}\u2069"
+
+
+def _protect_numbers(text: str) -> str:
+    if "-" not in text and "+" not in text and "\u2010" not in text and "\u2011" not in text and "\u2013" not in text:
+        return text
+    return _LTR_NUMBER.sub(lambda m: f"{_LRO}{m.group(0)}{_PDF}", text)
+
+
+def _prepare(text: str) -> str:
+    """Logical text ready for shaping: the ﷲ ligature spelled out, line breaks as spaces."""
+    text = text.replace("\ufdf2", "الله").replace("\n", " ").replace("\r", " ").replace("\t", " ")
+    return _protect_numbers(text)
+
+
+@functools.lru_cache(maxsize=16384)
+def _reshape_word(word: str) -> str:
+    if _ARABIC_LETTER.search(word) is None:
+        return word  # digits, dates, Latin: nothing to shape (and the reshaper is slow per call)
+    return str(_RESHAPER.reshape(word))
+
+
+def _reshape(text: str) -> str:
+    """Shaped text; Arabic letters never join across a space, so words are shaped (and cached) one by one."""
+    return " ".join([_reshape_word(word) if word else word for word in text.split(" ")])
+
+
+def _char_levels(text: str) -> list[int] | None:
+    """The embedding level python-bidi resolves for each character (None if it cannot be read)."""
+    debug = get_display(text, base_dir="R", debug=True)
+    if not isinstance(debug, str):
+        return None
+    block = _LEVELS_BLOCK.search(debug)
+    if block is None:
+        return None
+    byte_levels = [int(v) for v in _LEVEL.findall(block.group(1))]
+    encoded_length = len(text.encode("utf-8"))
+    if len(byte_levels) != encoded_length:
+        return None
+    levels: list[int] = []
+    offset = 0
+    for ch in text:
+        levels.append(byte_levels[offset])
+        offset += len(ch.encode("utf-8"))
+    return levels
+
+
+def _visual_from_levels(text: str, levels: Sequence[int], base_level: int = 1) -> str:
+    """Visual order of one line from its resolved levels: UAX #9 rules L1, L2 and L4."""
+    chars: list[str] = []
+    lv: list[int] = []
+    for ch, level in zip(text, levels, strict=True):
+        if unicodedata.bidirectional(ch) not in _X9_REMOVED:
+            chars.append(ch)
+            lv.append(level)
+    trailing = True
+    for i in range(len(chars) - 1, -1, -1):
+        cls = unicodedata.bidirectional(chars[i])
+        if cls in ("S", "B"):
+            lv[i] = base_level
+            trailing = True
+        elif trailing and cls in _LINE_END_NEUTRALS:
+            lv[i] = base_level
+        else:
+            trailing = False
+    for i, ch in enumerate(chars):
+        if lv[i] % 2 and ch in _MIRROR:
+            chars[i] = _MIRROR[ch]
+    if not lv:
+        return ""
+    highest = max(lv)
+    lowest_odd = min((v for v in lv if v % 2), default=highest + 1)
+    for level in range(highest, lowest_odd - 1, -1):
+        i = 0
+        while i < len(chars):
+            if lv[i] >= level:
+                j = i
+                while j < len(chars) and lv[j] >= level:
+                    j += 1
+                chars[i:j] = chars[i:j][::-1]
+                lv[i:j] = lv[i:j][::-1]
+                i = j
+            else:
+                i += 1
+    return "".join(chars)
+
+
+@functools.lru_cache(maxsize=4096)
+def shape_line(text: str) -> str:
+    """The visual string of one line of Arabic (or mixed) text, to be drawn left to right."""
+    shaped = _reshape(_prepare(text))
+    visual: str | None = None
+    if any(ch in _MIRROR for ch in shaped):
+        levels = _char_levels(shaped)
+        if levels is not None:
+            visual = _visual_from_levels(shaped, levels)
+    if visual is None:
+        visual = str(get_display(shaped, base_dir="R"))
+    return visual.translate(_STRIP_INVISIBLE)
+
+
+@functools.lru_cache(maxsize=16384)
+def _unit_width(word: str, font: str) -> float:
+    """Width of a logical word at size 1, measured on its shaped form."""
+    shaped = _reshape(_prepare(word)).translate(_STRIP_INVISIBLE)
+    return float(pdfmetrics.stringWidth(shaped, font, 1.0))
+
+
+def _words(line: str) -> list[str]:
+    """The words of a logical line; a calendar marker (هـ, م) stays with the number before it."""
+    words: list[str] = []
+    for word in _BREAKABLE_SPACE.split(line):
+        if not word:
+            continue
+        bare = word.translate(_STRIP_INVISIBLE).rstrip("،,.؛;:)»")
+        if words and bare in _CALENDAR_MARKERS and words[-1].translate(_STRIP_INVISIBLE)[-1:].isdigit():
+            words[-1] = f"{words[-1]} {word}"
+        else:
+            words.append(word)
+    return words
+
+
+def _split_long_word(word: str, font: str, size: float, width: float) -> list[str]:
+    pieces: list[str] = []
+    current = ""
+    for ch in word:
+        if current and _unit_width(current + ch, font) * size > width:
+            pieces.append(current)
+            current = ch
+        else:
+            current += ch
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Break logical text into logical lines no wider than `width` points; a newline forces a break."""
+    lines: list[str] = []
+    space = pdfmetrics.stringWidth(" ", font, size)
+    for hard_line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        words = _words(hard_line)
+        if not words:
+            lines.append("")
+            continue
+        current: list[str] = []
+        current_width = 0.0
+        for word in words:
+            word_width = _unit_width(word, font) * size
+            if word_width > width:
+                pieces = _split_long_word(word, font, size, width)
+                if current:
+                    lines.append(" ".join(current))
+                lines.extend(pieces[:-1])
+                current = [pieces[-1]]
+                current_width = _unit_width(pieces[-1], font) * size
+                continue
+            needed = word_width if not current else current_width + space + word_width
+            if current and needed > width:
+                lines.append(" ".join(current))
+                current, current_width = [word], word_width
+            else:
+                current.append(word)
+                current_width = needed
+        lines.append(" ".join(current))
+    return lines
+
+
+def sha256_hex(pdf: bytes) -> str:
+    """The SHA-256 of a rendered document, as stored beside it (lowercase hex)."""
+    return hashlib.sha256(pdf).hexdigest()
+
+
+# reportlab keeps per-document state in the shared font objects ("you cannot use the same TTFont
+# object for different documents at the same time"): documents are rendered one at a time.
+_RENDER_LOCK = threading.RLock()
+
+
+class _DeferredFooterCanvas(Canvas):
+    """A canvas that keeps its pages until `save`, so each footer can say "page n of N"."""
+
+    def __init__(self, *args: Any, footer: Callable[[Canvas, int, int], None], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._kept_pages: list[dict[str, Any]] = []
+        self._footer = footer
+
+    def showPage(self) -> None:
+        """Keep the finished page; it is written when the page count is known."""
+        self._kept_pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        """Draw every kept page's footer with the total page count, then write the file."""
+        count = len(self._kept_pages)
+        for number, state in enumerate(self._kept_pages, start=1):
+            self.__dict__.update(state)
+            self._footer(self, number, count)
+            Canvas.showPage(self)
+        Canvas.save(self)
+
+
+class ArabicDocument:
+    """An A4 right-to-left document: template methods for header, footer and content (pretix style)."""
+
+    pagesize: tuple[float, float] = A4
+    margin: float = 18 * mm
+    font: str = FONT_REGULAR
+    bold_font: str = FONT_BOLD
+
+    def __init__(self, *, title: str, author: str = "", subject: str = "") -> None:
+        self.title = title
+        self.author = author
+        self.subject = subject
+
+    # Geometry ------------------------------------------------------------------------------
+
+    @property
+    def left(self) -> float:
+        """x of the left margin."""
+        return self.margin
+
+    @property
+    def right(self) -> float:
+        """x of the right margin (where right-to-left lines start)."""
+        return self.pagesize[0] - self.margin
+
+    @property
+    def width(self) -> float:
+        """Width between the margins."""
+        return self.pagesize[0] - 2 * self.margin
+
+    @property
+    def top(self) -> float:
+        """y of the top margin."""
+        return self.pagesize[1] - self.margin
+
+    def footer_height(self) -> float:
+        """Height kept free above the bottom margin for the footer."""
+        return 0.0
+
+    @property
+    def content_bottom(self) -> float:
+        """Lowest y content may reach on a page."""
+        return self.margin + self.footer_height()
+
+    # Template methods ----------------------------------------------------------------------
+
+    def draw_header(self, canvas: Canvas) -> float:
+        """Draw the page header; returns the y where content starts."""
+        return self.top
+
+    def draw_footer(self, canvas: Canvas, page: int, page_count: int) -> None:
+        """Draw the page footer (called once per page when the page count is known)."""
+
+    def draw_content(self, canvas: Canvas, y: float) -> float:
+        """Draw the document body from `y` down; returns the y after it."""
+        raise NotImplementedError
+
+    # Rendering -----------------------------------------------------------------------------
+
+    def render(self) -> bytes:
+        """The complete PDF; deterministic for the same input. One document at a time per process."""
+        with _RENDER_LOCK:
+            return self._render()
+
+    def _render(self) -> bytes:
+        buffer = BytesIO()
+        canvas = _DeferredFooterCanvas(
+            buffer,
+            pagesize=self.pagesize,
+            invariant=1,
+            pageCompression=1,
+            initialFontName=self.font,
+            initialFontSize=11,
+            footer=self.draw_footer,
+        )
+        _preseed_subsets(canvas)
+        canvas.setTitle(self.title)
+        canvas.setAuthor(self.author)
+        canvas.setSubject(self.subject)
+        canvas.setCreator("Mustafid Desk")
+        canvas.setProducer("Mustafid Desk (reportlab)")
+        y = self.draw_header(canvas)
+        self.draw_content(canvas, y)
+        canvas.showPage()
+        canvas.save()
+        return buffer.getvalue()
+
+    def new_page(self, canvas: Canvas) -> float:
+        """Finish the page and start the next one with its header; returns the content top."""
+        canvas.showPage()
+        return self.draw_header(canvas)
+
+    def ensure_space(self, canvas: Canvas, y: float, needed: float) -> float:
+        """`y`, or the top of a new page when less than `needed` points are left."""
+        if y - needed < self.content_bottom:
+            return self.new_page(canvas)
+        return y
+
+    # Text ------------------------------------------------------------------------------------
+
+    shape_line = staticmethod(shape_line)
+    wrap = staticmethod(wrap)
+
+    @staticmethod
+    def baseline_offset(size: float, leading: float) -> float:
+        """Distance from the top of a line box to its baseline."""
+        return (leading - size) / 2 + size * 0.82
+
+    def draw_line(
+        self, canvas: Canvas, text: str, x: float, y: float, font: str, size: float, *, align: str = "right"
+    ) -> None:
+        """Draw one logical line at baseline `y`; `x` is its right edge, centre or left edge per `align`."""
+        visual = shape_line(text)
+        canvas.setFont(font, size)
+        if align == "right":
+            canvas.drawRightString(x, y, visual)
+        elif align == "center":
+            canvas.drawCentredString(x, y, visual)
+        else:
+            canvas.drawString(x, y, visual)
+
+    def draw_paragraph(
+        self,
+        canvas: Canvas,
+        text: str,
+        x_right: float,
+        y_top: float,
+        width: float,
+        font: str,
+        size: float,
+        leading: float,
+        *,
+        align: str = "right",
+    ) -> float:
+        """Wrap and draw right-aligned text from `y_top` down, going on to new pages; returns the y after it."""
+        y = y_top
+        for line in wrap(text, font, size, width):
+            if y - leading < self.content_bottom:
+                y = self.new_page(canvas)
+            if line:
+                baseline = y - self.baseline_offset(size, leading)
+                if align == "center":
+                    self.draw_line(canvas, line, x_right - width / 2, baseline, font, size, align="center")
+                else:
+                    self.draw_line(canvas, line, x_right, baseline, font, size)
+            y -= leading
+        return y
+
+    # Tables ----------------------------------------------------------------------------------
+
+    def draw_table(
+        self,
+        canvas: Canvas,
+        rows: Sequence[Sequence[str]],
+        col_widths: Sequence[float],
+        x_right: float,
+        y_top: float,
+        *,
+        size: float = 11,
+        header: Sequence[str] | None = None,
+        shaded_columns: frozenset[int] = frozenset(),
+        bold_columns: frozenset[int] = frozenset(),
+        centred_columns: frozenset[int] = frozenset(),
+        padding: float = 4.0,
+    ) -> float:
+        """Draw a bordered table whose first column is the rightmost; rows wrap and may go on to new pages.
+
+        The header row (if any) is repeated at the top of each new page. Returns the y after the table.
+        """
+        leading = size * 1.6
+
+        def cell_lines(row: Sequence[str], bold: frozenset[int]) -> list[list[str]]:
+            return [
+                wrap(text, self.bold_font if c in bold else self.font, size, col_widths[c] - 2 * padding)
+                for c, text in enumerate(row)
+            ]
+
+        def draw_row(
+            row: Sequence[str], y: float, *, bold: frozenset[int], shaded: frozenset[int], fill_all: bool
+        ) -> float:
+            lines = cell_lines(row, bold)
+            height = max(len(cell) for cell in lines) * leading + 2 * padding
+            x = x_right
+            canvas.setLineWidth(0.6)
+            canvas.setStrokeColor(GRID)
+            for c, cell in enumerate(lines):
+                w = col_widths[c]
+                fill = fill_all or c in shaded
+                if fill:
+                    canvas.setFillColor(SHADE)
+                canvas.rect(x - w, y - height, w, height, stroke=1, fill=1 if fill else 0)
+                canvas.setFillColor(Color(0, 0, 0))
+                font = self.bold_font if c in bold else self.font
+                for i, line in enumerate(cell):
+                    baseline = y - padding - i * leading - self.baseline_offset(size, leading)
+                    if c in centred_columns:
+                        self.draw_line(canvas, line, x - w / 2, baseline, font, size, align="center")
+                    else:
+                        self.draw_line(canvas, line, x - padding, baseline, font, size)
+                x -= w
+            return y - height
+
+        all_columns = frozenset(range(len(col_widths)))
+        y = y_top
+        header_height = 0.0
+        if header is not None:
+            header_height = max(len(c) for c in cell_lines(header, all_columns)) * leading + 2 * padding
+        for index, row in enumerate(rows):
+            row_height = max(len(c) for c in cell_lines(row, bold_columns)) * leading + 2 * padding
+            first = index == 0
+            needed = row_height + (header_height if first else 0.0)
+            if y - needed < self.content_bottom:
+                y = self.new_page(canvas)
+                first = True
+            if first and header is not None:
+                y = draw_row(header, y, bold=all_columns, shaded=all_columns, fill_all=True)
+            y = draw_row(row, y, bold=bold_columns, shaded=shaded_columns, fill_all=False)
+        if not rows and header is not None:
+            y = self.ensure_space(canvas, y, header_height)
+            y = draw_row(header, y, bold=all_columns, shaded=all_columns, fill_all=True)
+        return y
+
+    def draw_key_values(
+        self,
+        canvas: Canvas,
+        rows: Sequence[tuple[str, str]],
+        x_right: float,
+        y_top: float,
+        width: float,
+        *,
+        label_width: float = 34 * mm,
+        pairs_per_row: int = 1,
+        size: float = 11,
+    ) -> float:
+        """Draw label/value pairs as a table, labels shaded and bold on the right; returns the y after it.
+
+        With several pairs per row, a last incomplete row spans the full width.
+        """
+        remainder = len(rows) % pairs_per_row
+        if pairs_per_row > 1 and remainder:
+            y = y_top
+            if len(rows) > remainder:
+                y = self.draw_key_values(
+                    canvas,
+                    rows[:-remainder],
+                    x_right,
+                    y,
+                    width,
+                    label_width=label_width,
+                    pairs_per_row=pairs_per_row,
+                    size=size,
+                )
+            return self.draw_key_values(
+                canvas, rows[-remainder:], x_right, y, width, label_width=label_width, pairs_per_row=1, size=size
+            )
+        value_width = width / pairs_per_row - label_width
+        col_widths = [label_width, value_width] * pairs_per_row
+        table: list[list[str]] = []
+        for start in range(0, len(rows), pairs_per_row):
+            group = list(rows[start : start + pairs_per_row])
+            while len(group) < pairs_per_row:
+                group.append(("", ""))
+            table.append([cell for pair in group for cell in pair])
+        labels = frozenset(range(0, 2 * pairs_per_row, 2))
+        return self.draw_table(
+            canvas, table, col_widths, x_right, y_top, size=size, shaded_columns=labels, bold_columns=labels
+        )
