@@ -1,0 +1,1 @@
+"""Alembic migrations of the local database (run programmatically by db.engine.Database.upgrade)."""

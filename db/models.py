@@ -1,0 +1,695 @@
+"""SQLAlchemy 2 typed models of the local database (one SQLite file per PC, synced with the server).
+
+Storage conventions other modules rely on (raw SQL and the sync layer see these forms):
+
+* Primary keys are client-generated UUIDv7 (`db.ids.uuid7`); the `Uuid` type stores them in
+  SQLite as 32 lowercase hex digits without dashes (``uuid.hex``).
+* Timestamps are UTC. `UtcDateTime` stores "YYYY-MM-DD HH:MM:SS.ffffff" (SQLite's own
+  ordering works) and returns aware datetimes in UTC; naive values are taken as UTC.
+* Dates (ID expiry, promised decision date, birth date) are Gregorian ``date`` values stored
+  "YYYY-MM-DD"; Hijri is a presentation concern of `desktop`.
+* Enumerations are stored as plain strings (the ``StrEnum`` values below), so a row synced
+  from a newer version with a value this code does not know still loads.
+* Money is stored as integer halalas (`Money`) and read back as ``Decimal`` riyals.
+* Foreign keys are DEFERRABLE INITIALLY DEFERRED: checked at COMMIT, so the ORM may insert a
+  case before its beneficiary within one session, and a sync page may arrive in any order.
+* Every synced table has the sync columns of `SyncColumns`; deletes are soft (`deleted_at`).
+  `device_id` and `updated_by` carry no foreign key: rows arrive by sync before the device or
+  user that wrote them may be known locally.
+* Append-only tables (`APPEND_ONLY_TABLES`) are protected by triggers created in the first
+  migration: their content columns cannot be updated and their rows cannot be deleted; only
+  the sync bookkeeping columns may change.
+* The table of cases is named ``case``, a reserved word in SQL: quote it in raw SQL ("case").
+* `beneficiary_fts` is an FTS5 index over `beneficiary.name_key` (external content, keyed by
+  the beneficiary's rowid, kept in sync by triggers; created by the migration, not by
+  `Base.metadata`). Anything that may renumber beneficiary rowids (a batch migration copying
+  the table; VACUUM is allowed to) must be followed by
+  ``INSERT INTO beneficiary_fts(beneficiary_fts) VALUES ('rebuild')``. The insert trigger
+  costs an FTS segment flush per row (~0.1 ms): bulk loads (a first full sync) should drop it,
+  insert, index the new rows with one ``INSERT INTO beneficiary_fts(rowid, name_key) SELECT``
+  and recreate it in the same transaction, as `desktop.demo_data` does.
+* Prefix search on `name_key` through its B-tree index: use GLOB or a range; LIKE does not
+  use it (case-insensitive LIKE would need a NOCASE index).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Uuid,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from db.ids import uuid7
+
+__all__ = [
+    "APPEND_ONLY_TABLES",
+    "SYNC_COLUMN_NAMES",
+    "AppUser",
+    "Assessment",
+    "AssessmentKind",
+    "Association",
+    "Attachment",
+    "AuditEvent",
+    "Base",
+    "Beneficiary",
+    "Case",
+    "CaseStatus",
+    "CommitteeDecision",
+    "CommitteeDecisionKind",
+    "Declaration",
+    "Device",
+    "Gender",
+    "Money",
+    "PolicyVersion",
+    "Referral",
+    "RequiredDocument",
+    "Service",
+    "SignatureKind",
+    "StepCompletion",
+    "Suggestion",
+    "SuggestionKind",
+    "SuggestionStatus",
+    "SurveyResponse",
+    "SyncColumns",
+    "UserRole",
+    "UtcDateTime",
+    "utc_now",
+]
+
+
+# --------------------------------------------------------------------------- enumerations
+
+
+class CaseStatus(StrEnum):
+    """The states of a case; application cases and rescue reports (بلاغ) share `CLOSED`."""
+
+    DRAFT = "draft"
+    RECEIVED = "received"
+    REFERRED = "referred"
+    AWAITING_SIGNATURE = "awaiting_signature"
+    AWAITING_COMMITTEE = "awaiting_committee"
+    MORE_INFO_REQUESTED = "more_info_requested"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    REGISTERED = "registered"
+    SERVED = "served"
+    CLOSED = "closed"
+    # rescue reports (000): received, escalated to the central operations manager, member dispatched
+    REPORTED = "reported"
+    ESCALATED = "escalated"
+    DISPATCHED = "dispatched"
+
+    @property
+    def label_ar(self) -> str:
+        """The Arabic label shown to the officer."""
+        return _CASE_STATUS_LABELS[self]
+
+
+_CASE_STATUS_LABELS: dict[CaseStatus, str] = {
+    CaseStatus.DRAFT: "مسودة",
+    CaseStatus.RECEIVED: "مستلم",
+    CaseStatus.REFERRED: "محال للمختص",
+    CaseStatus.AWAITING_SIGNATURE: "بانتظار توقيع الإقرار",
+    CaseStatus.AWAITING_COMMITTEE: "بانتظار قرار لجنة البحث",
+    CaseStatus.MORE_INFO_REQUESTED: "مطلوب استكمال معلومات",
+    CaseStatus.ACCEPTED: "مقبول",
+    CaseStatus.REJECTED: "مرفوض",
+    CaseStatus.REGISTERED: "مسجل",
+    CaseStatus.SERVED: "قُدمت الخدمة",
+    CaseStatus.CLOSED: "مغلق",
+    CaseStatus.REPORTED: "بلاغ مستلم",
+    CaseStatus.ESCALATED: "محال لمدير العمليات المركزية",
+    CaseStatus.DISPATCHED: "تم توجيه أقرب عضو",
+}
+
+#: The statuses an application (non-rescue) case can take.
+APPLICATION_STATUSES: tuple[CaseStatus, ...] = (
+    CaseStatus.DRAFT,
+    CaseStatus.RECEIVED,
+    CaseStatus.REFERRED,
+    CaseStatus.AWAITING_SIGNATURE,
+    CaseStatus.AWAITING_COMMITTEE,
+    CaseStatus.MORE_INFO_REQUESTED,
+    CaseStatus.ACCEPTED,
+    CaseStatus.REJECTED,
+    CaseStatus.REGISTERED,
+    CaseStatus.SERVED,
+    CaseStatus.CLOSED,
+)
+
+#: The statuses a rescue report (بلاغ) can take.
+RESCUE_STATUSES: tuple[CaseStatus, ...] = (
+    CaseStatus.REPORTED,
+    CaseStatus.ESCALATED,
+    CaseStatus.DISPATCHED,
+    CaseStatus.CLOSED,
+)
+
+
+class UserRole(StrEnum):
+    """What a user of the app does (PRODUCT.md, "Who uses it")."""
+
+    OFFICER = "officer"
+    RESEARCHER = "researcher"
+    COMMITTEE = "committee"
+    OPERATIONS_MANAGER = "operations_manager"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+    @property
+    def label_ar(self) -> str:
+        """The Arabic label shown to the officer."""
+        return _USER_ROLE_LABELS[self]
+
+
+_USER_ROLE_LABELS: dict[UserRole, str] = {
+    UserRole.OFFICER: "موظف علاقات المستفيدين",
+    UserRole.RESEARCHER: "مسؤول البحث الاجتماعي",
+    UserRole.COMMITTEE: "لجنة البحث",
+    UserRole.OPERATIONS_MANAGER: "مدير العمليات المركزية",
+    UserRole.MANAGER: "المدير",
+    UserRole.ADMIN: "مسؤول النظام",
+}
+
+
+class Gender(StrEnum):
+    """A beneficiary's gender, when recorded."""
+
+    MALE = "male"
+    FEMALE = "female"
+
+
+class SignatureKind(StrEnum):
+    """How a declaration was signed: on the signature pad, or wet-signed on paper and scanned."""
+
+    PAD = "pad"
+    PAPER = "paper"
+
+
+class AssessmentKind(StrEnum):
+    """The two eligibility checks: administrative examination of documents, personal interview."""
+
+    ADMINISTRATIVE_EXAMINATION = "administrative_examination"
+    PERSONAL_INTERVIEW = "personal_interview"
+
+
+class CommitteeDecisionKind(StrEnum):
+    """The research committee's answer to a request."""
+
+    ACCEPT = "accept"
+    REJECT = "reject"
+    MORE_INFO = "more_info"
+
+
+class SuggestionKind(StrEnum):
+    """A suggestion or a complaint from a beneficiary."""
+
+    SUGGESTION = "suggestion"
+    COMPLAINT = "complaint"
+
+
+class SuggestionStatus(StrEnum):
+    """Follow-up state of a suggestion or complaint."""
+
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+
+
+# --------------------------------------------------------------------------- column types
+
+
+def utc_now() -> dt.datetime:
+    """The current time, aware, in UTC (the default of every timestamp column)."""
+    return dt.datetime.now(dt.UTC)
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp stored as naive UTC text and returned aware in UTC; naive input is taken as UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value
+
+
+_HALALA = Decimal("0.01")
+
+
+class Money(TypeDecorator[Decimal]):
+    """An amount in Saudi riyals stored exactly as integer halalas (SQLite has no decimal type)."""
+
+    impl = Integer
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | int | None, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        return int((Decimal(value) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+    def process_result_value(self, value: int | None, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return (Decimal(value) / 100).quantize(_HALALA)
+
+
+def _fk(target: str) -> ForeignKey:
+    """A foreign key checked at COMMIT: rows of one action (or one sync page) may come in any order."""
+    return ForeignKey(target, deferrable=True, initially="DEFERRED")
+
+
+# Annotated column types, in the manner of warehouse/utils/db/types.py.
+uuid_pk = Annotated[uuid.UUID, mapped_column(Uuid, primary_key=True, default=uuid7, sort_order=-100)]
+created_now = Annotated[dt.datetime, mapped_column(UtcDateTime, default=utc_now, sort_order=100)]
+updated_now = Annotated[
+    dt.datetime, mapped_column(UtcDateTime, default=utc_now, onupdate=utc_now, sort_order=100)
+]
+bool_false = Annotated[bool, mapped_column(Boolean, default=False, server_default=text("0"))]
+short_str = Annotated[str, mapped_column(String(64))]
+name_str = Annotated[str, mapped_column(String(200))]
+json_dict = Annotated[dict[str, Any], mapped_column(JSON, default=dict)]
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base: named constraints (Alembic batch mode needs names), UTC timestamps."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {
+        uuid.UUID: Uuid,
+        dt.datetime: UtcDateTime,
+        dt.date: Date,
+        dict[str, Any]: JSON,
+    }
+
+
+#: The sync bookkeeping columns every synced table carries (DESIGN.md, "Data").
+SYNC_COLUMN_NAMES: tuple[str, ...] = (
+    "id",
+    "version",
+    "server_seq",
+    "hlc",
+    "device_id",
+    "updated_by",
+    "deleted_at",
+    "created_at",
+    "updated_at",
+)
+
+
+class SyncColumns:
+    """Mixin of the sync columns: UUIDv7 id, row version, server sequence, HLC, writer, soft delete.
+
+    `version` is SQLAlchemy's version counter: each ORM update increments it and checks that
+    no other session changed the row in between (``StaleDataError`` otherwise).
+    """
+
+    id: Mapped[uuid_pk]
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("1"), sort_order=90)
+    server_seq: Mapped[int | None] = mapped_column(Integer, sort_order=91)
+    hlc: Mapped[str | None] = mapped_column(String(40), sort_order=92)
+    device_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, sort_order=93)
+    updated_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, sort_order=94)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, sort_order=95)
+    created_at: Mapped[created_now]
+    updated_at: Mapped[updated_now]
+
+    def __init__(self, **kwargs: Any) -> None:
+        # The id exists from construction, so related rows can point to it before any flush.
+        kwargs.setdefault("id", uuid7())
+        super().__init__(**kwargs)
+
+    @declared_attr.directive
+    @classmethod
+    def __mapper_args__(cls) -> dict[str, Any]:
+        table = cls.__table__  # type: ignore[attr-defined]  # set on the mapped subclass
+        return {"version_id_col": table.c.version}
+
+
+# --------------------------------------------------------------------------- association and policy
+
+
+class Association(SyncColumns, Base):
+    """The non-profit association this installation serves."""
+
+    __tablename__ = "association"
+
+    name: Mapped[name_str]
+    licence_number: Mapped[str | None] = mapped_column(String(32))
+    city: Mapped[str | None] = mapped_column(String(80))
+    profile_id: Mapped[short_str]
+    logo_attachment_id: Mapped[uuid.UUID | None] = mapped_column(_fk("attachment.id"))
+
+
+class PolicyVersion(SyncColumns, Base):
+    """One board-approved version of the association's policy profile that cases are handled under."""
+
+    __tablename__ = "policy_version"
+    __table_args__ = (
+        Index(
+            "uq_policy_version_profile_version",
+            "association_id",
+            "profile_id",
+            "version_label",
+            unique=True,
+        ),
+    )
+
+    association_id: Mapped[uuid.UUID] = mapped_column(_fk("association.id"))
+    profile_id: Mapped[short_str]
+    version_label: Mapped[short_str]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    source_text: Mapped[str] = mapped_column(Text)
+    approved_meeting: Mapped[str | None] = mapped_column(String(120))
+    approved_on: Mapped[dt.date | None]
+    approved_on_hijri: Mapped[str | None] = mapped_column(String(10))
+    adopted_at: Mapped[dt.datetime]
+
+
+# --------------------------------------------------------------------------- people and devices
+
+
+class AppUser(SyncColumns, Base):
+    """A person who signs in to the app, with one role."""
+
+    __tablename__ = "app_user"
+    __table_args__ = (
+        Index(
+            "uq_app_user_username_live",
+            "username",
+            unique=True,
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
+    )
+
+    association_id: Mapped[uuid.UUID] = mapped_column(_fk("association.id"))
+    username: Mapped[short_str]
+    full_name: Mapped[name_str]
+    role: Mapped[str] = mapped_column(String(32))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("1"))
+
+
+class Device(SyncColumns, Base):
+    """A PC enrolled by the administrator; its prefix makes case numbers unique per branch/PC."""
+
+    __tablename__ = "device"
+
+    association_id: Mapped[uuid.UUID] = mapped_column(_fk("association.id"))
+    name: Mapped[name_str]
+    branch: Mapped[str | None] = mapped_column(String(80))
+    case_number_prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    enrolled_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]
+
+
+class Beneficiary(SyncColumns, Base):
+    """A person served by the association, with the search keys used to find them again."""
+
+    __tablename__ = "beneficiary"
+    __table_args__ = (
+        Index(
+            "uq_beneficiary_id_number_live",
+            "id_number",
+            unique=True,
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
+        Index("ix_beneficiary_phone_key", "phone_key"),
+        Index("ix_beneficiary_name_key", "name_key"),
+    )
+
+    association_id: Mapped[uuid.UUID] = mapped_column(_fk("association.id"))
+    full_name: Mapped[name_str]
+    name_key: Mapped[name_str]
+    id_number: Mapped[str] = mapped_column(String(10))
+    id_kind: Mapped[str] = mapped_column(String(16))
+    id_expiry: Mapped[dt.date | None]
+    birth_date: Mapped[dt.date | None]
+    gender: Mapped[str | None] = mapped_column(String(8))
+    nationality: Mapped[str | None] = mapped_column(String(2))
+    mobile: Mapped[str | None] = mapped_column(String(13))
+    phone_key: Mapped[str | None] = mapped_column(String(9))
+    city: Mapped[str | None] = mapped_column(String(80))
+    household_size: Mapped[int | None]
+
+    cases: Mapped[list[Case]] = relationship(back_populates="beneficiary", order_by="Case.created_at")
+
+
+# --------------------------------------------------------------------------- the case and its record
+
+
+class Case(SyncColumns, Base):
+    """One request (or rescue report) of a beneficiary, handled under one policy version."""
+
+    __tablename__ = "case"
+    __table_args__ = (
+        Index("ix_case_status_promised_decision_date", "status", "promised_decision_date"),
+        Index("ix_case_promised_decision_date", "promised_decision_date"),
+        Index("ix_case_beneficiary_id", "beneficiary_id"),
+    )
+
+    association_id: Mapped[uuid.UUID] = mapped_column(_fk("association.id"))
+    case_number: Mapped[str] = mapped_column(String(32), unique=True)
+    beneficiary_id: Mapped[uuid.UUID | None] = mapped_column(_fk("beneficiary.id"))
+    policy_version_id: Mapped[uuid.UUID] = mapped_column(_fk("policy_version.id"))
+    channel_id: Mapped[short_str]
+    case_kind_id: Mapped[short_str]
+    status: Mapped[str] = mapped_column(String(32), default=CaseStatus.DRAFT.value)
+    officer_id: Mapped[uuid.UUID | None] = mapped_column(_fk("app_user.id"))
+    branch: Mapped[str | None] = mapped_column(String(80))
+    summary: Mapped[str | None] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(String(200))
+    submitted_at: Mapped[dt.datetime | None]
+    promised_decision_date: Mapped[dt.date | None]
+    signature_pending: Mapped[bool_false]
+    current_step_id: Mapped[str | None] = mapped_column(String(64))
+    closed_at: Mapped[dt.datetime | None]
+
+    beneficiary: Mapped[Beneficiary | None] = relationship(back_populates="cases")
+    policy_version: Mapped[PolicyVersion] = relationship()
+    step_completions: Mapped[list[StepCompletion]] = relationship(
+        back_populates="case", order_by="StepCompletion.completed_at"
+    )
+    required_documents: Mapped[list[RequiredDocument]] = relationship(back_populates="case")
+
+
+class StepCompletion(SyncColumns, Base):
+    """Append-only: one reception step done (or legitimately skipped) by an officer on a channel."""
+
+    __tablename__ = "step_completion"
+    __table_args__ = (Index("ix_step_completion_case_id", "case_id"),)
+
+    case_id: Mapped[uuid.UUID] = mapped_column(_fk("case.id"))
+    step_id: Mapped[short_str]
+    step_kind: Mapped[str] = mapped_column(String(32))
+    officer_id: Mapped[uuid.UUID | None] = mapped_column(_fk("app_user.id"))
+    channel_id: Mapped[str | None] = mapped_column(String(64))
+    completed_at: Mapped[dt.datetime]
+    policy_version_id: Mapped[uuid.UUID] = mapped_column(_fk("policy_version.id"))
+    skipped: Mapped[bool_false]
+    skip_reason: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[Case] = relationship(back_populates="step_completions")
+
+
+class Attachment(SyncColumns, Base):
+    """A stored file (scan, signature image, PDF), addressed by its SHA-256."""
+
+    __tablename__ = "attachment"
+
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int]
+    mime: Mapped[str] = mapped_column(String(100))
+    stored_path: Mapped[str] = mapped_column(String(400))
+
+
+class RequiredDocument(SyncColumns, Base):
+    """A document the case needs, whether it was provided, and until when it is valid."""
+
+    __tablename__ = "required_document"
+    __table_args__ = (Index("ix_required_document_case_id", "case_id"),)
+
+    case_id: Mapped[uuid.UUID] = mapped_column(_fk("case.id"))
+    name: Mapped[name_str]
+    provided: Mapped[bool_false]
+    valid_until: Mapped[dt.date | None]
+    attachment_id: Mapped[uuid.UUID | None] = mapped_column(_fk("attachment.id"))
+
+    case: Mapped[Case] = relationship(back_populates="required_documents")
+
+
+class Declaration(SyncColumns, Base):
+    """Append-only: the signed declaration (إقرار) of the case, its signature and its PDF."""
+
+    __tablename__ = "declaration"
+    __table_args__ = (Index("ix_declaration_case_id", "case_id"),)
+
+    case_id: Mapped[uuid.UUID] = mapped_column(_fk("case.id"))
+    text: Mapped[str] = mapped_column(Text)
+    signature_kind: Mapped[str] = mapped_column(String(8))
+    signature_attachment_id: Mapped[uuid.UUID | None] = mapped_column(_fk("attachment.id"))
+    pdf_attachment_id: Mapped[uuid.UUID | None] = mapped_column(_fk("attachment.id"))
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    officer_id: Mapped[uuid.UUID | None] = mapped_column(_fk("app_user.id"))
+    signed_at: Mapped[dt.datetime]
+
+
+class Referral(SyncColumns, Base):
+    """A question referred to the social researcher / responsible official, and its answer."""
+
+    __tablename__ = "referral"
+    __table_args__ = (
+        Index("ix_referral_case_id", "case_id"),
+        Index("ix_referral_to_user_id", "to_user_id"),
+    )
+
+    case_id: Mapped[uuid.UUID] = mapped_column(_fk("case.id"))
+    from_user_id: Mapped[uuid.UUID | None] = mapped_column(_fk("app_user.id"))
+    to_role: Mapped[str] = mapped_column(String(32))
+    to_user_id: Mapped[uuid.UUID | None] = mapped_column(_fk("app_user.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_by: Mapped[uuid.UUID | None] = mapped_column(_fk("app_user.id"))
+    answered_at: Mapped[dt.datetime | None]
+
+
+class Assessment(SyncColumns, Base):
+    """An eligibility check: administrative examination of documents or a personal interview."""
+
+    __tablename__ = "assessment"
+    __table_args__ = (Index("ix_assessment_case_id", "case_id"),)
+
+    case_id: Mapped[uuid.UUID] = mapped_column(_fk("case.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    assessor_id: Mapped[uuid.UUID | None] = mapped_column(_fk("app_user.id"))
+    notes: Mapped[str | None] = mapped_column(Text)
+    recommendation: Mapped[str | None] = mapped_column(Text)
+    assessed_at: Mapped[dt.datetime | None]
+
+
+class CommitteeDecision(SyncColumns, Base):
+    """Append-only: the research committee's decision on a case, with its reason."""
+
+    __tablename__ = "committee_decision"
+    __table_args__ = (Index("ix_committee_decision_case_id", "case_id"),)
+
+    case_id: Mapped[uuid.UUID] = mapped_column(_fk("case.id"))
+    decision: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    members: Mapped[list[str]] = mapped_column(JSON, default=list)
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(_fk("app_user.id"))
+    decided_at: Mapped[dt.datetime]
+
+
+class Service(SyncColumns, Base):
+    """A service or support delivered on an accepted case (cash amount or in kind)."""
+
+    __tablename__ = "service"
+    __table_args__ = (Index("ix_service_case_id", "case_id"),)
+
+    case_id: Mapped[uuid.UUID] = mapped_column(_fk("case.id"))
+    kind: Mapped[short_str]
+    amount: Mapped[Decimal | None] = mapped_column(Money)
+    in_kind: Mapped[bool_false]
+    description: Mapped[str | None] = mapped_column(Text)
+    delivered_by: Mapped[uuid.UUID | None] = mapped_column(_fk("app_user.id"))
+    delivered_at: Mapped[dt.datetime | None]
+
+
+# --------------------------------------------------------------------------- satisfaction, suggestions, audit
+
+
+class SurveyResponse(SyncColumns, Base):
+    """Append-only: answers to the satisfaction survey; anonymous unless case/officer are given."""
+
+    __tablename__ = "survey_response"
+    __table_args__ = (Index("ix_survey_response_answered_at", "answered_at"),)
+
+    association_id: Mapped[uuid.UUID] = mapped_column(_fk("association.id"))
+    policy_version_id: Mapped[uuid.UUID | None] = mapped_column(_fk("policy_version.id"))
+    case_id: Mapped[uuid.UUID | None] = mapped_column(_fk("case.id"))
+    officer_id: Mapped[uuid.UUID | None] = mapped_column(_fk("app_user.id"))
+    mode: Mapped[str | None] = mapped_column(String(16))
+    answers: Mapped[json_dict]
+    answered_at: Mapped[dt.datetime]
+
+
+class Suggestion(SyncColumns, Base):
+    """A suggestion or complaint from a beneficiary, followed up until its due date."""
+
+    __tablename__ = "suggestion"
+    __table_args__ = (Index("ix_suggestion_status_due_date", "status", "due_date"),)
+
+    association_id: Mapped[uuid.UUID] = mapped_column(_fk("association.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    channel_id: Mapped[str | None] = mapped_column(String(64))
+    beneficiary_id: Mapped[uuid.UUID | None] = mapped_column(_fk("beneficiary.id"))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=SuggestionStatus.OPEN.value)
+    response: Mapped[str | None] = mapped_column(Text)
+    due_date: Mapped[dt.date | None]
+    closed_at: Mapped[dt.datetime | None]
+
+
+class AuditEvent(SyncColumns, Base):
+    """Append-only: who did what to which record, and when."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        Index("ix_audit_event_entity_entity_id", "entity", "entity_id"),
+        Index("ix_audit_event_at", "at"),
+    )
+
+    association_id: Mapped[uuid.UUID | None] = mapped_column(_fk("association.id"))
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    action: Mapped[short_str]
+    entity: Mapped[short_str]
+    entity_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now)
+    details: Mapped[json_dict]
+
+
+#: Tables whose rows never change once written (a correction is a new row).
+APPEND_ONLY_TABLES: tuple[str, ...] = (
+    StepCompletion.__tablename__,
+    Declaration.__tablename__,
+    CommitteeDecision.__tablename__,
+    SurveyResponse.__tablename__,
+    AuditEvent.__tablename__,
+)

@@ -1,0 +1,837 @@
+"""Synthetic demonstration data: realistic Arabic beneficiaries and their cases, fast enough for a million.
+
+Everything generated is fictitious: names are drawn from common Saudi first and family names,
+ID numbers are valid by their check digit (`desktop.identity.make_saudi_id`) but made up, mobile
+numbers are random. Rows are written with the raw ``sqlite3`` connection of the database's engine
+in large transactions (``executemany``), with ``PRAGMA synchronous=OFF`` for the load only; they
+use exactly the storage forms of `db.models` (32-hex UUIDs, UTC "YYYY-MM-DD HH:MM:SS.ffffff").
+
+Decisions recorded here:
+
+* ID numbers follow a fixed permutation of a running index that continues after the
+  beneficiaries already in the database, so running the generator twice never repeats a number
+  (a real beneficiary's number could in theory coincide: the load then fails on the unique index).
+* Cases take every status the profile allows: no committee statuses without ``[decision]``, no
+  "referred" without a refer step, no "awaiting signature" without a declare step; a rescue
+  profile (escalate/dispatch steps) gets the rescue statuses (reported, escalated, dispatched,
+  closed).
+* Kept light: step completions for the steps a case has passed, but only for cases still in
+  progress and cases submitted since the demo's "go-live" (`GO_LIVE_DAYS` ago); older finished
+  cases stand for history entered without its steps. A committee decision for every decided case
+  and a referral for referred cases; no declarations, documents, services or surveys.
+* Speed: rows are built in a second thread while the previous batch is written; the GIL switch
+  interval is lowered for the load (restored after), the FTS5 insert trigger is suspended per
+  batch and the batch indexed by one statement, and step completions are made by SQLite itself.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import random
+import sqlite3
+import sys
+import threading
+import time
+import uuid
+from bisect import bisect
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from db.engine import Database
+from db.ids import uuid7_hex, uuid7_hex_batch
+from db.models import APPLICATION_STATUSES, RESCUE_STATUSES, CaseStatus, UserRole
+from desktop.arabic_text import normalize_name
+from desktop.errors import InputError
+from desktop.hijri import promised_decision_date
+from desktop.identity import IdKind, make_saudi_id, phone_search_key
+from desktop.policy import StepKind
+
+if TYPE_CHECKING:
+    from desktop.policy import PolicyProfile
+
+__all__ = ["DEFAULT_PROFILE_ID", "DEMO_CASE_PREFIX", "GO_LIVE_DAYS", "DemoSummary", "generate_demo_data"]
+
+#: The shipped profile used when none is given (the NCNP template policy, 003).
+DEFAULT_PROFILE_ID = "mafateeh-alkhair"
+
+#: Prefix of the demo device's case numbers: "DEMO-<Gregorian year>-<7-digit sequence>".
+DEMO_CASE_PREFIX = "DEMO"
+
+_BATCH = 20_000  # beneficiaries per transaction
+
+#: Finished cases submitted before this many days ago get no step completions (imported history).
+GO_LIVE_DAYS = 90
+
+# --------------------------------------------------------------------------- name pools
+# Variants in spelling (hamza, taa marbuta, alef maqsura, "عبد الله" / "عبدالله", a few with
+# diacritics or tatweel) appear as officers really type them; search must find them all.
+
+_MALE_FIRST = (
+    "محمد", "محمد", "محمد", "مُحَمَّد", "محـمد", "أحمد", "احمد", "عبد الله", "عبدالله", "عبد الرحمن",
+    "عبدالرحمن", "عبد العزيز", "عبدالعزيز", "عبد الإله", "عبدالاله", "عبد الملك", "خالد", "فهد", "سعد",
+    "سعود", "سلطان", "فيصل", "ناصر", "تركي", "بندر", "ماجد", "مشعل", "نايف", "عمر", "علي", "إبراهيم",
+    "ابراهيم", "يوسف", "حمد", "راشد", "سلمان", "منصور", "مصطفى", "مصطفي", "يحيى", "يحيي", "حسن", "حسين",
+    "صالح", "سليمان", "عادل", "وليد", "ياسر", "طلال", "مساعد", "زياد", "هشام", "إسماعيل", "أسامة",
+    "اسامه", "رائد", "نواف", "عايض", "مبارك", "غازي", "بدر", "حامد", "عيسى", "موسى", "مؤيد", "هاني",
+    "ثامر", "متعب", "عبد المجيد", "عبدالمحسن", "عبد الكريم", "إياد", "أنس", "مازن", "جابر", "شاكر",
+)
+_FEMALE_FIRST = (
+    "فاطمة", "فاطمه", "نورة", "نوره", "سارة", "ساره", "مريم", "عائشة", "عايشة", "هيا", "منيرة", "لطيفة",
+    "أمل", "امل", "ريم", "نوف", "هند", "العنود", "الجوهرة", "حصة", "أسماء", "اسماء", "خديجة", "زينب",
+    "رقية", "لمى", "جواهر", "شيخة", "مشاعل", "وفاء", "إيمان", "ايمان", "دعاء", "آمنة", "هدى", "ليلى",
+    "سلمى", "رنا", "غادة", "بشرى", "أروى", "مها", "أسيل", "رهف", "شهد", "نجلاء", "عبير", "تهاني",
+)
+_SAUDI_FAMILIES = (
+    "العتيبي", "القحطاني", "الشمري", "الحربي", "الغامدي", "الزهراني", "المطيري", "الدوسري", "العنزي",
+    "السبيعي", "الشهري", "العمري", "المالكي", "الجهني", "البلوي", "الرشيدي", "الظفيري", "السهلي",
+    "العسيري", "القرني", "الأحمدي", "الاحمدي", "الشهراني", "اليامي", "الخالدي", "الفيفي", "البقمي",
+    "الثبيتي", "الحارثي", "السلمي", "الصاعدي", "المري", "الهاجري", "العجمي", "آل الشيخ", "الراشد",
+    "السديري", "التميمي", "الأنصاري", "الانصاري", "العطوي", "الشريف", "النفيعي", "الزهراني", "باوزير",
+    "بن لادن", "آل سعيد", "الرويلي", "الحويطي", "المحمدي", "اللحياني", "الخثعمي", "آل مريع",
+)
+_RESIDENT_FAMILIES = (
+    "الحضرمي", "اليمني", "عثمان", "حسن", "الخطيب", "السوداني", "المصري", "الشامي", "النجار",
+    "الحداد", "عبد الرحيم", "إسماعيل", "الأفغاني", "البخاري", "الفلاني", "التكروني",
+)
+_RESIDENT_NATIONALITIES = ("YE", "EG", "SD", "SY", "JO", "PK", "IN", "BD", "ET", "PS")
+
+_CITIES = (
+    "الرياض", "جدة", "مكة المكرمة", "المدينة المنورة", "الدمام", "الخبر", "تبوك", "أبها", "الطائف",
+    "بريدة", "حائل", "جازان", "نجران", "الجبيل", "ينبع", "الأحساء", "خميس مشيط", "القطيف", "عرعر",
+    "سكاكا", "الباحة", "عنيزة", "الخرج", "حفر الباطن",
+)
+_MOBILE_SECOND_DIGITS = "013456789"
+
+_REJECT_REASONS = (
+    "عدم استيفاء شروط الاستحقاق الواردة في لائحة الجمعية",
+    "الدخل الشهري للأسرة يتجاوز الحد المعتمد",
+    "الخدمة المطلوبة خارج نطاق خدمات الجمعية",
+)
+_MORE_INFO_REASONS = (
+    "يلزم إرفاق صك الإعالة",
+    "يلزم إرفاق تعريف بالراتب حديث",
+    "يلزم تحديث بيانات السكن وإرفاق عقد الإيجار",
+)
+_REFERRAL_NOTES = (
+    "استفسار عن شروط الاستحقاق ومدة دراسة الطلب",
+    "استفسار عن المستندات المطلوبة للأسرة",
+    "طلب توضيح الجوانب التنظيمية للخدمة",
+)
+
+
+# --------------------------------------------------------------------------- statuses and steps
+
+# How often each status appears (relative weights).
+_APPLICATION_WEIGHTS: dict[CaseStatus, int] = {
+    CaseStatus.DRAFT: 3,
+    CaseStatus.RECEIVED: 6,
+    CaseStatus.REFERRED: 3,
+    CaseStatus.AWAITING_SIGNATURE: 4,
+    CaseStatus.AWAITING_COMMITTEE: 10,
+    CaseStatus.MORE_INFO_REQUESTED: 3,
+    CaseStatus.ACCEPTED: 5,
+    CaseStatus.REJECTED: 8,
+    CaseStatus.REGISTERED: 8,
+    CaseStatus.SERVED: 20,
+    CaseStatus.CLOSED: 30,
+}
+_RESCUE_WEIGHTS: dict[CaseStatus, int] = {
+    CaseStatus.REPORTED: 10,
+    CaseStatus.ESCALATED: 6,
+    CaseStatus.DISPATCHED: 12,
+    CaseStatus.CLOSED: 72,
+}
+
+# The step kinds that mark how far a case in this status has come, most specific first: the
+# last completed step is the first of these the profile has. AWAITING_SIGNATURE and REFERRED are
+# "just before the declare / refer step" and CLOSED is "every step", handled in `_plans`.
+_REACHED: dict[CaseStatus, tuple[StepKind, ...]] = {
+    CaseStatus.DRAFT: (),
+    CaseStatus.RECEIVED: (StepKind.GREET,),
+    CaseStatus.AWAITING_COMMITTEE: (StepKind.NOTIFY_COMMITTEE, StepKind.DECLARE, StepKind.VERIFY),
+    CaseStatus.MORE_INFO_REQUESTED: (StepKind.NOTIFY_COMMITTEE, StepKind.DECLARE, StepKind.VERIFY),
+    CaseStatus.ACCEPTED: (StepKind.NOTIFY_COMMITTEE, StepKind.DECLARE, StepKind.VERIFY),
+    CaseStatus.REJECTED: (StepKind.NOTIFY_COMMITTEE, StepKind.DECLARE, StepKind.VERIFY),
+    CaseStatus.REGISTERED: (StepKind.REGISTER, StepKind.NOTIFY_COMMITTEE, StepKind.DECLARE),
+    CaseStatus.SERVED: (StepKind.SERVE, StepKind.REGISTER),
+    CaseStatus.REPORTED: (StepKind.GREET,),
+    CaseStatus.ESCALATED: (StepKind.ESCALATE, StepKind.VERIFY),
+    CaseStatus.DISPATCHED: (StepKind.DISPATCH, StepKind.ESCALATE),
+}
+_COMMITTEE_STATUSES = {
+    CaseStatus.AWAITING_COMMITTEE,
+    CaseStatus.MORE_INFO_REQUESTED,
+    CaseStatus.ACCEPTED,
+    CaseStatus.REJECTED,
+}
+_DECIDED = {
+    CaseStatus.MORE_INFO_REQUESTED: "more_info",
+    CaseStatus.ACCEPTED: "accept",
+    CaseStatus.REJECTED: "reject",
+    CaseStatus.REGISTERED: "accept",
+    CaseStatus.SERVED: "accept",
+    CaseStatus.CLOSED: "accept",
+}
+_OPEN_STATUSES = {
+    CaseStatus.DRAFT,
+    CaseStatus.RECEIVED,
+    CaseStatus.REFERRED,
+    CaseStatus.AWAITING_SIGNATURE,
+    CaseStatus.AWAITING_COMMITTEE,
+    CaseStatus.MORE_INFO_REQUESTED,
+    CaseStatus.REPORTED,
+    CaseStatus.ESCALATED,
+    CaseStatus.DISPATCHED,
+}
+
+
+@dataclass(frozen=True)
+class _StatusPlan:
+    """For one status: the profile steps completed, the current step, and what else to write."""
+
+    status: CaseStatus
+    last_done: int  # index of the last completed profile step, -1 for none
+    last_is_required: bool  # the last completed step defines the status (kept even if optional)
+    current_step_id: str | None
+    signature_pending: bool
+    decision: str | None
+    open_referral: bool
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What `generate_demo_data` wrote."""
+
+    association_id: uuid.UUID
+    policy_version_id: uuid.UUID
+    beneficiaries: int
+    cases: int
+    step_completions: int
+    committee_decisions: int
+    referrals: int
+    cases_by_status: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def _plans(profile: PolicyProfile) -> list[_StatusPlan]:
+    """The statuses this profile's cases can be in, each with the steps a case in it has passed."""
+    kinds = [step.kind for step in profile.steps]
+    rescue = StepKind.ESCALATE in kinds or StepKind.DISPATCH in kinds
+    committee = profile.decision is not None and not rescue
+
+    def last_index(kind: StepKind) -> int:
+        return max(i for i, k in enumerate(kinds) if k is kind)
+
+    plans: list[_StatusPlan] = []
+    for status in RESCUE_STATUSES if rescue else APPLICATION_STATUSES:
+        required = False
+        if status in _COMMITTEE_STATUSES and not committee:
+            continue
+        if status is CaseStatus.CLOSED:
+            last = len(kinds) - 1
+        elif status is CaseStatus.REFERRED or status is CaseStatus.AWAITING_SIGNATURE:
+            kind = StepKind.REFER if status is CaseStatus.REFERRED else StepKind.DECLARE
+            if kind not in kinds:
+                continue
+            last = kinds.index(kind) - 1
+        else:
+            present = [kind for kind in _REACHED[status] if kind in kinds]
+            last = last_index(present[0]) if present else -1
+            required = bool(present)
+        plans.append(
+            _StatusPlan(
+                status=status,
+                last_done=last,
+                last_is_required=required,
+                current_step_id=profile.steps[last + 1].id if last + 1 < len(kinds) else None,
+                signature_pending=status is CaseStatus.AWAITING_SIGNATURE,
+                decision=_DECIDED.get(status) if committee else None,
+                open_referral=status is CaseStatus.REFERRED,
+            )
+        )
+    return plans
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _ts(value: datetime) -> str:
+    """A UTC timestamp in the storage form of `db.models.UtcDateTime`."""
+    return value.isoformat(sep=" ", timespec="microseconds")
+
+
+@lru_cache(maxsize=8192)
+def _promised(submitted: date, period_days: int | None, period_months: int | None) -> str | None:
+    promised = promised_decision_date(submitted, period_days=period_days, period_months=period_months)
+    return None if promised is None else promised.isoformat()
+
+
+def _id_first_nine(index: int, resident: bool) -> str:
+    """A distinct 9-digit start of an ID for every index below 10**8 (a fixed permutation)."""
+    body = (index * 48_271 + 12_345_679) % 100_000_000
+    return ("2" if resident else "1") + f"{body:08d}"
+
+
+def _id_stream() -> Iterator[str]:
+    """Endless UUIDv7 (32-hex) for bulk rows, made in large blocks."""
+    while True:
+        yield from uuid7_hex_batch(65_536)
+
+
+def _cumulative(weights: Sequence[int]) -> list[float]:
+    total = float(sum(weights))
+    running = 0.0
+    out = []
+    for weight in weights:
+        running += weight
+        out.append(running / total)
+    out[-1] = 1.0
+    return out
+
+
+# --------------------------------------------------------------------------- the generator
+
+
+def _load_default_profile() -> PolicyProfile:
+    from desktop.policy import load_builtin_profile
+
+    return load_builtin_profile(DEFAULT_PROFILE_ID)
+
+
+def generate_demo_data(
+    db: Database,
+    *,
+    beneficiaries: int,
+    profile: PolicyProfile | None = None,
+    seed: int = 7,
+    progress: Callable[[int, int], None] | None = None,
+) -> DemoSummary:
+    """Write `beneficiaries` synthetic beneficiaries with about 1.5 cases each, under `profile`.
+
+    The database must be migrated (`Database.upgrade`). The association, policy version, users
+    and the demo device are created when missing, reused otherwise. `progress(done, total)` is
+    called after each committed batch of beneficiaries. Rows are built in a second thread
+    while the previous batch is written.
+    """
+    if beneficiaries < 0:
+        raise InputError("عدد المستفيدين التجريبيين يجب ألا يكون سالبًا", field="beneficiaries")
+    started = time.perf_counter()
+    if profile is None:
+        profile = _load_default_profile()
+    rng = random.Random(seed)
+    now = datetime.now(UTC).replace(tzinfo=None)
+
+    raw = db.engine.raw_connection()
+    try:
+        conn = raw.driver_connection
+        assert isinstance(conn, sqlite3.Connection)
+        # Outside any transaction: these pragmas are ignored inside one.
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.execute("PRAGMA foreign_keys=OFF")  # every reference is made here, to rows made here
+        conn.execute("PRAGMA cache_size=-262144")  # 256 MiB while loading
+        conn.execute("PRAGMA wal_autocheckpoint=65536")  # copy hot index pages to the file less often
+        try:
+            refs = _ensure_reference_rows(conn, profile, now, rng)
+            first_index = conn.execute("SELECT count(*) FROM beneficiary").fetchone()[0]
+            builder = _BatchBuilder(profile, refs, rng, now, first_index, _next_case_sequence(conn))
+            totals = _load(conn, builder, beneficiaries, progress)
+        finally:
+            conn.execute("PRAGMA wal_autocheckpoint=1000")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA cache_size=-32768")
+    finally:
+        raw.close()
+    return DemoSummary(
+        association_id=uuid.UUID(hex=refs.association_id),
+        policy_version_id=uuid.UUID(hex=refs.policy_version_id),
+        beneficiaries=beneficiaries,
+        cases=totals["case"],
+        step_completions=totals["step_completion"],
+        committee_decisions=totals["committee_decision"],
+        referrals=totals["referral"],
+        cases_by_status=dict(builder.by_status),
+        seconds=time.perf_counter() - started,
+    )
+
+
+_INSERT_SQL: dict[str, str] = {
+    "beneficiary": (
+        "INSERT INTO beneficiary (id, association_id, full_name, name_key, id_number, id_kind, id_expiry, "
+        "birth_date, gender, nationality, mobile, phone_key, city, household_size, version, device_id, "
+        "updated_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)"
+    ),
+    "case": (
+        'INSERT INTO "case" (id, association_id, case_number, beneficiary_id, policy_version_id, channel_id, '
+        "case_kind_id, status, officer_id, branch, submitted_at, promised_decision_date, signature_pending, "
+        "current_step_id, closed_at, version, device_id, updated_by, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)"
+    ),
+    "committee_decision": (
+        "INSERT INTO committee_decision (id, case_id, decision, reason, members, recorded_by, decided_at, "
+        "version, device_id, updated_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)"
+    ),
+    "referral": (
+        "INSERT INTO referral (id, case_id, from_user_id, to_role, to_user_id, note, version, device_id, "
+        "updated_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)"
+    ),
+}
+
+_FTS_INSERT_TRIGGER = "beneficiary_fts_after_insert"
+
+
+def _step_minutes(case_id: str) -> int:
+    """Minutes between two steps of a case, taken from its id (the SQL below uses the same rule)."""
+    return 4 + ord(case_id[29]) % 9
+
+
+# Step completions of the cases inserted after a rowid, made by SQLite itself from the case rows
+# and the plan table (much faster than binding millions of rows from Python). Each gets a
+# UUIDv7 with its case's millisecond and fresh random bits. Finished cases submitted before the
+# go-live date get none (second parameter). An optional step the status does
+# not depend on is kept for one case in five (by a character of the case id). CROSS JOIN keeps
+# the new cases (a rowid range) as the outer loop, so rows come out in case, then step order.
+_STEPS_SQL = """
+INSERT INTO step_completion (id, case_id, step_id, step_kind, officer_id, channel_id, completed_at,
+    policy_version_id, skipped, version, device_id, updated_by, created_at, updated_at)
+SELECT id, case_id, step_id, step_kind, officer_id, channel_id, at, policy_version_id, 0, 1,
+    device_id, officer_id, at, at
+FROM (
+    SELECT substr(c.id, 1, 12) || '7' || substr(lower(hex(randomblob(2))), 1, 3)
+            || substr('89ab', 1 + abs(random() % 4), 1) || substr(lower(hex(randomblob(8))), 1, 15) AS id,
+        c.id AS case_id, p.step_id, p.step_kind, c.officer_id, c.channel_id, c.policy_version_id,
+        c.device_id,
+        strftime('%Y-%m-%d %H:%M:%S', c.submitted_at,
+            '+' || ((p.position + 1) * (4 + unicode(substr(c.id, 30, 1)) % 9)) || ' minutes')
+            || substr(c.submitted_at, 20) AS at
+    FROM "case" AS c CROSS JOIN temp.demo_plan_step AS p ON p.status = c.status
+    WHERE c.rowid > ? AND (p.always OR unicode(substr(c.id, 31, 1)) % 5 = 0)
+        AND (p.in_progress OR c.submitted_at >= ?)
+)
+"""
+
+
+def _load(
+    conn: sqlite3.Connection,
+    builder: _BatchBuilder,
+    beneficiaries: int,
+    progress: Callable[[int, int], None] | None,
+) -> Counter[str]:
+    """Insert the batches the builder makes (in a thread) one transaction per batch."""
+    sizes = [min(_BATCH, beneficiaries - start) for start in range(0, beneficiaries, _BATCH)]
+    batches: queue.Queue[dict[str, list[tuple[object, ...]]] | BaseException] = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for size in sizes:
+                batch = builder.build(size)
+                while not stop.is_set():
+                    try:
+                        batches.put(batch, timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+        except BaseException as error:  # handed to the writing thread
+            batches.put(error)
+
+    # The FTS5 insert trigger costs a segment flush per row; for a bulk load it is suspended and
+    # the new rows are indexed by one INSERT ... SELECT in the same transaction.
+    row = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (_FTS_INSERT_TRIGGER,)
+    ).fetchone()
+    fts_trigger_sql: str | None = row[0] if row else None
+
+    conn.execute("DROP TABLE IF EXISTS temp.demo_plan_step")
+    conn.execute(
+        "CREATE TEMP TABLE demo_plan_step (status TEXT, position INTEGER, step_id TEXT, step_kind TEXT, "
+        "always INTEGER, in_progress INTEGER, PRIMARY KEY (status, position))"
+    )
+    conn.executemany("INSERT INTO temp.demo_plan_step VALUES (?, ?, ?, ?, ?, ?)", builder.plan_step_rows())
+
+    totals: Counter[str] = Counter()
+    producer = threading.Thread(target=produce, name="demo-data-builder", daemon=True)
+    # The writer drops the GIL inside every sqlite3_step and needs it back at once to bind the
+    # next row; with the default 5 ms switch interval it would wait on the builder thread.
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(switch_interval, 0.0002))
+    producer.start()
+    done = 0
+    try:
+        for size in sizes:
+            batch = batches.get()
+            if isinstance(batch, BaseException):
+                raise batch
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                last_rowid = conn.execute("SELECT coalesce(max(rowid), 0) FROM beneficiary").fetchone()[0]
+                if fts_trigger_sql is not None:
+                    conn.execute(f"DROP TRIGGER {_FTS_INSERT_TRIGGER}")
+                last_case_rowid = conn.execute('SELECT coalesce(max(rowid), 0) FROM "case"').fetchone()[0]
+                for table, rows in batch.items():
+                    conn.executemany(_INSERT_SQL[table], rows)
+                    totals[table] += len(rows)
+                totals["step_completion"] += conn.execute(_STEPS_SQL, (last_case_rowid, builder.go_live)).rowcount
+                if fts_trigger_sql is not None:
+                    conn.execute(
+                        "INSERT INTO beneficiary_fts(rowid, name_key) "
+                        "SELECT rowid, name_key FROM beneficiary WHERE rowid > ?",
+                        (last_rowid,),
+                    )
+                    conn.execute(fts_trigger_sql)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            done += size
+            if progress is not None:
+                progress(done, beneficiaries)
+    finally:
+        stop.set()
+        producer.join()
+        sys.setswitchinterval(switch_interval)
+        conn.execute("DROP TABLE IF EXISTS temp.demo_plan_step")
+    return totals
+
+
+@dataclass
+class _Refs:
+    """Ids (32-hex) of the rows every generated row points to."""
+
+    association_id: str
+    policy_version_id: str
+    device_id: str
+    officers: list[str]
+    researchers: list[str]
+    committee: list[str]
+    committee_names: list[str]
+
+
+def _ensure_reference_rows(
+    conn: sqlite3.Connection, profile: PolicyProfile, now: datetime, rng: random.Random
+) -> _Refs:
+    """Find or create the association, policy version, users and demo device (one transaction)."""
+    stamp = _ts(now)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        row = conn.execute(
+            "SELECT id FROM association WHERE deleted_at IS NULL ORDER BY created_at LIMIT 1"
+        ).fetchone()
+        if row is None:
+            association_id = uuid7_hex()
+            conn.execute(
+                "INSERT INTO association (id, name, licence_number, city, profile_id, version, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
+                (
+                    association_id,
+                    profile.association.name,
+                    profile.association.licence,
+                    profile.association.city,
+                    profile.id,
+                    stamp,
+                    stamp,
+                ),
+            )
+        else:
+            association_id = row[0]
+        row = conn.execute(
+            "SELECT id FROM policy_version WHERE association_id = ? AND profile_id = ? AND version_label = ?",
+            (association_id, profile.id, profile.version),
+        ).fetchone()
+        if row is None:
+            policy_version_id = uuid7_hex()
+            approval = profile.approval
+            conn.execute(
+                "INSERT INTO policy_version (id, association_id, profile_id, version_label, content_hash, "
+                "source_text, approved_meeting, approved_on, approved_on_hijri, adopted_at, version, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                (
+                    policy_version_id,
+                    association_id,
+                    profile.id,
+                    profile.version,
+                    profile.content_hash,
+                    profile.source_text,
+                    approval.meeting if approval else None,
+                    approval.date_gregorian.isoformat() if approval and approval.date_gregorian else None,
+                    approval.date_hijri if approval else None,
+                    stamp,
+                    stamp,
+                    stamp,
+                ),
+            )
+        else:
+            policy_version_id = row[0]
+        row = conn.execute("SELECT id FROM device WHERE case_number_prefix = ?", (DEMO_CASE_PREFIX,)).fetchone()
+        if row is None:
+            device_id = uuid7_hex()
+            conn.execute(
+                "INSERT INTO device (id, association_id, name, branch, case_number_prefix, enrolled_at, "
+                "version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                (device_id, association_id, "جهاز البيانات التجريبية", _BRANCH, DEMO_CASE_PREFIX, stamp, stamp, stamp),
+            )
+        else:
+            device_id = row[0]
+        users: dict[UserRole, list[tuple[str, str]]] = {}
+        for role, first_names in _STAFF:
+            users[role] = []
+            for number, first_name in enumerate(first_names, start=1):
+                username = f"demo.{role.value}{number}"
+                found = conn.execute(
+                    "SELECT id, full_name FROM app_user WHERE username = ? AND deleted_at IS NULL", (username,)
+                ).fetchone()
+                if found is None:
+                    user_id = uuid7_hex()
+                    full_name = f"{first_name} {rng.choice(_SAUDI_FAMILIES)}"
+                    conn.execute(
+                        "INSERT INTO app_user (id, association_id, username, full_name, role, active, version, "
+                        "device_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, 1, ?, ?, ?)",
+                        (user_id, association_id, username, full_name, role.value, device_id, stamp, stamp),
+                    )
+                    found = (user_id, full_name)
+                users[role].append((found[0], found[1]))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return _Refs(
+        association_id=association_id,
+        policy_version_id=policy_version_id,
+        device_id=device_id,
+        officers=[u for u, _ in users[UserRole.OFFICER]],
+        researchers=[u for u, _ in users[UserRole.RESEARCHER]],
+        committee=[u for u, _ in users[UserRole.COMMITTEE]],
+        committee_names=[n for _, n in users[UserRole.COMMITTEE]],
+    )
+
+
+_BRANCH = "الفرع الرئيسي"
+
+# The demo staff: role and the first names of its members (usernames demo.<role><n>).
+_STAFF: tuple[tuple[UserRole, tuple[str, ...]], ...] = (
+    (UserRole.OFFICER, ("منى", "خالد", "ريم", "فهد", "نوف", "سعد")),
+    (UserRole.RESEARCHER, ("هند", "ماجد")),
+    (UserRole.COMMITTEE, ("عبدالله", "لطيفة", "ناصر")),
+    (UserRole.MANAGER, ("سلمان",)),
+    (UserRole.ADMIN, ("وليد",)),
+)
+
+
+def _next_case_sequence(conn: sqlite3.Connection) -> int:
+    """The next free sequence number of the demo device's case numbers."""
+    row = conn.execute(
+        'SELECT max(CAST(substr(case_number, -7) AS INTEGER)) FROM "case" WHERE case_number GLOB ?',
+        (f"{DEMO_CASE_PREFIX}-*",),
+    ).fetchone()
+    return int(row[0] or 0) + 1
+
+
+class _BatchBuilder:
+    """Builds the rows of one batch of beneficiaries and their cases (no database access)."""
+
+    def __init__(
+        self,
+        profile: PolicyProfile,
+        refs: _Refs,
+        rng: random.Random,
+        now: datetime,
+        first_index: int,
+        next_seq: int,
+    ) -> None:
+        self.refs = refs
+        self.rng = rng
+        self.today = now.date()
+        self.midnight = datetime(now.year, now.month, now.day)
+        self.go_live = _ts(self.midnight - timedelta(days=GO_LIVE_DAYS))
+        self.index = first_index
+        self.seq = next_seq
+        self.ids = _id_stream()
+        self.plans = _plans(profile)
+        weights = _RESCUE_WEIGHTS if self.plans[0].status in RESCUE_STATUSES else _APPLICATION_WEIGHTS
+        self.plan_cumulative = _cumulative([weights[plan.status] for plan in self.plans])
+        self.steps = [(step.id, step.kind.value, step.mandatory) for step in profile.steps]
+        self.channels = [channel.id for channel in profile.channels]
+        self.channel_cumulative = _cumulative([6 if i == 0 else 3 if i == 1 else 1 for i in range(len(self.channels))])
+        self.case_kinds = [kind.id for kind in profile.case_kinds]
+        self.case_kind_cumulative = _cumulative([8 if i == 0 else 1 for i in range(len(self.case_kinds))])
+        decision = profile.decision
+        self.period_days = decision.period_days if decision else None
+        self.period_months = decision.period_months if decision else None
+        refer_steps = [step for step in profile.steps if step.kind is StepKind.REFER]
+        self.refer_role = refer_steps[0].role if refer_steps and refer_steps[0].role else UserRole.RESEARCHER.value
+        self.members_json = json.dumps(refs.committee_names, ensure_ascii=False)
+        home = profile.association.city
+        self.cities: Sequence[str] = ((home,) * 12 + _CITIES) if home else _CITIES
+        # Name pools with their search keys computed once by the shared normaliser.
+        self.male = [(name, normalize_name(name)) for name in _MALE_FIRST]
+        self.female = [(name, normalize_name(name)) for name in _FEMALE_FIRST]
+        self.saudi_families = [(name, normalize_name(name)) for name in _SAUDI_FAMILIES]
+        self.resident_families = [(name, normalize_name(name)) for name in _RESIDENT_FAMILIES]
+        self.by_status: Counter[str] = Counter()
+
+    def plan_step_rows(self) -> list[tuple[str, int, str, str, int, int]]:
+        """(status, position, step id, step kind, always, in progress) for every step a status has passed."""
+        out = []
+        for plan in self.plans:
+            in_progress = 1 if plan.status in _OPEN_STATUSES else 0
+            for position in range(plan.last_done + 1):
+                step_id, kind, mandatory = self.steps[position]
+                always = mandatory or (plan.last_is_required and position == plan.last_done)
+                out.append((plan.status.value, position, step_id, kind, 1 if always else 0, in_progress))
+        return out
+
+    def _moment(self, days_ago_max: int, days_ago_min: int = 0) -> datetime:
+        """A time during working hours (Riyadh 8:00-16:00 = 05:00-13:00 UTC) some days ago."""
+        rnd = self.rng.random
+        days = days_ago_min + int(rnd() * (days_ago_max - days_ago_min + 1))
+        return self.midnight + timedelta(
+            days=-days, seconds=18_000 + int(rnd() * 28_800), microseconds=int(rnd() * 1_000_000)
+        )
+
+    def build(self, count: int) -> dict[str, list[tuple[object, ...]]]:
+        """The rows of `count` beneficiaries and their cases, per table, in insertion order."""
+        rnd = self.rng.random
+        refs = self.refs
+        association_id = refs.association_id
+        device_id = refs.device_id
+        officers = refs.officers
+        n_officers = len(officers)
+        next_id = self.ids.__next__
+        male_pool, female_pool = self.male, self.female
+        saudi_families, resident_families = self.saudi_families, self.resident_families
+        cities = self.cities
+        today_ordinal = self.today.toordinal()
+        rows: dict[str, list[tuple[object, ...]]] = {
+            "beneficiary": [],
+            "case": [],
+            "committee_decision": [],
+            "referral": [],
+        }
+        beneficiary_rows = rows["beneficiary"]
+        national_id, iqama = IdKind.NATIONAL_ID.value, IdKind.IQAMA.value
+        for _ in range(count):
+            resident = rnd() < 0.15
+            male = rnd() < 0.55
+            pool = male_pool if male else female_pool
+            first, first_key = pool[int(rnd() * len(pool))]
+            father, father_key = male_pool[int(rnd() * len(male_pool))]
+            grandfather, grandfather_key = male_pool[int(rnd() * len(male_pool))]
+            families = resident_families if resident else saudi_families
+            family, family_key = families[int(rnd() * len(families))]
+            id_number = make_saudi_id(_id_first_nine(self.index, resident))
+            self.index += 1
+            mobile: str | None = None
+            phone_key: str | None = None
+            if rnd() < 0.97:
+                mobile = f"+9665{_MOBILE_SECOND_DIGITS[int(rnd() * 9)]}{int(rnd() * 10_000_000):07d}"
+                phone_key = phone_search_key(mobile)
+            officer = officers[int(rnd() * n_officers)]
+            created = _ts(self._moment(1100))
+            beneficiary_id = next_id()
+            beneficiary_rows.append(
+                (
+                    beneficiary_id,
+                    association_id,
+                    f"{first} {father} {grandfather} {family}",
+                    f"{first_key} {father_key} {grandfather_key} {family_key}",
+                    id_number,
+                    iqama if resident else national_id,
+                    date.fromordinal(today_ordinal - 400 + int(rnd() * 4050)).isoformat(),
+                    date.fromordinal(today_ordinal - 6570 - int(rnd() * 24455)).isoformat(),
+                    "male" if male else "female",
+                    _RESIDENT_NATIONALITIES[int(rnd() * len(_RESIDENT_NATIONALITIES))] if resident else "SA",
+                    mobile,
+                    phone_key,
+                    cities[int(rnd() * len(cities))],
+                    min(1 + int(self.rng.expovariate(0.3)), 15),
+                    device_id,
+                    officer,
+                    created,
+                    created,
+                )
+            )
+            r = rnd()
+            for _case in range(1 if r < 0.6 else 2 if r < 0.9 else 3):
+                self._case(beneficiary_id, officer, rows)
+        return rows
+
+    def _case(self, beneficiary_id: str, officer: str, rows: dict[str, list[tuple[object, ...]]]) -> None:
+        rnd = self.rng.random
+        refs = self.refs
+        next_id = self.ids.__next__
+        device_id = refs.device_id
+        policy_version_id = refs.policy_version_id
+        plan = self.plans[bisect(self.plan_cumulative, rnd())]
+        status = plan.status
+        submitted = self._moment(45) if status in _OPEN_STATUSES else self._moment(1095, 20)
+        submitted_text = _ts(submitted)
+        promised = None
+        if plan.decision is not None or status is CaseStatus.AWAITING_COMMITTEE:
+            promised = _promised(submitted.date(), self.period_days, self.period_months)
+        channel = self.channels[bisect(self.channel_cumulative, rnd())]
+        case_id = next_id()
+        case_number = f"{DEMO_CASE_PREFIX}-{submitted.year}-{self.seq:07d}"
+        self.seq += 1
+        # Step completions are written by SQL from the case row (see `_STEPS_SQL`): step number i
+        # (0-based) completed (i + 1) * step_minutes after submission.
+        step_minutes = _step_minutes(case_id)
+        moment = submitted + timedelta(minutes=(plan.last_done + 1) * step_minutes)
+        updated = _ts(moment)
+        if plan.decision is not None:
+            decided = submitted + timedelta(
+                days=2 + int(rnd() * ((self.period_days or 30) + 3)), seconds=int(rnd() * 21_600)
+            )
+            decided_text = _ts(decided)
+            reason = None
+            if plan.decision == "reject":
+                reason = _REJECT_REASONS[int(rnd() * len(_REJECT_REASONS))]
+            elif plan.decision == "more_info":
+                reason = _MORE_INFO_REASONS[int(rnd() * len(_MORE_INFO_REASONS))]
+            recorder = refs.committee[int(rnd() * len(refs.committee))]
+            rows["committee_decision"].append(
+                (next_id(), case_id, plan.decision, reason, self.members_json, recorder, decided_text,
+                 device_id, recorder, decided_text, decided_text)
+            )
+            updated = decided_text
+        if plan.open_referral:
+            researcher = refs.researchers[int(rnd() * len(refs.researchers))] if refs.researchers else None
+            rows["referral"].append(
+                (next_id(), case_id, officer, self.refer_role, researcher,
+                 _REFERRAL_NOTES[int(rnd() * len(_REFERRAL_NOTES))], device_id, officer, updated, updated)
+            )
+        closed_at = None
+        if status is CaseStatus.CLOSED:
+            closed_at = _ts(max(submitted + timedelta(days=1 + int(rnd() * 60)), moment))
+            updated = max(updated, closed_at)
+        rows["case"].append(
+            (
+                case_id,
+                refs.association_id,
+                case_number,
+                beneficiary_id,
+                policy_version_id,
+                channel,
+                self.case_kinds[bisect(self.case_kind_cumulative, rnd())],
+                status.value,
+                officer,
+                _BRANCH,
+                None if status is CaseStatus.DRAFT else submitted_text,
+                promised,
+                1 if plan.signature_pending else 0,
+                plan.current_step_id,
+                closed_at,
+                device_id,
+                officer,
+                submitted_text,
+                updated,
+            )
+        )
+        self.by_status[status.value] += 1

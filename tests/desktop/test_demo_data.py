@@ -1,0 +1,203 @@
+"""Demo data: valid identities, normalised search keys, cases in every status, rows the models can read."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from db.engine import Database
+from db.models import (
+    APPLICATION_STATUSES,
+    RESCUE_STATUSES,
+    Beneficiary,
+    Case,
+    CaseStatus,
+    CommitteeDecision,
+    PolicyVersion,
+    Referral,
+    StepCompletion,
+)
+from desktop.arabic_text import normalize_name
+from desktop.demo_data import DEMO_CASE_PREFIX, GO_LIVE_DAYS, DemoSummary, generate_demo_data
+from desktop.identity import IdKind, phone_search_key, validate_saudi_id
+from desktop.policy import PolicyProfile, load_builtin_profile
+
+MOBILE = re.compile(r"\+9665\d{8}")
+CASE_NUMBER = re.compile(rf"{DEMO_CASE_PREFIX}-20\d\d-\d{{7}}")
+
+
+@pytest.fixture
+def database(data_dir: Path) -> Iterator[Database]:
+    """A migrated, empty database."""
+    db = Database.open(data_dir / "mustafid.db")
+    db.upgrade()
+    yield db
+    db.close()
+
+
+@pytest.fixture(scope="module")
+def family_profile() -> PolicyProfile:
+    """The NCNP-template policy (003): seven steps, a committee, a referral step."""
+    return load_builtin_profile("mafateeh-alkhair")
+
+
+@pytest.fixture
+def generated(database: Database, family_profile: PolicyProfile) -> tuple[Database, DemoSummary]:
+    """200 demo beneficiaries under the family association's policy."""
+    calls: list[tuple[int, int]] = []
+    summary = generate_demo_data(
+        database, beneficiaries=200, profile=family_profile, seed=11, progress=lambda d, t: calls.append((d, t))
+    )
+    assert calls and calls[-1] == (200, 200)
+    return database, summary
+
+
+def test_identities_are_valid_and_distinct(generated: tuple[Database, DemoSummary]) -> None:
+    database, summary = generated
+    with database.session(read_only=True) as session:
+        people = session.scalars(select(Beneficiary)).all()
+    assert len(people) == summary.beneficiaries == 200
+    assert len({p.id_number for p in people}) == 200
+    for person in people:
+        saudi_id = validate_saudi_id(person.id_number)
+        assert person.id_kind == saudi_id.kind.value
+        assert (person.nationality == "SA") == (saudi_id.kind is IdKind.NATIONAL_ID)
+        assert person.gender in ("male", "female")
+        assert person.household_size is not None and 1 <= person.household_size <= 15
+        assert person.birth_date is not None and person.id_expiry is not None
+        if person.mobile is not None:
+            assert MOBILE.fullmatch(person.mobile)
+            assert person.phone_key == phone_search_key(person.mobile) == person.mobile[4:]
+    kinds = {p.id_kind for p in people}
+    assert kinds == {IdKind.NATIONAL_ID.value, IdKind.IQAMA.value}
+    today = dt.date.today()
+    assert any(p.id_expiry < today for p in people if p.id_expiry)  # some IDs have expired
+    assert any(p.id_expiry > today for p in people if p.id_expiry)
+
+
+def test_names_are_four_parts_with_normalised_keys(generated: tuple[Database, DemoSummary]) -> None:
+    database, _summary = generated
+    with database.session(read_only=True) as session:
+        people = session.scalars(select(Beneficiary)).all()
+    for person in people:
+        assert person.name_key == normalize_name(person.full_name)
+        assert len(person.name_key.split()) >= 4
+    names = " ".join(p.full_name for p in people)
+    assert "عبد " in names or "عبدالله" in names  # compound names occur in both spellings over the pool
+    assert "ة" in names and "أ" in names  # taa marbuta and hamza forms that search must tolerate
+
+
+def test_cases_take_every_status_of_the_policy(database: Database, family_profile: PolicyProfile) -> None:
+    summary = generate_demo_data(database, beneficiaries=400, profile=family_profile, seed=3)
+    assert set(summary.cases_by_status) == {s.value for s in APPLICATION_STATUSES}
+    with database.session(read_only=True) as session:
+        stored = dict(session.execute(select(Case.status, func.count()).group_by(Case.status)).all())
+    assert stored == summary.cases_by_status
+    assert 1.3 <= summary.cases / summary.beneficiaries <= 1.7
+
+
+def test_cases_are_consistent_with_their_status(generated: tuple[Database, DemoSummary]) -> None:
+    database, summary = generated
+    with database.session(read_only=True) as session:
+        cases = session.scalars(select(Case)).all()
+        policy = session.scalars(select(PolicyVersion)).one()
+        steps_by_case: dict[object, list[StepCompletion]] = {}
+        for step in session.scalars(select(StepCompletion).order_by(StepCompletion.completed_at)):
+            steps_by_case.setdefault(step.case_id, []).append(step)
+        decisions = {d.case_id: d for d in session.scalars(select(CommitteeDecision))}
+        referrals = {r.case_id: r for r in session.scalars(select(Referral))}
+    assert policy.profile_id == "mafateeh-alkhair" and policy.version_label == "2025-10"
+    assert len(cases) == summary.cases
+    assert sum(len(v) for v in steps_by_case.values()) == summary.step_completions
+    go_live = dt.datetime.now(dt.UTC) - dt.timedelta(days=GO_LIVE_DAYS + 1)
+    for case in cases:
+        assert CASE_NUMBER.fullmatch(case.case_number)
+        assert case.policy_version_id == policy.id
+        steps = steps_by_case.get(case.id, [])
+        if case.status == CaseStatus.DRAFT:
+            assert case.submitted_at is None and steps == []
+            continue
+        submitted = case.submitted_at
+        assert submitted is not None
+        if case.status == CaseStatus.RECEIVED:
+            assert [s.step_kind for s in steps] == ["greet"]
+        if case.status == CaseStatus.AWAITING_SIGNATURE:
+            assert case.signature_pending and case.current_step_id == "declaration"
+            assert "declare" not in {s.step_kind for s in steps}
+        if case.status in (CaseStatus.SERVED, CaseStatus.CLOSED) and submitted >= go_live:
+            kinds = [s.step_kind for s in steps]
+            assert kinds[:2] == ["greet", "verify"] and kinds[-1] == "serve"
+        for step in steps:
+            assert step.completed_at >= submitted
+            assert step.channel_id == case.channel_id and step.policy_version_id == policy.id
+        if case.status in (CaseStatus.ACCEPTED, CaseStatus.REJECTED, CaseStatus.MORE_INFO_REQUESTED):
+            assert case.promised_decision_date is not None
+            decision = decisions[case.id]
+            assert decision.decision == {"accepted": "accept", "rejected": "reject"}.get(
+                case.status, "more_info"
+            )
+            assert decision.members and all(decision.members)
+            if case.status == CaseStatus.REJECTED:
+                assert decision.reason
+        if case.status == CaseStatus.AWAITING_COMMITTEE:
+            assert case.id not in decisions
+            assert case.promised_decision_date == submitted.date() + dt.timedelta(days=14)
+        assert (case.id in referrals) == (case.status == CaseStatus.REFERRED)
+
+
+def test_rows_are_sound_for_sqlite(generated: tuple[Database, DemoSummary]) -> None:
+    database, _summary = generated
+    with database.session(read_only=True) as session:
+        assert session.execute(text("PRAGMA foreign_key_check")).all() == []
+        session.execute(text("INSERT INTO beneficiary_fts(beneficiary_fts, rank) VALUES ('integrity-check', 1)"))
+        assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+        family = session.execute(text("SELECT name_key FROM beneficiary LIMIT 1")).scalar_one().split()[-1]
+        found = session.execute(
+            text("SELECT count(*) FROM beneficiary_fts WHERE beneficiary_fts MATCH :q"), {"q": f'"{family}"'}
+        ).scalar_one()
+        assert found >= 1
+        # The FTS insert trigger is back after the load: a new beneficiary is indexed at once.
+        triggers = session.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars().all()
+    assert "beneficiary_fts_after_insert" in triggers
+    with database.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1
+
+
+def test_running_twice_adds_without_collisions(generated: tuple[Database, DemoSummary]) -> None:
+    database, first = generated
+    second = generate_demo_data(database, beneficiaries=150, profile=load_builtin_profile("mafateeh-alkhair"))
+    assert second.association_id == first.association_id
+    assert second.policy_version_id == first.policy_version_id
+    with database.session(read_only=True) as session:
+        assert session.scalar(select(func.count()).select_from(Beneficiary)) == 350
+        assert session.scalar(select(func.count(func.distinct(Beneficiary.id_number)))) == 350
+        assert session.scalar(select(func.count()).select_from(Case)) == first.cases + second.cases
+        assert session.scalar(select(func.count()).select_from(PolicyVersion)) == 1
+
+
+def test_rescue_policy_gets_reports_in_rescue_statuses(database: Database) -> None:
+    rescue = load_builtin_profile("daam-rescue")
+    summary = generate_demo_data(database, beneficiaries=150, profile=rescue)
+    assert set(summary.cases_by_status) == {s.value for s in RESCUE_STATUSES}
+    assert summary.committee_decisions == 0
+    channels = {c.id for c in rescue.channels}
+    with database.session(read_only=True) as session:
+        assert set(session.scalars(select(Case.channel_id).distinct())) <= channels
+        assert session.scalar(select(func.count()).where(Case.promised_decision_date.is_not(None))) == 0
+        escalated = session.scalars(select(Case.id).where(Case.status == CaseStatus.ESCALATED)).all()
+        for case_id in escalated:
+            kinds = session.scalars(select(StepCompletion.step_kind).where(StepCompletion.case_id == case_id)).all()
+            assert "escalate" in kinds
+
+
+def test_default_profile_and_zero_beneficiaries(database: Database) -> None:
+    summary = generate_demo_data(database, beneficiaries=0)
+    assert summary.beneficiaries == summary.cases == 0
+    with database.session(read_only=True) as session:
+        assert session.scalars(select(PolicyVersion.profile_id)).one() == "mafateeh-alkhair"
