@@ -1,0 +1,16 @@
+"""The one composition root: `python -m desktop` / `mustafid` starts the GUI (the only Qt import in desktop/)."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start the Arabic desktop application and return its exit code."""
+    from ui.app import run
+
+    return run(list(sys.argv[1:] if argv is None else argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

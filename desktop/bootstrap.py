@@ -1,0 +1,133 @@
+"""The README's two commands: set up this checkout (system libraries, venv, packages), then run the app or the tests.
+
+Usage, from the root of a checkout, with any Python 3.11+ (standard library only, nothing installed yet):
+
+    python3 -m desktop.bootstrap run  [--data-dir DIR]     # opens the application
+    python3 -m desktop.bootstrap test [pytest arguments]  # runs the whole test suite
+
+The virtual environment lives in ``.venv`` beside ``pyproject.toml``; it is (re)installed only when
+``pyproject.toml`` changed since the last install, so a second run starts at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+STAMP = VENV / ".mustafid-installed"
+
+# Debian packages the application needs at run time: Qt's shared libraries (offscreen and X11/xcb platforms),
+# fontconfig, and the system Amiri font (the app bundles its own copy; this one serves other programs too).
+RUN_PACKAGES = [
+    "libgl1", "libegl1", "libopengl0", "libxkbcommon0", "libxkbcommon-x11-0", "libfontconfig1", "libfreetype6",
+    "libglib2.0-0", "libdbus-1-3", "libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1", "libxcb-shape0",
+    "libxcb-randr0", "libxcb-render-util0", "libxcb-image0", "libxcb-xinerama0", "libxcb-xkb1", "libx11-xcb1",
+    "fonts-hosny-amiri",
+]
+# ... and what the tests use besides: PDF checks (pdftotext/pdftoppm, qpdf) and a real PostgreSQL for sync tests.
+TEST_PACKAGES = ["poppler-utils", "qpdf", "postgresql"]
+
+
+def _say(message: str) -> None:
+    """Print one progress line on stderr (stdout stays the program's own)."""
+    print(f"[mustafid] {message}", file=sys.stderr, flush=True)
+
+
+def _missing_debian_packages(packages: list[str]) -> list[str]:
+    """Return the packages dpkg does not report as installed."""
+    if shutil.which("dpkg-query") is None:
+        return []
+    missing = []
+    for name in packages:
+        done = subprocess.run(
+            ["dpkg-query", "-W", "-f=${db:Status-Status}", name],
+            capture_output=True, text=True, check=False,
+        )
+        if done.stdout.strip() != "installed":
+            missing.append(name)
+    return missing
+
+
+def ensure_system_packages(packages: list[str]) -> None:
+    """Install missing Debian packages with apt-get when running as root; otherwise say what to install."""
+    if not sys.platform.startswith("linux") or shutil.which("apt-get") is None:
+        return
+    missing = _missing_debian_packages(packages)
+    if not missing:
+        return
+    if os.geteuid() != 0:
+        _say("missing system packages; install them with: sudo apt-get install -y " + " ".join(missing))
+        raise SystemExit(1)
+    _say("installing system packages: " + " ".join(missing))
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], check=True, env=env)
+
+
+def venv_python() -> Path:
+    """Path of the virtual environment's interpreter."""
+    if os.name == "nt":
+        return VENV / "Scripts" / "python.exe"
+    return VENV / "bin" / "python"
+
+
+def _pyproject_hash() -> str:
+    """Hash of pyproject.toml: a changed file means the packages are installed again."""
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def ensure_venv() -> Path:
+    """Create .venv and install the project with its test extra when needed; return its python."""
+    python = venv_python()
+    if not python.exists():
+        _say(f"creating the virtual environment in {VENV}")
+        try:
+            subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        except subprocess.CalledProcessError:
+            # Debian's own python3 ships venv without ensurepip until python3-venv is installed.
+            shutil.rmtree(VENV, ignore_errors=True)
+            minor = f"python3.{sys.version_info.minor}-venv"
+            ensure_system_packages(["python3-venv", minor])
+            subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    wanted = _pyproject_hash()
+    if not STAMP.exists() or STAMP.read_text().strip() != wanted:
+        _say("installing Python packages (pip install -e .[test])")
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "-e", f"{ROOT}[test]"], check=True)
+        STAMP.write_text(wanted)
+    return python
+
+
+def _exec(argv: list[str], env: dict[str, str]) -> int:
+    """Run a command in the checkout and return its exit code."""
+    return subprocess.run(argv, cwd=ROOT, env=env, check=False).returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: `run` opens the application, `test` runs the whole test suite."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] not in {"run", "test"}:
+        print(__doc__, file=sys.stderr)
+        return 2
+    if sys.version_info < (3, 11):
+        _say("Python 3.11 or newer is needed")
+        return 1
+    command, rest = args[0], args[1:]
+    packages = RUN_PACKAGES + (TEST_PACKAGES if command == "test" else [])
+    ensure_system_packages(packages)
+    python = ensure_venv()
+    env = dict(os.environ)
+    if command == "run":
+        return _exec([str(python), "-m", "desktop", *rest], env)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    return _exec([str(python), "-m", "pytest", *rest], env)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

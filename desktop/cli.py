@@ -1,0 +1,198 @@
+"""`mustafid-admin`: the administrator's command line (policies, set-up, demo data). No Qt here."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from desktop.errors import InputError
+
+if TYPE_CHECKING:
+    from desktop.policy import PolicyProfile
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_INVALID = 2
+
+
+class CliError(Exception):
+    """A failure reported to the administrator as one clear line and a non-zero exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILURE) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def _cmd_policy_list(args: argparse.Namespace) -> int:
+    """One line per built-in profile: id, association, decision period."""
+    from desktop.policy import load_builtin_profiles
+    from desktop.policy_text import decision_text
+
+    for profile in load_builtin_profiles():
+        print(f"{profile.id}\t{profile.association.name}\t{decision_text(profile)}")
+    return EXIT_OK
+
+
+def _cmd_policy_show(args: argparse.Namespace) -> int:
+    """Print a profile's essentials: association, approval, channels, tools, steps, period."""
+    from desktop.policy import ProfileError, load_builtin_profile, load_profile
+
+    target = Path(args.profile)
+    try:
+        profile = load_profile(target) if target.suffix == ".toml" else load_builtin_profile(args.profile)
+    except ProfileError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_INVALID
+    print(describe_profile(profile))
+    return EXIT_OK
+
+
+def describe_profile(profile: PolicyProfile) -> str:
+    """A plain multi-line Arabic description of a policy profile, for `policy show`."""
+    from desktop.policy_text import approval_text, decision_text
+
+    association = profile.association
+    lines = [f"المعرّف: {profile.id}", f"الجمعية: {association.name}"]
+    if association.licence:
+        lines.append(f"رقم الترخيص: {association.licence}")
+    lines.append(f"إصدار السياسة: {profile.version}")
+    lines.append(f"الاعتماد: {approval_text(profile)}")
+    if profile.approval is not None and profile.approval.replaces is not None:
+        lines.append(f"تحل محل: {profile.approval.replaces.meeting}")
+    lines.append(f"مدة البت في الطلب: {decision_text(profile)}")
+    lines.append("القنوات:")
+    lines += [f"  - {channel.name}" for channel in profile.channels]
+    lines.append("الأدوات:")
+    lines += [f"  - {tool.name}" for tool in profile.tools]
+    lines.append("خطوات الاستقبال:")
+    lines += [
+        f"  {number}. [{step.kind}] {step.title}{'' if step.mandatory else ' (اختيارية)'}"
+        for number, step in enumerate(profile.steps, start=1)
+    ]
+    return "\n".join(lines)
+
+
+def _cmd_policy_validate(args: argparse.Namespace) -> int:
+    """Exit 0 when the file is a valid profile; otherwise exit 2 with one line per problem."""
+    from desktop.policy import check_profile_file
+
+    problems = check_profile_file(Path(args.file))
+    if not problems:
+        print(f"{args.file}: ملف السياسة صالح")
+        return EXIT_OK
+    for problem in problems:
+        print(problem)
+    return EXIT_INVALID
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    """Create (or open) the data directory's database and adopt a policy profile."""
+    from desktop.policy import ProfileError
+    from desktop.workspace import Workspace
+
+    ws = Workspace.open(args.data_dir)
+    try:
+        target = Path(args.policy)
+        try:
+            profile = ws.import_profile(target) if target.suffix == ".toml" else ws.adopt_builtin_profile(args.policy)
+        except ProfileError as exc:
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+            return EXIT_INVALID
+        print(f"تمت التهيئة في {ws.data_dir}: سياسة {profile.association.name} (الإصدار {profile.version})")
+    finally:
+        ws.close()
+    return EXIT_OK
+
+
+def _cmd_demo_data(args: argparse.Namespace) -> int:
+    """Fill the database with synthetic Arabic beneficiaries and cases for trials and benchmarks."""
+    from desktop.demo_data import generate_demo_data
+    from desktop.workspace import Workspace
+
+    if args.beneficiaries < 1:
+        raise CliError("عدد المستفيدين يجب أن يكون 1 أو أكثر", EXIT_INVALID)
+    ws = Workspace.open(args.data_dir)
+    try:
+        profile = ws.active_profile()
+        if profile is None:
+            raise CliError("لم تُختر سياسة الجمعية بعد: شغّل أولًا  mustafid-admin init --policy ID", EXIT_FAILURE)
+        started = time.perf_counter()
+        last = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            now = time.perf_counter()
+            if now - last[0] >= 2 or done == total:
+                last[0] = now
+                print(f"\r{done:,}/{total:,}", end="", file=sys.stderr, flush=True)
+
+        summary = generate_demo_data(ws.db, beneficiaries=args.beneficiaries, profile=profile,
+                                     seed=args.seed, progress=progress)
+        print(file=sys.stderr)
+        elapsed = time.perf_counter() - started
+        print(f"أُنشئت بيانات تجريبية: {summary} في {elapsed:.1f} ث")
+    finally:
+        ws.close()
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of `mustafid-admin` with its sub-commands."""
+    parser = argparse.ArgumentParser(
+        prog="mustafid-admin",
+        description="أداة مسؤول النظام في مكتب المستفيد: السياسات، التهيئة، البيانات التجريبية",
+    )
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="مجلد البيانات (الافتراضي: مجلد بيانات المستخدم)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    policy = sub.add_parser("policy", help="سياسات الجمعيات")
+    policy_sub = policy.add_subparsers(dest="policy_command", required=True, metavar="ACTION")
+    p_list = policy_sub.add_parser("list", help="سطر لكل سياسة: المعرّف، الجمعية، مدة البت")
+    p_list.set_defaults(func=_cmd_policy_list)
+    p_show = policy_sub.add_parser("show", help="عرض سياسة")
+    p_show.add_argument("profile", metavar="ID", help="معرّف السياسة أو مسار ملف TOML")
+    p_show.set_defaults(func=_cmd_policy_show)
+    p_validate = policy_sub.add_parser("validate", help="التحقق من ملف سياسة")
+    p_validate.add_argument("file", metavar="FILE")
+    p_validate.set_defaults(func=_cmd_policy_validate)
+
+    init = sub.add_parser("init", help="تهيئة قاعدة البيانات واعتماد سياسة الجمعية")
+    init.add_argument("--policy", required=True, metavar="ID", help="معرّف سياسة مضمّنة أو مسار ملف TOML")
+    init.set_defaults(func=_cmd_init)
+
+    demo = sub.add_parser("demo-data", help="بيانات تجريبية واقعية للتجربة وقياس الأداء")
+    demo.add_argument("--beneficiaries", type=int, required=True, metavar="N")
+    demo.add_argument("--seed", type=int, default=7)
+    demo.set_defaults(func=_cmd_demo_data)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one `mustafid-admin` command; errors become one clear line on stderr and a non-zero exit."""
+    from db.engine import DatabaseError
+    from desktop.workspace import WorkspaceError
+
+    args = build_parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except CliError as exc:
+        print(f"خطأ: {exc.message}", file=sys.stderr)
+        return exc.code
+    except (WorkspaceError, DatabaseError, InputError) as exc:
+        print(f"خطأ: {exc.message_ar}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("أُوقف بطلب المستخدم", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,79 @@
+"""Arabic wording of a policy profile for display: decision promise, approval record, counts (no Qt)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from desktop.arabic_text import isolate, to_arabic_digits
+from desktop.hijri import format_gregorian, format_hijri, parse_hijri
+
+if TYPE_CHECKING:
+    from desktop.policy import Approval, PolicyProfile, ProfileProblem, ReplacedApproval
+
+NO_DECISION_TEXT = "لا تنص السياسة على قرار لجنة ولا على مدة له"
+
+
+def gregorian_text(value: date) -> str:
+    """A Gregorian date as the desk writes it: "٢٠٢٢/١٢/٠٢ م", isolated so it keeps its order in Arabic text."""
+    return isolate(format_gregorian(value))
+
+
+def hijri_text(value: str) -> str:
+    """A Hijri date string from a profile (YYYY/MM/DD, as the board dated it) written "١٤٤٤/٠٥/٠٨ هـ", isolated."""
+    return isolate(to_arabic_digits(f"{value} هـ"))
+
+
+def dates_side_by_side(date_hijri: str | None, date_gregorian: date | None) -> str:
+    """Hijri and Gregorian dates of a record side by side; the one the policy omits is taken from Umm al-Qura."""
+    if date_hijri is None and date_gregorian is None:
+        return "غير مذكور"
+    if date_gregorian is None:
+        assert date_hijri is not None
+        date_gregorian = parse_hijri(date_hijri).to_gregorian()
+    hijri = hijri_text(date_hijri) if date_hijri else isolate(format_hijri(date_gregorian))
+    return f"{hijri} الموافق {gregorian_text(date_gregorian)}"
+
+
+def count_text(number: int) -> str:
+    """A count in Arabic-Indic digits, like the dates."""
+    return to_arabic_digits(str(number))
+
+
+def decision_text(profile: PolicyProfile) -> str:
+    """The committee decision promise in the policy's own wording."""
+    if profile.decision is None:
+        return NO_DECISION_TEXT
+    return profile.decision.period_text
+
+
+def approval_meeting_text(approval: Approval | ReplacedApproval) -> str:
+    """Which body approved the policy, and at which meeting."""
+    body = getattr(approval, "body", None)
+    return f"{body}، {approval.meeting}" if body else approval.meeting
+
+
+def approval_text(profile: PolicyProfile) -> str:
+    """The board approval record in one line: meeting and dates (Hijri and Gregorian)."""
+    approval = profile.approval
+    if approval is None:
+        return "لا تذكر السياسة محضر اعتمادها"
+    return f"{approval_meeting_text(approval)} — {dates_side_by_side(approval.date_hijri, approval.date_gregorian)}"
+
+
+def profile_summary(profile: PolicyProfile) -> str:
+    """One line for choosing a policy: decision promise, number of channels and of reception steps."""
+    return (
+        f"مدة القرار: {decision_text(profile)}؛ القنوات: {count_text(len(profile.channels))}؛ "
+        f"خطوات الاستقبال: {count_text(len(profile.steps))}"
+    )
+
+
+def problem_line(problem: ProfileProblem) -> str:
+    """One Arabic line for a problem of a policy file: where in the file (key, line), then why."""
+    where = []
+    if problem.key:
+        where.append(f"المفتاح {isolate(problem.key)}")
+    if problem.line is not None:
+        where.append(f"السطر {problem.line}")
+    return f"• {'، '.join(where)}: {problem.reason}" if where else f"• {problem.reason}"

@@ -1,0 +1,18 @@
+"""Shared pytest configuration: Qt runs offscreen, each test gets its own data directory."""
+
+from __future__ import annotations
+
+import os
+
+# Before anything imports Qt: no display is needed to run the tests.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A fresh, not yet created data directory for one test (the workspace creates it)."""
+    return tmp_path / "mustafid-data"

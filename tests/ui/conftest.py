@@ -1,0 +1,37 @@
+"""UI test fixtures: the session QApplication configured like the real desk, and workspaces on temporary data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from desktop.workspace import Workspace
+from ui.app import configure_application
+
+#: A built-in policy with a licence, an approval record, a committee and a declaration (NCNP template).
+FULL_PROFILE_ID = "mafateeh-alkhair"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def desk_app(qapp: QApplication) -> QApplication:
+    """The test QApplication made right-to-left and Arabic exactly as ui.app does it at start-up."""
+    configure_application(qapp)
+    return qapp
+
+
+@pytest.fixture
+def workspace(data_dir: Path) -> Iterator[Workspace]:
+    """A fresh workspace (first run: no policy adopted yet)."""
+    opened = Workspace.open(data_dir)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def adopted_workspace(workspace: Workspace) -> Workspace:
+    """A workspace whose association adopted the built-in policy of جمعية مفاتيح الخير الأسرية."""
+    workspace.adopt_builtin_profile(FULL_PROFILE_ID)
+    return workspace

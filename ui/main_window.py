@@ -1,0 +1,211 @@
+"""The desk's main window: section navigation on the right, the section pages, and the status bar."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import partial
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QStackedWidget, QWidget
+
+from desktop.hijri import format_dual
+from desktop.policy_text import decision_text
+from ui.sections import SECTIONS, Section, section_index
+from ui.widgets.navigation import SectionNavigator
+from ui.widgets.placeholder import UnderConstructionPage
+from ui.widgets.policy_outline import ReceptionOutline
+from ui.widgets.policy_summary import PolicySummaryPage
+from ui.widgets.status import DeskStatusBar
+
+if TYPE_CHECKING:
+    from desktop.policy import PolicyProfile
+    from desktop.startup import DeskSnapshot
+    from desktop.workspace import Workspace
+
+OPENING_TEXT = "جارٍ فتح قاعدة البيانات…"
+
+WINDOW_TITLE = "مكتب المستفيد"
+
+
+def window_title(association_name: str | None) -> str:
+    """The main window's title for an association."""
+    return f"{WINDOW_TITLE} — {association_name}" if association_name else WINDOW_TITLE
+
+
+class MainWindow(QMainWindow):
+    """The officer's desk: six sections switchable from the list or with Ctrl+1..6; it wires the widgets."""
+
+    sig_section_changed = Signal(str)
+
+    sig_workspace_attached = Signal()
+
+    def __init__(
+        self,
+        workspace: Workspace | None,
+        parent: QWidget | None = None,
+        *,
+        snapshot: DeskSnapshot | None = None,
+    ) -> None:
+        """Build the desk for an open workspace, or from a start-up snapshot until `attach_workspace`."""
+        super().__init__(parent)
+        self.setObjectName("main_window")
+        self._workspace: Workspace | None = None
+        self._snapshot = snapshot
+        self._pages: dict[str, QWidget] = {}
+        self.section_actions: list[QAction] = []
+
+        central = QWidget(self)
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        self.navigator = SectionNavigator([(s.title, s.shortcut) for s in SECTIONS], central)
+        self.stack = QStackedWidget(central)
+        self.stack.setObjectName("section_stack")
+        # In a right-to-left layout the first widget sits on the right.
+        row.addWidget(self.navigator)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.desk_status = DeskStatusBar(self)
+        self.setStatusBar(self.desk_status)
+
+        # Pages are built when first shown (an empty stand-in until then): the first screen stays quick.
+        for _section in SECTIONS:
+            self.stack.addWidget(QWidget(self.stack))
+        self._profile: PolicyProfile | None = None
+        self._build_menus()
+
+        self.navigator.sig_section_chosen.connect(self.show_section)
+        if workspace is not None:
+            self.attach_workspace(workspace)
+        else:
+            self._show_snapshot()
+        self.show_section(0)
+        self.resize(1100, 720)
+
+    def attach_workspace(self, workspace: Workspace) -> None:
+        """The workspace is open: show its policy, officer and connection for real."""
+        self._workspace = workspace
+        for key, page in self._pages.items():
+            if isinstance(page, PolicySummaryPage):
+                page.show_data_dir(workspace.data_dir)
+        self.show_policy(workspace.active_profile())
+        self.sig_workspace_attached.emit()
+
+    @property
+    def workspace(self) -> Workspace | None:
+        """The open workspace, or None while it is still opening."""
+        return self._workspace
+
+    def _show_snapshot(self) -> None:
+        """Until the database is open: the association and officer from the snapshot, and say it is opening."""
+        snapshot = self._snapshot
+        self.setWindowTitle(window_title(snapshot.association_name if snapshot else None))
+        self.desk_status.show_officer(snapshot.officer_name if snapshot else "…")
+        self.desk_status.show_association(snapshot.association_name if snapshot else "…")
+        self.desk_status.show_connection(OPENING_TEXT)
+        self.desk_status.show_today(_today_text())
+
+    # ----------------------------------------------------------------- building
+
+    def _build_page(self, section: Section) -> QWidget:
+        """The page of one section: the settings page is real, the others say what they will be."""
+        page: QWidget
+        if section.key == "settings":
+            page = PolicySummaryPage(section.title, section.purpose, self.stack)
+            if self._workspace is not None:
+                page.show_data_dir(self._workspace.data_dir)
+        else:
+            page = UnderConstructionPage(section.title, section.under_construction, self.stack)
+        page.setObjectName(f"section_{section.key}")
+        self._fill_page(section.key, page)
+        return page
+
+    def _fill_page(self, key: str, page: QWidget) -> None:
+        """Put the active policy's own content on a page (reception outline, committee period, settings)."""
+        profile = self._profile
+        if profile is None:
+            return
+        if isinstance(page, PolicySummaryPage):
+            page.show_policy(profile)
+        elif key == "reception" and isinstance(page, UnderConstructionPage):
+            for old in page.findChildren(ReceptionOutline):
+                old.deleteLater()
+            page.add_content(ReceptionOutline(profile, page))
+        elif key == "committee" and isinstance(page, UnderConstructionPage):
+            page.notice_label.setText(
+                f"{SECTIONS[section_index('committee')].under_construction}\n\n"
+                f"مدة القرار في سياسة الجمعية: {decision_text(profile)}."
+            )
+
+    def _ensure_page(self, index: int) -> QWidget:
+        """The page at `index`, built now if it is still the empty stand-in."""
+        key = SECTIONS[index].key
+        page = self._pages.get(key)
+        if page is None:
+            stand_in = self.stack.widget(index)
+            page = self._build_page(SECTIONS[index])
+            self._pages[key] = page
+            current = self.stack.currentIndex()
+            self.stack.insertWidget(index, page)
+            self.stack.removeWidget(stand_in)
+            stand_in.deleteLater()
+            self.stack.setCurrentIndex(current)
+        return page
+
+    def _build_menus(self) -> None:
+        """Menus whose every entry works: the sections with their shortcuts, and quitting."""
+        file_menu = self.menuBar().addMenu("ملف")
+        quit_action = QAction("خروج", self)
+        quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        sections_menu = self.menuBar().addMenu("الأقسام")
+        for index, section in enumerate(SECTIONS):
+            action = QAction(section.title, self)
+            action.setShortcut(QKeySequence(section.shortcut))
+            action.triggered.connect(partial(self.show_section, index))
+            sections_menu.addAction(action)
+            self.section_actions.append(action)
+
+    # ----------------------------------------------------------------- behaviour
+
+    def show_policy(self, profile: PolicyProfile | None) -> None:
+        """Show the active policy in the title, the status bar and the pages already built."""
+        self._profile = profile
+        name = profile.association.name if profile is not None else None
+        self.setWindowTitle(window_title(name))
+        self.desk_status.show_association(name or "لم تُعتمد سياسة بعد")
+        if self._workspace is not None:
+            self.desk_status.show_officer(self._workspace.officer_name())
+            self.desk_status.show_connection(self._workspace.connection_state().label_ar)
+        self.desk_status.show_today(_today_text())
+        for key, page in self._pages.items():
+            self._fill_page(key, page)
+
+    def show_section(self, index: int) -> None:
+        """Bring a section to the front, by its position (0 = الاستقبال)."""
+        if not 0 <= index < len(SECTIONS):
+            return
+        self._ensure_page(index)
+        changed = self.stack.currentIndex() != index
+        self.stack.setCurrentIndex(index)
+        self.navigator.show_section(index)
+        if changed:
+            self.sig_section_changed.emit(SECTIONS[index].key)
+
+    def current_section(self) -> str:
+        """Key of the section on screen."""
+        return SECTIONS[self.stack.currentIndex()].key
+
+    def section_page(self, key: str) -> QWidget:
+        """The page widget of a section, by key (built if not shown yet)."""
+        return self._ensure_page(section_index(key))
+
+
+def _today_text() -> str:
+    """Today's date in Hijri and Gregorian, side by side."""
+    return format_dual(date.today())

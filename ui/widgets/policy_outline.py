@@ -1,0 +1,78 @@
+"""Read-only outline of the active policy's reception: channels, tools and the ordered steps."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocument
+from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
+
+from desktop.policy_text import count_text
+
+if TYPE_CHECKING:
+    from desktop.policy import PolicyProfile
+
+
+def _selectable_label(text: str, parent: QWidget, *, rich: bool = False) -> QLabel:
+    """A wrapped label the officer can select and copy, but not edit."""
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
+    label.setText(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class ReceptionOutline(QWidget):
+    """The channels, tools and reception steps of a policy, as the policy words them (nothing to click)."""
+
+    def __init__(self, profile: PolicyProfile, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reception_outline")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(12)
+
+        channels = QGroupBox(f"قنوات التواصل في سياسة الجمعية ({count_text(len(profile.channels))})", self)
+        channels_layout = QVBoxLayout(channels)
+        names = "، ".join(
+            channel.name + (f" ({channel.details})" if channel.details else "") for channel in profile.channels
+        )
+        self.channels_label = _selectable_label(names + ".", channels)
+        channels_layout.addWidget(self.channels_label)
+        layout.addWidget(channels)
+
+        if profile.tools:
+            tools = QGroupBox(f"الأدوات المعتمدة ({count_text(len(profile.tools))})", self)
+            tools_layout = QVBoxLayout(tools)
+            lines = [
+                "• " + escape(tool.name) + (f" — {escape(tool.details)}" if tool.details else "")
+                for tool in profile.tools
+            ]
+            self.tools_label: QLabel | None = _selectable_label("<br>".join(lines), tools, rich=True)
+            tools_layout.addWidget(self.tools_label)
+            layout.addWidget(tools)
+        else:
+            self.tools_label = None
+
+        steps = QGroupBox(f"آلية التعامل مع المستفيد: خطوات الاستقبال ({count_text(len(profile.steps))})", self)
+        steps_layout = QVBoxLayout(steps)
+        # One rich-text label for all steps: a single text layout keeps the first screen quick.
+        paragraphs = []
+        for number, step in enumerate(profile.steps, start=1):
+            status = "إلزامية" if step.mandatory else "اختيارية"
+            paragraphs.append(
+                f"<p style='margin-bottom:8px'><b>{count_text(number)}. {escape(step.title)}</b> "
+                f"<span style='color:#5f6b7a'>({status})</span><br>{escape(step.text)}</p>"
+            )
+        self.steps_label = _selectable_label("".join(paragraphs), steps, rich=True)
+        steps_layout.addWidget(self.steps_label)
+        layout.addWidget(steps)
+
+    def steps_text(self) -> str:
+        """The steps as plain text, in order (what the officer reads)."""
+        document = QTextDocument()
+        document.setHtml(self.steps_label.text())
+        return document.toPlainText()
