@@ -828,9 +828,9 @@ def _parse(raw: bytes, source: str, source_path: Path | None) -> tuple[PolicyPro
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        reason = f"الملف ليس بترميز UTF-8 (بايت غير صالح في السطر {line})؛ احفظه بترميز UTF-8"
-        return None, [ProfileProblem(source, "", reason, line)]
+        bad_line = raw.count(b"\n", 0, exc.start) + 1
+        reason = f"الملف ليس بترميز UTF-8 (بايت غير صالح في السطر {bad_line})؛ احفظه بترميز UTF-8"
+        return None, [ProfileProblem(source, "", reason, bad_line)]
     text = text.removeprefix("\ufeff")
     try:
         data = tomllib.loads(text)

@@ -150,8 +150,9 @@ class MainWindow(QMainWindow):
             self._pages[key] = page
             current = self.stack.currentIndex()
             self.stack.insertWidget(index, page)
-            self.stack.removeWidget(stand_in)
-            stand_in.deleteLater()
+            if stand_in is not None:
+                self.stack.removeWidget(stand_in)
+                stand_in.deleteLater()
             self.stack.setCurrentIndex(current)
         return page
 
