@@ -46,6 +46,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -80,8 +81,11 @@ __all__ = [
     "Gender",
     "Money",
     "PolicyVersion",
+    "ReceptionDraft",
     "Referral",
     "RequiredDocument",
+    "RescueMember",
+    "RescueReport",
     "Service",
     "SignatureKind",
     "StepCompletion",
@@ -683,6 +687,63 @@ class AuditEvent(SyncColumns, Base):
     entity_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now)
     details: Mapped[json_dict]
+
+
+# --------------------------------------------------------------------------- reception drafts and rescue (issue 3)
+
+
+class ReceptionDraft(SyncColumns, Base):
+    """What the officer typed on one reception step of a case, saved as typed (one row per case and step).
+
+    Not append-only: each save replaces `fields`. When the step is completed the row is soft-deleted
+    (`deleted_at`); a later save on the same step brings it back.
+    """
+
+    __tablename__ = "reception_draft"
+    __table_args__ = (Index("uq_reception_draft_case_id_step_id", "case_id", "step_id", unique=True),)
+
+    case_id: Mapped[uuid.UUID] = mapped_column(_fk("case.id"))
+    step_id: Mapped[short_str]
+    fields: Mapped[json_dict]
+    saved_at: Mapped[dt.datetime]
+
+
+class RescueMember(SyncColumns, Base):
+    """A member of the rescue association (000) on the roster, with where they are and whether available."""
+
+    __tablename__ = "rescue_member"
+
+    association_id: Mapped[uuid.UUID] = mapped_column(_fk("association.id"))
+    name: Mapped[name_str]
+    phone: Mapped[str] = mapped_column(String(20))
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    available: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("1"))
+
+
+class RescueReport(SyncColumns, Base):
+    """The report (بلاغ) of a rescue case: reporter, place, what happened, and its received → dispatched → closed times."""
+
+    __tablename__ = "rescue_report"
+    __table_args__ = (Index("uq_rescue_report_case_id", "case_id", unique=True),)
+
+    case_id: Mapped[uuid.UUID] = mapped_column(_fk("case.id"))
+    reporter_name: Mapped[name_str]
+    reporter_phone: Mapped[str | None] = mapped_column(String(20))
+    platform: Mapped[str | None] = mapped_column(String(32))
+    place: Mapped[str] = mapped_column(String(200))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    what_happened: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[dt.datetime]
+    escalated_at: Mapped[dt.datetime | None]
+    escalation_note: Mapped[str | None] = mapped_column(Text)
+    dispatched_at: Mapped[dt.datetime | None]
+    dispatched_member_id: Mapped[uuid.UUID | None] = mapped_column(_fk("rescue_member.id"))
+    nearest_member_id: Mapped[uuid.UUID | None] = mapped_column(_fk("rescue_member.id"))
+    dispatch_override_reason: Mapped[str | None] = mapped_column(Text)
+    closed_at: Mapped[dt.datetime | None]
+    help_given: Mapped[str | None] = mapped_column(Text)
 
 
 #: Tables whose rows never change once written (a correction is a new row).

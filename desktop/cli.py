@@ -1,4 +1,4 @@
-"""`mustafid-admin`: the administrator's command line (policies, set-up, demo data). No Qt here."""
+"""`mustafid-admin`: the administrator's command line (policies, set-up, demo data, documents). No Qt here."""
 
 from __future__ import annotations
 
@@ -142,11 +142,46 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: The `pdf` sub-command's document names and the reception service's kinds.
+PDF_KINDS: dict[str, str] = {
+    "declaration": "declaration",
+    "receipt": "receipt",
+    "blank-declaration": "blank_declaration",
+    "missing-documents": "missing_documents",
+}
+
+
+def _cmd_pdf(args: argparse.Namespace) -> int:
+    """Render a stored case's document again (declaration, receipt, blank form, missing documents) to a file."""
+    from desktop.reception import ReceptionError, ReceptionService
+    from desktop.workspace import Workspace
+
+    ws = Workspace.open(args.data_dir)
+    try:
+        service = ReceptionService(ws)
+        try:
+            case = service.case_by_number(args.case_number)
+        except ReceptionError as exc:
+            raise CliError(exc.message_ar, EXIT_INVALID) from None
+        pdf = service.render_document(case.case_id, PDF_KINDS[args.kind])
+    finally:
+        ws.close()
+    out = Path(args.out)
+    try:
+        out.write_bytes(pdf)
+    except OSError as exc:
+        raise CliError(f"تعذرت كتابة الملف {out}: {exc.strerror or exc}", EXIT_FAILURE) from None
+    from desktop.documents.arabic_pdf import sha256_hex
+
+    print(f"{out}\t{sha256_hex(pdf)}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `mustafid-admin` with its sub-commands."""
     parser = argparse.ArgumentParser(
         prog="mustafid-admin",
-        description="أداة مسؤول النظام في مكتب المستفيد: السياسات، التهيئة، البيانات التجريبية",
+        description="أداة مسؤول النظام في مكتب المستفيد: السياسات، التهيئة، البيانات التجريبية، المستندات",
     )
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="مجلد البيانات (الافتراضي: مجلد بيانات المستخدم)")
@@ -171,6 +206,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--beneficiaries", type=int, required=True, metavar="N")
     demo.add_argument("--seed", type=int, default=7)
     demo.set_defaults(func=_cmd_demo_data)
+
+    pdf = sub.add_parser("pdf", help="إعادة إخراج مستند حالة محفوظة ملفَّ PDF")
+    pdf.add_argument("kind", choices=sorted(PDF_KINDS), metavar="KIND",
+                     help="declaration | receipt | blank-declaration | missing-documents")
+    pdf.add_argument("case_number", metavar="CASE_NUMBER", help="رقم الحالة، مثل A1F3-1447-000123")
+    pdf.add_argument("--out", required=True, type=Path, metavar="FILE", help="ملف PDF الناتج")
+    pdf.set_defaults(func=_cmd_pdf)
     return parser
 
 

@@ -1,0 +1,215 @@
+"""What the reception service hands to the GUI: plain frozen dataclasses (never ORM objects) and its error."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from uuid import UUID
+
+from desktop.errors import InputError
+
+__all__ = [
+    "BeneficiaryMatch",
+    "BeneficiaryView",
+    "CaseView",
+    "DocumentInput",
+    "DocumentView",
+    "DraftSummary",
+    "MemberView",
+    "ParticularsInput",
+    "ReceptionError",
+    "ReferralView",
+    "ReportView",
+    "StepState",
+    "StoredDocument",
+]
+
+
+class ReceptionError(InputError):
+    """A reception action refused for a reason the officer can read (Arabic)."""
+
+
+@dataclass(frozen=True)
+class StepState:
+    """One policy step of a case, as the checklist shows it.
+
+    `status` is "pending", "current", "done", "skipped" or "waiting" (referral out, signature pending).
+    """
+
+    step_id: str
+    kind: str
+    title: str
+    text: str
+    mandatory: bool
+    status: str
+    completed_at: datetime | None
+    officer_name: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class BeneficiaryView:
+    """A beneficiary's particulars as stored (mobile in the canonical +9665… form)."""
+
+    beneficiary_id: UUID
+    full_name: str
+    id_number: str
+    id_kind: str
+    id_expiry: date | None
+    birth_date: date | None
+    mobile: str | None
+    city: str | None
+    household_size: int | None
+
+
+@dataclass(frozen=True)
+class BeneficiaryMatch:
+    """A beneficiary found by a look-up; `reason` is "same_id", "id_prefix", "same_phone" or "name"."""
+
+    beneficiary_id: UUID
+    full_name: str
+    id_number: str
+    mobile: str | None
+    reason: str
+    warning_ar: str | None = None
+
+
+@dataclass(frozen=True)
+class ParticularsInput:
+    """What the verify page submits, raw as typed; the service validates every field.
+
+    Dates are Hijri or Gregorian text (`desktop.hijri.parse_date_either`); `id_kind` is "" (told by
+    the first digit: national ID or iqama), "national_id", "iqama" or "other" (another document,
+    no check digit).
+    """
+
+    full_name: str
+    id_number: str
+    id_expiry: str
+    birth_date: str
+    mobile: str
+    city: str
+    household_size: str
+    id_kind: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentInput:
+    """One required document as the officer marks it: provided, valid until, scan file."""
+
+    name: str
+    provided: bool
+    valid_until: str = ""
+    attachment_path: Path | None = None
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """One required document of a case as stored."""
+
+    document_id: UUID
+    name: str
+    provided: bool
+    valid_until: date | None
+    expired: bool
+    attachment_sha256: str | None
+
+
+@dataclass(frozen=True)
+class ReferralView:
+    """A referral of the case to the step's role, and its answer once it came back."""
+
+    referral_id: UUID
+    to_role_id: str
+    to_role_name: str
+    to_person: str | None
+    note: str
+    answer: str | None
+    referred_at: datetime
+    answered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DraftSummary:
+    """A case left unfinished, offered for resuming at start-up."""
+
+    case_id: UUID
+    case_number: str
+    beneficiary_name: str | None
+    step_title: str
+    saved_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A PDF kept in the attachment store: its kind, SHA-256, file and size in bytes."""
+
+    kind: str
+    sha256: str
+    path: Path
+    size: int
+
+
+@dataclass(frozen=True)
+class MemberView:
+    """A rescue member on the roster; `distance_km` from the report's place when it is known."""
+
+    member_id: UUID
+    name: str
+    phone: str
+    latitude: float
+    longitude: float
+    available: bool
+    distance_km: float | None
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """A rescue report (بلاغ) and its received → escalated → dispatched → closed times."""
+
+    reporter_name: str
+    reporter_phone: str | None
+    platform: str | None
+    place: str
+    latitude: float | None
+    longitude: float | None
+    what_happened: str
+    received_at: datetime
+    escalated_at: datetime | None
+    dispatched_at: datetime | None
+    dispatched_member: str | None
+    closed_at: datetime | None
+    help_given: str | None
+    platform_label: str | None = None
+    dispatch_override_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """Everything the reception wizard shows of a case."""
+
+    case_id: UUID
+    case_number: str
+    status: str
+    status_label: str
+    channel_id: str
+    channel_name: str
+    case_kind_id: str
+    case_kind_name: str
+    beneficiary: BeneficiaryView | None
+    steps: tuple[StepState, ...]
+    current_step_id: str | None
+    submitted_at: datetime | None
+    promised_decision_date: date | None
+    signature_pending: bool
+    open_referral: ReferralView | None
+    documents: tuple[DocumentView, ...]
+    policy_version: str
+    report: ReportView | None
+    is_rescue: bool
+
+    @property
+    def current_step(self) -> StepState | None:
+        """The step the officer works on now, or None when the procedure is finished."""
+        return next((step for step in self.steps if step.step_id == self.current_step_id), None)
