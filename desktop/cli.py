@@ -136,7 +136,15 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
                                      seed=args.seed, progress=progress)
         print(file=sys.stderr)
         elapsed = time.perf_counter() - started
-        print(f"أُنشئت بيانات تجريبية: {summary} في {elapsed:.1f} ث")
+        print(
+            f"أُنشئت بيانات تجريبية في {elapsed:.1f} ث: {summary.beneficiaries:,} مستفيد، {summary.cases:,} حالة، "
+            f"{summary.step_completions:,} خطوة منجزة، {summary.committee_decisions:,} قرار لجنة، "
+            f"{summary.referrals:,} إحالة"
+        )
+        from db.models import CaseStatus
+
+        for status, count in sorted(summary.cases_by_status.items(), key=lambda item: -item[1]):
+            print(f"  {CaseStatus(status).label_ar}: {count:,}")
     finally:
         ws.close()
     return EXIT_OK
