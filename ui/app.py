@@ -225,6 +225,7 @@ def run(argv: list[str]) -> int:
 
     def attached(workspace: Workspace) -> None:
         window.attach_workspace(workspace)
+        window.offer_draft_resume()
         if probe:
             print(WORKSPACE_READY_MARKER, flush=True)
             app.quit()
@@ -273,6 +274,7 @@ def _run_after_opening(app: QApplication, data_dir: Path, probe: bool) -> int:
 
         window = MainWindow(workspace)
         window.show()
+        window.offer_draft_resume()
         if probe:
             _arm_startup_probe(app.quit)
         return app.exec()

@@ -7,7 +7,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QStackedWidget, QWidget
 
 from desktop.hijri import format_dual
@@ -21,6 +21,7 @@ from ui.widgets.status import DeskStatusBar
 
 if TYPE_CHECKING:
     from desktop.policy import PolicyProfile
+    from ui.reception import ReceptionPage
     from desktop.startup import DeskSnapshot
     from desktop.workspace import Workspace
 
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
             if isinstance(page, PolicySummaryPage):
                 page.show_data_dir(workspace.data_dir)
         self.show_policy(workspace.active_profile())
+        self._replace_placeholder("reception")
         self.sig_workspace_attached.emit()
 
     @property
@@ -111,9 +113,13 @@ class MainWindow(QMainWindow):
     # ----------------------------------------------------------------- building
 
     def _build_page(self, section: Section) -> QWidget:
-        """The page of one section: the settings page is real, the others say what they will be."""
+        """The page of one section: reception (once the workspace is open) and settings are real."""
         page: QWidget
-        if section.key == "settings":
+        if section.key == "reception" and self._workspace is not None and self._profile is not None:
+            from ui.reception import ReceptionPage
+
+            page = ReceptionPage(self._workspace, self.stack)
+        elif section.key == "settings":
             page = PolicySummaryPage(section.title, section.purpose, self.stack)
             if self._workspace is not None:
                 page.show_data_dir(self._workspace.data_dir)
@@ -139,6 +145,38 @@ class MainWindow(QMainWindow):
                 f"{SECTIONS[section_index('committee')].under_construction}\n\n"
                 f"مدة القرار في سياسة الجمعية: {decision_text(profile)}."
             )
+
+    def _replace_placeholder(self, key: str) -> None:
+        """A section built as a placeholder before the workspace opened is built again for real."""
+        page = self._pages.get(key)
+        if not isinstance(page, UnderConstructionPage) or self._workspace is None or self._profile is None:
+            return
+        index = section_index(key)
+        del self._pages[key]
+        current = self.stack.currentIndex()
+        fresh = self._build_page(SECTIONS[index])
+        self._pages[key] = fresh
+        self.stack.insertWidget(index, fresh)
+        self.stack.removeWidget(page)
+        page.deleteLater()
+        self.stack.setCurrentIndex(current)
+
+    def reception_page(self) -> ReceptionPage | None:
+        """The reception section's page once the workspace is open (None before)."""
+        from ui.reception import ReceptionPage
+
+        page = self.section_page("reception")
+        return page if isinstance(page, ReceptionPage) else None
+
+    def offer_draft_resume(self) -> int:
+        """At start: unfinished cases are offered in the reception page's banner (never a modal box)."""
+        page = self.reception_page()
+        if page is None:
+            return 0
+        count = page.check_drafts()
+        if count:
+            self.show_section(section_index("reception"))
+        return count
 
     def _ensure_page(self, index: int) -> QWidget:
         """The page at `index`, built now if it is still the empty stand-in."""
@@ -197,6 +235,14 @@ class MainWindow(QMainWindow):
         self.navigator.show_section(index)
         if changed:
             self.sig_section_changed.emit(SECTIONS[index].key)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Closing the desk saves what is typed in the reception (drafts are also saved as they are made)."""
+        page = self._pages.get("reception")
+        wizard = getattr(page, "wizard", None)
+        if wizard is not None:
+            wizard.flush_drafts()
+        super().closeEvent(event)
 
     def current_section(self) -> str:
         """Key of the section on screen."""

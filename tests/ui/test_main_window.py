@@ -73,8 +73,11 @@ def test_navigation_list_switches_sections(qtbot, window: MainWindow) -> None:
 
 
 def test_unbuilt_sections_say_so_and_offer_nothing_to_press(window: MainWindow) -> None:
-    """Sections not built yet state it plainly, say what they will do, and have no buttons or inputs."""
-    for section in SECTIONS[:5]:
+    """Sections not built yet state it plainly, say what they will do, and have no buttons or inputs.
+
+    The reception section (index 0) is built (issue 3): see tests/ui/reception/.
+    """
+    for section in SECTIONS[1:5]:
         page = window.section_page(section.key)
         assert isinstance(page, UnderConstructionPage)
         assert page.notice().startswith(f"قسم {section.title} قيد البناء: سيأتي في الإصدار القادم.")

@@ -1,0 +1,164 @@
+"""Drive the real reception wizard with the keyboard (and the mouse on the signature pad), as an officer would."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+
+from desktop.hijri import format_gregorian, format_hijri
+from ui.reception.base import StepPage
+from ui.reception.fields import DualDateField
+from ui.reception.page import ReceptionPage
+from ui.reception.wizard import ReceptionWizard
+from ui.widgets.signature_pad import SignaturePad
+
+
+def type_text(widget: QWidget, text: str) -> None:
+    """Type text key by key into a widget (Arabic letters too: QTest.keyClicks only knows ASCII)."""
+    if isinstance(widget, DualDateField):
+        widget = widget.edit
+    widget.setFocus()
+    for ch in text:
+        QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier)
+
+
+def clear_field(widget: QWidget) -> None:
+    """Select all and delete, from the keyboard."""
+    if isinstance(widget, DualDateField):
+        widget = widget.edit
+    widget.setFocus()
+    QTest.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(widget, Qt.Key.Key_Delete)
+
+
+def draw_signature(pad: SignaturePad, points: list[tuple[float, float]] | None = None) -> None:
+    """Sign on the pad with mouse events: press, moves, release (relative coordinates)."""
+    path = points or [(0.15 + 0.05 * i, 0.5 + (0.2 if i % 2 else -0.2)) for i in range(12)]
+    def at(x: float, y: float) -> QPoint:
+        return QPoint(int(x * pad.width()), int(y * pad.height()))
+    QTest.mousePress(pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at(*path[0]))
+    for x, y in path[1:]:
+        QTest.mouseMove(pad, at(x, y))
+    QTest.mouseRelease(pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at(*path[-1]))
+
+
+def make_scan(folder: Path, name: str = "scan.png") -> Path:
+    """A small scanned-page image (PNG) to attach."""
+    image = QImage(400, 300, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    for x in range(40, 360):
+        image.setPixelColor(x, 150, QColor("black"))
+    path = folder / name
+    assert image.save(str(path))
+    return path
+
+
+def future_hijri(days: int = 800) -> str:
+    """An ID expiry date in Hijri, as an officer types it (Latin digits)."""
+    return format_hijri(date.today() + timedelta(days=days), arabic_digits=False).replace(" هـ", "")
+
+
+def past_gregorian(days: int) -> str:
+    """A date in the past, Gregorian, as typed."""
+    return format_gregorian(date.today() - timedelta(days=days), arabic_digits=False).replace(" م", "")
+
+
+class Officer:
+    """An officer at the keyboard in front of the reception page."""
+
+    def __init__(self, qtbot, page: ReceptionPage | ReceptionWizard) -> None:
+        self.qtbot = qtbot
+        self.wizard: ReceptionWizard = page.wizard if isinstance(page, ReceptionPage) else page
+
+    @property
+    def page(self) -> StepPage:
+        """The page on screen."""
+        return self.wizard.current_page()
+
+    def type(self, widget: QWidget, text: str) -> None:
+        """Type into a field."""
+        type_text(widget, text)
+
+    def enter(self) -> None:
+        """Press Enter where the keyboard is (a line edit passes it on to the wizard)."""
+        focus = QApplication.focusWidget() or self.wizard
+        QTest.keyClick(focus, Qt.Key.Key_Return)
+
+    def alt_n(self) -> None:
+        """Alt+N: do the step and go on."""
+        focus = QApplication.focusWidget() or self.wizard
+        QTest.keyClick(focus, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+
+    def alt_b(self) -> None:
+        """Alt+B: the previous page."""
+        focus = QApplication.focusWidget() or self.wizard
+        QTest.keyClick(focus, Qt.Key.Key_B, Qt.KeyboardModifier.AltModifier)
+
+    def wait_saved(self) -> None:
+        """Wait until the debounced draft save has run."""
+        self.qtbot.waitUntil(lambda: not self.wizard.pending_drafts(), timeout=3000)
+
+    def on(self, key: str) -> StepPage:
+        """Assert the page on screen is `key` and return it."""
+        assert self.page.key == key, (self.page.key, key, self.wizard.message_text())
+        return self.page
+
+    # ----------------------------------------------------------------- the contact
+
+    def start_contact(self, channel_id: str | None = None, case_kind_id: str | None = None,
+                      identification: str = "") -> None:
+        """Choose channel and kind with the keyboard, type the identification, Enter."""
+        contact = self.wizard.contact_page
+        self.on("contact")
+        if channel_id is not None:
+            index = contact.channel.findData(channel_id)
+            assert index >= 0, channel_id
+            contact.channel.setFocus()
+            while contact.channel.currentIndex() != index:
+                QTest.keyClick(contact.channel, Qt.Key.Key_Down)
+        if case_kind_id is not None:
+            index = contact.case_kind.findData(case_kind_id)
+            contact.case_kind.setFocus()
+            while contact.case_kind.currentIndex() != index:
+                QTest.keyClick(contact.case_kind, Qt.Key.Key_Down)
+        if identification:
+            self.type(contact.lookup.edit, identification)
+            self.qtbot.waitUntil(lambda: contact.lookup.lookups_run > 0, timeout=3000)
+        contact.lookup.edit.setFocus()
+        self.enter()
+
+    def greet(self, note: str = "") -> None:
+        """Note the questions; Alt+N (Enter makes a new line in the note)."""
+        page = self.page
+        assert page.step is not None and page.step.kind.value == "greet"
+        if note:
+            self.type(page.questions, note)
+        self.alt_n()
+
+    def fill_particulars(self, *, full_name: str = "", id_number: str = "", id_expiry: str = "", birth_date: str = "",
+                         mobile: str = "", city: str = "", household_size: str = "") -> None:
+        """Type the verify page's fields that are given (others are left as they are)."""
+        page = self.page
+        for name, value in (("full_name", full_name), ("id_number", id_number), ("id_expiry", id_expiry),
+                            ("birth_date", birth_date), ("mobile", mobile), ("city", city),
+                            ("household_size", household_size)):
+            if value:
+                widget = getattr(page, name)
+                clear_field(widget)
+                self.type(widget, value)
+
+    def mark_documents(self, *, provided: bool = True, attach: dict[str, Path] | None = None) -> None:
+        """Tick every document (Space on each check box); attach scans where given."""
+        page = self.page
+        for row in page.document_rows:
+            if row.provided.isChecked() != provided:
+                row.provided.setFocus()
+                QTest.keyClick(row.provided, Qt.Key.Key_Space)
+        for name, path in (attach or {}).items():
+            page.attach_file(name, path)
+        self.qtbot.waitUntil(lambda: not page.imports_running(), timeout=10000)

@@ -1,0 +1,133 @@
+"""The reception page in the desk: built once the workspace is open, the policy outline kept, no ORM objects held."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from db.models import Base
+from desktop.identity import make_saudi_id
+from desktop.startup import DeskSnapshot
+from desktop.workspace import Workspace
+from tests.ui.reception.driver import future_hijri
+from ui.main_window import MainWindow
+from ui.reception.page import ReceptionPage
+from ui.widgets.placeholder import UnderConstructionPage
+from ui.widgets.policy_outline import ReceptionOutline
+
+ROOT = Path(__file__).resolve().parents[3]
+
+#: What the reception GUI may import from the core (the contract), besides Qt and ui itself; the workspace is
+#: only the type of what ReceptionService(workspace) is given.
+ALLOWED_CORE = {"desktop.reception", "desktop.identity", "desktop.hijri", "desktop.arabic_text", "desktop.policy",
+                "desktop.errors", "desktop.workspace"}
+
+
+def test_reception_page_replaces_the_placeholder_when_the_workspace_opens(qtbot, adopted_workspace: Workspace) -> None:
+    """Started from the snapshot the section says it is opening; once attached it is the real reception page."""
+    snapshot = DeskSnapshot(association_name="جمعية مفاتيح الخير الأسرية", profile_id="mafateeh-alkhair",
+                            policy_version="2025-10", officer_name="موظف")
+    window = MainWindow(None, snapshot=snapshot)
+    qtbot.addWidget(window)
+    assert isinstance(window.section_page("reception"), UnderConstructionPage)
+    assert window.reception_page() is None
+    window.attach_workspace(adopted_workspace)
+    page = window.reception_page()
+    assert isinstance(page, ReceptionPage)
+    assert window.current_section() == "reception"
+    assert window.stack.currentWidget() is page
+    assert page.findChild(ReceptionOutline) is not None
+    assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == ["استقبال مستفيد", "سياسة الجمعية"]
+    assert window.offer_draft_resume() == 0 and not page.banner.isVisible()
+
+
+def test_the_gui_holds_no_orm_objects(open_reception) -> None:
+    """After a contact, no widget or model of the reception page keeps a database object."""
+    page, officer = open_reception("mafateeh-alkhair")
+    officer.start_contact("interview", None, make_saudi_id("101234567"))
+    officer.greet()
+    officer.fill_particulars(full_name="محمد عبدالله أحمد الزهراني", id_expiry=future_hijri(), mobile="0551234567")
+    officer.mark_documents()
+    officer.page.full_name.setFocus()
+    officer.enter()
+    officer.on("referral")
+    page.wizard.start_new()
+    officer.type(page.wizard.contact_page.lookup.edit, "محمد")
+    page.wizard.contact_page.lookup.run_lookup()
+    assert page.wizard.contact_page.lookup.model.rowCount() == 1
+
+    offenders = []
+    seen: set[int] = set()
+
+    def inspect(value: object, where: str, depth: int) -> None:
+        if id(value) in seen or depth > 3:
+            return
+        seen.add(id(value))
+        if isinstance(value, Base):
+            offenders.append(where)
+        elif isinstance(value, (list, tuple, set)):
+            for item in value:
+                inspect(item, where + "[]", depth + 1)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                inspect(item, f"{where}[{key!r}]", depth + 1)
+        elif hasattr(value, "__dataclass_fields__"):
+            for name in value.__dataclass_fields__:
+                inspect(getattr(value, name), f"{where}.{name}", depth + 1)
+
+    for obj in [page, *page.findChildren(QObject)]:
+        for name, value in vars(obj).items():
+            inspect(value, f"{type(obj).__name__}.{name}", 0)
+    assert offenders == []
+
+
+def test_reception_gui_imports_only_the_contract() -> None:
+    """ui/reception, the pad and printing import neither db nor sqlalchemy, and from desktop only the contract."""
+    files = [*sorted((ROOT / "ui" / "reception").glob("*.py")), ROOT / "ui" / "printing.py",
+             ROOT / "ui" / "widgets" / "signature_pad.py"]
+    offenders = []
+    for path in files:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            for name in names:
+                top = name.split(".")[0]
+                if top in {"db", "sqlalchemy"} or (top == "desktop" and name not in ALLOWED_CORE):
+                    offenders.append(f"{path.name}: {name}")
+    assert offenders == []
+
+
+def test_verify_page_tab_order_follows_the_form(open_reception) -> None:
+    """Tab goes down the form in reading order: name, ID, document kind, expiry, birth, mobile, city, household."""
+    page, officer = open_reception("mafateeh-alkhair")
+    officer.start_contact("interview", None, "")
+    officer.greet()
+    verify = officer.on("verification")
+    verify.full_name.setFocus()
+    expected = [verify.id_number, verify.id_kind, verify.id_expiry.edit, verify.birth_date.edit, verify.mobile,
+                verify.city, verify.household_size]
+    for widget in expected:
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        assert QApplication.focusWidget() is widget, QApplication.focusWidget()
+
+
+def test_new_contact_shortcut_keeps_the_case(open_reception) -> None:
+    """Ctrl+N starts the next contact; the case left (e.g. waiting for a referral) can be opened by its number."""
+    page, officer = open_reception("mafateeh-alkhair")
+    officer.start_contact("interview", None, make_saudi_id("101234567"))
+    number = page.wizard.case.case_number
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    officer.on("contact")
+    assert page.wizard.case is None
+    officer.type(page.case_number, number)
+    QTest.keyClick(page.case_number, Qt.Key.Key_Return)
+    officer.on("reception")
+    assert page.wizard.case is not None and page.wizard.case.case_number == number

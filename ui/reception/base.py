@@ -1,0 +1,265 @@
+"""What every reception page shares: the wizard's context (service, policy, printing) and the page base class."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from ui.printing import PrintController
+from ui.reception.fields import wrapped_label
+from ui.tasks import BackgroundRunner
+
+if TYPE_CHECKING:
+    from desktop.policy import PolicyProfile, Step
+    from desktop.reception import CaseView, ReceptionService, StepState
+
+
+#: Saudi time (UTC+3, no daylight saving): times are shown as the officer's clock reads them.
+RIYADH = timezone(timedelta(hours=3), "AST")
+
+#: Titles of the documents the desk prints, by the service's document kind.
+DOCUMENT_TITLES: dict[str, str] = {
+    "declaration": "الإقرار الموقّع",
+    "blank_declaration": "نموذج الإقرار للتوقيع على الورق",
+    "receipt": "إشعار الاستلام",
+    "missing_documents": "قائمة المستندات الناقصة",
+}
+
+
+@dataclass
+class WizardContext:
+    """What the pages need from outside: the reception service, the policy, background work and printing."""
+
+    service: ReceptionService
+    profile: PolicyProfile
+    runner: BackgroundRunner
+    printer: PrintController
+    #: Told to the officer in the wizard's message line (text, is_error).
+    say: Callable[[str, bool], None] = field(default=lambda _text, _error: None)
+    #: Save the page's draft now (before printing a document made from it).
+    flush: Callable[[], None] = field(default=lambda: None)
+    #: Called with the stored document after it is rendered (tests and the status line watch it).
+    documents_made: list[Any] = field(default_factory=list)
+
+    def print_document(self, case_id: UUID, kind: str, *, open_only: bool = False) -> None:
+        """Render (or fetch) a case document in the background, then preview it for printing or open it."""
+        title = DOCUMENT_TITLES.get(kind, kind)
+        self.say(f"جارٍ تجهيز {title}…", False)
+
+        def ready(stored: Any) -> None:
+            self.documents_made.append(stored)
+            self.say(f"{title} محفوظ في ملف الحالة.", False)
+            if open_only:
+                self.printer.open_pdf(Path(stored.path))
+            else:
+                self.printer.print_pdf(Path(stored.path), title)
+
+        def failed(error: BaseException) -> None:
+            self.say(getattr(error, "message_ar", None) or f"تعذّر تجهيز {title}: {error}", True)
+
+        service = self.service
+        self.runner.run(lambda: service.document_pdf(case_id, kind), ready, failed)
+
+
+class StepPage(QWidget):
+    """One page of the wizard: shows a step, keeps its fields as a draft, and completes the step.
+
+    Subclasses fill `body` and override `fields`, `load_fields`, `complete` and `show_case`.
+    `complete()` calls the service and returns the updated case; it returns None when the page's own
+    checks stopped it (the errors are then shown inline). A ReceptionError it raises is shown by the
+    wizard on the page (`show_error`).
+    """
+
+    sig_changed = Signal()
+    #: The page recorded something itself (e.g. documents updated): the wizard takes the new case view.
+    sig_case_updated = Signal(object)
+
+    #: Show the completion's note under the page title (pages that show it better themselves say False).
+    show_state_note = True
+
+    #: Stay on this page after completing it (e.g. to print the receipt) instead of moving on.
+    stay_after_completion = False
+
+    def __init__(self, context: WizardContext, step: Step | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.step = step
+        self.case: CaseView | None = None
+        self.state: StepState | None = None
+        self._loading = False
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        holder = QWidget(scroll)
+        self.layout_ = QVBoxLayout(holder)
+        self.layout_.setContentsMargins(4, 4, 12, 4)
+        self.layout_.setSpacing(10)
+        self.title_label = QLabel(self.page_title(), holder)
+        self.title_label.setObjectName("step_title")
+        self.title_label.setWordWrap(True)
+        self.layout_.addWidget(self.title_label)
+        self.policy_text = wrapped_label(step.text if step is not None else "", holder, name="policy_text")
+        self.policy_text.setVisible(step is not None)
+        self.layout_.addWidget(self.policy_text)
+        self.state_label = wrapped_label("", holder, name="step_state")
+        self.state_label.setVisible(False)
+        self.layout_.addWidget(self.state_label)
+        self.body = QVBoxLayout()
+        self.body.setSpacing(10)
+        self.layout_.addLayout(self.body)
+        self.page_error = wrapped_label("", holder, name="page_error")
+        self.page_error.setVisible(False)
+        self.layout_.addWidget(self.page_error)
+        self.layout_.addStretch(1)
+        scroll.setWidget(holder)
+        outer.addWidget(scroll)
+        self.scroll_area = scroll
+
+    # ----------------------------------------------------------------- identity
+
+    @property
+    def key(self) -> str:
+        """The checklist key of the page: the step id."""
+        return self.step.id if self.step is not None else "contact"
+
+    def page_title(self) -> str:
+        """The heading: the policy's title of the step."""
+        return self.step.title if self.step is not None else ""
+
+    # ----------------------------------------------------------------- drafts
+
+    def fields(self) -> dict[str, Any]:
+        """What the officer typed on this page (JSON-able), for the draft."""
+        return {}
+
+    def load_fields(self, fields: Mapping[str, Any]) -> None:
+        """Put a saved draft back into the fields."""
+
+    def restore(self, fields: Mapping[str, Any]) -> None:
+        """Load a draft without announcing changes (no save loop)."""
+        self._loading = True
+        try:
+            self.load_fields(fields)
+        finally:
+            self._loading = False
+
+    def changed(self) -> None:
+        """A field changed: the wizard saves the draft a moment later."""
+        if not self._loading:
+            self.sig_changed.emit()
+
+    # ----------------------------------------------------------------- case
+
+    def show_case(self, case: CaseView, state: StepState | None) -> None:
+        """Refresh the page from the case; a done step is shown read-only with who did it and when."""
+        self.case = case
+        self.state = state
+        status = state.status if state is not None else "current"
+        self.state_label.setVisible(status in ("done", "skipped"))
+        self.state_label.setText(state_sentence(state, note=self.show_state_note) if state is not None else "")
+        self.state_label.setProperty("state", status)
+        self.set_editable(status in ("current", "waiting"))
+        self.refresh(case)
+
+    def refresh(self, case: CaseView) -> None:
+        """Subclasses: show what the case says (beneficiary, dates, documents...)."""
+
+    def set_editable(self, editable: bool) -> None:
+        """Enable or disable the page's inputs (a finished step is read-only)."""
+        for child in self.findChildren(QWidget):
+            if child.property("always_enabled"):
+                continue
+            if hasattr(child, "setReadOnly") and not isinstance(child, QLabel):
+                child.setReadOnly(not editable)
+            elif child.metaObject().className() in ("QCheckBox", "QRadioButton", "QComboBox", "QPushButton",
+                                                    "QSpinBox", "QListView", "QTableWidget"):
+                child.setEnabled(editable)
+
+    def is_done(self) -> bool:
+        """True when the step is finished (done or skipped)."""
+        return self.state is not None and self.state.status in ("done", "skipped")
+
+    def complete(self) -> CaseView | None:
+        """Do the step through the service; None when the page's own checks stopped it."""
+        raise NotImplementedError
+
+    # ----------------------------------------------------------------- errors and focus
+
+    def show_error(self, message: str | None, field_name: str | None = None) -> None:
+        """Show an Arabic error: inline under its field when the page has it, else at the foot of the page."""
+        if not self.show_field_error(field_name, message):
+            self.page_error.setText(message or "")
+            self.page_error.setVisible(bool(message))
+            if message:
+                self.scroll_area.ensureWidgetVisible(self.page_error)
+
+    def show_field_error(self, field_name: str | None, message: str | None) -> bool:
+        """Subclasses: show the error under a field; False when the page has no such field."""
+        return False
+
+    def clear_errors(self) -> None:
+        """Hide the page's errors."""
+        self.page_error.setVisible(False)
+        self.page_error.setText("")
+
+    def first_field(self) -> QWidget | None:
+        """The field that gets the keyboard when the page is shown."""
+        return None
+
+    def scroll_target(self) -> QWidget | None:
+        """What must be in view when the page is shown (its first field unless the page says otherwise)."""
+        return self.first_field()
+
+    def printable_documents(self) -> list[str]:
+        """Document kinds Ctrl+P prints from this page, most useful first."""
+        return []
+
+    def next_caption(self) -> str:
+        """What the Next button says on this page."""
+        return "إنجاز الخطوة والمتابعة"
+
+    def done_message(self, case: CaseView) -> str:
+        """What the officer is told once the page's action is recorded."""
+        title = self.step.title if self.step is not None else ""
+        return f"✓ سُجّلت خطوة «{title}»."
+
+
+def state_sentence(state: StepState, *, note: bool = True) -> str:
+    """"تمت هذه الخطوة …" with who and when, for a finished step."""
+    from desktop.arabic_text import isolate, to_arabic_digits
+    from desktop.hijri import format_dual
+
+    when = ""
+    if state.completed_at is not None:
+        local = state.completed_at.astimezone(RIYADH)
+        when = f" في {format_dual(local.date())} الساعة {isolate(to_arabic_digits(local.strftime('%H:%M')))}"
+    who = f" بواسطة {state.officer_name}" if state.officer_name else ""
+    if state.status == "done":
+        text = f"✓ تمت هذه الخطوة{when}{who}."
+    elif state.status == "skipped":
+        text = f"↷ تُجووزت هذه الخطوة{when}{who}."
+    elif state.status == "waiting":
+        text = "◐ هذه الخطوة بانتظار الاستكمال."
+    else:
+        return ""
+    if state.note and note:
+        label = "السبب" if state.status == "skipped" else "ملاحظة"
+        text += f"\n{label}: {state.note}"
+    return text
+
+
+def heading(text: str, parent: QWidget) -> QLabel:
+    """A small section heading inside a page."""
+    label = QLabel(text, parent)
+    label.setObjectName("section_heading")
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+    return label

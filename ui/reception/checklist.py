@@ -1,0 +1,139 @@
+"""The checklist beside the wizard: every step of the policy with its state, so the officer sees where they are."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from desktop.arabic_text import to_arabic_digits
+
+#: How each state reads in the list: mark, Arabic word, colour.
+STATE_STYLE: dict[str, tuple[str, str, str]] = {
+    "done": ("✓", "تمت", "#1f6f5c"),
+    "current": ("◀", "الخطوة الحالية", "#0b4f9c"),
+    "pending": ("○", "لم تبدأ", "#6b7785"),
+    "skipped": ("↷", "تُجووزت", "#8a6d1f"),
+    "waiting": ("◐", "بانتظار", "#a65a00"),
+}
+
+
+@dataclass(frozen=True)
+class ChecklistEntry:
+    """One line of the checklist: a key the wizard knows the page by, a title and a state."""
+
+    key: str
+    title: str
+    state: str
+    detail: str = ""
+
+
+class _EntryLabel(QLabel):
+    """One entry; a click on a reachable entry asks to show its page."""
+
+    sig_clicked = Signal(str)
+
+    def __init__(self, key: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.key = key
+        self.reachable = False
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        """Clicked: show that page when it can be shown."""
+        if self.reachable and event.button() == Qt.MouseButton.LeftButton:
+            self.sig_clicked.emit(self.key)
+        super().mousePressEvent(event)
+
+
+class ChecklistPanel(QWidget):
+    """The contact's stages (start, the policy's steps, summary) with their states, read-only.
+
+    A done, skipped, waiting or current entry can be clicked to look at its page: sig_entry_chosen(key).
+    """
+
+    sig_entry_chosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reception_checklist")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        heading = QLabel("خطوات الاستقبال في سياسة الجمعية", self)
+        heading.setObjectName("checklist_title")
+        heading.setWordWrap(True)
+        layout.addWidget(heading)
+        scroll = QScrollArea(self)
+        scroll.setObjectName("checklist_scroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        holder = QWidget(scroll)
+        holder.setObjectName("checklist_holder")
+        self._list = QVBoxLayout(holder)
+        self._list.setContentsMargins(0, 0, 0, 0)
+        self._list.setSpacing(4)
+        self._list.addStretch(1)
+        scroll.setWidget(holder)
+        layout.addWidget(scroll, 1)
+        self._holder = holder
+        self.setFixedWidth(240)
+        self._entries: list[ChecklistEntry] = []
+        self._labels: list[_EntryLabel] = []
+
+    def show_entries(self, entries: Sequence[ChecklistEntry], *, on_screen: str | None = None) -> None:
+        """Show the entries; `on_screen` is the key of the page the officer is looking at (framed)."""
+        self._entries = list(entries)
+        while len(self._labels) < len(entries):
+            label = _EntryLabel("", self._holder)
+            label.setObjectName("checklist_entry")
+            label.setWordWrap(True)
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.sig_clicked.connect(self.sig_entry_chosen)
+            self._list.insertWidget(len(self._labels), label)
+            self._labels.append(label)
+        for index, label in enumerate(self._labels):
+            if index >= len(entries):
+                label.setVisible(False)
+                continue
+            entry = entries[index]
+            mark, word, colour = STATE_STYLE.get(entry.state, STATE_STYLE["pending"])
+            numbered = f"{to_arabic_digits(str(index))}. " if 0 < index < len(entries) - 1 else ""
+            detail = f" — {escape(entry.detail)}" if entry.detail else ""
+            weight = "bold" if entry.state == "current" else "normal"
+            label.setText(
+                f"<div style='color:{colour}'><span style='font-weight:{weight}'>{mark}&nbsp; {numbered}"
+                f"{escape(entry.title)}</span><br><span style='font-size:small'>{word}{detail}</span></div>"
+            )
+            label.key = entry.key
+            label.reachable = entry.state != "pending"
+            label.setCursor(Qt.CursorShape.PointingHandCursor if label.reachable else Qt.CursorShape.ArrowCursor)
+            label.setProperty("on_screen", entry.key == on_screen)
+            label.setProperty("state", entry.state)
+            label.style().unpolish(label)
+            label.style().polish(label)
+            label.setToolTip(f"{entry.title}: {word}")
+            label.setVisible(True)
+
+    def entries(self) -> list[ChecklistEntry]:
+        """The entries shown, in order."""
+        return list(self._entries)
+
+    def state_of(self, key: str) -> str | None:
+        """The state shown for an entry, by key."""
+        for entry in self._entries:
+            if entry.key == key:
+                return entry.state
+        return None
+
+    def choose(self, key: str) -> None:
+        """As if the officer clicked an entry (only reachable ones respond)."""
+        for label in self._labels:
+            if label.key == key and label.reachable and label.isVisible():
+                self.sig_entry_chosen.emit(key)
+                return

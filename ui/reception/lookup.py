@@ -1,0 +1,246 @@
+"""Look-up of existing beneficiaries as the officer types: ID, phone in any form, or Arabic name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
+
+from desktop.arabic_text import isolate, to_latin_digits
+from desktop.identity import format_mobile_local, is_valid_saudi_id
+
+if TYPE_CHECKING:
+    from desktop.reception import BeneficiaryMatch
+
+#: Wait this long after the last key before looking up (the officer is still typing).
+LOOKUP_DEBOUNCE_MS = 200
+
+REASON_TEXT = {
+    "same_id": "نفس رقم الهوية",
+    "id_prefix": "بداية رقم الهوية",
+    "same_phone": "نفس رقم الجوال",
+    "name": "تشابه في الاسم",
+}
+
+_ModelIndex = QModelIndex | QPersistentModelIndex
+
+
+def match_line(match: BeneficiaryMatch) -> str:
+    """One line for a match: name, ID, mobile, why it matched (numbers isolated)."""
+    parts = [match.full_name, f"الهوية {isolate(match.id_number)}"]
+    if match.mobile:
+        try:
+            parts.append(f"الجوال {isolate(format_mobile_local(match.mobile))}")
+        except ValueError:
+            parts.append(f"الجوال {isolate(match.mobile)}")
+    parts.append(f"({REASON_TEXT.get(match.reason, match.reason)})")
+    return " — ".join(parts)
+
+
+class MatchListModel(QAbstractListModel):
+    """The matches of one look-up: plain BeneficiaryMatch values (no database objects)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._matches: list[BeneficiaryMatch] = []
+
+    def rowCount(self, parent: _ModelIndex = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        """Number of matches (a flat list)."""
+        return 0 if parent.isValid() else len(self._matches)
+
+    def data(self, index: _ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        """The match's line for display; the match itself for UserRole; its warning as tooltip."""
+        if not index.isValid() or not 0 <= index.row() < len(self._matches):
+            return None
+        match = self._matches[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return match_line(match)
+        if role == Qt.ItemDataRole.UserRole:
+            return match
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return match.warning_ar or match_line(match)
+        return None
+
+    def set_matches(self, matches: Sequence[BeneficiaryMatch]) -> None:
+        """Replace the matches."""
+        self.beginResetModel()
+        self._matches = list(matches)
+        self.endResetModel()
+
+    def matches(self) -> list[BeneficiaryMatch]:
+        """The matches shown."""
+        return list(self._matches)
+
+
+class _SearchEdit(QLineEdit):
+    """The search line: Down moves into the results."""
+
+    sig_down = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Down arrow goes to the result list."""
+        if event.key() == Qt.Key.Key_Down:
+            self.sig_down.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class _ResultsView(QListView):
+    """The result list: Enter chooses the highlighted beneficiary."""
+
+    sig_activated = Signal(int)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter or Return chooses; other keys as usual."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.sig_activated.emit(self.currentIndex().row())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class LookupPanel(QWidget):
+    """A search line and the matching beneficiaries; choosing one opens that file for the contact.
+
+    `lookup` is the service's look-up function (text → matches); it runs 200 ms after the last key.
+    A complete, valid ID that matches a stored beneficiary chooses that file at once (the same ID opens
+    the existing file). Signals: sig_chosen(match or None), sig_text_changed(text).
+    """
+
+    sig_chosen = Signal(object)
+    sig_text_changed = Signal(str)
+    #: The results were shown (the page may scroll them into view).
+    sig_results_shown = Signal()
+
+    def __init__(
+        self,
+        lookup: Callable[[str], list[BeneficiaryMatch]],
+        parent: QWidget | None = None,
+        *,
+        caption: str = "&بحث عن المستفيد (رقم الهوية أو الإقامة، أو الجوال، أو الاسم):",
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("lookup_panel")
+        self._lookup = lookup
+        self._chosen: BeneficiaryMatch | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        label = QLabel(caption, self)
+        self.edit = _SearchEdit(self)
+        self.edit.setObjectName("lookup_edit")
+        self.edit.setPlaceholderText("مثال: 1012345678 أو 0551234567 أو محمد عبدالله")
+        self.edit.setClearButtonEnabled(True)
+        label.setBuddy(self.edit)
+        self.model = MatchListModel(self)
+        self.results = _ResultsView(self)
+        self.results.setObjectName("lookup_results")
+        self.results.setModel(self.model)
+        self.results.setMaximumHeight(170)
+        self.results.setVisible(False)
+        self.status = QLabel(self)
+        self.status.setObjectName("lookup_status")
+        self.status.setWordWrap(True)
+        self.chosen_label = QLabel(self)
+        self.chosen_label.setObjectName("lookup_chosen")
+        self.chosen_label.setWordWrap(True)
+        self.chosen_label.setVisible(False)
+        layout.addWidget(label)
+        layout.addWidget(self.edit)
+        layout.addWidget(self.results)
+        layout.addWidget(self.status)
+        layout.addWidget(self.chosen_label)
+        self.setFocusProxy(self.edit)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(LOOKUP_DEBOUNCE_MS)
+        self._timer.timeout.connect(self.run_lookup)
+        self.edit.textChanged.connect(self._on_text)
+        self.edit.sig_down.connect(self._enter_results)
+        self.results.sig_activated.connect(self._choose_row)
+        self.results.doubleClicked.connect(lambda index: self._choose_row(index.row()))
+        self.lookups_run = 0
+
+    # ----------------------------------------------------------------- behaviour
+
+    def text(self) -> str:
+        """What the officer typed."""
+        return self.edit.text()
+
+    def chosen(self) -> BeneficiaryMatch | None:
+        """The beneficiary whose file was chosen, if any."""
+        return self._chosen
+
+    def choose(self, match: BeneficiaryMatch | None) -> None:
+        """Choose (or forget) an existing beneficiary's file."""
+        self._chosen = match
+        if match is None:
+            self.chosen_label.setVisible(False)
+            self.chosen_label.setText("")
+        else:
+            self.chosen_label.setText(f"سيُفتح ملف المستفيد الموجود: {match_line(match)}")
+            self.chosen_label.setVisible(True)
+        self.sig_chosen.emit(match)
+
+    def _on_text(self, text: str) -> None:
+        """Restart the debounce; a changed text forgets a file chosen for another text."""
+        if self._chosen is not None and to_latin_digits(text.strip()) != self._chosen.id_number:
+            self.choose(None)
+        self.sig_text_changed.emit(text)
+        if text.strip():
+            self._timer.start()
+        else:
+            self._timer.stop()
+            self.model.set_matches([])
+            self.results.setVisible(False)
+            self.status.setText("")
+
+    def run_lookup(self) -> None:
+        """Look up now (the debounce ran out)."""
+        text = self.edit.text().strip()
+        self.lookups_run += 1
+        if not text:
+            return
+        matches = self._lookup(text)
+        self.model.set_matches(matches)
+        self.results.setVisible(bool(matches))
+        self.sig_results_shown.emit()
+        if matches:
+            self.results.setCurrentIndex(self.model.index(0, 0))
+        warnings = [m.warning_ar for m in matches if m.warning_ar]
+        if not matches:
+            self.status.setText("لا يوجد مستفيد مسجل بهذه البيانات: سيُنشأ ملف جديد عند التحقق من البيانات.")
+        elif warnings:
+            self.status.setText("تنبيه: " + warnings[0])
+        else:
+            self.status.setText("اختر المستفيد من القائمة (السهم للأسفل ثم Enter) إن كان هو نفسه.")
+        digits = to_latin_digits(text)
+        if is_valid_saudi_id(digits):
+            same = [m for m in matches if m.reason == "same_id" and m.id_number == digits]
+            if same:
+                self.choose(same[0])
+
+    def flush(self) -> None:
+        """Run a pending look-up at once (before the contact starts)."""
+        if self._timer.isActive():
+            self._timer.stop()
+            self.run_lookup()
+
+    def _enter_results(self) -> None:
+        """Move the focus into the results."""
+        if self.model.rowCount() and self.results.isVisible():
+            self.results.setFocus()
+            if not self.results.currentIndex().isValid():
+                self.results.setCurrentIndex(self.model.index(0, 0))
+
+    def _choose_row(self, row: int) -> None:
+        """The officer chose a row."""
+        matches = self.model.matches()
+        if 0 <= row < len(matches):
+            self.choose(matches[row])
+            self.edit.setFocus()

@@ -1,0 +1,205 @@
+"""The reception section: the wizard, the resume banner for unfinished cases, and the policy's outline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.arabic_text import isolate, to_arabic_digits
+from desktop.hijri import format_dual
+from desktop.errors import InputError
+from ui.reception.base import RIYADH
+from ui.reception.style import RECEPTION_STYLE
+from ui.reception.wizard import ReceptionWizard
+from ui.widgets.policy_outline import ReceptionOutline
+
+if TYPE_CHECKING:
+    from desktop.reception import DraftSummary, ReceptionService
+    from desktop.workspace import Workspace
+
+
+def draft_line(draft: DraftSummary) -> str:
+    """One line for an unfinished case: number, beneficiary, step, when it was saved."""
+    who = draft.beneficiary_name or "مستفيد لم تُسجَّل بياناته بعد"
+    local = draft.saved_at.astimezone(RIYADH)
+    when = f"{format_dual(local.date())} {isolate(to_arabic_digits(local.strftime('%H:%M')))}"
+    step = f" — عند خطوة «{draft.step_title}»" if draft.step_title else ""
+    return f"الحالة {isolate(draft.case_number)} — {who}{step} — حُفظت {when}"
+
+
+class DraftsBanner(QFrame):
+    """A quiet bar over the wizard: cases left unfinished (e.g. after a crash) can be resumed; never modal."""
+
+    sig_resume = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("drafts_banner")
+        column = QVBoxLayout(self)
+        column.setContentsMargins(12, 8, 12, 8)
+        column.setSpacing(6)
+        self.label = QLabel(self)
+        self.label.setObjectName("drafts_banner_text")
+        self.label.setWordWrap(True)
+        column.addWidget(self.label)
+        row = QHBoxLayout()
+        column.addLayout(row)
+        self.choice = QComboBox(self)
+        self.choice.setObjectName("drafts_choice")
+        self.choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.choice.setMinimumContentsLength(24)
+        self.resume_button = QPushButton("استئناف", self)
+        self.resume_button.setObjectName("resume_draft")
+        self.later_button = QPushButton("لاحقًا", self)
+        self.later_button.setObjectName("dismiss_drafts")
+        row.addWidget(self.choice, 1)
+        row.addWidget(self.resume_button)
+        row.addWidget(self.later_button)
+        self.resume_button.clicked.connect(self._resume)
+        self.later_button.clicked.connect(self.hide)
+        self._drafts: list[DraftSummary] = []
+        self.setVisible(False)
+
+    def show_drafts(self, drafts: Sequence[DraftSummary]) -> None:
+        """Offer the unfinished cases (hidden when there are none)."""
+        self._drafts = list(drafts)
+        self.choice.clear()
+        for draft in self._drafts:
+            self.choice.addItem(draft_line(draft), str(draft.case_id))
+        count = len(self._drafts)
+        self.label.setText(
+            "حالة لم تكتمل، حُفظ كل ما كُتب فيها؛ يمكنك إكمالها من حيث توقفت:"
+            if count == 1
+            else f"{to_arabic_digits(str(count))} حالات لم تكتمل، حُفظ كل ما كُتب فيها؛ اختر ما تكمله:"
+        )
+        self.setVisible(bool(self._drafts))
+
+    def drafts(self) -> list[DraftSummary]:
+        """The cases offered."""
+        return list(self._drafts)
+
+    def _resume(self) -> None:
+        index = self.choice.currentIndex()
+        if 0 <= index < len(self._drafts):
+            self.sig_resume.emit(self._drafts[index].case_id)
+
+
+class ReceptionPage(QWidget):
+    """The reception section of the desk: receive a beneficiary (wizard) beside the policy's own outline."""
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from desktop.reception import ReceptionService
+
+        self.setObjectName("reception_page")
+        self.setStyleSheet(RECEPTION_STYLE)
+        self.workspace = workspace
+        self.service: ReceptionService = ReceptionService(workspace)
+        profile = self.service.profile
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 14, 20, 10)
+        layout.setSpacing(8)
+
+        top = QHBoxLayout()
+        heading = QLabel("الاستقبال", self)
+        heading.setObjectName("page_title")
+        top.addWidget(heading)
+        top.addStretch(1)
+        open_label = QLabel("فتح حالة &برقمها:", self)
+        self.case_number = QLineEdit(self)
+        self.case_number.setObjectName("open_case_number")
+        self.case_number.setPlaceholderText("مثال: A1F3-1447-000123")
+        self.case_number.setMaximumWidth(220)
+        open_label.setBuddy(self.case_number)
+        self.open_case_button = QPushButton("فتح", self)
+        self.open_case_button.setObjectName("open_case")
+        top.addWidget(open_label)
+        top.addWidget(self.case_number)
+        top.addWidget(self.open_case_button)
+        layout.addLayout(top)
+
+        self.banner = DraftsBanner(self)
+        layout.addWidget(self.banner)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("reception_tabs")
+        self.wizard = ReceptionWizard(self.service, self.tabs)
+        self.tabs.addTab(self.wizard, "استقبال مستفيد" if not self.wizard.rescue else "استقبال بلاغ")
+        outline_scroll = QScrollArea(self.tabs)
+        outline_scroll.setWidgetResizable(True)
+        outline_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        holder = QWidget(outline_scroll)
+        holder_layout = QVBoxLayout(holder)
+        holder_layout.setContentsMargins(8, 8, 8, 8)
+        self.outline = ReceptionOutline(profile, holder)
+        holder_layout.addWidget(self.outline)
+        holder_layout.addStretch(1)
+        outline_scroll.setWidget(holder)
+        self.tabs.addTab(outline_scroll, "سياسة الجمعية")
+        layout.addWidget(self.tabs, 1)
+
+        self.banner.sig_resume.connect(self.resume)
+        self.open_case_button.clicked.connect(self.open_case_by_number)
+        self.case_number.returnPressed.connect(self.open_case_by_number)
+        self.wizard.sig_case_changed.connect(lambda _view: self._refresh_banner_if_shown())
+
+    def check_drafts(self) -> int:
+        """Look for unfinished cases and offer them in the banner; returns how many."""
+        try:
+            drafts = self.service.open_drafts()
+        except InputError:
+            drafts = []
+        current = self.wizard.case
+        if current is not None:
+            drafts = [d for d in drafts if d.case_id != current.case_id]
+        self.banner.show_drafts(drafts)
+        return len(drafts)
+
+    def _refresh_banner_if_shown(self) -> None:
+        if self.banner.isVisible():
+            self.check_drafts()
+
+    def resume(self, case_id: object) -> None:
+        """Resume an unfinished case in the wizard."""
+        from uuid import UUID
+
+        self.tabs.setCurrentWidget(self.wizard)
+        try:
+            self.wizard.resume(case_id if isinstance(case_id, UUID) else UUID(str(case_id)))
+        except InputError as error:
+            self.wizard.say(error.message_ar, True)
+            return
+        self.check_drafts()
+
+    def open_case_by_number(self) -> None:
+        """Open a case by its number (e.g. one waiting for a referral's answer)."""
+        number = self.case_number.text().strip()
+        if not number:
+            return
+        try:
+            view = self.service.case_by_number(number)
+        except InputError as error:
+            self.wizard.say(error.message_ar, True)
+            return
+        self.case_number.clear()
+        self.resume(view.case_id)
+
+    def focus_wizard(self) -> None:
+        """Give the keyboard to the wizard's page."""
+        self.tabs.setCurrentWidget(self.wizard)
+        target = self.wizard.current_page().first_field()
+        (target or self.wizard.next_button).setFocus(Qt.FocusReason.OtherFocusReason)

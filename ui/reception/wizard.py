@@ -1,0 +1,634 @@
+"""The reception wizard: the start of a contact, one page per policy step in order, and the summary.
+
+Keyboard first: Enter (or Alt+N, Ctrl+Enter in a text box) does the page's step and goes on, Alt+B goes
+back to look at an earlier page, Ctrl+P prints the page's document. Every change is saved as a draft
+300 ms after the last key (one `save_draft` per page), so a crash or a killed process loses nothing;
+`resume(case_id)` brings the fields back. The widgets hold only the service's frozen views (no ORM).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.arabic_text import isolate
+from desktop.errors import InputError
+from ui.printing import PrintController
+from ui.reception.base import StepPage, WizardContext
+from ui.reception.checklist import ChecklistEntry, ChecklistPanel
+from ui.reception.contact import ContactPage
+from ui.reception.declare import DeclarePage
+from ui.reception.rescue import DispatchPage, EscalatePage, HelpPage, ReportPage
+from ui.reception.steps import GreetPage, NotifyCommitteePage, ReferPage, RegisterPage, ServePage
+from ui.reception.summary import SummaryPage
+from ui.reception.verify import VerifyPage
+from ui.tasks import BackgroundRunner
+
+if TYPE_CHECKING:
+    from desktop.policy import PolicyProfile, Step
+    from desktop.reception import BeneficiaryMatch, CaseView, ReceptionService
+
+#: Wait this long after the last change before saving the draft.
+DRAFT_DEBOUNCE_MS = 300
+
+#: Between two pages of the next contact built ahead (idle work).
+SPARE_PAGE_DELAY_MS = 150
+
+def keys_hint(rescue: bool) -> str:
+    """The keyboard reminder under the buttons."""
+    keys = (("Enter", "التالي"), ("Alt+B", "السابق"), ("Ctrl+P", "طباعة"),
+            ("Ctrl+N", "بلاغ جديد" if rescue else "مستفيد جديد"))
+    return "   ".join(f"{isolate(key)} {what}" for key, what in keys)
+
+
+def is_rescue(profile: PolicyProfile) -> bool:
+    """True for a rescue association's policy (reports escalated and dispatched)."""
+    return any(step.kind.value in ("escalate", "dispatch") for step in profile.steps)
+
+
+def page_for_step(context: WizardContext, step: Step, rescue: bool, parent: QWidget | None = None) -> StepPage:
+    """The page that runs one policy step, by its kind."""
+    kind = step.kind.value
+    if kind == "greet":
+        return GreetPage(context, step, parent)
+    if kind == "verify":
+        return ReportPage(context, step, parent) if rescue else VerifyPage(context, step, parent)
+    if kind == "refer":
+        return ReferPage(context, step, parent)
+    if kind == "declare":
+        return DeclarePage(context, step, parent)
+    if kind == "notify-committee":
+        return NotifyCommitteePage(context, step, parent)
+    if kind == "register":
+        return RegisterPage(context, step, parent)
+    if kind == "serve":
+        return HelpPage(context, step, parent) if rescue else ServePage(context, step, parent)
+    if kind == "escalate":
+        return EscalatePage(context, step, parent)
+    if kind == "dispatch":
+        return DispatchPage(context, step, parent)
+    raise ValueError(f"unknown step kind {kind}")
+
+
+class ReceptionWizard(QWidget):
+    """The officer's guided reception of one contact at a time, following the active policy's steps.
+
+    Signals: sig_case_changed(CaseView | None) after every recorded action or case switch;
+    sig_page_changed(key) when another page comes to the front.
+    """
+
+    sig_case_changed = Signal(object)
+    sig_page_changed = Signal(str)
+
+    def __init__(
+        self,
+        service: ReceptionService,
+        parent: QWidget | None = None,
+        *,
+        runner: BackgroundRunner | None = None,
+        printer: PrintController | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("reception_wizard")
+        self.service = service
+        self.profile = service.profile
+        self.rescue = is_rescue(self.profile)
+        self.runner = runner or BackgroundRunner(self)
+        self.printer = printer or PrintController(self, self.runner)
+        self.context = WizardContext(
+            service=service, profile=self.profile, runner=self.runner, printer=self.printer,
+            say=self.say, flush=self.flush_drafts,
+        )
+        self._case: CaseView | None = None
+        self._pages: list[StepPage] = []
+        self._shown_views: dict[str, object] = {}
+        self._drafts_loaded: set[str] = set()
+        self._dirty: set[str] = set()
+        self._spare: list[StepPage] = []
+        self.drafts_saved = 0
+
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(16)
+        self.checklist = ChecklistPanel(self)
+        row.addWidget(self.checklist)  # right-hand side in a right-to-left layout
+
+        column = QVBoxLayout()
+        column.setSpacing(8)
+        self.header = QLabel(self)
+        self.header.setObjectName("case_header")
+        self.header.setWordWrap(True)
+        column.addWidget(self.header)
+        self.stack = QStackedWidget(self)
+        self.stack.setObjectName("reception_pages")
+        column.addWidget(self.stack, 1)
+        self.message = QLabel(self)
+        self.message.setObjectName("wizard_message")
+        self.message.setWordWrap(True)
+        self.message.setVisible(False)
+        column.addWidget(self.message)
+
+        buttons = QHBoxLayout()
+        self.back_button = QPushButton("→ السابق", self)
+        self.back_button.setObjectName("back_button")
+        self.back_button.setToolTip("الصفحة السابقة (Alt+B)")
+        self.next_button = QPushButton("التالي ←", self)
+        self.next_button.setObjectName("next_button")
+        self.next_button.setToolTip("إنجاز الخطوة والمتابعة (Enter أو Alt+N)")
+        self.next_button.setDefault(True)
+        self.print_button = QPushButton("طباعة", self)
+        self.print_button.setObjectName("print_button")
+        self.print_button.setToolTip("طباعة مستند هذه الصفحة (Ctrl+P)")
+        self.open_button = QPushButton("فتح الملف", self)
+        self.open_button.setObjectName("open_file_button")
+        self.open_button.setToolTip("فتح مستند هذه الصفحة في عارض PDF")
+        self.new_button = QPushButton("بلاغ جديد" if self.rescue else "مستفيد جديد", self)
+        self.new_button.setObjectName("new_contact_button")
+        self.new_button.setToolTip("بدء تواصل جديد؛ تبقى هذه الحالة محفوظة (Ctrl+N)")
+        self.abandon_button = QPushButton("ترك الحالة", self)
+        self.abandon_button.setObjectName("abandon_button")
+        self.abandon_button.setToolTip("إغلاق هذه الحالة دون إكمالها (تُسجَّل متروكة)")
+        for button in (self.back_button, self.next_button, self.print_button, self.open_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.abandon_button)
+        column.addLayout(buttons)
+        hint = QLabel(keys_hint(self.rescue), self)
+        hint.setObjectName("keys_hint")
+        column.addWidget(hint)
+        row.addLayout(column, 1)
+
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_DEBOUNCE_MS)
+        self._draft_timer.timeout.connect(self.flush_drafts)
+        self._spare_timer = QTimer(self)
+        self._spare_timer.setSingleShot(True)
+        # Idle work, one page at a time, when the officer is reading or typing (not within a step change).
+        self._spare_timer.setInterval(SPARE_PAGE_DELAY_MS)
+        self._spare_timer.timeout.connect(self._build_spare_page)
+
+        self.next_button.clicked.connect(self.go_next)
+        self.back_button.clicked.connect(self.go_back)
+        self.print_button.clicked.connect(lambda: self.print_current())
+        self.open_button.clicked.connect(lambda: self.print_current(open_only=True))
+        self.new_button.clicked.connect(self.start_new)
+        self.abandon_button.clicked.connect(lambda: self.abandon())
+        self.checklist.sig_entry_chosen.connect(self.go_to)
+        self._shortcut("Alt+N", self.go_next)
+        self._shortcut("Alt+B", self.go_back)
+        self._shortcut("Ctrl+P", self.print_current)
+        self._shortcut("Ctrl+Return", self.go_next)
+        self._shortcut("Ctrl+Enter", self.go_next)
+        self._shortcut("Ctrl+N", self.start_new)
+
+        self.contact_page = ContactPage(self.context, self.stack)
+        self.summary_page = SummaryPage(self.context, self.stack)
+        self.summary_page.new_contact.clicked.connect(self.start_new)
+        self._build_pages()
+        self.start_new()
+
+    def _shortcut(self, keys: str, slot: Callable[[], object]) -> None:
+        shortcut = QShortcut(QKeySequence(keys), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(slot)
+
+    # ----------------------------------------------------------------- pages
+
+    def _build_pages(self) -> None:
+        """Fresh pages for the policy's steps (a new contact starts with empty fields), built ahead when idle."""
+        for page in self._pages:
+            if page is not self.contact_page and page is not self.summary_page:
+                self.stack.removeWidget(page)
+                page.deleteLater()
+        if self.stack.indexOf(self.contact_page) < 0:
+            self.stack.addWidget(self.contact_page)
+        steps = self._spare
+        self._spare = []
+        for step in self.profile.steps[len(steps):]:
+            steps.append(self._new_page(step))
+        if self.stack.indexOf(self.summary_page) < 0:
+            self.stack.addWidget(self.summary_page)
+        for page in steps:
+            self.stack.insertWidget(self.stack.indexOf(self.summary_page), page)
+            page.sig_changed.connect(lambda p=page: self._page_changed(p))
+            page.sig_case_updated.connect(self._case_updated)
+            if isinstance(page, VerifyPage):
+                page.sig_open_existing.connect(self._open_existing_file)
+        self._pages = [self.contact_page, *steps, self.summary_page]
+        self._shown_views.clear()
+        self._drafts_loaded.clear()
+        self._dirty.clear()
+        self._spare_timer.start()
+
+    def _new_page(self, step: Step) -> StepPage:
+        """One step page, made inside the page stack (hidden until shown)."""
+        page = page_for_step(self.context, step, self.rescue, self.stack)
+        page.hide()
+        return page
+
+    def preparing(self) -> bool:
+        """True while the next contact's pages are still being built in idle time."""
+        return len(self._spare) < len(self.profile.steps)
+
+    def _build_spare_page(self) -> None:
+        """Idle time: build (and lay out once) one page of the next contact's set, then come back for the next."""
+        steps = self.profile.steps
+        if len(self._spare) >= len(steps):
+            return
+        page = self._new_page(steps[len(self._spare)])
+        page.resize(self.stack.size())
+        page.grab()  # lays the page out and draws it once: its first real showing is then quick
+        self._spare.append(page)
+        if len(self._spare) < len(steps):
+            self._spare_timer.start()
+
+    @property
+    def pages(self) -> list[StepPage]:
+        """Every page in order: start, the policy's steps, summary."""
+        return list(self._pages)
+
+    def page(self, key: str) -> StepPage:
+        """A page by key: "contact", a step id, or "summary"."""
+        for page in self._pages:
+            if page.key == key:
+                return page
+        raise KeyError(key)
+
+    def current_page(self) -> StepPage:
+        """The page on screen."""
+        widget = self.stack.currentWidget()
+        assert isinstance(widget, StepPage)
+        return widget
+
+    @property
+    def case(self) -> CaseView | None:
+        """The case being received (a frozen view), or None before the contact starts."""
+        return self._case
+
+    # ----------------------------------------------------------------- contact lifecycle
+
+    def start_new(self) -> None:
+        """Ready for the next contact: the start page, nothing recorded yet (the previous case stays saved)."""
+        self.flush_drafts()
+        self._case = None
+        self._build_pages()
+        self.contact_page.reset()
+        self._show(self.contact_page)
+        self._update_checklist()
+        self._update_header()
+        self.say("", False)
+        self.sig_case_changed.emit(None)
+
+    def resume(self, case_id: UUID) -> None:
+        """Open a saved case where it was left: its current step, with the fields typed before."""
+        self.flush_drafts()
+        view = self.service.case(case_id)
+        self._case = None
+        self._build_pages()
+        self.contact_page.reset()
+        self._apply(view)
+        self._show(self._page_of_current())
+        self.say(f"استُؤنفت الحالة رقم {isolate(view.case_number)} من حيث توقفت.", False)
+
+    def _start_contact(self) -> None:
+        """Open the case on the chosen channel and kind; attach the chosen file or carry what was typed."""
+        page = self.contact_page
+        page.lookup.flush()
+        view = self.service.start_contact(page.channel_id(), page.case_kind_id())
+        chosen = page.chosen()
+        if chosen is not None and not self.rescue:
+            view = self.service.attach_beneficiary(view.case_id, chosen.beneficiary_id)
+        else:
+            carried = page.identification_fields()
+            target = next((s for s in self.profile.steps if s.kind.value == "verify"), None)
+            if carried and target is not None:
+                self.service.save_draft(view.case_id, target.id, carried)
+        self._apply(view)
+        self._show(self._page_of_current())
+        self.say(f"بدأت الحالة رقم {isolate(view.case_number)}.", False)
+
+    def _open_existing_file(self, match: BeneficiaryMatch) -> None:
+        """The verify page's duplicate warning: use the stored file instead of a new one."""
+        if self._case is None:
+            return
+        try:
+            view = self.service.attach_beneficiary(self._case.case_id, match.beneficiary_id)
+        except InputError as error:
+            self.say(error.message_ar, True)
+            return
+        page = self.current_page()
+        if isinstance(page, VerifyPage):
+            for name in ("full_name", "id_number", "id_expiry", "birth_date", "mobile", "city", "household_size"):
+                editor = page.form.editors.get(name)
+                if editor is not None and hasattr(editor, "setText"):
+                    editor.setText("")
+        self._apply(view)
+        self._shown_views.pop(page.key, None)
+        self._show(page)
+        self.say(f"فُتح ملف المستفيد المسجل: {match.full_name}.", False)
+
+    def abandon(self, *, confirm: bool = True) -> bool:
+        """Close the case unfinished (recorded as abandoned) after the officer confirms."""
+        if self._case is None:
+            return False
+        if confirm:
+            answer = QMessageBox.question(
+                self, "ترك الحالة",
+                f"هل تريد ترك الحالة رقم {isolate(self._case.case_number)} دون إكمالها؟ ستُغلق وتُسجَّل متروكة.",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
+        try:
+            self._draft_timer.stop()
+            self._dirty.clear()
+            self.service.discard_draft(self._case.case_id)
+        except InputError as error:
+            self.say(error.message_ar, True)
+            return False
+        number = self._case.case_number
+        self.start_new()
+        self.say(f"أُغلقت الحالة رقم {isolate(number)} متروكة.", False)
+        return True
+
+    # ----------------------------------------------------------------- navigation
+
+    def _page_of_current(self) -> StepPage:
+        """The page of the case's current step, or the summary when none is left."""
+        if self._case is None:
+            return self.contact_page
+        if self._case.current_step_id is None:
+            return self.summary_page
+        return self.page(self._case.current_step_id)
+
+    def go_next(self) -> None:
+        """Do the page's step (or start the contact) and move on; errors stay on the page, inline."""
+        page = self.current_page()
+        self.say("", False)
+        if page is self.summary_page:
+            self.start_new()
+            return
+        if page is self.contact_page:
+            if self._case is None:
+                self._act(self._start_contact)
+            else:
+                self._show(self._next_after(page))
+            return
+        if self._case is None:
+            return
+        if page.is_done() and page.state is not None and page.state.status != "waiting":
+            self._show(self._next_after(page))
+            return
+        if page.state is not None and page.state.status == "pending":
+            self._show(self._page_of_current())
+            return
+        self.flush_drafts()
+        page.clear_errors()
+
+        def complete() -> None:
+            view = page.complete()
+            if view is None:
+                self.say("لم تكتمل الخطوة: راجع الملاحظات المكتوبة باللون الأحمر.", True)
+                focus = QApplication.focusWidget()
+                if focus is not None and page.isAncestorOf(focus):
+                    QTimer.singleShot(0, lambda: page.scroll_area.ensureWidgetVisible(focus, 10, 40))
+                return
+            self._apply(view)
+            if page.stay_after_completion:
+                self._shown_views.pop(page.key, None)
+                self._show(page)
+            else:
+                self._show(self._page_of_current())
+            self.say(page.done_message(view), False)
+
+        self._act(complete, page)
+
+    def _next_after(self, page: StepPage) -> StepPage:
+        """The page after `page`, never past the current step."""
+        index = self._pages.index(page)
+        current = self._page_of_current()
+        following = self._pages[min(index + 1, len(self._pages) - 1)]
+        if self._pages.index(following) > self._pages.index(current):
+            return current
+        return following
+
+    def go_back(self) -> None:
+        """Look at the previous page (finished steps are shown read-only)."""
+        index = self._pages.index(self.current_page())
+        if index > 0 and (self._case is not None):
+            self._show(self._pages[index - 1])
+
+    def go_to(self, key: str) -> None:
+        """Show a page by key (the checklist's done, waiting or current entries)."""
+        try:
+            page = self.page(key)
+        except KeyError:
+            return
+        if page is not self.contact_page and self._case is None:
+            return
+        self._show(page)
+
+    def _act(self, action: Callable[[], None], page: StepPage | None = None) -> None:
+        """Run an action; a refusal of the service is shown in Arabic under its field and here (nothing was saved)."""
+        try:
+            action()
+        except InputError as error:
+            target = page or self.current_page()
+            target.show_field_error(error.field, error.message_ar)
+            focus = QApplication.focusWidget()
+            if focus is not None and target.isAncestorOf(focus):
+                QTimer.singleShot(0, lambda: target.scroll_area.ensureWidgetVisible(focus, 10, 40))
+            message = error.message_ar
+            if error.field == "documents":
+                message += " — حدّث المستندات من خطوة التحقق في قائمة الخطوات، ثم عد إلى هذه الخطوة."
+            elif error.field == "declaration" and self._case is not None and self._case.signature_pending:
+                message += " — افتح خطوة الإقرار من قائمة الخطوات ووقّعه."
+            self.say(message, True)
+
+    def _case_updated(self, view: CaseView) -> None:
+        """A page recorded something itself: keep its view, refresh what shows it."""
+        page = self.current_page()
+        self._apply(view)
+        page.case = view
+        self._shown_views[page.key] = view
+
+    # ----------------------------------------------------------------- showing
+
+    def _apply(self, view: CaseView) -> None:
+        """A new view of the case: remember it, refresh the checklist and the header."""
+        self._case = view
+        self._shown_views.clear()
+        self._update_checklist()
+        self._update_header()
+        self.sig_case_changed.emit(view)
+
+    def _state(self, key: str) -> object:
+        if self._case is None:
+            return None
+        return next((s for s in self._case.steps if s.step_id == key), None)
+
+    def _show(self, page: StepPage) -> None:
+        """Bring a page to the front, refreshed from the case, its draft restored, focus on its first field."""
+        self.flush_drafts()
+        if self._case is not None and self._shown_views.get(page.key) is not self._case:
+            state = self._state(page.key)
+            page.show_case(self._case, state)  # type: ignore[arg-type]
+            self._shown_views[page.key] = self._case
+            status = getattr(state, "status", None)
+            if page.step is not None and status in ("current", "waiting") and page.key not in self._drafts_loaded:
+                self._drafts_loaded.add(page.key)
+                fields = self.service.draft_fields(self._case.case_id, page.key)
+                if fields:
+                    page.restore(fields)
+        self.stack.setCurrentWidget(page)
+        self.next_button.setText(page.next_caption() + " ←")
+        self.back_button.setEnabled(self._pages.index(page) > 0 and self._case is not None)
+        printable = bool(page.printable_documents()) and self._case is not None
+        self.print_button.setEnabled(printable)
+        self.open_button.setEnabled(printable)
+        self.abandon_button.setEnabled(self._case is not None and self._case.status in (
+            "draft", "received", "referred", "awaiting_signature", "reported", "escalated"))
+        self.new_button.setEnabled(self._case is not None)
+        self._update_checklist()
+        target = page.first_field()
+        if target is not None and target.isEnabled():
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.next_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        in_view = page.scroll_target()
+        if in_view is not None:
+            QTimer.singleShot(0, lambda: page.scroll_area.ensureWidgetVisible(in_view, 10, 40))
+        self.sig_page_changed.emit(page.key)
+
+    def _update_header(self) -> None:
+        case = self._case
+        if case is None:
+            self.header.setText(f"استقبال جديد — {self.profile.association.name}")
+            return
+        who = f" — {case.beneficiary.full_name}" if case.beneficiary is not None else ""
+        if case.report is not None:
+            who = f" — المبلّغ: {case.report.reporter_name}"
+        pending = " — ◐ التوقيع معلّق" if case.signature_pending else ""
+        noun = "البلاغ" if case.is_rescue else "الحالة"
+        self.header.setText(
+            f"{noun} رقم {isolate(case.case_number)}{who} — {case.status_label} — {case.channel_name}{pending}"
+        )
+
+    def _update_checklist(self) -> None:
+        """Every stage with its state; the page on screen in bold."""
+        case = self._case
+        entries = [ChecklistEntry("contact", "بدء التواصل", "done" if case is not None else "current")]
+        if case is None:
+            entries += [ChecklistEntry(step.id, step.title, "pending") for step in self.profile.steps]
+            entries.append(ChecklistEntry("summary", "ملخص الحالة", "pending"))
+        else:
+            for state in case.steps:
+                detail = ""
+                if state.status == "waiting":
+                    if state.kind == "refer" and case.open_referral is not None:
+                        detail = f"رد {case.open_referral.to_role_name}"
+                    elif state.kind == "declare":
+                        detail = "التوقيع معلّق"
+                elif state.status == "skipped" and state.note:
+                    detail = state.note
+                entries.append(ChecklistEntry(state.step_id, state.title, state.status, detail))
+            entries.append(
+                ChecklistEntry("summary", "ملخص الحالة", "current" if case.current_step_id is None else "pending")
+            )
+        widget = self.stack.currentWidget()
+        on_screen = widget.key if isinstance(widget, StepPage) else None
+        self.checklist.show_entries(entries, on_screen=on_screen)
+
+    def say(self, text: str, error: bool = False) -> None:
+        """One line under the page: what just happened, or why not (red)."""
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+        self.message.setProperty("error", error)
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+
+    def message_text(self) -> str:
+        """The line shown under the page."""
+        return self.message.text() if self.message.isVisible() else ""
+
+    # ----------------------------------------------------------------- drafts
+
+    def _page_changed(self, page: StepPage) -> None:
+        if self.message.property("error"):
+            self.say("", False)
+        if page is self.stack.currentWidget():
+            self.next_button.setText(page.next_caption() + " ←")
+        if self._case is None or page.step is None or page.is_done():
+            return
+        self._dirty.add(page.key)
+        self._draft_timer.start()
+
+    def flush_drafts(self) -> None:
+        """Save now every page changed since its last save."""
+        self._draft_timer.stop()
+        if self._case is None or not self._dirty:
+            self._dirty.clear()
+            return
+        dirty, self._dirty = self._dirty, set()
+        for key in dirty:
+            try:
+                page = self.page(key)
+            except KeyError:
+                continue
+            try:
+                self.service.save_draft(self._case.case_id, key, page.fields())
+                self.drafts_saved += 1
+            except InputError as error:
+                self.say(f"تعذّر حفظ المسودة: {error.message_ar}", True)
+
+    def pending_drafts(self) -> bool:
+        """True while a change waits to be saved."""
+        return bool(self._dirty)
+
+    # ----------------------------------------------------------------- printing and keys
+
+    def print_current(self, *, open_only: bool = False) -> None:
+        """Print (or open) the document of the page on screen."""
+        page = self.current_page()
+        kinds = page.printable_documents()
+        if self._case is None or not kinds:
+            self.say("لا يوجد مستند للطباعة في هذه الصفحة.", True)
+            return
+        self.flush_drafts()
+        self.context.print_document(self._case.case_id, kinds[0], open_only=open_only)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter not used by a field: press the focused button, or do the step and go on."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers() & (
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+        ):
+            focus = QApplication.focusWidget()
+            if isinstance(focus, QAbstractButton) and focus is not self.next_button and focus.isEnabled() \
+                    and focus.metaObject().className() == "QPushButton":
+                focus.click()
+            else:
+                self.go_next()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: object) -> None:  # type: ignore[override]
+        """Nothing typed is lost when the window closes."""
+        self.flush_drafts()
+        super().closeEvent(event)  # type: ignore[arg-type]
