@@ -485,6 +485,7 @@ class Case(SyncColumns, Base):
         Index("ix_case_status_promised_decision_date", "status", "promised_decision_date"),
         Index("ix_case_promised_decision_date", "promised_decision_date"),
         Index("ix_case_beneficiary_id", "beneficiary_id"),
+        Index("ix_case_status_device_id", "status", "device_id"),
     )
 
     association_id: Mapped[uuid.UUID] = mapped_column(_fk("association.id"))
