@@ -133,6 +133,9 @@ def load_workspace(data_dir: Path | None) -> Workspace:
     try:
         workspace.active_profile()
         workspace.save_snapshot()
+        # Import what the reception page needs here, off the GUI thread: attaching then only builds widgets.
+        import desktop.reception  # noqa: F401
+        import ui.reception.page  # noqa: F401
     except (ProfileError, Exception):
         workspace.close()
         raise
