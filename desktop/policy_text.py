@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -10,6 +11,8 @@ from desktop.hijri import format_gregorian, format_hijri, parse_hijri
 
 if TYPE_CHECKING:
     from desktop.policy import Approval, PolicyProfile, ProfileProblem, ReplacedApproval
+
+_LATIN_HYPHEN = re.compile(r"(?<=[A-Za-z])-(?=[A-Za-z])")
 
 NO_DECISION_TEXT = "لا تنص السياسة على قرار لجنة ولا على مدة له"
 
@@ -76,4 +79,5 @@ def problem_line(problem: ProfileProblem) -> str:
         where.append(f"المفتاح {isolate(problem.key)}")
     if problem.line is not None:
         where.append(f"السطر {problem.line}")
-    return f"• {'، '.join(where)}: {problem.reason}" if where else f"• {problem.reason}"
+    reason = _LATIN_HYPHEN.sub("\u2011", problem.reason)  # "notify-committee" must not break at its hyphen
+    return f"• {'، '.join(where)}: {reason}" if where else f"• {reason}"
