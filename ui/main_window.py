@@ -157,6 +157,8 @@ class MainWindow(QMainWindow):
         fresh = self._build_page(SECTIONS[index])
         self._pages[key] = fresh
         self.stack.insertWidget(index, fresh)
+        if self.stack.currentWidget() is page:
+            self.stack.setCurrentWidget(fresh)  # removing the page on screen would first show another one
         self.stack.removeWidget(page)
         page.deleteLater()
         self.stack.setCurrentIndex(current)

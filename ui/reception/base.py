@@ -99,7 +99,9 @@ class StepPage(QWidget):
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        holder = QWidget(scroll)
+        holder = QWidget()
+        # Set before it is filled: setting it later re-parents (and re-styles) every widget of the page.
+        scroll.setWidget(holder)
         self.layout_ = QVBoxLayout(holder)
         self.layout_.setContentsMargins(4, 4, 12, 4)
         self.layout_.setSpacing(10)
@@ -120,7 +122,6 @@ class StepPage(QWidget):
         self.page_error.setVisible(False)
         self.layout_.addWidget(self.page_error)
         self.layout_.addStretch(1)
-        scroll.setWidget(holder)
         outer.addWidget(scroll)
         self.scroll_area = scroll
 

@@ -106,19 +106,29 @@ class ChecklistPanel(QWidget):
             numbered = f"{to_arabic_digits(str(index))}. " if 0 < index < len(entries) - 1 else ""
             detail = f" — {escape(entry.detail)}" if entry.detail else ""
             weight = "bold" if entry.state == "current" else "normal"
-            label.setText(
+            text = (
                 f"<div style='color:{colour}'><span style='font-weight:{weight}'>{mark}&nbsp; {numbered}"
                 f"{escape(entry.title)}</span><br><span style='font-size:small'>{word}{detail}</span></div>"
             )
+            # Only what changed is set: an unchanged entry is neither laid out, re-styled nor drawn again.
+            if label.text() != text:
+                label.setText(text)
             label.key = entry.key
-            label.reachable = entry.state != "pending"
-            label.setCursor(Qt.CursorShape.PointingHandCursor if label.reachable else Qt.CursorShape.ArrowCursor)
-            label.setProperty("on_screen", entry.key == on_screen)
-            label.setProperty("state", entry.state)
-            label.style().unpolish(label)
-            label.style().polish(label)
-            label.setToolTip(f"{entry.title}: {word}")
-            label.setVisible(True)
+            reachable = entry.state != "pending"
+            if reachable != label.reachable or not label.testAttribute(Qt.WidgetAttribute.WA_SetCursor):
+                label.setCursor(Qt.CursorShape.PointingHandCursor if reachable else Qt.CursorShape.ArrowCursor)
+            label.reachable = reachable
+            shown = entry.key == on_screen
+            if label.property("on_screen") != shown or label.property("state") != entry.state:
+                label.setProperty("on_screen", shown)
+                label.setProperty("state", entry.state)
+                label.style().unpolish(label)
+                label.style().polish(label)
+            tip = f"{entry.title}: {word}"
+            if label.toolTip() != tip:
+                label.setToolTip(tip)
+            if label.isHidden():
+                label.setVisible(True)
 
     def entries(self) -> list[ChecklistEntry]:
         """The entries shown, in order."""

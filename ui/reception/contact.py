@@ -83,7 +83,9 @@ class ContactPage(StepPage):
         self.body.addWidget(self.started_label)
 
         self.lookup.sig_results_shown.connect(
-            lambda: QTimer.singleShot(0, lambda: self.scroll_area.ensureWidgetVisible(self.lookup.status))
+            lambda: QTimer.singleShot(
+                0, self.scroll_area, lambda: self.scroll_area.ensureWidgetVisible(self.lookup.status)
+            )
         )
         self.channel.currentIndexChanged.connect(lambda _i: self.changed())
         self.case_kind.currentIndexChanged.connect(lambda _i: self.changed())

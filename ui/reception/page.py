@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -137,18 +138,21 @@ class ReceptionPage(QWidget):
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("reception_tabs")
-        self.wizard = ReceptionWizard(self.service, self.tabs)
+        # The tabs are made inside the tab widget's own page stack, so adding them re-parents (and re-styles)
+        # nothing; likewise the outline's holder is set into its scroll area before it is filled.
+        tab_stack = self.tabs.findChild(QStackedWidget)
+        self.wizard = ReceptionWizard(self.service, tab_stack)
         self.tabs.addTab(self.wizard, "استقبال مستفيد" if not self.wizard.rescue else "استقبال بلاغ")
-        outline_scroll = QScrollArea(self.tabs)
+        outline_scroll = QScrollArea(tab_stack)
         outline_scroll.setWidgetResizable(True)
         outline_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        holder = QWidget(outline_scroll)
+        holder = QWidget()
+        outline_scroll.setWidget(holder)
         holder_layout = QVBoxLayout(holder)
         holder_layout.setContentsMargins(8, 8, 8, 8)
         self.outline = ReceptionOutline(profile, holder)
         holder_layout.addWidget(self.outline)
         holder_layout.addStretch(1)
-        outline_scroll.setWidget(holder)
         self.tabs.addTab(outline_scroll, "سياسة الجمعية")
         layout.addWidget(self.tabs, 1)
 

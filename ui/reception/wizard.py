@@ -115,7 +115,8 @@ class ReceptionWizard(QWidget):
             say=self.say, flush=self.flush_drafts,
         )
         self._case: CaseView | None = None
-        self._pages: list[StepPage] = []
+        #: Start, one slot per policy step (None until the page is first needed), summary.
+        self._pages: list[StepPage | None] = []
         self._shown_views: dict[str, object] = {}
         self._drafts_loaded: set[str] = set()
         self._dirty: set[str] = set()
@@ -201,8 +202,7 @@ class ReceptionWizard(QWidget):
         self.contact_page = ContactPage(self.context, self.stack)
         self.summary_page = SummaryPage(self.context, self.stack)
         self.summary_page.new_contact.clicked.connect(self.start_new)
-        self._build_pages()
-        self.start_new()
+        self.start_new()  # builds the step pages (once)
 
     def _shortcut(self, keys: str, slot: Callable[[], object]) -> None:
         shortcut = QShortcut(QKeySequence(keys), self)
@@ -212,30 +212,48 @@ class ReceptionWizard(QWidget):
     # ----------------------------------------------------------------- pages
 
     def _build_pages(self) -> None:
-        """Fresh pages for the policy's steps (a new contact starts with empty fields), built ahead when idle."""
+        """Fresh pages for the policy's steps (a new contact starts with empty fields): those built ahead in idle
+        time are taken, the others are built when first needed (or in the next idle moment)."""
         for page in self._pages:
-            if page is not self.contact_page and page is not self.summary_page:
+            if page is not None and page is not self.contact_page and page is not self.summary_page:
                 self.stack.removeWidget(page)
                 page.deleteLater()
         if self.stack.indexOf(self.contact_page) < 0:
             self.stack.addWidget(self.contact_page)
-        steps = self._spare
-        self._spare = []
-        for step in self.profile.steps[len(steps):]:
-            steps.append(self._new_page(step))
         if self.stack.indexOf(self.summary_page) < 0:
             self.stack.addWidget(self.summary_page)
-        for page in steps:
-            self.stack.insertWidget(self.stack.indexOf(self.summary_page), page)
-            page.sig_changed.connect(lambda p=page: self._page_changed(p))
-            page.sig_case_updated.connect(self._case_updated)
-            if isinstance(page, VerifyPage):
-                page.sig_open_existing.connect(self._open_existing_file)
-        self._pages = [self.contact_page, *steps, self.summary_page]
+        spare, self._spare = self._spare, []
+        slots: list[StepPage | None] = [None] * len(self.profile.steps)
+        slots[: len(spare)] = spare
+        self._pages = [self.contact_page, *slots, self.summary_page]
+        for page in spare:
+            self._adopt(page)
         self._shown_views.clear()
         self._drafts_loaded.clear()
         self._dirty.clear()
         self._spare_timer.start()
+
+    def _adopt(self, page: StepPage) -> None:
+        """A step page joins the contact's set: in the page stack, its changes watched."""
+        if self.stack.indexOf(page) < 0:
+            self.stack.insertWidget(self.stack.indexOf(self.summary_page), page)
+        page.sig_changed.connect(lambda p=page: self._page_changed(p))
+        page.sig_case_updated.connect(self._case_updated)
+        if isinstance(page, VerifyPage):
+            page.sig_open_existing.connect(self._open_existing_file)
+
+    def _page_at(self, index: int) -> StepPage:
+        """The page at a position of the set, built now if it was not yet."""
+        page = self._pages[index]
+        if page is None:
+            page = self._new_page(self.profile.steps[index - 1])
+            self._pages[index] = page
+            self._adopt(page)
+        return page
+
+    def _index_of(self, page: StepPage) -> int:
+        """The position of a page in the set."""
+        return next(i for i, candidate in enumerate(self._pages) if candidate is page)
 
     def _new_page(self, step: Step) -> StepPage:
         """One step page, made inside the page stack (hidden until shown)."""
@@ -244,31 +262,40 @@ class ReceptionWizard(QWidget):
         return page
 
     def preparing(self) -> bool:
-        """True while the next contact's pages are still being built in idle time."""
-        return len(self._spare) < len(self.profile.steps)
+        """True while pages of this contact or of the next are still to be built in idle time."""
+        return any(page is None for page in self._pages) or len(self._spare) < len(self.profile.steps)
 
     def _build_spare_page(self) -> None:
-        """Idle time: build (and lay out once) one page of the next contact's set, then come back for the next."""
+        """Idle time: build (and lay out once) one page, first of this contact's set, then of the next contact's;
+        then come back for the next one."""
         steps = self.profile.steps
-        if len(self._spare) >= len(steps):
+        missing = next((i for i, page in enumerate(self._pages) if page is None), None)
+        if missing is not None:
+            page = self._page_at(missing)
+        elif len(self._spare) < len(steps):
+            page = self._new_page(steps[len(self._spare)])
+            self._spare.append(page)
+        else:
             return
-        page = self._new_page(steps[len(self._spare)])
         page.resize(self.stack.size())
         page.grab()  # lays the page out and draws it once: its first real showing is then quick
-        self._spare.append(page)
-        if len(self._spare) < len(steps):
+        if self.preparing():
             self._spare_timer.start()
 
     @property
     def pages(self) -> list[StepPage]:
-        """Every page in order: start, the policy's steps, summary."""
-        return list(self._pages)
+        """Every page in order: start, the policy's steps, summary (any not yet built is built now)."""
+        return [self._page_at(index) for index in range(len(self._pages))]
 
     def page(self, key: str) -> StepPage:
         """A page by key: "contact", a step id, or "summary"."""
-        for page in self._pages:
-            if page.key == key:
-                return page
+        if key == self.contact_page.key:
+            return self.contact_page
+        if key == self.summary_page.key:
+            return self.summary_page
+        for index, step in enumerate(self.profile.steps, start=1):
+            if step.id == key:
+                return self._page_at(index)
         raise KeyError(key)
 
     def current_page(self) -> StepPage:
@@ -407,7 +434,7 @@ class ReceptionWizard(QWidget):
                 self.say("لم تكتمل الخطوة: راجع الملاحظات المكتوبة باللون الأحمر.", True)
                 focus = QApplication.focusWidget()
                 if focus is not None and page.isAncestorOf(focus):
-                    QTimer.singleShot(0, lambda: page.scroll_area.ensureWidgetVisible(focus, 10, 40))
+                    QTimer.singleShot(0, page.scroll_area, lambda: page.scroll_area.ensureWidgetVisible(focus, 10, 40))
                 return
             self._apply(view)
             if page.stay_after_completion:
@@ -421,18 +448,18 @@ class ReceptionWizard(QWidget):
 
     def _next_after(self, page: StepPage) -> StepPage:
         """The page after `page`, never past the current step."""
-        index = self._pages.index(page)
+        index = self._index_of(page)
         current = self._page_of_current()
-        following = self._pages[min(index + 1, len(self._pages) - 1)]
-        if self._pages.index(following) > self._pages.index(current):
+        following = min(index + 1, len(self._pages) - 1)
+        if following > self._index_of(current):
             return current
-        return following
+        return self._page_at(following)
 
     def go_back(self) -> None:
         """Look at the previous page (finished steps are shown read-only)."""
-        index = self._pages.index(self.current_page())
+        index = self._index_of(self.current_page())
         if index > 0 and (self._case is not None):
-            self._show(self._pages[index - 1])
+            self._show(self._page_at(index - 1))
 
     def go_to(self, key: str) -> None:
         """Show a page by key (the checklist's done, waiting or current entries)."""
@@ -453,7 +480,7 @@ class ReceptionWizard(QWidget):
             target.show_field_error(error.field, error.message_ar)
             focus = QApplication.focusWidget()
             if focus is not None and target.isAncestorOf(focus):
-                QTimer.singleShot(0, lambda: target.scroll_area.ensureWidgetVisible(focus, 10, 40))
+                QTimer.singleShot(0, target.scroll_area, lambda: target.scroll_area.ensureWidgetVisible(focus, 10, 40))
             message = error.message_ar
             if error.field == "documents":
                 message += " — حدّث المستندات من خطوة التحقق في قائمة الخطوات، ثم عد إلى هذه الخطوة."
@@ -498,7 +525,7 @@ class ReceptionWizard(QWidget):
                     page.restore(fields)
         self.stack.setCurrentWidget(page)
         self.next_button.setText(page.next_caption() + " ←")
-        self.back_button.setEnabled(self._pages.index(page) > 0 and self._case is not None)
+        self.back_button.setEnabled(self._index_of(page) > 0 and self._case is not None)
         printable = bool(page.printable_documents()) and self._case is not None
         self.print_button.setEnabled(printable)
         self.open_button.setEnabled(printable)
@@ -513,7 +540,7 @@ class ReceptionWizard(QWidget):
             self.next_button.setFocus(Qt.FocusReason.OtherFocusReason)
         in_view = page.scroll_target()
         if in_view is not None:
-            QTimer.singleShot(0, lambda: page.scroll_area.ensureWidgetVisible(in_view, 10, 40))
+            QTimer.singleShot(0, page.scroll_area, lambda: page.scroll_area.ensureWidgetVisible(in_view, 10, 40))
         self.sig_page_changed.emit(page.key)
 
     def _update_header(self) -> None:
@@ -559,9 +586,11 @@ class ReceptionWizard(QWidget):
         """One line under the page: what just happened, or why not (red)."""
         self.message.setText(text)
         self.message.setVisible(bool(text))
+        was_error = bool(self.message.property("error"))
         self.message.setProperty("error", error)
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
+        if was_error != error:  # re-styled only when its colour changes
+            self.message.style().unpolish(self.message)
+            self.message.style().polish(self.message)
 
     def message_text(self) -> str:
         """The line shown under the page."""
