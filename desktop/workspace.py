@@ -6,10 +6,12 @@ import datetime as dt
 import getpass
 import platform
 import secrets
+import uuid
 from enum import StrEnum
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from db.engine import Database, DatabaseError
 from db.models import AppUser, Association, Device, PolicyVersion, UserRole
@@ -191,12 +193,9 @@ class Workspace:
         return snapshot
 
     @staticmethod
-    def _create_local_device_and_officer(session: object, association_id: object, now: dt.datetime) -> None:
+    def _create_local_device_and_officer(session: Session, association_id: uuid.UUID, now: dt.datetime) -> None:
         """First adoption on this PC: register the PC as a device and its OS user as the officer."""
-        from sqlalchemy.orm import Session
-
-        assert isinstance(session, Session)
-        username = _os_username()
+        username = os_username()
         session.add(
             Device(
                 association_id=association_id,
@@ -221,9 +220,9 @@ class Workspace:
         """The name of the officer working on this PC (the OS user until sign-in exists)."""
         with self.db.session() as session:
             name = session.scalar(
-                select(AppUser.full_name).where(AppUser.username == _os_username(), AppUser.deleted_at.is_(None))
+                select(AppUser.full_name).where(AppUser.username == os_username(), AppUser.deleted_at.is_(None))
             )
-        return name or _os_username()
+        return name or os_username()
 
     def connection_state(self) -> ConnectionState:
         """The sync connection state; no server can be configured yet, so it is NOT_CONFIGURED."""
@@ -236,7 +235,7 @@ def _profile_problem(profile: PolicyProfile, key: str, reason: str) -> ProfileEr
     return ProfileError([ProfileProblem(file=source, key=key, reason=reason)])
 
 
-def _os_username() -> str:
+def os_username() -> str:
     """The operating-system login of the person at this PC."""
     try:
         return getpass.getuser()

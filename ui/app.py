@@ -126,7 +126,6 @@ def startup_error_box(
 
 def load_workspace(data_dir: Path | None) -> Workspace:
     """Open the workspace and read its active policy (runs on a worker thread at a normal start)."""
-    from desktop.policy import ProfileError
     from desktop.workspace import Workspace
 
     workspace = Workspace.open(data_dir)
@@ -136,7 +135,7 @@ def load_workspace(data_dir: Path | None) -> Workspace:
         # Import what the reception page needs here, off the GUI thread: attaching then only builds widgets.
         import desktop.reception  # noqa: F401
         import ui.reception.page  # noqa: F401
-    except (ProfileError, Exception):
+    except BaseException:
         workspace.close()
         raise
     return workspace

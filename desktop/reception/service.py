@@ -270,9 +270,9 @@ class ReceptionService:
         """(id, name) of the officer at this PC: the AppUser of the OS login, created on first use."""
         if self._officer is not None:
             return self._officer
-        from desktop.workspace import _os_username  # the same login the workspace registered
+        from desktop.workspace import os_username  # the same login the workspace registered
 
-        username = _os_username()
+        username = os_username()
         user = session.scalars(
             select(AppUser).where(AppUser.username == username, AppUser.deleted_at.is_(None))
         ).first()

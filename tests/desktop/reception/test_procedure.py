@@ -24,7 +24,7 @@ from db.models import (
 from desktop.hijri import HijriDate, hijri_month_length
 from desktop.policy import StepKind
 from desktop.reception import CaseView, ReceptionService, local_date
-from desktop.workspace import Workspace, _os_username
+from desktop.workspace import Workspace, os_username
 
 from .conftest import ID_NUMBER, NAME, PROFILES, documents, needs_poppler, particulars, pdf_text, qpdf_ok, signature_png
 
@@ -138,7 +138,7 @@ def test_whole_procedure_in_the_policys_own_order(
     with ws.db.session(read_only=True) as session:
         case = session.get(Case, view.case_id)
         assert case is not None
-        officer = session.scalars(select(AppUser).where(AppUser.username == _os_username())).one()
+        officer = session.scalars(select(AppUser).where(AppUser.username == os_username())).one()
         completions = session.scalars(
             select(StepCompletion).where(StepCompletion.case_id == case.id).order_by(StepCompletion.completed_at)
         ).all()
