@@ -747,6 +747,15 @@ class RescueReport(SyncColumns, Base):
     help_given: Mapped[str | None] = mapped_column(Text)
 
 
+# --- case desk (issue 5): new models go below this line -------------------------------------------
+
+
+# --- sync (issue 4): new models go below this line ------------------------------------------------
+
+
+# --- satisfaction and reports (issue 6): new models go below this line ---------------------------
+
+
 #: Tables whose rows never change once written (a correction is a new row).
 APPEND_ONLY_TABLES: tuple[str, ...] = (
     StepCompletion.__tablename__,
