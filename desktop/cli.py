@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -13,6 +14,9 @@ from desktop.errors import InputError
 
 if TYPE_CHECKING:
     from desktop.policy import PolicyProfile
+
+#: Modules that add their own sub-commands with ``add_commands(subparsers)`` (sync, devices, reports...).
+COMMAND_MODULES: tuple[str, ...] = ()
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -221,6 +225,10 @@ def build_parser() -> argparse.ArgumentParser:
     pdf.add_argument("case_number", metavar="CASE_NUMBER", help="رقم الحالة، مثل A1F3-1447-000123")
     pdf.add_argument("--out", required=True, type=Path, metavar="FILE", help="ملف PDF الناتج")
     pdf.set_defaults(func=_cmd_pdf)
+
+    for module_name in COMMAND_MODULES:
+        module = importlib.import_module(module_name)
+        module.add_commands(sub)
     return parser
 
 
