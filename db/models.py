@@ -750,6 +750,9 @@ class RescueReport(SyncColumns, Base):
 # --- case desk (issue 5): new models go below this line -------------------------------------------
 
 
+# --- case list indexes (issue 5, search and listing): Index objects go below this line ---------
+
+
 # --- sync (issue 4): new models go below this line ------------------------------------------------
 
 
