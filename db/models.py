@@ -66,18 +66,22 @@ __all__ = [
     "SYNC_COLUMN_NAMES",
     "AppUser",
     "Assessment",
+    "AssessmentItem",
     "AssessmentKind",
     "Association",
     "Attachment",
     "AuditEvent",
     "Base",
     "Beneficiary",
+    "BeneficiaryNotice",
     "Case",
     "CaseStatus",
     "CommitteeDecision",
     "CommitteeDecisionKind",
+    "DecisionLetter",
     "Declaration",
     "Device",
+    "EligibilityRecommendation",
     "Gender",
     "Money",
     "PolicyVersion",
@@ -92,6 +96,7 @@ __all__ = [
     "Suggestion",
     "SuggestionKind",
     "SuggestionStatus",
+    "SuggestionEvent",
     "SurveyResponse",
     "SyncColumns",
     "UserRole",
@@ -750,7 +755,138 @@ class RescueReport(SyncColumns, Base):
 # --- case desk (issue 5): new models go below this line -------------------------------------------
 
 
+class AssessmentItem(SyncColumns, Base):
+    """One line of an eligibility check: a document's examination result or an interview question's answer.
+
+    `item_kind` is "document" (result "valid" / "invalid" / "missing", `required_document_id` set
+    when the document is on the case's list) or "question" (result "met" / "not_met" / "unclear";
+    `item_key` is the question's id, `label` its text as asked). Rows of one `Assessment` are
+    written together; the latest assessment of a kind is the current state.
+    """
+
+    __tablename__ = "assessment_item"
+    __table_args__ = (
+        Index("ix_assessment_item_assessment_id", "assessment_id"),
+        Index("ix_assessment_item_case_id", "case_id"),
+    )
+
+    assessment_id: Mapped[uuid.UUID] = mapped_column(_fk("assessment.id"))
+    case_id: Mapped[uuid.UUID] = mapped_column(_fk("case.id"))
+    item_kind: Mapped[str] = mapped_column(String(16))
+    item_key: Mapped[str] = mapped_column(String(200))
+    label: Mapped[str] = mapped_column(Text)
+    result: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    required_document_id: Mapped[uuid.UUID | None] = mapped_column(_fk("required_document.id"))
+
+
+class EligibilityRecommendation(SyncColumns, Base):
+    """The researcher's recommendation to the committee (accept / reject / more_info) with its reason."""
+
+    __tablename__ = "eligibility_recommendation"
+    __table_args__ = (Index("ix_eligibility_recommendation_case_id", "case_id"),)
+
+    case_id: Mapped[uuid.UUID] = mapped_column(_fk("case.id"))
+    recommendation: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    recommended_by: Mapped[uuid.UUID | None] = mapped_column(_fk("app_user.id"))
+    recommended_at: Mapped[dt.datetime]
+
+
+class DecisionLetter(SyncColumns, Base):
+    """The decision letter stored for a committee decision (its PDF and SHA-256), and the more-info deadline."""
+
+    __tablename__ = "decision_letter"
+    __table_args__ = (
+        Index("ix_decision_letter_case_id", "case_id"),
+        Index("uq_decision_letter_decision_id", "decision_id", unique=True),
+    )
+
+    case_id: Mapped[uuid.UUID] = mapped_column(_fk("case.id"))
+    decision_id: Mapped[uuid.UUID] = mapped_column(_fk("committee_decision.id"))
+    attachment_id: Mapped[uuid.UUID | None] = mapped_column(_fk("attachment.id"))
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    info_due_date: Mapped[dt.date | None]
+    issued_at: Mapped[dt.datetime]
+
+
+class BeneficiaryNotice(SyncColumns, Base):
+    """A record that the beneficiary was informed of a decision, and how (sms, whatsapp, phone, in person, letter)."""
+
+    __tablename__ = "beneficiary_notice"
+    __table_args__ = (Index("ix_beneficiary_notice_case_id", "case_id"),)
+
+    case_id: Mapped[uuid.UUID] = mapped_column(_fk("case.id"))
+    decision_id: Mapped[uuid.UUID | None] = mapped_column(_fk("committee_decision.id"))
+    how: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    informed_by: Mapped[uuid.UUID | None] = mapped_column(_fk("app_user.id"))
+    informed_at: Mapped[dt.datetime]
+
+
+class SuggestionEvent(SyncColumns, Base):
+    """One step of a suggestion's or complaint's follow-up: received, routed (to a role), answered, closed.
+
+    The "received" event carries the case the suggestion is about, if any.
+    """
+
+    __tablename__ = "suggestion_event"
+    __table_args__ = (
+        Index("ix_suggestion_event_suggestion_id", "suggestion_id"),
+        Index("ix_suggestion_event_case_id", "case_id"),
+    )
+
+    suggestion_id: Mapped[uuid.UUID] = mapped_column(_fk("suggestion.id"))
+    action: Mapped[str] = mapped_column(String(16))
+    to_role: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    case_id: Mapped[uuid.UUID | None] = mapped_column(_fk("case.id"))
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(_fk("app_user.id"))
+    at: Mapped[dt.datetime]
+
+
+#: Follow-ups: documents expiring within N days are found by their validity date (and IDs by their expiry).
+Index("ix_required_document_valid_until", RequiredDocument.valid_until)
+Index("ix_beneficiary_id_expiry", Beneficiary.id_expiry)
+#: Follow-ups: referrals not yet answered, oldest first (a partial index: answered ones are left out).
+Index(
+    "ix_referral_unanswered_created_at",
+    Referral.created_at,
+    sqlite_where=text("answered_at IS NULL AND deleted_at IS NULL"),
+)
+
+
+
 # --- case list indexes (issue 5, search and listing): Index objects go below this line ---------
+# Each one measured on the demo database of 1.5 million cases (tests/benchmarks/search.py).
+
+_OPEN = "answered_at IS NULL AND deleted_at IS NULL"
+_NOT_PROVIDED = "provided = 0 AND deleted_at IS NULL"
+
+#: Newest/oldest first and the submission date range: the first page from the index, not a sort of every case.
+Index("ix_case_submitted_at", Case.submitted_at)
+#: Status filters and the status sort, newest first within a status; the promised date lets the
+#: overdue test run on the index entry before the row is read.
+Index("ix_case_status_submitted_at", Case.status, Case.submitted_at, Case.promised_decision_date)
+#: A channel or case kind with few cases is found without walking every case.
+Index("ix_case_channel_id", Case.channel_id)
+Index("ix_case_case_kind_id", Case.case_kind_id)
+#: Cases whose declaration is still to be signed (few), newest first.
+Index(
+    "ix_case_signature_pending",
+    Case.submitted_at,
+    sqlite_where=text("signature_pending = 1"),
+    postgresql_where=text("signature_pending"),
+)
+#: Open referrals by the person or role they are referred to ("referred to me").
+Index("ix_referral_open", Referral.to_user_id, Referral.to_role, sqlite_where=text(_OPEN), postgresql_where=text(_OPEN))
+#: Required documents not provided yet ("missing documents").
+Index(
+    "ix_required_document_missing",
+    RequiredDocument.case_id,
+    sqlite_where=text(_NOT_PROVIDED),
+    postgresql_where=text("NOT provided AND deleted_at IS NULL"),
+)
 
 
 # --- sync (issue 4): new models go below this line ------------------------------------------------

@@ -160,22 +160,33 @@ PDF_KINDS: dict[str, str] = {
     "receipt": "receipt",
     "blank-declaration": "blank_declaration",
     "missing-documents": "missing_documents",
+    "letter": "decision_letter",
 }
 
 
 def _cmd_pdf(args: argparse.Namespace) -> int:
-    """Render a stored case's document again (declaration, receipt, blank form, missing documents) to a file."""
+    """Write a case's document to a file: declaration, receipt, blank form, missing documents, decision letter."""
     from desktop.reception import ReceptionError, ReceptionService
     from desktop.workspace import Workspace
 
     ws = Workspace.open(args.data_dir)
     try:
-        service = ReceptionService(ws)
-        try:
-            case = service.case_by_number(args.case_number)
-        except ReceptionError as exc:
-            raise CliError(exc.message_ar, EXIT_INVALID) from None
-        pdf = service.render_document(case.case_id, PDF_KINDS[args.kind])
+        if PDF_KINDS[args.kind] == "decision_letter":
+            from desktop.casedesk import CaseDeskService
+
+            desk = CaseDeskService(ws)
+            try:
+                # The letter as stored at the decision (rendered again only if its file is lost).
+                pdf = desk.decision_letter(desk.case_file_by_number(args.case_number).case_id)
+            except ReceptionError as exc:
+                raise CliError(exc.message_ar, EXIT_INVALID) from None
+        else:
+            service = ReceptionService(ws)
+            try:
+                case = service.case_by_number(args.case_number)
+            except ReceptionError as exc:
+                raise CliError(exc.message_ar, EXIT_INVALID) from None
+            pdf = service.render_document(case.case_id, PDF_KINDS[args.kind])
     finally:
         ws.close()
     out = Path(args.out)
@@ -221,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     pdf = sub.add_parser("pdf", help="إعادة إخراج مستند حالة محفوظة ملفَّ PDF")
     pdf.add_argument("kind", choices=sorted(PDF_KINDS), metavar="KIND",
-                     help="declaration | receipt | blank-declaration | missing-documents")
+                     help="declaration | receipt | blank-declaration | missing-documents | letter")
     pdf.add_argument("case_number", metavar="CASE_NUMBER", help="رقم الحالة، مثل A1F3-1447-000123")
     pdf.add_argument("--out", required=True, type=Path, metavar="FILE", help="ملف PDF الناتج")
     pdf.set_defaults(func=_cmd_pdf)

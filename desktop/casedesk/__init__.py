@@ -1,0 +1,87 @@
+"""The case desk (issue 5): case list and search, case file, eligibility, committee, letters, follow-ups.
+
+The GUI imports only the names below; everything returned is a plain frozen dataclass.
+"""
+
+from __future__ import annotations
+
+from desktop.casedesk.listing import CaseFilter, CaseListService, CasePage, CaseRow, CaseSort, Choice, FilterChoices
+from desktop.casedesk.search import SearchQuery, beneficiary_ids, understand
+# case desk services (case file, eligibility, committee, letters, follow-ups, suggestions)
+from desktop.casedesk.service import CaseDeskService
+from desktop.casedesk.views import (
+    CHECK_RESULTS,
+    DECISIONS,
+    INFORMED_HOW,
+    INTERVIEW_ANSWERS,
+    SUGGESTION_ROUTES,
+    CaseDeskError,
+    CaseFile,
+    DecisionInput,
+    DecisionResult,
+    DecisionView,
+    DocumentCheckInput,
+    DocumentState,
+    EligibilityView,
+    FollowUpRow,
+    FollowUps,
+    InformedView,
+    InterviewAnswerInput,
+    InterviewInput,
+    InterviewQuestion,
+    MechanismView,
+    NotificationView,
+    QueueRow,
+    QueueSummary,
+    RecommendationView,
+    ServiceInput,
+    ServiceView,
+    SuggestionEventView,
+    SuggestionInput,
+    SuggestionView,
+    TimelineEntry,
+)
+
+__all__ = [
+    "CHECK_RESULTS",
+    "DECISIONS",
+    "INFORMED_HOW",
+    "INTERVIEW_ANSWERS",
+    "SUGGESTION_ROUTES",
+    "CaseDeskError",
+    "CaseDeskService",
+    "CaseFile",
+    "DecisionInput",
+    "DecisionResult",
+    "DecisionView",
+    "DocumentCheckInput",
+    "DocumentState",
+    "EligibilityView",
+    "FollowUpRow",
+    "FollowUps",
+    "InformedView",
+    "InterviewAnswerInput",
+    "InterviewInput",
+    "InterviewQuestion",
+    "MechanismView",
+    "NotificationView",
+    "QueueRow",
+    "QueueSummary",
+    "RecommendationView",
+    "ServiceInput",
+    "ServiceView",
+    "SuggestionEventView",
+    "SuggestionInput",
+    "SuggestionView",
+    "TimelineEntry",
+    "CaseFilter",
+    "CaseListService",
+    "CasePage",
+    "CaseRow",
+    "CaseSort",
+    "Choice",
+    "FilterChoices",
+    "SearchQuery",
+    "beneficiary_ids",
+    "understand",
+]

@@ -1,0 +1,1 @@
+"""Tests of the case desk (issue 5)."""
