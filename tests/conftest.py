@@ -11,6 +11,9 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
+#: Real PostgreSQL and the real sync server as fixtures (postgres_url, sync_server).
+pytest_plugins = ["tests.postgres"]
+
 
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:

@@ -1,0 +1,100 @@
+"""`mustafid-server`: run the sync server (uvicorn) on PostgreSQL, or on a SQLite file for a one-office trial."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import socket
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+
+
+def default_db_url() -> str:
+    """A SQLite file in the user data directory (a one-office trial; use PostgreSQL for real)."""
+    from platformdirs import user_data_path
+
+    from desktop.startup import APP_AUTHOR, APP_NAME
+
+    return f"sqlite:///{user_data_path(APP_NAME, APP_AUTHOR, roaming=False) / 'server' / 'mustafid-server.sqlite3'}"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line of `mustafid-server`."""
+    parser = argparse.ArgumentParser(prog="mustafid-server", description="خادم المزامنة المركزي لمكتب المستفيد")
+    parser.add_argument("--db", default=None, metavar="URL",
+                        help="قاعدة بيانات الخادم: postgresql+psycopg://user:pass@host/db (الافتراضي: ملف SQLite للتجربة)")
+    parser.add_argument("--host", default=DEFAULT_HOST, help=f"العنوان الذي يستمع عليه (الافتراضي {DEFAULT_HOST})")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="المنفذ؛ 0 = منفذ حر يُطبع عند البدء")
+    parser.add_argument("--cert", type=Path, default=None, help="ملف شهادة TLS (PEM)")
+    parser.add_argument("--key", type=Path, default=None, help="ملف المفتاح الخاص لشهادة TLS (PEM)")
+    parser.add_argument("--min-client-schema", default=None, metavar="REV",
+                        help="أقدم إصدار لقاعدة بيانات المكتب يقبله الخادم")
+    return parser
+
+
+class _JsonLineHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Request log records are already one JSON object: write them as they are, one per line."""
+
+
+def _configure_logging() -> None:
+    handler = _JsonLineHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    for name in ("mustafid.server.requests",):
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Start the server; failures print one Arabic line and exit non-zero."""
+    args = build_parser().parse_args(argv)
+    if (args.cert is None) != (args.key is None):
+        print("خطأ: يلزم تمرير --cert و --key معًا لتفعيل TLS", file=sys.stderr)
+        return 2
+    for path in (args.cert, args.key):
+        if path is not None and not path.is_file():
+            print(f"خطأ: الملف غير موجود: {path}", file=sys.stderr)
+            return 2
+    _configure_logging()
+    import uvicorn
+
+    from desktop.server.app import create_app
+    from desktop.server.store import ServerError
+
+    db_url = args.db or default_db_url()
+    try:
+        app = create_app(db_url, min_client_schema=args.min_client_schema)
+    except ServerError as exc:
+        print(f"خطأ: {exc.message_ar}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # the database cannot be reached or migrated: say so in one line
+        print(f"خطأ: تعذر فتح قاعدة بيانات الخادم أو ترقيتها ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})",
+              file=sys.stderr)
+        return 1
+    try:
+        family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((args.host, args.port))
+    except OSError as exc:
+        print(f"خطأ: تعذر الاستماع على {args.host}:{args.port} ({exc.strerror or exc})", file=sys.stderr)
+        return 1
+    port = sock.getsockname()[1]
+    scheme = "https" if args.cert else "http"
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    config = uvicorn.Config(app, log_level="warning", access_log=False,
+                            ssl_certfile=str(args.cert) if args.cert else None,
+                            ssl_keyfile=str(args.key) if args.key else None)
+    server = uvicorn.Server(config)
+    print(f"mustafid-server listening on {scheme}://{host}:{port}", flush=True)
+    server.run(sockets=[sock])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,124 @@
+"""`mustafid-admin devices …`: enrolment codes, the device list and revocation on the sync server's database."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+
+
+class DevicesCliError(Exception):
+    """A failure shown as one Arabic line."""
+
+    def __init__(self, message_ar: str, code: int = EXIT_FAILURE) -> None:
+        super().__init__(message_ar)
+        self.message_ar = message_ar
+        self.code = code
+
+
+def _store(url: str) -> Any:
+    """The server store at `url`, migrated (one Arabic line when it cannot be opened)."""
+    from desktop.server.store import ServerStore
+
+    try:
+        store = ServerStore(url)
+        store.upgrade()
+    except Exception as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DevicesCliError(f"تعذر فتح قاعدة بيانات الخادم {url}: {first}") from None
+    return store
+
+
+def _run(func: Any) -> Any:
+    from desktop.server.store import ServerError
+
+    try:
+        return func()
+    except ServerError as exc:
+        raise DevicesCliError(exc.message_ar) from None
+
+
+def _cmd_enroll_code(args: argparse.Namespace) -> int:
+    """Print a new one-time enrolment code for the association."""
+    store = _store(args.server_db)
+    try:
+        code = _run(lambda: store.create_enrollment_code(args.association, args.branch, args.expires_hours))
+    finally:
+        store.dispose()
+    print(code)
+    return EXIT_OK
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    """One tab-separated line per device: id, association, name, branch, prefix, enrolled, state."""
+    store = _store(args.server_db)
+    try:
+        devices = store.list_devices()
+    finally:
+        store.dispose()
+    for d in devices:
+        state = f"ملغى {d.revoked_at:%Y-%m-%d %H:%M}" if d.revoked_at else "فعّال"
+        seen = f"{d.last_seen_at:%Y-%m-%d %H:%M}" if d.last_seen_at else "-"
+        print("\t".join([str(d.device_id), d.association_name, d.name, d.branch or "-", d.case_number_prefix,
+                         f"{d.enrolled_at:%Y-%m-%d %H:%M}", seen, state]))
+    return EXIT_OK
+
+
+def _cmd_revoke(args: argparse.Namespace) -> int:
+    """Revoke a device's credential."""
+    try:
+        device_id = uuid.UUID(args.device_id)
+    except ValueError:
+        raise DevicesCliError("معرّف الجهاز غير صحيح", 2) from None
+    store = _store(args.server_db)
+    try:
+        _run(lambda: store.revoke_device(device_id))
+    finally:
+        store.dispose()
+    print(f"أُلغي تسجيل الجهاز {device_id}")
+    return EXIT_OK
+
+
+def add_commands(subparsers: Any) -> None:
+    """Add ``devices enroll-code | list | revoke`` to `mustafid-admin`."""
+    devices = subparsers.add_parser("devices", help="أجهزة المكاتب المسجلة لدى خادم المزامنة")
+    sub = devices.add_subparsers(dest="devices_command", required=True, metavar="ACTION")
+    code = sub.add_parser("enroll-code", help="إنشاء رمز تسجيل لمرة واحدة لجهاز جديد")
+    code.add_argument("--server-db", required=True, metavar="URL", help="قاعدة بيانات الخادم")
+    code.add_argument("--association", required=True, metavar="NAME", help="اسم الجمعية")
+    code.add_argument("--branch", default=None, metavar="B", help="الفرع")
+    code.add_argument("--expires-hours", type=float, default=72, metavar="H", help="مدة صلاحية الرمز بالساعات")
+    code.set_defaults(func=_wrap(_cmd_enroll_code))
+    listing = sub.add_parser("list", help="قائمة الأجهزة المسجلة")
+    listing.add_argument("--server-db", required=True, metavar="URL")
+    listing.set_defaults(func=_wrap(_cmd_list))
+    revoke = sub.add_parser("revoke", help="إلغاء تسجيل جهاز")
+    revoke.add_argument("device_id", metavar="DEVICE_ID")
+    revoke.add_argument("--server-db", required=True, metavar="URL")
+    revoke.set_defaults(func=_wrap(_cmd_revoke))
+
+
+def _wrap(func: Any) -> Any:
+    """Turn a `DevicesCliError` into one Arabic line on stderr and its exit code."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return int(func(args))
+        except DevicesCliError as exc:
+            print(f"خطأ: {exc.message_ar}", file=sys.stderr)
+            return exc.code
+
+    return run
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``devices`` commands alone (what `mustafid-admin devices …` does)."""
+    parser = argparse.ArgumentParser(prog="mustafid-admin")
+    add_commands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return int(args.func(args))

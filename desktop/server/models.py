@@ -1,0 +1,122 @@
+"""The server's own tables (SQLAlchemy Core on its own MetaData, not `db.models.Base`).
+
+* ``server_association``: one per association; ``seq`` is the counter row each push locks
+  (``SELECT … FOR UPDATE``) to allocate ``server_seq`` values, so sequences commit in order.
+  ``association_id`` is NULL ("unbound") until the first enrolment binds it to the desk's id.
+* ``server_device``: enrolled PCs with the SHA-256 of their token; revocable.
+* ``enrollment_code``: one-time codes (stored hashed) that expire.
+* ``sync_row``: every synced row of every table, schema-agnostic: ``fields`` (all columns, wire
+  encoded, including id/version/server_seq), ``meta`` per field ``{column: {v, hlc, device, user, at}}``.
+* ``processed_mutation``: mutation ids already applied, with their result (idempotent push).
+* ``server_attachment``: attachment bytes by (association, SHA-256).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+)
+from sqlalchemy.dialects.postgresql import BYTEA, JSONB
+from sqlalchemy.types import TypeEngine
+
+from db.models import UtcDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: The server's schema (its own Alembic migrations in desktop/server/migrations).
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+#: JSON as JSONB on PostgreSQL, text JSON on SQLite.
+JsonType: TypeEngine[Any] = JSON().with_variant(JSONB(), "postgresql")
+BigInt: TypeEngine[int] = BigInteger().with_variant(Integer(), "sqlite")
+Bytes: TypeEngine[bytes] = LargeBinary().with_variant(BYTEA(), "postgresql")
+
+server_association = Table(
+    "server_association",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("association_id", Uuid, nullable=True, unique=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("seq", BigInt, nullable=False, server_default="0"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("bound_at", UtcDateTime, nullable=True),
+)
+
+server_device = Table(
+    "server_device",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("association_pk", Integer, ForeignKey("server_association.pk"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("branch", String(80), nullable=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("case_number_prefix", String(16), nullable=False, unique=True),
+    Column("enrolled_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+    Column("last_seen_at", UtcDateTime, nullable=True),
+)
+
+enrollment_code = Table(
+    "enrollment_code",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("association_pk", Integer, ForeignKey("server_association.pk"), nullable=False),
+    Column("branch", String(80), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+    Column("device_id", Uuid, nullable=True),
+)
+
+sync_row = Table(
+    "sync_row",
+    metadata,
+    Column("association_id", Uuid, primary_key=True),
+    Column("table_name", String(64), primary_key=True),
+    Column("row_id", Uuid, primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("server_seq", BigInt, nullable=False),
+    Column("deleted", Boolean, nullable=False, server_default="false"),
+    Column("fields", JsonType, nullable=False),
+    Column("meta", JsonType, nullable=False),
+    Index("ix_sync_row_association_id_server_seq", "association_id", "server_seq", unique=True),
+    Index("uq_sync_row_table_name_row_id", "table_name", "row_id", unique=True),
+)
+
+processed_mutation = Table(
+    "processed_mutation",
+    metadata,
+    Column("mutation_id", Uuid, primary_key=True),
+    Column("device_id", Uuid, nullable=False),
+    Column("batch_id", Uuid, nullable=False),
+    Column("result", JsonType, nullable=False),
+    Column("processed_at", UtcDateTime, nullable=False),
+)
+
+server_attachment = Table(
+    "server_attachment",
+    metadata,
+    Column("association_id", Uuid, primary_key=True),
+    Column("sha256", String(64), primary_key=True),
+    Column("size", BigInt, nullable=False),
+    Column("content", Bytes, nullable=False),
+    Column("stored_at", UtcDateTime, nullable=False),
+)

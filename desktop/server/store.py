@@ -1,0 +1,778 @@
+"""The sync server's storage and merge: enrolment, devices, push (three-way merge), pull, summary, attachments.
+
+All writes of one association are serialised by locking its counter row
+(``server_association.seq``, ``SELECT … FOR UPDATE``) at the start of the transaction, so
+``server_seq`` values commit in order and a pull never skips a row committed late.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import secrets
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Text, cast, create_engine, event, func, insert, select, tuple_, update
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import IntegrityError
+
+from db.ids import uuid7
+from db.models import APPEND_ONLY_TABLES, CaseStatus, utc_now
+from desktop.server.models import (
+    enrollment_code,
+    processed_mutation,
+    server_association,
+    server_attachment,
+    server_device,
+    sync_row,
+)
+from desktop.sync import protocol as p
+
+__all__ = [
+    "MIN_CLIENT_SCHEMA",
+    "SERVER_SCHEMA",
+    "DeviceContext",
+    "DeviceInfo",
+    "ServerError",
+    "ServerStore",
+    "bulk_load_rows",
+    "normalize_db_url",
+]
+
+#: The server's own Alembic head.
+SERVER_SCHEMA = "0001"
+#: The oldest desk schema (db Alembic revision) this server accepts.
+MIN_CLIENT_SCHEMA = "0007"
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+_HLC = re.compile(r"^\d{15}-\d{6}$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+_PREFIX_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+_CONFLICT_FIELDS = [c.name for c in p.SYNC_CONFLICT_TABLE.columns]
+
+
+class ServerError(Exception):
+    """A refused request: HTTP status, stable error code and one Arabic sentence."""
+
+    def __init__(self, status: int, error: str, message_ar: str) -> None:
+        super().__init__(f"{status} {error}: {message_ar}")
+        self.status = status
+        self.error = error
+        self.message_ar = message_ar
+
+
+@dataclass(frozen=True)
+class DeviceContext:
+    """The authenticated device of a request and its association."""
+
+    device_id: uuid.UUID
+    association_pk: int
+    association_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """One enrolled device as the administrator lists it."""
+
+    device_id: uuid.UUID
+    association_name: str
+    name: str
+    branch: str | None
+    case_number_prefix: str
+    enrolled_at: dt.datetime
+    revoked_at: dt.datetime | None
+    last_seen_at: dt.datetime | None
+
+
+def normalize_db_url(url: str) -> str:
+    """A SQLAlchemy URL: ``postgresql://`` gets the psycopg 3 driver; a bare path becomes SQLite."""
+    if "://" not in url:
+        return f"sqlite:///{Path(url).resolve()}"
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _hlc_time(hlc: str | None) -> str | None:
+    """The wall time an HLC carries, wire-encoded (the desk's clock when the change was made)."""
+    if not hlc:
+        return None
+    millis, _ = p.parse_hlc(hlc)
+    return dt.datetime.fromtimestamp(millis / 1000, dt.UTC).isoformat()
+
+
+def _pair(hlc: str | None, device: Any) -> tuple[str, str]:
+    return (hlc or "", str(device or ""))
+
+
+def _transition_allowed(current: Any, target: Any) -> bool:
+    """True when the case state machine allows current → target (or nothing is known yet)."""
+    from desktop.reception.rules import TRANSITIONS
+
+    if current is None or current == target:
+        return True
+    try:
+        return CaseStatus(target) in TRANSITIONS[CaseStatus(current)]
+    except ValueError:
+        return False
+
+
+@dataclass
+class _Row:
+    """A sync_row held in memory during one push."""
+
+    table: str
+    row_id: uuid.UUID
+    version: int
+    server_seq: int
+    deleted: bool
+    fields: dict[str, Any]
+    meta: dict[str, Any]
+    new: bool
+    dirty: bool = False
+
+
+class ServerStore:
+    """The server database: open it with a URL, `upgrade` it, then serve the protocol's operations."""
+
+    def __init__(self, db_url: str, *, min_client_schema: str = MIN_CLIENT_SCHEMA) -> None:
+        self.url = normalize_db_url(db_url)
+        self.min_client_schema = min_client_schema
+        url = make_url(self.url)
+        self.is_sqlite = url.get_backend_name() == "sqlite"
+        if self.is_sqlite:
+            from db.engine import begin_sqlite_transaction, configure_sqlite_connection
+
+            if url.database:
+                Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            self.engine: Engine = create_engine(self.url)
+            event.listen(self.engine, "connect", configure_sqlite_connection)
+            event.listen(self.engine, "begin", begin_sqlite_transaction)
+        else:
+            self.engine = create_engine(self.url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+        self._tables = p.synced_tables()
+
+    # ------------------------------------------------------------------ set-up
+
+    def upgrade(self) -> None:
+        """Bring the server schema to `SERVER_SCHEMA` (its own Alembic migrations)."""
+        from alembic import command
+        from alembic.config import Config
+
+        with self.engine.begin() as conn:
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS_DIR))
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            if self.is_sqlite:
+                conn = conn.execution_options(sqlite_begin="BEGIN")
+            with conn.begin():
+                yield conn
+
+    # ------------------------------------------------------------------ administration
+
+    def create_enrollment_code(self, association_name: str, branch: str | None = None,
+                               expires_hours: float = 72) -> str:
+        """A new one-time enrolment code for the association (created, unbound, if new)."""
+        name = association_name.strip()
+        if not name:
+            raise ServerError(422, "invalid_association", "اسم الجمعية مطلوب")
+        if expires_hours <= 0:
+            raise ServerError(422, "invalid_expiry", "مدة صلاحية الرمز يجب أن تكون أكبر من صفر")
+        now = utc_now()
+        raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
+        code = f"{raw[0:4]}-{raw[4:8]}-{raw[8:12]}"
+        with self.engine.begin() as conn:
+            pk = conn.execute(select(server_association.c.pk).where(server_association.c.name == name)).scalar()
+            if pk is None:
+                pk = conn.execute(
+                    insert(server_association).values(name=name, seq=0, created_at=now)
+                    .returning(server_association.c.pk)
+                ).scalar_one()
+            conn.execute(insert(enrollment_code).values(
+                code_hash=_sha(_normalize_code(code)), association_pk=pk, branch=branch, created_at=now,
+                expires_at=now + dt.timedelta(hours=expires_hours),
+            ))
+        return code
+
+    def list_devices(self) -> list[DeviceInfo]:
+        """Every enrolled device, oldest first."""
+        d, a = server_device, server_association
+        with self._read() as conn:
+            rows = conn.execute(
+                select(d.c.id, a.c.name, d.c.name, d.c.branch, d.c.case_number_prefix, d.c.enrolled_at,
+                       d.c.revoked_at, d.c.last_seen_at)
+                .join(a, a.c.pk == d.c.association_pk).order_by(d.c.enrolled_at)
+            ).all()
+        return [DeviceInfo(*row) for row in rows]
+
+    def revoke_device(self, device_id: uuid.UUID) -> None:
+        """Revoke a device's credential: every later request of it is refused (403)."""
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(server_device).where(server_device.c.id == device_id, server_device.c.revoked_at.is_(None))
+                .values(revoked_at=utc_now())
+            )
+            if done.rowcount == 0:
+                exists = conn.execute(select(server_device.c.id).where(server_device.c.id == device_id)).scalar()
+                if exists is None:
+                    raise ServerError(404, "unknown_device", "لا يوجد جهاز بهذا المعرّف")
+
+    # ------------------------------------------------------------------ enrolment and auth
+
+    def enroll(self, request: p.EnrollRequest) -> p.EnrollResponse:
+        """Exchange a one-time code for a device credential (binding the association on first use)."""
+        now = utc_now()
+        code_hash = _sha(_normalize_code(request.code))
+        with self.engine.begin() as conn:
+            code = conn.execute(
+                select(enrollment_code).where(enrollment_code.c.code_hash == code_hash).with_for_update()
+            ).mappings().first()
+            if code is None:
+                raise ServerError(401, "invalid_code", "رمز التسجيل غير صحيح")
+            if code["used_at"] is not None:
+                raise ServerError(401, "code_used", "استُخدم رمز التسجيل هذا من قبل؛ اطلب رمزًا جديدًا من مسؤول النظام")
+            if code["expires_at"] <= now:
+                raise ServerError(401, "code_expired", "انتهت صلاحية رمز التسجيل؛ اطلب رمزًا جديدًا من مسؤول النظام")
+            assoc = conn.execute(
+                select(server_association).where(server_association.c.pk == code["association_pk"]).with_for_update()
+            ).mappings().one()
+            association_id = assoc["association_id"]
+            if association_id is None:
+                association_id = request.association_id or uuid7()
+                taken = conn.execute(
+                    select(server_association.c.pk).where(server_association.c.association_id == association_id)
+                ).scalar()
+                if taken is not None:
+                    raise ServerError(403, "association_taken",
+                                      "بيانات هذا الجهاز تخص جمعية أخرى مسجلة على الخادم")
+                conn.execute(update(server_association).where(server_association.c.pk == assoc["pk"])
+                             .values(association_id=association_id, bound_at=now))
+            token = secrets.token_urlsafe(32)
+            device_id = uuid7()
+            prefix = self._free_prefix(conn)
+            conn.execute(insert(server_device).values(
+                id=device_id, association_pk=assoc["pk"], name=request.device_name,
+                branch=request.branch or code["branch"], token_hash=_sha(token), case_number_prefix=prefix,
+                enrolled_at=now,
+            ))
+            conn.execute(update(enrollment_code).where(enrollment_code.c.code_hash == code_hash)
+                         .values(used_at=now, device_id=device_id))
+        return p.EnrollResponse(device_id=device_id, token=token, association_id=association_id,
+                                association_name=assoc["name"], case_number_prefix=prefix)
+
+    @staticmethod
+    def _free_prefix(conn: Connection) -> str:
+        for _ in range(100):
+            prefix = "".join(secrets.choice(_PREFIX_ALPHABET) for _ in range(4))
+            used = conn.execute(select(server_device.c.id).where(server_device.c.case_number_prefix == prefix)).first()
+            if used is None:
+                return prefix
+        raise ServerError(500, "no_prefix", "تعذر تخصيص بادئة أرقام الحالات لهذا الجهاز")
+
+    def authenticate(self, token: str | None) -> DeviceContext:
+        """The device a bearer token belongs to (401 unknown, 403 revoked)."""
+        if not token:
+            raise ServerError(401, "unauthenticated", "الطلب بلا بيانات اعتماد الجهاز؛ سجّل الجهاز أولًا")
+        d, a = server_device, server_association
+        with self._read() as conn:
+            row = conn.execute(
+                select(d.c.id, d.c.revoked_at, a.c.pk, a.c.association_id)
+                .join(a, a.c.pk == d.c.association_pk).where(d.c.token_hash == _sha(token))
+            ).first()
+        if row is None:
+            raise ServerError(401, "invalid_token", "بيانات اعتماد الجهاز غير صحيحة؛ أعد تسجيل الجهاز")
+        if row.revoked_at is not None:
+            raise ServerError(403, "device_revoked", "أُلغي تسجيل هذا الجهاز لدى الخادم؛ راجع مسؤول النظام")
+        return DeviceContext(device_id=row.id, association_pk=row.pk, association_id=row.association_id)
+
+    def check_client_schema(self, schema: str | None) -> None:
+        """Refuse (426) a desk whose schema revision is missing or older than the minimum."""
+        try:
+            too_old = schema is None or int(schema) < int(self.min_client_schema)
+        except ValueError:
+            too_old = True
+        if too_old:
+            raise ServerError(426, "client_too_old",
+                              "حدّث البرنامج على هذا الجهاز: نسخته أقدم مما يقبله الخادم، ولن تُزامَن بياناته قبل التحديث")
+
+    # ------------------------------------------------------------------ push
+
+    def push(self, ctx: DeviceContext, request: p.PushRequest) -> p.PushResponse:
+        """Apply a batch in one transaction; per-mutation results; resent mutations answer "duplicate"."""
+        if len(request.mutations) > p.MAX_BATCH_MUTATIONS:
+            raise ServerError(413, "batch_too_large",
+                              f"الدفعة أكبر من المسموح ({p.MAX_BATCH_MUTATIONS} تغيير في الدفعة الواحدة)")
+        ids = [m.mutation_id for m in request.mutations]
+        if len(set(ids)) != len(ids):
+            raise ServerError(422, "duplicate_mutation_id", "تكرر معرّف تغيير داخل الدفعة نفسها")
+        prepared = [self._prepare(ctx, m) for m in request.mutations]  # 422 before anything is touched
+        now = utc_now()
+        with self.engine.begin() as conn:
+            seq = conn.execute(
+                select(server_association.c.seq).where(server_association.c.pk == ctx.association_pk).with_for_update()
+            ).scalar_one()
+            done = {
+                row.mutation_id: row.result
+                for row in conn.execute(
+                    select(processed_mutation.c.mutation_id, processed_mutation.c.result)
+                    .where(processed_mutation.c.mutation_id.in_(ids))
+                )
+            }
+            self._check_scope(conn, ctx, [item for item in prepared if item[0].mutation_id not in done])
+            keys = list({(m.table, m.row_id) for m, fields, err in prepared if err is None and m.mutation_id not in done})
+            rows: dict[tuple[str, uuid.UUID], _Row] = {}
+            if keys:
+                for r in conn.execute(select(sync_row).where(
+                    sync_row.c.association_id == ctx.association_id,
+                    tuple_(sync_row.c.table_name, sync_row.c.row_id).in_(keys),
+                )).mappings():
+                    rows[(r["table_name"], r["row_id"])] = _Row(
+                        r["table_name"], r["row_id"], r["version"], r["server_seq"], r["deleted"],
+                        dict(r["fields"]), dict(r["meta"]), new=False)
+            counter = [seq]
+            results: list[p.MutationResult] = []
+            new_results: list[dict[str, Any]] = []
+            for m, fields, error in prepared:
+                if m.mutation_id in done:
+                    original = p.MutationResult.model_validate(done[m.mutation_id])
+                    results.append(original.model_copy(update={
+                        "status": "duplicate", "original_status": original.status}))
+                    continue
+                if error is not None:
+                    result = p.MutationResult(mutation_id=m.mutation_id, status="rejected", message_ar=error)
+                else:
+                    result = self._apply(ctx, m, fields, rows, counter, now)
+                results.append(result)
+                new_results.append({"mutation_id": m.mutation_id, "device_id": ctx.device_id,
+                                    "batch_id": request.batch_id, "result": result.model_dump(mode="json"),
+                                    "processed_at": now})
+            self._write_rows(conn, ctx, [r for r in rows.values() if r.dirty])
+            if new_results:
+                conn.execute(insert(processed_mutation), new_results)
+            conn.execute(update(server_association).where(server_association.c.pk == ctx.association_pk)
+                         .values(seq=counter[0]))
+            conn.execute(update(server_device).where(server_device.c.id == ctx.device_id).values(last_seen_at=now))
+        return p.PushResponse(results=results)
+
+    def _prepare(self, ctx: DeviceContext, m: p.Mutation) -> tuple[p.Mutation, dict[str, Any], str | None]:
+        """Validate one mutation: canonical fields, or a rejection message; 422 on a wrong-typed value."""
+        if not _HLC.match(m.hlc):
+            raise ServerError(422, "invalid_hlc", "ختم الوقت المنطقي (HLC) لأحد التغييرات بصيغة غير صحيحة")
+        table = self._tables.get(m.table)
+        if table is None:
+            return m, {}, f"الجدول «{m.table}» غير معروف لدى الخادم؛ لم يُطبّق هذا التغيير"
+        unknown = sorted(name for name in m.fields if name not in table.c)
+        if unknown:
+            return m, {}, f"حقول غير معروفة لدى الخادم في الجدول «{m.table}»: {'، '.join(unknown)}؛ لم يُطبّق هذا التغيير"
+        fields: dict[str, Any] = {}
+        for name, value in m.fields.items():
+            if name in p.SERVER_ASSIGNED_COLUMNS:
+                continue
+            try:
+                fields[name] = p.canonical_value(table.c[name].type, value)
+            except p.WireValueError:
+                raise ServerError(422, "invalid_value",
+                                  f"قيمة الحقل «{name}» في الجدول «{m.table}» ليست من النوع الصحيح") from None
+        return m, fields, None
+
+    def _check_scope(self, conn: Connection, ctx: DeviceContext,
+                     prepared: Sequence[tuple[p.Mutation, dict[str, Any], str | None]]) -> None:
+        """403 when any mutation touches or points to a row of another association."""
+        refused = ServerError(403, "other_association",
+                              "الدفعة تحتوي سجلات تخص جمعية أخرى؛ لم يُطبّق شيء منها")
+        refs: set[tuple[str, uuid.UUID]] = set()
+        for m, fields, error in prepared:
+            if error is not None:
+                continue
+            if m.table == "association" and m.row_id != ctx.association_id:
+                raise refused
+            if fields.get("association_id") not in (None, str(ctx.association_id)):
+                raise refused
+            refs.add((m.table, m.row_id))
+            table = self._tables[m.table]
+            for name, value in fields.items():
+                if value is None:
+                    continue
+                for fk in table.c[name].foreign_keys:
+                    refs.add((fk.column.table.name, uuid.UUID(value)))
+        refs_list = list(refs)
+        for start in range(0, len(refs_list), 1000):
+            chunk = refs_list[start:start + 1000]
+            other = conn.execute(select(sync_row.c.row_id).where(
+                tuple_(sync_row.c.table_name, sync_row.c.row_id).in_(chunk),
+                sync_row.c.association_id != ctx.association_id,
+            ).limit(1)).first()
+            if other is not None:
+                raise refused
+
+    def _next_seq(self, counter: list[int]) -> int:
+        counter[0] += 1
+        return counter[0]
+
+    def _apply(self, ctx: DeviceContext, m: p.Mutation, fields: dict[str, Any],
+               rows: dict[tuple[str, uuid.UUID], _Row], counter: list[int], now: dt.datetime) -> p.MutationResult:
+        """Merge one mutation into its row (see the protocol module's docstring for the rules)."""
+        dev = str(ctx.device_id)
+        user = str(m.user_id) if m.user_id else None
+        key = (m.table, m.row_id)
+        row = rows.get(key)
+        conflicts: list[uuid.UUID] = []
+        if row is None:
+            row = _Row(m.table, m.row_id, 0, 0, False,
+                       dict.fromkeys(c.name for c in self._tables[m.table].columns), {}, new=True)
+            if m.op == "delete":
+                fields.setdefault("deleted_at", now.isoformat())
+            row.fields.update(fields)
+            row.deleted = row.fields.get("deleted_at") is not None
+            self._stamp(row, m, dev, user, force=True)
+            self._bump(row, counter)
+            rows[key] = row
+            return self._result(m, row, "applied", conflicts)
+
+        b = m.base_version or 0
+        if m.table in APPEND_ONLY_TABLES:
+            content = {k: v for k, v in fields.items() if k not in p.UNMERGED_COLUMNS}
+            if m.op == "upsert" and all(row.fields.get(k) == v for k, v in content.items()):
+                return self._result(m, row, "applied", conflicts)
+            return p.MutationResult(mutation_id=m.mutation_id, status="rejected", version=row.version,
+                                    server_seq=row.server_seq,
+                                    message_ar="هذا السجل لا يُعدَّل ولا يُحذف بعد حفظه؛ التصحيح يكون بسجل جديد")
+
+        def meta_of(name: str) -> dict[str, Any]:
+            return row.meta.get(name) or {"v": 1, "hlc": "", "device": None, "user": None}
+
+        def other_since(name: str) -> bool:
+            fm = meta_of(name)
+            return bool(fm["v"] > b and fm.get("device") != dev)
+
+        changed = False
+        merged = any(other_since(name) for name in row.meta)
+        incoming_pair = _pair(m.hlc, dev)
+        side_b = {"device": dev, "user": user, "hlc": m.hlc}
+
+        def record(field: str, base: Any, value_a: Any, side_a: Mapping[str, Any], value_b: Any, winner: str) -> None:
+            conflicts.append(self._conflict(row, field, base, value_a, side_a, value_b, side_b, winner, counter, rows))
+
+        wants_delete = m.op == "delete" or fields.get("deleted_at") is not None
+        wants_restore = m.op == "upsert" and "deleted_at" in fields and fields["deleted_at"] is None
+        deleted_at = fields.get("deleted_at") or now.isoformat()
+        content = {k: v for k, v in fields.items() if k not in p.UNMERGED_COLUMNS}
+        if wants_delete and not row.deleted:
+            edited = [name for name in row.meta if name != "deleted_at" and other_since(name)]
+            if edited:
+                last = max((meta_of(name) for name in edited), key=lambda fm: _pair(fm["hlc"], fm.get("device")))
+                record("deleted_at", None, None, last, deleted_at, "b")
+            self._set(row, "deleted_at", deleted_at, m, dev, user)
+            row.deleted = True
+            changed = True
+        elif wants_restore and row.deleted:
+            if not other_since("deleted_at"):
+                self._set(row, "deleted_at", None, m, dev, user)
+                row.deleted = False
+                changed = True
+            else:
+                record("deleted_at", None, row.fields.get("deleted_at"), meta_of("deleted_at"), None, "a")
+        elif m.op == "upsert" and row.deleted and content and other_since("deleted_at"):
+            record("deleted_at", None, row.fields.get("deleted_at"), meta_of("deleted_at"), None, "a")
+
+        for name, value in content.items():
+            old = row.fields.get(name)
+            if old == value:
+                continue
+            fm = meta_of(name)
+            concurrent = other_since(name)
+            base = fm.get("p") if fm.get("pv", 0) <= b and "p" in fm else None
+            if m.table == "case" and name == "status":
+                if _transition_allowed(old, value):
+                    self._set(row, name, value, m, dev, user)
+                    changed = True
+                else:
+                    record(name, base, old, fm, value, "a")
+                continue
+            if not concurrent:
+                self._set(row, name, value, m, dev, user)
+                changed = True
+                continue
+            wins = incoming_pair > _pair(fm["hlc"], fm.get("device"))
+            record(name, base, old, fm, value, "b" if wins else "a")
+            if wins:
+                self._set(row, name, value, m, dev, user)
+                changed = True
+        if changed or conflicts:
+            self._stamp(row, m, dev, user, force=False)
+            if "updated_at" in fields and incoming_pair >= _pair(row.fields.get("hlc"), row.fields.get("device_id")):
+                row.fields["updated_at"] = fields["updated_at"]
+            self._bump(row, counter)
+        status: p.MutationStatus = "conflict" if conflicts else ("merged" if merged and changed else "applied")
+        return self._result(m, row, status, conflicts)
+
+    @staticmethod
+    def _set(row: _Row, name: str, value: Any, m: p.Mutation, dev: str, user: str | None) -> None:
+        """Change one field and its metadata (the next version, who, when; the previous value kept)."""
+        previous = row.meta.get(name) or {"v": 1}
+        row.meta[name] = {"v": row.version + 1, "hlc": m.hlc, "device": dev, "user": user,
+                          "p": row.fields.get(name), "pv": previous["v"]}
+        row.fields[name] = value
+
+    @staticmethod
+    def _stamp(row: _Row, m: p.Mutation, dev: str, user: str | None, *, force: bool) -> None:
+        """The row's hlc/device/user are those of its greatest (hlc, device) change."""
+        if force or _pair(m.hlc, dev) >= _pair(row.fields.get("hlc"), row.fields.get("device_id")):
+            row.fields["hlc"] = m.hlc
+            row.fields["device_id"] = dev
+            row.fields["updated_by"] = user
+        if row.fields.get("created_at") is None and row.new:
+            row.fields["created_at"] = _hlc_time(m.hlc)
+
+    def _bump(self, row: _Row, counter: list[int]) -> None:
+        row.version += 1
+        row.server_seq = self._next_seq(counter)
+        row.fields["id"] = str(row.row_id)
+        row.fields["version"] = row.version
+        row.fields["server_seq"] = row.server_seq
+        row.dirty = True
+
+    @staticmethod
+    def _result(m: p.Mutation, row: _Row, status: p.MutationStatus, conflicts: list[uuid.UUID]) -> p.MutationResult:
+        return p.MutationResult(mutation_id=m.mutation_id, status=status, version=row.version,
+                                server_seq=row.server_seq, conflict_ids=conflicts)
+
+    def _conflict(self, row: _Row, field: str, base: Any, value_a: Any, side_a: Mapping[str, Any], value_b: Any,
+                  side_b: Mapping[str, Any], winner: str, counter: list[int],
+                  rows: dict[tuple[str, uuid.UUID], _Row]) -> uuid.UUID:
+        """Create one open sync_conflict row (pulled by every PC of the association)."""
+        conflict_id = uuid7()
+        hlc = max(side_a.get("hlc") or "", side_b.get("hlc") or "")
+        fields = dict.fromkeys(_CONFLICT_FIELDS)
+        fields.update({
+            "id": str(conflict_id), "table_name": row.table, "row_id": str(row.row_id), "field": field,
+            "base_value": base, "value_a": value_a, "value_b": value_b,
+            "device_a": side_a.get("device"), "device_b": side_b.get("device"),
+            "user_a": side_a.get("user"), "user_b": side_b.get("user"),
+            "hlc_a": side_a.get("hlc") or None, "hlc_b": side_b.get("hlc") or None,
+            "at_a": _hlc_time(side_a.get("hlc")), "at_b": _hlc_time(side_b.get("hlc")),
+            "winner": winner, "status": "open", "hlc": hlc, "created_at": utc_now().isoformat(),
+            "updated_at": utc_now().isoformat(),
+        })
+        record = _Row(p.SYNC_CONFLICT_TABLE_NAME, conflict_id, 0, 0, False, fields, {}, new=True)
+        self._bump(record, counter)
+        rows[(record.table, conflict_id)] = record
+        return conflict_id
+
+    def _write_rows(self, conn: Connection, ctx: DeviceContext, rows: Sequence[_Row]) -> None:
+        """Insert the new rows and update the changed ones of a push."""
+        new = [r for r in rows if r.new]
+        if new:
+            conn.execute(insert(sync_row), [
+                {"association_id": ctx.association_id, "table_name": r.table, "row_id": r.row_id,
+                 "version": r.version, "server_seq": r.server_seq, "deleted": r.deleted,
+                 "fields": r.fields, "meta": r.meta} for r in new
+            ])
+        for r in rows:
+            if r.new:
+                continue
+            conn.execute(update(sync_row).where(
+                sync_row.c.association_id == ctx.association_id, sync_row.c.table_name == r.table,
+                sync_row.c.row_id == r.row_id,
+            ).values(version=r.version, server_seq=r.server_seq, deleted=r.deleted, fields=r.fields, meta=r.meta))
+
+    # ------------------------------------------------------------------ pull, summary, rows
+
+    def pull(self, ctx: DeviceContext, after: int, limit: int) -> bytes:
+        """The page after a cursor, as the JSON body of a `PullResponse` (rows spliced as stored)."""
+        with self._read() as conn:
+            head = conn.execute(select(server_association.c.seq)
+                                .where(server_association.c.pk == ctx.association_pk)).scalar_one()
+            rows = conn.execute(
+                select(sync_row.c.table_name, sync_row.c.row_id, sync_row.c.version, sync_row.c.server_seq,
+                       sync_row.c.deleted, cast(sync_row.c.fields, Text))
+                .where(sync_row.c.association_id == ctx.association_id, sync_row.c.server_seq > after,
+                       sync_row.c.server_seq <= head)
+                .order_by(sync_row.c.server_seq).limit(limit + 1)
+            ).all()
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        next_after = rows[-1][3] if rows else max(after, 0) if after <= head else head
+        parts = [
+            f'{{"table":{json.dumps(t)},"row_id":"{rid}","version":{v},"server_seq":{s},'
+            f'"deleted":{"true" if d else "false"},"fields":{f}}}'
+            for t, rid, v, s, d, f in rows
+        ]
+        body = (f'{{"rows":[{",".join(parts)}],"next_after":{next_after},'
+                f'"has_more":{"true" if has_more else "false"},"head_seq":{head}}}')
+        return body.encode()
+
+    def summary(self, ctx: DeviceContext) -> p.SummaryResponse:
+        """Count and hash of (row_id, version) per table of the association."""
+        tables: dict[str, p.TableSummary] = {}
+        with self._read() as conn:
+            if not self.is_sqlite:
+                rows = conn.exec_driver_sql(
+                    "SELECT table_name, count(*), encode(sha256(convert_to(string_agg("
+                    "row_id::text || ':' || version::text || E'\\n', '' ORDER BY row_id::text COLLATE \"C\"),"
+                    " 'UTF8')), 'hex') FROM sync_row WHERE association_id = %(a)s GROUP BY table_name",
+                    {"a": ctx.association_id},
+                ).all()
+                return p.SummaryResponse(tables={t: p.TableSummary(count=c, hash=h) for t, c, h in rows})
+            grouped: dict[str, list[tuple[uuid.UUID, int]]] = {}
+            for t, rid, v in conn.execute(select(sync_row.c.table_name, sync_row.c.row_id, sync_row.c.version)
+                                          .where(sync_row.c.association_id == ctx.association_id)):
+                grouped.setdefault(t, []).append((rid, v))
+        for t, items in grouped.items():
+            tables[t] = p.TableSummary(count=len(items), hash=p.summary_hash(items))
+        return p.SummaryResponse(tables=tables)
+
+    def rows(self, ctx: DeviceContext, table: str, after_id: uuid.UUID | None, limit: int) -> p.RowsResponse:
+        """Full rows of one table ordered by id, after `after_id` (targeted resync)."""
+        if table not in self._tables:
+            raise ServerError(422, "unknown_table", f"الجدول «{table}» غير معروف لدى الخادم")
+        query = (select(sync_row.c.row_id, sync_row.c.version, sync_row.c.server_seq, sync_row.c.deleted,
+                        sync_row.c.fields)
+                 .where(sync_row.c.association_id == ctx.association_id, sync_row.c.table_name == table)
+                 .order_by(sync_row.c.row_id).limit(limit + 1))
+        if after_id is not None:
+            query = query.where(sync_row.c.row_id > after_id)
+        with self._read() as conn:
+            found = conn.execute(query).all()
+        has_more = len(found) > limit
+        found = found[:limit]
+        return p.RowsResponse(
+            rows=[p.PulledRow(table=table, row_id=r, version=v, server_seq=s, deleted=d, fields=f)
+                  for r, v, s, d, f in found],
+            next_after_id=found[-1][0] if found else None, has_more=has_more)
+
+    # ------------------------------------------------------------------ attachments
+
+    def missing_attachments(self, ctx: DeviceContext, hashes: Sequence[str]) -> list[str]:
+        """The hashes among `hashes` the server does not hold for the association."""
+        wanted = list(dict.fromkeys(hashes))
+        for value in wanted:
+            if not _SHA256.match(value):
+                raise ServerError(422, "invalid_sha256", "بصمة SHA-256 غير صحيحة: 64 حرفًا ست عشريًا صغيرًا")
+        held: set[str] = set()
+        with self._read() as conn:
+            for start in range(0, len(wanted), 1000):
+                held.update(conn.execute(select(server_attachment.c.sha256).where(
+                    server_attachment.c.association_id == ctx.association_id,
+                    server_attachment.c.sha256.in_(wanted[start:start + 1000]))).scalars())
+        return [value for value in wanted if value not in held]
+
+    def put_attachment(self, ctx: DeviceContext, sha256: str, content: bytes) -> bool:
+        """Store verified bytes (422 when their SHA-256 differs); False when already held."""
+        if not _SHA256.match(sha256):
+            raise ServerError(422, "invalid_sha256", "بصمة SHA-256 غير صحيحة: 64 حرفًا ست عشريًا صغيرًا")
+        if hashlib.sha256(content).hexdigest() != sha256:
+            raise ServerError(422, "attachment_hash_mismatch",
+                              "المرفق الذي وصل لا يطابق بصمته (ناقص أو تالف)؛ لم يُحفظ، وسيُعاد رفعه")
+        try:
+            with self.engine.begin() as conn:
+                exists = conn.execute(select(server_attachment.c.sha256).where(
+                    server_attachment.c.association_id == ctx.association_id,
+                    server_attachment.c.sha256 == sha256)).first()
+                if exists is not None:
+                    return False
+                conn.execute(insert(server_attachment).values(
+                    association_id=ctx.association_id, sha256=sha256, size=len(content), content=content,
+                    stored_at=utc_now()))
+        except IntegrityError:
+            return False
+        return True
+
+    def get_attachment(self, ctx: DeviceContext, sha256: str) -> bytes:
+        """The bytes of a held attachment (404 otherwise)."""
+        with self._read() as conn:
+            content = conn.execute(select(server_attachment.c.content).where(
+                server_attachment.c.association_id == ctx.association_id,
+                server_attachment.c.sha256 == sha256)).scalar()
+        if content is None:
+            raise ServerError(404, "attachment_not_found", "المرفق غير موجود على الخادم")
+        return bytes(content)
+
+    def head_seq(self, association_id: uuid.UUID) -> int:
+        """The association's last allocated server_seq."""
+        with self._read() as conn:
+            return int(conn.execute(select(func.coalesce(server_association.c.seq, 0))
+                                    .where(server_association.c.association_id == association_id)).scalar_one())
+
+
+def _normalize_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def bulk_load_rows(db_url: str, association_id: uuid.UUID,
+                   rows: Iterable[tuple[str, uuid.UUID, dict[str, Any]]]) -> int:
+    """Load many rows into a bound association fast (COPY on PostgreSQL), as pushes would store them.
+
+    Each row is (table, row_id, wire-encoded fields of all columns). Every row gets version 1 and
+    the next ``server_seq`` of the association's counter (locked for the whole load), exactly as
+    one push inserting it would; rows are not merged, so they must be new. Returns the count.
+    For benchmarks and first imports; the server may run meanwhile (pushes of the association wait).
+    """
+    store = ServerStore(db_url)
+    store.upgrade()
+    count = 0
+    try:
+        with store.engine.begin() as conn:
+            assoc = conn.execute(select(server_association.c.pk, server_association.c.seq)
+                                 .where(server_association.c.association_id == association_id)
+                                 .with_for_update()).first()
+            if assoc is None:
+                raise ServerError(404, "unknown_association", "الجمعية غير مرتبطة بالخادم بعد: سجّل جهازًا أولًا")
+            seq = int(assoc.seq)
+
+            def encoded() -> Iterator[tuple[str, uuid.UUID, int, int, bool, str]]:
+                nonlocal seq, count
+                for table, row_id, fields in rows:
+                    seq += 1
+                    count += 1
+                    full = dict(fields)
+                    full.update({"id": str(row_id), "version": 1, "server_seq": seq})
+                    yield (table, row_id, 1, seq, full.get("deleted_at") is not None,
+                           json.dumps(full, ensure_ascii=False, separators=(",", ":")))
+
+            if store.is_sqlite:
+                batch: list[dict[str, Any]] = []
+                for t, rid, v, s, d, f in encoded():
+                    batch.append({"association_id": association_id, "table_name": t, "row_id": rid, "version": v,
+                                  "server_seq": s, "deleted": d, "fields": json.loads(f), "meta": {}})
+                    if len(batch) >= 5000:
+                        conn.execute(insert(sync_row), batch)
+                        batch = []
+                if batch:
+                    conn.execute(insert(sync_row), batch)
+            else:
+                raw = conn.connection.dbapi_connection
+                assert raw is not None
+                with raw.cursor() as cur, cur.copy(  # type: ignore[attr-defined]
+                    "COPY sync_row (association_id, table_name, row_id, version, server_seq, deleted, fields, meta)"
+                    " FROM STDIN"
+                ) as copy:
+                    for t, rid, v, s, d, f in encoded():
+                        copy.write_row((association_id, t, rid, v, s, d, f, "{}"))
+            conn.execute(update(server_association).where(server_association.c.pk == assoc.pk).values(seq=seq))
+    finally:
+        store.dispose()
+    return count

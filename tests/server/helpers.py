@@ -1,0 +1,139 @@
+"""A minimal desk speaking the protocol, for the server tests (the real client lives elsewhere)."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from desktop.server.store import ServerStore
+from desktop.sync import protocol as p
+
+SCHEMA = "0007"
+BASE_HEADERS = {p.HEADER_PROTOCOL: str(p.PROTOCOL_VERSION), p.HEADER_SCHEMA: SCHEMA}
+
+
+@dataclass
+class LiveServer:
+    """A server under test: its URL, its store (for enrolment codes) and database URL."""
+
+    url: str
+    store: ServerStore
+    db_url: str
+
+    def code(self, association: str = "جمعية البر", branch: str | None = None, hours: float = 72) -> str:
+        """A fresh enrolment code."""
+        return self.store.create_enrollment_code(association, branch, hours)
+
+    def desk(self, association: str = "جمعية البر", association_id: uuid.UUID | None = None,
+             name: str = "PC", clock_ms: int = 1_800_000_000_000) -> Desk:
+        """Enrol a new desk."""
+        desk = Desk(self.url, clock_ms=clock_ms)
+        desk.enroll(self.code(association), association_id or uuid.uuid4(), name)
+        return desk
+
+
+@dataclass
+class Desk:
+    """One enrolled PC: token, association, a manual HLC, and shorthand for push/pull."""
+
+    url: str
+    clock_ms: int = 1_800_000_000_000
+    token: str = ""
+    device_id: uuid.UUID | None = None
+    association_id: uuid.UUID | None = None
+    prefix: str = ""
+    _counter: Any = field(default_factory=lambda: itertools.count())
+
+    def headers(self, **extra: str) -> dict[str, str]:
+        """Protocol, schema and bearer headers."""
+        return {**BASE_HEADERS, "Authorization": f"Bearer {self.token}", **extra}
+
+    def enroll(self, code: str, association_id: uuid.UUID, name: str = "PC") -> httpx.Response:
+        """POST /v1/enroll; keeps the credential."""
+        response = httpx.post(f"{self.url}/v1/enroll", headers=BASE_HEADERS, json={
+            "code": code, "device_name": name, "association_id": str(association_id),
+            "association_name": "جمعية"})
+        if response.status_code == 200:
+            body = response.json()
+            self.token = body["token"]
+            self.device_id = uuid.UUID(body["device_id"])
+            self.association_id = uuid.UUID(body["association_id"])
+            self.prefix = body["case_number_prefix"]
+        return response
+
+    def hlc(self, plus_ms: int = 0) -> str:
+        """The next HLC of this desk (its clock may be set/skewed by the test)."""
+        return p.format_hlc(self.clock_ms + plus_ms, next(self._counter))
+
+    def mutation(self, table: str, row_id: uuid.UUID, fields: dict[str, Any], base: int | None = None,
+                 op: str = "upsert", hlc: str | None = None) -> dict[str, Any]:
+        """One mutation dict."""
+        return {"mutation_id": str(uuid.uuid4()), "table": table, "row_id": str(row_id), "op": op,
+                "base_version": base, "fields": fields, "hlc": hlc or self.hlc(), "user_id": None}
+
+    def push_raw(self, mutations: list[dict[str, Any]], batch_id: str | None = None) -> httpx.Response:
+        """POST /v1/push with these mutations."""
+        return httpx.post(f"{self.url}/v1/push", headers=self.headers(), timeout=60,
+                          json={"batch_id": batch_id or str(uuid.uuid4()), "mutations": mutations})
+
+    def push(self, *mutations: dict[str, Any]) -> list[dict[str, Any]]:
+        """Push and return the results (asserting 200)."""
+        response = self.push_raw(list(mutations))
+        assert response.status_code == 200, response.text
+        return list(response.json()["results"])
+
+    def pull(self, after: int = 0, limit: int = 1000) -> dict[str, Any]:
+        """One pull page."""
+        response = httpx.get(f"{self.url}/v1/pull", params={"after": after, "limit": limit}, headers=self.headers())
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def pull_all(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """Every row of the association, latest state, keyed by (table, row_id)."""
+        rows: dict[tuple[str, str], dict[str, Any]] = {}
+        after = 0
+        while True:
+            page = self.pull(after)
+            for row in page["rows"]:
+                rows[(row["table"], row["row_id"])] = row
+            after = page["next_after"]
+            if not page["has_more"]:
+                return rows
+
+    def head(self) -> int:
+        """The association's head_seq."""
+        return int(self.pull(0, 1)["head_seq"])
+
+    # ------------------------------------------------------------------ realistic rows
+
+    def beneficiary(self, **changes: Any) -> tuple[uuid.UUID, dict[str, Any]]:
+        """All columns of a new beneficiary of this desk's association."""
+        row_id = uuid.uuid4()
+        fields = {"association_id": str(self.association_id), "full_name": "محمد أحمد", "name_key": "محمد احمد",
+                  "id_number": "1000000001", "id_kind": "national", "id_expiry": "2030-01-01",
+                  "birth_date": None, "gender": "male", "nationality": "SA", "mobile": "+966500000001",
+                  "phone_key": "500000001", "city": "الرياض", "household_size": 4, "deleted_at": None,
+                  "created_at": "2026-11-22T08:00:00+00:00", "updated_at": "2026-11-22T08:00:00+00:00"}
+        fields.update(changes)
+        return row_id, fields
+
+    def case(self, status: str = "received", **changes: Any) -> tuple[uuid.UUID, dict[str, Any]]:
+        """All columns of a new case of this desk's association."""
+        row_id = uuid.uuid4()
+        fields = {"association_id": str(self.association_id), "case_number": f"{self.prefix}-1447-{row_id.int % 10**6:06d}",
+                  "beneficiary_id": None, "policy_version_id": str(uuid.uuid4()), "channel_id": "visit",
+                  "case_kind_id": "aid", "status": status, "officer_id": None, "branch": "الرياض",
+                  "summary": "طلب مساعدة", "location": None, "submitted_at": "2026-11-22T08:00:00+00:00",
+                  "promised_decision_date": "2026-12-06", "signature_pending": False, "current_step_id": None,
+                  "closed_at": None, "deleted_at": None}
+        fields.update(changes)
+        return row_id, fields
+
+
+def is_arabic(text: str) -> bool:
+    """True when a message is written in Arabic."""
+    return sum("\u0600" <= ch <= "\u06ff" for ch in text) >= 5
