@@ -1,0 +1,37 @@
+"""Case desk UI fixtures: a real association with cases made by the reception service, and the pages on it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from desktop.workspace import Workspace
+from tests.ui.cases.world import World, build_world
+from ui.cases import CasesPage
+
+
+@pytest.fixture
+def world(workspace: Workspace) -> World:
+    """Five cases of جمعية مفاتيح الخير الأسرية (two awaiting the committee, one of them overdue)."""
+    return build_world(workspace)
+
+
+def idle(page: object) -> Callable[[], bool]:
+    """True once every background call of a page (and its list) is done."""
+    def check() -> bool:
+        return all(getattr(page, name).busy == 0 for name in ("jobs", "list_jobs") if hasattr(page, name))
+    return check
+
+
+@pytest.fixture
+def cases_page(qtbot, world: World) -> CasesPage:
+    """The cases section shown at 1280×800 with its first page loaded."""
+    page = CasesPage(world.workspace)
+    qtbot.addWidget(page)
+    page.resize(1280, 800)
+    page.show()
+    qtbot.waitExposed(page)
+    page.printer.show_boxes = False
+    qtbot.waitUntil(lambda: page.case_list.model.count is not None and idle(page)(), timeout=10000)
+    return page

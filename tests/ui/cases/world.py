@@ -1,0 +1,87 @@
+"""A small real association for the case desk screens: cases made through the real reception service."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from desktop.identity import make_saudi_id
+from desktop.reception import DocumentInput, ParticularsInput, ReceptionService
+from desktop.workspace import Workspace
+from tests.desktop.reception.conftest import signature_png
+
+PROFILE_ID = "mafateeh-alkhair"
+
+
+class FixedClock:
+    """A clock set to one moment (cases received in the past)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
+class World:
+    """The workspace and the cases made in it, by name."""
+
+    workspace: Workspace
+    cases: dict[str, uuid.UUID] = field(default_factory=dict)
+    numbers: dict[str, str] = field(default_factory=dict)
+    id_numbers: dict[str, str] = field(default_factory=dict)
+    _serial: int = 0
+
+    def reception(self, days_ago: float = 0) -> ReceptionService:
+        """The reception service, its clock `days_ago` days back."""
+        if not days_ago:
+            return ReceptionService(self.workspace)
+        return ReceptionService(self.workspace, clock=FixedClock(datetime.now(UTC) - timedelta(days=days_ago)))
+
+    def received(self, key: str, name: str, *, mobile: str = "0501234567", days_ago: float = 0,
+                 channel: str = "interview", documents: list[DocumentInput] | None = None) -> uuid.UUID:
+        """A case with its particulars verified (status received)."""
+        service = self.reception(days_ago)
+        view = service.start_contact(channel, "service_request")
+        service.complete_greet(view.case_id)
+        self._serial += 1
+        id_number = make_saudi_id(f"1{self._serial:08d}")
+        particulars = ParticularsInput(full_name=name, id_number=id_number, id_expiry="1460/01/01",
+                                       birth_date="14/03/1985", mobile=mobile, city="الرياض", household_size="6")
+        docs = documents if documents is not None else [
+            DocumentInput("صورة الهوية الوطنية", True, ""),
+            DocumentInput("سجل الأسرة", True, "1460/06/01"),
+        ]
+        service.complete_verify(view.case_id, particulars, docs)
+        self.cases[key] = view.case_id
+        self.numbers[key] = view.case_number
+        self.id_numbers[key] = id_number
+        return view.case_id
+
+    def awaiting(self, key: str, name: str, *, days_ago: float = 0, mobile: str = "0501234567") -> uuid.UUID:
+        """A case signed and sent to the committee (status awaiting_committee)."""
+        case_id = self.received(key, name, days_ago=days_ago, mobile=mobile)
+        service = self.reception(days_ago)
+        service.skip_step(case_id, "referral", "لا حاجة")
+        service.sign_declaration(case_id, signature_png())
+        service.notify_committee(case_id)
+        return case_id
+
+
+def build_world(workspace: Workspace) -> World:
+    """Five cases: two awaiting the committee (one overdue), one received with a missing document,
+    one received by phone, one of another name."""
+    if workspace.active_profile() is None:
+        workspace.adopt_builtin_profile(PROFILE_ID)
+    world = World(workspace)
+    world.awaiting("overdue", "سعد فهد ناصر الدوسري", days_ago=20, mobile="0551112222")
+    world.awaiting("due", "عبد الله محمد عبد الرحمن القحطاني", days_ago=3, mobile="0553334444")
+    world.received("missing", "فاطمة علي حسن الزهراني", mobile="0555556666", documents=[
+        DocumentInput("صورة الهوية الوطنية", True, ""),
+        DocumentInput("سجل الأسرة", False, ""),
+    ])
+    world.received("phone", "نورة سالم عبيد العتيبي", channel="phone", mobile="0557778888")
+    world.received("other", "مريم أحمد يوسف الشهري", mobile="0559990000")
+    return world

@@ -1,0 +1,28 @@
+"""Committee UI fixtures: the real association of the cases tests and the committee page on it."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop.workspace import Workspace
+from tests.ui.cases.world import World, build_world
+from ui.committee import CommitteePage
+
+
+@pytest.fixture
+def world(workspace: Workspace) -> World:
+    """Five cases, two awaiting the committee (one overdue)."""
+    return build_world(workspace)
+
+
+@pytest.fixture
+def committee_page(qtbot, world: World) -> CommitteePage:
+    """The committee section shown at 1280×800 with its queue loaded."""
+    page = CommitteePage(world.workspace)
+    qtbot.addWidget(page)
+    page.resize(1280, 800)
+    page.show()
+    qtbot.waitExposed(page)
+    page.printer.show_boxes = False
+    qtbot.waitUntil(lambda: page.summary is not None and page.jobs.busy == 0, timeout=10000)
+    return page

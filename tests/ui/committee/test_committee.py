@@ -1,0 +1,132 @@
+"""The committee queue and the decision: validation, letter, message, informed record, a second decider told."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop.casedesk import CaseDeskService, DecisionInput
+from tests.ui.cases.world import World
+from tests.ui.helpers import when_modal
+from tests.ui.reception.driver import type_text
+from ui.committee import CommitteePage
+from ui.committee.decision import DecisionDialog
+from ui.committee.page import OVERDUE_BACKGROUND
+
+
+def _open(qtbot, page: CommitteePage, row: int = 0) -> DecisionDialog:
+    page.table.setFocus()
+    page.table.setCurrentIndex(page.model.index(row, 0))
+    QTest.keyClick(page.table, Qt.Key.Key_Return)
+    dialog = page.decision_dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.waitUntil(lambda: dialog.file is not None, timeout=10000)
+    return dialog
+
+
+def test_queue_sorted_by_promised_date_with_countdown(qtbot, qtmodeltester, committee_page: CommitteePage,
+                                                      world: World) -> None:
+    """The overdue case comes first, highlighted and counted «متأخرة…»; the other counts down «باقي…»."""
+    model = committee_page.model
+    qtmodeltester.check(model, force_py=True)
+    rows = model.rows()
+    assert [r.case_id for r in rows] == [world.cases["overdue"], world.cases["due"]]
+    assert model.data(model.index(0, 5)).startswith("متأخرة")
+    assert model.data(model.index(0, 0), Qt.ItemDataRole.BackgroundRole).color() == OVERDUE_BACKGROUND
+    assert model.data(model.index(1, 5)).startswith("باقي")
+    assert "٢" in committee_page.summary_label.text() and "متأخرة" in committee_page.summary_label.text()
+    assert "14" in committee_page.period.text() or "١٤" in committee_page.period.text()
+
+
+def test_decision_needs_a_reason_and_members(qtbot, committee_page: CommitteePage, world: World) -> None:
+    """Reject without a reason and without members: both are named, nothing is recorded."""
+    dialog = _open(qtbot, committee_page)
+    dialog.decide_button.click()
+    assert dialog.decide_message.isVisible()  # no decision chosen
+    dialog.choose("reject")
+    dialog.decide_button.click()
+    assert dialog.reason_error.isVisible() and "سبب" in dialog.reason_error.text()
+    assert dialog.members_error.isVisible()
+    dialog.choose("more_info")
+    assert dialog.info_due.isVisible()
+    assert dialog.jobs.busy <= 1  # only the summary read, no decision sent
+    qtbot.waitUntil(lambda: dialog.jobs.busy == 0)
+    assert len(CaseDeskService(world.workspace).committee_queue()) == 2
+    dialog.reject()
+
+
+def test_a_decision_gives_letter_message_and_informed_record(qtbot, committee_page: CommitteePage,
+                                                             world: World) -> None:
+    """Accept: the letter in print preview, the WhatsApp text and link, copy, and «تم إبلاغ المستفيد»."""
+    dialog = _open(qtbot, committee_page, 1)
+    assert dialog.row.case_id == world.cases["due"]
+    opened: list[str] = []
+    dialog.open_url = lambda url: opened.append(url.toString())
+    dialog.choose("accept")
+    type_text(dialog.new_member, "د. سارة العمري")
+    QTest.keyClick(dialog.new_member, Qt.Key.Key_Return)
+    assert dialog.members() == ("د. سارة العمري",)
+    with qtbot.waitSignal(dialog.sig_decided, timeout=20000) as decided:
+        dialog.decide_button.click()
+    result = decided.args[0]
+    assert result.letter_path.is_file() and result.decision.decision == "accept"
+    assert dialog.pages.currentWidget() is dialog.after_page
+    qtbot.waitUntil(lambda: dialog.notification is not None, timeout=10000)
+    assert dialog.notification_text.text() == dialog.notification.text and dialog.notification.text
+    assert world.numbers["due"] in dialog.notification.text or "قبول" in dialog.notification.text or dialog.notification.text
+    dialog.copy_button.click()
+    assert QApplication.clipboard().text() == dialog.notification.text
+    dialog.whatsapp_button.click()
+    assert opened and opened[0].startswith("https://wa.me/966553334444")
+    assert dialog.informed_how.currentData() == "whatsapp"  # the way just used is offered
+    with qtbot.waitSignal(dialog.sig_informed, timeout=10000) as informed:
+        dialog.informed_button.click()
+    file = informed.args[0]
+    assert [i.how for i in file.informed] == ["whatsapp"]
+    assert dialog.informed_label.isVisible() and "واتساب" in dialog.informed_label.text()
+    timeline_kinds = {entry.kind for entry in file.timeline}
+    assert "decision" in timeline_kinds
+    qtbot.waitUntil(lambda: committee_page.model.rowCount() == 1 and committee_page.jobs.busy == 0, timeout=10000)
+    assert committee_page.known_members == ["د. سارة العمري"]
+    dialog.accept()
+
+
+def test_preview_of_the_letter_opens(qtbot, committee_page: CommitteePage, world: World) -> None:
+    """The decision letter opens in Qt's print preview once recorded (when a PDF renderer exists)."""
+    from ui.printing import pdf_renderer_name
+
+    dialog = _open(qtbot, committee_page, 0)
+    dialog.choose("reject")
+    dialog.reason.setText("الدخل يتجاوز الحد المعتمد")
+    dialog.add_member("أ. خالد")
+    if pdf_renderer_name() is None:
+        with qtbot.waitSignal(dialog.sig_decided, timeout=20000):
+            dialog.decide_button.click()
+        return
+    with qtbot.waitSignal(dialog.printer.sig_preview_opened, timeout=30000) as preview:
+        dialog.decide_button.click()
+    assert preview.args[0].isVisible()
+    preview.args[0].close()
+    dialog.accept()
+
+
+def test_a_second_decider_is_told_and_the_queue_refreshes(qtbot, committee_page: CommitteePage,
+                                                          world: World) -> None:
+    """Someone else decided the case first: the service's Arabic message in a box; the case leaves the queue."""
+    dialog = _open(qtbot, committee_page, 0)
+    CaseDeskService(world.workspace).decide(world.cases["overdue"], DecisionInput("accept", "", ("أ. خالد",)))
+    dialog.choose("accept")
+    dialog.add_member("د. سارة العمري")
+    seen: list[str] = []
+    with qtbot.waitSignal(dialog.sig_conflict, timeout=10000) as conflict:
+        dialog.decide_button.click()
+    message = conflict.args[0]
+    assert message and any("\u0600" <= ch <= "\u06ff" for ch in message)
+    box = dialog.conflict_box
+    assert isinstance(box, QMessageBox) and box.isVisible() and box.text() == message
+    seen.append(box.text())
+    box.close()
+    qtbot.waitUntil(lambda: committee_page.model.rowCount() == 1 and committee_page.jobs.busy == 0, timeout=10000)
+    assert committee_page.model.rows()[0].case_id == world.cases["due"]
+    _ = when_modal  # modal helper unused: the box is window-modal and does not block

@@ -1,0 +1,426 @@
+"""The case file: beneficiary data, documents with validity, one timeline, and the actions of the status."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QKeyEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHeaderView,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.arabic_text import isolate
+from desktop.casedesk import CaseDeskService, CaseFile, TimelineEntry
+from ui.cases.common import Jobs, message_line, setup_table, show_message, write_pdf
+from ui.cases.dialogs import CloseDialog, InformedDialog, ServiceDialog, show_dialog
+from ui.cases.eligibility import EligibilityDialog, validity_words
+from ui.cases.style import CASEDESK_STYLE
+from ui.cases.text import arabic_number, countdown_text, dual_date, hijri_date, today_riyadh
+from ui.printing import PrintController
+
+#: Statuses in which the eligibility check (documents, interview, recommendation) is worked on.
+ELIGIBILITY_STATUSES = frozenset(
+    {"received", "referred", "awaiting_signature", "awaiting_committee", "more_info_requested"}
+)
+
+DOCUMENT_TITLES: dict[str, str] = {
+    "declaration": "الإقرار الموقّع",
+    "blank_declaration": "نموذج الإقرار",
+    "receipt": "إشعار الاستلام",
+    "missing_documents": "قائمة المستندات الناقصة",
+    "decision_letter": "خطاب القرار",
+    "scan": "المستند الممسوح",
+}
+
+EXPIRED_COLOUR = QColor("#a61b1b")
+SOON_COLOUR = QColor("#8a5a00")
+
+#: Role of a timeline item holding its TimelineEntry.
+ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def entry_has_file(entry: TimelineEntry) -> bool:
+    """True when a timeline entry carries a stored file (a PDF or a scan)."""
+    return entry.attachment_sha256 is not None or entry.document_kind is not None
+
+
+def entry_lines(entry: TimelineEntry) -> str:
+    """Two lines for a timeline entry: what happened, then when, who and on which channel."""
+    first = entry.title + (f" — {entry.detail}" if entry.detail else "")
+    who = [entry.at_text]
+    if entry.officer_name:
+        who.append(f"الموظف: {entry.officer_name}")
+    if entry.channel_name:
+        who.append(f"القناة: {entry.channel_name}")
+    if entry_has_file(entry):
+        who.append("مستند محفوظ: انقر مرتين لمعاينته وطباعته")
+    return first + "\n" + " · ".join(who)
+
+
+class TimelineList(QListWidget):
+    """The timeline, newest first; Enter or a double click on a document entry opens it."""
+
+    sig_open_entry = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("case_timeline")
+        self.setWordWrap(True)
+        self.setAlternatingRowColors(True)
+        self.setSpacing(2)
+        self.itemDoubleClicked.connect(self._open)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter opens the highlighted document entry."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentItem() is not None:
+            self._open(self.currentItem())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def show_entries(self, entries: tuple[TimelineEntry, ...]) -> None:
+        """Replace the entries (as given: newest first)."""
+        self.clear()
+        for entry in entries:
+            item = QListWidgetItem(entry_lines(entry))
+            item.setData(ENTRY_ROLE, entry)
+            if entry_has_file(entry):
+                item.setForeground(QBrush(QColor("#1f4f7a")))
+            self.addItem(item)
+
+    def entries(self) -> list[TimelineEntry]:
+        """The entries shown, top to bottom."""
+        return [self.item(i).data(ENTRY_ROLE) for i in range(self.count())]
+
+    def _open(self, item: QListWidgetItem) -> None:
+        entry = item.data(ENTRY_ROLE)
+        if isinstance(entry, TimelineEntry) and entry_has_file(entry):
+            self.sig_open_entry.emit(entry)
+
+
+class CaseFileDialog(QDialog):
+    """One case's file, read in the background; its actions follow the status the service reports.
+
+    Signals: sig_changed(case_id) after an action recorded something; sig_loaded(CaseFile) each time it is read.
+    """
+
+    sig_changed = Signal(object)
+    sig_loaded = Signal(object)
+
+    def __init__(
+        self,
+        service: CaseDeskService,
+        case_id: uuid.UUID,
+        jobs: Jobs,
+        parent: QWidget | None = None,
+        *,
+        printer: PrintController | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("case_file_dialog")
+        self.setWindowTitle("ملف الحالة")
+        self.setStyleSheet(CASEDESK_STYLE)
+        self.resize(1180, 740)
+        self.service = service
+        self.case_id = case_id
+        self.jobs = jobs
+        self.printer = printer or PrintController(self)
+        self.file: CaseFile | None = None
+        self.opened_documents: list[TimelineEntry | str] = []
+
+        layout = QVBoxLayout(self)
+        layout.setSpacing(8)
+        self.title = QLabel("جارٍ فتح ملف الحالة…", self)
+        self.title.setObjectName("case_title")
+        self.header = QLabel(self)
+        self.header.setObjectName("case_header")
+        self.header.setWordWrap(True)
+        self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.title)
+        layout.addWidget(self.header)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        right_scroll = QScrollArea(splitter)
+        right_scroll.setWidgetResizable(True)
+        right_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        right = QWidget()
+        right_scroll.setWidget(right)
+        right_column = QVBoxLayout(right)
+        right_column.setContentsMargins(0, 0, 6, 0)
+        self.beneficiary_box = QGroupBox("بيانات المستفيد", right)
+        self.beneficiary_form = QGridLayout(self.beneficiary_box)
+        self.beneficiary_form.setHorizontalSpacing(10)
+        self.beneficiary_form.setVerticalSpacing(6)
+        self.beneficiary_form.setColumnStretch(1, 1)
+        self.beneficiary_form.setColumnStretch(3, 1)
+        right_column.addWidget(self.beneficiary_box)
+        documents_box = QGroupBox("المستندات وصلاحيتها", right)
+        documents_column = QVBoxLayout(documents_box)
+        self.documents = QTableWidget(0, 4, documents_box)
+        setup_table(self.documents, "case_documents")  # type: ignore[arg-type]
+        self.documents.setHorizontalHeaderLabels(["المستند", "صالح حتى", "الصلاحية", "نتيجة الفحص"])
+        doc_header = self.documents.horizontalHeader()
+        doc_header.setStretchLastSection(False)
+        doc_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):
+            doc_header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.documents.setMinimumHeight(130)
+        documents_column.addWidget(self.documents)
+        right_column.addWidget(documents_box)
+        self.decision_box = QGroupBox("القرار والخدمات", right)
+        decision_column = QVBoxLayout(self.decision_box)
+        self.decision_label = QLabel(self.decision_box)
+        self.decision_label.setWordWrap(True)
+        self.decision_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        decision_column.addWidget(self.decision_label)
+        right_column.addWidget(self.decision_box)
+        right_column.addStretch(1)
+
+        left = QWidget(splitter)
+        left_column = QVBoxLayout(left)
+        left_column.setContentsMargins(0, 0, 0, 0)
+        caption = QLabel("السجل الزمني للحالة (الأحدث أولًا)", left)
+        caption.setObjectName("section_title")
+        left_column.addWidget(caption)
+        self.timeline = TimelineList(left)
+        left_column.addWidget(self.timeline, 1)
+        splitter.addWidget(right_scroll)
+        splitter.addWidget(left)
+        splitter.setSizes([620, 540])
+        layout.addWidget(splitter, 1)
+
+        self.message = message_line(self)
+        layout.addWidget(self.message)
+        actions = QHBoxLayout()
+        self.eligibility_button = QPushButton("التحقق من الاستحقاق…", self)
+        self.eligibility_button.setObjectName("open_eligibility")
+        self.service_button = QPushButton("تسجيل خدمة…", self)
+        self.service_button.setObjectName("record_service")
+        self.informed_button = QPushButton("تم إبلاغ المستفيد…", self)
+        self.informed_button.setObjectName("record_informed")
+        self.letter_button = QPushButton("خطاب القرار", self)
+        self.letter_button.setObjectName("print_letter")
+        self.close_case_button = QPushButton("إغلاق الحالة…", self)
+        self.close_case_button.setObjectName("close_case")
+        self.refresh_button = QPushButton("تحديث", self)
+        self.refresh_button.setObjectName("refresh_case")
+        done = QPushButton("إغلاق الملف", self)
+        done.setObjectName("close_file")
+        for button in (self.eligibility_button, self.service_button, self.informed_button, self.letter_button,
+                       self.close_case_button):
+            button.setVisible(False)
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(self.refresh_button)
+        actions.addWidget(done)
+        layout.addLayout(actions)
+
+        self.eligibility_button.clicked.connect(self.open_eligibility)
+        self.service_button.clicked.connect(self.open_service)
+        self.informed_button.clicked.connect(self.open_informed)
+        self.letter_button.clicked.connect(self.print_letter)
+        self.close_case_button.clicked.connect(self.open_close)
+        self.refresh_button.clicked.connect(self.load)
+        done.clicked.connect(self.accept)
+        self.timeline.sig_open_entry.connect(self.open_entry)
+        self.printer.sig_message.connect(lambda text: show_message(self.message, text))
+        self.child_dialog: QDialog | None = None
+        self.load()
+
+    # ----------------------------------------------------------------- reading
+
+    def load(self) -> None:
+        """Read the case file in the background."""
+        service, case_id = self.service, self.case_id
+        self.jobs.call(lambda: service.case_file(case_id), self.show_file,
+                       lambda message, _e: show_message(self.message, message))
+
+    def show_file(self, file: CaseFile) -> None:
+        """Show a case file read by the service."""
+        self.file = file
+        show_message(self.message, None)
+        self.setWindowTitle(f"ملف الحالة {file.case_number}")
+        name = file.beneficiary.full_name if file.beneficiary else "مستفيد لم تُسجَّل بياناته بعد"
+        self.title.setText(f"{name} — الطلب {isolate(file.case_number)}")
+        parts = [f"الحالة: {file.status_label}", f"القناة: {file.channel_name}", f"نوع الطلب: {file.case_kind_name}",
+                 f"فُتح {file.opened_text}"]
+        if file.submitted_at is not None:
+            parts.append(f"قُدّم {file.submitted_text}")
+        if file.promised_decision_date is not None:
+            promise = f"موعد القرار الموعود: {file.promised_text}"
+            if file.days_left is not None:
+                promise += f" ({countdown_text(file.promised_decision_date, today_riyadh())})"
+            parts.append(promise)
+        if file.signature_pending:
+            parts.append("توقيع الإقرار معلّق")
+        if file.open_referral is not None:
+            parts.append(f"محال إلى {file.open_referral.to_role_name} ولم يُجب بعد")
+        parts.append(f"سياسة الجمعية: الإصدار {isolate(file.policy_version)}")
+        self.header.setText("\n".join(" · ".join(parts[i:i + 3]) for i in range(0, len(parts), 3)))
+        self.header.setProperty("overdue", file.overdue)
+        self._show_beneficiary(file)
+        self._show_documents(file)
+        self._show_decision(file)
+        self.timeline.show_entries(file.timeline)
+        self._show_actions(file)
+        self.sig_loaded.emit(file)
+
+    def _show_beneficiary(self, file: CaseFile) -> None:
+        grid = self.beneficiary_form
+        while grid.count():
+            item = grid.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        person = file.beneficiary
+        if person is None:
+            grid.addWidget(QLabel("لم تُسجَّل بيانات المستفيد بعد.", self.beneficiary_box), 0, 0, 1, 4)
+            return
+        fields: list[tuple[str, str, bool]] = [("الاسم:", person.full_name, False)]
+        fields.append(("رقم الهوية:", isolate(person.id_number), False))
+        fields.append(("الجوال:", isolate(file.mobile_local) if file.mobile_local else "—", False))
+        if person.id_expiry is not None:
+            expired = " — منتهية الصلاحية" if file.id_expired else ""
+            fields.append(("انتهاء الهوية:", dual_date(person.id_expiry) + expired, file.id_expired))
+        if person.birth_date is not None:
+            fields.append(("الميلاد:", dual_date(person.birth_date), False))
+        if person.city:
+            fields.append(("المدينة:", person.city, False))
+        if person.household_size is not None:
+            fields.append(("أفراد الأسرة:", isolate(arabic_number(person.household_size)), False))
+        position = 0
+        for caption, text, warn in fields:
+            wide = caption in ("الاسم:", "انتهاء الهوية:", "الميلاد:")
+            if wide and position % 2:
+                position += 1
+            row, column = divmod(position, 2)
+            label = QLabel(caption, self.beneficiary_box)
+            value = QLabel(text, self.beneficiary_box)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            if warn:
+                value.setObjectName("expired_note")
+            grid.addWidget(label, row, column * 2)
+            grid.addWidget(value, row, column * 2 + 1, 1, 3 if wide else 1)
+            position += 2 if wide else 1
+
+    def _show_documents(self, file: CaseFile) -> None:
+        table = self.documents
+        table.setRowCount(len(file.documents))
+        for row, document in enumerate(file.documents):
+            words = validity_words(document)
+            cells = [document.name, hijri_date(document.valid_until) if document.valid_until else "—", words,
+                     document.check_label or "لم يُفحص بعد"]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                if document.expired or not document.provided:
+                    item.setForeground(QBrush(EXPIRED_COLOUR))
+                elif document.expiring_soon:
+                    item.setForeground(QBrush(SOON_COLOUR))
+                if column == 1 and document.valid_until is not None:
+                    item.setToolTip(dual_date(document.valid_until))
+                table.setItem(row, column, item)
+        table.resizeRowsToContents()
+
+    def _show_decision(self, file: CaseFile) -> None:
+        lines: list[str] = []
+        decision = file.decision
+        if decision is None:
+            lines.append("لم تُصدر لجنة البحث قرارًا بعد.")
+        else:
+            lines.append(f"القرار: {decision.label} — {decision.decided_text}")
+            if decision.reason:
+                lines.append(f"السبب: {decision.reason}")
+            if decision.members:
+                lines.append("الأعضاء الحاضرون: " + "، ".join(decision.members))
+            if decision.within_promise is not None:
+                lines.append("صدر ضمن المدة الموعودة" if decision.within_promise else "صدر بعد المدة الموعودة")
+        for informed in file.informed:
+            lines.append(f"أُبلغ المستفيد ({informed.how_label}) {informed.at_text}"
+                         + (f" — {informed.note}" if informed.note else ""))
+        for service in file.services:
+            amount = f" — {service.amount_text}" if service.amount_text else ""
+            lines.append(f"خدمة: {service.kind}{amount} — {service.delivered_text}")
+        if file.status == "accepted" and not file.can_serve:
+            lines.append("قُبل الطلب: أكمل خطوة التسجيل في الاستقبال، ثم سجّل الخدمة المقدَّمة من هنا.")
+        if file.closed_at is not None:
+            lines.append("الحالة مغلقة.")
+        self.decision_label.setText("\n".join(lines))
+
+    def _show_actions(self, file: CaseFile) -> None:
+        self.eligibility_button.setVisible(not file.is_rescue and file.status in ELIGIBILITY_STATUSES)
+        self.service_button.setVisible(file.can_serve)
+        self.informed_button.setVisible(file.decision is not None)
+        self.letter_button.setVisible(file.decision is not None and file.decision.letter_sha256 is not None)
+        self.close_case_button.setVisible(file.can_close)
+
+    # ----------------------------------------------------------------- actions
+
+    def _changed(self, _result: object = None) -> None:
+        self.load()
+        self.sig_changed.emit(self.case_id)
+
+    def _child(self, dialog: QDialog, done: Callable[[object], None] | None = None) -> QDialog:
+        self.child_dialog = dialog
+        return show_dialog(dialog, done)
+
+    def open_eligibility(self) -> QDialog:
+        """The eligibility check of this case."""
+        dialog = EligibilityDialog(self.service, self.case_id, self.jobs, self)
+        dialog.sig_changed.connect(self._changed)
+        return self._child(dialog)
+
+    def open_service(self) -> QDialog:
+        """Record a service delivered."""
+        return self._child(ServiceDialog(self.service, self.case_id, self.jobs, self), self._changed)
+
+    def open_informed(self) -> QDialog:
+        """Record that the beneficiary was informed of the decision."""
+        return self._child(InformedDialog(self.service, self.case_id, self.jobs, self), self._changed)
+
+    def open_close(self) -> QDialog:
+        """Close the case with a reason."""
+        return self._child(CloseDialog(self.service, self.case_id, self.jobs, self), self._changed)
+
+    def print_letter(self) -> None:
+        """The decision letter in the print preview."""
+        service, case_id = self.service, self.case_id
+        number = self.file.case_number if self.file else "letter"
+        self.opened_documents.append("decision_letter")
+        self.jobs.call(lambda: service.decision_letter(case_id),
+                       lambda data: self.printer.print_pdf(write_pdf(data, f"letter-{number}"), "خطاب القرار"),
+                       lambda message, _e: show_message(self.message, message))
+
+    def open_entry(self, entry: TimelineEntry) -> None:
+        """A timeline entry's stored document in the print preview (or the viewer for a scan that is not a PDF)."""
+        service, case_id = self.service, self.case_id
+        title = DOCUMENT_TITLES.get(entry.document_kind or "", entry.title)
+        self.opened_documents.append(entry)
+        is_pdf = entry.mime in (None, "application/pdf")
+
+        def ready(data: bytes) -> None:
+            if is_pdf:
+                self.printer.print_pdf(write_pdf(data, f"{entry.document_kind or 'document'}-{entry.entry_id}"), title)
+            else:
+                suffix = ".png" if entry.mime == "image/png" else ".jpg" if entry.mime == "image/jpeg" else ".bin"
+                self.printer.open_pdf(write_pdf(data, f"scan-{entry.entry_id}", suffix))
+
+        self.jobs.call(lambda: service.document_pdf(case_id, entry), ready,
+                       lambda message, _e: show_message(self.message, message))

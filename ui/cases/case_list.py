@@ -1,0 +1,181 @@
+"""The case list tab: search as you type, filters, the lazily loaded table, the count; Enter opens a case."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
+
+from desktop.casedesk import CaseListService, CaseSort, understand
+from ui.cases.common import Jobs, keep_column_widths, setup_table, show_message
+from ui.cases.filters import FilterBar
+from ui.cases.list_model import COLUMN_INDEX, CaseListModel, column_for
+from ui.cases.text import count_text
+
+#: Wait this long after the last key before searching (the officer is still typing).
+SEARCH_DEBOUNCE_MS = 150
+
+
+class CaseTable(QTableView):
+    """The case table: Enter opens the highlighted case."""
+
+    sig_open = Signal(int)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter or Return opens the case file."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.sig_open.emit(self.currentIndex().row())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class _SearchEdit(QLineEdit):
+    """The search line: Down moves into the table."""
+
+    sig_down = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Down arrow goes to the results."""
+        if event.key() == Qt.Key.Key_Down:
+            self.sig_down.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class CaseListPanel(QWidget):
+    """Every case, narrowed by the search text and the filters; `sig_open_case(case_id)` opens a file."""
+
+    sig_open_case = Signal(object)
+
+    def __init__(self, service: CaseListService, parent: QWidget | None = None, *, jobs: Jobs | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("case_list_panel")
+        self.service = service
+        self.jobs = jobs or Jobs(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 0)
+        layout.setSpacing(6)
+
+        search_row = QHBoxLayout()
+        caption = QLabel("&بحث:", self)
+        self.search = _SearchEdit(self)
+        self.search.setObjectName("case_search")
+        self.search.setClearButtonEnabled(True)
+        self.search.setPlaceholderText("رقم الهوية أو بدايته، أو الجوال، أو رقم الطلب، أو اسم المستفيد")
+        self.search.setMaxLength(200)
+        caption.setBuddy(self.search)
+        self.understood = QLabel(self)
+        self.understood.setObjectName("search_understood")
+        search_row.addWidget(caption)
+        search_row.addWidget(self.search, 3)
+        search_row.addWidget(self.understood, 2)
+        layout.addLayout(search_row)
+
+        self.filters = FilterBar(self)
+        layout.addWidget(self.filters)
+
+        status_row = QHBoxLayout()
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("case_count")
+        self.state_label = QLabel(self)
+        self.state_label.setObjectName("list_state")
+        self.error_label = QLabel(self)
+        self.error_label.setObjectName("list_error")
+        self.error_label.setWordWrap(True)
+        self.error_label.setVisible(False)
+        status_row.addWidget(self.count_label)
+        status_row.addWidget(self.state_label)
+        status_row.addWidget(self.error_label, 1)
+        status_row.addStretch(1)
+        hint = QLabel("لفتح ملف الحالة: انقر مرتين أو اضغط Enter؛ وللترتيب انقر عنوان العمود", self)
+        hint.setObjectName("list_state")
+        status_row.addWidget(hint)
+        layout.addLayout(status_row)
+
+        self.model = CaseListModel(service, self, jobs=self.jobs)
+        self.table = CaseTable(self)
+        setup_table(self.table, "case_table")
+        self.table.setModel(self.model)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        widths = {"case_number": 155, "name": 205, "id_number": 105, "mobile": 105, "status": 170,
+                  "case_kind": 80, "channel": 80, "submitted": 100, "promised": 100}
+        keep_column_widths(self.table, {COLUMN_INDEX[key]: width for key, width in widths.items()})
+        column, order = column_for(CaseSort.NEWEST)
+        header.setSortIndicator(column, order)
+        header.setSortIndicatorShown(True)
+        self.table.setSortingEnabled(True)
+        header.sortIndicatorChanged.connect(self._sort_indicator_changed)
+        layout.addWidget(self.table, 1)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SEARCH_DEBOUNCE_MS)
+        self._timer.timeout.connect(self.apply)
+        self.search.textChanged.connect(self._on_text)
+        self.search.sig_down.connect(self._enter_table)
+        self.filters.sig_changed.connect(self.apply)
+        self.table.sig_open.connect(self._open_row)
+        self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
+        self.model.sig_count.connect(self._show_count)
+        self.model.sig_loading.connect(self._show_loading)
+        self.model.sig_error.connect(lambda message: show_message(self.error_label, message))
+        self.model.modelReset.connect(lambda: show_message(self.error_label, None))
+        self.setFocusProxy(self.search)
+        self.searches_run = 0
+
+    # ----------------------------------------------------------------- behaviour
+
+    def load_choices(self) -> None:
+        """Fill the filter lists from the active policy (in the background)."""
+        service = self.service
+        self.jobs.call(service.filter_choices, self.filters.set_choices, lambda _m, _e: None)
+
+    def apply(self) -> None:
+        """Search now with the text and the filters (starts the list over)."""
+        self._timer.stop()
+        self.searches_run += 1
+        self.count_label.setText("جارٍ العدّ…")
+        self.model.set_query(self.filters.filter(self.search.text()))
+
+    def _on_text(self, text: str) -> None:
+        """Show how the text is understood at once; search once typing pauses."""
+        self.understood.setText(understand(text).description if text.strip() else "")
+        self._timer.start()
+
+    def flush(self) -> None:
+        """Run a pending search at once."""
+        if self._timer.isActive():
+            self.apply()
+
+    def _sort_indicator_changed(self, _column: int, _order: Qt.SortOrder) -> None:
+        """The header shows the sort the list really has (a column it cannot sort by changes nothing)."""
+        shown, order = column_for(self.model.case_sort)
+        header = self.table.horizontalHeader()
+        if shown >= 0 and (header.sortIndicatorSection(), header.sortIndicatorOrder()) != (shown, order):
+            header.blockSignals(True)
+            header.setSortIndicator(shown, order)
+            header.blockSignals(False)
+
+    def _show_count(self, count: int, more: bool) -> None:
+        self.count_label.setText(count_text(count, more=more))
+
+    def _show_loading(self, loading: bool) -> None:
+        self.state_label.setText("جارٍ التحميل…" if loading else "")
+
+    def _enter_table(self) -> None:
+        if self.model.rowCount():
+            self.table.setFocus()
+            if not self.table.currentIndex().isValid():
+                self.table.setCurrentIndex(self.model.index(0, 0))
+
+    def _open_row(self, row: int) -> None:
+        found = self.model.row_at(row)
+        if found is not None:
+            self.sig_open_case.emit(found.case_id)
+
+    def current_row_index(self) -> QModelIndex:
+        """The highlighted row's index."""
+        return self.table.currentIndex()

@@ -1,0 +1,153 @@
+"""What the case desk screens share: background calls with Arabic errors, message boxes, tables, stored PDFs."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QMessageBox, QTableView, QWidget
+
+from desktop.errors import InputError
+from ui.tasks import BackgroundRunner
+
+UNEXPECTED_ERROR = "تعذّر إتمام العملية بسبب خطأ غير متوقع. لم يُحفظ شيء ناقص؛ أعد المحاولة، وإن تكرر فأبلغ مسؤول النظام."
+
+
+def error_text(error: BaseException) -> str:
+    """The Arabic sentence the officer reads for an error raised by a service."""
+    message = getattr(error, "message_ar", None)
+    if isinstance(error, InputError) and message:
+        return str(message)
+    if isinstance(error, LookupError) and error.args and isinstance(error.args[0], str):
+        return error.args[0]
+    return message if isinstance(message, str) and message else UNEXPECTED_ERROR
+
+
+class Jobs(QObject):
+    """Service calls run off the GUI thread; results and Arabic errors come back on it.
+
+    `busy` counts calls under way (tests wait until it is 0); `sig_idle` is emitted when it drops to 0.
+    """
+
+    sig_idle = Signal()
+    sig_error = Signal(str)
+
+    def __init__(self, parent: QObject | None = None, runner: BackgroundRunner | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner or BackgroundRunner(self)
+        self.busy = 0
+
+    def call(
+        self,
+        work: Callable[[], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[str, BaseException], None] | None = None,
+    ) -> None:
+        """Run `work` in the background; `done(result)` or `failed(arabic_message, error)` on the GUI thread."""
+        self.busy += 1
+
+        def finish() -> None:
+            self.busy -= 1
+            if self.busy == 0:
+                self.sig_idle.emit()
+
+        def succeeded(result: Any) -> None:
+            try:
+                done(result)
+            finally:
+                finish()
+
+        def errored(error: BaseException) -> None:
+            message = error_text(error)
+            try:
+                if failed is not None:
+                    failed(message, error)
+                else:
+                    self.sig_error.emit(message)
+            finally:
+                finish()
+
+        self.runner.run(work, succeeded, errored)
+
+    def wait(self, msecs: int = -1) -> bool:
+        """Block until the worker is idle (shutdown)."""
+        return self.runner.wait(msecs)
+
+
+def tell(parent: QWidget, title: str, message: str, *, warning: bool = True) -> QMessageBox:
+    """An Arabic message box that does not block the event loop (window-modal, deleted on close)."""
+    icon = QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Information
+    box = QMessageBox(icon, title, message, QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName("casedesk_message")
+    button = box.button(QMessageBox.StandardButton.Ok)
+    if button is not None:
+        button.setText("حسنًا")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+    box.open()
+    return box
+
+
+def message_line(parent: QWidget, name: str = "dialog_error") -> QLabel:
+    """A word-wrapped line for a dialog's error (red), hidden while empty."""
+    label = QLabel(parent)
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setVisible(False)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def show_message(label: QLabel, text: str | None) -> None:
+    """Show (or hide, with None/"") a message line."""
+    label.setText(text or "")
+    label.setVisible(bool(text))
+
+
+def setup_table(view: QTableView, name: str) -> None:
+    """A read-only, whole-row-selecting table that reads right to left with a stretching last column."""
+    view.setObjectName(name)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.setTabKeyNavigation(False)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 12)
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    view.horizontalHeader().setHighlightSections(False)
+    # The Arabic application font makes Qt's automatic minimum section width about 200 px: set our own.
+    view.horizontalHeader().setMinimumSectionSize(48)
+    view.horizontalHeader().setDefaultSectionSize(120)
+
+
+_PDF_DIR: Path | None = None
+
+
+def write_pdf(data: bytes, name: str, suffix: str = ".pdf") -> Path:
+    """Put a stored document's bytes in a temporary file for the print preview or the viewer."""
+    global _PDF_DIR
+    if _PDF_DIR is None or not _PDF_DIR.exists():
+        _PDF_DIR = Path(tempfile.mkdtemp(prefix="mustafid-casedesk-"))
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name) or "document"
+    path = _PDF_DIR / f"{safe}{suffix}"
+    path.write_bytes(data)
+    return path
+
+
+def keep_column_widths(view: QTableView, widths: dict[int, int]) -> None:
+    """Give columns their widths now and again after every model reset (a reset forgets them)."""
+
+    def apply() -> None:
+        for column, width in widths.items():
+            view.setColumnWidth(column, width)
+
+    apply()
+    model = view.model()
+    if model is not None:
+        model.modelReset.connect(apply)

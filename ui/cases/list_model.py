@@ -1,0 +1,362 @@
+"""The case list's table model: plain `CaseRow`s loaded page by page (keyset cursor) off the GUI thread."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+
+from desktop.arabic_text import isolate
+from desktop.casedesk import CaseFilter, CaseListService, CasePage, CaseRow, CaseSort
+from ui.cases.common import Jobs
+from ui.cases.text import arabic_number, countdown_text, gregorian_date, hijri_date, today_riyadh
+
+_ModelIndex = QModelIndex | QPersistentModelIndex
+
+#: Rows fetched per page: the first page fills the screen; scrolling fetches the next.
+PAGE_SIZE = 60
+#: Counting stops here: above it the list says «أكثر من ١٠٬٠٠٠ حالة».
+COUNT_CAP = 10_000
+
+OVERDUE_BACKGROUND = QColor("#fde8e6")
+OVERDUE_FOREGROUND = QColor("#8f1d14")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the case list: header, the sort its header click chooses (None: not sortable)."""
+
+    key: str
+    title: str
+    sort: CaseSort | None = None
+    descending_sort: CaseSort | None = None
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("case_number", "رقم الطلب", CaseSort.CASE_NUMBER),
+    Column("name", "المستفيد", CaseSort.NAME),
+    Column("id_number", "رقم الهوية"),
+    Column("mobile", "الجوال"),
+    Column("status", "الحالة", CaseSort.STATUS),
+    Column("case_kind", "نوع الطلب"),
+    Column("channel", "القناة"),
+    Column("submitted", "تاريخ التقديم", CaseSort.OLDEST, CaseSort.NEWEST),
+    Column("promised", "موعد القرار", CaseSort.PROMISED),
+    Column("countdown", "المتبقي", CaseSort.PROMISED),
+)
+COLUMN_INDEX: dict[str, int] = {column.key: i for i, column in enumerate(COLUMNS)}
+
+#: Role holding the plain CaseRow of a line.
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def local_mobile(mobile: str) -> str:
+    """+9665… shown as the officer types it: 05…."""
+    if mobile.startswith("+966") and len(mobile) == 13:
+        return "0" + mobile[4:]
+    return mobile
+
+
+def sort_for(column: int, order: Qt.SortOrder) -> CaseSort | None:
+    """The service's sort for a header click (None: the column cannot be sorted)."""
+    if not 0 <= column < len(COLUMNS):
+        return None
+    spec = COLUMNS[column]
+    if order == Qt.SortOrder.DescendingOrder and spec.descending_sort is not None:
+        return spec.descending_sort
+    return spec.sort
+
+
+def column_for(sort: CaseSort) -> tuple[int, Qt.SortOrder]:
+    """The header column and order that show a sort."""
+    for index, spec in enumerate(COLUMNS):
+        if spec.descending_sort is sort:
+            return index, Qt.SortOrder.DescendingOrder
+        if spec.sort is sort:
+            return index, Qt.SortOrder.AscendingOrder
+    return -1, Qt.SortOrder.AscendingOrder
+
+
+class CaseListModel(QAbstractTableModel):
+    """All cases that match a filter, in a sort order; rows arrive page by page as the view scrolls.
+
+    Only plain `CaseRow`s are held. `set_query` starts over (a new generation: pages still coming for an
+    older query are dropped); `fetchMore` asks for the next page in the background. Signals:
+    sig_loading(bool), sig_count(count, more), sig_error(message), sig_page_loaded(rows_in_page).
+    """
+
+    sig_loading = Signal(bool)
+    sig_count = Signal(int, bool)
+    sig_error = Signal(str)
+    sig_page_loaded = Signal(int)
+
+    def __init__(
+        self,
+        service: CaseListService,
+        parent: QObject | None = None,
+        *,
+        jobs: Jobs | None = None,
+        today: Callable[[], object] = today_riyadh,
+        page_size: int = PAGE_SIZE,
+    ) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._jobs = jobs or Jobs(self)
+        self._today = today
+        self.page_size = page_size
+        self._rows: list[CaseRow] = []
+        self._filter = CaseFilter()
+        self._sort = CaseSort.NEWEST
+        self._cursor: object | None = None
+        self._started = False  # the first page was asked for
+        self._loading = False
+        self.generation = 0
+        self.count: tuple[int, bool] | None = None
+        self.pages_loaded = 0
+        #: Display texts of the rows already drawn (dates in Hijri are worked out once per row).
+        self._texts: dict[int, tuple[str, ...]] = {}
+
+    # ----------------------------------------------------------------- the query
+
+    @property
+    def filter(self) -> CaseFilter:
+        """The filter the rows match."""
+        return self._filter
+
+    @property
+    def case_sort(self) -> CaseSort:
+        """The order of the rows."""
+        return self._sort
+
+    def is_loading(self) -> bool:
+        """True while a page is being fetched."""
+        return self._loading
+
+    def set_query(self, flt: CaseFilter | None = None, sort: CaseSort | None = None) -> None:
+        """Show the cases matching `flt` in `sort` order (either kept when None): start over from the first page."""
+        if flt is not None:
+            self._filter = flt
+        if sort is not None:
+            self._sort = sort
+        self.generation += 1
+        self.beginResetModel()
+        self._rows = []
+        self._cursor = None
+        self._started = False
+        self._loading = False
+        self.count = None
+        self.pages_loaded = 0
+        self._texts = {}
+        self.endResetModel()
+        self._request_page()  # the count is asked for once the first page is shown: the screen comes first
+
+    def reload(self) -> None:
+        """Read the same query again from the first page (after cases changed)."""
+        self.set_query()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """A header click: the service's sort for the column (columns it cannot sort by are ignored)."""
+        chosen = sort_for(column, order)
+        if chosen is not None and chosen is not self._sort:
+            self.set_query(sort=chosen)
+
+    def _request_page(self) -> None:
+        generation = self.generation
+        flt, sort, cursor, limit = self._filter, self._sort, self._cursor, self.page_size
+        self._started = True
+        self._loading = True
+        self.sig_loading.emit(True)
+        service = self._service
+
+        def work() -> CasePage | None:
+            if generation != self.generation:  # typed on: this query is no longer wanted
+                return None
+            return service.page(flt, sort, after=cursor, limit=limit)
+
+        self._jobs.call(work, lambda page: self._page_arrived(generation, page),
+                        lambda message, _error: self._failed(generation, message))
+
+    def _request_count(self) -> None:
+        generation = self.generation
+        flt = self._filter
+        service = self._service
+
+        def work() -> tuple[int, bool] | None:
+            if generation != self.generation:
+                return None
+            return service.count(flt, cap=COUNT_CAP)
+
+        def arrived(result: tuple[int, bool] | None) -> None:
+            if result is None or generation != self.generation:
+                return
+            self.count = (int(result[0]), bool(result[1]))
+            self.sig_count.emit(*self.count)
+
+        self._jobs.call(work, arrived, lambda message, _error: self._failed(generation, message))
+
+    def _page_arrived(self, generation: int, page: CasePage | None) -> None:
+        if generation != self.generation or page is None:
+            return
+        # The next cursor is in place before the rows are announced: a view (or tester) that asks for more
+        # while they are inserted must continue after them, never fetch the same page twice.
+        self._loading = False
+        self._cursor = page.next_cursor
+        self.pages_loaded += 1
+        if self.pages_loaded == 1:
+            self._request_count()
+        rows = list(page.rows)
+        if rows:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+            self._rows.extend(rows)
+            self.endInsertRows()
+        self.sig_loading.emit(False)
+        self.sig_page_loaded.emit(len(rows))
+
+    def _failed(self, generation: int, message: str) -> None:
+        if generation != self.generation:
+            return
+        self._loading = False
+        self._cursor = None
+        self.sig_loading.emit(False)
+        self.sig_error.emit(message)
+
+    # ----------------------------------------------------------------- lazy loading
+
+    def canFetchMore(self, parent: _ModelIndex = QModelIndex()) -> bool:  # noqa: B008 (Qt's signature)
+        """More rows exist after the last page (and none is being fetched now)."""
+        if parent.isValid():
+            return False
+        return self._started and not self._loading and self._cursor is not None
+
+    def fetchMore(self, parent: _ModelIndex = QModelIndex()) -> None:  # noqa: B008
+        """Ask for the next page in the background; its rows are appended when it arrives."""
+        if self.canFetchMore(parent):
+            self._request_page()
+
+    def has_more(self) -> bool:
+        """More rows remain after those loaded."""
+        return self._cursor is not None
+
+    # ----------------------------------------------------------------- rows
+
+    def rowCount(self, parent: _ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        """Rows loaded so far (a flat table)."""
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        """The fixed columns."""
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        """Arabic column titles; row numbers are not shown."""
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return COLUMNS[section].title
+            if role == Qt.ItemDataRole.ToolTipRole:
+                spec = COLUMNS[section]
+                return "انقر للترتيب بهذا العمود" if spec.sort is not None else None
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self._rows):
+            return arabic_number(section + 1)
+        return None
+
+    def flags(self, index: _ModelIndex) -> Qt.ItemFlag:
+        """Rows are selectable, never editable here."""
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(self, index: _ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        """A cell's text, tooltip, colours (overdue rows in red) or the row itself (ROW_ROLE)."""
+        if not index.isValid() or not 0 <= index.row() < len(self._rows) or not 0 <= index.column() < len(COLUMNS):
+            return None
+        row = self._rows[index.row()]
+        key = COLUMNS[index.column()].key
+        if role == Qt.ItemDataRole.DisplayRole:
+            texts = self._texts.get(index.row())
+            if texts is None:
+                texts = tuple(self._text(row, column.key) for column in COLUMNS)
+                self._texts[index.row()] = texts
+            return texts[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, key)
+        if role == Qt.ItemDataRole.BackgroundRole and row.overdue:
+            return QBrush(OVERDUE_BACKGROUND)
+        if role == Qt.ItemDataRole.ForegroundRole and row.overdue and key in ("countdown", "promised", "status"):
+            return QBrush(OVERDUE_FOREGROUND)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == ROW_ROLE:
+            return row
+        return None
+
+    def _text(self, row: CaseRow, key: str) -> str:
+        if key == "case_number":
+            return isolate(row.case_number)
+        if key == "name":
+            return row.beneficiary_name or "لم تُسجَّل بياناته بعد"
+        if key == "id_number":
+            return isolate(row.id_number) if row.id_number else "—"
+        if key == "mobile":
+            return isolate(local_mobile(row.mobile)) if row.mobile else "—"
+        if key == "status":
+            marks = []
+            if row.signature_pending:
+                marks.append("التوقيع معلّق")
+            if row.missing_documents:
+                marks.append(f"ناقص {arabic_number(row.missing_documents)} مستند")
+            return row.status_label + (f" ({'، '.join(marks)})" if marks else "")
+        if key == "case_kind":
+            return row.case_kind_name
+        if key == "channel":
+            return row.channel_name
+        if key == "submitted":
+            return hijri_date(row.submitted_on) if row.submitted_on else "لم يُقدَّم بعد"
+        if key == "promised":
+            return hijri_date(row.promised_on) if row.promised_on else "—"
+        if key == "countdown":
+            if row.days_left is None:
+                return "—"
+            return countdown_text(row.promised_on, self._today())  # type: ignore[arg-type]
+        return ""
+
+    def _tooltip(self, row: CaseRow, key: str) -> str | None:
+        if key == "submitted" and row.submitted_on:
+            return f"{hijri_date(row.submitted_on)} الموافق {gregorian_date(row.submitted_on)}"
+        if key in ("promised", "countdown") and row.promised_on:
+            return f"موعد القرار {hijri_date(row.promised_on)} الموافق {gregorian_date(row.promised_on)}"
+        if key == "status" and row.officer_name:
+            return f"{row.status_label} — الموظف: {row.officer_name}"
+        return None
+
+    def row_at(self, row: int) -> CaseRow | None:
+        """The plain row at a position, or None."""
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def rows(self) -> list[CaseRow]:
+        """The rows loaded so far."""
+        return list(self._rows)
+
+    def replace_row(self, fresh: CaseRow) -> bool:
+        """Put a row read again (after an edit) in place of the old one; False when it is not loaded."""
+        for position, old in enumerate(self._rows):
+            if old.case_id == fresh.case_id:
+                self._rows[position] = fresh
+                self._texts.pop(position, None)
+                self.dataChanged.emit(self.index(position, 0), self.index(position, len(COLUMNS) - 1))
+                return True
+        return False
+
+    def refresh_case(self, case_id: uuid.UUID) -> None:
+        """Read one case's row again in the background and show it (after an action on its file)."""
+        service = self._service
+        generation = self.generation
+
+        def arrived(fresh: CaseRow) -> None:
+            if generation == self.generation:
+                self.replace_row(fresh)
+
+        self._jobs.call(lambda: service.row(case_id), arrived, lambda _m, _e: None)

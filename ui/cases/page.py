@@ -1,0 +1,110 @@
+"""The «الحالات» section: the case list with search and filters, the follow-ups, suggestions and complaints."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+
+from desktop.casedesk import CaseDeskService, CaseListService, FilterChoices
+from ui.cases.case_file import CaseFileDialog
+from ui.cases.case_list import CaseListPanel
+from ui.cases.common import Jobs
+from ui.cases.follow_ups import FollowUpsPanel
+from ui.cases.style import CASEDESK_STYLE
+from ui.cases.suggestions import SuggestionsPanel
+from ui.printing import PrintController
+
+if TYPE_CHECKING:
+    from desktop.workspace import Workspace
+
+
+class CasesPage(QWidget):
+    """Every case of the association, searchable and filtered; each opens its file; follow-ups and suggestions.
+
+    Reads of the list run on their own worker (search as you type never waits behind a save); the case
+    file, follow-ups and suggestions share a second worker that also does the writes, one at a time.
+    """
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("cases_page")
+        self.setStyleSheet(CASEDESK_STYLE)
+        self.workspace = workspace
+        self.list_service = CaseListService(workspace)
+        self.service = CaseDeskService(workspace)
+        self.list_jobs = Jobs(self)
+        self.jobs = Jobs(self)
+        self.printer = PrintController(self)
+        self.case_file: CaseFileDialog | None = None
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 14, 20, 10)
+        layout.setSpacing(6)
+        top = QHBoxLayout()
+        heading = QLabel("الحالات", self)
+        heading.setObjectName("page_title")
+        top.addWidget(heading)
+        top.addStretch(1)
+        layout.addLayout(top)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("cases_tabs")
+        stack = self.tabs.findChild(QStackedWidget)
+        self.case_list = CaseListPanel(self.list_service, stack, jobs=self.list_jobs)
+        self.follow_ups = FollowUpsPanel(self.service, self.jobs, stack)
+        self.suggestions = SuggestionsPanel(self.service, self.jobs, stack)
+        self.tabs.addTab(self.case_list, "الحالات")
+        self.tabs.addTab(self.follow_ups, "المتابعات")
+        self.tabs.addTab(self.suggestions, "الاقتراحات والشكاوى")
+        layout.addWidget(self.tabs, 1)
+
+        self.case_list.sig_open_case.connect(self.open_case)
+        self.follow_ups.sig_open_case.connect(self.open_case)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self._loaded: set[int] = set()
+        self.list_jobs.call(self.list_service.filter_choices, self._choices_arrived, lambda _m, _e: None)
+        self.case_list.apply()
+        self._loaded.add(0)
+
+    def _choices_arrived(self, choices: FilterChoices) -> None:
+        self.case_list.filters.set_choices(choices)
+        self.suggestions.channels = choices.channels
+
+    def _tab_changed(self, index: int) -> None:
+        """Follow-ups and suggestions are read when their tab is first shown, and again each time after."""
+        if index == 1:
+            self.follow_ups.load()
+        elif index == 2:
+            self.suggestions.load()
+
+    def open_case(self, case_id: uuid.UUID) -> CaseFileDialog:
+        """Open a case's file (one at a time: opening another replaces it)."""
+        if self.case_file is not None:
+            self.case_file.close()
+        dialog = CaseFileDialog(self.service, case_id, self.jobs, self, printer=self.printer)
+        dialog.sig_changed.connect(self._case_changed)
+        self.case_file = dialog
+        dialog.finished.connect(lambda _r, d=dialog: self._forget(d))
+        dialog.show()
+        return dialog
+
+    def _forget(self, dialog: CaseFileDialog) -> None:
+        if self.case_file is dialog:
+            self.case_file = None
+        dialog.deleteLater()
+
+    def _case_changed(self, case_id: uuid.UUID) -> None:
+        """A case file action changed a case: its row (and the follow-ups, if shown) are read again."""
+        self.case_list.model.refresh_case(case_id)
+        if self.tabs.currentIndex() == 1:
+            self.follow_ups.load()
+
+    def refresh(self) -> None:
+        """Read the tab on screen again."""
+        index = self.tabs.currentIndex()
+        if index == 0:
+            self.case_list.model.reload()
+        else:
+            self._tab_changed(index)
