@@ -100,8 +100,8 @@ class CaseListPanel(QWidget):
         self.table.setModel(self.model)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        widths = {"case_number": 155, "name": 205, "id_number": 105, "mobile": 105, "status": 170,
-                  "case_kind": 80, "channel": 80, "submitted": 100, "promised": 100}
+        widths = {"case_number": 156, "name": 175, "id_number": 106, "mobile": 106, "status": 140,
+                  "case_kind": 70, "channel": 80, "submitted": 116, "promised": 116}
         keep_column_widths(self.table, {COLUMN_INDEX[key]: width for key, width in widths.items()})
         column, order = column_for(CaseSort.NEWEST)
         header.setSortIndicator(column, order)
