@@ -270,6 +270,11 @@ class Database:
             try:
                 with connection.begin():
                     command.upgrade(alembic_config(connection), "head")
+                    # Tables a migration adds get their outbox triggers in the same transaction,
+                    # so no local change can escape the sync outbox (see db/outbox.py).
+                    from db.outbox import install_outbox_triggers
+
+                    install_outbox_triggers(driver)
                     problems = connection.execute(text("PRAGMA foreign_key_check")).fetchall()
                     if problems:
                         raise DatabaseError(

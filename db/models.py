@@ -63,6 +63,7 @@ from db.ids import uuid7
 
 __all__ = [
     "APPEND_ONLY_TABLES",
+    "LOCAL_TABLES",
     "SYNC_COLUMN_NAMES",
     "AppUser",
     "Assessment",
@@ -892,6 +893,124 @@ Index(
 # --- sync (issue 4): new models go below this line ------------------------------------------------
 
 
+class SyncConflict(SyncColumns, Base):
+    """One field changed on two PCs: both values, writers and times, the provisional winner, the resolution.
+
+    Made by the server and pulled like any row (the columns of `desktop.sync.protocol.SYNC_CONFLICT_TABLE`);
+    values are wire-encoded values of the target column. Resolving is an update of this row (and
+    of the target row), synced like any change.
+    """
+
+    __tablename__ = "sync_conflict"
+    __table_args__ = (Index("ix_sync_conflict_status", "status"),)
+
+    table_name: Mapped[short_str]
+    row_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    field: Mapped[short_str]
+    base_value: Mapped[Any | None] = mapped_column(JSON)
+    value_a: Mapped[Any | None] = mapped_column(JSON)
+    value_b: Mapped[Any | None] = mapped_column(JSON)
+    device_a: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    device_b: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    user_a: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    user_b: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    hlc_a: Mapped[str | None] = mapped_column(String(40))
+    hlc_b: Mapped[str | None] = mapped_column(String(40))
+    at_a: Mapped[dt.datetime | None]
+    at_b: Mapped[dt.datetime | None]
+    winner: Mapped[str] = mapped_column(String(1))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    resolved_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    resolution_value: Mapped[Any | None] = mapped_column(JSON)
+    resolved_at: Mapped[dt.datetime | None]
+
+
+class SyncOutbox(Base):
+    """Local only: one local change of a synced row, written by triggers in the same transaction as the change.
+
+    `columns` lists the changed columns (comma-separated; NULL for an insert: every column);
+    `base_version` is the server version the change was based on (NULL: a row created here).
+    `batch_id` is set once the change is composed into a push batch (`SyncBatch`); `state` is
+    "pending" until the server acknowledges it, "rejected" when the server refused it.
+    """
+
+    __tablename__ = "sync_outbox"
+    __table_args__ = (Index("ix_sync_outbox_table_name_row_id", "table_name", "row_id"),)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    table_name: Mapped[short_str]
+    row_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    op: Mapped[str] = mapped_column(String(8))
+    columns: Mapped[str | None] = mapped_column(Text)
+    base_version: Mapped[int | None] = mapped_column(Integer)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    changed_at: Mapped[dt.datetime]
+    batch_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    state: Mapped[str] = mapped_column(String(16), server_default=text("'pending'"))
+    message_ar: Mapped[str | None] = mapped_column(Text)
+
+
+class SyncBatch(Base):
+    """Local only: a push batch exactly as sent, kept until acknowledged so a resend is byte-identical."""
+
+    __tablename__ = "sync_batch"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime]
+
+
+class SyncState(Base):
+    """Local only, one row: the server, this PC's enrolment, the pull cursor, the clock and the last round.
+
+    The device credential is not stored here: only its SHA-256 (the token itself lives in a
+    file beside the database, see `desktop.sync.service`), so a copy of the database file does
+    not carry it.
+    """
+
+    __tablename__ = "sync_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    server_url: Mapped[str | None] = mapped_column(String(400))
+    device_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    association_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    token_sha256: Mapped[str | None] = mapped_column(String(64))
+    enrolled_at: Mapped[dt.datetime | None]
+    pull_after: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    last_hlc: Mapped[str | None] = mapped_column(String(40))
+    clock_offset_ms: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    last_attempt_at: Mapped[dt.datetime | None]
+    last_success_at: Mapped[dt.datetime | None]
+    last_summary_at: Mapped[dt.datetime | None]
+    last_error_ar: Mapped[str | None] = mapped_column(Text)
+
+
+class SyncSwitch(Base):
+    """Local only, one row: `suppressed` = 1 while the sync applies pulled rows (the outbox triggers stay quiet).
+
+    Set and cleared inside the applying transaction, so it is never seen committed as 1.
+    """
+
+    __tablename__ = "sync_switch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    suppressed: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+
+
+class SyncMissingFile(Base):
+    """Local only: an attachment row pulled without its bytes yet; fetched from the server by a later round."""
+
+    __tablename__ = "sync_missing_file"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    stored_path: Mapped[str] = mapped_column(String(400))
+    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+
+
+#: Sync bookkeeping tables of this PC only: no sync columns, never synced (tests of the sync columns skip them).
+SYNC_LOCAL_TABLES: tuple[str, ...] = ("sync_outbox", "sync_batch", "sync_state", "sync_switch", "sync_missing_file")
+
+
 # --- satisfaction and reports (issue 6): new models go below this line ---------------------------
 
 
@@ -902,4 +1021,10 @@ APPEND_ONLY_TABLES: tuple[str, ...] = (
     CommitteeDecision.__tablename__,
     SurveyResponse.__tablename__,
     AuditEvent.__tablename__,
+)
+
+#: Tables that stay on this PC and never sync: the sync client's own bookkeeping and the reports'
+#: summaries (named ``report_*``, derived from synced rows by triggers and rebuilt locally).
+LOCAL_TABLES: tuple[str, ...] = SYNC_LOCAL_TABLES + tuple(
+    name for name in Base.metadata.tables if name.startswith("report_")
 )

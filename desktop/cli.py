@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from desktop.policy import PolicyProfile
 
 #: Modules that add their own sub-commands with ``add_commands(subparsers)`` (sync, devices, reports...).
-COMMAND_MODULES: tuple[str, ...] = ("desktop.server.admin_cli",)
+COMMAND_MODULES: tuple[str, ...] = ("desktop.server.admin_cli", "desktop.sync.cli")
 
 EXIT_OK = 0
 EXIT_FAILURE = 1

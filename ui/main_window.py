@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QStackedWidget, QWidget
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from desktop.hijri import format_dual
 from desktop.policy_text import decision_text
@@ -24,6 +25,12 @@ if TYPE_CHECKING:
     from ui.reception import ReceptionPage
     from desktop.startup import DeskSnapshot
     from desktop.workspace import Workspace
+    from ui.sync.conflicts import ConflictsDialog
+    from ui.sync.controller import SyncController
+    from ui.sync.enrol import EnrolDialog
+    from ui.sync.first_sync import FirstSyncDialog
+    from ui.sync.settings_box import SyncSettingsBox
+    from ui.sync.text import SyncState
 
 OPENING_TEXT = "جارٍ فتح قاعدة البيانات…"
 
@@ -76,6 +83,9 @@ class MainWindow(QMainWindow):
         for _section in SECTIONS:
             self.stack.addWidget(QWidget(self.stack))
         self._profile: PolicyProfile | None = None
+        self.sync: SyncController | None = None
+        self.sync_box: SyncSettingsBox | None = None
+        self._sync_dialogs: dict[str, QWidget] = {}
         self._build_menus()
 
         self.navigator.sig_section_chosen.connect(self.show_section)
@@ -94,6 +104,7 @@ class MainWindow(QMainWindow):
                 page.show_data_dir(workspace.data_dir)
         self.show_policy(workspace.active_profile())
         self._replace_placeholder("reception")
+        self._start_sync(workspace)
         self.sig_workspace_attached.emit()
 
     @property
@@ -123,6 +134,7 @@ class MainWindow(QMainWindow):
             page = PolicySummaryPage(section.title, section.purpose, self.stack)
             if self._workspace is not None:
                 page.show_data_dir(self._workspace.data_dir)
+            self._add_sync_box(page)
         else:
             page = UnderConstructionPage(section.title, section.under_construction, self.stack)
         page.setObjectName(f"section_{section.key}")
@@ -211,6 +223,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(partial(self.show_section, index))
             sections_menu.addAction(action)
             self.section_actions.append(action)
+        self._build_sync_menu()
 
     # ----------------------------------------------------------------- behaviour
 
@@ -244,7 +257,122 @@ class MainWindow(QMainWindow):
         wizard = getattr(page, "wizard", None)
         if wizard is not None:
             wizard.flush_drafts()
+        self.stop_sync()
         super().closeEvent(event)
+
+    # ----------------------------------------------------------------- sync (issue 4)
+
+    def _build_sync_menu(self) -> None:
+        """The «المزامنة» menu: sync now (Ctrl+Shift+S), the conflicts screen, enrolling this PC."""
+        menu = self.menuBar().addMenu("المزامنة")
+        self.sync_now_action = QAction("مزامنة الآن", self)
+        self.sync_now_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        self.sync_now_action.triggered.connect(self.sync_now)
+        self.conflicts_action = QAction("تعارضات المزامنة…", self)
+        self.conflicts_action.triggered.connect(self.show_conflicts)
+        self.enrol_action = QAction("تسجيل هذا الجهاز لدى الخادم…", self)
+        self.enrol_action.triggered.connect(self.show_enrolment)
+        for action in (self.sync_now_action, self.conflicts_action, self.enrol_action):
+            action.setEnabled(False)
+            menu.addAction(action)
+        self.desk_status.sig_conflicts_clicked.connect(self.show_conflicts)
+
+    def _start_sync(self, workspace: Workspace) -> None:
+        """Start the background sync of the workspace just attached."""
+        from ui.sync.controller import SyncController
+
+        self.stop_sync()
+        self.sync = SyncController(workspace, self)
+        self.sync.sig_state.connect(self._show_sync_state)
+        self.sync.sig_first_sync.connect(self.show_first_sync)
+        self.sync.start()
+
+    def _show_sync_state(self, state: SyncState) -> None:
+        self.desk_status.show_sync(state)
+        ready = state.status is not None
+        self.sync_now_action.setEnabled(ready)
+        self.conflicts_action.setEnabled(state.configured)
+        self.enrol_action.setEnabled(ready)
+        if self.sync_box is not None:
+            self.sync_box.show_state(state)
+
+    def _add_sync_box(self, page: QWidget) -> None:
+        """Put the sync box on the settings page, under the storage box."""
+        from ui.sync.settings_box import SyncSettingsBox
+
+        body = page.widget() if isinstance(page, PolicySummaryPage) else None
+        layout = body.layout() if body is not None else None
+        if body is None or not isinstance(layout, QVBoxLayout) or self.sync_box is not None:
+            return
+        box = SyncSettingsBox(body)
+        storage = [g for g in body.findChildren(QGroupBox) if g.title() == "التخزين"]
+        index = layout.indexOf(storage[0]) if storage else -1
+        layout.insertWidget(index if index >= 0 else max(layout.count() - 2, 0), box)
+        box.sig_enrol_requested.connect(self.show_enrolment)
+        box.sig_sync_requested.connect(self.sync_now)
+        box.sig_conflicts_requested.connect(self.show_conflicts)
+        self.sync_box = box
+        if self.sync is not None:
+            box.show_state(self.sync.state())
+
+    def sync_now(self) -> None:
+        """«مزامنة الآن»: a round now; on a PC not enrolled yet, the enrolment dialog instead."""
+        if self.sync is None or self.sync.stopped:
+            return
+        if not self.sync.sync_now() and self.sync.state().status is not None:
+            self.show_enrolment()
+
+    def _sync_dialog(self, key: str, make: Callable[..., QWidget]) -> QWidget | None:
+        """The sync dialog of `key`, raised if open, else made now (None before the workspace is open)."""
+        if self.sync is None or self.sync.stopped:
+            return None
+        dialog = self._sync_dialogs.get(key)
+        if dialog is not None and dialog.isVisible():
+            dialog.raise_()
+            dialog.activateWindow()
+            return dialog
+        dialog = make(self.sync, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda _=None, k=key: self._sync_dialogs.pop(k, None))
+        self._sync_dialogs[key] = dialog
+        return dialog
+
+    def show_conflicts(self) -> ConflictsDialog | None:
+        """Open the supervisor's conflicts screen (beside the desk, not blocking it)."""
+        from ui.sync.conflicts import ConflictsDialog
+
+        dialog = self._sync_dialog("conflicts", ConflictsDialog)
+        if isinstance(dialog, ConflictsDialog):
+            dialog.show()
+            return dialog
+        return None
+
+    def show_enrolment(self) -> EnrolDialog | None:
+        """Open the enrolment dialog (window-modal); after success the first sync starts with its progress."""
+        from ui.sync.enrol import EnrolDialog
+
+        dialog = self._sync_dialog("enrol", EnrolDialog)
+        if isinstance(dialog, EnrolDialog):
+            dialog.open()
+            return dialog
+        return None
+
+    def show_first_sync(self) -> FirstSyncDialog | None:
+        """Show the progress of this PC's first sync."""
+        from ui.sync.first_sync import FirstSyncDialog
+
+        dialog = self._sync_dialog("first_sync", FirstSyncDialog)
+        if isinstance(dialog, FirstSyncDialog):
+            dialog.open()
+            return dialog
+        return None
+
+    def stop_sync(self) -> None:
+        """Stop the background sync (a running round is asked to stop and waited for)."""
+        if self.sync is not None:
+            for dialog in list(self._sync_dialogs.values()):
+                dialog.close()
+            self.sync.shutdown()
 
     def current_section(self) -> str:
         """Key of the section on screen."""

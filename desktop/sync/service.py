@@ -1,0 +1,644 @@
+"""What the GUI and the command line call for sync (no Qt): status, enrolment, a round, conflicts and their resolution.
+
+Decisions recorded here:
+
+* The device credential (token) is kept out of the database: a copy of the database file (a
+  backup, a file sent for support) does not carry it. It lives in ``<data dir>/sync/device.credential``,
+  readable by the OS user only; on Windows it is sealed with DPAPI (``CryptProtectData``, bound
+  to the Windows user), elsewhere the file mode is 0600. The database keeps only its SHA-256,
+  so a credential file from another PC is noticed.
+* Enrolment (one transaction, after the server answered): when the server's association is
+  already bound to another id (a second PC), this PC's association is re-keyed to it — refused
+  when this PC already holds cases of its own association. This PC's `Device` row takes the
+  server's device id, its case-number prefix and branch (case numbers are ``<prefix>-…``, see
+  `desktop.reception.rules`). Every row the server has not acknowledged is queued for the first
+  push (demonstration data excepted).
+* `status()` never touches the network (the GUI calls it on its thread): "online" is the outcome
+  of the last round.
+* A conflict is resolved by an update of its record (status, chosen value, who, when) and of the
+  target row's field, in one session: both are captured by the outbox triggers and synced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import sqlite3
+import sys
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+from sqlalchemy import select, update
+
+from db.engine import HEAD_REVISION
+from db.models import AppUser, Association, CaseStatus, SyncConflict, utc_now
+from db.outbox import install_outbox_triggers, outbox_triggers_current, resume_outbox, suppress_outbox
+from desktop.sync.client import SyncClient, SyncError, SyncReport, local_synced_tables, queue_unsynced_rows
+from desktop.sync.protocol import (
+    HEADER_PROTOCOL,
+    HEADER_SCHEMA,
+    PROTOCOL_VERSION,
+    EnrollResponse,
+    decode_value,
+    encode_value,
+)
+
+if TYPE_CHECKING:
+    from desktop.workspace import Workspace
+
+__all__ = [
+    "ConflictView",
+    "EnrolmentResult",
+    "SyncError",
+    "SyncReport",
+    "SyncService",
+    "SyncStatus",
+    "load_token",
+]
+
+CREDENTIAL_FILE = Path("sync") / "device.credential"
+_DEMO_PREFIX = "DEMO"
+
+TABLE_LABELS: dict[str, str] = {
+    "case": "الحالة",
+    "beneficiary": "المستفيد",
+    "required_document": "مستند مطلوب",
+    "referral": "الإحالة",
+    "assessment": "التقييم",
+    "service": "الخدمة",
+    "suggestion": "الاقتراح أو الشكوى",
+    "association": "الجمعية",
+    "app_user": "المستخدم",
+    "rescue_member": "عضو الإنقاذ",
+    "rescue_report": "البلاغ",
+    "attachment": "المرفق",
+    "policy_version": "إصدار السياسة",
+}
+
+FIELD_LABELS: dict[str, str] = {
+    "status": "حالة الطلب",
+    "summary": "ملخص الحالة",
+    "branch": "الفرع",
+    "location": "الموقع",
+    "full_name": "الاسم الكامل",
+    "mobile": "رقم الجوال",
+    "city": "المدينة",
+    "household_size": "عدد أفراد الأسرة",
+    "id_expiry": "تاريخ انتهاء الهوية",
+    "birth_date": "تاريخ الميلاد",
+    "deleted_at": "الحذف",
+    "note": "الملاحظة",
+    "answer": "الرد",
+    "provided": "تم التقديم",
+    "valid_until": "صالح حتى",
+    "notes": "الملاحظات",
+    "recommendation": "التوصية",
+    "amount": "المبلغ",
+    "description": "الوصف",
+    "response": "الرد",
+    "due_date": "تاريخ الاستحقاق",
+    "promised_decision_date": "موعد البت الموعود",
+    "officer_id": "الموظف المسؤول",
+    "current_step_id": "الخطوة الحالية",
+    "available": "متاح",
+    "name": "الاسم",
+}
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the status bar shows: configured, online, last successful sync, pending changes, open conflicts."""
+
+    configured: bool
+    online: bool
+    server_url: str | None
+    last_success_at: dt.datetime | None
+    pending_changes: int
+    open_conflicts: int
+    rejected_changes: int
+    blocked_changes: int
+    first_sync_pending: bool
+    last_error_ar: str | None
+
+    @property
+    def label_ar(self) -> str:
+        """One short Arabic line for the status bar."""
+        if not self.configured:
+            return "غير متصل — لم يُسجَّل الجهاز لدى خادم المزامنة بعد"
+        state = "متصل بالخادم" if self.online else "غير متصل بالخادم"
+        parts = [state, f"تغييرات بانتظار الإرسال: {self.pending_changes}"]
+        if self.open_conflicts:
+            parts.append(f"تعارضات مفتوحة: {self.open_conflicts}")
+        if self.last_success_at is not None:
+            parts.append("آخر مزامنة: " + self.last_success_at.astimezone(dt.timezone(dt.timedelta(hours=3)))
+                         .strftime("%Y/%m/%d %H:%M"))
+        return " — ".join(parts)
+
+
+@dataclass(frozen=True)
+class EnrolmentResult:
+    """The outcome of an enrolment: the server's ids, this PC's case-number prefix and how many rows wait to go."""
+
+    device_id: uuid.UUID
+    association_id: uuid.UUID
+    association_name: str
+    case_number_prefix: str
+    rekeyed: bool
+    queued: int
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    """One conflict as the supervisor screen shows it (Arabic labels, both sides, the provisional winner)."""
+
+    id: uuid.UUID
+    table: str
+    table_label_ar: str
+    row_id: uuid.UUID
+    row_label_ar: str
+    field: str
+    field_label_ar: str
+    base_text: str
+    value_a: Any
+    value_b: Any
+    value_a_text: str
+    value_b_text: str
+    user_a_ar: str
+    user_b_ar: str
+    device_a_ar: str
+    device_b_ar: str
+    at_a: dt.datetime | None
+    at_b: dt.datetime | None
+    winner: str
+    status: str
+    resolution_text: str | None
+    resolved_at: dt.datetime | None
+
+
+def _credential_path(data_dir: Path) -> Path:
+    return Path(data_dir) / CREDENTIAL_FILE
+
+
+def _seal(token: str) -> bytes:
+    """The bytes stored for a token: DPAPI-sealed on Windows, as is elsewhere (the file is 0600)."""
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+        return b"DPAPI:" + _dpapi(token.encode(), protect=True)
+    return b"PLAIN:" + token.encode()
+
+
+def _unseal(data: bytes) -> str:
+    if data.startswith(b"DPAPI:"):  # pragma: no cover - Windows only
+        return _dpapi(data[6:], protect=False).decode()
+    if data.startswith(b"PLAIN:"):
+        return data[6:].decode()
+    raise ValueError("unknown credential format")
+
+
+def _dpapi(data: bytes, *, protect: bool) -> bytes:  # pragma: no cover - Windows only
+    import ctypes
+    from ctypes import wintypes
+
+    class Blob(ctypes.Structure):
+        _fields_ = [("cbData", wintypes.DWORD), ("pbData", ctypes.POINTER(ctypes.c_char))]
+
+    buffer = ctypes.create_string_buffer(data, len(data))
+    source = Blob(len(data), ctypes.cast(buffer, ctypes.POINTER(ctypes.c_char)))
+    target = Blob()
+    crypt32 = ctypes.windll.crypt32  # type: ignore[attr-defined]
+    function = crypt32.CryptProtectData if protect else crypt32.CryptUnprotectData
+    if not function(ctypes.byref(source), None, None, None, None, 0, ctypes.byref(target)):
+        raise OSError("DPAPI failed")
+    try:
+        return ctypes.string_at(target.pbData, target.cbData)
+    finally:
+        ctypes.windll.kernel32.LocalFree(target.pbData)  # type: ignore[attr-defined]
+
+
+def save_token(data_dir: Path, token: str) -> None:
+    """Store the device credential beside the database, readable by this OS user only."""
+    path = _credential_path(data_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(_seal(token))
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def load_token(data_dir: Path) -> str | None:
+    """The stored device credential, or None when this PC is not enrolled (or the file is unreadable)."""
+    try:
+        return _unseal(_credential_path(data_dir).read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+class SyncService:
+    """Sync for one workspace: what the status bar, settings and conflict screens call."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        wall: Callable[[], float] | None = None,
+        schema: str = HEAD_REVISION,
+    ) -> None:
+        self._workspace = workspace
+        self._db = workspace.db
+        self._transport = transport
+        self._wall = wall
+        self._schema = schema
+        self._client: SyncClient | None = None
+        self.repair_outbox_triggers()
+
+    def repair_outbox_triggers(self) -> bool:
+        """Recreate outbox triggers a later migration left missing or stale; True when something was repaired."""
+        fairy = self._raw()
+        try:
+            conn = fairy.driver_connection
+            if outbox_triggers_current(conn):
+                return False
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                install_outbox_triggers(conn)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            return True
+        finally:
+            fairy.close()
+
+    # ------------------------------------------------------------------ state
+
+    def _raw(self) -> Any:
+        return self._db.engine.raw_connection()
+
+    def _state_row(self) -> dict[str, Any]:
+        fairy = self._raw()
+        try:
+            cursor = fairy.driver_connection.execute("SELECT * FROM sync_state WHERE id = 1")
+            names = [d[0] for d in cursor.description]
+            row = cursor.fetchone()
+            return dict(zip(names, row, strict=True)) if row else {}
+        finally:
+            fairy.close()
+
+    def status(self) -> SyncStatus:
+        """Configured, online (last round's outcome), last success, pending changes, open conflicts; no network."""
+        fairy = self._raw()
+        try:
+            conn = fairy.driver_connection
+            state = self._state_row()
+            counts = dict(conn.execute(
+                "SELECT state, count(DISTINCT table_name || row_id) FROM sync_outbox GROUP BY state"
+            ).fetchall())
+            conflicts = conn.execute(
+                "SELECT count(*) FROM sync_conflict WHERE status = 'open' AND deleted_at IS NULL"
+            ).fetchone()[0]
+        finally:
+            fairy.close()
+        configured = bool(state.get("server_url")) and load_token(self._workspace.data_dir) is not None
+        last_success = _parse_time(state.get("last_success_at"))
+        last_attempt = _parse_time(state.get("last_attempt_at"))
+        return SyncStatus(
+            configured=configured,
+            online=configured and last_attempt is not None and not state.get("last_error_ar"),
+            server_url=state.get("server_url"),
+            last_success_at=last_success,
+            pending_changes=int(counts.get("pending", 0)),
+            open_conflicts=int(conflicts),
+            rejected_changes=int(counts.get("rejected", 0)),
+            blocked_changes=int(counts.get("blocked", 0)),
+            first_sync_pending=configured and last_success is None,
+            last_error_ar=state.get("last_error_ar"),
+        )
+
+    # ------------------------------------------------------------------ enrolment
+
+    def enroll(self, server_url: str, code: str, device_name: str | None = None,
+               branch: str | None = None) -> EnrolmentResult:
+        """Exchange an enrolment code for this PC's credential and prepare the first sync (SyncError in Arabic)."""
+        server_url = server_url.strip().rstrip("/")
+        if not server_url.startswith(("http://", "https://")):
+            raise SyncError("عنوان الخادم يجب أن يبدأ بـ http:// أو https://", "invalid")
+        with self._db.session(read_only=True) as session:
+            association = session.scalars(
+                select(Association).where(Association.deleted_at.is_(None)).order_by(Association.created_at).limit(1)
+            ).first()
+            if association is None:
+                raise SyncError("لم تُعتمد سياسة الجمعية على هذا الجهاز بعد: اعتمد السياسة قبل التسجيل لدى الخادم",
+                                "not_configured")
+            local_association = association.id
+            association_name = association.name
+        name = (device_name or platform.node() or "PC")[:200]
+        body = {
+            "code": code.strip(),
+            "device_name": name,
+            "branch": branch,
+            "association_id": str(local_association),
+            "association_name": association_name,
+        }
+        headers = {HEADER_PROTOCOL: str(PROTOCOL_VERSION), HEADER_SCHEMA: self._schema}
+        try:
+            with httpx.Client(transport=self._transport, timeout=30) as http:
+                response = http.post(f"{server_url}/v1/enroll", json=body, headers=headers)
+        except httpx.HTTPError as exc:
+            raise SyncError("تعذر الوصول إلى خادم المزامنة: تحقق من العنوان والشبكة", "offline",
+                            detail=str(exc)) from exc
+        if response.status_code >= 400:
+            from desktop.sync.client import _error_of
+
+            raise _error_of(response)
+        answer = EnrollResponse.model_validate_json(response.content)
+        result = self._adopt_enrolment(server_url, answer, local_association, branch, name)
+        save_token(self._workspace.data_dir, answer.token)
+        self._client = None
+        return result
+
+    def _adopt_enrolment(self, server_url: str, answer: EnrollResponse, local_association: uuid.UUID,
+                         branch: str | None, device_name: str) -> EnrolmentResult:
+        """Re-key the association and this device to the server's ids and queue what must be pushed, in one transaction."""
+        fairy = self._raw()
+        conn: sqlite3.Connection = fairy.driver_connection
+        tables = local_synced_tables()
+        new_assoc, old_assoc = answer.association_id.hex, local_association.hex
+        rekeyed = new_assoc != old_assoc
+        try:
+            conn.execute("PRAGMA foreign_keys=OFF")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                suppress_outbox(conn)
+                if rekeyed:
+                    cases = conn.execute('SELECT count(*) FROM "case" WHERE association_id = ?', (old_assoc,)).fetchone()[0]
+                    if cases:
+                        raise SyncError(
+                            f"هذا الجهاز يحوي {cases} حالة لجمعية أخرى غير الجمعية المسجلة في الخادم "
+                            f"({answer.association_name}): لا يمكن دمجها. استخدم مجلد بيانات جديدًا لهذا الخادم، "
+                            "واطلب من مسؤول النظام إلغاء الجهاز المسجل للتو.",
+                            "refused",
+                        )
+                    conn.execute("UPDATE association SET id = ? WHERE id = ?", (new_assoc, old_assoc))
+                    for name in [*tables, "device"]:
+                        columns = [r[1] for r in conn.execute(f'PRAGMA table_info("{name}")').fetchall()]
+                        if "association_id" in columns:
+                            conn.execute(f'UPDATE "{name}" SET association_id = ? WHERE association_id = ?',
+                                         (new_assoc, old_assoc))
+                    conn.execute("DELETE FROM sync_outbox WHERE table_name = 'association'")
+                device = conn.execute(
+                    "SELECT id FROM device WHERE deleted_at IS NULL AND revoked_at IS NULL "
+                    "AND case_number_prefix != ? ORDER BY enrolled_at, id LIMIT 1", (_DEMO_PREFIX,)
+                ).fetchone()
+                new_device = answer.device_id.hex
+                now = utc_now().strftime("%Y-%m-%d %H:%M:%S.%f")
+                if device is None:
+                    conn.execute(
+                        "INSERT INTO device (id, association_id, name, branch, case_number_prefix, enrolled_at, "
+                        "version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                        (new_device, new_assoc, device_name, branch, answer.case_number_prefix, now, now, now),
+                    )
+                else:
+                    old_device = str(device[0])
+                    conn.execute(
+                        "UPDATE device SET id = ?, name = ?, branch = ?, case_number_prefix = ?, association_id = ? "
+                        "WHERE id = ?",
+                        (new_device, device_name, branch, answer.case_number_prefix, new_assoc, old_device),
+                    )
+                    if old_device != new_device:
+                        for name in tables:
+                            exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
+                                                  (name,)).fetchone()
+                            if exists:
+                                conn.execute(f'UPDATE "{name}" SET device_id = ? WHERE device_id = ?',
+                                             (new_device, old_device))
+                skip = {"association": [new_assoc]} if rekeyed else None
+                queued = queue_unsynced_rows(conn, skip=skip)
+                conn.execute(
+                    "UPDATE sync_state SET server_url = ?, device_id = ?, association_id = ?, token_sha256 = ?, "
+                    "enrolled_at = ?, last_error_ar = NULL WHERE id = 1",
+                    (server_url, new_device, new_assoc, hashlib.sha256(answer.token.encode()).hexdigest(), now),
+                )
+                resume_outbox(conn)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            finally:
+                conn.execute("PRAGMA foreign_keys=ON")
+        finally:
+            fairy.close()
+        return EnrolmentResult(
+            device_id=answer.device_id,
+            association_id=answer.association_id,
+            association_name=answer.association_name,
+            case_number_prefix=answer.case_number_prefix,
+            rekeyed=rekeyed,
+            queued=queued,
+        )
+
+    # ------------------------------------------------------------------ rounds
+
+    def client(self) -> SyncClient:
+        """The HTTP sync client of this PC (SyncError "not_configured" before enrolment)."""
+        if self._client is None:
+            state = self._state_row()
+            token = load_token(self._workspace.data_dir)
+            if not state.get("server_url") or token is None:
+                raise SyncError("لم يُسجَّل هذا الجهاز لدى خادم المزامنة بعد: سجّله من الإعدادات برمز التسجيل",
+                                "not_configured")
+            if state.get("token_sha256") and hashlib.sha256(token.encode()).hexdigest() != state["token_sha256"]:
+                raise SyncError("ملف بيانات اعتماد الجهاز لا يخص قاعدة البيانات هذه: أعد تسجيل الجهاز", "refused")
+            self._client = SyncClient(self._db, self._workspace.data_dir, state["server_url"], token,
+                                      transport=self._transport, wall=self._wall, schema=self._schema)
+        return self._client
+
+    def run_round(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        cancel: Callable[[], bool] | None = None,
+    ) -> SyncReport:
+        """Run one sync round; the outcome (success time or Arabic error) is recorded for `status()`."""
+        client = self.client()
+        attempt = utc_now().strftime("%Y-%m-%d %H:%M:%S.%f")
+        try:
+            report = client.run_round(progress, cancel)
+        except SyncError as exc:
+            self._record(attempt, None, exc.message_ar)
+            raise
+        except Exception as exc:
+            self._record(attempt, None, "تعذرت المزامنة بسبب خطأ غير متوقع؛ ستُعاد المحاولة")
+            raise SyncError("تعذرت المزامنة بسبب خطأ غير متوقع؛ ستُعاد المحاولة", "server", detail=repr(exc)) from exc
+        self._record(attempt, None if report.cancelled else attempt, None)
+        return report
+
+    def _record(self, attempt: str, success: str | None, error: str | None) -> None:
+        fairy = self._raw()
+        try:
+            conn = fairy.driver_connection
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(
+                "UPDATE sync_state SET last_attempt_at = ?, last_success_at = coalesce(?, last_success_at), "
+                "last_error_ar = ? WHERE id = 1",
+                (attempt, success, error),
+            )
+            conn.execute("COMMIT")
+        finally:
+            fairy.close()
+
+    def close(self) -> None:
+        """Close the HTTP client."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    # ------------------------------------------------------------------ conflicts
+
+    def conflicts(self, *, include_resolved: bool = False) -> list[ConflictView]:
+        """Conflicts for the supervisor, open ones first (all when `include_resolved`), newest first."""
+        this_device = self._state_row().get("device_id")
+        with self._db.session(read_only=True) as session:
+            query = select(SyncConflict).where(SyncConflict.deleted_at.is_(None))
+            if not include_resolved:
+                query = query.where(SyncConflict.status == "open")
+            rows = session.scalars(query.order_by(SyncConflict.status.desc(), SyncConflict.created_at.desc())).all()
+            users = {u.id: u.full_name for u in session.scalars(select(AppUser)).all()}
+            return [self._view(session, row, users, this_device) for row in rows]
+
+    def _view(self, session: Any, row: SyncConflict, users: dict[uuid.UUID, str], this_device: Any) -> ConflictView:
+        def user(value: uuid.UUID | None) -> str:
+            return "غير معروف" if value is None else users.get(value, f"مستخدم {str(value)[:8]}")
+
+        def device(value: uuid.UUID | None) -> str:
+            if value is None:
+                return "غير معروف"
+            if this_device and value.hex == str(this_device):
+                return "هذا الجهاز"
+            return f"جهاز {str(value)[:8]}"
+
+        return ConflictView(
+            id=row.id,
+            table=row.table_name,
+            table_label_ar=TABLE_LABELS.get(row.table_name, row.table_name),
+            row_id=row.row_id,
+            row_label_ar=self._row_label(session, row.table_name, row.row_id),
+            field=row.field,
+            field_label_ar=FIELD_LABELS.get(row.field, row.field),
+            base_text=_value_text(row.field, row.base_value),
+            value_a=row.value_a,
+            value_b=row.value_b,
+            value_a_text=_value_text(row.field, row.value_a),
+            value_b_text=_value_text(row.field, row.value_b),
+            user_a_ar=user(row.user_a),
+            user_b_ar=user(row.user_b),
+            device_a_ar=device(row.device_a),
+            device_b_ar=device(row.device_b),
+            at_a=row.at_a,
+            at_b=row.at_b,
+            winner=row.winner,
+            status=row.status,
+            resolution_text=None if row.status == "open" else _value_text(row.field, row.resolution_value),
+            resolved_at=row.resolved_at,
+        )
+
+    @staticmethod
+    def _row_label(session: Any, table_name: str, row_id: uuid.UUID) -> str:
+        from sqlalchemy import text
+
+        if table_name == "case":
+            number = session.scalar(text('SELECT case_number FROM "case" WHERE id = :id'), {"id": row_id.hex})
+            if number:
+                return f"الحالة {number}"
+        if table_name == "beneficiary":
+            name = session.scalar(text("SELECT full_name FROM beneficiary WHERE id = :id"), {"id": row_id.hex})
+            if name:
+                return str(name)
+        return f"{TABLE_LABELS.get(table_name, table_name)} {str(row_id)[:8]}"
+
+    def resolve(self, conflict_id: uuid.UUID, choose: Any) -> ConflictView:
+        """Resolve a conflict with value "a", "b" or another value of the field; the resolution syncs like any change."""
+        tables = local_synced_tables()
+        this_device = self._state_row().get("device_id")
+        with self._db.session() as session:
+            row = session.get(SyncConflict, conflict_id)
+            if row is None or row.deleted_at is not None:
+                raise SyncError("التعارض غير موجود", "invalid")
+            if row.status != "open":
+                raise SyncError("حُسم هذا التعارض من قبل", "invalid")
+            table = tables.get(row.table_name)
+            if table is None or row.field not in table.c:
+                raise SyncError("الجدول أو الحقل المتعارض عليه غير معروف في هذا الإصدار", "invalid")
+            column = table.c[row.field]
+            if choose == "a":
+                wire = row.value_a
+            elif choose == "b":
+                wire = row.value_b
+            else:
+                try:
+                    wire = encode_value(column.type, choose)
+                    decode_value(column.type, wire)
+                except (ValueError, TypeError) as exc:
+                    raise SyncError("القيمة المختارة لا تناسب هذا الحقل", "invalid", detail=str(exc)) from exc
+            value = decode_value(column.type, wire)
+            officer = self._officer_id(session)
+            now = utc_now()
+            current = session.execute(select(column).where(table.c.id == row.row_id)).scalar_one_or_none()
+            if current != value:
+                values: dict[str, Any] = {row.field: value}
+                if "updated_at" in table.c:
+                    values["updated_at"] = now
+                if "updated_by" in table.c and row.field != "updated_by":
+                    values["updated_by"] = officer
+                session.execute(update(table).where(table.c.id == row.row_id).values(**values))
+            row.status = "resolved"
+            row.resolution_value = wire
+            row.resolved_by = officer
+            row.resolved_at = now
+            row.updated_by = officer
+            row.device_id = uuid.UUID(hex=str(this_device)) if this_device else None
+            session.flush()
+            users = {u.id: u.full_name for u in session.scalars(select(AppUser)).all()}
+            return self._view(session, row, users, this_device)
+
+    @staticmethod
+    def _officer_id(session: Any) -> uuid.UUID | None:
+        from desktop.workspace import os_username
+
+        return session.scalar(
+            select(AppUser.id).where(AppUser.username == os_username(), AppUser.deleted_at.is_(None)).limit(1)
+        )
+
+
+def _value_text(field: str, value: Any) -> str:
+    """A wire value as the supervisor reads it."""
+    if value is None:
+        return "—" if field != "deleted_at" else "غير محذوف"
+    if field == "status":
+        try:
+            return CaseStatus(value).label_ar
+        except ValueError:
+            return str(value)
+    if field == "deleted_at":
+        return "محذوف في " + str(value)[:16].replace("-", "/").replace("T", " ")
+    if isinstance(value, bool):
+        return "نعم" if value else "لا"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _parse_time(value: Any) -> dt.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return dt.datetime.fromisoformat(str(value)).replace(tzinfo=dt.UTC)

@@ -1,0 +1,318 @@
+"""Sync benchmark: the real server on a real PostgreSQL cluster on loopback, real desks (SQLite workspaces).
+
+Figures (each beside its target and a baseline measured in the same run):
+
+* initial sync of N cases with their beneficiaries, steps and documents (~5 rows a case) to a
+  fresh PC (one full round: pull every page, download nothing, verify counts and hashes) — target
+  ≤ 30 s for 100,000 cases; baseline: a raw ``executemany`` INSERT of the same rows into SQLite;
+* one change pushed and acknowledged, p95 — target ≤ 50 ms; baseline: ``GET /v1/health`` p95;
+* a round with nothing to do, median and p95 — target ≤ 20 ms;
+* one pull page of 1,000 rows (fetched and parsed) on a server holding `--big-cases` cases,
+  p95 — target ≤ 50 ms; baseline: the same request for an empty page.
+
+    python tests/benchmarks/sync.py                        # 100,000 cases, then a 1,000,000-case server
+    python tests/benchmarks/sync.py --cases 10000 --big-cases 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from _common import emit_json, say  # noqa: E402
+
+from db.ids import uuid7  # noqa: E402
+from db.outbox import resume_outbox, suppress_outbox  # noqa: E402
+from desktop.sync.client import SyncReport, local_synced_tables  # noqa: E402
+from desktop.sync.protocol import PullResponse  # noqa: E402
+from desktop.sync.service import SyncService  # noqa: E402
+from desktop.workspace import Workspace  # noqa: E402
+from tests.postgres import SyncServerProcess, start_cluster  # noqa: E402
+
+TARGET_INITIAL_S = 30.0
+TARGET_PUSH_P95_MS = 50.0
+TARGET_IDLE_ROUND_MS = 20.0
+TARGET_PAGE_P95_MS = 50.0
+PROFILE = "mafateeh-alkhair"
+NAMES = ("محمد", "عبد الله", "فهد", "سارة", "نورة", "خالد", "ريم", "سلطان", "هيا", "تركي")
+FAMILIES = ("القحطاني", "العتيبي", "الشمري", "الدوسري", "الغامدي", "الزهراني", "المطيري", "الحربي")
+
+
+# The same app and store as `mustafid-server`, served by uvicorn binding its own socket with TCP_NODELAY
+# on the listening socket (accepted sockets inherit it). `--launcher nodelay` uses it; see the report.
+NODELAY_LAUNCHER = """
+import socket, sys, uvicorn
+from desktop.server.app import create_app
+sock = socket.socket(); sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+sock.bind(("127.0.0.1", 0))
+print("mustafid-server listening on http://127.0.0.1:%d" % sock.getsockname()[1], flush=True)
+uvicorn.Server(uvicorn.Config(create_app(sys.argv[1]), log_level="warning", access_log=False)).run(sockets=[sock])
+"""
+
+
+class NodelayServer(SyncServerProcess):
+    """The sync server app launched with TCP_NODELAY on its listening socket."""
+
+    def start(self) -> NodelayServer:
+        import subprocess
+
+        import httpx
+
+        self.process = subprocess.Popen([sys.executable, "-c", NODELAY_LAUNCHER, self.db_url], cwd=ROOT,
+                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        assert self.process.stdout is not None
+        self.url = self.process.stdout.readline().split()[-1]
+        for _ in range(600):
+            try:
+                if httpx.get(f"{self.url}/v1/health", timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        raise RuntimeError("server did not start")
+
+
+def p95(values: list[float]) -> float:
+    """The 95th percentile (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+
+
+def _iso(moment: float) -> str:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(moment, dt.UTC).isoformat()
+
+
+def case_rows(count: int, refs: dict[str, str], *, start: int = 0, with_children: bool = True,
+              prefix: str = "BNCH") -> Iterator[tuple[str, uuid.UUID, dict[str, Any]]]:
+    """Wire rows of `count` cases (and, with children, a beneficiary, two steps and a document each)."""
+    rng = random.Random(start)
+    now = time.time() - 86400 * 30
+    for n in range(start, start + count):
+        at = _iso(now + n)
+        common = {"hlc": None, "device_id": refs["device"], "updated_by": refs["user"], "deleted_at": None,
+                  "created_at": at, "updated_at": at}
+        beneficiary_id = uuid7()
+        if with_children:
+            name = f"{rng.choice(NAMES)} {rng.choice(NAMES)} {rng.choice(FAMILIES)}"
+            yield "beneficiary", beneficiary_id, {
+                **common, "association_id": refs["association"], "full_name": name, "name_key": name,
+                "id_number": f"1{n:09d}", "id_kind": "national_id", "id_expiry": "2030-01-01",
+                "birth_date": "1985-03-14", "gender": None, "nationality": "SA",
+                "mobile": f"+96650{n % 10_000_000:07d}", "phone_key": f"50{n % 10_000_000:07d}",
+                "city": "الرياض", "household_size": 1 + n % 9,
+            }
+        case_id = uuid7()
+        yield "case", case_id, {
+            **common, "association_id": refs["association"], "case_number": f"{prefix}-1447-{n:07d}",
+            "beneficiary_id": str(beneficiary_id) if with_children else None,
+            "policy_version_id": refs["policy_version"], "channel_id": "visit", "case_kind_id": "aid",
+            "status": "received", "officer_id": refs["user"], "branch": "الرياض", "summary": None,
+            "location": None, "submitted_at": at, "promised_decision_date": "2026-12-01",
+            "signature_pending": False, "current_step_id": "verify", "closed_at": None,
+        }
+        if with_children:
+            for step in ("greet", "verify"):
+                yield "step_completion", uuid7(), {
+                    **common, "case_id": str(case_id), "step_id": step, "step_kind": step,
+                    "officer_id": refs["user"], "channel_id": "visit", "completed_at": at,
+                    "policy_version_id": refs["policy_version"], "skipped": False, "skip_reason": None, "note": None,
+                }
+            yield "required_document", uuid7(), {
+                **common, "case_id": str(case_id), "name": "صورة الهوية الوطنية", "provided": True,
+                "valid_until": None, "attachment_id": None,
+            }
+
+
+def make_desk(base: Path, name: str, server: SyncServerProcess, store: Any) -> tuple[Workspace, SyncService]:
+    """A workspace with the policy adopted, enrolled on the server."""
+    ws = Workspace.open(base / name)
+    profile = ws.adopt_builtin_profile(PROFILE)
+    service = SyncService(ws)
+    service.enroll(server.url, store.create_enrollment_code(profile.association.name), device_name=name)
+    return ws, service
+
+
+def raw_insert_baseline(source: Workspace, target: Workspace) -> tuple[float, int]:
+    """Seconds to insert every synced row of `source` into `target` with executemany (one transaction)."""
+    src = sqlite3.connect(source.db.path)
+    tables = [t for t in local_synced_tables() if t not in ("association", "app_user", "policy_version")]
+    data = {}
+    for table in tables:
+        exists = src.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (table,)).fetchone()
+        if exists:
+            cursor = src.execute(f'SELECT * FROM "{table}"')
+            data[table] = ([d[0] for d in cursor.description], cursor.fetchall())
+    src.close()
+    conn = sqlite3.connect(target.db.path, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys=OFF")
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    started = time.perf_counter()
+    conn.execute("BEGIN IMMEDIATE")
+    suppress_outbox(conn)
+    rows = 0
+    for table, (names, values) in data.items():
+        if not values:
+            continue
+        marks = ", ".join("?" for _ in names)
+        conn.executemany(f'INSERT OR IGNORE INTO "{table}" ({", ".join(names)}) VALUES ({marks})', values)
+        rows += len(values)
+    resume_outbox(conn)
+    conn.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    conn.close()
+    return seconds, rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the figures; the last line is one JSON object."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--big-cases", type=int, default=1_000_000, help="cases on the server for the page figure")
+    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--launcher", choices=("mustafid-server", "nodelay"), default="mustafid-server",
+                        help="how the server is started (see NODELAY_LAUNCHER)")
+    args = parser.parse_args(argv)
+
+    from desktop.server.store import ServerStore, bulk_load_rows
+
+    base = Path(tempfile.mkdtemp(prefix="mustafid-sync-bench-"))
+    say("starting PostgreSQL and the sync server")
+    cluster = start_cluster()
+    result: dict[str, Any] = {"benchmark": "sync", "cases": args.cases}
+    server: SyncServerProcess | None = None
+    try:
+        db_url = cluster.create_database()
+        server = (NodelayServer(db_url) if args.launcher == "nodelay" else SyncServerProcess(db_url)).start()
+        result["launcher"] = args.launcher
+        store = ServerStore(db_url)
+        seed_ws, seed = make_desk(base, "seed", server, store)
+        seed.run_round()
+        with seed_ws.db.engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            refs = {
+                "association": str(uuid.UUID(hex=raw.execute("SELECT id FROM association").fetchone()[0])),
+                "policy_version": str(uuid.UUID(hex=raw.execute("SELECT id FROM policy_version").fetchone()[0])),
+                "user": str(uuid.UUID(hex=raw.execute("SELECT id FROM app_user").fetchone()[0])),
+                "device": str(uuid.UUID(hex=raw.execute("SELECT id FROM device").fetchone()[0])),
+            }
+        say(f"loading {args.cases:,} cases with their rows into the server")
+        loaded = bulk_load_rows(db_url, uuid.UUID(refs["association"]), case_rows(args.cases, refs))
+        say(f"{loaded:,} rows on the server")
+
+        # --- initial sync of a fresh PC
+        fresh_ws, fresh = make_desk(base, "fresh", server, store)
+        started = time.perf_counter()
+        report: SyncReport = fresh.run_round()
+        initial_s = time.perf_counter() - started
+        assert report.verified and not report.resynced_tables, report
+        baseline_ws = Workspace.open(base / "baseline")
+        baseline_ws.adopt_builtin_profile(PROFILE)
+        baseline_s, baseline_rows = raw_insert_baseline(fresh_ws, baseline_ws)
+        say(f"initial sync: {report.pulled:,} rows in {initial_s:.2f} s ({report.pulled / initial_s:,.0f} rows/s); "
+            f"raw INSERT baseline {baseline_rows:,} rows in {baseline_s:.2f} s ({baseline_rows / baseline_s:,.0f} rows/s)")
+        result["initial_sync_s"] = round(initial_s, 2)
+        result["initial_sync_rows"] = report.pulled
+        result["initial_sync_rows_per_s"] = round(report.pulled / initial_s)
+        result["initial_sync_target_s"] = TARGET_INITIAL_S
+        result["baseline_raw_insert_s"] = round(baseline_s, 2)
+        result["baseline_raw_insert_rows_per_s"] = round(baseline_rows / baseline_s)
+
+        # --- one change pushed and acknowledged
+        client = fresh.client()
+        case_ids = [r[0] for r in fresh_ws.db.engine.connect().connection.driver_connection.execute(
+            'SELECT id FROM "case" LIMIT 200').fetchall()]
+        pushes: list[float] = []
+        health: list[float] = []
+        for n in range(args.runs):
+            with fresh_ws.db.session() as session:
+                from sqlalchemy import text
+
+                session.execute(text('UPDATE "case" SET summary = :s WHERE id = :i'),
+                                {"s": f"ملاحظة {n}", "i": case_ids[n % len(case_ids)]})
+            started = time.perf_counter()
+            pushed = SyncReport()
+            client._push(pushed, lambda: False)  # noqa: SLF001 - the push half of a round, timed alone
+            pushes.append((time.perf_counter() - started) * 1000)
+            assert pushed.acknowledged == 1, pushed
+            started = time.perf_counter()
+            client._request("GET", "/v1/health")  # noqa: SLF001
+            health.append((time.perf_counter() - started) * 1000)
+        say(f"one change pushed and acknowledged: p95 {p95(pushes):.1f} ms (median {statistics.median(pushes):.1f}); "
+            f"baseline GET /v1/health p95 {p95(health):.1f} ms")
+        result["push_one_p95_ms"] = round(p95(pushes), 1)
+        result["push_one_rows_per_s"] = round(1000 / statistics.median(pushes))
+        result["push_one_target_p95_ms"] = TARGET_PUSH_P95_MS
+        result["baseline_health_p95_ms"] = round(p95(health), 1)
+
+        # --- a round with nothing to do
+        fresh.run_round()
+        fresh.run_round()
+        idle: list[float] = []
+        for _ in range(args.runs):
+            started = time.perf_counter()
+            nothing = fresh.run_round()
+            idle.append((time.perf_counter() - started) * 1000)
+            assert nothing.pulled == 0 and nothing.pushed == 0, nothing
+        say(f"round with nothing to do: median {statistics.median(idle):.1f} ms, p95 {p95(idle):.1f} ms")
+        result["idle_round_median_ms"] = round(statistics.median(idle), 1)
+        result["idle_round_p95_ms"] = round(p95(idle), 1)
+        result["idle_round_target_ms"] = TARGET_IDLE_ROUND_MS
+
+        # --- a pull page of 1,000 rows on a server holding --big-cases cases
+        more = max(0, args.big_cases - args.cases)
+        if more:
+            say(f"loading {more:,} more cases into the server (cases only)")
+            bulk_load_rows(db_url, uuid.UUID(refs["association"]),
+                           case_rows(more, refs, start=args.cases, with_children=False, prefix="BIG"))
+        head = PullResponse.model_validate_json(client._request(  # noqa: SLF001
+            "GET", "/v1/pull", params={"after": 10**12, "limit": 1}).content).head_seq
+        rng = random.Random(3)
+        pages: list[float] = []
+        empty: list[float] = []
+        for _ in range(args.runs):
+            after = rng.randrange(0, max(1, head - 1000))
+            started = time.perf_counter()
+            page = PullResponse.model_validate_json(client._request(  # noqa: SLF001
+                "GET", "/v1/pull", params={"after": after, "limit": 1000}).content)
+            pages.append((time.perf_counter() - started) * 1000)
+            assert len(page.rows) == 1000
+            started = time.perf_counter()
+            client._request("GET", "/v1/pull", params={"after": head, "limit": 1000})  # noqa: SLF001
+            empty.append((time.perf_counter() - started) * 1000)
+        say(f"pull page of 1,000 rows on {args.big_cases:,} cases: p95 {p95(pages):.1f} ms "
+            f"({1000 / (statistics.median(pages) / 1000):,.0f} rows/s); empty page p95 {p95(empty):.1f} ms")
+        result["server_cases"] = args.big_cases
+        result["pull_page_p95_ms"] = round(p95(pages), 1)
+        result["pull_page_rows_per_s"] = round(1000 / (statistics.median(pages) / 1000))
+        result["pull_page_target_p95_ms"] = TARGET_PAGE_P95_MS
+        result["baseline_empty_page_p95_ms"] = round(p95(empty), 1)
+        result["ok"] = (initial_s <= TARGET_INITIAL_S and p95(pushes) <= TARGET_PUSH_P95_MS
+                        and statistics.median(idle) <= TARGET_IDLE_ROUND_MS and p95(pages) <= TARGET_PAGE_P95_MS)
+        fresh.close()
+        seed.close()
+        store.dispose()
+    finally:
+        if server is not None:
+            server.stop()
+        cluster.stop()
+    emit_json(result)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
