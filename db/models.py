@@ -76,6 +76,8 @@ __all__ = [
     "Beneficiary",
     "BeneficiaryNotice",
     "Case",
+    "CorrectiveAction",
+    "DeskSetting",
     "CaseStatus",
     "CommitteeDecision",
     "CommitteeDecisionKind",
@@ -99,6 +101,7 @@ __all__ = [
     "SuggestionStatus",
     "SuggestionEvent",
     "SurveyResponse",
+    "SurveySlip",
     "SyncColumns",
     "UserRole",
     "UtcDateTime",
@@ -1012,6 +1015,184 @@ SYNC_LOCAL_TABLES: tuple[str, ...] = ("sync_outbox", "sync_batch", "sync_state",
 
 
 # --- satisfaction and reports (issue 6): new models go below this line ---------------------------
+
+
+class SurveySlip(SyncColumns, Base):
+    """A printed survey slip: its single-use short code, and when its answers were entered.
+
+    In anonymous mode `case_id` stays empty, and no slip is ever linked to the response it produced.
+    """
+
+    __tablename__ = "survey_slip"
+    __table_args__ = (Index("uq_survey_slip_code", "code", unique=True),)
+
+    association_id: Mapped[uuid.UUID] = mapped_column(_fk("association.id"))
+    code: Mapped[str] = mapped_column(String(16))
+    case_id: Mapped[uuid.UUID | None] = mapped_column(_fk("case.id"))
+    issued_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+
+
+class CorrectiveAction(SyncColumns, Base):
+    """A corrective action the board records from satisfaction results and complaints.
+
+    `finding_period_start`/`_end` name the reporting period the finding came from (often recorded after it).
+    """
+
+    __tablename__ = "corrective_action"
+    __table_args__ = (Index("ix_corrective_action_recorded_at", "recorded_at"),)
+
+    association_id: Mapped[uuid.UUID] = mapped_column(_fk("association.id"))
+    finding: Mapped[str] = mapped_column(Text)
+    finding_period_start: Mapped[dt.date | None]
+    finding_period_end: Mapped[dt.date | None]
+    action: Mapped[str] = mapped_column(Text)
+    owner: Mapped[name_str]
+    due_date: Mapped[dt.date]
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(_fk("app_user.id"))
+    recorded_at: Mapped[dt.datetime]
+    completed_at: Mapped[dt.datetime | None]
+
+
+class DeskSetting(SyncColumns, Base):
+    """A small named setting of the association (the kiosk PIN's salted hash), stored as JSON."""
+
+    __tablename__ = "desk_setting"
+    __table_args__ = (Index("uq_desk_setting_key", "key", unique=True),)
+
+    key: Mapped[short_str]
+    value: Mapped[json_dict]
+
+
+# Local derived summaries for the dashboard and the reports (issue 6). No sync columns: never synced, every PC
+# derives them from its own rows. Kept by SQLite triggers (report_*) created by migration 0006, which documents
+# them; `desktop.reports.summaries` explains each table, recomputes them from scratch and repairs them. Days are
+# Riyadh days (date(<UTC>, '+3 hours')). Clustered on their primary key (WITHOUT ROWID).
+
+_SUMMARY_ARGS: dict[str, Any] = {"sqlite_with_rowid": False}
+
+
+class ReportContactDay(Base):
+    """Derived: live submitted cases per Riyadh submission day, channel and current status."""
+
+    __tablename__ = "report_contact_day"
+    __table_args__ = _SUMMARY_ARGS
+
+    day: Mapped[dt.date] = mapped_column(primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(32), primary_key=True)
+    cases: Mapped[int]
+
+
+class ReportCaseWaiting(Base):
+    """Derived: live cases per current status and promised decision date (overdue-now counts)."""
+
+    __tablename__ = "report_case_waiting"
+    __table_args__ = _SUMMARY_ARGS
+
+    status: Mapped[str] = mapped_column(String(32), primary_key=True)
+    promised_on: Mapped[dt.date] = mapped_column(primary_key=True)
+    cases: Mapped[int]
+
+
+class ReportDecision(Base):
+    """Derived: per live submitted case, its first live accept or reject and the days that matter."""
+
+    __tablename__ = "report_decision"
+    __table_args__ = _SUMMARY_ARGS
+
+    case_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    decision: Mapped[str] = mapped_column(String(16))
+    submitted_on: Mapped[dt.date]
+    decided_on: Mapped[dt.date]
+    promised_on: Mapped[dt.date | None]
+
+
+class ReportDecisionDay(Base):
+    """Derived from report_decision: decisions per decision day, days taken and promise kept/late/none."""
+
+    __tablename__ = "report_decision_day"
+    __table_args__ = _SUMMARY_ARGS
+
+    decided_on: Mapped[dt.date] = mapped_column(primary_key=True)
+    days: Mapped[int] = mapped_column(Integer, primary_key=True)
+    promise: Mapped[str] = mapped_column(String(8), primary_key=True)
+    decisions: Mapped[int]
+
+
+class ReportCaseFile(Base):
+    """Derived: per live submitted application case, whether its file misses, has expired or is unsigned."""
+
+    __tablename__ = "report_case_file"
+    __table_args__ = _SUMMARY_ARGS
+
+    case_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    submitted_on: Mapped[dt.date]
+    missing: Mapped[int]
+    expired: Mapped[int]
+    unsigned: Mapped[int]
+
+
+class ReportFileDay(Base):
+    """Derived from report_case_file: cases per submission day and completeness flags."""
+
+    __tablename__ = "report_file_day"
+    __table_args__ = _SUMMARY_ARGS
+
+    submitted_on: Mapped[dt.date] = mapped_column(primary_key=True)
+    missing: Mapped[int] = mapped_column(Integer, primary_key=True)
+    expired: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unsigned: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cases: Mapped[int]
+
+
+class ReportResponseDay(Base):
+    """Derived: live survey responses per Riyadh answer day."""
+
+    __tablename__ = "report_response_day"
+    __table_args__ = _SUMMARY_ARGS
+
+    day: Mapped[dt.date] = mapped_column(primary_key=True)
+    responses: Mapped[int]
+
+
+class ReportAnswerDay(Base):
+    """Derived: integer survey answers per Riyadh answer day, question and value."""
+
+    __tablename__ = "report_answer_day"
+    __table_args__ = _SUMMARY_ARGS
+
+    day: Mapped[dt.date] = mapped_column(primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answers: Mapped[int]
+
+
+class ReportFollowUpDay(Base):
+    """Derived: live suggestions and complaints opened and closed per Riyadh day and kind."""
+
+    __tablename__ = "report_follow_up_day"
+    __table_args__ = _SUMMARY_ARGS
+
+    day: Mapped[dt.date] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    opened: Mapped[int]
+    closed: Mapped[int]
+
+
+class ReportFollowUpOpen(Base):
+    """Derived: live suggestions and complaints not closed, per kind."""
+
+    __tablename__ = "report_follow_up_open"
+    __table_args__ = _SUMMARY_ARGS
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    items: Mapped[int]
+
+
+Index("ix_suggestion_created_at", Suggestion.created_at)
+Index("ix_suggestion_closed_at", Suggestion.closed_at)
 
 
 #: Tables whose rows never change once written (a correction is a new row).

@@ -192,3 +192,17 @@ def _is_arabic_char(ch: str) -> bool:
 def has_arabic(text: str) -> bool:
     """True when `text` contains at least one Arabic letter."""
     return any(ch.isalpha() and _is_arabic_char(ch) for ch in text)
+
+
+def days_phrase(days: int) -> str:
+    """A count of days with Arabic's noun forms: «يوم واحد»، «يومان»، «٣ أيام»، «١١ يومًا» (and «٠ يوم»)."""
+    n = abs(days)
+    if n == 0:
+        return "٠ يوم"
+    if n == 1:
+        return "يوم واحد"
+    if n == 2:
+        return "يومان"
+    if n <= 10:
+        return f"{to_arabic_digits(str(n))} أيام"
+    return f"{to_arabic_digits(str(n))} يومًا"

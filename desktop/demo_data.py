@@ -18,7 +18,16 @@ Decisions recorded here:
 * Kept light: step completions for the steps a case has passed, but only for cases still in
   progress and cases submitted since the demo's "go-live" (`GO_LIVE_DAYS` ago); older finished
   cases stand for history entered without its steps. A committee decision for every decided case
-  and a referral for referred cases; no declarations, documents, services or surveys.
+  and a referral for referred cases; no declarations, documents or services.
+* Satisfaction as the reports expect it: about `SURVEY_SHARE` of the served (and closed) cases leave a
+  survey response a few days after their decision, in the profile's anonymity mode (anonymous: no case,
+  officer, device or writer, time rounded to the hour), by kiosk, phone or slip; scale answers lean
+  positive (the mean is about 4), the recommendation follows them, one in eight writes a suggestion.
+* About `FOLLOW_UP_SHARE` of the beneficiaries send a suggestion or complaint (two in five are
+  complaints) with its lifecycle as the case desk records it: received, routed, answered and closed
+  events; older ones are nearly all closed, recent ones still open or in progress.
+* The dashboard's summary tables (`desktop.reports.summaries`) are not kept row by row during the load:
+  their triggers are suspended in each batch's transaction and the tables rebuilt set-based at the end.
 * Speed: rows are built in a second thread while the previous batch is written; the GIL switch
   interval is lowered for the load (restored after), the FTS5 insert trigger is suspended per
   batch and the batch indexed by one statement, and step completions are made by SQLite itself.
@@ -45,16 +54,26 @@ from typing import TYPE_CHECKING
 from db.engine import Database
 from db.ids import uuid7_hex, uuid7_hex_batch
 from db.models import APPLICATION_STATUSES, RESCUE_STATUSES, CaseStatus, UserRole
+from db.outbox import resume_outbox, suppress_outbox
 from desktop.arabic_text import normalize_name
 from desktop.errors import InputError
 from desktop.hijri import promised_decision_date
 from desktop.identity import IdKind, make_saudi_id, phone_search_key
-from desktop.policy import StepKind
+from desktop.policy import QuestionKind, StepKind
+from desktop.reports.summaries import rebuild_summaries
 
 if TYPE_CHECKING:
     from desktop.policy import PolicyProfile
 
-__all__ = ["DEFAULT_PROFILE_ID", "DEMO_CASE_PREFIX", "GO_LIVE_DAYS", "DemoSummary", "generate_demo_data"]
+__all__ = [
+    "DEFAULT_PROFILE_ID",
+    "DEMO_CASE_PREFIX",
+    "FOLLOW_UP_SHARE",
+    "GO_LIVE_DAYS",
+    "SURVEY_SHARE",
+    "DemoSummary",
+    "generate_demo_data",
+]
 
 #: The shipped profile used when none is given (the NCNP template policy, 003).
 DEFAULT_PROFILE_ID = "mafateeh-alkhair"
@@ -66,6 +85,12 @@ _BATCH = 20_000  # beneficiaries per transaction
 
 #: Finished cases submitted before this many days ago get no step completions (imported history).
 GO_LIVE_DAYS = 90
+
+#: Share of the served and closed cases whose beneficiary answered the satisfaction survey.
+SURVEY_SHARE = 0.4
+
+#: Share of the beneficiaries who sent a suggestion or a complaint.
+FOLLOW_UP_SHARE = 0.03
 
 # --------------------------------------------------------------------------- name pools
 # Variants in spelling (hamza, taa marbuta, alef maqsura, "عبد الله" / "عبدالله", a few with
@@ -117,6 +142,37 @@ _MORE_INFO_REASONS = (
     "يلزم إرفاق تعريف بالراتب حديث",
     "يلزم تحديث بيانات السكن وإرفاق عقد الإيجار",
 )
+_SURVEY_TEXTS = (
+    "أتمنى تقليل مدة دراسة الطلب",
+    "شكرًا لحسن الاستقبال والتعامل",
+    "نرجو توفير مواقف أكثر أمام مقر الجمعية",
+    "يفضل إرسال رسالة نصية عند صدور القرار",
+    "الموظفة كانت متعاونة جدًا",
+    "نحتاج إلى تمديد ساعات الاستقبال بعد العصر",
+    "أرجو توضيح المستندات المطلوبة من البداية",
+)
+_SUGGESTION_TEXTS = (
+    "اقتراح بإتاحة تقديم الطلبات عبر تطبيق الجوال",
+    "اقتراح بتخصيص ساعة استقبال لكبار السن",
+    "اقتراح بإرسال تذكير قبل انتهاء صلاحية المستندات",
+    "اقتراح بتوفير مترجم للمستفيدين من غير الناطقين بالعربية",
+    "اقتراح بنشر شروط الاستحقاق على موقع الجمعية",
+)
+_COMPLAINT_TEXTS = (
+    "تأخر الرد على الطلب عن المدة المعلنة",
+    "لم يتم الرد على الاتصال الهاتفي أكثر من مرة",
+    "طول مدة الانتظار في الاستقبال",
+    "لم تصلني رسالة بقرار اللجنة",
+    "طلب مني مستند سبق تقديمه",
+)
+_FOLLOW_UP_RESPONSES = (
+    "شكرًا لتواصلكم، تمت دراسة الملاحظة وإحالتها للجهة المختصة",
+    "تم التواصل مع المستفيد وتوضيح الإجراء ومعالجة الملاحظة",
+    "تمت معالجة الشكوى وإبلاغ المستفيد بالنتيجة",
+    "سيُنظر في الاقتراح ضمن خطة التحسين القادمة",
+)
+_ROUTES = ("officer", "researcher", "committee")
+
 _REFERRAL_NOTES = (
     "استفسار عن شروط الاستحقاق ومدة دراسة الطلب",
     "استفسار عن المستندات المطلوبة للأسرة",
@@ -214,6 +270,8 @@ class DemoSummary:
     step_completions: int
     committee_decisions: int
     referrals: int
+    survey_responses: int = 0
+    suggestions: int = 0
     cases_by_status: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -356,6 +414,8 @@ def generate_demo_data(
         step_completions=totals["step_completion"],
         committee_decisions=totals["committee_decision"],
         referrals=totals["referral"],
+        survey_responses=totals["survey_response"],
+        suggestions=totals["suggestion"],
         cases_by_status=dict(builder.by_status),
         seconds=time.perf_counter() - started,
     )
@@ -380,6 +440,20 @@ _INSERT_SQL: dict[str, str] = {
     "referral": (
         "INSERT INTO referral (id, case_id, from_user_id, to_role, to_user_id, note, version, device_id, "
         "updated_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)"
+    ),
+    "survey_response": (
+        "INSERT INTO survey_response (id, association_id, policy_version_id, case_id, officer_id, mode, answers, "
+        "answered_at, version, device_id, updated_by, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)"
+    ),
+    "suggestion": (
+        "INSERT INTO suggestion (id, association_id, kind, channel_id, beneficiary_id, text, status, response, "
+        "due_date, closed_at, version, device_id, updated_by, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)"
+    ),
+    "suggestion_event": (
+        "INSERT INTO suggestion_event (id, suggestion_id, action, to_role, note, case_id, actor_id, at, version, "
+        "device_id, updated_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, NULL, ?, ?, 1, ?, ?, ?, ?)"
     ),
 }
 
@@ -449,6 +523,10 @@ def _load(
         "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (_FTS_INSERT_TRIGGER,)
     ).fetchone()
     fts_trigger_sql: str | None = row[0] if row else None
+    # The summary triggers (`desktop.reports.summaries`) likewise: the tables are rebuilt at the end.
+    report_triggers: list[tuple[str, str]] = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name GLOB 'report_*'"
+    ).fetchall()
 
     conn.execute("DROP TABLE IF EXISTS temp.demo_plan_step")
     conn.execute(
@@ -472,9 +550,13 @@ def _load(
                 raise batch
             conn.execute("BEGIN IMMEDIATE")
             try:
+                # Demo rows stay on this PC: they never enter the sync outbox.
+                suppress_outbox(conn)
                 last_rowid = conn.execute("SELECT coalesce(max(rowid), 0) FROM beneficiary").fetchone()[0]
                 if fts_trigger_sql is not None:
                     conn.execute(f"DROP TRIGGER {_FTS_INSERT_TRIGGER}")
+                for name, _sql in report_triggers:
+                    conn.execute(f"DROP TRIGGER {name}")
                 last_case_rowid = conn.execute('SELECT coalesce(max(rowid), 0) FROM "case"').fetchone()[0]
                 for table, rows in batch.items():
                     conn.executemany(_INSERT_SQL[table], rows)
@@ -487,6 +569,9 @@ def _load(
                         (last_rowid,),
                     )
                     conn.execute(fts_trigger_sql)
+                for _name, sql in report_triggers:
+                    conn.execute(sql)
+                resume_outbox(conn)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -499,6 +584,14 @@ def _load(
         producer.join()
         sys.setswitchinterval(switch_interval)
         conn.execute("DROP TABLE IF EXISTS temp.demo_plan_step")
+        if report_triggers and done:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                rebuild_summaries(conn)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
     return totals
 
 
@@ -522,6 +615,7 @@ def _ensure_reference_rows(
     stamp = _ts(now)
     conn.execute("BEGIN IMMEDIATE")
     try:
+        suppress_outbox(conn)
         row = conn.execute(
             "SELECT id FROM association WHERE deleted_at IS NULL ORDER BY created_at LIMIT 1"
         ).fetchone()
@@ -598,6 +692,7 @@ def _ensure_reference_rows(
                     )
                     found = (user_id, full_name)
                 users[role].append((found[0], found[1]))
+        resume_outbox(conn)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -676,6 +771,13 @@ class _BatchBuilder:
         self.saudi_families = [(name, normalize_name(name)) for name in _SAUDI_FAMILIES]
         self.resident_families = [(name, normalize_name(name)) for name in _RESIDENT_FAMILIES]
         self.by_status: Counter[str] = Counter()
+        from desktop.satisfaction.service import AnonymityMode, anonymity_mode
+
+        mode = anonymity_mode(profile)
+        self.survey_case = mode is not AnonymityMode.ANONYMOUS
+        self.survey_officer = mode is AnonymityMode.LINKED_TO_OFFICER
+        self.questions = [(q.id, q.kind) for q in profile.survey.questions]
+        self.now = now
 
     def plan_step_rows(self) -> list[tuple[str, int, str, str, int, int]]:
         """(status, position, step id, step kind, always, in progress) for every step a status has passed."""
@@ -714,6 +816,9 @@ class _BatchBuilder:
             "case": [],
             "committee_decision": [],
             "referral": [],
+            "survey_response": [],
+            "suggestion": [],
+            "suggestion_event": [],
         }
         beneficiary_rows = rows["beneficiary"]
         national_id, iqama = IdKind.NATIONAL_ID.value, IdKind.IQAMA.value
@@ -761,7 +866,109 @@ class _BatchBuilder:
             r = rnd()
             for _case in range(1 if r < 0.6 else 2 if r < 0.9 else 3):
                 self._case(beneficiary_id, officer, rows)
+            if rnd() < FOLLOW_UP_SHARE:
+                self._follow_up(beneficiary_id, officer, rows)
         return rows
+
+    def _answers(self) -> str:
+        """One response's answers: scale answers leaning positive, the recommendation following them."""
+        rnd = self.rng.random
+        r = rnd()
+        base = 5 if r < 0.42 else 4 if r < 0.72 else 3 if r < 0.86 else 2 if r < 0.94 else 1
+        answers: dict[str, int | str] = {}
+        scores: list[int] = []
+        for question_id, kind in self.questions:
+            if kind is QuestionKind.SCALE5:
+                r = rnd()
+                value = base if r < 0.6 else max(1, base - 1) if r < 0.8 else min(5, base + 1)
+                answers[question_id] = value
+                scores.append(value)
+            elif kind is QuestionKind.RECOMMEND10:
+                mean = sum(scores) / len(scores) if scores else base
+                answers[question_id] = max(0, min(10, round((mean - 1) * 2.5 + self.rng.gauss(0.0, 1.2))))
+            elif rnd() < 0.125:
+                answers[question_id] = _SURVEY_TEXTS[int(rnd() * len(_SURVEY_TEXTS))]
+        return json.dumps(answers, ensure_ascii=False)
+
+    def _survey(self, case_id: str, officer: str, served: datetime, rows: dict[str, list[tuple[object, ...]]]) -> None:
+        """A survey response a few days after the service, in the profile's anonymity mode."""
+        answered = served + timedelta(days=int(self.rng.random() * 6), hours=1)
+        if answered >= self.now:
+            return
+        if not self.survey_case:
+            answered = answered.replace(minute=0, second=0, microsecond=0)
+        stamp = _ts(answered)
+        officer_id = officer if self.survey_officer else None
+        rows["survey_response"].append(
+            (
+                self.ids.__next__(),
+                self.refs.association_id,
+                self.refs.policy_version_id,
+                case_id if self.survey_case else None,
+                officer_id,
+                "kiosk" if self.rng.random() < 0.6 else "phone" if self.rng.random() < 0.6 else "slip",
+                self._answers(),
+                stamp,
+                self.refs.device_id if self.survey_case else None,
+                officer_id,
+                stamp,
+                stamp,
+            )
+        )
+
+    def _follow_up(self, beneficiary_id: str, officer: str, rows: dict[str, list[tuple[object, ...]]]) -> None:
+        """A suggestion or complaint and its events: received, routed, answered, closed as far as it came."""
+        rnd = self.rng.random
+        next_id = self.ids.__next__
+        complaint = rnd() < 0.4
+        created = self._moment(1095)
+        age = (self.now - created).days
+        due_days = 5 if complaint else 14
+        r = rnd()
+        if age > 30:
+            status = "closed" if r < 0.92 else "answered" if r < 0.97 else "in_progress"
+        else:
+            status = "open" if r < 0.35 else "in_progress" if r < 0.6 else "answered" if r < 0.75 else "closed"
+        stage = ("open", "in_progress", "answered", "closed").index(status)
+        span = max(1, min(age, due_days * 2))
+        moments = sorted(created + timedelta(hours=1 + int(rnd() * span * 24)) for _ in range(stage))
+        moments = [min(m, self.now - timedelta(minutes=1)) for m in moments]
+        suggestion_id = next_id()
+        device_id = self.refs.device_id
+        response = _FOLLOW_UP_RESPONSES[int(rnd() * len(_FOLLOW_UP_RESPONSES))] if stage >= 2 else None
+        closed_at = _ts(moments[-1]) if status == "closed" else None
+        created_text = _ts(created)
+        updated_text = _ts(moments[-1]) if moments else created_text
+        rows["suggestion"].append(
+            (
+                suggestion_id,
+                self.refs.association_id,
+                "complaint" if complaint else "suggestion",
+                self.channels[bisect(self.channel_cumulative, rnd())],
+                beneficiary_id if complaint or rnd() < 0.5 else None,
+                (_COMPLAINT_TEXTS if complaint else _SUGGESTION_TEXTS)[int(rnd() * 5)],
+                status,
+                response,
+                (created.date() + timedelta(days=due_days)).isoformat(),
+                closed_at,
+                device_id,
+                officer,
+                created_text,
+                updated_text,
+            )
+        )
+        events: list[tuple[str, str | None, str | None, datetime]] = [("received", None, None, created)]
+        if stage >= 1:
+            events.append(("routed", _ROUTES[int(rnd() * len(_ROUTES))], "للدراسة والرد", moments[0]))
+        if stage >= 2:
+            events.append(("answered", None, response, moments[1]))
+        if stage >= 3:
+            events.append(("closed", None, None, moments[2]))
+        for action, to_role, note, at in events:
+            stamp = _ts(at)
+            rows["suggestion_event"].append(
+                (next_id(), suggestion_id, action, to_role, note, officer, stamp, device_id, officer, stamp, stamp)
+            )
 
     def _case(self, beneficiary_id: str, officer: str, rows: dict[str, list[tuple[object, ...]]]) -> None:
         rnd = self.rng.random
@@ -801,6 +1008,8 @@ class _BatchBuilder:
                  device_id, recorder, decided_text, decided_text)
             )
             updated = decided_text
+            if status in (CaseStatus.SERVED, CaseStatus.CLOSED) and rnd() < SURVEY_SHARE:
+                self._survey(case_id, officer, decided + timedelta(days=1 + int(rnd() * 7)), rows)
         if plan.open_referral:
             researcher = refs.researchers[int(rnd() * len(refs.researchers))] if refs.researchers else None
             rows["referral"].append(

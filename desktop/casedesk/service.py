@@ -75,7 +75,7 @@ from db.models import (
     SurveyResponse,
     UserRole,
 )
-from desktop.arabic_text import clean_text, isolate, strip_bidi_controls, to_arabic_digits, to_latin_digits
+from desktop.arabic_text import clean_text, days_phrase, isolate, strip_bidi_controls, to_arabic_digits, to_latin_digits
 from desktop.casedesk.views import (
     CHECK_RESULTS,
     DECISIONS,
@@ -290,14 +290,7 @@ def _moment_text(moment: datetime) -> str:
 
 def days_text(days: int) -> str:
     """A number of days in Arabic with the right noun form: "يوم واحد", "يومان", "٣ أيام", "١١ يومًا"."""
-    n = abs(days)
-    if n == 1:
-        return "يوم واحد"
-    if n == 2:
-        return "يومان"
-    if 3 <= n <= 10:
-        return f"{to_arabic_digits(str(n))} أيام"
-    return f"{to_arabic_digits(str(n))} يومًا"
+    return days_phrase(days)
 
 
 def _countdown_text(days_left: int | None) -> str:

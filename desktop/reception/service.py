@@ -780,7 +780,7 @@ class ReceptionService:
             beneficiary = self._store_beneficiary(ctx, checked)
             self._store_documents(ctx, docs)
             missing = sum(1 for d in docs if not d.provided or (d.valid_until is not None and d.valid_until < self._today()))
-            self._complete(ctx, step, note=f"مستندات ناقصة: {missing}" if missing else "")
+            self._complete(ctx, step, note=f"مستندات ناقصة: {to_arabic_digits(str(missing))}" if missing else "")
             self._set_status(ctx, CaseStatus.RECEIVED)
             self._audit(ctx, "particulars_verified", {"beneficiary_id": beneficiary.id.hex, "documents": len(docs)})
             return self._view(session, ctx.case, ctx.profile)

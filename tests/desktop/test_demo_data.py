@@ -201,3 +201,72 @@ def test_default_profile_and_zero_beneficiaries(database: Database) -> None:
     assert summary.beneficiaries == summary.cases == 0
     with database.session(read_only=True) as session:
         assert session.scalars(select(PolicyVersion.profile_id)).one() == "mafateeh-alkhair"
+
+
+def test_survey_responses_are_anonymous_and_lean_positive(database: Database, family_profile: PolicyProfile) -> None:
+    """About 40 % of the served cases answered, anonymously (the policy's mode), a few days after the decision."""
+    import json as _json
+    import sqlite3
+
+    summary = generate_demo_data(database, beneficiaries=2000, profile=family_profile, seed=5)
+    raw = sqlite3.connect(database.path)
+    rows = raw.execute(
+        "SELECT case_id, officer_id, device_id, updated_by, mode, answers, answered_at FROM survey_response"
+    ).fetchall()
+    served = summary.cases_by_status.get("served", 0) + summary.cases_by_status.get("closed", 0)
+    assert summary.survey_responses == len(rows)
+    assert 0.3 * served < len(rows) < 0.5 * served
+    scale_ids = [q.id for q in family_profile.survey.questions if q.kind.value == "scale5"]
+    scores: list[int] = []
+    texts = 0
+    for case_id, officer_id, device_id, updated_by, mode, answers, answered_at in rows:
+        assert (case_id, officer_id, device_id, updated_by) == (None, None, None, None)
+        assert mode in ("kiosk", "phone", "slip")
+        assert answered_at.endswith(":00:00.000000")  # anonymous: rounded to the hour
+        values = _json.loads(answers)
+        assert set(scale_ids) <= set(values)
+        scores += [values[q] for q in scale_ids]
+        assert 0 <= values["recommend"] <= 10
+        texts += isinstance(values.get("suggestion"), str)
+    assert set(scores) <= {1, 2, 3, 4, 5}
+    assert 3.6 < sum(scores) / len(scores) < 4.4
+    assert 0 < texts < len(rows) * 0.25
+    raw.close()
+
+
+def test_suggestions_and_complaints_follow_their_lifecycle(database: Database, family_profile: PolicyProfile) -> None:
+    """Each one has its received event first; closed ones a closing time and a closing event; answered a reply."""
+    import sqlite3
+
+    summary = generate_demo_data(database, beneficiaries=4000, profile=family_profile, seed=3)
+    raw = sqlite3.connect(database.path)
+    rows = raw.execute("SELECT id, kind, status, response, closed_at, created_at, due_date FROM suggestion").fetchall()
+    assert summary.suggestions == len(rows) and 60 < len(rows) < 200
+    assert {r[1] for r in rows} == {"suggestion", "complaint"}
+    assert {r[2] for r in rows} >= {"closed", "answered"}
+    for row_id, _kind, status, response, closed_at, created_at, due_date in rows:
+        events = [e[0] for e in raw.execute(
+            "SELECT action FROM suggestion_event WHERE suggestion_id = ? ORDER BY at, rowid", (row_id,))]
+        expected = ["received", "routed", "answered", "closed"][: ["open", "in_progress", "answered", "closed"].index(
+            status) + 1]
+        assert events == expected
+        assert (closed_at is not None) == (status == "closed")
+        assert (response is not None) == (status in ("answered", "closed"))
+        assert closed_at is None or closed_at > created_at
+        assert due_date > created_at[:10]
+    raw.close()
+
+
+def test_dashboard_summaries_are_rebuilt_after_the_load(generated: tuple[Database, DemoSummary]) -> None:
+    """The load suspends the summary triggers: the tables are rebuilt, equal to a recomputation, triggers back."""
+    import sqlite3
+
+    from desktop.reports.summaries import missing_triggers, recompute, snapshot
+
+    database, _summary = generated
+    raw = sqlite3.connect(database.path)
+    assert missing_triggers(raw) == []
+    stored = snapshot(raw)
+    assert stored["report_contact_day"] and stored["report_decision"] and stored["report_answer_day"]
+    assert stored == recompute(raw)
+    raw.close()

@@ -1,0 +1,212 @@
+"""Long exports off the GUI thread: a save dialog, a progress bar with a working «إلغاء», and an Arabic message.
+
+The export function runs on its own worker (the page's database runner stays free for refreshes); it is
+called with ``progress(done, total)`` and ``cancel() -> bool`` and returns the file's bytes. The bytes are
+written to a temporary file next to the target and moved over it only when complete, so a cancelled or
+failed export never leaves a partial file behind.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QPushButton, QWidget
+
+from desktop.arabic_text import isolate
+from ui.printing import open_in_viewer
+from ui.tasks import BackgroundRunner
+
+__all__ = ["ExportController", "ExportJob"]
+
+#: The export itself: (progress, cancel) -> the file's bytes (or a Path it wrote), run on a worker thread.
+ExportWork = Callable[[Callable[[int, int], None], Callable[[], bool]], object]
+
+
+@dataclass(frozen=True)
+class ExportJob:
+    """One kind of export: its Arabic name, the file filter and suffix, and the function that makes it."""
+
+    key: str
+    title: str
+    suffix: str
+    file_filter: str
+    work: ExportWork
+    default_name: str
+
+
+class _ProgressRelay(QObject):
+    """Carries progress from the worker thread to the GUI thread (queued signal)."""
+
+    sig_progress = Signal(int, int)
+
+
+class ExportController(QObject):
+    """Runs one export at a time: save dialog → progress dialog (cancellable) → message at the end.
+
+    Signals: sig_finished(path) when a file was written, sig_cancelled() when the user cancelled,
+    sig_failed(message) on an error; sig_message(text) for every final message shown.
+    """
+
+    sig_finished = Signal(object)
+    sig_cancelled = Signal()
+    sig_failed = Signal(str)
+    sig_message = Signal(str)
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._parent = parent
+        self._runner = BackgroundRunner(self)
+        self._relay = _ProgressRelay(self)
+        self._relay.sig_progress.connect(self._show_progress)
+        self.progress: QProgressDialog | None = None
+        self.file_dialog: QFileDialog | None = None
+        self.message_box: QMessageBox | None = None
+        self.show_boxes = True
+        self._cancel = threading.Event()
+        self._job: ExportJob | None = None
+        self.running = False
+        self.cancel_button: QPushButton | None = None
+
+    # ----------------------------------------------------------------- save dialog
+
+    def choose_file(self, job: ExportJob, folder: Path | None = None) -> QFileDialog:
+        """Ask where to save (Qt's own dialog, in Arabic, non-blocking); the export starts once a file is chosen."""
+        start = str((folder or Path.home()) / job.default_name)
+        dialog = QFileDialog(self._parent, f"حفظ {job.title}", start, job.file_filter)
+        dialog.setObjectName("export_file_dialog")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        dialog.setDefaultSuffix(job.suffix)
+        dialog.setLabelText(QFileDialog.DialogLabel.LookIn, "الحفظ في:")
+        dialog.setLabelText(QFileDialog.DialogLabel.FileName, "اسم الملف:")
+        dialog.setLabelText(QFileDialog.DialogLabel.FileType, "نوع الملف:")
+        dialog.setLabelText(QFileDialog.DialogLabel.Accept, "حفظ")
+        dialog.setLabelText(QFileDialog.DialogLabel.Reject, "إلغاء")
+        dialog.fileSelected.connect(lambda chosen: self.start(job, Path(chosen)))
+        dialog.finished.connect(dialog.deleteLater)
+        self.file_dialog = dialog
+        dialog.open()
+        return dialog
+
+    # ----------------------------------------------------------------- running
+
+    def start(self, job: ExportJob, path: Path) -> bool:
+        """Run the export into `path` off the GUI thread with a progress dialog; False if one is running."""
+        if self.running:
+            self._tell("تصدير آخر قيد التنفيذ؛ انتظر انتهاءه أو ألغِه أولًا.", QMessageBox.Icon.Information)
+            return False
+        if path.suffix.lower() != f".{job.suffix}":
+            path = path.with_name(path.name + f".{job.suffix}")
+        self.running = True
+        self._job = job
+        self._cancel = threading.Event()
+        cancel_event = self._cancel
+        progress = QProgressDialog(f"جارٍ إعداد {job.title}…", "إلغاء", 0, 0, self._parent)
+        progress.setObjectName("export_progress")
+        progress.setWindowTitle(job.title)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(0)
+        progress.setAutoClose(False)
+        progress.setAutoReset(False)
+        progress.setMinimumWidth(420)
+        progress.canceled.connect(self.cancel)
+        self.progress = progress
+        self.cancel_button = progress.findChild(QPushButton)
+        progress.show()
+
+        relay = self._relay
+
+        def report(done: int, total: int) -> None:
+            relay.sig_progress.emit(int(done), int(total))
+
+        def work() -> Path:
+            result = job.work(report, cancel_event.is_set)
+            if cancel_event.is_set():
+                from desktop.reports import ReportCancelled
+
+                raise ReportCancelled()
+            if isinstance(result, Path):
+                if result != path:
+                    os.replace(result, path)
+                return path
+            temporary = path.with_name(f".{path.name}.part")
+            try:
+                temporary.write_bytes(bytes(result))  # type: ignore[call-overload]
+                os.replace(temporary, path)
+            finally:
+                temporary.unlink(missing_ok=True)
+            return path
+
+        self._runner.run(work, self._succeeded, self._failed)
+        return True
+
+    def cancel(self) -> None:
+        """«إلغاء»: the export stops at its next step; nothing is saved."""
+        if not self.running:
+            return
+        self._cancel.set()
+        if self.progress is not None:
+            self.progress.setLabelText("جارٍ الإلغاء…")
+            button = self.progress.findChild(QPushButton)
+            if button is not None:
+                button.setEnabled(False)
+
+    def wait(self, msecs: int = -1) -> bool:
+        """Block until the export's worker is idle (shutdown and tests)."""
+        return self._runner.wait(msecs)
+
+    def _show_progress(self, done: int, total: int) -> None:
+        if self.progress is None or self._cancel.is_set():
+            return
+        self.progress.setMaximum(max(total, 1))
+        self.progress.setValue(min(done, max(total, 1)))
+
+    def _close_progress(self) -> None:
+        self.running = False
+        if self.progress is not None:
+            self.progress.canceled.disconnect(self.cancel)
+            self.progress.close()
+            self.progress.deleteLater()
+            self.progress = None
+
+    def _succeeded(self, path: object) -> None:
+        self._close_progress()
+        assert isinstance(path, Path)
+        title = self._job.title if self._job else "الملف"
+        self._tell(f"✓ حُفظ {title} في:\n{isolate(str(path))}", QMessageBox.Icon.Information, path)
+        self.sig_finished.emit(path)
+
+    def _failed(self, error: BaseException) -> None:
+        from desktop.reports import ReportCancelled
+
+        self._close_progress()
+        if isinstance(error, ReportCancelled):
+            self._tell("أُلغي التصدير، ولم يُحفظ أي ملف.", QMessageBox.Icon.Information)
+            self.sig_cancelled.emit()
+            return
+        message = getattr(error, "message_ar", None) or f"تعذّر التصدير: {error}"
+        if isinstance(error, OSError):
+            message = f"تعذّر حفظ الملف: لا يمكن الكتابة في المكان المختار ({error.strerror or error})."
+        self._tell(message, QMessageBox.Icon.Warning)
+        self.sig_failed.emit(message)
+
+    def _tell(self, message: str, icon: QMessageBox.Icon, path: Path | None = None) -> None:
+        """The final word, in Arabic, in a window-modal box that does not block the event loop."""
+        self.sig_message.emit(message)
+        if not self.show_boxes:
+            return
+        box = QMessageBox(icon, "التصدير", message, QMessageBox.StandardButton.Close, self._parent)
+        box.setObjectName("export_message")
+        box.button(QMessageBox.StandardButton.Close).setText("إغلاق")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        if path is not None:
+            open_button = box.addButton("فتح الملف", QMessageBox.ButtonRole.ActionRole)
+            open_button.clicked.connect(lambda: open_in_viewer(path))
+        self.message_box = box
+        box.open()
