@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from desktop.policy import PolicyProfile
 
 #: Modules that add their own sub-commands with ``add_commands(subparsers)`` (sync, devices, reports...).
-COMMAND_MODULES: tuple[str, ...] = ("desktop.server.admin_cli", "desktop.sync.cli")
+COMMAND_MODULES: tuple[str, ...] = ("desktop.server.admin_cli", "desktop.sync.cli", "desktop.reports.cli")
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -143,7 +143,8 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
         print(
             f"أُنشئت بيانات تجريبية في {elapsed:.1f} ث: {summary.beneficiaries:,} مستفيد، {summary.cases:,} حالة، "
             f"{summary.step_completions:,} خطوة منجزة، {summary.committee_decisions:,} قرار لجنة، "
-            f"{summary.referrals:,} إحالة"
+            f"{summary.referrals:,} إحالة، {summary.survey_responses:,} تقييم رضا، "
+            f"{summary.suggestions:,} اقتراح وشكوى"
         )
         from db.models import CaseStatus
 
@@ -151,6 +152,66 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
             print(f"  {CaseStatus(status).label_ar}: {count:,}")
     finally:
         ws.close()
+    return EXIT_OK
+
+
+def _cmd_users_list(args: argparse.Namespace) -> int:
+    """One line per user of the association: login, name, role."""
+    from sqlalchemy import select
+
+    from db.models import AppUser, UserRole
+    from desktop.workspace import Workspace
+
+    ws = Workspace.open(args.data_dir)
+    try:
+        with ws.db.session(read_only=True) as session:
+            users = session.execute(
+                select(AppUser.username, AppUser.full_name, AppUser.role)
+                .where(AppUser.deleted_at.is_(None))
+                .order_by(AppUser.username)
+            ).all()
+    finally:
+        ws.close()
+    for username, full_name, role in users:
+        label = UserRole(role).label_ar if role in UserRole._value2member_map_ else role
+        print(f"{username}\t{full_name}\t{label}")
+    return EXIT_OK
+
+
+def _cmd_users_set(args: argparse.Namespace) -> int:
+    """Add a user (login of the PC, full name, role) or change an existing user's name or role."""
+    from sqlalchemy import select
+
+    from db.models import AppUser, Association
+    from desktop.arabic_text import clean_text
+    from desktop.workspace import Workspace
+
+    username = args.username.strip()
+    if not username or len(username) > 64:
+        raise CliError("اسم الدخول مطلوب (حتى 64 حرفًا)", EXIT_INVALID)
+    ws = Workspace.open(args.data_dir)
+    try:
+        with ws.db.session() as session:
+            user = session.scalar(
+                select(AppUser).where(AppUser.username == username, AppUser.deleted_at.is_(None))
+            )
+            if user is None:
+                if args.command_name == "set-role":
+                    raise CliError(f"لا يوجد مستخدم باسم الدخول {username}: أضفه بالأمر users add", EXIT_INVALID)
+                association = session.scalar(select(Association).where(Association.deleted_at.is_(None)))
+                if association is None:
+                    raise CliError("لم تُختر سياسة الجمعية بعد: شغّل أولًا  mustafid-admin init --policy ID")
+                user = AppUser(association_id=association.id, username=username,
+                               full_name=clean_text(args.name or username, max_length=200), role=args.role)
+                session.add(user)
+            else:
+                user.role = args.role
+                if getattr(args, "name", None):
+                    user.full_name = clean_text(args.name, max_length=200)
+            line = f"{user.username}\t{user.full_name}\t{args.role}"
+    finally:
+        ws.close()
+    print(line)
     return EXIT_OK
 
 
@@ -236,6 +297,23 @@ def build_parser() -> argparse.ArgumentParser:
     pdf.add_argument("case_number", metavar="CASE_NUMBER", help="رقم الحالة، مثل A1F3-1447-000123")
     pdf.add_argument("--out", required=True, type=Path, metavar="FILE", help="ملف PDF الناتج")
     pdf.set_defaults(func=_cmd_pdf)
+
+    from db.models import UserRole
+
+    roles = [role.value for role in UserRole]
+    users = sub.add_parser("users", help="مستخدمو المكتب وأدوارهم (اسم الدخول في الجهاز، الاسم، الدور)")
+    users_sub = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    u_list = users_sub.add_parser("list", help="سطر لكل مستخدم")
+    u_list.set_defaults(func=_cmd_users_list)
+    u_add = users_sub.add_parser("add", help="إضافة مستخدم أو تعديل اسمه ودوره")
+    u_add.add_argument("username", metavar="LOGIN", help="اسم الدخول في نظام التشغيل")
+    u_add.add_argument("--name", required=True, help="الاسم الكامل كما يظهر في السجلات والخطابات")
+    u_add.add_argument("--role", required=True, choices=roles, metavar="ROLE", help=" | ".join(roles))
+    u_add.set_defaults(func=_cmd_users_set, command_name="add")
+    u_role = users_sub.add_parser("set-role", help="تغيير دور مستخدم")
+    u_role.add_argument("username", metavar="LOGIN")
+    u_role.add_argument("role", choices=roles, metavar="ROLE", help=" | ".join(roles))
+    u_role.set_defaults(func=_cmd_users_set, command_name="set-role")
 
     for module_name in COMMAND_MODULES:
         module = importlib.import_module(module_name)

@@ -224,6 +224,14 @@ class Workspace:
             )
         return name or os_username()
 
+    def officer_role(self) -> str:
+        """The role of the person at this PC (`db.models.UserRole` value); "officer" when unknown."""
+        with self.db.session(read_only=True) as session:
+            role = session.scalar(
+                select(AppUser.role).where(AppUser.username == os_username(), AppUser.deleted_at.is_(None))
+            )
+        return role or UserRole.OFFICER.value
+
     def connection_state(self) -> ConnectionState:
         """The sync connection state; no server can be configured yet, so it is NOT_CONFIGURED."""
         return ConnectionState.NOT_CONFIGURED

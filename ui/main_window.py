@@ -12,10 +12,9 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from desktop.hijri import format_dual
-from desktop.policy_text import decision_text
 from ui.sections import SECTIONS, Section, section_index
 from ui.widgets.navigation import SectionNavigator
-from ui.widgets.placeholder import UnderConstructionPage
+from ui.widgets.placeholder import SectionWaitingPage
 from ui.widgets.policy_outline import ReceptionOutline
 from ui.widgets.policy_summary import PolicySummaryPage
 from ui.widgets.status import DeskStatusBar
@@ -103,7 +102,8 @@ class MainWindow(QMainWindow):
             if isinstance(page, PolicySummaryPage):
                 page.show_data_dir(workspace.data_dir)
         self.show_policy(workspace.active_profile())
-        self._replace_placeholder("reception")
+        for key in ("reception", "cases", "committee", "satisfaction", "reports"):
+            self._replace_placeholder(key)
         self._start_sync(workspace)
         self.sig_workspace_attached.emit()
 
@@ -124,44 +124,55 @@ class MainWindow(QMainWindow):
     # ----------------------------------------------------------------- building
 
     def _build_page(self, section: Section) -> QWidget:
-        """The page of one section: reception (once the workspace is open) and settings are real."""
+        """The page of one section: the real page once the workspace is open, a waiting page before."""
         page: QWidget
         if section.key == "reception" and self._workspace is not None and self._profile is not None:
             from ui.reception import ReceptionPage
 
             page = ReceptionPage(self._workspace, self.stack)
+        elif section.key == "cases" and self._workspace is not None and self._profile is not None:
+            from ui.cases import CasesPage
+
+            page = CasesPage(self._workspace, self.stack)
+        elif section.key == "committee" and self._workspace is not None and self._profile is not None:
+            from ui.committee import CommitteePage
+
+            page = CommitteePage(self._workspace, self.stack)
+        elif section.key == "satisfaction" and self._workspace is not None and self._profile is not None:
+            from ui.satisfaction import SatisfactionPage
+
+            page = SatisfactionPage(self._workspace, self.stack)
+        elif section.key == "reports" and self._workspace is not None and self._profile is not None:
+            from ui.reports import ReportsPage
+
+            page = ReportsPage(self._workspace, self.stack)
         elif section.key == "settings":
             page = PolicySummaryPage(section.title, section.purpose, self.stack)
             if self._workspace is not None:
                 page.show_data_dir(self._workspace.data_dir)
             self._add_sync_box(page)
         else:
-            page = UnderConstructionPage(section.title, section.under_construction, self.stack)
+            page = SectionWaitingPage(section.title, section.waiting_text, self.stack)
         page.setObjectName(f"section_{section.key}")
         self._fill_page(section.key, page)
         return page
 
     def _fill_page(self, key: str, page: QWidget) -> None:
-        """Put the active policy's own content on a page (reception outline, committee period, settings)."""
+        """Put the active policy's own content on a page (reception outline while opening, settings)."""
         profile = self._profile
         if profile is None:
             return
         if isinstance(page, PolicySummaryPage):
             page.show_policy(profile)
-        elif key == "reception" and isinstance(page, UnderConstructionPage):
+        elif key == "reception" and isinstance(page, SectionWaitingPage):
             for old in page.findChildren(ReceptionOutline):
                 old.deleteLater()
             page.add_content(ReceptionOutline(profile, page))
-        elif key == "committee" and isinstance(page, UnderConstructionPage):
-            page.notice_label.setText(
-                f"{SECTIONS[section_index('committee')].under_construction}\n\n"
-                f"مدة القرار في سياسة الجمعية: {decision_text(profile)}."
-            )
 
     def _replace_placeholder(self, key: str) -> None:
         """A section built as a placeholder before the workspace opened is built again for real."""
         page = self._pages.get(key)
-        if not isinstance(page, UnderConstructionPage) or self._workspace is None or self._profile is None:
+        if not isinstance(page, SectionWaitingPage) or self._workspace is None or self._profile is None:
             return
         index = section_index(key)
         del self._pages[key]

@@ -168,3 +168,26 @@ def test_console_script_runs_as_a_program(tmp_path: Path) -> None:
     )
     assert done.returncode == EXIT_INVALID
     assert "negative_period.toml" in done.stdout
+
+
+def test_users_add_set_role_and_list(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
+    """An administrator gives each PC login a name and a role; the workspace reads the role of the person at it."""
+    from desktop.workspace import os_username
+
+    assert run_cli(capsys, "--data-dir", str(data_dir), "init", "--policy", "mafateeh-alkhair")[0] == EXIT_OK
+    code, out, _ = run_cli(capsys, "--data-dir", str(data_dir), "users", "add", "sara",
+                           "--name", "سارة القحطاني", "--role", "researcher")
+    assert code == EXIT_OK and out.strip() == "sara\tسارة القحطاني\tresearcher"
+    code, _, _ = run_cli(capsys, "--data-dir", str(data_dir), "users", "set-role", os_username(), "manager")
+    assert code == EXIT_OK
+    code, out, _ = run_cli(capsys, "--data-dir", str(data_dir), "users", "list")
+    rows = {line.split("\t")[0]: line.split("\t") for line in out.splitlines()}
+    assert rows["sara"][1:] == ["سارة القحطاني", "مسؤول البحث الاجتماعي"]
+    assert rows[os_username()][2] == "المدير"
+    ws = Workspace.open(data_dir)
+    try:
+        assert ws.officer_role() == "manager"
+    finally:
+        ws.close()
+    code, _, err = run_cli(capsys, "--data-dir", str(data_dir), "users", "set-role", "nobody", "officer")
+    assert code == EXIT_INVALID and "لا يوجد مستخدم" in err

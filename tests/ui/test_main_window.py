@@ -1,4 +1,4 @@
-"""The main window: right-to-left, six sections switchable by keyboard, honest placeholders, real settings page."""
+"""The main window: right-to-left, six sections switchable by keyboard, waiting pages until the database opens."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from desktop.hijri import format_gregorian, format_hijri
 from desktop.workspace import Workspace
 from ui.main_window import MainWindow
 from ui.sections import SECTIONS
-from ui.widgets.placeholder import UnderConstructionPage
+from ui.widgets.placeholder import SectionWaitingPage
 from ui.widgets.policy_outline import ReceptionOutline
 from ui.widgets.policy_summary import PolicySummaryPage
 
@@ -72,15 +72,27 @@ def test_navigation_list_switches_sections(qtbot, window: MainWindow) -> None:
     assert window.current_section() == "satisfaction"
 
 
-def test_unbuilt_sections_say_so_and_offer_nothing_to_press(window: MainWindow) -> None:
-    """Sections not built yet state it plainly, say what they will do, and have no buttons or inputs.
+def test_every_section_is_the_real_page_once_the_workspace_is_open(window: MainWindow) -> None:
+    """Cases, committee, satisfaction and reports are their real pages, not waiting pages."""
+    from ui.cases import CasesPage
+    from ui.committee import CommitteePage
+    from ui.reports import ReportsPage
+    from ui.satisfaction import SatisfactionPage
 
-    The reception section (index 0) is built (issue 3): see tests/ui/reception/.
-    """
+    expected = {"cases": CasesPage, "committee": CommitteePage, "satisfaction": SatisfactionPage,
+                "reports": ReportsPage}
+    for key, page_class in expected.items():
+        assert isinstance(window.section_page(key), page_class), key
+
+
+def test_sections_wait_for_the_database_and_offer_nothing_to_press(qtbot) -> None:
+    """Before the workspace is open, each section says it is opening and what it is for, with nothing to press."""
+    main = MainWindow(None)
+    qtbot.addWidget(main)
     for section in SECTIONS[1:5]:
-        page = window.section_page(section.key)
-        assert isinstance(page, UnderConstructionPage)
-        assert page.notice().startswith(f"قسم {section.title} قيد البناء: سيأتي في الإصدار القادم.")
+        page = main.section_page(section.key)
+        assert isinstance(page, SectionWaitingPage)
+        assert page.notice() == section.waiting_text
         assert section.purpose in page.notice()
         assert page.findChildren(QAbstractButton) == []
         assert page.findChildren(QLineEdit) == []
@@ -102,9 +114,17 @@ def test_reception_shows_the_policy_channels_and_steps(window: MainWindow, adopt
     assert outline.findChildren(QAbstractButton) == [] and outline.findChildren(QLineEdit) == []
 
 
-def test_committee_page_states_the_promised_period(window: MainWindow) -> None:
-    """The committee placeholder repeats the policy's decision promise."""
-    assert "لا تقل عن (14) يوماً من تاريخ تقديم الطلب" in window.section_page("committee").notice()
+def test_committee_page_states_the_promised_period(qtbot, window: MainWindow) -> None:
+    """The committee page repeats the policy's decision promise (read in the background)."""
+    from PySide6.QtWidgets import QLabel
+
+    page = window.section_page("committee")
+
+    def promise_shown() -> bool:
+        texts = [label.text() for label in page.findChildren(QLabel)]
+        return any("لا تقل عن (14) يوماً من تاريخ تقديم الطلب" in text for text in texts)
+
+    qtbot.waitUntil(promise_shown, timeout=10000)
 
 
 def test_settings_page_shows_the_active_policy(window: MainWindow, adopted_workspace: Workspace) -> None:

@@ -1,4 +1,4 @@
-"""A plain page for a section that is not built yet: it says so, says what it will do, and offers nothing fake."""
+"""A plain page for a section while the database is still opening: it says so and what the section is for."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 
-class UnderConstructionPage(QScrollArea):
-    """A section page that states it is under construction; real read-only content may be added below."""
+class SectionWaitingPage(QScrollArea):
+    """A section page shown until the workspace is open; real read-only content may be added below."""
 
     def __init__(self, title: str, notice: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -23,7 +23,7 @@ class UnderConstructionPage(QScrollArea):
         self._layout.addWidget(heading)
 
         self.notice_label = QLabel(notice, body)
-        self.notice_label.setObjectName("under_construction")
+        self.notice_label.setObjectName("section_waiting")
         self.notice_label.setWordWrap(True)
         self.notice_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._layout.addWidget(self.notice_label)
@@ -35,5 +35,5 @@ class UnderConstructionPage(QScrollArea):
         self._layout.insertWidget(self._layout.count() - 1, widget)
 
     def notice(self) -> str:
-        """The under-construction sentence shown on the page."""
+        """The sentence shown on the page."""
         return self.notice_label.text()

@@ -16,7 +16,7 @@ from desktop.workspace import Workspace
 from tests.ui.reception.driver import future_hijri
 from ui.main_window import MainWindow
 from ui.reception.page import ReceptionPage
-from ui.widgets.placeholder import UnderConstructionPage
+from ui.widgets.placeholder import SectionWaitingPage
 from ui.widgets.policy_outline import ReceptionOutline
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -33,7 +33,7 @@ def test_reception_page_replaces_the_placeholder_when_the_workspace_opens(qtbot,
                             policy_version="2025-10", officer_name="موظف")
     window = MainWindow(None, snapshot=snapshot)
     qtbot.addWidget(window)
-    assert isinstance(window.section_page("reception"), UnderConstructionPage)
+    assert isinstance(window.section_page("reception"), SectionWaitingPage)
     assert window.reception_page() is None
     window.attach_workspace(adopted_workspace)
     page = window.reception_page()
