@@ -164,7 +164,7 @@ class CommitteePage(QWidget):
         self.table = _QueueTable(self)
         setup_table(self.table, "committee_queue")
         self.table.setModel(self.model)
-        keep_column_widths(self.table, dict(enumerate((160, 210, 90, 120, 270, 125))))
+        keep_column_widths(self.table, dict(enumerate((170, 185, 78, 118, 255, 112))))
         layout.addWidget(self.table, 1)
         self.message = message_line(self)
         layout.addWidget(self.message)
