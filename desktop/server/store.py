@@ -603,6 +603,8 @@ class ServerStore:
 
     def pull(self, ctx: DeviceContext, after: int, limit: int) -> bytes:
         """The page after a cursor, as the JSON body of a `PullResponse` (rows spliced as stored)."""
+        if not self.is_sqlite:
+            return self._pull_postgresql(ctx, after, limit)
         with self._read() as conn:
             head = conn.execute(select(server_association.c.seq)
                                 .where(server_association.c.pk == ctx.association_pk)).scalar_one()
@@ -625,14 +627,38 @@ class ServerStore:
                 f'"has_more":{"true" if has_more else "false"},"head_seq":{head}}}')
         return body.encode()
 
+    def _pull_postgresql(self, ctx: DeviceContext, after: int, limit: int) -> bytes:
+        """The page built by ONE statement: PostgreSQL writes each row's JSON text (the stored ``fields``
+        pasted as they are) and joins the page, so Python neither decodes nor re-encodes a row.
+
+        The head and the rows are read in the same statement (one snapshot); the extra row of
+        ``LIMIT n + 1`` only tells whether more follow.
+        """
+        with self.engine.connect() as conn:
+            # One right plan whatever the statistics say (e.g. just after a bulk import): walk the
+            # (association_id, server_seq) index in order and stop after n + 1 rows; a bitmap scan
+            # would read every row after the cursor and sort them.
+            conn.exec_driver_sql("SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off")
+            head, count, last, rows = conn.exec_driver_sql(_PULL_SQL, {
+                "pk": ctx.association_pk, "a": ctx.association_id, "after": after, "n": limit, "n1": limit + 1,
+            }).one()
+            conn.rollback()
+        head = int(head)
+        has_more = count > limit
+        next_after = int(last) if last is not None else max(after, 0) if after <= head else head
+        return (f'{{"rows":[{rows or ""}],"next_after":{next_after},'
+                f'"has_more":{"true" if has_more else "false"},"head_seq":{head}}}').encode()
+
     def summary(self, ctx: DeviceContext) -> p.SummaryResponse:
         """Count and hash of (row_id, version) per table of the association."""
         tables: dict[str, p.TableSummary] = {}
         with self._read() as conn:
             if not self.is_sqlite:
+                # uuid order is byte order, the same as the canonical text's; the sort stays in memory
+                conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
                 rows = conn.exec_driver_sql(
                     "SELECT table_name, count(*), encode(sha256(convert_to(string_agg("
-                    "row_id::text || ':' || version::text || E'\\n', '' ORDER BY row_id::text COLLATE \"C\"),"
+                    "row_id::text || ':' || version::text || E'\\n', '' ORDER BY row_id),"
                     " 'UTF8')), 'hex') FROM sync_row WHERE association_id = %(a)s GROUP BY table_name",
                     {"a": ctx.association_id},
                 ).all()
@@ -718,6 +744,25 @@ class ServerStore:
                                     .where(server_association.c.association_id == association_id)).scalar_one())
 
 
+#: One pull page on PostgreSQL (see `ServerStore._pull_postgresql`); uses ix_sync_row_association_id_server_seq.
+_PULL_SQL = """
+WITH head AS (SELECT seq FROM server_association WHERE pk = %(pk)s),
+page AS (
+    SELECT r.table_name, r.row_id, r.version, r.server_seq, r.deleted, r.fields,
+           row_number() OVER (ORDER BY r.server_seq) AS n
+    FROM (SELECT table_name, row_id, version, server_seq, deleted, fields FROM sync_row
+          WHERE association_id = %(a)s AND server_seq > %(after)s AND server_seq <= (SELECT seq FROM head)
+          ORDER BY server_seq LIMIT %(n1)s) AS r
+)
+SELECT (SELECT seq FROM head), count(*), max(server_seq) FILTER (WHERE n <= %(n)s),
+       string_agg('{"table":' || to_json(table_name)::text || ',"row_id":"' || row_id::text
+                  || '","version":' || version::text || ',"server_seq":' || server_seq::text
+                  || ',"deleted":' || CASE WHEN deleted THEN 'true' ELSE 'false' END
+                  || ',"fields":' || fields::text || '}', ',' ORDER BY server_seq) FILTER (WHERE n <= %(n)s)
+FROM page
+"""
+
+
 def _normalize_code(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
@@ -730,6 +775,7 @@ def bulk_load_rows(db_url: str, association_id: uuid.UUID,
     the next ``server_seq`` of the association's counter (locked for the whole load), exactly as
     one push inserting it would; rows are not merged, so they must be new. Returns the count.
     For benchmarks and first imports; the server may run meanwhile (pushes of the association wait).
+    On PostgreSQL the table's statistics are refreshed afterwards (``ANALYZE``).
     """
     store = ServerStore(db_url)
     store.upgrade()
@@ -773,6 +819,9 @@ def bulk_load_rows(db_url: str, association_id: uuid.UUID,
                     for t, rid, v, s, d, f in encoded():
                         copy.write_row((association_id, t, rid, v, s, d, f, "{}"))
             conn.execute(update(server_association).where(server_association.c.pk == assoc.pk).values(seq=seq))
+        if not store.is_sqlite:  # fresh statistics for the planner after a bulk import
+            with store.engine.connect() as conn:
+                conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE sync_row")
     finally:
         store.dispose()
     return count

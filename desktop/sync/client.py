@@ -19,8 +19,14 @@ Decisions recorded here (see also `db.outbox` for how local changes are captured
 * Pull: one page = one transaction holding the applied rows and the cursor; the outbox triggers
   are suppressed in it and foreign keys are not checked (rows may arrive before the rows they
   point to). Columns with a pending local change keep the local value (they will be pushed and
-  merged by the server). The FTS insert trigger of ``beneficiary`` is suspended for a page and
-  the page's new rows indexed in one statement.
+  merged by the server). The FTS insert trigger of ``beneficiary`` is suspended around a page's
+  INSERT and the page's new rows indexed in one statement. The next page is downloaded on a helper
+  thread while this one is applied; pages are parsed with `json` (`parse_pull_page`), converted to
+  their SQLite storage form by a per-table generated function, and written with one ``executemany``.
+* First sync (a backlog of at least `BULK_MIN_ROWS` rows, more than this PC's cases): pages of
+  `BULK_PAGE` rows, several per transaction (`BULK_CHUNK_SECONDS`), each transaction in bulk mode
+  (`_BulkApply`: per-row triggers dropped inside it and their work redone set-based before its
+  COMMIT) and holding its cursor; a crash rolls back to the last committed chunk, triggers included.
 * Duplicates by a unique key (two PCs registering the same beneficiary, the same file, the same
   policy version, the same username): when the local row has never reached the server, the
   pulled row survives — references are moved to it, the local row's differing content is
@@ -47,6 +53,7 @@ import json
 import sqlite3
 import time
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -66,12 +73,10 @@ from desktop.sync.protocol import (
     HEADER_PROTOCOL,
     HEADER_SCHEMA,
     MAX_BATCH_MUTATIONS,
+    PAGE_LIMIT_MAX,
     PROTOCOL_VERSION,
     MissingResponse,
-    PulledRow,
-    PullResponse,
     PushResponse,
-    RowsResponse,
     SummaryResponse,
     encode_fields,
     summary_hash,
@@ -84,12 +89,21 @@ __all__ = [
     "SyncError",
     "SyncReport",
     "local_synced_tables",
+    "parse_pull_page",
     "queue_unsynced_rows",
 ]
 
 #: How often an idle round still compares counts and hashes with the server.
 SUMMARY_INTERVAL = dt.timedelta(minutes=15)
 PULL_PAGE = 1000
+#: A pull with at least this many rows to go (and more than this PC holds) is applied in bulk (see `_BulkApply`).
+BULK_MIN_ROWS = 20_000
+#: Rows per page in bulk mode (the protocol's largest page).
+BULK_PAGE = PAGE_LIMIT_MAX
+#: A bulk transaction is committed (with the pages and the cursor it holds) after about this many seconds,
+#: or after `BULK_COMMIT_SHARE` times what the previous commit took (triggers back, index and summaries redone).
+BULK_CHUNK_SECONDS = 8.0
+BULK_COMMIT_SHARE = 5.0
 _FTS_INSERT_TRIGGER = "beneficiary_fts_after_insert"
 _APPEND_ONLY_MUTABLE = ("version", "server_seq", "hlc", "updated_at")
 _DEMO_PREFIX = "DEMO"
@@ -151,6 +165,92 @@ def local_synced_tables() -> dict[str, Table]:
     return {name: table for name, table in synced_tables().items() if name not in LOCAL_ONLY_TABLES}
 
 
+# --------------------------------------------------------------------------- pulled rows
+
+
+class PulledRow:
+    """One pulled row as the apply path reads it (parsed with `json`, no pydantic: pages are large).
+
+    ``row_id`` is the canonical string with dashes, ``hex`` the 32-hex storage form.
+    """
+
+    __slots__ = ("deleted", "fields", "row_id", "server_seq", "table", "version")
+
+    def __init__(self, table: str, row_id: str, version: int, server_seq: int, deleted: bool,
+                 fields: dict[str, Any]) -> None:
+        self.table = table
+        self.row_id = row_id
+        self.version = version
+        self.server_seq = server_seq
+        self.deleted = deleted
+        self.fields = fields
+
+    @property
+    def hex(self) -> str:
+        """The row id in its 32-hex storage form."""
+        return self.row_id.replace("-", "")
+
+
+@dataclass
+class PulledPage:
+    """One ``/v1/pull`` answer: rows in ``server_seq`` order and the cursor to store with them."""
+
+    rows: list[PulledRow]
+    next_after: int
+    has_more: bool
+    head_seq: int
+
+
+def _bad_answer(what: str) -> SyncError:
+    return SyncError("أرسل خادم المزامنة ردًا غير مفهوم؛ أعد المحاولة لاحقًا أو راجع مسؤول النظام", "server",
+                     detail=what)
+
+
+def _pulled_rows(items: Any) -> list[PulledRow]:
+    """Checked `PulledRow`s of a JSON list (SyncError "server" when the shape is wrong)."""
+    if type(items) is not list:
+        raise _bad_answer("rows is not a list")
+    rows: list[PulledRow] = []
+    append = rows.append
+    try:
+        for item in items:
+            table, row_id, version, seq, deleted, fields = (
+                item["table"], item["row_id"], item["version"], item["server_seq"], item["deleted"], item["fields"])
+            if not (type(table) is str and type(row_id) is str and type(version) is int and type(seq) is int
+                    and type(deleted) is bool and type(fields) is dict):
+                raise _bad_answer(f"row of wrong types: {str(item)[:200]}")
+            if len(row_id) != 36 or not row_id.islower():
+                row_id = str(uuid.UUID(row_id))
+            append(PulledRow(table, row_id, version, seq, deleted, fields))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _bad_answer(f"malformed row: {exc!r}") from None
+    return rows
+
+
+def parse_pull_page(content: bytes) -> PulledPage:
+    """The body of a ``/v1/pull`` answer as a `PulledPage` (SyncError "server" when it is not one)."""
+    try:
+        body = json.loads(content)
+        page = PulledPage(_pulled_rows(body["rows"]), body["next_after"], body["has_more"], body["head_seq"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise _bad_answer(f"malformed page: {exc!r}") from None
+    if not (type(page.next_after) is int and type(page.has_more) is bool and type(page.head_seq) is int):
+        raise _bad_answer("page cursor of wrong types")
+    return page
+
+
+def _parse_rows_page(content: bytes) -> tuple[list[PulledRow], str | None, bool]:
+    """The body of a ``/v1/rows`` answer: rows, ``next_after_id`` and ``has_more``."""
+    try:
+        body = json.loads(content)
+        rows, after, more = _pulled_rows(body["rows"]), body["next_after_id"], body["has_more"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise _bad_answer(f"malformed rows page: {exc!r}") from None
+    if not (after is None or type(after) is str) or type(more) is not bool:
+        raise _bad_answer("rows page cursor of wrong types")
+    return rows, after, more
+
+
 # --------------------------------------------------------------------------- storage forms
 
 
@@ -202,21 +302,42 @@ def _bool_storage(value: Any) -> Any:
     return None if value is None else int(bool(value))
 
 
-def _same(value: Any) -> Any:
-    return value
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
-_STORAGE: dict[str, Callable[[Any], Any]] = {
-    "uuid": _uuid_storage,
-    "datetime": _datetime_storage,
-    "decimal": _decimal_storage,
-    "json": _json_storage,
-    "bool": _bool_storage,
+#: Inline storage conversions of the common wire forms (anything else falls back to the functions above).
+_INLINE: dict[str, str] = {
+    "uuid": "None if {v} is None else {v}.replace('-', '').lower() if type({v}) is str and len({v}) == 36 "
+            "else _uuid({v})",
+    "datetime": "None if {v} is None else {v}[:10] + ' ' + {v}[11:-6] if type({v}) is str and len({v}) == 32 "
+                "and {v}[10] == 'T' and {v}.endswith('+00:00') else _datetime({v})",
+    "bool": "None if {v} is None else 1 if {v} is True else 0 if {v} is False else _bool({v})",
+    "decimal": "_decimal({v})",
+    "json": "_json({v})",
 }
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+#: (fields, row id, version, server_seq) → storage values; see `_compile_converter`.
+_Converter = Callable[[dict[str, Any], str, int, int], tuple[Any, ...]]
+#: Columns whose value comes from the pulled row itself, not from its fields.
+_ROW_LEVEL = frozenset({"id", "version", "server_seq"})
+
+
+def _compile_converter(columns: Sequence[str], kinds: Sequence[str]) -> _Converter:
+    """A function from a pulled row (fields, id, version, server_seq) to the tuple of storage values of
+    `columns` (one generated expression per column: a first sync converts millions of values, and a
+    function call per value costs more than the conversion)."""
+    row_level = {"id": "rid", "version": "ver", "server_seq": "seq"}
+    reads = [f"    v{i} = {row_level.get(column) or f'f[{column!r}]'}" for i, column in enumerate(columns)]
+    values = [_INLINE.get(kind, "{v}").format(v=f"v{i}") for i, kind in enumerate(kinds)]
+    source = ("def convert(f, rid, ver, seq):\n" + "\n".join(reads) + "\n    return ("
+              + "".join(f"({v}), " for v in values) + ")\n")
+    namespace: dict[str, Any] = {"_uuid": _uuid_storage, "_datetime": _datetime_storage, "_bool": _bool_storage,
+                                 "_decimal": _decimal_storage, "_json": _json_storage}
+    exec(compile(source, "<sync converter>", "exec"), namespace)  # noqa: S102 - source built from column names only
+    convert: _Converter = namespace["convert"]
+    return convert
 
 
 @dataclass
@@ -225,10 +346,31 @@ class _TableInfo:
 
     table: Table
     columns: list[str]
-    converters: dict[str, Callable[[Any], Any]]
     unique: list[tuple[list[str], bool]]  # (columns, partial on live rows)
     references: list[tuple[str, str]]  # (child table, column) pointing at this table's id
+    kinds: dict[str, str] = field(default_factory=dict)
     statements: dict[tuple[str, ...], str] = field(default_factory=dict)
+    plans: dict[tuple[str, ...], tuple[tuple[str, ...], _Converter]] = field(default_factory=dict)
+
+    def plan(self, keys: tuple[str, ...]) -> tuple[tuple[str, ...], _Converter]:
+        """For pulled fields with these keys: the columns written and a function giving their storage values (cached)."""
+        plan = self.plans.get(keys)
+        if plan is None:
+            present = set(keys) | _ROW_LEVEL
+            columns = tuple(c for c in self.columns if c in present)
+            plan = (columns, _compile_converter(columns, [self.kinds[c] for c in columns]))
+            self.plans[keys] = plan
+        return plan
+
+    def insert_sql(self, columns: tuple[str, ...]) -> str:
+        """A plain INSERT of the given columns (bulk mode: the rows are expected to be new)."""
+        key = ("\0insert", *columns)
+        sql = self.statements.get(key)
+        if sql is None:
+            names = ", ".join(_quote(c) for c in columns)
+            sql = f"INSERT INTO {_quote(self.table.name)} ({names}) VALUES ({', '.join('?' for _ in columns)})"
+            self.statements[key] = sql
+        return sql
 
     def upsert_sql(self, columns: tuple[str, ...]) -> str:
         """INSERT … ON CONFLICT(id) DO UPDATE of the given columns (append-only tables: bookkeeping only)."""
@@ -244,6 +386,127 @@ class _TableInfo:
             sql += f" ON CONFLICT(id) DO UPDATE SET {assignments}" if assignments else " ON CONFLICT(id) DO NOTHING"
             self.statements[columns] = sql
         return sql
+
+
+# --------------------------------------------------------------------------- bulk apply of a first sync
+
+
+class _BulkApply:
+    """Per-row triggers suspended inside ONE transaction of pulled pages, their work redone set-based before COMMIT.
+
+    A fresh PC's first sync writes hundreds of thousands of rows; the triggers fired by each row
+    cost more than the row itself: the outbox triggers (suppressed, yet each still evaluates its
+    WHEN), the FTS name index (``beneficiary_fts_*``) and the dashboard summaries (``report_*``,
+    see `desktop.reports.summaries`). They are dropped at the start of the transaction and, before
+    it commits, recreated from their own SQL, the new rows added to the FTS index in one statement
+    (the whole index rebuilt when existing beneficiaries were overwritten) and the summaries
+    refilled (`rebuild_summaries`). Everything happens in the one transaction, so a crash or an error rolls
+    back to the triggers as they were: other connections never see them missing. Any slow path of
+    the apply (a unique-key duplicate, a row with a local change) ends bulk mode first.
+    """
+
+    _SUSPENDED = ("sync_outbox_*", "beneficiary_fts_*", "report_*")
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        #: True while every beneficiary written was new (plain INSERT): only rows past this rowid need indexing.
+        self.fts_incremental = True
+        self.fts_after = conn.execute("SELECT coalesce(max(rowid), 0) FROM beneficiary").fetchone()[0] if (
+            conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'beneficiary'").fetchone()) else 0
+        where = " OR ".join("name GLOB ?" for _ in self._SUSPENDED)
+        self.triggers: list[tuple[str, str]] = [
+            (str(name), str(sql)) for name, sql in conn.execute(
+                f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND ({where}) ORDER BY name",
+                self._SUSPENDED).fetchall()
+        ]
+        for name, _sql in self.triggers:
+            conn.execute(f"DROP TRIGGER {_quote(name)}")
+
+    def write_new(self, info: _TableInfo, columns: tuple[str, ...], values: list[tuple[Any, ...]]) -> bool:
+        """INSERT rows expected to be new in one statement; False (nothing written) when one already exists
+        or collides on a unique key (the caller then upserts them)."""
+        conn = self.conn
+        conn.execute("SAVEPOINT sync_new")
+        try:
+            conn.executemany(info.insert_sql(columns), values)
+        except sqlite3.IntegrityError:
+            conn.execute("ROLLBACK TO sync_new")
+            conn.execute("RELEASE sync_new")
+            return False
+        conn.execute("RELEASE sync_new")
+        return True
+
+    def restore(self) -> None:
+        """Recreate the triggers, bring the name index up to date and refill the summaries (same transaction)."""
+        conn = self.conn
+        for _name, sql in self.triggers:
+            conn.execute(sql)
+        names = {name for name, _sql in self.triggers}
+        if any(name.startswith("beneficiary_fts_") for name in names):
+            if self.fts_incremental:
+                conn.execute("INSERT INTO beneficiary_fts(rowid, name_key) SELECT rowid, name_key FROM beneficiary "
+                             "WHERE rowid > ?", (self.fts_after,))
+            else:
+                conn.execute("INSERT INTO beneficiary_fts(beneficiary_fts) VALUES ('rebuild')")
+        if any(name.startswith("report_") for name in names):
+            from desktop.reports.summaries import rebuild_summaries
+
+            rebuild_summaries(conn)
+
+
+class _Chunk:
+    """One IMMEDIATE transaction of pulled pages (foreign keys off, outbox suppressed), in bulk mode or not."""
+
+    def __init__(self, client: SyncClient, *, bulk: bool) -> None:
+        self._client = client
+        self._fairy = client._db.engine.raw_connection()  # noqa: SLF001
+        conn = self._fairy.driver_connection
+        assert isinstance(conn, sqlite3.Connection)
+        self.conn = conn
+        self._started = time.perf_counter()
+        self.bulk = bulk
+        try:
+            conn.execute("PRAGMA foreign_keys=OFF")
+            conn.execute("BEGIN IMMEDIATE")
+            suppress_outbox(conn)
+        except BaseException:
+            self.rollback()
+            raise
+
+    def apply(self, rows: Sequence[PulledRow]) -> None:
+        """Apply one page (in bulk mode again if a slow path of the previous page left it)."""
+        client = self._client
+        if self.bulk and client._bulk is None:  # noqa: SLF001
+            client._bulk = _BulkApply(self.conn)  # noqa: SLF001
+        client._apply_rows(self.conn, rows)  # noqa: SLF001
+
+    def age(self) -> float:
+        """Seconds since the transaction began."""
+        return time.perf_counter() - self._started
+
+    def commit(self) -> float:
+        """Leave bulk mode, resume the outbox and COMMIT, then release the connection; the seconds it took."""
+        started = time.perf_counter()
+        self._client._end_bulk()  # noqa: SLF001
+        resume_outbox(self.conn)
+        self.conn.execute("COMMIT")
+        self._close()
+        return time.perf_counter() - started
+
+    def rollback(self) -> None:
+        """Roll everything back (triggers included) and release the connection."""
+        self._client._bulk = None  # noqa: SLF001
+        try:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+        finally:
+            self._close()
+
+    def _close(self) -> None:
+        try:
+            self.conn.execute("PRAGMA foreign_keys=ON")
+        finally:
+            self._fairy.close()
 
 
 # --------------------------------------------------------------------------- queueing rows already here
@@ -313,12 +576,13 @@ class SyncClient:
                 "Authorization": f"Bearer {token}",
             },
             timeout=timeout,
-            transport=transport,
+            transport=transport if transport is not None else _nodelay_transport(),
         )
         self._tables = local_synced_tables()
         self._info: dict[str, _TableInfo] = {}
         self._clock: DeskClock | None = None
         self._triggers_checked = False
+        self._bulk: _BulkApply | None = None
         self.last_round_moved = False
 
     def close(self) -> None:
@@ -401,7 +665,6 @@ class SyncClient:
             table = self._tables[name]
             live = [row[1] for row in conn.execute(f"PRAGMA table_info({_quote(name)})").fetchall()]
             columns = [c.name for c in table.columns if c.name in live]
-            converters = {c: _STORAGE.get(_kind(table.c[c].type), _same) for c in columns}
             unique: list[tuple[list[str], bool]] = []
             for _seq, index, is_unique, origin, partial in conn.execute(
                 f"PRAGMA index_list({_quote(name)})"
@@ -416,7 +679,8 @@ class SyncClient:
                 for fk in child.foreign_keys
                 if fk.column.table.name == name and child.name in self._tables
             ]
-            info = _TableInfo(table, columns, converters, unique, references)
+            kinds = {c: _kind(table.c[c].type) for c in columns}
+            info = _TableInfo(table, columns, unique, references, kinds)
             self._info[name] = info
         return info
 
@@ -728,25 +992,86 @@ class SyncClient:
 
     # ------------------------------------------------------------------ pull
 
+    def _fetch_page(self, after: int, limit: int) -> bytes:
+        """The body of one ``/v1/pull`` answer (runs on the prefetch thread: network only — parsing there
+        would hold the GIL against the apply, which gives it up and takes it back for every row)."""
+        return self._request("GET", "/v1/pull", params={"after": after, "limit": limit}).content
+
     def _pull(self, report: SyncReport, progress: Callable[[int, int], None] | None, stop: Callable[[], bool]) -> None:
+        """Pull to the head. The next page is downloaded (on a helper thread) while this one is applied; a
+        large backlog (a first sync) is applied in bulk (`_BulkApply`) with pages of `BULK_PAGE` rows,
+        several pages per transaction, each transaction holding its cursor."""
+        if stop():
+            return
         with self._read() as conn:
             after = int(self._state(conn)["pull_after"])
         start = after
-        while not stop():
-            response = self._request("GET", "/v1/pull", params={"after": after, "limit": self._page_limit})
-            page = PullResponse.model_validate_json(response.content)
-            if page.rows or page.next_after != after:
-                with self._write(foreign_keys=False) as conn:
-                    self._apply_rows(conn, page.rows)
-                    conn.execute("UPDATE sync_state SET pull_after = ?, last_hlc = ?, clock_offset_ms = ? WHERE id = 1",
-                                 (page.next_after, self.clock.last, self.clock.offset_ms))
-                report.pulled += len(page.rows)
-            after = page.next_after
-            if progress is not None:
-                total = max(page.head_seq - start, 1)
-                progress(min(after - start, total), total)
-            if not page.has_more:
-                break
+        page = parse_pull_page(self._fetch_page(after, self._page_limit))
+        backlog = page.head_seq - after
+        limit = self._page_limit
+        bulk = False
+        if page.has_more and backlog >= BULK_MIN_ROWS:
+            with self._read() as conn:
+                held = conn.execute('SELECT count(*) FROM "case"').fetchone()[0]
+            bulk = backlog >= held
+            limit = max(limit, BULK_PAGE) if bulk else max(limit, PAGE_LIMIT_MAX)
+        executor: ThreadPoolExecutor | None = None
+        upcoming: Future[bytes] | None = None
+        chunk: _Chunk | None = None
+        chunk_seconds = BULK_CHUNK_SECONDS
+        try:
+            while True:
+                if page.has_more and not stop():
+                    if executor is None:
+                        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-pull")
+                    upcoming = executor.submit(self._fetch_page, page.next_after, limit)
+                if page.rows or page.next_after != after:
+                    if chunk is None:  # the first page (small) in a plain transaction: it meets this PC's own rows
+                        chunk = _Chunk(self, bulk=bulk and after != start)
+                    chunk.apply(page.rows)
+                    chunk.conn.execute(
+                        "UPDATE sync_state SET pull_after = ?, last_hlc = ?, clock_offset_ms = ? WHERE id = 1",
+                        (page.next_after, self.clock.last, self.clock.offset_ms))
+                    if not chunk.bulk or upcoming is None or chunk.age() >= chunk_seconds:
+                        # leaving bulk mode costs in proportion to the rows held: keep it a small share
+                        chunk_seconds = max(chunk_seconds, BULK_COMMIT_SHARE * chunk.commit())
+                        chunk = None
+                    report.pulled += len(page.rows)
+                after = page.next_after
+                if progress is not None:
+                    total = max(page.head_seq - start, 1)
+                    progress(min(after - start, total), total)
+                if upcoming is None:
+                    break
+                try:
+                    body, upcoming = upcoming.result(), None
+                    page = parse_pull_page(body)
+                except SyncError:  # offline, refused or a garbled answer mid-pull: keep the pages already applied
+                    upcoming = None
+                    if chunk is not None:
+                        chunk.commit()
+                        chunk = None
+                    raise
+            if chunk is not None:
+                chunk.commit()
+                chunk = None
+        finally:
+            if chunk is not None:
+                chunk.rollback()
+            if upcoming is not None:
+                upcoming.cancel()
+                try:
+                    upcoming.result()
+                except BaseException:  # noqa: BLE001 - the round already fails or stops; this page is not applied
+                    pass
+            if executor is not None:
+                executor.shutdown(wait=True)
+
+    def _end_bulk(self) -> None:
+        """Leave bulk mode within the current transaction (triggers back, their work redone set-based)."""
+        if self._bulk is not None:
+            bulk, self._bulk = self._bulk, None
+            bulk.restore()
 
     def _pending(self, conn: sqlite3.Connection) -> dict[tuple[str, str], set[str] | None]:
         """{(table, 32-hex id): columns with a pending local change (None: every column)}."""
@@ -770,73 +1095,92 @@ class SyncClient:
         pending = self._pending(conn)
         by_table: dict[str, list[PulledRow]] = {}
         newest = ""
+        tables = self._tables
         for row in rows:
-            if row.table not in self._tables:
+            if row.table not in tables:
                 continue
-            by_table.setdefault(row.table, []).append(row)
+            group = by_table.get(row.table)
+            if group is None:
+                group = by_table[row.table] = []
+            group.append(row)
             hlc = row.fields.get("hlc")
-            if isinstance(hlc, str) and hlc > newest:
+            if type(hlc) is str and hlc > newest:
                 newest = hlc
         if newest:
             self.clock.observe(newest)
+        pending_tables = {table_name for table_name, _row in pending}
         for table_name, table_rows in by_table.items():
             info = self._table_info(conn, table_name)
             plain: list[tuple[tuple[str, ...], tuple[Any, ...]]] = []
             kept: list[PulledRow] = []
-            for row in table_rows:
-                if (table_name, row.row_id.hex) in pending:
-                    kept.append(row)
-                else:
-                    plain.append(self._storage_row(info, row))
-            fts_sql = None
-            if table_name == "beneficiary" and len(plain) >= 50:
-                found = conn.execute(
-                    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (_FTS_INSERT_TRIGGER,)
-                ).fetchone()
-                fts_sql = found[0] if found else None
-            last_rowid = 0
-            if fts_sql is not None:
-                last_rowid = conn.execute("SELECT coalesce(max(rowid), 0) FROM beneficiary").fetchone()[0]
-                conn.execute(f"DROP TRIGGER {_FTS_INSERT_TRIGGER}")
-            try:
-                self._write_plain(conn, info, plain)
-            finally:
-                if fts_sql is not None:
-                    conn.execute(
-                        "INSERT INTO beneficiary_fts(rowid, name_key) SELECT rowid, name_key FROM beneficiary "
-                        "WHERE rowid > ?", (last_rowid,),
-                    )
-                    conn.execute(fts_sql)
+            storage_row = self._storage_row
+            if table_name in pending_tables:
+                for row in table_rows:
+                    if (table_name, row.hex) in pending:
+                        kept.append(row)
+                    else:
+                        plain.append(storage_row(info, row))
+            else:
+                plain = [storage_row(info, row) for row in table_rows]
+            self._write_plain(conn, info, plain)
+            if kept:
+                self._end_bulk()  # the slow path below needs every trigger in place
             for row in kept:
-                self._apply_keeping(conn, info, row, pending[(table_name, row.row_id.hex)])
+                self._apply_keeping(conn, info, row, pending[(table_name, row.hex)])
             if table_name == "attachment":
                 self._note_missing_files(conn, table_rows)
 
-    def _storage_row(self, info: _TableInfo, row: PulledRow) -> tuple[tuple[str, ...], tuple[Any, ...]]:
-        fields = dict(row.fields)
-        fields["id"] = str(row.row_id)
-        fields["version"] = row.version
-        fields["server_seq"] = row.server_seq
-        columns = tuple(c for c in info.columns if c in fields)
-        return columns, tuple(info.converters[c](fields[c]) for c in columns)
+    @staticmethod
+    def _storage_row(info: _TableInfo, row: PulledRow) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+        """(columns, values in their SQLite storage form) of a pulled row."""
+        fields = row.fields
+        columns, convert = info.plan(tuple(fields))
+        return columns, convert(fields, row.row_id, row.version, row.server_seq)
 
     def _write_plain(
         self, conn: sqlite3.Connection, info: _TableInfo, rows: list[tuple[tuple[str, ...], tuple[Any, ...]]]
     ) -> None:
-        """Upsert rows with no local change; rows colliding on a unique key go through `_resolve_duplicate`."""
+        """Upsert rows with no local change; rows colliding on a unique key go through `_resolve_duplicate`.
+
+        Outside a bulk transaction, many new beneficiaries are indexed for name search in one
+        statement (the FTS insert trigger is dropped around the INSERT, inside its savepoint).
+        """
         groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
         for columns, values in rows:
-            groups.setdefault(columns, []).append(values)
+            group = groups.get(columns)
+            if group is None:
+                group = groups[columns] = []
+            group.append(values)
+        bulk = self._bulk
         for columns, values_list in groups.items():
+            if bulk is not None and bulk.write_new(info, columns, values_list):
+                continue
             sql = info.upsert_sql(columns)
             conn.execute("SAVEPOINT sync_page")
             try:
-                conn.executemany(sql, values_list)
+                if bulk is not None and info.table.name == "beneficiary":
+                    bulk.fts_incremental = False  # existing rows may change: the whole name index is rebuilt
+                fts_sql = None
+                if info.table.name == "beneficiary" and len(values_list) >= 50 and self._bulk is None:
+                    found = conn.execute(
+                        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (_FTS_INSERT_TRIGGER,)
+                    ).fetchone()
+                    fts_sql = found[0] if found else None
+                if fts_sql is not None:
+                    last_rowid = conn.execute("SELECT coalesce(max(rowid), 0) FROM beneficiary").fetchone()[0]
+                    conn.execute(f"DROP TRIGGER {_FTS_INSERT_TRIGGER}")
+                    conn.executemany(sql, values_list)
+                    conn.execute("INSERT INTO beneficiary_fts(rowid, name_key) SELECT rowid, name_key FROM beneficiary "
+                                 "WHERE rowid > ?", (last_rowid,))
+                    conn.execute(fts_sql)
+                else:
+                    conn.executemany(sql, values_list)
                 conn.execute("RELEASE sync_page")
                 continue
             except sqlite3.IntegrityError:
                 conn.execute("ROLLBACK TO sync_page")
                 conn.execute("RELEASE sync_page")
+            self._end_bulk()  # the row-by-row path below records local changes: every trigger back
             for values in values_list:
                 self._write_one(conn, info, columns, values)
 
@@ -967,13 +1311,13 @@ class SyncClient:
     ) -> None:
         """Apply a pulled row over one with pending local changes: those columns keep the local value."""
         columns, values = self._storage_row(info, row)
-        exists = conn.execute(f"SELECT 1 FROM {_quote(info.table.name)} WHERE id = ?", (row.row_id.hex,)).fetchone()
+        exists = conn.execute(f"SELECT 1 FROM {_quote(info.table.name)} WHERE id = ?", (row.hex,)).fetchone()
         if exists is None:
             self._write_one(conn, info, columns, values)
             return
         if keep is None:  # created here and not yet acknowledged: only learn that the server has it
             conn.execute(f"UPDATE {_quote(info.table.name)} SET server_seq = ? WHERE id = ?",
-                         (row.server_seq, row.row_id.hex))
+                         (row.server_seq, row.hex))
             return
         skip = keep | {"id", "version"}
         if info.table.name in APPEND_ONLY_TABLES:
@@ -982,7 +1326,7 @@ class SyncClient:
         if chosen:
             assignments = ", ".join(f"{_quote(c)} = ?" for c, _ in chosen)
             conn.execute(f"UPDATE {_quote(info.table.name)} SET {assignments} WHERE id = ?",
-                         (*[v for _, v in chosen], row.row_id.hex))
+                         (*[v for _, v in chosen], row.hex))
 
     # ------------------------------------------------------------------ attachments pulled
 
@@ -1022,29 +1366,33 @@ class SyncClient:
 
     def local_summary(self, conn: sqlite3.Connection, table_name: str) -> tuple[int, str]:
         """(count, hash) of this desk's rows of a table that the server has acknowledged."""
-        rows = conn.execute(
-            f"SELECT id, version FROM {_quote(table_name)} WHERE server_seq IS NOT NULL"
+        rows = conn.execute(  # in id order: the sort in `summary_hash` then only checks it
+            f"SELECT id, version FROM {_quote(table_name)} WHERE server_seq IS NOT NULL ORDER BY id"
         ).fetchall()
         return len(rows), summary_hash(rows)
 
     def _verify(self, report: SyncReport) -> None:
-        response = self._request("GET", "/v1/summary")
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-summary") as executor:
+            asked = executor.submit(self._request, "GET", "/v1/summary")  # the server counts while this PC does
+            local: dict[str, tuple[int, str]] = {}
+            with self._read() as conn:
+                busy = {r[0] for r in conn.execute("SELECT DISTINCT table_name FROM sync_outbox WHERE state = 'pending'")}
+                for name in self._tables:
+                    if name in busy:
+                        continue
+                    exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
+                                          (name,)).fetchone()
+                    if exists:
+                        local[name] = self.local_summary(conn, name)
+            response = asked.result()
         remote = SummaryResponse.model_validate_json(response.content).tables
         mismatched: list[str] = []
-        with self._read() as conn:
-            busy = {r[0] for r in conn.execute("SELECT DISTINCT table_name FROM sync_outbox WHERE state = 'pending'")}
-            for name in self._tables:
-                if name in busy:
-                    continue
-                exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)).fetchone()
-                if not exists:
-                    continue
-                count, digest = self.local_summary(conn, name)
-                theirs = remote.get(name)
-                if theirs is None and count == 0:
-                    continue
-                if theirs is None or theirs.count != count or theirs.hash != digest:
-                    mismatched.append(name)
+        for name, (count, digest) in local.items():
+            theirs = remote.get(name)
+            if theirs is None and count == 0:
+                continue
+            if theirs is None or theirs.count != count or theirs.hash != digest:
+                mismatched.append(name)
         for name in mismatched:
             self._resync(name)
             report.resynced_tables.append(name)
@@ -1061,23 +1409,23 @@ class SyncClient:
             if after is not None:
                 params["after_id"] = after
             response = self._request("GET", "/v1/rows", params=params)
-            page = RowsResponse.model_validate_json(response.content)
+            page_rows, next_after_id, has_more = _parse_rows_page(response.content)
             with self._read() as conn:
                 local = {
                     str(r[0]): r[1]
                     for r in conn.execute(
-                        f"SELECT id, version FROM {_quote(table_name)} WHERE id IN ({','.join('?' * len(page.rows))})",
-                        [row.row_id.hex for row in page.rows],
+                        f"SELECT id, version FROM {_quote(table_name)} WHERE id IN ({','.join('?' * len(page_rows))})",
+                        [row.hex for row in page_rows],
                     )
-                } if page.rows else {}
-            differing = [row for row in page.rows if local.get(row.row_id.hex) != row.version]
-            seen.update(row.row_id.hex for row in page.rows)
+                } if page_rows else {}
+            differing = [row for row in page_rows if local.get(row.hex) != row.version]
+            seen.update(row.hex for row in page_rows)
             if differing:
                 with self._write(foreign_keys=False) as conn:
                     self._apply_rows(conn, differing)
-            if not page.has_more or page.next_after_id is None:
+            if not has_more or next_after_id is None:
                 break
-            after = str(page.next_after_id)
+            after = next_after_id
         with self._write() as conn:
             for (row_hex,) in conn.execute(
                 f"SELECT id FROM {_quote(table_name)} WHERE server_seq IS NOT NULL"
@@ -1130,6 +1478,13 @@ def _decode_storage(table: Table, raw: Mapping[str, Any]) -> dict[str, Any]:
         else:
             out[column.name] = value
     return out
+
+
+def _nodelay_transport() -> httpx.HTTPTransport:
+    """Kept-alive connections with TCP_NODELAY: a request's header and body writes go out at once."""
+    import socket
+
+    return httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
 
 
 def _now_storage() -> str:

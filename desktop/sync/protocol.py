@@ -334,13 +334,28 @@ def decode_fields(table: Table, fields: Mapping[str, Any]) -> dict[str, Any]:
     return {name: decode_value(table.c[name].type, value) for name, value in fields.items() if name in table.c}
 
 
+_HEX = frozenset("0123456789abcdef")
+
+
+def _canonical_id(row_id: uuid.UUID | str) -> str:
+    """The canonical uuid text (lowercase, with dashes) of a uuid or its 32-hex / 36-character text."""
+    if type(row_id) is str:
+        if len(row_id) == 32 and _HEX.issuperset(row_id):
+            return f"{row_id[:8]}-{row_id[8:12]}-{row_id[12:16]}-{row_id[16:20]}-{row_id[20:]}"
+        if len(row_id) == 36 and _HEX.issuperset(row_id.replace("-", "")) and row_id[8] == row_id[13] == "-":
+            return str(uuid.UUID(row_id)) if row_id[18] != "-" or row_id[23] != "-" else row_id
+    return str(uuid.UUID(str(row_id)))
+
+
 def summary_hash(rows: Iterable[tuple[uuid.UUID | str, int]]) -> str:
     """SHA-256 hex of the sorted lines ``"<row_id>:<version>\\n"`` (row ids as canonical uuid strings)."""
-    lines = sorted(f"{uuid.UUID(str(row_id))}:{int(version)}\n" for row_id, version in rows)
-    digest = hashlib.sha256()
-    for line in lines:
-        digest.update(line.encode("ascii"))
-    return digest.hexdigest()
+    hexdigits = _HEX
+    lines = sorted([
+        f"{r[:8]}-{r[8:12]}-{r[12:16]}-{r[16:20]}-{r[20:]}:{int(v)}\n"
+        if type(r) is str and len(r) == 32 and hexdigits.issuperset(r) else f"{_canonical_id(r)}:{int(v)}\n"
+        for r, v in rows
+    ])
+    return hashlib.sha256("".join(lines).encode("ascii")).hexdigest()
 
 
 # --------------------------------------------------------------------------- hybrid logical clock

@@ -12,12 +12,16 @@ Figures (each beside its target and a baseline measured in the same run):
 
     python tests/benchmarks/sync.py                        # 100,000 cases, then a 1,000,000-case server
     python tests/benchmarks/sync.py --cases 10000 --big-cases 100000
+
+"Fetched and parsed" uses the client's own parser (`parse_pull_page`: plain `json`, no pydantic).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -35,8 +39,7 @@ from _common import emit_json, say  # noqa: E402
 
 from db.ids import uuid7  # noqa: E402
 from db.outbox import resume_outbox, suppress_outbox  # noqa: E402
-from desktop.sync.client import SyncReport, local_synced_tables  # noqa: E402
-from desktop.sync.protocol import PullResponse  # noqa: E402
+from desktop.sync.client import SyncReport, local_synced_tables, parse_pull_page  # noqa: E402
 from desktop.sync.service import SyncService  # noqa: E402
 from desktop.workspace import Workspace  # noqa: E402
 from tests.postgres import SyncServerProcess, start_cluster  # noqa: E402
@@ -48,40 +51,6 @@ TARGET_PAGE_P95_MS = 50.0
 PROFILE = "mafateeh-alkhair"
 NAMES = ("محمد", "عبد الله", "فهد", "سارة", "نورة", "خالد", "ريم", "سلطان", "هيا", "تركي")
 FAMILIES = ("القحطاني", "العتيبي", "الشمري", "الدوسري", "الغامدي", "الزهراني", "المطيري", "الحربي")
-
-
-# The same app and store as `mustafid-server`, served by uvicorn binding its own socket with TCP_NODELAY
-# on the listening socket (accepted sockets inherit it). `--launcher nodelay` uses it; see the report.
-NODELAY_LAUNCHER = """
-import socket, sys, uvicorn
-from desktop.server.app import create_app
-sock = socket.socket(); sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-sock.bind(("127.0.0.1", 0))
-print("mustafid-server listening on http://127.0.0.1:%d" % sock.getsockname()[1], flush=True)
-uvicorn.Server(uvicorn.Config(create_app(sys.argv[1]), log_level="warning", access_log=False)).run(sockets=[sock])
-"""
-
-
-class NodelayServer(SyncServerProcess):
-    """The sync server app launched with TCP_NODELAY on its listening socket."""
-
-    def start(self) -> NodelayServer:
-        import subprocess
-
-        import httpx
-
-        self.process = subprocess.Popen([sys.executable, "-c", NODELAY_LAUNCHER, self.db_url], cwd=ROOT,
-                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        assert self.process.stdout is not None
-        self.url = self.process.stdout.readline().split()[-1]
-        for _ in range(600):
-            try:
-                if httpx.get(f"{self.url}/v1/health", timeout=2).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        raise RuntimeError("server did not start")
 
 
 def p95(values: list[float]) -> float:
@@ -184,12 +153,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--big-cases", type=int, default=1_000_000, help="cases on the server for the page figure")
     parser.add_argument("--runs", type=int, default=40)
-    parser.add_argument("--launcher", choices=("mustafid-server", "nodelay"), default="mustafid-server",
-                        help="how the server is started (see NODELAY_LAUNCHER)")
     args = parser.parse_args(argv)
 
     from desktop.server.store import ServerStore, bulk_load_rows
 
+    load_before = round(os.getloadavg()[0], 2)
     base = Path(tempfile.mkdtemp(prefix="mustafid-sync-bench-"))
     say("starting PostgreSQL and the sync server")
     cluster = start_cluster()
@@ -197,8 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     server: SyncServerProcess | None = None
     try:
         db_url = cluster.create_database()
-        server = (NodelayServer(db_url) if args.launcher == "nodelay" else SyncServerProcess(db_url)).start()
-        result["launcher"] = args.launcher
+        server = SyncServerProcess(db_url).start()
         store = ServerStore(db_url)
         seed_ws, seed = make_desk(base, "seed", server, store)
         seed.run_round()
@@ -279,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
             say(f"loading {more:,} more cases into the server (cases only)")
             bulk_load_rows(db_url, uuid.UUID(refs["association"]),
                            case_rows(more, refs, start=args.cases, with_children=False, prefix="BIG"))
-        head = PullResponse.model_validate_json(client._request(  # noqa: SLF001
+        head = parse_pull_page(client._request(  # noqa: SLF001
             "GET", "/v1/pull", params={"after": 10**12, "limit": 1}).content).head_seq
         rng = random.Random(3)
         pages: list[float] = []
@@ -287,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.runs):
             after = rng.randrange(0, max(1, head - 1000))
             started = time.perf_counter()
-            page = PullResponse.model_validate_json(client._request(  # noqa: SLF001
+            page = parse_pull_page(client._request(  # noqa: SLF001
                 "GET", "/v1/pull", params={"after": after, "limit": 1000}).content)
             pages.append((time.perf_counter() - started) * 1000)
             assert len(page.rows) == 1000
@@ -310,6 +277,8 @@ def main(argv: list[str] | None = None) -> int:
         if server is not None:
             server.stop()
         cluster.stop()
+        shutil.rmtree(base, ignore_errors=True)
+    result["load_average_1m"] = [load_before, round(os.getloadavg()[0], 2)]  # other work on this machine
     emit_json(result)
     return 0
 

@@ -76,3 +76,23 @@ def test_start_failures_are_one_arabic_line(tmp_path: Path) -> None:
         assert done.returncode != 0
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("خطأ:")
+
+
+def test_listening_socket_sends_replies_without_delay() -> None:
+    """The server's socket says it is TCP (so asyncio sets TCP_NODELAY on each accepted connection) and carries
+    TCP_NODELAY itself: a reply on a kept-alive connection does not wait for the client's delayed ACK."""
+    import socket
+
+    from desktop.server.__main__ import listening_socket
+
+    with listening_socket(socket.AF_INET) as sock:
+        assert sock.proto == socket.IPPROTO_TCP
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        with socket.create_connection(sock.getsockname()) as client:
+            accepted, _ = sock.accept()
+            with accepted:
+                assert accepted.proto == socket.IPPROTO_TCP
+                assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+            assert client is not None
