@@ -915,6 +915,9 @@ class SyncConflict(SyncColumns, Base):
     value_b: Mapped[Any | None] = mapped_column(JSON)
     device_a: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     device_b: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # Migration 0008: the devices' names (and branches) as the server knew them; NULL on older records.
+    device_a_name: Mapped[str | None] = mapped_column(String(120))
+    device_b_name: Mapped[str | None] = mapped_column(String(120))
     user_a: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     user_b: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     hlc_a: Mapped[str | None] = mapped_column(String(40))

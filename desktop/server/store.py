@@ -43,12 +43,15 @@ __all__ = [
     "ServerError",
     "ServerStore",
     "bulk_load_rows",
+    "device_label",
     "normalize_db_url",
 ]
 
 #: The server's own Alembic head.
 SERVER_SCHEMA = "0001"
-#: The oldest desk schema (db Alembic revision) this server accepts.
+#: The oldest desk schema (db Alembic revision) this server accepts. Still "0007" after the desk's
+#: 0008 (device names on conflict records): a 0007 desk ignores pulled columns it lacks and never
+#: sends them, so branches may update their PCs one by one after the server.
 MIN_CLIENT_SCHEMA = "0007"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -113,6 +116,40 @@ def _hlc_time(hlc: str | None) -> str | None:
         return None
     millis, _ = p.parse_hlc(hlc)
     return dt.datetime.fromtimestamp(millis / 1000, dt.UTC).isoformat()
+
+
+def device_label(name: str, branch: str | None) -> str:
+    """How a supervisor recognises a PC: its enrolled name, and its branch in parentheses when it has one."""
+    label = name.strip()
+    if branch and branch.strip():
+        label = f"{label} ({branch.strip()})"
+    if len(label) > p.DEVICE_LABEL_MAX:
+        label = label[:p.DEVICE_LABEL_MAX - 1] + "…"
+    return label
+
+
+class _DeviceLabels:
+    """The labels of one association's devices, read once per push and only when a conflict needs them."""
+
+    def __init__(self, conn: Connection, association_pk: int) -> None:
+        self._conn = conn
+        self._association_pk = association_pk
+        self._labels: dict[str, str] | None = None
+
+    def of(self, device_id: Any) -> str | None:
+        """The label of a device id (uuid or its text); None when unknown or absent."""
+        if device_id is None:
+            return None
+        if self._labels is None:
+            rows = self._conn.execute(
+                select(server_device.c.id, server_device.c.name, server_device.c.branch)
+                .where(server_device.c.association_pk == self._association_pk)
+            ).all()
+            self._labels = {str(row.id): device_label(row.name, row.branch) for row in rows}
+        try:
+            return self._labels.get(str(uuid.UUID(str(device_id))))
+        except ValueError:
+            return None
 
 
 def _pair(hlc: str | None, device: Any) -> tuple[str, str]:
@@ -353,6 +390,7 @@ class ServerStore:
                         r["table_name"], r["row_id"], r["version"], r["server_seq"], r["deleted"],
                         dict(r["fields"]), dict(r["meta"]), new=False)
             counter = [seq]
+            labels = _DeviceLabels(conn, ctx.association_pk)
             results: list[p.MutationResult] = []
             new_results: list[dict[str, Any]] = []
             for m, fields, error in prepared:
@@ -364,7 +402,7 @@ class ServerStore:
                 if error is not None:
                     result = p.MutationResult(mutation_id=m.mutation_id, status="rejected", message_ar=error)
                 else:
-                    result = self._apply(ctx, m, fields, rows, counter, now)
+                    result = self._apply(ctx, m, fields, rows, counter, now, labels)
                 results.append(result)
                 new_results.append({"mutation_id": m.mutation_id, "device_id": ctx.device_id,
                                     "batch_id": request.batch_id, "result": result.model_dump(mode="json"),
@@ -433,7 +471,8 @@ class ServerStore:
         return counter[0]
 
     def _apply(self, ctx: DeviceContext, m: p.Mutation, fields: dict[str, Any],
-               rows: dict[tuple[str, uuid.UUID], _Row], counter: list[int], now: dt.datetime) -> p.MutationResult:
+               rows: dict[tuple[str, uuid.UUID], _Row], counter: list[int], now: dt.datetime,
+               labels: _DeviceLabels) -> p.MutationResult:
         """Merge one mutation into its row (see the protocol module's docstring for the rules)."""
         dev = str(ctx.device_id)
         user = str(m.user_id) if m.user_id else None
@@ -474,7 +513,8 @@ class ServerStore:
         side_b = {"device": dev, "user": user, "hlc": m.hlc}
 
         def record(field: str, base: Any, value_a: Any, side_a: Mapping[str, Any], value_b: Any, winner: str) -> None:
-            conflicts.append(self._conflict(row, field, base, value_a, side_a, value_b, side_b, winner, counter, rows))
+            conflicts.append(self._conflict(row, field, base, value_a, side_a, value_b, side_b, winner, counter, rows,
+                                            labels))
 
         wants_delete = m.op == "delete" or fields.get("deleted_at") is not None
         wants_restore = m.op == "upsert" and "deleted_at" in fields and fields["deleted_at"] is None
@@ -562,7 +602,7 @@ class ServerStore:
 
     def _conflict(self, row: _Row, field: str, base: Any, value_a: Any, side_a: Mapping[str, Any], value_b: Any,
                   side_b: Mapping[str, Any], winner: str, counter: list[int],
-                  rows: dict[tuple[str, uuid.UUID], _Row]) -> uuid.UUID:
+                  rows: dict[tuple[str, uuid.UUID], _Row], labels: _DeviceLabels) -> uuid.UUID:
         """Create one open sync_conflict row (pulled by every PC of the association)."""
         conflict_id = uuid7()
         hlc = max(side_a.get("hlc") or "", side_b.get("hlc") or "")
@@ -571,6 +611,7 @@ class ServerStore:
             "id": str(conflict_id), "table_name": row.table, "row_id": str(row.row_id), "field": field,
             "base_value": base, "value_a": value_a, "value_b": value_b,
             "device_a": side_a.get("device"), "device_b": side_b.get("device"),
+            "device_a_name": labels.of(side_a.get("device")), "device_b_name": labels.of(side_b.get("device")),
             "user_a": side_a.get("user"), "user_b": side_b.get("user"),
             "hlc_a": side_a.get("hlc") or None, "hlc_b": side_b.get("hlc") or None,
             "at_a": _hlc_time(side_a.get("hlc")), "at_b": _hlc_time(side_b.get("hlc")),

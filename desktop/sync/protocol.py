@@ -2,7 +2,7 @@
 
 Everything travels as JSON under ``/v1``. Every request except ``GET /v1/health`` carries the
 headers ``X-Mustafid-Protocol: 1`` and ``X-Mustafid-Schema: <the desk's Alembic revision>``
-(e.g. ``"0007"``); every request except health and enrol carries ``Authorization: Bearer <token>``.
+(e.g. ``"0008"``); every request except health and enrol carries ``Authorization: Bearer <token>``.
 
 Endpoints (request model → response model):
 
@@ -47,7 +47,7 @@ Merge on the server (three-way, against ``base_version``; ``null`` = a row creat
 * A field not changed on the server since the base applies; a field whose server value equals the
   incoming one is nothing; otherwise it is a CONFLICT: the provisional winner is the greater
   ``(hlc, device_id)`` pair (so every PC converges whatever the arrival order) and one
-  ``sync_conflict`` row records both values, users, devices, HLCs and times.
+  ``sync_conflict`` row records both values, users, devices (ids and names), HLCs and times.
 * Bookkeeping columns (`UNMERGED_COLUMNS`) never conflict: ``hlc``/``device_id``/``updated_by``/
   ``updated_at`` are those of the greatest ``(hlc, device_id)`` change; ``created_at`` keeps the first.
 * Domain rules first: ``case.status`` moves only along ``desktop.reception.rules.TRANSITIONS`` — a
@@ -88,6 +88,7 @@ from sqlalchemy import JSON, Column, Date, DateTime, MetaData, String, Table, Te
 from sqlalchemy.types import Boolean, Float, Integer, TypeEngine
 
 __all__ = [
+    "DEVICE_LABEL_MAX",
     "HEADER_PROTOCOL",
     "HEADER_SCHEMA",
     "MAX_ATTACHMENT_BYTES",
@@ -155,11 +156,16 @@ UNMERGED_COLUMNS: frozenset[str] = frozenset(
 # --------------------------------------------------------------------------- the conflict record
 
 SYNC_CONFLICT_TABLE_NAME = "sync_conflict"
+#: The longest device label (name and branch) a conflict record carries; longer ones end in "…".
+DEVICE_LABEL_MAX = 120
 
 _conflict_metadata = MetaData()
 
 #: The columns of a conflict record as it travels (the desk's local table mirrors them, plus the
 #: usual sync columns). Values (base/a/b/resolution) are wire-encoded values of the target column.
+#: ``device_a_name``/``device_b_name`` (optional: records made before desk schema 0008 lack them)
+#: are the enrolled devices' names as the server knew them when it made the record, with the
+#: branch in parentheses when the device has one, e.g. «مكتب الاستقبال 1 (الرياض)».
 SYNC_CONFLICT_TABLE = Table(
     SYNC_CONFLICT_TABLE_NAME,
     _conflict_metadata,
@@ -172,6 +178,8 @@ SYNC_CONFLICT_TABLE = Table(
     Column("value_b", JSON),
     Column("device_a", Uuid),
     Column("device_b", Uuid),
+    Column("device_a_name", String(DEVICE_LABEL_MAX)),
+    Column("device_b_name", String(DEVICE_LABEL_MAX)),
     Column("user_a", Uuid),
     Column("user_b", Uuid),
     Column("hlc_a", String(40)),

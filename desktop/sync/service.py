@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import case as sql_case, select, update
 
 from db.engine import HEAD_REVISION
 from db.models import AppUser, Association, CaseStatus, SyncConflict, utc_now
@@ -504,13 +504,15 @@ class SyncService:
     # ------------------------------------------------------------------ conflicts
 
     def conflicts(self, *, include_resolved: bool = False) -> list[ConflictView]:
-        """Conflicts for the supervisor, open ones first (all when `include_resolved`), newest first."""
+        """Conflicts for the supervisor (resolved ones too when `include_resolved`): open ones first, newest first."""
         this_device = self._state_row().get("device_id")
         with self._db.session(read_only=True) as session:
             query = select(SyncConflict).where(SyncConflict.deleted_at.is_(None))
             if not include_resolved:
                 query = query.where(SyncConflict.status == "open")
-            rows = session.scalars(query.order_by(SyncConflict.status.desc(), SyncConflict.created_at.desc())).all()
+            still_open = sql_case((SyncConflict.status == "open", 0), else_=1)
+            rows = session.scalars(query.order_by(
+                still_open, SyncConflict.created_at.desc(), SyncConflict.id.desc())).all()
             users = {u.id: u.full_name for u in session.scalars(select(AppUser)).all()}
             return [self._view(session, row, users, this_device) for row in rows]
 
@@ -518,12 +520,12 @@ class SyncService:
         def user(value: uuid.UUID | None) -> str:
             return "غير معروف" if value is None else users.get(value, f"مستخدم {str(value)[:8]}")
 
-        def device(value: uuid.UUID | None) -> str:
+        def device(value: uuid.UUID | None, name: str | None) -> str:
             if value is None:
-                return "غير معروف"
+                return name or "غير معروف"
             if this_device and value.hex == str(this_device):
                 return "هذا الجهاز"
-            return f"جهاز {str(value)[:8]}"
+            return name or f"جهاز {str(value)[:8]}"  # records made before the server sent names
 
         return ConflictView(
             id=row.id,
@@ -540,8 +542,8 @@ class SyncService:
             value_b_text=_value_text(row.field, row.value_b),
             user_a_ar=user(row.user_a),
             user_b_ar=user(row.user_b),
-            device_a_ar=device(row.device_a),
-            device_b_ar=device(row.device_b),
+            device_a_ar=device(row.device_a, row.device_a_name),
+            device_b_ar=device(row.device_b, row.device_b_name),
             at_a=row.at_a,
             at_b=row.at_b,
             winner=row.winner,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 
+import httpx
+
 from desktop.sync import protocol as p
-from tests.server.helpers import LiveServer
+from tests.server.helpers import Desk, LiveServer
 
 
 def _conflicts(rows: dict[tuple[str, str], dict]) -> list[dict]:
@@ -75,11 +77,16 @@ def test_own_successive_changes_never_conflict(any_server: LiveServer) -> None:
 
 
 def test_same_field_conflict_recorded_once_with_order_independent_winner(any_server: LiveServer) -> None:
-    """The same field edited on two PCs: the greater (hlc, device) wins whatever the arrival order; one record."""
+    """The same field edited on two PCs: the greater (hlc, device) wins whatever the arrival order; one record.
+
+    The record names both PCs as enrolled (the branch in parentheses when the PC has one).
+    """
     finals = []
     for order in ("ab", "ba"):
-        a = any_server.desk(association=f"جمعية {order}", name="A")
-        b = any_server.desk(association=f"جمعية {order}", name="B")
+        a = any_server.desk(association=f"جمعية {order}", name="مكتب الاستقبال 1")
+        b = Desk(any_server.url)
+        assert b.enroll(any_server.code(f"جمعية {order}", branch="الرياض"), uuid.uuid4(),
+                        "مكتب الاستقبال 2").status_code == 200
         row_id, fields = a.beneficiary()
         a.push(a.mutation("beneficiary", row_id, fields))
         ma = a.mutation("beneficiary", row_id, {"city": "جدة"}, base=1, hlc=p.format_hlc(1_900_000_000_000, 0))
@@ -99,12 +106,19 @@ def test_same_field_conflict_recorded_once_with_order_independent_winner(any_ser
         assert record["table_name"] == "beneficiary" and record["field"] == "city" and record["status"] == "open"
         assert {record["value_a"], record["value_b"]} == {"جدة", "الدمام"}
         assert {record["device_a"], record["device_b"]} == {str(a.device_id), str(b.device_id)}
+        names = {record["device_a"]: record["device_a_name"], record["device_b"]: record["device_b_name"]}
+        assert names == {str(a.device_id): "مكتب الاستقبال 1", str(b.device_id): "مكتب الاستقبال 2 (الرياض)"}
         assert record["base_value"] == "الرياض"
         winner_value = record["value_a"] if record["winner"] == "a" else record["value_b"]
         final = rows[("beneficiary", str(row_id))]["fields"]["city"]
         assert final == winner_value
         finals.append(final)
     assert finals == ["الدمام", "الدمام"]  # the later HLC, in both arrival orders
+    # A desk at schema 0008 (which stores the names) is served like one at 0007 (which ignores them).
+    newer = httpx.get(f"{a.url}/v1/pull", params={"after": 0}, headers=a.headers(**{p.HEADER_SCHEMA: "0008"}))
+    assert newer.status_code == 200
+    (pulled,) = [row["fields"] for row in newer.json()["rows"] if row["table"] == "sync_conflict"]
+    assert {pulled["device_a_name"], pulled["device_b_name"]} == {"مكتب الاستقبال 1", "مكتب الاستقبال 2 (الرياض)"}
 
 
 def test_resolving_a_conflict_is_an_ordinary_upsert(any_server: LiveServer) -> None:

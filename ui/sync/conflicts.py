@@ -129,7 +129,7 @@ class ConflictCard(QFrame):
 
 
 class ConflictsDialog(QDialog):
-    """Open sync conflicts for a supervisor, newest first; resolved ones only on request."""
+    """Open sync conflicts for a supervisor, newest first; resolved ones (after the open ones) only on request."""
 
     sig_loaded = Signal(int)  # number of conflicts shown
     sig_resolved = Signal(object)  # ConflictView
@@ -207,8 +207,7 @@ class ConflictsDialog(QDialog):
             self._reload_again = False
             self.reload()
             return
-        self.views = sorted(views, key=lambda v: v.status != "open")  # open ones first, newest first within
-        views = self.views
+        self.views = list(views)  # the service's order: open ones first, newest first within
         for card in self.cards.values():
             card.setParent(None)
             card.deleteLater()

@@ -165,7 +165,7 @@ def test_clock_skewed_a_day_either_way(make_desk, sync_server) -> None:
 
 
 def test_two_desks_edit_one_case_on_different_fields_and_on_the_same_field(make_desk, sync_server) -> None:
-    a, b = make_desk("a"), make_desk("b")
+    a, b = make_desk("a", branch="الرياض"), make_desk("b")
     case_id = a.new_case()
     a.settle()
     b.settle()
@@ -189,6 +189,10 @@ def test_two_desks_edit_one_case_on_different_fields_and_on_the_same_field(make_
     [view] = b.sync.conflicts()
     assert view.field_label_ar == "ملخص الحالة" and view.table_label_ar == "الحالة"
     assert {view.value_a_text, view.value_b_text} == {"أ يقول", "ب يقول"}
+    # Each PC by its enrolled name (and branch); this PC as such.
+    assert {view.device_a_ar, view.device_b_ar} == {"هذا الجهاز", "a (الرياض)"}
+    [seen_on_a] = a.sync.conflicts()
+    assert {seen_on_a.device_a_ar, seen_on_a.device_b_ar} == {"هذا الجهاز", "b"}
     winner_value = view.value_a if view.winner == "a" else view.value_b
     assert a.scalar('SELECT summary FROM "case" WHERE id = :i', i=case_id.hex) == winner_value
     loser = "a" if view.winner == "b" else "b"
@@ -198,6 +202,21 @@ def test_two_desks_edit_one_case_on_different_fields_and_on_the_same_field(make_
     assert a.sync.status().open_conflicts == 0
     chosen = view.value_a if loser == "a" else view.value_b
     assert a.scalar('SELECT summary FROM "case" WHERE id = :i', i=case_id.hex) == chosen
+
+    # Two more conflicts; the newer one resolved: the older, still open, is listed before every resolved one.
+    a.edit_case(case_id, summary="أ مرة ثانية", location="حي الملز")
+    b.edit_case(case_id, summary="ب مرة ثانية", location="حي العليا")
+    a.round()
+    b.settle()
+    a.settle()
+    newer, older = b.sync.conflicts()
+    assert newer.status == older.status == "open"
+    b.sync.resolve(newer.id, "a")
+    listed = b.sync.conflicts(include_resolved=True)
+    assert [(c.id, c.status) for c in listed] == [(older.id, "open"), (newer.id, "resolved"), (view.id, "resolved")]
+    b.settle()
+    a.settle()
+    assert [(c.id, c.status) for c in a.sync.conflicts(include_resolved=True)] == [(c.id, c.status) for c in listed]
     assert_converged(sync_server, a, b)
 
 

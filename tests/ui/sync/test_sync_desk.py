@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from tests.ui.sync.conftest import WindowDesk
 from ui.sections import section_index
@@ -180,7 +180,7 @@ def test_enrolment_dialog_validates_then_first_sync_shows_progress(
 def test_a_conflict_is_shown_and_resolving_it_syncs(
     qtbot: Any, sync_desk: Any, sync_server: Any, make_desk: Any
 ) -> None:
-    other = make_desk("other")
+    other = make_desk("مكتب الاستقبال 2", branch="جدة")
     first, second = other.new_case(), other.new_case()
     other.settle()
     desk = sync_desk("supervisor")
@@ -217,7 +217,9 @@ def test_a_conflict_is_shown_and_resolving_it_syncs(
     view = card.view
     assert view.field_label_ar == "ملخص الحالة" and view.row_label_ar.startswith("الحالة ")
     assert {view.value_a_text, view.value_b_text} == {"الأسرة تحتاج سلة غذائية شهرية", "الأسرة تحتاج مساعدة في الإيجار"}
-    assert "هذا الجهاز" in (view.device_a_ar, view.device_b_ar)
+    assert {view.device_a_ar, view.device_b_ar} == {"هذا الجهاز", "مكتب الاستقبال 2 (جدة)"}  # not an id
+    meta = {label.text() for label in card.findChildren(QLabel, "conflict_meta")}
+    assert {"الجهاز: هذا الجهاز", "الجهاز: مكتب الاستقبال 2 (جدة)"} <= meta
     assert card.findChild(QWidget, "winner_badge") is not None
     loser = "a" if view.winner == "b" else "b"
     kept = view.value_a if loser == "a" else view.value_b
@@ -236,6 +238,8 @@ def test_a_conflict_is_shown_and_resolving_it_syncs(
     qtbot.waitUntil(resolved.resolution.isVisible, timeout=WAIT)
     assert resolved.keep_buttons["a"].isHidden() and resolved.keep_buttons["b"].isHidden()
     assert resolved.marked == loser  # the kept value is marked, not the provisional winner
+    shown = [dialog.list_layout.itemAt(i).widget() for i in range(dialog.list_layout.count() - 1)]
+    assert [c.view.status for c in shown] == ["open", "resolved"]  # open ones first, as the service lists them
     shot(dialog, "conflicts_with_resolved")
 
     other.settle()  # the other PC sees the supervisor's decision after its round
