@@ -5,7 +5,7 @@ Decisions recorded here (see `desktop.casedesk.views` for what the screens get):
 * Every public method is one unit of work (`Database.session()`, one per user action): all input
   is validated first, then written; a refusal is a `CaseDeskError` with an Arabic reason and
   nothing is stored. The officer and this PC are found as the reception service finds them
-  (the AppUser of the OS login; the earliest enrolled device other than the demo data's).
+  (`desktop.casework`: the AppUser of the OS login; the earliest enrolled device other than the demo data's).
 * Status changes follow `desktop.reception.rules.TRANSITIONS`, each audited ("status_changed").
 * Eligibility: each document examination or interview is an `Assessment` (its kind) with one
   `AssessmentItem` per document / question. The current state of a document or a question is
@@ -36,10 +36,9 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -50,7 +49,6 @@ from db.models import (
     Assessment,
     AssessmentItem,
     AssessmentKind,
-    Association,
     Attachment,
     AuditEvent,
     Beneficiary,
@@ -60,7 +58,6 @@ from db.models import (
     CommitteeDecision,
     DecisionLetter,
     Declaration,
-    Device,
     EligibilityRecommendation,
     PolicyVersion,
     Referral,
@@ -73,7 +70,6 @@ from db.models import (
     SuggestionKind,
     SuggestionStatus,
     SurveyResponse,
-    UserRole,
 )
 from desktop.arabic_text import clean_text, days_phrase, isolate, strip_bidi_controls, to_arabic_digits, to_latin_digits
 from desktop.casedesk.views import (
@@ -107,17 +103,15 @@ from desktop.casedesk.views import (
     SuggestionView,
     TimelineEntry,
 )
+from desktop.casework import CaseContext as _Ctx
+from desktop.casework import CaseWork
 from desktop.errors import InputError
 from desktop.hijri import format_dual, parse_date_either
 from desktop.identity import format_mobile_local
-from desktop.policy import PolicyProfile, StepKind, load_profile_text
+from desktop.policy import PolicyProfile, StepKind
 from desktop.reception import rules
-from desktop.reception.attachments import MIME_PDF, AttachmentStore
+from desktop.reception.attachments import MIME_PDF
 from desktop.reception.views import BeneficiaryView, ReceptionError, ReferralView
-
-if TYPE_CHECKING:
-    from desktop.documents.forms import Letterhead
-    from desktop.workspace import Workspace
 
 __all__ = [
     "DEFAULT_CRITERIA",
@@ -238,19 +232,6 @@ _AUDIT_LABELS: dict[str, str] = {
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
-@dataclass
-class _Ctx:
-    """One action on one case: its session, row, policy profile, the officer and the time."""
-
-    session: Session
-    case: Case
-    profile: PolicyProfile
-    officer_id: uuid.UUID
-    officer_name: str
-    device_id: uuid.UUID | None
-    now: datetime
-
-
 def _clean(value: str, *, limit: str, field: str, required: str | None = None, single_line: bool = False) -> str:
     """Cleaned free text within its bound; `required` is the Arabic message when it is empty."""
     try:
@@ -327,121 +308,15 @@ def _money_text(amount: Decimal | None) -> str:
     return f"{isolate(text_value)} ريال"
 
 
-class CaseDeskService:
+class CaseDeskService(CaseWork):
     """The case desk for the officer, the social researcher and the committee secretary at one PC."""
 
-    def __init__(self, workspace: Workspace, *, clock: Callable[[], datetime] | None = None) -> None:
-        self._workspace = workspace
-        self._db = workspace.db
-        self._store = AttachmentStore(workspace.data_dir)
-        self._clock = clock or (lambda: datetime.now(UTC))
-        self._profiles: dict[uuid.UUID, PolicyProfile] = {}
-        self._officer: tuple[uuid.UUID, str] | None = None
-        self._device: uuid.UUID | None = None
-        self._device_known = False
+    _error = CaseDeskError
 
     # ------------------------------------------------------------------ basics
 
-    def _now(self) -> datetime:
-        now = self._clock()
-        return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
-
-    def _today(self) -> date:
-        return _local_date(self._now())
-
-    def _association(self, session: Session) -> Association:
-        association = session.scalars(
-            select(Association).where(Association.deleted_at.is_(None)).order_by(Association.created_at).limit(1)
-        ).first()
-        if association is None:
-            raise CaseDeskError("لم تُعتمد سياسة الجمعية على هذا الجهاز بعد: اختر السياسة أولًا", field="policy")
-        return association
-
-    def _device_id(self, session: Session) -> uuid.UUID | None:
-        if not self._device_known:
-            self._device = session.scalars(
-                select(Device.id)
-                .where(Device.deleted_at.is_(None), Device.revoked_at.is_(None), Device.case_number_prefix != "DEMO")
-                .order_by(Device.enrolled_at, Device.id)
-                .limit(1)
-            ).first()
-            self._device_known = self._device is not None
-        return self._device
-
-    def _officer_row(self, session: Session, association_id: uuid.UUID) -> tuple[uuid.UUID, str]:
-        """(id, name) of the person at this PC: the AppUser of the OS login, created on first use."""
-        if self._officer is not None:
-            return self._officer
-        from desktop.workspace import os_username
-
-        username = os_username()
-        user = session.scalars(
-            select(AppUser).where(AppUser.username == username, AppUser.deleted_at.is_(None))
-        ).first()
-        if user is None:
-            user = AppUser(
-                association_id=association_id, username=username, full_name=username, role=UserRole.OFFICER.value,
-                device_id=self._device_id(session),
-            )
-            session.add(user)
-            session.flush()
-            return user.id, user.full_name
-        self._officer = (user.id, user.full_name)
-        return self._officer
-
-    def _profile_of(self, session: Session, policy_version_id: uuid.UUID) -> PolicyProfile:
-        profile = self._profiles.get(policy_version_id)
-        if profile is None:
-            version = session.get(PolicyVersion, policy_version_id)
-            if version is None:
-                raise CaseDeskError("إصدار السياسة الذي فُتحت به الحالة غير موجود في قاعدة البيانات")
-            profile = load_profile_text(version.source_text, source=f"{version.profile_id} ({version.version_label})")
-            self._profiles[policy_version_id] = profile
-        return profile
-
-    def _case_row(self, session: Session, case_id: uuid.UUID) -> Case:
-        case = session.get(Case, case_id)
-        if case is None or case.deleted_at is not None:
-            raise CaseDeskError("الحالة غير موجودة: ربما حُذفت أو لم تُحفظ", field="case")
-        return case
-
-    def _context(self, session: Session, case_id: uuid.UUID, *, allow_closed: bool = False) -> _Ctx:
-        case = self._case_row(session, case_id)
-        if case.status == CaseStatus.CLOSED.value and not allow_closed:
-            raise CaseDeskError(f"الطلب {isolate(case.case_number)} مغلق: لا يمكن تعديله", field="case")
-        officer_id, officer_name = self._officer_row(session, case.association_id)
-        return _Ctx(
-            session, case, self._profile_of(session, case.policy_version_id), officer_id, officer_name,
-            self._device_id(session), self._now(),
-        )
-
-    def _stamp(self, ctx: _Ctx, row: Any) -> Any:
-        row.device_id = ctx.device_id
-        row.updated_by = ctx.officer_id
-        ctx.session.add(row)
-        return row
-
-    def _audit(self, ctx: _Ctx, action: str, details: Mapping[str, Any], *, entity: str = "case",
-               entity_id: uuid.UUID | None = None) -> None:
-        self._stamp(
-            ctx,
-            AuditEvent(
-                association_id=ctx.case.association_id, actor_id=ctx.officer_id, action=action, entity=entity,
-                entity_id=entity_id or ctx.case.id, at=ctx.now,
-                details={"case_number": ctx.case.case_number, **details},
-            ),
-        )
-
-    def _set_status(self, ctx: _Ctx, target: CaseStatus) -> None:
-        try:
-            rules.check_transition(ctx.case.status, target)
-        except ReceptionError as exc:
-            raise CaseDeskError(exc.message_ar, field="status") from None
-        if ctx.case.status != target.value:
-            previous = ctx.case.status
-            ctx.case.status = target.value
-            ctx.case.updated_by = ctx.officer_id
-            self._audit(ctx, "status_changed", {"from": previous, "to": target.value})
+    def _closed_message(self, case: Case) -> str:
+        return f"الطلب {isolate(case.case_number)} مغلق: لا يمكن تعديله"
 
     def _names(self, session: Session, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
         wanted = _user_ids(ids)
@@ -1328,23 +1203,6 @@ class CaseDeskService:
             info_due=info_due,
         )
         return render_decision_letter(letterhead=self._letterhead(session, profile), letter=data)
-
-    def _letterhead(self, session: Session, profile: PolicyProfile) -> Letterhead:
-        from desktop.documents.forms import Letterhead
-        from desktop.reception import policy_label
-
-        logo = profile.logo_path
-        if logo is None:
-            association = self._association(session)
-            if association.logo_attachment_id is not None:
-                row = session.get(Attachment, association.logo_attachment_id)
-                if row is not None:
-                    logo = self._store.path_of(row.stored_path)
-        a = profile.association
-        return Letterhead(
-            association_name=a.name, licence=a.licence, logo_path=logo, phone=a.phone, website=a.website,
-            email=a.email, city=a.city, policy_label=policy_label(profile),
-        )
 
     def notification(self, case_id: uuid.UUID) -> NotificationView:
         """The SMS/WhatsApp text of the latest decision, the wa.me link and the phone."""

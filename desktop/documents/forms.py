@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageChops
 from reportlab.lib.colors import Color
@@ -26,11 +27,15 @@ from desktop.documents.arabic_pdf import ACCENT, GRID, MUTED, SHADE, ArabicDocum
 from desktop.errors import InputError
 from desktop.hijri import format_gregorian, format_hijri
 
+if TYPE_CHECKING:
+    from desktop.policy import PolicyProfile
+
 __all__ = [
     "PAPER_SIGNATURE_NOTE",
     "BeneficiaryParticulars",
     "Letterhead",
     "MissingDocument",
+    "letterhead_for",
     "render_blank_declaration",
     "render_declaration",
     "render_missing_documents",
@@ -57,6 +62,23 @@ class Letterhead:
     address: str | None = None
     city: str | None = None
     policy_label: str | None = None
+
+
+def letterhead_for(profile: PolicyProfile, *, logo_path: Path | None = None) -> Letterhead:
+    """The association's letterhead from a policy: its particulars, the profile's logo (else `logo_path`), the footer."""
+    from desktop.reception.service import policy_label
+
+    a = profile.association
+    return Letterhead(
+        association_name=a.name,
+        licence=a.licence,
+        logo_path=profile.logo_path if profile.logo_path is not None else logo_path,
+        phone=a.phone,
+        website=a.website,
+        email=a.email,
+        city=a.city,
+        policy_label=policy_label(profile),
+    )
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ Decisions recorded here (see also `desktop.reception.rules` for the state machin
   policy version it was opened with (its `PolicyVersion.source_text`), even after a newer adoption.
 * The officer is the `AppUser` whose username is this PC's OS login (created with the officer role
   on first use if the workspace did not create it); this PC is the earliest enrolled, not revoked
-  `Device` other than the demo data's one.
+  `Device` other than the demo data's one (both in `desktop.casework`, shared with the case desk).
 * Steps and their records: greet → note of the questions; verify → the beneficiary's particulars
   (a new file, or the existing file with the same ID number, updated) and the required documents;
   refer → a `Referral`, the case waits ("referred") and the step is completed when the answer is
@@ -40,7 +40,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from io import BytesIO
 from pathlib import Path
@@ -51,14 +51,12 @@ from sqlalchemy.orm import Session
 
 from db.models import (
     AppUser,
-    Association,
     Attachment,
     AuditEvent,
     Beneficiary,
     Case,
     CaseStatus,
     Declaration,
-    Device,
     PolicyVersion,
     ReceptionDraft,
     Referral,
@@ -68,19 +66,19 @@ from db.models import (
     Service,
     SignatureKind,
     StepCompletion,
-    UserRole,
 )
 from desktop.arabic_text import clean_text, name_tokens, normalize_name, strip_bidi_controls, to_arabic_digits, to_latin_digits
+from desktop.casework import CaseContext as _Ctx
+from desktop.casework import NO_POLICY_YET, CaseWork
 from desktop.errors import InputError
 from desktop.hijri import HijriDate, format_dual, parse_date_either, promised_decision_date
 from desktop.identity import IdKind, format_mobile_local, normalize_saudi_mobile, phone_search_key, validate_saudi_id
-from desktop.policy import PolicyProfile, Step, StepKind, load_profile_text
+from desktop.policy import PolicyProfile, Step, StepKind
 from desktop.reception import rules
 from desktop.reception.attachments import (
     MAX_BYTES,
     MIME_PDF,
     MIME_PNG,
-    AttachmentStore,
     StoredFile,
     read_attachment_file,
 )
@@ -111,7 +109,6 @@ from desktop.reception.views import (
 )
 
 if TYPE_CHECKING:
-    from desktop.documents.forms import Letterhead
     from desktop.workspace import Workspace
 
 __all__ = ["DOCUMENT_KINDS", "LIMITS", "ReceptionService"]
@@ -140,7 +137,6 @@ LIMITS: dict[str, int] = {
 _MAX_AGE_YEARS = 120
 _MAX_HOUSEHOLD = 50
 _MAX_AMOUNT = Decimal("10000000")
-_DEMO_PREFIX = "DEMO"
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 _OTHER_ID_KIND = "other"
 _OTHER_ID_LABEL = "وثيقة أخرى"
@@ -182,19 +178,6 @@ class _Progress:
     current: Step | None
 
 
-@dataclass
-class _Ctx:
-    """One action on one case: its session, row, policy profile, the officer and the time."""
-
-    session: Session
-    case: Case
-    profile: PolicyProfile
-    officer_id: uuid.UUID
-    officer_name: str
-    device_id: uuid.UUID | None
-    now: datetime
-
-
 def _reception_error(exc: InputError) -> ReceptionError:
     return exc if isinstance(exc, ReceptionError) else ReceptionError(exc.message_ar, field=exc.field)
 
@@ -224,17 +207,13 @@ def _date_text(value: date) -> str:
     return f"{value:%Y/%m/%d}"
 
 
-class ReceptionService:
+class ReceptionService(CaseWork):
     """The reception procedure of the active policy, for one officer at one PC."""
 
+    _error = ReceptionError
+
     def __init__(self, workspace: Workspace, *, clock: Callable[[], datetime] | None = None) -> None:
-        self._workspace = workspace
-        self._db = workspace.db
-        self._store = AttachmentStore(workspace.data_dir)
-        self._clock = clock or (lambda: datetime.now(UTC))
-        self._profiles: dict[uuid.UUID, PolicyProfile] = {}
-        self._officer: tuple[uuid.UUID, str] | None = None
-        self._device: tuple[uuid.UUID, str, str | None] | None = None
+        super().__init__(workspace, clock=clock)
         self._has_fts: bool | None = None
 
     # ------------------------------------------------------------------ basics
@@ -244,134 +223,12 @@ class ReceptionService:
         """The policy adopted on this PC (ReceptionError before the first adoption)."""
         profile = self._workspace.active_profile()
         if profile is None:
-            raise ReceptionError("لم تُعتمد سياسة الجمعية على هذا الجهاز بعد: اختر السياسة أولًا", field="policy")
+            raise ReceptionError(NO_POLICY_YET, field="policy")
         return profile
 
     def report_platforms(self) -> list[tuple[str, str]]:
         """The platforms a rescue report may come on: (id, Arabic label), for the report page."""
         return list(REPORT_PLATFORMS)
-
-    def _now(self) -> datetime:
-        now = self._clock()
-        return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
-
-    def _today(self) -> date:
-        return rules.local_date(self._now())
-
-    def _association(self, session: Session) -> Association:
-        association = session.scalars(
-            select(Association).where(Association.deleted_at.is_(None)).order_by(Association.created_at).limit(1)
-        ).first()
-        if association is None:
-            raise ReceptionError("لم تُعتمد سياسة الجمعية على هذا الجهاز بعد: اختر السياسة أولًا", field="policy")
-        return association
-
-    def _officer_row(self, session: Session, association_id: uuid.UUID) -> tuple[uuid.UUID, str]:
-        """(id, name) of the officer at this PC: the AppUser of the OS login, created on first use."""
-        if self._officer is not None:
-            return self._officer
-        from desktop.workspace import os_username  # the same login the workspace registered
-
-        username = os_username()
-        user = session.scalars(
-            select(AppUser).where(AppUser.username == username, AppUser.deleted_at.is_(None))
-        ).first()
-        if user is None:
-            device = self._device_row(session)
-            user = AppUser(
-                association_id=association_id,
-                username=username,
-                full_name=username,
-                role=UserRole.OFFICER.value,
-                device_id=device[0] if device else None,
-            )
-            session.add(user)
-            session.flush()
-            # Not cached: this session may still roll back; the next action finds the committed row.
-            return user.id, user.full_name
-        self._officer = (user.id, user.full_name)
-        return self._officer
-
-    def _device_row(self, session: Session) -> tuple[uuid.UUID, str, str | None] | None:
-        """(id, case number prefix, branch) of this PC, or None when no device is enrolled."""
-        if self._device is None:
-            device = session.scalars(
-                select(Device)
-                .where(
-                    Device.deleted_at.is_(None),
-                    Device.revoked_at.is_(None),
-                    Device.case_number_prefix != _DEMO_PREFIX,
-                )
-                .order_by(Device.enrolled_at, Device.id)
-                .limit(1)
-            ).first()
-            if device is None:
-                return None
-            self._device = (device.id, device.case_number_prefix, device.branch)
-        return self._device
-
-    def _profile_of(self, session: Session, policy_version_id: uuid.UUID) -> PolicyProfile:
-        """The policy version a case is handled under, loaded from its stored text (cached)."""
-        profile = self._profiles.get(policy_version_id)
-        if profile is None:
-            version = session.get(PolicyVersion, policy_version_id)
-            if version is None:
-                raise ReceptionError("إصدار السياسة الذي فُتحت به الحالة غير موجود في قاعدة البيانات")
-            profile = load_profile_text(version.source_text, source=f"{version.profile_id} ({version.version_label})")
-            self._profiles[policy_version_id] = profile
-        return profile
-
-    def _case_row(self, session: Session, case_id: uuid.UUID) -> Case:
-        case = session.get(Case, case_id)
-        if case is None or case.deleted_at is not None:
-            raise ReceptionError("الحالة غير موجودة: ربما حُذفت أو لم تُحفظ", field="case")
-        return case
-
-    def _context(self, session: Session, case_id: uuid.UUID, *, allow_closed: bool = False) -> _Ctx:
-        case = self._case_row(session, case_id)
-        if case.status == CaseStatus.CLOSED.value and not allow_closed:
-            raise ReceptionError(f"الحالة {case.case_number} مغلقة: لا يمكن تعديلها", field="case")
-        officer_id, officer_name = self._officer_row(session, case.association_id)
-        device = self._device_row(session)
-        return _Ctx(
-            session=session,
-            case=case,
-            profile=self._profile_of(session, case.policy_version_id),
-            officer_id=officer_id,
-            officer_name=officer_name,
-            device_id=device[0] if device else None,
-            now=self._now(),
-        )
-
-    def _stamp(self, ctx: _Ctx, row: Any) -> Any:
-        """Fill a row's writer columns (device and officer) and add it to the session."""
-        row.device_id = ctx.device_id
-        row.updated_by = ctx.officer_id
-        ctx.session.add(row)
-        return row
-
-    def _audit(self, ctx: _Ctx, action: str, details: Mapping[str, Any], *, entity: str = "case",
-               entity_id: uuid.UUID | None = None) -> None:
-        self._stamp(
-            ctx,
-            AuditEvent(
-                association_id=ctx.case.association_id,
-                actor_id=ctx.officer_id,
-                action=action,
-                entity=entity,
-                entity_id=entity_id or ctx.case.id,
-                at=ctx.now,
-                details={"case_number": ctx.case.case_number, **details},
-            ),
-        )
-
-    def _set_status(self, ctx: _Ctx, target: CaseStatus) -> None:
-        rules.check_transition(ctx.case.status, target)
-        if ctx.case.status != target.value:
-            previous = ctx.case.status
-            ctx.case.status = target.value
-            ctx.case.updated_by = ctx.officer_id
-            self._audit(ctx, "status_changed", {"from": previous, "to": target.value})
 
     # ------------------------------------------------------------------ progress through the steps
 
@@ -1562,28 +1419,6 @@ class ReceptionService:
             officer_name=officer_name,
             signature_png=signature_png,
             signed_on_paper=paper,
-        )
-
-    def _letterhead(self, session: Session, profile: PolicyProfile) -> Letterhead:
-        from desktop.documents.forms import Letterhead
-
-        logo = profile.logo_path
-        if logo is None:
-            association = self._association(session)
-            if association.logo_attachment_id is not None:
-                row = session.get(Attachment, association.logo_attachment_id)
-                if row is not None:
-                    logo = self._store.path_of(row.stored_path)
-        a = profile.association
-        return Letterhead(
-            association_name=a.name,
-            licence=a.licence,
-            logo_path=logo,
-            phone=a.phone,
-            website=a.website,
-            email=a.email,
-            city=a.city,
-            policy_label=policy_label(profile),
         )
 
     def _missing_documents(self, session: Session, case_id: uuid.UUID) -> list[tuple[str, str]]:

@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from db.models import Association, Attachment, Suggestion
-from desktop.documents.forms import Letterhead
+from db.models import Suggestion
+from desktop.casework import NO_POLICY_YET, association_logo, find_association
+from desktop.documents.forms import Letterhead, letterhead_for
 from desktop.reception.rules import local_date
 from desktop.reports.dashboard import DashboardService, utc_bounds
 from desktop.reports.pdf import ComplaintLine, EvidencePackDocument, PeriodReportDocument
@@ -74,35 +75,16 @@ class ReportService:
         self.dashboard = DashboardService(workspace, clock=self._clock)
 
     def _letterhead(self) -> Letterhead:
-        from desktop.reception.service import policy_label
-
         profile = self._workspace.active_profile()
         if profile is None:
-            raise ReportError("لم تُعتمد سياسة الجمعية على هذا الجهاز بعد: اختر السياسة أولًا", field="policy")
+            raise ReportError(NO_POLICY_YET, field="policy")
         logo = profile.logo_path
         if logo is None:
-            with self._db.session(read_only=True) as session:
-                stored = session.scalar(
-                    select(Attachment.stored_path)
-                    .join(Association, Association.logo_attachment_id == Attachment.id)
-                    .where(Association.deleted_at.is_(None))
-                    .limit(1)
-                )
-            if stored is not None:
-                from desktop.reception.attachments import AttachmentStore
+            from desktop.reception.attachments import AttachmentStore
 
-                logo = AttachmentStore(self._workspace.data_dir).path_of(stored)
-        a = profile.association
-        return Letterhead(
-            association_name=a.name,
-            licence=a.licence,
-            logo_path=logo,
-            phone=a.phone,
-            website=a.website,
-            email=a.email,
-            city=a.city,
-            policy_label=policy_label(profile),
-        )
+            with self._db.session(read_only=True) as session:
+                logo = association_logo(session, AttachmentStore(self._workspace.data_dir), find_association(session))
+        return letterhead_for(profile, logo_path=logo)
 
     def period_report_pdf(
         self, period: Period, *, progress: ProgressCallback | None = None, cancel: CancelCheck | None = None

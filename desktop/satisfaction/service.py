@@ -39,6 +39,7 @@ from db.models import (
     SurveySlip,
 )
 from desktop.arabic_text import clean_text, to_latin_digits
+from desktop.casework import first_association
 from desktop.errors import InputError
 from desktop.policy import PolicyProfile, QuestionKind
 from desktop.satisfaction.views import (
@@ -183,12 +184,7 @@ class SurveyService:
             raise SurveyError(f"طريقة تقييم غير معروفة «{way}»", field="way") from None
 
     def _association(self, session: Session) -> Association:
-        association = session.scalars(
-            select(Association).where(Association.deleted_at.is_(None)).order_by(Association.created_at).limit(1)
-        ).first()
-        if association is None:
-            raise SurveyError("لم تُعتمد سياسة الجمعية على هذا الجهاز بعد: اختر السياسة أولًا", field="policy")
-        return association
+        return first_association(session, SurveyError)
 
     def _policy_version_id(self, session: Session, profile: PolicyProfile) -> uuid.UUID | None:
         return session.scalar(

@@ -1,0 +1,239 @@
+"""What every service acting on a case shares: the association, this PC, the officer, the case and its policy.
+
+`CaseWork` is the base of `ReceptionService` and `CaseDeskService`. One action on one case gets a
+`CaseContext` (its session, row, the policy version it was opened with, the officer, this PC and
+the time); rows written in it are stamped with the device and the officer, audited, and status
+changes follow `desktop.reception.rules.TRANSITIONS`. Each service raises its own error class
+(`_error`) with the same Arabic messages.
+
+* The officer is the `AppUser` whose username is this PC's OS login, created with the officer role
+  on first use (not cached then: the session may still roll back; the next action finds the row).
+* This PC is the earliest enrolled, not revoked `Device` other than the demo data's one
+  (`DEMO_PREFIX`); it is cached once found, looked up again while there is none.
+* The association is the earliest one not deleted; before the first adoption there is none.
+
+The reception package is imported inside the methods: `desktop.reception` loads its service,
+which is built on this module.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import AppUser, Association, Attachment, AuditEvent, Case, CaseStatus, Device, PolicyVersion, UserRole
+from desktop.errors import InputError
+from desktop.policy import PolicyProfile, load_profile_text
+
+if TYPE_CHECKING:
+    from desktop.documents.forms import Letterhead
+    from desktop.reception.attachments import AttachmentStore
+    from desktop.workspace import Workspace
+
+__all__ = ["DEMO_PREFIX", "NO_POLICY_YET", "CaseContext", "CaseWork", "association_logo", "find_association",
+           "first_association"]
+
+DEMO_PREFIX = "DEMO"
+"""The case number prefix of the demo data's device: never this PC."""
+
+NO_POLICY_YET = "لم تُعتمد سياسة الجمعية على هذا الجهاز بعد: اختر السياسة أولًا"
+
+
+def find_association(session: Session) -> Association | None:
+    """The association of this desk (the earliest not deleted), or None before the first adoption."""
+    return session.scalars(
+        select(Association).where(Association.deleted_at.is_(None)).order_by(Association.created_at).limit(1)
+    ).first()
+
+
+def first_association(session: Session, error: type[InputError]) -> Association:
+    """The association of this desk; `error` (field "policy") before the first adoption."""
+    association = find_association(session)
+    if association is None:
+        raise error(NO_POLICY_YET, field="policy")
+    return association
+
+
+def association_logo(session: Session, store: AttachmentStore, association: Association | None) -> Path | None:
+    """The file of the association's stored logo, or None when it has none."""
+    if association is None or association.logo_attachment_id is None:
+        return None
+    row = session.get(Attachment, association.logo_attachment_id)
+    return store.path_of(row.stored_path) if row is not None else None
+
+
+@dataclass
+class CaseContext:
+    """One action on one case: its session, row, policy profile, the officer and the time."""
+
+    session: Session
+    case: Case
+    profile: PolicyProfile
+    officer_id: uuid.UUID
+    officer_name: str
+    device_id: uuid.UUID | None
+    now: datetime
+
+
+class CaseWork:
+    """The case-context machinery of a service, raising the subclass's `_error` with Arabic messages."""
+
+    _error: ClassVar[type[InputError]]
+
+    def __init__(self, workspace: Workspace, *, clock: Callable[[], datetime] | None = None) -> None:
+        from desktop.reception.attachments import AttachmentStore
+
+        self._workspace = workspace
+        self._db = workspace.db
+        self._store = AttachmentStore(workspace.data_dir)
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._profiles: dict[uuid.UUID, PolicyProfile] = {}
+        self._officer: tuple[uuid.UUID, str] | None = None
+        self._device: tuple[uuid.UUID, str, str | None] | None = None
+
+    def _now(self) -> datetime:
+        now = self._clock()
+        return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
+
+    def _today(self) -> date:
+        from desktop.reception.rules import local_date
+
+        return local_date(self._now())
+
+    def _association(self, session: Session) -> Association:
+        return first_association(session, self._error)
+
+    def _device_row(self, session: Session) -> tuple[uuid.UUID, str, str | None] | None:
+        """(id, case number prefix, branch) of this PC, or None when no device is enrolled."""
+        if self._device is None:
+            device = session.scalars(
+                select(Device)
+                .where(
+                    Device.deleted_at.is_(None),
+                    Device.revoked_at.is_(None),
+                    Device.case_number_prefix != DEMO_PREFIX,
+                )
+                .order_by(Device.enrolled_at, Device.id)
+                .limit(1)
+            ).first()
+            if device is None:
+                return None
+            self._device = (device.id, device.case_number_prefix, device.branch)
+        return self._device
+
+    def _device_id(self, session: Session) -> uuid.UUID | None:
+        device = self._device_row(session)
+        return device[0] if device else None
+
+    def _officer_row(self, session: Session, association_id: uuid.UUID) -> tuple[uuid.UUID, str]:
+        """(id, name) of the officer at this PC: the AppUser of the OS login, created on first use."""
+        if self._officer is not None:
+            return self._officer
+        from desktop.workspace import os_username  # the same login the workspace registered
+
+        username = os_username()
+        user = session.scalars(
+            select(AppUser).where(AppUser.username == username, AppUser.deleted_at.is_(None))
+        ).first()
+        if user is None:
+            user = AppUser(
+                association_id=association_id,
+                username=username,
+                full_name=username,
+                role=UserRole.OFFICER.value,
+                device_id=self._device_id(session),
+            )
+            session.add(user)
+            session.flush()
+            # Not cached: this session may still roll back; the next action finds the committed row.
+            return user.id, user.full_name
+        self._officer = (user.id, user.full_name)
+        return self._officer
+
+    def _profile_of(self, session: Session, policy_version_id: uuid.UUID) -> PolicyProfile:
+        """The policy version a case is handled under, loaded from its stored text (cached)."""
+        profile = self._profiles.get(policy_version_id)
+        if profile is None:
+            version = session.get(PolicyVersion, policy_version_id)
+            if version is None:
+                raise self._error("إصدار السياسة الذي فُتحت به الحالة غير موجود في قاعدة البيانات")
+            profile = load_profile_text(version.source_text, source=f"{version.profile_id} ({version.version_label})")
+            self._profiles[policy_version_id] = profile
+        return profile
+
+    def _case_row(self, session: Session, case_id: uuid.UUID) -> Case:
+        case = session.get(Case, case_id)
+        if case is None or case.deleted_at is not None:
+            raise self._error("الحالة غير موجودة: ربما حُذفت أو لم تُحفظ", field="case")
+        return case
+
+    def _closed_message(self, case: Case) -> str:
+        """Why a closed case cannot be changed (each service words it for its screens)."""
+        return f"الحالة {case.case_number} مغلقة: لا يمكن تعديلها"
+
+    def _context(self, session: Session, case_id: uuid.UUID, *, allow_closed: bool = False) -> CaseContext:
+        case = self._case_row(session, case_id)
+        if case.status == CaseStatus.CLOSED.value and not allow_closed:
+            raise self._error(self._closed_message(case), field="case")
+        officer_id, officer_name = self._officer_row(session, case.association_id)
+        return CaseContext(
+            session=session,
+            case=case,
+            profile=self._profile_of(session, case.policy_version_id),
+            officer_id=officer_id,
+            officer_name=officer_name,
+            device_id=self._device_id(session),
+            now=self._now(),
+        )
+
+    def _stamp(self, ctx: CaseContext, row: Any) -> Any:
+        """Fill a row's writer columns (device and officer) and add it to the session."""
+        row.device_id = ctx.device_id
+        row.updated_by = ctx.officer_id
+        ctx.session.add(row)
+        return row
+
+    def _audit(self, ctx: CaseContext, action: str, details: Mapping[str, Any], *, entity: str = "case",
+               entity_id: uuid.UUID | None = None) -> None:
+        self._stamp(
+            ctx,
+            AuditEvent(
+                association_id=ctx.case.association_id,
+                actor_id=ctx.officer_id,
+                action=action,
+                entity=entity,
+                entity_id=entity_id or ctx.case.id,
+                at=ctx.now,
+                details={"case_number": ctx.case.case_number, **details},
+            ),
+        )
+
+    def _set_status(self, ctx: CaseContext, target: CaseStatus) -> None:
+        from desktop.reception import rules
+
+        try:
+            rules.check_transition(ctx.case.status, target)
+        except InputError as exc:
+            if isinstance(exc, self._error):
+                raise
+            raise self._error(exc.message_ar, field=exc.field) from None
+        if ctx.case.status != target.value:
+            previous = ctx.case.status
+            ctx.case.status = target.value
+            ctx.case.updated_by = ctx.officer_id
+            self._audit(ctx, "status_changed", {"from": previous, "to": target.value})
+
+    def _letterhead(self, session: Session, profile: PolicyProfile) -> Letterhead:
+        from desktop.documents.forms import letterhead_for
+
+        logo = profile.logo_path
+        if logo is None:
+            logo = association_logo(session, self._store, self._association(session))
+        return letterhead_for(profile, logo_path=logo)
