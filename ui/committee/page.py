@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTableView, QVBo
 
 from desktop.arabic_text import isolate
 from desktop.casedesk import CaseDeskService, DecisionResult, QueueRow, QueueSummary
+from desktop.policy import PolicyProfile
 from desktop.policy_text import decision_text
 from ui.cases.case_file import CaseFileDialog
 from ui.cases.common import Jobs, keep_column_widths, message_line, setup_table, show_message
@@ -173,6 +174,7 @@ class CommitteePage(QWidget):
         hint.setObjectName("list_state")
         hint.setWordWrap(True)
         layout.addWidget(hint)
+        self.hint = hint
 
         self.table.sig_open.connect(self._decide_row)
         self.table.doubleClicked.connect(lambda index: self._decide_row(index.row()))
@@ -183,8 +185,22 @@ class CommitteePage(QWidget):
         self.load()
 
     def _show_policy(self, profile: object) -> None:
-        if profile is not None:
-            self.period.setText(f"مدة البت في الطلب في سياسة الجمعية: {decision_text(profile)}.")  # type: ignore[arg-type]
+        if not isinstance(profile, PolicyProfile):
+            return
+        if profile.has_committee:
+            self.period.setText(f"مدة البت في الطلب في سياسة الجمعية: {decision_text(profile)}.")
+            return
+        # A policy without a research committee (the rescue association's): say so, offer nothing to press.
+        self.period.setText(
+            f"{decision_text(profile)}: لا تمر طلبات هذه الجمعية بلجنة بحث، فلا شيء يُسجَّل في هذا القسم. "
+            "تُتابَع البلاغات وإغلاقها من قسمي «الاستقبال» و«الحالات»."
+        )
+        for widget in (self.summary_label, self.decide_button, self.file_button, self.refresh_button,
+                       self.table, self.hint):
+            widget.hide()
+        layout = self.layout()
+        if isinstance(layout, QVBoxLayout):
+            layout.addStretch(1)
 
     def load(self) -> None:
         """Read the queue (shown as soon as it comes), then its counts, in the background."""

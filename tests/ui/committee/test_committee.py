@@ -130,3 +130,14 @@ def test_a_second_decider_is_told_and_the_queue_refreshes(qtbot, committee_page:
     qtbot.waitUntil(lambda: committee_page.model.rowCount() == 1 and committee_page.jobs.busy == 0, timeout=10000)
     assert committee_page.model.rows()[0].case_id == world.cases["due"]
     _ = when_modal  # modal helper unused: the box is window-modal and does not block
+
+
+def test_a_policy_without_a_committee_says_so_and_offers_nothing(qtbot, workspace) -> None:
+    """The rescue association's policy has no research committee: the page says so, no queue, no buttons."""
+    workspace.adopt_builtin_profile("daam-rescue")
+    page = CommitteePage(workspace)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: "لا تمر طلبات هذه الجمعية بلجنة بحث" in page.period.text(), timeout=10000)
+    assert not page.table.isVisible()
+    assert not page.decide_button.isVisible() and not page.refresh_button.isVisible()
