@@ -33,6 +33,7 @@ __all__ = [
     "StoredFile",
     "detect_mime",
     "read_attachment_file",
+    "write_atomically",
     "validate_content",
 ]
 
@@ -115,6 +116,21 @@ def read_attachment_file(path: Path, *, field: str | None = "attachment") -> tup
     return data, validate_content(data, field=field)
 
 
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write a file whole or not at all: a temporary file beside it, flushed to disk, then renamed."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=".incoming-", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 class AttachmentStore:
     """Files kept by SHA-256 under the data directory's ``attachments`` folder."""
 
@@ -137,17 +153,7 @@ class AttachmentStore:
         target = self.path_of(relative)
         if not (target.is_file() and target.stat().st_size == len(data)):
             try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                fd, temporary = tempfile.mkstemp(prefix=".incoming-", dir=target.parent)
-                try:
-                    with os.fdopen(fd, "wb") as handle:
-                        handle.write(data)
-                        handle.flush()
-                        os.fsync(handle.fileno())
-                    os.replace(temporary, target)
-                except BaseException:
-                    Path(temporary).unlink(missing_ok=True)
-                    raise
+                write_atomically(target, data)
             except OSError as exc:
                 raise ReceptionError(
                     f"تعذر حفظ الملف في مجلد المرفقات: {exc.strerror or exc}", field="attachment"

@@ -68,6 +68,7 @@ from sqlalchemy.types import JSON, TypeEngine
 from db.engine import HEAD_REVISION, Database
 from db.models import APPEND_ONLY_TABLES, Base, Money
 from db.outbox import LOCAL_ONLY_TABLES, install_outbox_triggers, outbox_triggers_current, resume_outbox, suppress_outbox
+from desktop.reception.attachments import write_atomically
 from desktop.sync.hlc import DeskClock
 from desktop.sync.protocol import (
     HEADER_PROTOCOL,
@@ -1354,7 +1355,7 @@ class SyncClient:
                     raise
             ok = data is not None and hashlib.sha256(data).hexdigest() == sha
             if ok and data is not None:
-                _atomic_write(target, data)
+                write_atomically(target, data)
                 report.downloaded += 1
             with self._write() as conn:
                 if ok:
@@ -1493,23 +1494,6 @@ def _now_storage() -> str:
 
 def _json_bytes(payload: Mapping[str, Any]) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def _atomic_write(target: Path, data: bytes) -> None:
-    import os
-    import tempfile
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=".incoming-", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _error_of(response: httpx.Response) -> SyncError:
