@@ -3,45 +3,17 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QVBoxLayout, QWidget
 
 from desktop.casedesk import CaseListService, CaseSort, understand
 from ui.cases.common import Jobs, keep_column_widths, setup_table, show_message
 from ui.cases.filters import FilterBar
 from ui.cases.list_model import COLUMN_INDEX, CaseListModel, column_for
 from ui.cases.text import count_text
+from ui.widgets.keyed_views import OpenRowTableView, SearchEdit
 
 #: Wait this long after the last key before searching (the officer is still typing).
 SEARCH_DEBOUNCE_MS = 150
-
-
-class CaseTable(QTableView):
-    """The case table: Enter opens the highlighted case."""
-
-    sig_open = Signal(int)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Enter or Return opens the case file."""
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.sig_open.emit(self.currentIndex().row())
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
-
-class _SearchEdit(QLineEdit):
-    """The search line: Down moves into the table."""
-
-    sig_down = Signal()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Down arrow goes to the results."""
-        if event.key() == Qt.Key.Key_Down:
-            self.sig_down.emit()
-            event.accept()
-            return
-        super().keyPressEvent(event)
 
 
 class CaseListPanel(QWidget):
@@ -60,7 +32,7 @@ class CaseListPanel(QWidget):
 
         search_row = QHBoxLayout()
         caption = QLabel("&بحث:", self)
-        self.search = _SearchEdit(self)
+        self.search = SearchEdit(self)
         self.search.setObjectName("case_search")
         self.search.setClearButtonEnabled(True)
         self.search.setPlaceholderText("رقم الهوية أو بدايته، أو الجوال، أو رقم الطلب، أو اسم المستفيد")
@@ -95,7 +67,7 @@ class CaseListPanel(QWidget):
         layout.addLayout(status_row)
 
         self.model = CaseListModel(service, self, jobs=self.jobs)
-        self.table = CaseTable(self)
+        self.table = OpenRowTableView(self)
         setup_table(self.table, "case_table")
         self.table.setModel(self.model)
         header = self.table.horizontalHeader()

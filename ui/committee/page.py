@@ -6,8 +6,8 @@ import uuid
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.arabic_text import isolate
 from desktop.casedesk import CaseDeskService, DecisionResult, QueueRow, QueueSummary
@@ -19,6 +19,7 @@ from ui.cases.style import CASEDESK_STYLE
 from ui.cases.text import arabic_number, countdown_days, dual_date, hijri_date
 from ui.committee.decision import DecisionDialog
 from ui.printing import PrintController
+from ui.widgets.keyed_views import OpenRowTableView
 
 if TYPE_CHECKING:
     from desktop.workspace import Workspace
@@ -103,20 +104,6 @@ class QueueModel(QAbstractTableModel):
         return list(self._rows)
 
 
-class _QueueTable(QTableView):
-    """The queue: Enter opens the decision dialog of the highlighted case."""
-
-    sig_open = Signal(int)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Enter or Return decides the highlighted case."""
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.sig_open.emit(self.currentIndex().row())
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
-
 class CommitteePage(QWidget):
     """The committee secretary's desk: the queue, the decision dialog, the letter and the notice.
 
@@ -162,7 +149,7 @@ class CommitteePage(QWidget):
             top.addWidget(button)
         layout.addLayout(top)
         self.model = QueueModel(self)
-        self.table = _QueueTable(self)
+        self.table = OpenRowTableView(self)
         setup_table(self.table, "committee_queue")
         self.table.setModel(self.model)
         keep_column_widths(self.table, dict(enumerate((170, 185, 78, 118, 255, 112))))

@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QListView, QVBoxLayout, QWidget
 
 from desktop.arabic_text import isolate, to_latin_digits
 from desktop.identity import format_mobile_local, is_valid_saudi_id
+from ui.widgets.keyed_views import SearchEdit
 
 if TYPE_CHECKING:
     from desktop.reception import BeneficiaryMatch
@@ -75,20 +76,6 @@ class MatchListModel(QAbstractListModel):
         return list(self._matches)
 
 
-class _SearchEdit(QLineEdit):
-    """The search line: Down moves into the results."""
-
-    sig_down = Signal()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Down arrow goes to the result list."""
-        if event.key() == Qt.Key.Key_Down:
-            self.sig_down.emit()
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
-
 class _ResultsView(QListView):
     """The result list: Enter chooses the highlighted beneficiary."""
 
@@ -131,7 +118,7 @@ class LookupPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         label = QLabel(caption, self)
-        self.edit = _SearchEdit(self)
+        self.edit = SearchEdit(self)
         self.edit.setObjectName("lookup_edit")
         self.edit.setPlaceholderText("مثال: 1012345678 أو 0551234567 أو محمد عبدالله")
         self.edit.setClearButtonEnabled(True)
