@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QMessageBox, QTableView, QWidget
 
 from desktop.errors import InputError
@@ -138,6 +138,43 @@ def write_pdf(data: bytes, name: str, suffix: str = ".pdf") -> Path:
     path = _PDF_DIR / f"{safe}{suffix}"
     path.write_bytes(data)
     return path
+
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+
+class PlainRowsModel(QAbstractTableModel):
+    """A read-only table of plain rows (the services' dataclasses) under fixed Arabic column titles.
+
+    Subclasses set `headers` and write `data()`; rows are replaced whole with `replace_rows`.
+    """
+
+    headers: tuple[str, ...] = ()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Any] = []
+
+    def replace_rows(self, rows: Iterable[Any]) -> None:
+        """Show these rows instead (a model reset)."""
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        """Rows shown."""
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        """Fixed columns."""
+        return 0 if parent.isValid() else len(self.headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        """Arabic column titles."""
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(self.headers)):
+            return self.headers[section]
+        return None
 
 
 def keep_column_widths(view: QTableView, widths: dict[int, int]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from desktop.arabic_text import isolate
 from desktop.casedesk import CaseDeskService, FollowUpRow, FollowUps
-from ui.cases.common import Jobs, keep_column_widths, message_line, setup_table, show_message
+from ui.cases.common import Jobs, PlainRowsModel, keep_column_widths, message_line, setup_table, show_message
 from ui.cases.text import arabic_number, days_phrase, hijri_date
 
 _ModelIndex = QModelIndex | QPersistentModelIndex
@@ -43,34 +43,19 @@ def days_text(days: int, meaning: str) -> str:
     return f"منذ {days_phrase(days)}" if days > 0 else "اليوم"
 
 
-class FollowUpModel(QAbstractTableModel):
+class FollowUpModel(PlainRowsModel):
     """The rows of one follow-up list (plain FollowUpRow values)."""
+
+    headers = HEADERS
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[FollowUpRow] = []
         self._meaning = "left"
 
     def set_rows(self, rows: tuple[FollowUpRow, ...], meaning: str) -> None:
         """Show another list."""
-        self.beginResetModel()
-        self._rows = list(rows)
         self._meaning = meaning
-        self.endResetModel()
-
-    def rowCount(self, parent: _ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        """Rows of the list shown."""
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        """Fixed columns."""
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        """Arabic column titles."""
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(HEADERS):
-            return HEADERS[section]
-        return None
+        self.replace_rows(rows)
 
     def data(self, index: _ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         """Cell text; late rows in red."""

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.casedesk import SUGGESTION_ROUTES, CaseDeskService, Choice, SuggestionInput, SuggestionView
-from ui.cases.common import Jobs, keep_column_widths, message_line, setup_table, show_message
+from ui.cases.common import Jobs, PlainRowsModel, keep_column_widths, message_line, setup_table, show_message
 from ui.cases.dialogs import ActionDialog, show_dialog
 from ui.cases.text import countdown_text, hijri_date, local_moment, today_riyadh
 from ui.reception.fields import DualDateField, NoteEdit, wrapped_label
@@ -40,32 +40,14 @@ HEADERS = ("النوع", "النص", "القناة", "الحالة", "أُحيل
 OVERDUE_BACKGROUND = QColor("#fde8e6")
 
 
-class SuggestionModel(QAbstractTableModel):
+class SuggestionModel(PlainRowsModel):
     """Suggestions and complaints (plain SuggestionView values), earliest due first as the service gives them."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[SuggestionView] = []
+    headers = HEADERS
 
     def set_rows(self, rows: tuple[SuggestionView, ...]) -> None:
         """Replace the rows."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: _ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        """Rows shown."""
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        """Fixed columns."""
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        """Arabic column titles."""
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(HEADERS):
-            return HEADERS[section]
-        return None
+        self.replace_rows(rows)
 
     def data(self, index: _ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         """Cell text; overdue rows highlighted; the full text as tooltip."""

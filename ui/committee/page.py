@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -14,7 +14,7 @@ from desktop.casedesk import CaseDeskService, DecisionResult, QueueRow, QueueSum
 from desktop.policy import PolicyProfile
 from desktop.policy_text import decision_text
 from ui.cases.case_file import CaseFileDialog
-from ui.cases.common import Jobs, keep_column_widths, message_line, setup_table, show_message
+from ui.cases.common import Jobs, PlainRowsModel, keep_column_widths, message_line, setup_table, show_message
 from ui.cases.style import CASEDESK_STYLE
 from ui.cases.text import arabic_number, countdown_days, dual_date, hijri_date
 from ui.committee.decision import DecisionDialog
@@ -34,34 +34,19 @@ SOON_BACKGROUND = QColor("#fff4dc")
 QUEUE_LIMIT = 100
 
 
-class QueueModel(QAbstractTableModel):
+class QueueModel(PlainRowsModel):
     """The committee queue (plain QueueRow values, in the service's order: earliest promised date first)."""
+
+    headers = HEADERS
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[QueueRow] = []
         self._texts: dict[int, tuple[str, ...]] = {}
 
     def set_rows(self, rows: tuple[QueueRow, ...]) -> None:
         """Replace the queue."""
-        self.beginResetModel()
-        self._rows = list(rows)
         self._texts = {}
-        self.endResetModel()
-
-    def rowCount(self, parent: _ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        """Cases in the queue."""
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        """Fixed columns."""
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        """Arabic column titles."""
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(HEADERS):
-            return HEADERS[section]
-        return None
+        self.replace_rows(rows)
 
     def data(self, index: _ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         """Cell text; overdue rows red, due this week amber; Gregorian dates as tooltips."""
