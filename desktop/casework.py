@@ -3,7 +3,7 @@
 `CaseWork` is the base of `ReceptionService` and `CaseDeskService`. One action on one case gets a
 `CaseContext` (its session, row, the policy version it was opened with, the officer, this PC and
 the time); rows written in it are stamped with the device and the officer, audited, and status
-changes follow `desktop.reception.rules.TRANSITIONS`. Each service raises its own error class
+changes follow `desktop.cases.states.TRANSITIONS`. Each service raises its own error class
 (`_error`) with the same Arabic messages.
 
 * The officer is the `AppUser` whose username is this PC's OS login, created with the officer role
@@ -12,8 +12,8 @@ changes follow `desktop.reception.rules.TRANSITIONS`. Each service raises its ow
   (`DEMO_PREFIX`); it is cached once found, looked up again while there is none.
 * The association is the earliest one not deleted; before the first adoption there is none.
 
-The reception package is imported inside the methods: `desktop.reception` loads its service,
-which is built on this module.
+It depends on the shared case core only (`desktop.cases`, `desktop.attachments`, `desktop.hijri`,
+`desktop.documents.forms`), never on a service package, so reception and the case desk both build on it.
 """
 
 from __future__ import annotations
@@ -23,19 +23,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import AppUser, Association, Attachment, AuditEvent, Case, CaseStatus, Device, PolicyVersion, UserRole
+from desktop.attachments import AttachmentStore
+from desktop.cases import states
+from desktop.documents.forms import Letterhead, letterhead_for
 from desktop.errors import InputError
+from desktop.hijri import local_date
 from desktop.policy import PolicyProfile, load_profile_text
-
-if TYPE_CHECKING:
-    from desktop.documents.forms import Letterhead
-    from desktop.reception.attachments import AttachmentStore
-    from desktop.workspace import Workspace
+from desktop.workspace import Workspace, os_username
 
 __all__ = ["DEMO_PREFIX", "NO_POLICY_YET", "CaseContext", "CaseWork", "association_logo", "find_association",
            "first_association"]
@@ -88,8 +88,6 @@ class CaseWork:
     _error: ClassVar[type[InputError]]
 
     def __init__(self, workspace: Workspace, *, clock: Callable[[], datetime] | None = None) -> None:
-        from desktop.reception.attachments import AttachmentStore
-
         self._workspace = workspace
         self._db = workspace.db
         self._store = AttachmentStore(workspace.data_dir)
@@ -103,8 +101,6 @@ class CaseWork:
         return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
 
     def _today(self) -> date:
-        from desktop.reception.rules import local_date
-
         return local_date(self._now())
 
     def _association(self, session: Session) -> Association:
@@ -136,8 +132,6 @@ class CaseWork:
         """(id, name) of the officer at this PC: the AppUser of the OS login, created on first use."""
         if self._officer is not None:
             return self._officer
-        from desktop.workspace import os_username  # the same login the workspace registered
-
         username = os_username()
         user = session.scalars(
             select(AppUser).where(AppUser.username == username, AppUser.deleted_at.is_(None))
@@ -216,14 +210,7 @@ class CaseWork:
         )
 
     def _set_status(self, ctx: CaseContext, target: CaseStatus) -> None:
-        from desktop.reception import rules
-
-        try:
-            rules.check_transition(ctx.case.status, target)
-        except InputError as exc:
-            if isinstance(exc, self._error):
-                raise
-            raise self._error(exc.message_ar, field=exc.field) from None
+        states.check_transition(ctx.case.status, target, self._error)
         if ctx.case.status != target.value:
             previous = ctx.case.status
             ctx.case.status = target.value
@@ -231,8 +218,6 @@ class CaseWork:
             self._audit(ctx, "status_changed", {"from": previous, "to": target.value})
 
     def _letterhead(self, session: Session, profile: PolicyProfile) -> Letterhead:
-        from desktop.documents.forms import letterhead_for
-
         logo = profile.logo_path
         if logo is None:
             logo = association_logo(session, self._store, self._association(session))

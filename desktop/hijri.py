@@ -18,16 +18,17 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
-from hijridate import Gregorian, Hijri
-from hijridate import ummalqura
+from hijridate import Gregorian, Hijri, ummalqura
 
 from desktop import arabic_text
 from desktop.arabic_text import normalize_name, strip_bidi_controls, to_arabic_digits, to_latin_digits
 from desktop.errors import InputError
 
 __all__ = [
+    "RIYADH",
+    "local_date",
     "GREGORIAN_MAX",
     "GREGORIAN_MIN",
     "GREGORIAN_MONTHS_AR",
@@ -105,6 +106,17 @@ _MARKER = re.compile(r"(?<=\d)\s*(هجرية|هجري|ه|ميلادية|ميلا
 
 _HIJRI_EXAMPLE = "1444/05/08"
 _GREGORIAN_EXAMPLE = "2022/12/02"
+
+
+#: Saudi Arabia's time zone: UTC+3 all year, no daylight saving. Every local date of the desk is a Riyadh date.
+RIYADH = timezone(timedelta(hours=3), "AST")
+
+
+def local_date(moment: datetime) -> date:
+    """The Riyadh calendar date of a moment (naive moments are taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(RIYADH).date()
 
 
 def hijri_month_length(year: int, month: int) -> int:

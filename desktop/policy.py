@@ -51,6 +51,7 @@ from pydantic_core import PydanticCustomError
 from desktop.errors import InputError
 
 __all__ = [
+    "is_rescue_profile",
     "DECLARATION_PLACEHOLDERS",
     "SCHEMA_VERSION",
     "Approval",
@@ -869,6 +870,11 @@ def _read(path: Path) -> tuple[PolicyProfile | None, list[ProfileProblem]]:
     except OSError as exc:
         return None, [ProfileProblem(source, "", f"تعذرت قراءة الملف: {exc.strerror or exc}")]
     return _parse(raw, source, path)
+
+
+def is_rescue_profile(profile: PolicyProfile) -> bool:
+    """True for a rescue association's policy (reports escalated and dispatched, no committee)."""
+    return any(step.kind in (StepKind.ESCALATE, StepKind.DISPATCH) for step in profile.steps)
 
 
 def check_profile_file(path: Path) -> list[ProfileProblem]:

@@ -81,3 +81,9 @@ def problem_line(problem: ProfileProblem) -> str:
         where.append(f"السطر {problem.line}")
     reason = _LATIN_HYPHEN.sub("\u2011", problem.reason)  # "notify-committee" must not break at its hyphen
     return f"• {'، '.join(where)}: {reason}" if where else f"• {reason}"
+
+
+def policy_label(profile: PolicyProfile) -> str:
+    """The footer line of every document: the policy, its version and its board approval (dates in both calendars)."""
+    title = profile.title or "سياسة تنظيم العلاقة مع المستفيدين"
+    return f"{title} — الإصدار {isolate(profile.version)} — {approval_text(profile)}"

@@ -1,4 +1,5 @@
-"""The dependency direction ui -> desktop -> db holds: the core never imports Qt, db never imports desktop or ui."""
+"""The dependency direction ui -> desktop -> db holds: the core never imports Qt, db never imports desktop or ui;
+no import cycle anywhere (function-local imports included); the sync server loads no desk service."""
 
 from __future__ import annotations
 
@@ -69,3 +70,134 @@ def test_importing_every_core_module_loads_no_qt() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+PACKAGES = ("db", "desktop", "ui")
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def _is_type_checking_block(node: ast.AST) -> bool:
+    """`if TYPE_CHECKING:` — imports there never run, so they make no cycle."""
+    return isinstance(node, ast.If) and (
+        (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING")
+        or (isinstance(node.test, ast.Attribute) and node.test.attr == "TYPE_CHECKING")
+    )
+
+
+def _runtime_imports(tree: ast.AST) -> list[ast.Import | ast.ImportFrom]:
+    """Every import statement that can run: module level, inside functions and classes; not TYPE_CHECKING ones."""
+    found: list[ast.Import | ast.ImportFrom] = []
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        if _is_type_checking_block(node):
+            assert isinstance(node, ast.If)
+            stack.extend(node.orelse)
+            continue
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Our modules and the modules of ours each one loads when it runs (parents' __init__ included)."""
+    paths = {_module_name(path): path for package in PACKAGES for path in _sources(package)}
+
+    def known(name: str) -> str | None:
+        while name and name not in paths:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    graph: dict[str, set[str]] = {}
+    for module, path in paths.items():
+        is_package = path.name == "__init__.py"
+        targets: set[str] = set()
+        for node in _runtime_imports(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                base = node.module or ""
+                if node.level:
+                    anchor = module.split(".") if is_package else module.split(".")[:-1]
+                    anchor = anchor[: len(anchor) - (node.level - 1)]
+                    base = ".".join([*anchor, *([node.module] if node.module else [])])
+                names = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in paths else base for alias in node.names]
+            for name in names:
+                target = known(name)
+                while target:
+                    targets.add(target)  # importing a.b.c runs a/__init__ and a/b/__init__ too
+                    target = target.rpartition(".")[0] or None
+        # A module's own packages are always initialised before its body runs: importing them runs nothing.
+        ancestors = {".".join(module.split(".")[:depth]) for depth in range(1, module.count(".") + 1)}
+        graph[module] = {target for target in targets - ancestors - {module} if target in paths}
+    return graph
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph[node]):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return cycles
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    """The checker itself: a → b → c → a is one group, d alone is none."""
+    assert import_cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_no_import_cycles() -> None:
+    """No module of db/, desktop/ or ui/ reaches itself again through imports, function-local ones included."""
+    graph = import_graph()
+    assert "desktop.casework" in graph["desktop.casedesk.service"]
+    assert "ui.main_window" in graph["ui.app"]  # imported inside a function: walked too
+    assert import_cycles(graph) == []
+
+
+def test_sync_server_loads_only_storage_wire_contract_and_state_machine() -> None:
+    """Importing the server app loads db, the wire contract and the case state machine — no desk service."""
+    code = (
+        "import sys\n"
+        "import desktop.server.app, desktop.server.__main__, desktop.server.admin_cli\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in {'desktop', 'ui'})))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    loaded = set(done.stdout.split())
+    allowed = {"desktop", "desktop.sync", "desktop.sync.protocol", "desktop.cases", "desktop.cases.states",
+               "desktop.errors"}
+    outside = sorted(m for m in loaded if m not in allowed and not m.startswith("desktop.server"))
+    assert outside == [], outside

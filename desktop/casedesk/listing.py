@@ -34,8 +34,9 @@ from sqlalchemy import text as sql
 
 from db.models import APPLICATION_STATUSES, RESCUE_STATUSES, CaseStatus
 from desktop.casedesk.search import beneficiary_ids, case_ids, understand
-from desktop.reception import rules
-from desktop.reception.rules import RIYADH
+from desktop.hijri import RIYADH, local_date
+from desktop.cases import states
+from desktop.policy import is_rescue_profile
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -367,7 +368,7 @@ class CaseListService:
         if profile is None:
             statuses: tuple[CaseStatus, ...] = APPLICATION_STATUSES
             return FilterChoices((), (), tuple(Choice(s.value, s.label_ar) for s in statuses))
-        if rules.is_rescue_profile(profile):
+        if is_rescue_profile(profile):
             statuses = RESCUE_STATUSES
         elif profile.has_committee:
             statuses = APPLICATION_STATUSES
@@ -382,7 +383,7 @@ class CaseListService:
     # ------------------------------------------------------------------ filters
 
     def _today(self) -> date:
-        return rules.local_date(self._clock())
+        return local_date(self._clock())
 
     def _current_officer(self, session: Session) -> tuple[str, str]:
         """(id as stored, role) of the officer at this PC; ("", "") when not registered yet."""
@@ -587,10 +588,10 @@ class CaseListService:
                     id_number=row.id_number or "",
                     mobile=row.mobile or "",
                     status=row.status,
-                    status_label=rules.status_label(row.status),
+                    status_label=states.status_label(row.status),
                     channel_name=channels.get(row.channel_id, row.channel_id),
                     case_kind_name=kinds.get(row.case_kind_id, row.case_kind_id),
-                    submitted_on=rules.local_date(submitted) if submitted is not None else None,
+                    submitted_on=local_date(submitted) if submitted is not None else None,
                     promised_on=promised,
                     days_left=days_left,
                     overdue=days_left is not None and days_left < 0,

@@ -6,7 +6,7 @@ Decisions recorded here (see `desktop.casedesk.views` for what the screens get):
   is validated first, then written; a refusal is a `CaseDeskError` with an Arabic reason and
   nothing is stored. The officer and this PC are found as the reception service finds them
   (`desktop.casework`: the AppUser of the OS login; the earliest enrolled device other than the demo data's).
-* Status changes follow `desktop.reception.rules.TRANSITIONS`, each audited ("status_changed").
+* Status changes follow `desktop.cases.states.TRANSITIONS`, each audited ("status_changed").
 * Eligibility: each document examination or interview is an `Assessment` (its kind) with one
   `AssessmentItem` per document / question. The current state of a document or a question is
   its latest item, so a partial re-check only changes what was re-checked. Questions come from
@@ -103,15 +103,15 @@ from desktop.casedesk.views import (
     SuggestionView,
     TimelineEntry,
 )
-from desktop.casework import CaseContext as _Ctx
-from desktop.casework import CaseWork
+from desktop.casework import CaseContext as _Ctx, CaseWork
 from desktop.errors import InputError
-from desktop.hijri import format_dual, parse_date_either
+from desktop.hijri import RIYADH, format_dual, local_date, parse_date_either
 from desktop.identity import format_mobile_local
-from desktop.policy import PolicyProfile, StepKind
+from desktop.policy import PolicyProfile, StepKind, is_rescue_profile
 from desktop.reception import rules
-from desktop.reception.attachments import MIME_PDF
+from desktop.attachments import MIME_PDF
 from desktop.reception.views import BeneficiaryView, ReceptionError, ReferralView
+from desktop.cases import states
 
 __all__ = [
     "DEFAULT_CRITERIA",
@@ -256,7 +256,7 @@ def _parse_date(value: str, *, field: str, what: str) -> date | None:
 
 
 def _local_date(moment: datetime) -> date:
-    return rules.local_date(moment)
+    return local_date(moment)
 
 
 def _dual(d: date | None) -> str:
@@ -265,7 +265,7 @@ def _dual(d: date | None) -> str:
 
 def _moment_text(moment: datetime) -> str:
     """A moment as the timeline shows it: Riyadh date in both calendars and the time, "١٤:٠٥"."""
-    local = moment.astimezone(rules.RIYADH) if moment.tzinfo else moment.replace(tzinfo=UTC).astimezone(rules.RIYADH)
+    local = moment.astimezone(RIYADH) if moment.tzinfo else moment.replace(tzinfo=UTC).astimezone(RIYADH)
     return f"{format_dual(local.date())} {isolate(to_arabic_digits(f'{local:%H:%M}'))}"
 
 
@@ -327,7 +327,7 @@ class CaseDeskService(CaseWork):
         )}
 
     def _require_application(self, ctx: _Ctx, what: str) -> None:
-        if rules.is_rescue_profile(ctx.profile):
+        if is_rescue_profile(ctx.profile):
             raise CaseDeskError(f"البلاغات لا تمر بـ{what} في سياسة الجمعية", field="case")
 
     # ------------------------------------------------------------------ case file
@@ -421,7 +421,7 @@ class CaseDeskService(CaseWork):
         names.update(self._names(session, [n.informed_by for n in notices] + [s.delivered_by for s in services]))
         status = case.status
         try:
-            allowed = rules.TRANSITIONS[CaseStatus(status)]
+            allowed = states.TRANSITIONS[CaseStatus(status)]
         except ValueError:
             allowed = frozenset()
         return CaseFile(
@@ -429,7 +429,7 @@ class CaseDeskService(CaseWork):
             case_number=case.case_number,
             version=case.version,
             status=status,
-            status_label=rules.status_label(status),
+            status_label=states.status_label(status),
             channel_id=case.channel_id,
             channel_name=_channel_name(profile, case.channel_id),
             case_kind_id=case.case_kind_id,
@@ -459,7 +459,7 @@ class CaseDeskService(CaseWork):
             services=tuple(_service_view(s, names) for s in services),
             timeline=self._timeline(session, case, profile),
             policy_version=version.version_label if version else profile.version,
-            is_rescue=rules.is_rescue_profile(profile),
+            is_rescue=is_rescue_profile(profile),
             can_decide=awaiting and profile.has_committee,
             can_serve=self._serve_refusal(session, case, profile) is None,
             can_close=CaseStatus.CLOSED in allowed,
@@ -795,7 +795,7 @@ class CaseDeskService(CaseWork):
             ctx = self._context(session, case_id)
             self._require_application(ctx, "التحقق من الاستحقاق")
             self._require_study(ctx)
-            today = rules.local_date(ctx.now)
+            today = local_date(ctx.now)
             docs = {
                 row.id: row for row in session.scalars(
                     select(RequiredDocument).where(
@@ -895,7 +895,7 @@ class CaseDeskService(CaseWork):
     def _require_study(self, ctx: _Ctx) -> None:
         if ctx.case.status not in _STUDY_STATUSES:
             raise CaseDeskError(
-                f"لا تُعدَّل دراسة الاستحقاق لطلب حالته «{rules.status_label(ctx.case.status)}»", field="status"
+                f"لا تُعدَّل دراسة الاستحقاق لطلب حالته «{states.status_label(ctx.case.status)}»", field="status"
             )
 
     def _eligibility(self, session: Session, case: Case, profile: PolicyProfile) -> EligibilityView:
@@ -943,7 +943,7 @@ class CaseDeskService(CaseWork):
             case_number=case.case_number,
             version=case.version,
             status=case.status,
-            status_label=rules.status_label(case.status),
+            status_label=states.status_label(case.status),
             beneficiary_name=beneficiary.full_name if beneficiary else "",
             stages=tuple(eligibility.stages) if eligibility else (),
             criteria=tuple(eligibility.criteria) if eligibility and eligibility.criteria else DEFAULT_CRITERIA,
@@ -962,7 +962,7 @@ class CaseDeskService(CaseWork):
             ) if rec else None,
             documents_complete=bool(documents) and all(d.check == "valid" and not d.expired for d in documents),
             interview_complete=all(q.answer is not None for q in questions) and interview is not None,
-            editable=case.status in _STUDY_STATUSES and not rules.is_rescue_profile(profile),
+            editable=case.status in _STUDY_STATUSES and not is_rescue_profile(profile),
         )
 
     # ------------------------------------------------------------------ committee
@@ -1109,7 +1109,7 @@ class CaseDeskService(CaseWork):
 
     def _check_decidable(self, ctx: _Ctx, expected_version: int | None) -> None:
         """Refuse a decision on a case not awaiting one, or changed since the secretary saw it."""
-        if not ctx.profile.has_committee or rules.is_rescue_profile(ctx.profile):
+        if not ctx.profile.has_committee or is_rescue_profile(ctx.profile):
             raise CaseDeskError("سياسة الجمعية لا تتضمن قرار لجنة بحث لهذا النوع من الطلبات", field="decision")
         status = ctx.case.status
         if status != CaseStatus.AWAITING_COMMITTEE.value:
@@ -1117,7 +1117,7 @@ class CaseDeskService(CaseWork):
             if previous is not None and status in _DECIDED_STATUSES | {CaseStatus.CLOSED.value}:
                 raise self._already_decided_error(ctx.session, previous)
             raise CaseDeskError(
-                f"الطلب ليس بانتظار قرار اللجنة: حالته «{rules.status_label(status)}»", field="status"
+                f"الطلب ليس بانتظار قرار اللجنة: حالته «{states.status_label(status)}»", field="status"
             )
         if expected_version is not None and ctx.case.version != expected_version:
             raise CaseDeskError(
@@ -1274,14 +1274,14 @@ class CaseDeskService(CaseWork):
         delivered_on = _parse_date(service.delivered_on, field="delivered_on", what="تاريخ تقديم الخدمة")
         with self._db.session() as session:
             ctx = self._context(session, case_id)
-            today = rules.local_date(ctx.now)
+            today = local_date(ctx.now)
             if delivered_on is not None and delivered_on > today:
                 raise CaseDeskError("تاريخ تقديم الخدمة في المستقبل", field="delivered_on")
             refusal = self._serve_refusal(session, ctx.case, ctx.profile)
             if refusal is not None:
                 raise CaseDeskError(refusal, field="status")
             delivered_at = ctx.now if delivered_on in (None, today) else datetime(
-                delivered_on.year, delivered_on.month, delivered_on.day, 12, tzinfo=rules.RIYADH
+                delivered_on.year, delivered_on.month, delivered_on.day, 12, tzinfo=RIYADH
             ).astimezone(UTC)
             row = self._stamp(ctx, Service(
                 case_id=ctx.case.id, kind=kind, amount=amount, in_kind=bool(in_kind),
@@ -1319,7 +1319,7 @@ class CaseDeskService(CaseWork):
 
     def _serve_refusal(self, session: Session, case: Case, profile: PolicyProfile) -> str | None:
         """Why a service cannot be recorded on this case now, or None when it can."""
-        if rules.is_rescue_profile(profile):
+        if is_rescue_profile(profile):
             return "تُغلق البلاغات بتسجيل المساعدة المقدمة في شاشة البلاغ"
         status = case.status
         if status in (CaseStatus.REGISTERED.value, CaseStatus.SERVED.value):
@@ -1337,7 +1337,7 @@ class CaseDeskService(CaseWork):
             if passed:
                 return None
             return f"قُبل الطلب ولم تكتمل خطوة «{register.title}» بعد: أكملها قبل تقديم الخدمة"
-        return f"تُقدَّم الخدمة على الطلبات المقبولة فقط، وحالة هذا الطلب «{rules.status_label(status)}»"
+        return f"تُقدَّم الخدمة على الطلبات المقبولة فقط، وحالة هذا الطلب «{states.status_label(status)}»"
 
     def close_case(self, case_id: uuid.UUID, reason: str) -> CaseFile:
         """Close the case with a written reason (any status the state machine lets close)."""
@@ -1760,7 +1760,7 @@ def _assessment_summary(items: Sequence[AssessmentItem], notes: str | None) -> s
 def _audit_detail(audit: AuditEvent) -> str:
     details = audit.details or {}
     if audit.action == "status_changed":
-        return f"من «{rules.status_label(str(details.get('from', '')))}» إلى «{rules.status_label(str(details.get('to', '')))}»"
+        return f"من «{states.status_label(str(details.get('from', '')))}» إلى «{states.status_label(str(details.get('to', '')))}»"
     for key in ("reason", "note"):
         if details.get(key):
             return str(details[key])

@@ -25,6 +25,7 @@ from reportlab.pdfgen.canvas import Canvas
 from desktop.arabic_text import to_arabic_digits
 from desktop.documents.arabic_pdf import ACCENT, GRID, MUTED, SHADE, ArabicDocument, ltr, wrap
 from desktop.errors import InputError
+from desktop import policy_text
 from desktop.hijri import format_gregorian, format_hijri
 
 if TYPE_CHECKING:
@@ -66,8 +67,6 @@ class Letterhead:
 
 def letterhead_for(profile: PolicyProfile, *, logo_path: Path | None = None) -> Letterhead:
     """The association's letterhead from a policy: its particulars, the profile's logo (else `logo_path`), the footer."""
-    from desktop.reception.service import policy_label
-
     a = profile.association
     return Letterhead(
         association_name=a.name,
@@ -77,7 +76,7 @@ def letterhead_for(profile: PolicyProfile, *, logo_path: Path | None = None) -> 
         website=a.website,
         email=a.email,
         city=a.city,
-        policy_label=policy_label(profile),
+        policy_label=policy_text.policy_label(profile),
     )
 
 

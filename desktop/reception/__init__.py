@@ -6,8 +6,9 @@ See `desktop.reception.service` and `desktop.reception.rules` for the decisions 
 
 from __future__ import annotations
 
-from desktop.reception.rules import RIYADH, TRANSITIONS, can_defer_signature, format_case_number, local_date
-from desktop.reception.service import DOCUMENT_KINDS, LIMITS, ReceptionService, policy_label
+from desktop.attachments import MAX_BYTES as MAX_ATTACHMENT_BYTES
+from desktop.reception.rules import can_defer_signature
+from desktop.reception.service import DOCUMENT_KINDS, LIMITS, ReceptionService
 from desktop.reception.views import (
     BeneficiaryMatch,
     BeneficiaryView,
@@ -23,7 +24,6 @@ from desktop.reception.views import (
     StepState,
     StoredDocument,
 )
-from desktop.reception.attachments import MAX_BYTES as MAX_ATTACHMENT_BYTES
 from desktop.reception.rescue import REPORT_PLATFORMS
 
 __all__ = [
@@ -31,8 +31,6 @@ __all__ = [
     "LIMITS",
     "MAX_ATTACHMENT_BYTES",
     "REPORT_PLATFORMS",
-    "RIYADH",
-    "TRANSITIONS",
     "BeneficiaryMatch",
     "BeneficiaryView",
     "CaseView",
@@ -48,7 +46,4 @@ __all__ = [
     "StepState",
     "StoredDocument",
     "can_defer_signature",
-    "format_case_number",
-    "local_date",
-    "policy_label",
 ]

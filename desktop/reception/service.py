@@ -68,14 +68,13 @@ from db.models import (
     StepCompletion,
 )
 from desktop.arabic_text import clean_text, name_tokens, normalize_name, strip_bidi_controls, to_arabic_digits, to_latin_digits
-from desktop.casework import CaseContext as _Ctx
-from desktop.casework import NO_POLICY_YET, CaseWork
+from desktop.casework import NO_POLICY_YET, CaseContext as _Ctx, CaseWork
 from desktop.errors import InputError
-from desktop.hijri import HijriDate, format_dual, parse_date_either, promised_decision_date
+from desktop.hijri import HijriDate, format_dual, local_date, parse_date_either, promised_decision_date
 from desktop.identity import IdKind, format_mobile_local, normalize_saudi_mobile, phone_search_key, validate_saudi_id
-from desktop.policy import PolicyProfile, Step, StepKind
+from desktop.policy import PolicyProfile, Step, StepKind, is_rescue_profile
 from desktop.reception import rules
-from desktop.reception.attachments import (
+from desktop.attachments import (
     MAX_BYTES,
     MIME_PDF,
     MIME_PNG,
@@ -107,6 +106,7 @@ from desktop.reception.views import (
     StepState,
     StoredDocument,
 )
+from desktop.cases import numbers, states
 
 if TYPE_CHECKING:
     from desktop.workspace import Workspace
@@ -353,16 +353,16 @@ class ReceptionService(CaseWork):
 
     def _next_case_number(self, session: Session, prefix: str, now: datetime) -> str:
         """The next free case number of this device (see `rules` for the format)."""
-        year = HijriDate.from_gregorian(rules.local_date(now)).year
+        year = HijriDate.from_gregorian(local_date(now)).year
         last = session.scalars(
             select(Case.case_number)
             .where(Case.case_number.op("GLOB")(f"{prefix}-*"))
             .order_by(Case.case_number.desc())
             .limit(1)
         ).first()
-        sequence = (rules.parse_case_sequence(last) or 0) + 1 if last else 1
+        sequence = (numbers.parse_case_sequence(last) or 0) + 1 if last else 1
         while True:
-            number = rules.format_case_number(prefix, year, sequence)
+            number = numbers.format_case_number(prefix, year, sequence)
             taken = session.scalar(select(func.count()).select_from(Case).where(Case.case_number == number))
             if not taken:
                 return number
@@ -482,7 +482,7 @@ class ReceptionService(CaseWork):
             beneficiary = session.get(Beneficiary, beneficiary_id)
             if beneficiary is None or beneficiary.deleted_at is not None:
                 raise ReceptionError("ملف المستفيد غير موجود", field="beneficiary")
-            if rules.is_rescue_profile(ctx.profile):
+            if is_rescue_profile(ctx.profile):
                 raise ReceptionError("البلاغات لا تُربط بملف مستفيد في سياسة الجمعية", field="beneficiary")
             verify = next((s for s in ctx.profile.steps if s.kind is StepKind.VERIFY), None)
             progress = self._progress(session, ctx.case, ctx.profile)
@@ -598,9 +598,9 @@ class ReceptionService(CaseWork):
         """Abandon an unfinished case: it is closed as abandoned (audited), its drafts retired."""
         with self._db.session() as session:
             ctx = self._context(session, case_id)
-            if CaseStatus(ctx.case.status) not in rules.ABANDONABLE:
+            if CaseStatus(ctx.case.status) not in states.ABANDONABLE:
                 raise ReceptionError(
-                    f"لا يمكن ترك حالة في مرحلة «{rules.status_label(ctx.case.status)}»", field="case"
+                    f"لا يمكن ترك حالة في مرحلة «{states.status_label(ctx.case.status)}»", field="case"
                 )
             previous = ctx.case.status
             self._set_status(ctx, CaseStatus.CLOSED)
@@ -631,7 +631,7 @@ class ReceptionService(CaseWork):
         docs = [self._check_document(doc, index) for index, doc in enumerate(documents)]
         with self._db.session() as session:
             ctx = self._context(session, case_id)
-            if rules.is_rescue_profile(ctx.profile):
+            if is_rescue_profile(ctx.profile):
                 raise ReceptionError("في البلاغات يُسجَّل البلاغ ومعلوماته بدل بيانات المستفيد", field="step")
             step = self._require_step(ctx, StepKind.VERIFY)
             beneficiary = self._store_beneficiary(ctx, checked)
@@ -924,7 +924,7 @@ class ReceptionService(CaseWork):
     def _record_declaration(
         self, ctx: _Ctx, step: Step, kind: SignatureKind, signature: Attachment, signature_png: bytes | None
     ) -> None:
-        signed_on = rules.local_date(ctx.now)
+        signed_on = local_date(ctx.now)
         declaration_text = self._fill_declaration(ctx.session, ctx.case, ctx.profile, signed_on)
         pdf = self._render_declaration(
             ctx.session, ctx.case, ctx.profile, declaration_text, signed_on, ctx.officer_name, signature_png,
@@ -983,7 +983,7 @@ class ReceptionService(CaseWork):
             if decision is None:
                 raise ReceptionError("سياسة الجمعية لا تتضمن لجنة بحث ولا مدة للقرار", field="step")
             step = self._require_step(ctx, StepKind.NOTIFY_COMMITTEE)
-            submitted = rules.local_date(ctx.now)
+            submitted = local_date(ctx.now)
             try:
                 promised = promised_decision_date(
                     submitted, period_days=decision.period_days, period_months=decision.period_months
@@ -1039,7 +1039,7 @@ class ReceptionService(CaseWork):
         cleaned = _clean(note, limit="note", field="note")
         with self._db.session() as session:
             ctx = self._context(session, case_id)
-            if rules.is_rescue_profile(ctx.profile):
+            if is_rescue_profile(ctx.profile):
                 raise ReceptionError("تُغلق البلاغات بتسجيل المساعدة المقدمة", field="step")
             step = self._require_step(ctx, StepKind.SERVE)
             self._stamp(
@@ -1081,7 +1081,7 @@ class ReceptionService(CaseWork):
 
     def _rescue_context(self, session: Session, case_id: uuid.UUID) -> _Ctx:
         ctx = self._context(session, case_id)
-        if not rules.is_rescue_profile(ctx.profile):
+        if not is_rescue_profile(ctx.profile):
             raise ReceptionError("هذا الإجراء خاص بالبلاغات في سياسة جمعية الإنقاذ", field="step")
         return ctx
 
@@ -1340,7 +1340,7 @@ class ReceptionService(CaseWork):
                 if signature is not None:
                     png = self._store.read(signature.stored_path, signature.sha256)
             return self._render_declaration(
-                session, case, profile, declaration.text, rules.local_date(declaration.signed_at),
+                session, case, profile, declaration.text, local_date(declaration.signed_at),
                 self._user_name(session, declaration.officer_id), png,
                 paper=declaration.signature_kind == SignatureKind.PAPER.value,
             )
@@ -1377,7 +1377,7 @@ class ReceptionService(CaseWork):
                 case_number=case.case_number,
                 beneficiary_name=beneficiary.full_name if beneficiary else "",
                 id_number=beneficiary.id_number if beneficiary else "",
-                submitted_on=rules.local_date(case.submitted_at),
+                submitted_on=local_date(case.submitted_at),
                 promised_on=case.promised_decision_date,
                 committee_name=committee,
                 period_text=decision.period_text if decision else None,
@@ -1390,7 +1390,7 @@ class ReceptionService(CaseWork):
             .where(RequiredDocument.case_id == case.id, RequiredDocument.deleted_at.is_(None))
             .order_by(RequiredDocument.created_at, RequiredDocument.id)
         ).all()
-        as_of = rules.local_date(max((r.updated_at for r in rows), default=case.created_at))
+        as_of = local_date(max((r.updated_at for r in rows), default=case.created_at))
         missing = [MissingDocument(name, reason) for name, reason in _missing(rows, as_of)]
         return render_missing_documents(
             letterhead=self._letterhead(session, profile),
@@ -1485,7 +1485,7 @@ class ReceptionService(CaseWork):
             case_id=case.id,
             case_number=case.case_number,
             status=case.status,
-            status_label=rules.status_label(case.status),
+            status_label=states.status_label(case.status),
             channel_id=case.channel_id,
             channel_name=_channel_name(profile, case.channel_id),
             case_kind_id=case.case_kind_id,
@@ -1500,7 +1500,7 @@ class ReceptionService(CaseWork):
             documents=tuple(documents),
             policy_version=version.version_label if version else profile.version,
             report=self._report_view(session, case.id),
-            is_rescue=rules.is_rescue_profile(profile),
+            is_rescue=is_rescue_profile(profile),
         )
 
     def _referral_view(self, session: Session, profile: PolicyProfile, case_id: uuid.UUID) -> ReferralView | None:
@@ -1555,15 +1555,6 @@ class ReceptionService(CaseWork):
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def policy_label(profile: PolicyProfile) -> str:
-    """The footer line of every document: the policy, its version and its board approval (dates in both calendars)."""
-    from desktop.arabic_text import isolate
-    from desktop.policy_text import approval_text
-
-    title = profile.title or "سياسة تنظيم العلاقة مع المستفيدين"
-    return f"{title} — الإصدار {isolate(profile.version)} — {approval_text(profile)}"
 
 
 def _id_kind_label(kind: str) -> str:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 from uuid import UUID
 
-from desktop.errors import InputError
+from desktop.errors import ReceptionError
 
 __all__ = [
     "BeneficiaryMatch",
@@ -24,10 +24,6 @@ __all__ = [
     "StepState",
     "StoredDocument",
 ]
-
-
-class ReceptionError(InputError):
-    """A reception action refused for a reason the officer can read (Arabic)."""
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from db.models import (
 from desktop.arabic_text import clean_text
 from desktop.errors import InputError
 from desktop.policy import PolicyProfile, QuestionKind
-from desktop.reception.rules import RIYADH, local_date
+from desktop.hijri import RIYADH, local_date
 from desktop.reports.views import (
     MIN_OFFICER_RESPONSES,
     ChannelCount,

@@ -19,8 +19,7 @@ from reportlab.pdfgen.canvas import Canvas
 from desktop.arabic_text import isolate, to_arabic_digits
 from desktop.documents.arabic_pdf import ACCENT, FONT_BOLD, FONT_REGULAR, GRID, MUTED, SHADE, shape_line, wrap
 from desktop.documents.forms import Letterhead, _LetterheadDocument
-from desktop.hijri import format_dual, format_gregorian, format_hijri
-from desktop.reception.rules import local_date
+from desktop.hijri import format_dual, format_gregorian, format_hijri, local_date
 from desktop.reports import formatting as fmt
 from desktop.reports.views import (
     MIN_OFFICER_RESPONSES,

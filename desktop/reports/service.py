@@ -16,7 +16,7 @@ from sqlalchemy import select
 from db.models import Suggestion
 from desktop.casework import NO_POLICY_YET, association_logo, find_association
 from desktop.documents.forms import Letterhead, letterhead_for
-from desktop.reception.rules import local_date
+from desktop.hijri import local_date
 from desktop.reports.dashboard import DashboardService, utc_bounds
 from desktop.reports.pdf import ComplaintLine, EvidencePackDocument, PeriodReportDocument
 from desktop.reports.views import CancelCheck, Period, ProgressCallback, ReportCancelled, ReportError
@@ -80,7 +80,7 @@ class ReportService:
             raise ReportError(NO_POLICY_YET, field="policy")
         logo = profile.logo_path
         if logo is None:
-            from desktop.reception.attachments import AttachmentStore
+            from desktop.attachments import AttachmentStore
 
             with self._db.session(read_only=True) as session:
                 logo = association_logo(session, AttachmentStore(self._workspace.data_dir), find_association(session))

@@ -13,8 +13,7 @@ from typing import Any
 
 import xlsxwriter
 
-from desktop.hijri import format_gregorian, format_hijri
-from desktop.reception.rules import local_date
+from desktop.hijri import format_gregorian, format_hijri, local_date
 from desktop.reports.formatting import NO_DATA
 from desktop.reports.pdf import ComplaintLine
 from desktop.reports.views import CorrectiveAction, DashboardFigures, FileCompleteness

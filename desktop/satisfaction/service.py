@@ -287,7 +287,7 @@ class SurveyService:
             row = self._slip_row(session, code)
             if row.used_at is not None:
                 from desktop.hijri import format_dual
-                from desktop.reception.rules import local_date
+                from desktop.hijri import local_date
 
                 raise SurveyError(
                     f"أُدخلت إجابات هذه القسيمة من قبل ({format_dual(local_date(row.used_at))})؛ "

@@ -12,9 +12,8 @@ from reportlab.pdfgen.canvas import Canvas
 
 from desktop.arabic_text import to_arabic_digits
 from desktop.documents.arabic_pdf import ACCENT, GRID, MUTED, ArabicDocument, ltr, wrap
-from desktop.hijri import format_dual
+from desktop.hijri import format_dual, local_date
 from desktop.policy import PolicyProfile
-from desktop.reception.rules import local_date
 from desktop.satisfaction.views import SCALE5_CHOICES, Slip, SurveyDefinition
 
 __all__ = ["render_slip"]

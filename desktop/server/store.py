@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from db.ids import uuid7
 from db.models import APPEND_ONLY_TABLES, CaseStatus, utc_now
+from desktop.cases.states import TRANSITIONS
 from desktop.server.models import (
     enrollment_code,
     processed_mutation,
@@ -158,8 +159,6 @@ def _pair(hlc: str | None, device: Any) -> tuple[str, str]:
 
 def _transition_allowed(current: Any, target: Any) -> bool:
     """True when the case state machine allows current → target (or nothing is known yet)."""
-    from desktop.reception.rules import TRANSITIONS
-
     if current is None or current == target:
         return True
     try:

@@ -68,7 +68,7 @@ from sqlalchemy.types import JSON, TypeEngine
 from db.engine import HEAD_REVISION, Database
 from db.models import APPEND_ONLY_TABLES, Base, Money
 from db.outbox import LOCAL_ONLY_TABLES, install_outbox_triggers, outbox_triggers_current, resume_outbox, suppress_outbox
-from desktop.reception.attachments import write_atomically
+from desktop.attachments import write_atomically
 from desktop.sync.hlc import DeskClock
 from desktop.sync.protocol import (
     HEADER_PROTOCOL,

@@ -50,7 +50,7 @@ Merge on the server (three-way, against ``base_version``; ``null`` = a row creat
   ``sync_conflict`` row records both values, users, devices (ids and names), HLCs and times.
 * Bookkeeping columns (`UNMERGED_COLUMNS`) never conflict: ``hlc``/``device_id``/``updated_by``/
   ``updated_at`` are those of the greatest ``(hlc, device_id)`` change; ``created_at`` keeps the first.
-* Domain rules first: ``case.status`` moves only along ``desktop.reception.rules.TRANSITIONS`` — a
+* Domain rules first: ``case.status`` moves only along ``desktop.cases.states.TRANSITIONS`` — a
   status allowed from the current one applies without conflict; one that cannot follow is not
   applied and becomes a conflict record (winner ``"a"``, the current status kept). Tables in
   ``db.models.APPEND_ONLY_TABLES`` are insert-only: inserts never conflict, updates and deletes are

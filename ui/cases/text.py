@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from desktop.arabic_text import isolate, to_arabic_digits
-from desktop.hijri import format_gregorian, format_hijri
-from desktop.reception.rules import RIYADH
+from desktop.hijri import RIYADH, format_gregorian, format_hijri
 
 
 def arabic_number(value: int) -> str:

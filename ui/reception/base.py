@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -12,6 +11,7 @@ from uuid import UUID
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from desktop.hijri import RIYADH
 from ui.printing import PrintController
 from ui.reception.fields import wrapped_label
 from ui.tasks import BackgroundRunner
@@ -20,9 +20,6 @@ if TYPE_CHECKING:
     from desktop.policy import PolicyProfile, Step
     from desktop.reception import CaseView, ReceptionService, StepState
 
-
-#: Saudi time (UTC+3, no daylight saving): times are shown as the officer's clock reads them.
-RIYADH = timezone(timedelta(hours=3), "AST")
 
 #: Titles of the documents the desk prints, by the service's document kind.
 DOCUMENT_TITLES: dict[str, str] = {

@@ -21,9 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.arabic_text import isolate, to_arabic_digits
-from desktop.hijri import format_dual
+from desktop.hijri import RIYADH, format_dual
 from desktop.errors import InputError
-from ui.reception.base import RIYADH
 from ui.reception.style import RECEPTION_STYLE
 from ui.reception.wizard import ReceptionWizard
 from ui.widgets.policy_outline import ReceptionOutline

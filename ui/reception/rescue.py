@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 from desktop.arabic_text import isolate, to_arabic_digits
 from desktop.errors import InputError
 from desktop.identity import format_mobile_local
-from desktop.hijri import format_dual
-from ui.reception.base import RIYADH, StepPage, WizardContext, heading
+from desktop.hijri import RIYADH, format_dual
+from ui.reception.base import StepPage, WizardContext, heading
 from ui.reception.fields import FieldForm, NoteEdit, wrapped_label
 from ui.reception.steps import _OptionalStepPage
 

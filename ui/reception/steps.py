@@ -346,7 +346,7 @@ class NotifyCommitteePage(StepPage):
         if done and case.promised_decision_date is not None:
             submitted = ""
             if case.submitted_at is not None:
-                from ui.reception.base import RIYADH
+                from desktop.hijri import RIYADH
 
                 submitted = f"\nتاريخ تقديم الطلب: {format_dual(case.submitted_at.astimezone(RIYADH).date())}"
             self.promised_label.setText(

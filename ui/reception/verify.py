@@ -70,7 +70,7 @@ def riyadh_today() -> date:
     """Today's date in Saudi Arabia."""
     from datetime import datetime
 
-    from ui.reception.base import RIYADH
+    from desktop.hijri import RIYADH
 
     return datetime.now(RIYADH).date()
 

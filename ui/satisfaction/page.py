@@ -22,8 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.arabic_text import isolate, to_arabic_digits
-from desktop.hijri import format_dual
-from desktop.reception.rules import local_date
+from desktop.hijri import format_dual, local_date
 from desktop.satisfaction import AnonymityMode, AnswerWay, Slip, SurveyService
 from desktop.satisfaction.views import KIOSK_IDLE_TIMEOUT_SECONDS, PIN_MAX_LENGTH, PIN_MIN_LENGTH
 from ui.printing import PrintController

@@ -7,14 +7,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from desktop.arabic_text import isolate, to_arabic_digits
-from desktop.hijri import format_dual
+from desktop.hijri import RIYADH, format_dual
 
 if TYPE_CHECKING:
     from desktop.sync.service import SyncStatus
 
-#: Saudi time (UTC+3, no daylight saving), as desktop.reception.rules.RIYADH; not imported from there so that
-#: the status bar does not load the reception package at start-up.
-RIYADH = dt.timezone(dt.timedelta(hours=3), "AST")
 
 #: Short words for the state field of the status bar (the full reason goes to the tooltip).
 #: The same words as desktop.workspace.ConnectionState.NOT_CONFIGURED (a test keeps them equal).

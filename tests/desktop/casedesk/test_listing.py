@@ -12,12 +12,10 @@ import pytest
 from sqlalchemy import text
 
 from db.models import CaseStatus
-from desktop.casedesk import CaseFilter, CaseListService, CaseRow, CaseSort
-from desktop.casedesk import listing
+from desktop.casedesk import CaseFilter, CaseListService, CaseRow, CaseSort, listing
 from desktop.casedesk.listing import UNDECIDED_STATUSES
 from desktop.demo_data import generate_demo_data
-from desktop.hijri import parse_date_either
-from desktop.reception import local_date
+from desktop.hijri import local_date, parse_date_either
 from desktop.workspace import os_username
 from tests.desktop.casedesk._listing_world import START, ListingWorld, build_world
 from tests.desktop.reception.conftest import signature_png

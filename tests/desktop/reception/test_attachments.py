@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from desktop.reception import ReceptionError
-from desktop.reception.attachments import (
+from desktop.attachments import (
     MAX_BYTES,
     MIME_JPEG,
     MIME_PDF,

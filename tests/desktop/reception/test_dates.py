@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
-from desktop.hijri import HijriDate
-from desktop.reception import RIYADH, ReceptionService, local_date
+from desktop.hijri import RIYADH, HijriDate, local_date
+from desktop.reception import ReceptionService
 from desktop.workspace import Workspace
 
 from .conftest import documents, particulars, signature_png

@@ -21,9 +21,9 @@ from db.models import (
     Service,
     StepCompletion,
 )
-from desktop.hijri import HijriDate, hijri_month_length
+from desktop.hijri import HijriDate, hijri_month_length, local_date
 from desktop.policy import StepKind
-from desktop.reception import CaseView, ReceptionService, local_date
+from desktop.reception import CaseView, ReceptionService
 from desktop.workspace import Workspace, os_username
 
 from .conftest import ID_NUMBER, NAME, PROFILES, documents, needs_poppler, particulars, pdf_text, qpdf_ok, signature_png

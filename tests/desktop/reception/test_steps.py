@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from db.models import AuditEvent, CaseStatus, Declaration, StepCompletion
-from desktop.reception import CaseView, DocumentInput, ReceptionError, ReceptionService, TRANSITIONS
-from desktop.reception.rules import check_transition, format_case_number, parse_case_sequence
+from desktop.cases.numbers import format_case_number, parse_case_sequence
+from desktop.cases.states import TRANSITIONS, check_transition
+from desktop.reception import CaseView, DocumentInput, ReceptionError, ReceptionService
 from desktop.workspace import Workspace
 
 from .conftest import documents, particulars, png_file, signature_png, snapshot

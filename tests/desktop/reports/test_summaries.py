@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import select
 
 from db.engine import Database, alembic_config
@@ -287,7 +286,7 @@ def test_triggers_keep_the_summaries_equal_to_a_recomputation(world: _World, ops
 
 def _python_figures(world: _World, period: Period, today: date) -> dict[str, Any]:
     """The views' definitions computed in Python from the source rows (no summary table involved)."""
-    from desktop.reception.rules import local_date
+    from desktop.hijri import local_date
 
     with world.ws.db.session(read_only=True) as session:
         cases = {c.id: c for c in session.scalars(select(Case).where(Case.deleted_at.is_(None)))}

@@ -8,9 +8,9 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from desktop.hijri import add_hijri_months
+from desktop.hijri import add_hijri_months, local_date
 from desktop.identity import make_saudi_id
-from desktop.reception import CaseView, local_date
+from desktop.reception import CaseView
 from tests.ui.reception.driver import Officer, draw_signature, future_hijri, make_scan
 from ui.reception.page import ReceptionPage
 from ui.reception.wizard import ReceptionWizard

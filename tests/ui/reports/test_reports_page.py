@@ -9,8 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QProgressDialog
 
-from desktop.reports import DashboardService, Period
-from desktop.reports import formatting as fmt
+from desktop.reports import DashboardService, Period, formatting as fmt
 from desktop.workspace import Workspace
 from tests.ui.reports.conftest import choose_this_year as _year
 from ui.reports import ReportsPage
@@ -30,7 +29,7 @@ def test_dashboard_shows_the_service_numbers(qtbot, data_workspace: Workspace, o
     from sqlalchemy import select
 
     from db.models import SurveyResponse
-    from desktop.reception.rules import RIYADH
+    from desktop.hijri import RIYADH
 
     start = dt.datetime.combine(period.start, dt.time(), RIYADH).astimezone(dt.UTC)
     end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(), RIYADH).astimezone(dt.UTC)

@@ -1,5 +1,7 @@
 """The content-addressed attachment store: scans, signatures and PDFs kept by their SHA-256.
 
+Shared by reception, the case desk, reports and sync; it depends only on `desktop.errors`.
+
 Decisions recorded here:
 
 * A file lives at ``<data_dir>/attachments/<first two hex digits>/<sha256>.<ext>`` (``.pdf``,
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
-from desktop.reception.views import ReceptionError
+from desktop.errors import AttachmentError
 
 __all__ = [
     "ATTACHMENTS_DIR",
@@ -75,17 +77,17 @@ def detect_mime(data: bytes) -> str | None:
 
 
 def validate_content(data: bytes, *, field: str | None = "attachment") -> str:
-    """The media type of acceptable attachment bytes; ReceptionError (Arabic) for anything else."""
+    """The media type of acceptable attachment bytes; AttachmentError (Arabic) for anything else."""
     if not data:
-        raise ReceptionError("الملف فارغ: اختر ملف المسح الضوئي مرة أخرى", field=field)
+        raise AttachmentError("الملف فارغ: اختر ملف المسح الضوئي مرة أخرى", field=field)
     if len(data) > MAX_BYTES:
-        raise ReceptionError(_TOO_BIG, field=field)
+        raise AttachmentError(_TOO_BIG, field=field)
     mime = detect_mime(data)
     if mime is None:
-        raise ReceptionError(_NOT_ALLOWED, field=field)
+        raise AttachmentError(_NOT_ALLOWED, field=field)
     if mime == MIME_PDF:
         if b"%%EOF" not in data[-2048:]:
-            raise ReceptionError("ملف PDF ناقص أو تالف: أعد حفظه أو مسحه ضوئيًا", field=field)
+            raise AttachmentError("ملف PDF ناقص أو تالف: أعد حفظه أو مسحه ضوئيًا", field=field)
         return mime
     from PIL import Image
 
@@ -95,7 +97,7 @@ def validate_content(data: bytes, *, field: str | None = "attachment") -> str:
             if image.width < 1 or image.height < 1:
                 raise ValueError("empty image")
     except Exception as exc:  # noqa: BLE001 - any undecodable image is refused the same way
-        raise ReceptionError("ملف الصورة تالف أو غير مكتمل: أعد حفظه أو مسحه ضوئيًا", field=field) from exc
+        raise AttachmentError("ملف الصورة تالف أو غير مكتمل: أعد حفظه أو مسحه ضوئيًا", field=field) from exc
     return mime
 
 
@@ -105,14 +107,14 @@ def read_attachment_file(path: Path, *, field: str | None = "attachment") -> tup
     try:
         size = path.stat().st_size
         if not path.is_file():
-            raise ReceptionError("المسار المختار مجلد وليس ملفًا", field=field)
+            raise AttachmentError("المسار المختار مجلد وليس ملفًا", field=field)
         if size > MAX_BYTES:
-            raise ReceptionError(_TOO_BIG, field=field)
+            raise AttachmentError(_TOO_BIG, field=field)
         data = path.read_bytes()
     except FileNotFoundError as exc:
-        raise ReceptionError(f"الملف غير موجود: {path.name}", field=field) from exc
+        raise AttachmentError(f"الملف غير موجود: {path.name}", field=field) from exc
     except OSError as exc:
-        raise ReceptionError(f"تعذرت قراءة الملف {path.name}: {exc.strerror or exc}", field=field) from exc
+        raise AttachmentError(f"تعذرت قراءة الملف {path.name}: {exc.strerror or exc}", field=field) from exc
     return data, validate_content(data, field=field)
 
 
@@ -155,18 +157,18 @@ class AttachmentStore:
             try:
                 write_atomically(target, data)
             except OSError as exc:
-                raise ReceptionError(
+                raise AttachmentError(
                     f"تعذر حفظ الملف في مجلد المرفقات: {exc.strerror or exc}", field="attachment"
                 ) from exc
         return StoredFile(sha256=sha, mime=mime, size=len(data), path=target, relative_path=relative)
 
     def read(self, relative_path: str, sha256: str) -> bytes:
-        """The bytes of a stored file, checked against its hash (ReceptionError if missing or altered)."""
+        """The bytes of a stored file, checked against its hash (AttachmentError if missing or altered)."""
         path = self.path_of(relative_path)
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise ReceptionError(f"ملف المرفق غير موجود في مجلد البيانات: {relative_path}", field="attachment") from exc
+            raise AttachmentError(f"ملف المرفق غير موجود في مجلد البيانات: {relative_path}", field="attachment") from exc
         if hashlib.sha256(data).hexdigest() != sha256:
-            raise ReceptionError(f"ملف المرفق تغيّر بعد حفظه ولا يطابق بصمته: {relative_path}", field="attachment")
+            raise AttachmentError(f"ملف المرفق تغيّر بعد حفظه ولا يطابق بصمته: {relative_path}", field="attachment")
         return data
