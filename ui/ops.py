@@ -57,7 +57,6 @@ class _Task(QRunnable):
         super().__init__()
         self._work = work
         self._relay = relay
-        self.setAutoDelete(True)
 
     def run(self) -> None:
         """Call the function; report its result or the exception it raised."""
@@ -159,7 +158,7 @@ class Operations(QObject):
         owner: QObject | None,
         where: str,
     ) -> None:
-        relay = _Relay(self)
+        relay = _Relay()  # not a child of self: its own deleteLater must be the only deletion
         was_idle = not self._relays
         self._relays.add(relay)
 
