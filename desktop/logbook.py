@@ -89,7 +89,8 @@ _BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # SQLAlchemy writes "[parameters: (...)]" on one line (repr escapes newlines); the whole rest of it goes.
 _PARAMETERS = re.compile(r"\[parameters: [^\n]*")
 _SQL_PARAMETERS_HIDDEN = "[parameters: <hidden>]"
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+# Tried only where a word starts (the look-behind), so that a long line costs linear time, not quadratic.
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 _DIGIT_RUN = re.compile(rf"\+?[{_DIGIT}](?:[ \-/]?[{_DIGIT}]){{5,}}")
 # A run of Arabic words with the spaces and punctuation between them (never across a line break).
 _ARABIC_RUN = re.compile(
