@@ -332,18 +332,43 @@ def _command_words(args: argparse.Namespace) -> str:
 
 
 def _start_log(data_dir: Path | None, *, create: bool = False) -> None:
-    """Log to ``<data dir>/logs/admin.log``: the given data directory, or the default one if it exists
-    (or `create`). A log that cannot be opened never stops a command."""
-    from desktop import logbook
-    from desktop.startup import default_data_dir
+    """Log to ``<data dir>/logs/admin.log`` (the given data directory, or the default one).
 
-    directory = data_dir if data_dir is not None else default_data_dir()
-    if data_dir is None and not create and not directory.is_dir():
+    A data directory that does not exist yet is not created for the log (unless `create`): the records are
+    kept in memory and written there if the command creates it (`init`). A log that cannot be opened never
+    stops a command.
+    """
+    from desktop import logbook
+
+    directory = _log_directory(data_dir)
+    if not create and not directory.is_dir():
+        logbook.buffer_until_configured()
         return
     try:
         logbook.configure(directory, file_name=logbook.ADMIN_LOG)
     except OSError:
-        pass
+        logbook.buffer_until_configured()
+
+
+def _log_directory(data_dir: Path | None) -> Path:
+    from desktop.startup import default_data_dir
+
+    return data_dir if data_dir is not None else default_data_dir()
+
+
+def _finish_log(data_dir: Path | None, previous: Path | None) -> None:
+    """Write what was kept in memory if the command made the data directory; give back the caller's log."""
+    from desktop import logbook
+
+    if logbook.current_log_file() is None and _log_directory(data_dir).is_dir():
+        _start_log(data_dir)
+    if previous is None:
+        logbook.close()
+        return
+    try:
+        logbook.configure(previous.parent.parent, file_name=previous.name)
+    except OSError:
+        logbook.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -379,17 +404,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # An officer's error (InputError, WorkspaceError, DatabaseError...) is its own Arabic sentence;
         # anything else is an incident: its traceback goes to the log, its number to the administrator.
         if logbook.current_log_file() is None and not isinstance(exc, InputError) and not hasattr(exc, "message_ar"):
-            _start_log(args.data_dir, create=True)
+            _start_log(args.data_dir, create=True)  # the incident number must point at a file
         print(f"خطأ: {describe(exc, f'mustafid-admin {command}')}", file=sys.stderr)
         return EXIT_FAILURE
     finally:
-        if previous is None:
-            logbook.close()
-        else:
-            try:
-                logbook.configure(previous.parent.parent, file_name=previous.name)
-            except OSError:
-                logbook.close()
+        _finish_log(args.data_dir, previous)
 
 
 if __name__ == "__main__":
