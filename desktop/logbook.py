@@ -10,7 +10,8 @@ Decisions recorded here:
   is written, message and traceback alike: SQLAlchemy's ``[parameters: ...]`` blocks, runs of Arabic letters
   (our messages are Arabic and may embed a name or a note), runs of six or more digits in Latin or
   Arabic-Indic digits, spaces, dashes or slashes between them allowed (IDs, phones, birth dates),
-  e-mail addresses, and the user name in paths. A traceback keeps its ``File "...", line N, in f`` lines,
+  e-mail addresses, the value pydantic quotes in a validation error (``input_value=...``, a Latin name
+  would pass the rest), and the user name in paths. A traceback keeps its ``File "...", line N, in f`` lines,
   which is what support needs. Counts are logged with thousands separators (``12,345``) so that they
   stay readable.
 * An unexpected error is written once, with its whole traceback, under an incident number such as
@@ -96,19 +97,23 @@ _DIGIT_RUN = re.compile(rf"\+?[{_DIGIT}](?:[ \-/]?[{_DIGIT}]){{5,}}")
 _ARABIC_RUN = re.compile(
     rf"[{_ARABIC_LETTERS}]+(?:[ \t\u00a0\u200c\u200d«»().,:;!?'\"\-/]*[{_ARABIC_LETTERS}]+)*"
 )
+# pydantic's validation errors quote the value they refused ("input_value='...'"), in any script.
+_PYDANTIC_INPUT = re.compile(r"input_value=(?:'[^'\n]*'|\"[^\"\n]*\"|[^,\]\n]*)")
 _WINDOWS_PROFILE = re.compile(r"(?i)([A-Z]:[\\/]+(?:Users|Documents and Settings)[\\/]+)[^\\/\n\"':]+")
 _POSIX_HOME = re.compile(r"(/home/|/Users/)[^/\n\"':]+")
 
 
-def _home_variants() -> tuple[str, ...]:
-    """The home directory as it may be written in a path (both separators), longest first."""
+def _home_pattern() -> re.Pattern[str] | None:
+    """The home directory as a whole path component, written with either separator, in any case."""
     try:
         home = str(Path.home())
     except (RuntimeError, KeyError, OSError):
-        return ()
+        return None
     if home in ("", "/"):
-        return ()
-    return tuple(sorted({home, home.replace("\\", "/"), home.replace("/", "\\")}, key=len, reverse=True))
+        return None
+    variants = sorted({home, home.replace("\\", "/"), home.replace("/", "\\")}, key=len, reverse=True)
+    alternatives = "|".join(re.escape(variant) for variant in variants)
+    return re.compile(rf"(?i)(?<![\w])(?:{alternatives})(?=[\\/\"'\s:]|$)")
 
 
 def _user_pattern() -> re.Pattern[str] | None:
@@ -122,7 +127,7 @@ def _user_pattern() -> re.Pattern[str] | None:
     return re.compile(rf"(?i)(?<![\w]){re.escape(user)}(?![\w])")
 
 
-_HOMES = _home_variants()
+_HOME = _home_pattern()
 _USER = _user_pattern()
 
 
@@ -134,8 +139,9 @@ def redact(text: str, *, keep_arabic: bool = False) -> str:
     """
     text = _BIDI_CONTROLS.sub("", text)
     text = _PARAMETERS.sub(_SQL_PARAMETERS_HIDDEN, text)
-    for home in _HOMES:
-        text = text.replace(home, "~")
+    text = _PYDANTIC_INPUT.sub("input_value=<hidden>", text)
+    if _HOME is not None:
+        text = _HOME.sub("~", text)
     text = _WINDOWS_PROFILE.sub(r"\1<user>", text)
     text = _POSIX_HOME.sub(r"\1<user>", text)
     if _USER is not None:

@@ -14,6 +14,7 @@ import sqlite3
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -172,6 +173,21 @@ def test_user_names_in_paths_are_redacted() -> None:
     home = str(Path.home())
     if home not in ("", "/"):
         assert home not in logbook.redact(f"{home}/MustafidDesk/desk.log")
+
+
+def test_the_value_in_a_pydantic_error_is_hidden(log_file: Path) -> None:
+    """pydantic quotes the refused value: a Latin name or a phone there is hidden too."""
+    from pydantic import BaseModel, ValidationError
+
+    class Household(BaseModel):
+        size: int
+
+    typed: Any = "Abdullah Alqahtani"  # not on the line the traceback quotes
+    with pytest.raises(ValidationError) as info:
+        Household(size=typed)
+    logbook.record_incident(info.value, "test")
+    content = log_file.read_text(encoding="utf-8")
+    assert "input_value=<hidden>" in content and "Abdullah" not in content
 
 
 def test_sqlalchemy_parameters_never_reach_the_log(log_file: Path, tmp_path: Path) -> None:
