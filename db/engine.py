@@ -8,10 +8,12 @@ already at `HEAD_REVISION` use the standard library's ``sqlite3`` only (one read
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,6 +48,9 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 5000
 
 _PROBE_PREFIX = ".mustafid-write-probe-"
+
+#: The storage layer's logger (a child of the desk's ``mustafid`` logger, see `desktop.logbook`).
+_log = logging.getLogger("mustafid.db")
 
 
 class DatabaseError(Exception):
@@ -161,6 +166,7 @@ class Database:
 
         engine = create_engine(
             URL.create("sqlite", database=str(self.path)),  # no URL parsing of the path ("?", "#")
+            hide_parameters=True,  # errors never carry the values (names, IDs) into a message or the log
             json_serializer=lambda value: json.dumps(value, ensure_ascii=False),
         )
         event.listen(engine, "connect", configure_sqlite_connection)
@@ -255,7 +261,10 @@ class Database:
                     "ولم يُغيَّر في الملف شيء",
                     detail=f"revision {revision}",
                 )
+        started = time.perf_counter()
         self._run_migrations()
+        _log.info("database migrated from revision %s to %s in %.2f s", revision or "(new)", HEAD_REVISION,
+                  time.perf_counter() - started)
 
     def _run_migrations(self) -> None:
         from alembic import command

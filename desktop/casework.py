@@ -18,6 +18,7 @@ It depends on the shared case core only (`desktop.cases`, `desktop.attachments`,
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -44,6 +45,8 @@ DEMO_PREFIX = "DEMO"
 """The case number prefix of the demo data's device: never this PC."""
 
 NO_POLICY_YET = "لم تُعتمد سياسة الجمعية على هذا الجهاز بعد: اختر السياسة أولًا"
+
+_log = logging.getLogger("mustafid.cases")  # see desktop.logbook
 
 
 def find_association(session: Session) -> Association | None:
@@ -196,6 +199,7 @@ class CaseWork:
 
     def _audit(self, ctx: CaseContext, action: str, details: Mapping[str, Any], *, entity: str = "case",
                entity_id: uuid.UUID | None = None) -> None:
+        _log.debug("audit %s on %s", action, entity)  # never the details: they may hold names and notes
         self._stamp(
             ctx,
             AuditEvent(

@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     from desktop.policy import PolicyProfile
 
 #: Modules that add their own sub-commands with ``add_commands(subparsers)`` (sync, devices, reports...).
-COMMAND_MODULES: tuple[str, ...] = ("desktop.server.admin_cli", "desktop.sync.cli", "desktop.reports.cli")
+COMMAND_MODULES: tuple[str, ...] = (
+    "desktop.server.admin_cli", "desktop.sync.cli", "desktop.reports.cli", "desktop.diagnostics",
+)
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -321,24 +323,92 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _command_words(args: argparse.Namespace) -> str:
+    """The command and its action (``users add``), for the log; never the arguments (paths, names)."""
+    words = [str(args.command)]
+    words += [str(value) for key, value in sorted(vars(args).items())
+              if key.endswith("_command") and isinstance(value, str)]
+    return " ".join(words)
+
+
+def _start_log(data_dir: Path | None, *, create: bool = False) -> None:
+    """Log to ``<data dir>/logs/admin.log`` (the given data directory, or the default one).
+
+    A data directory that does not exist yet is not created for the log (unless `create`): the records are
+    kept in memory and written there if the command creates it (`init`). A log that cannot be opened never
+    stops a command.
+    """
+    from desktop import logbook
+
+    directory = _log_directory(data_dir)
+    if not create and not directory.is_dir():
+        logbook.buffer_until_configured()
+        return
+    try:
+        logbook.configure(directory, file_name=logbook.ADMIN_LOG)
+    except OSError:
+        logbook.buffer_until_configured()
+
+
+def _log_directory(data_dir: Path | None) -> Path:
+    from desktop.startup import default_data_dir
+
+    return data_dir if data_dir is not None else default_data_dir()
+
+
+def _finish_log(data_dir: Path | None, previous: Path | None) -> None:
+    """Write what was kept in memory if the command made the data directory; give back the caller's log."""
+    from desktop import logbook
+
+    if logbook.current_log_file() is None and _log_directory(data_dir).is_dir():
+        _start_log(data_dir)
+    if previous is None:
+        logbook.close()
+        return
+    try:
+        logbook.configure(previous.parent.parent, file_name=previous.name)
+    except OSError:
+        logbook.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one `mustafid-admin` command; errors become one clear line on stderr and a non-zero exit."""
-    from db.engine import DatabaseError
-    from desktop.workspace import WorkspaceError
+    """Run one `mustafid-admin` command; errors become one clear line on stderr and a non-zero exit.
+
+    The command is logged to ``<data dir>/logs/admin.log`` (see `desktop.logbook`); an unexpected error is
+    written there with its traceback under an incident number, and the line on stderr names that number.
+    A log the caller had already configured (tests, an embedding program) is given back at the end.
+    """
+    from desktop import logbook
+    from desktop.errors import describe
 
     args = build_parser().parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
+    previous = logbook.current_log_file()
+    command = _command_words(args)
+    _start_log(args.data_dir)
+    log = logbook.get_logger("admin")
+    log.info("mustafid-admin %s (version %s)", command, logbook.app_version())
     try:
-        return func(args)
+        code = func(args)
+        log.info("mustafid-admin %s finished with exit code %s", command, code)
+        return code
     except CliError as exc:
+        log.info("mustafid-admin %s refused (exit code %s)", command, exc.code)
         print(f"خطأ: {exc.message}", file=sys.stderr)
         return exc.code
-    except (WorkspaceError, DatabaseError, InputError) as exc:
-        print(f"خطأ: {exc.message_ar}", file=sys.stderr)
-        return EXIT_FAILURE
     except KeyboardInterrupt:
+        log.info("mustafid-admin %s interrupted", command)
         print("أُوقف بطلب المستخدم", file=sys.stderr)
         return 130
+    except Exception as exc:
+        # An officer's error (InputError, WorkspaceError, DatabaseError...) is its own Arabic sentence;
+        # anything else is an incident: its traceback goes to the log, its number to the administrator.
+        if logbook.current_log_file() is None and not isinstance(exc, InputError) and not hasattr(exc, "message_ar"):
+            _start_log(args.data_dir, create=True)  # the incident number must point at a file
+        print(f"خطأ: {describe(exc, f'mustafid-admin {command}')}", file=sys.stderr)
+        return EXIT_FAILURE
+    finally:
+        _finish_log(args.data_dir, previous)
 
 
 if __name__ == "__main__":

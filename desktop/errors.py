@@ -1,6 +1,19 @@
-"""Errors that carry a message the officer can read (Arabic) beside a technical one."""
+"""Errors that carry a message the officer can read (Arabic) beside a technical one, and the one place that
+turns any error into the Arabic text a user sees (`describe`)."""
 
 from __future__ import annotations
+
+import sqlite3
+
+from desktop import logbook
+
+__all__ = ["DATABASE_LOCKED_AR", "AttachmentError", "InputError", "ReceptionError", "describe", "is_database_locked", "unexpected_error_text"]
+
+#: What the officer reads when another program (or another copy of the desk) holds the database's write lock.
+DATABASE_LOCKED_AR = (
+    "قاعدة البيانات مشغولة الآن ببرنامج آخر يستخدمها (أو بنسخة أخرى من مكتب المستفيد)، ولم يُحفظ شيء من العملية؛ "
+    "أعد المحاولة بعد لحظات."
+)
 
 
 class InputError(ValueError):
@@ -24,14 +37,62 @@ class AttachmentError(ReceptionError):
     """A scan, signature or PDF that cannot be accepted, stored or read back (Arabic `message_ar`)."""
 
 
-UNEXPECTED_AR = "تعذّر إتمام العملية بسبب خطأ غير متوقع. لم يُحفظ شيء ناقص؛ أعد المحاولة، وإن تكرر فأبلغ مسؤول النظام."
+def unexpected_error_text(incident: str) -> str:
+    """The Arabic sentence for an unexpected failure, naming its incident number (isolated for bidi)."""
+    isolated = f"\u2068{incident}\u2069"  # FSI … PDI, as desktop.arabic_text.isolate (which imports this module)
+    return (
+        "تعذّر إتمام العملية بسبب خطأ غير متوقع، ولم يُحفظ منها شيء ناقص. أعد المحاولة، "
+        f"وإن تكرر الخطأ فأعطِ مسؤول النظام رقم البلاغ {isolated}."
+    )
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    """The error, its causes and contexts, and the driver errors SQLAlchemy wraps (``.orig``), each once."""
+    seen: list[BaseException] = []
+    pending: list[BaseException] = [error]
+    while pending and len(seen) < 20:
+        current = pending.pop()
+        if any(current is known for known in seen):
+            continue
+        seen.append(current)
+        for linked in (getattr(current, "orig", None), current.__cause__, current.__context__):
+            if isinstance(linked, BaseException):
+                pending.append(linked)
+    return seen
+
+
+def is_database_locked(error: BaseException) -> bool:
+    """True when SQLite gave up waiting for another connection's lock ("database is locked")."""
+    for link in _chain(error):
+        if isinstance(link, sqlite3.OperationalError) or type(link).__name__ == "OperationalError":
+            text = str(link).lower()
+            if "database is locked" in text or "database table is locked" in text or "database is busy" in text:
+                return True
+    return False
 
 
 def describe(error: BaseException, where: str = "") -> str:
-    """The Arabic text a user sees for any error: an `InputError`'s own message, else a general sentence."""
+    """The Arabic text the user sees for `error`; an unexpected error is recorded in the log first.
+
+    * an `InputError` (ReceptionError, CaseDeskError, ReportError, SurveyError...) and every other error
+      that carries its own Arabic `message_ar` (SyncError, WorkspaceError, DatabaseError): that message;
+    * a policy profile with problems (`ProfileError.message_ar`): its problems, one per line;
+    * a `LookupError` whose message is Arabic (a case that is no longer there): that message;
+    * SQLite's "database is locked": another program is using the database, retry in a moment;
+    * anything else: an incident is recorded (`logbook.record_incident`, the traceback under its number)
+      and the text says nothing half-done was kept, to retry, and which number to give the administrator.
+
+    `where` names the operation for the log (e.g. ``"reception.verify"``); it is never shown.
+    """
     if isinstance(error, InputError):
         return error.message_ar
     message = getattr(error, "message_ar", None)
     if isinstance(message, str) and message:
         return message
-    return UNEXPECTED_AR
+    if isinstance(error, LookupError) and error.args and isinstance(error.args[0], str):
+        if any("\u0600" <= ch <= "\u06ff" for ch in error.args[0]):
+            return error.args[0]
+    if is_database_locked(error):
+        logbook.get_logger("errors").warning("database locked%s", f" in {where}" if where else "")
+        return DATABASE_LOCKED_AR
+    return unexpected_error_text(logbook.record_incident(error, where))

@@ -118,6 +118,14 @@ class ProfileError(Exception):
         self.problems: list[ProfileProblem] = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    @property
+    def message_ar(self) -> str:
+        """What the user reads: «سياسة الجمعية فيها أخطاء:» then one Arabic line per problem."""
+        # Imported here: policy_text loads the Hijri calendar, which `import desktop.policy` must not (start-up).
+        from desktop.policy_text import problem_line
+
+        return "\n".join(["سياسة الجمعية فيها أخطاء:", *(problem_line(problem) for problem in self.problems)])
+
 
 # --------------------------------------------------------------------------- enums
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.engine import Database, DatabaseError
+from db.engine import HEAD_REVISION, Database, DatabaseError
 from db.models import AppUser, Association, Device, PolicyVersion, UserRole
 from desktop.policy import (
     PolicyProfile,
@@ -24,11 +24,14 @@ from desktop.policy import (
     load_profile,
     load_profile_text,
 )
+from desktop.logbook import get_logger
 from desktop.startup import DeskSnapshot, default_data_dir, write_snapshot
 
 __all__ = ["ConnectionState", "Workspace", "WorkspaceError", "default_data_dir"]
 
 DATABASE_FILE = "mustafid.sqlite3"
+
+_log = get_logger("workspace")
 
 
 class WorkspaceError(Exception):
@@ -73,7 +76,9 @@ class Workspace:
             db = Database.open(directory / DATABASE_FILE)
             db.upgrade()
         except DatabaseError as exc:
+            _log.warning("database not opened: %s", type(exc).__name__)
             raise WorkspaceError(f"{exc.message_ar}\n({directory})") from exc
+        _log.info("database opened (schema %s)", HEAD_REVISION)
         return cls(directory, db)
 
     def close(self) -> None:
@@ -172,6 +177,8 @@ class Workspace:
                 existing.adopted_at = now
         self._profile = load_profile_text(profile.source_text, source=profile.id)
         self._profile_loaded = True
+        # The version label is a Hijri date that the redaction would hide: the content hash names it instead.
+        _log.info("policy adopted: %s (sha256 %s)", profile.id, profile.content_hash[:12])
         self.save_snapshot()
         return self._profile
 

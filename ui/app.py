@@ -3,18 +3,34 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTimer, QTranslator
+from PySide6.QtCore import (
+    QLibraryInfo,
+    QLocale,
+    QMessageLogContext,
+    QObject,
+    Qt,
+    QtMsgType,
+    QTimer,
+    QTranslator,
+    Signal,
+    qInstallMessageHandler,
+)
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 import resources
+from desktop import logbook
+from desktop.errors import describe, unexpected_error_text
 
 if TYPE_CHECKING:
     from desktop.workspace import Workspace
@@ -124,6 +140,135 @@ def startup_error_box(
     return box
 
 
+# ------------------------------------------------------------------------------------------ log and error hooks
+
+ERROR_DIALOG_TITLE = "خطأ غير متوقع"
+
+_log = logbook.get_logger("app")
+_qt_log = logbook.get_logger("qt")
+
+_QT_LEVELS: dict[QtMsgType, int] = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+
+# The unexpected-error box on screen, if any: a second incident while it is open is logged, not stacked on it.
+_open_error_box: list[QMessageBox] = []
+
+
+def show_error_dialog(text: str) -> QMessageBox | None:
+    """Tell the officer about an unexpected error: an Arabic box with the incident number, never a traceback.
+
+    Window-modal and not blocking (the event loop goes on); the text can be selected to copy the number.
+    While one such box is open, the next incident is only logged (None is returned).
+    """
+    if _open_error_box and _open_error_box[0].isVisible():
+        return None
+    _open_error_box.clear()
+    box = QMessageBox(QMessageBox.Icon.Critical, ERROR_DIALOG_TITLE, text, QMessageBox.StandardButton.Close,
+                      QApplication.activeWindow())
+    box.setObjectName("unexpected_error_box")
+    box.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+    box.destroyed.connect(_open_error_box.clear)
+    _open_error_box.append(box)
+    box.open()
+    return box
+
+
+#: Shows the Arabic text of an unexpected error (called on the GUI thread). Tests replace it to record the call.
+error_dialog_factory: Callable[[str], object] = show_error_dialog
+
+
+class _IncidentRelay(QObject):
+    """Carries an incident's Arabic text from whichever thread it happened on to the GUI thread."""
+
+    sig_incident = Signal(str)
+
+    def show(self, text: str) -> None:
+        """Show the text with the current `error_dialog_factory` (GUI thread)."""
+        if QApplication.instance() is None:
+            if sys.stderr is not None:
+                print(text, file=sys.stderr)
+            return
+        try:
+            error_dialog_factory(text)
+        except Exception as error:  # the dialog itself failing must not loop back into the hook
+            _log.error("the error dialog could not be shown: %s", type(error).__name__)
+
+
+def start_log(data_dir: Path) -> Path | None:
+    """Log to ``<data_dir>/logs/desk.log``; when that cannot be opened, keep records in memory instead.
+
+    The records kept in memory (redacted, the newest few thousand) are written to the file by a later
+    `logbook.configure` that succeeds; the desk then still starts, and tells of the data directory's
+    problem itself when it opens the workspace.
+    """
+    try:
+        return logbook.configure(data_dir)
+    except OSError:
+        logbook.buffer_until_configured()
+        return None
+
+
+def _qt_message(mode: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    """Qt's own debug output, warnings and errors go to the ``mustafid.qt`` logger (redacted like the rest)."""
+    try:
+        category = context.category if context is not None else None
+        prefix = f"[{category}] " if category and category != "default" else ""
+        _qt_log.log(_QT_LEVELS.get(mode, logging.WARNING), "%s%s", prefix, message)
+    except Exception:  # a message handler must never raise into Qt
+        pass
+
+
+def install_error_hooks() -> Callable[[], None]:
+    """Install `sys.excepthook`, `threading.excepthook` and Qt's message handler; return their undo.
+
+    An exception nobody caught (a slot, a thread) is recorded in the log with its traceback under an
+    incident number, and the officer sees `error_dialog_factory` with the Arabic text naming that number.
+    """
+    relay = _IncidentRelay()
+    relay.sig_incident.connect(relay.show)  # queued when emitted from another thread
+    previous_excepthook = sys.excepthook
+    previous_threading_hook = threading.excepthook
+
+    def excepthook(kind: type[BaseException], error: BaseException | None, trace: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            previous_excepthook(kind, error if error is not None else kind(), trace)
+            return
+        failure = error if error is not None else kind()
+        if failure.__traceback__ is None and trace is not None:
+            failure = failure.with_traceback(trace)
+        relay.sig_incident.emit(unexpected_error_text(logbook.record_incident(failure, "unhandled")))
+
+    def threading_hook(args: threading.ExceptHookArgs) -> None:
+        if issubclass(args.exc_type, SystemExit):
+            return
+        failure = args.exc_value if args.exc_value is not None else args.exc_type()
+        if failure.__traceback__ is None and args.exc_traceback is not None:
+            failure = failure.with_traceback(args.exc_traceback)
+        where = f"thread {args.thread.name}" if args.thread is not None else "thread"
+        relay.sig_incident.emit(unexpected_error_text(logbook.record_incident(failure, where)))
+
+    sys.excepthook = excepthook
+    threading.excepthook = threading_hook
+    previous_qt_handler = qInstallMessageHandler(_qt_message)
+
+    def undo() -> None:
+        if sys.excepthook is excepthook:
+            sys.excepthook = previous_excepthook
+        if threading.excepthook is threading_hook:
+            threading.excepthook = previous_threading_hook
+        qInstallMessageHandler(previous_qt_handler)
+        relay.deleteLater()
+
+    return undo
+
+
 def load_workspace(data_dir: Path | None) -> Workspace:
     """Open the workspace and read its active policy (runs on a worker thread at a normal start)."""
     from desktop.workspace import Workspace
@@ -142,7 +287,10 @@ def load_workspace(data_dir: Path | None) -> Workspace:
 
 
 def show_startup_failure(error: BaseException) -> bool:
-    """Show why the desk cannot start, in Arabic; False for an unexpected error (the caller re-raises it)."""
+    """Show why the desk cannot start, in Arabic (an unexpected error with its incident number).
+
+    False only for what is not an `Exception` (KeyboardInterrupt, SystemExit): the caller re-raises it.
+    """
     from desktop.policy import ProfileError
     from desktop.workspace import WorkspaceError
 
@@ -155,6 +303,10 @@ def show_startup_failure(error: BaseException) -> bool:
         message = "سياسة الجمعية المحفوظة في قاعدة البيانات فيها أخطاء تمنع تشغيل البرنامج:"
         lines = [problem_line(problem) for problem in error.problems]
         startup_error_box("تعذّر قراءة سياسة الجمعية", message, lines).exec()
+        return True
+    if isinstance(error, Exception):
+        # Anything else is recorded in the log under an incident number, which the box names.
+        startup_error_box("تعذّر فتح مكتب المستفيد", describe(error, "start-up")).exec()
         return True
     return False
 
@@ -204,16 +356,41 @@ def run(argv: list[str]) -> int:
     Without one (first run, or the snapshot is gone) the workspace is opened first and the first-run dialog
     asks for the association's policy when none is adopted.
     """
-    from desktop.startup import default_data_dir, read_snapshot
+    from desktop.startup import default_data_dir
 
     arguments, qt_arguments = parse_arguments(argv)
+    data_dir: Path = arguments.data_dir if arguments.data_dir is not None else default_data_dir()
+    previous_log = logbook.current_log_file()
+    start_log(data_dir)
+    undo_hooks = install_error_hooks()
+    _log.info("Mustafid Desk %s starting (Python %s, %s)", logbook.app_version(), sys.version.split()[0],
+              sys.platform)
+    code = EXIT_STARTUP_ERROR
+    try:
+        code = _run(arguments, qt_arguments, data_dir)
+        return code
+    finally:
+        _log.info("Mustafid Desk stopped (exit code %s)", code)
+        undo_hooks()
+        if previous_log is None:
+            logbook.close()
+        else:
+            try:
+                logbook.configure(previous_log.parent.parent, file_name=previous_log.name)
+            except OSError:
+                logbook.close()
+
+
+def _run(arguments: argparse.Namespace, qt_arguments: list[str], data_dir: Path) -> int:
+    """`run` once the log and the error hooks are in place."""
+    from desktop.startup import read_snapshot
+
     ensure_platform()
     app = create_application(qt_arguments)
     probe = os.environ.get(STARTUP_PROBE_ENV) == "1"
     if not probe and sys.stdin is not None and sys.stdin.isatty():
         _let_python_handle_ctrl_c(app)
 
-    data_dir: Path = arguments.data_dir if arguments.data_dir is not None else default_data_dir()
     snapshot = read_snapshot(data_dir)
     if snapshot is None:
         return _run_after_opening(app, data_dir, probe)

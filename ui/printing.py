@@ -26,6 +26,7 @@ from PySide6.QtGui import QDesktopServices, QImage, QPageLayout, QPageSize, QPai
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from desktop.logbook import get_logger
 from ui.tasks import BackgroundRunner
 
 __all__ = [
@@ -50,6 +51,8 @@ PRINT_FAILED_MESSAGE = (
 )
 RENDER_FAILED_MESSAGE = "تعذّر تجهيز صفحات المستند للطباعة. المستند محفوظ في ملف الحالة؛ افتح الملف واطبعه منه."
 OPEN_FAILED_MESSAGE = "تعذّر فتح الملف في عارض PDF: لا يوجد برنامج لعرض ملفات PDF على هذا الجهاز."
+
+_log = get_logger("printing")  # page counts and outcomes only: a document's title names the case
 
 
 def pdf_renderer_name() -> str | None:
@@ -213,6 +216,7 @@ class PrintController(QObject):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         def paint(target: QPrinter) -> None:
             if not paint_pages(target, images):
+                _log.warning("printing refused by the printer (%d pages)", len(images))
                 self._tell(PRINT_FAILED_MESSAGE, path)
 
         dialog.paintRequested.connect(paint)
@@ -220,6 +224,7 @@ class PrintController(QObject):
         self._printers[key] = printer
         dialog.destroyed.connect(lambda *_: self._forget_preview(key))
         self.preview = dialog
+        _log.info("print preview opened: %d pages (%s)", len(images), self.renderer)
         dialog.open()
         self.sig_preview_opened.emit(dialog)
 

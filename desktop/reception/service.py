@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -115,6 +116,8 @@ __all__ = ["DOCUMENT_KINDS", "LIMITS", "ReceptionService"]
 
 #: The printable documents of a case (`document_pdf`, `render_document`).
 DOCUMENT_KINDS: tuple[str, ...] = ("declaration", "blank_declaration", "receipt", "missing_documents")
+
+_log = logging.getLogger("mustafid.reception")  # see desktop.logbook
 
 #: Maximum lengths (characters) of what the officer types.
 LIMITS: dict[str, int] = {
@@ -1283,6 +1286,7 @@ class ReceptionService(CaseWork):
     def document_pdf(self, case_id: uuid.UUID, kind: str) -> StoredDocument:
         """A printable document of the case stored content-addressed (the signed declaration as stored)."""
         _check_kind(kind)
+        _log.info("document for printing: %s", kind)
         with self._db.session() as session:
             ctx = self._context(session, case_id, allow_closed=True)
             if kind == "declaration":

@@ -195,11 +195,12 @@ class ServerStore:
 
             if url.database:
                 Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-            self.engine: Engine = create_engine(self.url)
+            self.engine: Engine = create_engine(self.url, hide_parameters=True)
             event.listen(self.engine, "connect", configure_sqlite_connection)
             event.listen(self.engine, "begin", begin_sqlite_transaction)
         else:
-            self.engine = create_engine(self.url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+            self.engine = create_engine(self.url, pool_size=10, max_overflow=10, pool_pre_ping=True,
+                                        hide_parameters=True)
         self._tables = p.synced_tables()
 
     # ------------------------------------------------------------------ set-up

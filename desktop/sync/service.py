@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
 import platform
 import sqlite3
@@ -65,6 +66,8 @@ __all__ = [
 
 CREDENTIAL_FILE = Path("sync") / "device.credential"
 _DEMO_PREFIX = "DEMO"
+
+_log = logging.getLogger("mustafid.sync")  # see desktop.logbook
 
 TABLE_LABELS: dict[str, str] = {
     "case": "الحالة",
@@ -437,6 +440,7 @@ class SyncService:
                 conn.execute("PRAGMA foreign_keys=ON")
         finally:
             fairy.close()
+        _log.info("device enrolled: %s rows queued for the first push, re-keyed %s", f"{queued:,}", rekeyed)
         return EnrolmentResult(
             device_id=answer.device_id,
             association_id=answer.association_id,
@@ -473,11 +477,25 @@ class SyncService:
         try:
             report = client.run_round(progress, cancel)
         except SyncError as exc:
+            _log.warning("sync round failed: %s", exc.kind)
             self._record(attempt, None, exc.message_ar)
             raise
         except Exception as exc:
-            self._record(attempt, None, "تعذرت المزامنة بسبب خطأ غير متوقع؛ ستُعاد المحاولة")
-            raise SyncError("تعذرت المزامنة بسبب خطأ غير متوقع؛ ستُعاد المحاولة", "server", detail=repr(exc)) from exc
+            from desktop.arabic_text import isolate
+            from desktop.logbook import record_incident
+
+            incident = record_incident(exc, "sync round")
+            message = f"تعذرت المزامنة بسبب خطأ غير متوقع؛ ستُعاد المحاولة (رقم البلاغ {isolate(incident)})"
+            self._record(attempt, None, message)
+            raise SyncError(message, "server", detail=f"incident {incident}") from exc
+        _log.info(
+            "sync round: pushed %s, acknowledged %s, merged %s, conflicts %s, rejected %s, pulled %s, "
+            "uploaded %s, downloaded %s files, resynced %s tables, verified %s, cancelled %s, %.2f s",
+            *(f"{count:,}" for count in (report.pushed, report.acknowledged, report.merged, report.conflicts,
+                                         report.rejected, report.pulled, report.uploaded, report.downloaded,
+                                         len(report.resynced_tables))),
+            report.verified, report.cancelled, report.seconds,
+        )
         self._record(attempt, None if report.cancelled else attempt, None)
         return report
 

@@ -10,20 +10,14 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QMessageBox, QTableView, QWidget
 
-from desktop.errors import InputError
+from desktop.errors import describe
 from ui.tasks import BackgroundRunner
-
-UNEXPECTED_ERROR = "تعذّر إتمام العملية بسبب خطأ غير متوقع. لم يُحفظ شيء ناقص؛ أعد المحاولة، وإن تكرر فأبلغ مسؤول النظام."
 
 
 def error_text(error: BaseException) -> str:
-    """The Arabic sentence the officer reads for an error raised by a service."""
-    message = getattr(error, "message_ar", None)
-    if isinstance(error, InputError) and message:
-        return str(message)
-    if isinstance(error, LookupError) and error.args and isinstance(error.args[0], str):
-        return error.args[0]
-    return message if isinstance(message, str) and message else UNEXPECTED_ERROR
+    """The Arabic sentence the officer reads for an error raised by a service (`desktop.errors.describe`:
+    an unexpected error is logged under an incident number that the sentence names)."""
+    return describe(error, "case desk")
 
 
 class Jobs(QObject):

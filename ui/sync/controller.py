@@ -40,13 +40,13 @@ CHANGE_DELAY_MS = 1_500
 RETRY_MS = 10_000
 SHUTDOWN_WAIT_MS = 40_000  # the HTTP client's timeout is 30 s: a round in flight ends within it
 
-UNEXPECTED_AR = "تعذرت المزامنة بسبب خطأ غير متوقع؛ ستُعاد المحاولة"
-
 
 def message_of(error: BaseException) -> str:
-    """The Arabic message of a failure from the service (its own words when it gave some)."""
-    message = getattr(error, "message_ar", None)
-    return str(message) if message else UNEXPECTED_AR
+    """The Arabic message of a failure from the service: its own words when it gave some, else
+    `desktop.errors.describe`'s (the error is logged under an incident number that the message names)."""
+    from desktop.errors import describe
+
+    return describe(error, "sync")
 
 
 def default_service(workspace: Workspace) -> SyncService:
