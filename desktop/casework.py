@@ -132,9 +132,16 @@ class CaseWork:
         return device[0] if device else None
 
     def _officer_row(self, session: Session, association_id: uuid.UUID) -> tuple[uuid.UUID, str]:
-        """(id, name) of the officer at this PC: the AppUser of the OS login, created on first use."""
+        """(id, name) of the officer at this PC: the AppUser of the OS login, created on first use.
+
+        The cached row is checked to still be there: a sync round may have merged this PC's row into the
+        same login's row from the server (same username), and a case must never point at the row it replaced.
+        """
         if self._officer is not None:
-            return self._officer
+            cached = session.get(AppUser, self._officer[0])
+            if cached is not None and cached.deleted_at is None:
+                return self._officer
+            self._officer = None
         username = os_username()
         user = session.scalars(
             select(AppUser).where(AppUser.username == username, AppUser.deleted_at.is_(None))

@@ -335,3 +335,22 @@ def test_a_second_desk_is_rekeyed_to_the_association_and_one_with_cases_is_refus
     b.settle()
     a.settle()
     assert_converged(sync_server, a, b)
+
+
+def test_officer_row_merged_by_a_pull_is_not_used_again(make_desk, sync_server) -> None:
+    """Two PCs, one login: a pull merges this PC's officer row into the server's; the next case still saves.
+
+    Found by the stateful test (a FOREIGN KEY failure at commit): the services cached the officer's row id,
+    which the pull had replaced with the same login's row from the other PC.
+    """
+    first, second = make_desk("login-a"), make_desk("login-b")
+    first.new_case()
+    first.new_case()
+    first.round()
+    second.new_case()
+    second.new_case()  # the officer's row id is cached from here on
+    second.round()  # pulls the other PC's row for the same login
+    case_id = second.new_case()
+    assert second.scalar('SELECT count(*) FROM "case" WHERE id = :i', i=case_id.hex) == 1
+    officer = second.scalar('SELECT updated_by FROM "case" WHERE id = :i', i=case_id.hex)
+    assert second.scalar("SELECT count(*) FROM app_user WHERE id = :i AND deleted_at IS NULL", i=officer) == 1
