@@ -37,8 +37,8 @@ from desktop.hijri import local_date
 from desktop.policy import PolicyProfile, load_profile_text
 from desktop.workspace import Workspace, os_username
 
-__all__ = ["DEMO_PREFIX", "NO_POLICY_YET", "CaseContext", "CaseWork", "association_logo", "find_association",
-           "first_association"]
+__all__ = ["DEMO_PREFIX", "NO_POLICY_YET", "CaseContext", "CaseWork", "association_logo", "case_letterhead",
+           "find_association", "first_association"]
 
 DEMO_PREFIX = "DEMO"
 """The case number prefix of the demo data's device: never this PC."""
@@ -67,6 +67,14 @@ def association_logo(session: Session, store: AttachmentStore, association: Asso
         return None
     row = session.get(Attachment, association.logo_attachment_id)
     return store.path_of(row.stored_path) if row is not None else None
+
+
+def case_letterhead(session: Session, store: AttachmentStore, profile: PolicyProfile) -> Letterhead:
+    """The letterhead of a printed document: the policy's logo file, else the association's stored logo."""
+    logo = profile.logo_path
+    if logo is None:
+        logo = association_logo(session, store, find_association(session))
+    return letterhead_for(profile, logo_path=logo)
 
 
 @dataclass
@@ -218,7 +226,4 @@ class CaseWork:
             self._audit(ctx, "status_changed", {"from": previous, "to": target.value})
 
     def _letterhead(self, session: Session, profile: PolicyProfile) -> Letterhead:
-        logo = profile.logo_path
-        if logo is None:
-            logo = association_logo(session, self._store, self._association(session))
-        return letterhead_for(profile, logo_path=logo)
+        return case_letterhead(session, self._store, profile)
