@@ -1,7 +1,7 @@
 """What every service acting on a case shares: the association, this PC, the officer, the case and its policy.
 
-`CaseWork` is the base of `ReceptionService` and `CaseDeskService`. One action on one case gets a
-`CaseContext` (its session, row, the policy version it was opened with, the officer, this PC and
+`CaseWork` is the base of `ReceptionService` and of the case desk's services (`desktop.casedesk.service`).
+One action on one case gets a `CaseContext` (its session, row, the policy version it was opened with, the officer, this PC and
 the time); rows written in it are stamped with the device and the officer, audited, and status
 changes follow `desktop.cases.states.TRANSITIONS`. Each service raises its own error class
 (`_error`) with the same Arabic messages.

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.arabic_text import isolate
-from desktop.casedesk import CaseDeskService, CaseFile, TimelineEntry
+from desktop.casedesk import CaseDesk, CaseFile, TimelineEntry
 from ui.cases.common import Jobs, message_line, setup_table, show_message, write_pdf
 from ui.cases.dialogs import CloseDialog, InformedDialog, ServiceDialog, show_dialog
 from ui.cases.eligibility import EligibilityDialog, validity_words
@@ -126,7 +126,7 @@ class CaseFileDialog(QDialog):
 
     def __init__(
         self,
-        service: CaseDeskService,
+        service: CaseDesk,
         case_id: uuid.UUID,
         jobs: Jobs,
         parent: QWidget | None = None,
@@ -249,7 +249,7 @@ class CaseFileDialog(QDialog):
     def load(self) -> None:
         """Read the case file in the background."""
         service, case_id = self.service, self.case_id
-        self.jobs.call(lambda: service.case_file(case_id), self.show_file,
+        self.jobs.call(lambda: service.files.case_file(case_id), self.show_file,
                        lambda message, _e: show_message(self.message, message))
 
     def show_file(self, file: CaseFile) -> None:
@@ -404,7 +404,7 @@ class CaseFileDialog(QDialog):
         service, case_id = self.service, self.case_id
         number = self.file.case_number if self.file else "letter"
         self.opened_documents.append("decision_letter")
-        self.jobs.call(lambda: service.decision_letter(case_id),
+        self.jobs.call(lambda: service.committee.decision_letter(case_id),
                        lambda data: self.printer.print_pdf(write_pdf(data, f"letter-{number}"), "خطاب القرار"),
                        lambda message, _e: show_message(self.message, message))
 
@@ -422,5 +422,5 @@ class CaseFileDialog(QDialog):
                 suffix = ".png" if entry.mime == "image/png" else ".jpg" if entry.mime == "image/jpeg" else ".bin"
                 self.printer.open_pdf(write_pdf(data, f"scan-{entry.entry_id}", suffix))
 
-        self.jobs.call(lambda: service.document_pdf(case_id, entry), ready,
+        self.jobs.call(lambda: service.files.document_pdf(case_id, entry), ready,
                        lambda message, _e: show_message(self.message, message))

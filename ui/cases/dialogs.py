@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.casedesk import INFORMED_HOW, CaseDeskService, ServiceInput
+from desktop.casedesk import INFORMED_HOW, CaseDesk, ServiceInput
 from ui.cases.common import Jobs, message_line, show_message
 from ui.cases.style import CASEDESK_STYLE
 from ui.reception.fields import DualDateField, FieldForm, NoteEdit
@@ -104,7 +104,7 @@ def _required(form: FieldForm, name: str, value: str, message: str) -> bool:
 class ServiceDialog(ActionDialog):
     """Record a service or support delivered on an accepted case: kind, amount and/or in kind, date."""
 
-    def __init__(self, service: CaseDeskService, case_id: uuid.UUID, jobs: Jobs, parent: QWidget | None = None) -> None:
+    def __init__(self, service: CaseDesk, case_id: uuid.UUID, jobs: Jobs, parent: QWidget | None = None) -> None:
         super().__init__("تسجيل خدمة مقدَّمة", jobs, parent,
                          intro="سجّل الخدمة أو الدعم الذي قُدّم للمستفيد وفق لوائح الجمعية.")
         self.setObjectName("service_dialog")
@@ -138,13 +138,13 @@ class ServiceDialog(ActionDialog):
         value = ServiceInput(kind=self.kind.text(), amount=self.amount.text(), in_kind=self.in_kind.text(),
                              delivered_on=self.delivered_on.text(), note=self.note.text())
         service, case_id = self._service, self._case_id
-        return lambda: service.record_service(case_id, value)
+        return lambda: service.delivery.record_service(case_id, value)
 
 
 class InformedDialog(ActionDialog):
     """Record that the beneficiary was informed of the committee's decision, and how."""
 
-    def __init__(self, service: CaseDeskService, case_id: uuid.UUID, jobs: Jobs, parent: QWidget | None = None,
+    def __init__(self, service: CaseDesk, case_id: uuid.UUID, jobs: Jobs, parent: QWidget | None = None,
                  *, default_how: str = "") -> None:
         super().__init__("تم إبلاغ المستفيد بالقرار", jobs, parent,
                          intro="سجّل أن المستفيد أُبلغ بقرار لجنة البحث، وكيف أُبلغ.")
@@ -171,13 +171,13 @@ class InformedDialog(ActionDialog):
             self.form.set_error("how", "اختر كيف أُبلغ المستفيد")
             return None
         service, case_id, note = self._service, self._case_id, self.note.text()
-        return lambda: service.record_informed(case_id, how, note)
+        return lambda: service.committee.record_informed(case_id, how, note)
 
 
 class CloseDialog(ActionDialog):
     """Close the case with a written reason."""
 
-    def __init__(self, service: CaseDeskService, case_id: uuid.UUID, jobs: Jobs, parent: QWidget | None = None) -> None:
+    def __init__(self, service: CaseDesk, case_id: uuid.UUID, jobs: Jobs, parent: QWidget | None = None) -> None:
         super().__init__("إغلاق الحالة", jobs, parent,
                          intro="يُغلق ملف الحالة بعد انتهاء التعامل معها. اكتب سبب الإغلاق؛ يبقى الملف وسجله محفوظين.")
         self.setObjectName("close_dialog")
@@ -192,7 +192,7 @@ class CloseDialog(ActionDialog):
         if not _required(self.form, "reason", self.reason.text(), "اكتب سبب إغلاق الحالة"):
             return None
         service, case_id, reason = self._service, self._case_id, self.reason.text()
-        return lambda: service.close_case(case_id, reason)
+        return lambda: service.delivery.close_case(case_id, reason)
 
 
 def show_dialog(dialog: QDialog, done: Callable[[Any], None] | None = None) -> QDialog:

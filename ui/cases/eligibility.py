@@ -27,7 +27,7 @@ from desktop.casedesk import (
     CHECK_RESULTS,
     DECISIONS,
     INTERVIEW_ANSWERS,
-    CaseDeskService,
+    CaseDesk,
     DocumentCheckInput,
     DocumentState,
     EligibilityView,
@@ -91,7 +91,7 @@ class EligibilityDialog(QDialog):
 
     sig_changed = Signal()
 
-    def __init__(self, service: CaseDeskService, case_id: uuid.UUID, jobs: Jobs, parent: QWidget | None = None) -> None:
+    def __init__(self, service: CaseDesk, case_id: uuid.UUID, jobs: Jobs, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("eligibility_dialog")
         self.setWindowTitle("التحقق من استحقاق المستفيد")
@@ -151,7 +151,7 @@ class EligibilityDialog(QDialog):
     def load(self) -> None:
         """Read the eligibility view in the background."""
         service, case_id = self.service, self.case_id
-        self.jobs.call(lambda: service.eligibility(case_id), self.show_view,
+        self.jobs.call(lambda: service.eligibility.eligibility(case_id), self.show_view,
                        lambda message, _e: show_message(self.message, message))
 
     def show_view(self, view: EligibilityView) -> None:
@@ -321,7 +321,7 @@ class EligibilityDialog(QDialog):
                 return
             checks.append(DocumentCheckInput(result=result, document_id=document.document_id, note=note.text()))
         service, case_id = self.service, self.case_id
-        self._save(lambda: service.record_document_check(case_id, checks), "الفحص الإداري للمستندات")
+        self._save(lambda: service.eligibility.record_document_check(case_id, checks), "الفحص الإداري للمستندات")
 
     def submit_interview(self) -> None:
         """Record the structured interview (every question answered)."""
@@ -335,7 +335,7 @@ class EligibilityDialog(QDialog):
             answers.append(InterviewAnswerInput(question_id, answer, note.text()))
         interview = InterviewInput(tuple(answers), self.interview_notes.text())
         service, case_id = self.service, self.case_id
-        self._save(lambda: service.record_interview(case_id, interview), "محضر المقابلة الشخصية")
+        self._save(lambda: service.eligibility.record_interview(case_id, interview), "محضر المقابلة الشخصية")
 
     def submit_recommendation(self) -> None:
         """Record the researcher's recommendation (a choice and a reason)."""
@@ -349,5 +349,5 @@ class EligibilityDialog(QDialog):
             self.recommendation_reason.setFocus()
             return
         service, case_id = self.service, self.case_id
-        self._save(lambda: service.record_recommendation(case_id, chosen, reason), "توصية الباحث")  # type: ignore[arg-type]
+        self._save(lambda: service.eligibility.record_recommendation(case_id, chosen, reason), "توصية الباحث")  # type: ignore[arg-type]
 

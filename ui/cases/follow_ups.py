@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.arabic_text import isolate
-from desktop.casedesk import CaseDeskService, FollowUpRow, FollowUps
+from desktop.casedesk import CaseDesk, FollowUpRow, FollowUps
 from ui.cases.common import Jobs, PlainRowsModel, keep_column_widths, message_line, setup_table, show_message
 from ui.cases.text import arabic_number, days_phrase, hijri_date
 
@@ -90,7 +90,7 @@ class FollowUpsPanel(QWidget):
     sig_open_case = Signal(object)
     sig_loaded = Signal()
 
-    def __init__(self, service: CaseDeskService, jobs: Jobs, parent: QWidget | None = None) -> None:
+    def __init__(self, service: CaseDesk, jobs: Jobs, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("follow_ups_panel")
         self.service = service
@@ -136,7 +136,7 @@ class FollowUpsPanel(QWidget):
     def load(self) -> None:
         """Read the follow-ups in the background."""
         self.as_of.setText("جارٍ التحميل…")
-        self.jobs.call(self.service.follow_ups, self.show_follow_ups,
+        self.jobs.call(self.service.follow_ups.follow_ups, self.show_follow_ups,
                        lambda message, _e: show_message(self.message, message))
 
     def show_follow_ups(self, follow_ups: FollowUps) -> None:

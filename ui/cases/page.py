@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
-from desktop.casedesk import CaseDeskService, CaseListService, FilterChoices
+from desktop.casedesk import CaseDesk, CaseListService, FilterChoices
 from ui.cases.case_file import CaseFileDialog
 from ui.cases.case_list import CaseListPanel
 from ui.cases.common import Jobs
@@ -33,7 +33,7 @@ class CasesPage(QWidget):
         self.setStyleSheet(CASEDESK_STYLE)
         self.workspace = workspace
         self.list_service = CaseListService(workspace)
-        self.service = CaseDeskService(workspace)
+        self.service = CaseDesk(workspace)
         self.list_jobs = Jobs(self)
         self.jobs = Jobs(self)
         self.printer = PrintController(self)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.casedesk import SUGGESTION_ROUTES, CaseDeskService, Choice, SuggestionInput, SuggestionView
+from desktop.casedesk import SUGGESTION_ROUTES, CaseDesk, Choice, SuggestionInput, SuggestionView
 from ui.cases.common import Jobs, PlainRowsModel, keep_column_widths, message_line, setup_table, show_message
 from ui.cases.dialogs import ActionDialog, show_dialog
 from ui.cases.text import countdown_text, hijri_date, local_moment, today_riyadh
@@ -81,7 +81,7 @@ class SuggestionModel(PlainRowsModel):
 class ReceiveSuggestionDialog(ActionDialog):
     """Receive a suggestion or complaint on one of the policy's channels."""
 
-    def __init__(self, service: CaseDeskService, channels: tuple[Choice, ...], jobs: Jobs,
+    def __init__(self, service: CaseDesk, channels: tuple[Choice, ...], jobs: Jobs,
                  parent: QWidget | None = None) -> None:
         super().__init__("استلام اقتراح أو شكوى", jobs, parent,
                          intro="سجّل ما وصل من المستفيد كما قاله، وحدد القناة التي وصل منها. "
@@ -123,13 +123,13 @@ class ReceiveSuggestionDialog(ActionDialog):
         value = SuggestionInput(kind=str(self.kind.currentData()), channel_id=channel, text=self.text.text(),
                                 case_number=self.case_number.text().strip(), due=self.due.text())
         service = self._service
-        return lambda: service.receive_suggestion(value)
+        return lambda: service.suggestions.receive_suggestion(value)
 
 
 class RouteSuggestionDialog(ActionDialog):
     """Route a suggestion or complaint to whoever handles it."""
 
-    def __init__(self, service: CaseDeskService, suggestion: SuggestionView, jobs: Jobs,
+    def __init__(self, service: CaseDesk, suggestion: SuggestionView, jobs: Jobs,
                  parent: QWidget | None = None) -> None:
         super().__init__("إحالة اقتراح أو شكوى", jobs, parent, intro=f"{suggestion.kind_label}: {suggestion.text}")
         self.setObjectName("route_suggestion_dialog")
@@ -154,13 +154,13 @@ class RouteSuggestionDialog(ActionDialog):
             self.form.set_error("note", "اكتب ملاحظة الإحالة")
             return None
         service, sid, note = self._service, self._id, self.note.text()
-        return lambda: service.route_suggestion(sid, role, note)
+        return lambda: service.suggestions.route_suggestion(sid, role, note)
 
 
 class AnswerSuggestionDialog(ActionDialog):
     """Record the answer given to the beneficiary."""
 
-    def __init__(self, service: CaseDeskService, suggestion: SuggestionView, jobs: Jobs,
+    def __init__(self, service: CaseDesk, suggestion: SuggestionView, jobs: Jobs,
                  parent: QWidget | None = None) -> None:
         super().__init__("الرد على اقتراح أو شكوى", jobs, parent, intro=f"{suggestion.kind_label}: {suggestion.text}")
         self.setObjectName("answer_suggestion_dialog")
@@ -175,13 +175,13 @@ class AnswerSuggestionDialog(ActionDialog):
             self.form.set_error("response", "اكتب الرد الذي أُبلغ به المستفيد")
             return None
         service, sid, response = self._service, self._id, self.response.text()
-        return lambda: service.answer_suggestion(sid, response)
+        return lambda: service.suggestions.answer_suggestion(sid, response)
 
 
 class CloseSuggestionDialog(ActionDialog):
     """Close a suggestion or complaint."""
 
-    def __init__(self, service: CaseDeskService, suggestion: SuggestionView, jobs: Jobs,
+    def __init__(self, service: CaseDesk, suggestion: SuggestionView, jobs: Jobs,
                  parent: QWidget | None = None) -> None:
         super().__init__("إغلاق اقتراح أو شكوى", jobs, parent, intro=f"{suggestion.kind_label}: {suggestion.text}")
         self.setObjectName("close_suggestion_dialog")
@@ -194,7 +194,7 @@ class CloseSuggestionDialog(ActionDialog):
     def work(self) -> Callable[[], Any] | None:
         """close_suggestion."""
         service, sid, note = self._service, self._id, self.note.text()
-        return lambda: service.close_suggestion(sid, note)
+        return lambda: service.suggestions.close_suggestion(sid, note)
 
 
 class SuggestionsPanel(QWidget):
@@ -202,7 +202,7 @@ class SuggestionsPanel(QWidget):
 
     sig_loaded = Signal()
 
-    def __init__(self, service: CaseDeskService, jobs: Jobs, parent: QWidget | None = None) -> None:
+    def __init__(self, service: CaseDesk, jobs: Jobs, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("suggestions_panel")
         self.service = service
@@ -259,7 +259,7 @@ class SuggestionsPanel(QWidget):
         """Read the list in the background (with the status shown)."""
         status = str(self.status.currentData() or "") or None
         service = self.service
-        self.jobs.call(lambda: service.suggestions(status=status), self.show_rows,
+        self.jobs.call(lambda: service.suggestions.suggestions(status=status), self.show_rows,
                        lambda message, _e: show_message(self.message, message))
 
     def show_rows(self, rows: tuple[SuggestionView, ...]) -> None:

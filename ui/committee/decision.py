@@ -27,7 +27,7 @@ from desktop.arabic_text import isolate
 from desktop.casedesk import (
     DECISIONS,
     INFORMED_HOW,
-    CaseDeskService,
+    CaseDesk,
     CaseFile,
     DecisionInput,
     DecisionResult,
@@ -64,7 +64,7 @@ class DecisionDialog(QDialog):
 
     def __init__(
         self,
-        service: CaseDeskService,
+        service: CaseDesk,
         row: QueueRow,
         jobs: Jobs,
         parent: QWidget | None = None,
@@ -211,7 +211,7 @@ class DecisionDialog(QDialog):
             self.file = file
             self.summary.setText(self._summary_text(file))
 
-        self.jobs.call(lambda: service.case_file(case_id), arrived, lambda _m, _e: None)
+        self.jobs.call(lambda: service.files.case_file(case_id), arrived, lambda _m, _e: None)
 
     def add_member(self, name: str, *, checked: bool = True) -> QCheckBox | None:
         """A member's check box (ticked when added by hand); an existing name is ticked instead."""
@@ -281,7 +281,7 @@ class DecisionDialog(QDialog):
                                  expected_version=version, info_due=self.info_due.text() if code == "more_info" else "")
         service, case_id = self.service, self.row.case_id
         self.decide_button.setEnabled(False)
-        self.jobs.call(lambda: service.decide(case_id, decision), self._decided, self._refused)
+        self.jobs.call(lambda: service.committee.decide(case_id, decision), self._decided, self._refused)
 
     def _refused(self, message: str, error: BaseException) -> None:
         self.decide_button.setEnabled(True)
@@ -399,7 +399,7 @@ class DecisionDialog(QDialog):
         self.sig_decided.emit(result)
         self.preview_letter()
         service, case_id = self.service, self.row.case_id
-        self.jobs.call(lambda: service.notification(case_id), self._show_notification,
+        self.jobs.call(lambda: service.committee.notification(case_id), self._show_notification,
                        lambda message, _e: self.notification_text.setText(message))
 
     def preview_letter(self) -> None:
@@ -461,4 +461,4 @@ class DecisionDialog(QDialog):
             self.informed_button.setEnabled(True)
             show_message(self.after_message, message)
 
-        self.jobs.call(lambda: service.record_informed(case_id, how, note), done, failed)
+        self.jobs.call(lambda: service.committee.record_informed(case_id, how, note), done, failed)

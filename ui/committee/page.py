@@ -10,7 +10,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.arabic_text import isolate
-from desktop.casedesk import CaseDeskService, DecisionResult, QueueRow, QueueSummary
+from desktop.casedesk import CaseDesk, DecisionResult, QueueRow, QueueSummary
 from desktop.policy import PolicyProfile
 from desktop.policy_text import decision_text
 from ui.cases.case_file import CaseFileDialog
@@ -102,7 +102,7 @@ class CommitteePage(QWidget):
         self.setObjectName("committee_page")
         self.setStyleSheet(CASEDESK_STYLE)
         self.workspace = workspace
-        self.service = CaseDeskService(workspace)
+        self.service = CaseDesk(workspace)
         self.jobs = Jobs(self)
         self.printer = PrintController(self)
         self.known_members: list[str] = []
@@ -177,9 +177,9 @@ class CommitteePage(QWidget):
     def load(self) -> None:
         """Read the queue (shown as soon as it comes), then its counts, in the background."""
         service = self.service
-        self.jobs.call(lambda: service.committee_queue(limit=QUEUE_LIMIT), self._show_queue,
+        self.jobs.call(lambda: service.committee.committee_queue(limit=QUEUE_LIMIT), self._show_queue,
                        lambda message, _e: show_message(self.message, message))
-        self.jobs.call(service.committee_queue_summary, self._show_summary, lambda _m, _e: None)
+        self.jobs.call(service.committee.committee_queue_summary, self._show_summary, lambda _m, _e: None)
 
     def _show_queue(self, rows: tuple[QueueRow, ...]) -> None:
         current = self.table.currentIndex()

@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 
-from desktop.casedesk import CaseDeskService, DecisionInput, SuggestionInput
+from desktop.casedesk import CaseDesk, DecisionInput, SuggestionInput
 from tests.ui.cases.conftest import idle
 from tests.ui.cases.world import World
 from tests.ui.reception.driver import type_text
@@ -59,8 +59,8 @@ def test_case_desk_screens(qtbot, cases_page: CasesPage, world: World) -> None:
     eligibility.accept()
     file_dialog.accept()
 
-    service = CaseDeskService(world.workspace)
-    service.decide(world.cases["due"], DecisionInput("accept", "مستحق وفق المعايير", ("أ. خالد", "د. سارة")))
+    service = CaseDesk(world.workspace)
+    service.committee.decide(world.cases["due"], DecisionInput("accept", "مستحق وفق المعايير", ("أ. خالد", "د. سارة")))
     world.reception().complete_register(world.cases["due"], "اكتمل الملف")
     accepted = page.open_case(world.cases["due"])
     qtbot.waitUntil(lambda: accepted.file is not None and accepted.file.decision is not None and idle(page)(),
@@ -83,9 +83,10 @@ def test_case_desk_screens(qtbot, cases_page: CasesPage, world: World) -> None:
     page.follow_ups.show_list("decisions_overdue")
     _save(qtbot, page, "12_follow_ups")
 
-    service.receive_suggestion(SuggestionInput("complaint", "phone", "تأخر الرد على طلبي رغم مرور المدة",
-                                               case_number=world.numbers["overdue"]))
-    service.receive_suggestion(SuggestionInput("suggestion", "website", "أقترح إرسال رسالة عند وصول الطلب للجنة"))
+    service.suggestions.receive_suggestion(SuggestionInput("complaint", "phone", "تأخر الرد على طلبي رغم مرور المدة",
+                                                           case_number=world.numbers["overdue"]))
+    service.suggestions.receive_suggestion(
+        SuggestionInput("suggestion", "website", "أقترح إرسال رسالة عند وصول الطلب للجنة"))
     page.tabs.setCurrentWidget(page.suggestions)
     qtbot.waitUntil(lambda: page.suggestions.model.rowCount() == 2 and idle(page)(), timeout=10000)
     page.suggestions.table.setCurrentIndex(page.suggestions.model.index(0, 0))

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop.casedesk import CaseDeskService, DecisionInput
+from desktop.casedesk import CommitteeService, DecisionInput
 from tests.ui.cases.world import World
 from tests.ui.helpers import when_modal
 from tests.ui.reception.driver import type_text
@@ -52,7 +52,7 @@ def test_decision_needs_a_reason_and_members(qtbot, committee_page: CommitteePag
     assert dialog.info_due.isVisible()
     assert dialog.jobs.busy <= 1  # only the summary read, no decision sent
     qtbot.waitUntil(lambda: dialog.jobs.busy == 0)
-    assert len(CaseDeskService(world.workspace).committee_queue()) == 2
+    assert len(CommitteeService(world.workspace).committee_queue()) == 2
     dialog.reject()
 
 
@@ -115,7 +115,7 @@ def test_a_second_decider_is_told_and_the_queue_refreshes(qtbot, committee_page:
                                                           world: World) -> None:
     """Someone else decided the case first: the service's Arabic message in a box; the case leaves the queue."""
     dialog = _open(qtbot, committee_page, 0)
-    CaseDeskService(world.workspace).decide(world.cases["overdue"], DecisionInput("accept", "", ("أ. خالد",)))
+    CommitteeService(world.workspace).decide(world.cases["overdue"], DecisionInput("accept", "", ("أ. خالد",)))
     dialog.choose("accept")
     dialog.add_member("د. سارة العمري")
     seen: list[str] = []
