@@ -14,6 +14,7 @@ from tests.ui.cases.world import World
 from tests.ui.reception.driver import type_text
 from ui.cases import CasesPage
 from ui.committee import CommitteePage
+from ui.ops import operations
 
 SCREENSHOTS_ENV = "MUSTAFID_SCREENSHOTS"
 
@@ -110,7 +111,7 @@ def test_committee_screens(qtbot, world: World) -> None:
     page.show()
     qtbot.waitExposed(page)
     page.printer.show_boxes = False
-    qtbot.waitUntil(lambda: page.summary is not None and page.jobs.busy == 0, timeout=10000)
+    qtbot.waitUntil(lambda: page.summary is not None and operations().in_flight == 0, timeout=10000)
     _save(qtbot, page, "20_committee_queue")
     dialog = page.open_decision(page.model.row_at(1))
     qtbot.waitUntil(lambda: dialog.file is not None, timeout=10000)
@@ -125,7 +126,7 @@ def test_committee_screens(qtbot, world: World) -> None:
     dialog.open_url = lambda _url: True
     with qtbot.waitSignal(dialog.sig_decided, timeout=20000):
         dialog.submit()
-    qtbot.waitUntil(lambda: dialog.notification is not None and page.jobs.busy == 0, timeout=20000)
+    qtbot.waitUntil(lambda: dialog.notification is not None and operations().in_flight == 0, timeout=20000)
     preview = page.printer.preview
     if preview is not None:
         _save(qtbot, preview, "23_letter_preview")
@@ -136,5 +137,5 @@ def test_committee_screens(qtbot, world: World) -> None:
         dialog.record_informed()
     _save(qtbot, dialog, "25_informed")
     dialog.accept()
-    qtbot.waitUntil(lambda: page.model.rowCount() == 1 and page.jobs.busy == 0, timeout=10000)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1 and operations().in_flight == 0, timeout=10000)
     _save(qtbot, page, "26_queue_after")
