@@ -177,13 +177,21 @@ class CommitteePage(QWidget):
             layout.addStretch(1)
 
     def load(self) -> None:
-        """Read the queue (shown as soon as it comes) and its counts, on the reader pool."""
+        """Read the queue (shown as soon as it comes), then its counts, on the reader pool.
+
+        One after the other, as before: the counts never compete with the rows the secretary waits for.
+        """
         committee = self.desk.committee
         release = hold(self.refresh_button)
 
-        def arrived(rows: tuple[QueueRow, ...]) -> None:
+        def counted(summary: QueueSummary) -> None:
             release()
+            self._show_summary(summary)
+
+        def arrived(rows: tuple[QueueRow, ...]) -> None:
             self._show_queue(rows)
+            run_read(self, committee.committee_queue_summary, counted, lambda _m, _e: release(),
+                     where="committee.summary")
 
         def failed(message: str, _error: BaseException) -> None:
             release()
@@ -191,8 +199,6 @@ class CommitteePage(QWidget):
 
         run_read(self, lambda: committee.committee_queue(limit=QUEUE_LIMIT), arrived, failed,
                  where="committee.queue")
-        run_read(self, committee.committee_queue_summary, self._show_summary, lambda _m, _e: None,
-                 where="committee.summary")
 
     def _show_queue(self, rows: tuple[QueueRow, ...]) -> None:
         current = self.table.currentIndex()
