@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from desktop.arabic_text import isolate
 from desktop.casedesk import CaseDesk, CaseFile, TimelineEntry
-from ui.cases.common import hold, message_line, setup_table, show_message, write_pdf
+from ui.cases.common import hold_until_done, message_line, setup_table, show_message, write_pdf
 from ui.cases.dialogs import CloseDialog, InformedDialog, ServiceDialog, show_dialog
 from ui.cases.eligibility import EligibilityDialog, validity_words
 from ui.cases.style import CASEDESK_STYLE
@@ -257,24 +257,23 @@ class CaseFileDialog(QDialog):
             return
         self._reading = True
         files, case_id = self.desk.files, self.case_id
-        release = hold(self.refresh_button, "جارٍ التحديث…")
-
-        def done() -> None:
-            release()
-            self._reading = False
-            if self._read_again:
-                self._read_again = False
-                self.load()
-
-        def arrived(file: CaseFile) -> None:
-            done()
-            self.show_file(file)
-
-        def failed(message: str, _error: BaseException) -> None:
-            done()
-            show_message(self.message, message)
-
+        arrived, failed = hold_until_done(self.refresh_button, "جارٍ التحديث…", self._file_arrived, self._file_failed)
         run_read(self, lambda: files.case_file(case_id), arrived, failed, where="casedesk.case_file")
+
+    def _file_arrived(self, file: CaseFile) -> None:
+        self._read_done()
+        self.show_file(file)
+
+    def _file_failed(self, message: str, _error: BaseException) -> None:
+        self._read_done()
+        show_message(self.message, message)
+
+    def _read_done(self) -> None:
+        """A read is back: make the one asked for meanwhile."""
+        self._reading = False
+        if self._read_again:
+            self._read_again = False
+            self.load()
 
     def show_file(self, file: CaseFile) -> None:
         """Show a case file read by the service."""
@@ -428,16 +427,11 @@ class CaseFileDialog(QDialog):
         committee, case_id = self.desk.committee, self.case_id
         number = self.file.case_number if self.file else "letter"
         self.opened_documents.append("decision_letter")
-        release = hold(self.letter_button, "جارٍ التجهيز…")
-
-        def ready(path: Path) -> None:
-            release()
+        def show(path: Path) -> None:
             self.printer.print_pdf(path, "خطاب القرار")
 
-        def failed(message: str, _error: BaseException) -> None:
-            release()
-            show_message(self.message, message)
-
+        ready, failed = hold_until_done(self.letter_button, "جارٍ التجهيز…", show,
+                                        lambda message, _error: show_message(self.message, message))
         run_read(self, lambda: write_pdf(committee.decision_letter(case_id), f"letter-{number}"), ready, failed,
                  where="casedesk.decision_letter")
 

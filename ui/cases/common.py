@@ -8,11 +8,13 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QMessageBox, QPushButton, QTableView, QWidget
+
+T = TypeVar("T")
 
 
 def hold(button: QPushButton, busy_text: str = "") -> Callable[[], None]:
@@ -43,6 +45,27 @@ def hold(button: QPushButton, busy_text: str = "") -> Callable[[], None]:
             button.setEnabled(True)
 
     return release
+
+
+def hold_until_done(
+    button: QPushButton,
+    busy_text: str,
+    on_success: Callable[[T], None],
+    on_failure: Callable[[str, BaseException], None],
+) -> tuple[Callable[[T], None], Callable[[str, BaseException], None]]:
+    """Hold `button` now (see `hold`); the two callbacks returned release it, then call `on_success` or
+    `on_failure` — hand them to `run_read` / `run_write`."""
+    release = hold(button, busy_text)
+
+    def succeeded(result: T) -> None:
+        release()
+        on_success(result)
+
+    def failed(message: str, error: BaseException) -> None:
+        release()
+        on_failure(message, error)
+
+    return succeeded, failed
 
 
 def tell(parent: QWidget, title: str, message: str, *, warning: bool = True) -> QMessageBox:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.casedesk import INFORMED_HOW, CommitteeService, ServiceDelivery, ServiceInput
-from ui.cases.common import hold, message_line, show_message
+from ui.cases.common import hold_until_done, message_line, show_message
 from ui.cases.style import CASEDESK_STYLE
 from ui.ops import run_write
 from ui.reception.fields import DualDateField, FieldForm, NoteEdit
@@ -77,16 +77,7 @@ class ActionDialog(QDialog):
         call = self.work()
         if call is None:
             return
-        release = hold(self.save_button, "جارٍ الحفظ…")
-
-        def saved(result: Any) -> None:
-            release()
-            self._saved(result)
-
-        def refused(message: str, error: BaseException) -> None:
-            release()
-            self._refused(message, error)
-
+        saved, refused = hold_until_done(self.save_button, "جارٍ الحفظ…", self._saved, self._refused)
         run_write(self, call, saved, refused, where=f"casedesk.{self.objectName() or 'action'}")
 
     def _saved(self, result: Any) -> None:

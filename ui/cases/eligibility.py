@@ -34,7 +34,7 @@ from desktop.casedesk import (
     InterviewAnswerInput,
     InterviewInput,
 )
-from ui.cases.common import hold, message_line, show_message
+from ui.cases.common import hold_until_done, message_line, show_message
 from ui.cases.style import CASEDESK_STYLE
 from ui.cases.text import days_phrase, moment_text
 from ui.ops import run_read, run_write
@@ -296,20 +296,15 @@ class EligibilityDialog(QDialog):
     def _save(self, work: Callable[[], EligibilityView], what: str, button: QPushButton) -> None:
         show_message(self.message, None)
         self.saved_label.setVisible(False)
-        release = hold(button, "جارٍ الحفظ…")
-
         def saved(view: EligibilityView) -> None:
-            release()
             self.show_view(view)
             self.saved_label.setText(f"حُفظ {what}.")
             self.saved_label.setVisible(True)
             self.sig_changed.emit()
 
-        def refused(message: str, _error: BaseException) -> None:
-            release()
-            show_message(self.message, message)
-
-        run_write(self, work, saved, refused, where="casedesk.eligibility.save")
+        done, refused = hold_until_done(button, "جارٍ الحفظ…", saved,
+                                        lambda message, _error: show_message(self.message, message))
+        run_write(self, work, done, refused, where="casedesk.eligibility.save")
 
     def submit_documents(self) -> None:
         """Record the document examination (every document needs a result; a rejected one needs a reason)."""

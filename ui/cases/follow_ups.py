@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from desktop.arabic_text import isolate
 from desktop.casedesk import FollowUpRow, FollowUps, FollowUpService
-from ui.cases.common import PlainRowsModel, hold, keep_column_widths, message_line, setup_table, show_message
+from ui.cases.common import PlainRowsModel, hold_until_done, keep_column_widths, message_line, setup_table, show_message
 from ui.cases.text import arabic_number, days_phrase, hijri_date
 from ui.ops import run_read
 
@@ -139,18 +139,12 @@ class FollowUpsPanel(QWidget):
     def load(self) -> None:
         """Read the follow-ups (on the reader pool); «تحديث» waits meanwhile."""
         self.as_of.setText("جارٍ التحميل…")
-        release = hold(self.refresh_button)
-
-        def arrived(follow_ups: FollowUps) -> None:
-            release()
-            self.show_follow_ups(follow_ups)
-
         def failed(message: str, _error: BaseException) -> None:
-            release()
             self.as_of.setText("")
             show_message(self.message, message)
 
-        run_read(self, self.service.follow_ups, arrived, failed, where="casedesk.follow_ups")
+        arrived, refused = hold_until_done(self.refresh_button, "", self.show_follow_ups, failed)
+        run_read(self, self.service.follow_ups, arrived, refused, where="casedesk.follow_ups")
 
     def show_follow_ups(self, follow_ups: FollowUps) -> None:
         """Show the lists' counts and the list chosen."""

@@ -34,7 +34,7 @@ from desktop.casedesk import (
     NotificationView,
     QueueRow,
 )
-from ui.cases.common import hold, message_line, show_message, tell
+from ui.cases.common import hold_until_done, message_line, show_message, tell
 from ui.cases.eligibility import validity_words
 from ui.cases.style import CASEDESK_STYLE
 from ui.cases.text import countdown_days, dual_date
@@ -283,16 +283,7 @@ class DecisionDialog(QDialog):
         decision = DecisionInput(decision=code, reason=self.reason.text(), members=self.members(),
                                  expected_version=version, info_due=self.info_due.text() if code == "more_info" else "")
         committee, case_id = self.desk.committee, self.row.case_id
-        release = hold(self.decide_button, "جارٍ تسجيل القرار…")
-
-        def decided(result: DecisionResult) -> None:
-            release()
-            self._decided(result)
-
-        def refused(message: str, error: BaseException) -> None:
-            release()
-            self._refused(message, error)
-
+        decided, refused = hold_until_done(self.decide_button, "جارٍ تسجيل القرار…", self._decided, self._refused)
         run_write(self, lambda: committee.decide(case_id, decision), decided, refused, where="committee.decide")
 
     def _refused(self, message: str, error: BaseException) -> None:
@@ -458,19 +449,14 @@ class DecisionDialog(QDialog):
             return
         show_message(self.after_message, None)
         committee, case_id, note = self.desk.committee, self.row.case_id, self.informed_note.text()
-        release = hold(self.informed_button, "جارٍ الحفظ…")
-
         def done(file: CaseFile) -> None:
-            release()
             last = max(file.informed, key=lambda informed: informed.at) if file.informed else None
             text = f"سُجّل إبلاغ المستفيد ({last.how_label}) {last.at_text}" if last else "سُجّل إبلاغ المستفيد."
             self.informed_label.setText(text)
             self.informed_label.setVisible(True)
             self.sig_informed.emit(file)
 
-        def failed(message: str, _error: BaseException) -> None:
-            release()
-            show_message(self.after_message, message)
-
-        run_write(self, lambda: committee.record_informed(case_id, how, note), done, failed,
+        saved, failed = hold_until_done(self.informed_button, "جارٍ الحفظ…", done,
+                                        lambda message, _error: show_message(self.after_message, message))
+        run_write(self, lambda: committee.record_informed(case_id, how, note), saved, failed,
                   where="committee.record_informed")
