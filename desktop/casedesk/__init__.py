@@ -1,6 +1,8 @@
 """The case desk (issue 5): case list and search, case file, eligibility, committee, letters, follow-ups.
 
-The GUI imports only the names below; everything returned is a plain frozen dataclass.
+The GUI imports only the names below; everything returned is a plain frozen dataclass. One service per seam
+(`CaseFileService`, `EligibilityService`, `CommitteeService`, `ServiceDelivery`, `FollowUpService`,
+`SuggestionService`), bundled for the screens by `CaseDesk`; `CaseListService` lists and searches.
 """
 
 from __future__ import annotations

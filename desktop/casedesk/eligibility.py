@@ -161,6 +161,16 @@ def _counts_note(counts: Mapping[str, int]) -> str:
 
 
 
+def _latest_assessment(session: Session, case_id: uuid.UUID, kind: AssessmentKind) -> Assessment | None:
+    """The case's latest assessment of this kind (document examination or interview), or None."""
+    return session.scalars(
+        select(Assessment)
+        .where(Assessment.case_id == case_id, Assessment.kind == kind.value, Assessment.deleted_at.is_(None))
+        .order_by(Assessment.assessed_at.desc(), Assessment.id.desc())
+        .limit(1)
+    ).first()
+
+
 def _require_study(ctx: CaseContext) -> None:
     """Refuse a change to the study of a rescue report, or of a case already decided."""
     if is_rescue_profile(ctx.profile):
@@ -300,20 +310,8 @@ class EligibilityService(CaseDeskWork):
         today = self._today()
         documents = document_states(session, case, today)
         answers = latest_items(session, case.id, "question")
-        interview = session.scalars(
-            select(Assessment)
-            .where(Assessment.case_id == case.id, Assessment.kind == AssessmentKind.PERSONAL_INTERVIEW.value,
-                   Assessment.deleted_at.is_(None))
-            .order_by(Assessment.assessed_at.desc(), Assessment.id.desc())
-            .limit(1)
-        ).first()
-        examination = session.scalars(
-            select(Assessment)
-            .where(Assessment.case_id == case.id, Assessment.kind == AssessmentKind.ADMINISTRATIVE_EXAMINATION.value,
-                   Assessment.deleted_at.is_(None))
-            .order_by(Assessment.assessed_at.desc(), Assessment.id.desc())
-            .limit(1)
-        ).first()
+        interview = _latest_assessment(session, case.id, AssessmentKind.PERSONAL_INTERVIEW)
+        examination = _latest_assessment(session, case.id, AssessmentKind.ADMINISTRATIVE_EXAMINATION)
         rec = session.scalars(
             select(EligibilityRecommendation)
             .where(EligibilityRecommendation.case_id == case.id, EligibilityRecommendation.deleted_at.is_(None))

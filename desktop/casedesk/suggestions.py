@@ -28,7 +28,13 @@ from desktop.casedesk.common import (
     user_names,
 )
 from desktop.casedesk.service import CaseDeskWork
-from desktop.casedesk.views import SUGGESTION_ROUTES, CaseDeskError, SuggestionEventView, SuggestionInput, SuggestionView
+from desktop.casedesk.views import (
+    SUGGESTION_ROUTES,
+    CaseDeskError,
+    SuggestionEventView,
+    SuggestionInput,
+    SuggestionView,
+)
 from desktop.hijri import local_date
 
 __all__ = ["SUGGESTION_DUE_DAYS", "SuggestionService"]
