@@ -1,7 +1,7 @@
 """What every service acting on a case shares: the association, this PC, the officer, the case and its policy.
 
-`CaseWork` is the base of `ReceptionService` and `CaseDeskService`. One action on one case gets a
-`CaseContext` (its session, row, the policy version it was opened with, the officer, this PC and
+`CaseWork` is the base of `ReceptionService` and of the case desk's services (`desktop.casedesk.service`).
+One action on one case gets a `CaseContext` (its session, row, the policy version it was opened with, the officer, this PC and
 the time); rows written in it are stamped with the device and the officer, audited, and status
 changes follow `desktop.cases.states.TRANSITIONS`. Each service raises its own error class
 (`_error`) with the same Arabic messages.
@@ -38,8 +38,8 @@ from desktop.hijri import local_date
 from desktop.policy import PolicyProfile, load_profile_text
 from desktop.workspace import Workspace, os_username
 
-__all__ = ["DEMO_PREFIX", "NO_POLICY_YET", "CaseContext", "CaseWork", "association_logo", "find_association",
-           "first_association"]
+__all__ = ["DEMO_PREFIX", "NO_POLICY_YET", "CaseContext", "CaseWork", "association_logo", "case_letterhead",
+           "find_association", "first_association"]
 
 DEMO_PREFIX = "DEMO"
 """The case number prefix of the demo data's device: never this PC."""
@@ -70,6 +70,14 @@ def association_logo(session: Session, store: AttachmentStore, association: Asso
         return None
     row = session.get(Attachment, association.logo_attachment_id)
     return store.path_of(row.stored_path) if row is not None else None
+
+
+def case_letterhead(session: Session, store: AttachmentStore, profile: PolicyProfile) -> Letterhead:
+    """The letterhead of a printed document: the policy's logo file, else the association's stored logo."""
+    logo = profile.logo_path
+    if logo is None:
+        logo = association_logo(session, store, find_association(session))
+    return letterhead_for(profile, logo_path=logo)
 
 
 @dataclass
@@ -229,7 +237,4 @@ class CaseWork:
             self._audit(ctx, "status_changed", {"from": previous, "to": target.value})
 
     def _letterhead(self, session: Session, profile: PolicyProfile) -> Letterhead:
-        logo = profile.logo_path
-        if logo is None:
-            logo = association_logo(session, self._store, self._association(session))
-        return letterhead_for(profile, logo_path=logo)
+        return case_letterhead(session, self._store, profile)

@@ -235,12 +235,12 @@ def _cmd_pdf(args: argparse.Namespace) -> int:
     ws = Workspace.open(args.data_dir)
     try:
         if PDF_KINDS[args.kind] == "decision_letter":
-            from desktop.casedesk import CaseDeskService
+            from desktop.casedesk import CaseFileService, CommitteeService
 
-            desk = CaseDeskService(ws)
             try:
                 # The letter as stored at the decision (rendered again only if its file is lost).
-                pdf = desk.decision_letter(desk.case_file_by_number(args.case_number).case_id)
+                case_id = CaseFileService(ws).case_file_by_number(args.case_number).case_id
+                pdf = CommitteeService(ws).decision_letter(case_id)
             except ReceptionError as exc:
                 raise CliError(exc.message_ar, EXIT_INVALID) from None
         else:

@@ -1,14 +1,22 @@
 """The case desk (issue 5): case list and search, case file, eligibility, committee, letters, follow-ups.
 
-The GUI imports only the names below; everything returned is a plain frozen dataclass.
+The GUI imports only the names below; everything returned is a plain frozen dataclass. One service per seam
+(`CaseFileService`, `EligibilityService`, `CommitteeService`, `ServiceDelivery`, `FollowUpService`,
+`SuggestionService`), bundled for the screens by `CaseDesk`; `CaseListService` lists and searches.
 """
 
 from __future__ import annotations
 
 from desktop.casedesk.listing import CaseFilter, CaseListService, CasePage, CaseRow, CaseSort, Choice, FilterChoices
 from desktop.casedesk.search import SearchQuery, beneficiary_ids, understand
-# case desk services (case file, eligibility, committee, letters, follow-ups, suggestions)
-from desktop.casedesk.service import CaseDeskService
+# case desk services, one per seam, and the bundle the screens hold
+from desktop.casedesk.casefile import CaseFileService
+from desktop.casedesk.committee import CommitteeService
+from desktop.casedesk.delivery import ServiceDelivery
+from desktop.casedesk.desk import CaseDesk
+from desktop.casedesk.eligibility import EligibilityService
+from desktop.casedesk.followups import FollowUpService
+from desktop.casedesk.suggestions import SuggestionService
 from desktop.casedesk.views import (
     CHECK_RESULTS,
     DECISIONS,
@@ -48,8 +56,14 @@ __all__ = [
     "INFORMED_HOW",
     "INTERVIEW_ANSWERS",
     "SUGGESTION_ROUTES",
+    "CaseDesk",
     "CaseDeskError",
-    "CaseDeskService",
+    "CaseFileService",
+    "CommitteeService",
+    "EligibilityService",
+    "FollowUpService",
+    "ServiceDelivery",
+    "SuggestionService",
     "CaseFile",
     "DecisionInput",
     "DecisionResult",

@@ -135,7 +135,7 @@ class TimelineEntry:
     "recommendation", "decision", "notice", "service", "survey", "document", "suggestion", "audit".
     `document_kind` ("declaration", "receipt", "decision_letter", "missing_documents", "scan"...)
     and `attachment_sha256` are set on entries that carry a file; pass the entry to
-    `CaseDeskService.document_pdf` to get its bytes.
+    `CaseFileService.document_pdf` to get its bytes.
     """
 
     entry_id: str

@@ -42,7 +42,6 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
 from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -73,6 +72,7 @@ from desktop.casework import NO_POLICY_YET, CaseContext as _Ctx, CaseWork
 from desktop.errors import InputError
 from desktop.hijri import HijriDate, format_dual, local_date, parse_date_either, promised_decision_date
 from desktop.identity import IdKind, format_mobile_local, normalize_saudi_mobile, phone_search_key, validate_saudi_id
+from desktop.money import parse_amount as _parse_amount
 from desktop.policy import PolicyProfile, Step, StepKind, is_rescue_profile
 from desktop.reception import rules
 from desktop.attachments import (
@@ -139,7 +139,6 @@ LIMITS: dict[str, int] = {
 #: The oldest age accepted for a birth date.
 _MAX_AGE_YEARS = 120
 _MAX_HOUSEHOLD = 50
-_MAX_AMOUNT = Decimal("10000000")
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 _OTHER_ID_KIND = "other"
 _OTHER_ID_LABEL = "وثيقة أخرى"
@@ -1667,23 +1666,6 @@ def _similar_names(typed: Sequence[str], stored: Sequence[str]) -> bool:
 def _check_kind(kind: str) -> None:
     if kind not in DOCUMENT_KINDS:
         raise ReceptionError("نوع المستند غير معروف", field="kind")
-
-
-def _parse_amount(text_value: str) -> Decimal | None:
-    """An amount in riyals typed with Latin or Arabic-Indic digits ("1,500.50", "١٥٠٠٫٥"); None when empty."""
-    cleaned = to_latin_digits(strip_bidi_controls(text_value or "")).strip()
-    cleaned = cleaned.replace("٬", "").replace(",", "").replace("٫", ".").replace(" ", "")
-    cleaned = cleaned.removesuffix("ريال").removesuffix("ر.س").strip()
-    if not cleaned:
-        return None
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
-        raise ReceptionError("المبلغ غير صالح: اكتبه أرقامًا مثل 1500 أو 1500.50", field="amount") from None
-    exponent = amount.as_tuple().exponent
-    if not isinstance(exponent, int) or amount < 0 or amount > _MAX_AMOUNT or exponent < -2:
-        raise ReceptionError("المبلغ غير صالح: رقم موجب بهللتين على الأكثر", field="amount")
-    return amount
 
 
 def _check_signature(png: bytes) -> None:

@@ -123,19 +123,20 @@ def main(argv: list[str] | None = None) -> int:
     # ----------------------------------------------------------------- the case list
     from ui.cases import CasesPage
     from ui.committee import CommitteePage
+    from ui.ops import operations
 
     page = CasesPage(workspace)
     page.resize(1130, 760)
     page.show()
     panel = page.case_list
     model = panel.model
-    wait_for(lambda: model.pages_loaded > 0 and page.list_jobs.busy == 0)
+    wait_for(lambda: model.pages_loaded > 0 and operations().in_flight == 0)
     say(f"case list open: {model.rowCount()} rows, {panel.count_label.text()}")
     sorts = [CaseSort.NEWEST, CaseSort.PROMISED, CaseSort.NEWEST, CaseSort.CASE_NUMBER]
     turn = [0]
 
     def first_screen() -> float:
-        wait_for(lambda: page.list_jobs.busy == 0)
+        wait_for(lambda: operations().in_flight == 0)
         sort = sorts[turn[0] % len(sorts)]
         turn[0] += 1
         start = time.perf_counter()
@@ -146,11 +147,11 @@ def main(argv: list[str] | None = None) -> int:
         return (time.perf_counter() - start) * 1000
 
     list_timing = series(args.runs, first_screen)
-    wait_for(lambda: page.list_jobs.busy == 0)
+    wait_for(lambda: operations().in_flight == 0)
 
     # memory with the list open and scrolled a few pages
     model.set_query(CaseFilter(), CaseSort.NEWEST)
-    wait_for(lambda: model.pages_loaded > 0 and page.list_jobs.busy == 0)
+    wait_for(lambda: model.pages_loaded > 0 and operations().in_flight == 0)
     for _ in range(5):
         scrollbar = panel.table.verticalScrollBar()
         scrollbar.setValue(scrollbar.maximum())
@@ -201,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
                 time.sleep(0.001)
 
     def search_done() -> bool:
-        return not panel._timer.isActive() and page.list_jobs.busy == 0
+        return not panel._timer.isActive() and operations().in_flight == 0
 
     idle_gaps: list[float] = []
     stall_gaps: list[float] = []
@@ -220,13 +221,13 @@ def main(argv: list[str] | None = None) -> int:
     committee = CommitteePage(workspace)
     committee.resize(1130, 760)
     committee.show()
-    wait_for(lambda: committee.summary is not None and committee.jobs.busy == 0)
+    wait_for(lambda: committee.summary is not None and operations().in_flight == 0)
     say(f"committee queue: {committee.model.rowCount()} rows — {committee.summary_label.text()}")
     loaded = [0]
     committee.sig_queue_loaded.connect(lambda: loaded.__setitem__(0, loaded[0] + 1))
 
     def queue() -> float:
-        wait_for(lambda: committee.jobs.busy == 0)
+        wait_for(lambda: operations().in_flight == 0)
         before = loaded[0]
         start = time.perf_counter()
         committee.load()
@@ -256,9 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     page.close()
     committee.close()
     settle()
-    page.list_jobs.wait(30000)
-    page.jobs.wait(30000)
-    committee.jobs.wait(30000)
+    operations().wait(30000)
     workspace.close()
     emit_json(
         {

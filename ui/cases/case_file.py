@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeyEvent
@@ -27,12 +28,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.arabic_text import isolate
-from desktop.casedesk import CaseDeskService, CaseFile, TimelineEntry
-from ui.cases.common import Jobs, message_line, setup_table, show_message, write_pdf
+from desktop.casedesk import CaseDesk, CaseFile, TimelineEntry
+from ui.cases.common import hold_until_done, message_line, setup_table, show_message, write_pdf
 from ui.cases.dialogs import CloseDialog, InformedDialog, ServiceDialog, show_dialog
 from ui.cases.eligibility import EligibilityDialog, validity_words
 from ui.cases.style import CASEDESK_STYLE
 from ui.cases.text import arabic_number, countdown_text, dual_date, hijri_date, today_riyadh
+from ui.ops import run_read
 from ui.printing import PrintController
 
 #: Statuses in which the eligibility check (documents, interview, recommendation) is worked on.
@@ -116,9 +118,11 @@ class TimelineList(QListWidget):
 
 
 class CaseFileDialog(QDialog):
-    """One case's file, read in the background; its actions follow the status the service reports.
+    """One case's file, read through `ui.ops`; its actions follow the status the service reports.
 
-    Signals: sig_changed(case_id) after an action recorded something; sig_loaded(CaseFile) each time it is read.
+    Signals: `sig_changed(case_id)` after an action recorded something on the case; `sig_loaded(CaseFile)` each
+    time the file is read and shown. A read asked for while another is in flight is made once that one is back
+    (the file shown is never older than the last action).
     """
 
     sig_changed = Signal(object)
@@ -126,9 +130,8 @@ class CaseFileDialog(QDialog):
 
     def __init__(
         self,
-        service: CaseDeskService,
+        desk: CaseDesk,
         case_id: uuid.UUID,
-        jobs: Jobs,
         parent: QWidget | None = None,
         *,
         printer: PrintController | None = None,
@@ -138,9 +141,8 @@ class CaseFileDialog(QDialog):
         self.setWindowTitle("ملف الحالة")
         self.setStyleSheet(CASEDESK_STYLE)
         self.resize(1180, 740)
-        self.service = service
+        self.desk = desk
         self.case_id = case_id
-        self.jobs = jobs
         self.printer = printer or PrintController(self)
         self.file: CaseFile | None = None
         self.opened_documents: list[TimelineEntry | str] = []
@@ -174,7 +176,7 @@ class CaseFileDialog(QDialog):
         documents_box = QGroupBox("المستندات وصلاحيتها", right)
         documents_column = QVBoxLayout(documents_box)
         self.documents = QTableWidget(0, 4, documents_box)
-        setup_table(self.documents, "case_documents")  # type: ignore[arg-type]
+        setup_table(self.documents, "case_documents")
         self.documents.setHorizontalHeaderLabels(["المستند", "صالح حتى", "الصلاحية", "نتيجة الفحص"])
         doc_header = self.documents.horizontalHeader()
         doc_header.setStretchLastSection(False)
@@ -242,15 +244,36 @@ class CaseFileDialog(QDialog):
         self.timeline.sig_open_entry.connect(self.open_entry)
         self.printer.sig_message.connect(lambda text: show_message(self.message, text))
         self.child_dialog: QDialog | None = None
+        self._reading = False
+        self._read_again = False
         self.load()
 
     # ----------------------------------------------------------------- reading
 
     def load(self) -> None:
-        """Read the case file in the background."""
-        service, case_id = self.service, self.case_id
-        self.jobs.call(lambda: service.case_file(case_id), self.show_file,
-                       lambda message, _e: show_message(self.message, message))
+        """Read the case file (on the reader pool); «تحديث» waits meanwhile."""
+        if self._reading:
+            self._read_again = True
+            return
+        self._reading = True
+        files, case_id = self.desk.files, self.case_id
+        arrived, failed = hold_until_done(self.refresh_button, "جارٍ التحديث…", self._file_arrived, self._file_failed)
+        run_read(self, lambda: files.case_file(case_id), arrived, failed, where="casedesk.case_file")
+
+    def _file_arrived(self, file: CaseFile) -> None:
+        self._read_done()
+        self.show_file(file)
+
+    def _file_failed(self, message: str, _error: BaseException) -> None:
+        self._read_done()
+        show_message(self.message, message)
+
+    def _read_done(self) -> None:
+        """A read is back: make the one asked for meanwhile."""
+        self._reading = False
+        if self._read_again:
+            self._read_again = False
+            self.load()
 
     def show_file(self, file: CaseFile) -> None:
         """Show a case file read by the service."""
@@ -383,44 +406,52 @@ class CaseFileDialog(QDialog):
 
     def open_eligibility(self) -> QDialog:
         """The eligibility check of this case."""
-        dialog = EligibilityDialog(self.service, self.case_id, self.jobs, self)
+        dialog = EligibilityDialog(self.desk.eligibility, self.case_id, self)
         dialog.sig_changed.connect(self._changed)
         return self._child(dialog)
 
     def open_service(self) -> QDialog:
         """Record a service delivered."""
-        return self._child(ServiceDialog(self.service, self.case_id, self.jobs, self), self._changed)
+        return self._child(ServiceDialog(self.desk.delivery, self.case_id, self), self._changed)
 
     def open_informed(self) -> QDialog:
         """Record that the beneficiary was informed of the decision."""
-        return self._child(InformedDialog(self.service, self.case_id, self.jobs, self), self._changed)
+        return self._child(InformedDialog(self.desk.committee, self.case_id, self), self._changed)
 
     def open_close(self) -> QDialog:
         """Close the case with a reason."""
-        return self._child(CloseDialog(self.service, self.case_id, self.jobs, self), self._changed)
+        return self._child(CloseDialog(self.desk.delivery, self.case_id, self), self._changed)
 
     def print_letter(self) -> None:
         """The decision letter in the print preview."""
-        service, case_id = self.service, self.case_id
+        committee, case_id = self.desk.committee, self.case_id
         number = self.file.case_number if self.file else "letter"
         self.opened_documents.append("decision_letter")
-        self.jobs.call(lambda: service.decision_letter(case_id),
-                       lambda data: self.printer.print_pdf(write_pdf(data, f"letter-{number}"), "خطاب القرار"),
-                       lambda message, _e: show_message(self.message, message))
+        def show(path: Path) -> None:
+            self.printer.print_pdf(path, "خطاب القرار")
+
+        ready, failed = hold_until_done(self.letter_button, "جارٍ التجهيز…", show,
+                                        lambda message, _error: show_message(self.message, message))
+        run_read(self, lambda: write_pdf(committee.decision_letter(case_id), f"letter-{number}"), ready, failed,
+                 where="casedesk.decision_letter")
 
     def open_entry(self, entry: TimelineEntry) -> None:
         """A timeline entry's stored document in the print preview (or the viewer for a scan that is not a PDF)."""
-        service, case_id = self.service, self.case_id
+        files, case_id = self.desk.files, self.case_id
         title = DOCUMENT_TITLES.get(entry.document_kind or "", entry.title)
         self.opened_documents.append(entry)
         is_pdf = entry.mime in (None, "application/pdf")
+        if is_pdf:
+            name, suffix = f"{entry.document_kind or 'document'}-{entry.entry_id}", ".pdf"
+        else:
+            name = f"scan-{entry.entry_id}"
+            suffix = ".png" if entry.mime == "image/png" else ".jpg" if entry.mime == "image/jpeg" else ".bin"
 
-        def ready(data: bytes) -> None:
+        def ready(path: Path) -> None:
             if is_pdf:
-                self.printer.print_pdf(write_pdf(data, f"{entry.document_kind or 'document'}-{entry.entry_id}"), title)
+                self.printer.print_pdf(path, title)
             else:
-                suffix = ".png" if entry.mime == "image/png" else ".jpg" if entry.mime == "image/jpeg" else ".bin"
-                self.printer.open_pdf(write_pdf(data, f"scan-{entry.entry_id}", suffix))
+                self.printer.open_pdf(path)
 
-        self.jobs.call(lambda: service.document_pdf(case_id, entry), ready,
-                       lambda message, _e: show_message(self.message, message))
+        run_read(self, lambda: write_pdf(files.document_pdf(case_id, entry), name, suffix), ready,
+                 lambda message, _e: show_message(self.message, message), where="casedesk.document")

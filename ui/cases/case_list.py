@@ -6,10 +6,11 @@ from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QVBoxLayout, QWidget
 
 from desktop.casedesk import CaseListService, CaseSort, understand
-from ui.cases.common import Jobs, keep_column_widths, setup_table, show_message
+from ui.cases.common import keep_column_widths, setup_table, show_message
 from ui.cases.filters import FilterBar
 from ui.cases.list_model import COLUMN_INDEX, CaseListModel, column_for
 from ui.cases.text import count_text
+from ui.ops import run_read
 from ui.widgets.keyed_views import OpenRowTableView, SearchEdit
 
 #: Wait this long after the last key before searching (the officer is still typing).
@@ -17,15 +18,18 @@ SEARCH_DEBOUNCE_MS = 150
 
 
 class CaseListPanel(QWidget):
-    """Every case, narrowed by the search text and the filters; `sig_open_case(case_id)` opens a file."""
+    """Every case, narrowed by the search text and the filters.
+
+    `sig_open_case(case_id)` is emitted when a row is opened (Enter or a double click): the page opens its file.
+    Pages, counts and filter choices are read through `ui.ops.run_read`.
+    """
 
     sig_open_case = Signal(object)
 
-    def __init__(self, service: CaseListService, parent: QWidget | None = None, *, jobs: Jobs | None = None) -> None:
+    def __init__(self, service: CaseListService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("case_list_panel")
         self.service = service
-        self.jobs = jobs or Jobs(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
         layout.setSpacing(6)
@@ -66,7 +70,7 @@ class CaseListPanel(QWidget):
         status_row.addWidget(hint)
         layout.addLayout(status_row)
 
-        self.model = CaseListModel(service, self, jobs=self.jobs)
+        self.model = CaseListModel(service, self)
         self.table = OpenRowTableView(self)
         setup_table(self.table, "case_table")
         self.table.setModel(self.model)
@@ -107,8 +111,8 @@ class CaseListPanel(QWidget):
 
     def load_choices(self) -> None:
         """Fill the filter lists from the active policy (in the background)."""
-        service = self.service
-        self.jobs.call(service.filter_choices, self.filters.set_choices, lambda _m, _e: None)
+        run_read(self, self.service.filter_choices, self.filters.set_choices, lambda _m, _e: None,
+                 where="casedesk.list.filter_choices")
 
     def apply(self) -> None:
         """Search now with the text and the filters (starts the list over)."""

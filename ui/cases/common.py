@@ -1,74 +1,71 @@
-"""What the case desk screens share: background calls with Arabic errors, message boxes, tables, stored PDFs."""
+"""What the case desk screens share: buttons held while their operation runs, message boxes, tables, stored PDFs.
+
+Every service call of these screens goes through `ui.ops` (`run_read` / `run_write`); errors are worded there.
+"""
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QMessageBox, QTableView, QWidget
+import shiboken6
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QMessageBox, QPushButton, QTableView, QWidget
 
-from desktop.errors import describe
-from ui.tasks import BackgroundRunner
-
-
-def error_text(error: BaseException) -> str:
-    """The Arabic sentence the officer reads for an error raised by a service (`desktop.errors.describe`:
-    an unexpected error is logged under an incident number that the sentence names)."""
-    return describe(error, "case desk")
+T = TypeVar("T")
 
 
-class Jobs(QObject):
-    """Service calls run off the GUI thread; results and Arabic errors come back on it.
+def hold(button: QPushButton, busy_text: str = "") -> Callable[[], None]:
+    """Disable the button that started an operation while it is in flight (a double click submits once).
 
-    `busy` counts calls under way (tests wait until it is 0); `sig_idle` is emitted when it drops to 0.
+    `busy_text` (a short «جارٍ …») replaces its caption meanwhile. Call the returned function in both the
+    success and the failure callback: once every hold of the button is released, it gets its caption back
+    and is enabled again (a deleted button is left alone; releasing twice counts once).
     """
+    held = int(button.property("held_count") or 0)
+    if held == 0:
+        button.setProperty("held_caption", button.text())
+        button.setEnabled(False)
+        if busy_text:
+            button.setText(busy_text)
+    button.setProperty("held_count", held + 1)
+    released = False
 
-    sig_idle = Signal()
-    sig_error = Signal(str)
+    def release() -> None:
+        nonlocal released
+        if released or not shiboken6.isValid(button):
+            return
+        released = True
+        left = max(0, int(button.property("held_count") or 1) - 1)
+        button.setProperty("held_count", left)
+        if left == 0:
+            button.setText(str(button.property("held_caption") or button.text()))
+            button.setEnabled(True)
 
-    def __init__(self, parent: QObject | None = None, runner: BackgroundRunner | None = None) -> None:
-        super().__init__(parent)
-        self.runner = runner or BackgroundRunner(self)
-        self.busy = 0
+    return release
 
-    def call(
-        self,
-        work: Callable[[], Any],
-        done: Callable[[Any], None],
-        failed: Callable[[str, BaseException], None] | None = None,
-    ) -> None:
-        """Run `work` in the background; `done(result)` or `failed(arabic_message, error)` on the GUI thread."""
-        self.busy += 1
 
-        def finish() -> None:
-            self.busy -= 1
-            if self.busy == 0:
-                self.sig_idle.emit()
+def hold_until_done(
+    button: QPushButton,
+    busy_text: str,
+    on_success: Callable[[T], None],
+    on_failure: Callable[[str, BaseException], None],
+) -> tuple[Callable[[T], None], Callable[[str, BaseException], None]]:
+    """Hold `button` now (see `hold`); the two callbacks returned release it, then call `on_success` or
+    `on_failure` — hand them to `run_read` / `run_write`."""
+    release = hold(button, busy_text)
 
-        def succeeded(result: Any) -> None:
-            try:
-                done(result)
-            finally:
-                finish()
+    def succeeded(result: T) -> None:
+        release()
+        on_success(result)
 
-        def errored(error: BaseException) -> None:
-            message = error_text(error)
-            try:
-                if failed is not None:
-                    failed(message, error)
-                else:
-                    self.sig_error.emit(message)
-            finally:
-                finish()
+    def failed(message: str, error: BaseException) -> None:
+        release()
+        on_failure(message, error)
 
-        self.runner.run(work, succeeded, errored)
-
-    def wait(self, msecs: int = -1) -> bool:
-        """Block until the worker is idle (shutdown)."""
-        return self.runner.wait(msecs)
+    return succeeded, failed
 
 
 def tell(parent: QWidget, title: str, message: str, *, warning: bool = True) -> QMessageBox:

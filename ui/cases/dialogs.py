@@ -18,27 +18,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.casedesk import INFORMED_HOW, CaseDeskService, ServiceInput
-from ui.cases.common import Jobs, message_line, show_message
+from desktop.casedesk import INFORMED_HOW, CommitteeService, ServiceDelivery, ServiceInput
+from ui.cases.common import hold_until_done, message_line, show_message
 from ui.cases.style import CASEDESK_STYLE
+from ui.ops import run_write
 from ui.reception.fields import DualDateField, FieldForm, NoteEdit
 
 
 class ActionDialog(QDialog):
-    """A captioned form with «حفظ» and «إلغاء»: the service call runs in the background; errors stay inline.
+    """A captioned form with «حفظ» and «إلغاء»: the service call is a write through `ui.ops`; errors stay inline.
 
     Subclasses fill `self.form` and implement `work()` (returning the call to run, or None when a field is
-    wrong — they set the field's error). `sig_done(result)` once the service accepted it.
+    wrong — they set the field's error). «حفظ» is held («جارٍ الحفظ…») while the write is in flight.
+    `sig_done(result)` is emitted with the service's answer once it accepted the action (then the dialog closes).
     """
 
     sig_done = Signal(object)
 
-    def __init__(self, title: str, jobs: Jobs, parent: QWidget | None = None, *, intro: str = "") -> None:
+    def __init__(self, title: str, parent: QWidget | None = None, *, intro: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setStyleSheet(CASEDESK_STYLE)
         self.setMinimumWidth(560)
-        self.jobs = jobs
         self.result_value: Any = None
         layout = QVBoxLayout(self)
         layout.setSpacing(8)
@@ -70,23 +71,21 @@ class ActionDialog(QDialog):
         raise NotImplementedError
 
     def submit(self) -> None:
-        """Check the fields, then save in the background."""
+        """Check the fields, then save through the writer of `ui.ops`."""
         self.form.clear_errors()
         show_message(self.message, None)
         call = self.work()
         if call is None:
             return
-        self.save_button.setEnabled(False)
-        self.jobs.call(call, self._saved, self._refused)
+        saved, refused = hold_until_done(self.save_button, "جارٍ الحفظ…", self._saved, self._refused)
+        run_write(self, call, saved, refused, where=f"casedesk.{self.objectName() or 'action'}")
 
     def _saved(self, result: Any) -> None:
         self.result_value = result
-        self.save_button.setEnabled(True)
         self.sig_done.emit(result)
         self.accept()
 
     def _refused(self, message: str, error: BaseException) -> None:
-        self.save_button.setEnabled(True)
         field = getattr(error, "field", None)
         if field and field in self.form.errors:
             self.form.set_error(field, message)
@@ -104,11 +103,11 @@ def _required(form: FieldForm, name: str, value: str, message: str) -> bool:
 class ServiceDialog(ActionDialog):
     """Record a service or support delivered on an accepted case: kind, amount and/or in kind, date."""
 
-    def __init__(self, service: CaseDeskService, case_id: uuid.UUID, jobs: Jobs, parent: QWidget | None = None) -> None:
-        super().__init__("تسجيل خدمة مقدَّمة", jobs, parent,
+    def __init__(self, delivery: ServiceDelivery, case_id: uuid.UUID, parent: QWidget | None = None) -> None:
+        super().__init__("تسجيل خدمة مقدَّمة", parent,
                          intro="سجّل الخدمة أو الدعم الذي قُدّم للمستفيد وفق لوائح الجمعية.")
         self.setObjectName("service_dialog")
-        self._service = service
+        self._delivery = delivery
         self._case_id = case_id
         self.kind = QLineEdit(self)
         self.kind.setPlaceholderText("مثال: سلة غذائية، دعم نقدي، رسوم دراسية")
@@ -137,19 +136,19 @@ class ServiceDialog(ActionDialog):
             return None
         value = ServiceInput(kind=self.kind.text(), amount=self.amount.text(), in_kind=self.in_kind.text(),
                              delivered_on=self.delivered_on.text(), note=self.note.text())
-        service, case_id = self._service, self._case_id
-        return lambda: service.record_service(case_id, value)
+        delivery, case_id = self._delivery, self._case_id
+        return lambda: delivery.record_service(case_id, value)
 
 
 class InformedDialog(ActionDialog):
     """Record that the beneficiary was informed of the committee's decision, and how."""
 
-    def __init__(self, service: CaseDeskService, case_id: uuid.UUID, jobs: Jobs, parent: QWidget | None = None,
+    def __init__(self, committee: CommitteeService, case_id: uuid.UUID, parent: QWidget | None = None,
                  *, default_how: str = "") -> None:
-        super().__init__("تم إبلاغ المستفيد بالقرار", jobs, parent,
+        super().__init__("تم إبلاغ المستفيد بالقرار", parent,
                          intro="سجّل أن المستفيد أُبلغ بقرار لجنة البحث، وكيف أُبلغ.")
         self.setObjectName("informed_dialog")
-        self._service = service
+        self._committee = committee
         self._case_id = case_id
         self.how = QComboBox(self)
         self.how.setObjectName("informed_how")
@@ -170,18 +169,18 @@ class InformedDialog(ActionDialog):
         if not how:
             self.form.set_error("how", "اختر كيف أُبلغ المستفيد")
             return None
-        service, case_id, note = self._service, self._case_id, self.note.text()
-        return lambda: service.record_informed(case_id, how, note)
+        committee, case_id, note = self._committee, self._case_id, self.note.text()
+        return lambda: committee.record_informed(case_id, how, note)
 
 
 class CloseDialog(ActionDialog):
     """Close the case with a written reason."""
 
-    def __init__(self, service: CaseDeskService, case_id: uuid.UUID, jobs: Jobs, parent: QWidget | None = None) -> None:
-        super().__init__("إغلاق الحالة", jobs, parent,
+    def __init__(self, delivery: ServiceDelivery, case_id: uuid.UUID, parent: QWidget | None = None) -> None:
+        super().__init__("إغلاق الحالة", parent,
                          intro="يُغلق ملف الحالة بعد انتهاء التعامل معها. اكتب سبب الإغلاق؛ يبقى الملف وسجله محفوظين.")
         self.setObjectName("close_dialog")
-        self._service = service
+        self._delivery = delivery
         self._case_id = case_id
         self.reason = NoteEdit(self, lines=3)
         self.form.add("reason", "&سبب الإغلاق:", self.reason)
@@ -191,14 +190,14 @@ class CloseDialog(ActionDialog):
         """close_case with the reason."""
         if not _required(self.form, "reason", self.reason.text(), "اكتب سبب إغلاق الحالة"):
             return None
-        service, case_id, reason = self._service, self._case_id, self.reason.text()
-        return lambda: service.close_case(case_id, reason)
+        delivery, case_id, reason = self._delivery, self._case_id, self.reason.text()
+        return lambda: delivery.close_case(case_id, reason)
 
 
 def show_dialog(dialog: QDialog, done: Callable[[Any], None] | None = None) -> QDialog:
     """Open a dialog window-modal (the event loop keeps running); deleted once closed."""
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
     if done is not None and hasattr(dialog, "sig_done"):
-        dialog.sig_done.connect(done)  # type: ignore[attr-defined]
+        dialog.sig_done.connect(done)
     dialog.open()
     return dialog

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -27,16 +27,17 @@ from desktop.casedesk import (
     CHECK_RESULTS,
     DECISIONS,
     INTERVIEW_ANSWERS,
-    CaseDeskService,
     DocumentCheckInput,
     DocumentState,
+    EligibilityService,
     EligibilityView,
     InterviewAnswerInput,
     InterviewInput,
 )
-from ui.cases.common import Jobs, message_line, show_message
+from ui.cases.common import hold_until_done, message_line, show_message
 from ui.cases.style import CASEDESK_STYLE
-from ui.cases.text import moment_text
+from ui.cases.text import days_phrase, moment_text
+from ui.ops import run_read, run_write
 from ui.reception.fields import NoteEdit
 
 CHOOSE = "— اختر —"
@@ -56,8 +57,6 @@ def _choice_combo(parent: QWidget, values: dict[str, str], current: str | None) 
 
 def validity_words(document: DocumentState) -> str:
     """A document's validity in words (never only a colour): منتهي الصلاحية، ينتهي قريبًا، ساري، لم يُقدَّم."""
-    from ui.cases.text import days_phrase
-
     if not document.provided:
         return "لم يُقدَّم"
     if document.expired:
@@ -86,20 +85,20 @@ class _Scrolled(QScrollArea):
 class EligibilityDialog(QDialog):
     """Three tabs for the researcher: the document check, the structured interview, the recommendation.
 
-    Each tab saves on its own (one service call each, in the background). `sig_changed` after any save.
+    Each tab saves on its own (one write each through `ui.ops`, its «حفظ» button held meanwhile).
+    `sig_changed()` is emitted after any save the service accepted.
     """
 
     sig_changed = Signal()
 
-    def __init__(self, service: CaseDeskService, case_id: uuid.UUID, jobs: Jobs, parent: QWidget | None = None) -> None:
+    def __init__(self, eligibility: EligibilityService, case_id: uuid.UUID, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("eligibility_dialog")
         self.setWindowTitle("التحقق من استحقاق المستفيد")
         self.setStyleSheet(CASEDESK_STYLE)
         self.resize(1000, 680)
-        self.service = service
+        self.eligibility = eligibility
         self.case_id = case_id
-        self.jobs = jobs
         self.view: EligibilityView | None = None
         #: Widgets moved between refills of a tab rather than rebuilt (buttons and note editors).
         self._keep: set[QWidget] = set()
@@ -149,10 +148,10 @@ class EligibilityDialog(QDialog):
     # ----------------------------------------------------------------- loading
 
     def load(self) -> None:
-        """Read the eligibility view in the background."""
-        service, case_id = self.service, self.case_id
-        self.jobs.call(lambda: service.eligibility(case_id), self.show_view,
-                       lambda message, _e: show_message(self.message, message))
+        """Read the eligibility view (on the reader pool)."""
+        eligibility, case_id = self.eligibility, self.case_id
+        run_read(self, lambda: eligibility.eligibility(case_id), self.show_view,
+                 lambda message, _e: show_message(self.message, message), where="casedesk.eligibility")
 
     def show_view(self, view: EligibilityView) -> None:
         """Fill the three tabs from the service's view."""
@@ -294,17 +293,18 @@ class EligibilityDialog(QDialog):
 
     # ----------------------------------------------------------------- saving
 
-    def _save(self, work: Any, what: str) -> None:
+    def _save(self, work: Callable[[], EligibilityView], what: str, button: QPushButton) -> None:
         show_message(self.message, None)
         self.saved_label.setVisible(False)
-
         def saved(view: EligibilityView) -> None:
             self.show_view(view)
             self.saved_label.setText(f"حُفظ {what}.")
             self.saved_label.setVisible(True)
             self.sig_changed.emit()
 
-        self.jobs.call(work, saved, lambda message, _e: show_message(self.message, message))
+        done, refused = hold_until_done(button, "جارٍ الحفظ…", saved,
+                                        lambda message, _error: show_message(self.message, message))
+        run_write(self, work, done, refused, where="casedesk.eligibility.save")
 
     def submit_documents(self) -> None:
         """Record the document examination (every document needs a result; a rejected one needs a reason)."""
@@ -320,8 +320,9 @@ class EligibilityDialog(QDialog):
                 note.setFocus()
                 return
             checks.append(DocumentCheckInput(result=result, document_id=document.document_id, note=note.text()))
-        service, case_id = self.service, self.case_id
-        self._save(lambda: service.record_document_check(case_id, checks), "الفحص الإداري للمستندات")
+        eligibility, case_id = self.eligibility, self.case_id
+        self._save(lambda: eligibility.record_document_check(case_id, checks), "الفحص الإداري للمستندات",
+                   self.save_documents)
 
     def submit_interview(self) -> None:
         """Record the structured interview (every question answered)."""
@@ -334,8 +335,9 @@ class EligibilityDialog(QDialog):
                 return
             answers.append(InterviewAnswerInput(question_id, answer, note.text()))
         interview = InterviewInput(tuple(answers), self.interview_notes.text())
-        service, case_id = self.service, self.case_id
-        self._save(lambda: service.record_interview(case_id, interview), "محضر المقابلة الشخصية")
+        eligibility, case_id = self.eligibility, self.case_id
+        self._save(lambda: eligibility.record_interview(case_id, interview), "محضر المقابلة الشخصية",
+                   self.save_interview)
 
     def submit_recommendation(self) -> None:
         """Record the researcher's recommendation (a choice and a reason)."""
@@ -348,6 +350,7 @@ class EligibilityDialog(QDialog):
             show_message(self.message, "اكتب سبب التوصية.")
             self.recommendation_reason.setFocus()
             return
-        service, case_id = self.service, self.case_id
-        self._save(lambda: service.record_recommendation(case_id, chosen, reason), "توصية الباحث")  # type: ignore[arg-type]
+        eligibility, case_id = self.eligibility, self.case_id
+        self._save(lambda: eligibility.record_recommendation(case_id, chosen, reason),  # type: ignore[arg-type]
+                   "توصية الباحث", self.save_recommendation)
 

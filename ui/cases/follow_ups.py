@@ -16,9 +16,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.arabic_text import isolate
-from desktop.casedesk import CaseDeskService, FollowUpRow, FollowUps
-from ui.cases.common import Jobs, PlainRowsModel, keep_column_widths, message_line, setup_table, show_message
+from desktop.casedesk import FollowUpRow, FollowUps, FollowUpService
+from ui.cases.common import PlainRowsModel, hold_until_done, keep_column_widths, message_line, setup_table, show_message
 from ui.cases.text import arabic_number, days_phrase, hijri_date
+from ui.ops import run_read
 
 _ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -85,16 +86,18 @@ class FollowUpModel(PlainRowsModel):
 
 
 class FollowUpsPanel(QWidget):
-    """The follow-up lists: pick a list on the right, its cases on the left; Enter or double click opens one."""
+    """The follow-up lists: pick a list on the right, its cases on the left; Enter or double click opens one.
+
+    `sig_open_case(case_id)` when a row is opened; `sig_loaded()` each time the lists were read and shown.
+    """
 
     sig_open_case = Signal(object)
     sig_loaded = Signal()
 
-    def __init__(self, service: CaseDeskService, jobs: Jobs, parent: QWidget | None = None) -> None:
+    def __init__(self, service: FollowUpService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("follow_ups_panel")
         self.service = service
-        self.jobs = jobs
         self.follow_ups: FollowUps | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
@@ -134,10 +137,14 @@ class FollowUpsPanel(QWidget):
         self.table.activated.connect(lambda index: self._open(index.row()))
 
     def load(self) -> None:
-        """Read the follow-ups in the background."""
+        """Read the follow-ups (on the reader pool); «تحديث» waits meanwhile."""
         self.as_of.setText("جارٍ التحميل…")
-        self.jobs.call(self.service.follow_ups, self.show_follow_ups,
-                       lambda message, _e: show_message(self.message, message))
+        def failed(message: str, _error: BaseException) -> None:
+            self.as_of.setText("")
+            show_message(self.message, message)
+
+        arrived, refused = hold_until_done(self.refresh_button, "", self.show_follow_ups, failed)
+        run_read(self, self.service.follow_ups, arrived, refused, where="casedesk.follow_ups")
 
     def show_follow_ups(self, follow_ups: FollowUps) -> None:
         """Show the lists' counts and the list chosen."""

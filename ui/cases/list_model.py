@@ -1,4 +1,4 @@
-"""The case list's table model: plain `CaseRow`s loaded page by page (keyset cursor) off the GUI thread."""
+"""The case list's table model: plain `CaseRow`s loaded page by page (keyset cursor) through `ui.ops.run_read`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from desktop.arabic_text import isolate
 from desktop.casedesk import CaseFilter, CaseListService, CasePage, CaseRow, CaseSort
-from ui.cases.common import Jobs
+from ui.ops import run_read
 from ui.cases.text import arabic_number, countdown_text, gregorian_date, hijri_date, today_riyadh
 
 _ModelIndex = QModelIndex | QPersistentModelIndex
@@ -83,9 +83,15 @@ def column_for(sort: CaseSort) -> tuple[int, Qt.SortOrder]:
 class CaseListModel(QAbstractTableModel):
     """All cases that match a filter, in a sort order; rows arrive page by page as the view scrolls.
 
-    Only plain `CaseRow`s are held. `set_query` starts over (a new generation: pages still coming for an
-    older query are dropped); `fetchMore` asks for the next page in the background. Signals:
-    sig_loading(bool), sig_count(count, more), sig_error(message), sig_page_loaded(rows_in_page).
+    Only plain `CaseRow`s are held. `set_query` starts over (a new generation: a read asked for an older query
+    is skipped if it has not started, and its answer is dropped if it has); `fetchMore` asks for the next page
+    on the reader pool of `ui.ops`. Signals:
+
+    * `sig_loading(bool)` — a page starts / stops being fetched;
+    * `sig_count(count, more)` — the number of matching cases, counted once the first page is shown (`more`:
+      there are more than `COUNT_CAP`);
+    * `sig_error(message)` — the Arabic reason a page or the count could not be read;
+    * `sig_page_loaded(rows_in_page)` — a page's rows were appended.
     """
 
     sig_loading = Signal(bool)
@@ -98,13 +104,11 @@ class CaseListModel(QAbstractTableModel):
         service: CaseListService,
         parent: QObject | None = None,
         *,
-        jobs: Jobs | None = None,
         today: Callable[[], object] = today_riyadh,
         page_size: int = PAGE_SIZE,
     ) -> None:
         super().__init__(parent)
         self._service = service
-        self._jobs = jobs or Jobs(self)
         self._today = today
         self.page_size = page_size
         self._rows: list[CaseRow] = []
@@ -176,8 +180,8 @@ class CaseListModel(QAbstractTableModel):
                 return None
             return service.page(flt, sort, after=cursor, limit=limit)
 
-        self._jobs.call(work, lambda page: self._page_arrived(generation, page),
-                        lambda message, _error: self._failed(generation, message))
+        run_read(self, work, lambda page: self._page_arrived(generation, page),
+                 lambda message, _error: self._failed(generation, message), where="casedesk.list.page")
 
     def _request_count(self) -> None:
         generation = self.generation
@@ -195,7 +199,8 @@ class CaseListModel(QAbstractTableModel):
             self.count = (int(result[0]), bool(result[1]))
             self.sig_count.emit(*self.count)
 
-        self._jobs.call(work, arrived, lambda message, _error: self._failed(generation, message))
+        run_read(self, work, arrived, lambda message, _error: self._failed(generation, message),
+                 where="casedesk.list.count")
 
     def _page_arrived(self, generation: int, page: CasePage | None) -> None:
         if generation != self.generation or page is None:
@@ -355,8 +360,14 @@ class CaseListModel(QAbstractTableModel):
         service = self._service
         generation = self.generation
 
-        def arrived(fresh: CaseRow) -> None:
-            if generation == self.generation:
+        def work() -> CaseRow | None:
+            try:
+                return service.row(case_id)
+            except LookupError:  # deleted meanwhile: the row stays until the list is read again
+                return None
+
+        def arrived(fresh: CaseRow | None) -> None:
+            if fresh is not None and generation == self.generation:
                 self.replace_row(fresh)
 
-        self._jobs.call(lambda: service.row(case_id), arrived, lambda _m, _e: None)
+        run_read(self, work, arrived, lambda _m, _e: None, where="casedesk.list.row")

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
-from desktop.casedesk import CaseDeskService, CaseListService, FilterChoices
+from desktop.casedesk import CaseDesk, CaseListService, FilterChoices
 from ui.cases.case_file import CaseFileDialog
 from ui.cases.case_list import CaseListPanel
-from ui.cases.common import Jobs
 from ui.cases.follow_ups import FollowUpsPanel
 from ui.cases.style import CASEDESK_STYLE
 from ui.cases.suggestions import SuggestionsPanel
+from ui.ops import run_read
 from ui.printing import PrintController
 
 if TYPE_CHECKING:
@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 class CasesPage(QWidget):
     """Every case of the association, searchable and filtered; each opens its file; follow-ups and suggestions.
 
-    Reads of the list run on their own worker (search as you type never waits behind a save); the case
-    file, follow-ups and suggestions share a second worker that also does the writes, one at a time.
+    Every service call goes through `ui.ops`: the list's pages, counts, the case file, follow-ups and
+    suggestions are reads (`run_read`, beside the writer: search as you type never waits behind a save);
+    every action is a write (`run_write`, one at a time, in order).
     """
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
@@ -33,9 +34,7 @@ class CasesPage(QWidget):
         self.setStyleSheet(CASEDESK_STYLE)
         self.workspace = workspace
         self.list_service = CaseListService(workspace)
-        self.service = CaseDeskService(workspace)
-        self.list_jobs = Jobs(self)
-        self.jobs = Jobs(self)
+        self.desk = CaseDesk(workspace)
         self.printer = PrintController(self)
         self.case_file: CaseFileDialog | None = None
 
@@ -52,9 +51,9 @@ class CasesPage(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("cases_tabs")
         stack = self.tabs.findChild(QStackedWidget)
-        self.case_list = CaseListPanel(self.list_service, stack, jobs=self.list_jobs)
-        self.follow_ups = FollowUpsPanel(self.service, self.jobs, stack)
-        self.suggestions = SuggestionsPanel(self.service, self.jobs, stack)
+        self.case_list = CaseListPanel(self.list_service, stack)
+        self.follow_ups = FollowUpsPanel(self.desk.follow_ups, stack)
+        self.suggestions = SuggestionsPanel(self.desk.suggestions, stack)
         self.tabs.addTab(self.case_list, "الحالات")
         self.tabs.addTab(self.follow_ups, "المتابعات")
         self.tabs.addTab(self.suggestions, "الاقتراحات والشكاوى")
@@ -64,7 +63,8 @@ class CasesPage(QWidget):
         self.follow_ups.sig_open_case.connect(self.open_case)
         self.tabs.currentChanged.connect(self._tab_changed)
         self._loaded: set[int] = set()
-        self.list_jobs.call(self.list_service.filter_choices, self._choices_arrived, lambda _m, _e: None)
+        run_read(self, self.list_service.filter_choices, self._choices_arrived, lambda _m, _e: None,
+                 where="casedesk.filter_choices")
         self.case_list.apply()
         self._loaded.add(0)
 
@@ -83,7 +83,7 @@ class CasesPage(QWidget):
         """Open a case's file (one at a time: opening another replaces it)."""
         if self.case_file is not None:
             self.case_file.close()
-        dialog = CaseFileDialog(self.service, case_id, self.jobs, self, printer=self.printer)
+        dialog = CaseFileDialog(self.desk, case_id, self, printer=self.printer)
         dialog.sig_changed.connect(self._case_changed)
         self.case_file = dialog
         dialog.finished.connect(lambda _r, d=dialog: self._forget(d))

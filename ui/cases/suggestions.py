@@ -20,10 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.casedesk import SUGGESTION_ROUTES, CaseDeskService, Choice, SuggestionInput, SuggestionView
-from ui.cases.common import Jobs, PlainRowsModel, keep_column_widths, message_line, setup_table, show_message
+from desktop.casedesk import SUGGESTION_ROUTES, Choice, SuggestionInput, SuggestionService, SuggestionView
+from ui.cases.common import PlainRowsModel, keep_column_widths, message_line, setup_table, show_message
 from ui.cases.dialogs import ActionDialog, show_dialog
 from ui.cases.text import countdown_text, hijri_date, local_moment, today_riyadh
+from ui.ops import run_read
 from ui.reception.fields import DualDateField, NoteEdit, wrapped_label
 
 _ModelIndex = QModelIndex | QPersistentModelIndex
@@ -81,9 +82,9 @@ class SuggestionModel(PlainRowsModel):
 class ReceiveSuggestionDialog(ActionDialog):
     """Receive a suggestion or complaint on one of the policy's channels."""
 
-    def __init__(self, service: CaseDeskService, channels: tuple[Choice, ...], jobs: Jobs,
+    def __init__(self, service: SuggestionService, channels: tuple[Choice, ...],
                  parent: QWidget | None = None) -> None:
-        super().__init__("استلام اقتراح أو شكوى", jobs, parent,
+        super().__init__("استلام اقتراح أو شكوى", parent,
                          intro="سجّل ما وصل من المستفيد كما قاله، وحدد القناة التي وصل منها. "
                                "يُحدَّد موعد الرد تلقائيًا إن لم تكتبه.")
         self.setObjectName("receive_suggestion_dialog")
@@ -129,9 +130,9 @@ class ReceiveSuggestionDialog(ActionDialog):
 class RouteSuggestionDialog(ActionDialog):
     """Route a suggestion or complaint to whoever handles it."""
 
-    def __init__(self, service: CaseDeskService, suggestion: SuggestionView, jobs: Jobs,
+    def __init__(self, service: SuggestionService, suggestion: SuggestionView,
                  parent: QWidget | None = None) -> None:
-        super().__init__("إحالة اقتراح أو شكوى", jobs, parent, intro=f"{suggestion.kind_label}: {suggestion.text}")
+        super().__init__("إحالة اقتراح أو شكوى", parent, intro=f"{suggestion.kind_label}: {suggestion.text}")
         self.setObjectName("route_suggestion_dialog")
         self._service = service
         self._id = suggestion.suggestion_id
@@ -160,9 +161,9 @@ class RouteSuggestionDialog(ActionDialog):
 class AnswerSuggestionDialog(ActionDialog):
     """Record the answer given to the beneficiary."""
 
-    def __init__(self, service: CaseDeskService, suggestion: SuggestionView, jobs: Jobs,
+    def __init__(self, service: SuggestionService, suggestion: SuggestionView,
                  parent: QWidget | None = None) -> None:
-        super().__init__("الرد على اقتراح أو شكوى", jobs, parent, intro=f"{suggestion.kind_label}: {suggestion.text}")
+        super().__init__("الرد على اقتراح أو شكوى", parent, intro=f"{suggestion.kind_label}: {suggestion.text}")
         self.setObjectName("answer_suggestion_dialog")
         self._service = service
         self._id = suggestion.suggestion_id
@@ -181,9 +182,9 @@ class AnswerSuggestionDialog(ActionDialog):
 class CloseSuggestionDialog(ActionDialog):
     """Close a suggestion or complaint."""
 
-    def __init__(self, service: CaseDeskService, suggestion: SuggestionView, jobs: Jobs,
+    def __init__(self, service: SuggestionService, suggestion: SuggestionView,
                  parent: QWidget | None = None) -> None:
-        super().__init__("إغلاق اقتراح أو شكوى", jobs, parent, intro=f"{suggestion.kind_label}: {suggestion.text}")
+        super().__init__("إغلاق اقتراح أو شكوى", parent, intro=f"{suggestion.kind_label}: {suggestion.text}")
         self.setObjectName("close_suggestion_dialog")
         self._service = service
         self._id = suggestion.suggestion_id
@@ -198,15 +199,17 @@ class CloseSuggestionDialog(ActionDialog):
 
 
 class SuggestionsPanel(QWidget):
-    """Suggestions and complaints: the list (overdue highlighted), its history, and the four actions."""
+    """Suggestions and complaints: the list (overdue highlighted), its history, and the four actions.
+
+    `sig_loaded()` each time the list was read and shown (after every action too).
+    """
 
     sig_loaded = Signal()
 
-    def __init__(self, service: CaseDeskService, jobs: Jobs, parent: QWidget | None = None) -> None:
+    def __init__(self, service: SuggestionService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("suggestions_panel")
         self.service = service
-        self.jobs = jobs
         self.channels: tuple[Choice, ...] = ()
         self.dialog: ActionDialog | None = None
         layout = QVBoxLayout(self)
@@ -256,11 +259,11 @@ class SuggestionsPanel(QWidget):
         self._update_buttons(None)
 
     def load(self) -> None:
-        """Read the list in the background (with the status shown)."""
+        """Read the list (on the reader pool) with the status shown."""
         status = str(self.status.currentData() or "") or None
         service = self.service
-        self.jobs.call(lambda: service.suggestions(status=status), self.show_rows,
-                       lambda message, _e: show_message(self.message, message))
+        run_read(self, lambda: service.suggestions(status=status), self.show_rows,
+                 lambda message, _e: show_message(self.message, message), where="casedesk.suggestions")
 
     def show_rows(self, rows: tuple[SuggestionView, ...]) -> None:
         """Show the list; keep (or move to) the suggestion just acted on."""
@@ -312,7 +315,7 @@ class SuggestionsPanel(QWidget):
 
     def open_receive(self) -> ActionDialog:
         """The receive dialog."""
-        self.dialog = ReceiveSuggestionDialog(self.service, self.channels, self.jobs, self)
+        self.dialog = ReceiveSuggestionDialog(self.service, self.channels, self)
         show_dialog(self.dialog, self._done)
         return self.dialog
 
@@ -323,7 +326,7 @@ class SuggestionsPanel(QWidget):
         if row is None:
             show_message(self.message, "اختر اقتراحًا أو شكوى من القائمة أولًا.")
             return None
-        self.dialog = kind(self.service, row, self.jobs, self)
+        self.dialog = kind(self.service, row, self)
         show_dialog(self.dialog, self._done)
         return self.dialog
 

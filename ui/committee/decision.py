@@ -27,17 +27,18 @@ from desktop.arabic_text import isolate
 from desktop.casedesk import (
     DECISIONS,
     INFORMED_HOW,
-    CaseDeskService,
+    CaseDesk,
     CaseFile,
     DecisionInput,
     DecisionResult,
     NotificationView,
     QueueRow,
 )
-from ui.cases.common import Jobs, message_line, show_message, tell
+from ui.cases.common import hold_until_done, message_line, show_message, tell
 from ui.cases.eligibility import validity_words
 from ui.cases.style import CASEDESK_STYLE
 from ui.cases.text import countdown_days, dual_date
+from ui.ops import run_read, run_write
 from ui.printing import PrintController
 from ui.reception.fields import DualDateField, NoteEdit
 
@@ -55,7 +56,11 @@ class DecisionDialog(QDialog):
     members present (check boxes, and free entries added). Page 2 after the service accepted it: the letter
     in print preview, the SMS/WhatsApp text with «نسخ» and «فتح واتساب», and «تم إبلاغ المستفيد» with how.
     A case decided meanwhile by someone else: the service's Arabic message in a box, `sig_conflict`, closed.
-    Signals: sig_decided(DecisionResult), sig_conflict(message), sig_informed(CaseFile).
+    Reads (the case file, the message text) and writes (the decision, the informed record) go through `ui.ops`;
+    the button that started a write is held until it is back.
+    Signals: `sig_decided(DecisionResult)` once the decision is recorded; `sig_conflict(message)` when the
+    service refused it because the case was decided or changed meanwhile; `sig_informed(CaseFile)` once the
+    informed record is saved.
     """
 
     sig_decided = Signal(object)
@@ -64,9 +69,8 @@ class DecisionDialog(QDialog):
 
     def __init__(
         self,
-        service: CaseDeskService,
+        desk: CaseDesk,
         row: QueueRow,
-        jobs: Jobs,
         parent: QWidget | None = None,
         *,
         printer: PrintController | None = None,
@@ -77,9 +81,8 @@ class DecisionDialog(QDialog):
         self.setWindowTitle(f"قرار لجنة البحث — الطلب {row.case_number}")
         self.setStyleSheet(CASEDESK_STYLE)
         self.resize(860, 700)
-        self.service = service
+        self.desk = desk
         self.row = row
-        self.jobs = jobs
         self.printer = printer or PrintController(self)
         self.open_url: UrlOpener = QDesktopServices.openUrl
         self.opened_urls: list[str] = []
@@ -205,13 +208,13 @@ class DecisionDialog(QDialog):
         return "\n".join(lines)
 
     def _load_summary(self) -> None:
-        service, case_id = self.service, self.row.case_id
+        files, case_id = self.desk.files, self.row.case_id
 
         def arrived(file: CaseFile) -> None:
             self.file = file
             self.summary.setText(self._summary_text(file))
 
-        self.jobs.call(lambda: service.case_file(case_id), arrived, lambda _m, _e: None)
+        run_read(self, lambda: files.case_file(case_id), arrived, lambda _m, _e: None, where="committee.case_file")
 
     def add_member(self, name: str, *, checked: bool = True) -> QCheckBox | None:
         """A member's check box (ticked when added by hand); an existing name is ticked instead."""
@@ -279,12 +282,11 @@ class DecisionDialog(QDialog):
         version = self.file.version if self.file is not None else self.row.version
         decision = DecisionInput(decision=code, reason=self.reason.text(), members=self.members(),
                                  expected_version=version, info_due=self.info_due.text() if code == "more_info" else "")
-        service, case_id = self.service, self.row.case_id
-        self.decide_button.setEnabled(False)
-        self.jobs.call(lambda: service.decide(case_id, decision), self._decided, self._refused)
+        committee, case_id = self.desk.committee, self.row.case_id
+        decided, refused = hold_until_done(self.decide_button, "جارٍ تسجيل القرار…", self._decided, self._refused)
+        run_write(self, lambda: committee.decide(case_id, decision), decided, refused, where="committee.decide")
 
     def _refused(self, message: str, error: BaseException) -> None:
-        self.decide_button.setEnabled(True)
         field = getattr(error, "field", None)
         if field == "reason":
             show_message(self.reason_error, message)
@@ -398,9 +400,9 @@ class DecisionDialog(QDialog):
         self.setWindowTitle(f"إبلاغ المستفيد بالقرار — الطلب {self.row.case_number}")
         self.sig_decided.emit(result)
         self.preview_letter()
-        service, case_id = self.service, self.row.case_id
-        self.jobs.call(lambda: service.notification(case_id), self._show_notification,
-                       lambda message, _e: self.notification_text.setText(message))
+        committee, case_id = self.desk.committee, self.row.case_id
+        run_read(self, lambda: committee.notification(case_id), self._show_notification,
+                 lambda message, _e: self.notification_text.setText(message), where="committee.notification")
 
     def preview_letter(self) -> None:
         """The stored decision letter in the print preview."""
@@ -446,19 +448,15 @@ class DecisionDialog(QDialog):
             show_message(self.after_message, "اختر كيف أُبلغ المستفيد بالقرار.")
             return
         show_message(self.after_message, None)
-        service, case_id, note = self.service, self.row.case_id, self.informed_note.text()
-        self.informed_button.setEnabled(False)
-
+        committee, case_id, note = self.desk.committee, self.row.case_id, self.informed_note.text()
         def done(file: CaseFile) -> None:
-            self.informed_button.setEnabled(True)
             last = max(file.informed, key=lambda informed: informed.at) if file.informed else None
             text = f"سُجّل إبلاغ المستفيد ({last.how_label}) {last.at_text}" if last else "سُجّل إبلاغ المستفيد."
             self.informed_label.setText(text)
             self.informed_label.setVisible(True)
             self.sig_informed.emit(file)
 
-        def failed(message: str, _error: BaseException) -> None:
-            self.informed_button.setEnabled(True)
-            show_message(self.after_message, message)
-
-        self.jobs.call(lambda: service.record_informed(case_id, how, note), done, failed)
+        saved, failed = hold_until_done(self.informed_button, "جارٍ الحفظ…", done,
+                                        lambda message, _error: show_message(self.after_message, message))
+        run_write(self, lambda: committee.record_informed(case_id, how, note), saved, failed,
+                  where="committee.record_informed")

@@ -10,14 +10,15 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.arabic_text import isolate
-from desktop.casedesk import CaseDeskService, DecisionResult, QueueRow, QueueSummary
+from desktop.casedesk import CaseDesk, DecisionResult, QueueRow, QueueSummary
 from desktop.policy import PolicyProfile
 from desktop.policy_text import decision_text
 from ui.cases.case_file import CaseFileDialog
-from ui.cases.common import Jobs, PlainRowsModel, keep_column_widths, message_line, setup_table, show_message
+from ui.cases.common import PlainRowsModel, hold, keep_column_widths, message_line, setup_table, show_message
 from ui.cases.style import CASEDESK_STYLE
 from ui.cases.text import arabic_number, countdown_days, dual_date, hijri_date
 from ui.committee.decision import DecisionDialog
+from ui.ops import run_read
 from ui.printing import PrintController
 from ui.widgets.keyed_views import OpenRowTableView
 
@@ -92,7 +93,8 @@ class QueueModel(PlainRowsModel):
 class CommitteePage(QWidget):
     """The committee secretary's desk: the queue, the decision dialog, the letter and the notice.
 
-    Signals: sig_queue_loaded() each time the queue is shown.
+    The queue and its counts are reads through `ui.ops` («تحديث» held meanwhile); decisions are the decision
+    dialog's writes. Signals: `sig_queue_loaded()` each time the queue is shown.
     """
 
     sig_queue_loaded = Signal()
@@ -102,8 +104,7 @@ class CommitteePage(QWidget):
         self.setObjectName("committee_page")
         self.setStyleSheet(CASEDESK_STYLE)
         self.workspace = workspace
-        self.service = CaseDeskService(workspace)
-        self.jobs = Jobs(self)
+        self.desk = CaseDesk(workspace)
         self.printer = PrintController(self)
         self.known_members: list[str] = []
         self.decision_dialog: DecisionDialog | None = None
@@ -153,7 +154,8 @@ class CommitteePage(QWidget):
         self.decide_button.clicked.connect(lambda: self._decide_row(self.table.currentIndex().row()))
         self.file_button.clicked.connect(self._open_file_of_current)
         self.refresh_button.clicked.connect(self.load)
-        self.jobs.call(workspace.active_profile, self._show_policy, lambda _m, _e: None)
+        run_read(self, workspace.active_profile, self._show_policy, lambda _m, _e: None,
+                 where="committee.policy")
         self.load()
 
     def _show_policy(self, profile: object) -> None:
@@ -175,11 +177,28 @@ class CommitteePage(QWidget):
             layout.addStretch(1)
 
     def load(self) -> None:
-        """Read the queue (shown as soon as it comes), then its counts, in the background."""
-        service = self.service
-        self.jobs.call(lambda: service.committee_queue(limit=QUEUE_LIMIT), self._show_queue,
-                       lambda message, _e: show_message(self.message, message))
-        self.jobs.call(service.committee_queue_summary, self._show_summary, lambda _m, _e: None)
+        """Read the queue (shown as soon as it comes), then its counts, on the reader pool.
+
+        One after the other, as before: the counts never compete with the rows the secretary waits for.
+        """
+        committee = self.desk.committee
+        release = hold(self.refresh_button)
+
+        def counted(summary: QueueSummary) -> None:
+            release()
+            self._show_summary(summary)
+
+        def arrived(rows: tuple[QueueRow, ...]) -> None:
+            self._show_queue(rows)
+            run_read(self, committee.committee_queue_summary, counted, lambda _m, _e: release(),
+                     where="committee.summary")
+
+        def failed(message: str, _error: BaseException) -> None:
+            release()
+            show_message(self.message, message)
+
+        run_read(self, lambda: committee.committee_queue(limit=QUEUE_LIMIT), arrived, failed,
+                 where="committee.queue")
 
     def _show_queue(self, rows: tuple[QueueRow, ...]) -> None:
         current = self.table.currentIndex()
@@ -215,8 +234,7 @@ class CommitteePage(QWidget):
 
     def open_decision(self, row: QueueRow) -> DecisionDialog:
         """The decision dialog of one queued case (window-modal; the event loop keeps running)."""
-        dialog = DecisionDialog(self.service, row, self.jobs, self, printer=self.printer,
-                                known_members=list(self.known_members))
+        dialog = DecisionDialog(self.desk, row, self, printer=self.printer, known_members=list(self.known_members))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.sig_decided.connect(self._decided)
         dialog.sig_conflict.connect(lambda _message: self.load())
@@ -247,7 +265,7 @@ class CommitteePage(QWidget):
         """Open a case's file from the queue."""
         if self.case_file is not None:
             self.case_file.close()
-        dialog = CaseFileDialog(self.service, case_id, self.jobs, self, printer=self.printer)
+        dialog = CaseFileDialog(self.desk, case_id, self, printer=self.printer)
         dialog.sig_changed.connect(lambda _id: self.load())
         self.case_file = dialog
         dialog.finished.connect(lambda _r, d=dialog: self._forget_file(d))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.casedesk import CaseDeskService
+from desktop.casedesk import CaseDesk
 from desktop.identity import make_saudi_id
 from desktop.reception import DocumentInput, ParticularsInput, ReceptionService
 from desktop.workspace import Workspace
@@ -43,7 +43,7 @@ class Desk:
     workspace: Workspace
     clock: Clock
     reception: ReceptionService
-    service: CaseDeskService
+    service: CaseDesk
     _serial: int = 0
 
     def particulars(self, *, name: str = NAME, mobile: str = "0501234567") -> ParticularsInput:
@@ -83,7 +83,7 @@ def make_desk(root: Path, profile_id: str = "mafateeh-alkhair", clock: Clock | N
     ws = Workspace.open(root / profile_id)
     ws.adopt_builtin_profile(profile_id)
     clock = clock or Clock()
-    return Desk(ws, clock, ReceptionService(ws, clock=clock), CaseDeskService(ws, clock=clock))
+    return Desk(ws, clock, ReceptionService(ws, clock=clock), CaseDesk(ws, clock=clock))
 
 
 @pytest.fixture

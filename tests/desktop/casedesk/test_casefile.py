@@ -20,7 +20,7 @@ def test_case_file_documents_validity_and_promise(desk: Desk) -> None:  # noqa: 
         DocumentInput("عقد الإيجار", True, "2026/06/01"),
     ]))
     desk.clock.advance(days=10)  # 2025-11-12
-    case_file = desk.service.case_file(case_id)
+    case_file = desk.service.files.case_file(case_id)
     assert case_file.status_label == "بانتظار قرار لجنة البحث" and case_file.can_decide
     assert case_file.days_left == 4 and not case_file.overdue
     assert "٢٠٢٥/١١/١٦" in case_file.promised_text and "١٤٤٧" in case_file.promised_text
@@ -29,11 +29,11 @@ def test_case_file_documents_validity_and_promise(desk: Desk) -> None:  # noqa: 
     assert (family.expired, family.expiring_soon, family.days_left) == (False, True, 8)
     assert not case_file.documents[2].expiring_soon
     desk.clock.advance(days=10)  # 2025-11-22: the family record expired, the decision overdue
-    case_file = desk.service.case_file(case_id)
+    case_file = desk.service.files.case_file(case_id)
     assert case_file.documents[1].expired and case_file.overdue and case_file.days_left == -6
-    assert desk.service.case_file_by_number(case_file.case_number).case_id == case_id
+    assert desk.service.files.case_file_by_number(case_file.case_number).case_id == case_id
     with pytest.raises(CaseDeskError):
-        desk.service.case_file_by_number("NOPE-1447-000001")
+        desk.service.files.case_file_by_number("NOPE-1447-000001")
 
 
 def test_the_timeline_holds_everything_newest_first_with_officer_and_time(desk: Desk) -> None:  # noqa: F811
@@ -43,7 +43,7 @@ def test_the_timeline_holds_everything_newest_first_with_officer_and_time(desk: 
     desk.clock.advance(hours=2)
     desk.reception.answer_referral(case_id, "نعم وفق اللائحة")
     desk.clock.advance(hours=1)
-    timeline = desk.service.timeline(case_id)
+    timeline = desk.service.files.timeline(case_id)
     kinds = [e.kind for e in timeline]
     assert kinds[-1] == "contact" and timeline[-1].channel_name == "المقابلة"
     assert {"contact", "step", "referral", "referral_answer", "audit"} <= set(kinds)
@@ -57,16 +57,16 @@ def test_the_timeline_holds_everything_newest_first_with_officer_and_time(desk: 
 
 def test_every_pdf_of_the_case_opens_from_the_timeline(desk: Desk) -> None:  # noqa: F811
     case_id = uuid.UUID(hex=desk.awaiting())
-    files = [e for e in desk.service.timeline(case_id) if e.attachment_sha256]
+    files = [e for e in desk.service.files.timeline(case_id) if e.attachment_sha256]
     assert {e.document_kind for e in files} == {"declaration", "receipt"}
     for entry in files:
-        data = desk.service.document_pdf(case_id, entry)
+        data = desk.service.files.document_pdf(case_id, entry)
         assert data.startswith(b"%PDF") and hashlib.sha256(data).hexdigest() == entry.attachment_sha256
-    assert desk.service.document_pdf(case_id, "receipt").startswith(b"%PDF")
+    assert desk.service.files.document_pdf(case_id, "receipt").startswith(b"%PDF")
     other = uuid.UUID(hex=desk.received(name="فهد علي صالح الدوسري"))
     with pytest.raises(CaseDeskError):
-        desk.service.document_pdf(other, files[0])  # a file of another case
+        desk.service.files.document_pdf(other, files[0])  # a file of another case
     with pytest.raises(CaseDeskError):
-        desk.service.document_pdf(case_id, TimelineEntry("x", files[0].at, "", "step", "", "", None))
+        desk.service.files.document_pdf(case_id, TimelineEntry("x", files[0].at, "", "step", "", "", None))
     with pytest.raises(CaseDeskError):
-        desk.service.document_pdf(case_id, "passport")
+        desk.service.files.document_pdf(case_id, "passport")

@@ -24,7 +24,7 @@ def test_follow_up_lists_on_fixed_clocks(desk: Desk) -> None:  # noqa: F811
     desk.reception.refer(referred, "سؤال عن شروط الدعم")
 
     desk.clock.advance(days=1)
-    now = desk.service.follow_ups()
+    now = desk.service.follow_ups.follow_ups()
     assert [(r.case_id, r.days) for r in now.documents_expiring] == [(expiring, 9)]
     assert "سجل الأسرة" in now.documents_expiring[0].what and now.documents_expiring[0].mobile_local
     assert now.decisions_overdue == () and now.decisions_due_this_week == ()
@@ -32,14 +32,14 @@ def test_follow_up_lists_on_fixed_clocks(desk: Desk) -> None:  # noqa: F811
     assert now.referrals_unanswered == ()  # one day: not yet 3
 
     desk.clock.advance(days=9)  # 2025-11-12: the decision is due in 4 days, the referral 10 days old
-    later = desk.service.follow_ups(referral_after_days=3)
+    later = desk.service.follow_ups.follow_ups(referral_after_days=3)
     assert [(r.case_id, r.days) for r in later.decisions_due_this_week] == [(awaiting, 4)]
     assert [(r.case_id, r.days) for r in later.referrals_unanswered] == [(referred, 10)]
     assert "بلا رد" in later.referrals_unanswered[0].what
     assert [(r.case_id, r.days) for r in later.documents_expiring] == [(expiring, 0)]
 
     desk.clock.advance(days=7)  # 2025-11-19: the decision is 3 days late, the family record expired
-    late = desk.service.follow_ups(expiring_within_days=120)
+    late = desk.service.follow_ups.follow_ups(expiring_within_days=120)
     assert [(r.case_id, r.days) for r in late.decisions_overdue] == [(awaiting, 3)]
     assert "تأخر" in late.decisions_overdue[0].what and "٢٠٢٥/١١/١٦" in late.decisions_overdue[0].since_text
     assert [r.what.split("»")[0] for r in late.documents_expiring] == ["تنتهي صلاحية «عقد الإيجار"]

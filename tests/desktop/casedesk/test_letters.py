@@ -65,14 +65,14 @@ def test_notification_text_and_whatsapp_link() -> None:
 @needs_poppler
 def test_pdf_letter_command(desk: Desk, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
     case_id = uuid.UUID(hex=desk.awaiting())
-    number = desk.service.case_file(case_id).case_number
+    number = desk.service.files.case_file(case_id).case_number
     data_dir = str(desk.workspace.data_dir)
     out = tmp_path / "letter.pdf"
     code = main(["--data-dir", data_dir, "pdf", "letter", number, "--out", str(out)])
     error = capsys.readouterr().err
     assert code == EXIT_INVALID and not out.exists()
     assert "لم تصدر اللجنة قرارًا" in error and len(error.strip().splitlines()) == 1
-    result = desk.service.decide(case_id, DecisionInput("more_info", LONG_REASON, ("سعد بن علي الغامدي",)))
+    result = desk.service.committee.decide(case_id, DecisionInput("more_info", LONG_REASON, ("سعد بن علي الغامدي",)))
     code = main(["--data-dir", data_dir, "pdf", "letter", number, "--out", str(out)])
     printed = capsys.readouterr().out
     assert code == EXIT_OK and hashlib.sha256(out.read_bytes()).hexdigest() == result.letter_sha256

@@ -9,6 +9,7 @@ import pytest
 from desktop.workspace import Workspace
 from tests.ui.cases.world import World, build_world
 from ui.cases import CasesPage
+from ui.ops import operations
 
 
 @pytest.fixture
@@ -18,9 +19,9 @@ def world(workspace: Workspace) -> World:
 
 
 def idle(page: object) -> Callable[[], bool]:
-    """True once every background call of a page (and its list) is done."""
+    """True once every operation (of this page and any other) has run and been reported back."""
     def check() -> bool:
-        return all(getattr(page, name).busy == 0 for name in ("jobs", "list_jobs") if hasattr(page, name))
+        return operations().in_flight == 0
     return check
 
 

@@ -13,9 +13,9 @@ from tests.ui.cases.conftest import idle
 from tests.ui.cases.world import World
 from tests.ui.reception.driver import clear_field, type_text
 from ui.cases import CasesPage
-from ui.cases.common import Jobs
 from ui.cases.list_model import COLUMN_INDEX, OVERDUE_BACKGROUND, ROW_ROLE, CaseListModel
 from ui.cases.text import count_text, countdown_days, today_riyadh
+from ui.ops import operations
 
 
 def _numbers(page: CasesPage) -> list[str]:
@@ -53,8 +53,7 @@ def test_model_passes_the_model_tester_after_fetch_more_and_a_filter_change(
 ) -> None:
     """Pages of two rows: the model holds plain rows and stays consistent as pages arrive and filters change."""
     panel = cases_page.case_list
-    jobs = Jobs(cases_page)
-    model = CaseListModel(cases_page.list_service, cases_page, jobs=jobs, page_size=2)  # no view asks for more
+    model = CaseListModel(cases_page.list_service, cases_page, page_size=2)  # no view asks for more
     with qtbot.waitSignal(model.sig_page_loaded, timeout=10000):
         model.set_query(CaseFilter())
     assert model.rowCount() == 2 and model.canFetchMore()
@@ -76,7 +75,7 @@ def test_model_passes_the_model_tester_after_fetch_more_and_a_filter_change(
         model.set_query(CaseFilter(overdue=True))
     assert model.rowCount() == 1
     assert model.data(model.index(0, COLUMN_INDEX["countdown"])).startswith("متأخرة")
-    qtbot.waitUntil(lambda: jobs.busy == 0, timeout=10000)
+    qtbot.waitUntil(lambda: operations().in_flight == 0, timeout=10000)
 
 
 def test_search_as_you_type_by_id_name_phone_and_case_number(qtbot, cases_page: CasesPage, world: World) -> None:

@@ -8,12 +8,13 @@ from pathlib import Path
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 
-from desktop.casedesk import CaseDeskService, DecisionInput, SuggestionInput
+from desktop.casedesk import CaseDesk, DecisionInput, SuggestionInput
 from tests.ui.cases.conftest import idle
 from tests.ui.cases.world import World
 from tests.ui.reception.driver import type_text
 from ui.cases import CasesPage
 from ui.committee import CommitteePage
+from ui.ops import operations
 
 SCREENSHOTS_ENV = "MUSTAFID_SCREENSHOTS"
 
@@ -59,8 +60,8 @@ def test_case_desk_screens(qtbot, cases_page: CasesPage, world: World) -> None:
     eligibility.accept()
     file_dialog.accept()
 
-    service = CaseDeskService(world.workspace)
-    service.decide(world.cases["due"], DecisionInput("accept", "مستحق وفق المعايير", ("أ. خالد", "د. سارة")))
+    service = CaseDesk(world.workspace)
+    service.committee.decide(world.cases["due"], DecisionInput("accept", "مستحق وفق المعايير", ("أ. خالد", "د. سارة")))
     world.reception().complete_register(world.cases["due"], "اكتمل الملف")
     accepted = page.open_case(world.cases["due"])
     qtbot.waitUntil(lambda: accepted.file is not None and accepted.file.decision is not None and idle(page)(),
@@ -83,9 +84,10 @@ def test_case_desk_screens(qtbot, cases_page: CasesPage, world: World) -> None:
     page.follow_ups.show_list("decisions_overdue")
     _save(qtbot, page, "12_follow_ups")
 
-    service.receive_suggestion(SuggestionInput("complaint", "phone", "تأخر الرد على طلبي رغم مرور المدة",
-                                               case_number=world.numbers["overdue"]))
-    service.receive_suggestion(SuggestionInput("suggestion", "website", "أقترح إرسال رسالة عند وصول الطلب للجنة"))
+    service.suggestions.receive_suggestion(SuggestionInput("complaint", "phone", "تأخر الرد على طلبي رغم مرور المدة",
+                                                           case_number=world.numbers["overdue"]))
+    service.suggestions.receive_suggestion(
+        SuggestionInput("suggestion", "website", "أقترح إرسال رسالة عند وصول الطلب للجنة"))
     page.tabs.setCurrentWidget(page.suggestions)
     qtbot.waitUntil(lambda: page.suggestions.model.rowCount() == 2 and idle(page)(), timeout=10000)
     page.suggestions.table.setCurrentIndex(page.suggestions.model.index(0, 0))
@@ -109,7 +111,7 @@ def test_committee_screens(qtbot, world: World) -> None:
     page.show()
     qtbot.waitExposed(page)
     page.printer.show_boxes = False
-    qtbot.waitUntil(lambda: page.summary is not None and page.jobs.busy == 0, timeout=10000)
+    qtbot.waitUntil(lambda: page.summary is not None and operations().in_flight == 0, timeout=10000)
     _save(qtbot, page, "20_committee_queue")
     dialog = page.open_decision(page.model.row_at(1))
     qtbot.waitUntil(lambda: dialog.file is not None, timeout=10000)
@@ -124,7 +126,7 @@ def test_committee_screens(qtbot, world: World) -> None:
     dialog.open_url = lambda _url: True
     with qtbot.waitSignal(dialog.sig_decided, timeout=20000):
         dialog.submit()
-    qtbot.waitUntil(lambda: dialog.notification is not None and page.jobs.busy == 0, timeout=20000)
+    qtbot.waitUntil(lambda: dialog.notification is not None and operations().in_flight == 0, timeout=20000)
     preview = page.printer.preview
     if preview is not None:
         _save(qtbot, preview, "23_letter_preview")
@@ -135,5 +137,5 @@ def test_committee_screens(qtbot, world: World) -> None:
         dialog.record_informed()
     _save(qtbot, dialog, "25_informed")
     dialog.accept()
-    qtbot.waitUntil(lambda: page.model.rowCount() == 1 and page.jobs.busy == 0, timeout=10000)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1 and operations().in_flight == 0, timeout=10000)
     _save(qtbot, page, "26_queue_after")

@@ -7,6 +7,7 @@ import pytest
 from desktop.workspace import Workspace
 from tests.ui.cases.world import World, build_world
 from ui.committee import CommitteePage
+from ui.ops import operations
 
 
 @pytest.fixture
@@ -24,5 +25,5 @@ def committee_page(qtbot, world: World) -> CommitteePage:
     page.show()
     qtbot.waitExposed(page)
     page.printer.show_boxes = False
-    qtbot.waitUntil(lambda: page.summary is not None and page.jobs.busy == 0, timeout=10000)
+    qtbot.waitUntil(lambda: page.summary is not None and operations().in_flight == 0, timeout=10000)
     return page

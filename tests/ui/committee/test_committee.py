@@ -6,13 +6,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop.casedesk import CaseDeskService, DecisionInput
+from desktop.casedesk import CommitteeService, DecisionInput
 from tests.ui.cases.world import World
 from tests.ui.helpers import when_modal
 from tests.ui.reception.driver import type_text
 from ui.committee import CommitteePage
 from ui.committee.decision import DecisionDialog
 from ui.committee.page import OVERDUE_BACKGROUND
+from ui.ops import operations
 
 
 def _open(qtbot, page: CommitteePage, row: int = 0) -> DecisionDialog:
@@ -50,9 +51,9 @@ def test_decision_needs_a_reason_and_members(qtbot, committee_page: CommitteePag
     assert dialog.members_error.isVisible()
     dialog.choose("more_info")
     assert dialog.info_due.isVisible()
-    assert dialog.jobs.busy <= 1  # only the summary read, no decision sent
-    qtbot.waitUntil(lambda: dialog.jobs.busy == 0)
-    assert len(CaseDeskService(world.workspace).committee_queue()) == 2
+    assert operations().in_flight <= 1  # only the summary read, no decision sent
+    qtbot.waitUntil(lambda: operations().in_flight == 0)
+    assert len(CommitteeService(world.workspace).committee_queue()) == 2
     dialog.reject()
 
 
@@ -87,7 +88,7 @@ def test_a_decision_gives_letter_message_and_informed_record(qtbot, committee_pa
     assert dialog.informed_label.isVisible() and "واتساب" in dialog.informed_label.text()
     timeline_kinds = {entry.kind for entry in file.timeline}
     assert "decision" in timeline_kinds
-    qtbot.waitUntil(lambda: committee_page.model.rowCount() == 1 and committee_page.jobs.busy == 0, timeout=10000)
+    qtbot.waitUntil(lambda: committee_page.model.rowCount() == 1 and operations().in_flight == 0, timeout=10000)
     assert committee_page.known_members == ["د. سارة العمري"]
     dialog.accept()
 
@@ -115,7 +116,7 @@ def test_a_second_decider_is_told_and_the_queue_refreshes(qtbot, committee_page:
                                                           world: World) -> None:
     """Someone else decided the case first: the service's Arabic message in a box; the case leaves the queue."""
     dialog = _open(qtbot, committee_page, 0)
-    CaseDeskService(world.workspace).decide(world.cases["overdue"], DecisionInput("accept", "", ("أ. خالد",)))
+    CommitteeService(world.workspace).decide(world.cases["overdue"], DecisionInput("accept", "", ("أ. خالد",)))
     dialog.choose("accept")
     dialog.add_member("د. سارة العمري")
     seen: list[str] = []
@@ -127,7 +128,7 @@ def test_a_second_decider_is_told_and_the_queue_refreshes(qtbot, committee_page:
     assert isinstance(box, QMessageBox) and box.isVisible() and box.text() == message
     seen.append(box.text())
     box.close()
-    qtbot.waitUntil(lambda: committee_page.model.rowCount() == 1 and committee_page.jobs.busy == 0, timeout=10000)
+    qtbot.waitUntil(lambda: committee_page.model.rowCount() == 1 and operations().in_flight == 0, timeout=10000)
     assert committee_page.model.rows()[0].case_id == world.cases["due"]
     _ = when_modal  # modal helper unused: the box is window-modal and does not block
 

@@ -1,0 +1,240 @@
+"""The case file: particulars, documents with validity, status and promise, decision, services, the timeline,
+and the case's stored documents.
+
+`build_case_file(session, case, profile, today)` is the one way a `CaseFile` is made: the case file service
+reads it, and every action of the committee and of service delivery answers with it.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import (
+    Attachment,
+    Beneficiary,
+    BeneficiaryNotice,
+    Case,
+    CaseStatus,
+    PolicyVersion,
+    Referral,
+    Service,
+)
+from desktop.arabic_text import isolate
+from desktop.casedesk.common import (
+    case_kind_name,
+    case_number_typed,
+    channel_name,
+    dual,
+    mobile_local,
+    moment_text,
+    role_name,
+    user_names,
+)
+from desktop.casedesk.decisions import case_decision_letter, decision_view, latest_decision, read_stored
+from desktop.casedesk.eligibility import document_states
+from desktop.casedesk.rules import serve_refusal
+from desktop.casedesk.service import CaseDeskWork
+from desktop.casedesk.timeline import build_timeline, file_entries
+from desktop.casedesk.views import INFORMED_HOW, CaseDeskError, CaseFile, InformedView, ServiceView, TimelineEntry
+from desktop.cases import states
+from desktop.errors import ReceptionError
+from desktop.hijri import local_date
+from desktop.money import money_text
+from desktop.policy import PolicyProfile, is_rescue_profile
+from desktop.reception import DOCUMENT_KINDS, ReceptionService
+from desktop.reception.views import BeneficiaryView, ReferralView
+from desktop.workspace import Workspace
+
+__all__ = ["CaseFileService", "build_case_file", "reception_document_pdf"]
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+class CaseFileService(CaseDeskWork):
+    """The case file, its timeline and its stored documents, read for the officer, researcher and secretary."""
+
+    def case_file(self, case_id: uuid.UUID) -> CaseFile:
+        """The case file: particulars, documents with validity, status, promised date, referral, timeline."""
+        with self._db.session(read_only=True) as session:
+            case = self._case_row(session, case_id)
+            return build_case_file(session, case, self._profile_of(session, case.policy_version_id), self._today())
+
+    def case_file_by_number(self, case_number: str) -> CaseFile:
+        """The case file of the case with this number (CaseDeskError when there is none)."""
+        number = case_number_typed(case_number)
+        with self._db.session(read_only=True) as session:
+            case = session.scalars(select(Case).where(Case.case_number == number, Case.deleted_at.is_(None))).first()
+            if case is None:
+                raise CaseDeskError(f"لا يوجد طلب بالرقم {isolate(number)}", field="case_number")
+            return build_case_file(session, case, self._profile_of(session, case.policy_version_id), self._today())
+
+    def timeline(self, case_id: uuid.UUID) -> tuple[TimelineEntry, ...]:
+        """Everything that happened on the case, newest first, each with officer and time."""
+        with self._db.session(read_only=True) as session:
+            case = self._case_row(session, case_id)
+            return build_timeline(session, case, self._profile_of(session, case.policy_version_id))
+
+    def document_pdf(self, case_id: uuid.UUID, entry_or_kind: TimelineEntry | str) -> bytes:
+        """The bytes of a stored file of the case (a timeline entry or a SHA-256), or a document kind rendered.
+
+        Kinds: "decision_letter" (as stored), "declaration", "receipt", "missing_documents",
+        "blank_declaration" (rendered again from the records by the reception service).
+        """
+        sha: str | None
+        if isinstance(entry_or_kind, TimelineEntry):
+            sha = entry_or_kind.attachment_sha256
+            kind = entry_or_kind.document_kind or ""
+            if sha is None:
+                raise CaseDeskError("لا يوجد ملف مرفق بهذا السجل", field="entry")
+        else:
+            kind = (entry_or_kind or "").strip()
+            sha = kind if _SHA256.fullmatch(kind) else None
+        with self._db.session(read_only=True) as session:
+            case = self._case_row(session, case_id)
+            if sha is not None:
+                row = session.scalars(select(Attachment).where(Attachment.sha256 == sha)).first()
+                if row is None or not _belongs_to_case(session, case, sha):
+                    raise CaseDeskError("الملف غير موجود في ملف هذا الطلب", field="entry")
+                return read_stored(self._store, row)
+            if kind == "decision_letter":
+                return case_decision_letter(session, case, self._profile_of(session, case.policy_version_id),
+                                            self._store)
+        return reception_document_pdf(self._workspace, self._clock, case_id, kind)
+
+
+def _belongs_to_case(session: Session, case: Case, sha: str) -> bool:
+    """True when the file is one of the case's: its timeline lists an entry with this SHA-256."""
+    return any(entry.attachment_sha256 == sha for entry in file_entries(session, case))
+
+
+def reception_document_pdf(workspace: Workspace, clock: Callable[[], datetime], case_id: uuid.UUID,
+                           kind: str) -> bytes:
+    """A document of the reception rendered again from the case's records: declaration, receipt, blank form,
+    missing documents.
+
+    The one place the case desk asks reception to render: reception's renderers are becoming plain functions
+    (a reception documents module); once merged, the body below becomes that one call.
+    """
+    if kind not in DOCUMENT_KINDS:
+        raise CaseDeskError("نوع المستند غير معروف", field="kind")
+    try:
+        return ReceptionService(workspace, clock=clock).render_document(case_id, kind)
+    except ReceptionError as exc:
+        raise CaseDeskError(exc.message_ar, field=exc.field) from None
+
+
+def build_case_file(session: Session, case: Case, profile: PolicyProfile, today: date) -> CaseFile:
+    """The case file as of `today` from an open session (the readers' answer and every action's answer)."""
+    session.flush()
+    beneficiary = session.get(Beneficiary, case.beneficiary_id) if case.beneficiary_id else None
+    version = session.get(PolicyVersion, case.policy_version_id)
+    awaiting = case.status == CaseStatus.AWAITING_COMMITTEE.value
+    days_left = (
+        (case.promised_decision_date - today).days
+        if awaiting and case.promised_decision_date is not None else None
+    )
+    decision = latest_decision(session, case.id)
+    names = user_names(session, [case.officer_id])
+    notices = session.scalars(
+        select(BeneficiaryNotice)
+        .where(BeneficiaryNotice.case_id == case.id, BeneficiaryNotice.deleted_at.is_(None))
+        .order_by(BeneficiaryNotice.informed_at.desc(), BeneficiaryNotice.id.desc())
+    ).all()
+    services = session.scalars(
+        select(Service).where(Service.case_id == case.id, Service.deleted_at.is_(None))
+        .order_by(Service.delivered_at.desc(), Service.id.desc())
+    ).all()
+    names.update(user_names(session, [n.informed_by for n in notices] + [s.delivered_by for s in services]))
+    status = case.status
+    try:
+        allowed = states.TRANSITIONS[CaseStatus(status)]
+    except ValueError:
+        allowed = frozenset()
+    return CaseFile(
+        case_id=case.id,
+        case_number=case.case_number,
+        version=case.version,
+        status=status,
+        status_label=states.status_label(status),
+        channel_id=case.channel_id,
+        channel_name=channel_name(profile, case.channel_id),
+        case_kind_id=case.case_kind_id,
+        case_kind_name=case_kind_name(profile, case.case_kind_id),
+        officer_name=names.get(case.officer_id) if case.officer_id else None,
+        opened_at=case.created_at,
+        opened_text=moment_text(case.created_at),
+        submitted_at=case.submitted_at,
+        submitted_text=dual(local_date(case.submitted_at)) if case.submitted_at else "",
+        promised_decision_date=case.promised_decision_date,
+        promised_text=dual(case.promised_decision_date),
+        days_left=days_left,
+        overdue=days_left is not None and days_left < 0,
+        signature_pending=case.signature_pending,
+        beneficiary=_beneficiary_view(beneficiary) if beneficiary else None,
+        id_expired=bool(beneficiary and beneficiary.id_expiry and beneficiary.id_expiry < today),
+        mobile_local=mobile_local(beneficiary.mobile if beneficiary else None),
+        documents=document_states(session, case, today),
+        open_referral=_open_referral(session, profile, case.id),
+        decision=decision_view(session, decision, case) if decision else None,
+        informed=tuple(
+            InformedView(n.how, INFORMED_HOW.get(n.how, n.how), n.note or "",
+                         names.get(n.informed_by) if n.informed_by else None, n.informed_at,
+                         moment_text(n.informed_at))
+            for n in notices
+        ),
+        services=tuple(_service_view(s, names) for s in services),
+        timeline=build_timeline(session, case, profile),
+        policy_version=version.version_label if version else profile.version,
+        is_rescue=is_rescue_profile(profile),
+        can_decide=awaiting and profile.has_committee,
+        can_serve=serve_refusal(session, case, profile) is None,
+        can_close=CaseStatus.CLOSED in allowed,
+        closed_at=case.closed_at,
+    )
+
+
+def _open_referral(session: Session, profile: PolicyProfile, case_id: uuid.UUID) -> ReferralView | None:
+    """The case's referral still unanswered (the latest), or None."""
+    referral = session.scalars(
+        select(Referral)
+        .where(Referral.case_id == case_id, Referral.answered_at.is_(None), Referral.deleted_at.is_(None))
+        .order_by(Referral.created_at.desc())
+        .limit(1)
+    ).first()
+    if referral is None:
+        return None
+    person = user_names(session, [referral.to_user_id]).get(referral.to_user_id) if referral.to_user_id else None
+    return ReferralView(
+        referral_id=referral.id,
+        to_role_id=referral.to_role,
+        to_role_name=role_name(profile, referral.to_role),
+        to_person=person,
+        note=referral.note or "",
+        answer=referral.answer,
+        referred_at=referral.created_at,
+        answered_at=referral.answered_at,
+    )
+
+
+def _beneficiary_view(b: Beneficiary) -> BeneficiaryView:
+    """The beneficiary's particulars as reception shows them."""
+    return BeneficiaryView(
+        beneficiary_id=b.id, full_name=b.full_name, id_number=b.id_number, id_kind=b.id_kind, id_expiry=b.id_expiry,
+        birth_date=b.birth_date, mobile=b.mobile, city=b.city, household_size=b.household_size,
+    )
+
+
+def _service_view(s: Service, names: Mapping[uuid.UUID, str]) -> ServiceView:
+    """A delivered service with its amount and date worded."""
+    delivered_on = local_date(s.delivered_at) if s.delivered_at else None
+    return ServiceView(
+        service_id=s.id, kind=s.kind, amount=s.amount, amount_text=money_text(s.amount), in_kind=s.in_kind,
+        description=s.description or "", delivered_on=delivered_on, delivered_text=dual(delivered_on),
+        delivered_by=names.get(s.delivered_by) if s.delivered_by else None,
+    )

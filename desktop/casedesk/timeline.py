@@ -1,0 +1,305 @@
+"""The case's timeline: every record of the case (steps, referrals, assessments, decisions, notices, services,
+surveys, suggestions, audit events) and every file it holds, newest first, each with its officer and time.
+
+Plain functions of an open session; the case file service and the committee's answers both build on them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import (
+    Assessment,
+    AssessmentItem,
+    AssessmentKind,
+    Attachment,
+    AuditEvent,
+    BeneficiaryNotice,
+    Case,
+    CommitteeDecision,
+    DecisionLetter,
+    Declaration,
+    EligibilityRecommendation,
+    Referral,
+    RequiredDocument,
+    Service,
+    SignatureKind,
+    StepCompletion,
+    Suggestion,
+    SuggestionEvent,
+    SurveyResponse,
+)
+from desktop.arabic_text import isolate
+from desktop.attachments import MIME_PDF
+from desktop.casedesk.common import (
+    SUGGESTION_KIND_LABELS,
+    case_kind_name,
+    channel_name,
+    moment_text,
+    role_name,
+    step_title,
+    user_names,
+)
+from desktop.casedesk.decisions import letter_row
+from desktop.casedesk.views import CHECK_RESULTS, DECISIONS, INFORMED_HOW, INTERVIEW_ANSWERS, TimelineEntry
+from desktop.cases import states
+from desktop.money import money_text
+from desktop.policy import PolicyProfile
+
+__all__ = ["DOCUMENT_KIND_LABELS", "build_timeline", "file_entries"]
+
+#: What each kind of stored document is called in the timeline.
+DOCUMENT_KIND_LABELS: dict[str, str] = {
+    "declaration": "الإقرار الموقع",
+    "blank_declaration": "نموذج الإقرار للتوقيع الورقي",
+    "receipt": "إشعار استلام الطلب",
+    "missing_documents": "إشعار المستندات الناقصة",
+    "decision_letter": "خطاب قرار لجنة البحث",
+    "scan": "نسخة ممسوحة",
+    "signature": "صورة التوقيع",
+}
+#: Audit actions already shown by a richer timeline entry (the record itself).
+_COVERED_AUDIT = frozenset(
+    {
+        "step_completed", "step_skipped", "referred", "referral_answered", "document_stored", "committee_decided",
+        "declaration_signed", "documents_checked", "interview_recorded", "recommendation_recorded",
+        "beneficiary_informed", "service_recorded", "case_started", "particulars_verified", "committee_notified",
+    }
+)
+_AUDIT_LABELS: dict[str, str] = {
+    "status_changed": "تغيرت حالة الطلب",
+    "particulars_verified": "التحقق من بيانات المستفيد",
+    "documents_recorded": "تحديث قائمة المستندات",
+    "beneficiary_attached": "ربط الطلب بملف المستفيد",
+    "signature_deferred": "تأجيل توقيع الإقرار",
+    "committee_notified": "إحالة الطلب إلى لجنة البحث",
+    "case_abandoned": "ترك الطلب دون إكمال",
+    "case_closed": "إغلاق الطلب",
+    "resubmitted": "إعادة الطلب إلى لجنة البحث بعد الاستكمال",
+    "report_recorded": "تسجيل البلاغ",
+    "report_corrected": "تصحيح بيانات البلاغ",
+    "member_dispatched": "توجيه عضو إلى البلاغ",
+}
+
+
+def build_timeline(session: Session, case: Case, profile: PolicyProfile) -> tuple[TimelineEntry, ...]:
+    """Everything that happened on the case, newest first, each with its officer and time, its files included."""
+    entries: list[tuple[TimelineEntry, uuid.UUID | None]] = []
+    channel = channel_name(profile, case.channel_id)
+
+    def add(entry_id: str, at: datetime | None, kind: str, title: str, detail: str, who: uuid.UUID | None,
+            **extra: Any) -> None:
+        if at is None:
+            return
+        entries.append(
+            (TimelineEntry(entry_id, at, moment_text(at), kind, title, detail, None, **extra), who)
+        )
+
+    started = session.scalars(
+        select(AuditEvent.at).where(
+            AuditEvent.entity == "case", AuditEvent.entity_id == case.id, AuditEvent.action == "case_started"
+        ).limit(1)
+    ).first()
+    add(f"contact:{case.id.hex}", started or case.created_at, "contact", f"تواصل عبر قناة «{channel}»",
+        f"فُتح الطلب رقم {isolate(case.case_number)} ({case_kind_name(profile, case.case_kind_id)})",
+        case.officer_id, channel_name=channel)
+    for step in session.scalars(
+        select(StepCompletion).where(StepCompletion.case_id == case.id, StepCompletion.deleted_at.is_(None))
+    ):
+        title = step_title(profile, step.step_id)
+        if step.skipped:
+            add(f"step:{step.id.hex}", step.completed_at, "step", f"تجاوز خطوة «{title}»",
+                step.skip_reason or "", step.officer_id, channel_name=channel_name(profile, step.channel_id or ""))
+        else:
+            add(f"step:{step.id.hex}", step.completed_at, "step", f"إنجاز خطوة «{title}»", step.note or "",
+                step.officer_id, channel_name=channel_name(profile, step.channel_id or "") if step.channel_id else None)
+    referrals = session.scalars(
+        select(Referral).where(Referral.case_id == case.id, Referral.deleted_at.is_(None))
+    ).all()
+    # The referral's own time is its audit event's (the row's created_at is the machine's clock).
+    referred_at = {
+        row.entity_id: row.at for row in session.execute(
+            select(AuditEvent.entity_id, AuditEvent.at).where(
+                AuditEvent.entity == "referral", AuditEvent.action == "referred",
+                AuditEvent.entity_id.in_([r.id for r in referrals]),
+            )
+        )
+    } if referrals else {}
+    for referral in referrals:
+        add(f"referral:{referral.id.hex}", referred_at.get(referral.id, referral.created_at), "referral",
+            f"إحالة إلى {role_name(profile, referral.to_role)}", referral.note or "", referral.from_user_id)
+        add(f"referral_answer:{referral.id.hex}", referral.answered_at, "referral_answer", "رد على الإحالة",
+            referral.answer or "", referral.answered_by)
+    for assessment in session.scalars(
+        select(Assessment).where(Assessment.case_id == case.id, Assessment.deleted_at.is_(None))
+    ):
+        items = session.scalars(
+            select(AssessmentItem).where(AssessmentItem.assessment_id == assessment.id)
+        ).all()
+        add(f"assessment:{assessment.id.hex}", assessment.assessed_at or assessment.created_at, "assessment",
+            _assessment_title(assessment.kind), _assessment_summary(items, assessment.notes), assessment.assessor_id)
+    for rec in session.scalars(
+        select(EligibilityRecommendation)
+        .where(EligibilityRecommendation.case_id == case.id, EligibilityRecommendation.deleted_at.is_(None))
+    ):
+        add(f"recommendation:{rec.id.hex}", rec.recommended_at, "recommendation",
+            f"توصية الباحث: {DECISIONS.get(rec.recommendation, rec.recommendation)}", rec.reason or "",
+            rec.recommended_by)
+    for decision in session.scalars(
+        select(CommitteeDecision).where(CommitteeDecision.case_id == case.id, CommitteeDecision.deleted_at.is_(None))
+    ):
+        letter = letter_row(session, decision.id)
+        members = "، ".join(decision.members or ())
+        detail = "؛ ".join(p for p in (decision.reason or "", f"الأعضاء الحاضرون: {members}" if members else "") if p)
+        add(f"decision:{decision.id.hex}", decision.decided_at, "decision",
+            f"قرار لجنة البحث: {DECISIONS.get(decision.decision, decision.decision)}", detail, decision.recorded_by,
+            document_kind="decision_letter" if letter else None,
+            attachment_sha256=letter.pdf_sha256 if letter else None, mime=MIME_PDF if letter else None)
+    for notice in session.scalars(
+        select(BeneficiaryNotice).where(BeneficiaryNotice.case_id == case.id, BeneficiaryNotice.deleted_at.is_(None))
+    ):
+        add(f"notice:{notice.id.hex}", notice.informed_at, "notice",
+            f"إبلاغ المستفيد بالقرار ({INFORMED_HOW.get(notice.how, notice.how)})", notice.note or "",
+            notice.informed_by, channel_name=INFORMED_HOW.get(notice.how, notice.how))
+    for service in session.scalars(
+        select(Service).where(Service.case_id == case.id, Service.deleted_at.is_(None))
+    ):
+        detail = "؛ ".join(p for p in (money_text(service.amount), service.description or "") if p)
+        add(f"service:{service.id.hex}", service.delivered_at or service.created_at, "service",
+            f"تقديم خدمة: {service.kind}", detail, service.delivered_by)
+    for survey in session.scalars(
+        select(SurveyResponse).where(SurveyResponse.case_id == case.id, SurveyResponse.deleted_at.is_(None))
+    ):
+        add(f"survey:{survey.id.hex}", survey.answered_at, "survey", "استبانة رضا المستفيد",
+            f"طريقة الاستبانة: {survey.mode}" if survey.mode else "", None)
+    for event, suggestion in session.execute(
+        select(SuggestionEvent, Suggestion)
+        .join(Suggestion, Suggestion.id == SuggestionEvent.suggestion_id)
+        .where(SuggestionEvent.case_id == case.id, SuggestionEvent.deleted_at.is_(None))
+    ):
+        label = SUGGESTION_KIND_LABELS.get(suggestion.kind, suggestion.kind)
+        add(f"suggestion:{suggestion.id.hex}", event.at, "suggestion", f"{label} من المستفيد",
+            suggestion.text, event.actor_id, channel_name=channel_name(profile, suggestion.channel_id or "")
+            if suggestion.channel_id else None)
+    for audit in session.scalars(
+        select(AuditEvent).where(AuditEvent.entity == "case", AuditEvent.entity_id == case.id)
+    ):
+        if audit.action in _COVERED_AUDIT:
+            continue
+        add(f"audit:{audit.id.hex}", audit.at, "audit", _AUDIT_LABELS.get(audit.action, audit.action),
+            _audit_detail(audit), audit.actor_id)
+    files = file_entries(session, case)
+    names = user_names(session, [who for _, who in entries])
+    done = [
+        TimelineEntry(**{**entry.__dict__, "officer_name": names.get(who) if who else None})
+        for entry, who in entries
+    ]
+    done.extend(files)
+    # Row ids are UUIDv7 (time-ordered): within one moment, the later record comes first.
+    done.sort(key=lambda e: (e.at, e.entry_id.rsplit(":", 1)[-1]), reverse=True)
+    return tuple(done)
+
+def file_entries(session: Session, case: Case) -> list[TimelineEntry]:
+    """Every file of the case: the signed declaration and its scan, stored PDFs, document scans."""
+    entries: list[TimelineEntry] = []
+    actor_of: dict[str, uuid.UUID | None] = {}
+    for declaration in session.scalars(
+        select(Declaration).where(Declaration.case_id == case.id, Declaration.deleted_at.is_(None))
+    ):
+        if declaration.pdf_sha256:
+            entries.append(TimelineEntry(
+                f"file:declaration:{declaration.id.hex}", declaration.signed_at, moment_text(declaration.signed_at),
+                "document", DOCUMENT_KIND_LABELS["declaration"],
+                "وُقّع على الورق" if declaration.signature_kind == SignatureKind.PAPER.value else "وُقّع على لوحة التوقيع",
+                None, document_kind="declaration", attachment_sha256=declaration.pdf_sha256, mime=MIME_PDF,
+            ))
+            actor_of[f"file:declaration:{declaration.id.hex}"] = declaration.officer_id
+        if declaration.signature_kind == SignatureKind.PAPER.value and declaration.signature_attachment_id:
+            scan = session.get(Attachment, declaration.signature_attachment_id)
+            if scan is not None:
+                entries.append(TimelineEntry(
+                    f"file:paper:{declaration.id.hex}", declaration.signed_at, moment_text(declaration.signed_at),
+                    "document", "النسخة الممسوحة من الإقرار الموقع على الورق", "", None,
+                    document_kind="scan", attachment_sha256=scan.sha256, mime=scan.mime,
+                ))
+                actor_of[f"file:paper:{declaration.id.hex}"] = declaration.officer_id
+    for audit in session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.entity == "case", AuditEvent.entity_id == case.id, AuditEvent.action == "document_stored"
+        )
+    ):
+        kind = str((audit.details or {}).get("kind", ""))
+        sha = str((audit.details or {}).get("sha256", ""))
+        if not sha or kind == "declaration":
+            continue
+        entry_id = f"file:{kind}:{audit.id.hex}"
+        entries.append(TimelineEntry(
+            entry_id, audit.at, moment_text(audit.at), "document", DOCUMENT_KIND_LABELS.get(kind, kind), "",
+            None, document_kind=kind, attachment_sha256=sha, mime=MIME_PDF,
+        ))
+        actor_of[entry_id] = audit.actor_id
+    for doc, attachment in session.execute(
+        select(RequiredDocument, Attachment)
+        .join(Attachment, Attachment.id == RequiredDocument.attachment_id)
+        .where(RequiredDocument.case_id == case.id, RequiredDocument.deleted_at.is_(None))
+    ):
+        entry_id = f"file:scan:{doc.id.hex}"
+        entries.append(TimelineEntry(
+            entry_id, doc.updated_at, moment_text(doc.updated_at), "document", f"نسخة ممسوحة: {doc.name}", "",
+            None, document_kind="scan", attachment_sha256=attachment.sha256, mime=attachment.mime,
+        ))
+        actor_of[entry_id] = doc.updated_by
+    for letter in session.scalars(
+        select(DecisionLetter).where(DecisionLetter.case_id == case.id, DecisionLetter.deleted_at.is_(None))
+    ):
+        entry_id = f"file:decision_letter:{letter.id.hex}"
+        entries.append(TimelineEntry(
+            entry_id, letter.issued_at, moment_text(letter.issued_at), "document",
+            DOCUMENT_KIND_LABELS["decision_letter"], "", None, document_kind="decision_letter",
+            attachment_sha256=letter.pdf_sha256, mime=MIME_PDF,
+        ))
+        actor_of[entry_id] = letter.updated_by
+    names = user_names(session, actor_of.values())
+    named = []
+    for e in entries:
+        actor = actor_of.get(e.entry_id)
+        named.append(TimelineEntry(**{**e.__dict__, "officer_name": names.get(actor) if actor else None}))
+    return named
+
+
+def _assessment_title(kind: str) -> str:
+    if kind == AssessmentKind.ADMINISTRATIVE_EXAMINATION.value:
+        return "الفحص الإداري للمستندات"
+    if kind == AssessmentKind.PERSONAL_INTERVIEW.value:
+        return "المقابلة الشخصية"
+    return kind
+
+
+def _assessment_summary(items: Sequence[AssessmentItem], notes: str | None) -> str:
+    lines = []
+    for item in items:
+        label = CHECK_RESULTS.get(item.result) or INTERVIEW_ANSWERS.get(item.result) or item.result
+        line = f"{item.label}: {label}"
+        if item.note:
+            line += f" ({item.note})"
+        lines.append(line)
+    if notes and not any(item.item_kind == "document" for item in items):
+        lines.append(f"ملاحظات: {notes}")
+    return "\n".join(lines)
+
+
+def _audit_detail(audit: AuditEvent) -> str:
+    details = audit.details or {}
+    if audit.action == "status_changed":
+        return f"من «{states.status_label(str(details.get('from', '')))}» إلى «{states.status_label(str(details.get('to', '')))}»"
+    for key in ("reason", "note"):
+        if details.get(key):
+            return str(details[key])
+    return ""
+
