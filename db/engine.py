@@ -168,6 +168,9 @@ class Database:
             URL.create("sqlite", database=str(self.path)),  # no URL parsing of the path ("?", "#")
             hide_parameters=True,  # errors never carry the values (names, IDs) into a message or the log
             json_serializer=lambda value: json.dumps(value, ensure_ascii=False),
+            # The GUI reads on up to three threads: hand out the connection used last, whose page cache is warm,
+            # instead of the oldest (each SQLite connection keeps its own cache; LIFO keeps memory at one).
+            pool_use_lifo=True,
         )
         event.listen(engine, "connect", configure_sqlite_connection)
         event.listen(engine, "begin", begin_sqlite_transaction)
