@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.arabic_text import isolate, to_arabic_digits
+from desktop.reception import ReceptionService
 from desktop.satisfaction.views import AnswerValue, QuestionView, SurveyDefinition
 
 if TYPE_CHECKING:
@@ -204,8 +205,6 @@ class CaseField(QWidget):
         """The case id of a typed number (safe on a worker thread); InputError in Arabic when unknown."""
         if not number:
             return None
-        from desktop.reception import ReceptionService
-
         return ReceptionService(self._workspace).case_by_number(number).case_id
 
     def clear(self) -> None:
