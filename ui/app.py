@@ -18,6 +18,7 @@ import resources
 
 if TYPE_CHECKING:
     from desktop.workspace import Workspace
+    from ui.main_window import MainWindow
 
 APPLICATION_NAME = "Mustafid Desk"
 ORGANIZATION_NAME = "Mustafid"
@@ -26,7 +27,9 @@ ORGANIZATION_NAME = "Mustafid"
 FONT_POINT_SIZE = 13
 
 STARTUP_PROBE_ENV = "MUSTAFID_STARTUP_PROBE"
+#: Printed by the start-up probe once the main window is shown and the event loop idle.
 READY_MARKER = "MUSTAFID_READY"
+#: Printed once the desk is usable: the database open and the reception page shown, the event loop idle.
 WORKSPACE_READY_MARKER = "MUSTAFID_WORKSPACE_READY"
 
 EXIT_OK = 0
@@ -180,6 +183,20 @@ def _arm_startup_probe(finish: Callable[[], object]) -> None:
     QTimer.singleShot(0, lambda: QTimer.singleShot(0, ready))
 
 
+def _arm_usable_probe(window: MainWindow, finish: Callable[[], object]) -> None:
+    """Print the usable marker once the reception page is on screen and the event loop idle, then `finish`."""
+
+    def usable() -> None:
+        page = window.reception_page()
+        if page is None or not page.isVisible():
+            QTimer.singleShot(10, usable)
+            return
+        print(WORKSPACE_READY_MARKER, flush=True)
+        finish()
+
+    QTimer.singleShot(0, lambda: QTimer.singleShot(0, usable))
+
+
 def _let_python_handle_ctrl_c(app: QApplication) -> None:
     """Ctrl+C in a terminal quits the event loop (Python only sees signals between Qt calls)."""
     signal.signal(signal.SIGINT, lambda *_: app.quit())
@@ -229,8 +246,7 @@ def run(argv: list[str]) -> int:
         window.attach_workspace(workspace)
         window.offer_draft_resume()
         if probe:
-            print(WORKSPACE_READY_MARKER, flush=True)
-            app.quit()
+            _arm_usable_probe(window, app.quit)
 
     def failed(error: BaseException) -> None:
         window.hide()
