@@ -275,19 +275,20 @@ def _arm_startup_probe(finish: Callable[[], object]) -> None:
     QTimer.singleShot(0, lambda: QTimer.singleShot(0, ready))
 
 
-def _arm_usable_probe(window: MainWindow, finish: Callable[[], object]) -> None:
-    """Print the usable marker once the reception page is on screen and the event loop idle, then `finish`."""
+def _when_idle(callback: Callable[[], object]) -> None:
+    """Call `callback` once the event loop is idle: after the events pending now, and any those post."""
+    QTimer.singleShot(0, lambda: QTimer.singleShot(0, callback))
 
-    def usable() -> None:
-        page = window.reception_page()
-        if page is None or not page.isVisible():
-            QTimer.singleShot(10, usable)
-            return
-        print(WORKSPACE_READY_MARKER, flush=True)
-        print(f"{USABLE_CPU_PREFIX}{time.process_time():.4f}", file=sys.stderr, flush=True)
-        finish()
 
-    QTimer.singleShot(0, lambda: QTimer.singleShot(0, usable))
+def _report_usable(window: MainWindow, finish: Callable[[], object]) -> None:
+    """Probe: print the usable marker once the reception page is on screen (the loop idle), then `finish`."""
+    page = window.reception_page()
+    if page is None or not page.isVisible():
+        QTimer.singleShot(10, lambda: _report_usable(window, finish))
+        return
+    print(WORKSPACE_READY_MARKER, flush=True)
+    print(f"{USABLE_CPU_PREFIX}{time.process_time():.4f}", file=sys.stderr, flush=True)
+    finish()
 
 
 def _let_python_handle_ctrl_c(app: QApplication) -> None:
@@ -342,9 +343,11 @@ def run(argv: list[str]) -> int:
         opened = opening.outcome
         if isinstance(opened, OpenedDesk):
             window.attach_workspace(opened.workspace, opened.state)
+            # Once the reception page is painted (usable): look for unfinished cases behind it, so that the
+            # look-up does not compete with that first paint.
+            _when_idle(window.offer_drafts_when_found)
             if probe:
-                _arm_usable_probe(window, app.quit)
-            window.offer_drafts_when_found()
+                _when_idle(lambda: _report_usable(window, app.quit))
             return
         assert opened is not None
         window.hide()
@@ -358,7 +361,7 @@ def run(argv: list[str]) -> int:
         opening.start()
 
     # The first zero timer runs after the show/expose events are handled; the second after any they posted.
-    QTimer.singleShot(0, lambda: QTimer.singleShot(0, painted))
+    _when_idle(painted)
     opening.sig_finished.connect(finished)
     try:
         code = app.exec()
