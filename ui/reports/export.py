@@ -59,10 +59,12 @@ class _ProgressRelay(QObject):
 class ExportController(QObject):
     """Runs one export at a time: save dialog → progress dialog (cancellable) → message at the end.
 
-    Signals: sig_finished(path) when a file was written, sig_cancelled() when the user cancelled,
-    sig_failed(message) on an error (the Arabic message); sig_message(text) for every final message shown.
+    Signals (all on the GUI thread): sig_progress(done, total) as the export reports its steps;
+    sig_finished(path) when a file was written, sig_cancelled() when the user cancelled, sig_failed(message)
+    on an error (the Arabic message); sig_message(text) for every final message shown.
     """
 
+    sig_progress = Signal(int, int)
     sig_finished = Signal(object)
     sig_cancelled = Signal()
     sig_failed = Signal(str)
@@ -169,6 +171,7 @@ class ExportController(QObject):
     def _show_progress(self, done: int, total: int) -> None:
         if self.progress is None or self._cancel.is_set():
             return
+        self.sig_progress.emit(done, total)
         self.progress.setMaximum(max(total, 1))
         self.progress.setValue(min(done, max(total, 1)))
 
