@@ -229,10 +229,8 @@ class FirstRunDialog(QDialog):
         profile_id = str(items[0].data(PROFILE_ID_ROLE))
         workspace = self._workspace
         self._busy(True)
-        run_write(
-            self, _adopting("تعذّر اعتماد هذه السياسة:", profile_id, lambda: workspace.adopt_builtin_profile(profile_id)),
-            self._adopted, self._failed, where="first_run.adopt",
-        )
+        adopt = _adopting("تعذّر اعتماد هذه السياسة:", profile_id, lambda: workspace.adopt_builtin_profile(profile_id))
+        run_write(self, adopt, self._adopted, self._failed, where="first_run.adopt")
 
     def _failed(self, message: str, _error: BaseException) -> None:
         """Reading or adopting failed unexpectedly: the Arabic message, and the dialog stays open."""

@@ -164,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Mustafid Desk usable (reception):  {usable.describe()} (target <= {TARGET_USABLE_S} s)")
     print(f"bare PySide6 QMainWindow:          {bare.describe()}")
     print(f"window / bare ratio of medians: {ratio:.2f} (target <= {TARGET_RATIO:g})")
-    print(f"CPU seconds: the desk until usable {cpu_app.describe()}; the bare window until it quit {cpu_bare.describe()}")
+    print(f"CPU seconds, the desk until usable: {cpu_app.describe()}")
+    print(f"CPU seconds, the bare window until it quit: {cpu_bare.describe()}")
     print(f"load average (1 min) before {load_before[0]:.2f}, after {load_after[0]:.2f}, on {os.cpu_count()} CPUs")
     emit_json(
         {

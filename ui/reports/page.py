@@ -49,7 +49,7 @@ class ReportsPage(QWidget):
     sig_refreshed = Signal(object)
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None, *, viewer_role: str | None = None) -> None:
-        """The page for `workspace`; `viewer_role` forces a role (else the person at this PC's, read with the figures)."""
+        """The page for `workspace`; `viewer_role` forces a role (else this PC's person's, read with the figures)."""
         super().__init__(parent)
         self.setObjectName("reports_page")
         self.setStyleSheet(REPORTS_STYLE)

@@ -30,7 +30,7 @@ __all__ = ["AnswerForm", "CaseField"]
 
 
 class _ScaleChoice(QWidget):
-    """Five radio buttons with the scale's Arabic labels (1 on the right)."""
+    """Five radio buttons with the scale's Arabic labels (1 on the right); `sig_changed()` when one is chosen."""
 
     sig_changed = Signal()
 
@@ -62,7 +62,10 @@ class _ScaleChoice(QWidget):
 
 
 class AnswerForm(QWidget):
-    """Every question of the survey on one compact form; `answers()` gives what was filled in."""
+    """Every question of the survey on one compact form; `answers()` gives what was filled in.
+
+    `sig_changed()` is emitted whenever an answer changes.
+    """
 
     sig_changed = Signal()
 

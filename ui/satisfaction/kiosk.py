@@ -90,7 +90,10 @@ def _wrapped(text: str, name: str, parent: QWidget, *, centre: bool = True) -> Q
 
 
 class _QuestionScreen(QWidget):
-    """One question on its own screen: the question, the faces (or numbers, or a text box), back and next."""
+    """One question on its own screen: the question, the faces (or numbers, or a text box), back and next.
+
+    `sig_changed()` is emitted whenever its answer changes.
+    """
 
     sig_changed = Signal()
 
