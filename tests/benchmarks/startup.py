@@ -21,9 +21,7 @@ import argparse
 import compileall
 import os
 import resource
-import subprocess
 import sys
-import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -38,6 +36,7 @@ from _common import (
     interleaved,
     probe_environment,
     say,
+    time_until_markers,
     time_until_ready,
 )
 
@@ -83,32 +82,15 @@ def _with_cpu(measure: Callable[[], float], cpu: list[float]) -> Callable[[], fl
     return measured
 
 
-def time_app(argv: Sequence[str], env: Mapping[str, str], *, timeout: float = 300.0) -> tuple[float, float, float]:
+def time_app(argv: Sequence[str], env: Mapping[str, str]) -> tuple[float, float, float]:
     """Seconds from starting the desk to its window shown and to it usable, and its CPU seconds when usable
     (written by its probe to stderr)."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        list(argv), cwd=ROOT, env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    seen: dict[str, float] = {}
-    cpu: float | None = None
-    assert process.stdout is not None
-    for line in process.stdout:
-        text = line.strip()
-        if text in (READY_MARKER, WORKSPACE_READY_MARKER) and text not in seen:
-            seen[text] = time.perf_counter() - started
-    try:
-        _out, err = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        _out, err = process.communicate()
-        raise BenchmarkError(f"{argv!r} did not exit within {timeout} s") from None
-    for line in err.splitlines():
-        if line.startswith(USABLE_CPU_PREFIX):
-            cpu = float(line.removeprefix(USABLE_CPU_PREFIX))
-    if process.returncode != 0 or len(seen) != 2 or cpu is None:
-        raise BenchmarkError(f"{' '.join(argv)} exited with {process.returncode}, saw {sorted(seen)}:\n{err[-2000:]}")
-    return seen[READY_MARKER], seen[WORKSPACE_READY_MARKER], cpu
+    err: list[str] = []
+    seen = time_until_markers(argv, env, [READY_MARKER, WORKSPACE_READY_MARKER], stderr=err)
+    cpu = [float(line.removeprefix(USABLE_CPU_PREFIX)) for line in err if line.startswith(USABLE_CPU_PREFIX)]
+    if not cpu:
+        raise BenchmarkError(f"{' '.join(argv)} did not report its CPU seconds ({USABLE_CPU_PREFIX})")
+    return seen[READY_MARKER], seen[WORKSPACE_READY_MARKER], cpu[0]
 
 
 def compile_checkout() -> None:
