@@ -397,7 +397,7 @@ def _run_after_opening(app: QApplication, opening: DeskOpening, probe: bool) -> 
 
         window = MainWindow(workspace, state=shown_state)
         window.show()
-        window.offer_drafts_when_found()
+        _when_idle(window.offer_drafts_when_found)
         if probe:
             _arm_startup_probe(app.quit)
         return app.exec()

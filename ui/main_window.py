@@ -248,7 +248,9 @@ class MainWindow(QMainWindow):
             page.banner.show_drafts(offered)
 
         def not_found(_message: str, error: BaseException) -> None:
-            if isinstance(error, InputError):  # e.g. no policy adopted yet: nothing to offer
+            # No policy adopted yet (InputError): nothing to offer. Anything else was logged by describe; the
+            # desk works without the offer, so the officer is not interrupted with it.
+            if isinstance(error, InputError):
                 page.banner.show_drafts([])
 
         run_read(page, service.open_drafts, found, not_found, where="main_window.drafts")
