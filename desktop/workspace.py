@@ -7,6 +7,7 @@ import getpass
 import platform
 import secrets
 import uuid
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from desktop.policy import (
 from desktop.logbook import get_logger
 from desktop.startup import DeskSnapshot, default_data_dir, write_snapshot
 
-__all__ = ["ConnectionState", "Workspace", "WorkspaceError", "default_data_dir"]
+__all__ = ["ConnectionState", "DeskState", "Workspace", "WorkspaceError", "default_data_dir"]
 
 DATABASE_FILE = "mustafid.sqlite3"
 
@@ -59,10 +60,20 @@ class ConnectionState(StrEnum):
         }[self]
 
 
+@dataclass(frozen=True, slots=True)
+class DeskState:
+    """What the main window shows about the desk, read together off the GUI thread (`Workspace.desk_state`)."""
+
+    profile: PolicyProfile | None
+    officer_name: str
+    connection: ConnectionState
+
+
 class Workspace:
     """One PC's working state: data directory, local database, adopted policy and officer."""
 
     def __init__(self, data_dir: Path, db: Database) -> None:
+        """A workspace over an opened database (use `Workspace.open`)."""
         self.data_dir = data_dir
         self.db = db
         self._profile: PolicyProfile | None = None
@@ -90,6 +101,15 @@ class Workspace:
     def available_profiles(self) -> list[PolicyProfile]:
         """The built-in policy profiles shipped with the application (the five seed associations)."""
         return load_builtin_profiles()
+
+    @property
+    def loaded_profile(self) -> PolicyProfile | None:
+        """The active policy when it has already been read, else None; never touches the database."""
+        return self._profile if self._profile_loaded else None
+
+    def desk_state(self) -> DeskState:
+        """The active policy, the officer's name and the connection state, read in one go (a worker's call)."""
+        return DeskState(self.active_profile(), self.officer_name(), self.connection_state())
 
     def active_profile(self) -> PolicyProfile | None:
         """The policy version adopted most recently on this PC, or None before the first adoption."""

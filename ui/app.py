@@ -8,7 +8,9 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -17,6 +19,7 @@ from PySide6.QtCore import (
     QLibraryInfo,
     QLocale,
     QMessageLogContext,
+    QEventLoop,
     QObject,
     Qt,
     QtMsgType,
@@ -31,9 +34,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 import resources
 from desktop import logbook
 from desktop.errors import describe, unexpected_error_text
+from ui.ops import operations, run_write
 
 if TYPE_CHECKING:
-    from desktop.workspace import Workspace
+    from desktop.workspace import DeskState, Workspace
+    from ui.main_window import MainWindow
 
 APPLICATION_NAME = "Mustafid Desk"
 ORGANIZATION_NAME = "Mustafid"
@@ -42,11 +47,18 @@ ORGANIZATION_NAME = "Mustafid"
 FONT_POINT_SIZE = 13
 
 STARTUP_PROBE_ENV = "MUSTAFID_STARTUP_PROBE"
+#: Printed by the start-up probe once the main window is shown and the event loop idle.
 READY_MARKER = "MUSTAFID_READY"
+#: Printed once the desk is usable: the database open and the reception page shown, the event loop idle.
 WORKSPACE_READY_MARKER = "MUSTAFID_WORKSPACE_READY"
+#: Written by the probe to stderr right after the usable marker, with the process's CPU seconds (all threads).
+USABLE_CPU_PREFIX = "MUSTAFID_USABLE_CPU_S="
 
 EXIT_OK = 0
 EXIT_STARTUP_ERROR = 1
+
+#: At exit, how long each pool of ui.ops may take to finish queued work before the workspace is closed.
+SHUTDOWN_WAIT_MS = 5_000
 
 STYLE_SHEET: Path = resources.ROOT / "styles" / "desk.qss"
 
@@ -120,10 +132,15 @@ def configure_application(app: QApplication) -> None:
         app.setStyleSheet(STYLE_SHEET.read_text(encoding="utf-8"))
 
 
+def _qt_application(argv: Sequence[str]) -> QApplication:
+    """The QApplication, created on first use, not yet configured."""
+    existing = QApplication.instance()
+    return existing if isinstance(existing, QApplication) else QApplication([sys.argv[0], *argv])
+
+
 def create_application(argv: Sequence[str]) -> QApplication:
     """Return the configured QApplication, creating it on first use."""
-    existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0], *argv])
+    app = _qt_application(argv)
     configure_application(app)
     return app
 
@@ -269,28 +286,98 @@ def install_error_hooks() -> Callable[[], None]:
     return undo
 
 
-def load_workspace(data_dir: Path | None) -> Workspace:
-    """Open the workspace and read its active policy (runs on a worker thread at a normal start)."""
-    from desktop.workspace import Workspace
+@dataclass(frozen=True, slots=True)
+class OpenedDesk:
+    """An opened workspace and what the main window shows about it, read on the worker that opened it."""
 
-    workspace = Workspace.open(data_dir)
+    workspace: Workspace
+    state: DeskState
+
+
+@dataclass(frozen=True, slots=True)
+class StartupRefusal:
+    """Why the desk cannot start: a known reason (`WorkspaceError`, `ProfileError`) shown as such, or the
+    Arabic message of an unexpected error (`desktop.errors.describe` has logged it with an incident number)."""
+
+    error: BaseException
+    message: str = ""
+
+
+def open_desk(data_dir: Path | None) -> OpenedDesk | StartupRefusal:
+    """Open the workspace, read its policy, officer and connection, save the snapshot (a worker's call).
+
+    The modules the reception page needs are imported here too, so that attaching the workspace on the GUI
+    thread only builds widgets. A workspace that cannot be opened, or whose stored policy no longer
+    validates, is an answer (`StartupRefusal`), not an incident.
+    """
+    # Imported here, on the worker: SQLAlchemy, the models and the policy schema are most of a second of
+    # imports that the window shown from the snapshot must not wait for.
+    from desktop.policy import ProfileError
+    from desktop.workspace import Workspace, WorkspaceError
+
     try:
-        workspace.active_profile()
+        workspace = Workspace.open(data_dir)
+    except WorkspaceError as error:
+        return StartupRefusal(error)
+    try:
+        state = workspace.desk_state()
         workspace.save_snapshot()
-        # Import what the reception page needs here, off the GUI thread: attaching then only builds widgets.
-        import desktop.reception  # noqa: F401
+        import desktop.reception  # noqa: F401 — warm imports for the reception page (see above)
         import ui.reception.page  # noqa: F401
+    except ProfileError as error:
+        workspace.close()
+        return StartupRefusal(error)
     except BaseException:
         workspace.close()
         raise
-    return workspace
+    return OpenedDesk(workspace, state)
 
 
-def show_startup_failure(error: BaseException) -> bool:
-    """Show why the desk cannot start, in Arabic (an unexpected error with its incident number).
+class DeskOpening(QObject):
+    """The workspace of a data directory being opened through `ui.ops` (on the writer: a migration may write).
 
-    False only for what is not an `Exception` (KeyboardInterrupt, SystemExit): the caller re-raises it.
+    `start()` asks for it; `outcome` is None until the worker reports, then an `OpenedDesk` or a
+    `StartupRefusal`, and `sig_finished()` is emitted on the GUI thread.
     """
+
+    sig_finished = Signal()
+
+    def __init__(self, data_dir: Path | None, parent: QObject | None = None) -> None:
+        """The opening of `data_dir` (not started yet)."""
+        super().__init__(parent)
+        self._data_dir = data_dir
+        self.started = False
+        self.outcome: OpenedDesk | StartupRefusal | None = None
+
+    def start(self) -> None:
+        """Open the workspace on the writer thread (once)."""
+        if self.started:
+            return
+        self.started = True
+        data_dir = self._data_dir
+        run_write(self, lambda: open_desk(data_dir), self._finished, self._failed, where="app.open_desk")
+
+    def _finished(self, outcome: OpenedDesk | StartupRefusal) -> None:
+        self.outcome = outcome
+        self.sig_finished.emit()
+
+    def _failed(self, message: str, error: BaseException) -> None:
+        self._finished(StartupRefusal(error, message))
+
+    def wait(self) -> OpenedDesk | StartupRefusal:
+        """Start if need be, then run the event loop until the outcome is known (the first run: no window yet)."""
+        self.start()
+        if self.outcome is None:
+            loop = QEventLoop()
+            self.sig_finished.connect(loop.quit)
+            loop.exec()
+        assert self.outcome is not None
+        return self.outcome
+
+
+def show_startup_failure(error: BaseException, message: str = "") -> bool:
+    """Show why the desk cannot start, in Arabic; False for an error not known here and no `message` for it."""
+    # Only when the desk cannot start: these modules are loaded by then, or not needed at all.
     from desktop.policy import ProfileError
     from desktop.workspace import WorkspaceError
 
@@ -300,9 +387,12 @@ def show_startup_failure(error: BaseException) -> bool:
     if isinstance(error, ProfileError):
         from desktop.policy_text import problem_line
 
-        message = "سياسة الجمعية المحفوظة في قاعدة البيانات فيها أخطاء تمنع تشغيل البرنامج:"
+        policy_message = "سياسة الجمعية المحفوظة في قاعدة البيانات فيها أخطاء تمنع تشغيل البرنامج:"
         lines = [problem_line(problem) for problem in error.problems]
-        startup_error_box("تعذّر قراءة سياسة الجمعية", message, lines).exec()
+        startup_error_box("تعذّر قراءة سياسة الجمعية", policy_message, lines).exec()
+        return True
+    if message:
+        startup_error_box("تعذّر فتح مكتب المستفيد", message).exec()
         return True
     if isinstance(error, Exception):
         # Anything else is recorded in the log under an incident number, which the box names.
@@ -311,14 +401,17 @@ def show_startup_failure(error: BaseException) -> bool:
     return False
 
 
-def _open_workspace(data_dir: Path | None) -> Workspace | None:
-    """Open the workspace on the GUI thread (first run); on a known failure show why and return None."""
-    try:
-        return load_workspace(data_dir)
-    except Exception as error:
-        if show_startup_failure(error):
-            return None
-        raise
+def _show_refusal(refusal: StartupRefusal) -> None:
+    """Say why the desk cannot start (every refusal is said, in Arabic; none is raised at the officer)."""
+    if not show_startup_failure(refusal.error, refusal.message):
+        startup_error_box("تعذّر فتح مكتب المستفيد", "تعذّر فتح مكتب المستفيد بسبب خطأ غير متوقع.").exec()
+
+
+def _close_desk(workspace: Workspace | None) -> None:
+    """At exit: let queued operations finish (bounded), then close the workspace they may still use."""
+    operations().shutdown(SHUTDOWN_WAIT_MS)
+    if workspace is not None:
+        workspace.close()
 
 
 def _arm_startup_probe(finish: Callable[[], object]) -> None:
@@ -330,6 +423,22 @@ def _arm_startup_probe(finish: Callable[[], object]) -> None:
 
     # The first zero timer runs after the show/expose events are handled; the second after any they posted.
     QTimer.singleShot(0, lambda: QTimer.singleShot(0, ready))
+
+
+def _when_idle(callback: Callable[[], object]) -> None:
+    """Call `callback` once the event loop is idle: after the events pending now, and any those post."""
+    QTimer.singleShot(0, lambda: QTimer.singleShot(0, callback))
+
+
+def _report_usable(window: MainWindow, finish: Callable[[], object]) -> None:
+    """Probe: print the usable marker once the reception page is on screen (the loop idle), then `finish`."""
+    page = window.reception_page()
+    if page is None or not page.isVisible():
+        QTimer.singleShot(10, lambda: _report_usable(window, finish))
+        return
+    print(WORKSPACE_READY_MARKER, flush=True)
+    print(f"{USABLE_CPU_PREFIX}{time.process_time():.4f}", file=sys.stderr, flush=True)
+    finish()
 
 
 def _let_python_handle_ctrl_c(app: QApplication) -> None:
@@ -351,10 +460,12 @@ def parse_arguments(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]
 def run(argv: list[str]) -> int:
     """Start the desk: show the main window at once, open the workspace in the background, or ask for the policy.
 
-    With a desk snapshot from the last start (association, officer) the window appears before SQLAlchemy and
-    the policy schema are even imported; the workspace opens on a worker thread and is attached when ready.
-    Without one (first run, or the snapshot is gone) the workspace is opened first and the first-run dialog
-    asks for the association's policy when none is adopted.
+    The workspace is opened on the single writer of `ui.ops`. With a desk snapshot from the last start
+    (association, officer) the window is shown first — the opening starts once it is painted, so that the
+    worker's imports (SQLAlchemy, the models, the policy schema: most of a second) do not compete with it
+    for the interpreter — and the workspace is attached when ready; the reception page is then usable at
+    once and unfinished cases are looked for behind it. Without a snapshot (first run, or it is gone) the
+    workspace opens first, and the first-run dialog asks for the association's policy when none is adopted.
     """
     from desktop.startup import default_data_dir
 
@@ -386,60 +497,67 @@ def _run(arguments: argparse.Namespace, qt_arguments: list[str], data_dir: Path)
     from desktop.startup import read_snapshot
 
     ensure_platform()
-    app = create_application(qt_arguments)
+    app = _qt_application(qt_arguments)
+    opening = DeskOpening(data_dir, app)
+    configure_application(app)
     probe = os.environ.get(STARTUP_PROBE_ENV) == "1"
     if not probe and sys.stdin is not None and sys.stdin.isatty():
         _let_python_handle_ctrl_c(app)
 
     snapshot = read_snapshot(data_dir)
     if snapshot is None:
-        return _run_after_opening(app, data_dir, probe)
+        return _run_after_opening(app, opening, probe)
 
     from ui.main_window import MainWindow
-    from ui.tasks import BackgroundRunner
 
     window = MainWindow(None, snapshot=snapshot)
     window.show()
     outcome = {"code": EXIT_OK}
 
-    def attached(workspace: Workspace) -> None:
-        window.attach_workspace(workspace)
-        window.offer_draft_resume()
-        if probe:
-            print(WORKSPACE_READY_MARKER, flush=True)
-            app.quit()
-
-    def failed(error: BaseException) -> None:
+    def finished() -> None:
+        opened = opening.outcome
+        if isinstance(opened, OpenedDesk):
+            window.attach_workspace(opened.workspace, opened.state)
+            # Once the reception page is painted (usable): look for unfinished cases behind it, so that the
+            # look-up does not compete with that first paint.
+            _when_idle(window.offer_drafts_when_found)
+            if probe:
+                _when_idle(lambda: _report_usable(window, app.quit))
+            return
+        assert opened is not None
         window.hide()
         outcome["code"] = EXIT_STARTUP_ERROR
-        handled = show_startup_failure(error)
+        _show_refusal(opened)
         app.quit()
-        if not handled:
-            raise error
 
-    if probe:
-        # The window is shown and idle: report it, then wait for the workspace before quitting.
-        QTimer.singleShot(0, lambda: QTimer.singleShot(0, lambda: print(READY_MARKER, flush=True)))
-    runner = BackgroundRunner(app)
-    runner.run(lambda: load_workspace(data_dir), attached, failed)
+    def painted() -> None:
+        if probe:  # the window is shown and idle: report it, then wait for the workspace before quitting
+            print(READY_MARKER, flush=True)
+        opening.start()
+
+    # The first zero timer runs after the show/expose events are handled; the second after any they posted.
+    _when_idle(painted)
+    opening.sig_finished.connect(finished)
     try:
         code = app.exec()
     finally:
-        runner.wait()
-        if window.workspace is not None:
-            window.workspace.close()
+        _close_desk(window.workspace)
     return outcome["code"] if outcome["code"] != EXIT_OK else code
 
 
-def _run_after_opening(app: QApplication, data_dir: Path, probe: bool) -> int:
-    """First run (or no snapshot): open the workspace, ask for the policy if none, then show the main window."""
-    workspace = _open_workspace(data_dir)
-    if workspace is None:
+def _run_after_opening(app: QApplication, opening: DeskOpening, probe: bool) -> int:
+    """First run (or no snapshot): wait for the workspace, ask for the policy if none, then show the main window."""
+    opened = opening.wait()
+    if not isinstance(opened, OpenedDesk):
+        _close_desk(None)
+        _show_refusal(opened)
         return EXIT_STARTUP_ERROR
+    workspace, state = opened.workspace, opened.state
     if probe:
         print(WORKSPACE_READY_MARKER, flush=True)
     try:
-        if workspace.active_profile() is None:
+        shown_state: DeskState | None = state
+        if state.profile is None:
             from ui.first_run import FirstRunDialog
 
             dialog = FirstRunDialog(workspace)
@@ -448,14 +566,15 @@ def _run_after_opening(app: QApplication, data_dir: Path, probe: bool) -> int:
                 _arm_startup_probe(dialog.reject)
             if dialog.exec() != FirstRunDialog.DialogCode.Accepted:
                 return EXIT_OK
+            shown_state = None  # the window reads the officer and connection of the new policy itself
 
         from ui.main_window import MainWindow
 
-        window = MainWindow(workspace)
+        window = MainWindow(workspace, state=shown_state)
         window.show()
-        window.offer_draft_resume()
+        _when_idle(window.offer_drafts_when_found)
         if probe:
             _arm_startup_probe(app.quit)
         return app.exec()
     finally:
-        workspace.close()
+        _close_desk(workspace)

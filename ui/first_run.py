@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -21,29 +22,58 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.arabic_text import isolate
-from desktop.policy import ProfileError, ProfileProblem
-from desktop.workspace import Workspace, WorkspaceError
+from desktop.policy import PolicyProfile, ProfileError, ProfileProblem
 from desktop.policy_text import problem_line, profile_summary
-
-if TYPE_CHECKING:
-    from desktop.policy import PolicyProfile
+from desktop.workspace import Workspace, WorkspaceError
+from ui.ops import run_read, run_write
 
 PROFILE_ID_ROLE = Qt.ItemDataRole.UserRole
 IMPORT_FILTER = "ملفات سياسة الجمعية (*.toml);;كل الملفات (*)"
+LOADING_TEXT = "جارٍ تحميل سياسات الجمعيات…"
+ADOPTING_TEXT = "جارٍ اعتماد السياسة…"
+
+
+@dataclass(frozen=True, slots=True)
+class _Refused:
+    """A policy that was not adopted (or listed): the title over its problems, one line each."""
+
+    title: str
+    problems: list[ProfileProblem]
+
+
+def _adopting(title: str, source: str, adopt: Callable[[], PolicyProfile]) -> Callable[[], PolicyProfile | _Refused]:
+    """Work for the writer: adopt a policy, or say why not (a refused policy is an answer, not an incident)."""
+
+    def work() -> PolicyProfile | _Refused:
+        try:
+            return adopt()
+        except ProfileError as error:
+            return _Refused(title, error.problems)
+        except WorkspaceError as error:
+            return _Refused("تعذّر حفظ السياسة:", [ProfileProblem(source, "", error.message_ar)])
+
+    return work
 
 
 class FirstRunDialog(QDialog):
-    """Asks which policy this PC works under; adopting one (built-in or imported) accepts the dialog."""
+    """Asks which policy this PC works under; adopting one (built-in or imported) accepts the dialog.
+
+    The built-in policies are read, and a choice adopted, through `ui.ops` off the GUI thread; OK and the
+    import button are disabled while an adoption is in flight. `sig_profile_adopted(PolicyProfile)` is
+    emitted once a policy is adopted, just before the dialog is accepted.
+    """
 
     sig_profile_adopted = Signal(object)
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        """The dialog for `workspace` (its built-in policies are listed as soon as they are read)."""
         super().__init__(parent)
         self.setObjectName("first_run_dialog")
         self.setWindowTitle("مكتب المستفيد — اختيار سياسة الجمعية")
         self.setModal(True)
         self._workspace = workspace
         self.adopted_profile: PolicyProfile | None = None
+        self._adopting = False
 
         layout = QVBoxLayout(self)
         layout.setSpacing(12)
@@ -99,18 +129,31 @@ class FirstRunDialog(QDialog):
         self.profile_list.itemSelectionChanged.connect(self._update_ok)
         self.profile_list.itemDoubleClicked.connect(lambda _item: self.accept())
 
-        self._fill_builtin_profiles()
+        self._read_builtin_profiles()
         self.resize(780, 700)
 
     # ----------------------------------------------------------------- contents
 
-    def _fill_builtin_profiles(self) -> None:
+    def _read_builtin_profiles(self) -> None:
+        """Read the built-in policies off the GUI thread («جارٍ تحميل…» meanwhile), then list them."""
+        self.problems_title.setText(LOADING_TEXT)
+        self.problems_title.setVisible(True)
+        workspace = self._workspace
+
+        def work() -> list[PolicyProfile] | _Refused:
+            try:
+                return workspace.available_profiles()
+            except ProfileError as error:
+                return _Refused("تعذّر تحميل بعض السياسات المدمجة مع البرنامج:", error.problems)
+
+        run_read(self, work, self._fill_builtin_profiles, self._failed, where="first_run.profiles")
+
+    def _fill_builtin_profiles(self, profiles: list[PolicyProfile] | _Refused) -> None:
         """List the built-in policies: association, decision period, channels and steps."""
-        try:
-            profiles = self._workspace.available_profiles()
-        except ProfileError as error:
-            self._show_problems("تعذّر تحميل بعض السياسات المدمجة مع البرنامج:", error.problems)
+        if isinstance(profiles, _Refused):
+            self._show_problems(profiles.title, profiles.problems)
             return
+        self._show_problems("", [])
         for profile in profiles:
             item = QListWidgetItem(f"{profile.association.name}\n{profile_summary(profile)}", self.profile_list)
             item.setData(PROFILE_ID_ROLE, profile.id)
@@ -138,9 +181,19 @@ class FirstRunDialog(QDialog):
         self.problems_list.setVisible(bool(problems))
 
     def _update_ok(self) -> None:
-        """The OK button works only with a policy selected."""
+        """The OK button works only with a policy selected and no adoption in flight."""
         selected = bool(self.profile_list.selectedItems())
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(selected)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(selected and not self._adopting)
+        self.import_button.setEnabled(not self._adopting)
+
+    def _busy(self, busy: bool) -> None:
+        """An adoption is in flight: say so, and let nothing start a second one."""
+        self._adopting = busy
+        if busy:
+            self._show_problems("", [])
+            self.problems_title.setText(ADOPTING_TEXT)
+            self.problems_title.setVisible(True)
+        self._update_ok()
 
     # ----------------------------------------------------------------- actions
 
@@ -158,40 +211,39 @@ class FirstRunDialog(QDialog):
         dialog.open()
         return dialog
 
-    def import_file(self, path: Path) -> bool:
-        """Validate and adopt a policy file; on problems, list them and adopt nothing. True when adopted."""
-        try:
-            profile = self._workspace.import_profile(path)
-        except ProfileError as error:
-            self._show_problems(
-                f"لم يُعتمد الملف «{isolate(path.name)}» لأن فيه الأخطاء الآتية؛ صحّحها ثم أعد الاستيراد:",
-                error.problems,
-            )
-            return False
-        except WorkspaceError as error:
-            self._show_problems("تعذّر حفظ السياسة:", [ProfileProblem(str(path), "", error.message_ar)])
-            return False
-        self._adopted(profile)
-        return True
+    def import_file(self, path: Path) -> None:
+        """Validate and adopt a policy file off the GUI thread; on problems, list them and adopt nothing."""
+        if self._adopting:
+            return
+        workspace = self._workspace
+        title = f"لم يُعتمد الملف «{isolate(path.name)}» لأن فيه الأخطاء الآتية؛ صحّحها ثم أعد الاستيراد:"
+        self._busy(True)
+        run_write(self, _adopting(title, str(path), lambda: workspace.import_profile(path)), self._adopted,
+                  self._failed, where="first_run.import")
 
     def accept(self) -> None:
-        """Adopt the selected built-in policy and close; problems keep the dialog open."""
+        """Adopt the selected built-in policy (off the GUI thread) and close; problems keep the dialog open."""
         items = self.profile_list.selectedItems()
-        if not items:
+        if not items or self._adopting:
             return
         profile_id = str(items[0].data(PROFILE_ID_ROLE))
-        try:
-            profile = self._workspace.adopt_builtin_profile(profile_id)
-        except ProfileError as error:
-            self._show_problems("تعذّر اعتماد هذه السياسة:", error.problems)
-            return
-        except WorkspaceError as error:
-            self._show_problems("تعذّر حفظ السياسة:", [ProfileProblem(profile_id, "", error.message_ar)])
-            return
-        self._adopted(profile)
+        workspace = self._workspace
+        self._busy(True)
+        adopt = _adopting("تعذّر اعتماد هذه السياسة:", profile_id, lambda: workspace.adopt_builtin_profile(profile_id))
+        run_write(self, adopt, self._adopted, self._failed, where="first_run.adopt")
 
-    def _adopted(self, profile: PolicyProfile) -> None:
-        """Remember the adopted policy, announce it, and close the dialog as accepted."""
+    def _failed(self, message: str, _error: BaseException) -> None:
+        """Reading or adopting failed unexpectedly: the Arabic message, and the dialog stays open."""
+        self._busy(False)
+        self._show_problems("تعذّر إتمام العملية:", [ProfileProblem("", "", message)])
+
+    def _adopted(self, outcome: PolicyProfile | _Refused) -> None:
+        """Remember the adopted policy, announce it, and close the dialog as accepted (or list why not)."""
+        self._busy(False)
+        if isinstance(outcome, _Refused):
+            self._show_problems(outcome.title, outcome.problems)
+            return
+        profile = outcome
         self.adopted_profile = profile
         self.sig_profile_adopted.emit(profile)
         super().accept()

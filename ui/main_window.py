@@ -11,7 +11,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
+from desktop.errors import InputError
 from desktop.hijri import format_dual
+from ui.ops import run_read
 from ui.sections import SECTIONS, Section, section_index
 from ui.widgets.navigation import SectionNavigator
 from ui.widgets.placeholder import SectionWaitingPage
@@ -21,9 +23,10 @@ from ui.widgets.status import DeskStatusBar
 
 if TYPE_CHECKING:
     from desktop.policy import PolicyProfile
-    from ui.reception import ReceptionPage
+    from desktop.reception import DraftSummary
     from desktop.startup import DeskSnapshot
-    from desktop.workspace import Workspace
+    from desktop.workspace import DeskState, Workspace
+    from ui.reception import ReceptionPage
     from ui.sync.conflicts import ConflictsDialog
     from ui.sync.controller import SyncController
     from ui.sync.enrol import EnrolDialog
@@ -42,7 +45,12 @@ def window_title(association_name: str | None) -> str:
 
 
 class MainWindow(QMainWindow):
-    """The officer's desk: six sections switchable from the list or with Ctrl+1..6; it wires the widgets."""
+    """The officer's desk: six sections switchable from the list or with Ctrl+1..6; it wires the widgets.
+
+    It never reads the database itself: what it shows about the desk (policy, officer, connection) comes as
+    a `DeskState` read off the GUI thread. Signals: `sig_section_changed(key)` when another section comes to
+    the front; `sig_workspace_attached()` once an opened workspace is attached.
+    """
 
     sig_section_changed = Signal(str)
 
@@ -54,8 +62,10 @@ class MainWindow(QMainWindow):
         parent: QWidget | None = None,
         *,
         snapshot: DeskSnapshot | None = None,
+        state: DeskState | None = None,
     ) -> None:
-        """Build the desk for an open workspace, or from a start-up snapshot until `attach_workspace`."""
+        """Build the desk for an open workspace (with its `state` when already read), or from a start-up
+        snapshot until `attach_workspace`."""
         super().__init__(parent)
         self.setObjectName("main_window")
         self._workspace: Workspace | None = None
@@ -89,23 +99,37 @@ class MainWindow(QMainWindow):
 
         self.navigator.sig_section_chosen.connect(self.show_section)
         if workspace is not None:
-            self.attach_workspace(workspace)
+            self.attach_workspace(workspace, state)
         else:
             self._show_snapshot()
         self.show_section(0)
         self.resize(1100, 720)
 
-    def attach_workspace(self, workspace: Workspace) -> None:
-        """The workspace is open: show its policy, officer and connection for real."""
+    def attach_workspace(self, workspace: Workspace, state: DeskState | None = None) -> None:
+        """The workspace is open: show its policy, officer and connection for real.
+
+        With `state` (read on the worker that opened the workspace) everything is shown at once. Without
+        it, a policy the workspace has already read is shown at once and the rest is read off the GUI thread.
+        """
         self._workspace = workspace
-        for key, page in self._pages.items():
+        for page in self._pages.values():
             if isinstance(page, PolicySummaryPage):
                 page.show_data_dir(workspace.data_dir)
-        self.show_policy(workspace.active_profile())
-        for key in ("reception", "cases", "committee", "satisfaction", "reports"):
-            self._replace_placeholder(key)
+        if state is not None:
+            self.show_desk_state(state)
+        else:
+            known = workspace.loaded_profile
+            if known is not None:
+                self.show_policy(known)
+            run_read(self, workspace.desk_state, self.show_desk_state, where="main_window.desk_state")
         self._start_sync(workspace)
         self.sig_workspace_attached.emit()
+
+    def show_desk_state(self, state: DeskState) -> None:
+        """Show the desk's policy, officer and connection, and build for real the pages that were waiting."""
+        self.show_policy(state.profile)
+        self.desk_status.show_officer(state.officer_name)
+        self.desk_status.show_connection(state.connection.label_ar)
 
     @property
     def workspace(self) -> Workspace | None:
@@ -194,7 +218,11 @@ class MainWindow(QMainWindow):
         return page if isinstance(page, ReceptionPage) else None
 
     def offer_draft_resume(self) -> int:
-        """At start: unfinished cases are offered in the reception page's banner (never a modal box)."""
+        """Unfinished cases are offered in the reception page's banner (never a modal box); how many.
+
+        Synchronous through the reception page's own `check_drafts` (its callers count on the number);
+        start-up uses `offer_drafts_when_found`, which keeps the look-up off the GUI thread.
+        """
         page = self.reception_page()
         if page is None:
             return 0
@@ -202,6 +230,30 @@ class MainWindow(QMainWindow):
         if count:
             self.show_section(section_index("reception"))
         return count
+
+    def offer_drafts_when_found(self) -> None:
+        """At start: look for unfinished cases off the GUI thread and offer them in the reception banner.
+
+        The reception page is usable meanwhile (the desk opens on it); a case the officer has opened since is
+        not offered again, and an officer who has gone to another section is not pulled back.
+        """
+        page = self.reception_page()
+        if page is None:
+            return
+        service = page.service
+
+        def found(drafts: list[DraftSummary]) -> None:
+            current = page.wizard.case
+            offered = [d for d in drafts if current is None or d.case_id != current.case_id]
+            page.banner.show_drafts(offered)
+
+        def not_found(_message: str, error: BaseException) -> None:
+            # No policy adopted yet (InputError): nothing to offer. Anything else was logged by describe; the
+            # desk works without the offer, so the officer is not interrupted with it.
+            if isinstance(error, InputError):
+                page.banner.show_drafts([])
+
+        run_read(page, service.open_drafts, found, not_found, where="main_window.drafts")
 
     def _ensure_page(self, index: int) -> QWidget:
         """The page at `index`, built now if it is still the empty stand-in."""
@@ -239,17 +291,17 @@ class MainWindow(QMainWindow):
     # ----------------------------------------------------------------- behaviour
 
     def show_policy(self, profile: PolicyProfile | None) -> None:
-        """Show the active policy in the title, the status bar and the pages already built."""
+        """Show the active policy in the title, the status bar and the pages already built (real ones once a
+        workspace is attached)."""
         self._profile = profile
         name = profile.association.name if profile is not None else None
         self.setWindowTitle(window_title(name))
         self.desk_status.show_association(name or "لم تُعتمد سياسة بعد")
-        if self._workspace is not None:
-            self.desk_status.show_officer(self._workspace.officer_name())
-            self.desk_status.show_connection(self._workspace.connection_state().label_ar)
         self.desk_status.show_today(_today_text())
         for key, page in self._pages.items():
             self._fill_page(key, page)
+        for key in ("reception", "cases", "committee", "satisfaction", "reports"):
+            self._replace_placeholder(key)
 
     def show_section(self, index: int) -> None:
         """Bring a section to the front, by its position (0 = الاستقبال)."""

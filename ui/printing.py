@@ -27,7 +27,7 @@ from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop.logbook import get_logger
-from ui.tasks import BackgroundRunner
+from ui.ops import run_read
 
 __all__ = [
     "NO_RENDERER_MESSAGE",
@@ -174,10 +174,10 @@ class PrintController(QObject):
     sig_preview_opened = Signal(object)
     sig_message = Signal(str)
 
-    def __init__(self, parent: QWidget, runner: BackgroundRunner | None = None) -> None:
+    def __init__(self, parent: QWidget, runner: object | None = None) -> None:
+        """A controller printing on behalf of `parent`; `runner` is ignored (kept for callers not yet on ui.ops)."""
         super().__init__(parent)
         self._parent = parent
-        self._runner = runner or BackgroundRunner(self)
         self.renderer = pdf_renderer_name()
         self.preview: QPrintPreviewDialog | None = None
         # A preview dialog does not own its printer: each printer lives as long as its dialog does.
@@ -191,10 +191,12 @@ class PrintController(QObject):
             self._offer_viewer(path, NO_RENDERER_MESSAGE)
             return
         renderer = self.renderer
-        self._runner.run(
+        run_read(
+            self,
             lambda: render_pdf_pages(path, PRINT_DPI, renderer),
             lambda images: self._show_preview(path, title, images),
-            lambda _error: self._offer_viewer(path, RENDER_FAILED_MESSAGE),
+            lambda _message, _error: self._offer_viewer(path, RENDER_FAILED_MESSAGE),
+            where="printing.preview",
         )
 
     def open_pdf(self, path: Path) -> bool:

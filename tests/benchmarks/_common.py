@@ -75,9 +75,17 @@ def probe_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 
 
 def time_until_markers(
-    argv: Sequence[str], env: Mapping[str, str], markers: Sequence[str], *, timeout: float = 300.0
+    argv: Sequence[str],
+    env: Mapping[str, str],
+    markers: Sequence[str],
+    *,
+    timeout: float = 300.0,
+    stderr: list[str] | None = None,
 ) -> dict[str, float]:
-    """Seconds from starting `argv` to each line of `markers` on its stdout; the process must exit with 0."""
+    """Seconds from starting `argv` to each line of `markers` on its stdout; the process must exit with 0.
+
+    With `stderr`, the lines the process wrote there are appended to it (figures a probe reports).
+    """
     started = time.perf_counter()
     process = subprocess.Popen(
         list(argv), cwd=ROOT, env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -95,6 +103,8 @@ def time_until_markers(
         process.kill()
         _out, err = process.communicate()
         raise BenchmarkError(f"{argv!r} did not exit within {timeout} s") from None
+    if stderr is not None:
+        stderr.extend(err.splitlines())
     if len(seen) != len(markers) or process.returncode != 0:
         missing = [marker for marker in markers if marker not in seen]
         raise BenchmarkError(

@@ -12,6 +12,7 @@ from desktop.workspace import Workspace
 from tests.ui.conftest import FULL_PROFILE_ID
 from ui.first_run import FirstRunDialog
 from ui.main_window import MainWindow
+from ui.ops import operations
 
 ASSOCIATIONS = {
     "جمعية دعم للبحث والإنقاذ والإغاثة",
@@ -29,6 +30,7 @@ def dialog(qtbot, workspace: Workspace) -> FirstRunDialog:
     qtbot.addWidget(first_run)
     first_run.show()
     qtbot.waitExposed(first_run)
+    qtbot.waitUntil(lambda: first_run.profile_list.count() > 0)  # the policies are read off the GUI thread
     return first_run
 
 
@@ -96,7 +98,9 @@ def test_broken_profile_shows_arabic_problems_and_adopts_nothing(
     dialog: FirstRunDialog, workspace: Workspace, broken_profile: Path
 ) -> None:
     """Importing a broken policy file lists each problem on its own Arabic line; the dialog stays open."""
-    assert dialog.import_file(broken_profile) is False
+    dialog.import_file(broken_profile)  # the import runs off the GUI thread: wait for its outcome
+    operations().wait()
+    assert dialog.adopted_profile is None
     lines = dialog.problem_lines()
     assert len(lines) == 1
     assert "steps[0].kind" in lines[0]
@@ -112,7 +116,9 @@ def test_toml_syntax_error_is_one_arabic_line(dialog: FirstRunDialog, workspace:
     """A file that is not even TOML says so, with the line."""
     path = tmp_path / "policy.toml"
     path.write_text('schema_version = 1\nid = "x\n', encoding="utf-8")
-    assert dialog.import_file(path) is False
+    dialog.import_file(path)
+    operations().wait()
+    assert dialog.adopted_profile is None
     (line,) = dialog.problem_lines()
     assert "خطأ في صيغة TOML" in line
     assert workspace.active_profile() is None
@@ -164,8 +170,10 @@ def test_every_builtin_policy_can_be_adopted_and_shown(qtbot, workspace: Workspa
     """Each of the five associations' policies is adopted from the dialog and opens the main window."""
     dialog = FirstRunDialog(workspace)
     qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.profile_list.count() > 0)
     dialog.select_profile(profile_id)
     dialog.accept()
+    operations().wait()
     assert dialog.result() == QDialog.DialogCode.Accepted
     main = MainWindow(workspace)
     qtbot.addWidget(main)

@@ -12,6 +12,7 @@ from desktop.arabic_text import to_arabic_digits
 from desktop.hijri import format_gregorian, format_hijri
 from desktop.workspace import Workspace
 from ui.main_window import MainWindow
+from ui.ops import operations
 from ui.sections import SECTIONS
 from ui.widgets.placeholder import SectionWaitingPage
 from ui.widgets.policy_outline import ReceptionOutline
@@ -29,6 +30,7 @@ def window(qtbot, adopted_workspace: Workspace) -> MainWindow:
     main.activateWindow()
     qtbot.waitExposed(main)
     qtbot.waitUntil(main.isActiveWindow)
+    operations().wait()  # the officer and connection are read off the GUI thread
     return main
 
 

@@ -13,6 +13,7 @@ from desktop.policy import load_builtin_profile
 from desktop.workspace import Workspace
 from ui.first_run import FirstRunDialog
 from ui.main_window import MainWindow
+from ui.ops import operations
 from ui.sections import section_index
 
 SCREENSHOTS_ENV = "MUSTAFID_SCREENSHOTS"
@@ -50,6 +51,7 @@ def test_first_run_screenshots(qtbot, workspace: Workspace, tmp_path: Path) -> N
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: dialog.profile_list.count() > 0)  # the policies are read off the GUI thread
     _save(dialog, "first_run")
 
     dialog.select_profile("qader-tabuk")
@@ -60,6 +62,8 @@ def test_first_run_screenshots(qtbot, workspace: Workspace, tmp_path: Path) -> N
     text = load_builtin_profile("baraah").source_text
     broken.write_text(text.replace('kind = "greet"', 'kind = "welcome"', 1).replace("[decision]", "[decisions]"),
                       encoding="utf-8")
-    assert not dialog.import_file(broken)
+    dialog.import_file(broken)  # runs off the GUI thread: wait for its outcome
+    operations().wait()
+    assert dialog.adopted_profile is None
     qtbot.wait(10)
     _save(dialog, "first_run_problems")

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.arabic_text import isolate, to_arabic_digits
+from desktop.hijri import format_dual
 from desktop.reports import formatting as fmt
 from desktop.reports.views import DashboardFigures, OfficerFigures
 from ui.reports.charts import BarChart, LineChart
@@ -227,8 +228,6 @@ class DashboardView(QWidget):
             ("شكاوى وردت", figures.complaints.opened),
             ("شكاوى أُغلقت", figures.complaints.closed),
         ])
-        from desktop.hijri import format_dual
-
         local = figures.generated_at.astimezone()
         self.generated_label.setText(
             f"حُسبت هذه الأرقام في {format_dual(local.date())} الساعة {isolate(to_arabic_digits(local.strftime('%H:%M')))}."

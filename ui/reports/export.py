@@ -1,9 +1,11 @@
 """Long exports off the GUI thread: a save dialog, a progress bar with a working «إلغاء», and an Arabic message.
 
-The export function runs on its own worker (the page's database runner stays free for refreshes); it is
-called with ``progress(done, total)`` and ``cancel() -> bool`` and returns the file's bytes. The bytes are
-written to a temporary file next to the target and moved over it only when complete, so a cancelled or
-failed export never leaves a partial file behind.
+The export function runs through `ui.ops` as a read (on the reader pool, so the single writer stays free for
+the desk's writes and a dashboard refresh can run beside it); it is called with ``progress(done, total)``
+and ``cancel() -> bool`` and returns the file's bytes. Progress reaches the GUI thread through a queued
+signal; «إلغاء» sets an event the export checks at each step. The bytes are written to a temporary file
+next to the target and moved over it only when complete, so a cancelled or failed export never leaves a
+partial file behind.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QPushButton, QWidget
 
 from desktop.arabic_text import isolate
+from desktop.errors import InputError
+from desktop.reports import ReportCancelled
+from ui.ops import operations, run_read
 from ui.printing import open_in_viewer
-from ui.tasks import BackgroundRunner
 
 __all__ = ["ExportController", "ExportJob"]
 
@@ -39,8 +43,15 @@ class ExportJob:
     default_name: str
 
 
+#: Said when the chosen file cannot be written (the operating system's own words are not shown: they are English).
+WRITE_FAILED_MESSAGE = "تعذّر حفظ الملف: لا يمكن الكتابة في المكان المختار. اختر مجلدًا آخر أو اسمًا آخر للملف."
+
+
 class _ProgressRelay(QObject):
-    """Carries progress from the worker thread to the GUI thread (queued signal)."""
+    """Carries progress from the worker thread to the GUI thread.
+
+    `sig_progress(done, total)` is emitted on the worker thread and delivered, queued, on the GUI thread.
+    """
 
     sig_progress = Signal(int, int)
 
@@ -48,10 +59,12 @@ class _ProgressRelay(QObject):
 class ExportController(QObject):
     """Runs one export at a time: save dialog → progress dialog (cancellable) → message at the end.
 
-    Signals: sig_finished(path) when a file was written, sig_cancelled() when the user cancelled,
-    sig_failed(message) on an error; sig_message(text) for every final message shown.
+    Signals (all on the GUI thread): sig_progress(done, total) as the export reports its steps;
+    sig_finished(path) when a file was written, sig_cancelled() when the user cancelled, sig_failed(message)
+    on an error (the Arabic message); sig_message(text) for every final message shown.
     """
 
+    sig_progress = Signal(int, int)
     sig_finished = Signal(object)
     sig_cancelled = Signal()
     sig_failed = Signal(str)
@@ -60,7 +73,6 @@ class ExportController(QObject):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self._parent = parent
-        self._runner = BackgroundRunner(self)
         self._relay = _ProgressRelay(self)
         self._relay.sig_progress.connect(self._show_progress)
         self.progress: QProgressDialog | None = None
@@ -125,25 +137,20 @@ class ExportController(QObject):
         def report(done: int, total: int) -> None:
             relay.sig_progress.emit(int(done), int(total))
 
-        def work() -> Path:
-            result = job.work(report, cancel_event.is_set)
-            if cancel_event.is_set():
-                from desktop.reports import ReportCancelled
-
-                raise ReportCancelled()
-            if isinstance(result, Path):
-                if result != path:
-                    os.replace(result, path)
-                return path
-            temporary = path.with_name(f".{path.name}.part")
+        def work() -> Path | None:
+            """The export and the file; None when cancelled (a cancel is an answer, not an error)."""
             try:
-                temporary.write_bytes(bytes(result))  # type: ignore[call-overload]
-                os.replace(temporary, path)
-            finally:
-                temporary.unlink(missing_ok=True)
-            return path
+                result = job.work(report, cancel_event.is_set)
+            except ReportCancelled:
+                return None
+            if cancel_event.is_set():
+                return None
+            try:
+                return _save(result, path)
+            except OSError as error:
+                raise InputError(WRITE_FAILED_MESSAGE) from error
 
-        self._runner.run(work, self._succeeded, self._failed)
+        run_read(self, work, self._finished, self._failed, where=f"reports.export.{job.key}")
         return True
 
     def cancel(self) -> None:
@@ -157,13 +164,14 @@ class ExportController(QObject):
             if button is not None:
                 button.setEnabled(False)
 
-    def wait(self, msecs: int = -1) -> bool:
-        """Block until the export's worker is idle (shutdown and tests)."""
-        return self._runner.wait(msecs)
+    def wait(self, msecs: int = 30_000) -> bool:
+        """Block until the export (and any other queued operation) has finished and reported (tests)."""
+        return operations().wait(msecs)
 
     def _show_progress(self, done: int, total: int) -> None:
         if self.progress is None or self._cancel.is_set():
             return
+        self.sig_progress.emit(done, total)
         self.progress.setMaximum(max(total, 1))
         self.progress.setValue(min(done, max(total, 1)))
 
@@ -175,24 +183,20 @@ class ExportController(QObject):
             self.progress.deleteLater()
             self.progress = None
 
-    def _succeeded(self, path: object) -> None:
+    def _finished(self, path: Path | None) -> None:
+        """The export came back: a written file, or None after «إلغاء»."""
         self._close_progress()
-        assert isinstance(path, Path)
+        if path is None:
+            self._tell("أُلغي التصدير، ولم يُحفظ أي ملف.", QMessageBox.Icon.Information)
+            self.sig_cancelled.emit()
+            return
         title = self._job.title if self._job else "الملف"
         self._tell(f"✓ حُفظ {title} في:\n{isolate(str(path))}", QMessageBox.Icon.Information, path)
         self.sig_finished.emit(path)
 
-    def _failed(self, error: BaseException) -> None:
-        from desktop.reports import ReportCancelled
-
+    def _failed(self, message: str, _error: BaseException) -> None:
+        """The export failed: `message` is the Arabic text from `desktop.errors.describe`."""
         self._close_progress()
-        if isinstance(error, ReportCancelled):
-            self._tell("أُلغي التصدير، ولم يُحفظ أي ملف.", QMessageBox.Icon.Information)
-            self.sig_cancelled.emit()
-            return
-        message = getattr(error, "message_ar", None) or f"تعذّر التصدير: {error}"
-        if isinstance(error, OSError):
-            message = f"تعذّر حفظ الملف: لا يمكن الكتابة في المكان المختار ({error.strerror or error})."
         self._tell(message, QMessageBox.Icon.Warning)
         self.sig_failed.emit(message)
 
@@ -210,3 +214,20 @@ class ExportController(QObject):
             open_button.clicked.connect(lambda: open_in_viewer(path))
         self.message_box = box
         box.open()
+
+
+def _save(result: object, path: Path) -> Path:
+    """Put an export's outcome at `path`: move a file it wrote, or write its bytes through a temporary file."""
+    if isinstance(result, Path):
+        if result != path:
+            os.replace(result, path)
+        return path
+    if not isinstance(result, (bytes, bytearray, memoryview)):
+        raise TypeError(f"an export returned {type(result).__name__}, not bytes or a Path")
+    temporary = path.with_name(f".{path.name}.part")
+    try:
+        temporary.write_bytes(bytes(result))
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return path

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, cast
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, TypeAlias
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from desktop.arabic_text import to_latin_digits
 from desktop.errors import InputError
+from desktop.hijri import local_date
 from desktop.reports import DashboardService, ReportService
 from desktop.reports.views import DashboardFigures, OfficerFigures, Period
 from ui.reports.dashboard import DashboardView
 from ui.reports.export import ExportController, ExportJob
 from ui.reports.period import PeriodPicker
+from ui.ops import run_read
 from ui.reports.style import REPORTS_STYLE
-from ui.tasks import BackgroundRunner
 
 if TYPE_CHECKING:
     from desktop.workspace import Workspace
@@ -34,20 +36,27 @@ def _file_stem(period: Period) -> str:
     return text[:60] or f"{period.start:%Y%m%d}-{period.end:%Y%m%d}"
 
 
+#: The figures of one refresh: the period's dashboard, the per-officer figures (manager only), the viewer's role.
+_Refreshed: TypeAlias = tuple[DashboardFigures, OfficerFigures | None, str]
+
+
 class ReportsPage(QWidget):
-    """Dashboard and exports for a chosen period; every database read and export runs off the GUI thread."""
+    """Dashboard and exports for a chosen period; every database read and export runs off the GUI thread.
+
+    `sig_refreshed(DashboardFigures)` is emitted on the GUI thread each time the newest refresh is shown.
+    """
 
     sig_refreshed = Signal(object)
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None, *, viewer_role: str | None = None) -> None:
+        """The page for `workspace`; `viewer_role` forces a role (else this PC's person's, read with the figures)."""
         super().__init__(parent)
         self.setObjectName("reports_page")
         self.setStyleSheet(REPORTS_STYLE)
         self.workspace = workspace
         self.dashboard_service = DashboardService(workspace)
         self.report_service = ReportService(workspace)
-        self.viewer_role = viewer_role if viewer_role is not None else _viewer_role(workspace)
-        self.runner = BackgroundRunner(self)
+        self.viewer_role: str | None = viewer_role
         self.exporter = ExportController(self)
         self.figures: DashboardFigures | None = None
         self.officers: OfficerFigures | None = None
@@ -65,7 +74,7 @@ class ReportsPage(QWidget):
         layout.addLayout(top)
 
         chooser = QHBoxLayout()
-        self.period_picker = PeriodPicker(self.dashboard_service.today(), self)
+        self.period_picker = PeriodPicker(local_date(datetime.now(UTC)), self)
         chooser.addWidget(self.period_picker, 1)
         self.show_button = QPushButton("عرض", self)
         self.show_button.setObjectName("refresh_dashboard")
@@ -126,31 +135,40 @@ class ReportsPage(QWidget):
             return None
 
     def refresh(self) -> None:
-        """Compute the period's figures in the background; the newest request wins."""
+        """Compute the period's figures in the background; the newest request wins.
+
+        «عرض» stays disabled while a refresh is in flight (a double click computes once); choosing another
+        month or year meanwhile asks again, and only the newest answer is shown.
+        """
         period = self.current_period()
         if period is None:
             return
         self._generation += 1
         generation = self._generation
         self._state("جارٍ حساب الأرقام…")
-        service, role = self.dashboard_service, self.viewer_role
-        manager = role == "manager"
+        self.show_button.setEnabled(False)
+        service, workspace, known_role = self.dashboard_service, self.workspace, self.viewer_role
 
-        def work() -> tuple[DashboardFigures, OfficerFigures | None]:
+        def work() -> _Refreshed:
+            role = known_role if known_role is not None else _viewer_role(workspace)
             figures = service.figures(period)
-            officers = service.officer_figures(period, viewer_role=role) if manager else None
-            return figures, officers
+            officers = service.officer_figures(period, viewer_role=role) if role == "manager" else None
+            return figures, officers, role
 
-        self.runner.run(
+        run_read(
+            self,
             work,
             lambda result: self._show(generation, result),
-            lambda error: self._failed(generation, error),
+            lambda message, _error: self._failed(generation, message),
+            where="reports.refresh",
         )
 
-    def _show(self, generation: int, result: object) -> None:
+    def _show(self, generation: int, result: _Refreshed) -> None:
         if generation != self._generation:
             return
-        figures, officers = cast("tuple[DashboardFigures, OfficerFigures | None]", result)
+        self.show_button.setEnabled(True)
+        figures, officers, role = result
+        self.viewer_role = role
         if self.figures is None or self.figures.period != figures.period:
             self.scroll_area.verticalScrollBar().setValue(0)
         self.figures, self.officers = figures, officers
@@ -160,10 +178,11 @@ class ReportsPage(QWidget):
         self._state("")
         self.sig_refreshed.emit(figures)
 
-    def _failed(self, generation: int, error: BaseException) -> None:
+    def _failed(self, generation: int, message: str) -> None:
         if generation != self._generation:
             return
-        self._state(getattr(error, "message_ar", None) or f"تعذّر حساب الأرقام: {error}", True)
+        self.show_button.setEnabled(True)
+        self._state(message, True)
 
     def _state(self, text: str, error: bool = False) -> None:
         self.state.setText(text)
@@ -205,7 +224,7 @@ class ReportsPage(QWidget):
 
 
 def _viewer_role(workspace: Workspace) -> str:
-    """The role of the person at this PC, when the workspace can say it; an officer otherwise."""
+    """The role of the person at this PC, when the workspace can say it; an officer otherwise (worker thread)."""
     reader = getattr(workspace, "officer_role", None)
     if callable(reader):
         try:

@@ -48,7 +48,10 @@ def period_sentence(period: Period) -> str:
 
 
 class _DateField(QWidget):
-    """A date typed in either calendar, with the other calendar (or the error) shown under it."""
+    """A date typed in either calendar, with the other calendar (or the error) shown under it.
+
+    `sig_changed()` is emitted whenever the typed text changes.
+    """
 
     sig_changed = Signal()
 
@@ -98,7 +101,10 @@ class _DateField(QWidget):
 
 
 class PeriodPicker(QWidget):
-    """Choose the reporting period; `period()` returns it (or raises ReportError with an Arabic reason)."""
+    """Choose the reporting period; `period()` returns it (or raises ReportError with an Arabic reason).
+
+    `sig_changed()` is emitted when the kind of period, a month, a year or a typed date changes.
+    """
 
     sig_changed = Signal()
 

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 from desktop.errors import InputError
 from desktop.hijri import format_dual, parse_date_either
 from desktop.reports.views import CorrectiveAction, CorrectiveActionStatus
+from ui.ops import run_read, run_write
 from ui.reports.period import PeriodPicker
-from ui.tasks import BackgroundRunner
 
 if TYPE_CHECKING:
     from desktop.reports import DashboardService
@@ -37,9 +37,14 @@ __all__ = ["CorrectiveActionDialog", "CorrectiveActionsPanel"]
 
 
 class CorrectiveActionDialog(QDialog):
-    """Record one corrective action: what was found, what will be done, who, by when, and its status."""
+    """Record one corrective action: what was found, what will be done, who, by when, and its status.
+
+    `record(...)` (the service's recorder) runs through `ui.ops` as a write; the dialog is accepted once the
+    action is stored, or shows the service's Arabic refusal and stays open.
+    """
 
     def __init__(self, record: Callable[..., CorrectiveAction], parent: QWidget | None = None) -> None:
+        """The dialog; `record` stores an action (called off the GUI thread)."""
         super().__init__(parent)
         self.setObjectName("corrective_action_dialog")
         self.setWindowTitle("تسجيل إجراء تصحيحي")
@@ -102,22 +107,43 @@ class CorrectiveActionDialog(QDialog):
             self.due_other.setText(error.message_ar)
 
     def try_save(self) -> bool:
-        """Check the fields and record the action through the service; True when recorded."""
+        """Check the fields and start recording the action; True when started (False: the reason is shown)."""
         text = self.due.text().strip()
         if not text:
             self.error.setText("اكتب موعد التنفيذ (بالهجري أو الميلادي).")
             return False
         try:
             due: date = parse_date_either(text)
-            self.recorded = self._record(
-                finding=self.finding.toPlainText(), action=self.action.toPlainText(), owner=self.owner.text(),
-                due_date=due, status=self.status.currentData(),
-            )
         except InputError as error:
             self.error.setText(error.message_ar)
             return False
-        self.accept()
+        record = self._record
+        finding, action, owner = self.finding.toPlainText(), self.action.toPlainText(), self.owner.text()
+        status = self.status.currentData()
+        self.error.setText("")
+        self._busy(True)
+        run_write(
+            self,
+            lambda: record(finding=finding, action=action, owner=owner, due_date=due, status=status),
+            self._recorded,
+            self._refused,
+            where="satisfaction.record_corrective_action",
+        )
         return True
+
+    def _busy(self, busy: bool) -> None:
+        """While the action is being stored: «جارٍ الحفظ…» on a disabled button (a second press adds nothing)."""
+        self.save_button.setEnabled(not busy)
+        self.save_button.setText("جارٍ الحفظ…" if busy else "حفظ الإجراء")
+
+    def _recorded(self, action: CorrectiveAction) -> None:
+        self._busy(False)
+        self.recorded = action
+        self.accept()
+
+    def _refused(self, message: str, _error: BaseException) -> None:
+        self._busy(False)
+        self.error.setText(message)
 
 
 class CorrectiveActionsPanel(QWidget):
@@ -125,11 +151,11 @@ class CorrectiveActionsPanel(QWidget):
 
     HEADERS = ("الملاحظة", "الإجراء", "المسؤول", "موعد التنفيذ", "الحالة")
 
-    def __init__(self, service: DashboardService, runner: BackgroundRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, service: DashboardService, parent: QWidget | None = None) -> None:
+        """The panel over `service` (every call to it goes through `ui.ops`)."""
         super().__init__(parent)
         self.setObjectName("corrective_actions")
         self.service = service
-        self.runner = runner
         self.entries: list[CorrectiveAction] = []
         column = QVBoxLayout(self)
         note = QLabel(
@@ -199,13 +225,18 @@ class CorrectiveActionsPanel(QWidget):
             self.say(error.message_ar, True)
             return
         service = self.service
-        self.runner.run(lambda: service.corrective_actions(period), self._show, self._failed)
+        self.show_button.setEnabled(False)
+        run_read(self, lambda: service.corrective_actions(period), self._show, self._failed,
+                 where="satisfaction.corrective_actions")
 
-    def _failed(self, error: BaseException) -> None:
-        self.say(getattr(error, "message_ar", None) or f"تعذّر تحميل الإجراءات: {error}", True)
+    def _failed(self, message: str, _error: BaseException) -> None:
+        self.show_button.setEnabled(True)
+        self.apply_status.setEnabled(True)
+        self.say(message, True)
 
-    def _show(self, actions: object) -> None:
-        self.entries = list(actions)  # type: ignore[call-overload]
+    def _show(self, actions: tuple[CorrectiveAction, ...]) -> None:
+        self.show_button.setEnabled(True)
+        self.entries = list(actions)
         self.loads += 1
         self.table.setRowCount(len(self.entries))
         for row, action in enumerate(self.entries):
@@ -247,8 +278,16 @@ class CorrectiveActionsPanel(QWidget):
         action = self.entries[row]
         status = self.new_status.currentData()
         service = self.service
-        self.runner.run(
+        self.apply_status.setEnabled(False)
+
+        def changed(_view: CorrectiveAction) -> None:
+            self.apply_status.setEnabled(True)
+            self._saved("✓ غُيّرت حالة الإجراء.")
+
+        run_write(
+            self,
             lambda: service.update_corrective_action(action.action_id, status=status),
-            lambda _view: self._saved("✓ غُيّرت حالة الإجراء."),
+            changed,
             self._failed,
+            where="satisfaction.update_corrective_action",
         )

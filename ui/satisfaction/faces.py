@@ -93,7 +93,10 @@ class FaceButton(QAbstractButton):
 
 
 class FaceRow(QWidget):
-    """The five faces in a row, from 1 on the right to 5 on the left (reading order); one may be chosen."""
+    """The five faces in a row, from 1 on the right to 5 on the left (reading order); one may be chosen.
+
+    `sig_chosen(value)` carries the point (1–5) of the face pressed.
+    """
 
     sig_chosen = Signal(int)
 
@@ -128,7 +131,10 @@ class FaceRow(QWidget):
 
 
 class RecommendRow(QWidget):
-    """Eleven big number buttons 0–10 (0 on the right) for the recommendation question."""
+    """Eleven big number buttons 0–10 (0 on the right) for the recommendation question.
+
+    `sig_chosen(value)` carries the number (0–10) pressed.
+    """
 
     sig_chosen = Signal(int)
 

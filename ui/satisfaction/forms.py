@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.arabic_text import isolate, to_arabic_digits
+from desktop.reception import ReceptionService
 from desktop.satisfaction.views import AnswerValue, QuestionView, SurveyDefinition
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ __all__ = ["AnswerForm", "CaseField"]
 
 
 class _ScaleChoice(QWidget):
-    """Five radio buttons with the scale's Arabic labels (1 on the right)."""
+    """Five radio buttons with the scale's Arabic labels (1 on the right); `sig_changed()` when one is chosen."""
 
     sig_changed = Signal()
 
@@ -61,7 +62,10 @@ class _ScaleChoice(QWidget):
 
 
 class AnswerForm(QWidget):
-    """Every question of the survey on one compact form; `answers()` gives what was filled in."""
+    """Every question of the survey on one compact form; `answers()` gives what was filled in.
+
+    `sig_changed()` is emitted whenever an answer changes.
+    """
 
     sig_changed = Signal()
 
@@ -204,8 +208,6 @@ class CaseField(QWidget):
         """The case id of a typed number (safe on a worker thread); InputError in Arabic when unknown."""
         if not number:
             return None
-        from desktop.reception import ReceptionService
-
         return ReceptionService(self._workspace).case_by_number(number).case_id
 
     def clear(self) -> None:

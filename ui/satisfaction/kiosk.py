@@ -8,7 +8,7 @@ Full screen, large type, one question per screen, big face buttons. Decisions re
   beneficiary can go back to the survey from it); only the right PIN closes the window.
 * After `KIOSK_IDLE_TIMEOUT_SECONDS` without a touch or key the kiosk drops the unsent answers and shows the
   officer's lock; the right PIN opens a small officer panel (a new beneficiary, or leave kiosk mode).
-* The PIN is checked off the GUI thread (scrypt takes a moment).
+* The PIN is checked, and the response stored, through `ui.ops` off the GUI thread (scrypt takes a moment).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.arabic_text import isolate, to_arabic_digits
+from desktop.errors import InputError
 from desktop.satisfaction.views import (
     KIOSK_IDLE_TIMEOUT_SECONDS,
     PIN_MAX_LENGTH,
@@ -43,8 +44,8 @@ from desktop.satisfaction.views import (
 )
 from ui.satisfaction.faces import FaceRow, RecommendRow
 from ui.satisfaction.pin import PinPad
+from ui.ops import run_read, run_write
 from ui.satisfaction.style import KIOSK_STYLE
-from ui.tasks import BackgroundRunner
 
 if TYPE_CHECKING:
     from desktop.satisfaction import SurveyService
@@ -89,7 +90,10 @@ def _wrapped(text: str, name: str, parent: QWidget, *, centre: bool = True) -> Q
 
 
 class _QuestionScreen(QWidget):
-    """One question on its own screen: the question, the faces (or numbers, or a text box), back and next."""
+    """One question on its own screen: the question, the faces (or numbers, or a text box), back and next.
+
+    `sig_changed()` is emitted whenever its answer changes.
+    """
 
     sig_changed = Signal()
 
@@ -186,7 +190,11 @@ class _QuestionScreen(QWidget):
 
 
 class KioskWindow(QWidget):
-    """The beneficiary's full-screen survey; only the officer's PIN closes it. Emits sig_left when closed."""
+    """The beneficiary's full-screen survey; only the officer's PIN closes it.
+
+    Signals: `sig_left()` once the officer's PIN closed it; `sig_recorded()` after a response was stored;
+    `sig_locked()` when idle time locked the screen.
+    """
 
     sig_left = Signal()
     sig_recorded = Signal()
@@ -196,7 +204,6 @@ class KioskWindow(QWidget):
         self,
         service: SurveyService,
         definition: SurveyDefinition,
-        runner: BackgroundRunner,
         *,
         case_id: UUID | None = None,
         idle_seconds: float = KIOSK_IDLE_TIMEOUT_SECONDS,
@@ -209,7 +216,6 @@ class KioskWindow(QWidget):
         self.setStyleSheet(KIOSK_STYLE)
         self.service = service
         self.definition = definition
-        self.runner = runner
         self.case_id = case_id
         self.recorded = 0
         self._may_close = False
@@ -493,10 +499,12 @@ class KioskWindow(QWidget):
         self.send_button.setEnabled(False)
         answers = self.answers()
         service, case_id = self.service, self.case_id
-        self.runner.run(
+        run_write(
+            self,
             lambda: service.record(answers, way=AnswerWay.KIOSK, case_id=case_id),
             lambda _none: self._sent(),
             self._send_failed,
+            where="satisfaction.kiosk_send",
         )
 
     def _sent(self) -> None:
@@ -507,11 +515,12 @@ class KioskWindow(QWidget):
         self._thanks_timer.start()
         self.sig_recorded.emit()
 
-    def _send_failed(self, error: BaseException) -> None:
+    def _send_failed(self, message: str, error: BaseException) -> None:
+        """Not stored: the service's own reason, else a plain sentence for the beneficiary (never a technical one)."""
         self._sending = False
         self.send_button.setEnabled(True)
         self.review_error.setText(
-            getattr(error, "message_ar", None) or "تعذّر حفظ التقييم؛ أعد المحاولة أو أعِد الجهاز إلى الموظف."
+            message if isinstance(error, InputError) else "تعذّر حفظ التقييم؛ أعد المحاولة أو أعِد الجهاز إلى الموظف."
         )
         self.review_error.setVisible(True)
 
@@ -564,9 +573,10 @@ class KioskWindow(QWidget):
             return
         self.pin_pad.setEnabled(False)
         service = self.service
-        self.runner.run(lambda: service.check_officer_pin(pin), self._pin_checked, self._pin_failed)
+        run_read(self, lambda: service.check_officer_pin(pin), self._pin_checked, self._pin_failed,
+                 where="satisfaction.kiosk_pin")
 
-    def _pin_checked(self, right: object) -> None:
+    def _pin_checked(self, right: bool) -> None:
         self.pin_pad.setEnabled(True)
         if not right:
             self.pin_error.setText("الرمز غير صحيح.")
@@ -577,9 +587,9 @@ class KioskWindow(QWidget):
         else:
             self._show(self.officer_panel)
 
-    def _pin_failed(self, error: BaseException) -> None:
+    def _pin_failed(self, message: str, error: BaseException) -> None:
         self.pin_pad.setEnabled(True)
-        self.pin_error.setText(getattr(error, "message_ar", None) or "تعذّر التحقق من الرمز؛ أعد المحاولة.")
+        self.pin_error.setText(message if isinstance(error, InputError) else "تعذّر التحقق من الرمز؛ أعد المحاولة.")
         self.pin_pad.clear()
 
     def leave(self) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from PySide6.QtCore import Qt, Signal
@@ -16,6 +17,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
+    QSpacerItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -23,15 +26,21 @@ from PySide6.QtWidgets import (
 
 from desktop.arabic_text import isolate, to_arabic_digits
 from desktop.hijri import format_dual, local_date
+from desktop.reports import DashboardService
 from desktop.satisfaction import AnonymityMode, AnswerWay, Slip, SurveyService
-from desktop.satisfaction.views import KIOSK_IDLE_TIMEOUT_SECONDS, PIN_MAX_LENGTH, PIN_MIN_LENGTH
+from desktop.satisfaction.views import (
+    KIOSK_IDLE_TIMEOUT_SECONDS,
+    PIN_MAX_LENGTH,
+    PIN_MIN_LENGTH,
+    SurveyDefinition,
+)
+from ui.ops import run_read, run_write
 from ui.printing import PrintController
 from ui.satisfaction.actions import CorrectiveActionsPanel
 from ui.satisfaction.forms import AnswerForm, CaseField
 from ui.satisfaction.kiosk import KioskWindow
 from ui.satisfaction.pin import SetPinDialog
 from ui.satisfaction.style import SATISFACTION_STYLE
-from ui.tasks import BackgroundRunner
 
 if TYPE_CHECKING:
     from desktop.workspace import Workspace
@@ -40,6 +49,15 @@ __all__ = ["SatisfactionPage"]
 
 RIGHT_SENTENCE = "تقييم الخدمة حق للمستفيد وأداة لتحسينها، لا للعقاب أو التشهير."
 OFFICER_SENTENCE = "لا تُعرض نتائج موظف بعينه إلا للمدير، مجمّعةً ومن خمسة تقييمات فأكثر."
+LOADING_TEXT = "جارٍ تحميل استبيان الجمعية…"
+
+
+@dataclass(frozen=True, slots=True)
+class _Opening:
+    """What the page is drawn from, read off the GUI thread: the policy's survey and whether a PIN is set."""
+
+    definition: SurveyDefinition
+    has_pin: bool
 
 
 def mode_sentence(mode: AnonymityMode) -> str:
@@ -80,22 +98,25 @@ def _scrolled(inner: QWidget, parent: QWidget) -> QScrollArea:
 
 
 class SatisfactionPage(QWidget):
-    """Satisfaction measurement at the desk: which anonymity mode is active, and three ways to answer."""
+    """Satisfaction measurement at the desk: which anonymity mode is active, and three ways to answer.
+
+    The survey is read from the policy off the GUI thread; until it arrives the page says «جارٍ تحميل…»
+    and `ready` is False. Signals: `sig_ready()` once the page is drawn from the survey; `sig_recorded(way)`
+    (an `AnswerWay` value) after each stored response.
+    """
 
     sig_recorded = Signal(str)
+    sig_ready = Signal()
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        """The page for `workspace`; its survey is read in the background (`sig_ready` when drawn)."""
         super().__init__(parent)
-        from desktop.reports import DashboardService
-
         self.setObjectName("satisfaction_page")
         self.setStyleSheet(SATISFACTION_STYLE)
         self.workspace = workspace
         self.service = SurveyService(workspace)
-        self.runner = BackgroundRunner(self)
-        self.printer = PrintController(self, self.runner)
-        self.definition = self.service.survey()
-        self.mode = self.definition.mode
+        self.printer = PrintController(self)
+        self.ready = False
         self.kiosk: KioskWindow | None = None
         self.kiosk_idle_seconds: float = KIOSK_IDLE_TIMEOUT_SECONDS
         self.pin_dialog: SetPinDialog | None = None
@@ -104,12 +125,33 @@ class SatisfactionPage(QWidget):
         self._slip_folder = tempfile.TemporaryDirectory(prefix="mustafid-slips-")
         self.recorded: dict[str, int] = {way.value: 0 for way in AnswerWay}
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 14, 20, 10)
-        layout.setSpacing(8)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(20, 14, 20, 10)
+        self._layout.setSpacing(8)
         heading = QLabel("رضا المستفيدين", self)
         heading.setObjectName("page_title")
-        layout.addWidget(heading)
+        self._layout.addWidget(heading)
+        self.loading = _note(LOADING_TEXT, self)
+        self.loading.setObjectName("page_loading")
+        self._layout.addWidget(self.loading)
+        self._loading_space = QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
+        self._layout.addItem(self._loading_space)
+        service = self.service
+        run_read(
+            self,
+            lambda: _Opening(service.survey(), service.has_officer_pin()),
+            self._opened,
+            lambda message, _error: self.loading.setText(message),
+            where="satisfaction.open",
+        )
+
+    def _opened(self, opening: _Opening) -> None:
+        """The survey arrived: draw the mode banner and the four tabs from it."""
+        self.definition = opening.definition
+        self.mode = opening.definition.mode
+        layout = self._layout
+        layout.removeItem(self._loading_space)
+        self.loading.setVisible(False)
         self.mode_banner = QLabel(mode_sentence(self.mode), self)
         self.mode_banner.setObjectName("mode_banner")
         self.mode_banner.setWordWrap(True)
@@ -118,16 +160,18 @@ class SatisfactionPage(QWidget):
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("satisfaction_tabs")
-        self.tabs.addTab(self._build_kiosk_tab(), "شاشة التقييم للمستفيد")
+        self.tabs.addTab(self._build_kiosk_tab(opening.has_pin), "شاشة التقييم للمستفيد")
         self.tabs.addTab(self._build_phone_tab(), "تقييم بالهاتف")
         self.tabs.addTab(self._build_slip_tab(), "القسيمة المطبوعة")
-        self.actions_panel = CorrectiveActionsPanel(DashboardService(workspace), self.runner, self)
+        self.actions_panel = CorrectiveActionsPanel(DashboardService(self.workspace), self)
         self.tabs.addTab(self.actions_panel, "الإجراءات التصحيحية")
         layout.addWidget(self.tabs, 1)
+        self.ready = True
+        self.sig_ready.emit()
 
     # ----------------------------------------------------------------- kiosk
 
-    def _build_kiosk_tab(self) -> QWidget:
+    def _build_kiosk_tab(self, has_pin: bool) -> QWidget:
         tab = QWidget()
         column = QVBoxLayout(tab)
         column.setContentsMargins(12, 12, 12, 12)
@@ -160,11 +204,12 @@ class SatisfactionPage(QWidget):
         self.kiosk_message = _message(tab)
         column.addWidget(self.kiosk_message)
         column.addStretch(1)
-        self._show_pin_state()
+        self._show_pin_state(has_pin)
         return tab
 
-    def _show_pin_state(self) -> None:
-        if self.service.has_officer_pin():
+    def _show_pin_state(self, has_pin: bool) -> None:
+        self._has_pin = has_pin
+        if has_pin:
             self.pin_state.setText("رمز الموظف معيَّن. لا تُطلع عليه المستفيد.")
         else:
             self.pin_state.setText("لم يُعيَّن رمز الموظف بعد: سيُطلب منك تعيينه قبل أول تسليم للشاشة.")
@@ -175,7 +220,7 @@ class SatisfactionPage(QWidget):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
 
         def saved() -> None:
-            self._show_pin_state()
+            self._show_pin_state(True)
             _say(self.kiosk_message, "✓ حُفظ رمز الموظف.")
             if then_start:
                 self.start_kiosk()
@@ -186,11 +231,15 @@ class SatisfactionPage(QWidget):
         return dialog
 
     def start_kiosk(self) -> None:
-        """Hand the screen to the beneficiary: full-screen kiosk (the officer sets a PIN first if none is set)."""
+        """Hand the screen to the beneficiary: full-screen kiosk (the officer sets a PIN first if none is set).
+
+        Whether a PIN is set was read with the survey (and is kept as the officer sets one); a typed case
+        number is looked up off the GUI thread, with the button disabled meanwhile.
+        """
         if self.kiosk is not None:
             self.kiosk.raise_()
             return
-        if not self.service.has_officer_pin():
+        if not self._has_pin:
             self.open_pin_dialog(then_start=True)
             return
         number = self.kiosk_case.number()
@@ -198,13 +247,22 @@ class SatisfactionPage(QWidget):
             self._open_kiosk(None)
             return
         lookup = self.kiosk_case.lookup
-        self.runner.run(lambda: lookup(number), self._open_kiosk,
-                        lambda error: _say(self.kiosk_message, getattr(error, "message_ar", str(error)), True))
+        self.start_kiosk_button.setEnabled(False)
 
-    def _open_kiosk(self, case_id: object) -> None:
+        def found(case_id: UUID | None) -> None:
+            self.start_kiosk_button.setEnabled(True)
+            self._open_kiosk(case_id)
+
+        def failed(message: str, _error: BaseException) -> None:
+            self.start_kiosk_button.setEnabled(True)
+            _say(self.kiosk_message, message, True)
+
+        run_read(self, lambda: lookup(number), found, failed, where="satisfaction.start_kiosk")
+
+    def _open_kiosk(self, case_id: UUID | None) -> None:
         kiosk = KioskWindow(
-            self.service, self.definition, self.runner,
-            case_id=case_id if isinstance(case_id, UUID) else None,
+            self.service, self.definition,
+            case_id=case_id,
             idle_seconds=self.kiosk_idle_seconds, parent=self,
         )
         kiosk.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
@@ -273,20 +331,19 @@ class SatisfactionPage(QWidget):
         def work() -> None:
             service.record(answers, way=AnswerWay.PHONE, case_id=lookup(number))
 
-        def done(_none: object) -> None:
+        def done(_none: None) -> None:
             self.phone_save.setEnabled(True)
             self.phone_form.clear()
             self.phone_case.clear()
             self._recorded(AnswerWay.PHONE)
             _say(self.phone_message, f"✓ سُجّل التقييم ({self.mode.label_ar}).")
 
-        def failed(error: BaseException) -> None:
+        def failed(message: str, error: BaseException) -> None:
             self.phone_save.setEnabled(True)
-            message = getattr(error, "message_ar", None) or f"تعذّر حفظ التقييم: {error}"
             self.phone_form.show_error(getattr(error, "field", None), message)
             _say(self.phone_message, message, True)
 
-        self.runner.run(work, done, failed)
+        run_write(self, work, done, failed, where="satisfaction.save_phone")
 
     # ----------------------------------------------------------------- slips
 
@@ -367,20 +424,22 @@ class SatisfactionPage(QWidget):
         return _scrolled(inner, self)
 
     def issue_slip(self) -> None:
-        """Issue a new slip code and its PDF (in the background), then open the print preview."""
+        """Issue a new slip code (a write), then draw its PDF (a read), then open the print preview."""
         number = self.slip_case.number()
         lookup, service, folder = self.slip_case.lookup, self.service, Path(self._slip_folder.name)
         self.issue_button.setEnabled(False)
         _say(self.slip_message, "جارٍ تجهيز القسيمة…")
 
-        def work() -> tuple[Slip, Path]:
-            slip = service.issue_slip(lookup(number))
+        def draw(slip: Slip) -> tuple[Slip, Path]:
             path = folder / f"slip-{slip.code}.pdf"
             path.write_bytes(service.slip_pdf(slip))
             return slip, path
 
-        def done(result: object) -> None:
-            slip, path = cast("tuple[Slip, Path]", result)
+        def issued(slip: Slip) -> None:
+            run_read(self, lambda: draw(slip), done, failed, where="satisfaction.slip_pdf")
+
+        def done(result: tuple[Slip, Path]) -> None:
+            slip, path = result
             self.issue_button.setEnabled(True)
             self.slip, self.slip_path = slip, path
             self.slip_case.clear()
@@ -390,11 +449,11 @@ class SatisfactionPage(QWidget):
             _say(self.slip_message, "✓ صدرت القسيمة. سلّمها للمستفيد بعد طباعتها؛ رمزها يُستعمل مرة واحدة.")
             self.print_slip()
 
-        def failed(error: BaseException) -> None:
+        def failed(message: str, _error: BaseException) -> None:
             self.issue_button.setEnabled(True)
-            _say(self.slip_message, getattr(error, "message_ar", None) or f"تعذّر إصدار القسيمة: {error}", True)
+            _say(self.slip_message, message, True)
 
-        self.runner.run(work, done, failed)
+        run_write(self, lambda: service.issue_slip(lookup(number)), issued, failed, where="satisfaction.issue_slip")
 
     def print_slip(self) -> None:
         """Preview and print the last slip issued."""
@@ -405,11 +464,16 @@ class SatisfactionPage(QWidget):
         """Say whether the typed code is a slip still waiting for its answers."""
         code = self.slip_code_edit.text()
         service = self.service
-        self.runner.run(lambda: service.slip(code), self._slip_checked,
-                        lambda error: _say(self.slip_state, getattr(error, "message_ar", str(error)), True))
+        self.check_code_button.setEnabled(False)
 
-    def _slip_checked(self, slip: object) -> None:
-        assert isinstance(slip, Slip)
+        def failed(message: str, _error: BaseException) -> None:
+            self.check_code_button.setEnabled(True)
+            _say(self.slip_state, message, True)
+
+        run_read(self, lambda: service.slip(code), self._slip_checked, failed, where="satisfaction.check_slip")
+
+    def _slip_checked(self, slip: Slip) -> None:
+        self.check_code_button.setEnabled(True)
         issued = format_dual(local_date(slip.issued_at))
         if slip.used_at is not None:
             _say(self.slip_state, f"أُدخلت إجابات القسيمة {isolate(slip.display_code)} من قبل "
@@ -431,7 +495,7 @@ class SatisfactionPage(QWidget):
         service = self.service
         self.slip_save.setEnabled(False)
 
-        def done(_none: object) -> None:
+        def done(_none: None) -> None:
             self.slip_save.setEnabled(True)
             self.slip_form.clear()
             self.slip_code_edit.clear()
@@ -439,10 +503,9 @@ class SatisfactionPage(QWidget):
             self._recorded(AnswerWay.SLIP)
             _say(self.slip_entry_message, f"✓ سُجّلت إجابات القسيمة {isolate(code.upper())}.")
 
-        def failed(error: BaseException) -> None:
+        def failed(message: str, error: BaseException) -> None:
             self.slip_save.setEnabled(True)
-            message = getattr(error, "message_ar", None) or f"تعذّر حفظ القسيمة: {error}"
             self.slip_form.show_error(getattr(error, "field", None), message)
             _say(self.slip_entry_message, message, True)
 
-        self.runner.run(lambda: service.record_slip(code, answers), done, failed)
+        run_write(self, lambda: service.record_slip(code, answers), done, failed, where="satisfaction.save_slip")

@@ -20,12 +20,16 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.arabic_text import isolate, to_arabic_digits, to_latin_digits
+from ui.ops import run_write
 
 __all__ = ["PinPad", "SetPinDialog"]
 
 
 class PinPad(QWidget):
-    """A masked PIN field over big digit keys (typing on a keyboard works too); emits sig_entered(pin)."""
+    """A masked PIN field over big digit keys (typing on a keyboard works too).
+
+    `sig_entered(pin)` carries the typed digits (Latin) when «تأكيد» or Enter is pressed.
+    """
 
     sig_entered = Signal(str)
 
@@ -102,7 +106,11 @@ class PinPad(QWidget):
 
 
 class SetPinDialog(QDialog):
-    """The officer chooses the kiosk PIN (typed twice) before handing the screen to a beneficiary."""
+    """The officer chooses the kiosk PIN (typed twice) before handing the screen to a beneficiary.
+
+    `save(pin)` (the service's setter: a scrypt hash, a database write) runs through `ui.ops` as a write;
+    the dialog is accepted once it is stored, or shows the service's Arabic refusal.
+    """
 
     def __init__(
         self,
@@ -113,6 +121,7 @@ class SetPinDialog(QDialog):
         *,
         changing: bool = False,
     ) -> None:
+        """The dialog; `save` stores a PIN (called off the GUI thread)."""
         super().__init__(parent)
         self.setObjectName("set_pin_dialog")
         self.setWindowTitle("تغيير رمز الموظف" if changing else "تعيين رمز الموظف")
@@ -155,7 +164,7 @@ class SetPinDialog(QDialog):
         column.addWidget(buttons)
 
     def try_save(self) -> bool:
-        """Check both fields agree and save the PIN through the service; True when saved."""
+        """Check both fields agree and start saving the PIN; True when the save was started (False: said why)."""
         first, second = to_latin_digits(self.first.text().strip()), to_latin_digits(self.second.text().strip())
         if len(first) < self._min:
             self.error.setText(
@@ -167,10 +176,22 @@ class SetPinDialog(QDialog):
             self.second.clear()
             self.second.setFocus()
             return False
-        try:
-            self._save(first)
-        except Exception as error:  # the service's Arabic refusal (e.g. a PIN too simple)
-            self.error.setText(getattr(error, "message_ar", None) or str(error))
-            return False
-        self.accept()
+        save = self._save
+        self.error.setText("")
+        self._busy(True)
+        run_write(self, lambda: save(first), self._saved, self._refused, where="satisfaction.set_pin")
         return True
+
+    def _busy(self, busy: bool) -> None:
+        """While the PIN is being stored: «جارٍ الحفظ…» on a disabled button (a second press saves nothing)."""
+        self.save_button.setEnabled(not busy)
+        self.save_button.setText("جارٍ الحفظ…" if busy else "حفظ الرمز")
+
+    def _saved(self, _none: None) -> None:
+        self._busy(False)
+        self.accept()
+
+    def _refused(self, message: str, _error: BaseException) -> None:
+        """The service refused the PIN (e.g. one digit repeated): its Arabic reason, and the fields stay."""
+        self._busy(False)
+        self.error.setText(message)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QProgressDialog
 from desktop.reports import DashboardService, Period, formatting as fmt
 from desktop.workspace import Workspace
 from tests.ui.reports.conftest import choose_this_year as _year
+from ui.ops import operations
 from ui.reports import ReportsPage
 from ui.reports.dashboard import NO_DATA
 
@@ -84,7 +85,7 @@ def test_empty_period_says_so(qtbot, data_workspace: Workspace, open_reports) ->
     count = page.refreshes
     qtbot.mouseClick(page.show_button, Qt.MouseButton.LeftButton)
     assert page.state.text() == "نهاية الفترة قبل بدايتها"
-    page.runner.wait()
+    operations().wait()
     assert page.refreshes == count
 
 

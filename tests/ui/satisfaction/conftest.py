@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from db.models import SurveyResponse
+from desktop.satisfaction import SurveyService
 from desktop.workspace import Workspace
 from ui.satisfaction import SatisfactionPage
 
@@ -19,11 +20,11 @@ def open_page(qtbot, adopted_workspace: Workspace) -> Callable[..., Satisfaction
     """Show the satisfaction page (with the kiosk PIN already set unless `pin` is None)."""
 
     def opened(pin: str | None = PIN) -> SatisfactionPage:
-        page = SatisfactionPage(adopted_workspace)
         if pin is not None:
-            page.service.set_officer_pin(pin)
-            page._show_pin_state()
+            SurveyService(adopted_workspace).set_officer_pin(pin)
+        page = SatisfactionPage(adopted_workspace)
         qtbot.addWidget(page)
+        qtbot.waitUntil(lambda: page.ready, timeout=10000)  # the survey is read off the GUI thread
         page.printer.show_boxes = False
         page.resize(1280, 800)
         page.show()

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 
 from desktop.hijri import format_hijri
 from tests.ui.reception.driver import type_text
+from ui.ops import operations
 from ui.satisfaction import SatisfactionPage
 
 
@@ -25,7 +26,7 @@ def test_phone_entry_stores_one_response(qtbot, open_page, responses) -> None:
     qtbot.mouseClick(page.phone_save, Qt.MouseButton.LeftButton)
     assert page.phone_form.errors["overall"].isVisible()
     assert page.phone_form.errors["overall"].text() == "هذا السؤال مطلوب."
-    page.runner.wait()
+    operations().wait()
     assert responses() == []
 
     page.phone_form.set_answer("overall", 4)

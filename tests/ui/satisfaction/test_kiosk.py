@@ -11,6 +11,7 @@ from PySide6.QtTest import QTest
 from desktop.satisfaction.views import AnonymityMode
 from tests.ui.reception.driver import type_text
 from tests.ui.satisfaction.conftest import PIN
+from ui.ops import operations
 from ui.satisfaction import SatisfactionPage
 from ui.satisfaction.kiosk import KioskWindow
 
@@ -143,7 +144,7 @@ def test_abandoned_survey_stores_nothing(qtbot, open_page, responses) -> None:
     kiosk.request_exit()
     with qtbot.waitSignal(kiosk.sig_left):
         _type_pin(qtbot, kiosk, PIN)
-    page.runner.wait()
+    operations().wait()
     assert responses() == []
 
 
