@@ -13,8 +13,8 @@ Decisions recorded here:
   server's device id, its case-number prefix and branch (case numbers are ``<prefix>-…``, see
   `desktop.reception.rules`). Every row the server has not acknowledged is queued for the first
   push (demonstration data excepted).
-* `status()` never touches the network (the GUI calls it on its thread): "online" is the outcome
-  of the last round.
+* `status()` never touches the network (the GUI polls it every few seconds, off its thread):
+  "online" is the outcome of the last round.
 * A conflict is resolved by an update of its record (status, chosen value, who, when) and of the
   target row's field, in one session: both are captured by the outbox triggers and synced.
 """
@@ -32,15 +32,18 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
-from sqlalchemy import case as sql_case, select, update
+from sqlalchemy import case as sql_case, select, text, update
+from sqlalchemy.orm import Session
 
 from db.engine import HEAD_REVISION
 from db.models import AppUser, Association, CaseStatus, SyncConflict, utc_now
 from db.outbox import install_outbox_triggers, outbox_triggers_current, resume_outbox, suppress_outbox
-from desktop.sync.client import SyncClient, SyncError, SyncReport, local_synced_tables, queue_unsynced_rows
+from desktop.sync.client import SyncClient
+from desktop.sync.link import error_of
+from desktop.sync.outcome import SyncError, SyncReport
 from desktop.sync.protocol import (
     HEADER_PROTOCOL,
     HEADER_SCHEMA,
@@ -49,9 +52,8 @@ from desktop.sync.protocol import (
     decode_value,
     encode_value,
 )
-
-if TYPE_CHECKING:
-    from desktop.workspace import Workspace
+from desktop.sync.storage import local_synced_tables, queue_unsynced_rows
+from desktop.workspace import Workspace, os_username
 
 __all__ = [
     "ConflictView",
@@ -357,9 +359,7 @@ class SyncService:
             raise SyncError("تعذر الوصول إلى خادم المزامنة: تحقق من العنوان والشبكة", "offline",
                             detail=str(exc)) from exc
         if response.status_code >= 400:
-            from desktop.sync.client import _error_of
-
-            raise _error_of(response)
+            raise error_of(response)
         answer = EnrollResponse.model_validate_json(response.content)
         result = self._adopt_enrolment(server_url, answer, local_association, branch, name)
         save_token(self._workspace.data_dir, answer.token)
@@ -516,7 +516,7 @@ class SyncService:
             users = {u.id: u.full_name for u in session.scalars(select(AppUser)).all()}
             return [self._view(session, row, users, this_device) for row in rows]
 
-    def _view(self, session: Any, row: SyncConflict, users: dict[uuid.UUID, str], this_device: Any) -> ConflictView:
+    def _view(self, session: Session, row: SyncConflict, users: dict[uuid.UUID, str], this_device: Any) -> ConflictView:
         def user(value: uuid.UUID | None) -> str:
             return "غير معروف" if value is None else users.get(value, f"مستخدم {str(value)[:8]}")
 
@@ -553,9 +553,7 @@ class SyncService:
         )
 
     @staticmethod
-    def _row_label(session: Any, table_name: str, row_id: uuid.UUID) -> str:
-        from sqlalchemy import text
-
+    def _row_label(session: Session, table_name: str, row_id: uuid.UUID) -> str:
         if table_name == "case":
             number = session.scalar(text('SELECT case_number FROM "case" WHERE id = :id'), {"id": row_id.hex})
             if number:
@@ -612,9 +610,7 @@ class SyncService:
             return self._view(session, row, users, this_device)
 
     @staticmethod
-    def _officer_id(session: Any) -> uuid.UUID | None:
-        from desktop.workspace import os_username
-
+    def _officer_id(session: Session) -> uuid.UUID | None:
         return session.scalar(
             select(AppUser.id).where(AppUser.username == os_username(), AppUser.deleted_at.is_(None)).limit(1)
         )
