@@ -15,6 +15,9 @@ Decisions recorded here:
   push (demonstration data excepted).
 * `status()` never touches the network (the GUI polls it every few seconds, off its thread):
   "online" is the outcome of the last round.
+* A round that fails for a reason of this program (not of the server or the network) is worded by
+  `desktop.errors.describe` (which logs it with an incident number) and re-raised as a SyncError
+  "server", so the GUI's handling of kinds stays the same.
 * A conflict is resolved by an update of its record (status, chosen value, who, when) and of the
   target row's field, in one session: both are captured by the outbox triggers and synced.
 """
@@ -41,6 +44,7 @@ from sqlalchemy.orm import Session
 from db.engine import HEAD_REVISION
 from db.models import AppUser, Association, CaseStatus, SyncConflict, utc_now
 from db.outbox import install_outbox_triggers, outbox_triggers_current, resume_outbox, suppress_outbox
+from desktop.errors import describe
 from desktop.sync.client import SyncClient
 from desktop.sync.link import error_of
 from desktop.sync.outcome import SyncError, SyncReport
@@ -475,9 +479,10 @@ class SyncService:
         except SyncError as exc:
             self._record(attempt, None, exc.message_ar)
             raise
-        except Exception as exc:
-            self._record(attempt, None, "تعذرت المزامنة بسبب خطأ غير متوقع؛ ستُعاد المحاولة")
-            raise SyncError("تعذرت المزامنة بسبب خطأ غير متوقع؛ ستُعاد المحاولة", "server", detail=repr(exc)) from exc
+        except Exception as exc:  # a fault of this program, not of the server: worded (and logged) by `describe`
+            message = describe(exc, "sync round")
+            self._record(attempt, None, message)
+            raise SyncError(message, "server", detail=type(exc).__name__) from exc
         self._record(attempt, None if report.cancelled else attempt, None)
         return report
 
