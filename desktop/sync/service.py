@@ -367,6 +367,8 @@ class SyncService:
         answer = EnrollResponse.model_validate_json(response.content)
         result = self._adopt_enrolment(server_url, answer, local_association, branch, name)
         save_token(self._workspace.data_dir, answer.token)
+        if self._client is not None:  # connections made with the replaced credential
+            self._client.close()
         self._client = None
         return result
 
