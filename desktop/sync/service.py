@@ -29,7 +29,6 @@ import hashlib
 import json
 import os
 import platform
-import sqlite3
 import sys
 import uuid
 from collections.abc import Callable
@@ -43,7 +42,7 @@ from sqlalchemy.orm import Session
 
 from db.engine import HEAD_REVISION
 from db.models import AppUser, Association, CaseStatus, SyncConflict, utc_now
-from db.outbox import install_outbox_triggers, outbox_triggers_current, resume_outbox, suppress_outbox
+from db.outbox import install_outbox_triggers, outbox_triggers_current
 from desktop.errors import describe
 from desktop.sync.client import SyncClient
 from desktop.sync.link import error_of
@@ -56,7 +55,7 @@ from desktop.sync.protocol import (
     decode_value,
     encode_value,
 )
-from desktop.sync.storage import local_synced_tables, queue_unsynced_rows
+from desktop.sync.storage import local_synced_tables, queue_unsynced_rows, sync_transaction
 from desktop.workspace import Workspace, os_username
 
 __all__ = [
@@ -375,74 +374,59 @@ class SyncService:
     def _adopt_enrolment(self, server_url: str, answer: EnrollResponse, local_association: uuid.UUID,
                          branch: str | None, device_name: str) -> EnrolmentResult:
         """Re-key the association and this device to the server's ids and queue what must be pushed, in one transaction."""
-        fairy = self._raw()
-        conn: sqlite3.Connection = fairy.driver_connection
         tables = local_synced_tables()
         new_assoc, old_assoc = answer.association_id.hex, local_association.hex
         rekeyed = new_assoc != old_assoc
-        try:
-            conn.execute("PRAGMA foreign_keys=OFF")
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                suppress_outbox(conn)
-                if rekeyed:
-                    cases = conn.execute('SELECT count(*) FROM "case" WHERE association_id = ?', (old_assoc,)).fetchone()[0]
-                    if cases:
-                        raise SyncError(
-                            f"هذا الجهاز يحوي {cases} حالة لجمعية أخرى غير الجمعية المسجلة في الخادم "
-                            f"({answer.association_name}): لا يمكن دمجها. استخدم مجلد بيانات جديدًا لهذا الخادم، "
-                            "واطلب من مسؤول النظام إلغاء الجهاز المسجل للتو.",
-                            "refused",
-                        )
-                    conn.execute("UPDATE association SET id = ? WHERE id = ?", (new_assoc, old_assoc))
-                    for name in [*tables, "device"]:
-                        columns = [r[1] for r in conn.execute(f'PRAGMA table_info("{name}")').fetchall()]
-                        if "association_id" in columns:
-                            conn.execute(f'UPDATE "{name}" SET association_id = ? WHERE association_id = ?',
-                                         (new_assoc, old_assoc))
-                    conn.execute("DELETE FROM sync_outbox WHERE table_name = 'association'")
-                device = conn.execute(
-                    "SELECT id FROM device WHERE deleted_at IS NULL AND revoked_at IS NULL "
-                    "AND case_number_prefix != ? ORDER BY enrolled_at, id LIMIT 1", (_DEMO_PREFIX,)
-                ).fetchone()
-                new_device = answer.device_id.hex
-                now = utc_now().strftime("%Y-%m-%d %H:%M:%S.%f")
-                if device is None:
-                    conn.execute(
-                        "INSERT INTO device (id, association_id, name, branch, case_number_prefix, enrolled_at, "
-                        "version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)",
-                        (new_device, new_assoc, device_name, branch, answer.case_number_prefix, now, now, now),
+        with sync_transaction(self._db, foreign_keys=False) as conn:
+            if rekeyed:
+                cases = conn.execute('SELECT count(*) FROM "case" WHERE association_id = ?', (old_assoc,)).fetchone()[0]
+                if cases:
+                    raise SyncError(
+                        f"هذا الجهاز يحوي {cases} حالة لجمعية أخرى غير الجمعية المسجلة في الخادم "
+                        f"({answer.association_name}): لا يمكن دمجها. استخدم مجلد بيانات جديدًا لهذا الخادم، "
+                        "واطلب من مسؤول النظام إلغاء الجهاز المسجل للتو.",
+                        "refused",
                     )
-                else:
-                    old_device = str(device[0])
-                    conn.execute(
-                        "UPDATE device SET id = ?, name = ?, branch = ?, case_number_prefix = ?, association_id = ? "
-                        "WHERE id = ?",
-                        (new_device, device_name, branch, answer.case_number_prefix, new_assoc, old_device),
-                    )
-                    if old_device != new_device:
-                        for name in tables:
-                            exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
-                                                  (name,)).fetchone()
-                            if exists:
-                                conn.execute(f'UPDATE "{name}" SET device_id = ? WHERE device_id = ?',
-                                             (new_device, old_device))
-                skip = {"association": [new_assoc]} if rekeyed else None
-                queued = queue_unsynced_rows(conn, skip=skip)
+                conn.execute("UPDATE association SET id = ? WHERE id = ?", (new_assoc, old_assoc))
+                for name in [*tables, "device"]:
+                    columns = [r[1] for r in conn.execute(f'PRAGMA table_info("{name}")').fetchall()]
+                    if "association_id" in columns:
+                        conn.execute(f'UPDATE "{name}" SET association_id = ? WHERE association_id = ?',
+                                     (new_assoc, old_assoc))
+                conn.execute("DELETE FROM sync_outbox WHERE table_name = 'association'")
+            device = conn.execute(
+                "SELECT id FROM device WHERE deleted_at IS NULL AND revoked_at IS NULL "
+                "AND case_number_prefix != ? ORDER BY enrolled_at, id LIMIT 1", (_DEMO_PREFIX,)
+            ).fetchone()
+            new_device = answer.device_id.hex
+            now = utc_now().strftime("%Y-%m-%d %H:%M:%S.%f")
+            if device is None:
                 conn.execute(
-                    "UPDATE sync_state SET server_url = ?, device_id = ?, association_id = ?, token_sha256 = ?, "
-                    "enrolled_at = ?, last_error_ar = NULL WHERE id = 1",
-                    (server_url, new_device, new_assoc, hashlib.sha256(answer.token.encode()).hexdigest(), now),
+                    "INSERT INTO device (id, association_id, name, branch, case_number_prefix, enrolled_at, "
+                    "version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                    (new_device, new_assoc, device_name, branch, answer.case_number_prefix, now, now, now),
                 )
-                resume_outbox(conn)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            finally:
-                conn.execute("PRAGMA foreign_keys=ON")
-        finally:
-            fairy.close()
+            else:
+                old_device = str(device[0])
+                conn.execute(
+                    "UPDATE device SET id = ?, name = ?, branch = ?, case_number_prefix = ?, association_id = ? "
+                    "WHERE id = ?",
+                    (new_device, device_name, branch, answer.case_number_prefix, new_assoc, old_device),
+                )
+                if old_device != new_device:
+                    for name in tables:
+                        exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
+                                              (name,)).fetchone()
+                        if exists:
+                            conn.execute(f'UPDATE "{name}" SET device_id = ? WHERE device_id = ?',
+                                         (new_device, old_device))
+            skip = {"association": [new_assoc]} if rekeyed else None
+            queued = queue_unsynced_rows(conn, skip=skip)
+            conn.execute(
+                "UPDATE sync_state SET server_url = ?, device_id = ?, association_id = ?, token_sha256 = ?, "
+                "enrolled_at = ?, last_error_ar = NULL WHERE id = 1",
+                (server_url, new_device, new_assoc, hashlib.sha256(answer.token.encode()).hexdigest(), now),
+            )
         return EnrolmentResult(
             device_id=answer.device_id,
             association_id=answer.association_id,

@@ -22,7 +22,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +41,7 @@ from desktop.sync.pulled import PulledRow
 if TYPE_CHECKING:
     from desktop.sync.bulk import _BulkApply
 
-__all__ = ["SyncStorage", "local_synced_tables", "queue_unsynced_rows"]
+__all__ = ["SyncStorage", "local_synced_tables", "queue_unsynced_rows", "sync_transaction"]
 
 _FTS_INSERT_TRIGGER = "beneficiary_fts_after_insert"
 _DEMO_PREFIX = "DEMO"
@@ -84,6 +84,34 @@ def queue_unsynced_rows(connection: sqlite3.Connection, *, skip: Mapping[str, Se
     return queued
 
 
+@contextmanager
+def sync_transaction(db: Database, *, foreign_keys: bool = True) -> Iterator[sqlite3.Connection]:
+    """One IMMEDIATE transaction on a raw connection of `db`, committed on success, rolled back on any error; the
+    outbox triggers are suppressed in it (what sync writes is not a local change to send back) and, with
+    `foreign_keys=False`, references are not checked (rows may arrive before the rows they point to)."""
+    fairy = db.engine.raw_connection()
+    try:
+        conn = fairy.driver_connection
+        assert isinstance(conn, sqlite3.Connection)
+        if not foreign_keys:
+            conn.execute("PRAGMA foreign_keys=OFF")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                suppress_outbox(conn)
+                yield conn
+                resume_outbox(conn)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        finally:
+            if not foreign_keys:
+                conn.execute("PRAGMA foreign_keys=ON")
+    finally:
+        fairy.close()
+
+
 class SyncStorage:
     """One desk database as the sync client sees it: raw transactions, sync state, its clock, the apply path.
 
@@ -109,28 +137,9 @@ class SyncStorage:
         assert isinstance(conn, sqlite3.Connection)
         return fairy, conn
 
-    @contextmanager
-    def write(self, *, foreign_keys: bool = True) -> Iterator[sqlite3.Connection]:
+    def write(self, *, foreign_keys: bool = True) -> AbstractContextManager[sqlite3.Connection]:
         """One IMMEDIATE transaction on a raw connection (committed on success), outbox triggers suppressed."""
-        fairy, conn = self.raw_connection()
-        try:
-            if not foreign_keys:
-                conn.execute("PRAGMA foreign_keys=OFF")
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    suppress_outbox(conn)
-                    yield conn
-                    resume_outbox(conn)
-                    conn.execute("COMMIT")
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-            finally:
-                if not foreign_keys:
-                    conn.execute("PRAGMA foreign_keys=ON")
-        finally:
-            fairy.close()
+        return sync_transaction(self.db, foreign_keys=foreign_keys)
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
