@@ -466,7 +466,7 @@ class SyncService:
             self._record(attempt, None, exc.message_ar)
             raise
         except Exception as exc:  # a fault of this program, not of the server: worded (and logged) by `describe`
-            message = describe(exc, "sync round")
+            message = describe(exc, "sync.round")
             self._record(attempt, None, message)
             raise SyncError(message, "server", detail=type(exc).__name__) from exc
         self._record(attempt, None if report.cancelled else attempt, None)
