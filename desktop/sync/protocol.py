@@ -120,6 +120,7 @@ __all__ = [
     "TableSummary",
     "WireValueError",
     "canonical_value",
+    "column_kind",
     "decode_fields",
     "dumps",
     "decode_value",
@@ -221,8 +222,9 @@ class WireValueError(ValueError):
     """A wire value that does not fit its column's type (the server answers 422)."""
 
 
-def _kind(column_type: TypeEngine[Any]) -> str:
-    """The wire kind of a SQLAlchemy type: uuid, datetime, date, decimal, bool, int, float, json, str."""
+def column_kind(column_type: TypeEngine[Any]) -> str:
+    """The kind of a SQLAlchemy type, the same on the wire and in the desk's storage forms: uuid, datetime, date,
+    decimal, bool, int, float, json, str."""
     from db.models import Money
 
     if isinstance(column_type, Money):
@@ -252,7 +254,7 @@ def encode_value(column_type: TypeEngine[Any], value: Any) -> Any:
     """Encode a Python value of a column for the wire (None stays None)."""
     if value is None:
         return None
-    kind = _kind(column_type)
+    kind = column_kind(column_type)
     if kind == "uuid":
         return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
     if kind == "datetime":
@@ -280,7 +282,7 @@ def decode_value(column_type: TypeEngine[Any], value: Any) -> Any:
     """Decode a wire value into the Python value of a column; `WireValueError` when it does not fit."""
     if value is None:
         return None
-    kind = _kind(column_type)
+    kind = column_kind(column_type)
     try:
         if kind == "uuid":
             if not isinstance(value, str):

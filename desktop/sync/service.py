@@ -13,8 +13,11 @@ Decisions recorded here:
   server's device id, its case-number prefix and branch (case numbers are ``<prefix>-…``, see
   `desktop.reception.rules`). Every row the server has not acknowledged is queued for the first
   push (demonstration data excepted).
-* `status()` never touches the network (the GUI calls it on its thread): "online" is the outcome
-  of the last round.
+* `status()` never touches the network (the GUI polls it every few seconds, off its thread):
+  "online" is the outcome of the last round.
+* A round that fails for a reason of this program (not of the server or the network) is worded by
+  `desktop.errors.describe` (which logs it with an incident number) and re-raised as a SyncError
+  "server", so the GUI's handling of kinds stays the same.
 * A conflict is resolved by an update of its record (status, chosen value, who, when) and of the
   target row's field, in one session: both are captured by the outbox triggers and synced.
 """
@@ -27,21 +30,24 @@ import json
 import logging
 import os
 import platform
-import sqlite3
 import sys
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
-from sqlalchemy import case as sql_case, select, update
+from sqlalchemy import case as sql_case, select, text, update
+from sqlalchemy.orm import Session
 
 from db.engine import HEAD_REVISION
 from db.models import AppUser, Association, CaseStatus, SyncConflict, utc_now
-from db.outbox import install_outbox_triggers, outbox_triggers_current, resume_outbox, suppress_outbox
-from desktop.sync.client import SyncClient, SyncError, SyncReport, local_synced_tables, queue_unsynced_rows
+from db.outbox import install_outbox_triggers, outbox_triggers_current
+from desktop.errors import describe
+from desktop.sync.client import SyncClient
+from desktop.sync.link import error_of
+from desktop.sync.outcome import SyncError, SyncReport
 from desktop.sync.protocol import (
     HEADER_PROTOCOL,
     HEADER_SCHEMA,
@@ -50,9 +56,8 @@ from desktop.sync.protocol import (
     decode_value,
     encode_value,
 )
-
-if TYPE_CHECKING:
-    from desktop.workspace import Workspace
+from desktop.sync.storage import local_synced_tables, queue_unsynced_rows, sync_transaction
+from desktop.workspace import Workspace, os_username
 
 __all__ = [
     "ConflictView",
@@ -360,86 +365,71 @@ class SyncService:
             raise SyncError("تعذر الوصول إلى خادم المزامنة: تحقق من العنوان والشبكة", "offline",
                             detail=str(exc)) from exc
         if response.status_code >= 400:
-            from desktop.sync.client import _error_of
-
-            raise _error_of(response)
+            raise error_of(response)
         answer = EnrollResponse.model_validate_json(response.content)
         result = self._adopt_enrolment(server_url, answer, local_association, branch, name)
         save_token(self._workspace.data_dir, answer.token)
+        if self._client is not None:  # connections made with the replaced credential
+            self._client.close()
         self._client = None
         return result
 
     def _adopt_enrolment(self, server_url: str, answer: EnrollResponse, local_association: uuid.UUID,
                          branch: str | None, device_name: str) -> EnrolmentResult:
         """Re-key the association and this device to the server's ids and queue what must be pushed, in one transaction."""
-        fairy = self._raw()
-        conn: sqlite3.Connection = fairy.driver_connection
         tables = local_synced_tables()
         new_assoc, old_assoc = answer.association_id.hex, local_association.hex
         rekeyed = new_assoc != old_assoc
-        try:
-            conn.execute("PRAGMA foreign_keys=OFF")
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                suppress_outbox(conn)
-                if rekeyed:
-                    cases = conn.execute('SELECT count(*) FROM "case" WHERE association_id = ?', (old_assoc,)).fetchone()[0]
-                    if cases:
-                        raise SyncError(
-                            f"هذا الجهاز يحوي {cases} حالة لجمعية أخرى غير الجمعية المسجلة في الخادم "
-                            f"({answer.association_name}): لا يمكن دمجها. استخدم مجلد بيانات جديدًا لهذا الخادم، "
-                            "واطلب من مسؤول النظام إلغاء الجهاز المسجل للتو.",
-                            "refused",
-                        )
-                    conn.execute("UPDATE association SET id = ? WHERE id = ?", (new_assoc, old_assoc))
-                    for name in [*tables, "device"]:
-                        columns = [r[1] for r in conn.execute(f'PRAGMA table_info("{name}")').fetchall()]
-                        if "association_id" in columns:
-                            conn.execute(f'UPDATE "{name}" SET association_id = ? WHERE association_id = ?',
-                                         (new_assoc, old_assoc))
-                    conn.execute("DELETE FROM sync_outbox WHERE table_name = 'association'")
-                device = conn.execute(
-                    "SELECT id FROM device WHERE deleted_at IS NULL AND revoked_at IS NULL "
-                    "AND case_number_prefix != ? ORDER BY enrolled_at, id LIMIT 1", (_DEMO_PREFIX,)
-                ).fetchone()
-                new_device = answer.device_id.hex
-                now = utc_now().strftime("%Y-%m-%d %H:%M:%S.%f")
-                if device is None:
-                    conn.execute(
-                        "INSERT INTO device (id, association_id, name, branch, case_number_prefix, enrolled_at, "
-                        "version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)",
-                        (new_device, new_assoc, device_name, branch, answer.case_number_prefix, now, now, now),
+        with sync_transaction(self._db, foreign_keys=False) as conn:
+            if rekeyed:
+                cases = conn.execute('SELECT count(*) FROM "case" WHERE association_id = ?', (old_assoc,)).fetchone()[0]
+                if cases:
+                    raise SyncError(
+                        f"هذا الجهاز يحوي {cases} حالة لجمعية أخرى غير الجمعية المسجلة في الخادم "
+                        f"({answer.association_name}): لا يمكن دمجها. استخدم مجلد بيانات جديدًا لهذا الخادم، "
+                        "واطلب من مسؤول النظام إلغاء الجهاز المسجل للتو.",
+                        "refused",
                     )
-                else:
-                    old_device = str(device[0])
-                    conn.execute(
-                        "UPDATE device SET id = ?, name = ?, branch = ?, case_number_prefix = ?, association_id = ? "
-                        "WHERE id = ?",
-                        (new_device, device_name, branch, answer.case_number_prefix, new_assoc, old_device),
-                    )
-                    if old_device != new_device:
-                        for name in tables:
-                            exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
-                                                  (name,)).fetchone()
-                            if exists:
-                                conn.execute(f'UPDATE "{name}" SET device_id = ? WHERE device_id = ?',
-                                             (new_device, old_device))
-                skip = {"association": [new_assoc]} if rekeyed else None
-                queued = queue_unsynced_rows(conn, skip=skip)
+                conn.execute("UPDATE association SET id = ? WHERE id = ?", (new_assoc, old_assoc))
+                for name in [*tables, "device"]:
+                    columns = [r[1] for r in conn.execute(f'PRAGMA table_info("{name}")').fetchall()]
+                    if "association_id" in columns:
+                        conn.execute(f'UPDATE "{name}" SET association_id = ? WHERE association_id = ?',
+                                     (new_assoc, old_assoc))
+                conn.execute("DELETE FROM sync_outbox WHERE table_name = 'association'")
+            device = conn.execute(
+                "SELECT id FROM device WHERE deleted_at IS NULL AND revoked_at IS NULL "
+                "AND case_number_prefix != ? ORDER BY enrolled_at, id LIMIT 1", (_DEMO_PREFIX,)
+            ).fetchone()
+            new_device = answer.device_id.hex
+            now = utc_now().strftime("%Y-%m-%d %H:%M:%S.%f")
+            if device is None:
                 conn.execute(
-                    "UPDATE sync_state SET server_url = ?, device_id = ?, association_id = ?, token_sha256 = ?, "
-                    "enrolled_at = ?, last_error_ar = NULL WHERE id = 1",
-                    (server_url, new_device, new_assoc, hashlib.sha256(answer.token.encode()).hexdigest(), now),
+                    "INSERT INTO device (id, association_id, name, branch, case_number_prefix, enrolled_at, "
+                    "version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                    (new_device, new_assoc, device_name, branch, answer.case_number_prefix, now, now, now),
                 )
-                resume_outbox(conn)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            finally:
-                conn.execute("PRAGMA foreign_keys=ON")
-        finally:
-            fairy.close()
+            else:
+                old_device = str(device[0])
+                conn.execute(
+                    "UPDATE device SET id = ?, name = ?, branch = ?, case_number_prefix = ?, association_id = ? "
+                    "WHERE id = ?",
+                    (new_device, device_name, branch, answer.case_number_prefix, new_assoc, old_device),
+                )
+                if old_device != new_device:
+                    for name in tables:
+                        exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
+                                              (name,)).fetchone()
+                        if exists:
+                            conn.execute(f'UPDATE "{name}" SET device_id = ? WHERE device_id = ?',
+                                         (new_device, old_device))
+            skip = {"association": [new_assoc]} if rekeyed else None
+            queued = queue_unsynced_rows(conn, skip=skip)
+            conn.execute(
+                "UPDATE sync_state SET server_url = ?, device_id = ?, association_id = ?, token_sha256 = ?, "
+                "enrolled_at = ?, last_error_ar = NULL WHERE id = 1",
+                (server_url, new_device, new_assoc, hashlib.sha256(answer.token.encode()).hexdigest(), now),
+            )
         _log.info("device enrolled: %s rows queued for the first push, re-keyed %s", f"{queued:,}", rekeyed)
         return EnrolmentResult(
             device_id=answer.device_id,
@@ -480,14 +470,10 @@ class SyncService:
             _log.warning("sync round failed: %s", exc.kind)
             self._record(attempt, None, exc.message_ar)
             raise
-        except Exception as exc:
-            from desktop.arabic_text import isolate
-            from desktop.logbook import record_incident
-
-            incident = record_incident(exc, "sync round")
-            message = f"تعذرت المزامنة بسبب خطأ غير متوقع؛ ستُعاد المحاولة (رقم البلاغ {isolate(incident)})"
+        except Exception as exc:  # a fault of this program, not of the server: worded (and logged) by `describe`
+            message = describe(exc, "sync.round")
             self._record(attempt, None, message)
-            raise SyncError(message, "server", detail=f"incident {incident}") from exc
+            raise SyncError(message, "server", detail=type(exc).__name__) from exc
         _log.info(
             "sync round: pushed %s, acknowledged %s, merged %s, conflicts %s, rejected %s, pulled %s, "
             "uploaded %s, downloaded %s files, resynced %s tables, verified %s, cancelled %s, %.2f s",
@@ -534,7 +520,7 @@ class SyncService:
             users = {u.id: u.full_name for u in session.scalars(select(AppUser)).all()}
             return [self._view(session, row, users, this_device) for row in rows]
 
-    def _view(self, session: Any, row: SyncConflict, users: dict[uuid.UUID, str], this_device: Any) -> ConflictView:
+    def _view(self, session: Session, row: SyncConflict, users: dict[uuid.UUID, str], this_device: Any) -> ConflictView:
         def user(value: uuid.UUID | None) -> str:
             return "غير معروف" if value is None else users.get(value, f"مستخدم {str(value)[:8]}")
 
@@ -571,9 +557,7 @@ class SyncService:
         )
 
     @staticmethod
-    def _row_label(session: Any, table_name: str, row_id: uuid.UUID) -> str:
-        from sqlalchemy import text
-
+    def _row_label(session: Session, table_name: str, row_id: uuid.UUID) -> str:
         if table_name == "case":
             number = session.scalar(text('SELECT case_number FROM "case" WHERE id = :id'), {"id": row_id.hex})
             if number:
@@ -630,9 +614,7 @@ class SyncService:
             return self._view(session, row, users, this_device)
 
     @staticmethod
-    def _officer_id(session: Any) -> uuid.UUID | None:
-        from desktop.workspace import os_username
-
+    def _officer_id(session: Session) -> uuid.UUID | None:
         return session.scalar(
             select(AppUser.id).where(AppUser.username == os_username(), AppUser.deleted_at.is_(None)).limit(1)
         )

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.sync.controller import message_of
 from ui.sync.style import SYNC_STYLE
 from ui.sync.text import moment_text, number
 
@@ -45,9 +44,13 @@ def _label(text: str, name: str, parent: QWidget, *, wrap: bool = True) -> QLabe
 
 
 class ConflictCard(QFrame):
-    """One conflict: what was changed, the two values with who, where and when, and a button under each."""
+    """One conflict: what was changed, the two values with who, where and when, and a button under each.
 
-    sig_keep = Signal(object, str)  # conflict id, "a" or "b"
+    `sig_keep(uuid.UUID, str)` is emitted when a «اعتماد هذه القيمة» button is clicked: the conflict's id and
+    the side to keep, "a" or "b".
+    """
+
+    sig_keep = Signal(object, str)
 
     def __init__(self, view: ConflictView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -129,10 +132,14 @@ class ConflictCard(QFrame):
 
 
 class ConflictsDialog(QDialog):
-    """Open sync conflicts for a supervisor, newest first; resolved ones (after the open ones) only on request."""
+    """Open sync conflicts for a supervisor, newest first; resolved ones (after the open ones) only on request.
 
-    sig_loaded = Signal(int)  # number of conflicts shown
-    sig_resolved = Signal(object)  # ConflictView
+    `sig_loaded(int)` is emitted after the list was (re)read, with the number of conflicts shown;
+    `sig_resolved(ConflictView)` after a choice was saved, with the conflict as it now stands.
+    """
+
+    sig_loaded = Signal(int)
+    sig_resolved = Signal(object)
 
     def __init__(self, controller: SyncController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -193,9 +200,11 @@ class ConflictsDialog(QDialog):
             self._reload_again = True
             return
         self._loading = True
-        if not self._controller.load_conflicts(self.show_resolved.isChecked(), self._loaded, self._failed):
+        if not self._controller.load_conflicts(self, self.show_resolved.isChecked(), self._loaded, self._failed):
             self._loading = False
             self._say("المزامنة لم تجهز بعد على هذا الجهاز.", error=True)
+            return
+        self.reload_button.setEnabled(False)
 
     def _round_finished(self, _report: object) -> None:
         if self.isVisible():
@@ -203,6 +212,7 @@ class ConflictsDialog(QDialog):
 
     def _loaded(self, views: list[ConflictView]) -> None:
         self._loading = False
+        self.reload_button.setEnabled(True)
         if self._reload_again:
             self._reload_again = False
             self.reload()
@@ -222,9 +232,10 @@ class ConflictsDialog(QDialog):
         self._say(None if views else EMPTY)
         self.sig_loaded.emit(len(views))
 
-    def _failed(self, error: BaseException) -> None:
+    def _failed(self, message: str, _error: BaseException) -> None:
         self._loading = False
-        self._say(message_of(error), error=True)
+        self.reload_button.setEnabled(True)
+        self._say(message, error=True)
 
     def _say(self, text: str | None, *, error: bool = False) -> None:
         self.message.setObjectName("sync_error" if error else "conflicts_empty")
@@ -238,7 +249,7 @@ class ConflictsDialog(QDialog):
         card = self.cards.get(conflict_id)
         if card is not None:
             card.set_busy(True)
-        if not self._controller.resolve(conflict_id, choose, self._resolved, self._refused):
+        if not self._controller.resolve(self, conflict_id, choose, self._resolved, self._refused):
             if card is not None:
                 card.set_busy(False)
 
@@ -258,8 +269,8 @@ class ConflictsDialog(QDialog):
             self._say(EMPTY)
         self.sig_resolved.emit(view)
 
-    def _refused(self, error: BaseException) -> None:
+    def _refused(self, message: str, _error: BaseException) -> None:
         for card in self.cards.values():
             card.set_busy(card.view.status != "open")
-        self._say(message_of(error), error=True)
+        self._say(message, error=True)
         self.reload()

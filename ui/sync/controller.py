@@ -5,17 +5,28 @@ When rounds run:
 * on a timer (every `interval_ms`, 60 s by default), and sooner after a failure to reach the
   server (`retry_ms`, doubling up to the interval);
 * soon after a saved change: the controller reads `SyncService.status()` every `poll_ms` (3 s)
-  on its own reader thread and starts a round `change_delay_ms` after it sees the count of
-  pending changes grow. Polling was chosen over a signal from the pages because every page
-  (reception, case desk, committee, satisfaction — built by different hands) writes through
-  services whose outbox triggers fill `sync_outbox`: the count notices every saved change,
-  including ones a page forgets to announce, and costs one indexed count every few seconds.
-  Pages may still call `note_local_change()` to be noticed at once;
+  and starts a round `change_delay_ms` after it sees the count of pending changes grow. Polling
+  was chosen over a signal from the pages because every page (reception, case desk, committee,
+  satisfaction — built by different hands) writes through services whose outbox triggers fill
+  `sync_outbox`: the count notices every saved change, including ones a page forgets to announce,
+  and costs one indexed count every few seconds. Pages may still call `note_local_change()` to be
+  noticed at once;
 * on demand (`sync_now()`).
 
-Rounds, the service's creation, enrolment and conflict resolutions run one at a time on the
-controller's own single-worker runner, so two rounds never overlap; status reads and conflict
-lists run on a second single-worker runner so they never wait behind a round stuck on a slow network.
+Where the work runs (issue 10): every call into the service goes through `ui.ops` machinery, off
+the GUI thread, results back on it, failures worded by `desktop.errors.describe`. Two lanes:
+
+* **The sync lane** — rounds and enrolment. A round takes seconds on a good day, minutes for a
+  first sync, and up to the HTTP timeout (30 s per request) against a server that accepts the
+  connection and never answers; enrolment also waits on the server. On the application's single
+  writer lane that would hold every save the officer makes behind the network, so they run on a
+  lane of their own: a second `ui.ops.Operations` owned by this controller, whose one writer
+  thread runs only this work, one item at a time (two rounds never overlap, enrolment never
+  interleaves with a round). The sync client writes through its own sqlite3 connection in short
+  transactions of its own (a page, a batch), which SQLite serialises with the officer's writes.
+* **The application's `ui.ops` lanes** — everything short and local: preparing the service
+  (`run_write`: it may repair outbox triggers), status reads and conflict lists (`run_read`),
+  conflict resolutions (`run_write`, like any save of the officer's; the next round sends them).
 """
 
 from __future__ import annotations
@@ -23,16 +34,19 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from ui.ops import FailureCallback, Operations, run_read, run_write
 from ui.sync.text import SyncState
-from ui.tasks import BackgroundRunner
 
 if TYPE_CHECKING:
     from desktop.sync.service import ConflictView, EnrolmentResult, SyncReport, SyncService, SyncStatus
     from desktop.workspace import Workspace
+
+T = TypeVar("T")
 
 INTERVAL_MS = 60_000
 POLL_MS = 3_000
@@ -40,37 +54,46 @@ CHANGE_DELAY_MS = 1_500
 RETRY_MS = 10_000
 SHUTDOWN_WAIT_MS = 40_000  # the HTTP client's timeout is 30 s: a round in flight ends within it
 
-
-def message_of(error: BaseException) -> str:
-    """The Arabic message of a failure from the service: its own words when it gave some, else
-    `desktop.errors.describe`'s (the error is logged under an incident number that the message names)."""
-    from desktop.errors import describe
-
-    return describe(error, "sync")
+NOT_READY_AR = "تعذر تجهيز المزامنة على هذا الجهاز: "
 
 
 def default_service(workspace: Workspace) -> SyncService:
-    """The workspace's SyncService (imported here, on the worker thread: httpx stays off the start-up path)."""
+    """The workspace's SyncService (imported here, on a worker thread: httpx stays off the start-up path)."""
     from desktop.sync.service import SyncService
 
     return SyncService(workspace)
 
 
 class _ProgressRelay(QObject):
-    """Carries a round's progress from the worker thread to the GUI thread."""
+    """Carries a round's progress from the sync lane to the GUI thread.
+
+    `sig_progress(done, total)`: rows pulled so far and rows to pull, emitted on the worker thread.
+    """
 
     sig_progress = Signal(int, int)
 
 
 class SyncController(QObject):
-    """Owns the workspace's SyncService and runs its rounds in the background; reports state for the desk."""
+    """Owns the workspace's SyncService and runs its rounds in the background; reports state for the desk.
 
-    sig_state = Signal(object)  # SyncState
-    sig_round_started = Signal(bool)  # True for this PC's first sync
-    sig_progress = Signal(int, int)  # rows pulled so far, rows to pull
-    sig_round_finished = Signal(object)  # SyncReport
-    sig_round_failed = Signal(object)  # the exception (SyncError with .message_ar and .kind)
-    sig_first_sync = Signal()  # the first sync of a newly enrolled PC starts: show its progress
+    Signals (all emitted on the GUI thread):
+
+    * `sig_state(SyncState)` — what the desk shows changed (status read, round started or over, failure);
+    * `sig_round_started(bool)` — a round starts; True for this PC's first sync;
+    * `sig_progress(int, int)` — rows pulled so far and rows to pull, during a round;
+    * `sig_round_finished(SyncReport)` — a round is over (also when it was cancelled: `report.cancelled`);
+    * `sig_round_failed(str, object)` — a round failed: its Arabic message (from `describe`) and the error
+      (a SyncError with `.kind`);
+    * `sig_first_sync()` — the first sync of a newly enrolled PC starts: show its progress;
+    * `sig_stopped()` — `shutdown` finished.
+    """
+
+    sig_state = Signal(object)
+    sig_round_started = Signal(bool)
+    sig_progress = Signal(int, int)
+    sig_round_finished = Signal(object)
+    sig_round_failed = Signal(str, object)
+    sig_first_sync = Signal()
     sig_stopped = Signal()
 
     def __init__(
@@ -93,13 +116,13 @@ class SyncController(QObject):
         self._retry_base_ms = RETRY_MS if retry_ms is None else retry_ms
         self._retry_ms = self._retry_base_ms
         poll_ms = POLL_MS if poll_ms is None else poll_ms
-        self._runner = BackgroundRunner(self)  # service, rounds, enrolment, resolutions: one at a time
-        self._reader = BackgroundRunner(self)  # status reads and conflict lists
+        self._lane = Operations(self)  # the sync lane: rounds and enrolment, one at a time (module docstring)
         self._service: SyncService | None = None
         self._status: SyncStatus | None = None
         self._unavailable: str | None = None
         self._error_kind: str | None = None
         self._running = False
+        self._enrolling = False
         self._first_round = False
         self._again = False
         self._reading = False
@@ -155,7 +178,7 @@ class SyncController(QObject):
         self._started = True
         workspace, factory = self._workspace, self._factory
         self._emit_state()
-        self._runner.run(lambda: factory(workspace), self._service_ready, self._service_failed)
+        run_write(self, lambda: factory(workspace), self._service_ready, self._service_failed, where="sync.start")
 
     def _service_ready(self, service: SyncService) -> None:
         if self._stopped:
@@ -165,20 +188,24 @@ class SyncController(QObject):
         self._poll_timer.start()
         self.refresh_status()
 
-    def _service_failed(self, error: BaseException) -> None:
-        self._unavailable = "تعذر تجهيز المزامنة على هذا الجهاز: " + message_of(error)
+    def _service_failed(self, message: str, error: BaseException) -> None:
+        self._unavailable = NOT_READY_AR + message
         self.last_error = error
         self._emit_state()
 
     def shutdown(self, wait_ms: int = SHUTDOWN_WAIT_MS) -> bool:
-        """Stop timers, ask a running round to stop, wait for the workers, close the service; True when idle."""
+        """Stop timers, ask a running round to stop, wait for the sync lane, close the service; True when idle.
+
+        Short operations already asked of `ui.ops` finish on their own; their callbacks find the controller
+        stopped and do nothing.
+        """
         if self._stopped:
             return True
         self._stopped = True
         self._round_timer.stop()
         self._poll_timer.stop()
         self._cancel.set()
-        idle = self._runner.wait(wait_ms) and self._reader.wait(wait_ms)
+        idle = self._lane.shutdown(wait_ms)
         if idle and self._service is not None:
             self._service.close()
             self._service = None
@@ -199,7 +226,7 @@ class SyncController(QObject):
         if service is None or self._reading or self._stopped:
             return
         self._reading = True
-        self._reader.run(service.status, self._status_read, self._status_failed)
+        run_read(self, service.status, self._status_read, self._status_failed, where="sync.status")
 
     def _status_read(self, status: SyncStatus) -> None:
         self._reading = False
@@ -224,7 +251,8 @@ class SyncController(QObject):
         elif not self._round_timer.isActive() and not self._running:
             self._schedule(self._interval_ms if self._error_kind is None else self._retry_ms)
 
-    def _status_failed(self, error: BaseException) -> None:
+    def _status_failed(self, _message: str, error: BaseException) -> None:
+        """A status read failed: kept quietly (the next poll tries again; `describe` logged what was unexpected)."""
         self._reading = False
         self.last_error = error
 
@@ -245,7 +273,7 @@ class SyncController(QObject):
         """Start a round now (on demand); False when this PC is not enrolled or the controller is stopped."""
         if self._stopped or self._service is None or not (self._status and self._status.configured):
             return False
-        if self._running:
+        if self._running or self._enrolling:
             self._again = True
             return True
         self._start_round(first=bool(self._status.first_sync_pending))
@@ -256,7 +284,7 @@ class SyncController(QObject):
         if self._stopped or self._service is None:
             return False
         self._first_sync_offered = True
-        if self._running:
+        if self._running or self._enrolling:
             self._again = True
             return True
         self.sig_first_sync.emit()
@@ -272,7 +300,7 @@ class SyncController(QObject):
         service = self._service
         if service is None or self._stopped:
             return
-        if self._running:
+        if self._running or self._enrolling:
             self._again = True
             return
         self._round_timer.stop()
@@ -292,7 +320,7 @@ class SyncController(QObject):
 
         self._emit_state()
         self.sig_round_started.emit(first)
-        self._runner.run(work, self._round_done, self._round_failed)
+        self._lane.write(work, self._round_done, self._round_failed, owner=self, where="sync.round")
 
     @Slot(int, int)
     def _on_progress(self, done: int, total: int) -> None:
@@ -311,7 +339,7 @@ class SyncController(QObject):
         self.sig_round_finished.emit(report)
         self._after_round(self._interval_ms)
 
-    def _round_failed(self, error: BaseException) -> None:
+    def _round_failed(self, message: str, error: BaseException) -> None:
         self._running = False
         if self._stopped:
             return
@@ -322,7 +350,7 @@ class SyncController(QObject):
             self._retry_ms = min(self._retry_ms * 2, self._interval_ms)
         else:
             delay = self._interval_ms
-        self.sig_round_failed.emit(error)
+        self.sig_round_failed.emit(message, error)
         self._after_round(delay)
 
     def _after_round(self, delay_ms: int) -> None:
@@ -338,52 +366,70 @@ class SyncController(QObject):
 
     def enroll(
         self,
+        owner: QObject,
         server_url: str,
         code: str,
         device_name: str | None,
         branch: str | None,
         on_done: Callable[[EnrolmentResult], None],
-        on_error: Callable[[BaseException], None],
+        on_failure: FailureCallback,
     ) -> bool:
-        """Enrol this PC in the background; on success the first sync starts (False when not ready)."""
+        """Enrol this PC on the sync lane (after a round in progress); on success the first sync starts.
+
+        `owner` is the widget that asked: its callbacks are skipped once it is deleted. False when not ready.
+        """
         service = self._service
         if service is None or self._stopped:
             return False
+        self._enrolling = True
 
         def done(result: EnrolmentResult) -> None:
+            self._enrolling = False
             if self._stopped:
                 return
             self._error_kind = None
             self._retry_ms = self._retry_base_ms
             self._first_sync_offered = True
-            on_done(result)
+            self._for(owner, on_done)(result)
             self.start_first_sync()
 
-        self._runner.run(lambda: service.enroll(server_url, code, device_name, branch), done, self._guard(on_error))
+        def failed(message: str, error: BaseException) -> None:
+            self._enrolling = False
+            if self._stopped:
+                return
+            self._failure_for(owner, on_failure)(message, error)
+            if self._again:
+                self._again = False
+                self._schedule(0)
+
+        self._lane.write(lambda: service.enroll(server_url, code, device_name, branch), done, failed, owner=self,
+                         where="sync.enrol")
         return True
 
     def load_conflicts(
         self,
+        owner: QObject,
         include_resolved: bool,
         on_done: Callable[[list[ConflictView]], None],
-        on_error: Callable[[BaseException], None],
+        on_failure: FailureCallback,
     ) -> bool:
-        """Read the conflicts for the supervisor screen in the background."""
+        """Read the conflicts for the supervisor screen in the background (callbacks skipped once `owner` is gone)."""
         service = self._service
         if service is None or self._stopped:
             return False
-        self._reader.run(lambda: service.conflicts(include_resolved=include_resolved), self._guard(on_done),
-                         self._guard(on_error))
+        run_read(self, lambda: service.conflicts(include_resolved=include_resolved), self._for(owner, on_done),
+                 self._failure_for(owner, on_failure), where="sync.conflicts")
         return True
 
     def resolve(
         self,
+        owner: QObject,
         conflict_id: uuid.UUID,
         choose: Any,
         on_done: Callable[[ConflictView], None],
-        on_error: Callable[[BaseException], None],
+        on_failure: FailureCallback,
     ) -> bool:
-        """Keep one side of a conflict (in the background, between rounds); a round follows to send it."""
+        """Keep one side of a conflict (saved like any of the officer's changes); a round follows to send it."""
         service = self._service
         if service is None or self._stopped:
             return False
@@ -391,18 +437,28 @@ class SyncController(QObject):
         def done(view: ConflictView) -> None:
             if self._stopped:
                 return
-            on_done(view)
+            self._for(owner, on_done)(view)
             self.refresh_status()
             self.sync_now()
 
-        self._runner.run(lambda: service.resolve(conflict_id, choose), done, self._guard(on_error))
+        run_write(self, lambda: service.resolve(conflict_id, choose), done, self._failure_for(owner, on_failure),
+                  where="sync.resolve")
         return True
 
-    def _guard(self, callback: Callable[[Any], None]) -> Callable[[Any], None]:
-        """`callback`, skipped once the controller is stopped (its window may be gone)."""
+    def _for(self, owner: QObject, callback: Callable[[T], None]) -> Callable[[T], None]:
+        """`callback`, skipped once the controller is stopped or `owner` (a dialog) was deleted."""
 
-        def call(value: Any) -> None:
-            if not self._stopped:
+        def call(value: T) -> None:
+            if not self._stopped and shiboken6.isValid(owner):
                 callback(value)
+
+        return call
+
+    def _failure_for(self, owner: QObject, callback: FailureCallback) -> FailureCallback:
+        """The failure `callback`, skipped once the controller is stopped or `owner` was deleted."""
+
+        def call(message: str, error: BaseException) -> None:
+            if not self._stopped and shiboken6.isValid(owner):
+                callback(message, error)
 
         return call

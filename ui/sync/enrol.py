@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.sync.controller import message_of
 from ui.sync.style import SYNC_STYLE
 
 if TYPE_CHECKING:
@@ -47,9 +46,13 @@ def check_address(text: str) -> str | None:
 
 
 class EnrolDialog(QDialog):
-    """Asks for the server address, the enrolment code, a device name and the branch; enrols in the background."""
+    """Asks for the server address, the enrolment code, a device name and the branch; enrols in the background.
 
-    sig_enrolled = Signal(object)  # EnrolmentResult
+    `sig_enrolled(EnrolmentResult)` is emitted when the server accepted the code and this PC adopted its ids
+    (the dialog then closes; the first sync starts).
+    """
+
+    sig_enrolled = Signal(object)
 
     def __init__(self, controller: SyncController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -173,8 +176,8 @@ class EnrolDialog(QDialog):
             return
         branch = self.branch_edit.text().strip() or None
         started = self._controller.enroll(
-            self.address_edit.text().strip(), self.code_edit.text().strip(), self.name_edit.text().strip(), branch,
-            self._enrolled, self._refused,
+            self, self.address_edit.text().strip(), self.code_edit.text().strip(), self.name_edit.text().strip(),
+            branch, self._enrolled, self._refused,
         )
         if not started:
             self._say("المزامنة لم تجهز بعد على هذا الجهاز؛ أعد المحاولة بعد لحظات")
@@ -192,8 +195,8 @@ class EnrolDialog(QDialog):
         self.sig_enrolled.emit(result)
         self.accept()
 
-    def _refused(self, error: BaseException) -> None:
+    def _refused(self, message: str, error: BaseException) -> None:
         self._busy(False)
-        self._say(message_of(error))
+        self._say(message)
         self.enrol_button.setDefault(True)
         (self.address_edit if getattr(error, "kind", "") == "offline" else self.code_edit).setFocus()

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
-from ui.sync.controller import message_of
 from ui.sync.style import SYNC_STYLE
 from ui.sync.text import changes_text, number, records_text
 
@@ -119,8 +118,8 @@ class FirstSyncDialog(QDialog):
             text += f" وظهرت تعارضات تنتظر قرار المشرف: {number(report.conflicts)}."
         self._end(text)
 
-    def _failed(self, error: BaseException) -> None:
-        self.failure = message_of(error)
+    def _failed(self, message: str, _error: object) -> None:
+        self.failure = message
         self.bar.setRange(0, 1)
         self.bar.setValue(0)
         self._end(self.failure + "\nستُعاد المحاولة تلقائيًا في الخلفية.", error=True)

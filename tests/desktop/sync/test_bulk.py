@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-import desktop.sync.client as sync_client
+import desktop.sync.bulk as sync_client
 from db.ids import uuid7
 from db.outbox import outbox_triggers_current
 from desktop.reports.summaries import missing_triggers, recompute, snapshot

@@ -6,6 +6,7 @@ the HTTP transport (the server really receives and commits) or by killing the se
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 import uuid
@@ -354,3 +355,21 @@ def test_officer_row_merged_by_a_pull_is_not_used_again(make_desk, sync_server) 
     assert second.scalar('SELECT count(*) FROM "case" WHERE id = :i', i=case_id.hex) == 1
     officer = second.scalar('SELECT updated_by FROM "case" WHERE id = :i', i=case_id.hex)
     assert second.scalar("SELECT count(*) FROM app_user WHERE id = :i AND deleted_at IS NULL", i=officer) == 1
+
+
+def test_a_fault_of_this_program_is_worded_by_describe_and_recorded(make_desk, sync_server) -> None:
+    """A round that fails for a reason of the desk itself (here: a bookkeeping table lost from the database) is a
+    SyncError "server" worded by `desktop.errors.describe`, recorded for the status bar; the cause stays chained."""
+    a = make_desk("a")
+    a.settle()
+    with a.ws.db.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE sync_missing_file")
+    with pytest.raises(SyncError) as raised:
+        a.round()
+    error = raised.value
+    assert error.kind == "server"
+    assert isinstance(error.__cause__, sqlite3.OperationalError)
+    assert any("\u0600" <= ch <= "\u06ff" for ch in error.message_ar)
+    assert "sync_missing_file" not in error.message_ar and "Traceback" not in error.message_ar
+    assert a.sync.status().last_error_ar == error.message_ar
+    assert a.sync.status().online is False

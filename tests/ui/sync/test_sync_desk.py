@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from tests.ui.sync.conftest import WindowDesk
+from ui.ops import run_write
 from ui.sections import section_index
 from ui.sync.conflicts import ConflictsDialog
 from ui.sync.enrol import ADDRESS_SCHEME, CODE_MISSING, EnrolDialog
@@ -123,6 +124,31 @@ def test_offline_server_keeps_the_window_responsive(qtbot: Any, sync_desk: Any, 
                     timeout=WAIT)
     assert desk.service.gui_thread_calls() == []
     assert {name for name, _ in desk.service.calls} >= {"status", "run_round"}
+
+
+def test_a_round_waiting_on_the_server_does_not_hold_the_officers_saves(
+    qtbot: Any, sync_desk: Any, sync_server: Any
+) -> None:
+    """Rounds run on the sync lane, not on the application's writer lane: a save goes through while a round hangs."""
+    desk = sync_desk("desk")
+    sync = desk.window.sync
+    bar = desk.window.desk_status
+    qtbot.waitUntil(lambda: bar.connection_label.text() == STATE_ONLINE, timeout=WAIT)
+    os.kill(sync_server.process.pid, signal.SIGSTOP)  # connections are accepted, never answered
+    try:
+        started = sync.rounds_started
+        desk.window.sync_now()
+        assert sync.running
+        saved: list[object] = []
+        run_write(desk.window, desk.new_case, saved.append, where="test")  # an officer's save
+        qtbot.waitUntil(lambda: bool(saved), timeout=WAIT)
+        assert sync.running  # the round still waits on the server
+        qtbot.waitUntil(lambda: sync.state().pending > 0, timeout=WAIT)  # status reads go on beside it too
+        assert sync.running
+    finally:
+        os.kill(sync_server.process.pid, signal.SIGCONT)
+    qtbot.waitUntil(lambda: _round_over(desk, started) and sync.state().pending == 0, timeout=WAIT)
+    assert desk.service.gui_thread_calls() == []
 
 
 def test_enrolment_dialog_validates_then_first_sync_shows_progress(

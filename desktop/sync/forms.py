@@ -1,0 +1,187 @@
+"""Storage forms of synced values on the desk: wire value ⇄ SQLite value, per column kind, and `TableInfo`.
+
+A first sync converts millions of values, so a pulled row is converted by a function generated per
+table and set of fields (`compile_converter`: one inline expression per column, the common wire
+forms handled without a call); rows read back for a push are decoded by `decode_storage` into the
+Python values the ORM would load (then `protocol.encode_fields` puts them on the wire).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import Table
+
+from db.models import APPEND_ONLY_TABLES
+from desktop.sync.protocol import column_kind
+
+__all__ = [
+    "APPEND_ONLY_MUTABLE",
+    "Converter",
+    "TableInfo",
+    "compile_converter",
+    "decode_storage",
+    "now_storage",
+    "quote",
+]
+
+#: Columns of an append-only row that a pulled version may still change (bookkeeping only).
+APPEND_ONLY_MUTABLE = ("version", "server_seq", "hlc", "updated_at")
+
+#: (fields, row id, version, server_seq) → storage values; see `compile_converter`.
+Converter = Callable[[dict[str, Any], str, int, int], tuple[Any, ...]]
+#: Columns whose value comes from the pulled row itself, not from its fields.
+_ROW_LEVEL = frozenset({"id", "version", "server_seq"})
+
+
+def quote(name: str) -> str:
+    """An SQL identifier in double quotes."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def now_storage() -> str:
+    """The current UTC time in the storage form of a datetime column."""
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _uuid_storage(value: Any) -> Any:
+    if value is None:
+        return None
+    text = str(value)
+    return text.replace("-", "").lower() if len(text) == 36 else uuid.UUID(text).hex
+
+
+def _datetime_storage(value: Any) -> Any:
+    if value is None:
+        return None
+    text = str(value)
+    if text.endswith("+00:00") and len(text) in (25, 32) and text[10] == "T":
+        body = text[:10] + " " + text[11:-6]
+        return body + ".000000" if len(body) == 19 else body
+    moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _decimal_storage(value: Any) -> Any:
+    if value is None:
+        return None
+    return int((Decimal(str(value)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _json_storage(value: Any) -> Any:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _bool_storage(value: Any) -> Any:
+    return None if value is None else int(bool(value))
+
+
+#: Inline storage conversions of the common wire forms (anything else falls back to the functions above).
+_INLINE: dict[str, str] = {
+    "uuid": "None if {v} is None else {v}.replace('-', '').lower() if type({v}) is str and len({v}) == 36 "
+            "else _uuid({v})",
+    "datetime": "None if {v} is None else {v}[:10] + ' ' + {v}[11:-6] if type({v}) is str and len({v}) == 32 "
+                "and {v}[10] == 'T' and {v}.endswith('+00:00') else _datetime({v})",
+    "bool": "None if {v} is None else 1 if {v} is True else 0 if {v} is False else _bool({v})",
+    "decimal": "_decimal({v})",
+    "json": "_json({v})",
+}
+
+
+def compile_converter(columns: Sequence[str], kinds: Sequence[str]) -> Converter:
+    """A function from a pulled row (fields, id, version, server_seq) to the tuple of storage values of
+    `columns` (one generated expression per column: a first sync converts millions of values, and a
+    function call per value costs more than the conversion)."""
+    row_level = {"id": "rid", "version": "ver", "server_seq": "seq"}
+    reads = [f"    v{i} = {row_level.get(column) or f'f[{column!r}]'}" for i, column in enumerate(columns)]
+    values = [_INLINE.get(kind, "{v}").format(v=f"v{i}") for i, kind in enumerate(kinds)]
+    source = ("def convert(f, rid, ver, seq):\n" + "\n".join(reads) + "\n    return ("
+              + "".join(f"({v}), " for v in values) + ")\n")
+    namespace: dict[str, Any] = {"_uuid": _uuid_storage, "_datetime": _datetime_storage, "_bool": _bool_storage,
+                                 "_decimal": _decimal_storage, "_json": _json_storage}
+    exec(compile(source, "<sync converter>", "exec"), namespace)  # noqa: S102 - source built from column names only
+    convert: Converter = namespace["convert"]
+    return convert
+
+
+def decode_storage(table: Table, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Python values of a raw SQLite row, as the ORM would load them (for `encode_fields`)."""
+    out: dict[str, Any] = {}
+    for column in table.columns:
+        if column.name not in raw:
+            continue
+        value = raw[column.name]
+        kind = column_kind(column.type)
+        if value is None:
+            out[column.name] = None
+        elif kind == "uuid":
+            out[column.name] = uuid.UUID(hex=str(value))
+        elif kind == "datetime":
+            out[column.name] = dt.datetime.fromisoformat(str(value)).replace(tzinfo=dt.UTC)
+        elif kind == "date":
+            out[column.name] = dt.date.fromisoformat(str(value))
+        elif kind == "decimal":
+            out[column.name] = (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
+        elif kind == "bool":
+            out[column.name] = bool(value)
+        elif kind == "json":
+            out[column.name] = json.loads(value) if isinstance(value, str) else value
+        else:
+            out[column.name] = value
+    return out
+
+
+@dataclass
+class TableInfo:
+    """What the apply path needs of one synced table: live columns, unique keys, references, cached SQL."""
+
+    table: Table
+    columns: list[str]
+    unique: list[tuple[list[str], bool]]  # (columns, partial on live rows)
+    references: list[tuple[str, str]]  # (child table, column) pointing at this table's id
+    kinds: dict[str, str] = field(default_factory=dict)
+    statements: dict[tuple[str, ...], str] = field(default_factory=dict)
+    plans: dict[tuple[str, ...], tuple[tuple[str, ...], Converter]] = field(default_factory=dict)
+
+    def plan(self, keys: tuple[str, ...]) -> tuple[tuple[str, ...], Converter]:
+        """For pulled fields with these keys: the columns written and a function giving their storage values (cached)."""
+        plan = self.plans.get(keys)
+        if plan is None:
+            present = set(keys) | _ROW_LEVEL
+            columns = tuple(c for c in self.columns if c in present)
+            plan = (columns, compile_converter(columns, [self.kinds[c] for c in columns]))
+            self.plans[keys] = plan
+        return plan
+
+    def insert_sql(self, columns: tuple[str, ...]) -> str:
+        """A plain INSERT of the given columns (bulk mode: the rows are expected to be new)."""
+        key = ("\0insert", *columns)
+        sql = self.statements.get(key)
+        if sql is None:
+            names = ", ".join(quote(c) for c in columns)
+            sql = f"INSERT INTO {quote(self.table.name)} ({names}) VALUES ({', '.join('?' for _ in columns)})"
+            self.statements[key] = sql
+        return sql
+
+    def upsert_sql(self, columns: tuple[str, ...]) -> str:
+        """INSERT … ON CONFLICT(id) DO UPDATE of the given columns (append-only tables: bookkeeping only)."""
+        sql = self.statements.get(columns)
+        if sql is None:
+            names = ", ".join(quote(c) for c in columns)
+            marks = ", ".join("?" for _ in columns)
+            settable = [c for c in columns if c != "id"]
+            if self.table.name in APPEND_ONLY_TABLES:
+                settable = [c for c in settable if c in APPEND_ONLY_MUTABLE]
+            assignments = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in settable)
+            sql = f"INSERT INTO {quote(self.table.name)} ({names}) VALUES ({marks})"
+            sql += f" ON CONFLICT(id) DO UPDATE SET {assignments}" if assignments else " ON CONFLICT(id) DO NOTHING"
+            self.statements[columns] = sql
+        return sql

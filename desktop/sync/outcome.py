@@ -1,0 +1,57 @@
+"""What a sync round ends with: its `SyncReport`, or the `SyncError` that stopped it (no I/O here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["SyncError", "SyncReport"]
+
+
+class SyncError(Exception):
+    """A round that could not be completed; `message_ar` is shown as it is, `kind` tells the GUI why.
+
+    Kinds: "offline" (no answer), "refused" (credential wrong or revoked), "upgrade" (this
+    version of the app is too old for the server), "server" (the server failed or refused),
+    "invalid" (the server refused what was sent), "not_configured", "attachment" (a file upload
+    was refused; retried next round).
+    """
+
+    def __init__(self, message_ar: str, kind: str = "server", *, detail: str | None = None) -> None:
+        super().__init__(message_ar if detail is None else f"{message_ar} ({detail})")
+        self.message_ar = message_ar
+        self.kind = kind
+        self.detail = detail
+
+
+@dataclass
+class SyncReport:
+    """What one round did (counts of rows and mutations)."""
+
+    pushed: int = 0
+    acknowledged: int = 0
+    merged: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    pulled: int = 0
+    uploaded: int = 0
+    downloaded: int = 0
+    resynced_tables: list[str] = field(default_factory=list)
+    verified: bool = False
+    cancelled: bool = False
+    seconds: float = 0.0
+    messages_ar: list[str] = field(default_factory=list)
+
+    @property
+    def summary_ar(self) -> str:
+        """One Arabic line for the status bar or the command line."""
+        parts = [f"أُرسل {self.acknowledged} تغيير", f"واستُلم {self.pulled} سجل"]
+        if self.conflicts:
+            parts.append(f"وظهر {self.conflicts} تعارض يحتاج مراجعة")
+        if self.rejected:
+            parts.append(f"ورُفض {self.rejected} تغيير")
+        if self.resynced_tables:
+            parts.append("وأُعيدت مطابقة: " + "، ".join(self.resynced_tables))
+        if self.cancelled:
+            parts.append("(أُوقفت المزامنة قبل اكتمالها)")
+        return "تمت المزامنة: " + " ".join(parts)
