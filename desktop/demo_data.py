@@ -771,7 +771,8 @@ class _BatchBuilder:
         self.saudi_families = [(name, normalize_name(name)) for name in _SAUDI_FAMILIES]
         self.resident_families = [(name, normalize_name(name)) for name in _RESIDENT_FAMILIES]
         self.by_status: Counter[str] = Counter()
-        from desktop.satisfaction.service import AnonymityMode, anonymity_mode
+        from desktop.satisfaction.service import anonymity_mode
+        from desktop.satisfaction.views import AnonymityMode
 
         mode = anonymity_mode(profile)
         self.survey_case = mode is not AnonymityMode.ANONYMOUS

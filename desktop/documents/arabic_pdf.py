@@ -49,13 +49,16 @@ from reportlab import rl_config
 from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.rl_accel import fp_str
-from reportlab.lib.units import mm
+from reportlab.lib import units
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 import resources
 from desktop.arabic_text import has_arabic
+
+#: One millimetre in PDF points, typed (reportlab's own constant is untyped).
+mm: float = float(units.mm)
 
 __all__ = [
     "ACCENT",
@@ -155,7 +158,7 @@ class _PdfNumber(pdfdoc.PDFObject):  # type: ignore[misc]
     """A number in a font's Widths array, formatted once (reportlab's formatter is pure Python here)."""
 
     def __init__(self, value: float) -> None:
-        self._formatted = fp_str(value).encode("ascii")
+        self._formatted: bytes = fp_str(value).encode("ascii")
 
     def format(self, document: Any) -> bytes:
         """The number as PDF source."""
@@ -449,7 +452,7 @@ def sha256_hex(pdf: bytes) -> str:
 _RENDER_LOCK = threading.RLock()
 
 
-class _DeferredFooterCanvas(Canvas):
+class _DeferredFooterCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no types
     """A canvas that keeps its pages until `save`, so each footer can say "page n of N"."""
 
     def __init__(self, *args: Any, footer: Callable[[Canvas, int, int], None], **kwargs: Any) -> None:

@@ -18,12 +18,11 @@ from typing import TYPE_CHECKING
 
 from PIL import Image, ImageChops
 from reportlab.lib.colors import Color
-from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from desktop.arabic_text import to_arabic_digits
-from desktop.documents.arabic_pdf import ACCENT, GRID, MUTED, SHADE, ArabicDocument, ltr, wrap
+from desktop.documents.arabic_pdf import ACCENT, GRID, MUTED, SHADE, ArabicDocument, ltr, mm, wrap
 from desktop.errors import InputError
 from desktop import policy_text
 from desktop.hijri import format_gregorian, format_hijri

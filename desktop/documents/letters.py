@@ -21,11 +21,10 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote
 
-from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from desktop.arabic_text import isolate, to_arabic_digits
-from desktop.documents.arabic_pdf import ACCENT, GRID, ltr
+from desktop.documents.arabic_pdf import ACCENT, GRID, ltr, mm
 from desktop.documents.forms import Letterhead, _LetterheadDocument
 from desktop.hijri import format_dual, format_gregorian, format_hijri
 

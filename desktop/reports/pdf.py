@@ -13,11 +13,10 @@ from datetime import date
 from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String
 from reportlab.lib.colors import Color
-from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from desktop.arabic_text import isolate, to_arabic_digits
-from desktop.documents.arabic_pdf import ACCENT, FONT_BOLD, FONT_REGULAR, GRID, MUTED, SHADE, shape_line, wrap
+from desktop.documents.arabic_pdf import ACCENT, FONT_BOLD, FONT_REGULAR, GRID, MUTED, SHADE, mm, shape_line, wrap
 from desktop.documents.forms import Letterhead, _LetterheadDocument
 from desktop.hijri import format_dual, format_gregorian, format_hijri, local_date
 from desktop.reports import formatting as fmt
@@ -170,7 +169,7 @@ class _ReportBase(_LetterheadDocument):
         """Place a chart at the right margin, on a new page if it does not fit."""
         y = self.ensure_space(canvas, y, drawing.height + 6)
         renderPDF.draw(drawing, canvas, self.right - drawing.width, y - drawing.height)
-        return y - drawing.height - 4 * mm
+        return y - float(drawing.height) - 4 * mm
 
     def draw_summary(self, canvas: Canvas, y: float) -> float:
         """The key figures as label/value pairs, two per row."""

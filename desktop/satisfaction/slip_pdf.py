@@ -7,11 +7,10 @@ from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A5
-from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from desktop.arabic_text import to_arabic_digits
-from desktop.documents.arabic_pdf import ACCENT, GRID, MUTED, ArabicDocument, ltr, wrap
+from desktop.documents.arabic_pdf import ACCENT, GRID, MUTED, ArabicDocument, ltr, mm, wrap
 from desktop.hijri import format_dual, local_date
 from desktop.policy import PolicyProfile
 from desktop.satisfaction.views import SCALE5_CHOICES, Slip, SurveyDefinition
