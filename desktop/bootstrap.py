@@ -3,7 +3,7 @@
 Usage, from the root of a checkout, with any Python 3.11+ (standard library only, nothing installed yet):
 
     python3 -m desktop.bootstrap run  [--data-dir DIR]     # opens the application
-    python3 -m desktop.bootstrap test [pytest arguments]  # runs the whole test suite
+    python3 -m desktop.bootstrap test [pytest arguments]  # runs the whole test suite (``-n 2`` unless told)
 
 The virtual environment lives in ``.venv`` beside ``pyproject.toml``; it is (re)installed only when
 ``pyproject.toml`` changed since the last install, so a second run starts at once.
@@ -104,6 +104,31 @@ def ensure_venv() -> Path:
     return python
 
 
+#: Test worker processes (pytest-xdist) when the caller does not choose: the machine the suite is sized for has 2 cores.
+TEST_WORKERS = 2
+
+
+def _chooses_workers(args: list[str]) -> bool:
+    """True when pytest arguments already say how to distribute (``-n``, ``--numprocesses``, ``-p no:xdist``)."""
+    for index, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg.startswith(("-n", "--numprocesses")):
+            return True
+        if arg == "-p" and index + 1 < len(args) and args[index + 1] == "no:xdist":
+            return True
+        if arg == "-pno:xdist":
+            return True
+    return False
+
+
+def pytest_arguments(args: list[str]) -> list[str]:
+    """The arguments for pytest: the caller's, with ``-n 2`` (both cores) in front unless they chose otherwise."""
+    if _chooses_workers(args):
+        return list(args)
+    return ["-n", str(TEST_WORKERS), *args]
+
+
 def _exec(argv: list[str], env: dict[str, str]) -> int:
     """Run a command in the checkout and return its exit code."""
     return subprocess.run(argv, cwd=ROOT, env=env, check=False).returncode
@@ -126,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     if command == "run":
         return _exec([str(python), "-m", "desktop", *rest], env)
     env["QT_QPA_PLATFORM"] = "offscreen"
-    return _exec([str(python), "-m", "pytest", *rest], env)
+    return _exec([str(python), "-m", "pytest", *pytest_arguments(rest)], env)
 
 
 if __name__ == "__main__":

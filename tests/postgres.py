@@ -1,12 +1,19 @@
 """Pytest fixtures for a REAL PostgreSQL server and the real sync server process.
 
-* ``postgres_cluster`` (session): ``initdb`` in a temporary directory (as the ``postgres`` system
-  user when the tests run as root, since initdb refuses root), listening on 127.0.0.1 on a free
-  port with its unix socket in that directory; stopped with ``pg_ctl stop -m fast`` at the end.
+* ``postgres_cluster`` (session, so one per pytest-xdist worker): ``initdb`` in a temporary
+  directory, on /dev/shm when it has room (as the ``postgres`` system user when the tests run as
+  root, since initdb refuses root), listening on 127.0.0.1 on a free port with its unix socket in
+  that directory; stopped with ``pg_ctl stop -m immediate`` and removed at the end.
 * ``postgres_url`` (function): a fresh, empty database for one test, as a
-  ``postgresql+psycopg://`` URL.
-* ``sync_server`` (function): `SyncServerProcess`, the real ``python -m desktop.server`` on a
-  fresh database, with ``.url``, ``.kill()``, ``.restart()``, ``.enroll_code(name)``.
+  ``postgresql+psycopg://`` URL; dropped at teardown.
+* ``shared_sync_server`` (session): `SyncServerProcess`, the real ``python -m desktop.server`` on
+  its own database, started once per test session (once per pytest-xdist worker).
+* ``sync_server`` (function): that process, running and healthy, for one test, with ``.url``,
+  ``.kill()``, ``.restart()``, ``.stop()``, ``.start()``, ``.log()``, ``.enroll_code(name)``. Every
+  association earlier tests enrolled is retired (renamed) first, so the test's enrolment codes make
+  a fresh association with no rows, devices or sequence of anyone else's; its ``.log()`` holds only
+  what the server wrote during the test. A test may kill, stop, freeze or restart it: the next test
+  finds it dead or unhealthy and starts it again on the same database.
 
 Binaries are looked up in ``$MUSTAFID_PG_BIN``, /usr/lib/postgresql/<newest>/bin, then ``$PATH``;
 when missing, the fixture fails saying how to install them (Debian: ``apt-get install postgresql``).
@@ -14,6 +21,8 @@ when missing, the fixture fails saying how to install them (Debian: ``apt-get in
 
 from __future__ import annotations
 
+import contextlib
+import io
 import itertools
 import os
 import pwd
@@ -79,14 +88,38 @@ class PostgresCluster:
     def create_database(self) -> str:
         """A fresh empty database; its URL."""
         name = f"t{os.getpid()}_{next(_db_numbers)}"
-        self.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+        # FILE_COPY copies template0's files instead of writing every page to the WAL (cheaper for a tiny template).
+        self.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 STRATEGY FILE_COPY')
         return self.url(name)
 
+    def drop_database(self, url: str) -> None:
+        """Drop a database made by `create_database`, closing any connection still open to it."""
+        self.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
     def stop(self) -> None:
-        """Stop the cluster (fast shutdown) and remove its directory."""
-        subprocess.run([*self.run_as, str(self.bin_dir / "pg_ctl"), "stop", "-m", "fast", "-w",
+        """Stop the cluster and remove its directory (immediate shutdown: nothing in it is kept, so nothing is flushed)."""
+        subprocess.run([*self.run_as, str(self.bin_dir / "pg_ctl"), "stop", "-m", "immediate", "-w",
                         "-D", str(self.data_dir / "data")], capture_output=True, check=False)
         shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+#: Room a cluster needs on a memory file system before the tests put it there (template0 copies and WAL).
+_SHM_NEEDED_BYTES = 2 * 1024**3
+
+
+def _cluster_parent() -> str | None:
+    """/dev/shm when it is a large enough memory file system (no disk writes at all), else the temp directory.
+
+    The clusters are thrown away and run with fsync off; on a disk shared with other jobs, removing
+    a few hundred MiB of freshly written database files at the end of a run took tens of seconds.
+    """
+    shm = Path("/dev/shm")
+    try:
+        if shm.is_dir() and os.access(shm, os.W_OK) and shutil.disk_usage(shm).free >= _SHM_NEEDED_BYTES:
+            return str(shm)
+    except OSError:
+        pass
+    return None
 
 
 def start_cluster() -> PostgresCluster:
@@ -95,7 +128,7 @@ def start_cluster() -> PostgresCluster:
     if bin_dir is None:
         pytest.fail("PostgreSQL binaries (initdb, pg_ctl) not found: install them first, e.g. "
                     "`apt-get install -y postgresql` on Debian, or set MUSTAFID_PG_BIN", pytrace=False)
-    base = Path(tempfile.mkdtemp(prefix="mustafid-pg-"))
+    base = Path(tempfile.mkdtemp(prefix="mustafid-pg-", dir=_cluster_parent()))
     run_as: list[str] = []
     if os.geteuid() == 0:
         try:
@@ -131,9 +164,11 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
 
 
 @pytest.fixture
-def postgres_url(postgres_cluster: PostgresCluster) -> str:
-    """A fresh empty database for this test (psycopg 3 URL)."""
-    return postgres_cluster.create_database()
+def postgres_url(postgres_cluster: PostgresCluster) -> Iterator[str]:
+    """A fresh empty database for this test (psycopg 3 URL), dropped at teardown."""
+    url = postgres_cluster.create_database()
+    yield url
+    postgres_cluster.drop_database(url)
 
 
 _LISTENING = re.compile(r"listening on (\S+)")
@@ -149,16 +184,17 @@ class SyncServerProcess:
         self.process: subprocess.Popen[str] | None = None
         self.url = ""
         self._port = 0
+        self._log_offset = 0
 
     def start(self) -> SyncServerProcess:
         """Start it (on the same port as before after a restart) and wait for /v1/health."""
         port = str(self._port)
-        log = self.log_path.open("a", encoding="utf-8")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "desktop.server", "--db", self.db_url, "--host", "127.0.0.1", "--port", port,
-             *self.extra_args],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True,
-        )
+        with self.log_path.open("a", encoding="utf-8") as log:  # the child keeps its own descriptor
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "desktop.server", "--db", self.db_url, "--host", "127.0.0.1", "--port", port,
+                 *self.extra_args],
+                cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True,
+            )
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
         match = _LISTENING.search(line)
@@ -201,27 +237,86 @@ class SyncServerProcess:
         self.start()
 
     def enroll_code(self, association_name: str, branch: str | None = None, expires_hours: float = 72) -> str:
-        """A one-time enrolment code, made with the real admin command (`mustafid-admin devices enroll-code`)."""
-        args = [sys.executable, "-c", "import sys; from desktop.server.admin_cli import main; sys.exit(main())",
-                "devices", "enroll-code", "--server-db", self.db_url, "--association", association_name,
+        """A one-time enrolment code, made with the real admin command (`mustafid-admin devices enroll-code`).
+
+        The command's own `main` runs in this process (its stdout captured): the same parser, store
+        and output as the console script, without starting another interpreter for every code.
+        """
+        from desktop.server.admin_cli import main as devices_main
+
+        args = ["devices", "enroll-code", "--server-db", self.db_url, "--association", association_name,
                 "--expires-hours", str(expires_hours)]
         if branch:
             args += ["--branch", branch]
-        done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            raise RuntimeError(done.stderr)
-        return done.stdout.strip().splitlines()[-1]
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = devices_main(args)
+        if code != 0:
+            raise RuntimeError(err.getvalue())
+        return out.getvalue().strip().splitlines()[-1]
+
+    def begin_test(self) -> None:
+        """Start a test's share of the log: `log` returns only what the server writes from now on."""
+        self._log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
 
     def log(self) -> str:
-        """What the server wrote to stderr (one JSON line per request)."""
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
+        """What the server wrote to stderr since `begin_test` (one JSON line per request)."""
+        with self.log_path.open("rb") as file:
+            file.seek(self._log_offset)
+            return file.read().decode("utf-8", errors="replace")
+
+    def healthy(self, timeout: float = 5) -> bool:
+        """True when the process runs and answers /v1/health."""
+        if self.process is None or self.process.poll() is not None:
+            return False
+        try:
+            return httpx.get(f"{self.url}/v1/health", timeout=timeout, verify=False).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def ensure_running(self) -> None:
+        """Start it again (same database, same port) when a test left it killed, stopped or frozen."""
+        if self.healthy():
+            return
+        if self.process is not None and self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGCONT)  # a frozen (SIGSTOP) process cannot even be killed cleanly
+        self.kill()
+        self.stop()
+        self.start()
 
 
-@pytest.fixture
-def sync_server(postgres_url: str) -> Iterator[SyncServerProcess]:
-    """The real sync server on a fresh PostgreSQL database, stopped at teardown."""
-    server = SyncServerProcess(postgres_url).start()
+def retire_associations(cluster: PostgresCluster, db_url: str) -> None:
+    """Rename every association of the server database out of the way of the next test's enrolment codes.
+
+    Codes are asked for by association name (`ServerStore.create_enrollment_code`); once the names
+    in use are retired, the same name makes a new, unbound association: no rows, devices or
+    sequence numbers of an earlier test reach the next one. Retired ones keep their data.
+    """
+    import psycopg
+
+    database = db_url.rsplit("/", 1)[1]
+    with psycopg.connect(host="127.0.0.1", port=cluster.port, user="postgres", dbname=database,
+                         autocommit=True) as conn:
+        conn.execute("UPDATE server_association SET name = left('~retired ' || pk || ' ' || name, 200) "
+                     "WHERE name NOT LIKE '~retired %'")
+
+
+@pytest.fixture(scope="session")
+def shared_sync_server(postgres_cluster: PostgresCluster,
+                       tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncServerProcess]:
+    """The real sync server process of this test session (of this xdist worker), on its own database."""
+    log_path = tmp_path_factory.mktemp("sync-server") / "server.log"
+    server = SyncServerProcess(postgres_cluster.create_database(), log_path=log_path).start()
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def sync_server(shared_sync_server: SyncServerProcess, postgres_cluster: PostgresCluster) -> SyncServerProcess:
+    """The session's sync server, running and healthy, with a fresh association for this test (see above)."""
+    shared_sync_server.ensure_running()
+    retire_associations(postgres_cluster, shared_sync_server.db_url)
+    shared_sync_server.begin_test()
+    return shared_sync_server

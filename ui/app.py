@@ -129,7 +129,9 @@ def configure_application(app: QApplication) -> None:
     app.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
     install_arabic_font(app)
     if STYLE_SHEET.is_file():
-        app.setStyleSheet(STYLE_SHEET.read_text(encoding="utf-8"))
+        sheet = STYLE_SHEET.read_text(encoding="utf-8")
+        if app.styleSheet() != sheet:  # setting it again re-polishes every live widget (seconds), for nothing
+            app.setStyleSheet(sheet)
 
 
 def _qt_application(argv: Sequence[str]) -> QApplication:

@@ -26,6 +26,7 @@ from desktop.arabic_text import normalize_name
 from desktop.demo_data import DEMO_CASE_PREFIX, GO_LIVE_DAYS, DemoSummary, generate_demo_data
 from desktop.identity import IdKind, phone_search_key, validate_saudi_id
 from desktop.policy import PolicyProfile, load_builtin_profile
+from tests.templates import seed_data_dir
 
 MOBILE = re.compile(r"\+9665\d{8}")
 CASE_NUMBER = re.compile(rf"{DEMO_CASE_PREFIX}-20\d\d-\d{{7}}")
@@ -33,8 +34,8 @@ CASE_NUMBER = re.compile(rf"{DEMO_CASE_PREFIX}-20\d\d-\d{{7}}")
 
 @pytest.fixture
 def database(data_dir: Path) -> Iterator[Database]:
-    """A migrated, empty database."""
-    db = Database.open(data_dir / "mustafid.db")
+    """A migrated, empty database (a copy of the template migrated once per test process)."""
+    db = Database.open(seed_data_dir(data_dir, "mustafid.db") / "mustafid.db")
     db.upgrade()
     yield db
     db.close()

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from desktop.workspace import Workspace
+from tests.templates import seed_data_dir
 from ui.app import configure_application
 
 #: A built-in policy with a licence, an approval record, a committee and a declaration (NCNP template).
@@ -24,8 +25,8 @@ def desk_app(qapp: QApplication) -> QApplication:
 
 @pytest.fixture
 def workspace(data_dir: Path) -> Iterator[Workspace]:
-    """A fresh workspace (first run: no policy adopted yet)."""
-    opened = Workspace.open(data_dir)
+    """A fresh workspace (first run: no policy adopted yet), on a copy of the migrated template database."""
+    opened = Workspace.open(seed_data_dir(data_dir))
     yield opened
     opened.close()
 

@@ -14,6 +14,7 @@ from desktop.identity import make_saudi_id
 from desktop.reception import DocumentInput, ParticularsInput, ReceptionService
 from desktop.workspace import Workspace
 from tests.desktop.reception.conftest import needs_poppler, pdf_text, qpdf_ok, signature_png
+from tests.templates import seed_data_dir
 
 __all__ = ["Clock", "Desk", "desk", "make_desk", "needs_poppler", "pdf_text", "qpdf_ok"]
 
@@ -80,7 +81,7 @@ class Desk:
 
 def make_desk(root: Path, profile_id: str = "mafateeh-alkhair", clock: Clock | None = None) -> Desk:
     """Open a workspace with a built-in policy and both services on one clock."""
-    ws = Workspace.open(root / profile_id)
+    ws = Workspace.open(seed_data_dir(root / profile_id))
     ws.adopt_builtin_profile(profile_id)
     clock = clock or Clock()
     return Desk(ws, clock, ReceptionService(ws, clock=clock), CaseDesk(ws, clock=clock))

@@ -18,6 +18,7 @@ from desktop.arabic_text import BIDI_CONTROLS
 from desktop.identity import make_saudi_id
 from desktop.reception import DocumentInput, ParticularsInput, ReceptionService
 from desktop.workspace import Workspace
+from tests.templates import seed_data_dir
 
 #: The five built-in policies (seed files 000–004).
 PROFILES = ("daam-rescue", "tahfeez-bir-bin-hirmas", "qader-tabuk", "mafateeh-alkhair", "baraah")
@@ -90,7 +91,7 @@ def open_workspace(tmp_path: Path) -> Iterator[Callable[[str], Workspace]]:
     opened: list[Workspace] = []
 
     def factory(profile_id: str) -> Workspace:
-        ws = Workspace.open(tmp_path / profile_id)
+        ws = Workspace.open(seed_data_dir(tmp_path / profile_id))
         ws.adopt_builtin_profile(profile_id)
         opened.append(ws)
         return ws

@@ -15,6 +15,7 @@ from db.models import Association, Case, CommitteeDecision, PolicyVersion, Sugge
 from desktop.arabic_text import strip_bidi_controls, to_latin_digits
 from desktop.satisfaction import SurveyService
 from desktop.workspace import Workspace
+from tests.templates import seed_data_dir
 
 RIYADH = timezone(timedelta(hours=3))
 #: "Now" of the fixture: 10 April 2025, 09:00 in Riyadh.
@@ -54,7 +55,7 @@ def open_workspace(tmp_path: Path) -> Iterator[Callable[[str], Workspace]]:
     opened: list[Workspace] = []
 
     def factory(profile_id: str) -> Workspace:
-        ws = Workspace.open(tmp_path / profile_id)
+        ws = Workspace.open(seed_data_dir(tmp_path / profile_id))
         ws.adopt_builtin_profile(profile_id)
         opened.append(ws)
         return ws

@@ -13,6 +13,7 @@ from db.models import AuditEvent, SurveyResponse
 from desktop.policy import load_profile_text
 from desktop.satisfaction import SCALE5_CHOICES, AnonymityMode, SurveyError, SurveyService
 from desktop.workspace import Workspace
+from tests.templates import seed_data_dir
 
 AT = datetime(2025, 3, 3, 7, 41, 12, tzinfo=UTC)
 FULL = {"reception": 5, "clarity": 4, "speed": 3, "overall": 4}
@@ -24,7 +25,7 @@ def open_workspace(tmp_path):  # type: ignore[no-untyped-def]
     opened: list[Workspace] = []
 
     def factory(profile_id: str) -> Workspace:
-        ws = Workspace.open(tmp_path / profile_id)
+        ws = Workspace.open(seed_data_dir(tmp_path / profile_id))
         ws.adopt_builtin_profile(profile_id)
         opened.append(ws)
         return ws

@@ -23,7 +23,8 @@ from desktop.reception import ReceptionService
 from desktop.sync.client import SyncReport, local_synced_tables
 from desktop.sync.service import SyncService
 from desktop.workspace import Workspace
-from tests.postgres import PostgresCluster, SyncServerProcess, postgres_cluster, postgres_url, sync_server  # noqa: F401
+from tests.postgres import PostgresCluster, SyncServerProcess  # noqa: F401 - the fixtures come from tests/conftest.py
+from tests.templates import seed_data_dir
 
 PROFILE = "mafateeh-alkhair"
 
@@ -191,7 +192,7 @@ def make_desk(tmp_path: Path, sync_server: SyncServerProcess) -> Iterator[Callab
 
     def factory(name: str = "desk", *, enroll: bool = True, branch: str | None = None,
                 skew_seconds: float = 0.0) -> Desk:
-        ws = Workspace.open(tmp_path / name)
+        ws = Workspace.open(seed_data_dir(tmp_path / name))
         ws.adopt_builtin_profile(PROFILE)
         transport = FaultyTransport()
         skew = [skew_seconds]

@@ -139,6 +139,7 @@ def test_client_killed_mid_bulk_apply(make_desk, sync_server, small_bulk, monkey
     a.settle()
     bulk_load_rows(sync_server.db_url, _association(a), _server_rows(a, 10))
     monkeypatch.setattr(sync_client, "BULK_CHUNK_SECONDS", 0.0)  # one transaction per page
+    monkeypatch.setattr(sync_client, "BULK_COMMIT_SHARE", 0.0)  # ... however long a commit took on a busy machine
     b = make_desk("b")
     client = b.sync.client()
     client._page_limit = 1  # noqa: SLF001 - a one-row first page, then pages of 7 in bulk mode

@@ -11,11 +11,12 @@ from db.models import Case
 from db.outbox import install_outbox_triggers, outbox_triggers_current, resume_outbox, suppress_outbox
 from desktop.reception import ReceptionService
 from desktop.workspace import Workspace
+from tests.templates import seed_data_dir
 
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Workspace:
-    workspace = Workspace.open(tmp_path / "desk")
+    workspace = Workspace.open(seed_data_dir(tmp_path / "desk"))
     workspace.adopt_builtin_profile("mafateeh-alkhair")
     yield workspace
     workspace.close()

@@ -24,6 +24,7 @@ from desktop.sync.service import SyncService
 from desktop.workspace import Workspace
 from tests.desktop.sync.conftest import make_desk  # noqa: F401 - the other PCs of a test
 from tests.postgres import SyncServerProcess
+from tests.templates import seed_data_dir
 from ui.main_window import MainWindow
 
 PROFILE = "mafateeh-alkhair"
@@ -134,7 +135,7 @@ def sync_desk(
     monkeypatch.setattr(controller_module, "default_service", ThreadRecordingService)
 
     def factory(name: str = "desk", *, enrolled: bool = True) -> WindowDesk:
-        ws = Workspace.open(tmp_path / name)
+        ws = Workspace.open(seed_data_dir(tmp_path / name))
         ws.adopt_builtin_profile(PROFILE)
         if enrolled:
             enrol_and_settle(ws, sync_server, name)
