@@ -15,6 +15,7 @@ already stored with its SHA-256 before anything is printed, so a failing or abse
 from __future__ import annotations
 
 import importlib.util
+import logging
 import shutil
 import subprocess
 import tempfile
@@ -26,7 +27,6 @@ from PySide6.QtGui import QDesktopServices, QImage, QPageLayout, QPageSize, QPai
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from desktop.logbook import get_logger
 from ui.ops import run_read
 
 __all__ = [
@@ -52,7 +52,7 @@ PRINT_FAILED_MESSAGE = (
 RENDER_FAILED_MESSAGE = "تعذّر تجهيز صفحات المستند للطباعة. المستند محفوظ في ملف الحالة؛ افتح الملف واطبعه منه."
 OPEN_FAILED_MESSAGE = "تعذّر فتح الملف في عارض PDF: لا يوجد برنامج لعرض ملفات PDF على هذا الجهاز."
 
-_log = get_logger("printing")  # page counts and outcomes only: a document's title names the case
+_log = logging.getLogger("mustafid.printing")  # desktop.logbook's tree; page counts and outcomes only: a document's title names the case
 
 
 def pdf_renderer_name() -> str | None:
