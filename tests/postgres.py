@@ -122,13 +122,17 @@ def _cluster_parent() -> str | None:
     return None
 
 
-def start_cluster() -> PostgresCluster:
-    """initdb + start a cluster in a temporary directory on a free loopback port."""
+def start_cluster(*, in_memory: bool = False) -> PostgresCluster:
+    """initdb + start a cluster in a temporary directory on a free loopback port.
+
+    `in_memory` puts it on /dev/shm when that has room (the tests); the benchmarks keep the default,
+    a disk, as a real server has.
+    """
     bin_dir = _find_bin_dir()
     if bin_dir is None:
         pytest.fail("PostgreSQL binaries (initdb, pg_ctl) not found: install them first, e.g. "
                     "`apt-get install -y postgresql` on Debian, or set MUSTAFID_PG_BIN", pytrace=False)
-    base = Path(tempfile.mkdtemp(prefix="mustafid-pg-", dir=_cluster_parent()))
+    base = Path(tempfile.mkdtemp(prefix="mustafid-pg-", dir=_cluster_parent() if in_memory else None))
     run_as: list[str] = []
     if os.geteuid() == 0:
         try:
@@ -155,8 +159,8 @@ def start_cluster() -> PostgresCluster:
 
 @pytest.fixture(scope="session")
 def postgres_cluster() -> Iterator[PostgresCluster]:
-    """One real PostgreSQL cluster for the whole test session."""
-    cluster = start_cluster()
+    """One real PostgreSQL cluster for the whole test session (per xdist worker), in memory when it can be."""
+    cluster = start_cluster(in_memory=True)
     try:
         yield cluster
     finally:
