@@ -23,8 +23,8 @@ from reportlab.pdfgen.canvas import Canvas
 
 from desktop.arabic_text import to_arabic_digits
 from desktop.documents.arabic_pdf import ACCENT, GRID, MUTED, SHADE, ArabicDocument, ltr, mm, wrap
+from desktop.documents.letterhead import Letterhead, letterhead_for
 from desktop.errors import InputError
-from desktop import policy_text
 from desktop.hijri import format_gregorian, format_hijri
 
 if TYPE_CHECKING:
@@ -47,36 +47,6 @@ PAPER_SIGNATURE_NOTE = "وُقِّع على الورق — النسخة المو
 _DOTS = "…………………………………"
 _DATE_SLOTS = "…………/……/……"
 _BLACK = Color(0, 0, 0)
-
-
-@dataclass(frozen=True)
-class Letterhead:
-    """What the association prints on every document: name, licence, logo, contacts, policy version."""
-
-    association_name: str
-    licence: str | None = None
-    logo_path: Path | None = None
-    phone: str | None = None
-    website: str | None = None
-    email: str | None = None
-    address: str | None = None
-    city: str | None = None
-    policy_label: str | None = None
-
-
-def letterhead_for(profile: PolicyProfile, *, logo_path: Path | None = None) -> Letterhead:
-    """The association's letterhead from a policy: its particulars, the profile's logo (else `logo_path`), the footer."""
-    a = profile.association
-    return Letterhead(
-        association_name=a.name,
-        licence=a.licence,
-        logo_path=profile.logo_path if profile.logo_path is not None else logo_path,
-        phone=a.phone,
-        website=a.website,
-        email=a.email,
-        city=a.city,
-        policy_label=policy_text.policy_label(profile),
-    )
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from db.models import Suggestion
 from desktop.casework import NO_POLICY_YET, association_logo, find_association
-from desktop.documents.forms import Letterhead, letterhead_for
+from desktop.documents.letterhead import Letterhead, letterhead_for
 from desktop.hijri import local_date
 from desktop.reports.dashboard import DashboardService, utc_bounds
 from desktop.reports.pdf import ComplaintLine, EvidencePackDocument, PeriodReportDocument
