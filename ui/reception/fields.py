@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -17,7 +17,12 @@ from PySide6.QtWidgets import (
 
 from desktop.arabic_text import isolate, to_latin_digits
 from desktop.errors import InputError
-from desktop.hijri import format_gregorian, format_hijri, parse_date_either
+from desktop.hijri import RIYADH, format_gregorian, format_hijri, parse_date_either
+
+
+def riyadh_today() -> date:
+    """Today's date in Saudi Arabia."""
+    return datetime.now(RIYADH).date()
 
 
 def error_label(parent: QWidget, name: str) -> QLabel:
