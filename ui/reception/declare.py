@@ -23,7 +23,7 @@ from desktop.policy import StepKind
 from desktop.reception import DeclareStep, can_defer_signature
 from ui.ops import run_read, run_write
 from ui.reception.base import Action, StepPage, WizardContext
-from ui.reception.fields import error_label, wrapped_label
+from ui.reception.fields import error_label, riyadh_today, wrapped_label
 from ui.reception.registry import step_page
 from ui.widgets.signature_pad import SignaturePad
 
@@ -137,6 +137,7 @@ class DeclarePage(StepPage[DeclareStep]):
 
         self._scan_path = ""
         self._scan_sha = ""
+        self._text_for: tuple[object, ...] | None = None
         self._importing = False
         self._scan_folder = ""
         self.mode_group.idToggled.connect(self._mode_toggled)
@@ -252,14 +253,21 @@ class DeclarePage(StepPage[DeclareStep]):
             self.state_label.setVisible(True)
 
     def _read_text(self, case: CaseView) -> None:
-        """Ask for the declaration's text; shown when it comes (a refusal, e.g. no particulars yet, is shown too)."""
+        """Ask for the declaration's text; shown when it comes (a refusal, e.g. no particulars yet, is shown too).
+
+        The text read is kept for the case's particulars and the day: showing the page again reads nothing."""
+        key = (case.case_id, case.beneficiary, riyadh_today())
+        if key == self._text_for:
+            return
         if not self.declaration_label.text():
             self.declaration_label.setText("جارٍ تجهيز نص الإقرار…")
         handler, case_id = self.handler, case.case_id
 
         def shown(text: str) -> None:
             if self.case is not None and self.case.case_id == case_id:
-                self.declaration_label.setText(text)
+                self._text_for = key
+                if self.declaration_label.text() != text:
+                    self.declaration_label.setText(text)
 
         def refused(message: str, _error: BaseException) -> None:
             if self.case is not None and self.case.case_id == case_id:

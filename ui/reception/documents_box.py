@@ -93,11 +93,14 @@ class DocumentRow(QWidget):
 
     def set_error(self, message: str | None, *, warning: bool = False) -> None:
         """Show or clear this document's inline error (or, `warning`, a note that does not block)."""
-        self.error.setText(message or "")
-        self.error.setVisible(bool(message))
-        self.error.setProperty("warning", warning)
-        self.error.style().unpolish(self.error)
-        self.error.style().polish(self.error)
+        if self.error.text() != (message or ""):
+            self.error.setText(message or "")
+        if self.error.isVisibleTo(self) != bool(message):
+            self.error.setVisible(bool(message))
+        if bool(self.error.property("warning")) != warning:
+            self.error.setProperty("warning", warning)
+            self.error.style().unpolish(self.error)
+            self.error.style().polish(self.error)
 
     def problem(self) -> str | None:
         """Why this document blocks the step (a date that is not a date), or None."""
@@ -214,18 +217,19 @@ class DocumentsBox(QGroupBox):
         existing = {row.name: row for row in self.rows}
         for row in self.rows:
             self.rows_holder.removeWidget(row)
-            row.setParent(None)
+            if row.name not in names:
+                row.hide()
+                row.deleteLater()
         self.rows = []
         for name in names:
             row = existing.get(name) or self._new_row(name)
             self.rows_holder.addWidget(row)
-            row.setParent(self)
             row.show()
             self.rows.append(row)
         self.update_missing()
 
     def _new_row(self, name: str) -> DocumentRow:
-        row = DocumentRow(name)
+        row = DocumentRow(name, self)
         row.sig_changed.connect(self._row_changed)
         row.sig_attach.connect(self._choose_scan)
         return row

@@ -128,14 +128,17 @@ class FieldForm(QWidget):
                 signal.connect(lambda *_args, n=name: self.set_error(n, None))
 
     def set_error(self, name: str, message: str | None) -> None:
-        """Show (or clear, with None) the inline error of one field."""
+        """Show (or clear, with None) the inline error of one field (only what changes is touched: re-styling a
+        field is not free)."""
         label = self.errors.get(name)
         if label is None:
             return
-        label.setText(message or "")
-        label.setVisible(bool(message))
+        if label.text() != (message or ""):
+            label.setText(message or "")
+        if label.isVisibleTo(self) != bool(message):
+            label.setVisible(bool(message))
         editor = self.editors.get(name)
-        if editor is not None:
+        if editor is not None and bool(editor.property("invalid")) != bool(message):
             editor.setProperty("invalid", bool(message))
             editor.style().unpolish(editor)
             editor.style().polish(editor)

@@ -102,6 +102,7 @@ class ParticularsForm(QGroupBox):
         self.household_size = _line(self, "household_size", placeholder="عدد أفراد الأسرة", max_length=3, width=120)
         self.form.add("household_size", "&عدد أفراد الأسرة:", self.household_size)
         QVBoxLayout(self).addWidget(self.form)
+        self._filling = False
         self._connect()
 
     def _connect(self) -> None:
@@ -146,7 +147,7 @@ class ParticularsForm(QGroupBox):
         self.show_id_kind()
 
     def fill_empty_from(self, beneficiary: BeneficiaryView) -> None:
-        """The stored file's particulars in the fields still empty (what was typed is kept)."""
+        """The stored file's particulars in the fields still empty (what was typed is kept; nothing re-checked)."""
         values = {
             "full_name": beneficiary.full_name,
             "id_number": beneficiary.id_number,
@@ -156,12 +157,16 @@ class ParticularsForm(QGroupBox):
             "city": beneficiary.city or "",
             "household_size": "" if beneficiary.household_size is None else str(beneficiary.household_size),
         }
-        for name, value in values.items():
-            editor = getattr(self, name)
-            if not editor.text() and value:
-                editor.setText(value)
-        if beneficiary.id_kind == "other":
-            self.id_kind.setCurrentIndex(max(self.id_kind.findData("other"), 0))
+        self._filling = True
+        try:
+            for name, value in values.items():
+                editor = getattr(self, name)
+                if not editor.text() and value:
+                    editor.setText(value)
+            if beneficiary.id_kind == "other":
+                self.id_kind.setCurrentIndex(max(self.id_kind.findData("other"), 0))
+        finally:
+            self._filling = False
         self.show_id_kind()
 
     def clear(self) -> None:
@@ -218,6 +223,8 @@ class ParticularsForm(QGroupBox):
 
     def _edited(self, name: str) -> None:
         """A field changed: its error goes until it is checked again (at once for a whole ID or expiry date)."""
+        if self._filling:
+            return
         self.form.set_error(name, None)
         if name == "id_number":
             self.show_id_kind()

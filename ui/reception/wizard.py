@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -52,8 +52,11 @@ if TYPE_CHECKING:
 #: Wait this long after the last change before saving the draft.
 DRAFT_DEBOUNCE_MS = 300
 
-#: Between two pages of the next contact built ahead (idle work).
-SPARE_PAGE_DELAY_MS = 150
+#: Between two stages of the idle work building the pages ahead (a key typed meanwhile waits at most one stage).
+SPARE_PAGE_DELAY_MS = 40
+
+#: A page built ahead is drawn once in this many horizontal bands, one per idle tick.
+WARM_BANDS = 4
 
 #: An operation still running after this long is announced («جارٍ …») under the page.
 BUSY_NOTICE_MS = 250
@@ -73,6 +76,19 @@ class _Opened:
 def _draft_saving(service: ReceptionService, case_id: UUID, step_id: str, fields: dict[str, Any]) -> Callable[[], None]:
     """The operation saving one page's draft (its fields read on the GUI thread beforehand)."""
     return lambda: service.save_draft(case_id, step_id, fields)
+
+
+def _show_once_unseen(page: QWidget) -> None:
+    """Show a page built ahead once, under the page on screen and without drawing it, and hide it again: what
+    Qt does at a widget's first showing (style sheet polish, layout) is then done, not left to the officer's
+    next step."""
+    page.lower()
+    page.setUpdatesEnabled(False)
+    page.show()
+    for kind in (QEvent.Type.Polish, QEvent.Type.PolishRequest, QEvent.Type.LayoutRequest):
+        QCoreApplication.sendPostedEvents(None, kind)
+    page.hide()
+    page.setUpdatesEnabled(True)
 
 
 def keys_hint(rescue: bool) -> str:
@@ -135,6 +151,10 @@ class ReceptionWizard(QWidget):
         self._generation = 0
         self._busy = False
         self._saves_in_flight = 0
+        #: The previous contacts' pages, hidden, to be deleted in idle time.
+        self._retired: list[StepPage[Any]] = []
+        #: A page built in idle time and its next warming stage (0: lay out, 1: shown unseen, then each band drawn).
+        self._warming: tuple[StepPage[Any], int] | None = None
         #: Start, one slot per policy step (None until the page is first needed), summary.
         self._pages: list[StepPage[Any] | None] = []
         self._shown_views: dict[str, object] = {}
@@ -161,7 +181,8 @@ class ReceptionWizard(QWidget):
         self.message = QLabel(self)
         self.message.setObjectName("wizard_message")
         self.message.setWordWrap(True)
-        self.message.setVisible(False)
+        # Its two lines are kept even when empty: a message coming or going then never re-lays out the page.
+        self.message.setMinimumHeight(self.message.fontMetrics().lineSpacing() * 2 + 4)
         column.addWidget(self.message)
 
         buttons = QHBoxLayout()
@@ -241,11 +262,14 @@ class ReceptionWizard(QWidget):
 
     def _build_pages(self) -> None:
         """Fresh pages for the policy's steps (a new contact starts with empty fields): those built ahead in idle
-        time are taken, the others are built when first needed (or in the next idle moment)."""
+        time are taken, the others are built when first needed (or in the next idle moment). The previous
+        contact's pages leave the stack at once (hidden) and are deleted in idle time, one per tick."""
         for page in self._pages:
             if page is not None and page is not self.contact_page and page is not self.summary_page:
+                if self._warming is not None and self._warming[0] is page:
+                    self._warming = None
                 self.stack.removeWidget(page)
-                page.deleteLater()
+                self._retired.append(page)
         if self.stack.indexOf(self.contact_page) < 0:
             self.stack.addWidget(self.contact_page)
         if self.stack.indexOf(self.summary_page) < 0:
@@ -290,22 +314,39 @@ class ReceptionWizard(QWidget):
 
     def preparing(self) -> bool:
         """True while pages of this contact or of the next are still to be built in idle time."""
-        return any(page is None for page in self._pages) or len(self._spare) < len(self.profile.steps)
+        return (self._warming is not None or bool(self._retired) or any(page is None for page in self._pages)
+                or len(self._spare) < len(self.profile.steps))
 
     def _build_spare_page(self) -> None:
-        """Idle time: build (and lay out once) one page, first of this contact's set, then of the next contact's;
-        then come back for the next one."""
-        steps = self.profile.steps
-        missing = next((i for i, page in enumerate(self._pages) if page is None), None)
-        if missing is not None:
-            page = self._page_at(missing)
-        elif len(self._spare) < len(steps):
-            page = self._new_page(steps[len(self._spare)])
-            self._spare.append(page)
+        """Idle time, one stage per timer tick (no tick holds the GUI thread long): delete a page of an earlier
+        contact; or build a page, then lay it out, show it once unseen, then draw it band by band (its first real
+        showing is then quick) — first this contact's missing pages, then the next contact's."""
+        if self._retired:
+            self._retired.pop().deleteLater()
+        elif self._warming is not None:
+            page, stage = self._warming
+            if stage == 0:
+                page.resize(self.stack.size())
+                layout = page.layout()
+                if layout is not None:
+                    layout.activate()
+            elif stage == 1:
+                _show_once_unseen(page)
+            else:  # one band of the page drawn per tick: its text laid out and shaped before it is shown
+                band = (page.height() + WARM_BANDS - 1) // WARM_BANDS
+                page.grab(QRect(0, (stage - 2) * band, page.width(), band))
+            self._warming = (page, stage + 1) if stage < WARM_BANDS + 1 else None
         else:
-            return
-        page.resize(self.stack.size())
-        page.grab()  # lays the page out and draws it once: its first real showing is then quick
+            steps = self.profile.steps
+            missing = next((i for i, page in enumerate(self._pages) if page is None), None)
+            if missing is not None:
+                page = self._page_at(missing)
+            elif len(self._spare) < len(steps):
+                page = self._new_page(steps[len(self._spare)])
+                self._spare.append(page)
+            else:
+                return
+            self._warming = (page, 0)
         if self.preparing():
             self._spare_timer.start()
 
@@ -653,6 +694,12 @@ class ReceptionWizard(QWidget):
             status = getattr(state, "status", None)
             if page.step is not None and status in ("current", "waiting") and page.key not in self._drafts_loaded:
                 self._restore_draft(page)
+        leaving = self.stack.currentWidget()
+        focus = QApplication.focusWidget()
+        if leaving is not page and leaving is not None and focus is not None and leaving.isAncestorOf(focus):
+            # The keyboard waits on Next while the pages change: left in the page going away it would visit the
+            # section list, which would be drawn twice for nothing.
+            self.next_button.setFocus(Qt.FocusReason.OtherFocusReason)
         self.stack.setCurrentWidget(page)
         self.next_button.setText(page.next_caption() + " ←")
         self.back_button.setEnabled(self._index_of(page) > 0 and self._case is not None)
@@ -714,8 +761,8 @@ class ReceptionWizard(QWidget):
 
     def say(self, text: str, error: bool = False) -> None:
         """One line under the page: what just happened, or why not (red)."""
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
+        if self.message.text() != text:
+            self.message.setText(text)
         was_error = bool(self.message.property("error"))
         self.message.setProperty("error", error)
         if was_error != error:  # re-styled only when its colour changes
@@ -724,7 +771,7 @@ class ReceptionWizard(QWidget):
 
     def message_text(self) -> str:
         """The line shown under the page."""
-        return self.message.text() if self.message.isVisible() else ""
+        return self.message.text()
 
     # ----------------------------------------------------------------- drafts
 
