@@ -39,7 +39,7 @@ from desktop.policy import PolicyProfile, load_profile_text
 from desktop.workspace import Workspace, os_username
 
 __all__ = ["DEMO_PREFIX", "NO_POLICY_YET", "CaseContext", "CaseWork", "association_logo", "case_letterhead",
-           "find_association", "first_association"]
+           "find_association", "first_association", "version_profile"]
 
 DEMO_PREFIX = "DEMO"
 """The case number prefix of the demo data's device: never this PC."""
@@ -78,6 +78,14 @@ def case_letterhead(session: Session, store: AttachmentStore, profile: PolicyPro
     if logo is None:
         logo = association_logo(session, store, find_association(session))
     return letterhead_for(profile, logo_path=logo)
+
+
+def version_profile(session: Session, policy_version_id: uuid.UUID, error: type[InputError]) -> PolicyProfile:
+    """The policy version a case is handled under, loaded from its stored text; `error` when it is missing."""
+    version = session.get(PolicyVersion, policy_version_id)
+    if version is None:
+        raise error("إصدار السياسة الذي فُتحت به الحالة غير موجود في قاعدة البيانات")
+    return load_profile_text(version.source_text, source=f"{version.profile_id} ({version.version_label})")
 
 
 @dataclass
@@ -173,10 +181,7 @@ class CaseWork:
         """The policy version a case is handled under, loaded from its stored text (cached)."""
         profile = self._profiles.get(policy_version_id)
         if profile is None:
-            version = session.get(PolicyVersion, policy_version_id)
-            if version is None:
-                raise self._error("إصدار السياسة الذي فُتحت به الحالة غير موجود في قاعدة البيانات")
-            profile = load_profile_text(version.source_text, source=f"{version.profile_id} ({version.version_label})")
+            profile = version_profile(session, policy_version_id, self._error)
             self._profiles[policy_version_id] = profile
         return profile
 

@@ -229,7 +229,8 @@ PDF_KINDS: dict[str, str] = {
 
 def _cmd_pdf(args: argparse.Namespace) -> int:
     """Write a case's document to a file: declaration, receipt, blank form, missing documents, decision letter."""
-    from desktop.reception import ReceptionError, ReceptionService
+    from desktop.attachments import AttachmentStore
+    from desktop.reception import ReceptionError, case_profile, find_case, render_document
     from desktop.workspace import Workspace
 
     ws = Workspace.open(args.data_dir)
@@ -244,12 +245,13 @@ def _cmd_pdf(args: argparse.Namespace) -> int:
             except ReceptionError as exc:
                 raise CliError(exc.message_ar, EXIT_INVALID) from None
         else:
-            service = ReceptionService(ws)
-            try:
-                case = service.case_by_number(args.case_number)
-            except ReceptionError as exc:
-                raise CliError(exc.message_ar, EXIT_INVALID) from None
-            pdf = service.render_document(case.case_id, PDF_KINDS[args.kind])
+            with ws.db.session(read_only=True) as session:
+                try:
+                    case = find_case(session, args.case_number)
+                except ReceptionError as exc:
+                    raise CliError(exc.message_ar, EXIT_INVALID) from None
+                pdf = render_document(session, case, case_profile(session, case), AttachmentStore(ws.data_dir),
+                                      PDF_KINDS[args.kind])
     finally:
         ws.close()
     out = Path(args.out)

@@ -1,14 +1,35 @@
 """Reception: the active policy's guided steps as recorded actions (the contract the GUI uses).
 
-The GUI imports only the names below; everything returned is a plain frozen dataclass.
-See `desktop.reception.service` and `desktop.reception.rules` for the decisions recorded there.
+The GUI imports only the names below; everything a service returns is a plain frozen dataclass. The parts:
+`service` (the façade `ReceptionService`), `intake`, `registry` (step kinds → handlers), `steps`, `verify`,
+`declare`, `rescue_steps` (the handlers), `particulars` (the one check of the particulars), `documents` (the
+printed documents as plain functions), `work` (the shared machinery), `rules` (step order), `rescue`
+(distances, platforms), `views` (what is handed out).
 """
 
 from __future__ import annotations
 
 from desktop.attachments import MAX_BYTES as MAX_ATTACHMENT_BYTES
+from desktop.reception.declare import DeclareStep
+from desktop.reception.documents import (
+    DOCUMENT_KINDS,
+    case_profile,
+    find_case,
+    render_blank_declaration,
+    render_declaration,
+    render_document,
+    render_missing_documents,
+    render_receipt,
+)
+from desktop.reception.particulars import Particulars, check_particulars
+from desktop.reception.registry import STEP_HANDLERS, KindRegistry, Procedure, StepHandler, procedure_of, step_handler
+from desktop.reception.rescue import REPORT_PLATFORMS
+from desktop.reception.rescue_steps import DispatchStep, EscalateStep, HelpStep, ReportStep
 from desktop.reception.rules import can_defer_signature
-from desktop.reception.service import DOCUMENT_KINDS, LIMITS, ReceptionService
+from desktop.reception.service import ReceptionService
+from desktop.money import parse_amount
+from desktop.reception.steps import GreetStep, NotifyCommitteeStep, ReferStep, RegisterStep, ServeStep
+from desktop.reception.verify import VerifyStep
 from desktop.reception.views import (
     BeneficiaryMatch,
     BeneficiaryView,
@@ -24,26 +45,53 @@ from desktop.reception.views import (
     StepState,
     StoredDocument,
 )
-from desktop.reception.rescue import REPORT_PLATFORMS
+from desktop.reception.work import LIMITS
 
 __all__ = [
     "DOCUMENT_KINDS",
     "LIMITS",
     "MAX_ATTACHMENT_BYTES",
     "REPORT_PLATFORMS",
+    "STEP_HANDLERS",
     "BeneficiaryMatch",
     "BeneficiaryView",
     "CaseView",
+    "DeclareStep",
+    "DispatchStep",
     "DocumentInput",
     "DocumentView",
     "DraftSummary",
+    "EscalateStep",
+    "GreetStep",
+    "HelpStep",
+    "KindRegistry",
     "MemberView",
+    "NotifyCommitteeStep",
+    "Particulars",
     "ParticularsInput",
+    "Procedure",
     "ReceptionError",
     "ReceptionService",
+    "ReferStep",
     "ReferralView",
+    "RegisterStep",
+    "ReportStep",
     "ReportView",
+    "ServeStep",
+    "StepHandler",
     "StepState",
     "StoredDocument",
+    "VerifyStep",
     "can_defer_signature",
+    "case_profile",
+    "check_particulars",
+    "find_case",
+    "parse_amount",
+    "procedure_of",
+    "render_blank_declaration",
+    "render_declaration",
+    "render_document",
+    "render_missing_documents",
+    "render_receipt",
+    "step_handler",
 ]

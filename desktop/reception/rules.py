@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from desktop.policy import ChannelKind, PolicyProfile, Step, StepKind
+from desktop.policy import ChannelKind, PolicyProfile, Step
 from desktop.reception.views import ReceptionError
 
 __all__ = [
@@ -69,15 +69,15 @@ def step_status(
     return "pending"
 
 
-def require_current(profile: PolicyProfile, current_id: str | None, kind: StepKind) -> Step:
-    """The current step, which must be of `kind`; otherwise a ReceptionError naming the step to do first."""
-    wanted = [step for step in profile.steps if step.kind is kind]
+def require_current(profile: PolicyProfile, current_id: str | None, kind: str) -> Step:
+    """The current step, which must be of `kind` (a `StepKind`); otherwise a ReceptionError naming the step to do first."""
+    wanted = [step for step in profile.steps if step.kind == kind]
     if not wanted:
-        raise ReceptionError(f"سياسة الجمعية لا تتضمن خطوة من هذا النوع ({kind.value})", field="step")
+        raise ReceptionError(f"سياسة الجمعية لا تتضمن خطوة من هذا النوع ({kind})", field="step")
     if current_id is None:
         raise ReceptionError("اكتملت خطوات الاستقبال لهذه الحالة؛ لا توجد خطوة أخرى", field="step")
     step = profile.step(current_id)
-    if step.kind is not kind:
+    if step.kind != kind:
         target = wanted[0]
         if profile.steps.index(target) < profile.steps.index(step):
             raise ReceptionError(f"خطوة «{target.title}» أُنجزت من قبل في هذه الحالة", field="step")

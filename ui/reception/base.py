@@ -1,25 +1,34 @@
-"""What every reception page shares: the wizard's context (service, policy, printing) and the page base class."""
+"""What every reception page shares: the wizard's context (service, policy, printing) and the page base class.
+
+A page never calls the service on the GUI thread: what Next does is an *action* (`StepPage.action`) — the page
+reads its fields now and returns the call for the wizard to run through `ui.ops`; what a page reads or stores
+itself (a roster, a scan, the declaration's text) goes through `run_read` / `run_write` with its button disabled
+until the answer comes back.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from uuid import UUID
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QAbstractButton, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from desktop.hijri import RIYADH
+from desktop.arabic_text import isolate, to_arabic_digits
+from desktop.hijri import RIYADH, format_dual
+from ui.ops import run_write
 from ui.printing import PrintController
 from ui.reception.fields import wrapped_label
-from ui.tasks import BackgroundRunner
 
 if TYPE_CHECKING:
     from desktop.policy import PolicyProfile, Step
-    from desktop.reception import CaseView, ReceptionService, StepState
+    from desktop.reception import CaseView, ReceptionService, StepState, StoredDocument
 
+#: What Next does on a page: the service call to run off the GUI thread (its inputs already read).
+Action = Callable[[], "CaseView"]
 
 #: Titles of the documents the desk prints, by the service's document kind.
 DOCUMENT_TITLES: dict[str, str] = {
@@ -29,28 +38,37 @@ DOCUMENT_TITLES: dict[str, str] = {
     "missing_documents": "قائمة المستندات الناقصة",
 }
 
+H = TypeVar("H")
+
 
 @dataclass
 class WizardContext:
-    """What the pages need from outside: the reception service, the policy, background work and printing."""
+    """What the pages need from outside: the reception service, the policy, printing, and the wizard (`owner`)."""
 
     service: ReceptionService
     profile: PolicyProfile
-    runner: BackgroundRunner
     printer: PrintController
+    #: The widget operations are run for (their callbacks are dropped once it is gone).
+    owner: QObject | None = None
     #: Told to the officer in the wizard's message line (text, is_error).
     say: Callable[[str, bool], None] = field(default=lambda _text, _error: None)
     #: Save the page's draft now (before printing a document made from it).
     flush: Callable[[], None] = field(default=lambda: None)
-    #: Called with the stored document after it is rendered (tests and the status line watch it).
+    #: The stored documents rendered so far (tests and the status line watch it).
     documents_made: list[Any] = field(default_factory=list)
 
-    def print_document(self, case_id: UUID, kind: str, *, open_only: bool = False) -> None:
-        """Render (or fetch) a case document in the background, then preview it for printing or open it."""
+    def print_document(
+        self, case_id: UUID, kind: str, *, open_only: bool = False, button: QAbstractButton | None = None
+    ) -> None:
+        """Render (or fetch) a case document off the GUI thread, then preview it for printing or open it."""
         title = DOCUMENT_TITLES.get(kind, kind)
         self.say(f"جارٍ تجهيز {title}…", False)
+        if button is not None:
+            button.setEnabled(False)
 
-        def ready(stored: Any) -> None:
+        def ready(stored: StoredDocument) -> None:
+            if button is not None:
+                button.setEnabled(True)
             self.documents_made.append(stored)
             self.say(f"{title} محفوظ في ملف الحالة.", False)
             if open_only:
@@ -58,24 +76,25 @@ class WizardContext:
             else:
                 self.printer.print_pdf(Path(stored.path), title)
 
-        def failed(error: BaseException) -> None:
-            self.say(getattr(error, "message_ar", None) or f"تعذّر تجهيز {title}: {error}", True)
+        def failed(message: str, _error: BaseException) -> None:
+            if button is not None:
+                button.setEnabled(True)
+            self.say(message, True)
 
         service = self.service
-        self.runner.run(lambda: service.document_pdf(case_id, kind), ready, failed)
+        run_write(self.owner, lambda: service.document_pdf(case_id, kind), ready, failed, where="reception.print")
 
 
-class StepPage(QWidget):
-    """One page of the wizard: shows a step, keeps its fields as a draft, and completes the step.
+class StepPage(QWidget, Generic[H]):
+    """One page of the wizard: shows a step, keeps its fields as a draft, and says what completing it does.
 
-    Subclasses fill `body` and override `fields`, `load_fields`, `complete` and `show_case`.
-    `complete()` calls the service and returns the updated case; it returns None when the page's own
-    checks stopped it (the errors are then shown inline). A ReceptionError it raises is shown by the
-    wizard on the page (`show_error`).
+    `handler` is the step kind's service handler (None on the start and summary pages). Subclasses fill `body`
+    and override `fields`, `load_fields`, `action` and `refresh`. Signals: `sig_changed()` when a field
+    changed (the wizard saves the draft a moment later); `sig_case_updated(CaseView)` when the page recorded
+    something itself (e.g. documents updated) and the wizard should take the new case view.
     """
 
     sig_changed = Signal()
-    #: The page recorded something itself (e.g. documents updated): the wizard takes the new case view.
     sig_case_updated = Signal(object)
 
     #: Show the completion's note under the page title (pages that show it better themselves say False).
@@ -84,10 +103,11 @@ class StepPage(QWidget):
     #: Stay on this page after completing it (e.g. to print the receipt) instead of moving on.
     stay_after_completion = False
 
-    def __init__(self, context: WizardContext, step: Step | None, parent: QWidget | None = None) -> None:
+    def __init__(self, context: WizardContext, step: Step | None, handler: H, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
         self.step = step
+        self.handler = handler
         self.case: CaseView | None = None
         self.state: StepState | None = None
         self._loading = False
@@ -132,6 +152,12 @@ class StepPage(QWidget):
     def page_title(self) -> str:
         """The heading: the policy's title of the step."""
         return self.step.title if self.step is not None else ""
+
+    @property
+    def case_id(self) -> UUID:
+        """The id of the case on the page (only asked once a case is shown)."""
+        assert self.case is not None
+        return self.case.case_id
 
     # ----------------------------------------------------------------- drafts
 
@@ -186,9 +212,10 @@ class StepPage(QWidget):
         """True when the step is finished (done or skipped)."""
         return self.state is not None and self.state.status in ("done", "skipped")
 
-    def complete(self) -> CaseView | None:
-        """Do the step through the service; None when the page's own checks stopped it."""
-        raise NotImplementedError
+    def action(self) -> Action | None:
+        """What Next does: the service call to run off the GUI thread (its inputs read now), or None when the
+        page's own checks stopped it (their errors are shown inline)."""
+        return None
 
     # ----------------------------------------------------------------- errors and focus
 
@@ -233,9 +260,6 @@ class StepPage(QWidget):
 
 def state_sentence(state: StepState, *, note: bool = True) -> str:
     """"تمت هذه الخطوة …" with who and when, for a finished step."""
-    from desktop.arabic_text import isolate, to_arabic_digits
-    from desktop.hijri import format_dual
-
     when = ""
     if state.completed_at is not None:
         local = state.completed_at.astimezone(RIYADH)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QGroupBox, QVBoxLayout, QWidget
 
 from desktop.arabic_text import isolate, to_latin_digits
 from desktop.identity import phone_search_key
+from desktop.reception import Procedure, procedure_of
 from ui.reception.base import StepPage, WizardContext
 from ui.reception.fields import FieldForm, wrapped_label
 from ui.reception.lookup import LookupPanel
@@ -33,11 +34,11 @@ def classify_identification(text: str) -> dict[str, str]:
     return {"full_name": value}
 
 
-class ContactPage(StepPage):
+class ContactPage(StepPage[None]):
     """Channel, case kind and identification; the wizard starts the case from here."""
 
     def __init__(self, context: WizardContext, parent: QWidget | None = None) -> None:
-        super().__init__(context, None, parent)
+        super().__init__(context, None, None, parent)
         self.title_label.setText("بدء التواصل مع المستفيد" if not self.rescue else "بدء استقبال بلاغ")
         profile = context.profile
         intro = (
@@ -93,7 +94,7 @@ class ContactPage(StepPage):
     @property
     def rescue(self) -> bool:
         """True for a rescue association's reports."""
-        return any(step.kind.value in ("escalate", "dispatch") for step in self.context.profile.steps)
+        return procedure_of(self.context.profile) is Procedure.REPORT
 
     @property
     def key(self) -> str:
@@ -170,7 +171,3 @@ class ContactPage(StepPage):
     def next_caption(self) -> str:
         """Start the contact."""
         return "بدء التواصل" if self.case is None else "متابعة"
-
-    def complete(self) -> CaseView | None:
-        """Handled by the wizard (it starts the case)."""
-        raise NotImplementedError

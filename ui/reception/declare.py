@@ -19,9 +19,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.arabic_text import isolate
-from desktop.reception import can_defer_signature
-from ui.reception.base import StepPage, WizardContext
-from ui.reception.fields import error_label, wrapped_label
+from desktop.policy import StepKind
+from desktop.reception import DeclareStep, can_defer_signature
+from ui.ops import run_read, run_write
+from ui.reception.base import Action, StepPage, WizardContext
+from ui.reception.fields import error_label, riyadh_today, wrapped_label
+from ui.reception.registry import step_page
 from ui.widgets.signature_pad import SignaturePad
 
 if TYPE_CHECKING:
@@ -31,11 +34,16 @@ if TYPE_CHECKING:
 PAD, PAPER, LATER = "pad", "paper", "later"
 
 
-class DeclarePage(StepPage):
-    """Read the declaration to the beneficiary and take the signature (pad, paper, or later for remote intake)."""
+@step_page(StepKind.DECLARE)
+class DeclarePage(StepPage[DeclareStep]):
+    """Read the declaration to the beneficiary and take the signature (pad, paper, or later for remote intake).
 
-    def __init__(self, context: WizardContext, step: Step, parent: QWidget | None = None) -> None:
-        super().__init__(context, step, parent)
+    The declaration's text is read off the GUI thread when the page shows a case (the label says «جارٍ …»
+    meanwhile); a paper scan is imported the same way, the attach button disabled until it is in.
+    """
+
+    def __init__(self, context: WizardContext, step: Step, handler: DeclareStep, parent: QWidget | None = None) -> None:
+        super().__init__(context, step, handler, parent)
         declaration = context.profile.declaration
         self.declaration_title = declaration.title if declaration is not None else "الإقرار"
         self.text_box = QGroupBox(self.declaration_title, self)
@@ -129,6 +137,7 @@ class DeclarePage(StepPage):
 
         self._scan_path = ""
         self._scan_sha = ""
+        self._text_for: tuple[object, ...] | None = None
         self._importing = False
         self._scan_folder = ""
         self.mode_group.idToggled.connect(self._mode_toggled)
@@ -177,11 +186,11 @@ class DeclarePage(StepPage):
 
     def _print_blank(self) -> None:
         if self.case is not None:
-            self.context.print_document(self.case.case_id, "blank_declaration")
+            self.context.print_document(self.case.case_id, "blank_declaration", button=self.print_blank)
 
     def _print_signed(self) -> None:
         if self.case is not None:
-            self.context.print_document(self.case.case_id, "declaration")
+            self.context.print_document(self.case.case_id, "declaration", button=self.print_signed)
 
     def _choose_scan(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -193,25 +202,28 @@ class DeclarePage(StepPage):
             self.attach_scan(Path(path))
 
     def attach_scan(self, path: Path) -> None:
-        """Check and store the signed scan in the background; shown when it is accepted."""
+        """Check and store the signed scan off the GUI thread; shown when it is accepted."""
         self.paper_error.setVisible(False)
         self.scan_label.setText(f"جارٍ استيراد {isolate(path.name)}…")
         self._importing = True
-        service = self.context.service
+        self.attach_scan_button.setEnabled(False)
+        handler = self.handler
 
-        def done(sha256: object) -> None:
+        def done(sha256: str) -> None:
             self._importing = False
-            self._scan_path, self._scan_sha = str(path), str(sha256)
+            self.attach_scan_button.setEnabled(True)
+            self._scan_path, self._scan_sha = str(path), sha256
             self.scan_label.setText(f"صورة الإقرار الموقّع: {isolate(path.name)}")
             self.changed()
 
-        def failed(error: BaseException) -> None:
+        def failed(message: str, _error: BaseException) -> None:
             self._importing = False
+            self.attach_scan_button.setEnabled(True)
             self._scan_path = ""
             self.scan_label.setText("")
-            self._set_error(self.paper_error, getattr(error, "message_ar", None) or str(error))
+            self._set_error(self.paper_error, message)
 
-        self.context.runner.run(lambda: service.import_attachment(path), done, failed)
+        run_write(self, lambda: handler.import_attachment(path), done, failed, where="reception.scan")
 
     def importing(self) -> bool:
         """True while the scan is being imported."""
@@ -220,11 +232,8 @@ class DeclarePage(StepPage):
     # ----------------------------------------------------------------- page
 
     def refresh(self, case: CaseView) -> None:
-        """The declaration filled with the beneficiary's data; which modes this channel allows; the state."""
-        try:
-            self.declaration_label.setText(self.context.service.declaration_text(case.case_id))
-        except Exception as error:  # noqa: BLE001 - shown, the officer can still go back
-            self.declaration_label.setText(getattr(error, "message_ar", str(error)))
+        """The declaration filled with the beneficiary's data (read off the GUI thread); the modes; the state."""
+        self._read_text(case)
         remote = self.remote_intake()
         pending = case.signature_pending
         self.mode_later.setVisible(remote and not pending)
@@ -242,6 +251,29 @@ class DeclarePage(StepPage):
         if pending:
             self.state_label.setText("◐ توقيع الإقرار معلّق: وقّعه الآن على اللوحة أو أرفق صورة الإقرار الموقّع.")
             self.state_label.setVisible(True)
+
+    def _read_text(self, case: CaseView) -> None:
+        """Ask for the declaration's text; shown when it comes (a refusal, e.g. no particulars yet, is shown too).
+
+        The text read is kept for the case's particulars and the day: showing the page again reads nothing."""
+        key = (case.case_id, case.beneficiary, riyadh_today())
+        if key == self._text_for:
+            return
+        if not self.declaration_label.text():
+            self.declaration_label.setText("جارٍ تجهيز نص الإقرار…")
+        handler, case_id = self.handler, case.case_id
+
+        def shown(text: str) -> None:
+            if self.case is not None and self.case.case_id == case_id:
+                self._text_for = key
+                if self.declaration_label.text() != text:
+                    self.declaration_label.setText(text)
+
+        def refused(message: str, _error: BaseException) -> None:
+            if self.case is not None and self.case.case_id == case_id:
+                self.declaration_label.setText(message)
+
+        run_read(self, lambda: handler.text(case_id), shown, refused, where="reception.declaration_text")
 
     def set_editable(self, editable: bool) -> None:
         """A signed declaration cannot be changed."""
@@ -310,19 +342,19 @@ class DeclarePage(StepPage):
         return {PAD: "اعتماد التوقيع والمتابعة", PAPER: "اعتماد الإقرار الورقي والمتابعة",
                 LATER: "تأجيل التوقيع والمتابعة"}[self.mode()]
 
-    def complete(self) -> CaseView | None:
+    def action(self) -> Action | None:
         """Sign on the pad (refused when empty or a dot), on paper with the scan, or defer the signature."""
-        assert self.case is not None
         for label in (self.pad_error, self.paper_error, self.later_error):
             label.setVisible(False)
-        service = self.context.service
+        handler, case_id = self.handler, self.case_id
         mode = self.mode()
         if mode == PAD:
             refusal = self.pad.refusal()
             if refusal:
                 self._set_error(self.pad_error, refusal)
                 return None
-            return service.sign_declaration(self.case.case_id, self.pad.to_png())
+            png = self.pad.to_png()
+            return lambda: handler.sign(case_id, png)
         if mode == PAPER:
             if self._importing:
                 self._set_error(self.paper_error, "انتظر حتى يكتمل استيراد صورة الإقرار.")
@@ -331,10 +363,11 @@ class DeclarePage(StepPage):
                 self._set_error(self.paper_error, "أرفق صورة الإقرار الموقّع على الورق (صورة أو PDF) قبل المتابعة.")
                 self.attach_scan_button.setFocus()
                 return None
-            return service.declare_signed_on_paper(self.case.case_id, Path(self._scan_path))
+            scan = Path(self._scan_path)
+            return lambda: handler.signed_on_paper(case_id, scan)
         reason = self.later_reason.text().strip()
         if not reason:
             self._set_error(self.later_error, "اكتب سبب تأجيل التوقيع.")
             self.later_reason.setFocus()
             return None
-        return service.defer_signature(self.case.case_id, reason)
+        return lambda: handler.defer(case_id, reason)

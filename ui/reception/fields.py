@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -17,7 +17,12 @@ from PySide6.QtWidgets import (
 
 from desktop.arabic_text import isolate, to_latin_digits
 from desktop.errors import InputError
-from desktop.hijri import format_gregorian, format_hijri, parse_date_either
+from desktop.hijri import RIYADH, format_gregorian, format_hijri, parse_date_either
+
+
+def riyadh_today() -> date:
+    """Today's date in Saudi Arabia."""
+    return datetime.now(RIYADH).date()
 
 
 def error_label(parent: QWidget, name: str) -> QLabel:
@@ -123,14 +128,17 @@ class FieldForm(QWidget):
                 signal.connect(lambda *_args, n=name: self.set_error(n, None))
 
     def set_error(self, name: str, message: str | None) -> None:
-        """Show (or clear, with None) the inline error of one field."""
+        """Show (or clear, with None) the inline error of one field (only what changes is touched: re-styling a
+        field is not free)."""
         label = self.errors.get(name)
         if label is None:
             return
-        label.setText(message or "")
-        label.setVisible(bool(message))
+        if label.text() != (message or ""):
+            label.setText(message or "")
+        if label.isVisibleTo(self) != bool(message):
+            label.setVisible(bool(message))
         editor = self.editors.get(name)
-        if editor is not None:
+        if editor is not None and bool(editor.property("invalid")) != bool(message):
             editor.setProperty("invalid", bool(message))
             editor.style().unpolish(editor)
             editor.style().polish(editor)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QListView, QVBoxLayout, QWidget
 
 from desktop.arabic_text import isolate, to_latin_digits
 from desktop.identity import format_mobile_local, is_valid_saudi_id
+from ui.ops import run_read
 from ui.widgets.keyed_views import SearchEdit
 
 if TYPE_CHECKING:
@@ -93,9 +94,11 @@ class _ResultsView(QListView):
 class LookupPanel(QWidget):
     """A search line and the matching beneficiaries; choosing one opens that file for the contact.
 
-    `lookup` is the service's look-up function (text → matches); it runs 200 ms after the last key.
-    A complete, valid ID that matches a stored beneficiary chooses that file at once (the same ID opens
-    the existing file). Signals: sig_chosen(match or None), sig_text_changed(text).
+    `lookup` is the service's look-up function (text → matches); it runs off the GUI thread 200 ms after the
+    last key, and an answer to a text no longer typed is dropped. A complete, valid ID that matches a stored
+    beneficiary chooses that file at once (the same ID opens the existing file). `lookups_run` counts the
+    look-ups whose results were shown. Signals: sig_chosen(match or None), sig_text_changed(text),
+    sig_results_shown() after results (or none) were shown.
     """
 
     sig_chosen = Signal(object)
@@ -152,6 +155,9 @@ class LookupPanel(QWidget):
         self.results.sig_activated.connect(self._choose_row)
         self.results.doubleClicked.connect(lambda index: self._choose_row(index.row()))
         self.lookups_run = 0
+        self._asked = 0  # look-ups asked for; only the answer to the latest is shown
+        self._in_flight = False
+        self._then: list[Callable[[], None]] = []
 
     # ----------------------------------------------------------------- behaviour
 
@@ -183,17 +189,41 @@ class LookupPanel(QWidget):
             self._timer.start()
         else:
             self._timer.stop()
+            self._asked += 1  # an answer still coming is for a text no longer there
+            self._in_flight = False
             self.model.set_matches([])
             self.results.setVisible(False)
             self.status.setText("")
+            self._release()
 
     def run_lookup(self) -> None:
-        """Look up now (the debounce ran out)."""
+        """Look up now (the debounce ran out): the service is asked off the GUI thread."""
+        self._timer.stop()
         text = self.edit.text().strip()
-        self.lookups_run += 1
         if not text:
+            self._release()
             return
-        matches = self._lookup(text)
+        self._asked += 1
+        asked, lookup = self._asked, self._lookup
+        self._in_flight = True
+
+        def answered(matches: list[BeneficiaryMatch]) -> None:
+            if asked == self._asked:
+                self._in_flight = False
+                self._show(text, matches)
+                self._release()
+
+        def failed(message: str, _error: BaseException) -> None:
+            if asked == self._asked:
+                self._in_flight = False
+                self.status.setText(message)
+                self._release()
+
+        run_read(self, lambda: lookup(text), answered, failed, where="reception.lookup")
+
+    def _show(self, text: str, matches: list[BeneficiaryMatch]) -> None:
+        """The matches of `text`: listed, the first highlighted, the same valid ID chosen at once."""
+        self.lookups_run += 1
         self.model.set_matches(matches)
         self.results.setVisible(bool(matches))
         self.sig_results_shown.emit()
@@ -212,11 +242,20 @@ class LookupPanel(QWidget):
             if same:
                 self.choose(same[0])
 
-    def flush(self) -> None:
-        """Run a pending look-up at once (before the contact starts)."""
+    def flush(self, then: Callable[[], None] | None = None) -> None:
+        """Run a pending look-up at once; `then` is called once no look-up is pending or on its way."""
+        if then is not None:
+            self._then.append(then)
         if self._timer.isActive():
-            self._timer.stop()
             self.run_lookup()
+        elif not self._in_flight:
+            self._release()
+
+    def _release(self) -> None:
+        """Call back whoever waited for the look-up to be answered."""
+        waiting, self._then = self._then, []
+        for callback in waiting:
+            callback()
 
     def _enter_results(self) -> None:
         """Move the focus into the results."""

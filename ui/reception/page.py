@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
+from uuid import UUID
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEventLoop, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -22,14 +23,18 @@ from PySide6.QtWidgets import (
 
 from desktop.arabic_text import isolate, to_arabic_digits
 from desktop.hijri import RIYADH, format_dual
-from desktop.errors import InputError
+from desktop.reception import ReceptionService
+from ui.ops import run_read
 from ui.reception.style import RECEPTION_STYLE
 from ui.reception.wizard import ReceptionWizard
 from ui.widgets.policy_outline import ReceptionOutline
 
 if TYPE_CHECKING:
-    from desktop.reception import DraftSummary, ReceptionService
+    from desktop.reception import CaseView, DraftSummary
     from desktop.workspace import Workspace
+
+#: The longest the start-up offer of unfinished cases waits for their list (the event loop keeps running).
+DRAFTS_WAIT_MS = 10_000
 
 
 def draft_line(draft: DraftSummary) -> str:
@@ -42,7 +47,10 @@ def draft_line(draft: DraftSummary) -> str:
 
 
 class DraftsBanner(QFrame):
-    """A quiet bar over the wizard: cases left unfinished (e.g. after a crash) can be resumed; never modal."""
+    """A quiet bar over the wizard: cases left unfinished (e.g. after a crash) can be resumed; never modal.
+
+    Signals: `sig_resume(case_id)` when the officer chooses a case to resume.
+    """
 
     sig_resume = Signal(object)
 
@@ -99,17 +107,19 @@ class DraftsBanner(QFrame):
 
 
 class ReceptionPage(QWidget):
-    """The reception section of the desk: receive a beneficiary (wizard) beside the policy's own outline."""
+    """The reception section of the desk: receive a beneficiary (wizard) beside the policy's own outline.
+
+    Every read of a case or of the unfinished cases goes through `ui.ops` (off the GUI thread).
+    """
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from desktop.reception import ReceptionService
-
         self.setObjectName("reception_page")
         self.setStyleSheet(RECEPTION_STYLE)
         self.workspace = workspace
         self.service: ReceptionService = ReceptionService(workspace)
-        profile = self.service.profile
+        profile = workspace.active_profile()  # loaded by the main window before any section is built
+        assert profile is not None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 14, 20, 10)
         layout.setSpacing(8)
@@ -140,7 +150,7 @@ class ReceptionPage(QWidget):
         # The tabs are made inside the tab widget's own page stack, so adding them re-parents (and re-styles)
         # nothing; likewise the outline's holder is set into its scroll area before it is filled.
         tab_stack = self.tabs.findChild(QStackedWidget)
-        self.wizard = ReceptionWizard(self.service, tab_stack)
+        self.wizard = ReceptionWizard(self.service, tab_stack, profile=profile)
         self.tabs.addTab(self.wizard, "استقبال مستفيد" if not self.wizard.rescue else "استقبال بلاغ")
         outline_scroll = QScrollArea(tab_stack)
         outline_scroll.setWidgetResizable(True)
@@ -160,46 +170,67 @@ class ReceptionPage(QWidget):
         self.case_number.returnPressed.connect(self.open_case_by_number)
         self.wizard.sig_case_changed.connect(lambda _view: self._refresh_banner_if_shown())
 
+    def offer_drafts(self, on_counted: Callable[[int], None] | None = None) -> None:
+        """Look for unfinished cases off the GUI thread and offer them in the banner; `on_counted(n)` after."""
+        service = self.service
+
+        def found(drafts: list[DraftSummary]) -> None:
+            current = self.wizard.case
+            if current is not None:
+                drafts = [d for d in drafts if d.case_id != current.case_id]
+            self.banner.show_drafts(drafts)
+            if on_counted is not None:
+                on_counted(len(drafts))
+
+        def failed(_message: str, _error: BaseException) -> None:
+            self.banner.show_drafts([])
+            if on_counted is not None:
+                on_counted(0)
+
+        run_read(self, service.open_drafts, found, failed, where="reception.drafts")
+
     def check_drafts(self) -> int:
-        """Look for unfinished cases and offer them in the banner; returns how many."""
-        try:
-            drafts = self.service.open_drafts()
-        except InputError:
-            drafts = []
-        current = self.wizard.case
-        if current is not None:
-            drafts = [d for d in drafts if d.case_id != current.case_id]
-        self.banner.show_drafts(drafts)
-        return len(drafts)
+        """Offer the unfinished cases and return how many (the start-up path, which needs the number at once).
+
+        The list is read off the GUI thread like every other read; this call waits for it in a local event loop,
+        so the window keeps drawing meanwhile. Everything else uses `offer_drafts`.
+        """
+        counted: list[int] = []
+        loop = QEventLoop(self)
+
+        def done(count: int) -> None:
+            counted.append(count)
+            loop.quit()
+
+        self.offer_drafts(done)
+        if not counted:
+            QTimer.singleShot(DRAFTS_WAIT_MS, loop, loop.quit)
+            loop.exec()
+        return counted[0] if counted else len(self.banner.drafts())
 
     def _refresh_banner_if_shown(self) -> None:
         if self.banner.isVisible():
-            self.check_drafts()
+            self.offer_drafts()
 
     def resume(self, case_id: object) -> None:
-        """Resume an unfinished case in the wizard."""
-        from uuid import UUID
-
+        """Resume an unfinished case in the wizard (read off the GUI thread), then refresh the banner."""
         self.tabs.setCurrentWidget(self.wizard)
-        try:
-            self.wizard.resume(case_id if isinstance(case_id, UUID) else UUID(str(case_id)))
-        except InputError as error:
-            self.wizard.say(error.message_ar, True)
-            return
-        self.check_drafts()
+        self.wizard.resume(case_id if isinstance(case_id, UUID) else UUID(str(case_id)))
+        if self.banner.isVisible():
+            self.banner.show_drafts([d for d in self.banner.drafts() if str(d.case_id) != str(case_id)])
 
     def open_case_by_number(self) -> None:
         """Open a case by its number (e.g. one waiting for a referral's answer)."""
         number = self.case_number.text().strip()
         if not number:
             return
-        try:
-            view = self.service.case_by_number(number)
-        except InputError as error:
-            self.wizard.say(error.message_ar, True)
-            return
-        self.case_number.clear()
-        self.resume(view.case_id)
+        self.tabs.setCurrentWidget(self.wizard)
+
+        def opened(_view: CaseView) -> None:
+            self.case_number.clear()
+            self._refresh_banner_if_shown()
+
+        self.wizard.open_by_number(number, opened)
 
     def focus_wizard(self) -> None:
         """Give the keyboard to the wizard's page."""

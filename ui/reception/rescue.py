@@ -24,10 +24,14 @@ from PySide6.QtWidgets import (
 
 from desktop.arabic_text import isolate, to_arabic_digits
 from desktop.errors import InputError
-from desktop.identity import format_mobile_local
 from desktop.hijri import RIYADH, format_dual
-from ui.reception.base import StepPage, WizardContext, heading
+from desktop.identity import format_mobile_local
+from desktop.policy import StepKind
+from desktop.reception import REPORT_PLATFORMS, DispatchStep, EscalateStep, HelpStep, Procedure, ReportStep
+from ui.ops import run_read, run_write
+from ui.reception.base import Action, StepPage, WizardContext, heading
 from ui.reception.fields import FieldForm, NoteEdit, wrapped_label
+from ui.reception.registry import step_page
 from ui.reception.steps import _OptionalStepPage
 
 if TYPE_CHECKING:
@@ -60,11 +64,12 @@ def moment_text(moment: datetime | None) -> str:
     return f"{format_dual(local.date())} الساعة {isolate(to_arabic_digits(local.strftime('%H:%M')))}"
 
 
-class ReportPage(StepPage):
+@step_page(StepKind.VERIFY, procedure=Procedure.REPORT)
+class ReportPage(StepPage[ReportStep]):
     """The report as received: who reported, on which platform, where, and what happened; checked, then recorded."""
 
-    def __init__(self, context: WizardContext, step: Step, parent: QWidget | None = None) -> None:
-        super().__init__(context, step, parent)
+    def __init__(self, context: WizardContext, step: Step, handler: ReportStep, parent: QWidget | None = None) -> None:
+        super().__init__(context, step, handler, parent)
         box = QGroupBox("معلومات البلاغ", self)
         layout = QVBoxLayout(box)
         form = FieldForm(box)
@@ -78,7 +83,7 @@ class ReportPage(StepPage):
         form.add("reporter_phone", "&هاتف المبلّغ:", self.reporter_phone)
         self.platform = QComboBox(box)
         self.platform.setObjectName("platform")
-        for key, label in context.service.report_platforms():
+        for key, label in REPORT_PLATFORMS:
             self.platform.addItem(label, key)
         form.add("platform", "ال&منصة:", self.platform)
         self.place = QLineEdit(box)
@@ -190,30 +195,31 @@ class ReportPage(StepPage):
         """Record."""
         return "تسجيل البلاغ والمتابعة"
 
-    def complete(self) -> CaseView | None:
+    def action(self) -> Action | None:
         """Record the report (the service checks the phone, platform and coordinates)."""
-        assert self.case is not None
         self.form.clear_errors()
-        return self.context.service.record_report(
-            self.case.case_id,
-            reporter_name=self.reporter_name.text(),
-            reporter_phone=self.reporter_phone.text(),
-            platform=str(self.platform.currentData() or ""),
-            place=self.place.text(),
-            latitude=self.latitude.text(),
-            longitude=self.longitude.text(),
-            what_happened=self.what_happened.text(),
-        )
+        handler, case_id = self.handler, self.case_id
+        typed = {
+            "reporter_name": self.reporter_name.text(),
+            "reporter_phone": self.reporter_phone.text(),
+            "platform": str(self.platform.currentData() or ""),
+            "place": self.place.text(),
+            "latitude": self.latitude.text(),
+            "longitude": self.longitude.text(),
+            "what_happened": self.what_happened.text(),
+        }
+        return lambda: handler.record(case_id, **typed)
 
 
-class EscalatePage(_OptionalStepPage):
+@step_page(StepKind.ESCALATE)
+class EscalatePage(_OptionalStepPage[EscalateStep]):
     """An unclear report goes to the central operations manager with a note; a clear one skips (with a reason)."""
 
     skip_question = "البلاغ واضح: لا حاجة إلى التحويل"
     default_skip_reason = "البلاغ واضح ومعلوماته مكتملة"
 
-    def __init__(self, context: WizardContext, step: Step, parent: QWidget | None = None) -> None:
-        super().__init__(context, step, parent)
+    def __init__(self, context: WizardContext, step: Step, handler: EscalateStep, parent: QWidget | None = None) -> None:
+        super().__init__(context, step, handler, parent)
         role = context.profile.role(step.role).name if step.role else "مدير العمليات المركزية"
         self.escalate_box = QGroupBox(f"التحويل إلى {role}", self)
         layout = QVBoxLayout(self.escalate_box)
@@ -263,26 +269,31 @@ class EscalatePage(_OptionalStepPage):
         """Escalate or go on."""
         return "المتابعة دون تحويل" if self.skip is not None and self.skip.skipping() else "تحويل البلاغ"
 
-    def complete(self) -> CaseView | None:
+    def action(self) -> Action | None:
         """Escalate with the note, or skip with the reason."""
-        assert self.case is not None
         self.form.clear_errors()
         if self.skip is not None and self.skip.skipping():
-            return self.try_skip()
+            return self.skip_action()
         if not self.note.text().strip():
             self.form.set_error("note", "اكتب سبب التحويل، أو اختر «البلاغ واضح» إن لم يلزم التحويل")
             self.note.setFocus()
             return None
-        return self.context.service.escalate(self.case.case_id, self.note.text())
+        handler, case_id, note = self.handler, self.case_id, self.note.text()
+        return lambda: handler.escalate(case_id, note)
 
 
-class DispatchPage(StepPage):
-    """The nearest available member goes to the reporter; the officer may choose another with a reason."""
+@step_page(StepKind.DISPATCH)
+class DispatchPage(StepPage[DispatchStep]):
+    """The nearest available member goes to the reporter; the officer may choose another with a reason.
+
+    The roster is read off the GUI thread each time the page shows a case (`members_loaded` counts the reads
+    shown); a member added is stored the same way, with the «إضافة» button disabled meanwhile.
+    """
 
     COLUMNS = ("العضو", "الجوال", "المسافة", "الحالة")
 
-    def __init__(self, context: WizardContext, step: Step, parent: QWidget | None = None) -> None:
-        super().__init__(context, step, parent)
+    def __init__(self, context: WizardContext, step: Step, handler: DispatchStep, parent: QWidget | None = None) -> None:
+        super().__init__(context, step, handler, parent)
         self.body.addWidget(heading("ما يُقال للمبلّغ", self))
         self.body.addWidget(
             wrapped_label("سيُحوَّل بلاغك إلى أقرب عضو لدينا، وسيتوجه إليك لمساعدتك.", self, name="dispatch_script")
@@ -337,6 +348,9 @@ class DispatchPage(StepPage):
 
         self._members: list[MemberView] = []
         self._nearest: UUID | None = None
+        self._dispatched_line = ""
+        self._pending_choice: UUID | None = None
+        self.members_loaded = 0
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.override_reason.textChanged.connect(lambda _t: self.changed())
         self.add_button.clicked.connect(self._add_member)
@@ -345,13 +359,20 @@ class DispatchPage(StepPage):
         self.form.set_row_visible("overridden_reason", visible)
 
     def load_members(self) -> None:
-        """Read the roster, nearest to the report first; choose the nearest available member."""
+        """Read the roster off the GUI thread, nearest to the report first; then choose the nearest available."""
         near = None
         if self.case is not None and self.case.report is not None:
             report = self.case.report
             if report.latitude is not None and report.longitude is not None:
                 near = (report.latitude, report.longitude)
-        self._members = self.context.service.members(near)
+        handler = self.handler
+        run_read(self, lambda: handler.members(near), lambda members: self._show_members(members, near),
+                 lambda message, _error: self.nearest_label.setText("⚠ " + message), where="reception.members")
+
+    def _show_members(self, members: list[MemberView], near: tuple[float, float] | None) -> None:
+        """The roster read: fill the table, select the nearest available member."""
+        self._members = members
+        self.members_loaded += 1
         self.table.setRowCount(len(self._members))
         self._nearest = next((m.member_id for m in self._members if m.available), None) if near else None
         for row, member in enumerate(self._members):
@@ -365,13 +386,19 @@ class DispatchPage(StepPage):
                     item.setForeground(Qt.GlobalColor.gray)
                 self.table.setItem(row, column, item)
         nearest = next((m for m in self._members if m.member_id == self._nearest), None)
-        if nearest is not None:
+        if self._dispatched_line:
+            self.nearest_label.setText(self._dispatched_line)
+        elif nearest is not None:
             self.nearest_label.setText(f"أقرب عضو متاح: {nearest.name} على بعد {km_text(nearest.distance_km)}.")
-            self.select_member(nearest.member_id)
         elif near is None:
             self.nearest_label.setText("لم تُسجَّل إحداثيات البلاغ: اختر العضو المناسب من القائمة.")
         else:
             self.nearest_label.setText("لا يوجد عضو متاح الآن في القائمة.")
+        if nearest is not None:
+            self.select_member(nearest.member_id)
+        if self._pending_choice is not None:
+            self.select_member(self._pending_choice)
+            self._pending_choice = None
 
     def members(self) -> list[MemberView]:
         """The roster shown, in its order."""
@@ -402,28 +429,36 @@ class DispatchPage(StepPage):
         self.changed()
 
     def _add_member(self) -> None:
-        try:
-            self.context.service.add_member(
-                self.new_name.text(), self.new_phone.text(), self.new_latitude.text(), self.new_longitude.text()
-            )
-        except Exception as error:  # noqa: BLE001 - the officer reads why
-            self.add_error.setText(getattr(error, "message_ar", str(error)))
+        """Store the member typed in the roster (off the GUI thread), then read the roster again."""
+        typed = (self.new_name.text(), self.new_phone.text(), self.new_latitude.text(), self.new_longitude.text())
+        handler = self.handler
+        self.add_button.setEnabled(False)
+
+        def added(_member: MemberView) -> None:
+            self.add_button.setEnabled(True)
+            self.add_error.setVisible(False)
+            for edit in (self.new_name, self.new_phone, self.new_latitude, self.new_longitude):
+                edit.clear()
+            self.load_members()
+
+        def failed(message: str, _error: BaseException) -> None:
+            self.add_button.setEnabled(True)
+            self.add_error.setText(message)
             self.add_error.setVisible(True)
-            return
-        self.add_error.setVisible(False)
-        for edit in (self.new_name, self.new_phone, self.new_latitude, self.new_longitude):
-            edit.clear()
-        self.load_members()
+
+        run_write(self, lambda: handler.add_member(*typed), added, failed, where="reception.add_member")
 
     def refresh(self, case: CaseView) -> None:
-        """The roster; once dispatched, who went and when."""
-        self.load_members()
+        """The roster (read again); once dispatched, who went and when."""
         report = case.report
+        self._dispatched_line = ""
         if report is not None and report.dispatched_at is not None:
             reason = f" (بدل الأقرب: {report.dispatch_override_reason})" if report.dispatch_override_reason else ""
-            self.nearest_label.setText(
+            self._dispatched_line = (
                 f"✓ وُجّه العضو {report.dispatched_member or ''}{reason} — {moment_text(report.dispatched_at)}"
             )
+            self.nearest_label.setText(self._dispatched_line)
+        self.load_members()
 
     def fields(self) -> dict[str, Any]:
         """The member chosen and the reason, for the draft."""
@@ -435,9 +470,12 @@ class DispatchPage(StepPage):
         member = str(fields.get("member_id", ""))
         if member:
             try:
-                self.select_member(UUID(member))
+                chosen = UUID(member)
             except ValueError:
-                pass
+                chosen = None
+            if chosen is not None:
+                self.select_member(chosen)
+                self._pending_choice = chosen  # chosen again once the roster being read is shown
         self.override_reason.setText(str(fields.get("overridden_reason", "")))
 
     def show_field_error(self, field_name: str | None, message: str | None) -> bool:
@@ -461,9 +499,8 @@ class DispatchPage(StepPage):
         """Dispatch."""
         return "توجيه العضو المختار"
 
-    def complete(self) -> CaseView | None:
+    def action(self) -> Action | None:
         """Dispatch the chosen member (another than the nearest needs a reason)."""
-        assert self.case is not None
         chosen = self.selected_id()
         if chosen is None:
             self.show_error("اختر العضو الذي يتوجه إلى البلاغ من القائمة.")
@@ -473,16 +510,17 @@ class DispatchPage(StepPage):
         if overridden and not self.override_reason.text().strip():
             self.show_field_error("overridden_reason", "اكتب سبب اختيار عضو غير أقرب عضو متاح")
             return None
-        return self.context.service.dispatch(
-            self.case.case_id, chosen, overridden_reason=self.override_reason.text() if overridden else ""
-        )
+        handler, case_id = self.handler, self.case_id
+        reason = self.override_reason.text() if overridden else ""
+        return lambda: handler.dispatch(case_id, chosen, overridden_reason=reason)
 
 
-class HelpPage(StepPage):
+@step_page(StepKind.SERVE, procedure=Procedure.REPORT)
+class HelpPage(StepPage[HelpStep]):
     """The help given; recording it closes the report, with its times kept."""
 
-    def __init__(self, context: WizardContext, step: Step, parent: QWidget | None = None) -> None:
-        super().__init__(context, step, parent)
+    def __init__(self, context: WizardContext, step: Step, handler: HelpStep, parent: QWidget | None = None) -> None:
+        super().__init__(context, step, handler, parent)
         self.timeline = wrapped_label("", self, name="report_timeline")
         self.body.addWidget(self.timeline)
         form = FieldForm(self)
@@ -532,11 +570,11 @@ class HelpPage(StepPage):
         """Close."""
         return "تسجيل المساعدة وإغلاق البلاغ"
 
-    def complete(self) -> CaseView | None:
+    def action(self) -> Action | None:
         """Record the help and close the report."""
-        assert self.case is not None
         if not self.help_given.text().strip():
             self.form.set_error("help_given", "اكتب المساعدة التي قُدّمت قبل إغلاق البلاغ")
             self.help_given.setFocus()
             return None
-        return self.context.service.close_report(self.case.case_id, self.help_given.text())
+        handler, case_id, help_given = self.handler, self.case_id, self.help_given.text()
+        return lambda: handler.close(case_id, help_given)

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from desktop.arabic_text import isolate
-from desktop.hijri import format_dual, promised_decision_date
-from ui.reception.base import StepPage, WizardContext, heading
-from ui.reception.fields import FieldForm, NoteEdit, error_label, wrapped_label
+from desktop.hijri import RIYADH, format_dual, promised_decision_date
+from desktop.policy import StepKind
+from desktop.reception import GreetStep, NotifyCommitteeStep, Procedure, ReferStep, RegisterStep, ServeStep, StepHandler
+from ui.reception.base import Action, StepPage, WizardContext, heading
+from ui.reception.fields import FieldForm, NoteEdit, error_label, riyadh_today, wrapped_label
+from ui.reception.registry import step_page
 
 if TYPE_CHECKING:
     from desktop.policy import Step
     from desktop.reception import CaseView
+
+H = TypeVar("H", bound=StepHandler)
 
 
 class SkipChoice(QWidget):
@@ -55,13 +59,13 @@ class SkipChoice(QWidget):
         self.error.setVisible(bool(message))
 
 
-class _OptionalStepPage(StepPage):
+class _OptionalStepPage(StepPage[H]):
     """A page whose step may be optional: it offers the skip choice when the policy allows it."""
 
     skip_question = "لا حاجة إلى هذه الخطوة"
 
-    def __init__(self, context: WizardContext, step: Step, parent: QWidget | None = None) -> None:
-        super().__init__(context, step, parent)
+    def __init__(self, context: WizardContext, step: Step, handler: H, parent: QWidget | None = None) -> None:
+        super().__init__(context, step, handler, parent)
         self.skip: SkipChoice | None = None
 
     def add_skip_choice(self) -> None:
@@ -88,16 +92,17 @@ class _OptionalStepPage(StepPage):
             self.skip.check.setChecked(bool(fields.get("skip", False)))
             self.skip.reason.setText(str(fields.get("skip_reason", "")))
 
-    def try_skip(self) -> CaseView | None:
-        """Skip the step when chosen (reason required); None when not skipping or the reason is missing."""
-        assert self.skip is not None and self.case is not None and self.step is not None
+    def skip_action(self) -> Action | None:
+        """Skipping the step (reason required): None when the reason is missing (said under it)."""
+        assert self.skip is not None and self.step is not None
         reason = self.skip.reason.text().strip()
         if not reason:
             self.skip.set_error("اكتب سبب تجاوز هذه الخطوة: السياسة تطلب ذكر السبب")
             self.skip.reason.setFocus()
             return None
         self.skip.set_error(None)
-        return self.context.service.skip_step(self.case.case_id, self.step.id, reason)
+        service, case_id, step_id = self.context.service, self.case_id, self.step.id
+        return lambda: service.skip_step(case_id, step_id, reason)
 
     def show_field_error(self, field_name: str | None, message: str | None) -> bool:
         """The skip reason's error goes under it."""
@@ -107,11 +112,12 @@ class _OptionalStepPage(StepPage):
         return False
 
 
-class GreetPage(StepPage):
+@step_page(StepKind.GREET)
+class GreetPage(StepPage[GreetStep]):
     """Receive the beneficiary: the policy's wording is the officer's script; their questions are noted."""
 
-    def __init__(self, context: WizardContext, step: Step, parent: QWidget | None = None) -> None:
-        super().__init__(context, step, parent)
+    def __init__(self, context: WizardContext, step: Step, handler: GreetStep, parent: QWidget | None = None) -> None:
+        super().__init__(context, step, handler, parent)
         self.policy_text.setObjectName("officer_script")
         self.policy_text.setText(f"ما تنص عليه السياسة (نص الموظف):\n{step.text}")
         form = FieldForm(self)
@@ -146,19 +152,20 @@ class GreetPage(StepPage):
         """The note."""
         return self.questions
 
-    def complete(self) -> CaseView | None:
+    def action(self) -> Action | None:
         """The beneficiary was received."""
-        assert self.case is not None
-        return self.context.service.complete_greet(self.case.case_id, self.questions.text())
+        handler, case_id, note = self.handler, self.case_id, self.questions.text()
+        return lambda: handler.complete(case_id, note)
 
 
-class ReferPage(_OptionalStepPage):
+@step_page(StepKind.REFER)
+class ReferPage(_OptionalStepPage[ReferStep]):
     """Refer the case to the step's role with a note; the case waits until the answer comes back."""
 
     skip_question = "لم يحتج المستفيد إلى الإحالة (الإجراءات واضحة له)"
 
-    def __init__(self, context: WizardContext, step: Step, parent: QWidget | None = None) -> None:
-        super().__init__(context, step, parent)
+    def __init__(self, context: WizardContext, step: Step, handler: ReferStep, parent: QWidget | None = None) -> None:
+        super().__init__(context, step, handler, parent)
         role_name = context.profile.role(step.role).name if step.role else "المختص"
         self.role_name = role_name
         self.refer_box = QGroupBox(f"الإحالة إلى {role_name}", self)
@@ -269,10 +276,9 @@ class ReferPage(_OptionalStepPage):
             return f"أُحيلت الحالة إلى {referral.to_role_name}؛ سجّل الرد حين يصل."
         return super().done_message(case)
 
-    def complete(self) -> CaseView | None:
+    def action(self) -> Action | None:
         """Refer, record the answer, or skip (with a reason)."""
-        assert self.case is not None
-        service = self.context.service
+        handler, case_id = self.handler, self.case_id
         self.form.clear_errors()
         self.answer_form.clear_errors()
         if self.waiting():
@@ -282,24 +288,29 @@ class ReferPage(_OptionalStepPage):
                 )
                 self.answer.setFocus()
                 return None
-            return service.answer_referral(self.case.case_id, self.answer.text())
+            answer = self.answer.text()
+            return lambda: handler.answer(case_id, answer)
         if self.skip is not None and self.skip.skipping():
-            return self.try_skip()
+            return self.skip_action()
         if not self.note.text().strip():
             self.form.set_error("note", "اكتب سبب الإحالة: ما الذي لم يتضح للمستفيد")
             self.note.setFocus()
             return None
-        return service.refer(self.case.case_id, self.note.text(), self.to_person.text().strip() or None)
+        note, person = self.note.text(), self.to_person.text().strip() or None
+        return lambda: handler.refer(case_id, note, person)
 
 
-class NotifyCommitteePage(StepPage):
+@step_page(StepKind.NOTIFY_COMMITTEE)
+class NotifyCommitteePage(StepPage[NotifyCommitteeStep]):
     """Tell the beneficiary the request goes to the committee; the promised date; the receipt to print."""
 
     stay_after_completion = True
     show_state_note = False
 
-    def __init__(self, context: WizardContext, step: Step, parent: QWidget | None = None) -> None:
-        super().__init__(context, step, parent)
+    def __init__(
+        self, context: WizardContext, step: Step, handler: NotifyCommitteeStep, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(context, step, handler, parent)
         profile = context.profile
         decision = profile.decision
         committee = "لجنة البحث"
@@ -337,7 +348,8 @@ class NotifyCommitteePage(StepPage):
 
     def _receipt(self, *, open_only: bool) -> None:
         if self.case is not None:
-            self.context.print_document(self.case.case_id, "receipt", open_only=open_only)
+            button = self.open_receipt if open_only else self.print_receipt
+            self.context.print_document(self.case.case_id, "receipt", open_only=open_only, button=button)
 
     def refresh(self, case: CaseView) -> None:
         """Before: the date the committee will promise if notified today. After: the promised date recorded."""
@@ -346,8 +358,6 @@ class NotifyCommitteePage(StepPage):
         if done and case.promised_decision_date is not None:
             submitted = ""
             if case.submitted_at is not None:
-                from desktop.hijri import RIYADH
-
                 submitted = f"\nتاريخ تقديم الطلب: {format_dual(case.submitted_at.astimezone(RIYADH).date())}"
             self.promised_label.setText(
                 f"✓ أُبلغت {self.committee_name}. موعد الرد الموعود: {format_dual(case.promised_decision_date)}"
@@ -355,7 +365,7 @@ class NotifyCommitteePage(StepPage):
             )
         elif decision is not None:
             promised = promised_decision_date(
-                date.today(), period_days=decision.period_days, period_months=decision.period_months
+                riyadh_today(), period_days=decision.period_days, period_months=decision.period_months
             )
             when = format_dual(promised) if promised is not None else "—"
             self.promised_label.setText(f"إن أُبلغت اللجنة اليوم فموعد الرد: {when}")
@@ -378,17 +388,18 @@ class NotifyCommitteePage(StepPage):
         """Notify, then go on."""
         return "متابعة" if self.is_done() else "إحالة الطلب إلى اللجنة وإصدار الإشعار"
 
-    def complete(self) -> CaseView | None:
+    def action(self) -> Action | None:
         """Notify the committee (records the submission date and the promised date)."""
-        assert self.case is not None
-        return self.context.service.notify_committee(self.case.case_id)
+        handler, case_id = self.handler, self.case_id
+        return lambda: handler.notify(case_id)
 
 
-class RegisterPage(StepPage):
+@step_page(StepKind.REGISTER)
+class RegisterPage(StepPage[RegisterStep]):
     """Complete the registration once the file is complete."""
 
-    def __init__(self, context: WizardContext, step: Step, parent: QWidget | None = None) -> None:
-        super().__init__(context, step, parent)
+    def __init__(self, context: WizardContext, step: Step, handler: RegisterStep, parent: QWidget | None = None) -> None:
+        super().__init__(context, step, handler, parent)
         self.summary = wrapped_label("", self, name="register_summary")
         self.body.addWidget(self.summary)
         form = FieldForm(self)
@@ -430,20 +441,21 @@ class RegisterPage(StepPage):
         """The note."""
         return self.note
 
-    def complete(self) -> CaseView | None:
+    def action(self) -> Action | None:
         """Registration done."""
-        assert self.case is not None
-        return self.context.service.complete_register(self.case.case_id, self.note.text())
+        handler, case_id, note = self.handler, self.case_id, self.note.text()
+        return lambda: handler.complete(case_id, note)
 
 
 SERVICE_KINDS = ("مساعدة مالية", "مساعدة عينية", "خدمة استشارية", "خدمة تعليمية", "خدمة صحية", "إحالة إلى جهة أخرى")
 
 
-class ServePage(StepPage):
+@step_page(StepKind.SERVE, procedure=Procedure.REQUEST)
+class ServePage(StepPage[ServeStep]):
     """Deliver the service or support, as the association's regulations say."""
 
-    def __init__(self, context: WizardContext, step: Step, parent: QWidget | None = None) -> None:
-        super().__init__(context, step, parent)
+    def __init__(self, context: WizardContext, step: Step, handler: ServeStep, parent: QWidget | None = None) -> None:
+        super().__init__(context, step, handler, parent)
         form = FieldForm(self)
         self.form = form
         self.service_kind = QComboBox(self)
@@ -499,18 +511,14 @@ class ServePage(StepPage):
         """The service kind."""
         return self.service_kind
 
-    def complete(self) -> CaseView | None:
+    def action(self) -> Action | None:
         """The service was delivered."""
-        assert self.case is not None
         self.form.clear_errors()
         if not self.service_kind.currentText().strip():
             self.form.set_error("service_kind", "اختر نوع الخدمة المقدمة أو اكتبه")
             self.service_kind.setFocus()
             return None
-        return self.context.service.complete_serve(
-            self.case.case_id,
-            self.service_kind.currentText(),
-            amount=self.amount.text(),
-            in_kind=self.in_kind.text(),
-            note=self.note.text(),
-        )
+        handler, case_id = self.handler, self.case_id
+        kind, amount, in_kind, note = (self.service_kind.currentText(), self.amount.text(), self.in_kind.text(),
+                                       self.note.text())
+        return lambda: handler.complete(case_id, kind, amount, in_kind, note)

@@ -17,11 +17,11 @@ if TYPE_CHECKING:
     from desktop.reception import CaseView, StepState
 
 
-class SummaryPage(StepPage):
+class SummaryPage(StepPage[None]):
     """The case at the end of the reception (or while it waits): status, promised date, documents."""
 
     def __init__(self, context: WizardContext, parent: QWidget | None = None) -> None:
-        super().__init__(context, None, parent)
+        super().__init__(context, None, None, parent)
         self.title_label.setText("ملخص الحالة")
         self.summary = wrapped_label("", self, name="case_summary")
         self.body.addWidget(self.summary)
@@ -52,7 +52,7 @@ class SummaryPage(StepPage):
 
     def _print(self, kind: str) -> None:
         if self.case is not None:
-            self.context.print_document(self.case.case_id, kind)
+            self.context.print_document(self.case.case_id, kind, button=self.print_buttons[kind])
 
     def show_case(self, case: CaseView, state: StepState | None) -> None:
         """Describe the case as it stands."""

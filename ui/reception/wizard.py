@@ -4,16 +4,23 @@ Keyboard first: Enter (or Alt+N, Ctrl+Enter in a text box) does the page's step 
 back to look at an earlier page, Ctrl+P prints the page's document. Every change is saved as a draft
 300 ms after the last key (one `save_draft` per page), so a crash or a killed process loses nothing;
 `resume(case_id)` brings the fields back. The widgets hold only the service's frozen views (no ORM).
+
+Nothing here calls the service on the GUI thread: a step's action, the contact's start, a resume, a draft
+saved or read, an abandonment all go through `ui.ops` (writes in order on the one writer, reads beside it).
+While a step is being recorded the Next button is disabled (a second Enter records nothing twice) and after a
+moment the line under the page says «جارٍ …»; a refusal comes back in Arabic under its field. The page of a
+step kind comes from `ui.reception.registry` and is given its handler from the service's registry.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QCoreApplication, QEvent, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -27,27 +34,62 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.arabic_text import isolate
-from desktop.errors import InputError
+from desktop.policy import StepKind
+from desktop.reception import STEP_HANDLERS, Procedure, procedure_of
+from ui.ops import operations, run_read, run_write
 from ui.printing import PrintController
-from ui.reception.base import StepPage, WizardContext
+from ui.reception import declare, rescue, steps, verify  # noqa: F401 - each module registers its pages
+from ui.reception.base import Action, StepPage, WizardContext
 from ui.reception.checklist import ChecklistEntry, ChecklistPanel
 from ui.reception.contact import ContactPage
-from ui.reception.declare import DeclarePage
-from ui.reception.rescue import DispatchPage, EscalatePage, HelpPage, ReportPage
-from ui.reception.steps import GreetPage, NotifyCommitteePage, ReferPage, RegisterPage, ServePage
+from ui.reception.registry import page_class
 from ui.reception.summary import SummaryPage
-from ui.reception.verify import VerifyPage
-from ui.tasks import BackgroundRunner
 
 if TYPE_CHECKING:
     from desktop.policy import PolicyProfile, Step
-    from desktop.reception import BeneficiaryMatch, CaseView, ReceptionService
+    from desktop.reception import CaseView, ReceptionService
 
 #: Wait this long after the last change before saving the draft.
 DRAFT_DEBOUNCE_MS = 300
 
-#: Between two pages of the next contact built ahead (idle work).
-SPARE_PAGE_DELAY_MS = 150
+#: Between two stages of the idle work building the pages ahead (a key typed meanwhile waits at most one stage).
+SPARE_PAGE_DELAY_MS = 40
+
+#: A page built ahead is drawn once in this many horizontal bands, one per idle tick.
+WARM_BANDS = 4
+
+#: An operation still running after this long is announced («جارٍ …») under the page.
+BUSY_NOTICE_MS = 250
+
+#: At exit, wait at most this long for drafts still being written.
+EXIT_WAIT_MS = 10_000
+
+
+@dataclass(frozen=True)
+class _Opened:
+    """A case as an operation left it, with the draft of its current step (read in the same operation)."""
+
+    view: CaseView
+    draft: dict[str, Any]
+
+
+def _draft_saving(service: ReceptionService, case_id: UUID, step_id: str, fields: dict[str, Any]) -> Callable[[], None]:
+    """The operation saving one page's draft (its fields read on the GUI thread beforehand)."""
+    return lambda: service.save_draft(case_id, step_id, fields)
+
+
+def _show_once_unseen(page: QWidget) -> None:
+    """Show a page built ahead once, under the page on screen and without drawing it, and hide it again: what
+    Qt does at a widget's first showing (style sheet polish, layout) is then done, not left to the officer's
+    next step."""
+    page.lower()
+    page.setUpdatesEnabled(False)
+    page.show()
+    for kind in (QEvent.Type.Polish, QEvent.Type.PolishRequest, QEvent.Type.LayoutRequest):
+        QCoreApplication.sendPostedEvents(None, kind)
+    page.hide()
+    page.setUpdatesEnabled(True)
+
 
 def keys_hint(rescue: bool) -> str:
     """The keyboard reminder under the buttons."""
@@ -58,69 +100,67 @@ def keys_hint(rescue: bool) -> str:
 
 def is_rescue(profile: PolicyProfile) -> bool:
     """True for a rescue association's policy (reports escalated and dispatched)."""
-    return any(step.kind.value in ("escalate", "dispatch") for step in profile.steps)
+    return procedure_of(profile) is Procedure.REPORT
 
 
-def page_for_step(context: WizardContext, step: Step, rescue: bool, parent: QWidget | None = None) -> StepPage:
-    """The page that runs one policy step, by its kind."""
-    kind = step.kind.value
-    if kind == "greet":
-        return GreetPage(context, step, parent)
-    if kind == "verify":
-        return ReportPage(context, step, parent) if rescue else VerifyPage(context, step, parent)
-    if kind == "refer":
-        return ReferPage(context, step, parent)
-    if kind == "declare":
-        return DeclarePage(context, step, parent)
-    if kind == "notify-committee":
-        return NotifyCommitteePage(context, step, parent)
-    if kind == "register":
-        return RegisterPage(context, step, parent)
-    if kind == "serve":
-        return HelpPage(context, step, parent) if rescue else ServePage(context, step, parent)
-    if kind == "escalate":
-        return EscalatePage(context, step, parent)
-    if kind == "dispatch":
-        return DispatchPage(context, step, parent)
-    raise ValueError(f"unknown step kind {kind}")
+def page_for_step(
+    context: WizardContext, step: Step, procedure: Procedure, parent: QWidget | None = None
+) -> StepPage[Any]:
+    """The registered page of the step's kind, given the step kind's registered handler."""
+    handler_type = STEP_HANDLERS.find(step.kind, procedure)
+    if handler_type is None:
+        raise KeyError(step.kind)
+    return page_class(step.kind, procedure)(context, step, context.service.handler_of(handler_type), parent)
 
 
 class ReceptionWizard(QWidget):
     """The officer's guided reception of one contact at a time, following the active policy's steps.
 
     Signals: sig_case_changed(CaseView | None) after every recorded action or case switch;
-    sig_page_changed(key) when another page comes to the front.
+    sig_page_changed(key) when another page comes to the front; sig_busy_changed(bool) when an action
+    starts or stops being recorded.
     """
 
     sig_case_changed = Signal(object)
     sig_page_changed = Signal(str)
+    sig_busy_changed = Signal(bool)
 
     def __init__(
         self,
         service: ReceptionService,
         parent: QWidget | None = None,
         *,
-        runner: BackgroundRunner | None = None,
+        profile: PolicyProfile | None = None,
         printer: PrintController | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("reception_wizard")
         self.service = service
-        self.profile = service.profile
-        self.rescue = is_rescue(self.profile)
-        self.runner = runner or BackgroundRunner(self)
-        self.printer = printer or PrintController(self, self.runner)
+        self.profile = profile if profile is not None else service.profile
+        self.procedure = procedure_of(self.profile)
+        self.rescue = self.procedure is Procedure.REPORT
+        self.printer = printer or PrintController(self)
         self.context = WizardContext(
-            service=service, profile=self.profile, runner=self.runner, printer=self.printer,
+            service=service, profile=self.profile, printer=self.printer, owner=self,
             say=self.say, flush=self.flush_drafts,
         )
         self._case: CaseView | None = None
+        #: Drafts read with the case by the last operation, by step id.
+        self._prefetched: dict[str, dict[str, Any]] = {}
+        #: Changes with each contact: an answer for an earlier contact is not applied to this one.
+        self._generation = 0
+        self._busy = False
+        self._saves_in_flight = 0
+        #: The previous contacts' pages, hidden, to be deleted in idle time.
+        self._retired: list[StepPage[Any]] = []
+        #: A page built in idle time and its next warming stage (0: lay out, 1: shown unseen, then each band drawn).
+        self._warming: tuple[StepPage[Any], int] | None = None
         #: Start, one slot per policy step (None until the page is first needed), summary.
-        self._pages: list[StepPage | None] = []
+        self._pages: list[StepPage[Any] | None] = []
         self._shown_views: dict[str, object] = {}
         self._drafts_loaded: set[str] = set()
         self._dirty: set[str] = set()
-        self._spare: list[StepPage] = []
+        self._spare: list[StepPage[Any]] = []
         self.drafts_saved = 0
 
         row = QHBoxLayout(self)
@@ -141,7 +181,8 @@ class ReceptionWizard(QWidget):
         self.message = QLabel(self)
         self.message.setObjectName("wizard_message")
         self.message.setWordWrap(True)
-        self.message.setVisible(False)
+        # Its two lines are kept even when empty: a message coming or going then never re-lays out the page.
+        self.message.setMinimumHeight(self.message.fontMetrics().lineSpacing() * 2 + 4)
         column.addWidget(self.message)
 
         buttons = QHBoxLayout()
@@ -184,6 +225,14 @@ class ReceptionWizard(QWidget):
         # Idle work, one page at a time, when the officer is reading or typing (not within a step change).
         self._spare_timer.setInterval(SPARE_PAGE_DELAY_MS)
         self._spare_timer.timeout.connect(self._build_spare_page)
+        self._busy_text = ""
+        self._busy_timer = QTimer(self)
+        self._busy_timer.setSingleShot(True)
+        self._busy_timer.setInterval(BUSY_NOTICE_MS)
+        self._busy_timer.timeout.connect(lambda: self.say(self._busy_text, False))
+        application = QCoreApplication.instance()
+        if application is not None:
+            application.aboutToQuit.connect(self._before_exit)
 
         self.next_button.clicked.connect(self.go_next)
         self.back_button.clicked.connect(self.go_back)
@@ -213,36 +262,38 @@ class ReceptionWizard(QWidget):
 
     def _build_pages(self) -> None:
         """Fresh pages for the policy's steps (a new contact starts with empty fields): those built ahead in idle
-        time are taken, the others are built when first needed (or in the next idle moment)."""
+        time are taken, the others are built when first needed (or in the next idle moment). The previous
+        contact's pages leave the stack at once (hidden) and are deleted in idle time, one per tick."""
         for page in self._pages:
             if page is not None and page is not self.contact_page and page is not self.summary_page:
+                if self._warming is not None and self._warming[0] is page:
+                    self._warming = None
                 self.stack.removeWidget(page)
-                page.deleteLater()
+                self._retired.append(page)
         if self.stack.indexOf(self.contact_page) < 0:
             self.stack.addWidget(self.contact_page)
         if self.stack.indexOf(self.summary_page) < 0:
             self.stack.addWidget(self.summary_page)
         spare, self._spare = self._spare, []
-        slots: list[StepPage | None] = [None] * len(self.profile.steps)
+        slots: list[StepPage[Any] | None] = [None] * len(self.profile.steps)
         slots[: len(spare)] = spare
         self._pages = [self.contact_page, *slots, self.summary_page]
         for page in spare:
             self._adopt(page)
         self._shown_views.clear()
         self._drafts_loaded.clear()
+        self._prefetched.clear()
         self._dirty.clear()
         self._spare_timer.start()
 
-    def _adopt(self, page: StepPage) -> None:
+    def _adopt(self, page: StepPage[Any]) -> None:
         """A step page joins the contact's set: in the page stack, its changes watched."""
         if self.stack.indexOf(page) < 0:
             self.stack.insertWidget(self.stack.indexOf(self.summary_page), page)
         page.sig_changed.connect(lambda p=page: self._page_changed(p))
         page.sig_case_updated.connect(self._case_updated)
-        if isinstance(page, VerifyPage):
-            page.sig_open_existing.connect(self._open_existing_file)
 
-    def _page_at(self, index: int) -> StepPage:
+    def _page_at(self, index: int) -> StepPage[Any]:
         """The page at a position of the set, built now if it was not yet."""
         page = self._pages[index]
         if page is None:
@@ -251,43 +302,60 @@ class ReceptionWizard(QWidget):
             self._adopt(page)
         return page
 
-    def _index_of(self, page: StepPage) -> int:
+    def _index_of(self, page: StepPage[Any]) -> int:
         """The position of a page in the set."""
         return next(i for i, candidate in enumerate(self._pages) if candidate is page)
 
-    def _new_page(self, step: Step) -> StepPage:
+    def _new_page(self, step: Step) -> StepPage[Any]:
         """One step page, made inside the page stack (hidden until shown)."""
-        page = page_for_step(self.context, step, self.rescue, self.stack)
+        page = page_for_step(self.context, step, self.procedure, self.stack)
         page.hide()
         return page
 
     def preparing(self) -> bool:
         """True while pages of this contact or of the next are still to be built in idle time."""
-        return any(page is None for page in self._pages) or len(self._spare) < len(self.profile.steps)
+        return (self._warming is not None or bool(self._retired) or any(page is None for page in self._pages)
+                or len(self._spare) < len(self.profile.steps))
 
     def _build_spare_page(self) -> None:
-        """Idle time: build (and lay out once) one page, first of this contact's set, then of the next contact's;
-        then come back for the next one."""
-        steps = self.profile.steps
-        missing = next((i for i, page in enumerate(self._pages) if page is None), None)
-        if missing is not None:
-            page = self._page_at(missing)
-        elif len(self._spare) < len(steps):
-            page = self._new_page(steps[len(self._spare)])
-            self._spare.append(page)
+        """Idle time, one stage per timer tick (no tick holds the GUI thread long): delete a page of an earlier
+        contact; or build a page, then lay it out, show it once unseen, then draw it band by band (its first real
+        showing is then quick) — first this contact's missing pages, then the next contact's."""
+        if self._retired:
+            self._retired.pop().deleteLater()
+        elif self._warming is not None:
+            page, stage = self._warming
+            if stage == 0:
+                page.resize(self.stack.size())
+                layout = page.layout()
+                if layout is not None:
+                    layout.activate()
+            elif stage == 1:
+                _show_once_unseen(page)
+            else:  # one band of the page drawn per tick: its text laid out and shaped before it is shown
+                band = (page.height() + WARM_BANDS - 1) // WARM_BANDS
+                page.grab(QRect(0, (stage - 2) * band, page.width(), band))
+            self._warming = (page, stage + 1) if stage < WARM_BANDS + 1 else None
         else:
-            return
-        page.resize(self.stack.size())
-        page.grab()  # lays the page out and draws it once: its first real showing is then quick
+            steps = self.profile.steps
+            missing = next((i for i, page in enumerate(self._pages) if page is None), None)
+            if missing is not None:
+                page = self._page_at(missing)
+            elif len(self._spare) < len(steps):
+                page = self._new_page(steps[len(self._spare)])
+                self._spare.append(page)
+            else:
+                return
+            self._warming = (page, 0)
         if self.preparing():
             self._spare_timer.start()
 
     @property
-    def pages(self) -> list[StepPage]:
+    def pages(self) -> list[StepPage[Any]]:
         """Every page in order: start, the policy's steps, summary (any not yet built is built now)."""
         return [self._page_at(index) for index in range(len(self._pages))]
 
-    def page(self, key: str) -> StepPage:
+    def page(self, key: str) -> StepPage[Any]:
         """A page by key: "contact", a step id, or "summary"."""
         if key == self.contact_page.key:
             return self.contact_page
@@ -298,7 +366,7 @@ class ReceptionWizard(QWidget):
                 return self._page_at(index)
         raise KeyError(key)
 
-    def current_page(self) -> StepPage:
+    def current_page(self) -> StepPage[Any]:
         """The page on screen."""
         widget = self.stack.currentWidget()
         assert isinstance(widget, StepPage)
@@ -314,6 +382,8 @@ class ReceptionWizard(QWidget):
     def start_new(self) -> None:
         """Ready for the next contact: the start page, nothing recorded yet (the previous case stays saved)."""
         self.flush_drafts()
+        self._generation += 1
+        self._set_busy(False)
         self._case = None
         self._build_pages()
         self.contact_page.reset()
@@ -324,55 +394,98 @@ class ReceptionWizard(QWidget):
         self.sig_case_changed.emit(None)
 
     def resume(self, case_id: UUID) -> None:
-        """Open a saved case where it was left: its current step, with the fields typed before."""
+        """Open a saved case where it was left: its current step, with the fields typed before (read off the GUI
+        thread; a refusal is said under the page)."""
+        service = self.service
+        self._open(lambda: service.case(case_id))
+
+    def open_by_number(self, case_number: str, on_opened: Callable[[CaseView], None] | None = None) -> None:
+        """Open a case by its number, as `resume`; `on_opened(view)` once it is on screen."""
+        service = self.service
+        self._open(lambda: service.case_by_number(case_number), on_opened)
+
+    def _open(self, read: Callable[[], CaseView], on_opened: Callable[[CaseView], None] | None = None) -> None:
+        """Read a case (and its current step's draft) off the GUI thread, then show it from its current step."""
         self.flush_drafts()
-        view = self.service.case(case_id)
-        self._case = None
-        self._build_pages()
-        self.contact_page.reset()
-        self._apply(view)
-        self._show(self._page_of_current())
-        self.say(f"استُؤنفت الحالة رقم {isolate(view.case_number)} من حيث توقفت.", False)
+        generation = self._generation = self._generation + 1
+        reader = self._with_draft(read)
+
+        def opened(outcome: _Opened) -> None:
+            if generation != self._generation:
+                return
+            view = outcome.view
+            self._case = None
+            self._build_pages()
+            self.contact_page.reset()
+            self._keep_draft(outcome)
+            self._apply(view)
+            self._show(self._page_of_current())
+            self.say(f"استُؤنفت الحالة رقم {isolate(view.case_number)} من حيث توقفت.", False)
+            if on_opened is not None:
+                on_opened(view)
+
+        def refused(message: str, _error: BaseException) -> None:
+            if generation == self._generation:
+                self.say(message, True)
+
+        run_read(self, reader, opened, refused, where="reception.open")
+
+    def _with_draft(self, work: Callable[[], CaseView]) -> Callable[[], _Opened]:
+        """`work`, then the draft of the case's current step read in the same operation (off the GUI thread)."""
+        service = self.service
+
+        def run() -> _Opened:
+            view = work()
+            key = view.current_step_id
+            return _Opened(view, service.draft_fields(view.case_id, key) if key else {})
+
+        return run
+
+    def _keep_draft(self, outcome: _Opened) -> None:
+        """Remember the draft read with the case, for its page's next showing."""
+        key = outcome.view.current_step_id
+        if key is not None and key not in self._drafts_loaded:
+            self._prefetched[key] = outcome.draft
 
     def _start_contact(self) -> None:
-        """Open the case on the chosen channel and kind; attach the chosen file or carry what was typed."""
-        page = self.contact_page
-        page.lookup.flush()
-        view = self.service.start_contact(page.channel_id(), page.case_kind_id())
-        chosen = page.chosen()
-        if chosen is not None and not self.rescue:
-            view = self.service.attach_beneficiary(view.case_id, chosen.beneficiary_id)
-        else:
-            carried = page.identification_fields()
-            target = next((s for s in self.profile.steps if s.kind.value == "verify"), None)
-            if carried and target is not None:
-                self.service.save_draft(view.case_id, target.id, carried)
-        self._apply(view)
-        self._show(self._page_of_current())
-        self.say(f"بدأت الحالة رقم {isolate(view.case_number)}.", False)
+        """Open the case on the chosen channel and kind, once the look-up typed has been answered."""
+        self._set_busy(True, "جارٍ بدء التواصل…")
+        generation = self._generation
+        self.contact_page.lookup.flush(then=lambda: self._start_contact_now(generation))
 
-    def _open_existing_file(self, match: BeneficiaryMatch) -> None:
-        """The verify page's duplicate warning: use the stored file instead of a new one."""
-        if self._case is None:
+    def _start_contact_now(self, generation: int) -> None:
+        """Open the case off the GUI thread; attach the chosen file or carry what was typed to the verify step."""
+        if generation != self._generation:
             return
-        try:
-            view = self.service.attach_beneficiary(self._case.case_id, match.beneficiary_id)
-        except InputError as error:
-            self.say(error.message_ar, True)
-            return
-        page = self.current_page()
-        if isinstance(page, VerifyPage):
-            for name in ("full_name", "id_number", "id_expiry", "birth_date", "mobile", "city", "household_size"):
-                editor = page.form.editors.get(name)
-                if editor is not None and hasattr(editor, "setText"):
-                    editor.setText("")
-        self._apply(view)
-        self._shown_views.pop(page.key, None)
-        self._show(page)
-        self.say(f"فُتح ملف المستفيد المسجل: {match.full_name}.", False)
+        page = self.contact_page
+        channel_id, case_kind_id, chosen = page.channel_id(), page.case_kind_id(), page.chosen()
+        carried = page.identification_fields()
+        target = next((s.id for s in self.profile.steps if s.kind is StepKind.VERIFY), None)
+        attach = chosen is not None and not self.rescue
+        service = self.service
+
+        def start() -> CaseView:
+            view = service.start_contact(channel_id, case_kind_id)
+            if attach and chosen is not None:
+                return service.attach_beneficiary(view.case_id, chosen.beneficiary_id)
+            if carried and target is not None:
+                service.save_draft(view.case_id, target, carried)
+            return view
+
+        def started(outcome: _Opened) -> None:
+            if generation != self._generation:
+                return
+            self._set_busy(False)
+            self._keep_draft(outcome)
+            self._apply(outcome.view)
+            self._show(self._page_of_current())
+            self.say(f"بدأت الحالة رقم {isolate(outcome.view.case_number)}.", False)
+
+        run_write(self, self._with_draft(start), started, lambda message, error: self._refused(page, message, error),
+                  where="reception.start_contact")
 
     def abandon(self, *, confirm: bool = True) -> bool:
-        """Close the case unfinished (recorded as abandoned) after the officer confirms."""
+        """Close the case unfinished (recorded as abandoned) after the officer confirms; True once it is asked."""
         if self._case is None:
             return False
         if confirm:
@@ -382,21 +495,28 @@ class ReceptionWizard(QWidget):
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return False
-        try:
-            self._draft_timer.stop()
-            self._dirty.clear()
-            self.service.discard_draft(self._case.case_id)
-        except InputError as error:
-            self.say(error.message_ar, True)
-            return False
-        number = self._case.case_number
-        self.start_new()
-        self.say(f"أُغلقت الحالة رقم {isolate(number)} متروكة.", False)
+        self._draft_timer.stop()
+        self._dirty.clear()
+        service, case_id, number = self.service, self._case.case_id, self._case.case_number
+        generation = self._generation
+        self.abandon_button.setEnabled(False)
+
+        def abandoned(_nothing: None) -> None:
+            if generation == self._generation:
+                self.start_new()
+                self.say(f"أُغلقت الحالة رقم {isolate(number)} متروكة.", False)
+
+        def refused(message: str, _error: BaseException) -> None:
+            if generation == self._generation:
+                self.abandon_button.setEnabled(True)
+                self.say(message, True)
+
+        run_write(self, lambda: service.discard_draft(case_id), abandoned, refused, where="reception.abandon")
         return True
 
     # ----------------------------------------------------------------- navigation
 
-    def _page_of_current(self) -> StepPage:
+    def _page_of_current(self) -> StepPage[Any]:
         """The page of the case's current step, or the summary when none is left."""
         if self._case is None:
             return self.contact_page
@@ -404,8 +524,14 @@ class ReceptionWizard(QWidget):
             return self.summary_page
         return self.page(self._case.current_step_id)
 
+    def busy(self) -> bool:
+        """True while an action of the officer is being recorded."""
+        return self._busy
+
     def go_next(self) -> None:
         """Do the page's step (or start the contact) and move on; errors stay on the page, inline."""
+        if self._busy:
+            return  # the action asked for is still being recorded: a second Enter records nothing twice
         page = self.current_page()
         self.say("", False)
         if page is self.summary_page:
@@ -413,7 +539,7 @@ class ReceptionWizard(QWidget):
             return
         if page is self.contact_page:
             if self._case is None:
-                self._act(self._start_contact)
+                self._start_contact()
             else:
                 self._show(self._next_after(page))
             return
@@ -427,15 +553,25 @@ class ReceptionWizard(QWidget):
             return
         self.flush_drafts()
         page.clear_errors()
+        action = page.action()
+        if action is None:
+            self.say("لم تكتمل الخطوة: راجع الملاحظات المكتوبة باللون الأحمر.", True)
+            self._scroll_to_focus(page)
+            return
+        self._record(page, action)
 
-        def complete() -> None:
-            view = page.complete()
-            if view is None:
-                self.say("لم تكتمل الخطوة: راجع الملاحظات المكتوبة باللون الأحمر.", True)
-                focus = QApplication.focusWidget()
-                if focus is not None and page.isAncestorOf(focus):
-                    QTimer.singleShot(0, page.scroll_area, lambda: page.scroll_area.ensureWidgetVisible(focus, 10, 40))
+    def _record(self, page: StepPage[Any], action: Action) -> None:
+        """Run a page's action on the writer; then show what comes next (or the refusal under its field)."""
+        title = page.step.title if page.step is not None else ""
+        self._set_busy(True, f"جارٍ تسجيل «{title}»…")
+        generation = self._generation
+
+        def recorded(outcome: _Opened) -> None:
+            if generation != self._generation:
                 return
+            self._set_busy(False)
+            view = outcome.view
+            self._keep_draft(outcome)
             self._apply(view)
             if page.stay_after_completion:
                 self._shown_views.pop(page.key, None)
@@ -444,9 +580,46 @@ class ReceptionWizard(QWidget):
                 self._show(self._page_of_current())
             self.say(page.done_message(view), False)
 
-        self._act(complete, page)
+        def refused(message: str, error: BaseException) -> None:
+            if generation == self._generation:
+                self._refused(page, message, error)
 
-    def _next_after(self, page: StepPage) -> StepPage:
+        run_write(self, self._with_draft(action), recorded, refused, where=f"reception.step.{page.key}")
+
+    def _refused(self, page: StepPage[Any], message: str, error: BaseException) -> None:
+        """A refusal of the service: in Arabic under its field and here (nothing was saved)."""
+        self._set_busy(False)
+        field_name = getattr(error, "field", None)
+        page.show_error(message, field_name)
+        self._scroll_to_focus(page)
+        if field_name == "documents":
+            message += " — حدّث المستندات من خطوة التحقق في قائمة الخطوات، ثم عد إلى هذه الخطوة."
+        elif field_name == "declaration" and self._case is not None and self._case.signature_pending:
+            message += " — افتح خطوة الإقرار من قائمة الخطوات ووقّعه."
+        self.say(message, True)
+
+    def _scroll_to_focus(self, page: StepPage[Any]) -> None:
+        """Bring the field with the keyboard into view (after an error put it there)."""
+        focus = QApplication.focusWidget()
+        if focus is not None and page.isAncestorOf(focus):
+            QTimer.singleShot(0, page.scroll_area, lambda: page.scroll_area.ensureWidgetVisible(focus, 10, 40))
+
+    def _set_busy(self, busy: bool, text: str = "") -> None:
+        """An action starts or stops being recorded: the Next button waits; «جارٍ …» after a moment."""
+        if busy == self._busy:
+            return
+        self._busy = busy
+        self.next_button.setEnabled(not busy)
+        if busy:
+            self._busy_text = text
+            self._busy_timer.start()
+        else:
+            self._busy_timer.stop()
+            if self.message.text() == self._busy_text and not self.message.property("error"):
+                self.say("", False)
+        self.sig_busy_changed.emit(busy)
+
+    def _next_after(self, page: StepPage[Any]) -> StepPage[Any]:
         """The page after `page`, never past the current step."""
         index = self._index_of(page)
         current = self._page_of_current()
@@ -458,7 +631,7 @@ class ReceptionWizard(QWidget):
     def go_back(self) -> None:
         """Look at the previous page (finished steps are shown read-only)."""
         index = self._index_of(self.current_page())
-        if index > 0 and (self._case is not None):
+        if index > 0 and self._case is not None and not self._busy:
             self._show(self._page_at(index - 1))
 
     def go_to(self, key: str) -> None:
@@ -467,26 +640,9 @@ class ReceptionWizard(QWidget):
             page = self.page(key)
         except KeyError:
             return
-        if page is not self.contact_page and self._case is None:
+        if (page is not self.contact_page and self._case is None) or self._busy:
             return
         self._show(page)
-
-    def _act(self, action: Callable[[], None], page: StepPage | None = None) -> None:
-        """Run an action; a refusal of the service is shown in Arabic under its field and here (nothing was saved)."""
-        try:
-            action()
-        except InputError as error:
-            target = page or self.current_page()
-            target.show_field_error(error.field, error.message_ar)
-            focus = QApplication.focusWidget()
-            if focus is not None and target.isAncestorOf(focus):
-                QTimer.singleShot(0, target.scroll_area, lambda: target.scroll_area.ensureWidgetVisible(focus, 10, 40))
-            message = error.message_ar
-            if error.field == "documents":
-                message += " — حدّث المستندات من خطوة التحقق في قائمة الخطوات، ثم عد إلى هذه الخطوة."
-            elif error.field == "declaration" and self._case is not None and self._case.signature_pending:
-                message += " — افتح خطوة الإقرار من قائمة الخطوات ووقّعه."
-            self.say(message, True)
 
     def _case_updated(self, view: CaseView) -> None:
         """A page recorded something itself: keep its view, refresh what shows it."""
@@ -510,7 +666,25 @@ class ReceptionWizard(QWidget):
             return None
         return next((s for s in self._case.steps if s.step_id == key), None)
 
-    def _show(self, page: StepPage) -> None:
+    def _restore_draft(self, page: StepPage[Any]) -> None:
+        """Put the page's saved draft back: read with the case, or now off the GUI thread (not over typing)."""
+        assert self._case is not None
+        self._drafts_loaded.add(page.key)
+        if page.key in self._prefetched:
+            fields = self._prefetched.pop(page.key)
+            if fields:
+                page.restore(fields)
+            return
+        service, case_id, key, generation = self.service, self._case.case_id, page.key, self._generation
+
+        def read(fields: dict[str, Any]) -> None:
+            if fields and generation == self._generation and key not in self._dirty:
+                page.restore(fields)
+
+        run_read(self, lambda: service.draft_fields(case_id, key), read, lambda _message, _error: None,
+                 where="reception.draft")
+
+    def _show(self, page: StepPage[Any]) -> None:
         """Bring a page to the front, refreshed from the case, its draft restored, focus on its first field."""
         self.flush_drafts()
         if self._case is not None and self._shown_views.get(page.key) is not self._case:
@@ -519,10 +693,13 @@ class ReceptionWizard(QWidget):
             self._shown_views[page.key] = self._case
             status = getattr(state, "status", None)
             if page.step is not None and status in ("current", "waiting") and page.key not in self._drafts_loaded:
-                self._drafts_loaded.add(page.key)
-                fields = self.service.draft_fields(self._case.case_id, page.key)
-                if fields:
-                    page.restore(fields)
+                self._restore_draft(page)
+        leaving = self.stack.currentWidget()
+        focus = QApplication.focusWidget()
+        if leaving is not page and leaving is not None and focus is not None and leaving.isAncestorOf(focus):
+            # The keyboard waits on Next while the pages change: left in the page going away it would visit the
+            # section list, which would be drawn twice for nothing.
+            self.next_button.setFocus(Qt.FocusReason.OtherFocusReason)
         self.stack.setCurrentWidget(page)
         self.next_button.setText(page.next_caption() + " ←")
         self.back_button.setEnabled(self._index_of(page) > 0 and self._case is not None)
@@ -584,8 +761,8 @@ class ReceptionWizard(QWidget):
 
     def say(self, text: str, error: bool = False) -> None:
         """One line under the page: what just happened, or why not (red)."""
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
+        if self.message.text() != text:
+            self.message.setText(text)
         was_error = bool(self.message.property("error"))
         self.message.setProperty("error", error)
         if was_error != error:  # re-styled only when its colour changes
@@ -594,11 +771,11 @@ class ReceptionWizard(QWidget):
 
     def message_text(self) -> str:
         """The line shown under the page."""
-        return self.message.text() if self.message.isVisible() else ""
+        return self.message.text()
 
     # ----------------------------------------------------------------- drafts
 
-    def _page_changed(self, page: StepPage) -> None:
+    def _page_changed(self, page: StepPage[Any]) -> None:
         if self.message.property("error"):
             self.say("", False)
         if page is self.stack.currentWidget():
@@ -609,26 +786,39 @@ class ReceptionWizard(QWidget):
         self._draft_timer.start()
 
     def flush_drafts(self) -> None:
-        """Save now every page changed since its last save."""
+        """Save now (on the writer, in order) every page changed since its last save."""
         self._draft_timer.stop()
         if self._case is None or not self._dirty:
             self._dirty.clear()
             return
         dirty, self._dirty = self._dirty, set()
+        service, case_id = self.service, self._case.case_id
         for key in dirty:
             try:
                 page = self.page(key)
             except KeyError:
                 continue
-            try:
-                self.service.save_draft(self._case.case_id, key, page.fields())
-                self.drafts_saved += 1
-            except InputError as error:
-                self.say(f"تعذّر حفظ المسودة: {error.message_ar}", True)
+            self._saves_in_flight += 1
+            run_write(self, _draft_saving(service, case_id, key, page.fields()), self._draft_saved,
+                      self._draft_refused, where="reception.draft")
+
+    def _draft_saved(self, _nothing: None) -> None:
+        self._saves_in_flight -= 1
+        self.drafts_saved += 1
+
+    def _draft_refused(self, message: str, _error: BaseException) -> None:
+        self._saves_in_flight -= 1
+        self.say(f"تعذّر حفظ المسودة: {message}", True)
 
     def pending_drafts(self) -> bool:
-        """True while a change waits to be saved."""
-        return bool(self._dirty)
+        """True while a change waits to be saved or is being saved."""
+        return bool(self._dirty) or self._saves_in_flight > 0
+
+    def _before_exit(self) -> None:
+        """The desk is closing: what is typed is saved before the database is closed."""
+        self.flush_drafts()
+        if self._saves_in_flight:
+            operations().wait(EXIT_WAIT_MS)
 
     # ----------------------------------------------------------------- printing and keys
 
@@ -640,7 +830,8 @@ class ReceptionWizard(QWidget):
             self.say("لا يوجد مستند للطباعة في هذه الصفحة.", True)
             return
         self.flush_drafts()
-        self.context.print_document(self._case.case_id, kinds[0], open_only=open_only)
+        button = self.open_button if open_only else self.print_button
+        self.context.print_document(self._case.case_id, kinds[0], open_only=open_only, button=button)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Enter not used by a field: press the focused button, or do the step and go on."""
@@ -657,7 +848,7 @@ class ReceptionWizard(QWidget):
             return
         super().keyPressEvent(event)
 
-    def closeEvent(self, event: object) -> None:  # type: ignore[override]
+    def closeEvent(self, event: QCloseEvent) -> None:
         """Nothing typed is lost when the window closes."""
         self.flush_drafts()
-        super().closeEvent(event)  # type: ignore[arg-type]
+        super().closeEvent(event)

@@ -154,7 +154,7 @@ def test_same_id_of_another_beneficiary_is_refused(service: ReceptionService) ->
 
 def test_serve_amount_is_validated(service: ReceptionService) -> None:
     """Amounts: Arabic-Indic digits and separators accepted, negative or three decimals refused."""
-    from desktop.reception.service import _parse_amount
+    from desktop.money import parse_amount as _parse_amount
 
     assert str(_parse_amount("١٬٥٠٠٫٥٠")) == "1500.50"
     assert _parse_amount("") is None

@@ -137,7 +137,7 @@ def test_choosing_other_than_the_nearest_needs_a_reason(rescue: ReceptionService
     assert view.report.dispatch_override_reason == "الأقرب بلا معدات إنقاذ من الآبار"
     busy = {m.member_id: m.available for m in rescue.members()}
     assert busy[roster["further"]] is False
-    with rescue._db.session(read_only=True) as session:  # noqa: SLF001
+    with rescue._workspace.db.session(read_only=True) as session:  # noqa: SLF001
         report = session.scalars(select(RescueReport)).one()
     assert report.nearest_member_id == roster["near"]
 

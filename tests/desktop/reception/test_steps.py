@@ -96,7 +96,7 @@ def test_optional_step_is_skipped_only_with_a_reason(service: ReceptionService) 
     referral = next(s for s in view.steps if s.step_id == "referral")
     assert referral.status == "skipped" and referral.note == "الإجراءات واضحة للمستفيد"
     assert view.current_step_id == "declaration" and view.status == "received"
-    with service._db.session(read_only=True) as session:  # noqa: SLF001 - the stored record itself
+    with service._workspace.db.session(read_only=True) as session:  # noqa: SLF001 - the stored record itself
         row = session.scalars(select(StepCompletion).where(StepCompletion.step_id == "referral")).one()
     assert row.skipped and row.skip_reason == "الإجراءات واضحة للمستفيد"
 
@@ -185,7 +185,7 @@ def test_paper_signature_attaches_the_scan(service: ReceptionService, tmp_path: 
     scan = png_file(tmp_path / "scan.png")
     view = service.declare_signed_on_paper(view.case_id, scan)
     assert next(s for s in view.steps if s.step_id == "declaration").status == "done"
-    with service._db.session(read_only=True) as session:  # noqa: SLF001
+    with service._workspace.db.session(read_only=True) as session:  # noqa: SLF001
         declaration = session.scalars(select(Declaration)).one()
     assert declaration.signature_kind == "paper"
     stored = service.document_pdf(view.case_id, "declaration")
@@ -271,7 +271,7 @@ def test_abandoned_case_is_closed_and_audited(service: ReceptionService) -> None
     assert view.case_id not in {d.case_id for d in service.open_drafts()}
     with pytest.raises(ReceptionError):
         service.complete_greet(view.case_id)
-    with service._db.session(read_only=True) as session:  # noqa: SLF001
+    with service._workspace.db.session(read_only=True) as session:  # noqa: SLF001
         actions = session.scalars(select(AuditEvent.action).where(AuditEvent.entity_id == view.case_id)).all()
     assert "case_abandoned" in actions and "case_started" in actions
 

@@ -11,6 +11,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from desktop.hijri import format_gregorian, format_hijri
+from ui.ops import operations
 from ui.reception.base import StepPage
 from ui.reception.fields import DualDateField
 from ui.reception.page import ReceptionPage
@@ -84,15 +85,21 @@ class Officer:
         """Type into a field."""
         type_text(widget, text)
 
+    def settle(self) -> None:
+        """Let what the last key asked for run off the GUI thread and come back (as the officer waits)."""
+        assert operations().wait(30_000), "operations still running after 30 s"
+
     def enter(self) -> None:
-        """Press Enter where the keyboard is (a line edit passes it on to the wizard)."""
+        """Press Enter where the keyboard is (a line edit passes it on to the wizard); wait for what it asked."""
         focus = QApplication.focusWidget() or self.wizard
         QTest.keyClick(focus, Qt.Key.Key_Return)
+        self.settle()
 
     def alt_n(self) -> None:
-        """Alt+N: do the step and go on."""
+        """Alt+N: do the step and go on (and wait for it to be recorded)."""
         focus = QApplication.focusWidget() or self.wizard
         QTest.keyClick(focus, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+        self.settle()
 
     def alt_b(self) -> None:
         """Alt+B: the previous page."""
@@ -104,7 +111,8 @@ class Officer:
         self.qtbot.waitUntil(lambda: not self.wizard.pending_drafts(), timeout=3000)
 
     def on(self, key: str) -> StepPage:
-        """Assert the page on screen is `key` and return it."""
+        """Assert the page on screen is `key` (once what was asked has come back) and return it."""
+        self.settle()
         assert self.page.key == key, (self.page.key, key, self.wizard.message_text())
         return self.page
 
@@ -151,6 +159,16 @@ class Officer:
                 widget = getattr(page, name)
                 clear_field(widget)
                 self.type(widget, value)
+                self.dismiss_completion(widget)
+
+    def dismiss_completion(self, widget: QWidget) -> None:
+        """Escape from a completer's list the typing opened (as the officer does before going on)."""
+        completer = widget.completer() if isinstance(widget, QLineEdit) else None
+        if completer is not None and completer.popup().isVisible():
+            QTest.keyClick(completer.popup(), Qt.Key.Key_Escape)
+            # The offscreen platform gives the window no activation back when a popup closes (a desktop does).
+            widget.window().activateWindow()
+            self.qtbot.waitUntil(lambda: QApplication.activeWindow() is widget.window(), timeout=3000)
 
     def mark_documents(self, *, provided: bool = True, attach: dict[str, Path] | None = None) -> None:
         """Tick every document (Space on each check box); attach scans where given."""

@@ -14,6 +14,7 @@ from desktop.reception import ReceptionService
 from desktop.workspace import Workspace
 from tests.ui.reception.driver import Officer, draw_signature, future_hijri
 from ui.main_window import MainWindow
+from ui.ops import operations
 from ui.reception.page import ReceptionPage
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -168,6 +169,7 @@ def test_draft_survives_a_killed_process(qtbot, adopted_workspace: Workspace) ->
     assert page is not None and page.banner.isVisible()
     assert window.current_section() == "reception"
     page.banner.resume_button.click()
+    operations().wait()
     verify = page.wizard.current_page()
     assert verify.key == "verification"
     assert verify.full_name.text() == "محمد عبدالله أحمد الزهراني"

@@ -15,6 +15,7 @@ from desktop.startup import DeskSnapshot
 from desktop.workspace import Workspace
 from tests.ui.reception.driver import future_hijri
 from ui.main_window import MainWindow
+from ui.ops import operations
 from ui.reception.page import ReceptionPage
 from ui.widgets.placeholder import SectionWaitingPage
 from ui.widgets.policy_outline import ReceptionOutline
@@ -58,6 +59,7 @@ def test_the_gui_holds_no_orm_objects(open_reception) -> None:
     page.wizard.start_new()
     officer.type(page.wizard.contact_page.lookup.edit, "محمد")
     page.wizard.contact_page.lookup.run_lookup()
+    operations().wait()
     assert page.wizard.contact_page.lookup.model.rowCount() == 1
 
     offenders = []

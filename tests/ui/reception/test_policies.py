@@ -12,6 +12,7 @@ from desktop.hijri import add_hijri_months, local_date
 from desktop.identity import make_saudi_id
 from desktop.reception import CaseView
 from tests.ui.reception.driver import Officer, draw_signature, future_hijri, make_scan
+from ui.ops import operations
 from ui.reception.page import ReceptionPage
 from ui.reception.wizard import ReceptionWizard
 
@@ -322,6 +323,7 @@ def test_probable_duplicate_is_warned(open_reception, tmp_path: Path) -> None:
     assert verify.duplicates()[0].beneficiary_id == stored.beneficiary_id
     assert "مسجلًا من قبل" in verify.duplicate_label.text()
     verify.open_existing.click()
+    operations().wait()
     assert wizard.case.beneficiary is not None
     assert wizard.case.beneficiary.beneficiary_id == stored.beneficiary_id
     assert verify.id_number.text() == stored.id_number

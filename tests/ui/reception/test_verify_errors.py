@@ -9,7 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from desktop.identity import make_saudi_id
+from desktop.reception import ReceptionError
 from tests.ui.reception.driver import Officer, future_hijri, past_gregorian
+from ui.ops import operations
 from ui.reception.page import ReceptionPage
 from ui.reception.verify import VerifyPage
 
@@ -170,8 +172,37 @@ def test_missing_documents_updated_after_verify_then_registration(open_reception
     assert form.print_missing.isEnabled()
     QTest.keyClick(last.provided, Qt.Key.Key_Space)
     form.save_documents.click()
+    operations().wait()
     assert "حُفظ تحديث المستندات" in wizard.message_text()
     wizard.checklist.choose("registration")
     officer.on("registration")
     officer.alt_n()
     officer.on("service")
+
+
+@pytest.mark.parametrize(
+    ("field", "typed"),
+    [
+        ("id_number", make_saudi_id("101234567")[:-1] + "0"),
+        ("id_expiry", "1440/01/01"),
+        ("id_expiry", ""),
+        ("mobile", "0201234567"),
+        ("household_size", "0"),
+        ("full_name", "محمد"),
+        ("birth_date", "2060/01/01"),
+    ],
+)
+def test_inline_problem_is_the_services_refusal_word_for_word(verify, field: str, typed: str) -> None:
+    """What the page shows under a field is exactly what the service refuses the same particulars with."""
+    page, officer, form = verify
+    good = {"full_name": "محمد عبدالله أحمد الزهراني", "id_number": make_saudi_id("101234567"),
+            "id_expiry": future_hijri(), "mobile": "0551234567", "household_size": "", "birth_date": ""}
+    for name, value in {**good, field: typed}.items():
+        getattr(form, name).setText(value)
+    form.full_name.setFocus()
+    officer.enter()
+    _blocked(page, officer)
+    shown = form.field_error(field)
+    with pytest.raises(ReceptionError) as refused:
+        page.service.complete_verify(page.wizard.case.case_id, form.particulars(), [])
+    assert refused.value.field == field and shown == refused.value.message_ar

@@ -1,0 +1,359 @@
+"""The intake: a contact started (case opened and numbered), the beneficiary looked up, cases read, drafts kept.
+
+Decisions recorded here:
+
+* A contact opens a case (status draft) on a channel and case kind of the adopted policy, under the policy
+  version adopted now, numbered per device (`desktop.cases.numbers`: prefix, Hijri year, sequence); a PC that is
+  not enrolled cannot number cases.
+* The officer is the `AppUser` whose username is this PC's OS login; this PC is the earliest enrolled, not
+  revoked `Device` other than the demo data's one (both in `desktop.casework`, shared with the case desk).
+* Look-up: an ID or its start, a phone in any written form, or name parts (each part a word start, exact names
+  first) — always an index (FTS5 when the table exists), never a scan. A probable duplicate is the same mobile
+  with a similar name, shown with a warning.
+* An existing beneficiary's file may be attached to the case until the verify step is done.
+* Drafts: `save_draft` commits at once (WAL), so a killed process loses nothing typed; `open_drafts` lists this
+  PC's open cases still in status draft or with a draft on a step not yet passed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, or_, select, text
+from sqlalchemy.orm import Session
+
+from db.models import Beneficiary, Case, CaseStatus, PolicyVersion, ReceptionDraft
+from desktop.arabic_text import name_tokens, strip_bidi_controls, to_latin_digits
+from desktop.cases import numbers
+from desktop.casework import CaseContext
+from desktop.errors import InputError, ReceptionError
+from desktop.hijri import HijriDate, local_date
+from desktop.identity import normalize_saudi_mobile, phone_search_key
+from desktop.policy import StepKind, is_rescue_profile
+from desktop.reception.documents import find_case
+from desktop.reception.views import BeneficiaryMatch, CaseView, DraftSummary
+from desktop.reception.work import LIMITS, ReceptionWork
+
+if TYPE_CHECKING:
+    from desktop.workspace import Workspace
+
+__all__ = ["Intake"]
+
+
+def _similar_names(typed: Sequence[str], stored: Sequence[str]) -> bool:
+    """Two name keys probably of the same person: same first and a shared other part, or nearly the same spelling."""
+    if not typed or not stored:
+        return False
+    if difflib.SequenceMatcher(None, " ".join(typed), " ".join(stored)).ratio() >= 0.85:
+        return True
+    common = set(typed) & set(stored)
+    return typed[0] == stored[0] and len(common) >= min(2, len(typed), len(stored))
+
+
+class Intake(ReceptionWork):
+    """The start of a contact and everything read before and between the steps: look-up, cases, drafts."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        shared: ReceptionWork | None = None,
+    ) -> None:
+        super().__init__(workspace, clock=clock, shared=shared)
+        self._has_fts: bool | None = None
+
+    # ------------------------------------------------------------------ contact
+
+    def start_contact(self, channel_id: str, case_kind_id: str) -> CaseView:
+        """Open a new case (status draft) on a channel of the policy, for one of its case kinds."""
+        profile = self.profile
+        try:
+            profile.channel(channel_id)
+        except KeyError:
+            raise ReceptionError("قناة التواصل غير موجودة في سياسة الجمعية", field="channel") from None
+        if case_kind_id not in {kind.id for kind in profile.case_kinds}:
+            raise ReceptionError("نوع الحالة غير موجود في سياسة الجمعية", field="case_kind")
+        with self._db.session() as session:
+            association = self._association(session)
+            version = session.scalars(
+                select(PolicyVersion)
+                .where(
+                    PolicyVersion.association_id == association.id,
+                    PolicyVersion.profile_id == profile.id,
+                    PolicyVersion.version_label == profile.version,
+                    PolicyVersion.deleted_at.is_(None),
+                )
+                .limit(1)
+            ).first()
+            if version is None:
+                raise ReceptionError("إصدار السياسة المعتمد غير موجود في قاعدة البيانات: أعد اعتماد السياسة")
+            device = self._device_row(session)
+            if device is None:
+                raise ReceptionError("هذا الجهاز غير مسجل لدى الجمعية: لا يمكن ترقيم الحالات", field="device")
+            now = self._now()
+            officer_id, officer_name = self._officer_row(session, association.id)
+            case = Case(
+                association_id=association.id,
+                case_number=self._next_case_number(session, device[1], now),
+                policy_version_id=version.id,
+                channel_id=channel_id,
+                case_kind_id=case_kind_id,
+                status=CaseStatus.DRAFT.value,
+                officer_id=officer_id,
+                branch=device[2],
+                current_step_id=profile.steps[0].id,
+            )
+            self._profiles.setdefault(version.id, profile)
+            ctx = CaseContext(session, case, profile, officer_id, officer_name, device[0], now)
+            self._stamp(ctx, case)
+            self._audit(ctx, "case_started", {"channel_id": channel_id, "case_kind_id": case_kind_id})
+            session.flush()
+            return self._view(session, case, profile)
+
+    def _next_case_number(self, session: Session, prefix: str, now: datetime) -> str:
+        """The next free case number of this device (see `desktop.cases.numbers` for the format)."""
+        year = HijriDate.from_gregorian(local_date(now)).year
+        last = session.scalars(
+            select(Case.case_number)
+            .where(Case.case_number.op("GLOB")(f"{prefix}-*"))
+            .order_by(Case.case_number.desc())
+            .limit(1)
+        ).first()
+        sequence = (numbers.parse_case_sequence(last) or 0) + 1 if last else 1
+        while True:
+            number = numbers.format_case_number(prefix, year, sequence)
+            taken = session.scalar(select(func.count()).select_from(Case).where(Case.case_number == number))
+            if not taken:
+                return number
+            sequence += 1
+
+    def attach_beneficiary(self, case_id: uuid.UUID, beneficiary_id: uuid.UUID) -> CaseView:
+        """Open an existing beneficiary's file for this case (before the verify step is done)."""
+        with self._db.session() as session:
+            ctx = self._context(session, case_id)
+            beneficiary = session.get(Beneficiary, beneficiary_id)
+            if beneficiary is None or beneficiary.deleted_at is not None:
+                raise ReceptionError("ملف المستفيد غير موجود", field="beneficiary")
+            if is_rescue_profile(ctx.profile):
+                raise ReceptionError("البلاغات لا تُربط بملف مستفيد في سياسة الجمعية", field="beneficiary")
+            verify = next((s for s in ctx.profile.steps if s.kind is StepKind.VERIFY), None)
+            progress = self._progress(session, ctx.case, ctx.profile)
+            if verify is not None and verify.id in progress.completed and ctx.case.beneficiary_id != beneficiary.id:
+                raise ReceptionError("اكتمل التحقق من بيانات هذه الحالة: لا يمكن تغيير المستفيد", field="beneficiary")
+            if ctx.case.beneficiary_id != beneficiary.id:
+                ctx.case.beneficiary_id = beneficiary.id
+                ctx.case.updated_by = ctx.officer_id
+                self._audit(ctx, "beneficiary_attached", {"beneficiary_id": beneficiary.id.hex})
+            return self._view(session, ctx.case, ctx.profile)
+
+    # ------------------------------------------------------------------ look-up
+
+    def lookup(self, text_typed: str, *, limit: int = 20) -> list[BeneficiaryMatch]:
+        """Beneficiaries matching what the officer types: ID or its start, a phone in any form, or a name."""
+        raw = to_latin_digits(strip_bidi_controls(text_typed or "")).strip()
+        if not raw or limit < 1:
+            return []
+        found: dict[uuid.UUID, BeneficiaryMatch] = {}
+
+        def add(rows: Iterable[Beneficiary], reason: str) -> None:
+            for row in rows:
+                if row.id not in found and len(found) < limit:
+                    found[row.id] = BeneficiaryMatch(row.id, row.full_name, row.id_number, row.mobile, reason)
+
+        live = Beneficiary.deleted_at.is_(None)
+        with self._db.session(read_only=True) as session:
+            if any(ch.isalpha() for ch in raw):
+                add(self._name_search(session, raw, limit), "name")
+                return list(found.values())
+            compact = "".join(raw.split())
+            if compact.isdigit() and compact[0] in "12":
+                if len(compact) == 10:
+                    add(session.scalars(select(Beneficiary).where(live, Beneficiary.id_number == compact)), "same_id")
+                elif len(compact) < 10:
+                    add(
+                        session.scalars(
+                            select(Beneficiary)
+                            .where(live, Beneficiary.id_number.op("GLOB")(f"{compact}*"))
+                            .order_by(Beneficiary.id_number)
+                            .limit(limit)
+                        ),
+                        "id_prefix",
+                    )
+            key = phone_search_key(raw)
+            if key is not None and len(found) < limit:
+                if len(key) == 9 and key.startswith("5"):
+                    condition = Beneficiary.phone_key == key
+                elif key.startswith("5"):
+                    condition = Beneficiary.phone_key.op("GLOB")(f"{key}*")
+                elif len(key) >= 4:
+                    condition = Beneficiary.phone_key.contains(key, autoescape=True)
+                else:
+                    condition = None
+                if condition is not None:
+                    add(
+                        session.scalars(
+                            select(Beneficiary).where(live, condition).order_by(Beneficiary.phone_key).limit(limit)
+                        ),
+                        "same_phone",
+                    )
+        return list(found.values())
+
+    def _name_search(self, session: Session, raw: str, limit: int) -> list[Beneficiary]:
+        """Beneficiaries whose name has every typed part as a word start, exact names first."""
+        tokens = [token for token in name_tokens(raw) if token]
+        if not tokens:
+            return []
+        if self._has_fts is None:
+            self._has_fts = bool(
+                session.scalar(text("SELECT count(*) FROM sqlite_master WHERE name = 'beneficiary_fts'"))
+            )
+        live = Beneficiary.deleted_at.is_(None)
+        if self._has_fts:
+            query = " ".join('"' + token.replace('"', '""') + '"*' for token in tokens)
+            # A join (not "rowid IN (subquery)") lets the index stop after the first matches.
+            found = session.execute(
+                text(
+                    "SELECT beneficiary.id FROM beneficiary_fts JOIN beneficiary "
+                    "ON beneficiary.rowid = beneficiary_fts.rowid "
+                    "WHERE beneficiary_fts MATCH :query AND beneficiary.deleted_at IS NULL LIMIT :limit"
+                ),
+                {"query": query, "limit": limit * 5},
+            ).scalars().all()
+            ids = [uuid.UUID(hex=value) if isinstance(value, str) else value for value in found]
+            rows = list(session.scalars(select(Beneficiary).where(Beneficiary.id.in_(ids)))) if ids else []
+        else:
+            condition = Beneficiary.name_key.op("GLOB")(f"{tokens[0]}*")
+            statement = select(Beneficiary).where(live, condition).limit(limit * 50)
+            rows = [
+                row for row in session.scalars(statement)
+                if all(any(part.startswith(t) for part in row.name_key.split()) for t in tokens)
+            ]
+        key = " ".join(tokens)
+        rows.sort(key=lambda row: (row.name_key != key, not row.name_key.startswith(key), row.name_key))
+        return rows[:limit]
+
+    def duplicate_warnings(self, full_name: str, mobile: str) -> list[BeneficiaryMatch]:
+        """Beneficiaries with the same mobile and a similar name: a probable duplicate file, with a warning."""
+        try:
+            canonical = normalize_saudi_mobile(mobile)
+        except InputError:
+            return []
+        tokens = name_tokens(strip_bidi_controls(full_name or ""))
+        if not tokens:
+            return []
+        with self._db.session(read_only=True) as session:
+            rows = session.scalars(
+                select(Beneficiary).where(Beneficiary.deleted_at.is_(None), Beneficiary.phone_key == canonical[4:])
+            ).all()
+        matches = []
+        for row in rows:
+            if _similar_names(tokens, row.name_key.split()):
+                warning = (
+                    f"تنبيه: يحتمل أن يكون المستفيد مسجلًا من قبل باسم «{row.full_name}» "
+                    f"ورقم الهوية {row.id_number} بالجوال نفسه؛ افتح ملفه بدل إنشاء ملف جديد إن كان الشخص نفسه"
+                )
+                matches.append(BeneficiaryMatch(row.id, row.full_name, row.id_number, row.mobile, "same_phone", warning))
+        return matches
+
+    # ------------------------------------------------------------------ cases
+
+    def case(self, case_id: uuid.UUID) -> CaseView:
+        """The case as the wizard shows it."""
+        with self._db.session(read_only=True) as session:
+            case = self._case_row(session, case_id)
+            return self._view(session, case, self._profile_of(session, case.policy_version_id))
+
+    def case_by_number(self, case_number: str) -> CaseView:
+        """The case with this number (ReceptionError when there is none)."""
+        with self._db.session(read_only=True) as session:
+            case = find_case(session, case_number)
+            return self._view(session, case, self._profile_of(session, case.policy_version_id))
+
+    # ------------------------------------------------------------------ drafts
+
+    def save_draft(self, case_id: uuid.UUID, step_id: str, fields: Mapping[str, Any]) -> None:
+        """Save what is typed on a step now (committed at once; one draft per case and step)."""
+        if not step_id or len(step_id) > 64:
+            raise ReceptionError("معرّف الخطوة غير صالح للمسودة", field="step")
+        try:
+            encoded = json.dumps(dict(fields), ensure_ascii=False)
+            values: dict[str, Any] = json.loads(encoded)
+        except (TypeError, ValueError) as exc:
+            raise ReceptionError("تعذر حفظ المسودة: قيم غير قابلة للحفظ", field="draft") from exc
+        if len(encoded.encode("utf-8")) > LIMITS["draft_bytes"]:
+            raise ReceptionError("المسودة أكبر من الحد المسموح", field="draft")
+        with self._db.session() as session:
+            ctx = self._context(session, case_id)
+            draft = session.scalars(
+                select(ReceptionDraft).where(ReceptionDraft.case_id == case_id, ReceptionDraft.step_id == step_id)
+            ).first()
+            if draft is None:
+                self._stamp(ctx, ReceptionDraft(case_id=case_id, step_id=step_id, fields=values, saved_at=ctx.now))
+            else:
+                draft.fields = values
+                draft.saved_at = ctx.now
+                draft.deleted_at = None
+                draft.updated_by = ctx.officer_id
+
+    def draft_fields(self, case_id: uuid.UUID, step_id: str) -> dict[str, Any]:
+        """What was saved on a step of a case and not yet completed ({} when nothing)."""
+        with self._db.session(read_only=True) as session:
+            fields = session.scalar(
+                select(ReceptionDraft.fields).where(
+                    ReceptionDraft.case_id == case_id,
+                    ReceptionDraft.step_id == step_id,
+                    ReceptionDraft.deleted_at.is_(None),
+                )
+            )
+        return dict(fields) if fields else {}
+
+    def open_drafts(self) -> list[DraftSummary]:
+        """This PC's cases left unfinished: still in status draft, or with a draft on a step not yet passed."""
+        with self._db.session(read_only=True) as session:
+            device = self._device_row(session)
+            device_id = device[0] if device else None
+            mine = or_(Case.device_id.is_(None), Case.device_id == device_id) if device_id else Case.device_id.is_(None)
+            # Two indexed look-ups (status; the small drafts table) rather than one OR over every case.
+            candidates = set(
+                session.scalars(
+                    select(Case.id).where(Case.status == CaseStatus.DRAFT.value, Case.deleted_at.is_(None), mine)
+                )
+            )
+            candidates |= set(
+                session.scalars(select(ReceptionDraft.case_id).where(ReceptionDraft.deleted_at.is_(None)).distinct())
+            )
+            cases = session.scalars(
+                select(Case).where(
+                    Case.id.in_(candidates),
+                    Case.deleted_at.is_(None),
+                    Case.status != CaseStatus.CLOSED.value,
+                    mine,
+                )
+            ).all() if candidates else []
+            summaries: list[DraftSummary] = []
+            for case in cases:
+                profile = self._profile_of(session, case.policy_version_id)
+                progress = self._progress(session, case, profile)
+                passed = progress.completed | progress.skipped
+                drafts = session.scalars(
+                    select(ReceptionDraft).where(
+                        ReceptionDraft.case_id == case.id, ReceptionDraft.deleted_at.is_(None)
+                    )
+                ).all()
+                pending = [d for d in drafts if d.step_id not in passed]
+                if case.status != CaseStatus.DRAFT.value and not pending:
+                    continue
+                saved_at = max((d.saved_at for d in pending), default=case.updated_at)
+                beneficiary = session.get(Beneficiary, case.beneficiary_id) if case.beneficiary_id else None
+                title = progress.current.title if progress.current is not None else ""
+                summaries.append(
+                    DraftSummary(case.id, case.case_number, beneficiary.full_name if beneficiary else None, title, saved_at)
+                )
+        summaries.sort(key=lambda s: s.saved_at, reverse=True)
+        return summaries

@@ -1,0 +1,235 @@
+"""The beneficiary's particulars on the verify page, each problem shown under its field as it is typed.
+
+The problems come from `desktop.reception.check_particulars` — the same check the service enforces — so what
+the officer sees here is what the service would refuse. A field is checked when the officer leaves it (the ID
+once ten digits are typed, the expiry date once it is a whole date) and every field on «التالي».
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QCompleter, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from desktop.arabic_text import to_latin_digits
+from desktop.identity import format_mobile_local
+from desktop.reception import ParticularsInput, check_particulars
+from ui.reception.fields import DualDateField, FieldForm, date_text, riyadh_today
+
+if TYPE_CHECKING:
+    from desktop.reception import BeneficiaryView
+
+#: Cities offered as the officer types (any other city may be typed).
+SAUDI_CITIES: tuple[str, ...] = (
+    "الرياض", "جدة", "مكة المكرمة", "المدينة المنورة", "الدمام", "الخبر", "الظهران", "الأحساء", "القطيف",
+    "الطائف", "تبوك", "بريدة", "عنيزة", "حائل", "أبها", "خميس مشيط", "جازان", "نجران", "الباحة", "سكاكا",
+    "عرعر", "القريات", "ينبع", "الجبيل", "حفر الباطن", "الخرج", "المجمعة", "بئر بن هرماس", "بيشة", "القنفذة",
+)
+
+ID_KINDS: tuple[tuple[str, str], ...] = (
+    ("", "هوية وطنية أو إقامة"),
+    ("other", "وثيقة أخرى (جواز سفر…)"),
+)
+
+#: The fields in reading order (the first empty one gets the keyboard).
+PERSONAL_FIELDS = ("full_name", "id_kind", "id_number", "id_expiry", "birth_date", "mobile", "city", "household_size")
+#: The fields checked on «التالي», in the order of the form.
+CHECKED_FIELDS = ("full_name", "id_number", "id_expiry", "birth_date", "mobile", "city", "household_size")
+
+_LINES = ("full_name", "id_number", "mobile", "city", "household_size")
+_DATES = ("id_expiry", "birth_date")
+
+
+def _line(parent: QWidget, name: str, *, placeholder: str = "", max_length: int = 0, width: int = 0) -> QLineEdit:
+    edit = QLineEdit(parent)
+    edit.setObjectName(name)
+    if placeholder:
+        edit.setPlaceholderText(placeholder)
+    if max_length:
+        edit.setMaxLength(max_length)
+    if width:
+        edit.setMaximumWidth(width)
+    return edit
+
+
+class ParticularsForm(QGroupBox):
+    """«البيانات الشخصية»: name, ID and its kind, expiry, birth date, mobile, city, household size.
+
+    Signals: `sig_edited(name)` after the officer changed a field (its error cleared until it is checked again).
+    """
+
+    sig_edited = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("البيانات الشخصية", parent)
+        self.form = FieldForm(self)
+        self.full_name = _line(self, "full_name", placeholder="الاسم واسم الأب والجد والعائلة", max_length=200)
+        self.form.add("full_name", "الاسم ال&رباعي:", self.full_name, wide=True)
+        id_row = QWidget(self)
+        self.id_number = _line(id_row, "id_number", placeholder="10 أرقام تبدأ بـ 1 (هوية) أو 2 (إقامة)",
+                               max_length=20, width=260)
+        self.id_kind_label = QLabel(id_row)
+        self.id_kind_label.setObjectName("id_kind_label")
+        id_layout = QHBoxLayout(id_row)
+        id_layout.setContentsMargins(0, 0, 0, 0)
+        id_layout.addWidget(self.id_number)
+        id_layout.addWidget(self.id_kind_label)
+        id_layout.addStretch(1)
+        id_row.setFocusProxy(self.id_number)
+        self.form.add("id_number", "رقم ال&هوية:", id_row)
+        self.form.editors["id_number"] = self.id_number
+        self.id_kind = QComboBox(self)
+        self.id_kind.setObjectName("id_kind")
+        self.id_kind.setMaximumWidth(260)
+        for value, label in ID_KINDS:
+            self.id_kind.addItem(label, value)
+        self.form.add("id_kind", "نوع ال&وثيقة:", self.id_kind)
+        self.id_expiry = DualDateField(self)
+        self.id_expiry.setObjectName("id_expiry")
+        self.form.add("id_expiry", "تاريخ ا&نتهاء الهوية:", self.id_expiry)
+        self.birth_date = DualDateField(self)
+        self.birth_date.setObjectName("birth_date")
+        self.form.add("birth_date", "تاريخ المي&لاد (اختياري):", self.birth_date)
+        self.mobile = _line(self, "mobile", placeholder="05XXXXXXXX", max_length=20, width=260)
+        self.form.add("mobile", "ال&جوال:", self.mobile)
+        self.city = _line(self, "city", max_length=80, width=360)
+        completer = QCompleter(list(SAUDI_CITIES), self.city)
+        completer.setFilterMode(completer.filterMode().MatchContains)
+        self.city.setCompleter(completer)
+        self.form.add("city", "ال&مدينة:", self.city)
+        self.household_size = _line(self, "household_size", placeholder="عدد أفراد الأسرة", max_length=3, width=120)
+        self.form.add("household_size", "&عدد أفراد الأسرة:", self.household_size)
+        QVBoxLayout(self).addWidget(self.form)
+        self._filling = False
+        self._connect()
+
+    def _connect(self) -> None:
+        for name in _LINES:
+            edit: QLineEdit = getattr(self, name)
+            edit.textChanged.connect(lambda _t, n=name: self._edited(n))
+            edit.editingFinished.connect(lambda n=name: self.check_field(n))
+        for name in _DATES:
+            dual: DualDateField = getattr(self, name)
+            dual.sig_changed.connect(lambda n=name: self._edited(n))
+            dual.edit.editingFinished.connect(lambda n=name: self.check_field(n))
+        self.id_kind.currentIndexChanged.connect(lambda _i: self._edited("id_number"))
+
+    # ----------------------------------------------------------------- values
+
+    def typed(self) -> ParticularsInput:
+        """The particulars as typed (what the service is given)."""
+        return ParticularsInput(
+            full_name=self.full_name.text(),
+            id_number=self.id_number.text(),
+            id_expiry=self.id_expiry.text(),
+            birth_date=self.birth_date.text(),
+            mobile=self.mobile.text(),
+            city=self.city.text(),
+            household_size=self.household_size.text(),
+            id_kind=str(self.id_kind.currentData() or ""),
+        )
+
+    def fields(self) -> dict[str, Any]:
+        """Everything typed, for the draft."""
+        values: dict[str, Any] = {name: getattr(self, name).text() for name in (*_LINES, *_DATES)}
+        values["id_kind"] = self.id_kind.currentData()
+        return values
+
+    def load(self, fields: Mapping[str, Any]) -> None:
+        """Restore a draft's fields (those it has)."""
+        for name in (*_LINES, *_DATES):
+            if name in fields:
+                getattr(self, name).setText(str(fields[name]))
+        if "id_kind" in fields:
+            self.id_kind.setCurrentIndex(max(self.id_kind.findData(str(fields["id_kind"] or "")), 0))
+        self.show_id_kind()
+
+    def fill_empty_from(self, beneficiary: BeneficiaryView) -> None:
+        """The stored file's particulars in the fields still empty (what was typed is kept; nothing re-checked)."""
+        values = {
+            "full_name": beneficiary.full_name,
+            "id_number": beneficiary.id_number,
+            "id_expiry": date_text(beneficiary.id_expiry),
+            "birth_date": date_text(beneficiary.birth_date),
+            "mobile": format_mobile_local(beneficiary.mobile).replace(" ", "") if beneficiary.mobile else "",
+            "city": beneficiary.city or "",
+            "household_size": "" if beneficiary.household_size is None else str(beneficiary.household_size),
+        }
+        self._filling = True
+        try:
+            for name, value in values.items():
+                editor = getattr(self, name)
+                if not editor.text() and value:
+                    editor.setText(value)
+            if beneficiary.id_kind == "other":
+                self.id_kind.setCurrentIndex(max(self.id_kind.findData("other"), 0))
+        finally:
+            self._filling = False
+        self.show_id_kind()
+
+    def clear(self) -> None:
+        """Empty every field (another file is opened for the case)."""
+        for name in (*_LINES, *_DATES):
+            getattr(self, name).setText("")
+
+    def first_empty(self) -> QWidget:
+        """The first empty field in reading order, else the name."""
+        for name in PERSONAL_FIELDS:
+            editor = self.form.editors.get(name)
+            if isinstance(editor, QLineEdit) and not editor.text():
+                return editor
+            if isinstance(editor, DualDateField) and not editor.text():
+                return editor.edit
+        return self.full_name
+
+    # ----------------------------------------------------------------- checks
+
+    def problems(self) -> dict[str, str]:
+        """The problem of each field that has one (Arabic), as the service would refuse it."""
+        found = check_particulars(self.typed(), today=riyadh_today())
+        return dict(found) if isinstance(found, list) else {}
+
+    def check_field(self, name: str, *, quiet_incomplete: bool = False) -> str | None:
+        """Check one field now and show its problem inline; returns it."""
+        problem = self.problems().get(name)
+        if quiet_incomplete and problem and name == "id_expiry" and self.id_expiry.value() is None:
+            return problem  # still typing the date: say nothing yet
+        self.form.set_error(name, problem)
+        return problem
+
+    def check_all(self) -> QWidget | None:
+        """Check every field and show every problem inline; the first field with one, or None."""
+        problems = self.problems()
+        first_bad: QWidget | None = None
+        for name in CHECKED_FIELDS:
+            self.form.set_error(name, problems.get(name))
+            if name in problems and first_bad is None:
+                first_bad = self.form.editors[name]
+        return first_bad
+
+    def error(self, name: str) -> str | None:
+        """The inline error under a field, or None."""
+        return self.form.error(name)
+
+    def show_id_kind(self) -> None:
+        """Beside the ID: national ID or iqama, told by its first digit (or another document, as chosen)."""
+        digits = to_latin_digits(self.id_number.text().strip())
+        kind = {"1": "هوية وطنية", "2": "إقامة"}.get(digits[:1], "")
+        if self.id_kind.currentData() == "other":
+            kind = "مستند آخر"
+        self.id_kind_label.setText(kind)
+
+    def _edited(self, name: str) -> None:
+        """A field changed: its error goes until it is checked again (at once for a whole ID or expiry date)."""
+        if self._filling:
+            return
+        self.form.set_error(name, None)
+        if name == "id_number":
+            self.show_id_kind()
+            if len(to_latin_digits(self.id_number.text().strip())) >= 10:
+                self.check_field("id_number")
+        if name == "id_expiry":
+            self.check_field("id_expiry", quiet_incomplete=True)
+        self.sig_edited.emit(name)
