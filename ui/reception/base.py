@@ -116,6 +116,8 @@ class StepPage(QWidget, Generic[H]):
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        # Always there: a bar appearing when a refreshed page grows past the area would lay the page out twice.
+        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         holder = QWidget()
         # Set before it is filled: setting it later re-parents (and re-styles) every widget of the page.
         scroll.setWidget(holder)
@@ -126,7 +128,8 @@ class StepPage(QWidget, Generic[H]):
         self.title_label.setObjectName("step_title")
         self.title_label.setWordWrap(True)
         self.layout_.addWidget(self.title_label)
-        self.policy_text = wrapped_label(step.text if step is not None else "", holder, name="policy_text")
+        self.policy_text = wrapped_label(step.text if step is not None else "", holder, name="policy_text",
+                                         selectable=False)
         self.policy_text.setVisible(step is not None)
         self.layout_.addWidget(self.policy_text)
         self.state_label = wrapped_label("", holder, name="step_state")

@@ -48,7 +48,7 @@ class ContactPage(StepPage[None]):
             else "اختر القناة التي وصل منها البلاغ. يمكن البحث عن المبلّغ إن كان مسجلًا، وهو اختياري: "
             "السرعة في البلاغ أهم من الأوراق."
         )
-        self.body.addWidget(wrapped_label(intro, self, name="page_intro"))
+        self.body.addWidget(wrapped_label(intro, self, name="page_intro", selectable=False))
 
         box = QGroupBox("التواصل", self)
         box_layout = QVBoxLayout(box)

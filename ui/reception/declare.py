@@ -93,6 +93,7 @@ class DeclarePage(StepPage[DeclareStep]):
                 "١) اطبع نموذج الإقرار المعبأ ببيانات المستفيد. ٢) يوقّعه المستفيد بخط يده. "
                 "٣) امسحه ضوئيًا وأرفق صورته هنا.",
                 self.paper_box,
+                selectable=False,
             )
         )
         paper_buttons = QHBoxLayout()
@@ -119,6 +120,7 @@ class DeclarePage(StepPage[DeclareStep]):
                 "يُستكمل الطلب ويُحال إلى اللجنة، ويبقى توقيع الإقرار معلّقًا في ملف الحالة حتى يحضر المستفيد "
                 "أو يرسل الإقرار موقّعًا. لا يكتمل التسجيل قبل التوقيع.",
                 self.later_box,
+                selectable=False,
             )
         )
         self.later_reason = QLineEdit(self.later_box)

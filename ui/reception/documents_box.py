@@ -172,7 +172,7 @@ class DocumentsBox(QGroupBox):
         layout = QVBoxLayout(self)
         layout.addWidget(wrapped_label(
             "ضع علامة على كل مستند قدّمه المستفيد، واكتب تاريخ صلاحيته إن كان له تاريخ، وأرفق صورته "
-            "(ملف صورة أو PDF من الماسح الضوئي).", self, name="documents_hint",
+            "(ملف صورة أو PDF من الماسح الضوئي).", self, name="documents_hint", selectable=False,
         ))
         self.rows_holder = QVBoxLayout()
         layout.addLayout(self.rows_holder)
@@ -197,7 +197,7 @@ class DocumentsBox(QGroupBox):
         layout.addLayout(buttons)
         self.print_hint = wrapped_label(
             "تُطبع قائمة المستندات الناقصة بعد تأكيد البيانات (Enter)، ويمكن تحديث المستندات بعد ذلك.",
-            self, name="field_hint",
+            self, name="field_hint", selectable=False,
         )
         layout.addWidget(self.print_hint)
         self.add_document.clicked.connect(self._add_other_document)

@@ -36,13 +36,16 @@ def error_label(parent: QWidget, name: str) -> QLabel:
     return label
 
 
-def wrapped_label(text: str, parent: QWidget, *, name: str | None = None, rich: bool = False) -> QLabel:
-    """A word-wrapped, selectable label."""
+def wrapped_label(
+    text: str, parent: QWidget, *, name: str | None = None, rich: bool = False, selectable: bool = True
+) -> QLabel:
+    """A word-wrapped label, selectable unless told otherwise (a fixed wording: laid out at half the cost)."""
     label = QLabel(parent)
     label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
     label.setText(text)
     label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if selectable:
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     if name:
         label.setObjectName(name)
     return label

@@ -296,7 +296,8 @@ class DispatchPage(StepPage[DispatchStep]):
         super().__init__(context, step, handler, parent)
         self.body.addWidget(heading("ما يُقال للمبلّغ", self))
         self.body.addWidget(
-            wrapped_label("سيُحوَّل بلاغك إلى أقرب عضو لدينا، وسيتوجه إليك لمساعدتك.", self, name="dispatch_script")
+            wrapped_label("سيُحوَّل بلاغك إلى أقرب عضو لدينا، وسيتوجه إليك لمساعدتك.", self, name="dispatch_script",
+                          selectable=False)
         )
         self.nearest_label = wrapped_label("", self, name="nearest_member")
         self.body.addWidget(self.nearest_label)

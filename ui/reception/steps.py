@@ -324,7 +324,7 @@ class NotifyCommitteePage(StepPage[NotifyCommitteeStep]):
         self.body.addWidget(heading("ما يُقال للمستفيد", self))
         self.script = wrapped_label(
             f"سيُحال طلبك إلى {committee} لدراسته، وستُبلَّغ بالقبول أو الرفض خلال مدة {period}.",
-            self, name="committee_script",
+            self, name="committee_script", selectable=False,
         )
         self.body.addWidget(self.script)
         self.promised_label = wrapped_label("", self, name="promised_date")

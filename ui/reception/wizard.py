@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from PySide6.QtCore import QCoreApplication, QEvent, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -76,6 +77,24 @@ class _Opened:
 def _draft_saving(service: ReceptionService, case_id: UUID, step_id: str, fields: dict[str, Any]) -> Callable[[], None]:
     """The operation saving one page's draft (its fields read on the GUI thread beforehand)."""
     return lambda: service.save_draft(case_id, step_id, fields)
+
+
+class _PageArea(QWidget):
+    """Where the pages are shown: the page stack kept at exactly this area's size.
+
+    A stack of fixed size does not pass its layout changes up (Qt stops there when a widget's minimum and maximum
+    sizes are equal), so a page coming to the front re-lays out the page, not the whole desk window."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.stack = QStackedWidget(self)
+        self.stack.setObjectName("reception_pages")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """The stack takes the whole area."""
+        self.stack.setFixedSize(event.size())
+        super().resizeEvent(event)
 
 
 def _show_once_unseen(page: QWidget) -> None:
@@ -175,14 +194,14 @@ class ReceptionWizard(QWidget):
         self.header.setObjectName("case_header")
         self.header.setWordWrap(True)
         column.addWidget(self.header)
-        self.stack = QStackedWidget(self)
-        self.stack.setObjectName("reception_pages")
-        column.addWidget(self.stack, 1)
+        area = _PageArea(self)
+        self.stack = area.stack
+        column.addWidget(area, 1)
         self.message = QLabel(self)
         self.message.setObjectName("wizard_message")
         self.message.setWordWrap(True)
-        # Its two lines are kept even when empty: a message coming or going then never re-lays out the page.
-        self.message.setMinimumHeight(self.message.fontMetrics().lineSpacing() * 2 + 4)
+        # Its line is kept even when empty: a message coming or going then does not re-lay out the page.
+        self.message.setMinimumHeight(self.message.fontMetrics().lineSpacing() + 4)
         column.addWidget(self.message)
 
         buttons = QHBoxLayout()
@@ -325,7 +344,9 @@ class ReceptionWizard(QWidget):
             self._retired.pop().deleteLater()
         elif self._warming is not None:
             page, stage = self._warming
-            if stage == 0:
+            if page is self.stack.currentWidget():
+                self._warming = None  # shown for real meanwhile: nothing left to prepare
+            elif stage == 0:
                 page.resize(self.stack.size())
                 layout = page.layout()
                 if layout is not None:
@@ -335,7 +356,8 @@ class ReceptionWizard(QWidget):
             else:  # one band of the page drawn per tick: its text laid out and shaped before it is shown
                 band = (page.height() + WARM_BANDS - 1) // WARM_BANDS
                 page.grab(QRect(0, (stage - 2) * band, page.width(), band))
-            self._warming = (page, stage + 1) if stage < WARM_BANDS + 1 else None
+            if self._warming is not None:
+                self._warming = (page, stage + 1) if stage < WARM_BANDS + 1 else None
         else:
             steps = self.profile.steps
             missing = next((i for i, page in enumerate(self._pages) if page is None), None)

@@ -81,8 +81,16 @@ class Officer:
         """The page on screen."""
         return self.wizard.current_page()
 
+    def ensure_active(self) -> None:
+        """The desk's window has the keyboard (offscreen, a new window is activated asynchronously)."""
+        window = self.wizard.window()
+        if QApplication.activeWindow() is not window:
+            window.activateWindow()
+            self.qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+
     def type(self, widget: QWidget, text: str) -> None:
         """Type into a field."""
+        self.ensure_active()
         type_text(widget, text)
 
     def settle(self) -> None:
@@ -91,12 +99,14 @@ class Officer:
 
     def enter(self) -> None:
         """Press Enter where the keyboard is (a line edit passes it on to the wizard); wait for what it asked."""
+        self.ensure_active()
         focus = QApplication.focusWidget() or self.wizard
         QTest.keyClick(focus, Qt.Key.Key_Return)
         self.settle()
 
     def alt_n(self) -> None:
         """Alt+N: do the step and go on (and wait for it to be recorded)."""
+        self.ensure_active()
         focus = QApplication.focusWidget() or self.wizard
         QTest.keyClick(focus, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
         self.settle()

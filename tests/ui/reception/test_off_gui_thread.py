@@ -171,3 +171,16 @@ def test_a_second_enter_while_the_step_is_recorded_records_nothing_twice(watched
 
     assert _read_back(watch, greetings) == 1
     assert operations().wait()
+
+
+def test_idle_work_never_hides_the_page_on_screen(open_reception) -> None:
+    """A page the idle work was preparing when it came to the front stays on screen, the keyboard in it."""
+    page, officer = open_reception("mafateeh-alkhair")
+    wizard = page.wizard
+    officer.start_contact("interview", None, "")
+    greet = officer.on("reception")
+    for stage in range(6):
+        wizard._warming = (greet, stage)  # noqa: SLF001 - as if preparing it had begun before it was shown
+        wizard._build_spare_page()  # noqa: SLF001
+        assert greet.isVisible() and wizard.current_page() is greet
+    assert greet.isAncestorOf(QApplication.focusWidget())
