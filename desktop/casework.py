@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from db.models import AppUser, Association, Attachment, AuditEvent, Case, CaseStatus, Device, PolicyVersion, UserRole
 from desktop.attachments import AttachmentStore
 from desktop.cases import states
-from desktop.documents.forms import Letterhead, letterhead_for
+from desktop.documents.letterhead import Letterhead, letterhead_for
 from desktop.errors import InputError
 from desktop.hijri import local_date
 from desktop.policy import PolicyProfile, load_profile_text
@@ -176,6 +176,13 @@ class CaseWork:
             return user.id, user.full_name
         self._officer = (user.id, user.full_name)
         return self._officer
+
+    def _officer_role(self, session: Session) -> str:
+        """The role of the officer at this PC (read only; "officer" while the login has no row yet)."""
+        role = session.scalars(
+            select(AppUser.role).where(AppUser.username == os_username(), AppUser.deleted_at.is_(None))
+        ).first()
+        return role or UserRole.OFFICER.value
 
     def _profile_of(self, session: Session, policy_version_id: uuid.UUID) -> PolicyProfile:
         """The policy version a case is handled under, loaded from its stored text (cached)."""

@@ -217,41 +217,24 @@ def _cmd_users_set(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-#: The `pdf` sub-command's document names and the reception service's kinds.
-PDF_KINDS: dict[str, str] = {
-    "declaration": "declaration",
-    "receipt": "receipt",
-    "blank-declaration": "blank_declaration",
-    "missing-documents": "missing_documents",
-    "letter": "decision_letter",
-}
-
-
 def _cmd_pdf(args: argparse.Namespace) -> int:
-    """Write a case's document to a file: declaration, receipt, blank form, missing documents, decision letter."""
-    from desktop.attachments import AttachmentStore
-    from desktop.reception import ReceptionError, case_profile, find_case, render_document
+    """Write one of a case's printed documents (from `desktop.documents.catalogue`) to a file."""
+    from desktop.casedesk import CaseFileService
+    from desktop.documents import catalogue
+    from desktop.reception import ReceptionError, find_case
     from desktop.workspace import Workspace
 
+    entry = catalogue.by_cli_name(args.kind)
     ws = Workspace.open(args.data_dir)
     try:
-        if PDF_KINDS[args.kind] == "decision_letter":
-            from desktop.casedesk import CaseFileService, CommitteeService
-
-            try:
-                # The letter as stored at the decision (rendered again only if its file is lost).
-                case_id = CaseFileService(ws).case_file_by_number(args.case_number).case_id
-                pdf = CommitteeService(ws).decision_letter(case_id)
-            except ReceptionError as exc:
-                raise CliError(exc.message_ar, EXIT_INVALID) from None
-        else:
+        try:
             with ws.db.session(read_only=True) as session:
-                try:
-                    case = find_case(session, args.case_number)
-                except ReceptionError as exc:
-                    raise CliError(exc.message_ar, EXIT_INVALID) from None
-                pdf = render_document(session, case, case_profile(session, case), AttachmentStore(ws.data_dir),
-                                      PDF_KINDS[args.kind])
+                case_id = find_case(session, args.case_number).id
+            # The document as stored at the time (a declaration as signed, a letter as decided), rendered from
+            # the stored records only when it was never stored or its file is lost.
+            pdf = CaseFileService(ws).document_pdf(case_id, entry.kind)
+        except ReceptionError as exc:
+            raise CliError(exc.message_ar, EXIT_INVALID) from None
     finally:
         ws.close()
     out = Path(args.out)
@@ -296,7 +279,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=_cmd_demo_data)
 
     pdf = sub.add_parser("pdf", help="إعادة إخراج مستند حالة محفوظة ملفَّ PDF")
-    pdf.add_argument("kind", choices=sorted(PDF_KINDS), metavar="KIND",
+    from desktop.documents import catalogue  # the names only (SQLAlchemy's enums): not on `policy list`'s path
+
+    pdf.add_argument("kind", choices=catalogue.cli_names(), metavar="KIND",
                      help="declaration | receipt | blank-declaration | missing-documents | letter")
     pdf.add_argument("case_number", metavar="CASE_NUMBER", help="رقم الحالة، مثل A1F3-1447-000123")
     pdf.add_argument("--out", required=True, type=Path, metavar="FILE", help="ملف PDF الناتج")

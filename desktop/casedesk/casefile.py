@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from collections.abc import Mapping
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,22 +36,21 @@ from desktop.casedesk.common import (
     role_name,
     user_names,
 )
-from desktop.casedesk.decisions import case_decision_letter, decision_view, latest_decision, read_stored
+from desktop.casedesk.decisions import decision_view, latest_decision, read_stored
 from desktop.casedesk.eligibility import document_states
 from desktop.casedesk.rules import serve_refusal
 from desktop.casedesk.service import CaseDeskWork
 from desktop.casedesk.timeline import build_timeline, file_entries
 from desktop.casedesk.views import INFORMED_HOW, CaseDeskError, CaseFile, InformedView, ServiceView, TimelineEntry
 from desktop.cases import states
+from desktop.documents import catalogue
 from desktop.errors import ReceptionError
 from desktop.hijri import local_date
 from desktop.money import money_text
 from desktop.policy import PolicyProfile, is_rescue_profile
-from desktop.reception import DOCUMENT_KINDS, ReceptionService
 from desktop.reception.views import BeneficiaryView, ReferralView
-from desktop.workspace import Workspace
 
-__all__ = ["CaseFileService", "build_case_file", "reception_document_pdf"]
+__all__ = ["CaseFileService", "build_case_file"]
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -83,8 +82,8 @@ class CaseFileService(CaseDeskWork):
     def document_pdf(self, case_id: uuid.UUID, entry_or_kind: TimelineEntry | str) -> bytes:
         """The bytes of a stored file of the case (a timeline entry or a SHA-256), or a document kind rendered.
 
-        Kinds: "decision_letter" (as stored), "declaration", "receipt", "missing_documents",
-        "blank_declaration" (rendered again from the records by the reception service).
+        A kind is a printed document of `desktop.documents.catalogue` (the decision letter as stored, the others
+        rendered again from the case's records), refused for a role the catalogue does not let print it.
         """
         sha: str | None
         if isinstance(entry_or_kind, TimelineEntry):
@@ -102,31 +101,19 @@ class CaseFileService(CaseDeskWork):
                 if row is None or not _belongs_to_case(session, case, sha):
                     raise CaseDeskError("الملف غير موجود في ملف هذا الطلب", field="entry")
                 return read_stored(self._store, row)
-            if kind == "decision_letter":
-                return case_decision_letter(session, case, self._profile_of(session, case.policy_version_id),
-                                            self._store)
-        return reception_document_pdf(self._workspace, self._clock, case_id, kind)
+            entry = catalogue.document(kind, CaseDeskError)
+            entry.check_may_print(self._officer_role(session), CaseDeskError)
+            try:
+                return entry.render(session, case, self._profile_of(session, case.policy_version_id), self._store)
+            except CaseDeskError:
+                raise
+            except ReceptionError as exc:  # reception's renderers word their refusals as reception's
+                raise CaseDeskError(exc.message_ar, field=exc.field) from None
 
 
 def _belongs_to_case(session: Session, case: Case, sha: str) -> bool:
     """True when the file is one of the case's: its timeline lists an entry with this SHA-256."""
     return any(entry.attachment_sha256 == sha for entry in file_entries(session, case))
-
-
-def reception_document_pdf(workspace: Workspace, clock: Callable[[], datetime], case_id: uuid.UUID,
-                           kind: str) -> bytes:
-    """A document of the reception rendered again from the case's records: declaration, receipt, blank form,
-    missing documents.
-
-    The one place the case desk asks reception to render: reception's renderers are becoming plain functions
-    (a reception documents module); once merged, the body below becomes that one call.
-    """
-    if kind not in DOCUMENT_KINDS:
-        raise CaseDeskError("نوع المستند غير معروف", field="kind")
-    try:
-        return ReceptionService(workspace, clock=clock).render_document(case_id, kind)
-    except ReceptionError as exc:
-        raise CaseDeskError(exc.message_ar, field=exc.field) from None
 
 
 def build_case_file(session: Session, case: Case, profile: PolicyProfile, today: date) -> CaseFile:

@@ -49,18 +49,16 @@ from desktop.casedesk.common import (
 from desktop.casedesk.decisions import letter_row
 from desktop.casedesk.views import CHECK_RESULTS, DECISIONS, INFORMED_HOW, INTERVIEW_ANSWERS, TimelineEntry
 from desktop.cases import states
+from desktop.documents import catalogue
 from desktop.money import money_text
 from desktop.policy import PolicyProfile
 
 __all__ = ["DOCUMENT_KIND_LABELS", "build_timeline", "file_entries"]
 
-#: What each kind of stored document is called in the timeline.
+#: What each kind of stored file is called in the timeline: a printed document by its catalogue title,
+#: and the two kinds of file that are not printed documents.
 DOCUMENT_KIND_LABELS: dict[str, str] = {
-    "declaration": "الإقرار الموقع",
-    "blank_declaration": "نموذج الإقرار للتوقيع الورقي",
-    "receipt": "إشعار استلام الطلب",
-    "missing_documents": "إشعار المستندات الناقصة",
-    "decision_letter": "خطاب قرار لجنة البحث",
+    **{entry.kind: entry.title_ar for entry in catalogue.CATALOGUE},
     "scan": "نسخة ممسوحة",
     "signature": "صورة التوقيع",
 }

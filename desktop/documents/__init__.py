@@ -1,29 +1,5 @@
-"""Printed Arabic documents (PDF): the declaration, blank declaration, receipt and missing-documents notice."""
+"""Printed Arabic documents (PDF): the reportlab engine (`arabic_pdf`), the reception's forms (`forms`), the
+decision letter (`letters`) and the catalogue of a case's printed documents (`catalogue`).
 
-from __future__ import annotations
-
-from desktop.documents.arabic_pdf import sha256_hex, shape_line, wrap
-from desktop.documents.forms import (
-    PAPER_SIGNATURE_NOTE,
-    BeneficiaryParticulars,
-    Letterhead,
-    MissingDocument,
-    render_blank_declaration,
-    render_declaration,
-    render_missing_documents,
-    render_receipt,
-)
-
-__all__ = [
-    "PAPER_SIGNATURE_NOTE",
-    "BeneficiaryParticulars",
-    "Letterhead",
-    "MissingDocument",
-    "render_blank_declaration",
-    "render_declaration",
-    "render_missing_documents",
-    "render_receipt",
-    "sha256_hex",
-    "shape_line",
-    "wrap",
-]
+This file imports nothing: `desktop.documents.catalogue` (titles, CLI names) must load without reportlab.
+"""

@@ -27,6 +27,7 @@ from desktop.reception.rescue import REPORT_PLATFORMS
 from desktop.reception.rescue_steps import DispatchStep, EscalateStep, HelpStep, ReportStep
 from desktop.reception.rules import can_defer_signature
 from desktop.reception.service import ReceptionService
+from desktop.documents.catalogue import title_of as document_title
 from desktop.money import parse_amount
 from desktop.reception.steps import GreetStep, NotifyCommitteeStep, ReferStep, RegisterStep, ServeStep
 from desktop.reception.verify import VerifyStep
@@ -86,6 +87,7 @@ __all__ = [
     "case_profile",
     "check_particulars",
     "find_case",
+    "document_title",
     "parse_amount",
     "procedure_of",
     "render_blank_declaration",

@@ -67,7 +67,7 @@ def _png(width: int, height: int) -> bytes:
 
 def _declaration_renderer(logo: Path) -> Callable[[int], bytes]:
     """A function rendering the i-th declaration (different beneficiary, case and date each time)."""
-    from desktop.documents import BeneficiaryParticulars, Letterhead, render_declaration
+    from desktop.documents.forms import BeneficiaryParticulars, Letterhead, render_declaration
     from desktop.hijri import format_dual
 
     letterhead = Letterhead(

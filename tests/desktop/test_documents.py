@@ -29,19 +29,17 @@ from PIL import Image, ImageDraw
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from desktop.documents import (
+from desktop.documents import arabic_pdf
+from desktop.documents.arabic_pdf import sha256_hex, shape_line, wrap
+from desktop.documents.forms import (
     PAPER_SIGNATURE_NOTE,
     BeneficiaryParticulars,
     Letterhead,
     MissingDocument,
-    arabic_pdf,
     render_blank_declaration,
     render_declaration,
     render_missing_documents,
     render_receipt,
-    sha256_hex,
-    shape_line,
-    wrap,
 )
 from desktop.documents.arabic_pdf import FONT_BOLD, FONT_REGULAR, ArabicDocument, ltr, register_fonts
 from desktop.errors import InputError

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from desktop.arabic_text import isolate
 from desktop.casedesk import CaseDesk, CaseFile, TimelineEntry
+from desktop.documents import catalogue
 from ui.cases.common import hold_until_done, message_line, setup_table, show_message, write_pdf
 from ui.cases.dialogs import CloseDialog, InformedDialog, ServiceDialog, show_dialog
 from ui.cases.eligibility import EligibilityDialog, validity_words
@@ -41,15 +42,6 @@ from ui.printing import PrintController
 ELIGIBILITY_STATUSES = frozenset(
     {"received", "referred", "awaiting_signature", "awaiting_committee", "more_info_requested"}
 )
-
-DOCUMENT_TITLES: dict[str, str] = {
-    "declaration": "الإقرار الموقّع",
-    "blank_declaration": "نموذج الإقرار",
-    "receipt": "إشعار الاستلام",
-    "missing_documents": "قائمة المستندات الناقصة",
-    "decision_letter": "خطاب القرار",
-    "scan": "المستند الممسوح",
-}
 
 EXPIRED_COLOUR = QColor("#a61b1b")
 SOON_COLOUR = QColor("#8a5a00")
@@ -438,7 +430,7 @@ class CaseFileDialog(QDialog):
     def open_entry(self, entry: TimelineEntry) -> None:
         """A timeline entry's stored document in the print preview (or the viewer for a scan that is not a PDF)."""
         files, case_id = self.desk.files, self.case_id
-        title = DOCUMENT_TITLES.get(entry.document_kind or "", entry.title)
+        title = catalogue.title_of(entry.document_kind, entry.title)
         self.opened_documents.append(entry)
         is_pdf = entry.mime in (None, "application/pdf")
         if is_pdf:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QAbstractButton, QFrame, QLabel, QScrollArea, QVBo
 
 from desktop.arabic_text import isolate, to_arabic_digits
 from desktop.hijri import RIYADH, format_dual
+from desktop.reception import document_title
 from ui.ops import run_write
 from ui.printing import PrintController
 from ui.reception.fields import wrapped_label
@@ -31,13 +32,6 @@ if TYPE_CHECKING:
 Action = Callable[[], "CaseView"]
 
 #: Titles of the documents the desk prints, by the service's document kind.
-DOCUMENT_TITLES: dict[str, str] = {
-    "declaration": "الإقرار الموقّع",
-    "blank_declaration": "نموذج الإقرار للتوقيع على الورق",
-    "receipt": "إشعار الاستلام",
-    "missing_documents": "قائمة المستندات الناقصة",
-}
-
 H = TypeVar("H")
 
 
@@ -61,7 +55,7 @@ class WizardContext:
         self, case_id: UUID, kind: str, *, open_only: bool = False, button: QAbstractButton | None = None
     ) -> None:
         """Render (or fetch) a case document off the GUI thread, then preview it for printing or open it."""
-        title = DOCUMENT_TITLES.get(kind, kind)
+        title = document_title(kind, kind)
         self.say(f"جارٍ تجهيز {title}…", False)
         if button is not None:
             button.setEnabled(False)
