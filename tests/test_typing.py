@@ -1,4 +1,4 @@
-"""The Qt-free core is typed: mypy finds nothing in desktop/ and db/ (configured in pyproject.toml)."""
+"""The code is typed: mypy --strict finds nothing in desktop/, db/ and ui/ (configured in pyproject.toml)."""
 
 from __future__ import annotations
 
