@@ -264,11 +264,13 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        """To the database: an aware moment as naive UTC."""
         if value is not None and value.tzinfo is not None:
             value = value.astimezone(dt.UTC).replace(tzinfo=None)
         return value
 
     def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        """From the database: naive UTC read back as an aware UTC moment."""
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=dt.UTC)
         return value
@@ -284,11 +286,13 @@ class Money(TypeDecorator[Decimal]):
     cache_ok = True
 
     def process_bind_param(self, value: Decimal | int | None, dialect: Dialect) -> int | None:
+        """To the database: riyals as whole halalas (rounded half up)."""
         if value is None:
             return None
         return int((Decimal(value) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
     def process_result_value(self, value: int | None, dialect: Dialect) -> Decimal | None:
+        """From the database: halalas back to riyals with two decimals."""
         if value is None:
             return None
         return (Decimal(value) / 100).quantize(_HALALA)

@@ -71,7 +71,8 @@ _ACTIVE = "(SELECT suppressed FROM sync_switch WHERE id = 1) IS NOT 1"
 class _Executes(Protocol):
     """A DB-API connection or cursor (``sqlite3``): what the helpers here need."""
 
-    def execute(self, sql: str, parameters: Any = ..., /) -> Any: ...
+    def execute(self, sql: str, parameters: Any = ..., /) -> Any:
+        """Run one SQL statement."""
 
 
 def suppress_outbox(connection: _Executes) -> None:

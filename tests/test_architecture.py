@@ -201,3 +201,46 @@ def test_sync_server_loads_only_storage_wire_contract_and_state_machine() -> Non
                "desktop.errors", "desktop.logbook"}
     outside = sorted(m for m in loaded if m not in allowed and not m.startswith("desktop.server"))
     assert outside == [], outside
+
+
+def test_qt_signals_are_named_sig_and_documented() -> None:
+    """Every Qt signal of ui/ is called sig_* and named in its class's docstring (what it carries, when)."""
+    offenders = []
+    for path in _sources("ui"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            doc = ast.get_docstring(node) or ""
+            for statement in node.body:
+                if not (isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call)
+                        and getattr(statement.value.func, "id", None) == "Signal"):
+                    continue
+                for target in statement.targets:
+                    if isinstance(target, ast.Name) and (not target.id.startswith("sig_") or target.id not in doc):
+                        offenders.append(f"{path.relative_to(ROOT)}: {node.name}.{target.id}")
+    assert offenders == []
+
+
+def _public_definitions(body: list[ast.stmt]) -> list[ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Classes and functions of a module or class body, with the methods of its classes (not nested functions)."""
+    found: list[ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef] = []
+    for node in body:
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_"):
+            found.append(node)
+        if isinstance(node, ast.ClassDef):
+            found.extend(_public_definitions(node.body))
+    return found
+
+
+def test_classes_and_public_functions_have_docstrings() -> None:
+    """A short docstring on every class and public function or method of db/, desktop/ and ui/ (migrations aside)."""
+    offenders = []
+    for package in PACKAGES:
+        for path in _sources(package):
+            if "migrations" in path.parts:
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in _public_definitions(tree.body):
+                if ast.get_docstring(node) is None:
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
+    assert offenders == [], f"{len(offenders)} without a docstring: {offenders}"

@@ -204,7 +204,10 @@ error_dialog_factory: Callable[[str], object] = show_error_dialog
 
 
 class _IncidentRelay(QObject):
-    """Carries an incident's Arabic text from whichever thread it happened on to the GUI thread."""
+    """Carries an incident's Arabic text from whichever thread it happened on to the GUI thread.
+
+    `sig_incident(text)`: emitted on any thread with the Arabic text naming the incident; shown on the GUI thread.
+    """
 
     sig_incident = Signal(str)
 

@@ -3,7 +3,7 @@
 Each export computes the figures once with `DashboardService.figures`, so the dashboard, the PDF and
 the workbook show the same numbers. `progress(done, total)` is called as it advances and `cancel()` is
 polled between steps and pages: when it returns True, `ReportCancelled` is raised and nothing is produced.
-Meant to run off the GUI thread (ui.tasks.BackgroundRunner); one export at a time per process.
+Meant to run off the GUI thread (ui/ops.py); one export at a time per process.
 """
 
 from __future__ import annotations

@@ -69,7 +69,10 @@ def entry_lines(entry: TimelineEntry) -> str:
 
 
 class TimelineList(QListWidget):
-    """The timeline, newest first; Enter or a double click on a document entry opens it."""
+    """The timeline, newest first; Enter or a double click on a document entry opens it.
+
+    `sig_open_entry(entry)`: the `TimelineEntry` of the document to open.
+    """
 
     sig_open_entry = Signal(object)
 

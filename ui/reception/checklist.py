@@ -33,7 +33,7 @@ class ChecklistEntry:
 
 
 class _EntryLabel(QLabel):
-    """One entry; a click on a reachable entry asks to show its page."""
+    """One entry; a click on a reachable entry asks to show its page (`sig_clicked(step_id)`)."""
 
     sig_clicked = Signal(str)
 

@@ -165,7 +165,10 @@ class FieldForm(QWidget):
 
 
 class DualDateField(QWidget):
-    """A date typed in Hijri or Gregorian; the same day in the other calendar is shown live beside it."""
+    """A date typed in Hijri or Gregorian; the same day in the other calendar is shown live beside it.
+
+    `sig_changed()`: emitted whenever the typed text changes.
+    """
 
     sig_changed = Signal()
 

@@ -9,7 +9,11 @@ from ui.sync.text import SyncState, moment_text, number, state_text, state_toolt
 
 
 class SyncSettingsBox(QGroupBox):
-    """State of this PC's sync (server, last success, pending, conflicts) with enrol and sync-now buttons."""
+    """State of this PC's sync (server, last success, pending, conflicts) with enrol and sync-now buttons.
+
+    `sig_enrol_requested()`, `sig_sync_requested()`, `sig_conflicts_requested()`: the officer pressed the
+    button to enrol this PC, to sync now, or to see the conflicts.
+    """
 
     sig_enrol_requested = Signal()
     sig_sync_requested = Signal()

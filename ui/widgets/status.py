@@ -32,7 +32,10 @@ QPushButton#status_conflicts:hover { background: #f9e0e0; }
 
 
 class DeskStatusBar(QStatusBar):
-    """Permanent fields: officer, association, sync state, last sync, pending changes, open conflicts, today."""
+    """Permanent fields: officer, association, sync state, last sync, pending changes, open conflicts, today.
+
+    `sig_conflicts_clicked()`: the officer clicked the open-conflicts field.
+    """
 
     sig_conflicts_clicked = Signal()
 
