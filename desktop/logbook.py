@@ -35,7 +35,6 @@ import os
 import re
 import secrets
 import threading
-from importlib import metadata
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
@@ -349,6 +348,9 @@ def record_incident(error: BaseException, where: str = "") -> str:
 
 def app_version() -> str:
     """The installed version of Mustafid Desk ("unknown" when run from a tree that was never installed)."""
+    # Imported here: importlib.metadata costs ~20 ms of imports, which the desk's first window must not wait for.
+    from importlib import metadata
+
     try:
         return metadata.version(_PACKAGE)
     except metadata.PackageNotFoundError:

@@ -320,6 +320,7 @@ def open_desk(data_dir: Path | None) -> OpenedDesk | StartupRefusal:
     from desktop.policy import ProfileError
     from desktop.workspace import Workspace, WorkspaceError
 
+    _log.info("Mustafid Desk %s opening its data directory", logbook.app_version())  # here: off the window's path
     try:
         workspace = Workspace.open(data_dir)
     except WorkspaceError as error:
@@ -479,7 +480,7 @@ def run(argv: list[str]) -> int:
     previous_log = logbook.current_log_file()
     start_log(data_dir)
     undo_hooks = install_error_hooks()
-    _log.info("Mustafid Desk %s starting (Python %s, %s)", logbook.app_version(), sys.version.split()[0],
+    _log.info("Mustafid Desk starting (Python %s, %s)", sys.version.split()[0],
               sys.platform)
     code = EXIT_STARTUP_ERROR
     try:
