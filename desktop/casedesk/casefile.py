@@ -48,7 +48,8 @@ from desktop.errors import ReceptionError
 from desktop.hijri import local_date
 from desktop.money import money_text
 from desktop.policy import PolicyProfile, is_rescue_profile
-from desktop.reception.views import BeneficiaryView, ReferralView
+from desktop.reception.views import ReferralView
+from desktop.reception.work import beneficiary_view
 
 __all__ = ["CaseFileService", "build_case_file"]
 
@@ -163,7 +164,7 @@ def build_case_file(session: Session, case: Case, profile: PolicyProfile, today:
         days_left=days_left,
         overdue=days_left is not None and days_left < 0,
         signature_pending=case.signature_pending,
-        beneficiary=_beneficiary_view(beneficiary) if beneficiary else None,
+        beneficiary=beneficiary_view(beneficiary) if beneficiary else None,
         id_expired=bool(beneficiary and beneficiary.id_expiry and beneficiary.id_expiry < today),
         mobile_local=mobile_local(beneficiary.mobile if beneficiary else None),
         documents=document_states(session, case, today),
@@ -206,14 +207,6 @@ def _open_referral(session: Session, profile: PolicyProfile, case_id: uuid.UUID)
         answer=referral.answer,
         referred_at=referral.created_at,
         answered_at=referral.answered_at,
-    )
-
-
-def _beneficiary_view(b: Beneficiary) -> BeneficiaryView:
-    """The beneficiary's particulars as reception shows them."""
-    return BeneficiaryView(
-        beneficiary_id=b.id, full_name=b.full_name, id_number=b.id_number, id_kind=b.id_kind, id_expiry=b.id_expiry,
-        birth_date=b.birth_date, mobile=b.mobile, city=b.city, household_size=b.household_size,
     )
 
 

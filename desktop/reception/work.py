@@ -71,7 +71,7 @@ from desktop.reception.views import (
 if TYPE_CHECKING:
     from desktop.workspace import Workspace
 
-__all__ = ["LIMITS", "Progress", "ReceptionWork", "clean", "reception_error"]
+__all__ = ["LIMITS", "Progress", "ReceptionWork", "beneficiary_view", "clean", "reception_error"]
 
 _log = logging.getLogger("mustafid.reception")  # desktop.logbook's tree: kinds and counts only
 
@@ -365,7 +365,7 @@ class ReceptionWork(CaseWork):
             channel_name=channel_name(profile, case.channel_id),
             case_kind_id=case.case_kind_id,
             case_kind_name=next((k.name for k in profile.case_kinds if k.id == case.case_kind_id), case.case_kind_id),
-            beneficiary=_beneficiary_view(beneficiary) if beneficiary else None,
+            beneficiary=beneficiary_view(beneficiary) if beneficiary else None,
             steps=tuple(steps),
             current_step_id=current_id,
             submitted_at=case.submitted_at,
@@ -429,7 +429,8 @@ class ReceptionWork(CaseWork):
         )
 
 
-def _beneficiary_view(b: Beneficiary) -> BeneficiaryView:
+def beneficiary_view(b: Beneficiary) -> BeneficiaryView:
+    """The beneficiary's particulars as the desk shows them (reception and the case file alike)."""
     return BeneficiaryView(
         beneficiary_id=b.id,
         full_name=b.full_name,
