@@ -46,6 +46,7 @@ from desktop.arabic_text import clean_text
 from desktop.attachments import MIME_PDF, StoredFile, read_attachment_file
 from desktop.cases import states
 from desktop.casework import NO_POLICY_YET, CaseContext, CaseWork
+from desktop.documents import catalogue
 from desktop.errors import InputError, ReceptionError
 from desktop.policy import PolicyProfile, Step, StepKind, is_rescue_profile
 from desktop.reception import rules
@@ -265,6 +266,7 @@ class ReceptionWork(CaseWork):
         _log.info("document for printing: %s", kind)
         with self._db.session() as session:
             ctx = self._context(session, case_id, allow_closed=True)
+            catalogue.document(kind).check_may_print(self._officer_role(session))
             if kind == "declaration":
                 declaration = latest_declaration(session, ctx.case.id)
                 if declaration is None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from desktop.cli import EXIT_INVALID, EXIT_OK, main
-from desktop.reception import ReceptionService
+from desktop.reception import ReceptionError, ReceptionService
 
 from .conftest import ID_NUMBER, NAME, documents, needs_poppler, particulars, pdf_text, qpdf_ok, signature_png
 
@@ -87,3 +87,26 @@ def test_pdf_command_receipt_before_notice_is_a_clear_error(
                  "--out", str(tmp_path / "r.pdf")])
     assert code != EXIT_OK
     assert "للجنة" in capsys.readouterr().err
+
+
+def test_a_role_the_catalogue_does_not_name_cannot_print_through_either_service(
+    finished: tuple[ReceptionService, str],
+) -> None:
+    """The catalogue's 'who may print' holds in the services, not only on screens: the wizard's path and the case file's."""
+    from sqlalchemy import update
+
+    from db.models import AppUser
+    from desktop.casedesk import CaseDeskError, CaseFileService
+    from desktop.workspace import os_username
+
+    service, number = finished
+    workspace = service._workspace  # noqa: SLF001
+    case_id = service.case_by_number(number).case_id
+    assert service.document_pdf(case_id, "receipt").size > 0
+    with workspace.db.session() as session:
+        session.execute(update(AppUser).where(AppUser.username == os_username()).values(role="operations_manager"))
+    with pytest.raises(ReceptionError) as refused:
+        service.document_pdf(case_id, "receipt")
+    assert "لا يملك دورك" in refused.value.message_ar
+    with pytest.raises(CaseDeskError):
+        CaseFileService(workspace).document_pdf(case_id, "declaration")
