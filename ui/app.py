@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import signal
@@ -451,6 +452,14 @@ def _report_usable(window: MainWindow, finish: Callable[[], object]) -> None:
     finish()
 
 
+def settle_memory() -> None:
+    """Once the desk is usable: move the objects made at start-up (modules, classes, the policy) out of the
+    collector's sight and turn it back on, so that later collections — on the GUI thread too — walk only
+    what the officer's work creates."""
+    gc.freeze()
+    gc.enable()
+
+
 def _let_python_handle_ctrl_c(app: QApplication) -> None:
     """Ctrl+C in a terminal quits the event loop (Python only sees signals between Qt calls)."""
     signal.signal(signal.SIGINT, lambda *_: app.quit())
@@ -531,6 +540,7 @@ def _run(arguments: argparse.Namespace, qt_arguments: list[str], data_dir: Path)
             # Once the reception page is painted (usable): look for unfinished cases behind it, so that the
             # look-up does not compete with that first paint.
             _when_idle(window.offer_drafts_when_found)
+            _when_idle(settle_memory)
             if probe:
                 _when_idle(lambda: _report_usable(window, app.quit))
             return
@@ -583,6 +593,7 @@ def _run_after_opening(app: QApplication, opening: DeskOpening, probe: bool) -> 
         window = MainWindow(workspace, state=shown_state)
         window.show()
         _when_idle(window.offer_drafts_when_found)
+        _when_idle(settle_memory)
         if probe:
             _arm_startup_probe(app.quit)
         return app.exec()
