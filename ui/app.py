@@ -124,8 +124,16 @@ def install_arabic_font(app: QApplication) -> str | None:
     return family
 
 
+#: How long a thread may hold the interpreter while another waits for it (Python's default is 5 ms). The GUI
+#: thread takes the interpreter back for every Python slot, event filter and paint it runs; behind a worker
+#: rendering a PDF or reading a page of cases each of those waits could cost it 5 ms, so a frame of ten
+#: Python calls could stall 50 ms. At 0.5 ms the desk answers while its workers run.
+GIL_SWITCH_INTERVAL_S = 0.0005
+
+
 def configure_application(app: QApplication) -> None:
     """Make an application right-to-left and Arabic: names, locale, direction, translations, font, style."""
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     app.setApplicationName(APPLICATION_NAME)
     app.setOrganizationName(ORGANIZATION_NAME)
     QLocale.setDefault(arabic_locale())
