@@ -26,6 +26,7 @@ __all__ = [
     "clean_text",
     "has_arabic",
     "isolate",
+    "ltr",
     "name_tokens",
     "normalize_name",
     "strip_bidi_controls",
@@ -206,3 +207,16 @@ def days_phrase(days: int) -> str:
     if n <= 10:
         return f"{to_arabic_digits(str(n))} أيام"
     return f"{to_arabic_digits(str(n))} يومًا"
+
+
+def ltr(text: str) -> str:
+    """Mark an identifier (ID, case number, mobile, e-mail, web address) to be drawn left to right.
+
+    Text without Arabic letters gets a left-to-right override, so "2025-0000123" or
+    "+966 50 123 4567" keep their written order; text with Arabic letters only an isolate.
+    """
+    if not text:
+        return text
+    if has_arabic(text):
+        return f"\u2068{text}\u2069"
+    return f"\u2066\u202d{text}\u202c\u2069"

@@ -7,7 +7,7 @@ from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
@@ -345,10 +345,12 @@ class MainWindow(QMainWindow):
         from ui.sync.controller import SyncController
 
         self.stop_sync()
-        self.sync = SyncController(workspace, self)
-        self.sync.sig_state.connect(self._show_sync_state)
-        self.sync.sig_first_sync.connect(self.show_first_sync)
-        self.sync.start()
+        self.sync = controller = SyncController(workspace, self)
+        controller.sig_state.connect(self._show_sync_state)
+        controller.sig_first_sync.connect(self.show_first_sync)
+        # Started once the pages just built are drawn: preparing the service imports the HTTP client (~0.1 s
+        # of the interpreter) that must not compete with the reception page becoming usable.
+        QTimer.singleShot(0, controller, lambda: QTimer.singleShot(0, controller, controller.start))
 
     def _show_sync_state(self, state: SyncState) -> None:
         self.desk_status.show_sync(state)

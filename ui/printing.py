@@ -21,13 +21,17 @@ import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QRectF, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QImage, QPageLayout, QPageSize, QPainter
-from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from ui.ops import run_read
+
+if TYPE_CHECKING:
+    # QtPrintSupport (~15 ms to load) is loaded when something is printed, not with every page that can print.
+    from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 
 __all__ = [
     "NO_RENDERER_MESSAGE",
@@ -157,6 +161,8 @@ def open_in_viewer(path: Path) -> bool:
 
 def _a4_printer() -> QPrinter:
     """A printer set up for the association's A4 documents, drawn edge to edge (the PDF has its margins)."""
+    from PySide6.QtPrintSupport import QPrinter
+
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
     printer.setPageOrientation(QPageLayout.Orientation.Portrait)
@@ -208,6 +214,8 @@ class PrintController(QObject):
 
     def _show_preview(self, path: Path, title: str, images: list[QImage]) -> None:
         """The page images are ready: open Qt's print preview (not blocking the desk)."""
+        from PySide6.QtPrintSupport import QPrintPreviewDialog
+
         self.pages = images
         printer = _a4_printer()
 

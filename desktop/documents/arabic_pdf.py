@@ -55,7 +55,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 import resources
-from desktop.arabic_text import has_arabic
+from desktop.arabic_text import has_arabic, ltr
 
 #: One millimetre in PDF points, typed (reportlab's own constant is untyped).
 mm: float = float(units.mm)
@@ -262,19 +262,6 @@ def _make_reshaper() -> arabic_reshaper.ArabicReshaper:
 
 
 _RESHAPER = _make_reshaper()
-
-
-def ltr(text: str) -> str:
-    """Mark an identifier (ID, case number, mobile, e-mail, web address) to be drawn left to right.
-
-    Text without Arabic letters gets a left-to-right override, so "2025-0000123" or
-    "+966 50 123 4567" keep their written order; text with Arabic letters only an isolate.
-    """
-    if not text:
-        return text
-    if has_arabic(text):
-        return f"\u2068{text}\u2069"
-    return f"\u2066{_LRO}{text}{_PDF}\u2069"
 
 
 def _protect_numbers(text: str) -> str:

@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,12 +27,17 @@ from db.models import AppUser, Attachment, Beneficiary, Case, Declaration, Requi
 from desktop.arabic_text import strip_bidi_controls, to_arabic_digits, to_latin_digits
 from desktop.attachments import AttachmentStore
 from desktop.casework import case_letterhead, version_profile
-from desktop.documents import forms
-from desktop.documents.arabic_pdf import ltr
+from desktop.arabic_text import ltr
+from desktop.documents.letterhead import Letterhead
 from desktop.errors import InputError, ReceptionError
 from desktop.hijri import format_dual, local_date
 from desktop.identity import IdKind, format_mobile_local
 from desktop.policy import PolicyProfile, StepKind
+
+if TYPE_CHECKING:
+    # The layouts load reportlab, Pillow and the print fonts (~0.1 s): only the functions that render import
+    # them, so the reception page (which imports this module) starts without them.
+    from desktop.documents.forms import BeneficiaryParticulars
 
 __all__ = [
     "DOCUMENT_KINDS",
@@ -162,8 +168,9 @@ def fill_declaration(session: Session, case: Case, profile: PolicyProfile, on: d
     return profile.declaration.render(values).strip()
 
 
-def particulars_of(beneficiary: Beneficiary | None) -> forms.BeneficiaryParticulars:
+def particulars_of(beneficiary: Beneficiary | None) -> BeneficiaryParticulars:
     """The beneficiary's particulars as a printed form shows them (empty lines when there is none yet)."""
+    from desktop.documents import forms  # loaded only to render (see TYPE_CHECKING above)
     if beneficiary is None:
         return forms.BeneficiaryParticulars(full_name="", id_number="", id_kind_label="")
     mobile = ""
@@ -190,10 +197,10 @@ def particulars_of(beneficiary: Beneficiary | None) -> forms.BeneficiaryParticul
 class DeclarationSheet:
     """Everything a declaration PDF shows, gathered from the records: rendering it needs no database."""
 
-    letterhead: forms.Letterhead
+    letterhead: Letterhead
     title: str
     text: str
-    beneficiary: forms.BeneficiaryParticulars
+    beneficiary: BeneficiaryParticulars
     case_number: str
     signed_on: date
     officer_name: str
@@ -202,6 +209,7 @@ class DeclarationSheet:
 
     def render(self) -> bytes:
         """The declaration as a complete A4 PDF."""
+        from desktop.documents import forms  # loaded only to render (see TYPE_CHECKING above)
         return forms.render_declaration(
             letterhead=self.letterhead,
             title=self.title,
@@ -266,6 +274,7 @@ def render_declaration(session: Session, case: Case, profile: PolicyProfile, sto
 
 def render_blank_declaration(session: Session, case: Case, profile: PolicyProfile, store: AttachmentStore) -> bytes:
     """The declaration filled with the beneficiary's data, to be signed by hand (the date left blank)."""
+    from desktop.documents import forms  # loaded only to render (see TYPE_CHECKING above)
     if profile.declaration is None:
         raise ReceptionError(_NO_DECLARATION, field="declaration")
     return forms.render_blank_declaration(
@@ -295,6 +304,7 @@ def _contact_lines(profile: PolicyProfile) -> tuple[str, ...]:
 
 def render_receipt(session: Session, case: Case, profile: PolicyProfile, store: AttachmentStore) -> bytes:
     """The receipt (إشعار استلام): case number, submission day and the promised decision date."""
+    from desktop.documents import forms  # loaded only to render (see TYPE_CHECKING above)
     if case.submitted_at is None:
         raise ReceptionError("لم يُرفع الطلب للجنة بعد: يصدر الإشعار عند إبلاغ المستفيد", field="receipt")
     decision = profile.decision
@@ -328,6 +338,7 @@ def render_receipt(session: Session, case: Case, profile: PolicyProfile, store: 
 
 def render_missing_documents(session: Session, case: Case, profile: PolicyProfile, store: AttachmentStore) -> bytes:
     """The documents still to bring, dated the day the list was last recorded."""
+    from desktop.documents import forms  # loaded only to render (see TYPE_CHECKING above)
     rows = required_documents(session, case.id)
     as_of = local_date(max((r.updated_at for r in rows), default=case.created_at))
     beneficiary = _beneficiary(session, case)

@@ -37,11 +37,11 @@ def test_application_is_right_to_left_arabic(desk_app: QApplication) -> None:
 
 
 def test_bundled_arabic_font_is_the_application_font(desk_app: QApplication) -> None:
-    """The Amiri font shipped in resources/fonts is registered and used, at a comfortable size."""
+    """The UI face shipped in resources/fonts (IBM Plex Sans Arabic) is registered and used on screens."""
     font = desk_app.font()
-    assert font.family() == "Amiri"
+    assert font.family() == "IBM Plex Sans Arabic"
     assert font.pointSize() == desk.FONT_POINT_SIZE
-    assert QFontInfo(QLabel("مرحبًا").font()).family() == "Amiri"
+    assert QFontInfo(QLabel("مرحبًا").font()).family() == "IBM Plex Sans Arabic"
 
 
 def test_message_box_buttons_are_arabic(qtbot) -> None:

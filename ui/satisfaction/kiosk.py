@@ -118,7 +118,7 @@ class _QuestionScreen(QWidget):
             self.faces = FaceRow({c.value: c.label_ar for c in question.choices}, self)
             for button in self.faces.buttons.values():
                 font = QFont(button.font())
-                font.setPointSize(17)
+                font.setPointSize(15)
                 button.setFont(font)
             self.faces.setMinimumHeight(260)
             self.faces.sig_chosen.connect(lambda _v: self.sig_changed.emit())
