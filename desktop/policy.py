@@ -54,6 +54,7 @@ __all__ = [
     "is_rescue_profile",
     "DECLARATION_PLACEHOLDERS",
     "SCHEMA_VERSION",
+    "ACCOUNT_ROLES",
     "Approval",
     "Association",
     "CaseKind",
@@ -64,6 +65,7 @@ __all__ = [
     "Eligibility",
     "EligibilityMechanism",
     "MechanismKind",
+    "PolicyDocument",
     "PolicyProfile",
     "ProfileError",
     "ProfileProblem",
@@ -89,6 +91,9 @@ SCHEMA_VERSION = 1
 DECLARATION_PLACEHOLDERS: frozenset[str] = frozenset(
     {"full_name", "id_number", "id_kind", "association", "case_number", "date"}
 )
+
+#: The desk accounts' roles (`db.models.UserRole`'s values) a policy role may be held by (`[[roles]] held_by`).
+ACCOUNT_ROLES: tuple[str, ...] = ("officer", "researcher", "committee", "operations_manager", "manager", "admin")
 
 #: Tolerance between the Hijri and Gregorian approval dates (moon sighting vs Umm al-Qura table).
 _DATE_TOLERANCE_DAYS = 1
@@ -214,6 +219,20 @@ def _one_line(value: str) -> str:
     return value
 
 
+def _document_name(value: str) -> str:
+    if "\n" in value or len(value) > 200:
+        raise PydanticCustomError("document_name", "اسم المستند سطر واحد (200 حرف على الأكثر)")
+    return value
+
+
+def _account_role(value: str) -> str:
+    if value not in ACCOUNT_ROLES:
+        raise PydanticCustomError(
+            "account_role", f"دور الحساب «{value}» غير معروف. الأدوار المقبولة: {'، '.join(ACCOUNT_ROLES)}"
+        )
+    return value
+
+
 def _hijri_text(value: str) -> str:
     match = _HIJRI_TEXT.fullmatch(value.strip())
     if match is None:
@@ -300,6 +319,8 @@ _GregorianDate = Annotated[date, BeforeValidator(_gregorian)]
 _RelativePath = Annotated[StrictStr, AfterValidator(_non_blank), AfterValidator(_relative_path)]
 _Email = Annotated[StrictStr, AfterValidator(_non_blank), AfterValidator(_email)]
 _Template = Annotated[StrictStr, AfterValidator(_non_blank), AfterValidator(_template)]
+_DocumentName = Annotated[StrictStr, AfterValidator(_non_blank), AfterValidator(_document_name)]
+_AccountRole = Annotated[StrictStr, AfterValidator(_account_role)]
 
 
 # --------------------------------------------------------------------------- models
@@ -360,10 +381,21 @@ class Tool(_Section):
 
 
 class Role(_Section):
-    """A person or body that reception steps hand a case to."""
+    """A person or body that reception steps hand a case to, and the desk accounts that hold it.
+
+    `held_by` names the accounts' roles (`ACCOUNT_ROLES`) whose holders receive what is referred to this role;
+    left out, a role whose id is itself an account role ("officer", "committee") is held by that account role.
+    """
 
     id: _Id
     name: _Text
+    held_by: tuple[_AccountRole, ...] | None = None
+
+    def holders(self) -> tuple[str, ...]:
+        """The account roles holding this policy role (`held_by`, else the id when it is an account role)."""
+        if self.held_by is not None:
+            return self.held_by
+        return (self.id,) if self.id in ACCOUNT_ROLES else ()
 
 
 class CaseKind(_Section):
@@ -371,6 +403,19 @@ class CaseKind(_Section):
 
     id: _Id
     name: _Text
+
+
+class PolicyDocument(_Section):
+    """A document a case kind asks for at the verify step: its name, required or optional, whether it expires.
+
+    A required document not provided (or past its date) is recorded as missing; an optional one is recorded
+    only when the beneficiary brings it. `has_expiry`: the officer is asked until when it is valid.
+    """
+
+    case_kind: _Id
+    name: _DocumentName
+    required: StrictBool = True
+    has_expiry: StrictBool = False
 
 
 class Step(_Section):
@@ -458,6 +503,7 @@ class PolicyProfile(_Section):
     tools: tuple[Tool, ...] = ()
     roles: tuple[Role, ...] = ()
     case_kinds: tuple[CaseKind, ...] = Field(min_length=1)
+    documents: tuple[PolicyDocument, ...] = ()
     steps: tuple[Step, ...] = Field(min_length=1)
     decision: Decision | None = None
     eligibility: Eligibility | None = None
@@ -514,6 +560,14 @@ class PolicyProfile(_Section):
                 return item
         raise KeyError(role_id)
 
+    def documents_for(self, case_kind_id: str) -> tuple[PolicyDocument, ...]:
+        """The documents the verify step asks for a case of this kind, in the profile's order."""
+        return tuple(document for document in self.documents if document.case_kind == case_kind_id)
+
+    def roles_held_by(self, account_role: str) -> tuple[str, ...]:
+        """The ids of the policy roles an account with this role holds (what is referred to them reaches it)."""
+        return tuple(role.id for role in self.roles if account_role in role.holders())
+
     def channel(self, channel_id: str) -> Channel:
         """The channel with this id (KeyError when the profile has none)."""
         for item in self.channels:
@@ -560,6 +614,7 @@ def _rule_problems(profile: PolicyProfile, source_path: Path | None) -> list[tup
     ):
         problems += _duplicate_ids(section, items)
     role_ids = [role.id for role in profile.roles]
+    problems += _document_problems(profile)
     for index, step in enumerate(profile.steps):
         key = f"steps[{index}].role"
         if step.role is None and step.kind in (StepKind.REFER, StepKind.ESCALATE):
@@ -627,6 +682,32 @@ def _duplicate_ids(section: str, items: Iterable[_WithId]) -> list[tuple[str, st
     return problems
 
 
+def _document_problems(profile: PolicyProfile) -> list[tuple[str, str]]:
+    """Each [[documents]] names a known case kind, once per case kind, in a policy whose verify step asks for them."""
+    problems: list[tuple[str, str]] = []
+    kind_ids = [kind.id for kind in profile.case_kinds]
+    seen: dict[tuple[str, str], int] = {}
+    for index, document in enumerate(profile.documents):
+        if document.case_kind not in kind_ids:
+            known = "، ".join(kind_ids)
+            reason = f"نوع الحالة «{document.case_kind}» غير معرّف في [[case_kinds]]. الأنواع المعرّفة: {known}"
+            problems.append((f"documents[{index}].case_kind", reason))
+        key = (document.case_kind, document.name)
+        if key in seen:
+            reason = (f"المستند «{document.name}» مكرر لنوع الحالة «{document.case_kind}»؛ "
+                      f"سبق ذكره في documents[{seen[key]}]")
+            problems.append((f"documents[{index}].name", reason))
+        else:
+            seen[key] = index
+    if profile.documents and not any(step.kind is StepKind.VERIFY for step in profile.steps):
+        reason = "السياسة تذكر مستندات مطلوبة ولا خطوة فيها من نوع verify تُطلب فيها المستندات"
+        problems.append(("documents[0]", reason))
+    elif profile.documents and is_rescue_profile(profile):
+        reason = "سياسة بلاغات (فيها خطوة escalate أو dispatch): يُسجَّل البلاغ في خطوة verify ولا تُطلب فيها مستندات"
+        problems.append(("documents[0]", reason))
+    return problems
+
+
 def _unknown_role(role_id: str, role_ids: list[str]) -> str:
     known = "، ".join(role_ids) if role_ids else "لا يوجد"
     return f"الدور «{role_id}» غير معرّف في [[roles]]. الأدوار المعرّفة: {known}"
@@ -681,7 +762,7 @@ def _dates_agree(section: str, date_hijri: str | None, date_gregorian: date | No
 
 # --------------------------------------------------------------------------- pydantic errors in Arabic
 
-_ARRAY_OF_TABLES = {"channels", "tools", "roles", "case_kinds", "steps", "mechanisms", "questions"}
+_ARRAY_OF_TABLES = {"channels", "tools", "roles", "case_kinds", "documents", "steps", "mechanisms", "questions"}
 
 
 def _key_of(loc: tuple[int | str, ...]) -> str:
@@ -744,7 +825,7 @@ def _reason(error: Mapping[str, Any]) -> str:
     if kind == "value_error":
         return str(error.get("msg", "")).removeprefix("Value error, ")
     if kind.startswith(("blank", "item_id", "profile_id", "one_line", "hijri", "gregorian", "relative_path",
-                        "email", "template", "placeholder")):
+                        "email", "template", "placeholder", "document_name", "account_role")):
         return str(error.get("msg", ""))
     return f"قيمة غير صالحة ({kind})"
 

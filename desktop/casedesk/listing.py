@@ -15,8 +15,10 @@ Decisions recorded here (the Qt table relies on them):
   through its own index, so the page never walks a million rows to find none; a broad filter is
   tested on each row while walking the sort's index, which finds a page after a few hundred rows.
 * Overdue: the promised decision date is before today (Riyadh) and the case is in one of
-  `UNDECIDED_STATUSES`. Referred to me: an open referral (no answer) to this PC's officer, or to
-  his role with no person named. Missing documents: a required document not provided.
+  `UNDECIDED_STATUSES`. Referred to me: an open referral (no answer) to this PC's officer by name, or to
+  a policy role his account holds (the active profile's `[[roles]] held_by`; a referral is addressed to the
+  step's role and reaches every account holding it, a person named or not). Missing documents: a required
+  document not provided.
 * Dates in the filter are Riyadh dates, both ends included.
 """
 
@@ -399,6 +401,15 @@ class CaseListService:
             self._officer = (uuid.UUID(hex=str(row.id)).hex if not isinstance(row.id, uuid.UUID) else row.id.hex, row.role)
         return self._officer
 
+    def _roles_held(self, account_role: str) -> list[str]:
+        """The policy roles the officer's account holds (the active profile's held_by), and the account role
+        itself (referrals stored before roles had holders were matched on it)."""
+        if not account_role:
+            return []
+        profile = self._workspace.active_profile()
+        held = set(profile.roles_held_by(account_role)) if profile is not None else set()
+        return sorted(held | {account_role})
+
     def _query(self, session: Session, flt: CaseFilter, today: date) -> _Query:
         """The filter as SQL; filters that match few rows are resolved to row ids through their own index."""
         query = _Query(["c.deleted_at IS NULL"], {})
@@ -436,9 +447,10 @@ class CaseListService:
             self._narrow_if_few(session, query, 'SELECT rowid FROM "case" AS c WHERE c.signature_pending = 1')
         if flt.referred_to_me:
             me, role = self._current_officer(session)
-            query.params["me"], query.params["my_role"] = me, role
+            query.params["me"] = me
+            my_roles = _in("r.to_role", self._roles_held(role), "mr", query.params)
             open_referral = "r.answered_at IS NULL AND r.deleted_at IS NULL AND "
-            to_me = "(r.to_user_id = :me OR (r.to_user_id IS NULL AND r.to_role = :my_role))"
+            to_me = f"(r.to_user_id = :me OR {my_roles})"
             query.where.append(f"EXISTS (SELECT 1 FROM referral AS r WHERE r.case_id = c.id AND {open_referral}{to_me})")
             # Two look-ups on the index of open referrals (an OR would read every referral).
             self._narrow_if_few(
@@ -446,7 +458,7 @@ class CaseListService:
                 f'SELECT c.rowid FROM referral AS r JOIN "case" AS c ON c.id = r.case_id '
                 f"WHERE {open_referral}r.to_user_id = :me UNION "
                 f'SELECT c.rowid FROM referral AS r JOIN "case" AS c ON c.id = r.case_id '
-                f"WHERE {open_referral}r.to_user_id IS NULL AND r.to_role = :my_role",
+                f"WHERE {open_referral}{my_roles}",
             )
         if flt.missing_documents:
             missing = "d.provided = 0 AND d.deleted_at IS NULL"

@@ -6,7 +6,11 @@ Decisions recorded here:
   page shows inline); the first problem is the refusal, under its field.
 * The particulars go to the case's beneficiary file: the one attached to the case, else the stored one with the
   same ID number, else a new file. Another beneficiary's ID number on an attached file is refused.
-* Documents: one row per name (kept, updated, or retired when no longer listed); a scan is read and checked
+* Documents: the policy's list for the case's kind (`PolicyProfile.documents_for`) is what the page offers
+  (`CaseView.listed_documents`); the service records what the officer marked, one row per name (kept, updated,
+  or retired when no longer listed). A required document (or one the officer added) not provided is recorded as
+  missing; an optional one is recorded only when brought (a row that is not there is missing nowhere: the
+  case list, the reports and the registration check count rows not provided). A scan is read and checked
   before anything is written and stored content-addressed. The step's note counts the missing documents.
 * A rescue association's policy records a report at this step instead (`desktop.reception.rescue_steps`).
 """
@@ -65,6 +69,12 @@ def _check_document(doc: DocumentInput, index: int) -> _Document:
     return _Document(name, bool(doc.provided), valid_until, scan)
 
 
+def _recorded(ctx: CaseContext, docs: Sequence[_Document]) -> list[_Document]:
+    """The documents to record: an optional document of the policy's list only when it was brought."""
+    optional = {d.name for d in ctx.profile.documents_for(ctx.case.case_kind_id) if not d.required}
+    return [doc for doc in docs if doc.name not in optional or doc.provided or doc.scan is not None]
+
+
 @step_handler(StepKind.VERIFY, procedure=Procedure.REQUEST)
 class VerifyStep(StepHandler):
     """Match the beneficiary's data and check its validity at the time of submission; documents with it."""
@@ -77,9 +87,10 @@ class VerifyStep(StepHandler):
         if isinstance(checked, list):
             field, message = checked[0]
             raise ReceptionError(message, field=field)
-        docs = [_check_document(doc, index) for index, doc in enumerate(documents)]
+        checked_docs = [_check_document(doc, index) for index, doc in enumerate(documents)]
         with self._db.session() as session:
             ctx = self._context(session, case_id)
+            docs = _recorded(ctx, checked_docs)
             if is_rescue_profile(ctx.profile):
                 raise ReceptionError("في البلاغات يُسجَّل البلاغ ومعلوماته بدل بيانات المستفيد", field="step")
             step = self._require_step(ctx, StepKind.VERIFY)
@@ -94,11 +105,12 @@ class VerifyStep(StepHandler):
 
     def record_documents(self, case_id: uuid.UUID, documents: Sequence[DocumentInput]) -> CaseView:
         """Update the documents checklist after the verify step (a document brought later, a new scan)."""
-        docs = [_check_document(doc, index) for index, doc in enumerate(documents)]
+        checked_docs = [_check_document(doc, index) for index, doc in enumerate(documents)]
         with self._db.session() as session:
             ctx = self._context(session, case_id)
             if ctx.case.beneficiary_id is None:
                 raise ReceptionError("أكمل خطوة التحقق من البيانات أولًا", field="step")
+            docs = _recorded(ctx, checked_docs)
             self._store_documents(ctx, docs)
             self._audit(ctx, "documents_recorded", {"documents": len(docs)})
             return self._view(session, ctx.case, ctx.profile)

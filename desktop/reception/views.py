@@ -16,6 +16,7 @@ __all__ = [
     "DocumentInput",
     "DocumentView",
     "DraftSummary",
+    "ListedDocument",
     "MemberView",
     "ParticularsInput",
     "ReceptionError",
@@ -113,6 +114,15 @@ class DocumentView:
 
 
 @dataclass(frozen=True)
+class ListedDocument:
+    """A document the policy asks for the case's kind at the verify step: required or optional, with an expiry."""
+
+    name: str
+    required: bool
+    has_expiry: bool
+
+
+@dataclass(frozen=True)
 class ReferralView:
     """A referral of the case to the step's role, and its answer once it came back."""
 
@@ -204,6 +214,7 @@ class CaseView:
     policy_version: str
     report: ReportView | None
     is_rescue: bool
+    listed_documents: tuple[ListedDocument, ...] = ()
 
     @property
     def current_step(self) -> StepState | None:

@@ -63,6 +63,7 @@ from desktop.reception.views import (
     BeneficiaryView,
     CaseView,
     DocumentView,
+    ListedDocument,
     ReferralView,
     ReportView,
     StepState,
@@ -378,6 +379,10 @@ class ReceptionWork(CaseWork):
             policy_version=version.version_label if version else profile.version,
             report=self._report_view(session, case.id),
             is_rescue=is_rescue_profile(profile),
+            listed_documents=tuple(
+                ListedDocument(name=d.name, required=d.required, has_expiry=d.has_expiry)
+                for d in profile.documents_for(case.case_kind_id)
+            ),
         )
 
     def _referral_view(self, session: Session, profile: PolicyProfile, case_id: uuid.UUID) -> ReferralView | None:

@@ -1,6 +1,8 @@
-"""The verify page's documents: one row per required document (provided, valid until, scan), the missing ones.
+"""The verify page's documents: one row per document (provided, valid until, scan), the missing ones.
 
-A document past its date is a warning (recorded, counted missing), a date that is not a date blocks the step.
+The rows are the policy's list for the case's kind (`CaseView.listed_documents`: required or optional, the
+date asked only for a document that expires), then any the officer added by name (required, with a date).
+An optional document not brought is not missing. A document past its date is a warning (recorded, counted missing), a date that is not a date blocks the step.
 A scan is imported into the attachment store off the GUI thread (`run_write`), its row saying «جارٍ استيراد …»
 until it is in; the step waits for every import to finish.
 """
@@ -23,16 +25,7 @@ from ui.ops import run_write
 from ui.reception.fields import DualDateField, date_text, error_label, riyadh_today, wrapped_label
 
 if TYPE_CHECKING:
-    from desktop.reception import DocumentView
-
-#: The documents asked for when the case names none.
-DEFAULT_DOCUMENTS: tuple[str, ...] = (
-    "صورة الهوية الوطنية أو الإقامة",
-    "صورة سجل الأسرة",
-    "إثبات الدخل (تعريف بالراتب أو برنت الضمان الاجتماعي)",
-    "عقد الإيجار أو صك الملكية",
-    "صورة الحساب البنكي (الآيبان)",
-)
+    from desktop.reception import DocumentView, ListedDocument
 
 
 class DocumentRow(QWidget):
@@ -47,6 +40,8 @@ class DocumentRow(QWidget):
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.name = name
+        self.required = True
+        self.has_expiry = True
         self.attachment_path: str = ""
         self.attachment_sha256: str = ""
         grid = QGridLayout(self)
@@ -74,6 +69,12 @@ class DocumentRow(QWidget):
         self.provided.toggled.connect(lambda _on: self.sig_changed.emit())
         self.valid_until.sig_changed.connect(self._date_changed)
         self.attach.clicked.connect(lambda: self.sig_attach.emit(self))
+
+    def set_listing(self, required: bool, has_expiry: bool) -> None:
+        """As the policy lists it: an optional document says so; the date is asked only when it expires."""
+        self.required, self.has_expiry = required, has_expiry
+        self.provided.setText(self.name if required else f"{self.name} (اختياري)")
+        self.valid_until.setVisible(has_expiry)
 
     def _date_changed(self) -> None:
         if self.valid_until.value() is not None or not self.valid_until.text().strip():
@@ -125,9 +126,9 @@ class DocumentRow(QWidget):
         return problem
 
     def missing(self, today: date) -> bool:
-        """True when the document is not provided or no longer valid."""
+        """True when a required document is not provided, or a provided one is no longer valid."""
         if not self.provided.isChecked():
-            return True
+            return self.required
         value = self.valid_until.value()
         return value is not None and value < today
 
@@ -168,6 +169,7 @@ class DocumentsBox(QGroupBox):
         self._importer = importer
         self._imports_running = 0
         self._scan_folder = ""
+        self._listed: dict[str, ListedDocument] = {}
         self.rows: list[DocumentRow] = []
         layout = QVBoxLayout(self)
         layout.addWidget(wrapped_label(
@@ -202,7 +204,7 @@ class DocumentsBox(QGroupBox):
         layout.addWidget(self.print_hint)
         self.add_document.clicked.connect(self._add_other_document)
         self.other_document.returnPressed.connect(self._add_other_document)
-        self.set_documents(DEFAULT_DOCUMENTS)
+        self.update_missing()
 
     def _button(self, caption: str, name: str) -> QPushButton:
         button = QPushButton(caption, self)
@@ -228,8 +230,24 @@ class DocumentsBox(QGroupBox):
             self.rows.append(row)
         self.update_missing()
 
+    def set_listed(self, listed: Sequence[ListedDocument]) -> None:
+        """The policy's documents for the case's kind: which are optional, which expire (rows shown as listed)."""
+        self._listed = {document.name: document for document in listed}
+        for row in self.rows:
+            self._apply_listing(row)
+        self.update_missing()
+
+    def listed_names(self, stored: Sequence[str] = ()) -> list[str]:
+        """The policy's documents in its order, then the other documents recorded on the case."""
+        return list(self._listed) + [name for name in stored if name not in self._listed]
+
+    def _apply_listing(self, row: DocumentRow) -> None:
+        listed = self._listed.get(row.name)
+        row.set_listing(listed.required if listed else True, listed.has_expiry if listed else True)
+
     def _new_row(self, name: str) -> DocumentRow:
         row = DocumentRow(name, self)
+        self._apply_listing(row)
         row.sig_changed.connect(self._row_changed)
         row.sig_attach.connect(self._choose_scan)
         return row
@@ -258,13 +276,17 @@ class DocumentsBox(QGroupBox):
         """Say which documents are still missing (not provided or no longer valid)."""
         today = riyadh_today()
         missing = [row.name for row in self.rows if row.missing(today)]
-        self.missing_label.setText(
-            "المستندات الناقصة: " + "، ".join(missing) if missing else "✓ قدّم المستفيد كل المستندات المطلوبة."
-        )
+        if missing:
+            text = "المستندات الناقصة: " + "، ".join(missing)
+        elif not self.rows:
+            text = "لا تطلب سياسة الجمعية مستندات لهذا النوع من الحالات؛ أضف مستندًا إن احتاجت إليه الحالة."
+        else:
+            text = "✓ قدّم المستفيد كل المستندات المطلوبة."
+        self.missing_label.setText(text)
 
     def show_stored(self, documents: Sequence[DocumentView]) -> None:
         """The documents as recorded on the case (after the verify step)."""
-        names = [view.name for view in documents]
+        names = self.listed_names([view.name for view in documents])
         if [row.name for row in self.rows] != names:
             self.set_documents(names)
         for view in documents:

@@ -170,6 +170,10 @@ class ReferPage(_OptionalStepPage[ReferStep]):
         self.role_name = role_name
         self.refer_box = QGroupBox(f"الإحالة إلى {role_name}", self)
         box = QVBoxLayout(self.refer_box)
+        box.addWidget(wrapped_label(
+            f"تُوجَّه الإحالة إلى دور «{role_name}» فتظهر لكل من يحمله في «المحالة إليّ» من قائمة الحالات؛ "
+            "اسم الشخص اختياري.", self.refer_box, name="referral_hint", selectable=False,
+        ))
         form = FieldForm(self.refer_box)
         self.form = form
         self.to_person = QLineEdit(self.refer_box)

@@ -20,7 +20,7 @@ from desktop.policy import StepKind
 from desktop.reception import Procedure, VerifyStep
 from ui.ops import run_read, run_write
 from ui.reception.base import Action, StepPage, WizardContext, heading
-from ui.reception.documents_box import DEFAULT_DOCUMENTS, DocumentRow, DocumentsBox
+from ui.reception.documents_box import DocumentRow, DocumentsBox
 from ui.reception.fields import DualDateField, FieldForm, wrapped_label
 from ui.reception.particulars_form import ParticularsForm
 from ui.reception.registry import step_page
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from desktop.policy import Step
     from desktop.reception import BeneficiaryMatch, CaseView
 
-__all__ = ["DEFAULT_DOCUMENTS", "DuplicateWarning", "VerifyPage"]
+__all__ = ["DuplicateWarning", "VerifyPage"]
 
 #: Wait this long after the last key before asking for probable duplicates.
 DUPLICATE_DEBOUNCE_MS = 300
@@ -325,8 +325,9 @@ class VerifyPage(StepPage[VerifyStep]):
 
     def refresh(self, case: CaseView) -> None:
         """Fill from the beneficiary's stored file and the case's documents."""
+        self.documents_box.set_listed(case.listed_documents)
         if not self.document_rows:
-            self.documents_box.set_documents([d.name for d in case.documents] or DEFAULT_DOCUMENTS)
+            self.documents_box.set_documents(self.documents_box.listed_names([d.name for d in case.documents]))
         if case.beneficiary is not None:
             self._loading = True
             try:

@@ -62,12 +62,15 @@ def read_truth(world: ListingWorld) -> list[Truth]:
         me, role = session.execute(
             text("SELECT id, role FROM app_user WHERE username = :u"), {"u": os_username()}
         ).one()
+        # A referral is addressed to a policy role and reaches every account holding it (held_by).
+        profile = world.workspace.active_profile()
+        held = set(profile.roles_held_by(role)) if profile is not None else set()
         referred = {
             row[0] for row in session.execute(
-                text("SELECT case_id FROM referral WHERE answered_at IS NULL AND deleted_at IS NULL "
-                     "AND (to_user_id = :me OR (to_user_id IS NULL AND to_role = :role))"),
-                {"me": me, "role": role},
+                text("SELECT case_id, to_user_id, to_role FROM referral "
+                     "WHERE answered_at IS NULL AND deleted_at IS NULL")
             )
+            if row[1] == me or row[2] in held | {role}
         }
         missing: dict[str, int] = {}
         for (case_id,) in session.execute(
