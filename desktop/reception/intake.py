@@ -441,7 +441,7 @@ class Intake(ReceptionWork):
                     mine,
                 )
             ).all() if candidates else []
-            started: dict[uuid.UUID, datetime] = {
+            started: dict[uuid.UUID | None, datetime] = {
                 case_id: at
                 for case_id, at in session.execute(
                     select(AuditEvent.entity_id, func.min(AuditEvent.at))
