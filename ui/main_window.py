@@ -316,7 +316,7 @@ class MainWindow(QMainWindow):
         current = self.stack.currentIndex()
         wizard = self._reception_wizard()
         if (wizard is not None and index != current and SECTIONS[current].key == "reception"
-                and wizard.ask_to_leave("الانتقال إلى قسم آخر.", lambda: self.show_section(index))):
+                and wizard.ask_to_leave("قبل الانتقال إلى قسم آخر", lambda: self.show_section(index))):
             self.navigator.show_section(current)  # stays marked until the officer answers
             return
         self._ensure_page(index)
@@ -331,7 +331,7 @@ class MainWindow(QMainWindow):
         officer is asked first (continue later, abandon with a reason, or stay — the default, and Escape)."""
         wizard = self._reception_wizard()
         if wizard is not None and not self._leaving_asked:
-            if wizard.ask_to_leave("إغلاق البرنامج.", self._close_after_answer):
+            if wizard.ask_to_leave("قبل إغلاق البرنامج", self._close_after_answer):
                 event.ignore()
                 return
         if wizard is not None:

@@ -107,12 +107,13 @@ class AbandonDialog(_ReasonDialog):
 
 class UnfinishedReceptionDialog(_ReasonDialog):
     """The desk is closing or changing section with a reception unfinished: stay (default, Escape), continue
-    later, or abandon with a reason. `choice()` after it finished."""
+    later, or abandon with a reason. `leaving` says what the officer asked for («قبل إغلاق البرنامج»);
+    `choice()` after it finished."""
 
     def __init__(self, case_number: str, step_title: str | None, leaving: str, parent: QWidget | None = None) -> None:
         super().__init__(
             "استقبال لم يكتمل",
-            f"{unfinished_text(case_number, step_title)} {leaving}\n"
+            f"{leaving}: {unfinished_text(case_number, step_title)}\n"
             "يمكنك متابعتها لاحقًا (يبقى كل ما كُتب فيها محفوظًا وتظهر في قائمة الحالات غير المكتملة)، "
             "أو تركها مع كتابة السبب، أو البقاء فيها.",
             "&سبب ترك الحالة (لتركها فقط):",

@@ -237,7 +237,7 @@ class LookupPanel(QWidget):
         elif (person := self.open_case_match()) is not None:
             self.status.setText(
                 f"للمستفيد «{person.full_name}» حالة مفتوحة رقم {isolate(person.open_cases[0].case_number)}: "
-                "Enter يعرض متابعتها بدل فتح حالة ثانية."
+                f"{isolate('Enter')} يعرض متابعتها بدل فتح حالة ثانية."
             )
         elif warnings:
             self.status.setText("تنبيه: " + warnings[0])

@@ -44,11 +44,11 @@ DRAFTS_WAIT_MS = 10_000
 
 
 def draft_line(draft: DraftSummary) -> str:
-    """One line for an unfinished case: number, beneficiary, step reached, when it was started and last saved."""
+    """One line for an unfinished case: number, beneficiary, step reached, when it was started."""
     who = draft.beneficiary_name or "لم تُسجَّل بياناته بعد"
     step = f" — عند خطوة «{draft.step_title}»" if draft.step_title else ""
-    started = f" — بدأت {_moment(draft.started_at)}" if draft.started_at is not None else ""
-    return f"الحالة {isolate(draft.case_number)} — {who}{step}{started} — آخر حفظ {_moment(draft.saved_at)}"
+    started = draft.started_at if draft.started_at is not None else draft.saved_at
+    return f"الحالة {isolate(draft.case_number)} — {who}{step} — بدأت {_moment(started)}"
 
 
 def _moment(moment: datetime) -> str:
@@ -81,6 +81,8 @@ class DraftsBanner(QFrame):
         self.choice = QListWidget(self)
         self.choice.setObjectName("drafts_list")
         self.choice.setMaximumHeight(150)
+        self.choice.setWordWrap(True)
+        self.choice.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         column.addWidget(self.choice)
         row = QHBoxLayout()
         column.addLayout(row)
