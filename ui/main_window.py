@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QMainWindow, QStackedWidge
 
 from desktop.errors import InputError
 from desktop.hijri import format_dual
-from ui.ops import run_read
+from ui.ops import operations, run_read
 from ui.sections import SECTIONS, Section, section_index
 from ui.widgets.navigation import SectionNavigator
 from ui.widgets.placeholder import SectionWaitingPage
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from desktop.startup import DeskSnapshot
     from desktop.workspace import DeskState, Workspace
     from ui.reception import ReceptionPage
+    from ui.reception.wizard import ReceptionWizard
     from ui.sync.conflicts import ConflictsDialog
     from ui.sync.controller import SyncController
     from ui.sync.enrol import EnrolDialog
@@ -72,6 +73,8 @@ class MainWindow(QMainWindow):
         self._snapshot = snapshot
         self._pages: dict[str, QWidget] = {}
         self.section_actions: list[QAction] = []
+        #: Set once the officer has answered the unfinished-reception question for closing the desk.
+        self._leaving_asked = False
 
         central = QWidget(self)
         row = QHBoxLayout(central)
@@ -304,8 +307,17 @@ class MainWindow(QMainWindow):
             self._replace_placeholder(key)
 
     def show_section(self, index: int) -> None:
-        """Bring a section to the front, by its position (0 = الاستقبال)."""
+        """Bring a section to the front, by its position (0 = الاستقبال).
+
+        Leaving the reception with a case unfinished asks the officer first (continue later, abandon with a
+        reason, or stay — the default); the section changes only after «later» or «abandon»."""
         if not 0 <= index < len(SECTIONS):
+            return
+        current = self.stack.currentIndex()
+        wizard = self._reception_wizard()
+        if (wizard is not None and index != current and SECTIONS[current].key == "reception"
+                and wizard.ask_to_leave("قبل الانتقال إلى قسم آخر", lambda: self.show_section(index))):
+            self.navigator.show_section(current)  # stays marked until the officer answers
             return
         self._ensure_page(index)
         changed = self.stack.currentIndex() != index
@@ -315,13 +327,30 @@ class MainWindow(QMainWindow):
             self.sig_section_changed.emit(SECTIONS[index].key)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Closing the desk saves what is typed in the reception (drafts are also saved as they are made)."""
-        page = self._pages.get("reception")
-        wizard = getattr(page, "wizard", None)
+        """Closing the desk (or Ctrl+Q) saves what is typed in the reception; with a reception unfinished the
+        officer is asked first (continue later, abandon with a reason, or stay — the default, and Escape)."""
+        wizard = self._reception_wizard()
+        if wizard is not None and not self._leaving_asked:
+            if wizard.ask_to_leave("قبل إغلاق البرنامج", self._close_after_answer):
+                event.ignore()
+                return
         if wizard is not None:
             wizard.flush_drafts()
         self.stop_sync()
         super().closeEvent(event)
+
+    def _close_after_answer(self) -> None:
+        """The officer answered «later» or «abandon» (its write done): close without asking again."""
+        self._leaving_asked = True
+        operations().wait(10_000)
+        self.close()
+
+    def _reception_wizard(self) -> ReceptionWizard | None:
+        """The reception's wizard once its page is built (None before)."""
+        from ui.reception.wizard import ReceptionWizard
+
+        wizard = getattr(self._pages.get("reception"), "wizard", None)
+        return wizard if isinstance(wizard, ReceptionWizard) else None
 
     # ----------------------------------------------------------------- sync (issue 4)
 

@@ -78,6 +78,7 @@ _AUDIT_LABELS: dict[str, str] = {
     "signature_deferred": "تأجيل توقيع الإقرار",
     "committee_notified": "إحالة الطلب إلى لجنة البحث",
     "case_abandoned": "ترك الطلب دون إكمال",
+    "second_case_opened": "فتح طلب آخر لمستفيد له طلب مفتوح",
     "case_closed": "إغلاق الطلب",
     "resubmitted": "إعادة الطلب إلى لجنة البحث بعد الاستكمال",
     "report_recorded": "تسجيل البلاغ",

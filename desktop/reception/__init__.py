@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from desktop.attachments import MAX_BYTES as MAX_ATTACHMENT_BYTES
 from desktop.reception.declare import DeclareStep
+from desktop.reception.intake import UNFINISHED
 from desktop.reception.documents import (
     DOCUMENT_KINDS,
     case_profile,
@@ -55,6 +56,7 @@ __all__ = [
     "MAX_ATTACHMENT_BYTES",
     "REPORT_PLATFORMS",
     "STEP_HANDLERS",
+    "UNFINISHED",
     "BeneficiaryMatch",
     "BeneficiaryView",
     "CaseView",

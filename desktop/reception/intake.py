@@ -11,8 +11,15 @@ Decisions recorded here:
   first) — always an index (FTS5 when the table exists), never a scan. A probable duplicate is the same mobile
   with a similar name, shown with a warning.
 * An existing beneficiary's file may be attached to the case until the verify step is done.
-* Drafts: `save_draft` commits at once (WAL), so a killed process loses nothing typed; `open_drafts` lists this
-  PC's open cases still in status draft or with a draft on a step not yet passed.
+* One open case per person: a look-up names each match's cases not closed yet (`BeneficiaryMatch.open_cases`),
+  and a case is started for, or attached to, a beneficiary who already has another one not closed only with a
+  stated reason (`second_case_reason`), recorded in the audit (and so in the case's timeline); without one it
+  is refused with the open case's number, nothing written. The verify step refuses the same way when the typed
+  ID is of a person with another open case (`check_second_case`).
+* Drafts: `save_draft` commits at once (WAL), so a killed process loses nothing typed. `open_drafts` lists
+  every unfinished reception of this PC: a case whose reception is not over (status draft, received, referred,
+  awaiting signature, or a rescue report not closed) with a step still to do, or any case with a draft on a
+  step not yet passed — whatever was typed, and whichever is newest.
 """
 
 from __future__ import annotations
@@ -21,28 +28,98 @@ import difflib
 import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
-from db.models import Beneficiary, Case, CaseStatus, PolicyVersion, ReceptionDraft
-from desktop.arabic_text import name_tokens, strip_bidi_controls, to_latin_digits
-from desktop.cases import numbers
+from db.models import AuditEvent, Beneficiary, Case, CaseStatus, PolicyVersion, ReceptionDraft
+from desktop.arabic_text import isolate, name_tokens, strip_bidi_controls, to_latin_digits
+from desktop.cases import numbers, states
 from desktop.casework import CaseContext
 from desktop.errors import InputError, ReceptionError
 from desktop.hijri import HijriDate, local_date
 from desktop.identity import normalize_saudi_mobile, phone_search_key
 from desktop.policy import StepKind, is_rescue_profile
 from desktop.reception.documents import find_case
-from desktop.reception.views import BeneficiaryMatch, CaseView, DraftSummary
-from desktop.reception.work import LIMITS, ReceptionWork
+from desktop.reception.views import BeneficiaryMatch, CaseView, DraftSummary, OpenCase
+from desktop.reception.work import LIMITS, ReceptionWork, clean
 
 if TYPE_CHECKING:
     from desktop.workspace import Workspace
 
-__all__ = ["Intake"]
+__all__ = ["UNFINISHED", "Intake", "check_second_case", "open_cases_of"]
+
+#: The statuses of a case whose reception is not over: the wizard still has a step of it to do here (after
+#: the committee is notified, or once registered or served, the case goes on from the case file).
+UNFINISHED: frozenset[CaseStatus] = states.ABANDONABLE | {CaseStatus.DISPATCHED}
+
+
+def open_cases_of(
+    session: Session, beneficiary_ids: Iterable[uuid.UUID], profile_of: Callable[[uuid.UUID], Any],
+    *, except_case: uuid.UUID | None = None,
+) -> dict[uuid.UUID, tuple[OpenCase, ...]]:
+    """Each beneficiary's cases not closed (newest first), by the beneficiary index; `profile_of` names the step."""
+    ids = list(beneficiary_ids)
+    if not ids:
+        return {}
+    rows = session.scalars(
+        select(Case)
+        .where(
+            Case.beneficiary_id.in_(ids),
+            Case.deleted_at.is_(None),
+            Case.status != CaseStatus.CLOSED.value,
+            *([Case.id != except_case] if except_case is not None else []),
+        )
+        .order_by(Case.created_at.desc(), Case.id.desc())
+    ).all()
+    found: dict[uuid.UUID, list[OpenCase]] = {}
+    for case in rows:
+        title = ""
+        if case.current_step_id:
+            try:
+                title = profile_of(case.policy_version_id).step(case.current_step_id).title
+            except (KeyError, InputError):
+                title = ""
+        assert case.beneficiary_id is not None
+        found.setdefault(case.beneficiary_id, []).append(
+            OpenCase(case.id, case.case_number, states.status_label(case.status), title)
+        )
+    return {key: tuple(value) for key, value in found.items()}
+
+
+#: What the officer may do instead of a silent second case (said after the open case's number).
+SECOND_CASE_ADVICE = "أكملها بدل فتح حالة ثانية، أو اكتب سبب فتح حالة أخرى له"
+
+
+def second_case_refusal(open_case: OpenCase, advice: str = SECOND_CASE_ADVICE) -> str:
+    """Why another case is not opened for a person with an open one, and what to do instead (Arabic)."""
+    where = f" عند خطوة «{open_case.step_title}»" if open_case.step_title else ""
+    return f"للمستفيد حالة مفتوحة رقم {isolate(open_case.case_number)} ({open_case.status_label}){where}: {advice}"
+
+
+def check_second_case(
+    work: ReceptionWork, ctx: CaseContext, beneficiary_id: uuid.UUID, reason: str = "", *,
+    field: str = "second_case_reason", advice: str = SECOND_CASE_ADVICE,
+) -> None:
+    """Refuse a case for a person with another case not closed unless a reason is stated; record the reason.
+
+    The reason (cleaned, at most `LIMITS["reason"]`) goes to the audit as "second_case_opened" with the open
+    case's number, so the case's timeline shows why a second case was opened. Raises `ReceptionError` (on
+    `field`, the message ending with `advice`) when there is an open case and no reason.
+    """
+    others = open_cases_of(
+        ctx.session, [beneficiary_id], lambda version: work._profile_of(ctx.session, version), except_case=ctx.case.id
+    ).get(beneficiary_id, ())
+    if not others:
+        return
+    cleaned = clean(reason, limit="reason", field=field, required=second_case_refusal(others[0], advice))
+    work._audit(
+        ctx, "second_case_opened",
+        {"reason": cleaned, "open_case_number": others[0].case_number, "beneficiary_id": beneficiary_id.hex},
+    )
 
 
 def _similar_names(typed: Sequence[str], stored: Sequence[str]) -> bool:
@@ -70,8 +147,15 @@ class Intake(ReceptionWork):
 
     # ------------------------------------------------------------------ contact
 
-    def start_contact(self, channel_id: str, case_kind_id: str) -> CaseView:
-        """Open a new case (status draft) on a channel of the policy, for one of its case kinds."""
+    def start_contact(
+        self, channel_id: str, case_kind_id: str, *, beneficiary_id: uuid.UUID | None = None,
+        second_case_reason: str = "",
+    ) -> CaseView:
+        """Open a new case (status draft) on a channel of the policy, for one of its case kinds.
+
+        With `beneficiary_id` the case is opened on that beneficiary's file in the same unit of work; a person
+        with another case not closed needs `second_case_reason` (else nothing is written, see the module).
+        """
         profile = self.profile
         try:
             profile.channel(channel_id)
@@ -114,6 +198,8 @@ class Intake(ReceptionWork):
             self._stamp(ctx, case)
             self._audit(ctx, "case_started", {"channel_id": channel_id, "case_kind_id": case_kind_id})
             session.flush()
+            if beneficiary_id is not None:
+                self._attach(ctx, beneficiary_id, second_case_reason)
             return self._view(session, case, profile)
 
     def _next_case_number(self, session: Session, prefix: str, now: datetime) -> str:
@@ -133,24 +219,34 @@ class Intake(ReceptionWork):
                 return number
             sequence += 1
 
-    def attach_beneficiary(self, case_id: uuid.UUID, beneficiary_id: uuid.UUID) -> CaseView:
-        """Open an existing beneficiary's file for this case (before the verify step is done)."""
+    def attach_beneficiary(
+        self, case_id: uuid.UUID, beneficiary_id: uuid.UUID, *, second_case_reason: str = ""
+    ) -> CaseView:
+        """Open an existing beneficiary's file for this case (before the verify step is done).
+
+        A person with another case not closed needs `second_case_reason` (recorded; see the module).
+        """
         with self._db.session() as session:
             ctx = self._context(session, case_id)
-            beneficiary = session.get(Beneficiary, beneficiary_id)
-            if beneficiary is None or beneficiary.deleted_at is not None:
-                raise ReceptionError("ملف المستفيد غير موجود", field="beneficiary")
-            if is_rescue_profile(ctx.profile):
-                raise ReceptionError("البلاغات لا تُربط بملف مستفيد في سياسة الجمعية", field="beneficiary")
-            verify = next((s for s in ctx.profile.steps if s.kind is StepKind.VERIFY), None)
-            progress = self._progress(session, ctx.case, ctx.profile)
-            if verify is not None and verify.id in progress.completed and ctx.case.beneficiary_id != beneficiary.id:
-                raise ReceptionError("اكتمل التحقق من بيانات هذه الحالة: لا يمكن تغيير المستفيد", field="beneficiary")
-            if ctx.case.beneficiary_id != beneficiary.id:
-                ctx.case.beneficiary_id = beneficiary.id
-                ctx.case.updated_by = ctx.officer_id
-                self._audit(ctx, "beneficiary_attached", {"beneficiary_id": beneficiary.id.hex})
+            self._attach(ctx, beneficiary_id, second_case_reason)
             return self._view(session, ctx.case, ctx.profile)
+
+    def _attach(self, ctx: CaseContext, beneficiary_id: uuid.UUID, second_case_reason: str) -> None:
+        """Put the beneficiary's file on the case: checked, the reason for a second open case recorded, audited."""
+        beneficiary = ctx.session.get(Beneficiary, beneficiary_id)
+        if beneficiary is None or beneficiary.deleted_at is not None:
+            raise ReceptionError("ملف المستفيد غير موجود", field="beneficiary")
+        if is_rescue_profile(ctx.profile):
+            raise ReceptionError("البلاغات لا تُربط بملف مستفيد في سياسة الجمعية", field="beneficiary")
+        verify = next((s for s in ctx.profile.steps if s.kind is StepKind.VERIFY), None)
+        progress = self._progress(ctx.session, ctx.case, ctx.profile)
+        if verify is not None and verify.id in progress.completed and ctx.case.beneficiary_id != beneficiary.id:
+            raise ReceptionError("اكتمل التحقق من بيانات هذه الحالة: لا يمكن تغيير المستفيد", field="beneficiary")
+        if ctx.case.beneficiary_id != beneficiary.id:
+            check_second_case(self, ctx, beneficiary.id, second_case_reason)
+            ctx.case.beneficiary_id = beneficiary.id
+            ctx.case.updated_by = ctx.officer_id
+            self._audit(ctx, "beneficiary_attached", {"beneficiary_id": beneficiary.id.hex})
 
     # ------------------------------------------------------------------ look-up
 
@@ -170,7 +266,7 @@ class Intake(ReceptionWork):
         with self._db.session(read_only=True) as session:
             if any(ch.isalpha() for ch in raw):
                 add(self._name_search(session, raw, limit), "name")
-                return list(found.values())
+                return self._with_open_cases(session, list(found.values()))
             compact = "".join(raw.split())
             if compact.isdigit() and compact[0] in "12":
                 if len(compact) == 10:
@@ -202,7 +298,14 @@ class Intake(ReceptionWork):
                         ),
                         "same_phone",
                     )
-        return list(found.values())
+            return self._with_open_cases(session, list(found.values()))
+
+    def _with_open_cases(self, session: Session, matches: list[BeneficiaryMatch]) -> list[BeneficiaryMatch]:
+        """The matches, each with its cases not closed (one indexed query for them all)."""
+        opened = open_cases_of(
+            session, [m.beneficiary_id for m in matches], lambda version: self._profile_of(session, version)
+        )
+        return [replace(m, open_cases=opened.get(m.beneficiary_id, ())) for m in matches]
 
     def _name_search(self, session: Session, raw: str, limit: int) -> list[Beneficiary]:
         """Beneficiaries whose name has every typed part as a word start, exact names first."""
@@ -314,15 +417,17 @@ class Intake(ReceptionWork):
         return dict(fields) if fields else {}
 
     def open_drafts(self) -> list[DraftSummary]:
-        """This PC's cases left unfinished: still in status draft, or with a draft on a step not yet passed."""
+        """Every unfinished reception of this PC, most recently changed first (see the module's decisions)."""
         with self._db.session(read_only=True) as session:
             device = self._device_row(session)
             device_id = device[0] if device else None
             mine = or_(Case.device_id.is_(None), Case.device_id == device_id) if device_id else Case.device_id.is_(None)
-            # Two indexed look-ups (status; the small drafts table) rather than one OR over every case.
+            # Two indexed look-ups (status and device; the small drafts table) rather than one OR over every case.
             candidates = set(
                 session.scalars(
-                    select(Case.id).where(Case.status == CaseStatus.DRAFT.value, Case.deleted_at.is_(None), mine)
+                    select(Case.id).where(
+                        Case.status.in_([status.value for status in UNFINISHED]), Case.deleted_at.is_(None), mine
+                    )
                 )
             )
             candidates |= set(
@@ -336,6 +441,18 @@ class Intake(ReceptionWork):
                     mine,
                 )
             ).all() if candidates else []
+            started: dict[uuid.UUID | None, datetime] = {
+                case_id: at
+                for case_id, at in session.execute(
+                    select(AuditEvent.entity_id, func.min(AuditEvent.at))
+                    .where(
+                        AuditEvent.entity == "case",
+                        AuditEvent.action == "case_started",
+                        AuditEvent.entity_id.in_([case.id for case in cases]),
+                    )
+                    .group_by(AuditEvent.entity_id)
+                )
+            } if cases else {}
             summaries: list[DraftSummary] = []
             for case in cases:
                 profile = self._profile_of(session, case.policy_version_id)
@@ -347,13 +464,17 @@ class Intake(ReceptionWork):
                     )
                 ).all()
                 pending = [d for d in drafts if d.step_id not in passed]
-                if case.status != CaseStatus.DRAFT.value and not pending:
+                unfinished = CaseStatus(case.status) in UNFINISHED and progress.current is not None
+                if not unfinished and not pending:
                     continue
                 saved_at = max((d.saved_at for d in pending), default=case.updated_at)
                 beneficiary = session.get(Beneficiary, case.beneficiary_id) if case.beneficiary_id else None
                 title = progress.current.title if progress.current is not None else ""
                 summaries.append(
-                    DraftSummary(case.id, case.case_number, beneficiary.full_name if beneficiary else None, title, saved_at)
+                    DraftSummary(
+                        case.id, case.case_number, beneficiary.full_name if beneficiary else None, title, saved_at,
+                        started.get(case.id, case.created_at), states.status_label(case.status),
+                    )
                 )
         summaries.sort(key=lambda s: s.saved_at, reverse=True)
         return summaries

@@ -91,21 +91,31 @@ class ReceptionService:
 
     # ------------------------------------------------------------------ intake
 
-    def start_contact(self, channel_id: str, case_kind_id: str) -> CaseView:
-        """Open a new case (status draft) on a channel of the policy, for one of its case kinds."""
-        return self.intake.start_contact(channel_id, case_kind_id)
+    def start_contact(
+        self, channel_id: str, case_kind_id: str, *, beneficiary_id: uuid.UUID | None = None,
+        second_case_reason: str = "",
+    ) -> CaseView:
+        """Open a new case (status draft) on a channel of the policy, for one of its case kinds; with
+        `beneficiary_id` on that file at once (a person with another open case needs `second_case_reason`)."""
+        return self.intake.start_contact(
+            channel_id, case_kind_id, beneficiary_id=beneficiary_id, second_case_reason=second_case_reason
+        )
 
     def lookup(self, text: str, *, limit: int = 20) -> list[BeneficiaryMatch]:
-        """Beneficiaries matching what the officer types: ID or its start, a phone in any form, or a name."""
+        """Beneficiaries matching what the officer types: ID or its start, a phone in any form, or a name; each
+        with its cases not closed (`open_cases`), to be continued rather than doubled."""
         return self.intake.lookup(text, limit=limit)
 
     def duplicate_warnings(self, full_name: str, mobile: str) -> list[BeneficiaryMatch]:
         """Beneficiaries with the same mobile and a similar name: a probable duplicate file, with a warning."""
         return self.intake.duplicate_warnings(full_name, mobile)
 
-    def attach_beneficiary(self, case_id: uuid.UUID, beneficiary_id: uuid.UUID) -> CaseView:
-        """Open an existing beneficiary's file for this case (before the verify step is done)."""
-        return self.intake.attach_beneficiary(case_id, beneficiary_id)
+    def attach_beneficiary(
+        self, case_id: uuid.UUID, beneficiary_id: uuid.UUID, *, second_case_reason: str = ""
+    ) -> CaseView:
+        """Open an existing beneficiary's file for this case (before the verify step is done); a person with
+        another case not closed needs `second_case_reason`, recorded in the case's timeline."""
+        return self.intake.attach_beneficiary(case_id, beneficiary_id, second_case_reason=second_case_reason)
 
     def case(self, case_id: uuid.UUID) -> CaseView:
         """The case as the wizard shows it."""
@@ -124,12 +134,14 @@ class ReceptionService:
         return self.intake.draft_fields(case_id, step_id)
 
     def open_drafts(self) -> list[DraftSummary]:
-        """This PC's cases left unfinished: still in status draft, or with a draft on a step not yet passed."""
+        """Every unfinished reception of this PC (not only the newest): number, beneficiary, step reached,
+        when started and last changed — the list offered at start and from the reception page."""
         return self.intake.open_drafts()
 
-    def discard_draft(self, case_id: uuid.UUID) -> None:
-        """Abandon an unfinished case: it is closed as abandoned (audited), its drafts retired."""
-        self.course.abandon(case_id)
+    def discard_draft(self, case_id: uuid.UUID, reason: str) -> None:
+        """Abandon an unfinished case with its reason: closed as abandoned (the reason audited, in its timeline),
+        its drafts retired; refused without a reason."""
+        self.course.abandon(case_id, reason)
 
     def skip_step(self, case_id: uuid.UUID, step_id: str, reason: str) -> CaseView:
         """Pass an optional step, with the reason written; a mandatory step can never be skipped."""

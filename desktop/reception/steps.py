@@ -10,7 +10,7 @@ Decisions recorded here (the verify and declare handlers have their own modules,
 * register → allowed only for a complete file: every document provided and valid, the declaration signed.
 * serve → a `Service` row (an amount in riyals and/or support in kind).
 * An optional step may be skipped with its reason written; a mandatory step never. An unfinished case may be
-  abandoned: closed as abandoned (audited), its drafts retired.
+  abandoned with its reason written: closed as abandoned (audited with the reason), its drafts retired.
 """
 
 from __future__ import annotations
@@ -235,8 +235,10 @@ class CaseCourse(ReceptionWork):
             self._complete(ctx, step, skipped=True, skip_reason=cleaned)
             return self._view(session, ctx.case, ctx.profile)
 
-    def abandon(self, case_id: uuid.UUID) -> None:
-        """Abandon an unfinished case: it is closed as abandoned (audited), its drafts retired."""
+    def abandon(self, case_id: uuid.UUID, reason: str) -> None:
+        """Abandon an unfinished case with its reason: closed as abandoned (audited with the reason, so in its
+        timeline), its drafts retired; without a reason nothing is written."""
+        cleaned = clean(reason, limit="reason", field="reason", required="اكتب سبب ترك الحالة دون إكمالها")
         with self._db.session() as session:
             ctx = self._context(session, case_id)
             if CaseStatus(ctx.case.status) not in states.ABANDONABLE:
@@ -251,4 +253,4 @@ class CaseCourse(ReceptionWork):
                 select(ReceptionDraft).where(ReceptionDraft.case_id == case_id, ReceptionDraft.deleted_at.is_(None))
             ):
                 draft.deleted_at = ctx.now
-            self._audit(ctx, "case_abandoned", {"from": previous})
+            self._audit(ctx, "case_abandoned", {"from": previous, "reason": cleaned})

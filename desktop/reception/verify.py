@@ -5,7 +5,9 @@ Decisions recorded here:
 * The particulars are checked by `desktop.reception.particulars.check_particulars` (the same function the verify
   page shows inline); the first problem is the refusal, under its field.
 * The particulars go to the case's beneficiary file: the one attached to the case, else the stored one with the
-  same ID number, else a new file. Another beneficiary's ID number on an attached file is refused.
+  same ID number, else a new file. Another beneficiary's ID number on an attached file is refused. The stored
+  file of the same ID is taken only when that person has no other case open (`intake.check_second_case`): a
+  second case is opened by attaching the file with a stated reason, never silently here.
 * Documents: the policy's list for the case's kind (`PolicyProfile.documents_for`) is what the page offers
   (`CaseView.listed_documents`); the service records what the officer marked, one row per name (kept, updated,
   or retired when no longer listed). A required document (or one the officer added) not provided is recorded as
@@ -32,6 +34,7 @@ from desktop.casework import CaseContext
 from desktop.errors import InputError, ReceptionError
 from desktop.hijri import parse_date_either
 from desktop.policy import StepKind, is_rescue_profile
+from desktop.reception.intake import check_second_case
 from desktop.reception.particulars import Particulars, check_particulars
 from desktop.reception.registry import Procedure, StepHandler, step_handler
 from desktop.reception.views import CaseView, DocumentInput, ParticularsInput
@@ -126,7 +129,11 @@ class VerifyStep(StepHandler):
                 f"رقم الهوية {p.id_number} مسجل لمستفيد آخر ({same_id.full_name}): ابحث بالرقم وافتح ملفه",
                 field="id_number",
             )
-        if beneficiary is None:
+        if beneficiary is None and same_id is not None:
+            check_second_case(  # no reason is given on this step: the file is attached with one, from the look-up
+                self, ctx, same_id.id, field="id_number",
+                advice="أكمل تلك الحالة بدل هذه، أو ابحث برقم الهوية في بداية التواصل واكتب سبب فتح حالة أخرى له",
+            )
             beneficiary = same_id
         if beneficiary is None:
             beneficiary = self._stamp(ctx, Beneficiary(association_id=ctx.case.association_id))

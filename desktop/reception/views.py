@@ -18,6 +18,7 @@ __all__ = [
     "DraftSummary",
     "ListedDocument",
     "MemberView",
+    "OpenCase",
     "ParticularsInput",
     "ReceptionError",
     "ReferralView",
@@ -61,8 +62,22 @@ class BeneficiaryView:
 
 
 @dataclass(frozen=True)
+class OpenCase:
+    """A case of a beneficiary not closed yet: what a look-up offers to continue instead of opening another."""
+
+    case_id: UUID
+    case_number: str
+    status_label: str
+    step_title: str
+
+
+@dataclass(frozen=True)
 class BeneficiaryMatch:
-    """A beneficiary found by a look-up; `reason` is "same_id", "id_prefix", "same_phone" or "name"."""
+    """A beneficiary found by a look-up; `reason` is "same_id", "id_prefix", "same_phone" or "name".
+
+    `open_cases` are the beneficiary's cases not closed yet (newest first): the desk offers to continue one
+    of them, and another case for the same person is opened only with a stated reason.
+    """
 
     beneficiary_id: UUID
     full_name: str
@@ -70,6 +85,7 @@ class BeneficiaryMatch:
     mobile: str | None
     reason: str
     warning_ar: str | None = None
+    open_cases: tuple[OpenCase, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,13 +154,19 @@ class ReferralView:
 
 @dataclass(frozen=True)
 class DraftSummary:
-    """A case left unfinished, offered for resuming at start-up."""
+    """An unfinished reception of this PC, offered for resuming (or abandoning with a reason).
+
+    `step_title` is the step reached (where the officer resumes); `saved_at` the last change (a draft saved, or
+    the case's own); `started_at` when the contact was started; `status_label` the case's status in Arabic.
+    """
 
     case_id: UUID
     case_number: str
     beneficiary_name: str | None
     step_title: str
     saved_at: datetime
+    started_at: datetime | None = None
+    status_label: str = ""
 
 
 @dataclass(frozen=True)

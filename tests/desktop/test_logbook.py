@@ -343,7 +343,8 @@ def test_a_whole_reception_at_debug_leaves_no_personal_data_in_the_log_or_the_su
         for typed in (ID_NUMBER, MOBILE, NAME):
             matches = service.lookup(typed)
             assert matches and matches[0].full_name == NAME
-        service.attach_beneficiary(again.case_id, matches[0].beneficiary_id)
+        # The served case is not closed, so the second case states its reason (issue 11).
+        service.attach_beneficiary(again.case_id, matches[0].beneficiary_id, second_case_reason="طلب جديد بعد الخدمة")
 
         # An officer's error (not logged) and incidents that carry the particulars.
         with pytest.raises(ReceptionError) as refused:

@@ -10,7 +10,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QListView, QVBoxLayout, QWidget
 
 from desktop.arabic_text import isolate, to_latin_digits
-from desktop.identity import format_mobile_local, is_valid_saudi_id
+from desktop.identity import format_mobile_local, is_valid_saudi_id, phone_search_key
 from ui.ops import run_read
 from ui.widgets.keyed_views import SearchEdit
 
@@ -31,7 +31,7 @@ _ModelIndex = QModelIndex | QPersistentModelIndex
 
 
 def match_line(match: BeneficiaryMatch) -> str:
-    """One line for a match: name, ID, mobile, why it matched (numbers isolated)."""
+    """One line for a match: name, ID, mobile, why it matched, its open case if any (numbers isolated)."""
     parts = [match.full_name, f"الهوية {isolate(match.id_number)}"]
     if match.mobile:
         try:
@@ -39,6 +39,8 @@ def match_line(match: BeneficiaryMatch) -> str:
         except ValueError:
             parts.append(f"الجوال {isolate(match.mobile)}")
     parts.append(f"({REASON_TEXT.get(match.reason, match.reason)})")
+    if match.open_cases:
+        parts.append(f"له حالة مفتوحة رقم {isolate(match.open_cases[0].case_number)}")
     return " — ".join(parts)
 
 
@@ -232,6 +234,11 @@ class LookupPanel(QWidget):
         warnings = [m.warning_ar for m in matches if m.warning_ar]
         if not matches:
             self.status.setText("لا يوجد مستفيد مسجل بهذه البيانات: سيُنشأ ملف جديد عند التحقق من البيانات.")
+        elif (person := self.open_case_match()) is not None:
+            self.status.setText(
+                f"للمستفيد «{person.full_name}» حالة مفتوحة رقم {isolate(person.open_cases[0].case_number)}: "
+                f"{isolate('Enter')} يعرض متابعتها بدل فتح حالة ثانية."
+            )
         elif warnings:
             self.status.setText("تنبيه: " + warnings[0])
         else:
@@ -241,6 +248,19 @@ class LookupPanel(QWidget):
             same = [m for m in matches if m.reason == "same_id" and m.id_number == digits]
             if same:
                 self.choose(same[0])
+
+    def open_case_match(self) -> BeneficiaryMatch | None:
+        """The person the look-up found by their whole ID or mobile who has a case not closed (the chosen file
+        first), or None: the contact then offers that case rather than opening a second one."""
+        if self._chosen is not None:
+            return self._chosen if self._chosen.open_cases else None
+        key = phone_search_key(to_latin_digits(self.edit.text()).strip())
+        whole_phone = key is not None and len(key) == 9
+        found = [
+            m for m in self.model.matches()
+            if m.open_cases and (m.reason == "same_id" or (m.reason == "same_phone" and whole_phone))
+        ]
+        return found[0] if len({m.beneficiary_id for m in found}) == 1 else None
 
     def flush(self, then: Callable[[], None] | None = None) -> None:
         """Run a pending look-up at once; `then` is called once no look-up is pending or on its way."""

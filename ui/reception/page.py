@@ -1,18 +1,22 @@
-"""The reception section: the wizard, the resume banner for unfinished cases, and the policy's outline."""
+"""The reception section: the wizard, the list of unfinished receptions (continue or abandon with a reason), and
+the policy's outline."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
+    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QScrollArea,
     QStackedWidget,
@@ -22,9 +26,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.arabic_text import isolate, to_arabic_digits
+from desktop.counting import CASES, count_phrase
 from desktop.hijri import RIYADH, format_dual
 from desktop.reception import ReceptionService
-from ui.ops import run_read
+from ui.ops import run_read, run_write
+from ui.reception.lifecycle import AbandonDialog
 from ui.reception.style import RECEPTION_STYLE
 from ui.reception.wizard import ReceptionWizard
 from ui.widgets.policy_outline import ReceptionOutline
@@ -38,21 +44,29 @@ DRAFTS_WAIT_MS = 10_000
 
 
 def draft_line(draft: DraftSummary) -> str:
-    """One line for an unfinished case: number, beneficiary, step, when it was saved."""
-    who = draft.beneficiary_name or "مستفيد لم تُسجَّل بياناته بعد"
-    local = draft.saved_at.astimezone(RIYADH)
-    when = f"{format_dual(local.date())} {isolate(to_arabic_digits(local.strftime('%H:%M')))}"
+    """One line for an unfinished case: number, beneficiary, step reached, when it was started."""
+    who = draft.beneficiary_name or "لم تُسجَّل بياناته بعد"
     step = f" — عند خطوة «{draft.step_title}»" if draft.step_title else ""
-    return f"الحالة {isolate(draft.case_number)} — {who}{step} — حُفظت {when}"
+    started = draft.started_at if draft.started_at is not None else draft.saved_at
+    return f"الحالة {isolate(draft.case_number)} — {who}{step} — بدأت {_moment(started)}"
+
+
+def _moment(moment: datetime) -> str:
+    """A moment in Riyadh time: Hijri and Gregorian dates and the time, each isolated."""
+    local = moment.astimezone(RIYADH) if moment.tzinfo else moment.replace(tzinfo=UTC).astimezone(RIYADH)
+    return f"{format_dual(local.date())} {isolate(to_arabic_digits(local.strftime('%H:%M')))}"
 
 
 class DraftsBanner(QFrame):
-    """A quiet bar over the wizard: cases left unfinished (e.g. after a crash) can be resumed; never modal.
+    """The unfinished receptions of this PC (e.g. after a crash), every one listed; never modal.
 
-    Signals: `sig_resume(case_id)` when the officer chooses a case to resume.
+    The officer continues one («متابعة», Enter or a double click) or abandons it with a reason («ترك الحالة…»).
+    Signals: `sig_resume(case_id)` when the officer chooses a case to continue; `sig_abandon(case_id, number)`
+    when the officer asks to abandon one (the page asks the reason).
     """
 
     sig_resume = Signal(object)
+    sig_abandon = Signal(object, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -64,46 +78,71 @@ class DraftsBanner(QFrame):
         self.label.setObjectName("drafts_banner_text")
         self.label.setWordWrap(True)
         column.addWidget(self.label)
+        self.choice = QListWidget(self)
+        self.choice.setObjectName("drafts_list")
+        self.choice.setMaximumHeight(150)
+        self.choice.setWordWrap(True)
+        self.choice.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        column.addWidget(self.choice)
         row = QHBoxLayout()
         column.addLayout(row)
-        self.choice = QComboBox(self)
-        self.choice.setObjectName("drafts_choice")
-        self.choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.choice.setMinimumContentsLength(24)
-        self.resume_button = QPushButton("استئناف", self)
+        self.resume_button = QPushButton("متابعة الحالة", self)
         self.resume_button.setObjectName("resume_draft")
-        self.later_button = QPushButton("لاحقًا", self)
+        self.abandon_button = QPushButton("ترك الحالة…", self)
+        self.abandon_button.setObjectName("abandon_draft")
+        self.later_button = QPushButton("إخفاء القائمة", self)
         self.later_button.setObjectName("dismiss_drafts")
-        row.addWidget(self.choice, 1)
         row.addWidget(self.resume_button)
+        row.addWidget(self.abandon_button)
+        row.addStretch(1)
         row.addWidget(self.later_button)
         self.resume_button.clicked.connect(self._resume)
+        self.abandon_button.clicked.connect(self._abandon)
+        self.choice.itemActivated.connect(lambda _item: self._resume())
         self.later_button.clicked.connect(self.hide)
         self._drafts: list[DraftSummary] = []
         self.setVisible(False)
 
-    def show_drafts(self, drafts: Sequence[DraftSummary]) -> None:
-        """Offer the unfinished cases (hidden when there are none)."""
+    def show_drafts(self, drafts: Sequence[DraftSummary], *, even_if_none: bool = False) -> None:
+        """List the unfinished cases (hidden when there are none, unless asked for from the page)."""
         self._drafts = list(drafts)
         self.choice.clear()
         for draft in self._drafts:
-            self.choice.addItem(draft_line(draft), str(draft.case_id))
+            item = QListWidgetItem(draft_line(draft), self.choice)
+            item.setData(Qt.ItemDataRole.UserRole, str(draft.case_id))
+        if self._drafts:
+            self.choice.setCurrentRow(0)
         count = len(self._drafts)
-        self.label.setText(
-            "حالة لم تكتمل، حُفظ كل ما كُتب فيها؛ يمكنك إكمالها من حيث توقفت:"
-            if count == 1
-            else f"{to_arabic_digits(str(count))} حالات لم تكتمل، حُفظ كل ما كُتب فيها؛ اختر ما تكمله:"
-        )
-        self.setVisible(bool(self._drafts))
+        if count == 0:
+            self.label.setText("لا توجد حالات غير مكتملة على هذا الجهاز.")
+        elif count == 1:
+            self.label.setText("حالة واحدة لم يكتمل استقبالها، حُفظ كل ما كُتب فيها؛ تابعها من حيث توقفت أو اتركها مع ذكر السبب:")
+        else:
+            self.label.setText(
+                f"{count_phrase(count, CASES)} لم يكتمل استقبالها، حُفظ كل ما كُتب فيها؛ اختر ما تتابعه أو تتركه:"
+            )
+        self.choice.setVisible(bool(self._drafts))
+        self.resume_button.setEnabled(bool(self._drafts))
+        self.abandon_button.setEnabled(bool(self._drafts))
+        self.setVisible(bool(self._drafts) or even_if_none)
 
     def drafts(self) -> list[DraftSummary]:
         """The cases offered."""
         return list(self._drafts)
 
+    def _chosen(self) -> DraftSummary | None:
+        index = self.choice.currentRow()
+        return self._drafts[index] if 0 <= index < len(self._drafts) else None
+
     def _resume(self) -> None:
-        index = self.choice.currentIndex()
-        if 0 <= index < len(self._drafts):
-            self.sig_resume.emit(self._drafts[index].case_id)
+        draft = self._chosen()
+        if draft is not None:
+            self.sig_resume.emit(draft.case_id)
+
+    def _abandon(self) -> None:
+        draft = self._chosen()
+        if draft is not None:
+            self.sig_abandon.emit(draft.case_id, draft.case_number)
 
 
 class ReceptionPage(QWidget):
@@ -140,6 +179,10 @@ class ReceptionPage(QWidget):
         top.addWidget(open_label)
         top.addWidget(self.case_number)
         top.addWidget(self.open_case_button)
+        self.unfinished_button = QPushButton("الحالات غير المكتملة", self)
+        self.unfinished_button.setObjectName("show_unfinished")
+        self.unfinished_button.setToolTip("كل حالة على هذا الجهاز لم يكتمل استقبالها: متابعتها أو تركها مع السبب")
+        top.addWidget(self.unfinished_button)
         layout.addLayout(top)
 
         self.banner = DraftsBanner(self)
@@ -166,19 +209,23 @@ class ReceptionPage(QWidget):
         layout.addWidget(self.tabs, 1)
 
         self.banner.sig_resume.connect(self.resume)
+        self.banner.sig_abandon.connect(self.abandon_unfinished)
+        self.unfinished_button.clicked.connect(lambda: self.offer_drafts(even_if_none=True))
+        self.wizard.sig_case_abandoned.connect(lambda _case_id: self._refresh_banner_if_shown())
         self.open_case_button.clicked.connect(self.open_case_by_number)
         self.case_number.returnPressed.connect(self.open_case_by_number)
         self.wizard.sig_case_changed.connect(lambda _view: self._refresh_banner_if_shown())
 
-    def offer_drafts(self, on_counted: Callable[[int], None] | None = None) -> None:
-        """Look for unfinished cases off the GUI thread and offer them in the banner; `on_counted(n)` after."""
+    def offer_drafts(self, on_counted: Callable[[int], None] | None = None, *, even_if_none: bool = False) -> None:
+        """Look for unfinished cases off the GUI thread and list them (every one, but the case on screen);
+        `on_counted(n)` after. `even_if_none` (the page's button) shows the list saying there are none."""
         service = self.service
 
         def found(drafts: list[DraftSummary]) -> None:
             current = self.wizard.case
             if current is not None:
                 drafts = [d for d in drafts if d.case_id != current.case_id]
-            self.banner.show_drafts(drafts)
+            self.banner.show_drafts(drafts, even_if_none=even_if_none)
             if on_counted is not None:
                 on_counted(len(drafts))
 
@@ -218,6 +265,32 @@ class ReceptionPage(QWidget):
         self.wizard.resume(case_id if isinstance(case_id, UUID) else UUID(str(case_id)))
         if self.banner.isVisible():
             self.banner.show_drafts([d for d in self.banner.drafts() if str(d.case_id) != str(case_id)])
+
+    def abandon_unfinished(self, case_id: object, case_number: str) -> None:
+        """Abandon a listed unfinished case after the officer gives a reason («لا» is the default)."""
+        dialog = AbandonDialog(case_number, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        service = self.service
+        target = case_id if isinstance(case_id, UUID) else UUID(str(case_id))
+
+        def answered(result: int) -> None:
+            if result != QDialog.DialogCode.Accepted:
+                return
+            reason = dialog.reason()
+            current = self.wizard.case
+            if current is not None and current.case_id == target:
+                self.wizard.abandon(reason)
+                return
+
+            def done(_nothing: None) -> None:
+                self.wizard.say(f"أُغلقت الحالة رقم {isolate(case_number)} متروكة.", False)
+                self.offer_drafts(even_if_none=self.banner.isVisible())
+
+            run_write(self, lambda: service.discard_draft(target, reason), done,
+                      lambda message, _error: self.wizard.say(message, True), where="reception.abandon")
+
+        dialog.finished.connect(answered)
+        dialog.open()
 
     def open_case_by_number(self) -> None:
         """Open a case by its number (e.g. one waiting for a referral's answer)."""

@@ -24,9 +24,9 @@ from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QResizeEvent, QS
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
+    QDialog,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QSizePolicy,
     QStackedWidget,
@@ -36,19 +36,20 @@ from PySide6.QtWidgets import (
 
 from desktop.arabic_text import isolate
 from desktop.policy import StepKind
-from desktop.reception import STEP_HANDLERS, Procedure, procedure_of
+from desktop.reception import STEP_HANDLERS, UNFINISHED, Procedure, procedure_of
 from ui.ops import operations, run_read, run_write
 from ui.printing import PrintController
 from ui.reception import declare, rescue, steps, verify  # noqa: F401 - each module registers its pages
 from ui.reception.base import Action, StepPage, WizardContext
 from ui.reception.checklist import ChecklistEntry, ChecklistPanel
 from ui.reception.contact import ContactPage
+from ui.reception.lifecycle import AbandonDialog, LeaveChoice, OpenCaseDialog, UnfinishedReceptionDialog
 from ui.reception.registry import page_class
 from ui.reception.summary import SummaryPage
 
 if TYPE_CHECKING:
     from desktop.policy import PolicyProfile, Step
-    from desktop.reception import CaseView, ReceptionService
+    from desktop.reception import BeneficiaryMatch, CaseView, ReceptionService
 
 #: Wait this long after the last change before saving the draft.
 DRAFT_DEBOUNCE_MS = 300
@@ -64,6 +65,9 @@ BUSY_NOTICE_MS = 250
 
 #: At exit, wait at most this long for drafts still being written.
 EXIT_WAIT_MS = 10_000
+
+#: The statuses of a case whose reception is not over (leaving it asks the officer what to do).
+UNFINISHED_STATUSES = frozenset(status.value for status in UNFINISHED)
 
 
 @dataclass(frozen=True)
@@ -137,12 +141,13 @@ class ReceptionWizard(QWidget):
 
     Signals: sig_case_changed(CaseView | None) after every recorded action or case switch;
     sig_page_changed(key) when another page comes to the front; sig_busy_changed(bool) when an action
-    starts or stops being recorded.
+    starts or stops being recorded; sig_case_abandoned(case_id) once a case was abandoned.
     """
 
     sig_case_changed = Signal(object)
     sig_page_changed = Signal(str)
     sig_busy_changed = Signal(bool)
+    sig_case_abandoned = Signal(object)
 
     def __init__(
         self,
@@ -258,7 +263,7 @@ class ReceptionWizard(QWidget):
         self.print_button.clicked.connect(lambda: self.print_current())
         self.open_button.clicked.connect(lambda: self.print_current(open_only=True))
         self.new_button.clicked.connect(self.start_new)
-        self.abandon_button.clicked.connect(lambda: self.abandon())
+        self.abandon_button.clicked.connect(lambda: self.abandon())  # asks for the reason
         self.checklist.sig_entry_chosen.connect(self.go_to)
         self._shortcut("Alt+N", self.go_next)
         self._shortcut("Alt+B", self.go_back)
@@ -475,22 +480,33 @@ class ReceptionWizard(QWidget):
         generation = self._generation
         self.contact_page.lookup.flush(then=lambda: self._start_contact_now(generation))
 
-    def _start_contact_now(self, generation: int) -> None:
-        """Open the case off the GUI thread; attach the chosen file or carry what was typed to the verify step."""
+    def _start_contact_now(
+        self, generation: int, second_case_reason: str | None = None, person: BeneficiaryMatch | None = None
+    ) -> None:
+        """Open the case off the GUI thread; attach the chosen file or carry what was typed to the verify step.
+
+        A person found with a case not closed is never given a second one silently: the officer is offered to
+        continue that case (`OpenCaseDialog`), and another case is opened on the file only with a reason."""
         if generation != self._generation:
             return
         page = self.contact_page
-        channel_id, case_kind_id, chosen = page.channel_id(), page.case_kind_id(), page.chosen()
-        carried = page.identification_fields()
+        channel_id, case_kind_id = page.channel_id(), page.case_kind_id()
+        chosen = person if person is not None else page.chosen()
+        if not self.rescue and second_case_reason is None:
+            found = chosen if chosen is not None and chosen.open_cases else page.lookup.open_case_match()
+            if found is not None:
+                self._set_busy(False)
+                self._offer_open_case(found, generation)
+                return
+        carried = page.identification_fields() if chosen is None else {}
         target = next((s.id for s in self.profile.steps if s.kind is StepKind.VERIFY), None)
-        attach = chosen is not None and not self.rescue
-        service = self.service
+        attach = chosen.beneficiary_id if chosen is not None and not self.rescue else None
+        service, reason = self.service, second_case_reason or ""
+        self._set_busy(True, "جارٍ بدء التواصل…")
 
         def start() -> CaseView:
-            view = service.start_contact(channel_id, case_kind_id)
-            if attach and chosen is not None:
-                return service.attach_beneficiary(view.case_id, chosen.beneficiary_id)
-            if carried and target is not None:
+            view = service.start_contact(channel_id, case_kind_id, beneficiary_id=attach, second_case_reason=reason)
+            if attach is None and carried and target is not None:
                 service.save_draft(view.case_id, target, carried)
             return view
 
@@ -506,17 +522,51 @@ class ReceptionWizard(QWidget):
         run_write(self, self._with_draft(start), started, lambda message, error: self._refused(page, message, error),
                   where="reception.start_contact")
 
-    def abandon(self, *, confirm: bool = True) -> bool:
-        """Close the case unfinished (recorded as abandoned) after the officer confirms; True once it is asked."""
+    def _offer_open_case(self, person: BeneficiaryMatch, generation: int) -> None:
+        """The person has a case not closed: continue it (the default), or open another with a stated reason."""
+        open_case = person.open_cases[0]
+        dialog = OpenCaseDialog(person.full_name, open_case.case_number, open_case.status_label,
+                                open_case.step_title, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(result: int) -> None:
+            if generation != self._generation or result != QDialog.DialogCode.Accepted:
+                return
+            if dialog.opens_another():
+                self._start_contact_now(generation, dialog.reason(), person)
+            else:
+                self.resume(open_case.case_id)
+
+        dialog.finished.connect(answered)
+        dialog.open()
+        self.say(f"للمستفيد حالة مفتوحة رقم {isolate(open_case.case_number)}: تابعها أو اكتب سبب فتح حالة أخرى.",
+                 False)
+
+    def abandon(self, reason: str | None = None) -> bool:
+        """Close the case unfinished (recorded as abandoned, with its reason); True once it is asked.
+
+        Without `reason` the officer is asked for one (`AbandonDialog`: «لا» is the default and Escape; nothing
+        happens unless a reason is written and «نعم» pressed)."""
         if self._case is None:
             return False
-        if confirm:
-            answer = QMessageBox.question(
-                self, "ترك الحالة",
-                f"هل تريد ترك الحالة رقم {isolate(self._case.case_number)} دون إكمالها؟ ستُغلق وتُسجَّل متروكة.",
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return False
+        if reason is None:
+            dialog = AbandonDialog(self._case.case_number, self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            case_id = self._case.case_id
+
+            def answered(result: int) -> None:
+                if result == QDialog.DialogCode.Accepted and self._case is not None and self._case.case_id == case_id:
+                    self._abandon_now(dialog.reason())
+
+            dialog.finished.connect(answered)
+            dialog.open()
+            return True
+        self._abandon_now(reason)
+        return True
+
+    def _abandon_now(self, reason: str, then: Callable[[], None] | None = None) -> None:
+        """Abandon the case on the writer with its reason; the next contact is then ready (`then` after)."""
+        assert self._case is not None
         self._draft_timer.stop()
         self._dirty.clear()
         service, case_id, number = self.service, self._case.case_id, self._case.case_number
@@ -527,13 +577,54 @@ class ReceptionWizard(QWidget):
             if generation == self._generation:
                 self.start_new()
                 self.say(f"أُغلقت الحالة رقم {isolate(number)} متروكة.", False)
+            self.sig_case_abandoned.emit(case_id)
+            if then is not None:
+                then()
 
         def refused(message: str, _error: BaseException) -> None:
             if generation == self._generation:
                 self.abandon_button.setEnabled(True)
                 self.say(message, True)
 
-        run_write(self, lambda: service.discard_draft(case_id), abandoned, refused, where="reception.abandon")
+        run_write(self, lambda: service.discard_draft(case_id, reason), abandoned, refused, where="reception.abandon")
+
+    def unfinished_case(self) -> CaseView | None:
+        """The case on screen when its reception is not over (a step still to do here), else None."""
+        case = self._case
+        if case is None or case.current_step_id is None or case.status not in UNFINISHED_STATUSES:
+            return None
+        return case
+
+    def ask_to_leave(self, leaving: str, proceed: Callable[[], None]) -> bool:
+        """Leaving the reception (closing, quitting, another section) with a case unfinished: ask the officer.
+
+        Returns False when nothing is unfinished (the caller goes on at once). Otherwise the question is open
+        (`UnfinishedReceptionDialog`, non-blocking) and True is returned: «متابعتها لاحقًا» saves what is typed,
+        sets the case aside (it is listed with the unfinished ones) and calls `proceed`; «ترك الحالة» abandons it
+        with the reason written, then calls `proceed`; «البقاء» (the default, Escape) does nothing."""
+        case = self.unfinished_case()
+        if case is None:
+            return False
+        asking = self.findChild(UnfinishedReceptionDialog)
+        if asking is not None and asking.isVisible():
+            asking.raise_()  # already asked: one question at a time
+            return True
+        dialog = UnfinishedReceptionDialog(case.case_number, getattr(case.current_step, "title", None), leaving, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        case_id = case.case_id
+
+        def answered(_result: int) -> None:
+            choice = dialog.choice()
+            if choice is LeaveChoice.STAY or self._case is None or self._case.case_id != case_id:
+                return
+            if choice is LeaveChoice.LATER:
+                self.start_new()  # what is typed is saved first; the case waits in the unfinished list
+                proceed()
+            else:
+                self._abandon_now(dialog.reason(), proceed)
+
+        dialog.finished.connect(answered)
+        dialog.open()
         return True
 
     # ----------------------------------------------------------------- navigation

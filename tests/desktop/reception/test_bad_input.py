@@ -144,7 +144,8 @@ def test_same_id_of_another_beneficiary_is_refused(service: ReceptionService) ->
     third = _at_verify(service)
     owner = service.case(first).beneficiary  # type: ignore[arg-type]
     assert owner is not None
-    service.attach_beneficiary(third, owner.beneficiary_id)  # type: ignore[arg-type]
+    # The owner's first case is still open: the file is attached only with a stated reason (issue 11).
+    service.attach_beneficiary(third, owner.beneficiary_id, second_case_reason="طلب آخر منفصل")  # type: ignore[arg-type]
     before = snapshot(service._workspace)  # noqa: SLF001
     with pytest.raises(ReceptionError) as raised:
         service.complete_verify(third, particulars(id_number=other), [])  # type: ignore[arg-type]

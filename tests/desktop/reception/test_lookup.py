@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from desktop.identity import make_saudi_id
-from desktop.reception import ReceptionService
+from desktop.reception import ReceptionError, ReceptionService
 
 from .conftest import ID_NUMBER, particulars
 
@@ -112,17 +112,29 @@ def test_duplicate_warning_for_a_similar_name_with_the_same_phone(
 
 
 def test_the_same_id_opens_the_existing_file(service: ReceptionService, people: dict[str, object]) -> None:
-    """A new contact with an ID already on file updates that file instead of creating another."""
+    """A new contact with an ID already on file updates that file instead of creating another.
+
+    Since issue 11 the person's earlier case is still open, so the file is attached with a stated reason, and
+    a verify step that would silently take the file is refused until the open cases are finished.
+    """
     view = service.start_contact("phone", "service_request")
     service.complete_greet(view.case_id)
     match = service.lookup(ID_NUMBER)[0]
-    opened = service.attach_beneficiary(view.case_id, match.beneficiary_id)  # type: ignore[arg-type]
+    opened = service.attach_beneficiary(
+        view.case_id, match.beneficiary_id, second_case_reason="طلب آخر منفصل"  # type: ignore[arg-type]
+    )
     assert opened.beneficiary is not None and opened.beneficiary.beneficiary_id == people["abdullah"]
     done = service.complete_verify(view.case_id, particulars(city="جدة"), [])
     assert done.beneficiary is not None
     assert done.beneficiary.beneficiary_id == people["abdullah"] and done.beneficiary.city == "جدة"
-    # Without attaching first, the same ID still lands in the same file.
+    # Without attaching first, the same ID still lands in the same file (once no other case of it is open).
     again = service.start_contact("interview", "service_request")
     service.complete_greet(again.case_id)
+    with pytest.raises(ReceptionError) as refused:
+        service.complete_verify(again.case_id, particulars(), [])
+    assert refused.value.field == "id_number" and "حالة مفتوحة" in refused.value.message_ar
+    for open_case in service.lookup(ID_NUMBER)[0].open_cases:
+        if open_case.case_id != again.case_id:
+            service.discard_draft(open_case.case_id, "تكرار")
     verified = service.complete_verify(again.case_id, particulars(), [])
     assert verified.beneficiary is not None and verified.beneficiary.beneficiary_id == people["abdullah"]

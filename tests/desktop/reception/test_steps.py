@@ -266,7 +266,7 @@ def test_abandoned_case_is_closed_and_audited(service: ReceptionService) -> None
     """Discarding a draft closes the case as abandoned; it is no longer offered nor editable."""
     view = service.start_contact("interview", "service_request")
     service.save_draft(view.case_id, "reception", {"note": "..."})
-    service.discard_draft(view.case_id)
+    service.discard_draft(view.case_id, "لم يحضر المستفيد الأوراق")
     assert service.case(view.case_id).status == "closed"
     assert view.case_id not in {d.case_id for d in service.open_drafts()}
     with pytest.raises(ReceptionError):

@@ -93,7 +93,7 @@ def test_abandoned_case_is_not_offered(qtbot, adopted_workspace: Workspace) -> N
     page, officer = _new_page(qtbot, adopted_workspace)
     officer.start_contact("interview", None, "")
     case_id = page.wizard.case.case_id
-    assert page.wizard.abandon(confirm=False)
+    assert page.wizard.abandon("لم يكمل المستفيد")
     officer.on("contact")
     assert page.service.case(case_id).status == "closed"
     assert page.check_drafts() == 0

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[3]
 #: What the reception GUI may import from the core (the contract), besides Qt and ui itself; the workspace is
 #: only the type of what ReceptionService(workspace) is given.
 ALLOWED_CORE = {"desktop.reception", "desktop.identity", "desktop.hijri", "desktop.arabic_text", "desktop.policy",
-                "desktop.errors", "desktop.workspace"}
+                "desktop.errors", "desktop.workspace", "desktop.counting"}
 
 
 def test_reception_page_replaces_the_placeholder_when_the_workspace_opens(qtbot, adopted_workspace: Workspace) -> None:

@@ -13,6 +13,7 @@ from desktop.identity import make_saudi_id
 from desktop.reception import CaseView
 from tests.ui.reception.driver import Officer, draw_signature, future_hijri, make_scan
 from ui.ops import operations
+from ui.reception.lifecycle import OpenCaseDialog
 from ui.reception.page import ReceptionPage
 from ui.reception.wizard import ReceptionWizard
 
@@ -285,7 +286,10 @@ def test_daam_rescue_clear_report_and_override_needs_reason(open_reception) -> N
 
 
 def test_same_id_opens_the_existing_file(open_reception, tmp_path: Path) -> None:
-    """A second contact with the same ID finds the stored beneficiary and opens that file (no new one)."""
+    """A second contact with the same ID finds the stored beneficiary and opens that file (no new one).
+
+    Issue 11: the first case is still open, so the contact first offers to continue it; the second case is
+    opened on the same file only with a stated reason."""
     page, officer = open_reception("mafateeh-alkhair")
     wizard = page.wizard
     id_number = make_saudi_id("105555555")
@@ -297,6 +301,13 @@ def test_same_id_opens_the_existing_file(open_reception, tmp_path: Path) -> None
     QTest.keyClick(wizard, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)  # the next contact
     officer.on("contact")
     officer.start_contact("phone", None, id_number)
+    officer.qtbot.waitUntil(lambda: wizard.findChild(OpenCaseDialog) is not None, timeout=3000)
+    offer = wizard.findChild(OpenCaseDialog)
+    assert offer.continue_button.isDefault() and not offer.another_button.isEnabled()
+    officer.type(offer.reason_edit, "طلب آخر منفصل")
+    offer.another_button.click()
+    operations().wait()
+    officer.settle()
     second = wizard.case
     assert second is not None and second.case_id != first.case_id
     assert second.beneficiary is not None and second.beneficiary.beneficiary_id == first.beneficiary.beneficiary_id
@@ -314,6 +325,8 @@ def test_probable_duplicate_is_warned(open_reception, tmp_path: Path) -> None:
     officer.greet()
     _verify_beneficiary(officer, tmp_path, name="عبد الله سعيد علي الغامدي", mobile="0577777777", attach=False)
     stored = wizard.case.beneficiary
+    # The first case is abandoned so the person has none open (with one, the file is not opened silently).
+    page.service.discard_draft(wizard.case.case_id, "استقبال تجريبي")
     wizard.start_new()
     officer.start_contact("interview", None, "")
     officer.greet()

@@ -107,6 +107,8 @@ def test_service_refusal_lands_under_its_field(verify) -> None:
         ParticularsInput("فهد علي محمد القحطاني", make_saudi_id("108888888"), future_hijri(), "", "0544444444", "", ""),
         [],
     )
+    # Fahd's case is closed first: with it open, the contact would offer to continue it (issue 11).
+    service.discard_draft(attached.case_id, "استُكمل في حالة أخرى")
     page.wizard.start_new()
     officer.start_contact("interview", None, make_saudi_id("108888888"))
     officer.greet()
