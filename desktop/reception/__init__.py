@@ -21,7 +21,7 @@ from desktop.reception.documents import (
     render_missing_documents,
     render_receipt,
 )
-from desktop.reception.particulars import Particulars, check_particulars
+from desktop.reception.particulars import SAUDI_CITIES, Particulars, check_particulars, household_required
 from desktop.reception.registry import STEP_HANDLERS, KindRegistry, Procedure, StepHandler, procedure_of, step_handler
 from desktop.reception.rescue import REPORT_PLATFORMS
 from desktop.reception.rescue_steps import DispatchStep, EscalateStep, HelpStep, ReportStep
@@ -49,6 +49,7 @@ from desktop.reception.views import (
 from desktop.reception.work import LIMITS
 
 __all__ = [
+    "SAUDI_CITIES",
     "DOCUMENT_KINDS",
     "LIMITS",
     "MAX_ATTACHMENT_BYTES",
@@ -86,6 +87,7 @@ __all__ = [
     "can_defer_signature",
     "case_profile",
     "check_particulars",
+    "household_required",
     "find_case",
     "document_title",
     "parse_amount",

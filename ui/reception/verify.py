@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QW
 
 from desktop.arabic_text import isolate, name_tokens
 from desktop.policy import StepKind
-from desktop.reception import Procedure, VerifyStep
+from desktop.reception import Procedure, VerifyStep, household_required
 from ui.ops import run_read, run_write
 from ui.reception.base import Action, StepPage, WizardContext, heading
 from ui.reception.documents_box import DEFAULT_DOCUMENTS, DocumentRow, DocumentsBox
@@ -90,6 +90,7 @@ class VerifyPage(StepPage[VerifyStep]):
         super().__init__(context, step, handler, parent)
         self._documents_dirty = False
         self.personal = ParticularsForm(self)
+        self.personal.set_household_required(household_required(context.profile))
         self.duplicate_box = DuplicateWarning(self)
         self.documents_box = DocumentsBox(handler.import_attachment, self)
         for part in (self.personal, self.duplicate_box, self.documents_box, heading("", self)):
