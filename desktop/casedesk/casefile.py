@@ -66,6 +66,7 @@ from desktop.policy import PolicyProfile, is_rescue_profile
 from desktop.reception.correction import CorrectionResult, ParticularsCorrection
 from desktop.reception.declare import DeclareStep
 from desktop.reception.documents import declaration_versions
+from desktop.reception.particulars import household_required
 from desktop.reception.views import ParticularsInput, ReferralView
 from desktop.reception.work import beneficiary_view
 
@@ -249,6 +250,7 @@ def build_case_file(session: Session, case: Case, profile: PolicyProfile, today:
         can_close=CaseStatus.CLOSED in allowed,
         closed_at=case.closed_at,
         corrected_declaration_pending=_corrected_pending(session, case),
+        household_required=household_required(profile),
     )
 
 

@@ -241,6 +241,8 @@ class CaseFile:
     closed_at: datetime | None
     #: A correction superseded the signed declaration and the corrected one awaits its signature.
     corrected_declaration_pending: bool = False
+    #: The case's policy requires the household size (its eligibility uses it): the correction form says so.
+    household_required: bool = False
 
 
 @dataclass(frozen=True)
