@@ -30,6 +30,7 @@ from datetime import date
 
 from db.models import Beneficiary, CaseStatus, UserRole
 from desktop.arabic_text import normalize_name, to_arabic_digits
+from desktop.counting import FIELDS, count_phrase
 from desktop.errors import InputError, ReceptionError
 from desktop.hijri import format_dual
 from desktop.identity import format_mobile_local
@@ -74,6 +75,14 @@ class CorrectionResult:
     case: CaseView
     changes: tuple[FieldChange, ...]
     declaration_superseded: bool
+
+    @property
+    def summary(self) -> str:
+        """One sentence for the officer: how many particulars changed and whether a new signature is due."""
+        said = f"✓ سُجّل تصحيح البيانات ({count_phrase(len(self.changes), FIELDS)})."
+        if self.declaration_superseded:
+            said += " استُبدل الإقرار الموقّع: اطبع الإقرار المصحح ليوقّعه المستفيد، ثم أرفقه من ملف الحالة."
+        return said
 
 
 def _shown(field: str, value: object) -> str:

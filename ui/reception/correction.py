@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
-from desktop.counting import FIELDS, count_phrase
 from ui.ops import run_write
 from ui.reception.fields import FieldForm, NoteEdit, wrapped_label
 from ui.reception.particulars_form import ParticularsForm
@@ -31,11 +30,8 @@ ID_LOCKED = "رقم الهوية ونوعها لا يُصحَّحان: رقم آ
 
 
 def correction_summary(result: CorrectionResult) -> str:
-    """One sentence for the message line: how many particulars changed and whether a new signature is due."""
-    said = f"✓ سُجّل تصحيح البيانات ({count_phrase(len(result.changes), FIELDS)})."
-    if result.declaration_superseded:
-        said += " استُبدل الإقرار الموقّع: اطبع الإقرار المصحح ليوقّعه المستفيد، ثم أرفقه من ملف الحالة."
-    return said
+    """The message line's sentence after a correction (worded by the service: counts agreed there)."""
+    return result.summary
 
 
 class CorrectionDialog(QDialog):
