@@ -201,13 +201,13 @@ class CaseFileDialog(QDialog):
         right_column.addWidget(self.decision_box)
         stored_box = QGroupBox("مستندات الحالة المحفوظة", right)
         stored_column = QVBoxLayout(stored_box)
-        self.stored = QTableWidget(0, 5, stored_box)
+        self.stored = QTableWidget(0, 3, stored_box)
         setup_table(self.stored, "case_stored_documents")
-        self.stored.setHorizontalHeaderLabels(["المستند", "الإصدار والحالة", "التاريخ", "الموظف", ""])
+        self.stored.setHorizontalHeaderLabels(["المستند", "التاريخ", ""])
         stored_header = self.stored.horizontalHeader()
         stored_header.setStretchLastSection(False)
         stored_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3, 4):
+        for column in (1, 2):
             stored_header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.stored.setMinimumHeight(170)
         stored_column.addWidget(self.stored)
@@ -440,20 +440,23 @@ class CaseFileDialog(QDialog):
                  lambda message, _e: show_message(self.message, message), where="casedesk.documents")
 
     def show_documents(self, documents: tuple[CaseDocument, ...]) -> None:
-        """One row per stored document, newest first, with «طباعة» and «فتح»."""
+        """One row per stored document, newest first (a declaration's version and state under its title; who
+        stored it in the tooltip), with «طباعة» and «فتح»."""
         self.stored_documents = documents
         table = self.stored
         table.setRowCount(len(documents))
         for row, document in enumerate(documents):
             entry = document.entry
-            cells = [document.title, document.state_label or "—", entry.at_text, entry.officer_name or "—"]
-            for column, text in enumerate(cells):
+            title = document.title + (f"\n{document.state_label}" if document.state_label else "")
+            for column, text in enumerate((title, entry.at_text)):
                 item = QTableWidgetItem(text)
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
                 if document.superseded:
                     item.setForeground(QBrush(QColor("#6b7580")))
-                if column == 0 and entry.detail:
-                    item.setToolTip(entry.detail)
+                tip = [entry.detail] if entry.detail else []
+                if entry.officer_name:
+                    tip.append(f"الموظف: {entry.officer_name}")
+                item.setToolTip("\n".join(tip))
                 table.setItem(row, column, item)
             buttons = QWidget(table)
             line = QHBoxLayout(buttons)
@@ -469,7 +472,7 @@ class CaseFileDialog(QDialog):
             open_button.clicked.connect(lambda _c=False, d=document: self.open_stored(d, printing=False))
             line.addWidget(print_button)
             line.addWidget(open_button)
-            table.setCellWidget(row, 4, buttons)
+            table.setCellWidget(row, 2, buttons)
         table.resizeRowsToContents()
 
     def open_stored(self, document: CaseDocument, *, printing: bool) -> None:

@@ -76,6 +76,7 @@ class CorrectionDialog(QDialog):
         self.reason.setObjectName("correction_reason")
         self.reason_form.add("reason", "سبب ال&تصحيح:", self.reason, wide=True)
         column.addWidget(self.reason_form)
+        column.addStretch(1)
         scroll.setWidget(holder)
         layout.addWidget(scroll, 1)
         self.message = QLabel(self)

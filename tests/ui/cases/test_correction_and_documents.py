@@ -16,12 +16,12 @@ from ui.cases import CasesPage
 from ui.reception.correction import CorrectionDialog
 
 
-def _declarations(dialog) -> list[tuple[str, str]]:
+def _declarations(dialog) -> list[tuple[str, ...]]:
     """(title, version and state) of the declaration rows of the stored documents panel, top to bottom."""
     rows = []
     for row in range(dialog.stored.rowCount()):
         if dialog.stored_documents[row].entry.document_kind == "declaration":
-            rows.append((dialog.stored.item(row, 0).text(), dialog.stored.item(row, 1).text()))
+            rows.append(tuple(dialog.stored.item(row, 0).text().split("\n", 1)))
     return rows
 
 
@@ -60,8 +60,8 @@ def test_correction_supersedes_the_declaration_and_the_panel_lists_both(
     (_, newest), (_, oldest) = _declarations(dialog)
     assert "الساري" in newest and "مستبدَل" in oldest
     assert not dialog.attach_corrected_button.isVisible()
-    row = next(r for r in range(dialog.stored.rowCount()) if "مستبدَل" in dialog.stored.item(r, 1).text())
-    buttons = dialog.stored.cellWidget(row, 4).findChildren(QPushButton)
+    row = next(r for r in range(dialog.stored.rowCount()) if "مستبدَل" in dialog.stored.item(r, 0).text())
+    buttons = dialog.stored.cellWidget(row, 2).findChildren(QPushButton)
     assert {b.text() for b in buttons} == {"طباعة", "فتح"} and all(b.isEnabled() for b in buttons)
     opened = len(dialog.opened_documents)
     # «طباعة» (the system viewer behind «فتح» does not exist offscreen)
