@@ -573,7 +573,11 @@ class RequiredDocument(SyncColumns, Base):
 
 
 class Declaration(SyncColumns, Base):
-    """Append-only: the signed declaration (إقرار) of the case, its signature and its PDF."""
+    """Append-only: the signed declaration (إقرار) of the case, its signature and its PDF.
+
+    A correction of the particulars after signing supersedes the case's declaration; the corrected one signed
+    next names it in `supersedes_id` (the old row is never changed).
+    """
 
     __tablename__ = "declaration"
     __table_args__ = (Index("ix_declaration_case_id", "case_id"),)
@@ -586,6 +590,9 @@ class Declaration(SyncColumns, Base):
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
     officer_id: Mapped[uuid.UUID | None] = mapped_column(_fk("app_user.id"))
     signed_at: Mapped[dt.datetime]
+    #: The declaration this one replaces (signed again after a correction of the particulars); None for the first.
+    #: A plain id, not a foreign key: SQLite adds a column with no table constraint (see migration 0009).
+    supersedes_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
 
 class Referral(SyncColumns, Base):

@@ -29,6 +29,7 @@ __all__ = [
     "DAYS",
     "DECISIONS",
     "DOCUMENTS",
+    "FIELDS",
     "HOURS",
     "MINUTES",
     "REPORTS",
@@ -84,6 +85,7 @@ DECISIONS = Noun("قرار", "قراران", "قرارات", "قرارًا")
 DOCUMENTS = Noun("مستند", "مستندان", "مستندات", "مستندًا")
 RESPONSES = Noun("تقييم", "تقييمان", "تقييمات", "تقييمًا")
 ROWS = Noun("سجل", "سجلان", "سجلات", "سجلًا")
+FIELDS = Noun("حقل", "حقلان", "حقول", "حقلًا")
 
 
 def plural_category(count: int) -> PluralCategory:

@@ -459,6 +459,8 @@ class Eligibility(_Section):
     mechanisms: tuple[EligibilityMechanism, ...] = Field(min_length=1)
     stages: tuple[_Text, ...] = ()
     criteria: tuple[_Text, ...] = ()
+    #: The beneficiary's particulars the assessment relies on: each is required at the verify step.
+    particulars: tuple[Literal["household_size"], ...] = ()
 
 
 class Declaration(_Section):

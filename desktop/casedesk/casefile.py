@@ -1,6 +1,12 @@
 """The case file: particulars, documents with validity, status and promise, decision, services, the timeline,
 and the case's stored documents.
 
+The documents panel (`CaseFileService.documents`) lists every stored file of the case (whatever its kind in the
+document catalogue: declarations with their number and superseded marker, receipts, letters, report records,
+scans), each with whether this officer's role may print it. A correction of the particulars from the case file
+goes to reception's `desktop.reception.correction` (the seam that owns the particulars' check and the
+declaration); so does the corrected declaration signed on paper.
+
 `build_case_file(session, case, profile, today)` is the one way a `CaseFile` is made: the case file service
 reads it, and every action of the committee and of service delivery answers with it.
 """
@@ -11,6 +17,7 @@ import re
 import uuid
 from collections.abc import Mapping
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -40,15 +47,27 @@ from desktop.casedesk.decisions import decision_view, latest_decision, read_stor
 from desktop.casedesk.eligibility import document_states
 from desktop.casedesk.rules import serve_refusal
 from desktop.casedesk.service import CaseDeskWork
-from desktop.casedesk.timeline import build_timeline, file_entries
-from desktop.casedesk.views import INFORMED_HOW, CaseDeskError, CaseFile, InformedView, ServiceView, TimelineEntry
+from desktop.casedesk.timeline import build_timeline, declaration_state, file_entries
+from desktop.casedesk.views import (
+    INFORMED_HOW,
+    CaseDeskError,
+    CaseDocument,
+    CaseFile,
+    InformedView,
+    ServiceView,
+    TimelineEntry,
+)
 from desktop.cases import states
 from desktop.documents import catalogue
 from desktop.errors import ReceptionError
 from desktop.hijri import local_date
 from desktop.money import money_text
 from desktop.policy import PolicyProfile, is_rescue_profile
-from desktop.reception.views import ReferralView
+from desktop.reception.correction import CorrectionResult, ParticularsCorrection
+from desktop.reception.declare import DeclareStep
+from desktop.reception.documents import declaration_versions
+from desktop.reception.particulars import household_required
+from desktop.reception.views import ParticularsInput, ReferralView
 from desktop.reception.work import beneficiary_view
 
 __all__ = ["CaseFileService", "build_case_file"]
@@ -110,6 +129,52 @@ class CaseFileService(CaseDeskWork):
                 raise
             except ReceptionError as exc:  # reception's renderers word their refusals as reception's
                 raise CaseDeskError(exc.message_ar, field=exc.field) from None
+
+
+    def documents(self, case_id: uuid.UUID) -> tuple[CaseDocument, ...]:
+        """Every stored document of the case, newest first, for the documents panel (reprint and open)."""
+        with self._db.session(read_only=True) as session:
+            case = self._case_row(session, case_id)
+            role = self._officer_role(session)
+            versions = {v.row.pdf_sha256: v for v in declaration_versions(session, case.id) if v.row.pdf_sha256}
+            found: list[CaseDocument] = []
+            for entry in file_entries(session, case):
+                kind = entry.document_kind or ""
+                printed = catalogue.title_of(kind, "")
+                may_print = True
+                if printed:
+                    try:
+                        catalogue.document(kind).check_may_print(role)
+                    except ReceptionError:
+                        may_print = False
+                version = versions.get(entry.attachment_sha256 or "") if kind == "declaration" else None
+                state = declaration_state(version.number, version.superseded) if version is not None else ""
+                found.append(CaseDocument(
+                    entry=entry, title=entry.title, state_label=state,
+                    number=version.number if version is not None else None,
+                    superseded=version.superseded if version is not None else False,
+                    may_print=may_print, is_pdf=entry.mime in (None, "application/pdf"),
+                ))
+        found.sort(key=lambda d: (d.entry.at, d.entry.entry_id), reverse=True)
+        return tuple(found)
+
+    def correct_particulars(self, case_id: uuid.UUID, particulars: ParticularsInput, reason: str) -> CorrectionResult:
+        """The beneficiary's verified particulars corrected with a written reason (reception's correction)."""
+        return self._correction().correct(case_id, particulars, reason)
+
+    def sign_corrected_on_paper(self, case_id: uuid.UUID, scan_path: Path) -> CaseFile:
+        """The corrected declaration, signed on its printed form, attached by its scan (image or PDF)."""
+        with self._db.session(read_only=True) as session:
+            case = self._case_row(session, case_id)
+            versions = declaration_versions(session, case.id)
+            if not (case.signature_pending and versions and versions[-1].superseded):
+                raise CaseDeskError("لا ينتظر هذا الطلب توقيع إقرار مصحح", field="declaration")
+        DeclareStep(self._workspace, clock=self._clock).signed_on_paper(case_id, scan_path)
+        return self.case_file(case_id)
+
+    def _correction(self) -> ParticularsCorrection:
+        """Reception's correction of the particulars, on this service's workspace and clock."""
+        return ParticularsCorrection(self._workspace, clock=self._clock)
 
 
 def _belongs_to_case(session: Session, case: Case, sha: str) -> bool:
@@ -184,7 +249,17 @@ def build_case_file(session: Session, case: Case, profile: PolicyProfile, today:
         can_serve=serve_refusal(session, case, profile) is None,
         can_close=CaseStatus.CLOSED in allowed,
         closed_at=case.closed_at,
+        corrected_declaration_pending=_corrected_pending(session, case),
+        household_required=household_required(profile),
     )
+
+
+def _corrected_pending(session: Session, case: Case) -> bool:
+    """True when a correction superseded the signed declaration and the corrected one is not signed yet."""
+    if not case.signature_pending:
+        return False
+    versions = declaration_versions(session, case.id)
+    return bool(versions) and versions[-1].superseded
 
 
 def _open_referral(session: Session, profile: PolicyProfile, case_id: uuid.UUID) -> ReferralView | None:

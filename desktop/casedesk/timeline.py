@@ -35,7 +35,7 @@ from db.models import (
     SuggestionEvent,
     SurveyResponse,
 )
-from desktop.arabic_text import isolate
+from desktop.arabic_text import isolate, to_arabic_digits
 from desktop.attachments import MIME_PDF
 from desktop.casedesk.common import (
     SUGGESTION_KIND_LABELS,
@@ -52,8 +52,9 @@ from desktop.cases import states
 from desktop.documents import catalogue
 from desktop.money import money_text
 from desktop.policy import PolicyProfile
+from desktop.reception.documents import CORRECTION_ACTION, declaration_versions
 
-__all__ = ["DOCUMENT_KIND_LABELS", "build_timeline", "file_entries"]
+__all__ = ["DOCUMENT_KIND_LABELS", "build_timeline", "declaration_state", "file_entries"]
 
 #: What each kind of stored file is called in the timeline: a printed document by its catalogue title,
 #: and the two kinds of file that are not printed documents.
@@ -83,6 +84,7 @@ _AUDIT_LABELS: dict[str, str] = {
     "resubmitted": "إعادة الطلب إلى لجنة البحث بعد الاستكمال",
     "report_recorded": "تسجيل البلاغ",
     "report_corrected": "تصحيح بيانات البلاغ",
+    CORRECTION_ACTION: "تصحيح بيانات المستفيد",
     "member_dispatched": "توجيه عضو إلى البلاغ",
 }
 
@@ -204,18 +206,27 @@ def build_timeline(session: Session, case: Case, profile: PolicyProfile) -> tupl
     done.sort(key=lambda e: (e.at, e.entry_id.rsplit(":", 1)[-1]), reverse=True)
     return tuple(done)
 
+def declaration_state(number: int, superseded: bool) -> str:
+    """«الإصدار ٢ — مستبدَل بعد تصحيح البيانات» or «الإصدار ٢ — الساري»: a declaration's place among the case's."""
+    state = "مستبدَل بعد تصحيح البيانات" if superseded else "الساري"
+    return f"الإصدار {isolate(to_arabic_digits(str(number)))} — {state}"
+
+
 def file_entries(session: Session, case: Case) -> list[TimelineEntry]:
     """Every file of the case: the signed declaration and its scan, stored PDFs, document scans."""
     entries: list[TimelineEntry] = []
     actor_of: dict[str, uuid.UUID | None] = {}
-    for declaration in session.scalars(
-        select(Declaration).where(Declaration.case_id == case.id, Declaration.deleted_at.is_(None))
-    ):
+    versions = declaration_versions(session, case.id)
+    several = len(versions) > 1 or any(v.superseded for v in versions)
+    for version in versions:
+        declaration = version.row
         if declaration.pdf_sha256:
+            how = "وُقّع على الورق" if declaration.signature_kind == SignatureKind.PAPER.value else "وُقّع على لوحة التوقيع"
+            if several:
+                how = f"{declaration_state(version.number, version.superseded)} — {how}"
             entries.append(TimelineEntry(
                 f"file:declaration:{declaration.id.hex}", declaration.signed_at, moment_text(declaration.signed_at),
-                "document", DOCUMENT_KIND_LABELS["declaration"],
-                "وُقّع على الورق" if declaration.signature_kind == SignatureKind.PAPER.value else "وُقّع على لوحة التوقيع",
+                "document", DOCUMENT_KIND_LABELS["declaration"], how,
                 None, document_kind="declaration", attachment_sha256=declaration.pdf_sha256, mime=MIME_PDF,
             ))
             actor_of[f"file:declaration:{declaration.id.hex}"] = declaration.officer_id
@@ -293,8 +304,21 @@ def _assessment_summary(items: Sequence[AssessmentItem], notes: str | None) -> s
     return "\n".join(lines)
 
 
+def _correction_detail(details: dict[str, Any]) -> str:
+    """A correction's reason, then each particular changed (from old to new), then the declaration's fate."""
+    lines = [f"السبب: {details.get('reason', '')}"]
+    for change in details.get("changes") or ():
+        if isinstance(change, dict):
+            lines.append(f"{change.get('label', '')}: من «{change.get('old', '')}» إلى «{change.get('new', '')}»")
+    if details.get("superseded_declaration_id"):
+        lines.append("استُبدل الإقرار الموقّع: يُطبع الإقرار المصحح ليوقّعه المستفيد من جديد")
+    return "\n".join(lines)
+
+
 def _audit_detail(audit: AuditEvent) -> str:
     details = audit.details or {}
+    if audit.action == CORRECTION_ACTION:
+        return _correction_detail(details)
     if audit.action == "status_changed":
         return f"من «{states.status_label(str(details.get('from', '')))}» إلى «{states.status_label(str(details.get('to', '')))}»"
     for key in ("reason", "note"):

@@ -29,6 +29,7 @@ __all__ = [
     "SUGGESTION_ROUTES",
     "BeneficiaryView",
     "CaseDeskError",
+    "CaseDocument",
     "CaseFile",
     "DecisionInput",
     "DecisionResult",
@@ -238,6 +239,28 @@ class CaseFile:
     can_serve: bool
     can_close: bool
     closed_at: datetime | None
+    #: A correction superseded the signed declaration and the corrected one awaits its signature.
+    corrected_declaration_pending: bool = False
+    #: The case's policy requires the household size (its eligibility uses it): the correction form says so.
+    household_required: bool = False
+
+
+@dataclass(frozen=True)
+class CaseDocument:
+    """One stored document of a case in the case file's documents panel.
+
+    `entry` is the file's timeline entry (pass it to `CaseFileService.document_pdf`). A declaration has its
+    `number` (1 for the first signed) and is `superseded` once a correction replaced it; `may_print` follows
+    the document catalogue's roles for the officer at this PC (a scan: always).
+    """
+
+    entry: TimelineEntry
+    title: str
+    state_label: str
+    number: int | None
+    superseded: bool
+    may_print: bool
+    is_pdf: bool
 
 
 # --------------------------------------------------------------------------- eligibility

@@ -2,7 +2,7 @@
 
 The GUI imports only the names below; everything a service returns is a plain frozen dataclass. The parts:
 `service` (the façade `ReceptionService`), `intake`, `registry` (step kinds → handlers), `steps`, `verify`,
-`declare`, `rescue_steps` (the handlers), `particulars` (the one check of the particulars), `documents` (the
+`declare`, `rescue_steps` (the handlers), `correction` (verified particulars corrected with a reason), `particulars` (the one check of the particulars), `documents` (the
 printed documents as plain functions), `work` (the shared machinery), `rules` (step order), `rescue`
 (distances, platforms), `views` (what is handed out).
 """
@@ -22,7 +22,14 @@ from desktop.reception.documents import (
     render_missing_documents,
     render_receipt,
 )
-from desktop.reception.particulars import Particulars, check_particulars
+from desktop.reception.correction import (
+    CORRECTABLE_FIELDS,
+    SUPERVISOR_ROLES,
+    CorrectionResult,
+    FieldChange,
+    ParticularsCorrection,
+)
+from desktop.reception.particulars import SAUDI_CITIES, Particulars, check_particulars, household_required
 from desktop.reception.registry import STEP_HANDLERS, KindRegistry, Procedure, StepHandler, procedure_of, step_handler
 from desktop.reception.rescue import REPORT_PLATFORMS
 from desktop.reception.rescue_steps import DispatchStep, EscalateStep, HelpStep, ReportStep
@@ -51,6 +58,12 @@ from desktop.reception.views import (
 from desktop.reception.work import LIMITS
 
 __all__ = [
+    "CORRECTABLE_FIELDS",
+    "SAUDI_CITIES",
+    "SUPERVISOR_ROLES",
+    "CorrectionResult",
+    "FieldChange",
+    "ParticularsCorrection",
     "DOCUMENT_KINDS",
     "LIMITS",
     "MAX_ATTACHMENT_BYTES",
@@ -90,6 +103,7 @@ __all__ = [
     "can_defer_signature",
     "case_profile",
     "check_particulars",
+    "household_required",
     "find_case",
     "document_title",
     "parse_amount",

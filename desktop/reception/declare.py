@@ -12,6 +12,9 @@ Decisions recorded here:
   what was rendered is still what the records say, else it starts over (at most three times) — so the signing
   is recorded whole, with the file it names, or not at all.
 * A pad signature must be a PNG with real strokes (not empty, not a single dot).
+* After a correction of the particulars superseded the signed declaration (`desktop.reception.correction`), the
+  corrected declaration is signed the same way (pad or paper): a new row naming the old one in `supersedes_id`;
+  the step is not completed a second time.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from desktop.errors import ReceptionError
 from desktop.hijri import local_date
 from desktop.policy import Step, StepKind
 from desktop.reception import rules
-from desktop.reception.documents import DeclarationSheet, fill_declaration, gather_declaration
+from desktop.reception.documents import DeclarationSheet, declaration_versions, fill_declaration, gather_declaration
 from desktop.reception.registry import StepHandler, step_handler
 from desktop.reception.views import CaseView
 from desktop.reception.work import clean
@@ -115,10 +118,19 @@ class DeclareStep(StepHandler):
             raise ReceptionError("سياسة الجمعية لا تتضمن إقرارًا يوقعه المستفيد", field="declaration")
         progress = self._progress(ctx.session, ctx.case, ctx.profile)
         if declare.id in progress.completed:
+            if self._superseded(ctx) is not None:
+                return declare
             raise ReceptionError("وُقّع الإقرار من قبل في هذه الحالة", field="declaration")
         if declare.id in progress.waiting:
             return declare
         return self._require_step(ctx, StepKind.DECLARE)
+
+    def _superseded(self, ctx: CaseContext) -> uuid.UUID | None:
+        """The declaration a correction superseded, while the corrected one awaits its signature (else None)."""
+        if not ctx.case.signature_pending:
+            return None
+        versions = declaration_versions(ctx.session, ctx.case.id)
+        return versions[-1].row.id if versions and versions[-1].superseded else None
 
     def _sheet(self, ctx: CaseContext, kind: SignatureKind, signature: bytes) -> DeclarationSheet:
         """What the declaration signed now shows (checks first that it may be signed now)."""
@@ -158,6 +170,7 @@ class DeclareStep(StepHandler):
     ) -> None:
         """The rows of a signing: both attachments, the declaration, the step done, the audit."""
         step = self._declare_step(ctx)
+        supersedes = self._superseded(ctx)
         signature: Attachment = self._attachment_row(ctx, signature_file)
         pdf: Attachment = self._attachment_row(ctx, pdf_file)
         self._stamp(
@@ -171,14 +184,19 @@ class DeclareStep(StepHandler):
                 pdf_sha256=pdf.sha256,
                 officer_id=ctx.officer_id,
                 signed_at=ctx.now,
+                supersedes_id=supersedes,
             ),
         )
         was_pending = ctx.case.signature_pending
         ctx.case.signature_pending = False
         note = "وُقّع على لوحة التوقيع" if kind is SignatureKind.PAD else "وُقّع على الورق وأُرفقت النسخة الممسوحة"
-        if was_pending:
-            note += " (بعد تأجيل التوقيع)"
-        self._complete(ctx, step, note=note)
+        if supersedes is None:
+            if was_pending:
+                note += " (بعد تأجيل التوقيع)"
+            self._complete(ctx, step, note=note)
         if ctx.case.status == CaseStatus.AWAITING_SIGNATURE.value:
             self._set_status(ctx, CaseStatus.RECEIVED)
-        self._audit(ctx, "declaration_signed", {"signature_kind": kind.value, "pdf_sha256": pdf.sha256})
+        details = {"signature_kind": kind.value, "pdf_sha256": pdf.sha256}
+        if supersedes is not None:
+            details["supersedes"] = supersedes.hex
+        self._audit(ctx, "declaration_signed", details)

@@ -23,7 +23,17 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import AppUser, Attachment, Beneficiary, Case, Declaration, RequiredDocument, SignatureKind, StepCompletion
+from db.models import (
+    AppUser,
+    Attachment,
+    AuditEvent,
+    Beneficiary,
+    Case,
+    Declaration,
+    RequiredDocument,
+    SignatureKind,
+    StepCompletion,
+)
 from desktop.arabic_text import strip_bidi_controls, to_arabic_digits, to_latin_digits
 from desktop.attachments import AttachmentStore
 from desktop.casework import case_letterhead, version_profile
@@ -40,10 +50,13 @@ if TYPE_CHECKING:
     from desktop.documents.forms import BeneficiaryParticulars
 
 __all__ = [
+    "CORRECTION_ACTION",
     "DOCUMENT_KINDS",
     "DeclarationSheet",
+    "DeclarationVersion",
     "case_profile",
     "check_document_kind",
+    "declaration_versions",
     "fill_declaration",
     "find_case",
     "gather_declaration",
@@ -122,6 +135,48 @@ def latest_declaration(session: Session, case_id: uuid.UUID) -> Declaration | No
         .order_by(Declaration.signed_at.desc(), Declaration.id.desc())
         .limit(1)
     ).first()
+
+
+#: The audit action of a correction of the particulars (`desktop.reception.correction`); its details name the
+#: declaration it superseded, if any ("superseded_declaration_id").
+CORRECTION_ACTION = "particulars_corrected"
+
+
+@dataclass(frozen=True)
+class DeclarationVersion:
+    """One signed declaration of a case: its row, its number (1 for the first) and whether it was superseded."""
+
+    row: Declaration
+    number: int
+    superseded: bool
+
+
+def declaration_versions(session: Session, case_id: uuid.UUID) -> list[DeclarationVersion]:
+    """The case's declarations in signing order, each superseded when a correction or a later one replaced it.
+
+    A declaration is superseded when a correction of the particulars named it (its audit event) or a later
+    declaration names it in `supersedes_id`; the rows themselves are never changed (append-only).
+    """
+    rows = list(session.scalars(
+        select(Declaration)
+        .where(Declaration.case_id == case_id, Declaration.deleted_at.is_(None))
+        .order_by(Declaration.signed_at, Declaration.id)
+    ))
+    if not rows:
+        return []
+    replaced = {row.supersedes_id for row in rows if row.supersedes_id is not None}
+    for details in session.scalars(
+        select(AuditEvent.details).where(
+            AuditEvent.entity == "case", AuditEvent.entity_id == case_id, AuditEvent.action == CORRECTION_ACTION
+        )
+    ):
+        named = (details or {}).get("superseded_declaration_id")
+        if isinstance(named, str):
+            try:
+                replaced.add(uuid.UUID(hex=named))
+            except ValueError:
+                continue
+    return [DeclarationVersion(row, index, row.id in replaced) for index, row in enumerate(rows, start=1)]
 
 
 def missing_documents(rows: Sequence[RequiredDocument], today: date) -> list[tuple[str, str]]:

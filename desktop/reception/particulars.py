@@ -9,8 +9,11 @@ message), at most one per field, in the order the service reports them (it refus
   another document of 5 to 10 Latin letters or digits. A kind chosen that the number contradicts is refused.
 * ID expiry: required, Hijri or Gregorian; an ID expired before `today` is refused (both calendars shown).
 * Birth date: optional; not in the future, not more than 120 years back.
-* Mobile: a Saudi mobile in any common form, kept as +9665XXXXXXXX. City: optional, at most 80 characters.
-  Household size: optional, 1 to 50.
+* Mobile: a Saudi mobile in any common form, kept as +9665XXXXXXXX.
+* City: optional, at most 80 characters, letters only (spaces, «-» and «.» between words allowed): «الرياض6» is
+  refused. The page offers `SAUDI_CITIES` as the officer types; any other city written in letters is accepted.
+* Household size: 1 to 50; required when the policy's eligibility relies on it (`household_required(profile)`:
+  the profile's `[eligibility] particulars` names "household_size"), optional otherwise.
 """
 
 from __future__ import annotations
@@ -22,9 +25,19 @@ from desktop.arabic_text import clean_text, name_tokens, strip_bidi_controls, to
 from desktop.errors import InputError
 from desktop.hijri import format_dual, parse_date_either
 from desktop.identity import IdKind, normalize_saudi_mobile, validate_saudi_id
+from desktop.policy import PolicyProfile
 from desktop.reception.views import ParticularsInput
 
-__all__ = ["MAX_AGE_YEARS", "MAX_HOUSEHOLD", "OTHER_ID_KIND", "Particulars", "Problem", "check_particulars"]
+__all__ = [
+    "MAX_AGE_YEARS",
+    "MAX_HOUSEHOLD",
+    "OTHER_ID_KIND",
+    "SAUDI_CITIES",
+    "Particulars",
+    "Problem",
+    "check_particulars",
+    "household_required",
+]
 
 #: The oldest age accepted for a birth date.
 MAX_AGE_YEARS = 120
@@ -34,6 +47,26 @@ MAX_HOUSEHOLD = 50
 OTHER_ID_KIND = "other"
 NAME_LIMIT = 200
 CITY_LIMIT = 80
+
+#: Cities offered as the officer types (any other city written in letters may be typed).
+SAUDI_CITIES: tuple[str, ...] = (
+    "الرياض", "جدة", "مكة المكرمة", "المدينة المنورة", "الدمام", "الخبر", "الظهران", "الأحساء", "القطيف",
+    "الطائف", "تبوك", "بريدة", "عنيزة", "حائل", "أبها", "خميس مشيط", "جازان", "نجران", "الباحة", "سكاكا",
+    "عرعر", "القريات", "ينبع", "الجبيل", "حفر الباطن", "الخرج", "المجمعة", "بئر بن هرماس", "بيشة", "القنفذة",
+    "الرس", "الزلفي", "شقراء", "الدوادمي", "وادي الدواسر", "الأفلاج", "رابغ", "الليث", "العلا", "تيماء",
+    "ضباء", "الوجه", "أملج", "حقل", "رفحاء", "طريف", "دومة الجندل", "صبيا", "أبو عريش", "صامطة",
+    "محايل عسير", "النماص", "سراة عبيدة", "شرورة", "المخواة", "بلجرشي", "الخفجي", "رأس تنورة", "بقيق",
+    "النعيرية", "المذنب", "البكيرية", "الجموم", "خليص", "بدر", "المهد", "الحناكية",
+)
+#: What a city may hold besides letters and single spaces (between words only).
+_CITY_JOINERS = frozenset("-.")
+
+
+def household_required(profile: PolicyProfile | None) -> bool:
+    """True when the policy's eligibility relies on the household size (its `[eligibility] particulars`)."""
+    eligibility = profile.eligibility if profile is not None else None
+    return eligibility is not None and "household_size" in eligibility.particulars
+
 
 #: One problem: the field it concerns and the Arabic reason.
 Problem = tuple[str, str]
@@ -143,20 +176,33 @@ def _city(typed: str) -> tuple[str | None, str | None]:
         city = " ".join(clean_text(typed or "", max_length=CITY_LIMIT, field="city").split())
     except InputError as exc:
         return None, exc.message_ar
+    if any(ch.isdigit() for ch in city):
+        return city or None, "اسم المدينة لا يحتوي على أرقام: اكتبه بالحروف (مثل الرياض)"
+    if city and (not all(ch.isalpha() or ch == " " or ch in _CITY_JOINERS for ch in city)
+                 or not city[0].isalpha() or not city[-1].isalpha()):
+        return city, "اسم المدينة حروف فقط: اختره من القائمة أو اكتبه بالحروف"
     return city or None, None
 
 
-def _household(typed: str) -> tuple[int | None, str | None]:
+def _household(typed: str, required: bool) -> tuple[int | None, str | None]:
     text = to_latin_digits(strip_bidi_controls(typed or "")).strip()
     if not text:
+        if required:
+            return None, "عدد أفراد الأسرة مطلوب في سياسة الجمعية لتقييم الاستحقاق: اكتبه رقمًا"
         return None, None
     if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_HOUSEHOLD:
         return None, f"عدد أفراد الأسرة رقم من 1 إلى {MAX_HOUSEHOLD}"
     return int(text), None
 
 
-def check_particulars(typed: ParticularsInput, *, today: date) -> Particulars | list[Problem]:
-    """The cleaned particulars, or every problem found as (field, Arabic message), one per field at most."""
+def check_particulars(
+    typed: ParticularsInput, *, today: date, household_required: bool = False
+) -> Particulars | list[Problem]:
+    """The cleaned particulars, or every problem found as (field, Arabic message), one per field at most.
+
+    `household_required` is `household_required(profile)` of the case's policy (the page and the service both
+    pass it): an empty household size is then a problem.
+    """
     problems: list[Problem] = []
     name, name_problem = _name(typed.full_name)
     if name_problem:
@@ -172,7 +218,7 @@ def check_particulars(typed: ParticularsInput, *, today: date) -> Particulars | 
     birth, birth_problem = _birth(typed.birth_date, today)
     mobile, mobile_problem = _mobile(typed.mobile)
     city, city_problem = _city(typed.city)
-    household, household_problem = _household(typed.household_size)
+    household, household_problem = _household(typed.household_size, household_required)
     for field, problem in (
         ("id_expiry", expiry_problem),
         ("birth_date", birth_problem),

@@ -8,6 +8,7 @@ machinery (`desktop.reception.work.ReceptionWork`):
   (`steps`), verify (`verify`), declare (`declare`), and a rescue association's report, escalation, dispatch
   and help (`rescue_steps`); `handler(kind)` gives the one for a step of the adopted policy;
 * `course` (`steps.CaseCourse`): an optional step skipped with its reason, an unfinished case abandoned;
+* `correction` (`correction.ParticularsCorrection`): verified particulars corrected with a reason, field by field;
 * the printed documents (`desktop.reception.documents`): plain `render_*` functions; `document_pdf` keeps one
   in the attachment store.
 
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from desktop.policy import PolicyProfile
+from desktop.reception.correction import CorrectionResult, ParticularsCorrection
 from desktop.reception.declare import DeclareStep
 from desktop.reception.documents import DOCUMENT_KINDS
 from desktop.reception.intake import Intake
@@ -66,6 +68,7 @@ class ReceptionService:
         self._workspace = workspace
         self.intake = Intake(workspace, clock=clock)
         self.course = CaseCourse(workspace, shared=self.intake)
+        self.correction = ParticularsCorrection(workspace, shared=self.intake)
         self._handlers: dict[type[StepHandler], StepHandler] = {}
 
     @property
@@ -166,6 +169,10 @@ class ReceptionService:
     def record_documents(self, case_id: uuid.UUID, documents: Sequence[DocumentInput]) -> CaseView:
         """The documents checklist updated after the verify step (`VerifyStep.record_documents`)."""
         return self.handler_of(VerifyStep).record_documents(case_id, documents)
+
+    def correct_particulars(self, case_id: uuid.UUID, particulars: ParticularsInput, reason: str) -> CorrectionResult:
+        """The verified particulars corrected with a written reason (`ParticularsCorrection.correct`)."""
+        return self.correction.correct(case_id, particulars, reason)
 
     def refer(self, case_id: uuid.UUID, note: str, to_person: str | None = None) -> CaseView:
         """The case referred to the step's role (`ReferStep.refer`)."""

@@ -3,7 +3,8 @@
 Decisions recorded here:
 
 * The particulars are checked by `desktop.reception.particulars.check_particulars` (the same function the verify
-  page shows inline); the first problem is the refusal, under its field.
+  page shows inline), with the household size required where the case's policy's eligibility uses it; the first
+  problem is the refusal, under its field. Corrections after this step: `desktop.reception.correction`.
 * The particulars go to the case's beneficiary file: the one attached to the case, else the stored one with the
   same ID number, else a new file. Another beneficiary's ID number on an attached file is refused. The stored
   file of the same ID is taken only when that person has no other case open (`intake.check_second_case`): a
@@ -35,7 +36,7 @@ from desktop.errors import InputError, ReceptionError
 from desktop.hijri import parse_date_either
 from desktop.policy import StepKind, is_rescue_profile
 from desktop.reception.intake import check_second_case
-from desktop.reception.particulars import Particulars, check_particulars
+from desktop.reception.particulars import Particulars, check_particulars, household_required
 from desktop.reception.registry import Procedure, StepHandler, step_handler
 from desktop.reception.views import CaseView, DocumentInput, ParticularsInput
 from desktop.reception.work import clean
@@ -86,16 +87,18 @@ class VerifyStep(StepHandler):
         self, case_id: uuid.UUID, particulars: ParticularsInput, documents: Sequence[DocumentInput]
     ) -> CaseView:
         """The verify step done: particulars checked and stored in the beneficiary's file, documents recorded."""
-        checked = check_particulars(particulars, today=self._today())
-        if isinstance(checked, list):
-            field, message = checked[0]
-            raise ReceptionError(message, field=field)
         checked_docs = [_check_document(doc, index) for index, doc in enumerate(documents)]
         with self._db.session() as session:
             ctx = self._context(session, case_id)
             docs = _recorded(ctx, checked_docs)
             if is_rescue_profile(ctx.profile):
                 raise ReceptionError("في البلاغات يُسجَّل البلاغ ومعلوماته بدل بيانات المستفيد", field="step")
+            checked = check_particulars(
+                particulars, today=self._today(), household_required=household_required(ctx.profile)
+            )
+            if isinstance(checked, list):
+                field, message = checked[0]
+                raise ReceptionError(message, field=field)
             step = self._require_step(ctx, StepKind.VERIFY)
             beneficiary = self._store_beneficiary(ctx, checked)
             self._store_documents(ctx, docs)

@@ -1,4 +1,11 @@
-"""The case file: beneficiary data, documents with validity, one timeline, and the actions of the status."""
+"""The case file: beneficiary data, documents with validity, one timeline, and the actions of the status.
+
+«مستندات الحالة المحفوظة» lists every stored document of the case (any kind of the document catalogue:
+declarations with their number and superseded marker, receipts, letters, report records, scans), each with
+«طباعة» (held for a role the catalogue does not let print it) and «فتح». «تصحيح البيانات…» opens the
+particulars for a correction with a reason; after a correction that superseded the signed declaration, the
+corrected one is printed for signature and its signed scan attached here.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
+    QFileDialog,
     QFrame,
     QGridLayout,
     QGroupBox,
@@ -29,14 +37,17 @@ from PySide6.QtWidgets import (
 
 from desktop.arabic_text import isolate
 from desktop.casedesk import CaseDesk, CaseFile, TimelineEntry
+from desktop.casedesk.views import CaseDocument
+from desktop.reception import CorrectionResult
 from desktop.documents import catalogue
 from ui.cases.common import hold_until_done, message_line, setup_table, show_message, write_pdf
 from ui.cases.dialogs import CloseDialog, InformedDialog, ServiceDialog, show_dialog
 from ui.cases.eligibility import EligibilityDialog, validity_words
 from ui.cases.style import CASEDESK_STYLE
 from ui.cases.text import arabic_number, countdown_text, dual_date, hijri_date, today_riyadh
-from ui.ops import run_read
+from ui.ops import run_read, run_write
 from ui.printing import PrintController
+from ui.reception.correction import CorrectionDialog, correction_summary
 
 #: Statuses in which the eligibility check (documents, interview, recommendation) is worked on.
 ELIGIBILITY_STATUSES = frozenset(
@@ -188,6 +199,20 @@ class CaseFileDialog(QDialog):
         self.decision_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         decision_column.addWidget(self.decision_label)
         right_column.addWidget(self.decision_box)
+        stored_box = QGroupBox("مستندات الحالة المحفوظة", right)
+        stored_column = QVBoxLayout(stored_box)
+        self.stored = QTableWidget(0, 3, stored_box)
+        setup_table(self.stored, "case_stored_documents")
+        self.stored.setHorizontalHeaderLabels(["المستند", "التاريخ", ""])
+        stored_header = self.stored.horizontalHeader()
+        stored_header.setStretchLastSection(False)
+        stored_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2):
+            stored_header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.stored.setMinimumHeight(170)
+        stored_column.addWidget(self.stored)
+        self.stored_documents: tuple[CaseDocument, ...] = ()
+        right_column.addWidget(stored_box)
         right_column.addStretch(1)
 
         left = QWidget(splitter)
@@ -216,11 +241,18 @@ class CaseFileDialog(QDialog):
         self.letter_button.setObjectName("print_letter")
         self.close_case_button = QPushButton("إغلاق الحالة…", self)
         self.close_case_button.setObjectName("close_case")
+        self.correct_button = QPushButton("تصحيح البيانات…", self)
+        self.correct_button.setObjectName("correct_particulars")
+        self.print_corrected_button = QPushButton("طباعة الإقرار المصحح", self)
+        self.print_corrected_button.setObjectName("print_corrected_declaration")
+        self.attach_corrected_button = QPushButton("إرفاق الإقرار المصحح الموقّع…", self)
+        self.attach_corrected_button.setObjectName("attach_corrected_declaration")
         self.refresh_button = QPushButton("تحديث", self)
         self.refresh_button.setObjectName("refresh_case")
         done = QPushButton("إغلاق الملف", self)
         done.setObjectName("close_file")
         for button in (self.eligibility_button, self.service_button, self.informed_button, self.letter_button,
+                       self.correct_button, self.print_corrected_button, self.attach_corrected_button,
                        self.close_case_button):
             button.setVisible(False)
             actions.addWidget(button)
@@ -234,11 +266,16 @@ class CaseFileDialog(QDialog):
         self.informed_button.clicked.connect(self.open_informed)
         self.letter_button.clicked.connect(self.print_letter)
         self.close_case_button.clicked.connect(self.open_close)
+        self.correct_button.clicked.connect(self.open_correction)
+        self.print_corrected_button.clicked.connect(self.print_corrected)
+        self.attach_corrected_button.clicked.connect(lambda: self.attach_corrected())
         self.refresh_button.clicked.connect(self.load)
         done.clicked.connect(self.accept)
         self.timeline.sig_open_entry.connect(self.open_entry)
         self.printer.sig_message.connect(lambda text: show_message(self.message, text))
         self.child_dialog: QDialog | None = None
+        #: Said once the file is read again after an action (the read clears the message line).
+        self._notice: str | None = None
         self._reading = False
         self._read_again = False
         self.load()
@@ -273,7 +310,8 @@ class CaseFileDialog(QDialog):
     def show_file(self, file: CaseFile) -> None:
         """Show a case file read by the service."""
         self.file = file
-        show_message(self.message, None)
+        show_message(self.message, self._notice)
+        self._notice = None
         self.setWindowTitle(f"ملف الحالة {file.case_number}")
         name = file.beneficiary.full_name if file.beneficiary else "مستفيد لم تُسجَّل بياناته بعد"
         self.title.setText(f"{name} — الطلب {isolate(file.case_number)}")
@@ -298,6 +336,7 @@ class CaseFileDialog(QDialog):
         self._show_decision(file)
         self.timeline.show_entries(file.timeline)
         self._show_actions(file)
+        self.load_documents()
         self.sig_loaded.emit(file)
 
     def _show_beneficiary(self, file: CaseFile) -> None:
@@ -388,6 +427,128 @@ class CaseFileDialog(QDialog):
         self.informed_button.setVisible(file.decision is not None)
         self.letter_button.setVisible(file.decision is not None and file.decision.letter_sha256 is not None)
         self.close_case_button.setVisible(file.can_close)
+        self.correct_button.setVisible(not file.is_rescue and file.beneficiary is not None)
+        self.print_corrected_button.setVisible(file.corrected_declaration_pending)
+        self.attach_corrected_button.setVisible(file.corrected_declaration_pending)
+
+    # ----------------------------------------------------------------- the stored documents panel
+
+    def load_documents(self) -> None:
+        """Read the case's stored documents (on the reader pool) into the panel."""
+        files, case_id = self.desk.files, self.case_id
+        run_read(self, lambda: files.documents(case_id), self.show_documents,
+                 lambda message, _e: show_message(self.message, message), where="casedesk.documents")
+
+    def show_documents(self, documents: tuple[CaseDocument, ...]) -> None:
+        """One row per stored document, newest first (a declaration's version and state under its title; who
+        stored it in the tooltip), with «طباعة» and «فتح»."""
+        self.stored_documents = documents
+        table = self.stored
+        table.setRowCount(len(documents))
+        for row, document in enumerate(documents):
+            entry = document.entry
+            title = document.title + (f"\n{document.state_label}" if document.state_label else "")
+            for column, text in enumerate((title, entry.at_text)):
+                item = QTableWidgetItem(text)
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                if document.superseded:
+                    item.setForeground(QBrush(QColor("#6b7580")))
+                tip = [entry.detail] if entry.detail else []
+                if entry.officer_name:
+                    tip.append(f"الموظف: {entry.officer_name}")
+                item.setToolTip("\n".join(tip))
+                table.setItem(row, column, item)
+            buttons = QWidget(table)
+            line = QHBoxLayout(buttons)
+            line.setContentsMargins(2, 0, 2, 0)
+            print_button = QPushButton("طباعة", buttons)
+            print_button.setObjectName("print_stored")
+            print_button.setEnabled(document.may_print and document.is_pdf)
+            if not document.may_print:
+                print_button.setToolTip("لا يملك دورك في الجمعية طباعة هذا المستند")
+            open_button = QPushButton("فتح", buttons)
+            open_button.setObjectName("open_stored")
+            print_button.clicked.connect(lambda _c=False, d=document: self.open_stored(d, printing=True))
+            open_button.clicked.connect(lambda _c=False, d=document: self.open_stored(d, printing=False))
+            line.addWidget(print_button)
+            line.addWidget(open_button)
+            table.setCellWidget(row, 2, buttons)
+        table.resizeRowsToContents()
+
+    def open_stored(self, document: CaseDocument, *, printing: bool) -> None:
+        """A stored document in the print preview («طباعة») or the viewer («فتح»)."""
+        if printing and not document.may_print:
+            show_message(self.message, "لا يملك دورك في الجمعية طباعة هذا المستند")
+            return
+        entry = document.entry
+        files, case_id = self.desk.files, self.case_id
+        self.opened_documents.append(entry)
+        suffix = ".pdf" if document.is_pdf else ".png" if entry.mime == "image/png" else ".jpg"
+        name = f"{entry.document_kind or 'document'}-{entry.entry_id}"
+        title = document.title + (f" ({document.state_label})" if document.state_label else "")
+
+        def ready(path: Path) -> None:
+            if printing:
+                self.printer.print_pdf(path, title)
+            else:
+                self.printer.open_pdf(path)
+
+        run_read(self, lambda: write_pdf(files.document_pdf(case_id, entry), name, suffix), ready,
+                 lambda message, _e: show_message(self.message, message), where="casedesk.stored_document")
+
+    # ----------------------------------------------------------------- correction
+
+    def open_correction(self) -> QDialog | None:
+        """«تصحيح البيانات»: the particulars opened for a correction with a written reason."""
+        if self.file is None or self.file.beneficiary is None:
+            return None
+        files, case_id = self.desk.files, self.case_id
+        dialog = CorrectionDialog(
+            self.file.beneficiary,
+            lambda typed, reason: files.correct_particulars(case_id, typed, reason),
+            household_required=self.file.household_required,
+            parent=self,
+        )
+        dialog.sig_corrected.connect(self._corrected)
+        return self._child(dialog)
+
+    def _corrected(self, result: CorrectionResult) -> None:
+        self._notice = correction_summary(result)
+        self._changed()
+        if result.declaration_superseded:
+            self.print_corrected()
+
+    def print_corrected(self) -> None:
+        """The corrected declaration, filled with the corrected particulars, printed for a new signature."""
+        files, case_id = self.desk.files, self.case_id
+        number = self.file.case_number if self.file else "case"
+
+        def show(path: Path) -> None:
+            self.printer.print_pdf(path, catalogue.title_of("blank_declaration"))
+
+        self.opened_documents.append("blank_declaration")
+        run_read(self, lambda: write_pdf(files.document_pdf(case_id, "blank_declaration"), f"corrected-{number}"),
+                 show, lambda message, _e: show_message(self.message, message), where="casedesk.corrected")
+
+    def attach_corrected(self, path: Path | None = None) -> None:
+        """Attach the scan of the corrected declaration signed on paper (chosen in a file dialog when not given)."""
+        if path is None:
+            chosen, _ = QFileDialog.getOpenFileName(
+                self, "الإقرار المصحح الموقّع", "", "صور أو PDF (*.png *.jpg *.jpeg *.pdf)"
+            )
+            if not chosen:
+                return
+            path = Path(chosen)
+        files, case_id, scan = self.desk.files, self.case_id, path
+
+        def attached(_file: CaseFile) -> None:
+            self._notice = "✓ أُرفق الإقرار المصحح الموقّع، وبقي الإقرار السابق محفوظًا مستبدَلًا."
+            self._changed()
+
+        done, refused = hold_until_done(self.attach_corrected_button, "جارٍ الإرفاق…", attached,
+                                        lambda message, _e: show_message(self.message, message))
+        run_write(self, lambda: files.sign_corrected_on_paper(case_id, scan), done, refused,
+                  where="casedesk.attach_corrected")
 
     # ----------------------------------------------------------------- actions
 

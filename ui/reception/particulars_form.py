@@ -15,18 +15,11 @@ from PySide6.QtWidgets import QComboBox, QCompleter, QGroupBox, QHBoxLayout, QLa
 
 from desktop.arabic_text import to_latin_digits
 from desktop.identity import format_mobile_local
-from desktop.reception import ParticularsInput, check_particulars
+from desktop.reception import SAUDI_CITIES, ParticularsInput, check_particulars
 from ui.reception.fields import DualDateField, FieldForm, date_text, riyadh_today
 
 if TYPE_CHECKING:
     from desktop.reception import BeneficiaryView
-
-#: Cities offered as the officer types (any other city may be typed).
-SAUDI_CITIES: tuple[str, ...] = (
-    "الرياض", "جدة", "مكة المكرمة", "المدينة المنورة", "الدمام", "الخبر", "الظهران", "الأحساء", "القطيف",
-    "الطائف", "تبوك", "بريدة", "عنيزة", "حائل", "أبها", "خميس مشيط", "جازان", "نجران", "الباحة", "سكاكا",
-    "عرعر", "القريات", "ينبع", "الجبيل", "حفر الباطن", "الخرج", "المجمعة", "بئر بن هرماس", "بيشة", "القنفذة",
-)
 
 ID_KINDS: tuple[tuple[str, str], ...] = (
     ("", "هوية وطنية أو إقامة"),
@@ -58,6 +51,8 @@ class ParticularsForm(QGroupBox):
     """«البيانات الشخصية»: name, ID and its kind, expiry, birth date, mobile, city, household size.
 
     Signals: `sig_edited(name)` after the officer changed a field (its error cleared until it is checked again).
+    The city offers `SAUDI_CITIES` as it is typed; the household size is required when the policy says so
+    (`set_household_required`). `lock_identity()` makes the ID and its kind read-only (a correction).
     """
 
     sig_edited = Signal(str)
@@ -103,6 +98,7 @@ class ParticularsForm(QGroupBox):
         self.form.add("household_size", "&عدد أفراد الأسرة:", self.household_size)
         QVBoxLayout(self).addWidget(self.form)
         self._filling = False
+        self.household_required = False
         self._connect()
 
     def _connect(self) -> None:
@@ -188,7 +184,7 @@ class ParticularsForm(QGroupBox):
 
     def problems(self) -> dict[str, str]:
         """The problem of each field that has one (Arabic), as the service would refuse it."""
-        found = check_particulars(self.typed(), today=riyadh_today())
+        found = check_particulars(self.typed(), today=riyadh_today(), household_required=self.household_required)
         return dict(found) if isinstance(found, list) else {}
 
     def check_field(self, name: str, *, quiet_incomplete: bool = False) -> str | None:
@@ -208,6 +204,19 @@ class ParticularsForm(QGroupBox):
             if name in problems and first_bad is None:
                 first_bad = self.form.editors[name]
         return first_bad
+
+    def set_household_required(self, required: bool) -> None:
+        """Whether the policy requires the household size (its placeholder says so)."""
+        self.household_required = required
+        self.household_size.setPlaceholderText("مطلوب" if required else "عدد أفراد الأسرة")
+
+    def lock_identity(self, reason: str) -> None:
+        """The ID number and its kind read-only and shaded, `reason` as their tooltip."""
+        self.id_number.setReadOnly(True)
+        self.id_kind.setEnabled(False)
+        for editor in (self.id_number, self.id_kind):
+            editor.setProperty("locked", True)
+            editor.setToolTip(reason)
 
     def error(self, name: str) -> str | None:
         """The inline error under a field, or None."""

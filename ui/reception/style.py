@@ -71,6 +71,11 @@ QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"] {
     border: 1px solid #c0392b;
     background: #fff6f6;
 }
+QLineEdit:read-only, QPlainTextEdit:read-only, QComboBox:disabled {
+    background: #eceff2;
+    color: #4a5560;
+    border: 1px solid #d5dbe1;
+}
 QLabel#checklist_title {
     font-weight: bold;
     color: #1f2d3a;

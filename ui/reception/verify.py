@@ -17,9 +17,10 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QW
 
 from desktop.arabic_text import isolate, name_tokens
 from desktop.policy import StepKind
-from desktop.reception import Procedure, VerifyStep
+from desktop.reception import Procedure, VerifyStep, household_required
 from ui.ops import run_read, run_write
 from ui.reception.base import Action, StepPage, WizardContext, heading
+from ui.reception.correction import CorrectionDialog, correction_summary
 from ui.reception.documents_box import DocumentRow, DocumentsBox
 from ui.reception.fields import DualDateField, FieldForm, wrapped_label
 from ui.reception.particulars_form import ParticularsForm
@@ -27,7 +28,7 @@ from ui.reception.registry import step_page
 
 if TYPE_CHECKING:
     from desktop.policy import Step
-    from desktop.reception import BeneficiaryMatch, CaseView
+    from desktop.reception import BeneficiaryMatch, CaseView, CorrectionResult
 
 __all__ = ["DuplicateWarning", "VerifyPage"]
 
@@ -90,10 +91,22 @@ class VerifyPage(StepPage[VerifyStep]):
         super().__init__(context, step, handler, parent)
         self._documents_dirty = False
         self.personal = ParticularsForm(self)
+        self.personal.set_household_required(household_required(context.profile))
+        self.correct_button = QPushButton("تصحيح البيانات…", self)
+        self.correct_button.setObjectName("correct_particulars")
+        self.correct_button.setProperty("always_enabled", True)
+        self.correct_button.setToolTip("البيانات محفوظة بعد التحقق: صحّحها هنا مع كتابة سبب التصحيح")
+        self.correct_button.setVisible(False)
+        correct_row = QHBoxLayout()
+        correct_row.addWidget(self.correct_button)
+        correct_row.addStretch(1)
         self.duplicate_box = DuplicateWarning(self)
         self.documents_box = DocumentsBox(handler.import_attachment, self)
-        for part in (self.personal, self.duplicate_box, self.documents_box, heading("", self)):
+        self.body.addWidget(self.personal)
+        self.body.addLayout(correct_row)
+        for part in (self.duplicate_box, self.documents_box, heading("", self)):
             self.body.addWidget(part)
+        self.correction_dialog: CorrectionDialog | None = None
         self._duplicate_timer = QTimer(self)
         self._duplicate_timer.setSingleShot(True)
         self._duplicate_timer.setInterval(DUPLICATE_DEBOUNCE_MS)
@@ -103,6 +116,7 @@ class VerifyPage(StepPage[VerifyStep]):
         self.documents_box.print_missing.clicked.connect(self._print_missing)
         self.documents_box.save_documents.clicked.connect(lambda: self.update_documents())
         self.duplicate_box.sig_open.connect(self._open_existing)
+        self.correct_button.clicked.connect(self.open_correction)
 
     # ----------------------------------------------------------------- the parts' widgets, by name
 
@@ -244,6 +258,33 @@ class VerifyPage(StepPage[VerifyStep]):
         run_write(self, lambda: service.attach_beneficiary(case_id, match.beneficiary_id), opened, refused,
                   where="reception.open_existing")
 
+    # ----------------------------------------------------------------- correction after the step
+
+    def open_correction(self) -> CorrectionDialog | None:
+        """«تصحيح البيانات»: the verified particulars opened for a correction with a written reason."""
+        if self.case is None or self.case.beneficiary is None or not self.is_done():
+            return None
+        service, case_id = self.context.service, self.case.case_id
+        dialog = CorrectionDialog(
+            self.case.beneficiary,
+            lambda typed, reason: service.correct_particulars(case_id, typed, reason),
+            household_required=self.personal.household_required,
+            parent=self,
+        )
+        dialog.sig_corrected.connect(self._corrected)
+        self.correction_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _corrected(self, result: CorrectionResult) -> None:
+        """Show the corrected particulars; print the corrected declaration when the signed one was superseded."""
+        self.clear_particulars()
+        self.sig_case_updated.emit(result.case)
+        self.show_case(result.case, self.state)
+        self.context.say(correction_summary(result), False)
+        if result.declaration_superseded:
+            self.context.print_document(result.case.case_id, "blank_declaration")
+
     # ----------------------------------------------------------------- documents after the step
 
     def _print_missing(self) -> None:
@@ -340,6 +381,7 @@ class VerifyPage(StepPage[VerifyStep]):
         self.documents_box.update_missing()
         if self.is_done():
             self.duplicate_box.setVisible(False)
+        self.correct_button.setVisible(self.is_done() and case.beneficiary is not None)
 
     def clear_particulars(self) -> None:
         """Empty the particulars (the case now has another beneficiary's file)."""

@@ -97,14 +97,14 @@ def test_service_refusal_lands_under_its_field(verify) -> None:
     service.complete_greet(other.case_id)
     service.complete_verify(
         other.case_id,
-        ParticularsInput("سعد علي محمد القحطاني", taken, future_hijri(), "", "0533333333", "", ""),
+        ParticularsInput("سعد علي محمد القحطاني", taken, future_hijri(), "", "0533333333", "", "3"),
         [DocumentInput("صورة الهوية", True)],
     )
     attached = service.start_contact("phone", "service_request")
     service.complete_greet(attached.case_id)
     service.complete_verify(
         attached.case_id,
-        ParticularsInput("فهد علي محمد القحطاني", make_saudi_id("108888888"), future_hijri(), "", "0544444444", "", ""),
+        ParticularsInput("فهد علي محمد القحطاني", make_saudi_id("108888888"), future_hijri(), "", "0544444444", "", "3"),
         [],
     )
     # Fahd's case is closed first: with it open, the contact would offer to continue it (issue 11).
