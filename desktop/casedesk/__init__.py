@@ -7,7 +7,16 @@ The GUI imports only the names below; everything returned is a plain frozen data
 
 from __future__ import annotations
 
-from desktop.casedesk.listing import CaseFilter, CaseListService, CasePage, CaseRow, CaseSort, Choice, FilterChoices
+from desktop.casedesk.listing import (
+    CaseFilter,
+    CaseListService,
+    CasePage,
+    CaseRow,
+    CaseSort,
+    Choice,
+    FilterChoices,
+    ReportCells,
+)
 from desktop.casedesk.search import SearchQuery, beneficiary_ids, understand
 # case desk services, one per seam, and the bundle the screens hold
 from desktop.casedesk.casefile import CaseFileService
@@ -92,6 +101,7 @@ __all__ = [
     "CaseListService",
     "CasePage",
     "CaseRow",
+    "ReportCells",
     "CaseSort",
     "Choice",
     "FilterChoices",
