@@ -17,7 +17,7 @@ from desktop.reports.dashboard import DashboardService
 from desktop.reports.views import Period, percentile
 from desktop.workspace import Workspace
 from tests.desktop.casedesk._listing_world import ListingClock
-from tests.desktop.reception.conftest import snapshot
+from tests.desktop.reception.conftest import pdf_text, snapshot
 from tests.templates import seed_data_dir
 
 #: 2025-11-02 09:00 Riyadh.
@@ -194,3 +194,18 @@ def test_a_decision_on_a_report_is_refused_and_nothing_written(world: RescueWorl
         desk.committee.decide(case_id, DecisionInput(decision="accept", reason="مقبول", members=("سعد",)))
     assert "لجنة" in raised.value.message_ar
     assert snapshot(world.workspace) == before
+
+
+def test_report_record_prints_the_timeline(world: RescueWorld, tmp_path: Path) -> None:
+    """The closed report's record: a PDF with the caller, the platform and each step's time and minutes."""
+    desk = CaseDesk(world.workspace, clock=world.clock)
+    pdf = desk.files.document_pdf(world.reports["b"], "report_record")
+    assert pdf.startswith(b"%PDF")
+    path = tmp_path / "record.pdf"
+    path.write_bytes(pdf)
+    text = pdf_text(path)
+    for word in ("سجل البلاغ", "تويتر", "العمليات المركزية", "دقائق", "دقيقة", "أسماء إبراهيم", "حي العليا"):
+        assert word in text
+    assert desk.files.document_pdf(world.reports["b"], "report_record") == pdf  # same report, same bytes
+    for word in ("لجنة", "إقرار", "قرار اللجنة"):  # (the footer names the policy, «…مع المستفيد»)
+        assert word not in text and word[::-1] not in text
