@@ -25,6 +25,7 @@ from desktop.casedesk.delivery import ServiceDelivery
 from desktop.casedesk.desk import CaseDesk
 from desktop.casedesk.eligibility import EligibilityService
 from desktop.casedesk.followups import FollowUpService
+from desktop.casedesk.reportdesk import ReportDesk, ReportFile, ReportMoment, minutes_text
 from desktop.casedesk.suggestions import SuggestionService
 from desktop.casedesk.views import (
     CHECK_RESULTS,
@@ -71,6 +72,10 @@ __all__ = [
     "CommitteeService",
     "EligibilityService",
     "FollowUpService",
+    "ReportDesk",
+    "ReportFile",
+    "ReportMoment",
+    "minutes_text",
     "ServiceDelivery",
     "SuggestionService",
     "CaseFile",
