@@ -28,11 +28,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.arabic_text import isolate
-from desktop.casedesk import CaseDesk, CaseFile, TimelineEntry
+from desktop.casedesk import CaseDesk, CaseFile, ReportFile, TimelineEntry
 from desktop.documents import catalogue
 from ui.cases.common import hold_until_done, message_line, setup_table, show_message, write_pdf
 from ui.cases.dialogs import CloseDialog, InformedDialog, ServiceDialog, show_dialog
 from ui.cases.eligibility import EligibilityDialog, validity_words
+from ui.cases.report_file import ReportPanel
 from ui.cases.style import CASEDESK_STYLE
 from ui.cases.text import arabic_number, countdown_text, dual_date, hijri_date, today_riyadh
 from ui.ops import run_read
@@ -160,6 +161,7 @@ class CaseFileDialog(QDialog):
         right = QWidget()
         right_scroll.setWidget(right)
         right_column = QVBoxLayout(right)
+        self._right_column = right_column
         right_column.setContentsMargins(0, 0, 6, 0)
         self.beneficiary_box = QGroupBox("بيانات المستفيد", right)
         self.beneficiary_form = QGridLayout(self.beneficiary_box)
@@ -169,6 +171,7 @@ class CaseFileDialog(QDialog):
         self.beneficiary_form.setColumnStretch(3, 1)
         right_column.addWidget(self.beneficiary_box)
         documents_box = QGroupBox("المستندات وصلاحيتها", right)
+        self.documents_box = documents_box
         documents_column = QVBoxLayout(documents_box)
         self.documents = QTableWidget(0, 4, documents_box)
         setup_table(self.documents, "case_documents")
@@ -195,6 +198,7 @@ class CaseFileDialog(QDialog):
         left_column.setContentsMargins(0, 0, 0, 0)
         caption = QLabel("السجل الزمني للحالة (الأحدث أولًا)", left)
         caption.setObjectName("section_title")
+        self.timeline_caption = caption
         left_column.addWidget(caption)
         self.timeline = TimelineList(left)
         left_column.addWidget(self.timeline, 1)
@@ -239,6 +243,7 @@ class CaseFileDialog(QDialog):
         self.timeline.sig_open_entry.connect(self.open_entry)
         self.printer.sig_message.connect(lambda text: show_message(self.message, text))
         self.child_dialog: QDialog | None = None
+        self.report_panel: ReportPanel | None = None
         self._reading = False
         self._read_again = False
         self.load()
@@ -274,6 +279,9 @@ class CaseFileDialog(QDialog):
         """Show a case file read by the service."""
         self.file = file
         show_message(self.message, None)
+        if file.is_rescue:
+            self._show_report(file)
+            return
         self.setWindowTitle(f"ملف الحالة {file.case_number}")
         name = file.beneficiary.full_name if file.beneficiary else "مستفيد لم تُسجَّل بياناته بعد"
         self.title.setText(f"{name} — الطلب {isolate(file.case_number)}")
@@ -299,6 +307,37 @@ class CaseFileDialog(QDialog):
         self.timeline.show_entries(file.timeline)
         self._show_actions(file)
         self.sig_loaded.emit(file)
+
+    def _show_report(self, file: CaseFile) -> None:
+        """A rescue report: its own panel (caller, place, course, actions); no beneficiary, document or decision."""
+        self.setWindowTitle(f"ملف البلاغ {file.case_number}")
+        if self.title.text().startswith("جارٍ"):
+            self.title.setText(f"البلاغ {isolate(file.case_number)}")
+        parts = [f"الحالة: {file.status_label}", f"القناة: {file.channel_name}", f"استُلم {file.opened_text}",
+                 f"سياسة الجمعية: الإصدار {isolate(file.policy_version)}"]
+        self.header.setText("\n".join(" · ".join(parts[i:i + 2]) for i in range(0, len(parts), 2)))
+        self.header.setProperty("overdue", False)
+        for box in (self.beneficiary_box, self.documents_box, self.decision_box):
+            box.setVisible(False)
+        for button in (self.eligibility_button, self.service_button, self.informed_button, self.letter_button,
+                       self.close_case_button):
+            button.setVisible(False)
+        self.timeline_caption.setText("السجل الزمني للبلاغ (الأحدث أولًا)")
+        if self.report_panel is None:
+            panel = ReportPanel(self.desk.reports, self.case_id, self.message, self.printer, self)
+            panel.sig_loaded.connect(self._report_loaded)
+            panel.sig_changed.connect(self._changed)
+            self._right_column.insertWidget(0, panel)
+            self.report_panel = panel
+        self.timeline.show_entries(file.timeline)
+        self.report_panel.load()
+        self.sig_loaded.emit(file)
+
+    def _report_loaded(self, report: ReportFile) -> None:
+        """The caller's name in the title once the report is read."""
+        caller = report.report.reporter_name if report.report is not None else ""
+        number = self.file.case_number if self.file else ""
+        self.title.setText(f"{caller} — البلاغ {isolate(number)}" if caller else f"البلاغ {isolate(number)}")
 
     def _show_beneficiary(self, file: CaseFile) -> None:
         grid = self.beneficiary_form
