@@ -71,6 +71,10 @@ class CaseSort(StrEnum):
         """The Arabic label shown in the sort menu."""
         return _SORT_LABELS[self]
 
+    def label_for(self, *, reports: bool) -> str:
+        """The Arabic label for a policy of reports («الأحدث استلامًا», «اسم المبلّغ») or of requests (`label_ar`)."""
+        return _REPORT_SORT_LABELS.get(self, self.label_ar) if reports else self.label_ar
+
 
 _SORT_LABELS: dict[CaseSort, str] = {
     CaseSort.NEWEST: "الأحدث تقديمًا",
@@ -79,6 +83,13 @@ _SORT_LABELS: dict[CaseSort, str] = {
     CaseSort.CASE_NUMBER: "رقم الطلب",
     CaseSort.NAME: "اسم المستفيد",
     CaseSort.STATUS: "الحالة",
+}
+#: A policy of reports sorts by when a report was received, its number and its caller (no decision date).
+_REPORT_SORT_LABELS: dict[CaseSort, str] = {
+    CaseSort.NEWEST: "الأحدث استلامًا",
+    CaseSort.OLDEST: "الأقدم استلامًا",
+    CaseSort.CASE_NUMBER: "رقم البلاغ",
+    CaseSort.NAME: "اسم المبلّغ",
 }
 
 

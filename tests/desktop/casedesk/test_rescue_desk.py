@@ -209,3 +209,42 @@ def test_report_record_prints_the_timeline(world: RescueWorld, tmp_path: Path) -
     assert desk.files.document_pdf(world.reports["b"], "report_record") == pdf  # same report, same bytes
     for word in ("لجنة", "إقرار", "قرار اللجنة"):  # (the footer names the policy, «…مع المستفيد»)
         assert word not in text and word[::-1] not in text
+
+
+def test_period_report_of_a_rescue_policy(world: RescueWorld, tmp_path: Path) -> None:
+    """The period report speaks of reports: per platform and day, median and p90 minutes, escalations; no committee."""
+    from openpyxl import load_workbook
+
+    from desktop.reports.service import ReportService
+    from desktop.reports.xlsx import REPORTS_SHEET
+
+    service = ReportService(world.workspace, clock=world.clock)
+    period = Period.custom(date(2025, 11, 1), date(2025, 11, 30))
+    path = tmp_path / "period.pdf"
+    path.write_bytes(service.period_report_pdf(period))
+    text = pdf_text(path)
+    # (the text layer drops the space between a number and its noun, and the tanween)
+    for words in ("البلاغات وسرعة الوصول", "واتساب", "سناب شات", "١٠دقائق", "١٨دقيقة", "٧٥دقيقة",
+                  "٨٧دقيقة", "مدير العمليات المركزية", "بلاغ واحد", "بلاغان", "٣بلاغات", "المئين التسعون"):
+        assert words in text, words
+    for word in ("لجنة", "القرار", "الموعودة"):
+        assert word not in text, word
+    workbook = tmp_path / "period.xlsx"
+    workbook.write_bytes(service.period_report_xlsx(period))
+    sheets = load_workbook(workbook)
+    summary = [[c.value for c in row] for row in sheets.worksheets[0].iter_rows()]
+    labels = [row[0] for row in summary if row and isinstance(row[0], str)]
+    assert not any("لجنة" in label or "القرار" in label for label in labels)
+    values = {row[0]: row[1] for row in summary if row and isinstance(row[0], str) and len(row) > 1}
+    assert values["البلاغات المستلمة"] == 4
+    assert values["وسيط المدة من الاستلام إلى توجيه العضو (دقائق)"] == 10
+    assert values["المئين التسعون من الاستلام إلى الإغلاق (دقائق)"] == 87
+    platforms = [[c.value for c in row] for row in sheets[REPORTS_SHEET].iter_rows()]
+    assert ["واتساب", 2] in [row[:2] for row in platforms]
+
+
+def test_sort_labels_speak_of_reports() -> None:
+    """A policy of reports sorts by the time a report was received, never by submission or decision date."""
+    assert CaseSort.NEWEST.label_for(reports=True) == "الأحدث استلامًا"
+    assert CaseSort.NAME.label_for(reports=True) == "اسم المبلّغ"
+    assert CaseSort.NEWEST.label_for(reports=False) == CaseSort.NEWEST.label_ar == "الأحدث تقديمًا"
