@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 #: The Alembic revision this code's models correspond to (a test checks it is Alembic's head).
-HEAD_REVISION = "0009"
+HEAD_REVISION = "0010"
 
 #: Where the Alembic environment and revisions live (inside the package, no alembic.ini needed).
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -111,7 +111,7 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 #: Tables made by raw SQL in migrations (the FTS5 index and its shadow tables), unknown to the models.
-RAW_SQL_TABLE_PREFIXES: tuple[str, ...] = ("beneficiary_fts",)
+RAW_SQL_TABLE_PREFIXES: tuple[str, ...] = ("beneficiary_fts", "rescue_report_fts")
 
 
 def autogenerate_include_name(name: str | None, type_: str, parent_names: object) -> bool:

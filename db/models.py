@@ -746,7 +746,12 @@ class RescueReport(SyncColumns, Base):
     """The report (بلاغ) of a rescue case: reporter, place, what happened, and its received → dispatched → closed times."""
 
     __tablename__ = "rescue_report"
-    __table_args__ = (Index("uq_rescue_report_case_id", "case_id", unique=True),)
+    __table_args__ = (
+        Index("uq_rescue_report_case_id", "case_id", unique=True),
+        Index("ix_rescue_report_reporter_phone", "reporter_phone"),
+        Index("ix_rescue_report_platform", "platform"),
+        Index("ix_rescue_report_received_at", "received_at"),
+    )
 
     case_id: Mapped[uuid.UUID] = mapped_column(_fk("case.id"))
     reporter_name: Mapped[name_str]

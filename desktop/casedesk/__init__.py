@@ -7,7 +7,16 @@ The GUI imports only the names below; everything returned is a plain frozen data
 
 from __future__ import annotations
 
-from desktop.casedesk.listing import CaseFilter, CaseListService, CasePage, CaseRow, CaseSort, Choice, FilterChoices
+from desktop.casedesk.listing import (
+    CaseFilter,
+    CaseListService,
+    CasePage,
+    CaseRow,
+    CaseSort,
+    Choice,
+    FilterChoices,
+    ReportCells,
+)
 from desktop.casedesk.search import SearchQuery, beneficiary_ids, understand
 # case desk services, one per seam, and the bundle the screens hold
 from desktop.casedesk.casefile import CaseFileService
@@ -16,6 +25,7 @@ from desktop.casedesk.delivery import ServiceDelivery
 from desktop.casedesk.desk import CaseDesk
 from desktop.casedesk.eligibility import EligibilityService
 from desktop.casedesk.followups import FollowUpService
+from desktop.casedesk.reportdesk import ReportDesk, ReportFile, ReportMoment, minutes_text
 from desktop.casedesk.suggestions import SuggestionService
 from desktop.casedesk.views import (
     CHECK_RESULTS,
@@ -62,6 +72,10 @@ __all__ = [
     "CommitteeService",
     "EligibilityService",
     "FollowUpService",
+    "ReportDesk",
+    "ReportFile",
+    "ReportMoment",
+    "minutes_text",
     "ServiceDelivery",
     "SuggestionService",
     "CaseFile",
@@ -92,6 +106,7 @@ __all__ = [
     "CaseListService",
     "CasePage",
     "CaseRow",
+    "ReportCells",
     "CaseSort",
     "Choice",
     "FilterChoices",

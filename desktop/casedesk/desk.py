@@ -15,6 +15,7 @@ from desktop.casedesk.committee import CommitteeService
 from desktop.casedesk.delivery import ServiceDelivery
 from desktop.casedesk.eligibility import EligibilityService
 from desktop.casedesk.followups import FollowUpService
+from desktop.casedesk.reportdesk import ReportDesk
 from desktop.casedesk.suggestions import SuggestionService
 from desktop.workspace import Workspace
 
@@ -26,7 +27,7 @@ class CaseDesk:
 
     `files` (case file, timeline, documents), `eligibility` (document check, interview, recommendation),
     `committee` (queue, decisions, letters, notices), `delivery` (services, closing), `follow_ups`,
-    `suggestions` (suggestions and complaints).
+    `suggestions` (suggestions and complaints), `reports` (a rescue report's file and its actions).
     """
 
     def __init__(self, workspace: Workspace, *, clock: Callable[[], datetime] | None = None) -> None:
@@ -36,3 +37,4 @@ class CaseDesk:
         self.delivery = ServiceDelivery(workspace, clock=clock)
         self.follow_ups = FollowUpService(workspace, clock=clock)
         self.suggestions = SuggestionService(workspace, clock=clock)
+        self.reports = ReportDesk(workspace, clock=clock)

@@ -20,6 +20,11 @@ Decisions recorded here (the Qt table relies on them):
   step's role and reaches every account holding it, a person named or not). Missing documents: a required
   document not provided.
 * Dates in the filter are Riyadh dates, both ends included.
+* A policy of reports (بلاغات, `is_rescue_profile`): each row carries its report (`ReportCells`: caller, phone,
+  platform, place, received/dispatched/closed times, the member sent), read for the page's rows in one query;
+  the search also finds a report by its caller's phone or name and its place (`search.report_case_ids`); the
+  platform filter goes through the report's platform index; the date range is the received time (a report's
+  submission time is its receipt). `FilterChoices.is_report` tells the screen to show reports, not requests.
 """
 
 from __future__ import annotations
@@ -35,10 +40,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import text as sql
 
 from db.models import APPLICATION_STATUSES, RESCUE_STATUSES, CaseStatus
-from desktop.casedesk.search import beneficiary_ids, case_ids, understand
+from desktop.casedesk.search import beneficiary_ids, case_ids, report_case_ids, understand
 from desktop.hijri import RIYADH, local_date
 from desktop.cases import states
 from desktop.policy import is_rescue_profile
+from desktop.reception.rescue import REPORT_PLATFORMS, platform_label
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -49,7 +55,7 @@ __all__ = [
     "CANDIDATE_CAP",
     "SEARCH_BENEFICIARIES",
     "UNDECIDED_STATUSES",
-    "CaseFilter", "CaseListService", "CasePage", "CaseRow", "CaseSort", "Choice", "FilterChoices"]
+    "CaseFilter", "CaseListService", "CasePage", "CaseRow", "CaseSort", "Choice", "FilterChoices", "ReportCells"]
 
 
 class CaseSort(StrEnum):
@@ -67,6 +73,10 @@ class CaseSort(StrEnum):
         """The Arabic label shown in the sort menu."""
         return _SORT_LABELS[self]
 
+    def label_for(self, *, reports: bool) -> str:
+        """The Arabic label for a policy of reports («الأحدث استلامًا», «اسم المبلّغ») or of requests (`label_ar`)."""
+        return _REPORT_SORT_LABELS.get(self, self.label_ar) if reports else self.label_ar
+
 
 _SORT_LABELS: dict[CaseSort, str] = {
     CaseSort.NEWEST: "الأحدث تقديمًا",
@@ -75,6 +85,13 @@ _SORT_LABELS: dict[CaseSort, str] = {
     CaseSort.CASE_NUMBER: "رقم الطلب",
     CaseSort.NAME: "اسم المستفيد",
     CaseSort.STATUS: "الحالة",
+}
+#: A policy of reports sorts by when a report was received, its number and its caller (no decision date).
+_REPORT_SORT_LABELS: dict[CaseSort, str] = {
+    CaseSort.NEWEST: "الأحدث استلامًا",
+    CaseSort.OLDEST: "الأقدم استلامًا",
+    CaseSort.CASE_NUMBER: "رقم البلاغ",
+    CaseSort.NAME: "اسم المبلّغ",
 }
 
 
@@ -92,6 +109,23 @@ class CaseFilter:
     signature_pending: bool = False
     date_from: date | None = None  # submission date range, Riyadh dates, both ends included
     date_to: date | None = None
+    platforms: frozenset[str] = frozenset()  # a report's platform (REPORT_PLATFORMS ids); empty = all
+
+
+@dataclass(frozen=True)
+class ReportCells:
+    """The report (بلاغ) of a row in a policy of reports: caller, platform, place, its times and the member sent."""
+
+    caller_name: str
+    caller_phone: str
+    platform: str
+    platform_label: str
+    place: str
+    received_at: datetime
+    escalated_at: datetime | None
+    dispatched_at: datetime | None
+    closed_at: datetime | None
+    member_name: str
 
 
 @dataclass(frozen=True)
@@ -114,6 +148,7 @@ class CaseRow:
     signature_pending: bool
     missing_documents: int
     officer_name: str
+    report: ReportCells | None = None  # a rescue report's particulars (None for a request)
 
 
 @dataclass(frozen=True)
@@ -139,6 +174,8 @@ class FilterChoices:
     channels: tuple[Choice, ...]
     case_kinds: tuple[Choice, ...]
     statuses: tuple[Choice, ...]
+    is_report: bool = False  # a policy of reports: the list shows reports (caller, platform, times)
+    platforms: tuple[Choice, ...] = ()  # the platforms a report may come on (a policy of reports only)
 
 
 # --------------------------------------------------------------------------- implementation
@@ -371,8 +408,14 @@ class CaseListService:
             statuses: tuple[CaseStatus, ...] = APPLICATION_STATUSES
             return FilterChoices((), (), tuple(Choice(s.value, s.label_ar) for s in statuses))
         if is_rescue_profile(profile):
-            statuses = RESCUE_STATUSES
-        elif profile.has_committee:
+            return FilterChoices(
+                channels=tuple(Choice(channel.id, channel.name) for channel in profile.channels),
+                case_kinds=tuple(Choice(kind.id, kind.name) for kind in profile.case_kinds),
+                statuses=tuple(Choice(s.value, s.label_ar) for s in RESCUE_STATUSES),
+                is_report=True,
+                platforms=tuple(Choice(key, label) for key, label in REPORT_PLATFORMS),
+            )
+        if profile.has_committee:
             statuses = APPLICATION_STATUSES
         else:
             statuses = tuple(s for s in APPLICATION_STATUSES if s not in _COMMITTEE_ONLY)
@@ -432,6 +475,15 @@ class CaseListService:
             clause = _in("c.case_kind_id", sorted(flt.case_kind_ids), "ck", query.params)
             query.where.append("+" + clause)
             self._narrow_if_few(session, query, f'SELECT rowid FROM "case" AS c WHERE {clause}')
+        if flt.platforms:
+            clause = _in("r.platform", sorted(flt.platforms), "pf", query.params)
+            query.where.append(
+                f"EXISTS (SELECT 1 FROM rescue_report AS r WHERE r.case_id = c.id AND r.deleted_at IS NULL AND {clause})"
+            )
+            self._narrow_if_few(
+                session, query,
+                f'SELECT c.rowid FROM rescue_report AS r JOIN "case" AS c ON c.id = r.case_id WHERE {clause}',
+            )
         if flt.overdue:
             undecided_statuses = sorted(_UNDECIDED & set(query.statuses)) if query.statuses else sorted(_UNDECIDED)
             query.statuses = tuple(undecided_statuses) or ("",)
@@ -507,6 +559,7 @@ class CaseListService:
                 ).scalars()
             )
         numbers = case_ids(session, understood, limit=CANDIDATE_CAP)
+        numbers += report_case_ids(session, understood, limit=SEARCH_BENEFICIARIES)
         if numbers:
             rowids.update(
                 int(value) for value in session.execute(
@@ -586,6 +639,7 @@ class CaseListService:
                 params,
             ).all()
         )
+        reports = _report_cells(session, [str(_hex(row.id)) for row in rows])
         out = []
         for row in rows:
             promised = _parse_date(row.promised)
@@ -610,9 +664,43 @@ class CaseListService:
                     signature_pending=bool(row.signature_pending),
                     missing_documents=int(missing.get(_hex(row.id), 0)),
                     officer_name=row.officer_name or "",
+                    report=reports.get(_hex(row.id)),
                 )
             )
         return out
+
+
+def _report_cells(session: Session, case_ids: list[str]) -> dict[str, ReportCells]:
+    """The reports of these cases (by the case id's hex), with the name of the member sent, in one query."""
+    params: dict[str, object] = {}
+    clause = _in("r.case_id", case_ids, "rp", params)
+    found = session.execute(
+        sql(
+            "SELECT r.case_id AS case_id, r.reporter_name AS caller, r.reporter_phone AS phone, r.platform AS platform, "
+            "r.place AS place, r.received_at AS received_at, r.escalated_at AS escalated_at, "
+            "r.dispatched_at AS dispatched_at, r.closed_at AS closed_at, m.name AS member "
+            "FROM rescue_report AS r LEFT JOIN rescue_member AS m ON m.id = r.dispatched_member_id "
+            f"WHERE {clause} AND r.deleted_at IS NULL"
+        ),
+        params,
+    ).all()
+    cells: dict[str, ReportCells] = {}
+    for r in found:
+        received = _parse_utc(r.received_at)
+        assert received is not None
+        cells[_hex(r.case_id)] = ReportCells(
+            caller_name=r.caller or "",
+            caller_phone=r.phone or "",
+            platform=r.platform or "",
+            platform_label=platform_label(r.platform) or "",
+            place=r.place or "",
+            received_at=received,
+            escalated_at=_parse_utc(r.escalated_at),
+            dispatched_at=_parse_utc(r.dispatched_at),
+            closed_at=_parse_utc(r.closed_at),
+            member_name=r.member or "",
+        )
+    return cells
 
 
 def _hex(value: object) -> str:

@@ -15,6 +15,9 @@ Decisions recorded here (the case list and the reception look-up rely on them):
   FTS operator or wildcard typed by the officer is ever interpreted). At most `MAX_SEARCH_TOKENS`
   parts; one-letter parts are ignored beside longer ones.
 * Every look-up is an index range or an FTS5 query with a LIMIT: nothing reads every row.
+* A rescue report (بلاغ) is found by its caller's phone (an index range on the stored "+…" form: a Saudi
+  mobile's start, or any number typed with its country code), or by the words of the caller's name and the
+  place (``rescue_report_fts``, the same prefix matching as names; «عبدالله» also matches «عبد الله»).
 * A case number's sequence is found without a suffix scan: the distinct ``PREFIX-YEAR-`` groups are
   walked on the unique case-number index (one seek each) and the candidate numbers looked up exactly.
 """
@@ -44,6 +47,7 @@ __all__ = [
     "SearchQuery",
     "beneficiary_ids",
     "case_ids",
+    "report_case_ids",
     "understand",
 ]
 
@@ -303,3 +307,46 @@ def _case_groups(session: Session) -> list[str]:
         groups.append(group)
         after = group[:-1] + chr(ord("-") + 1)  # skip every number of this group
     return groups
+
+
+def _fts_words(token: str) -> str:
+    """One typed part as an FTS5 prefix query (quoted); a joined «عبدال…» also matches the two written words."""
+    quoted = '"' + token.replace('"', '""') + '"*'
+    if token.startswith("عبدال") and len(token) > len("عبد"):
+        return f'({quoted} OR "عبد {token[3:]}"*)'
+    return quoted
+
+
+def report_case_ids(session: Session, query: SearchQuery, *, limit: int) -> list[uuid.UUID]:
+    """Live cases whose rescue report's caller phone, caller name or place matches the query (at most `limit`)."""
+    if limit < 1:
+        return []
+    rows: Iterable[Any] = ()
+    compact = _PHONE_SEPARATORS.sub("", to_latin_digits(query.text))
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    if query.kind == "phone" and query.key.isdigit():
+        lo = "+966" + query.key
+        rows = session.execute(
+            sql("SELECT case_id FROM rescue_report WHERE reporter_phone >= :lo AND reporter_phone < :hi "
+                "AND deleted_at IS NULL ORDER BY reporter_phone LIMIT :limit"),
+            {"lo": lo, "hi": lo + _AFTER_DIGIT, "limit": limit},
+        ).scalars()
+    elif compact.startswith("+") and compact[1:].isascii() and compact[1:].isdigit() and len(compact) > MIN_DIGITS:
+        rows = session.execute(
+            sql("SELECT case_id FROM rescue_report WHERE reporter_phone >= :lo AND reporter_phone < :hi "
+                "AND deleted_at IS NULL ORDER BY reporter_phone LIMIT :limit"),
+            {"lo": compact, "hi": compact + _AFTER_DIGIT, "limit": limit},
+        ).scalars()
+    elif query.kind == "name" and query.tokens and _report_fts_available(session):
+        match = " AND ".join(_fts_words(token) for token in query.tokens)
+        rows = session.execute(
+            sql("SELECT r.case_id FROM rescue_report_fts JOIN rescue_report AS r ON r.rowid = rescue_report_fts.rowid "
+                "WHERE rescue_report_fts MATCH :match AND r.deleted_at IS NULL LIMIT :limit"),
+            {"match": match, "limit": limit},
+        ).scalars()
+    return list(dict.fromkeys(_uuid(value) for value in rows))[:limit]
+
+
+def _report_fts_available(session: Session) -> bool:
+    return bool(session.scalar(sql("SELECT count(*) FROM sqlite_master WHERE name = 'rescue_report_fts'")))

@@ -51,7 +51,7 @@ from desktop.casedesk.views import CHECK_RESULTS, DECISIONS, INFORMED_HOW, INTER
 from desktop.cases import states
 from desktop.documents import catalogue
 from desktop.money import money_text
-from desktop.policy import PolicyProfile
+from desktop.policy import PolicyProfile, is_rescue_profile
 from desktop.reception.documents import CORRECTION_ACTION, declaration_versions
 
 __all__ = ["DOCUMENT_KIND_LABELS", "build_timeline", "declaration_state", "file_entries"]
@@ -93,6 +93,8 @@ def build_timeline(session: Session, case: Case, profile: PolicyProfile) -> tupl
     """Everything that happened on the case, newest first, each with its officer and time, its files included."""
     entries: list[tuple[TimelineEntry, uuid.UUID | None]] = []
     channel = channel_name(profile, case.channel_id)
+    rescue = is_rescue_profile(profile)
+    noun = "البلاغ" if rescue else "الطلب"  # a policy of reports never speaks of a request
 
     def add(entry_id: str, at: datetime | None, kind: str, title: str, detail: str, who: uuid.UUID | None,
             **extra: Any) -> None:
@@ -108,7 +110,8 @@ def build_timeline(session: Session, case: Case, profile: PolicyProfile) -> tupl
         ).limit(1)
     ).first()
     add(f"contact:{case.id.hex}", started or case.created_at, "contact", f"تواصل عبر قناة «{channel}»",
-        f"فُتح الطلب رقم {isolate(case.case_number)} ({case_kind_name(profile, case.case_kind_id)})",
+        f"فُتح {noun} رقم {isolate(case.case_number)}"
+        + ("" if rescue else f" ({case_kind_name(profile, case.case_kind_id)})"),
         case.officer_id, channel_name=channel)
     for step in session.scalars(
         select(StepCompletion).where(StepCompletion.case_id == case.id, StepCompletion.deleted_at.is_(None))
@@ -193,8 +196,9 @@ def build_timeline(session: Session, case: Case, profile: PolicyProfile) -> tupl
     ):
         if audit.action in _COVERED_AUDIT:
             continue
-        add(f"audit:{audit.id.hex}", audit.at, "audit", _AUDIT_LABELS.get(audit.action, audit.action),
-            _audit_detail(audit), audit.actor_id)
+        label = _AUDIT_LABELS.get(audit.action, audit.action)
+        add(f"audit:{audit.id.hex}", audit.at, "audit", label.replace("الطلب", noun), _audit_detail(audit),
+            audit.actor_id)
     files = file_entries(session, case)
     names = user_names(session, [who for _, who in entries])
     done = [

@@ -108,6 +108,13 @@ CATALOGUE: tuple[PrintedDocument, ...] = (
         may_print=_ALL_DESK_ROLES,
     ),
     PrintedDocument(
+        kind="report_record",
+        title_ar="سجل البلاغ",
+        cli_name="report-record",
+        renderer="desktop.documents.report_record:render_report_record",
+        may_print=_ALL_DESK_ROLES,
+    ),
+    PrintedDocument(
         kind="decision_letter",
         title_ar="خطاب قرار لجنة البحث",
         cli_name="letter",

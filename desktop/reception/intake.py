@@ -183,6 +183,7 @@ class Intake(ReceptionWork):
             now = self._now()
             officer_id, officer_name = self._officer_row(session, association.id)
             case = Case(
+                created_at=now,  # the service's clock: a report's received time is the contact's start
                 association_id=association.id,
                 case_number=self._next_case_number(session, device[1], now),
                 policy_version_id=version.id,

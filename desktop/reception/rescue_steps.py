@@ -96,6 +96,7 @@ class ReportStep(_RescueHandler):
             if report is None:
                 step = self._require_step(ctx, StepKind.VERIFY)
                 report = self._stamp(ctx, RescueReport(case_id=ctx.case.id, received_at=ctx.case.created_at))
+                ctx.case.submitted_at = report.received_at  # a report is submitted when received (list, period)
             else:
                 report.updated_by = ctx.officer_id
             assert report is not None

@@ -24,11 +24,12 @@ from db.models import (
     CaseStatus,
     CorrectiveAction as CorrectiveActionRow,
     PolicyVersion,
+    RescueReport,
     UserRole,
 )
 from desktop.arabic_text import clean_text
 from desktop.errors import InputError
-from desktop.policy import PolicyProfile, QuestionKind
+from desktop.policy import PolicyProfile, QuestionKind, StepKind, is_rescue_profile
 from desktop.hijri import RIYADH, local_date
 from desktop.reports.views import (
     MIN_OFFICER_RESPONSES,
@@ -45,8 +46,12 @@ from desktop.reports.views import (
     PolicyApproval,
     QuestionScore,
     Recommendation,
+    ReportDayCount,
     ReportError,
+    ReportFigures,
+    ReportPlatformCount,
     StatusCount,
+    percentile,
 )
 from desktop.workspace import Workspace
 
@@ -130,6 +135,7 @@ class DashboardService:
                 session, profile, period, start, end
             )
             suggestions, complaints = self._follow_up(session, start, end)
+            reports = self.report_figures(session, profile, period) if is_rescue_profile(profile) else None
         return DashboardFigures(
             period=period,
             generated_at=self._now(),
@@ -150,6 +156,60 @@ class DashboardService:
             recommendation=recommendation,
             suggestions=suggestions,
             complaints=complaints,
+            reports=reports,
+        )
+
+    @staticmethod
+    def report_figures(session: Session, profile: PolicyProfile, period: Period) -> ReportFigures:
+        """A policy of reports: received per platform and day, minutes to dispatch and to close, escalations.
+
+        Reads the reports received in the period through the received-time index (a rescue association
+        receives thousands a year, not millions).
+        """
+        from desktop.reception.rescue import platform_label
+
+        start, end = utc_bounds(period)
+        rows = session.execute(
+            select(RescueReport.platform, RescueReport.received_at, RescueReport.escalated_at,
+                   RescueReport.dispatched_at, RescueReport.closed_at)
+            .where(RescueReport.received_at >= datetime.strptime(start, _TS).replace(tzinfo=UTC),
+                   RescueReport.received_at < datetime.strptime(end, _TS).replace(tzinfo=UTC),
+                   RescueReport.deleted_at.is_(None))
+        ).all()
+
+        def minutes(later: datetime | None, earlier: datetime) -> float | None:
+            return None if later is None else (later - earlier).total_seconds() / 60.0
+
+        platforms: dict[str, int] = defaultdict(int)
+        days: dict[date, int] = defaultdict(int)
+        to_dispatch: list[float] = []
+        to_close: list[float] = []
+        escalated = 0
+        for platform, received, escalated_at, dispatched, closed in rows:
+            platforms[platform or ""] += 1
+            days[local_date(received)] += 1
+            if (value := minutes(dispatched, received)) is not None:
+                to_dispatch.append(value)
+            if (value := minutes(closed, received)) is not None:
+                to_close.append(value)
+            escalated += escalated_at is not None
+        role_id = next((step.role for step in profile.steps if step.kind is StepKind.ESCALATE and step.role), None)
+        role = next((r.name for r in profile.roles if r.id == role_id), role_id or "")
+        return ReportFigures(
+            received=len(rows),
+            by_platform=tuple(
+                ReportPlatformCount(key, platform_label(key) or "لم تُحدَّد" if key else "لم تُحدَّد", count)
+                for key, count in sorted(platforms.items(), key=lambda item: (-item[1], item[0]))
+            ),
+            by_day=tuple(ReportDayCount(day, count) for day, count in sorted(days.items())),
+            dispatched=len(to_dispatch),
+            closed=len(to_close),
+            median_minutes_to_dispatch=percentile(to_dispatch, 0.5),
+            p90_minutes_to_dispatch=percentile(to_dispatch, 0.9),
+            median_minutes_to_close=percentile(to_close, 0.5),
+            p90_minutes_to_close=percentile(to_close, 0.9),
+            escalated=escalated,
+            escalation_role=role,
         )
 
     @staticmethod

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from desktop.arabic_text import days_phrase, to_arabic_digits
+from desktop.counting import MINUTES, count_phrase
 from desktop.documents.arabic_pdf import ltr
 
-__all__ = ["NO_DATA", "count", "days", "mean", "percent", "signed"]
+__all__ = ["NO_DATA", "count", "days", "mean", "minutes", "percent", "signed"]
 
 #: Written instead of a share or a mean over nothing (never a division by zero).
 NO_DATA = "لا توجد بيانات"
@@ -50,3 +51,13 @@ def signed(value: float | None) -> str:
     sign = "+" if value > 0 else "−" if value < 0 else ""
     body = _decimal(abs(value), 1).removesuffix("٫٠")
     return ltr(f"{sign}{body}")
+
+
+def minutes(value: float | None) -> str:
+    """A number of minutes such as «٧ دقائق» or «١٢ دقيقةً» (a median may end in ٫٥: «٧٫٥ دقيقة»), or «لا توجد بيانات»."""
+    if value is None:
+        return NO_DATA
+    rounded = round(value, 1)
+    if rounded != int(rounded):
+        return f"{_decimal(rounded, 1)} دقيقة"
+    return count_phrase(int(rounded), MINUTES)

@@ -16,6 +16,7 @@ from reportlab.lib.colors import Color
 from reportlab.pdfgen.canvas import Canvas
 
 from desktop.arabic_text import isolate, to_arabic_digits
+from desktop.counting import REPORTS, count_phrase
 from desktop.documents.arabic_pdf import ACCENT, FONT_BOLD, FONT_REGULAR, GRID, MUTED, SHADE, mm, shape_line, wrap
 from desktop.documents.forms import Letterhead, _LetterheadDocument
 from desktop.hijri import format_dual, format_gregorian, format_hijri, local_date
@@ -26,9 +27,11 @@ from desktop.reports.views import (
     DashboardFigures,
     FileCompleteness,
     PolicyApproval,
+    ReportFigures,
 )
 
-__all__ = ["ComplaintLine", "EvidencePackDocument", "PeriodReportDocument", "bar_chart", "trend_chart"]
+__all__ = ["ComplaintLine", "EvidencePackDocument", "PeriodReportDocument", "bar_chart", "report_key_figures",
+           "trend_chart"]
 
 _BLACK = Color(0, 0, 0)
 _BAR = Color(0.11, 0.36, 0.35)
@@ -37,6 +40,11 @@ _CHART_FONT = 9.0
 
 EMPTY_PERIOD_NOTE = (
     "لا توجد بيانات في هذه الفترة: لم يُستقبل أي طلب أو بلاغ، ولم يُسجَّل قرار للجنة ولا تقييم ولا مقترح أو شكوى. "
+    "الأرقام أدناه أصفار، والنسب والمتوسطات «لا توجد بيانات» وليست صفرًا."
+)
+#: The same for a policy of reports (no committee in it).
+EMPTY_REPORTS_NOTE = (
+    "لا توجد بيانات في هذه الفترة: لم يُستلم أي بلاغ، ولم يُسجَّل تقييم ولا مقترح أو شكوى. "
     "الأرقام أدناه أصفار، والنسب والمتوسطات «لا توجد بيانات» وليست صفرًا."
 )
 
@@ -172,14 +180,19 @@ class _ReportBase(_LetterheadDocument):
         return y - float(drawing.height) - 4 * mm
 
     def draw_summary(self, canvas: Canvas, y: float) -> float:
-        """The key figures as label/value pairs, two per row."""
+        """The key figures as label/value pairs, two per row (a policy of reports: its response times, no decisions)."""
         f = self.figures
-        rows = [
-            ("التواصل (الطلبات والبلاغات المستلمة)", fmt.count(f.contacts_total)),
-            ("قرارات لجنة البحث", fmt.count(f.decisions)),
-            ("الوسيط من التقديم إلى القرار", fmt.days(f.median_days_to_decision)),
-            ("نسبة القرارات في المدة الموعودة", fmt.percent(f.within_promise_share)),
-            ("المتأخرة عن موعد القرار الآن", fmt.count(f.overdue_now)),
+        if f.reports is not None:
+            rows = [("البلاغات المستلمة", fmt.count(f.reports.received)), *report_key_figures(f.reports)[1:3]]
+        else:
+            rows = [
+                ("التواصل (الطلبات والبلاغات المستلمة)", fmt.count(f.contacts_total)),
+                ("قرارات لجنة البحث", fmt.count(f.decisions)),
+                ("الوسيط من التقديم إلى القرار", fmt.days(f.median_days_to_decision)),
+                ("نسبة القرارات في المدة الموعودة", fmt.percent(f.within_promise_share)),
+                ("المتأخرة عن موعد القرار الآن", fmt.count(f.overdue_now)),
+            ]
+        rows += [
             ("التقييمات المستلمة", fmt.count(f.survey_responses)),
             ("مؤشر الرضا", fmt.percent(f.satisfaction_percent)),
             ("متوسط الرضا", fmt.mean(f.satisfaction_mean)),
@@ -283,7 +296,7 @@ class PeriodReportDocument(_ReportBase):
         f = self.figures
         y = self.draw_period_head(canvas, y, "تقرير علاقات المستفيدين للفترة")
         if f.is_empty:
-            y = self.draw_note(canvas, y, EMPTY_PERIOD_NOTE)
+            y = self.draw_note(canvas, y, EMPTY_PERIOD_NOTE if f.reports is None else EMPTY_REPORTS_NOTE)
         y = self.draw_section(canvas, y, "أولًا: الأرقام الرئيسة")
         y = self.draw_summary(canvas, y)
         y = self.draw_section(canvas, y, "ثانيًا: التواصل حسب القناة")
@@ -294,18 +307,12 @@ class PeriodReportDocument(_ReportBase):
                             header=["الحالة", "عدد الحالات"], centred_columns=frozenset({1})) - 3 * mm
         if f.cases_by_status:
             y = self.draw_drawing(canvas, y, bar_chart([(s.label_ar, s.count) for s in f.cases_by_status], self.width))
-        y = self.draw_section(canvas, y, "رابعًا: قرارات لجنة البحث والمدة الموعودة")
-        rows = [
-            ["القرارات (قبول أو رفض) في الفترة", fmt.count(f.decisions)],
-            ["الوسيط من تاريخ التقديم إلى القرار", fmt.days(f.median_days_to_decision)],
-            ["القرارات في المدة الموعودة أو قبلها",
-             f"{fmt.count(f.decided_within_promise)} من {fmt.count(f.decisions_with_promise)} "
-             f"({fmt.percent(f.within_promise_share)})"],
-            ["الحالات المتأخرة عن موعد القرار اليوم", fmt.count(f.overdue_now)],
-        ]
-        y = self.draw_table(canvas, rows, [self.width - 60 * mm, 60 * mm], self.right, y, size=10,
-                            shaded_columns=frozenset({0}), bold_columns=frozenset({0}),
-                            centred_columns=frozenset({1})) - 4 * mm
+        if f.reports is not None:
+            y = self.draw_section(canvas, y, "رابعًا: البلاغات وسرعة الوصول إلى المبلّغ")
+            y = self.draw_reports(canvas, y, f.reports)
+        else:
+            y = self.draw_section(canvas, y, "رابعًا: قرارات لجنة البحث والمدة الموعودة")
+            y = self.draw_decisions(canvas, y)
         y = self.draw_section(canvas, y, "خامسًا: رضا المستفيدين")
         y = self.draw_satisfaction(canvas, y)
         y = self.draw_section(canvas, y, "سادسًا: المقترحات والشكاوى")
@@ -315,12 +322,56 @@ class PeriodReportDocument(_ReportBase):
         y = self.draw_section(canvas, y, "تعريفات")
         return self.draw_definitions(canvas, y)
 
+    def draw_reports(self, canvas: Canvas, y: float, reports: ReportFigures) -> float:
+        """A policy of reports: response times, escalations, then reports per platform and per day."""
+        rows = [list(pair) for pair in report_key_figures(reports)]
+        y = self.draw_table(canvas, rows, [self.width - 60 * mm, 60 * mm], self.right, y, size=10,
+                            shaded_columns=frozenset({0}), bold_columns=frozenset({0}),
+                            centred_columns=frozenset({1})) - 4 * mm
+        platforms = [[p.label, fmt.count(p.count)] for p in reports.by_platform]
+        y = self.draw_table(canvas, platforms or [["لا توجد بيانات", "—"]], [self.width - 40 * mm, 40 * mm],
+                            self.right, y, size=10, header=["المنصة", "عدد البلاغات"],
+                            centred_columns=frozenset({1})) - 3 * mm
+        if reports.by_platform:
+            y = self.draw_drawing(canvas, y, bar_chart([(p.label, p.count) for p in reports.by_platform], self.width))
+        days = [[format_dual(d.day), fmt.count(d.count)] for d in reports.by_day]
+        return self.draw_table(canvas, days or [["لا توجد بيانات", "—"]], [self.width - 40 * mm, 40 * mm],
+                               self.right, y, size=10, header=["اليوم", "عدد البلاغات"],
+                               centred_columns=frozenset({1})) - 4 * mm
+
+    def draw_decisions(self, canvas: Canvas, y: float) -> float:
+        """The research committee's decisions and the promised period."""
+        f = self.figures
+        rows = [
+            ["القرارات (قبول أو رفض) في الفترة", fmt.count(f.decisions)],
+            ["الوسيط من تاريخ التقديم إلى القرار", fmt.days(f.median_days_to_decision)],
+            ["القرارات في المدة الموعودة أو قبلها",
+             f"{fmt.count(f.decided_within_promise)} من {fmt.count(f.decisions_with_promise)} "
+             f"({fmt.percent(f.within_promise_share)})"],
+            ["الحالات المتأخرة عن موعد القرار اليوم", fmt.count(f.overdue_now)],
+        ]
+        return self.draw_table(canvas, rows, [self.width - 60 * mm, 60 * mm], self.right, y, size=10,
+                               shaded_columns=frozenset({0}), bold_columns=frozenset({0}),
+                               centred_columns=frozenset({1})) - 4 * mm
+
     def draw_definitions(self, canvas: Canvas, y: float) -> float:
         """How each figure is computed, in a few lines, small."""
+        if self.figures.reports is not None:
+            role = self.figures.reports.escalation_role
+            head = [
+                "البلاغ: كل بلاغ استُلم في الفترة، حسب منصته ويوم استلامه بتوقيت الرياض.",
+                "الوسيط والمئين التسعون: من وقت استلام البلاغ إلى توجيه العضو وإلى إغلاقه، بالدقائق، على البلاغات "
+                "التي بلغت تلك المرحلة؛ المئين التسعون يعني أن ٩٠٪ من البلاغات وصلت في هذه المدة أو أقل.",
+                f"المحوَّلة: البلاغات التي حُوّلت إلى {role} لعدم وضوح الإجراءات للمبلّغ.",
+            ]
+        else:
+            head = [
+                "التواصل: كل طلب أو بلاغ قُدِّم في الفترة، حسب قناة وروده.",
+                "القرار: أول قبول أو رفض من لجنة البحث للحالة في الفترة؛ طلب استكمال المعلومات ليس قرارًا.",
+                "المدة الموعودة: تاريخ القرار الموعود المحسوب من تاريخ التقديم حسب سياسة الجمعية.",
+            ]
         notes = [
-            "التواصل: كل طلب أو بلاغ قُدِّم في الفترة، حسب قناة وروده.",
-            "القرار: أول قبول أو رفض من لجنة البحث للحالة في الفترة؛ طلب استكمال المعلومات ليس قرارًا.",
-            "المدة الموعودة: تاريخ القرار الموعود المحسوب من تاريخ التقديم حسب سياسة الجمعية.",
+            *head,
             "مؤشر الرضا: متوسط إجابات مقياس ١–٥ محوَّلًا إلى نسبة (١ = ٠٪، ٥ = ١٠٠٪). التقييمات مجهولة الهوية "
             "ما لم تنص السياسة على غير ذلك، ولا تُستخدم للمحاسبة.",
             f"لا تظهر في هذا التقرير نتائج أي موظف؛ تُعرض للمدير وحده مجمّعة من {fmt.count(MIN_OFFICER_RESPONSES)} "
@@ -416,3 +467,19 @@ class EvidencePackDocument(_ReportBase):
         canvas.setFillColor(_BLACK)
         return y
 
+
+def report_key_figures(reports: ReportFigures) -> list[tuple[str, str]]:
+    """A policy of reports' key figures as (label, value): received, minutes to dispatch and close, escalations.
+
+    The dashboard, the PDF and the workbook word them alike (counted nouns, Arabic-Indic digits).
+    """
+    return [
+        ("البلاغات المستلمة", fmt.count(reports.received)),
+        ("وسيط المدة من الاستلام إلى توجيه العضو", fmt.minutes(reports.median_minutes_to_dispatch)),
+        ("وسيط المدة من الاستلام إلى الإغلاق", fmt.minutes(reports.median_minutes_to_close)),
+        ("المئين التسعون من الاستلام إلى توجيه العضو", fmt.minutes(reports.p90_minutes_to_dispatch)),
+        ("المئين التسعون من الاستلام إلى الإغلاق", fmt.minutes(reports.p90_minutes_to_close)),
+        ("البلاغات التي وُجّه إليها عضو", count_phrase(reports.dispatched, REPORTS)),
+        ("البلاغات المغلقة", count_phrase(reports.closed, REPORTS)),
+        (f"المحوَّلة إلى {reports.escalation_role}", count_phrase(reports.escalated, REPORTS)),
+    ]

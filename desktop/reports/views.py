@@ -22,6 +22,11 @@ Definitions the dashboard, the PDF and the workbook share (one computation, `Das
 * **Complete beneficiary file**: a case submitted in the period (not a rescue report) whose required
   documents are all provided and none expired on the submission day, and whose declaration is signed
   (a declaration row exists and the case is not waiting for its signature).
+* **Reports** (a policy of reports only, `ReportFigures`): rescue reports received in the period
+  (`rescue_report.received_at`), per platform and per local day; minutes from received to dispatched and
+  from received to closed, over the reports of the period that reached that point: the median and the 90th
+  percentile, by linear interpolation between the two nearest ranks (`percentile`; the median of an even
+  count is the mean of the middle two); reports escalated to the role the policy's escalate step names.
 * A share or mean over nothing is None, and the reports write «لا توجد بيانات» instead of dividing by zero.
 """
 
@@ -54,9 +59,13 @@ __all__ = [
     "ProgressCallback",
     "QuestionScore",
     "Recommendation",
+    "ReportDayCount",
+    "ReportFigures",
+    "ReportPlatformCount",
     "ReportCancelled",
     "ReportError",
     "StatusCount",
+    "percentile",
 ]
 
 #: An officer's aggregate figures appear only when at least this many responses stand behind them.
@@ -235,6 +244,51 @@ class FollowUpCounts:
     open_now: int
 
 
+def percentile(values: list[float], fraction: float) -> float | None:
+    """The `fraction` (0..1) quantile of `values` by linear interpolation between the nearest ranks; None when empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * fraction
+    lower = int(position)
+    upper = min(lower + 1, len(ordered) - 1)
+    return ordered[lower] + (position - lower) * (ordered[upper] - ordered[lower])
+
+
+@dataclass(frozen=True)
+class ReportPlatformCount:
+    """Rescue reports received on one platform (`label` in Arabic; «لم تُحدَّد» when none was recorded)."""
+
+    platform: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ReportDayCount:
+    """Rescue reports received on one local (Riyadh) day."""
+
+    day: date
+    count: int
+
+
+@dataclass(frozen=True)
+class ReportFigures:
+    """How fast help reached the caller in the period: reports per platform and day, minutes to dispatch and close."""
+
+    received: int
+    by_platform: tuple[ReportPlatformCount, ...]
+    by_day: tuple[ReportDayCount, ...]
+    dispatched: int
+    closed: int
+    median_minutes_to_dispatch: float | None
+    p90_minutes_to_dispatch: float | None
+    median_minutes_to_close: float | None
+    p90_minutes_to_close: float | None
+    escalated: int
+    escalation_role: str  # the role the policy's escalate step names (مدير العمليات المركزية)
+
+
 @dataclass(frozen=True)
 class DashboardFigures:
     """Every figure of the dashboard for one period; the PDF and the workbook print exactly these."""
@@ -258,6 +312,7 @@ class DashboardFigures:
     recommendation: Recommendation | None
     suggestions: FollowUpCounts
     complaints: FollowUpCounts
+    reports: ReportFigures | None = None  # a policy of reports only (None for a policy of requests)
 
     @property
     def within_promise_share(self) -> float | None:

@@ -18,7 +18,10 @@ from desktop.reports.formatting import NO_DATA
 from desktop.reports.pdf import ComplaintLine
 from desktop.reports.views import CorrectiveAction, DashboardFigures, FileCompleteness
 
-__all__ = ["SHEET_NAMES", "render_workbook"]
+__all__ = ["REPORTS_SHEET", "SHEET_NAMES", "render_workbook"]
+
+#: The sheet a policy of reports adds after the others: reports per platform and per day.
+REPORTS_SHEET = "البلاغات حسب المنصة واليوم"
 
 #: Sheet names, in order (Arabic, ≤ 31 characters).
 SHEET_NAMES: tuple[str, ...] = (
@@ -34,6 +37,10 @@ SHEET_NAMES: tuple[str, ...] = (
 
 def _share(value: float | None) -> float | str:
     return NO_DATA if value is None else round(value / 100.0, 4)
+
+
+def _minutes(value: float | None) -> float | str:
+    return NO_DATA if value is None else round(value, 1)
 
 
 def _mean(value: float | None) -> float | str:
@@ -89,15 +96,32 @@ def render_workbook(
 
     # Summary
     ws = sheet(SHEET_NAMES[0], ["المؤشر", "القيمة"], [48, 22])
-    summary: list[tuple[str, Any, Any]] = [
-        ("التواصل (الطلبات والبلاغات المستلمة)", figures.contacts_total, integer),
-        ("قرارات لجنة البحث", figures.decisions, integer),
-        ("الوسيط من التقديم إلى القرار (أيام)",
-         NO_DATA if figures.median_days_to_decision is None else figures.median_days_to_decision, days),
-        ("القرارات في المدة الموعودة", figures.decided_within_promise, integer),
-        ("القرارات ذات موعد", figures.decisions_with_promise, integer),
-        ("نسبة القرارات في المدة الموعودة", _share(figures.within_promise_share), pct),
-        ("المتأخرة عن موعد القرار الآن", figures.overdue_now, integer),
+    reports = figures.reports
+    summary: list[tuple[str, Any, Any]]
+    if reports is not None:  # a policy of reports: response times in minutes, no committee
+        summary = [
+            ("البلاغات المستلمة", reports.received, integer),
+            ("البلاغات التي وُجّه إليها عضو", reports.dispatched, integer),
+            ("البلاغات المغلقة", reports.closed, integer),
+            ("وسيط المدة من الاستلام إلى توجيه العضو (دقائق)", _minutes(reports.median_minutes_to_dispatch), decimal),
+            ("المئين التسعون من الاستلام إلى توجيه العضو (دقائق)", _minutes(reports.p90_minutes_to_dispatch),
+             decimal),
+            ("وسيط المدة من الاستلام إلى الإغلاق (دقائق)", _minutes(reports.median_minutes_to_close), decimal),
+            ("المئين التسعون من الاستلام إلى الإغلاق (دقائق)", _minutes(reports.p90_minutes_to_close), decimal),
+            (f"المحوَّلة إلى {reports.escalation_role}", reports.escalated, integer),
+        ]
+    else:
+        summary = [
+            ("التواصل (الطلبات والبلاغات المستلمة)", figures.contacts_total, integer),
+            ("قرارات لجنة البحث", figures.decisions, integer),
+            ("الوسيط من التقديم إلى القرار (أيام)",
+             NO_DATA if figures.median_days_to_decision is None else figures.median_days_to_decision, days),
+            ("القرارات في المدة الموعودة", figures.decided_within_promise, integer),
+            ("القرارات ذات موعد", figures.decisions_with_promise, integer),
+            ("نسبة القرارات في المدة الموعودة", _share(figures.within_promise_share), pct),
+            ("المتأخرة عن موعد القرار الآن", figures.overdue_now, integer),
+        ]
+    summary += [
         ("التقييمات المستلمة", figures.survey_responses, integer),
         ("إجابات مقياس الرضا", figures.scale_answers, integer),
         ("متوسط الرضا (من 5)", _mean(figures.satisfaction_mean), decimal),
@@ -214,6 +238,15 @@ def render_workbook(
         ws.write_string(i, 6, f"{local_date(a.recorded_at):%Y/%m/%d}", text)
     if not actions:
         ws.write(4, 0, "لم تُسجل إجراءات تصحيحية لهذه الفترة.", note)
+
+    if reports is not None:  # reports per platform and per day
+        ws = sheet(REPORTS_SHEET, ["المنصة", "عدد البلاغات", "", "اليوم", "عدد البلاغات"], [30, 14, 4, 14, 14])
+        for i, platform in enumerate(reports.by_platform, start=4):
+            ws.write_string(i, 0, platform.label, text)
+            ws.write_number(i, 1, platform.count, integer)
+        for i, d in enumerate(reports.by_day, start=4):
+            ws.write_string(i, 3, f"{d.day:%Y/%m/%d}", text)
+            ws.write_number(i, 4, d.count, integer)
 
     book.close()
     return buffer.getvalue()

@@ -36,13 +36,14 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.arabic_text import isolate
-from desktop.casedesk import CaseDesk, CaseFile, TimelineEntry
+from desktop.casedesk import CaseDesk, CaseFile, ReportFile, TimelineEntry
 from desktop.casedesk.views import CaseDocument
 from desktop.reception import CorrectionResult
 from desktop.documents import catalogue
 from ui.cases.common import hold_until_done, message_line, setup_table, show_message, write_pdf
 from ui.cases.dialogs import CloseDialog, InformedDialog, ServiceDialog, show_dialog
 from ui.cases.eligibility import EligibilityDialog, validity_words
+from ui.cases.report_file import ReportPanel
 from ui.cases.style import CASEDESK_STYLE
 from ui.cases.text import arabic_number, countdown_text, dual_date, hijri_date, today_riyadh
 from ui.ops import run_read, run_write
@@ -171,6 +172,7 @@ class CaseFileDialog(QDialog):
         right = QWidget()
         right_scroll.setWidget(right)
         right_column = QVBoxLayout(right)
+        self._right_column = right_column
         right_column.setContentsMargins(0, 0, 6, 0)
         self.beneficiary_box = QGroupBox("بيانات المستفيد", right)
         self.beneficiary_form = QGridLayout(self.beneficiary_box)
@@ -180,6 +182,7 @@ class CaseFileDialog(QDialog):
         self.beneficiary_form.setColumnStretch(3, 1)
         right_column.addWidget(self.beneficiary_box)
         documents_box = QGroupBox("المستندات وصلاحيتها", right)
+        self.documents_box = documents_box
         documents_column = QVBoxLayout(documents_box)
         self.documents = QTableWidget(0, 4, documents_box)
         setup_table(self.documents, "case_documents")
@@ -199,7 +202,7 @@ class CaseFileDialog(QDialog):
         self.decision_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         decision_column.addWidget(self.decision_label)
         right_column.addWidget(self.decision_box)
-        stored_box = QGroupBox("مستندات الحالة المحفوظة", right)
+        self.stored_box = stored_box = QGroupBox("مستندات الحالة المحفوظة", right)
         stored_column = QVBoxLayout(stored_box)
         self.stored = QTableWidget(0, 3, stored_box)
         setup_table(self.stored, "case_stored_documents")
@@ -220,6 +223,7 @@ class CaseFileDialog(QDialog):
         left_column.setContentsMargins(0, 0, 0, 0)
         caption = QLabel("السجل الزمني للحالة (الأحدث أولًا)", left)
         caption.setObjectName("section_title")
+        self.timeline_caption = caption
         left_column.addWidget(caption)
         self.timeline = TimelineList(left)
         left_column.addWidget(self.timeline, 1)
@@ -276,6 +280,7 @@ class CaseFileDialog(QDialog):
         self.child_dialog: QDialog | None = None
         #: Said once the file is read again after an action (the read clears the message line).
         self._notice: str | None = None
+        self.report_panel: ReportPanel | None = None
         self._reading = False
         self._read_again = False
         self.load()
@@ -312,6 +317,9 @@ class CaseFileDialog(QDialog):
         self.file = file
         show_message(self.message, self._notice)
         self._notice = None
+        if file.is_rescue:
+            self._show_report(file)
+            return
         self.setWindowTitle(f"ملف الحالة {file.case_number}")
         name = file.beneficiary.full_name if file.beneficiary else "مستفيد لم تُسجَّل بياناته بعد"
         self.title.setText(f"{name} — الطلب {isolate(file.case_number)}")
@@ -338,6 +346,39 @@ class CaseFileDialog(QDialog):
         self._show_actions(file)
         self.load_documents()
         self.sig_loaded.emit(file)
+
+    def _show_report(self, file: CaseFile) -> None:
+        """A rescue report: its own panel (caller, place, course, actions); no beneficiary, document or decision."""
+        self.setWindowTitle(f"ملف البلاغ {file.case_number}")
+        if self.title.text().startswith("جارٍ"):
+            self.title.setText(f"البلاغ {isolate(file.case_number)}")
+        parts = [f"الحالة: {file.status_label}", f"القناة: {file.channel_name}", f"استُلم {file.opened_text}",
+                 f"سياسة الجمعية: الإصدار {isolate(file.policy_version)}"]
+        self.header.setText("\n".join(" · ".join(parts[i:i + 2]) for i in range(0, len(parts), 2)))
+        self.header.setProperty("overdue", False)
+        # The report record is printed from the report panel; a report has no stored declaration to list.
+        for box in (self.beneficiary_box, self.documents_box, self.decision_box, self.stored_box):
+            box.setVisible(False)
+        for button in (self.eligibility_button, self.service_button, self.informed_button, self.letter_button,
+                       self.close_case_button, self.correct_button, self.print_corrected_button,
+                       self.attach_corrected_button):
+            button.setVisible(False)
+        self.timeline_caption.setText("السجل الزمني للبلاغ (الأحدث أولًا)")
+        if self.report_panel is None:
+            panel = ReportPanel(self.desk.reports, self.case_id, self.message, self.printer, self)
+            panel.sig_loaded.connect(self._report_loaded)
+            panel.sig_changed.connect(self._changed)
+            self._right_column.insertWidget(0, panel)
+            self.report_panel = panel
+        self.timeline.show_entries(file.timeline)
+        self.report_panel.load()
+        self.sig_loaded.emit(file)
+
+    def _report_loaded(self, report: ReportFile) -> None:
+        """The caller's name in the title once the report is read."""
+        caller = report.report.reporter_name if report.report is not None else ""
+        number = self.file.case_number if self.file else ""
+        self.title.setText(f"{caller} — البلاغ {isolate(number)}" if caller else f"البلاغ {isolate(number)}")
 
     def _show_beneficiary(self, file: CaseFile) -> None:
         grid = self.beneficiary_form

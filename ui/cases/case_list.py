@@ -5,10 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QVBoxLayout, QWidget
 
-from desktop.casedesk import CaseListService, CaseSort, understand
+from desktop.casedesk import CaseListService, CaseSort, FilterChoices, understand
 from ui.cases.common import keep_column_widths, setup_table, show_message
 from ui.cases.filters import FilterBar
-from ui.cases.list_model import COLUMN_INDEX, CaseListModel, column_for
+from ui.cases.list_model import COLUMN_INDEX, REPORT_COLUMN_INDEX, CaseListModel, column_for
 from ui.cases.text import count_text
 from ui.ops import run_read
 from ui.widgets.keyed_views import OpenRowTableView, SearchEdit
@@ -111,8 +111,27 @@ class CaseListPanel(QWidget):
 
     def load_choices(self) -> None:
         """Fill the filter lists from the active policy (in the background)."""
-        run_read(self, self.service.filter_choices, self.filters.set_choices, lambda _m, _e: None,
+        run_read(self, self.service.filter_choices, self.set_choices, lambda _m, _e: None,
                  where="casedesk.list.filter_choices")
+
+    def set_choices(self, choices: FilterChoices) -> None:
+        """The active policy's filter values; a policy of reports shows reports (its columns, search and filters)."""
+        self.filters.set_choices(choices)
+        if choices.is_report == self.model.report_mode:
+            return
+        self.model.set_report_mode(choices.is_report)
+        if choices.is_report:
+            self.search.setPlaceholderText("رقم البلاغ، أو هاتف المبلّغ أو اسمه، أو مكان البلاغ")
+            widths = {"case_number": 150, "caller": 150, "caller_phone": 120, "platform": 110, "place": 140,
+                      "received": 130, "dispatched": 130, "closed": 130, "member": 130, "status": 150}
+            keep_column_widths(self.table, {REPORT_COLUMN_INDEX[key]: width for key, width in widths.items()})
+            for index in range(self.model.columnCount()):
+                self.table.setColumnHidden(index, False)
+        column, order = column_for(self.model.case_sort, self.model.columns)
+        header = self.table.horizontalHeader()
+        header.blockSignals(True)
+        header.setSortIndicator(column, order)
+        header.blockSignals(False)
 
     def apply(self) -> None:
         """Search now with the text and the filters (starts the list over)."""
@@ -133,7 +152,7 @@ class CaseListPanel(QWidget):
 
     def _sort_indicator_changed(self, _column: int, _order: Qt.SortOrder) -> None:
         """The header shows the sort the list really has (a column it cannot sort by changes nothing)."""
-        shown, order = column_for(self.model.case_sort)
+        shown, order = column_for(self.model.case_sort, self.model.columns)
         header = self.table.horizontalHeader()
         if shown >= 0 and (header.sortIndicatorSection(), header.sortIndicatorOrder()) != (shown, order):
             header.blockSignals(True)

@@ -26,6 +26,8 @@ class FilterBar(QWidget):
     """The filters of the case list; `sig_changed` whenever one changes (dates once they read as a date).
 
     A date that cannot be read is named in `date_problem()` and not applied (the list keeps the last range).
+    For a policy of reports (`FilterChoices.is_report`) the bar offers the platform, status and received time
+    only: no case kind, overdue decision, referral, document or signature filter.
     """
 
     sig_changed = Signal()
@@ -43,11 +45,17 @@ class FilterBar(QWidget):
         self.status = _combo(self, "filter_status", "كل الحالات")
         self.channel = _combo(self, "filter_channel", "كل القنوات")
         self.case_kind = _combo(self, "filter_case_kind", "كل أنواع الطلبات")
-        for caption, combo in (("ال&حالة:", self.status), ("ال&قناة:", self.channel), ("&نوع الطلب:", self.case_kind)):
+        self.platform = _combo(self, "filter_platform", "كل المنصات")
+        self._captions: dict[str, QLabel] = {}
+        for caption, combo in (("ال&حالة:", self.status), ("ال&قناة:", self.channel), ("&نوع الطلب:", self.case_kind),
+                               ("ال&منصة:", self.platform)):
             label = QLabel(caption, self)
             label.setBuddy(combo)
             first.addWidget(label)
             first.addWidget(combo)
+            self._captions[combo.objectName()] = label
+        self.platform.setVisible(False)
+        self._captions["filter_platform"].setVisible(False)
         first.addStretch(1)
         self.clear_button = QPushButton("مسح عوامل التصفية", self)
         self.clear_button.setObjectName("clear_filters")
@@ -73,6 +81,7 @@ class FilterBar(QWidget):
         third = QHBoxLayout()
         third.setSpacing(8)
         from_label = QLabel("قُدّم &من:", self)
+        self.from_label = from_label
         self.date_from = DualDateField(self, placeholder="هجري أو ميلادي")
         self.date_from.setObjectName("filter_date_from")
         from_label.setBuddy(self.date_from.edit)
@@ -90,17 +99,18 @@ class FilterBar(QWidget):
         third.addWidget(self.date_error, 1)
         grid.addLayout(third, 2, 0)
 
-        for combo in (self.status, self.channel, self.case_kind):
+        for combo in (self.status, self.channel, self.case_kind, self.platform):
             combo.currentIndexChanged.connect(lambda _i: self.sig_changed.emit())
         self.date_from.sig_changed.connect(self._date_edited)
         self.date_to.sig_changed.connect(self._date_edited)
         self.clear_button.clicked.connect(self.clear)
         self._applied_dates: tuple[date | None, date | None] = (None, None)
+        self.report_mode = False
 
     def set_choices(self, choices: FilterChoices) -> None:
         """Fill the status, channel and case-kind lists from the active policy (keeps nothing selected)."""
         for combo, values in ((self.status, choices.statuses), (self.channel, choices.channels),
-                              (self.case_kind, choices.case_kinds)):
+                              (self.case_kind, choices.case_kinds), (self.platform, choices.platforms)):
             combo.blockSignals(True)
             while combo.count() > 1:
                 combo.removeItem(1)
@@ -108,6 +118,19 @@ class FilterBar(QWidget):
                 combo.addItem(choice.label, choice.id)
             combo.setCurrentIndex(0)
             combo.blockSignals(False)
+        reports = choices.is_report
+        self.report_mode = reports
+        for combo in (self.platform,):
+            combo.setVisible(reports)
+            self._captions[combo.objectName()].setVisible(reports)
+        for combo in (self.case_kind,):
+            combo.setVisible(not reports)
+            self._captions[combo.objectName()].setVisible(not reports)
+        for box in (self.overdue, self.referred_to_me, self.missing_documents, self.signature_pending):
+            box.setVisible(not reports)
+            if reports:
+                box.setChecked(False)
+        self.from_label.setText("استُلم &من:" if reports else "قُدّم &من:")
 
     def _date_edited(self) -> None:
         problems = [p for p in (self.date_from.problem(), self.date_to.problem()) if p]
@@ -141,15 +164,16 @@ class FilterBar(QWidget):
             signature_pending=self.signature_pending.isChecked(),
             date_from=date_from,
             date_to=date_to,
+            platforms=chosen(self.platform),
         )
 
     def clear(self) -> None:
         """Back to every case (one change signal)."""
-        widgets = (self.status, self.channel, self.case_kind, self.overdue, self.referred_to_me,
+        widgets = (self.status, self.channel, self.case_kind, self.platform, self.overdue, self.referred_to_me,
                    self.missing_documents, self.signature_pending, self.date_from, self.date_to)
         for widget in widgets:
             widget.blockSignals(True)
-        for combo in (self.status, self.channel, self.case_kind):
+        for combo in (self.status, self.channel, self.case_kind, self.platform):
             combo.setCurrentIndex(0)
         for box in (self.overdue, self.referred_to_me, self.missing_documents, self.signature_pending):
             box.setChecked(False)

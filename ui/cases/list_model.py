@@ -5,14 +5,23 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from desktop.arabic_text import isolate
+from desktop.arabic_text import isolate, to_arabic_digits
 from desktop.casedesk import CaseFilter, CaseListService, CasePage, CaseRow, CaseSort
 from ui.ops import run_read
-from ui.cases.text import arabic_number, countdown_text, gregorian_date, hijri_date, today_riyadh
+from ui.cases.text import (
+    arabic_number,
+    countdown_text,
+    gregorian_date,
+    hijri_date,
+    local_moment,
+    moment_text,
+    today_riyadh,
+)
 
 _ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -49,8 +58,33 @@ COLUMNS: tuple[Column, ...] = (
 )
 COLUMN_INDEX: dict[str, int] = {column.key: i for i, column in enumerate(COLUMNS)}
 
+#: The columns of a policy of reports (بلاغات): no beneficiary, committee, decision or document column.
+REPORT_COLUMNS: tuple[Column, ...] = (
+    Column("case_number", "رقم البلاغ", CaseSort.CASE_NUMBER),
+    Column("caller", "المبلّغ"),
+    Column("caller_phone", "هاتف المبلّغ"),
+    Column("platform", "المنصة"),
+    Column("place", "المكان"),
+    Column("received", "وقت الاستلام", CaseSort.OLDEST, CaseSort.NEWEST),
+    Column("dispatched", "وقت توجيه العضو"),
+    Column("closed", "وقت الإغلاق"),
+    Column("member", "العضو الموجَّه"),
+    Column("status", "الحالة", CaseSort.STATUS),
+)
+REPORT_COLUMN_INDEX: dict[str, int] = {column.key: i for i, column in enumerate(REPORT_COLUMNS)}
+
+_REPORT_KEYS = frozenset({"caller", "caller_phone", "platform", "place", "received", "dispatched", "closed", "member"})
+
 #: Role holding the plain CaseRow of a line.
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def report_time(moment: datetime | None) -> str:
+    """A report's time as the desk shows it: the Hijri day and the Riyadh time (isolated), or «—»."""
+    if moment is None:
+        return "—"
+    local = local_moment(moment)
+    return f"{hijri_date(local.date())} {isolate(to_arabic_digits(local.strftime('%H:%M')))}"
 
 
 def local_mobile(mobile: str) -> str:
@@ -60,19 +94,19 @@ def local_mobile(mobile: str) -> str:
     return mobile
 
 
-def sort_for(column: int, order: Qt.SortOrder) -> CaseSort | None:
+def sort_for(column: int, order: Qt.SortOrder, columns: tuple[Column, ...] = COLUMNS) -> CaseSort | None:
     """The service's sort for a header click (None: the column cannot be sorted)."""
-    if not 0 <= column < len(COLUMNS):
+    if not 0 <= column < len(columns):
         return None
-    spec = COLUMNS[column]
+    spec = columns[column]
     if order == Qt.SortOrder.DescendingOrder and spec.descending_sort is not None:
         return spec.descending_sort
     return spec.sort
 
 
-def column_for(sort: CaseSort) -> tuple[int, Qt.SortOrder]:
+def column_for(sort: CaseSort, columns: tuple[Column, ...] = COLUMNS) -> tuple[int, Qt.SortOrder]:
     """The header column and order that show a sort."""
-    for index, spec in enumerate(COLUMNS):
+    for index, spec in enumerate(columns):
         if spec.descending_sort is sort:
             return index, Qt.SortOrder.DescendingOrder
         if spec.sort is sort:
@@ -92,6 +126,9 @@ class CaseListModel(QAbstractTableModel):
       there are more than `COUNT_CAP`);
     * `sig_error(message)` — the Arabic reason a page or the count could not be read;
     * `sig_page_loaded(rows_in_page)` — a page's rows were appended.
+
+    `columns` are the requests' (`COLUMNS`) or, for a policy of reports, the reports' (`REPORT_COLUMNS`,
+    chosen by `set_report_mode`).
     """
 
     sig_loading = Signal(bool)
@@ -122,6 +159,26 @@ class CaseListModel(QAbstractTableModel):
         self.pages_loaded = 0
         #: Display texts of the rows already drawn (dates in Hijri are worked out once per row).
         self._texts: dict[int, tuple[str, ...]] = {}
+        self.columns: tuple[Column, ...] = COLUMNS
+
+    def set_report_mode(self, reports: bool) -> None:
+        """Show reports' columns (a policy of reports) or requests' columns; the rows are drawn again."""
+        wanted = REPORT_COLUMNS if reports else COLUMNS
+        if wanted is self.columns:
+            return
+        self.beginResetModel()
+        self.columns = wanted
+        self._texts = {}
+        self.endResetModel()
+
+    @property
+    def report_mode(self) -> bool:
+        """True while the list shows reports."""
+        return self.columns is REPORT_COLUMNS
+
+    def column_index(self, key: str) -> int:
+        """The position of a column by its key, or -1 when this list has no such column."""
+        return next((i for i, column in enumerate(self.columns) if column.key == key), -1)
 
     # ----------------------------------------------------------------- the query
 
@@ -163,7 +220,7 @@ class CaseListModel(QAbstractTableModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """A header click: the service's sort for the column (columns it cannot sort by are ignored)."""
-        chosen = sort_for(column, order)
+        chosen = sort_for(column, order, self.columns)
         if chosen is not None and chosen is not self._sort:
             self.set_query(sort=chosen)
 
@@ -254,15 +311,15 @@ class CaseListModel(QAbstractTableModel):
 
     def columnCount(self, parent: _ModelIndex = QModelIndex()) -> int:  # noqa: B008
         """The fixed columns."""
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else len(self.columns)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         """Arabic column titles; row numbers are not shown."""
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
             if role == Qt.ItemDataRole.DisplayRole:
-                return COLUMNS[section].title
+                return self.columns[section].title
             if role == Qt.ItemDataRole.ToolTipRole:
-                spec = COLUMNS[section]
+                spec = self.columns[section]
                 return "انقر للترتيب بهذا العمود" if spec.sort is not None else None
         if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self._rows):
             return arabic_number(section + 1)
@@ -276,14 +333,14 @@ class CaseListModel(QAbstractTableModel):
 
     def data(self, index: _ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         """A cell's text, tooltip, colours (overdue rows in red) or the row itself (ROW_ROLE)."""
-        if not index.isValid() or not 0 <= index.row() < len(self._rows) or not 0 <= index.column() < len(COLUMNS):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows) or not 0 <= index.column() < len(self.columns):
             return None
         row = self._rows[index.row()]
-        key = COLUMNS[index.column()].key
+        key = self.columns[index.column()].key
         if role == Qt.ItemDataRole.DisplayRole:
             texts = self._texts.get(index.row())
             if texts is None:
-                texts = tuple(self._text(row, column.key) for column in COLUMNS)
+                texts = tuple(self._text(row, column.key) for column in self.columns)
                 self._texts[index.row()] = texts
             return texts[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -299,6 +356,22 @@ class CaseListModel(QAbstractTableModel):
         return None
 
     def _text(self, row: CaseRow, key: str) -> str:
+        report = row.report
+        if key in _REPORT_KEYS:
+            if report is None:
+                return "—"
+            if key == "caller":
+                return report.caller_name or "—"
+            if key == "caller_phone":
+                return isolate(local_mobile(report.caller_phone)) if report.caller_phone else "—"
+            if key == "platform":
+                return report.platform_label or "—"
+            if key == "place":
+                return report.place or "—"
+            if key == "member":
+                return report.member_name or "—"
+            return report_time({"received": report.received_at, "dispatched": report.dispatched_at,
+                                "closed": report.closed_at}[key])
         if key == "case_number":
             return isolate(row.case_number)
         if key == "name":
@@ -329,6 +402,10 @@ class CaseListModel(QAbstractTableModel):
         return ""
 
     def _tooltip(self, row: CaseRow, key: str) -> str | None:
+        if key in _REPORT_KEYS and row.report is not None:
+            moment = {"received": row.report.received_at, "dispatched": row.report.dispatched_at,
+                      "closed": row.report.closed_at}.get(key)
+            return moment_text(moment) if moment is not None else None
         if key == "submitted" and row.submitted_on:
             return f"{hijri_date(row.submitted_on)} الموافق {gregorian_date(row.submitted_on)}"
         if key in ("promised", "countdown") and row.promised_on:
@@ -351,7 +428,7 @@ class CaseListModel(QAbstractTableModel):
             if old.case_id == fresh.case_id:
                 self._rows[position] = fresh
                 self._texts.pop(position, None)
-                self.dataChanged.emit(self.index(position, 0), self.index(position, len(COLUMNS) - 1))
+                self.dataChanged.emit(self.index(position, 0), self.index(position, len(self.columns) - 1))
                 return True
         return False
 

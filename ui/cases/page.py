@@ -69,7 +69,7 @@ class CasesPage(QWidget):
         self._loaded.add(0)
 
     def _choices_arrived(self, choices: FilterChoices) -> None:
-        self.case_list.filters.set_choices(choices)
+        self.case_list.set_choices(choices)
         self.suggestions.channels = choices.channels
 
     def _tab_changed(self, index: int) -> None:

@@ -15,9 +15,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.arabic_text import isolate, to_arabic_digits
+from desktop.counting import REPORTS, count_phrase
 from desktop.hijri import format_dual
 from desktop.reports import formatting as fmt
-from desktop.reports.views import DashboardFigures, OfficerFigures
+from desktop.reports.views import DashboardFigures, OfficerFigures, ReportFigures
 from ui.reports.charts import BarChart, LineChart
 from ui.reports.period import period_sentence
 
@@ -30,6 +31,14 @@ EMPTY_PERIOD_TEXT = (
     "لا توجد بيانات في هذه الفترة: لم يُسجَّل فيها تواصل ولا قرار للجنة ولا تقييم ولا اقتراح أو شكوى. "
     "اختر فترة أخرى، أو تأكد من أن البيانات سُجّلت على هذا الجهاز."
 )
+#: The same for a policy of reports (no committee in it).
+EMPTY_REPORTS_TEXT = (
+    "لا توجد بيانات في هذه الفترة: لم يُستلم فيها بلاغ ولا تقييم ولا اقتراح أو شكوى. "
+    "اختر فترة أخرى، أو تأكد من أن البيانات سُجّلت على هذا الجهاز."
+)
+#: The cards of a request's committee, replaced by the report cards for a policy of reports.
+COMMITTEE_CARDS = ("median_days", "within_promise", "overdue")
+REPORT_CARDS = ("to_dispatch", "to_close", "escalated")
 
 
 def percent_text(value: float | None) -> str:
@@ -112,6 +121,14 @@ class DashboardView(QWidget):
             card = FigureCard(caption, name, self)
             self.cards[name] = card
             cards.addWidget(card, index // 4, index % 4)
+        # A policy of reports: its response times take the committee cards' places (hidden otherwise).
+        for name, caption, place in (("to_dispatch", "من استلام البلاغ إلى توجيه العضو", 1),
+                                     ("to_close", "من استلام البلاغ إلى إغلاقه", 2),
+                                     ("escalated", "البلاغات المحوَّلة", 3)):
+            card = FigureCard(caption, name, self)
+            card.setVisible(False)
+            self.cards[name] = card
+            cards.addWidget(card, 0, place)
         column.addLayout(cards)
 
         charts = QGridLayout()
@@ -126,12 +143,21 @@ class DashboardView(QWidget):
         self.question_chart.setObjectName("chart_questions")
         self.follow_chart = BarChart("الاقتراحات والشكاوى في الفترة", self)
         self.follow_chart.setObjectName("chart_follow_ups")
+        self.platform_chart = BarChart("البلاغات حسب المنصة", self)
+        self.platform_chart.setObjectName("chart_platforms")
+        self.day_chart = BarChart("البلاغات حسب اليوم", self)
+        self.day_chart.setObjectName("chart_days")
         charts.addWidget(self.channel_chart, 0, 0)
         charts.addWidget(self.status_chart, 0, 1)
         charts.addWidget(self.trend_chart, 1, 0)
         charts.addWidget(self.question_chart, 1, 1)
         charts.addWidget(self.follow_chart, 2, 0)
-        for chart in (self.channel_chart, self.status_chart, self.trend_chart, self.question_chart, self.follow_chart):
+        charts.addWidget(self.platform_chart, 3, 0)
+        charts.addWidget(self.day_chart, 3, 1)
+        self.platform_chart.setVisible(False)
+        self.day_chart.setVisible(False)
+        for chart in (self.channel_chart, self.status_chart, self.trend_chart, self.question_chart, self.follow_chart,
+                      self.platform_chart, self.day_chart):
             chart.setMinimumHeight(210)
         # Per-officer figures (manager only) beside the follow-up chart.
         officer_box = QFrame(self)
@@ -174,6 +200,7 @@ class DashboardView(QWidget):
         self.period_label.setText(
             f"{to_arabic_digits(period.label_ar)} — {period_sentence(period)}" if named else period_sentence(period)
         )
+        self.empty_label.setText(EMPTY_PERIOD_TEXT if figures.reports is None else EMPTY_REPORTS_TEXT)
         self.empty_label.setVisible(figures.is_empty)
         # An empty period: the notice and the cards say it once; five empty charts would only repeat it.
         self.charts_holder.setVisible(not figures.is_empty)
@@ -190,6 +217,7 @@ class DashboardView(QWidget):
             f"{isolate(count_text(figures.decisions_with_promise))} قرارًا لها موعد موعود",
         )
         self.cards["overdue"].show_value(count_text(figures.overdue_now), "حالات بانتظار اللجنة اليوم")
+        self._show_reports(figures.reports)
         mean = figures.satisfaction_mean
         self.cards["satisfaction"].show_value(
             percent_text(figures.satisfaction_percent),
@@ -232,6 +260,38 @@ class DashboardView(QWidget):
         self.generated_label.setText(
             f"حُسبت هذه الأرقام في {format_dual(local.date())} الساعة {isolate(to_arabic_digits(local.strftime('%H:%M')))}."
         )
+
+    def _show_reports(self, reports: ReportFigures | None) -> None:
+        """A policy of reports: received, minutes to dispatch and to close (median, p90), escalations; charts.
+
+        The committee's cards give their places to these; a request's policy never sees them.
+        """
+        for name in COMMITTEE_CARDS:
+            self.cards[name].setVisible(reports is None)
+        for name in REPORT_CARDS:
+            self.cards[name].setVisible(reports is not None)
+        self.platform_chart.setVisible(reports is not None)
+        self.day_chart.setVisible(reports is not None)
+        if reports is None:
+            self.cards["contacts"].caption.setText("التواصل في الفترة")
+            return
+        self.cards["contacts"].caption.setText("البلاغات المستلمة في الفترة")
+        self.cards["contacts"].show_value(
+            count_text(reports.received),
+            f"وُجّه عضو إلى {isolate(count_phrase(reports.dispatched, REPORTS))}، "
+            f"وأُغلق {isolate(count_phrase(reports.closed, REPORTS))}",
+        )
+        self.cards["to_dispatch"].show_value(
+            fmt.minutes(reports.median_minutes_to_dispatch),
+            f"الوسيط؛ ٩٠٪ من البلاغات خلال {isolate(fmt.minutes(reports.p90_minutes_to_dispatch))}",
+        )
+        self.cards["to_close"].show_value(
+            fmt.minutes(reports.median_minutes_to_close),
+            f"الوسيط؛ ٩٠٪ من البلاغات خلال {isolate(fmt.minutes(reports.p90_minutes_to_close))}",
+        )
+        self.cards["escalated"].show_value(count_text(reports.escalated), f"حُوّلت إلى {reports.escalation_role}")
+        self.platform_chart.set_items([(p.label, p.count) for p in reports.by_platform])
+        self.day_chart.set_items([(format_dual(d.day), d.count) for d in reports.by_day])
 
     def show_officers(self, officers: OfficerFigures | None) -> None:
         """The per-officer table (manager, ≥5 responses each) or the service's explanation; hidden for others."""
