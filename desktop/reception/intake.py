@@ -61,7 +61,11 @@ def open_cases_of(
     session: Session, beneficiary_ids: Iterable[uuid.UUID], profile_of: Callable[[uuid.UUID], Any],
     *, except_case: uuid.UUID | None = None,
 ) -> dict[uuid.UUID, tuple[OpenCase, ...]]:
-    """Each beneficiary's cases not closed (newest first), by the beneficiary index; `profile_of` names the step."""
+    """Each beneficiary's open cases (newest first), by the beneficiary index; `profile_of` names the step.
+
+    Open means neither closed nor served: a served case's support was given (its file stays for follow-ups), so
+    a beneficiary who comes back for another service starts a new request without being asked for a reason.
+    """
     ids = list(beneficiary_ids)
     if not ids:
         return {}
@@ -70,7 +74,7 @@ def open_cases_of(
         .where(
             Case.beneficiary_id.in_(ids),
             Case.deleted_at.is_(None),
-            Case.status != CaseStatus.CLOSED.value,
+            Case.status.not_in((CaseStatus.CLOSED.value, CaseStatus.SERVED.value)),
             *([Case.id != except_case] if except_case is not None else []),
         )
         .order_by(Case.created_at.desc(), Case.id.desc())

@@ -203,3 +203,15 @@ def test_every_unfinished_case_is_offered_after_a_kill(
         made[1]: ["مطابقة البيانات والتحقق من صلاحيتها ودقتها", None],
         made[2]: ["الإقرار بتحمل المسؤولية", "عبد الله محمد عبد الرحمن القحطاني"],
     }
+
+
+def test_a_served_case_does_not_hold_back_a_new_request(service: ReceptionService) -> None:
+    """A served case's support was given: the person coming back for another service is not asked for a reason."""
+    first = _received(service)
+    with service._workspace.db.session() as session:  # noqa: SLF001 - the case brought to «served» directly
+        case = session.get(Case, first.case_id)
+        assert case is not None
+        case.status = "served"
+    assert service.lookup(ID_NUMBER)[0].open_cases == ()
+    again = service.start_contact("phone", "service_request", beneficiary_id=first.beneficiary.beneficiary_id)
+    assert again.case_id != first.case_id
