@@ -238,6 +238,10 @@ class CaseFile:
     can_serve: bool
     can_close: bool
     closed_at: datetime | None
+    #: The request was accepted and the policy's register step is still to do (from the case file).
+    can_register: bool = False
+    #: Why the case file offers no registration or service now (the decision gate's reason), or "".
+    continuation_note: str = ""
 
 
 # --------------------------------------------------------------------------- eligibility

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from desktop.arabic_text import isolate
+from desktop.counting import DAYS, count_phrase
 from desktop.hijri import format_dual
 from ui.reception.base import StepPage, WizardContext
-from ui.reception.fields import wrapped_label
+from ui.reception.fields import riyadh_today, wrapped_label
 from ui.reception.rescue import moment_text
 
 if TYPE_CHECKING:
@@ -18,11 +19,17 @@ if TYPE_CHECKING:
 
 
 class SummaryPage(StepPage[None]):
-    """The case at the end of the reception (or while it waits): status, promised date, documents."""
+    """The case at the end of the reception (or while it waits): status, promised date, documents.
+
+    A request that needs the committee's decision ends here after the committee notice: what happens next,
+    the promised answer date (Hijri and Gregorian) and the receipt; an inquiry ends here once answered."""
 
     def __init__(self, context: WizardContext, parent: QWidget | None = None) -> None:
         super().__init__(context, None, None, parent)
         self.title_label.setText("ملخص الحالة")
+        self.outcome = wrapped_label("", self, name="reception_outcome")
+        self.outcome.setVisible(False)
+        self.body.addWidget(self.outcome)
         self.summary = wrapped_label("", self, name="case_summary")
         self.body.addWidget(self.summary)
         row = QHBoxLayout()
@@ -80,14 +87,54 @@ class SummaryPage(StepPage[None]):
             if report.closed_at is not None:
                 lines.append(f"أُغلق: {moment_text(report.closed_at)} — المساعدة: {report.help_given or ''}")
         done = sum(1 for s in case.steps if s.status in ("done", "skipped"))
-        lines.append(f"الخطوات المنجزة: {done} من {len(case.steps)}")
+        applicable = sum(1 for s in case.steps if s.status != "not_applicable")
+        lines.append(f"الخطوات المنجزة: {done} من {applicable}")
         self.summary.setText("\n".join(lines))
+        outcome = self.outcome_text(case)
+        self.outcome.setText(outcome)
+        self.outcome.setVisible(bool(outcome))
+        if case.awaiting_decision:
+            self.title_label.setText("انتهى الاستقبال: الطلب لدى لجنة البحث")
+        elif case.ends_at_answer and case.status == "closed":
+            self.title_label.setText("انتهى الاستقبال: أُجيب عن الاستفسار")
+        else:
+            self.title_label.setText("ملخص الحالة")
         has_declaration = any(
             s.kind == "declare" and s.status == "done" for s in case.steps
         )
         self.print_buttons["receipt"].setVisible(case.promised_decision_date is not None)
         self.print_buttons["declaration"].setVisible(has_declaration)
         self.print_buttons["missing_documents"].setVisible(bool(missing))
+
+    def outcome_text(self, case: CaseView) -> str:
+        """What happens next, said plainly: the committee's promised answer (both calendars) or the answer given."""
+        if case.ends_at_answer and case.status == "closed":
+            return ("✓ أُجيب المستفيد عن استفساره في الاستقبال وأُغلقت الحالة؛ "
+                    "لا يحتاج الاستفسار إلى قرار لجنة ولا إلى تسجيل.")
+        if not case.awaiting_decision:
+            return ""
+        committee = "لجنة البحث"
+        decision = self.context.profile.decision
+        if decision is not None:
+            try:
+                committee = self.context.profile.role(decision.committee_role).name
+            except KeyError:
+                pass
+        if case.status == "rejected":
+            return f"رفضت {committee} الطلب: يُسلَّم المستفيد خطاب القرار من ملف الحالة وتُغلق الحالة."
+        lines = [f"✓ أُحيل الطلب إلى {committee} لدراسته، وانتهى استقبال المستفيد."]
+        if case.promised_decision_date is not None:
+            days = (case.promised_decision_date - riyadh_today()).days
+            within = f" (بعد {count_phrase(days, DAYS)})" if days > 0 else ""
+            lines.append(
+                f"موعد الرد الموعود بالقبول أو الرفض: {format_dual(case.promised_decision_date)}{within}."
+            )
+        lines.append("ما يحدث بعد ذلك:")
+        lines.append("• تدرس اللجنة الطلب وتُصدر قرارها، ويُبلَّغ المستفيد بالقبول أو الرفض.")
+        lines.append("• بعد القبول: يُستكمل التسجيل وتُقدَّم الخدمة أو الدعم من ملف الحالة (قسم الحالات).")
+        lines.append("• بعد الرفض: يُسلَّم المستفيد خطاب القرار من ملف الحالة وتُغلق الحالة.")
+        lines.append("سلّم المستفيد إشعار الاستلام المطبوع؛ فيه رقم الحالة وموعد الرد.")
+        return "\n".join(lines)
 
     def fields(self) -> dict[str, Any]:
         """Nothing to save."""

@@ -570,7 +570,7 @@ class ReceptionWizard(QWidget):
         if page.is_done() and page.state is not None and page.state.status != "waiting":
             self._show(self._next_after(page))
             return
-        if page.state is not None and page.state.status == "pending":
+        if page.state is not None and page.state.status in ("pending", "after_decision", "not_applicable"):
             self._show(self._page_of_current())
             return
         self.flush_drafts()
