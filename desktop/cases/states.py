@@ -71,7 +71,7 @@ _SUPPORT: frozenset[CaseStatus] = frozenset({_S.REGISTERED, _S.SERVED})
 
 #: Why a case that has not been accepted is not registered or served.
 NOT_DECIDED_YET = (
-    "لم تقرر لجنة البحث في الطلب بعد: لا يُسجَّل الطلب ولا تُقدَّم الخدمة أو الدعم إلا بعد قبوله "
+    "لم تقرر لجنة البحث في الطلب بعد: يُسجَّل الطلب وتُقدَّم الخدمة أو الدعم للطلبات المقبولة فقط "
     "(تعد السياسة المستفيد بالرد بالقبول أو الرفض أولًا)"
 )
 #: Why a rejected case is not registered or served.
