@@ -21,6 +21,7 @@ from desktop.reception.documents import (
     render_missing_documents,
     render_receipt,
 )
+from desktop.reception.outcome import reception_outcome
 from desktop.reception.particulars import Particulars, check_particulars
 from desktop.reception.registry import STEP_HANDLERS, KindRegistry, Procedure, StepHandler, procedure_of, step_handler
 from desktop.reception.rescue import REPORT_PLATFORMS
@@ -90,6 +91,7 @@ __all__ = [
     "document_title",
     "parse_amount",
     "procedure_of",
+    "reception_outcome",
     "render_blank_declaration",
     "render_declaration",
     "render_document",

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from desktop.arabic_text import isolate
-from desktop.counting import DAYS, count_phrase
 from desktop.hijri import format_dual
+from desktop.reception import reception_outcome
 from ui.reception.base import StepPage, WizardContext
 from ui.reception.fields import riyadh_today, wrapped_label
 from ui.reception.rescue import moment_text
@@ -108,33 +108,7 @@ class SummaryPage(StepPage[None]):
 
     def outcome_text(self, case: CaseView) -> str:
         """What happens next, said plainly: the committee's promised answer (both calendars) or the answer given."""
-        if case.ends_at_answer and case.status == "closed":
-            return ("✓ أُجيب المستفيد عن استفساره في الاستقبال وأُغلقت الحالة؛ "
-                    "لا يحتاج الاستفسار إلى قرار لجنة ولا إلى تسجيل.")
-        if not case.awaiting_decision:
-            return ""
-        committee = "لجنة البحث"
-        decision = self.context.profile.decision
-        if decision is not None:
-            try:
-                committee = self.context.profile.role(decision.committee_role).name
-            except KeyError:
-                pass
-        if case.status == "rejected":
-            return f"رفضت {committee} الطلب: يُسلَّم المستفيد خطاب القرار من ملف الحالة وتُغلق الحالة."
-        lines = [f"✓ أُحيل الطلب إلى {committee} لدراسته، وانتهى استقبال المستفيد."]
-        if case.promised_decision_date is not None:
-            days = (case.promised_decision_date - riyadh_today()).days
-            within = f" (بعد {count_phrase(days, DAYS)})" if days > 0 else ""
-            lines.append(
-                f"موعد الرد الموعود بالقبول أو الرفض: {format_dual(case.promised_decision_date)}{within}."
-            )
-        lines.append("ما يحدث بعد ذلك:")
-        lines.append("• تدرس اللجنة الطلب وتُصدر قرارها، ويُبلَّغ المستفيد بالقبول أو الرفض.")
-        lines.append("• بعد القبول: يُستكمل التسجيل وتُقدَّم الخدمة أو الدعم من ملف الحالة (قسم الحالات).")
-        lines.append("• بعد الرفض: يُسلَّم المستفيد خطاب القرار من ملف الحالة وتُغلق الحالة.")
-        lines.append("سلّم المستفيد إشعار الاستلام المطبوع؛ فيه رقم الحالة وموعد الرد.")
-        return "\n".join(lines)
+        return reception_outcome(case, self.context.profile, riyadh_today())
 
     def fields(self) -> dict[str, Any]:
         """Nothing to save."""
