@@ -69,7 +69,7 @@ class SummaryPage(StepPage[None]):
         lines.append(f"القناة: {case.channel_name} — نوع الحالة: {case.case_kind_name}")
         if case.beneficiary is not None:
             lines.append(f"المستفيد: {case.beneficiary.full_name} — الهوية {isolate(case.beneficiary.id_number)}")
-        if case.promised_decision_date is not None:
+        if case.promised_decision_date is not None and not case.awaiting_decision:  # else said in the outcome
             lines.append(f"موعد رد اللجنة: {format_dual(case.promised_decision_date)}")
         if case.signature_pending:
             lines.append("◐ توقيع الإقرار معلّق: يُستكمل من خطوة الإقرار في قائمة الخطوات.")
@@ -120,6 +120,10 @@ class SummaryPage(StepPage[None]):
     def first_field(self) -> QWidget | None:
         """The next contact."""
         return self.new_contact
+
+    def scroll_target(self) -> QWidget | None:
+        """The outcome (what happens next) is read first, from the top of the page."""
+        return self.outcome if self.outcome.text() else self.new_contact
 
     def printable_documents(self) -> list[str]:
         """The receipt first, then the declaration."""
