@@ -249,6 +249,11 @@ class CaseCourse(ReceptionWork):
                 raise ReceptionError(
                     f"خطوة «{step.title}» إلزامية في سياسة الجمعية ولا يجوز تجاوزها", field="step"
                 )
+            if step.kind is StepKind.NOTIFY_COMMITTEE and ctx.profile.needs_decision(ctx.case.case_kind_id):
+                raise ReceptionError(
+                    f"لا تُتجاوز خطوة «{step.title}»: هذا الطلب يحتاج إلى قرار لجنة البحث قبل التسجيل والخدمة",
+                    field="step",
+                )
             cleaned = clean(reason, limit="reason", field="reason", required="اكتب سبب تجاوز الخطوة")
             current = self._require_step(ctx, step.kind)
             if current.id != step.id:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -162,3 +163,30 @@ def test_needs_decision_belongs_to_a_policy_with_a_committee() -> None:
     assert "قرار لجنة" in raised.value.problems[0].reason
     with_committee = load_builtin_profile("mafateeh-alkhair")
     assert with_committee.needs_decision("service_request") and not with_committee.ends_at_answer("service_request")
+
+
+def test_an_optional_committee_notice_is_not_skipped_for_a_request_that_needs_the_decision(
+    open_workspace: Callable[[str], Workspace], tmp_path: Path
+) -> None:
+    """A policy that made its notice optional: skipping it would leave the request with no way to the committee."""
+    ws = open_workspace("qader-tabuk")
+    text = load_builtin_profile("qader-tabuk").source_text
+    marker = 'kind = "notify-committee"\n'
+    assert text.count(marker) == 1
+    edited = tmp_path / "qader-tabuk.toml"
+    edited.write_text(text.replace(marker, marker + "mandatory = false\n").replace(
+        'version = "1442/12"', 'version = "1442/12-optional-notice"', 1), encoding="utf-8")
+    profile = ws.import_profile(edited)
+    notice = next(s for s in profile.steps if s.kind is StepKind.NOTIFY_COMMITTEE)
+    assert not notice.mandatory
+    service = ReceptionService(ws)
+    channel = next(c for c in profile.channels if c.kind.value == "in_person")
+    view = service.start_contact(channel.id, profile.case_kinds[0].id)
+    service.complete_greet(view.case_id)
+    service.complete_verify(view.case_id, particulars(), documents())
+    view = service.sign_declaration(view.case_id, signature_png())
+    assert view.current_step_id == notice.id
+    with pytest.raises(ReceptionError) as refused:
+        service.skip_step(view.case_id, notice.id, "لا حاجة")
+    assert "يحتاج إلى قرار لجنة البحث" in refused.value.message_ar
+    assert service.case(view.case_id).current_step_id == notice.id
