@@ -24,7 +24,7 @@ from desktop.policy import ChannelKind, PolicyProfile, Step, StepKind
 from desktop.reception.views import ReceptionError
 
 __all__ = [
-    "DECIDED_STATUSES",
+    "ACCEPTED_STATUSES",
     "DEFERRABLE_CHANNEL_KINDS",
     "can_defer_signature",
     "current_step",
@@ -48,7 +48,7 @@ DEFERRABLE_CHANNEL_KINDS: frozenset[ChannelKind] = frozenset(
 
 
 #: Statuses after the committee's acceptance: the steps after the committee notice go on.
-DECIDED_STATUSES: frozenset[str] = frozenset(
+ACCEPTED_STATUSES: frozenset[str] = frozenset(
     {CaseStatus.ACCEPTED.value, CaseStatus.REGISTERED.value, CaseStatus.SERVED.value}
 )
 
@@ -67,7 +67,7 @@ def held_for_decision(profile: PolicyProfile, case_kind_id: str, current: Step, 
     notice = next((i for i, step in enumerate(profile.steps) if step.kind is StepKind.NOTIFY_COMMITTEE), None)
     if notice is None or profile.steps.index(current) <= notice:
         return False
-    return status not in DECIDED_STATUSES
+    return status not in ACCEPTED_STATUSES
 
 
 def can_defer_signature(kind: ChannelKind) -> bool:
