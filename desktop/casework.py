@@ -241,7 +241,9 @@ class CaseWork:
         )
 
     def _set_status(self, ctx: CaseContext, target: CaseStatus) -> None:
-        states.check_transition(ctx.case.status, target, self._error)
+        states.check_transition(
+            ctx.case.status, target, self._error, decision_required=ctx.profile.needs_decision(ctx.case.case_kind_id)
+        )
         if ctx.case.status != target.value:
             previous = ctx.case.status
             ctx.case.status = target.value

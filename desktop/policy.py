@@ -399,10 +399,16 @@ class Role(_Section):
 
 
 class CaseKind(_Section):
-    """A kind of case the association receives (request, inquiry, report...)."""
+    """A kind of case the association receives (request, inquiry, report...).
+
+    `needs_decision`: whether a case of this kind waits for the committee's decision before any
+    registration or service (default: yes when the policy has a [decision] section). A kind marked
+    ``needs_decision = false`` (an inquiry) ends at the answer: the officer answers it at the greet step and
+    the case is closed, with no committee notice, registration or service."""
 
     id: _Id
     name: _Text
+    needs_decision: StrictBool | None = None
 
 
 class PolicyDocument(_Section):
@@ -543,6 +549,23 @@ class PolicyProfile(_Section):
         """True when a research committee decides the cases (a [decision] section exists)."""
         return self.decision is not None
 
+    def needs_decision(self, case_kind_id: str) -> bool:
+        """True when a case of this kind waits for the committee's acceptance before registration or service.
+
+        Only under a policy with a [decision] section; there a kind needs it unless marked
+        ``needs_decision = false`` (an unknown kind, e.g. of an older version, is taken as needing it)."""
+        if self.decision is None:
+            return False
+        kind = next((item for item in self.case_kinds if item.id == case_kind_id), None)
+        return kind is None or kind.needs_decision is not False
+
+    def ends_at_answer(self, case_kind_id: str) -> bool:
+        """True for a kind the policy marks as needing no committee decision: it is answered and closed."""
+        if self.decision is None:
+            return False
+        kind = next((item for item in self.case_kinds if item.id == case_kind_id), None)
+        return kind is not None and kind.needs_decision is False
+
     @property
     def declaration_step(self) -> Step | None:
         """The step at which the declaration is signed, or None when the policy has no declaration."""
@@ -626,6 +649,12 @@ def _rule_problems(profile: PolicyProfile, source_path: Path | None) -> list[tup
             problems.append((key, _unknown_role(step.role, role_ids)))
     committee_steps = [i for i, s in enumerate(profile.steps) if s.kind is StepKind.NOTIFY_COMMITTEE]
     if profile.decision is None:
+        for index, kind in enumerate(profile.case_kinds):
+            if kind.needs_decision is not None:
+                problems.append(
+                    (f"case_kinds[{index}].needs_decision",
+                     "لا معنى لهذا المفتاح في سياسة لا تتضمن قرار لجنة: عرّف القسم [decision] أو احذف المفتاح")
+                )
         if committee_steps:
             problems.append(
                 ("decision", f"مفتاح مطلوب غير موجود: الخطوة steps[{committee_steps[0]}] من نوع notify-committee "
@@ -641,6 +670,10 @@ def _rule_problems(profile: PolicyProfile, source_path: Path | None) -> list[tup
         elif decision.period_days is None and decision.period_months is None:
             reason = "مفتاح مطلوب غير موجود: حدّد مدة القرار في period_days أو period_months"
             problems.append(("decision.period_days", reason))
+    if profile.decision is not None and all(kind.needs_decision is False for kind in profile.case_kinds):
+        problems.append(
+            ("case_kinds", "كل أنواع الحالات معلَّمة needs_decision = false، فلا يصل أي طلب إلى قرار اللجنة في [decision]")
+        )
     if profile.eligibility is not None:
         problems += _duplicate_ids("eligibility.mechanisms", profile.eligibility.mechanisms)
     declare_steps = [i for i, s in enumerate(profile.steps) if s.kind is StepKind.DECLARE]

@@ -45,7 +45,7 @@ from desktop.casedesk.common import (
 )
 from desktop.casedesk.decisions import decision_view, latest_decision, read_stored
 from desktop.casedesk.eligibility import document_states
-from desktop.casedesk.rules import serve_refusal
+from desktop.casedesk.rules import register_refusal, serve_refusal
 from desktop.casedesk.service import CaseDeskWork
 from desktop.casedesk.timeline import build_timeline, declaration_state, file_entries
 from desktop.casedesk.views import (
@@ -205,6 +205,7 @@ def build_case_file(session: Session, case: Case, profile: PolicyProfile, today:
     ).all()
     names.update(user_names(session, [n.informed_by for n in notices] + [s.delivered_by for s in services]))
     status = case.status
+    refusal = serve_refusal(session, case, profile)
     try:
         allowed = states.TRANSITIONS[CaseStatus(status)]
     except ValueError:
@@ -246,11 +247,13 @@ def build_case_file(session: Session, case: Case, profile: PolicyProfile, today:
         policy_version=version.version_label if version else profile.version,
         is_rescue=is_rescue_profile(profile),
         can_decide=awaiting and profile.has_committee,
-        can_serve=serve_refusal(session, case, profile) is None,
+        can_serve=refusal is None,
         can_close=CaseStatus.CLOSED in allowed,
         closed_at=case.closed_at,
         corrected_declaration_pending=_corrected_pending(session, case),
         household_required=household_required(profile),
+        can_register=register_refusal(session, case, profile) is None,
+        continuation_note=_continuation_note(case, profile, refusal),
     )
 
 
@@ -260,6 +263,21 @@ def _corrected_pending(session: Session, case: Case) -> bool:
         return False
     versions = declaration_versions(session, case.id)
     return bool(versions) and versions[-1].superseded
+
+
+
+def _continuation_note(case: Case, profile: PolicyProfile, serve_refused: str | None) -> str:
+    """What comes next on a case that reached the committee, for the case file (empty when nothing to say)."""
+    if is_rescue_profile(profile) or not profile.needs_decision(case.case_kind_id):
+        return ""
+    status = case.status
+    if status in (CaseStatus.AWAITING_COMMITTEE.value, CaseStatus.MORE_INFO_REQUESTED.value):
+        return "بانتظار قرار لجنة البحث: يُستكمل التسجيل وتُقدَّم الخدمة من هنا بعد قبول الطلب."
+    if status == CaseStatus.REJECTED.value:
+        return "رُفض الطلب: اطبع خطاب القرار وسلّمه للمستفيد، ثم أغلق الحالة مع ذكر السبب."
+    if status == CaseStatus.ACCEPTED.value and serve_refused is not None:
+        return "قُبل الطلب: استكمل التسجيل من هنا، ثم سجّل الخدمة المقدَّمة."
+    return ""
 
 
 def _open_referral(session: Session, profile: PolicyProfile, case_id: uuid.UUID) -> ReferralView | None:

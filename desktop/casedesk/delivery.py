@@ -1,8 +1,13 @@
-"""Services delivered on accepted cases, and closing a case with a written reason.
+"""The case's continuation after the committee's decision: registration, services delivered, closing.
 
-A service is recorded only when `rules.serve_refusal` has no objection (registered or served, or accepted
-once the policy's registration step is passed); it moves the case to "served" and completes the policy's
-serve step when that is the step the case is at.
+* After acceptance the case file completes the policy's register step with reception's own handler
+  (`desktop.reception.steps.RegisterStep`: the same rules — verified particulars, signed declaration, every
+  document provided and valid), its refusal worded as the case desk's.
+* A service is recorded only when `rules.serve_refusal` has no objection (registered or served, or accepted
+  once the policy's registration step is passed); it moves the case to "served" and completes the policy's
+  serve step when that is the step the case is at. Before acceptance and after a rejection the decision gate
+  of `desktop.cases.states` refuses it with its reason.
+* After a rejection the case is closed with its reason (the decision letter is the committee's).
 """
 
 from __future__ import annotations
@@ -20,10 +25,12 @@ from desktop.casedesk.rules import serve_refusal
 from desktop.casedesk.service import CaseDeskWork
 from desktop.casedesk.views import CaseDeskError, CaseFile, ServiceInput
 from desktop.casework import CaseContext
+from desktop.errors import ReceptionError
 from desktop.hijri import RIYADH, local_date
 from desktop.money import parse_amount
 from desktop.policy import Step, StepKind
 from desktop.reception import rules as reception_rules
+from desktop.reception.steps import RegisterStep
 
 __all__ = ["ServiceDelivery"]
 
@@ -75,6 +82,16 @@ class ServiceDelivery(CaseDeskWork):
                 "in_kind": bool(in_kind),
             })
             return build_case_file(session, ctx.case, ctx.profile, self._today())
+
+    def complete_registration(self, case_id: uuid.UUID, note: str = "") -> CaseFile:
+        """Complete the policy's register step on an accepted case (reception's `RegisterStep`, same rules)."""
+        try:
+            RegisterStep(self._workspace, clock=self._clock).complete(case_id, note)
+        except ReceptionError as exc:
+            raise CaseDeskError(exc.message_ar, field=exc.field) from None
+        with self._db.session(read_only=True) as session:
+            case = self._case_row(session, case_id)
+            return build_case_file(session, case, self._profile_of(session, case.policy_version_id), self._today())
 
     def close_case(self, case_id: uuid.UUID, reason: str) -> CaseFile:
         """Close the case with a written reason (any status the state machine lets close)."""

@@ -243,6 +243,10 @@ class CaseFile:
     corrected_declaration_pending: bool = False
     #: The case's policy requires the household size (its eligibility uses it): the correction form says so.
     household_required: bool = False
+    #: The request was accepted and the policy's register step is still to do (from the case file).
+    can_register: bool = False
+    #: Why the case file offers no registration or service now (the decision gate's reason), or "".
+    continuation_note: str = ""
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from desktop.reception.correction import (
     FieldChange,
     ParticularsCorrection,
 )
+from desktop.reception.outcome import reception_outcome
 from desktop.reception.particulars import SAUDI_CITIES, Particulars, check_particulars, household_required
 from desktop.reception.registry import STEP_HANDLERS, KindRegistry, Procedure, StepHandler, procedure_of, step_handler
 from desktop.reception.rescue import REPORT_PLATFORMS
@@ -108,6 +109,7 @@ __all__ = [
     "document_title",
     "parse_amount",
     "procedure_of",
+    "reception_outcome",
     "render_blank_declaration",
     "render_declaration",
     "render_document",

@@ -3,7 +3,10 @@
 Decisions recorded here (the verify and declare handlers have their own modules, rescue's are in
 `desktop.reception.rescue_steps`):
 
-* greet → the note of the beneficiary's questions.
+* greet → the note of the beneficiary's questions; for a kind that needs no committee decision (an inquiry)
+  the note is the answer, required, and the case is closed as answered (audited "case_closed" with its reason).
+* The decision gate (`rules.held_for_decision`): register and serve are refused while the committee has not
+  accepted the request; after acceptance the case file calls these same handlers.
 * refer → a `Referral` to the step's role (a named person if given); the case waits ("referred") and the
   step is completed when the answer is recorded.
 * notify-committee → submission time, the promised decision date and the receipt PDF stored.
@@ -31,6 +34,7 @@ from desktop.reception.views import CaseView
 from desktop.reception.work import ReceptionWork, clean, reception_error
 
 __all__ = [
+    "ANSWERED_REASON",
     "CaseCourse",
     "GreetStep",
     "NotifyCommitteeStep",
@@ -39,17 +43,34 @@ __all__ = [
     "ServeStep",
 ]
 
+#: The closing reason of a case that ends at the answer (an inquiry), as the timeline shows it.
+ANSWERED_REASON = "أُجيب عن الاستفسار في الاستقبال (لا يحتاج إلى قرار لجنة)"
+
+
 @step_handler(StepKind.GREET)
 class GreetStep(StepHandler):
     """Receive the beneficiary: their questions noted."""
 
     def complete(self, case_id: uuid.UUID, questions_note: str = "") -> CaseView:
-        """The greet step done: the beneficiary received, their questions noted."""
+        """The greet step done: the beneficiary received, their questions noted.
+
+        For a kind the policy marks as needing no committee decision (an inquiry) this is the answer: the
+        question and the answer given are required, and the case is closed as answered."""
         note = clean(questions_note, limit="note", field="questions_note")
         with self._db.session() as session:
             ctx = self._context(session, case_id)
             step = self._require_step(ctx, StepKind.GREET)
+            answered = ctx.profile.ends_at_answer(ctx.case.case_kind_id)
+            if answered and not note:
+                raise ReceptionError("اكتب سؤال المستفيد وما أُجيب به: تُغلق الحالة بهذه الإجابة",
+                                     field="questions_note")
             self._complete(ctx, step, note=note)
+            if answered:
+                previous = ctx.case.status
+                self._set_status(ctx, CaseStatus.CLOSED)
+                ctx.case.closed_at = ctx.now
+                ctx.case.current_step_id = None
+                self._audit(ctx, "case_closed", {"from": previous, "reason": ANSWERED_REASON})
             return self._view(session, ctx.case, ctx.profile)
 
 
@@ -227,6 +248,11 @@ class CaseCourse(ReceptionWork):
             if step.mandatory:
                 raise ReceptionError(
                     f"خطوة «{step.title}» إلزامية في سياسة الجمعية ولا يجوز تجاوزها", field="step"
+                )
+            if step.kind is StepKind.NOTIFY_COMMITTEE and ctx.profile.needs_decision(ctx.case.case_kind_id):
+                raise ReceptionError(
+                    f"لا تُتجاوز خطوة «{step.title}»: هذا الطلب يحتاج إلى قرار لجنة البحث قبل التسجيل والخدمة",
+                    field="step",
                 )
             cleaned = clean(reason, limit="reason", field="reason", required="اكتب سبب تجاوز الخطوة")
             current = self._require_step(ctx, step.kind)

@@ -32,7 +32,8 @@ __all__ = [
 class StepState:
     """One policy step of a case, as the checklist shows it.
 
-    `status` is "pending", "current", "done", "skipped" or "waiting" (referral out, signature pending).
+    `status` is "pending", "current", "done", "skipped", "waiting" (referral out, signature pending),
+    "after_decision" (held until the committee accepts the request) or "not_applicable" (not for the case's kind).
     """
 
     step_id: str
@@ -237,6 +238,10 @@ class CaseView:
     report: ReportView | None
     is_rescue: bool
     listed_documents: tuple[ListedDocument, ...] = ()
+    #: The reception ended at the committee notice: the steps after it wait for the committee's acceptance.
+    awaiting_decision: bool = False
+    #: The case's kind needs no committee decision: it is answered at the greeting and closed.
+    ends_at_answer: bool = False
 
     @property
     def current_step(self) -> StepState | None:

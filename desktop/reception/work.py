@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -122,6 +122,10 @@ class Progress:
     skipped: set[str]
     waiting: set[str]
     current: Step | None
+    #: Steps held until the committee accepts the request (the decision gate): the reception ended at the notice.
+    held: set[str] = field(default_factory=set)
+    #: Steps that do not apply to the case's kind (a kind that ends at the answer: all but the greeting).
+    not_applicable: set[str] = field(default_factory=set)
 
 
 class ReceptionWork(CaseWork):
@@ -167,12 +171,18 @@ class ReceptionWork(CaseWork):
         if case.signature_pending and declare is not None and declare.id not in passed:
             waiting.add(declare.id)
             passed.add(declare.id)
+        not_applicable = rules.not_applicable_steps(profile, case.case_kind_id) - passed
+        passed |= not_applicable
         current = rules.current_step(profile, passed)
+        held: set[str] = set()
+        if current is not None and rules.held_for_decision(profile, case.case_kind_id, current, case.status):
+            held = {step.id for step in profile.steps if step.id not in passed}
+            current = None
         if case.status == CaseStatus.REFERRED.value and current is not None and current.kind is StepKind.REFER:
             waiting.add(current.id)
         if case.status == CaseStatus.CLOSED.value:
             current = None
-        return Progress(completions, completed, skipped, waiting, current)
+        return Progress(completions, completed, skipped, waiting, current, held, not_applicable)
 
     def _advance(self, ctx: CaseContext) -> Progress:
         ctx.session.flush()
@@ -185,6 +195,15 @@ class ReceptionWork(CaseWork):
         progress = self._progress(ctx.session, ctx.case, ctx.profile)
         if ctx.case.status == CaseStatus.REFERRED.value:
             raise ReceptionError("الحالة محالة وتنتظر الرد: سجّل الرد على الإحالة أولًا", field="step")
+        if any(step.kind == kind and step.id in progress.held for step in ctx.profile.steps):
+            refusal = states.gate_refusal(ctx.case.status, CaseStatus.REGISTERED, decision_required=True)
+            raise ReceptionError(refusal or states.NOT_DECIDED_YET, field="status")
+        if any(step.kind == kind and step.id in progress.not_applicable for step in ctx.profile.steps):
+            kind_name = next((k.name for k in ctx.profile.case_kinds if k.id == ctx.case.case_kind_id), "الطلب")
+            raise ReceptionError(
+                f"«{kind_name}» يُجاب في خطوة الاستقبال وتُغلق حالته دون قرار لجنة؛ لا تنطبق عليه هذه الخطوة",
+                field="step",
+            )
         return rules.require_current(ctx.profile, progress.current.id if progress.current else None, kind)
 
     def _complete(self, ctx: CaseContext, step: Step, *, note: str = "", skipped: bool = False,
@@ -336,7 +355,7 @@ class ReceptionWork(CaseWork):
                     mandatory=step.mandatory,
                     status=rules.step_status(
                         step, current_id=current_id, completed=progress.completed, skipped=progress.skipped,
-                        waiting=progress.waiting,
+                        waiting=progress.waiting, held=progress.held, not_applicable=progress.not_applicable,
                     ),
                     completed_at=row.completed_at if row else None,
                     officer_name=users.get(row.officer_id) if row and row.officer_id else None,
@@ -383,6 +402,8 @@ class ReceptionWork(CaseWork):
                 ListedDocument(name=d.name, required=d.required, has_expiry=d.has_expiry)
                 for d in profile.documents_for(case.case_kind_id)
             ),
+            awaiting_decision=bool(progress.held),
+            ends_at_answer=profile.ends_at_answer(case.case_kind_id),
         )
 
     def _referral_view(self, session: Session, profile: PolicyProfile, case_id: uuid.UUID) -> ReferralView | None:

@@ -151,6 +151,10 @@ def main(argv: list[str] | None = None) -> int:
             service.sign_declaration(cid, pad.to_png())
         elif kind == "notify-committee":
             service.notify_committee(cid)
+            # The decision gate: registration and service come after the committee's acceptance.
+            from desktop.casedesk import CommitteeService, DecisionInput
+
+            CommitteeService(workspace).decide(cid, DecisionInput("accept", "", ("عضو اللجنة",)))
         elif kind == "register":
             service.complete_register(cid)
         elif kind == "dispatch":

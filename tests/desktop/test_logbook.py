@@ -25,7 +25,15 @@ from desktop.arabic_text import isolate, to_arabic_digits
 from desktop.errors import DATABASE_LOCKED_AR, InputError, describe, is_database_locked
 from desktop.reception import ReceptionError, ReceptionService
 from desktop.workspace import Workspace
-from tests.desktop.reception.conftest import ID_NUMBER, MOBILE, NAME, documents, particulars, signature_png
+from tests.desktop.reception.conftest import (
+    ID_NUMBER,
+    MOBILE,
+    NAME,
+    committee_decides,
+    documents,
+    particulars,
+    signature_png,
+)
 
 INCIDENT = re.compile(r"M-[0-9A-F]{6}")
 NOTE = "يعاني من دين متراكم بسبب علاج ابنته في المستشفى"
@@ -313,7 +321,8 @@ def test_describe_an_unexpected_error_records_an_incident(log_file: Path) -> Non
 def test_a_whole_reception_at_debug_leaves_no_personal_data_in_the_log_or_the_support_zip(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Contact, look-up, verify, refer, declare with a signature, committee notice, register, serve, print;
+    """Contact, look-up, verify, refer, declare with a signature, committee notice and acceptance, register, serve,
+    print;
     incidents forced with the particulars in their messages and SQL parameters; then every log file and the
     diagnostics zip are searched for the name parts, the ID, the phone and the notes: none is there."""
     from desktop.cli import main
@@ -332,6 +341,7 @@ def test_a_whole_reception_at_debug_leaves_no_personal_data_in_the_log_or_the_su
         view = service.answer_referral(view.case_id, "شُرحت له الشروط")
         view = service.sign_declaration(view.case_id, signature_png())
         view = service.notify_committee(view.case_id)
+        committee_decides(service, view.case_id, "accept", NOTE)  # the decision gate: accepted before registering
         view = service.complete_register(view.case_id, NOTE)
         view = service.complete_serve(view.case_id, "دعم نقدي", "1,500.50", "", NOTE)
         assert view.current_step_id is None

@@ -41,7 +41,7 @@ from desktop.casedesk.views import CaseDocument
 from desktop.reception import CorrectionResult
 from desktop.documents import catalogue
 from ui.cases.common import hold_until_done, message_line, setup_table, show_message, write_pdf
-from ui.cases.dialogs import CloseDialog, InformedDialog, ServiceDialog, show_dialog
+from ui.cases.dialogs import CloseDialog, InformedDialog, RegisterDialog, ServiceDialog, show_dialog
 from ui.cases.eligibility import EligibilityDialog, validity_words
 from ui.cases.report_file import ReportPanel
 from ui.cases.style import CASEDESK_STYLE
@@ -237,6 +237,8 @@ class CaseFileDialog(QDialog):
         actions = QHBoxLayout()
         self.eligibility_button = QPushButton("التحقق من الاستحقاق…", self)
         self.eligibility_button.setObjectName("open_eligibility")
+        self.register_button = QPushButton("استكمال التسجيل…", self)
+        self.register_button.setObjectName("complete_registration")
         self.service_button = QPushButton("تسجيل خدمة…", self)
         self.service_button.setObjectName("record_service")
         self.informed_button = QPushButton("تم إبلاغ المستفيد…", self)
@@ -255,9 +257,9 @@ class CaseFileDialog(QDialog):
         self.refresh_button.setObjectName("refresh_case")
         done = QPushButton("إغلاق الملف", self)
         done.setObjectName("close_file")
-        for button in (self.eligibility_button, self.service_button, self.informed_button, self.letter_button,
-                       self.correct_button, self.print_corrected_button, self.attach_corrected_button,
-                       self.close_case_button):
+        for button in (self.eligibility_button, self.register_button, self.service_button, self.informed_button,
+                       self.letter_button, self.correct_button, self.print_corrected_button,
+                       self.attach_corrected_button, self.close_case_button):
             button.setVisible(False)
             actions.addWidget(button)
         actions.addStretch(1)
@@ -266,6 +268,7 @@ class CaseFileDialog(QDialog):
         layout.addLayout(actions)
 
         self.eligibility_button.clicked.connect(self.open_eligibility)
+        self.register_button.clicked.connect(self.open_register)
         self.service_button.clicked.connect(self.open_service)
         self.informed_button.clicked.connect(self.open_informed)
         self.letter_button.clicked.connect(self.print_letter)
@@ -359,8 +362,8 @@ class CaseFileDialog(QDialog):
         # The report record is printed from the report panel; a report has no stored declaration to list.
         for box in (self.beneficiary_box, self.documents_box, self.decision_box, self.stored_box):
             box.setVisible(False)
-        for button in (self.eligibility_button, self.service_button, self.informed_button, self.letter_button,
-                       self.close_case_button, self.correct_button, self.print_corrected_button,
+        for button in (self.eligibility_button, self.register_button, self.service_button, self.informed_button,
+                       self.letter_button, self.close_case_button, self.correct_button, self.print_corrected_button,
                        self.attach_corrected_button):
             button.setVisible(False)
         self.timeline_caption.setText("السجل الزمني للبلاغ (الأحدث أولًا)")
@@ -456,14 +459,15 @@ class CaseFileDialog(QDialog):
         for service in file.services:
             amount = f" — {service.amount_text}" if service.amount_text else ""
             lines.append(f"خدمة: {service.kind}{amount} — {service.delivered_text}")
-        if file.status == "accepted" and not file.can_serve:
-            lines.append("قُبل الطلب: أكمل خطوة التسجيل في الاستقبال، ثم سجّل الخدمة المقدَّمة من هنا.")
+        if file.continuation_note:
+            lines.append(file.continuation_note)
         if file.closed_at is not None:
             lines.append("الحالة مغلقة.")
         self.decision_label.setText("\n".join(lines))
 
     def _show_actions(self, file: CaseFile) -> None:
         self.eligibility_button.setVisible(not file.is_rescue and file.status in ELIGIBILITY_STATUSES)
+        self.register_button.setVisible(file.can_register)
         self.service_button.setVisible(file.can_serve)
         self.informed_button.setVisible(file.decision is not None)
         self.letter_button.setVisible(file.decision is not None and file.decision.letter_sha256 is not None)
@@ -606,6 +610,10 @@ class CaseFileDialog(QDialog):
         dialog = EligibilityDialog(self.desk.eligibility, self.case_id, self)
         dialog.sig_changed.connect(self._changed)
         return self._child(dialog)
+
+    def open_register(self) -> QDialog:
+        """Complete the registration of an accepted case."""
+        return self._child(RegisterDialog(self.desk.delivery, self.case_id, self), self._changed)
 
     def open_service(self) -> QDialog:
         """Record a service delivered."""

@@ -1,4 +1,5 @@
-"""Small action dialogs of the case file: record a service, record that the beneficiary was informed, close."""
+"""Small action dialogs of the case file: complete the registration, record a service, record that the beneficiary
+was informed, close."""
 
 from __future__ import annotations
 
@@ -138,6 +139,27 @@ class ServiceDialog(ActionDialog):
                              delivered_on=self.delivered_on.text(), note=self.note.text())
         delivery, case_id = self._delivery, self._case_id
         return lambda: delivery.record_service(case_id, value)
+
+
+class RegisterDialog(ActionDialog):
+    """Complete the policy's registration step on an accepted case (the reception's rules: a complete file)."""
+
+    def __init__(self, delivery: ServiceDelivery, case_id: uuid.UUID, parent: QWidget | None = None,
+                 *, step_title: str = "") -> None:
+        super().__init__(step_title or "استكمال إجراءات التسجيل", parent,
+                         intro="قُبل الطلب: يُستكمل التسجيل إذا اكتمل الملف (البيانات موثقة، والإقرار موقّع، "
+                               "والمستندات كلها مقدَّمة وسارية).")
+        self.setObjectName("register_dialog")
+        self._delivery = delivery
+        self._case_id = case_id
+        self.note = NoteEdit(self, lines=2, placeholder="ملاحظة على التسجيل (اختياري)")
+        self.form.add("note", "م&لاحظة:", self.note)
+        self.save_button.setText("استكمال التسجيل")
+
+    def work(self) -> Callable[[], Any] | None:
+        """complete_registration with the note."""
+        delivery, case_id, note = self._delivery, self._case_id, self.note.text()
+        return lambda: delivery.complete_registration(case_id, note)
 
 
 class InformedDialog(ActionDialog):

@@ -19,7 +19,12 @@ STATE_STYLE: dict[str, tuple[str, str, str]] = {
     "pending": ("○", "لم تبدأ", "#6b7785"),
     "skipped": ("↷", "تُجووزت", "#8a6d1f"),
     "waiting": ("◐", "بانتظار", "#a65a00"),
+    "after_decision": ("◇", "بعد قبول لجنة البحث (من ملف الحالة)", "#6b7785"),
+    "not_applicable": ("–", "لا تنطبق على هذا النوع", "#8c96a0"),
 }
+
+#: States whose entry cannot be clicked (no page to look at).
+UNREACHABLE_STATES = frozenset({"pending", "after_decision", "not_applicable"})
 
 
 @dataclass(frozen=True)
@@ -114,7 +119,7 @@ class ChecklistPanel(QWidget):
             if label.text() != text:
                 label.setText(text)
             label.key = entry.key
-            reachable = entry.state != "pending"
+            reachable = entry.state not in UNREACHABLE_STATES
             if reachable != label.reachable or not label.testAttribute(Qt.WidgetAttribute.WA_SetCursor):
                 label.setCursor(Qt.CursorShape.PointingHandCursor if reachable else Qt.CursorShape.ArrowCursor)
             label.reachable = reachable

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QGroupBox, QVBoxLayout, QWidget
 
 from desktop.arabic_text import isolate, to_latin_digits
@@ -64,6 +64,16 @@ class ContactPage(StepPage[None]):
         self.case_kind.setObjectName("case_kind")
         for kind in profile.case_kinds:
             self.case_kind.addItem(kind.name, kind.id)
+            if profile.ends_at_answer(kind.id):
+                self.case_kind.setItemData(
+                    self.case_kind.count() - 1, "يُجاب في الاستقبال وتُغلق الحالة (لا يحتاج إلى قرار لجنة)",
+                    Qt.ItemDataRole.ToolTipRole,
+                )
+            elif profile.needs_decision(kind.id):
+                self.case_kind.setItemData(
+                    self.case_kind.count() - 1, "يُحال إلى اللجنة، ويُستكمل بعد قبوله من ملف الحالة",
+                    Qt.ItemDataRole.ToolTipRole,
+                )
         form.add("case_kind", "&نوع الحالة:", self.case_kind)
         box_layout.addWidget(form)
         self.body.addWidget(box)

@@ -296,6 +296,8 @@ class DeclarePage(StepPage[DeclareStep]):
     def load_fields(self, fields: Mapping[str, Any]) -> None:
         """Restore the draft: the signature drawn so far comes back too."""
         mode = str(fields.get("mode", PAD))
+        if mode == LATER and self.case is not None and self.case.signature_pending:
+            mode = PAD  # deferred already: a case opened again is signed now, never deferred twice
         if mode in (PAD, PAPER, LATER):
             self.set_mode(mode)
         strokes = fields.get("strokes")

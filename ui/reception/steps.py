@@ -137,9 +137,18 @@ class GreetPage(StepPage[GreetStep]):
         self.questions.setText(str(fields.get("questions_note", "")))
 
     def refresh(self, case: CaseView) -> None:
-        """A done greeting shows the note it was completed with."""
+        """A done greeting shows the note it was completed with; an inquiry's greeting is its answer."""
+        if case.ends_at_answer:
+            self.form.captions["questions_note"].setText("ال&سؤال والإجابة:")
+            self.questions.setPlaceholderText("سؤال المستفيد، وما أُجيب به (مطلوب: تُغلق الحالة بهذه الإجابة)")
         if self.state is not None and self.state.status == "done" and self.state.note:
             self.questions.setText(self.state.note)
+
+    def next_caption(self) -> str:
+        """An inquiry ends here, answered."""
+        if self.case is not None and self.case.ends_at_answer and not self.is_done():
+            return "إنهاء الاستفسار وإغلاق الحالة"
+        return super().next_caption()
 
     def show_field_error(self, field_name: str | None, message: str | None) -> bool:
         """Errors about the note go under it."""
@@ -366,6 +375,8 @@ class NotifyCommitteePage(StepPage[NotifyCommitteeStep]):
             self.promised_label.setText(
                 f"✓ أُبلغت {self.committee_name}. موعد الرد الموعود: {format_dual(case.promised_decision_date)}"
                 f"{submitted}\nرقم الحالة: {isolate(case.case_number)}. اطبع إشعار الاستلام وسلّمه للمستفيد."
+                + ("\nينتهي الاستقبال عند هذه الخطوة: يُستكمل التسجيل وتقديم الخدمة من ملف الحالة بعد قبول اللجنة."
+                   if case.awaiting_decision else "")
             )
         elif decision is not None:
             promised = promised_decision_date(
@@ -390,7 +401,9 @@ class NotifyCommitteePage(StepPage[NotifyCommitteeStep]):
 
     def next_caption(self) -> str:
         """Notify, then go on."""
-        return "متابعة" if self.is_done() else "إحالة الطلب إلى اللجنة وإصدار الإشعار"
+        if self.is_done():
+            return "إنهاء الاستقبال" if self.case is not None and self.case.awaiting_decision else "متابعة"
+        return "إحالة الطلب إلى اللجنة وإصدار الإشعار"
 
     def action(self) -> Action | None:
         """Notify the committee (records the submission date and the promised date)."""

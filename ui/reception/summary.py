@@ -9,8 +9,9 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from desktop.arabic_text import isolate
 from desktop.hijri import format_dual
+from desktop.reception import reception_outcome
 from ui.reception.base import StepPage, WizardContext
-from ui.reception.fields import wrapped_label
+from ui.reception.fields import riyadh_today, wrapped_label
 from ui.reception.rescue import moment_text
 
 if TYPE_CHECKING:
@@ -18,11 +19,17 @@ if TYPE_CHECKING:
 
 
 class SummaryPage(StepPage[None]):
-    """The case at the end of the reception (or while it waits): status, promised date, documents."""
+    """The case at the end of the reception (or while it waits): status, promised date, documents.
+
+    A request that needs the committee's decision ends here after the committee notice: what happens next,
+    the promised answer date (Hijri and Gregorian) and the receipt; an inquiry ends here once answered."""
 
     def __init__(self, context: WizardContext, parent: QWidget | None = None) -> None:
         super().__init__(context, None, None, parent)
         self.title_label.setText("ملخص الحالة")
+        self.outcome = wrapped_label("", self, name="reception_outcome")
+        self.outcome.setVisible(False)
+        self.body.addWidget(self.outcome)
         self.summary = wrapped_label("", self, name="case_summary")
         self.body.addWidget(self.summary)
         row = QHBoxLayout()
@@ -62,7 +69,7 @@ class SummaryPage(StepPage[None]):
         lines.append(f"القناة: {case.channel_name} — نوع الحالة: {case.case_kind_name}")
         if case.beneficiary is not None:
             lines.append(f"المستفيد: {case.beneficiary.full_name} — الهوية {isolate(case.beneficiary.id_number)}")
-        if case.promised_decision_date is not None:
+        if case.promised_decision_date is not None and not case.awaiting_decision:  # else said in the outcome
             lines.append(f"موعد رد اللجنة: {format_dual(case.promised_decision_date)}")
         if case.signature_pending:
             lines.append("◐ توقيع الإقرار معلّق: يُستكمل من خطوة الإقرار في قائمة الخطوات.")
@@ -80,14 +87,28 @@ class SummaryPage(StepPage[None]):
             if report.closed_at is not None:
                 lines.append(f"أُغلق: {moment_text(report.closed_at)} — المساعدة: {report.help_given or ''}")
         done = sum(1 for s in case.steps if s.status in ("done", "skipped"))
-        lines.append(f"الخطوات المنجزة: {done} من {len(case.steps)}")
+        applicable = sum(1 for s in case.steps if s.status != "not_applicable")
+        lines.append(f"الخطوات المنجزة: {done} من {applicable}")
         self.summary.setText("\n".join(lines))
+        outcome = self.outcome_text(case)
+        self.outcome.setText(outcome)
+        self.outcome.setVisible(bool(outcome))
+        if case.awaiting_decision:
+            self.title_label.setText("انتهى الاستقبال: الطلب لدى لجنة البحث")
+        elif case.ends_at_answer and case.status == "closed":
+            self.title_label.setText("انتهى الاستقبال: أُجيب عن الاستفسار")
+        else:
+            self.title_label.setText("ملخص الحالة")
         has_declaration = any(
             s.kind == "declare" and s.status == "done" for s in case.steps
         )
         self.print_buttons["receipt"].setVisible(case.promised_decision_date is not None)
         self.print_buttons["declaration"].setVisible(has_declaration)
         self.print_buttons["missing_documents"].setVisible(bool(missing))
+
+    def outcome_text(self, case: CaseView) -> str:
+        """What happens next, said plainly: the committee's promised answer (both calendars) or the answer given."""
+        return reception_outcome(case, self.context.profile, riyadh_today())
 
     def fields(self) -> dict[str, Any]:
         """Nothing to save."""
@@ -99,6 +120,10 @@ class SummaryPage(StepPage[None]):
     def first_field(self) -> QWidget | None:
         """The next contact."""
         return self.new_contact
+
+    def scroll_target(self) -> QWidget | None:
+        """The outcome (what happens next) is read first, from the top of the page."""
+        return self.outcome if self.outcome.text() else self.new_contact
 
     def printable_documents(self) -> list[str]:
         """The receipt first, then the declaration."""

@@ -661,7 +661,7 @@ class ReceptionWizard(QWidget):
         if page.is_done() and page.state is not None and page.state.status != "waiting":
             self._show(self._next_after(page))
             return
-        if page.state is not None and page.state.status == "pending":
+        if page.state is not None and page.state.status in ("pending", "after_decision", "not_applicable"):
             self._show(self._page_of_current())
             return
         self.flush_drafts()
@@ -737,6 +737,11 @@ class ReceptionWizard(QWidget):
         index = self._index_of(page)
         current = self._page_of_current()
         following = min(index + 1, len(self._pages) - 1)
+        # Steps held for the committee's acceptance, or not for this case's kind, are passed over.
+        while following < len(self._pages) - 1 and getattr(
+            self._state(self.profile.steps[following - 1].id), "status", None
+        ) in ("after_decision", "not_applicable"):
+            following += 1
         if following > self._index_of(current):
             return current
         return self._page_at(following)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import unicodedata
+import uuid
 from collections.abc import Callable, Iterator
 from io import BytesIO
 from pathlib import Path
@@ -15,6 +16,7 @@ from sqlalchemy import func, select, text
 
 from db.models import Base
 from desktop.arabic_text import BIDI_CONTROLS
+from desktop.casedesk import CommitteeService, DecisionInput
 from desktop.identity import make_saudi_id
 from desktop.reception import DocumentInput, ParticularsInput, ReceptionService
 from desktop.workspace import Workspace
@@ -111,6 +113,12 @@ def service(open_workspace: Callable[[str], Workspace]) -> ReceptionService:
 def rescue(open_workspace: Callable[[str], Workspace]) -> ReceptionService:
     """The reception service of جمعية دعم للبحث والإنقاذ (000: reports, no committee)."""
     return ReceptionService(open_workspace("daam-rescue"))
+
+
+def committee_decides(service: ReceptionService, case_id: uuid.UUID, decision: str = "accept", reason: str = "") -> None:
+    """The research committee decides the case (through the case desk's committee service, as its secretary would)."""
+    workspace: Workspace = service._workspace  # noqa: SLF001 - the same workspace as the reception's
+    CommitteeService(workspace).decide(case_id, DecisionInput(decision, reason, ("د. سارة العمري",)))
 
 
 def snapshot(ws: Workspace) -> dict[str, object]:

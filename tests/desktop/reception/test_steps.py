@@ -15,7 +15,7 @@ from desktop.cases.states import TRANSITIONS, check_transition
 from desktop.reception import CaseView, DocumentInput, ReceptionError, ReceptionService
 from desktop.workspace import Workspace
 
-from .conftest import documents, particulars, png_file, signature_png, snapshot
+from .conftest import committee_decides, documents, particulars, png_file, signature_png, snapshot
 
 
 def _verified(service: ReceptionService, channel: str = "interview", docs: list[DocumentInput] | None = None) -> CaseView:
@@ -34,11 +34,19 @@ def test_every_status_has_its_transitions_and_closed_is_final() -> None:
     check_transition("draft", CaseStatus.RECEIVED)
     check_transition("received", CaseStatus.RECEIVED)  # staying is always allowed
     for current, target in (("draft", CaseStatus.REGISTERED), ("served", CaseStatus.RECEIVED),
-                            ("closed", CaseStatus.RECEIVED), ("reported", CaseStatus.SERVED),
-                            ("rejected", CaseStatus.REGISTERED)):
+                            ("closed", CaseStatus.RECEIVED), ("reported", CaseStatus.SERVED)):
         with pytest.raises(ReceptionError) as raised:
             check_transition(current, target)
         assert "لا يمكن نقل الحالة" in raised.value.message_ar
+    # The decision gate names its reason: a rejected case, a case the committee has not decided.
+    with pytest.raises(ReceptionError) as raised:
+        check_transition("rejected", CaseStatus.REGISTERED)
+    assert "رفضت لجنة البحث" in raised.value.message_ar
+    for waiting in ("awaiting_committee", "more_info_requested"):
+        for target in (CaseStatus.REGISTERED, CaseStatus.SERVED):
+            with pytest.raises(ReceptionError) as raised:
+                check_transition(waiting, target)
+            assert "لم تقرر لجنة البحث" in raised.value.message_ar
 
 
 def test_case_numbers_have_prefix_hijri_year_and_six_digit_sequence() -> None:
@@ -148,9 +156,13 @@ def test_phone_intake_finishes_with_the_signature_pending(service: ReceptionServ
     assert view.status == "awaiting_committee" and view.signature_pending
     with pytest.raises(ReceptionError) as raised:
         service.complete_register(view.case_id)
+    assert "لم تقرر لجنة البحث" in raised.value.message_ar  # the decision gate first
+    committee_decides(service, view.case_id)
+    with pytest.raises(ReceptionError) as raised:
+        service.complete_register(view.case_id)
     assert "التوقيع" in raised.value.message_ar or "الإقرار" in raised.value.message_ar
     view = service.sign_declaration(view.case_id, signature_png())
-    assert not view.signature_pending and view.status == "awaiting_committee"
+    assert not view.signature_pending and view.status == "accepted"
     assert next(s for s in view.steps if s.step_id == "declaration").status == "done"
     view = service.complete_register(view.case_id)
     assert view.status == "registered"
@@ -229,6 +241,7 @@ def test_missing_documents_block_registration_until_brought(service: ReceptionSe
     service.skip_step(view.case_id, "referral", "لا حاجة")
     service.sign_declaration(view.case_id, signature_png())
     service.notify_committee(view.case_id)
+    committee_decides(service, view.case_id)
     with pytest.raises(ReceptionError) as raised:
         service.complete_register(view.case_id)
     assert "صك الإعالة" in raised.value.message_ar
@@ -246,6 +259,7 @@ def test_expired_document_is_flagged_and_counts_as_missing(service: ReceptionSer
     service.skip_step(view.case_id, "referral", "لا حاجة")
     service.sign_declaration(view.case_id, signature_png())
     service.notify_committee(view.case_id)
+    committee_decides(service, view.case_id)
     with pytest.raises(ReceptionError) as raised:
         service.complete_register(view.case_id)
     assert "تقرير طبي" in raised.value.message_ar

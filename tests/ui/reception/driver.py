@@ -10,8 +10,11 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
+import pytest
+
+from desktop.casedesk import CommitteeService, DecisionInput
 from desktop.hijri import format_gregorian, format_hijri
-from ui.ops import operations
+from ui.ops import operations, run_write
 from ui.reception.base import StepPage
 from ui.reception.fields import DualDateField
 from ui.reception.page import ReceptionPage
@@ -125,6 +128,20 @@ class Officer:
         self.settle()
         assert self.page.key == key, (self.page.key, key, self.wizard.message_text())
         return self.page
+
+    def committee_accepts(self) -> None:
+        """The research committee accepts the case on screen (its secretary, through `ui.ops` like any screen),
+        then the officer opens it again: the reception continues after the decision."""
+        case = self.wizard.case
+        assert case is not None and case.awaiting_decision, "the case is not waiting for the committee"
+        self.on("summary")
+        committee = CommitteeService(self.wizard.service._workspace)  # noqa: SLF001 - the reception's workspace
+        decision = DecisionInput("accept", "", ("د. سارة العمري",))
+        run_write(self.wizard, lambda: committee.decide(case.case_id, decision), lambda _r: None,
+                  lambda message, _e: pytest.fail(message), where="test.committee")
+        self.settle()
+        self.wizard.resume(case.case_id)
+        self.settle()
 
     # ----------------------------------------------------------------- the contact
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 from sqlalchemy import func, select
 
 from db.models import StepCompletion
+from desktop.casedesk import CommitteeService, DecisionInput
 from desktop.identity import make_saudi_id
 from desktop.workspace import Workspace
 from tests.ui.reception.driver import Officer, draw_signature, future_hijri, make_scan
@@ -103,6 +104,11 @@ def test_a_whole_reception_opens_no_session_on_the_gui_thread(watched, tmp_path:
     officer.settle()
     assert wizard.context.documents_made[-1].kind == "receipt"
     number = wizard.case.case_number
+    officer.alt_n()
+    officer.on("summary")  # the reception ends at the committee notice
+    case_id = wizard.case.case_id
+    _read_back(watch, lambda: CommitteeService(page.service._workspace).decide(  # the secretary's own desk
+        case_id, DecisionInput("accept", "", ("د. سارة العمري",))))
     QTest.keyClick(QApplication.focusWidget() or wizard, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     officer.on("contact")
     officer.type(page.case_number, number)

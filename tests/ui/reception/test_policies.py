@@ -43,7 +43,12 @@ def _verify_beneficiary(officer: Officer, tmp_path: Path, *, name: str, mobile: 
 
 
 def _serve_to_the_end(officer: Officer, wizard: ReceptionWizard) -> None:
-    """Register, serve, and arrive at the summary."""
+    """The reception ends at the committee notice; once the committee accepts: register, serve, the summary."""
+    if wizard.case is not None and wizard.case.awaiting_decision:
+        summary = officer.on("summary")
+        assert "موعد الرد الموعود" in summary.outcome.text()  # type: ignore[attr-defined]
+        assert wizard.checklist.state_of("registration") == "after_decision"
+        officer.committee_accepts()
     page = officer.on("registration")
     officer.type(page.note, "اكتمل الملف")
     officer.alt_n()
@@ -159,6 +164,7 @@ def test_baraah_phone_intake_signature_later_then_signed(open_reception, tmp_pat
     officer.alt_n()
     officer.on("committee_notice")
     officer.alt_n()
+    officer.committee_accepts()  # the reception ended at the notice; it continues after acceptance
 
     register = officer.on("registration")
     officer.alt_n()  # refused: the signature is pending

@@ -99,6 +99,9 @@ def test_mafateeh_alkhair_pages(qtbot, workspace: Workspace, tmp_path: Path) -> 
     officer.alt_n()
     _save(qtbot, window, f"{prefix}_14_notify_done")
     officer.alt_n()
+    officer.on("summary")  # the reception ends at the committee notice
+    _save(qtbot, window, f"{prefix}_14b_summary_after_notice")
+    officer.committee_accepts()
     officer.on("registration")
     officer.alt_n()
     _save(qtbot, window, f"{prefix}_15_register_refused_missing_documents")

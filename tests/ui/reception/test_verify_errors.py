@@ -164,6 +164,7 @@ def test_missing_documents_updated_after_verify_then_registration(open_reception
     officer.alt_n()
     officer.alt_n()
     officer.alt_n()
+    officer.committee_accepts()  # the reception ended at the committee notice; it continues after acceptance
     officer.on("registration")
     officer.alt_n()
     officer.on("registration")
@@ -172,6 +173,7 @@ def test_missing_documents_updated_after_verify_then_registration(open_reception
     wizard.checklist.choose("verification")
     form = officer.on("verification")
     assert form.print_missing.isEnabled()
+    last = form.document_rows[-1]  # the case was opened again after the decision: its pages are new
     QTest.keyClick(last.provided, Qt.Key.Key_Space)
     form.save_documents.click()
     operations().wait()
