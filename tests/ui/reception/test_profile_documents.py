@@ -26,10 +26,12 @@ def test_support_request_rows_follow_the_profile(open_reception) -> None:
 
 
 def test_inquiry_asks_for_no_document(open_reception) -> None:
-    """An inquiry lists no document: the box says the policy asks for none, and one can still be added."""
+    """An inquiry lists no document and, needing no committee decision, is answered at the greeting: the wizard
+    never shows it a documents box (behaviour change with the decision gate: it used to reach verification)."""
     page, officer = open_reception("qader-tabuk")
     officer.start_contact("interview", "inquiry", "")
+    assert page.wizard.case.listed_documents == ()
+    assert page.wizard.case.ends_at_answer
     officer.greet()
-    verify = officer.on("verification")
-    assert verify.document_rows == []
-    assert "لا تطلب سياسة الجمعية مستندات" in verify.documents_box.missing_label.text()
+    assert officer.page.key == "reception"
+    assert "تُغلق الحالة بهذه الإجابة" in page.wizard.message_text()
