@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from desktop.cli_args import ArabicArgumentParser
 from desktop.errors import InputError
 
 if TYPE_CHECKING:
@@ -250,7 +251,7 @@ def _cmd_pdf(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `mustafid-admin` with its sub-commands."""
-    parser = argparse.ArgumentParser(
+    parser = ArabicArgumentParser(
         prog="mustafid-admin",
         description="أداة مسؤول النظام في مكتب المستفيد: السياسات، التهيئة، البيانات التجريبية، المستندات",
     )

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 import resources
 from desktop import logbook
+from desktop.cli_args import ArabicArgumentParser
 from desktop.errors import describe, unexpected_error_text
 from ui.ops import operations, run_write
 
@@ -478,7 +479,7 @@ def _let_python_handle_ctrl_c(app: QApplication) -> None:
 
 def parse_arguments(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
     """The desk's own command-line arguments, and the rest (left to Qt, e.g. -platform)."""
-    parser = argparse.ArgumentParser(prog="mustafid", description="مكتب المستفيد")
+    parser = ArabicArgumentParser(prog="mustafid", description="مكتب المستفيد")
     parser.add_argument("--data-dir", type=Path, default=None, metavar="DIR", help="مجلد بيانات البرنامج")
     arguments, rest = parser.parse_known_args(list(argv))
     return arguments, rest

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from desktop.cli_args import ArabicArgumentParser
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 
@@ -24,7 +25,7 @@ def default_db_url() -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line of `mustafid-server`."""
-    parser = argparse.ArgumentParser(prog="mustafid-server", description="خادم المزامنة المركزي لمكتب المستفيد")
+    parser = ArabicArgumentParser(prog="mustafid-server", description="خادم المزامنة المركزي لمكتب المستفيد")
     parser.add_argument("--db", default=None, metavar="URL",
                         help="قاعدة بيانات الخادم: postgresql+psycopg://user:pass@host/db (الافتراضي: ملف SQLite للتجربة)")
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"العنوان الذي يستمع عليه (الافتراضي {DEFAULT_HOST})")

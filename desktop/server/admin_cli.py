@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from desktop.cli_args import ArabicArgumentParser
 EXIT_OK = 0
 EXIT_FAILURE = 1
 
@@ -118,7 +119,7 @@ def _wrap(func: Any) -> Any:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``devices`` commands alone (what `mustafid-admin devices …` does)."""
-    parser = argparse.ArgumentParser(prog="mustafid-admin")
+    parser = ArabicArgumentParser(prog="mustafid-admin")
     add_commands(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
     return int(args.func(args))
