@@ -17,7 +17,7 @@ Decisions recorded here:
   closed). A kind the policy answers at the desk (``needs_decision = false``, an inquiry) is answered
   at the greeting and closed (a few left as drafts), never in a committee status.
 * A policy of reports (`is_rescue_profile`) gets a report (`RescueReport`) for every case but the drafts,
-  as the reception records it: a caller (often the person in need, else a relative or a passer-by) with a
+  as the reception records it: a caller (the person of the case's file, whose name titles the report file) with a
   Saudi mobile, a platform the policy names (its official number first, then WhatsApp, X, Snapchat, the
   website), a place in or near a Saudi city with coordinates, what happened, and its times: received at any
   hour, escalated (about one in five, or the open «escalated» ones) and dispatched some minutes after the
@@ -26,8 +26,9 @@ Decisions recorded here:
   weeks. A roster of rescue members (`_RESCUE_CITIES`, three per city) is made once; the member sent is the
   nearest one of the report's city (the second nearest, with the reason written, one time in ten), and the
   members sent to a report still open are unavailable after the load.
-* Kept light: step completions for the steps a case has passed, but only for cases still in
-  progress and cases submitted since the demo's "go-live" (`GO_LIVE_DAYS` ago); older finished
+* Kept light: step completions for the steps a case has passed (an optional step not taken is passed,
+  skipped with its reason, as the officer passes it: the case's next step is then the right one), but only
+  for cases still in progress and cases submitted since the demo's "go-live" (`GO_LIVE_DAYS` ago); older finished
   cases stand for history entered without its steps. A committee decision for every decided case
   and a referral for referred cases; no declarations, documents or services.
 * Satisfaction as the reports expect it: about `SURVEY_SHARE` of the served (and closed) cases leave a
@@ -193,7 +194,7 @@ _REFERRAL_NOTES = (
 
 # --------------------------------------------------------------------------- rescue reports (بلاغات)
 # The cities a rescue association covers, with their centres (latitude, longitude) and places around them
-# where people are lost, stuck or hurt. A report's point is the city's centre moved up to ~35 km.
+# where people are lost, stuck or hurt. A report's point is the city's centre moved up to ~17 km.
 _RESCUE_CITIES: tuple[tuple[str, float, float, tuple[str, ...]], ...] = (
     ("الرياض", 24.7136, 46.6753, ("طريق الرياض – القصيم قرب منتزه الثمامة", "روضة خريم", "وادي حنيفة",
                                   "نفود العريق غرب الرياض", "طريق الخرج القديم")),
@@ -250,6 +251,11 @@ _PLATFORM_WEIGHTS: tuple[tuple[str, int, str], ...] = (
     ("other", 4, "help_request"),
 )
 _MEMBERS_PER_CITY = 3
+#: Why an optional step was passed, by its kind (written as the officer writes it when passing the step).
+_SKIP_REASONS: dict[str, str] = {
+    StepKind.ESCALATE.value: "البلاغ واضح ولا يحتاج تحويلًا",
+    StepKind.REFER.value: "الإجراءات واضحة للمستفيد ولا تحتاج إحالة",
+}
 #: First names as an administrator types them on the roster (no diacritics, no tatweel).
 _PLAIN_MALE_FIRST = tuple(name for name in _MALE_FIRST if not any("\u064b" <= ch <= "\u0652" or ch == "ـ" for ch in name))
 
@@ -557,6 +563,19 @@ _INSERT_SQL: dict[str, str] = {
 }
 
 _FTS_INSERT_TRIGGER = "beneficiary_fts_after_insert"
+_REPORT_FTS_INSERT_TRIGGER = "rescue_report_fts_after_insert"
+
+
+def _bulk_index_sql(trigger_sql: str) -> str | None:
+    """The FTS insert trigger of `rescue_report` as one INSERT … SELECT over the rows after a rowid (None when its
+    body is not the single ``INSERT INTO … VALUES (new.…)`` this expects: the trigger is then left to do it)."""
+    begin, end = trigger_sql.find(" BEGIN "), trigger_sql.rfind(" END")
+    body = trigger_sql[begin + 7:end].strip().rstrip(";").strip() if begin > 0 and end > begin else ""
+    head, marker, values = body.partition(" VALUES (")
+    if not marker or not head.startswith("INSERT INTO rescue_report_fts(") or not values.endswith(")") \
+            or ";" in values:
+        return None
+    return f"{head} SELECT {values[:-1].replace('new.', '')} FROM rescue_report WHERE rowid > ?"
 
 
 def _step_minutes(case_id: str) -> int:
@@ -570,7 +589,7 @@ def _help_minutes(case_id: str) -> int:
 
 
 def _optional_kept(case_id: str) -> bool:
-    """Whether an optional step the status does not depend on was taken (the SQL's one case in five)."""
+    """Whether an optional step the status does not depend on was taken, not passed (the SQL's one case in five)."""
     return ord(case_id[30]) % 5 == 0
 
 
@@ -578,18 +597,19 @@ def _optional_kept(case_id: str) -> bool:
 # and the plan table (much faster than binding millions of rows from Python). Each gets a
 # UUIDv7 with its case's millisecond and fresh random bits. Finished cases submitted before the
 # go-live date get none (second parameter). An optional step the status does
-# not depend on is kept for one case in five (by a character of the case id). CROSS JOIN keeps
+# not depend on is taken for one case in five (by a character of the case id) and passed with its reason
+# (skipped, as the officer passes it) for the others. CROSS JOIN keeps
 # the new cases (a rowid range) as the outer loop, so rows come out in case, then step order.
 _STEPS_SQL = """
 INSERT INTO step_completion (id, case_id, step_id, step_kind, officer_id, channel_id, completed_at,
-    policy_version_id, skipped, version, device_id, updated_by, created_at, updated_at)
-SELECT id, case_id, step_id, step_kind, officer_id, channel_id, at, policy_version_id, 0, 1,
-    device_id, officer_id, at, at
+    policy_version_id, skipped, skip_reason, version, device_id, updated_by, created_at, updated_at)
+SELECT id, case_id, step_id, step_kind, officer_id, channel_id, at, policy_version_id, 1 - taken,
+    CASE WHEN taken THEN NULL ELSE skip_reason END, 1, device_id, officer_id, at, at
 FROM (
     SELECT substr(c.id, 1, 12) || '7' || substr(lower(hex(randomblob(2))), 1, 3)
             || substr('89ab', 1 + abs(random() % 4), 1) || substr(lower(hex(randomblob(8))), 1, 15) AS id,
         c.id AS case_id, p.step_id, p.step_kind, c.officer_id, c.channel_id, c.policy_version_id,
-        c.device_id,
+        c.device_id, p.skip_reason, (p.always OR unicode(substr(c.id, 31, 1)) % 5 = 0) AS taken,
         strftime('%Y-%m-%d %H:%M:%S', c.submitted_at,
             '+' || ((p.position + 1) * (4 + unicode(substr(c.id, 30, 1)) % 9)
                     + p.later * (25 + unicode(substr(c.id, 28, 1)) % 16 * 13)) || ' minutes')
@@ -597,8 +617,7 @@ FROM (
     FROM "case" AS c CROSS JOIN temp.demo_plan_step AS p
         ON p.status = (CASE WHEN c.status = 'closed' AND c.case_kind_id IN (SELECT kind FROM temp.demo_answer_kind)
                        THEN 'answered' ELSE c.status END)
-    WHERE c.rowid > ? AND (p.always OR unicode(substr(c.id, 31, 1)) % 5 = 0)
-        AND (p.in_progress OR c.submitted_at >= ?)
+    WHERE c.rowid > ? AND (p.in_progress OR c.submitted_at >= ?)
 )
 """
 
@@ -635,6 +654,12 @@ def _load(
         "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (_FTS_INSERT_TRIGGER,)
     ).fetchone()
     fts_trigger_sql: str | None = row[0] if row else None
+    # Likewise the reports' index of callers and places (a policy of reports).
+    row = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (_REPORT_FTS_INSERT_TRIGGER,)
+    ).fetchone()
+    report_fts_sql: str | None = row[0] if row and builder.rescue else None
+    report_index_sql = _bulk_index_sql(report_fts_sql) if report_fts_sql else None
     # The summary triggers (`desktop.reports.summaries`) likewise: the tables are rebuilt at the end.
     report_triggers: list[tuple[str, str]] = conn.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name GLOB 'report_*'"
@@ -643,9 +668,9 @@ def _load(
     conn.execute("DROP TABLE IF EXISTS temp.demo_plan_step")
     conn.execute(
         "CREATE TEMP TABLE demo_plan_step (status TEXT, position INTEGER, step_id TEXT, step_kind TEXT, "
-        "always INTEGER, in_progress INTEGER, later INTEGER, PRIMARY KEY (status, position))"
+        "always INTEGER, in_progress INTEGER, later INTEGER, skip_reason TEXT, PRIMARY KEY (status, position))"
     )
-    conn.executemany("INSERT INTO temp.demo_plan_step VALUES (?, ?, ?, ?, ?, ?, ?)", builder.plan_step_rows())
+    conn.executemany("INSERT INTO temp.demo_plan_step VALUES (?, ?, ?, ?, ?, ?, ?, ?)", builder.plan_step_rows())
     conn.execute("DROP TABLE IF EXISTS temp.demo_answer_kind")
     conn.execute("CREATE TEMP TABLE demo_answer_kind (kind TEXT PRIMARY KEY)")
     conn.executemany("INSERT INTO temp.demo_answer_kind VALUES (?)", [(kind,) for kind in builder.answer_kinds])
@@ -673,6 +698,9 @@ def _load(
                 for name, _sql in report_triggers:
                     conn.execute(f"DROP TRIGGER {name}")
                 last_case_rowid = conn.execute('SELECT coalesce(max(rowid), 0) FROM "case"').fetchone()[0]
+                last_report_rowid = conn.execute("SELECT coalesce(max(rowid), 0) FROM rescue_report").fetchone()[0]
+                if report_index_sql is not None:
+                    conn.execute(f"DROP TRIGGER {_REPORT_FTS_INSERT_TRIGGER}")
                 for table, rows in batch.items():
                     conn.executemany(_INSERT_SQL[table], rows)
                     totals[table] += len(rows)
@@ -684,6 +712,9 @@ def _load(
                         (last_rowid,),
                     )
                     conn.execute(fts_trigger_sql)
+                if report_index_sql is not None and report_fts_sql is not None:
+                    conn.execute(report_index_sql, (last_report_rowid,))
+                    conn.execute(report_fts_sql)
                 for _name, sql in report_triggers:
                     conn.execute(sql)
                 resume_outbox(conn)
@@ -844,7 +875,7 @@ def _ensure_rescue_members(
             member_id = uuid7_hex()
             name = f"{rng.choice(_PLAIN_MALE_FIRST)} {rng.choice(_PLAIN_MALE_FIRST)} {rng.choice(_SAUDI_FAMILIES)}"
             phone = f"+9665{rng.choice(_MOBILE_SECOND_DIGITS)}{rng.randrange(10_000_000):07d}"
-            point = (round(latitude + rng.uniform(-0.15, 0.15), 5), round(longitude + rng.uniform(-0.15, 0.15), 5))
+            point = (round(latitude + rng.uniform(-0.1, 0.1), 5), round(longitude + rng.uniform(-0.1, 0.1), 5))
             conn.execute(
                 "INSERT INTO rescue_member (id, association_id, name, phone, latitude, longitude, available, version, "
                 "device_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, 1, ?, ?, ?)",
@@ -961,8 +992,9 @@ class _BatchBuilder:
             nearest = sorted(refs.members, key=lambda m: haversine_km((latitude, longitude), (m[1], m[2])))
             self.rescue_cities.append((city, latitude, longitude, places, [m[0] for m in nearest[:2]]))
 
-    def plan_step_rows(self) -> list[tuple[str, int, str, str, int, int, int]]:
-        """(status, position, step id, step kind, always, in progress, later) for every step a status has passed.
+    def plan_step_rows(self) -> list[tuple[str, int, str, str, int, int, int, str]]:
+        """(status, position, step id, step kind, always, in progress, later, skip reason) for every step a status
+        has passed (an optional step not taken is passed with the skip reason).
 
         `later` is 1 for a report's help (serve) step: it comes `_help_minutes` after the step before it. The
         inquiries answered at the greeting have their own rows under the status key ``"answered"``.
@@ -977,7 +1009,8 @@ class _BatchBuilder:
                 step_id, kind, mandatory = self.steps[position]
                 always = mandatory or (plan.last_is_required and position == plan.last_done)
                 later = 1 if self.rescue and kind == StepKind.SERVE.value else 0
-                out.append((key, position, step_id, kind, 1 if always else 0, in_progress, later))
+                reason = _SKIP_REASONS.get(kind, "لم تلزم هذه الخطوة في هذه الحالة")
+                out.append((key, position, step_id, kind, 1 if always else 0, in_progress, later, reason))
         return out
 
     def _moment(self, days_ago_max: int, days_ago_min: int = 0) -> datetime:
@@ -1055,7 +1088,7 @@ class _BatchBuilder:
                 )
             )
             r = rnd()
-            person = (f"{first} {father} {family}", mobile)
+            person = (f"{first} {father} {grandfather} {family}", mobile)
             for _case in range(1 if r < 0.6 else 2 if r < 0.9 else 3):
                 self._case(beneficiary_id, officer, rows, person)
             if rnd() < FOLLOW_UP_SHARE:
@@ -1179,14 +1212,11 @@ class _BatchBuilder:
         refs = self.refs
         city, latitude, longitude, places, nearest = self.rescue_cities[int(rnd() * len(self.rescue_cities))]
         place = f"{places[int(rnd() * len(places))]}، {city}"
-        point = (round(latitude + (rnd() - 0.5) * 0.6, 5), round(longitude + (rnd() - 0.5) * 0.6, 5))
+        point = (round(latitude + (rnd() - 0.5) * 0.3, 5), round(longitude + (rnd() - 0.5) * 0.3, 5))
         platform, channel = self.platforms[bisect(self.platform_cumulative, rnd())]
-        if rnd() < 0.35 and person[1] is not None:
-            caller, phone = person  # the person in need called themselves
-        else:
-            first = self.male[int(rnd() * len(self.male))] if rnd() < 0.7 else self.female[int(rnd() * len(self.female))]
-            family = self.saudi_families[int(rnd() * len(self.saudi_families))]
-            caller = f"{first[0]} {family[0]}"
+        # The caller is the person of the case's file (the report file is titled with their name).
+        caller, phone = person
+        if phone is None:
             phone = f"+9665{_MOBILE_SECOND_DIGITS[int(rnd() * 9)]}{int(rnd() * 10_000_000):07d}"
         what = _WHAT_HAPPENED[int(rnd() * len(_WHAT_HAPPENED))]
         minutes = _step_minutes(case_id)

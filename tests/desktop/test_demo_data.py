@@ -234,6 +234,9 @@ def test_rescue_reports_have_caller_phone_platform_place_and_times(database: Dat
         cases = {case.id: case for case in session.scalars(select(Case))}
         reports = session.scalars(select(RescueReport)).all()
         members = {member.id: member for member in session.scalars(select(RescueMember))}
+        steps: dict[object, list[StepCompletion]] = {}
+        for step in session.scalars(select(StepCompletion)):
+            steps.setdefault(step.case_id, []).append(step)
     assert summary.reports == len(reports) == len(cases) == summary.cases
     assert summary.rescue_members == len(members) >= 10
     assert {r.case_id for r in reports} == set(cases)
@@ -266,8 +269,17 @@ def test_rescue_reports_have_caller_phone_platform_place_and_times(database: Dat
             assert now - report.received_at < dt.timedelta(days=2)  # an open report is hours old, not weeks
         if case.status == CaseStatus.DISPATCHED:
             on_mission.add(report.dispatched_member_id)
+            # the optional escalation was taken or passed with its reason: the next step is the help, not it
+            escalation = [s for s in steps.get(case.id, []) if s.step_kind == "escalate"]
+            assert len(escalation) == 1 and (escalation[0].skipped == (report.escalated_at is None))
+            assert case.current_step_id == "help"
     assert on_mission and all(not members[m].available for m in on_mission)
     assert any(m.available for m in members.values())
+    with database.session(read_only=True) as session:  # the callers and places are searchable, as typed ones are
+        session.execute(text("INSERT INTO rescue_report_fts(rescue_report_fts, rank) VALUES ('integrity-check', 1)"))
+        indexed = session.execute(text("SELECT count(*) FROM rescue_report_fts")).scalar_one()
+        triggers = session.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars().all()
+    assert indexed == len(reports) and "rescue_report_fts_after_insert" in triggers
 
 
 def test_default_profile_and_zero_beneficiaries(database: Database) -> None:
