@@ -277,10 +277,10 @@ _APPLICATION_WEIGHTS: dict[CaseStatus, int] = {
     CaseStatus.CLOSED: 30,
 }
 _RESCUE_WEIGHTS: dict[CaseStatus, int] = {
-    CaseStatus.REPORTED: 4,
-    CaseStatus.ESCALATED: 3,
-    CaseStatus.DISPATCHED: 7,
-    CaseStatus.CLOSED: 86,
+    CaseStatus.REPORTED: 2,
+    CaseStatus.ESCALATED: 2,
+    CaseStatus.DISPATCHED: 3,
+    CaseStatus.CLOSED: 93,
 }
 #: Share of the answered-at-the-desk kinds (inquiries) left as unfinished drafts.
 _INQUIRY_DRAFT_SHARE = 0.03
@@ -1199,7 +1199,8 @@ class _BatchBuilder:
         """When a report was received: at any hour; an open one some minutes or hours ago, never weeks."""
         rnd = self.rng.random
         if status not in _OPEN_STATUSES:
-            return self.midnight - timedelta(days=1 + int(rnd() * 1094), seconds=-int(rnd() * 86_400),
+            # closed reports thin out into the past (a square law): a month holds more than the open ones now
+            return self.midnight - timedelta(days=1 + int(rnd() ** 2 * 1094), seconds=-int(rnd() * 86_400),
                                              microseconds=-int(rnd() * 1_000_000))
         low, high = {CaseStatus.REPORTED: (8, 90), CaseStatus.ESCALATED: (30, 300)}.get(status, (60, 2_160))
         low = max(low, (last_done + 1) * _step_minutes(case_id) + 3)

@@ -54,6 +54,13 @@ def hidden_sections(profile: PolicyProfile | None) -> frozenset[str]:
     return frozenset()
 
 
+def section_titles(profile: PolicyProfile | None) -> dict[str, str]:
+    """Sections a policy names its own way: «البلاغات» for the cases of a policy of reports."""
+    from desktop.policy import is_rescue_profile
+
+    return {"cases": "البلاغات"} if profile is not None and is_rescue_profile(profile) else {}
+
+
 class MainWindow(QMainWindow):
     """The officer's desk: six sections switchable from the list or with Ctrl+1..6; it wires the widgets.
 
@@ -314,7 +321,11 @@ class MainWindow(QMainWindow):
         self.desk_status.show_association(name or "لم تُعتمد سياسة بعد")
         self.desk_status.show_today(_today_text())
         hidden = hidden_sections(profile)
+        titles = section_titles(profile)
         for index, section in enumerate(SECTIONS):
+            title = titles.get(section.key, section.title)
+            self.navigator.set_section_title(index, title, section.shortcut)
+            self.section_actions[index].setText(title)
             self.navigator.set_section_hidden(index, section.key in hidden)
             self.section_actions[index].setVisible(section.key not in hidden)
             self.section_actions[index].setEnabled(section.key not in hidden)

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QAbstractButton, QLineEdit
+from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit
 
 from desktop.arabic_text import to_arabic_digits
 from desktop.hijri import format_gregorian, format_hijri
@@ -154,7 +154,13 @@ def test_rescue_policy_has_no_committee_period(qtbot, workspace: Workspace) -> N
     qtbot.addWidget(main)
     settings = main.section_page("settings")
     assert isinstance(settings, PolicySummaryPage)
-    assert settings.value("decision") == "لا تنص السياسة على قرار لجنة ولا على مدة له"
+    # behaviour change (issue 11, the rescue desk): no committee wording at all for a policy of reports; the
+    # settings say how a report is handled instead of «لا تنص السياسة على قرار لجنة ولا على مدة له»
+    assert settings.value("report_course").startswith("فور استلامه، بخطوات السياسة: استقبال البلاغ")
+    with pytest.raises(KeyError):
+        settings.value("decision")
+    texts = [label.text() for label in settings.findChildren(QLabel)]
+    assert not any(word in text for text in texts for word in ("لجنة", "اللجنة", "إقرار"))
     assert "الجلسة 1/2" in settings.value("replaces")
 
 
@@ -193,7 +199,8 @@ def test_a_policy_of_reports_has_no_committee_section(qtbot, workspace: Workspac
     qtbot.waitExposed(main)
     qtbot.waitUntil(main.isActiveWindow)
     operations().wait()
-    assert _visible_titles(main) == ["الاستقبال", "الحالات", "رضا المستفيدين", "التقارير", "الإعدادات"]
+    assert _visible_titles(main) == ["الاستقبال", "البلاغات", "رضا المستفيدين", "التقارير", "الإعدادات"]
+    assert main.section_actions[1].text() == "البلاغات"
     action = window_action = main.section_actions[2]
     assert window_action.text() == "اللجنة" and not action.isVisible() and not action.isEnabled()
     menu_titles = [a.text() for a in main.menuBar().actions()[1].menu().actions() if a.isVisible()]

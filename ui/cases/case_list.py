@@ -127,11 +127,15 @@ class CaseListPanel(QWidget):
         if choices.is_report:
             self.search.setPlaceholderText("رقم البلاغ، أو هاتف المبلّغ أو اسمه، أو مكان البلاغ")
             self.hint.setText("لفتح ملف البلاغ: انقر مرتين أو اضغط Enter؛ وللترتيب انقر عنوان العمود")
-            widths = {"case_number": 150, "caller": 150, "caller_phone": 120, "platform": 110, "place": 140,
-                      "received": 130, "dispatched": 130, "closed": 130, "member": 130, "status": 150}
+            # Sized for the page beside the section list at 1280 px: the status right after the number (what
+            # the officer looks for first), the dispatch and closing times as times of the receipt's day.
+            widths = {"case_number": 150, "caller": 145, "caller_phone": 100, "platform": 120, "place": 145,
+                      "received": 128, "dispatched": 105, "closed": 105, "member": 140, "status": 185}
             keep_column_widths(self.table, {REPORT_COLUMN_INDEX[key]: width for key, width in widths.items()})
             for index in range(self.model.columnCount()):
                 self.table.setColumnHidden(index, False)
+            header = self.table.horizontalHeader()
+            header.moveSection(header.visualIndex(REPORT_COLUMN_INDEX["status"]), 1)
         column, order = column_for(self.model.case_sort, self.model.columns)
         header = self.table.horizontalHeader()
         header.blockSignals(True)

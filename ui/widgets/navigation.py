@@ -44,6 +44,13 @@ class SectionNavigator(QListWidget):
         if item is not None:
             item.setHidden(hidden)
 
+    def set_section_title(self, index: int, title: str, shortcut: str) -> None:
+        """Name a section as the active policy calls it (a policy of reports: «البلاغات», not «الحالات»)."""
+        item = self.item(index)
+        if item is not None:
+            item.setText(title)
+            item.setToolTip(f"{title} ({shortcut})")
+
     def is_section_hidden(self, index: int) -> bool:
         """True when the section at `index` is hidden from the list."""
         item = self.item(index)
