@@ -14,6 +14,7 @@ from desktop.cli_args import ArabicArgumentParser
 from desktop.errors import InputError
 
 if TYPE_CHECKING:
+    from desktop.counting import Noun
     from desktop.policy import PolicyProfile
 
 #: Modules that add their own sub-commands with ``add_commands(subparsers)`` (sync, devices, reports...).
@@ -143,11 +144,22 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
                                      seed=args.seed, progress=progress)
         print(file=sys.stderr)
         elapsed = time.perf_counter() - started
+        from desktop.counting import BENEFICIARIES, CASES, DECISIONS, MEMBERS, REPORTS, RESPONSES, STEPS, count_phrase
+        from desktop.policy import is_rescue_profile
+
+        def counted(count: int, noun: Noun) -> str:
+            return count_phrase(count, noun, digits="latin")
+
+        if is_rescue_profile(profile):  # a policy of reports: no committee, no referral
+            middle = (f"{counted(summary.reports, REPORTS)}، {counted(summary.rescue_members, MEMBERS)} في فرق "
+                      f"الإنقاذ، الخطوات المنجزة: {counted(summary.step_completions, STEPS)}")
+        else:
+            middle = (f"{counted(summary.cases, CASES)}، الخطوات المنجزة: {counted(summary.step_completions, STEPS)}، "
+                      f"قرارات اللجنة: {counted(summary.committee_decisions, DECISIONS)}، الإحالات: {summary.referrals}")
         print(
-            f"أُنشئت بيانات تجريبية في {elapsed:.1f} ث: {summary.beneficiaries:,} مستفيد، {summary.cases:,} حالة، "
-            f"{summary.step_completions:,} خطوة منجزة، {summary.committee_decisions:,} قرار لجنة، "
-            f"{summary.referrals:,} إحالة، {summary.survey_responses:,} تقييم رضا، "
-            f"{summary.suggestions:,} اقتراح وشكوى"
+            f"أُنشئت بيانات تجريبية في {elapsed:.1f} ث: {counted(summary.beneficiaries, BENEFICIARIES)}، {middle}، "
+            f"تقييمات الرضا: {counted(summary.survey_responses, RESPONSES)}، "
+            f"الاقتراحات والشكاوى: {summary.suggestions}"
         )
         from db.models import CaseStatus
 

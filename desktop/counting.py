@@ -25,17 +25,20 @@ from enum import StrEnum
 from desktop.arabic_text import to_arabic_digits
 
 __all__ = [
+    "BENEFICIARIES",
     "CASES",
     "DAYS",
     "DECISIONS",
     "DOCUMENTS",
     "FIELDS",
     "HOURS",
+    "MEMBERS",
     "MINUTES",
     "REPORTS",
     "REQUESTS",
     "RESPONSES",
     "ROWS",
+    "STEPS",
     "Noun",
     "PluralCategory",
     "count_phrase",
@@ -86,6 +89,9 @@ DOCUMENTS = Noun("مستند", "مستندان", "مستندات", "مستندً
 RESPONSES = Noun("تقييم", "تقييمان", "تقييمات", "تقييمًا")
 ROWS = Noun("سجل", "سجلان", "سجلات", "سجلًا")
 FIELDS = Noun("حقل", "حقلان", "حقول", "حقلًا")
+BENEFICIARIES = Noun("مستفيد", "مستفيدان", "مستفيدين", "مستفيدًا")
+STEPS = Noun("خطوة", "خطوتان", "خطوات", "خطوةً", feminine=True)
+MEMBERS = Noun("عضو", "عضوان", "أعضاء", "عضوًا")
 
 
 def plural_category(count: int) -> PluralCategory:

@@ -14,9 +14,21 @@ Decisions recorded here:
 * Cases take every status the profile allows: no committee statuses without ``[decision]``, no
   "referred" without a refer step, no "awaiting signature" without a declare step; a rescue
   profile (escalate/dispatch steps) gets the rescue statuses (reported, escalated, dispatched,
-  closed).
-* Kept light: step completions for the steps a case has passed, but only for cases still in
-  progress and cases submitted since the demo's "go-live" (`GO_LIVE_DAYS` ago); older finished
+  closed). A kind the policy answers at the desk (``needs_decision = false``, an inquiry) is answered
+  at the greeting and closed (a few left as drafts), never in a committee status.
+* A policy of reports (`is_rescue_profile`) gets a report (`RescueReport`) for every case but the drafts,
+  as the reception records it: a caller (the person of the case's file, whose name titles the report file) with a
+  Saudi mobile, a platform the policy names (its official number first, then WhatsApp, X, Snapchat, the
+  website), a place in or near a Saudi city with coordinates, what happened, and its times: received at any
+  hour, escalated (about one in five, or the open «escalated» ones) and dispatched some minutes after the
+  steps before them (the step completions' own minutes), closed half an hour to a few hours after the
+  dispatch with the help given. The case's channel follows the platform. Open reports are hours old, not
+  weeks. A roster of rescue members (`_RESCUE_CITIES`, three per city) is made once; the member sent is the
+  nearest one of the report's city (the second nearest, with the reason written, one time in ten), and the
+  members sent to a report still open are unavailable after the load.
+* Kept light: step completions for the steps a case has passed (an optional step not taken is passed,
+  skipped with its reason, as the officer passes it: the case's next step is then the right one), but only
+  for cases still in progress and cases submitted since the demo's "go-live" (`GO_LIVE_DAYS` ago); older finished
   cases stand for history entered without its steps. A committee decision for every decided case
   and a referral for referred cases; no declarations, documents or services.
 * Satisfaction as the reports expect it: about `SURVEY_SHARE` of the served (and closed) cases leave a
@@ -59,7 +71,8 @@ from desktop.arabic_text import normalize_name
 from desktop.errors import InputError
 from desktop.hijri import promised_decision_date
 from desktop.identity import IdKind, make_saudi_id, phone_search_key
-from desktop.policy import QuestionKind, StepKind
+from desktop.policy import QuestionKind, StepKind, is_rescue_profile
+from desktop.reception.rescue import haversine_km
 from desktop.reports.summaries import rebuild_summaries
 
 if TYPE_CHECKING:
@@ -179,6 +192,73 @@ _REFERRAL_NOTES = (
     "طلب توضيح الجوانب التنظيمية للخدمة",
 )
 
+# --------------------------------------------------------------------------- rescue reports (بلاغات)
+# The cities a rescue association covers, with their centres (latitude, longitude) and places around them
+# where people are lost, stuck or hurt. A report's point is the city's centre moved up to ~17 km.
+_RESCUE_CITIES: tuple[tuple[str, float, float, tuple[str, ...]], ...] = (
+    ("الرياض", 24.7136, 46.6753, ("طريق الرياض – القصيم قرب منتزه الثمامة", "روضة خريم", "وادي حنيفة",
+                                  "نفود العريق غرب الرياض", "طريق الخرج القديم")),
+    ("جدة", 21.5433, 39.1728, ("شاطئ أبحر الشمالي", "كورنيش جدة قرب النافورة", "طريق جدة – مكة السريع")),
+    ("مكة المكرمة", 21.3891, 39.8579, ("وادي نعمان", "طريق الهدا الصاعد", "جبل ثور")),
+    ("المدينة المنورة", 24.5247, 39.5692, ("حرة رهط جنوب المدينة", "طريق المدينة – العلا", "جبل أحد")),
+    ("الدمام", 26.4207, 50.0888, ("شاطئ نصف القمر", "طريق الدمام – الأحساء", "كورنيش الدمام")),
+    ("تبوك", 28.3838, 36.5550, ("وادي الديسة", "جبل اللوز", "طريق تبوك – ضباء")),
+    ("أبها", 18.2164, 42.5053, ("منتزه السودة", "عقبة ضلع", "منتزه الحبلة")),
+    ("حائل", 27.5114, 41.7208, ("نفود حائل الكبير", "جبال أجا", "طريق حائل – بقعاء")),
+    ("الطائف", 21.2703, 40.4158, ("طريق الشفا", "وادي محرم", "منتزه الردف")),
+    ("جازان", 16.8892, 42.5511, ("جبال فيفاء", "شاطئ جازان الشمالي", "وادي بيش")),
+    ("بريدة", 26.3260, 43.9750, ("نفود الثويرات", "طريق بريدة – عنيزة", "روضة الخفس")),
+    ("سكاكا", 29.9697, 40.2064, ("صحراء النفود شمال سكاكا", "طريق سكاكا – دومة الجندل", "بحيرة دومة الجندل")),
+)
+_WHAT_HAPPENED = (
+    "تعطلت سيارة عائلة في طريق رملي ونفد منهم الماء، ومعهم أطفال",
+    "فُقد شاب في البر منذ العصر ولا يرد على جواله",
+    "علقت مركبة في مجرى سيل بعد الأمطار وفيها ثلاثة أشخاص",
+    "سقط متنزه أثناء صعود الجبل ويشكو من ألم شديد في القدم",
+    "غرزت سيارة في الرمال والسائق لا يعرف موقعه بدقة",
+    "انقلبت سيارة على طريق ترابي ويحتاج ركابها إلى مساعدة",
+    "تاه كبير في السن عن أهله في منطقة برية",
+    "جرف التيار سباحًا بعيدًا عن الشاطئ",
+    "انقطع الاتصال بمجموعة رحلة برية منذ الأمس",
+    "تعطل قارب صيد قرب الشاطئ وعليه شخصان",
+)
+_HELP_GIVEN = (
+    "سُحبت المركبة إلى الطريق المعبّد وزُوّد الركاب بالماء والوقود",
+    "عُثر على المفقود سالمًا وسُلّم إلى ذويه",
+    "أُخرج الركاب من مجرى السيل ونُقلوا إلى مكان آمن",
+    "قُدّمت الإسعافات الأولية ونُقل المصاب إلى أقرب مستشفى بالتنسيق مع الهلال الأحمر",
+    "وُجّهت العائلة إلى الطريق العام ورافقها العضو حتى وصلت",
+    "أُنقذ السبّاح وأُعيد إلى الشاطئ ولم يحتج إلى نقل",
+    "أُصلح عطل المركبة في الموقع وواصل أصحابها طريقهم",
+)
+_ESCALATION_NOTES = (
+    "المبلّغ لا يعرف موقعه بدقة والإشارة ضعيفة: يلزم توجيه مدير العمليات",
+    "البلاغ يحتاج تنسيقًا مع الدفاع المدني والهلال الأحمر",
+    "أكثر من بلاغ عن الموقع نفسه: يلزم قرار مدير العمليات بالفريق المناسب",
+)
+_OVERRIDE_REASONS = (
+    "العضو الأقرب لا يحمل معدات السحب المطلوبة",
+    "العضو الثاني يعرف المنطقة ويصل إليها أسرع من طريق مختصر",
+)
+#: The platforms a report comes on (`desktop.reception.rescue.REPORT_PLATFORMS` ids), how often, and the
+#: policy channel each one is (a channel the profile lacks is replaced by one it has).
+_PLATFORM_WEIGHTS: tuple[tuple[str, int, str], ...] = (
+    ("phone", 52, "phone"),
+    ("whatsapp", 20, "social_media"),
+    ("x", 9, "social_media"),
+    ("snapchat", 8, "social_media"),
+    ("website", 7, "website"),
+    ("other", 4, "help_request"),
+)
+_MEMBERS_PER_CITY = 3
+#: Why an optional step was passed, by its kind (written as the officer writes it when passing the step).
+_SKIP_REASONS: dict[str, str] = {
+    StepKind.ESCALATE.value: "البلاغ واضح ولا يحتاج تحويلًا",
+    StepKind.REFER.value: "الإجراءات واضحة للمستفيد ولا تحتاج إحالة",
+}
+#: First names as an administrator types them on the roster (no diacritics, no tatweel).
+_PLAIN_MALE_FIRST = tuple(name for name in _MALE_FIRST if not any("\u064b" <= ch <= "\u0652" or ch == "ـ" for ch in name))
+
 
 # --------------------------------------------------------------------------- statuses and steps
 
@@ -197,11 +277,16 @@ _APPLICATION_WEIGHTS: dict[CaseStatus, int] = {
     CaseStatus.CLOSED: 30,
 }
 _RESCUE_WEIGHTS: dict[CaseStatus, int] = {
-    CaseStatus.REPORTED: 10,
-    CaseStatus.ESCALATED: 6,
-    CaseStatus.DISPATCHED: 12,
-    CaseStatus.CLOSED: 72,
+    CaseStatus.REPORTED: 2,
+    CaseStatus.ESCALATED: 2,
+    CaseStatus.DISPATCHED: 3,
+    CaseStatus.CLOSED: 93,
 }
+#: Share of the answered-at-the-desk kinds (inquiries) left as unfinished drafts.
+_INQUIRY_DRAFT_SHARE = 0.03
+#: The plan key of an inquiry answered at the greeting and closed (`demo_plan_step.status`).
+_ANSWERED = "answered"
+
 
 # The step kinds that mark how far a case in this status has come, most specific first: the
 # last completed step is the first of these the profile has. AWAITING_SIGNATURE and REFERRED are
@@ -215,7 +300,7 @@ _REACHED: dict[CaseStatus, tuple[StepKind, ...]] = {
     CaseStatus.REJECTED: (StepKind.NOTIFY_COMMITTEE, StepKind.DECLARE, StepKind.VERIFY),
     CaseStatus.REGISTERED: (StepKind.REGISTER, StepKind.NOTIFY_COMMITTEE, StepKind.DECLARE),
     CaseStatus.SERVED: (StepKind.SERVE, StepKind.REGISTER),
-    CaseStatus.REPORTED: (StepKind.GREET,),
+    CaseStatus.REPORTED: (StepKind.VERIFY, StepKind.GREET),
     CaseStatus.ESCALATED: (StepKind.ESCALATE, StepKind.VERIFY),
     CaseStatus.DISPATCHED: (StepKind.DISPATCH, StepKind.ESCALATE),
 }
@@ -272,8 +357,18 @@ class DemoSummary:
     referrals: int
     survey_responses: int = 0
     suggestions: int = 0
+    reports: int = 0
+    rescue_members: int = 0
     cases_by_status: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+
+
+def _answered_plan(profile: PolicyProfile) -> _StatusPlan:
+    """An inquiry answered at the greeting and closed: the greet step done, nothing after it."""
+    kinds = [step.kind for step in profile.steps]
+    greet = kinds.index(StepKind.GREET) if StepKind.GREET in kinds else 0
+    return _StatusPlan(status=CaseStatus.CLOSED, last_done=greet, last_is_required=True, current_step_id=None,
+                       signature_pending=False, decision=None, open_referral=False)
 
 
 def _plans(profile: PolicyProfile) -> list[_StatusPlan]:
@@ -398,6 +493,8 @@ def generate_demo_data(
             first_index = conn.execute("SELECT count(*) FROM beneficiary").fetchone()[0]
             builder = _BatchBuilder(profile, refs, rng, now, first_index, _next_case_sequence(conn))
             totals = _load(conn, builder, beneficiaries, progress)
+            if builder.rescue and beneficiaries:
+                _mark_members_on_mission(conn)
         finally:
             conn.execute("PRAGMA wal_autocheckpoint=1000")
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -416,6 +513,8 @@ def generate_demo_data(
         referrals=totals["referral"],
         survey_responses=totals["survey_response"],
         suggestions=totals["suggestion"],
+        reports=totals["rescue_report"],
+        rescue_members=len(refs.members),
         cases_by_status=dict(builder.by_status),
         seconds=time.perf_counter() - started,
     )
@@ -430,8 +529,14 @@ _INSERT_SQL: dict[str, str] = {
     "case": (
         'INSERT INTO "case" (id, association_id, case_number, beneficiary_id, policy_version_id, channel_id, '
         "case_kind_id, status, officer_id, branch, submitted_at, promised_decision_date, signature_pending, "
-        "current_step_id, closed_at, version, device_id, updated_by, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)"
+        "current_step_id, closed_at, summary, location, version, device_id, updated_by, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)"
+    ),
+    "rescue_report": (
+        "INSERT INTO rescue_report (id, case_id, reporter_name, reporter_phone, platform, place, latitude, "
+        "longitude, what_happened, received_at, escalated_at, escalation_note, dispatched_at, dispatched_member_id, "
+        "nearest_member_id, dispatch_override_reason, closed_at, help_given, version, device_id, updated_by, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)"
     ),
     "committee_decision": (
         "INSERT INTO committee_decision (id, case_id, decision, reason, members, recorded_by, decided_at, "
@@ -458,6 +563,19 @@ _INSERT_SQL: dict[str, str] = {
 }
 
 _FTS_INSERT_TRIGGER = "beneficiary_fts_after_insert"
+_REPORT_FTS_INSERT_TRIGGER = "rescue_report_fts_after_insert"
+
+
+def _bulk_index_sql(trigger_sql: str) -> str | None:
+    """The FTS insert trigger of `rescue_report` as one INSERT … SELECT over the rows after a rowid (None when its
+    body is not the single ``INSERT INTO … VALUES (new.…)`` this expects: the trigger is then left to do it)."""
+    begin, end = trigger_sql.find(" BEGIN "), trigger_sql.rfind(" END")
+    body = trigger_sql[begin + 7:end].strip().rstrip(";").strip() if begin > 0 and end > begin else ""
+    head, marker, values = body.partition(" VALUES (")
+    if not marker or not head.startswith("INSERT INTO rescue_report_fts(") or not values.endswith(")") \
+            or ";" in values:
+        return None
+    return f"{head} SELECT {values[:-1].replace('new.', '')} FROM rescue_report WHERE rowid > ?"
 
 
 def _step_minutes(case_id: str) -> int:
@@ -465,28 +583,41 @@ def _step_minutes(case_id: str) -> int:
     return 4 + ord(case_id[29]) % 9
 
 
+def _help_minutes(case_id: str) -> int:
+    """Minutes the help of a report takes after the step before it (the SQL's ``p.later`` term, same rule)."""
+    return 25 + ord(case_id[27]) % 16 * 13
+
+
+def _optional_kept(case_id: str) -> bool:
+    """Whether an optional step the status does not depend on was taken, not passed (the SQL's one case in five)."""
+    return ord(case_id[30]) % 5 == 0
+
+
 # Step completions of the cases inserted after a rowid, made by SQLite itself from the case rows
 # and the plan table (much faster than binding millions of rows from Python). Each gets a
 # UUIDv7 with its case's millisecond and fresh random bits. Finished cases submitted before the
 # go-live date get none (second parameter). An optional step the status does
-# not depend on is kept for one case in five (by a character of the case id). CROSS JOIN keeps
+# not depend on is taken for one case in five (by a character of the case id) and passed with its reason
+# (skipped, as the officer passes it) for the others. CROSS JOIN keeps
 # the new cases (a rowid range) as the outer loop, so rows come out in case, then step order.
 _STEPS_SQL = """
 INSERT INTO step_completion (id, case_id, step_id, step_kind, officer_id, channel_id, completed_at,
-    policy_version_id, skipped, version, device_id, updated_by, created_at, updated_at)
-SELECT id, case_id, step_id, step_kind, officer_id, channel_id, at, policy_version_id, 0, 1,
-    device_id, officer_id, at, at
+    policy_version_id, skipped, skip_reason, version, device_id, updated_by, created_at, updated_at)
+SELECT id, case_id, step_id, step_kind, officer_id, channel_id, at, policy_version_id, 1 - taken,
+    CASE WHEN taken THEN NULL ELSE skip_reason END, 1, device_id, officer_id, at, at
 FROM (
     SELECT substr(c.id, 1, 12) || '7' || substr(lower(hex(randomblob(2))), 1, 3)
             || substr('89ab', 1 + abs(random() % 4), 1) || substr(lower(hex(randomblob(8))), 1, 15) AS id,
         c.id AS case_id, p.step_id, p.step_kind, c.officer_id, c.channel_id, c.policy_version_id,
-        c.device_id,
+        c.device_id, p.skip_reason, (p.always OR unicode(substr(c.id, 31, 1)) % 5 = 0) AS taken,
         strftime('%Y-%m-%d %H:%M:%S', c.submitted_at,
-            '+' || ((p.position + 1) * (4 + unicode(substr(c.id, 30, 1)) % 9)) || ' minutes')
+            '+' || ((p.position + 1) * (4 + unicode(substr(c.id, 30, 1)) % 9)
+                    + p.later * (25 + unicode(substr(c.id, 28, 1)) % 16 * 13)) || ' minutes')
             || substr(c.submitted_at, 20) AS at
-    FROM "case" AS c CROSS JOIN temp.demo_plan_step AS p ON p.status = c.status
-    WHERE c.rowid > ? AND (p.always OR unicode(substr(c.id, 31, 1)) % 5 = 0)
-        AND (p.in_progress OR c.submitted_at >= ?)
+    FROM "case" AS c CROSS JOIN temp.demo_plan_step AS p
+        ON p.status = (CASE WHEN c.status = 'closed' AND c.case_kind_id IN (SELECT kind FROM temp.demo_answer_kind)
+                       THEN 'answered' ELSE c.status END)
+    WHERE c.rowid > ? AND (p.in_progress OR c.submitted_at >= ?)
 )
 """
 
@@ -523,6 +654,12 @@ def _load(
         "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (_FTS_INSERT_TRIGGER,)
     ).fetchone()
     fts_trigger_sql: str | None = row[0] if row else None
+    # Likewise the reports' index of callers and places (a policy of reports).
+    row = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (_REPORT_FTS_INSERT_TRIGGER,)
+    ).fetchone()
+    report_fts_sql: str | None = row[0] if row and builder.rescue else None
+    report_index_sql = _bulk_index_sql(report_fts_sql) if report_fts_sql else None
     # The summary triggers (`desktop.reports.summaries`) likewise: the tables are rebuilt at the end.
     report_triggers: list[tuple[str, str]] = conn.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name GLOB 'report_*'"
@@ -531,9 +668,12 @@ def _load(
     conn.execute("DROP TABLE IF EXISTS temp.demo_plan_step")
     conn.execute(
         "CREATE TEMP TABLE demo_plan_step (status TEXT, position INTEGER, step_id TEXT, step_kind TEXT, "
-        "always INTEGER, in_progress INTEGER, PRIMARY KEY (status, position))"
+        "always INTEGER, in_progress INTEGER, later INTEGER, skip_reason TEXT, PRIMARY KEY (status, position))"
     )
-    conn.executemany("INSERT INTO temp.demo_plan_step VALUES (?, ?, ?, ?, ?, ?)", builder.plan_step_rows())
+    conn.executemany("INSERT INTO temp.demo_plan_step VALUES (?, ?, ?, ?, ?, ?, ?, ?)", builder.plan_step_rows())
+    conn.execute("DROP TABLE IF EXISTS temp.demo_answer_kind")
+    conn.execute("CREATE TEMP TABLE demo_answer_kind (kind TEXT PRIMARY KEY)")
+    conn.executemany("INSERT INTO temp.demo_answer_kind VALUES (?)", [(kind,) for kind in builder.answer_kinds])
 
     totals: Counter[str] = Counter()
     producer = threading.Thread(target=produce, name="demo-data-builder", daemon=True)
@@ -558,6 +698,9 @@ def _load(
                 for name, _sql in report_triggers:
                     conn.execute(f"DROP TRIGGER {name}")
                 last_case_rowid = conn.execute('SELECT coalesce(max(rowid), 0) FROM "case"').fetchone()[0]
+                last_report_rowid = conn.execute("SELECT coalesce(max(rowid), 0) FROM rescue_report").fetchone()[0]
+                if report_index_sql is not None:
+                    conn.execute(f"DROP TRIGGER {_REPORT_FTS_INSERT_TRIGGER}")
                 for table, rows in batch.items():
                     conn.executemany(_INSERT_SQL[table], rows)
                     totals[table] += len(rows)
@@ -569,6 +712,9 @@ def _load(
                         (last_rowid,),
                     )
                     conn.execute(fts_trigger_sql)
+                if report_index_sql is not None and report_fts_sql is not None:
+                    conn.execute(report_index_sql, (last_report_rowid,))
+                    conn.execute(report_fts_sql)
                 for _name, sql in report_triggers:
                     conn.execute(sql)
                 resume_outbox(conn)
@@ -584,6 +730,7 @@ def _load(
         producer.join()
         sys.setswitchinterval(switch_interval)
         conn.execute("DROP TABLE IF EXISTS temp.demo_plan_step")
+        conn.execute("DROP TABLE IF EXISTS temp.demo_answer_kind")
         if report_triggers and done:
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -606,6 +753,8 @@ class _Refs:
     researchers: list[str]
     committee: list[str]
     committee_names: list[str]
+    #: The rescue members roster (a policy of reports): id, latitude, longitude.
+    members: list[tuple[str, float, float]] = field(default_factory=list)
 
 
 def _ensure_reference_rows(
@@ -692,12 +841,15 @@ def _ensure_reference_rows(
                     )
                     found = (user_id, full_name)
                 users[role].append((found[0], found[1]))
+        members = _ensure_rescue_members(conn, association_id, device_id, stamp, rng) if is_rescue_profile(profile) \
+            else []
         resume_outbox(conn)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     return _Refs(
+        members=members,
         association_id=association_id,
         policy_version_id=policy_version_id,
         device_id=device_id,
@@ -706,6 +858,49 @@ def _ensure_reference_rows(
         committee=[u for u, _ in users[UserRole.COMMITTEE]],
         committee_names=[n for _, n in users[UserRole.COMMITTEE]],
     )
+
+
+def _ensure_rescue_members(
+    conn: sqlite3.Connection, association_id: str, device_id: str, stamp: str, rng: random.Random
+) -> list[tuple[str, float, float]]:
+    """The rescue members roster: `_MEMBERS_PER_CITY` volunteers around each city of `_RESCUE_CITIES`, made once."""
+    rows = conn.execute(
+        "SELECT id, latitude, longitude FROM rescue_member WHERE deleted_at IS NULL ORDER BY created_at, id"
+    ).fetchall()
+    if rows:
+        return [(row[0], float(row[1]), float(row[2])) for row in rows]
+    members: list[tuple[str, float, float]] = []
+    for _city, latitude, longitude, _places in _RESCUE_CITIES:
+        for _ in range(_MEMBERS_PER_CITY):
+            member_id = uuid7_hex()
+            name = f"{rng.choice(_PLAIN_MALE_FIRST)} {rng.choice(_PLAIN_MALE_FIRST)} {rng.choice(_SAUDI_FAMILIES)}"
+            phone = f"+9665{rng.choice(_MOBILE_SECOND_DIGITS)}{rng.randrange(10_000_000):07d}"
+            point = (round(latitude + rng.uniform(-0.1, 0.1), 5), round(longitude + rng.uniform(-0.1, 0.1), 5))
+            conn.execute(
+                "INSERT INTO rescue_member (id, association_id, name, phone, latitude, longitude, available, version, "
+                "device_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, 1, ?, ?, ?)",
+                (member_id, association_id, name, phone, point[0], point[1], device_id, stamp, stamp),
+            )
+            members.append((member_id, *point))
+    return members
+
+
+def _mark_members_on_mission(conn: sqlite3.Connection) -> None:
+    """After the load: a member sent to a report still open is unavailable, every other member available."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        suppress_outbox(conn)
+        conn.execute(
+            "UPDATE rescue_member SET available = (id NOT IN (SELECT r.dispatched_member_id FROM rescue_report AS r "
+            "JOIN \"case\" AS c ON c.id = r.case_id WHERE c.status = ? AND r.dispatched_member_id IS NOT NULL)) "
+            "WHERE deleted_at IS NULL",
+            (CaseStatus.DISPATCHED.value,),
+        )
+        resume_outbox(conn)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 _BRANCH = "الفرع الرئيسي"
@@ -779,16 +974,43 @@ class _BatchBuilder:
         self.survey_officer = mode is AnonymityMode.LINKED_TO_OFFICER
         self.questions = [(q.id, q.kind) for q in profile.survey.questions]
         self.now = now
+        # Inquiries (kinds answered at the desk) are answered at the greeting and closed, a few left as drafts.
+        self.answer_kinds = frozenset(kind.id for kind in profile.case_kinds if profile.ends_at_answer(kind.id))
+        self.answered_plan = _answered_plan(profile)
+        self.draft_plan = next((plan for plan in self.plans if plan.status is CaseStatus.DRAFT), None)
+        # A policy of reports: platforms with their channel, step positions, each city's nearest members.
+        self.rescue = is_rescue_profile(profile)
+        kinds = [step.kind for step in profile.steps]
+        self.escalate_at = kinds.index(StepKind.ESCALATE) if StepKind.ESCALATE in kinds else None
+        self.dispatch_at = kinds.index(StepKind.DISPATCH) if StepKind.DISPATCH in kinds else len(kinds) - 2
+        self.serve_at = kinds.index(StepKind.SERVE) if StepKind.SERVE in kinds else len(kinds) - 1
+        self.platforms = [(platform, channel if channel in self.channels else None)
+                          for platform, _weight, channel in _PLATFORM_WEIGHTS]
+        self.platform_cumulative = _cumulative([weight for _p, weight, _c in _PLATFORM_WEIGHTS])
+        self.rescue_cities = []
+        for city, latitude, longitude, places in _RESCUE_CITIES:
+            nearest = sorted(refs.members, key=lambda m: haversine_km((latitude, longitude), (m[1], m[2])))
+            self.rescue_cities.append((city, latitude, longitude, places, [m[0] for m in nearest[:2]]))
 
-    def plan_step_rows(self) -> list[tuple[str, int, str, str, int, int]]:
-        """(status, position, step id, step kind, always, in progress) for every step a status has passed."""
+    def plan_step_rows(self) -> list[tuple[str, int, str, str, int, int, int, str]]:
+        """(status, position, step id, step kind, always, in progress, later, skip reason) for every step a status
+        has passed (an optional step not taken is passed with the skip reason).
+
+        `later` is 1 for a report's help (serve) step: it comes `_help_minutes` after the step before it. The
+        inquiries answered at the greeting have their own rows under the status key ``"answered"``.
+        """
         out = []
-        for plan in self.plans:
+        keyed = [(plan.status.value, plan) for plan in self.plans]
+        if self.answer_kinds:
+            keyed.append((_ANSWERED, self.answered_plan))
+        for key, plan in keyed:
             in_progress = 1 if plan.status in _OPEN_STATUSES else 0
             for position in range(plan.last_done + 1):
                 step_id, kind, mandatory = self.steps[position]
                 always = mandatory or (plan.last_is_required and position == plan.last_done)
-                out.append((plan.status.value, position, step_id, kind, 1 if always else 0, in_progress))
+                later = 1 if self.rescue and kind == StepKind.SERVE.value else 0
+                reason = _SKIP_REASONS.get(kind, "لم تلزم هذه الخطوة في هذه الحالة")
+                out.append((key, position, step_id, kind, 1 if always else 0, in_progress, later, reason))
         return out
 
     def _moment(self, days_ago_max: int, days_ago_min: int = 0) -> datetime:
@@ -820,6 +1042,7 @@ class _BatchBuilder:
             "survey_response": [],
             "suggestion": [],
             "suggestion_event": [],
+            "rescue_report": [],
         }
         beneficiary_rows = rows["beneficiary"]
         national_id, iqama = IdKind.NATIONAL_ID.value, IdKind.IQAMA.value
@@ -865,8 +1088,9 @@ class _BatchBuilder:
                 )
             )
             r = rnd()
+            person = (f"{first} {father} {grandfather} {family}", mobile)
             for _case in range(1 if r < 0.6 else 2 if r < 0.9 else 3):
-                self._case(beneficiary_id, officer, rows)
+                self._case(beneficiary_id, officer, rows, person)
             if rnd() < FOLLOW_UP_SHARE:
                 self._follow_up(beneficiary_id, officer, rows)
         return rows
@@ -971,21 +1195,89 @@ class _BatchBuilder:
                 (next_id(), suggestion_id, action, to_role, note, officer, stamp, device_id, officer, stamp, stamp)
             )
 
-    def _case(self, beneficiary_id: str, officer: str, rows: dict[str, list[tuple[object, ...]]]) -> None:
+    def _rescue_moment(self, status: CaseStatus, last_done: int, case_id: str) -> datetime:
+        """When a report was received: at any hour; an open one some minutes or hours ago, never weeks."""
+        rnd = self.rng.random
+        if status not in _OPEN_STATUSES:
+            # closed reports thin out into the past (a square law): a month holds more than the open ones now
+            return self.midnight - timedelta(days=1 + int(rnd() ** 2 * 1094), seconds=-int(rnd() * 86_400),
+                                             microseconds=-int(rnd() * 1_000_000))
+        low, high = {CaseStatus.REPORTED: (8, 90), CaseStatus.ESCALATED: (30, 300)}.get(status, (60, 2_160))
+        low = max(low, (last_done + 1) * _step_minutes(case_id) + 3)
+        return self.now - timedelta(minutes=low + rnd() * (high - low), microseconds=int(rnd() * 1_000_000))
+
+    def _report(self, case_id: str, status: CaseStatus, submitted: datetime, person: tuple[str, str | None],
+                rows: dict[str, list[tuple[object, ...]]]) -> tuple[str | None, str, str, datetime | None]:
+        """The report of a rescue case as the reception records it; (channel, place, what happened, closed at)."""
+        rnd = self.rng.random
+        refs = self.refs
+        city, latitude, longitude, places, nearest = self.rescue_cities[int(rnd() * len(self.rescue_cities))]
+        place = f"{places[int(rnd() * len(places))]}، {city}"
+        point = (round(latitude + (rnd() - 0.5) * 0.3, 5), round(longitude + (rnd() - 0.5) * 0.3, 5))
+        platform, channel = self.platforms[bisect(self.platform_cumulative, rnd())]
+        # The caller is the person of the case's file (the report file is titled with their name).
+        caller, phone = person
+        if phone is None:
+            phone = f"+9665{_MOBILE_SECOND_DIGITS[int(rnd() * 9)]}{int(rnd() * 10_000_000):07d}"
+        what = _WHAT_HAPPENED[int(rnd() * len(_WHAT_HAPPENED))]
+        minutes = _step_minutes(case_id)
+        escalated_at = escalation_note = dispatched_at = closed_at = None
+        member = nearest_member = override = help_given = None
+        if self.escalate_at is not None and (
+            status is CaseStatus.ESCALATED
+            or (status in (CaseStatus.DISPATCHED, CaseStatus.CLOSED) and _optional_kept(case_id))
+        ):
+            escalated_at = submitted + timedelta(minutes=(self.escalate_at + 1) * minutes)
+            escalation_note = _ESCALATION_NOTES[int(rnd() * len(_ESCALATION_NOTES))]
+        if status in (CaseStatus.DISPATCHED, CaseStatus.CLOSED):
+            dispatched_at = submitted + timedelta(minutes=(self.dispatch_at + 1) * minutes)
+            if nearest:
+                nearest_member = member = nearest[0]
+                if len(nearest) > 1 and rnd() < 0.1:
+                    member = nearest[1]
+                    override = _OVERRIDE_REASONS[int(rnd() * len(_OVERRIDE_REASONS))]
+        if status is CaseStatus.CLOSED:
+            closed_at = submitted + timedelta(minutes=(self.serve_at + 1) * minutes + _help_minutes(case_id))
+            help_given = _HELP_GIVEN[int(rnd() * len(_HELP_GIVEN))]
+        received = _ts(submitted)
+        updated = _ts(closed_at or dispatched_at or escalated_at or submitted)
+        rows["rescue_report"].append(
+            (self.ids.__next__(), case_id, caller, phone, platform, place, point[0], point[1], what, received,
+             _ts(escalated_at) if escalated_at else None, escalation_note,
+             _ts(dispatched_at) if dispatched_at else None, member, nearest_member, override,
+             _ts(closed_at) if closed_at else None, help_given, refs.device_id, refs.officers[0], received, updated)
+        )
+        return channel, place, what, closed_at
+
+    def _case(self, beneficiary_id: str, officer: str, rows: dict[str, list[tuple[object, ...]]],
+              person: tuple[str, str | None] = ("", None)) -> None:
         rnd = self.rng.random
         refs = self.refs
         next_id = self.ids.__next__
         device_id = refs.device_id
         policy_version_id = refs.policy_version_id
-        plan = self.plans[bisect(self.plan_cumulative, rnd())]
+        case_kind = self.case_kinds[bisect(self.case_kind_cumulative, rnd())]
+        if case_kind in self.answer_kinds:
+            answered = self.draft_plan is None or rnd() >= _INQUIRY_DRAFT_SHARE
+            plan = self.answered_plan if answered or self.draft_plan is None else self.draft_plan
+        else:
+            plan = self.plans[bisect(self.plan_cumulative, rnd())]
         status = plan.status
-        submitted = self._moment(45) if status in _OPEN_STATUSES else self._moment(1095, 20)
+        case_id = next_id()
+        if self.rescue:
+            submitted = self._rescue_moment(status, plan.last_done, case_id)
+        else:
+            submitted = self._moment(45) if status in _OPEN_STATUSES else self._moment(1095, 20)
         submitted_text = _ts(submitted)
         promised = None
         if plan.decision is not None or status is CaseStatus.AWAITING_COMMITTEE:
             promised = _promised(submitted.date(), self.period_days, self.period_months)
         channel = self.channels[bisect(self.channel_cumulative, rnd())]
-        case_id = next_id()
+        summary = location = None
+        report_closed: datetime | None = None
+        if self.rescue:
+            platform_channel, location, summary, report_closed = self._report(case_id, status, submitted, person, rows)
+            channel = platform_channel or channel
         case_number = f"{DEMO_CASE_PREFIX}-{submitted.year}-{self.seq:07d}"
         self.seq += 1
         # Step completions are written by SQL from the case row (see `_STEPS_SQL`): step number i
@@ -1018,7 +1310,14 @@ class _BatchBuilder:
                  _REFERRAL_NOTES[int(rnd() * len(_REFERRAL_NOTES))], device_id, officer, updated, updated)
             )
         closed_at = None
-        if status is CaseStatus.CLOSED:
+        if report_closed is not None:
+            closed_at = _ts(report_closed)
+            updated = max(updated, closed_at)
+            if rnd() < SURVEY_SHARE:
+                self._survey(case_id, officer, report_closed, rows)
+        elif plan is self.answered_plan:
+            closed_at = updated  # answered at the greeting: closed with it
+        elif status is CaseStatus.CLOSED:
             closed_at = _ts(max(submitted + timedelta(days=1 + int(rnd() * 60)), moment))
             updated = max(updated, closed_at)
         rows["case"].append(
@@ -1029,7 +1328,7 @@ class _BatchBuilder:
                 beneficiary_id,
                 policy_version_id,
                 channel,
-                self.case_kinds[bisect(self.case_kind_cumulative, rnd())],
+                case_kind,
                 status.value,
                 officer,
                 _BRANCH,
@@ -1038,6 +1337,8 @@ class _BatchBuilder:
                 1 if plan.signature_pending else 0,
                 plan.current_step_id,
                 closed_at,
+                summary,
+                location,
                 device_id,
                 officer,
                 submitted_text,

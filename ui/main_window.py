@@ -45,8 +45,27 @@ def window_title(association_name: str | None) -> str:
     return f"{WINDOW_TITLE} — {association_name}" if association_name else WINDOW_TITLE
 
 
+def hidden_sections(profile: PolicyProfile | None) -> frozenset[str]:
+    """The sections a policy has no use for: «اللجنة» in a policy without a committee (a policy of reports)."""
+    from desktop.policy import is_rescue_profile
+
+    if profile is not None and (profile.decision is None or is_rescue_profile(profile)):
+        return frozenset({"committee"})
+    return frozenset()
+
+
+def section_titles(profile: PolicyProfile | None) -> dict[str, str]:
+    """Sections a policy names its own way: «البلاغات» for the cases of a policy of reports."""
+    from desktop.policy import is_rescue_profile
+
+    return {"cases": "البلاغات"} if profile is not None and is_rescue_profile(profile) else {}
+
+
 class MainWindow(QMainWindow):
     """The officer's desk: six sections switchable from the list or with Ctrl+1..6; it wires the widgets.
+
+    A section the active policy has no use for (`hidden_sections`: the committee of a policy of reports) is
+    hidden from the list and the menu, and its shortcut does nothing.
 
     It never reads the database itself: what it shows about the desk (policy, officer, connection) comes as
     a `DeskState` read off the GUI thread. Signals: `sig_section_changed(key)` when another section comes to
@@ -301,17 +320,29 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(window_title(name))
         self.desk_status.show_association(name or "لم تُعتمد سياسة بعد")
         self.desk_status.show_today(_today_text())
+        hidden = hidden_sections(profile)
+        titles = section_titles(profile)
+        for index, section in enumerate(SECTIONS):
+            title = titles.get(section.key, section.title)
+            self.navigator.set_section_title(index, title, section.shortcut)
+            self.section_actions[index].setText(title)
+            self.navigator.set_section_hidden(index, section.key in hidden)
+            self.section_actions[index].setVisible(section.key not in hidden)
+            self.section_actions[index].setEnabled(section.key not in hidden)
         for key, page in self._pages.items():
             self._fill_page(key, page)
         for key in ("reception", "cases", "committee", "satisfaction", "reports"):
-            self._replace_placeholder(key)
+            if key not in hidden:
+                self._replace_placeholder(key)
+        if SECTIONS[self.stack.currentIndex()].key in hidden:
+            self.show_section(0)
 
     def show_section(self, index: int) -> None:
         """Bring a section to the front, by its position (0 = الاستقبال).
 
         Leaving the reception with a case unfinished asks the officer first (continue later, abandon with a
         reason, or stay — the default); the section changes only after «later» or «abandon»."""
-        if not 0 <= index < len(SECTIONS):
+        if not 0 <= index < len(SECTIONS) or self.navigator.is_section_hidden(index):
             return
         current = self.stack.currentIndex()
         wizard = self._reception_wizard()

@@ -301,10 +301,11 @@ class PeriodReportDocument(_ReportBase):
         y = self.draw_summary(canvas, y)
         y = self.draw_section(canvas, y, "ثانيًا: التواصل حسب القناة")
         y = self.draw_channels(canvas, y)
-        y = self.draw_section(canvas, y, "ثالثًا: الحالات حسب وضعها الحالي")
+        things = "الحالات" if f.reports is None else "البلاغات"  # a policy of reports counts reports
+        y = self.draw_section(canvas, y, f"ثالثًا: {things} حسب وضعها الحالي")
         rows = [[s.label_ar, fmt.count(s.count)] for s in f.cases_by_status]
         y = self.draw_table(canvas, rows, [self.width - 40 * mm, 40 * mm], self.right, y, size=10,
-                            header=["الحالة", "عدد الحالات"], centred_columns=frozenset({1})) - 3 * mm
+                            header=["الحالة", f"عدد {things}"], centred_columns=frozenset({1})) - 3 * mm
         if f.cases_by_status:
             y = self.draw_drawing(canvas, y, bar_chart([(s.label_ar, s.count) for s in f.cases_by_status], self.width))
         if f.reports is not None:

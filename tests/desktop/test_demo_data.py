@@ -20,6 +20,8 @@ from db.models import (
     CommitteeDecision,
     PolicyVersion,
     Referral,
+    RescueMember,
+    RescueReport,
     StepCompletion,
 )
 from desktop.arabic_text import normalize_name
@@ -130,7 +132,10 @@ def test_cases_are_consistent_with_their_status(generated: tuple[Database, DemoS
         if case.status == CaseStatus.AWAITING_SIGNATURE:
             assert case.signature_pending and case.current_step_id == "declaration"
             assert "declare" not in {s.step_kind for s in steps}
-        if case.status in (CaseStatus.SERVED, CaseStatus.CLOSED) and submitted >= go_live:
+        if case.case_kind_id == "inquiry":  # answered at the greeting and closed (the decision gate)
+            assert case.status in (CaseStatus.CLOSED, CaseStatus.DRAFT)
+            assert {s.step_kind for s in steps} <= {"greet"} and case.id not in decisions
+        elif case.status in (CaseStatus.SERVED, CaseStatus.CLOSED) and submitted >= go_live:
             kinds = [s.step_kind for s in steps]
             assert kinds[:2] == ["greet", "verify"] and kinds[-1] == "serve"
         for step in steps:
@@ -195,6 +200,86 @@ def test_rescue_policy_gets_reports_in_rescue_statuses(database: Database) -> No
         for case_id in escalated:
             kinds = session.scalars(select(StepCompletion.step_kind).where(StepCompletion.case_id == case_id)).all()
             assert "escalate" in kinds
+
+
+def test_inquiries_are_answered_and_closed_never_before_the_committee(
+    database: Database, family_profile: PolicyProfile
+) -> None:
+    """A kind the policy answers at the desk (needs_decision = false) takes no committee status (the decision gate)."""
+    assert family_profile.ends_at_answer("inquiry")
+    generate_demo_data(database, beneficiaries=300, profile=family_profile, seed=5)
+    with database.session(read_only=True) as session:
+        statuses = set(session.scalars(select(Case.status).where(Case.case_kind_id == "inquiry").distinct()))
+        decided = session.scalar(
+            select(func.count()).select_from(CommitteeDecision).join(Case, Case.id == CommitteeDecision.case_id)
+            .where(Case.case_kind_id == "inquiry")
+        )
+        answered = session.scalars(
+            select(Case).where(Case.case_kind_id == "inquiry", Case.status == CaseStatus.CLOSED)
+        ).all()
+    assert CaseStatus.CLOSED in statuses and statuses <= {CaseStatus.CLOSED, CaseStatus.DRAFT}
+    assert decided == 0
+    assert all(case.closed_at is not None and case.promised_decision_date is None for case in answered)
+
+
+def test_rescue_reports_have_caller_phone_platform_place_and_times(database: Database) -> None:
+    """Every report of a policy of reports is recorded as the reception records it, with times that follow its status."""
+    from desktop.reception.rescue import REPORT_PLATFORMS
+
+    rescue = load_builtin_profile("daam-rescue")
+    summary = generate_demo_data(database, beneficiaries=120, profile=rescue, seed=4)
+    platforms = {key for key, _label in REPORT_PLATFORMS}
+    now = dt.datetime.now(dt.UTC)
+    with database.session(read_only=True) as session:
+        cases = {case.id: case for case in session.scalars(select(Case))}
+        reports = session.scalars(select(RescueReport)).all()
+        members = {member.id: member for member in session.scalars(select(RescueMember))}
+        steps: dict[object, list[StepCompletion]] = {}
+        for step in session.scalars(select(StepCompletion)):
+            steps.setdefault(step.case_id, []).append(step)
+    assert summary.reports == len(reports) == len(cases) == summary.cases
+    assert summary.rescue_members == len(members) >= 10
+    assert {r.case_id for r in reports} == set(cases)
+    on_mission = set()
+    for report in reports:
+        case = cases[report.case_id]
+        assert report.reporter_name.strip() and MOBILE.fullmatch(report.reporter_phone or "")
+        assert report.platform in platforms
+        assert "، " in report.place and report.latitude is not None and report.longitude is not None
+        assert 16 <= report.latitude <= 32 and 34 <= report.longitude <= 56  # in Saudi Arabia
+        assert report.what_happened and case.summary == report.what_happened and case.location == report.place
+        assert report.received_at == case.submitted_at and report.received_at < now
+        if case.status == CaseStatus.ESCALATED:
+            assert report.escalated_at is not None and report.escalation_note
+        if case.status in (CaseStatus.DISPATCHED, CaseStatus.CLOSED):
+            assert report.dispatched_at is not None and report.dispatched_member_id in members
+            minutes = (report.dispatched_at - report.received_at).total_seconds() / 60
+            assert 10 <= minutes <= 60  # realistic minutes, not days
+            assert (report.dispatch_override_reason is not None) == (
+                report.dispatched_member_id != report.nearest_member_id
+            )
+        else:
+            assert report.dispatched_at is None and report.dispatched_member_id is None
+        if case.status == CaseStatus.CLOSED:
+            assert report.closed_at is not None and report.help_given and case.closed_at == report.closed_at
+            assert report.dispatched_at is not None and report.closed_at > report.dispatched_at
+            assert (report.closed_at - report.received_at) < dt.timedelta(hours=6)
+        else:
+            assert report.closed_at is None and case.closed_at is None
+            assert now - report.received_at < dt.timedelta(days=2)  # an open report is hours old, not weeks
+        if case.status == CaseStatus.DISPATCHED:
+            on_mission.add(report.dispatched_member_id)
+            # the optional escalation was taken or passed with its reason: the next step is the help, not it
+            escalation = [s for s in steps.get(case.id, []) if s.step_kind == "escalate"]
+            assert len(escalation) == 1 and (escalation[0].skipped == (report.escalated_at is None))
+            assert case.current_step_id == "help"
+    assert on_mission and all(not members[m].available for m in on_mission)
+    assert any(m.available for m in members.values())
+    with database.session(read_only=True) as session:  # the callers and places are searchable, as typed ones are
+        session.execute(text("INSERT INTO rescue_report_fts(rescue_report_fts, rank) VALUES ('integrity-check', 1)"))
+        indexed = session.execute(text("SELECT count(*) FROM rescue_report_fts")).scalar_one()
+        triggers = session.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars().all()
+    assert indexed == len(reports) and "rescue_report_fts_after_insert" in triggers
 
 
 def test_default_profile_and_zero_beneficiaries(database: Database) -> None:

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QAbstractButton, QLineEdit
+from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit
 
 from desktop.arabic_text import to_arabic_digits
 from desktop.hijri import format_gregorian, format_hijri
@@ -154,7 +154,13 @@ def test_rescue_policy_has_no_committee_period(qtbot, workspace: Workspace) -> N
     qtbot.addWidget(main)
     settings = main.section_page("settings")
     assert isinstance(settings, PolicySummaryPage)
-    assert settings.value("decision") == "لا تنص السياسة على قرار لجنة ولا على مدة له"
+    # behaviour change (issue 11, the rescue desk): no committee wording at all for a policy of reports; the
+    # settings say how a report is handled instead of «لا تنص السياسة على قرار لجنة ولا على مدة له»
+    assert settings.value("report_course").startswith("فور استلامه، بخطوات السياسة: استقبال البلاغ")
+    with pytest.raises(KeyError):
+        settings.value("decision")
+    texts = [label.text() for label in settings.findChildren(QLabel)]
+    assert not any(word in text for text in texts for word in ("لجنة", "اللجنة", "إقرار"))
     assert "الجلسة 1/2" in settings.value("replaces")
 
 
@@ -169,3 +175,41 @@ def test_status_bar_shows_officer_association_connection_and_today(
     today = date.today()
     assert format_hijri(today) in status.today_label.text()
     assert format_gregorian(today) in status.today_label.text()
+
+
+def _visible_titles(main: MainWindow) -> list[str]:
+    navigator = main.navigator
+    return [navigator.item(row).text() for row in range(navigator.count()) if not navigator.item(row).isHidden()]
+
+
+def test_a_policy_with_a_committee_shows_the_committee_section(window: MainWindow) -> None:
+    """mafateeh-alkhair decides requests in committee: «اللجنة» is in the list and the menu, Ctrl+3 opens it."""
+    assert "اللجنة" in _visible_titles(window)
+    action = window.section_actions[2]
+    assert action.text() == "اللجنة" and action.isVisible() and action.isEnabled()
+
+
+def test_a_policy_of_reports_has_no_committee_section(qtbot, workspace: Workspace) -> None:
+    """daam-rescue receives reports, not requests: no «اللجنة» in the list or the menu, and Ctrl+3 does nothing."""
+    workspace.adopt_builtin_profile("daam-rescue")
+    main = MainWindow(workspace)
+    qtbot.addWidget(main)
+    main.show()
+    main.activateWindow()
+    qtbot.waitExposed(main)
+    qtbot.waitUntil(main.isActiveWindow)
+    operations().wait()
+    assert _visible_titles(main) == ["الاستقبال", "البلاغات", "رضا المستفيدين", "التقارير", "الإعدادات"]
+    assert main.section_actions[1].text() == "البلاغات"
+    action = window_action = main.section_actions[2]
+    assert window_action.text() == "اللجنة" and not action.isVisible() and not action.isEnabled()
+    menu_titles = [a.text() for a in main.menuBar().actions()[1].menu().actions() if a.isVisible()]
+    assert "اللجنة" not in menu_titles
+    main.show_section(1)
+    qtbot.keyClick(main, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert main.current_section() == "cases"
+    main.show_section(2)  # asked for by position: refused, the section stays
+    assert main.current_section() == "cases"
+    main.navigator.setCurrentRow(1)
+    qtbot.keyClick(main.navigator, Qt.Key.Key_Down)  # the list skips the hidden row
+    assert main.current_section() == "satisfaction"

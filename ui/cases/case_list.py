@@ -6,6 +6,7 @@ from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QVBoxLayout, QWidget
 
 from desktop.casedesk import CaseListService, CaseSort, FilterChoices, understand
+from desktop.counting import REPORTS
 from ui.cases.common import keep_column_widths, setup_table, show_message
 from ui.cases.filters import FilterBar
 from ui.cases.list_model import COLUMN_INDEX, REPORT_COLUMN_INDEX, CaseListModel, column_for
@@ -65,7 +66,7 @@ class CaseListPanel(QWidget):
         status_row.addWidget(self.state_label)
         status_row.addWidget(self.error_label, 1)
         status_row.addStretch(1)
-        hint = QLabel("لفتح ملف الحالة: انقر مرتين أو اضغط Enter؛ وللترتيب انقر عنوان العمود", self)
+        self.hint = hint = QLabel("لفتح ملف الحالة: انقر مرتين أو اضغط Enter؛ وللترتيب انقر عنوان العمود", self)
         hint.setObjectName("list_state")
         status_row.addWidget(hint)
         layout.addLayout(status_row)
@@ -101,6 +102,9 @@ class CaseListPanel(QWidget):
         self.table.sig_open.connect(self._open_row)
         self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
         self.model.sig_count.connect(self._show_count)
+        # The number column shows the whole number, however long the device's prefix: sized to its content.
+        self.model.sig_page_loaded.connect(lambda _rows: self._fit_number_column())
+        self.model.modelReset.connect(self._fit_number_column)
         self.model.sig_loading.connect(self._show_loading)
         self.model.sig_error.connect(lambda message: show_message(self.error_label, message))
         self.model.modelReset.connect(lambda: show_message(self.error_label, None))
@@ -122,11 +126,16 @@ class CaseListPanel(QWidget):
         self.model.set_report_mode(choices.is_report)
         if choices.is_report:
             self.search.setPlaceholderText("رقم البلاغ، أو هاتف المبلّغ أو اسمه، أو مكان البلاغ")
-            widths = {"case_number": 150, "caller": 150, "caller_phone": 120, "platform": 110, "place": 140,
-                      "received": 130, "dispatched": 130, "closed": 130, "member": 130, "status": 150}
+            self.hint.setText("لفتح ملف البلاغ: انقر مرتين أو اضغط Enter؛ وللترتيب انقر عنوان العمود")
+            # Sized for the page beside the section list at 1280 px: the status right after the number (what
+            # the officer looks for first), the dispatch and closing times as times of the receipt's day.
+            widths = {"case_number": 150, "caller": 145, "caller_phone": 100, "platform": 120, "place": 145,
+                      "received": 128, "dispatched": 105, "closed": 105, "member": 140, "status": 185}
             keep_column_widths(self.table, {REPORT_COLUMN_INDEX[key]: width for key, width in widths.items()})
             for index in range(self.model.columnCount()):
                 self.table.setColumnHidden(index, False)
+            header = self.table.horizontalHeader()
+            header.moveSection(header.visualIndex(REPORT_COLUMN_INDEX["status"]), 1)
         column, order = column_for(self.model.case_sort, self.model.columns)
         header = self.table.horizontalHeader()
         header.blockSignals(True)
@@ -160,7 +169,16 @@ class CaseListPanel(QWidget):
             header.blockSignals(False)
 
     def _show_count(self, count: int, more: bool) -> None:
-        self.count_label.setText(count_text(count, more=more))
+        self.count_label.setText(count_text(count, more=more, noun=REPORTS if self.model.report_mode else None))
+
+    def _fit_number_column(self) -> None:
+        """Widen the number column to its widest loaded number (never narrower than its set width)."""
+        column = 0  # the case / report number is the first column in both layouts
+        if self.table.isColumnHidden(column) or not self.model.rowCount():
+            return
+        wanted = max(self.table.sizeHintForColumn(column), self.table.horizontalHeader().sectionSizeHint(column))
+        if wanted > self.table.columnWidth(column):
+            self.table.setColumnWidth(column, wanted)
 
     def _show_loading(self, loading: bool) -> None:
         self.state_label.setText("جارٍ التحميل…" if loading else "")

@@ -370,8 +370,13 @@ class CaseListModel(QAbstractTableModel):
                 return report.place or "—"
             if key == "member":
                 return report.member_name or "—"
-            return report_time({"received": report.received_at, "dispatched": report.dispatched_at,
-                                "closed": report.closed_at}[key])
+            moment = {"received": report.received_at, "dispatched": report.dispatched_at,
+                      "closed": report.closed_at}[key]
+            if key != "received" and moment is not None and report.received_at is not None \
+                    and local_moment(moment).date() == local_moment(report.received_at).date():
+                # the same day as its receipt: the time alone (the day is in the receipt's column and the tooltip)
+                return isolate(to_arabic_digits(local_moment(moment).strftime("%H:%M")))
+            return report_time(moment)
         if key == "case_number":
             return isolate(row.case_number)
         if key == "name":
@@ -402,6 +407,8 @@ class CaseListModel(QAbstractTableModel):
         return ""
 
     def _tooltip(self, row: CaseRow, key: str) -> str | None:
+        if key in ("caller", "platform", "place", "member") and row.report is not None:
+            return self._text(row, key)  # the whole text of a cell its column may elide
         if key in _REPORT_KEYS and row.report is not None:
             moment = {"received": row.report.received_at, "dispatched": row.report.dispatched_at,
                       "closed": row.report.closed_at}.get(key)

@@ -42,7 +42,7 @@ class CasesPage(QWidget):
         layout.setContentsMargins(20, 14, 20, 10)
         layout.setSpacing(6)
         top = QHBoxLayout()
-        heading = QLabel("الحالات", self)
+        self.heading = heading = QLabel("الحالات", self)
         heading.setObjectName("page_title")
         top.addWidget(heading)
         top.addStretch(1)
@@ -69,6 +69,9 @@ class CasesPage(QWidget):
         self._loaded.add(0)
 
     def _choices_arrived(self, choices: FilterChoices) -> None:
+        if choices.is_report:  # a policy of reports: the officer works on reports (بلاغات), not cases
+            self.heading.setText("البلاغات")
+            self.tabs.setTabText(0, "البلاغات")
         self.case_list.set_choices(choices)
         self.suggestions.channels = choices.channels
 

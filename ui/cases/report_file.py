@@ -39,7 +39,9 @@ __all__ = ["CloseReportDialog", "DispatchDialog", "EscalateDialog", "ReportPanel
 def _coordinates(latitude: float | None, longitude: float | None) -> str:
     if latitude is None or longitude is None:
         return "—"
-    return isolate(to_arabic_digits(f"{latitude:.5f}، {longitude:.5f}"))
+    # Each number named and isolated: two bare numbers side by side read in either order in Arabic text.
+    return (f"خط العرض {isolate(to_arabic_digits(f'{latitude:.5f}'))}، "
+            f"خط الطول {isolate(to_arabic_digits(f'{longitude:.5f}'))}")
 
 
 def report_fields(file: ReportFile) -> list[tuple[str, str]]:

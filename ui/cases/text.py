@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from desktop.arabic_text import isolate, to_arabic_digits
+from desktop.counting import Noun, PluralCategory, count_phrase, plural_category
 from desktop.hijri import RIYADH, format_gregorian, format_hijri
 
 
@@ -18,8 +19,22 @@ def number(value: int) -> str:
     return isolate(arabic_number(value))
 
 
-def count_text(count: int, *, more: bool = False, noun_one: str = "حالة", noun_few: str = "حالات") -> str:
-    """"١٢٣ حالة", "حالة واحدة", "لا توجد حالات" or "أكثر من ١٠٬٠٠٠ حالة" (when `more`)."""
+def count_text(count: int, *, more: bool = False, noun_one: str = "حالة", noun_few: str = "حالات",
+               noun: Noun | None = None) -> str:
+    """"١٢٣ حالة", "حالة واحدة", "لا توجد حالات" or "أكثر من ١٠٬٠٠٠ حالة" (when `more`).
+
+    With `noun` (e.g. `desktop.counting.REPORTS`) the number agrees with it as `desktop.counting` says:
+    «بلاغ واحد»، «بلاغان»، «٣ بلاغات»، «٤٦٤ بلاغًا»، «لا توجد بلاغات»، «أكثر من ١٠٬٠٠٠ بلاغ».
+    """
+    if noun is not None:
+        category = plural_category(count)
+        if more:
+            return f"أكثر من {number(count)} {noun.form(category)}"
+        if count == 0:
+            return f"لا توجد {noun.plural}"
+        if category in (PluralCategory.ONE, PluralCategory.TWO):
+            return count_phrase(count, noun)
+        return f"{number(count)} {noun.form(category)}"
     if more:
         return f"أكثر من {number(count)} {noun_one}"
     if count == 0:

@@ -274,8 +274,11 @@ class DashboardView(QWidget):
         self.day_chart.setVisible(reports is not None)
         if reports is None:
             self.cards["contacts"].caption.setText("التواصل في الفترة")
+            self.status_chart.title = "الحالات حسب وضعها"
             return
         self.cards["contacts"].caption.setText("البلاغات المستلمة في الفترة")
+        self.status_chart.title = "البلاغات حسب وضعها"
+        self.status_chart.update()
         self.cards["contacts"].show_value(
             count_text(reports.received),
             f"وُجّه عضو إلى {isolate(count_phrase(reports.dispatched, REPORTS))}، "

@@ -38,6 +38,24 @@ class SectionNavigator(QListWidget):
         if row >= 0:
             self.sig_section_chosen.emit(row)
 
+    def set_section_hidden(self, index: int, hidden: bool) -> None:
+        """Hide a section the active policy has no use for (the committee of a policy of reports), or show it again."""
+        item = self.item(index)
+        if item is not None:
+            item.setHidden(hidden)
+
+    def set_section_title(self, index: int, title: str, shortcut: str) -> None:
+        """Name a section as the active policy calls it (a policy of reports: «البلاغات», not «الحالات»)."""
+        item = self.item(index)
+        if item is not None:
+            item.setText(title)
+            item.setToolTip(f"{title} ({shortcut})")
+
+    def is_section_hidden(self, index: int) -> bool:
+        """True when the section at `index` is hidden from the list."""
+        item = self.item(index)
+        return item is None or item.isHidden()
+
     def show_section(self, index: int) -> None:
         """Mark a section as current without the officer clicking (e.g. after a keyboard shortcut)."""
         if index != self.currentRow():

@@ -89,7 +89,13 @@ class PolicySummaryPage(QScrollArea):
                 replaced = approval.replaces
                 when = dates_side_by_side(replaced.date_hijri, replaced.date_gregorian)
                 self._row(form, "replaces", "تحل محل:", f"{replaced.meeting} — {when}")
-        self._row(form, "decision", "مدة قرار اللجنة:", decision_text(profile))
+        from desktop.policy import is_rescue_profile  # here: the schema's imports stay off the first window's path
+
+        if is_rescue_profile(profile):  # a policy of reports: no committee, its reports handled at once
+            course = "، ".join(step.title for step in profile.steps)
+            self._row(form, "report_course", "معالجة البلاغ:", f"فور استلامه، بخطوات السياسة: {course}")
+        else:
+            self._row(form, "decision", "مدة قرار اللجنة:", decision_text(profile))
         self._row(form, "channels", "القنوات:", "، ".join(channel.name for channel in profile.channels))
         self._row(form, "steps", "خطوات الاستقبال:", count_text(len(profile.steps)))
 

@@ -78,3 +78,29 @@ def test_rescue_list_shows_reports_without_committee_decision_or_document_column
     type_text(panel.search, "0501")
     qtbot.waitUntil(lambda: not model.is_loading() and idle(page)() and model.rowCount() == 1, timeout=10000)
     assert model.data(model.index(0, 1)) == "عبد الله سالم الدوسري"
+
+
+def test_the_count_says_reports_and_the_number_shows_whole(qtbot, workspace: Workspace) -> None:
+    """A policy of reports counts «بلاغان»/«بلاغًا» (desktop.counting), and the number column fits the number."""
+    from desktop.counting import REPORTS
+    from ui.cases.text import count_text
+
+    _reports(workspace)
+    page = CasesPage(workspace)
+    qtbot.addWidget(page)
+    page.resize(1280, 800)
+    page.show()
+    qtbot.waitExposed(page)
+    panel = page.case_list
+    qtbot.waitUntil(lambda: panel.model.report_mode and panel.model.count is not None and idle(page)(), timeout=10000)
+    assert panel.count_label.text() == "بلاغان"
+    assert page.heading.text() == "البلاغات" and page.tabs.tabText(0) == "البلاغات"
+    assert "الحالة" not in panel.hint.text() and "البلاغ" in panel.hint.text()
+    assert count_text(464, noun=REPORTS) == "\u2068٤٦٤\u2069 بلاغًا"
+    assert count_text(3, noun=REPORTS) == "\u2068٣\u2069 بلاغات"
+    assert count_text(1, noun=REPORTS) == "بلاغ واحد"
+    assert count_text(0, noun=REPORTS) == "لا توجد بلاغات"
+    assert count_text(10_000, more=True, noun=REPORTS) == "أكثر من \u2068١٠٬٠٠٠\u2069 بلاغ"
+    table = panel.table
+    number = panel.model.data(panel.model.index(0, 0))
+    assert table.columnWidth(0) >= table.fontMetrics().horizontalAdvance(number) + 8
