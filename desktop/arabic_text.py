@@ -216,7 +216,7 @@ def article_forms(token: str) -> tuple[str, ...]:
     قحطاني → (قحطاني، القحطاني); القحطاني → (القحطاني، قحطاني). A part of digits or of one letter, and
     a joined «عبدال…», has no twin.
     """
-    if len(token) < 2 or not token.isalpha() or token.startswith("عبد"):
+    if len(token) < 2 or not token.isalpha() or token.startswith("عبد") or token == ARTICLE:
         return (token,)
     bare = _without_article(token)
     return (token, bare) if bare != token else (token, ARTICLE + token)

@@ -115,3 +115,36 @@ def test_a_wrong_check_digit_is_flagged_at_the_look_up(service: ReceptionService
         service.lookup(wrong.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")))  # Arabic-Indic digits
     assert service.lookup(good) == []  # a valid ID no file holds: nobody, no refusal
     assert service.lookup(wrong[:7]) == []  # a start is no whole ID
+
+
+def test_a_report_is_found_by_a_caller_name_with_invisible_characters(rescue: ReceptionService) -> None:
+    """The rescue reports' search words drop format characters as the name key does; the article both ways."""
+    from desktop.casedesk import CaseFilter, CaseListService, CaseSort
+
+    view = rescue.start_contact("phone", "report")
+    rescue.complete_greet(view.case_id)
+    rescue.record_report(view.case_id, reporter_name="سل\u200cمان الق\u00adحطاني", reporter_phone="0501234567",
+                         platform="whatsapp", place="وادي\u200f حنيفة", latitude="", longitude="",
+                         what_happened="عالق في الرمال")
+    workspace: Workspace = rescue._workspace  # noqa: SLF001 - the same workspace as the reception's
+    listing = CaseListService(workspace)
+    for typed in ("سلمان", "القحطاني", "قحطاني", "سل\u2060مان", "حنيفه", "وادي"):
+        rows = listing.page(CaseFilter(text=typed), CaseSort.NEWEST).rows
+        assert [row.case_id for row in rows] == [view.case_id], ascii(typed)
+
+
+def test_the_migration_makes_the_old_keys_again(service: ReceptionService) -> None:
+    """A key the old normaliser split at a soft hyphen is made again by revision 0011 (and found again)."""
+    from sqlalchemy import text
+
+    person = _register(service, "سل\u00adمان خالد سعد القحطاني", "103456789", "0551230001")
+    workspace: Workspace = service._workspace  # noqa: SLF001 - the same workspace as the reception's
+    with workspace.db.session() as session:
+        session.execute(text("UPDATE beneficiary SET name_key = 'سل مان خالد سعد القحطاني'"))
+        session.execute(text("UPDATE alembic_version SET version_num = '0010'"))
+    assert _desk_found(service, "سلمان") == []
+    workspace.db.upgrade()
+    with workspace.db.session(read_only=True) as session:
+        assert session.scalar(text("SELECT name_key FROM beneficiary")) == "سلمان خالد سعد القحطاني"
+    assert _desk_found(service, "سلمان") == [person]
+    assert _looked_up(service, "سلمان القحطاني") == [person]
