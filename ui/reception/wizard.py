@@ -524,7 +524,8 @@ class ReceptionWizard(QWidget):
             self._keep_draft(outcome)
             self._apply(outcome.view)
             self._show(self._page_of_current())
-            self.say(f"بدأت الحالة رقم {isolate(outcome.view.case_number)}.", False)
+            started_what = "بدأ البلاغ رقم" if outcome.view.is_rescue else "بدأت الحالة رقم"
+            self.say(f"{started_what} {isolate(outcome.view.case_number)}.", False)
 
         run_write(self, self._with_draft(start), started, lambda message, error: self._refused(page, message, error),
                   where="reception.start_contact")
