@@ -6,6 +6,13 @@ Decisions recorded here (other modules rely on them):
   (علاء / علا, دعاء / دعا). Hamza carried on a letter is unified (أ إ آ ٱ → ا, ؤ → و, ئ → ي).
 * ``normalize_name`` applies NFKC first, so Arabic presentation forms pasted from PDFs and the
   ligature ﷲ become ordinary letters; Persian ی ک become Arabic ي ك.
+* ``normalize_name`` removes every invisible format character (Unicode category Cf: ZWNJ, ZWJ, soft
+  hyphen, word joiner, bidi marks and controls, BOM, Arabic number signs…): it is dropped, never turned
+  into a space, so «عبد\u200cالله» is «عبدالله» and a soft hyphen pasted inside a surname keeps it one
+  word. Control characters (tabs, line breaks) do separate words.
+* The tatweel ``ـ`` is dropped like the harakat: it only stretches a letter (مـــحـــمـــد is محمد).
+* The article: a surname is found with or without it (`article_forms`: قحطاني ↔ القحطاني); the stored
+  key keeps the name as written, only the search tries both forms.
 * "عبد" is joined to a following word that begins with "ال" (عبد الله → عبدالله,
   عبد الرحمن → عبدالرحمن) only; other compounds (عبد ربه) are left as typed.
 * ``to_latin_digits`` / ``to_arabic_digits`` convert digits only, never separators (٫ ٬).
@@ -20,6 +27,7 @@ from desktop.errors import InputError
 
 __all__ = [
     "ARABIC_LETTERS",
+    "ARTICLE",
     "BIDI_CONTROLS",
     "FSI",
     "PDI",
@@ -27,6 +35,9 @@ __all__ = [
     "has_arabic",
     "isolate",
     "ltr",
+    "article_forms",
+    "fts_name_query",
+    "name_match_rank",
     "name_tokens",
     "normalize_name",
     "strip_bidi_controls",
@@ -142,14 +153,22 @@ def clean_text(text: str, *, max_length: int, field: str | None = None) -> str:
     return cleaned
 
 
+def _drop_format_characters(text: str) -> str:
+    """`text` without its invisible format characters (category Cf): removed, never made a space."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
 def _normalize_chars(text: str) -> str:
-    text = unicodedata.normalize("NFKC", strip_bidi_controls(text)).casefold()
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", _drop_format_characters(text)).casefold()
+    text = unicodedata.normalize("NFKC", _drop_format_characters(text))
     out: list[str] = []
     for ch in text:
-        if ch in _NAME_DROPPED or ch in _INVISIBLE or ch in "\u200c\u200d":
+        if ch in _NAME_DROPPED:
             continue
-        if unicodedata.category(ch) in ("Cc", "Cf"):
+        category = unicodedata.category(ch)
+        if category == "Cf":
+            continue
+        if category == "Cc":
             out.append(" ")
             continue
         out.append(_NAME_LETTER_MAP.get(ch, ch))
@@ -178,6 +197,52 @@ def name_tokens(text: str) -> list[str]:
 def normalize_name(text: str) -> str:
     """The search key of a name: no diacritics/tatweel, unified alef/ta marbuta/ya/hamza carriers, عبد joined; idempotent."""
     return " ".join(name_tokens(text))
+
+
+#: The definite article as the name key writes it (ال، also for ٱل once normalised).
+ARTICLE = "ال"
+
+
+def _without_article(word: str) -> str:
+    """A name part without its article, when at least two letters remain (القحطاني → قحطاني; ال stays)."""
+    if word.startswith(ARTICLE) and len(word) >= len(ARTICLE) + 2:
+        return word[len(ARTICLE):]
+    return word
+
+
+def article_forms(token: str) -> tuple[str, ...]:
+    """A normalised name part and its twin with or without the article, the part as typed first.
+
+    قحطاني → (قحطاني، القحطاني); القحطاني → (القحطاني، قحطاني). A part of digits or of one letter, and
+    a joined «عبدال…», has no twin.
+    """
+    if len(token) < 2 or not token.isalpha() or token.startswith("عبد") or token == ARTICLE:
+        return (token,)
+    bare = _without_article(token)
+    return (token, bare) if bare != token else (token, ARTICLE + token)
+
+
+def name_match_rank(tokens: list[str] | tuple[str, ...], name_key: str) -> int:
+    """How well a stored name key matches the typed parts: 0 the same name, 1 every part a whole word,
+    2 a part only the start of a word (عمر ranks عمر before عمرو); the article never counts."""
+    words = [_without_article(word) for word in name_key.split()]
+    typed = [_without_article(token) for token in tokens]
+    if typed == words:
+        return 0
+    if all(token in words for token in typed):
+        return 1
+    return 2
+
+
+def fts_name_query(tokens: tuple[str, ...] | list[str], *, whole_words: bool) -> str:
+    """An FTS5 query of name key parts: each part (and its article twin) quoted, so nothing typed is an
+    FTS operator; `whole_words` matches whole words, otherwise a word's start."""
+    star = "" if whole_words else "*"
+    groups = []
+    for token in tokens:
+        forms = ['"' + form.replace('"', '""') + '"' + star for form in article_forms(token)]
+        groups.append(forms[0] if len(forms) == 1 else "(" + " OR ".join(forms) + ")")
+    return " AND ".join(groups)
 
 
 def isolate(text: str) -> str:

@@ -3,7 +3,8 @@
 Decisions recorded here (the case list and the reception look-up rely on them):
 
 * `understand` is pure. At most `MAX_SEARCH_CHARS` characters of the text count (1 MB pasted is cut
-  before anything else); bidi controls, control and format characters are dropped.
+  before anything else); bidi controls and format characters (ZWNJ, soft hyphen…) are removed without
+  leaving a space, control characters become spaces.
 * Digits (Arabic-Indic too) are read by their start: ``05…``, ``5…``, ``+9665…``, ``009665…`` (spaces,
   dashes and brackets allowed) are a phone; ``1…``/``2…`` are an ID number or its start (at least
   `MIN_DIGITS` digits), which may also be a case number's sequence; any other run of digits
@@ -12,8 +13,11 @@ Decisions recorded here (the case list and the reception look-up rely on them):
 * Names: every part typed is normalised like the stored `name_key` (`desktop.arabic_text.name_tokens`:
   hamza/alef forms, taa marbuta, alef maqsura, diacritics, tatweel, عبد الله → عبدالله) and matched as
   the start of a word of the name, parts in any order (FTS5 prefix queries, each token quoted so no
-  FTS operator or wildcard typed by the officer is ever interpreted). At most `MAX_SEARCH_TOKENS`
-  parts; one-letter parts are ignored beside longer ones.
+  FTS operator or wildcard typed by the officer is ever interpreted), with or without the article
+  (`desktop.arabic_text.article_forms`: قحطاني finds القحطاني and the reverse). The same name comes
+  first, then names where every part is a whole word, then the names where a part is only a word's
+  start (عمر before عمرو). At most `MAX_SEARCH_TOKENS` parts; one-letter parts are ignored beside
+  longer ones.
 * Every look-up is an index range or an FTS5 query with a LIMIT: nothing reads every row.
 * A rescue report (بلاغ) is found by its caller's phone (an index range on the stored "+…" form: a Saudi
   mobile's start, or any number typed with its country code), or by the words of the caller's name and the
@@ -33,7 +37,15 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import text as sql
 
-from desktop.arabic_text import name_tokens, strip_bidi_controls, to_arabic_digits, to_latin_digits
+from desktop.arabic_text import (
+    article_forms,
+    fts_name_query,
+    name_match_rank,
+    name_tokens,
+    strip_bidi_controls,
+    to_arabic_digits,
+    to_latin_digits,
+)
 from desktop.identity import phone_search_key
 
 if TYPE_CHECKING:
@@ -106,9 +118,13 @@ class SearchQuery:
 
 
 def _clean(text: str) -> str:
-    """The typed text without bidi, control or format characters, capped at MAX_SEARCH_CHARS."""
+    """The typed text without bidi controls or format characters (removed, never made a space; control
+    characters and line separators become spaces), capped at MAX_SEARCH_CHARS."""
     head = strip_bidi_controls(text[: MAX_SEARCH_CHARS * 4])
-    kept = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in head)
+    kept = "".join(
+        "" if category == "Cf" else " " if category in ("Cc", "Zl", "Zp") else ch
+        for ch, category in ((ch, unicodedata.category(ch)) for ch in head)
+    )
     return " ".join(kept.split())[:MAX_SEARCH_CHARS].strip()
 
 
@@ -209,7 +225,7 @@ def _fts_available(session: Session) -> bool:
 
 
 def _name_search(session: Session, tokens: tuple[str, ...], limit: int) -> list[uuid.UUID]:
-    """Beneficiaries with every part as a word start: the exact name first, then FTS5 prefix matches."""
+    """Beneficiaries with every part as a word (or its start): the same name first, then whole words, then starts."""
     key = " ".join(tokens)
     found: dict[uuid.UUID, None] = {}
     exact = session.execute(
@@ -217,34 +233,44 @@ def _name_search(session: Session, tokens: tuple[str, ...], limit: int) -> list[
         {"key": key, "limit": limit},
     ).scalars()
     found.update((_uuid(value), None) for value in exact)
-    if len(found) < limit:
-        rows: Iterable[Any]
-        if _fts_available(session):
-            match = " ".join('"' + token.replace('"', '""') + '"*' for token in tokens)
+    if _fts_available(session):
+        for whole_words in (True, False):
+            if len(found) >= limit:
+                break
             rows = session.execute(
                 sql(
                     "SELECT beneficiary.id FROM beneficiary_fts JOIN beneficiary "
                     "ON beneficiary.rowid = beneficiary_fts.rowid "
                     "WHERE beneficiary_fts MATCH :match AND beneficiary.deleted_at IS NULL LIMIT :limit"
                 ),
-                {"match": match, "limit": limit},
+                {"match": fts_name_query(tokens, whole_words=whole_words), "limit": limit},
             ).scalars()
-        else:  # no FTS5 in this SQLite: the first part as a start of the name, the others checked here
-            candidates = session.execute(
+            for value in rows:
+                if len(found) >= limit:
+                    break
+                found.setdefault(_uuid(value), None)
+        return list(found)[:limit]
+    # No FTS5 in this SQLite: the first part (or its twin) as a start of the name, the others checked here.
+    candidates: list[Any] = []
+    for first in article_forms(tokens[0]):
+        candidates.extend(
+            session.execute(
                 sql(
                     "SELECT id, name_key FROM beneficiary WHERE name_key >= :lo AND name_key < :hi "
                     "AND deleted_at IS NULL LIMIT :limit"
                 ),
-                {"lo": tokens[0], "hi": tokens[0] + "\U0010ffff", "limit": limit * 50},
+                {"lo": first, "hi": first + "\U0010ffff", "limit": limit * 50},
             ).all()
-            rows = (
-                row.id for row in candidates
-                if all(any(part.startswith(t) for part in row.name_key.split()) for t in tokens)
-            )
-        for value in rows:
-            if len(found) >= limit:
-                break
-            found.setdefault(_uuid(value), None)
+        )
+    matching = [
+        row for row in candidates
+        if all(any(part.startswith(form) for part in row.name_key.split() for form in article_forms(t)) for t in tokens)
+    ]
+    matching.sort(key=lambda row: name_match_rank(tokens, row.name_key))
+    for row in matching:
+        if len(found) >= limit:
+            break
+        found.setdefault(_uuid(row.id), None)
     return list(found)[:limit]
 
 
@@ -310,11 +336,12 @@ def _case_groups(session: Session) -> list[str]:
 
 
 def _fts_words(token: str) -> str:
-    """One typed part as an FTS5 prefix query (quoted); a joined «عبدال…» also matches the two written words."""
-    quoted = '"' + token.replace('"', '""') + '"*'
+    """One typed part as an FTS5 prefix query (quoted), with or without the article; a joined «عبدال…» also
+    matches the two written words."""
+    forms = ['"' + form.replace('"', '""') + '"*' for form in article_forms(token)]
     if token.startswith("عبدال") and len(token) > len("عبد"):
-        return f'({quoted} OR "عبد {token[3:]}"*)'
-    return quoted
+        forms.append(f'"عبد {token[3:]}"*')
+    return forms[0] if len(forms) == 1 else "(" + " OR ".join(forms) + ")"
 
 
 def report_case_ids(session: Session, query: SearchQuery, *, limit: int) -> list[uuid.UUID]:

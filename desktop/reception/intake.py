@@ -36,12 +36,20 @@ from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
 from db.models import AuditEvent, Beneficiary, Case, CaseStatus, PolicyVersion, ReceptionDraft
-from desktop.arabic_text import isolate, name_tokens, strip_bidi_controls, to_latin_digits
+from desktop.arabic_text import (
+    article_forms,
+    fts_name_query,
+    isolate,
+    name_match_rank,
+    name_tokens,
+    strip_bidi_controls,
+    to_latin_digits,
+)
 from desktop.cases import numbers, states
 from desktop.casework import CaseContext
 from desktop.errors import InputError, ReceptionError
 from desktop.hijri import HijriDate, local_date
-from desktop.identity import normalize_saudi_mobile, phone_search_key
+from desktop.identity import is_valid_saudi_id, normalize_saudi_mobile, phone_search_key
 from desktop.policy import StepKind, is_rescue_profile
 from desktop.reception.documents import find_case
 from desktop.reception.views import BeneficiaryMatch, CaseView, DraftSummary, OpenCase
@@ -50,7 +58,7 @@ from desktop.reception.work import LIMITS, ReceptionWork, clean
 if TYPE_CHECKING:
     from desktop.workspace import Workspace
 
-__all__ = ["UNFINISHED", "Intake", "check_second_case", "open_cases_of"]
+__all__ = ["UNFINISHED", "Intake", "check_second_case", "check_typed_id", "open_cases_of"]
 
 #: The statuses of a case whose reception is not over: the wizard still has a step of it to do here (after
 #: the committee is notified, or once registered or served, the case goes on from the case file).
@@ -256,7 +264,12 @@ class Intake(ReceptionWork):
     # ------------------------------------------------------------------ look-up
 
     def lookup(self, text_typed: str, *, limit: int = 20) -> list[BeneficiaryMatch]:
-        """Beneficiaries matching what the officer types: ID or its start, a phone in any form, or a name."""
+        """Beneficiaries matching what the officer types: ID or its start, a phone in any form, or a name.
+
+        A whole ID (ten digits beginning with 1 or 2) whose check digit is wrong, and that no file holds (a
+        document of another kind may), is refused here (ReceptionError on field "lookup"): the officer
+        corrects it before a case number is taken for the contact.
+        """
         raw = to_latin_digits(strip_bidi_controls(text_typed or "")).strip()
         if not raw or limit < 1:
             return []
@@ -276,6 +289,8 @@ class Intake(ReceptionWork):
             if compact.isdigit() and compact[0] in "12":
                 if len(compact) == 10:
                     add(session.scalars(select(Beneficiary).where(live, Beneficiary.id_number == compact)), "same_id")
+                    if not found:
+                        check_typed_id(compact)
                 elif len(compact) < 10:
                     add(
                         session.scalars(
@@ -313,7 +328,8 @@ class Intake(ReceptionWork):
         return [replace(m, open_cases=opened.get(m.beneficiary_id, ())) for m in matches]
 
     def _name_search(self, session: Session, raw: str, limit: int) -> list[Beneficiary]:
-        """Beneficiaries whose name has every typed part as a word start, exact names first."""
+        """Beneficiaries whose name has every typed part as a word start (with or without the article):
+        the same name first, then names where every part is a whole word (عمر before عمرو), then starts."""
         tokens = [token for token in name_tokens(raw) if token]
         if not tokens:
             return []
@@ -323,27 +339,34 @@ class Intake(ReceptionWork):
             )
         live = Beneficiary.deleted_at.is_(None)
         if self._has_fts:
-            query = " ".join('"' + token.replace('"', '""') + '"*' for token in tokens)
-            # A join (not "rowid IN (subquery)") lets the index stop after the first matches.
-            found = session.execute(
-                text(
-                    "SELECT beneficiary.id FROM beneficiary_fts JOIN beneficiary "
-                    "ON beneficiary.rowid = beneficiary_fts.rowid "
-                    "WHERE beneficiary_fts MATCH :query AND beneficiary.deleted_at IS NULL LIMIT :limit"
-                ),
-                {"query": query, "limit": limit * 5},
-            ).scalars().all()
-            ids = [uuid.UUID(hex=value) if isinstance(value, str) else value for value in found]
-            rows = list(session.scalars(select(Beneficiary).where(Beneficiary.id.in_(ids)))) if ids else []
+            ids: dict[uuid.UUID, None] = {}
+            for whole_words in (True, False):
+                # A join (not "rowid IN (subquery)") lets the index stop after the first matches.
+                found = session.execute(
+                    text(
+                        "SELECT beneficiary.id FROM beneficiary_fts JOIN beneficiary "
+                        "ON beneficiary.rowid = beneficiary_fts.rowid "
+                        "WHERE beneficiary_fts MATCH :query AND beneficiary.deleted_at IS NULL LIMIT :limit"
+                    ),
+                    {"query": fts_name_query(tokens, whole_words=whole_words), "limit": limit * 5},
+                ).scalars().all()
+                ids.update((uuid.UUID(hex=value) if isinstance(value, str) else value, None) for value in found)
+                if len(ids) >= limit * 5:
+                    break
+            rows = list(session.scalars(select(Beneficiary).where(Beneficiary.id.in_(list(ids))))) if ids else []
         else:
-            condition = Beneficiary.name_key.op("GLOB")(f"{tokens[0]}*")
-            statement = select(Beneficiary).where(live, condition).limit(limit * 50)
+            rows = []
+            for first in article_forms(tokens[0]):
+                statement = select(Beneficiary).where(live, Beneficiary.name_key.op("GLOB")(f"{first}*"))
+                rows.extend(session.scalars(statement.limit(limit * 50)))
             rows = [
-                row for row in session.scalars(statement)
-                if all(any(part.startswith(t) for part in row.name_key.split()) for t in tokens)
+                row for row in rows
+                if all(
+                    any(part.startswith(form) for part in row.name_key.split() for form in article_forms(t))
+                    for t in tokens
+                )
             ]
-        key = " ".join(tokens)
-        rows.sort(key=lambda row: (row.name_key != key, not row.name_key.startswith(key), row.name_key))
+        rows.sort(key=lambda row: (name_match_rank(tokens, row.name_key), row.name_key))
         return rows[:limit]
 
     def duplicate_warnings(self, full_name: str, mobile: str) -> list[BeneficiaryMatch]:
@@ -483,3 +506,13 @@ class Intake(ReceptionWork):
                 )
         summaries.sort(key=lambda s: s.saved_at, reverse=True)
         return summaries
+
+
+def check_typed_id(typed: str) -> None:
+    """Refuse a whole ID typed at the look-up whose check digit is wrong (ReceptionError on field "lookup")."""
+    if not is_valid_saudi_id(typed):
+        raise ReceptionError(
+            "رقم الهوية غير صحيح: خانة التحقق (الرقم الأخير) لا تطابق بقية الأرقام. "
+            "راجعه مع بطاقة المستفيد وصحّحه قبل بدء التواصل، أو ابحث بالجوال أو بالاسم",
+            field="lookup",
+        )

@@ -232,3 +232,46 @@ def test_arabic_letters_constant() -> None:
     assert set("ابتثجحخدذرزسشصضطظعغفقكلمنهوي") <= ARABIC_LETTERS
     assert {"ة", "ى", "ء", "أ"} <= ARABIC_LETTERS
     assert all(has_arabic(c) for c in ARABIC_LETTERS)
+
+
+# --- names in search (issue 12) -------------------------------------------------------------
+
+
+FORMAT_CHARACTERS = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf"]
+
+
+@pytest.mark.parametrize("ch", FORMAT_CHARACTERS, ids=lambda ch: f"U+{ord(ch):04X}")
+def test_every_format_character_is_removed_never_a_space(ch: str) -> None:
+    assert normalize_name(f"عبد{ch}الله الق{ch}حطاني{ch}") == "عبدالله القحطاني"
+    assert name_tokens(f"{ch}سل{ch}مان") == ["سلمان"]
+
+
+def test_control_characters_still_separate_words() -> None:
+    assert name_tokens("سلمان\tخالد\nسعد") == ["سلمان", "خالد", "سعد"]
+
+
+def test_article_forms_both_ways() -> None:
+    from desktop.arabic_text import article_forms
+
+    assert article_forms("قحطاني") == ("قحطاني", "القحطاني")
+    assert article_forms("القحطاني") == ("القحطاني", "قحطاني")
+    assert article_forms("ال") == ("ال",)  # the article alone (or آل) has no twin
+    assert article_forms("عبدالله") == ("عبدالله",)
+    assert article_forms("1234") == ("1234",)
+
+
+def test_name_match_rank_whole_words_before_starts() -> None:
+    from desktop.arabic_text import name_match_rank
+
+    assert name_match_rank(["عمر"], "عمر") == 0
+    assert name_match_rank(["عمر"], "محمد عمر الغامدي") == 1
+    assert name_match_rank(["عمر"], "عمرو خالد") == 2
+    assert name_match_rank(["قحطاني", "سلمان"], "سلمان القحطاني") == 1
+    assert name_match_rank(["سلمان", "قحطاني"], "سلمان القحطاني") == 0
+
+
+def test_fts_name_query_quotes_every_form() -> None:
+    from desktop.arabic_text import fts_name_query
+
+    assert fts_name_query(["عمر"], whole_words=True) == '("عمر" OR "العمر")'
+    assert fts_name_query(["القحطاني", "x\"y"], whole_words=False) == '("القحطاني"* OR "قحطاني"*) AND "x""y"*'

@@ -156,7 +156,8 @@ class ContactPage(StepPage[None]):
         self.lookup.setEnabled(False)
         who = f"، المستفيد: {case.beneficiary.full_name}" if case.beneficiary is not None else ""
         self.started_label.setText(
-            f"✓ بدأ التواصل: الحالة رقم {isolate(case.case_number)} عبر «{case.channel_name}» "
+            f"✓ بدأ التواصل: {'البلاغ' if case.is_rescue else 'الحالة'} رقم {isolate(case.case_number)} "
+            f"عبر «{case.channel_name}» "
             f"({case.case_kind_name}){who}."
         )
         self.started_label.setVisible(True)

@@ -10,6 +10,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QListView, QVBoxLayout, QWidget
 
 from desktop.arabic_text import isolate, to_latin_digits
+from desktop.errors import InputError
 from desktop.identity import format_mobile_local, is_valid_saudi_id, phone_search_key
 from ui.ops import run_read
 from ui.widgets.keyed_views import SearchEdit
@@ -99,7 +100,9 @@ class LookupPanel(QWidget):
     `lookup` is the service's look-up function (text → matches); it runs off the GUI thread 200 ms after the
     last key, and an answer to a text no longer typed is dropped. A complete, valid ID that matches a stored
     beneficiary chooses that file at once (the same ID opens the existing file). `lookups_run` counts the
-    look-ups whose results were shown. Signals: sig_chosen(match or None), sig_text_changed(text),
+    look-ups whose results were shown. A refusal of the look-up (a whole ID with a wrong check digit) is shown
+    in red under the line and kept as `problem()` until the text changes: the contact does not start on it.
+    Signals: sig_chosen(match or None), sig_text_changed(text),
     sig_results_shown() after results (or none) were shown.
     """
 
@@ -160,12 +163,27 @@ class LookupPanel(QWidget):
         self._asked = 0  # look-ups asked for; only the answer to the latest is shown
         self._in_flight = False
         self._then: list[Callable[[], None]] = []
+        self._problem: str | None = None
 
     # ----------------------------------------------------------------- behaviour
 
     def text(self) -> str:
         """What the officer typed."""
         return self.edit.text()
+
+    def problem(self) -> str | None:
+        """Why the look-up refused the text typed (a wrong ID), or None."""
+        return self._problem
+
+    def _set_problem(self, message: str | None) -> None:
+        """Show (red) or clear the refusal of the look-up."""
+        self._problem = message
+        if message is not None:
+            self.status.setText(message)
+        if bool(self.status.property("error")) != (message is not None):
+            self.status.setProperty("error", message is not None)
+            self.status.style().unpolish(self.status)
+            self.status.style().polish(self.status)
 
     def chosen(self) -> BeneficiaryMatch | None:
         """The beneficiary whose file was chosen, if any."""
@@ -187,6 +205,7 @@ class LookupPanel(QWidget):
         if self._chosen is not None and to_latin_digits(text.strip()) != self._chosen.id_number:
             self.choose(None)
         self.sig_text_changed.emit(text)
+        self._set_problem(None)
         if text.strip():
             self._timer.start()
         else:
@@ -215,10 +234,16 @@ class LookupPanel(QWidget):
                 self._show(text, matches)
                 self._release()
 
-        def failed(message: str, _error: BaseException) -> None:
+        def failed(message: str, error: BaseException) -> None:
             if asked == self._asked:
                 self._in_flight = False
-                self.status.setText(message)
+                self.model.set_matches([])
+                self.results.setVisible(False)
+                if isinstance(error, InputError):
+                    self._set_problem(message)
+                else:
+                    self.status.setText(message)
+                self.sig_results_shown.emit()
                 self._release()
 
         run_read(self, lambda: lookup(text), answered, failed, where="reception.lookup")

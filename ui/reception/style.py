@@ -63,7 +63,7 @@ QLabel#lookup_chosen, QLabel#contact_started, QLabel#promised_date {
 QLabel#wizard_message {
     color: #1f4f3f;
 }
-QLabel#wizard_message[error="true"] {
+QLabel#wizard_message[error="true"], QLabel#lookup_status[error="true"] {
     color: #a61b1b;
     font-weight: bold;
 }

@@ -65,7 +65,8 @@ class SummaryPage(StepPage[None]):
         """Describe the case as it stands."""
         self.case = case
         self.new_contact.setText("استقبال بلاغ &جديد" if case.is_rescue else "استقبال مستفيد &جديد")
-        lines = [f"رقم الحالة: {isolate(case.case_number)}", f"الوضع: {case.status_label}"]
+        number_caption = "رقم البلاغ" if case.is_rescue else "رقم الحالة"  # one term per thing: a report's number
+        lines = [f"{number_caption}: {isolate(case.case_number)}", f"الوضع: {case.status_label}"]
         lines.append(f"القناة: {case.channel_name} — نوع الحالة: {case.case_kind_name}")
         if case.beneficiary is not None:
             lines.append(f"المستفيد: {case.beneficiary.full_name} — الهوية {isolate(case.beneficiary.id_number)}")

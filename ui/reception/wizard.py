@@ -492,6 +492,13 @@ class ReceptionWizard(QWidget):
         page = self.contact_page
         channel_id, case_kind_id = page.channel_id(), page.case_kind_id()
         chosen = person if person is not None else page.chosen()
+        problem = page.lookup.problem() if chosen is None else None
+        if problem is not None:  # a wrong ID typed: corrected before a case number is taken
+            self._set_busy(False)
+            page.lookup.edit.setFocus()
+            page.lookup.edit.selectAll()
+            self.say(problem, True)
+            return
         if not self.rescue and second_case_reason is None:
             found = chosen if chosen is not None and chosen.open_cases else page.lookup.open_case_match()
             if found is not None:
@@ -517,7 +524,8 @@ class ReceptionWizard(QWidget):
             self._keep_draft(outcome)
             self._apply(outcome.view)
             self._show(self._page_of_current())
-            self.say(f"بدأت الحالة رقم {isolate(outcome.view.case_number)}.", False)
+            started_what = "بدأ البلاغ رقم" if outcome.view.is_rescue else "بدأت الحالة رقم"
+            self.say(f"{started_what} {isolate(outcome.view.case_number)}.", False)
 
         run_write(self, self._with_draft(start), started, lambda message, error: self._refused(page, message, error),
                   where="reception.start_contact")
