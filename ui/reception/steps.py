@@ -36,11 +36,12 @@ class SkipChoice(QWidget):
         self.reason.setObjectName("skip_reason")
         self.reason.setPlaceholderText("سبب عدم الحاجة إلى هذه الخطوة (مطلوب)")
         self.reason.setEnabled(False)
-        self.error = error_label(self, "skip_reason")
+        self.error = error_label(self, "skip_reason", self.reason)
         layout.addWidget(self.check)
         layout.addWidget(self.reason)
         layout.addWidget(self.error)
         self.check.toggled.connect(self._toggled)
+        self.reason.textChanged.connect(lambda _t: self.set_error(None))
 
     def _toggled(self, on: bool) -> None:
         self.reason.setEnabled(on)
@@ -55,8 +56,7 @@ class SkipChoice(QWidget):
 
     def set_error(self, message: str | None) -> None:
         """Show or clear the reason's inline error."""
-        self.error.setText(message or "")
-        self.error.setVisible(bool(message))
+        self.error.show_message(message)
 
 
 class _OptionalStepPage(StepPage[H]):
