@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.arabic_text import isolate
 from desktop.casedesk import INFORMED_HOW, CommitteeService, ServiceDelivery, ServiceInput
 from ui.cases.common import hold_until_done, message_line, show_message
 from ui.cases.style import CASEDESK_STYLE
@@ -117,7 +118,7 @@ class ServiceDialog(ActionDialog):
         self.kind = QLineEdit(self)
         self.kind.setPlaceholderText("مثال: سلة غذائية، دعم نقدي، رسوم دراسية")
         self.amount = QLineEdit(self)
-        self.amount.setPlaceholderText("بالريال، مثال: 1500")
+        self.amount.setPlaceholderText(f"بالريال، مثال: {isolate('1500')}")
         self.in_kind = QLineEdit(self)
         self.in_kind.setPlaceholderText("وصف الدعم العيني إن وُجد")
         self.delivered_on = DualDateField(self)

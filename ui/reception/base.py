@@ -202,7 +202,11 @@ class StepPage(QWidget, Generic[H]):
             if child.property("always_enabled"):
                 continue
             if hasattr(child, "setReadOnly") and not isinstance(child, QLabel):
-                child.setReadOnly(not editable)
+                if child.isReadOnly() != (not editable):  # type: ignore[attr-defined]
+                    child.setReadOnly(not editable)
+                    # The style sheet's [readOnly="true"] look follows only once the field is polished again.
+                    child.style().unpolish(child)
+                    child.style().polish(child)
             elif child.metaObject().className() in ("QCheckBox", "QRadioButton", "QComboBox", "QPushButton",
                                                     "QSpinBox", "QListView", "QTableWidget"):
                 child.setEnabled(editable)

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QLineEdit,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 from desktop.arabic_text import isolate
 from desktop.policy import StepKind
 from desktop.reception import DeclareStep, can_defer_signature
+from ui.file_dialogs import choose_file_to_open
 from ui.ops import run_read, run_write
 from ui.reception.base import Action, StepPage, WizardContext
 from ui.reception.fields import ErrorLabel, error_label, riyadh_today, wrapped_label
@@ -196,7 +196,7 @@ class DeclarePage(StepPage[DeclareStep]):
             self.context.print_document(self.case.case_id, "declaration", button=self.print_signed)
 
     def _choose_scan(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
+        path = choose_file_to_open(
             self, "إرفاق صورة الإقرار الموقّع", self._scan_folder,
             "صور ومستندات PDF (*.png *.jpg *.jpeg *.pdf);;كل الملفات (*)",
         )

@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, \
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, \
     QPushButton, QVBoxLayout, QWidget
 
 from desktop.arabic_text import isolate
 from desktop.hijri import format_dual
 from desktop.reception import DocumentInput
+from ui.file_dialogs import choose_file_to_open
 from ui.ops import run_write
 from ui.reception.fields import DualDateField, date_text, error_label, riyadh_today, wrapped_label
 
@@ -363,7 +364,7 @@ class DocumentsBox(QGroupBox):
 
     def _choose_scan(self, row: DocumentRow) -> None:
         """Pick a scan (image or PDF) for a document."""
-        path, _ = QFileDialog.getOpenFileName(
+        path = choose_file_to_open(
             self,
             f"إرفاق صورة «{row.name}»",
             self._scan_folder,

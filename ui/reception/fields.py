@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.arabic_text import isolate, to_latin_digits
+from desktop.arabic_text import isolate, to_latin_digits, ltr
 from desktop.errors import InputError
 from desktop.hijri import RIYADH, format_gregorian, format_hijri, parse_date_either
 
@@ -50,8 +50,10 @@ class ErrorLabel(QLabel):
         self.setVisible(False)
 
     def _line(self) -> int:
+        """The height of one line of message, measured as the label measures its text."""
         margins = self.contentsMargins()
-        return self.fontMetrics().lineSpacing() + margins.top() + margins.bottom()
+        one = self.fontMetrics().boundingRect(0, 0, 2000, 2000, int(Qt.TextFlag.TextWordWrap), "عA").height()
+        return one + margins.top() + margins.bottom()
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt naming)
         """At least one line high, even empty."""
@@ -282,7 +284,7 @@ class DualDateField(QWidget):
         self.edit = QLineEdit(self)
         self.edit.setPlaceholderText(placeholder)
         self.edit.setMaximumWidth(150)
-        self.edit.setToolTip("اكتب التاريخ هجريًا مثل ١٤٤٦/٠٣/١٥ أو ميلاديًا مثل 2024/09/18")
+        self.edit.setToolTip(f"اكتب التاريخ هجريًا مثل {ltr('١٤٤٦/٠٣/١٥')} أو ميلاديًا مثل {ltr('2024/09/18')}")
         self.other = QLabel(self)
         self.other.setObjectName("date_other_calendar")
         row.addWidget(self.edit)

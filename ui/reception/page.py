@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.arabic_text import isolate, to_arabic_digits
+from desktop.arabic_text import isolate, to_arabic_digits, ltr
 from desktop.counting import CASES, count_phrase
 from desktop.hijri import RIYADH, format_dual
 from desktop.reception import ReceptionService
@@ -171,7 +171,7 @@ class ReceptionPage(QWidget):
         open_label = QLabel("فتح حالة &برقمها:", self)
         self.case_number = QLineEdit(self)
         self.case_number.setObjectName("open_case_number")
-        self.case_number.setPlaceholderText("مثال: A1F3-1447-000123")
+        self.case_number.setPlaceholderText(f"مثال: {ltr('A1F3-1447-000123')}")
         self.case_number.setMaximumWidth(220)
         open_label.setBuddy(self.case_number)
         self.open_case_button = QPushButton("فتح", self)
