@@ -110,7 +110,7 @@ class DecisionDialog(QDialog):
         column = QVBoxLayout(self.decide_page)
         column.setContentsMargins(0, 0, 0, 0)
         row = self.row
-        title = QLabel(f"{row.beneficiary_name} — الطلب {isolate(row.case_number)}", self.decide_page)
+        title = QLabel(f"{row.beneficiary_name} — الطلب {ltr(row.case_number)}", self.decide_page)
         title.setObjectName("case_title")
         column.addWidget(title)
         self.summary = QLabel(self.decide_page)

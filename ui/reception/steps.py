@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from desktop.arabic_text import isolate
+from desktop.arabic_text import isolate, ltr
 from desktop.hijri import RIYADH, format_dual, promised_decision_date
 from desktop.policy import StepKind
 from desktop.reception import GreetStep, NotifyCommitteeStep, Procedure, ReferStep, RegisterStep, ServeStep, StepHandler
@@ -374,7 +374,7 @@ class NotifyCommitteePage(StepPage[NotifyCommitteeStep]):
                 submitted = f"\nتاريخ تقديم الطلب: {format_dual(case.submitted_at.astimezone(RIYADH).date())}"
             self.promised_label.setText(
                 f"✓ أُبلغت {self.committee_name}. موعد الرد الموعود: {format_dual(case.promised_decision_date)}"
-                f"{submitted}\nرقم الحالة: {isolate(case.case_number)}. اطبع إشعار الاستلام وسلّمه للمستفيد."
+                f"{submitted}\nرقم الحالة: {ltr(case.case_number)}. اطبع إشعار الاستلام وسلّمه للمستفيد."
                 + ("\nينتهي الاستقبال عند هذه الخطوة: يُستكمل التسجيل وتقديم الخدمة من ملف الحالة بعد قبول اللجنة."
                    if case.awaiting_decision else "")
             )
