@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from desktop.arabic_text import isolate, strip_bidi_controls, to_latin_digits
+from desktop.arabic_text import ltr, strip_bidi_controls, to_latin_digits
 from desktop.errors import InputError
 
 __all__ = [
@@ -169,8 +169,8 @@ def normalize_saudi_mobile(value: str, *, field: str | None = "mobile") -> str:
     national = _strip_country_code(compact)
     if not _NATIONAL_MOBILE.fullmatch(national):
         raise InputError(
-            f"رقم الجوال ليس رقم جوال سعودي: يجب أن يكون بالصيغة {isolate('05XXXXXXXX')} (10 أرقام) "
-            f"أو {isolate('+9665XXXXXXXX')}",
+            f"رقم الجوال ليس رقم جوال سعودي: يجب أن يكون بالصيغة {ltr('05XXXXXXXX')} (10 أرقام) "
+            f"أو {ltr('+9665XXXXXXXX')}",
             field=field,
         )
     return "+966" + national

@@ -36,6 +36,7 @@ import resources
 from desktop import logbook
 from desktop.cli_args import ArabicArgumentParser
 from desktop.errors import describe, unexpected_error_text
+from ui.input_safety import install_wheel_guard
 from ui.ops import operations, run_write
 
 if TYPE_CHECKING:
@@ -142,6 +143,7 @@ def configure_application(app: QApplication) -> None:
         install_qt_translations(app)
     app.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
     install_arabic_font(app)
+    install_wheel_guard(app)
     if STYLE_SHEET.is_file():
         sheet = STYLE_SHEET.read_text(encoding="utf-8")
         if app.styleSheet() != sheet:  # setting it again re-polishes every live widget (seconds), for nothing

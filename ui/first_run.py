@@ -25,6 +25,7 @@ from desktop.arabic_text import isolate
 from desktop.policy import PolicyProfile, ProfileError, ProfileProblem
 from desktop.policy_text import problem_line, profile_summary
 from desktop.workspace import Workspace, WorkspaceError
+from ui.file_dialogs import file_dialog
 from ui.ops import run_read, run_write
 
 PROFILE_ID_ROLE = Qt.ItemDataRole.UserRole
@@ -199,13 +200,8 @@ class FirstRunDialog(QDialog):
 
     def choose_file_to_import(self) -> QFileDialog:
         """Open the file chooser (non-blocking); the chosen file is imported when the officer confirms it."""
-        dialog = QFileDialog(self, "استيراد ملف سياسة الجمعية", str(Path.home()), IMPORT_FILTER)
+        dialog = file_dialog(self, "استيراد ملف سياسة الجمعية", str(Path.home()), IMPORT_FILTER)
         dialog.setObjectName("import_file_dialog")
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
-        # Qt's Arabic catalogue leaves these two labels of its own (non-native) file dialog untranslated.
-        dialog.setLabelText(QFileDialog.DialogLabel.LookIn, "البحث في:")
-        dialog.setLabelText(QFileDialog.DialogLabel.FileType, "نوع الملفات:")
         dialog.fileSelected.connect(lambda chosen: self.import_file(Path(chosen)))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()

@@ -27,6 +27,7 @@ from PySide6.QtCore import QObject, QRectF, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from desktop.arabic_text import ltr
 from ui.ops import run_read
 
 if TYPE_CHECKING:
@@ -209,7 +210,7 @@ class PrintController(QObject):
         """Open the PDF in the system's viewer; tell the officer when that is not possible."""
         if open_in_viewer(path):
             return True
-        self._tell(OPEN_FAILED_MESSAGE + f"\n{path}")
+        self._tell(OPEN_FAILED_MESSAGE + f"\n{ltr(str(path))}")
         return False
 
     def _show_preview(self, path: Path, title: str, images: list[QImage]) -> None:

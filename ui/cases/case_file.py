@@ -17,7 +17,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QGroupBox,
@@ -35,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.arabic_text import isolate
+from desktop.arabic_text import isolate, ltr
 from desktop.casedesk import CaseDesk, CaseFile, ReportFile, TimelineEntry
 from desktop.casedesk.views import CaseDocument
 from desktop.reception import CorrectionResult
@@ -46,6 +45,7 @@ from ui.cases.eligibility import EligibilityDialog, validity_words
 from ui.cases.report_file import ReportPanel
 from ui.cases.style import CASEDESK_STYLE
 from ui.cases.text import arabic_number, countdown_text, dual_date, hijri_date, today_riyadh
+from ui.file_dialogs import choose_file_to_open
 from ui.ops import run_read, run_write
 from ui.printing import PrintController
 from ui.reception.correction import CorrectionDialog, correction_summary
@@ -323,9 +323,9 @@ class CaseFileDialog(QDialog):
         if file.is_rescue:
             self._show_report(file)
             return
-        self.setWindowTitle(f"ملف الحالة {file.case_number}")
+        self.setWindowTitle(f"ملف الحالة {ltr(file.case_number)}")
         name = file.beneficiary.full_name if file.beneficiary else "مستفيد لم تُسجَّل بياناته بعد"
-        self.title.setText(f"{name} — الطلب {isolate(file.case_number)}")
+        self.title.setText(f"{name} — الطلب {ltr(file.case_number)}")
         parts = [f"الحالة: {file.status_label}", f"القناة: {file.channel_name}", f"نوع الطلب: {file.case_kind_name}",
                  f"فُتح {file.opened_text}"]
         if file.submitted_at is not None:
@@ -352,9 +352,9 @@ class CaseFileDialog(QDialog):
 
     def _show_report(self, file: CaseFile) -> None:
         """A rescue report: its own panel (caller, place, course, actions); no beneficiary, document or decision."""
-        self.setWindowTitle(f"ملف البلاغ {file.case_number}")
+        self.setWindowTitle(f"ملف البلاغ {ltr(file.case_number)}")
         if self.title.text().startswith("جارٍ"):
-            self.title.setText(f"البلاغ {isolate(file.case_number)}")
+            self.title.setText(f"البلاغ {ltr(file.case_number)}")
         parts = [f"الحالة: {file.status_label}", f"القناة: {file.channel_name}", f"استُلم {file.opened_text}",
                  f"سياسة الجمعية: الإصدار {isolate(file.policy_version)}"]
         self.header.setText("\n".join(" · ".join(parts[i:i + 2]) for i in range(0, len(parts), 2)))
@@ -381,7 +381,7 @@ class CaseFileDialog(QDialog):
         """The caller's name in the title once the report is read."""
         caller = report.report.reporter_name if report.report is not None else ""
         number = self.file.case_number if self.file else ""
-        self.title.setText(f"{caller} — البلاغ {isolate(number)}" if caller else f"البلاغ {isolate(number)}")
+        self.title.setText(f"{caller} — البلاغ {ltr(number)}" if caller else f"البلاغ {ltr(number)}")
 
     def _show_beneficiary(self, file: CaseFile) -> None:
         grid = self.beneficiary_form
@@ -578,7 +578,7 @@ class CaseFileDialog(QDialog):
     def attach_corrected(self, path: Path | None = None) -> None:
         """Attach the scan of the corrected declaration signed on paper (chosen in a file dialog when not given)."""
         if path is None:
-            chosen, _ = QFileDialog.getOpenFileName(
+            chosen = choose_file_to_open(
                 self, "الإقرار المصحح الموقّع", "", "صور أو PDF (*.png *.jpg *.jpeg *.pdf)"
             )
             if not chosen:

@@ -19,11 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.arabic_text import isolate
 from desktop.casedesk import INFORMED_HOW, CommitteeService, ServiceDelivery, ServiceInput
 from ui.cases.common import hold_until_done, message_line, show_message
 from ui.cases.style import CASEDESK_STYLE
 from ui.ops import run_write
-from ui.reception.fields import DualDateField, FieldForm, NoteEdit
+from ui.input_safety import ask_before_escape
+from ui.reception.fields import DualDateField, FieldForm, NoteEdit, bring_error_into_view
 
 
 class ActionDialog(QDialog):
@@ -66,6 +68,7 @@ class ActionDialog(QDialog):
         layout.addLayout(buttons)
         self.save_button.clicked.connect(self.submit)
         self.cancel_button.clicked.connect(self.reject)
+        ask_before_escape(self)
 
     def work(self) -> Callable[[], Any] | None:
         """The service call to make with what was typed, or None (errors shown)."""
@@ -77,6 +80,7 @@ class ActionDialog(QDialog):
         show_message(self.message, None)
         call = self.work()
         if call is None:
+            bring_error_into_view(self, None)
             return
         saved, refused = hold_until_done(self.save_button, "جارٍ الحفظ…", self._saved, self._refused)
         run_write(self, call, saved, refused, where=f"casedesk.{self.objectName() or 'action'}")
@@ -92,6 +96,7 @@ class ActionDialog(QDialog):
             self.form.set_error(field, message)
         else:
             show_message(self.message, message)
+        bring_error_into_view(self, None)
 
 
 def _required(form: FieldForm, name: str, value: str, message: str) -> bool:
@@ -113,7 +118,7 @@ class ServiceDialog(ActionDialog):
         self.kind = QLineEdit(self)
         self.kind.setPlaceholderText("مثال: سلة غذائية، دعم نقدي، رسوم دراسية")
         self.amount = QLineEdit(self)
-        self.amount.setPlaceholderText("بالريال، مثال: 1500")
+        self.amount.setPlaceholderText(f"بالريال، مثال: {isolate('1500')}")
         self.in_kind = QLineEdit(self)
         self.in_kind.setPlaceholderText("وصف الدعم العيني إن وُجد")
         self.delivered_on = DualDateField(self)

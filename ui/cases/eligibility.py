@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QFrame,
 )
 
+from desktop.arabic_text import ltr
 from desktop.casedesk import (
     CHECK_RESULTS,
     DECISIONS,
@@ -37,6 +38,7 @@ from desktop.casedesk import (
 from ui.cases.common import hold_until_done, message_line, show_message
 from ui.cases.style import CASEDESK_STYLE
 from ui.cases.text import days_phrase, moment_text
+from ui.input_safety import ask_before_escape
 from ui.ops import run_read, run_write
 from ui.reception.fields import NoteEdit
 
@@ -95,6 +97,7 @@ class EligibilityDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("eligibility_dialog")
         self.setWindowTitle("التحقق من استحقاق المستفيد")
+        self.escape_guard = ask_before_escape(self)
         self.setStyleSheet(CASEDESK_STYLE)
         self.resize(1000, 680)
         self.eligibility = eligibility
@@ -157,10 +160,11 @@ class EligibilityDialog(QDialog):
         """Fill the three tabs from the service's view."""
         self.view = view
         state = "" if view.editable else " — لا يمكن التعديل بعد قرار اللجنة"
-        self.header.setText(f"الطلب {view.case_number} — {view.beneficiary_name} — {view.status_label}{state}")
+        self.header.setText(f"الطلب {ltr(view.case_number)} — {view.beneficiary_name} — {view.status_label}{state}")
         self._fill_documents(view)
         self._fill_interview(view)
         self._fill_recommendation(view)
+        self.escape_guard.reset()  # what the service says is not "typed": Escape closes until the officer edits
         for button in (self.save_documents, self.save_interview, self.save_recommendation):
             button.setEnabled(view.editable)
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from desktop.arabic_text import isolate, to_arabic_digits
+from desktop.arabic_text import isolate, ltr, to_arabic_digits
 from desktop.casedesk import CaseFilter, CaseListService, CasePage, CaseRow, CaseSort
 from ui.ops import run_read
 from ui.cases.text import (
@@ -378,7 +378,7 @@ class CaseListModel(QAbstractTableModel):
                 return isolate(to_arabic_digits(local_moment(moment).strftime("%H:%M")))
             return report_time(moment)
         if key == "case_number":
-            return isolate(row.case_number)
+            return ltr(row.case_number)
         if key == "name":
             return row.beneficiary_name or "لم تُسجَّل بياناته بعد"
         if key == "id_number":

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.arabic_text import isolate
+from desktop.arabic_text import isolate, ltr
 from desktop.casedesk import (
     DECISIONS,
     INFORMED_HOW,
@@ -38,6 +38,7 @@ from ui.cases.common import hold_until_done, message_line, show_message, tell
 from ui.cases.eligibility import validity_words
 from ui.cases.style import CASEDESK_STYLE
 from ui.cases.text import countdown_days, dual_date
+from ui.input_safety import ask_before_escape
 from ui.ops import run_read, run_write
 from ui.printing import PrintController
 from ui.reception.fields import DualDateField, NoteEdit
@@ -78,7 +79,8 @@ class DecisionDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("decision_dialog")
-        self.setWindowTitle(f"قرار لجنة البحث — الطلب {row.case_number}")
+        self.setWindowTitle(f"قرار لجنة البحث — الطلب {ltr(row.case_number)}")
+        self.escape_guard = ask_before_escape(self)
         self.setStyleSheet(CASEDESK_STYLE)
         self.resize(860, 700)
         self.desk = desk
@@ -108,7 +110,7 @@ class DecisionDialog(QDialog):
         column = QVBoxLayout(self.decide_page)
         column.setContentsMargins(0, 0, 0, 0)
         row = self.row
-        title = QLabel(f"{row.beneficiary_name} — الطلب {isolate(row.case_number)}", self.decide_page)
+        title = QLabel(f"{row.beneficiary_name} — الطلب {ltr(row.case_number)}", self.decide_page)
         title.setObjectName("case_title")
         column.addWidget(title)
         self.summary = QLabel(self.decide_page)
@@ -388,6 +390,7 @@ class DecisionDialog(QDialog):
 
     def _decided(self, result: DecisionResult) -> None:
         self.result_value = result
+        self.escape_guard.reset()  # recorded: nothing typed is lost by closing now
         decision = result.decision
         lines = [f"سُجّل القرار: {decision.label} — {decision.decided_text}"]
         if decision.reason:
@@ -397,7 +400,7 @@ class DecisionDialog(QDialog):
             lines.append("صدر القرار ضمن المدة الموعودة." if decision.within_promise else "صدر القرار بعد المدة الموعودة.")
         self.done_label.setText("\n".join(lines))
         self.pages.setCurrentWidget(self.after_page)
-        self.setWindowTitle(f"إبلاغ المستفيد بالقرار — الطلب {self.row.case_number}")
+        self.setWindowTitle(f"إبلاغ المستفيد بالقرار — الطلب {ltr(self.row.case_number)}")
         self.sig_decided.emit(result)
         self.preview_letter()
         committee, case_id = self.desk.committee, self.row.case_id

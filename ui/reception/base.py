@@ -22,7 +22,7 @@ from desktop.hijri import RIYADH, format_dual
 from desktop.reception import document_title
 from ui.ops import run_write
 from ui.printing import PrintController
-from ui.reception.fields import wrapped_label
+from ui.reception.fields import bring_error_into_view, wrapped_label
 
 if TYPE_CHECKING:
     from desktop.policy import PolicyProfile, Step
@@ -174,8 +174,10 @@ class StepPage(QWidget, Generic[H]):
             self._loading = False
 
     def changed(self) -> None:
-        """A field changed: the wizard saves the draft a moment later."""
+        """A field changed: the wizard saves the draft a moment later; the page's own error no longer applies."""
         if not self._loading:
+            if not self.page_error.isHidden():
+                self.clear_errors()
             self.sig_changed.emit()
 
     # ----------------------------------------------------------------- case
@@ -200,7 +202,11 @@ class StepPage(QWidget, Generic[H]):
             if child.property("always_enabled"):
                 continue
             if hasattr(child, "setReadOnly") and not isinstance(child, QLabel):
-                child.setReadOnly(not editable)
+                if child.isReadOnly() != (not editable):  # type: ignore[attr-defined]
+                    child.setReadOnly(not editable)
+                    # The style sheet's [readOnly="true"] look follows only once the field is polished again.
+                    child.style().unpolish(child)
+                    child.style().polish(child)
             elif child.metaObject().className() in ("QCheckBox", "QRadioButton", "QComboBox", "QPushButton",
                                                     "QSpinBox", "QListView", "QTableWidget"):
                 child.setEnabled(editable)
@@ -232,6 +238,11 @@ class StepPage(QWidget, Generic[H]):
         """Hide the page's errors."""
         self.page_error.setVisible(False)
         self.page_error.setText("")
+
+    def focus_first_error(self) -> QWidget | None:
+        """A refused step: the keyboard to the first field in error, scrolled into view with its error; returns
+        that field (or the error itself when it names none), None when no error is shown."""
+        return bring_error_into_view(self, self.scroll_area)
 
     def first_field(self) -> QWidget | None:
         """The field that gets the keyboard when the page is shown."""

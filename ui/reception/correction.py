@@ -16,7 +16,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from ui.ops import run_write
-from ui.reception.fields import FieldForm, NoteEdit, wrapped_label
+from ui.input_safety import ask_before_escape
+from ui.reception.fields import FieldForm, NoteEdit, bring_error_into_view, wrapped_label
 from ui.reception.particulars_form import ParticularsForm
 from ui.reception.style import RECEPTION_STYLE
 
@@ -79,6 +80,7 @@ class CorrectionDialog(QDialog):
         column.addStretch(1)
         scroll.setWidget(holder)
         layout.addWidget(scroll, 1)
+        self.scroll_area = scroll
         self.message = QLabel(self)
         self.message.setObjectName("dialog_error")
         self.message.setWordWrap(True)
@@ -97,6 +99,7 @@ class CorrectionDialog(QDialog):
         self.save_button.clicked.connect(self.submit)
         self.cancel_button.clicked.connect(self.reject)
         self.resize(820, 640)
+        ask_before_escape(self)
 
     def submit(self) -> None:
         """Check the fields here (as the service will), then record the correction off the GUI thread."""
@@ -104,7 +107,7 @@ class CorrectionDialog(QDialog):
         self.reason_form.set_error("reason", None)
         first_bad = self.personal.check_all()
         if first_bad is not None:
-            first_bad.setFocus()
+            bring_error_into_view(self, self.scroll_area)
             return
         typed, reason, correct = self.personal.typed(), self.reason.text(), self._correct
         self.save_button.setEnabled(False)
@@ -125,11 +128,11 @@ class CorrectionDialog(QDialog):
         field = getattr(error, "field", None)
         if field == "reason":
             self.reason_form.set_error("reason", message)
-            self.reason.setFocus()
         elif field in self.personal.form.errors:
             self.personal.form.set_error(field, message)
         else:
             self._say(message)
+        bring_error_into_view(self, self.scroll_area)
 
     def _say(self, text: str | None) -> None:
         self.message.setText(text or "")

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QLineEdit,
@@ -21,9 +20,10 @@ from PySide6.QtWidgets import (
 from desktop.arabic_text import isolate
 from desktop.policy import StepKind
 from desktop.reception import DeclareStep, can_defer_signature
+from ui.file_dialogs import choose_file_to_open
 from ui.ops import run_read, run_write
 from ui.reception.base import Action, StepPage, WizardContext
-from ui.reception.fields import error_label, riyadh_today, wrapped_label
+from ui.reception.fields import ErrorLabel, error_label, riyadh_today, wrapped_label
 from ui.reception.registry import step_page
 from ui.widgets.signature_pad import SignaturePad
 
@@ -80,7 +80,7 @@ class DeclarePage(StepPage[DeclareStep]):
         pad_buttons.addWidget(self.clear_button)
         pad_buttons.addStretch(1)
         pad_layout.addLayout(pad_buttons)
-        self.pad_error = error_label(self.pad_box, "signature")
+        self.pad_error = error_label(self.pad_box, "signature", self.pad)
         pad_layout.addWidget(self.pad_error)
         self.body.addWidget(self.pad_box)
 
@@ -107,7 +107,7 @@ class DeclarePage(StepPage[DeclareStep]):
         paper_layout.addLayout(paper_buttons)
         self.scan_label = wrapped_label("", self.paper_box, name="signed_scan")
         paper_layout.addWidget(self.scan_label)
-        self.paper_error = error_label(self.paper_box, "scan")
+        self.paper_error = error_label(self.paper_box, "scan", self.attach_scan_button)
         paper_layout.addWidget(self.paper_error)
         self.body.addWidget(self.paper_box)
 
@@ -127,7 +127,7 @@ class DeclarePage(StepPage[DeclareStep]):
         self.later_reason.setObjectName("signature_later_reason")
         self.later_reason.setPlaceholderText("سبب تأجيل التوقيع، مثل: الطلب وصل بالهاتف (مطلوب)")
         later_layout.addWidget(self.later_reason)
-        self.later_error = error_label(self.later_box, "reason")
+        self.later_error = error_label(self.later_box, "reason", self.later_reason)
         later_layout.addWidget(self.later_error)
         self.body.addWidget(self.later_box)
 
@@ -149,6 +149,7 @@ class DeclarePage(StepPage[DeclareStep]):
         self.print_blank.clicked.connect(self._print_blank)
         self.attach_scan_button.clicked.connect(self._choose_scan)
         self.later_reason.textChanged.connect(lambda _t: self.changed())
+        self.later_reason.textChanged.connect(lambda _t: self.later_error.show_message(None))
         self.print_signed.clicked.connect(self._print_signed)
         self._mode_toggled(0, True)
 
@@ -195,7 +196,7 @@ class DeclarePage(StepPage[DeclareStep]):
             self.context.print_document(self.case.case_id, "declaration", button=self.print_signed)
 
     def _choose_scan(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
+        path = choose_file_to_open(
             self, "إرفاق صورة الإقرار الموقّع", self._scan_folder,
             "صور ومستندات PDF (*.png *.jpg *.jpeg *.pdf);;كل الملفات (*)",
         )
@@ -309,9 +310,8 @@ class DeclarePage(StepPage[DeclareStep]):
             self.scan_label.setText(f"صورة الإقرار الموقّع: {isolate(Path(self._scan_path).name)}")
         self.later_reason.setText(str(fields.get("later_reason", "")))
 
-    def _set_error(self, label: Any, message: str | None) -> None:
-        label.setText(message or "")
-        label.setVisible(bool(message))
+    def _set_error(self, label: ErrorLabel, message: str | None) -> None:
+        label.show_message(message)
 
     def show_field_error(self, field_name: str | None, message: str | None) -> bool:
         """Errors under the part of the page they concern."""

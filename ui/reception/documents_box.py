@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, \
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, \
     QPushButton, QVBoxLayout, QWidget
 
 from desktop.arabic_text import isolate
 from desktop.hijri import format_dual
 from desktop.reception import DocumentInput
+from ui.file_dialogs import choose_file_to_open
 from ui.ops import run_write
 from ui.reception.fields import DualDateField, date_text, error_label, riyadh_today, wrapped_label
 
@@ -57,7 +58,7 @@ class DocumentRow(QWidget):
         self.attach.setObjectName("document_attach")
         self.file_label = QLabel(self)
         self.file_label.setObjectName("document_file")
-        self.error = error_label(self, "document")
+        self.error = error_label(self, "document", self.valid_until)
         grid.addWidget(self.provided, 0, 0)
         grid.addWidget(self.valid_until, 0, 1)
         grid.addWidget(self.attach, 0, 2)
@@ -66,7 +67,7 @@ class DocumentRow(QWidget):
         grid.setColumnStretch(0, 2)
         grid.setColumnStretch(1, 2)
         self.file_label.setVisible(False)
-        self.provided.toggled.connect(lambda _on: self.sig_changed.emit())
+        self.provided.toggled.connect(self._provided_toggled)
         self.valid_until.sig_changed.connect(self._date_changed)
         self.attach.clicked.connect(lambda: self.sig_attach.emit(self))
 
@@ -75,6 +76,13 @@ class DocumentRow(QWidget):
         self.required, self.has_expiry = required, has_expiry
         self.provided.setText(self.name if required else f"{self.name} (اختياري)")
         self.valid_until.setVisible(has_expiry)
+        self.error.field = self.valid_until if has_expiry else self.provided
+
+    def _provided_toggled(self, _on: bool) -> None:
+        """Ticked or not: what is said under the row is checked again (an error it resolved goes)."""
+        if self.error.text():
+            self.show_check(riyadh_today())
+        self.sig_changed.emit()
 
     def _date_changed(self) -> None:
         if self.valid_until.value() is not None or not self.valid_until.text().strip():
@@ -94,10 +102,7 @@ class DocumentRow(QWidget):
 
     def set_error(self, message: str | None, *, warning: bool = False) -> None:
         """Show or clear this document's inline error (or, `warning`, a note that does not block)."""
-        if self.error.text() != (message or ""):
-            self.error.setText(message or "")
-        if self.error.isVisibleTo(self) != bool(message):
-            self.error.setVisible(bool(message))
+        self.error.show_message(message)
         if bool(self.error.property("warning")) != warning:
             self.error.setProperty("warning", warning)
             self.error.style().unpolish(self.error)
@@ -359,7 +364,7 @@ class DocumentsBox(QGroupBox):
 
     def _choose_scan(self, row: DocumentRow) -> None:
         """Pick a scan (image or PDF) for a document."""
-        path, _ = QFileDialog.getOpenFileName(
+        path = choose_file_to_open(
             self,
             f"إرفاق صورة «{row.name}»",
             self._scan_folder,

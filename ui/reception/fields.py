@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QSize, Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QApplication,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QScrollArea,
     QSizePolicy,
     QWidget,
 )
 
-from desktop.arabic_text import isolate, to_latin_digits
+from desktop.arabic_text import isolate, to_latin_digits, ltr
 from desktop.errors import InputError
 from desktop.hijri import RIYADH, format_gregorian, format_hijri, parse_date_either
 
@@ -25,15 +29,120 @@ def riyadh_today() -> date:
     return datetime.now(RIYADH).date()
 
 
-def error_label(parent: QWidget, name: str) -> QLabel:
-    """A red line under a field, hidden while there is nothing to say."""
-    label = QLabel(parent)
-    label.setObjectName("field_error")
-    label.setProperty("field", name)
-    label.setWordWrap(True)
-    label.setVisible(False)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
+class ErrorLabel(QLabel):
+    """The red line under a field: hidden while there is nothing to say, yet its line is always kept.
+
+    The slot keeps one line's height whether shown or hidden, so an error appearing or going away while the
+    officer types does not move the fields below it. `field` is the widget it speaks of (focused when the
+    error is the first on a refused page).
+    """
+
+    def __init__(self, parent: QWidget, name: str, field: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.field = field
+        self.setObjectName("field_error")
+        self.setProperty("field", name)
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        policy = self.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.setSizePolicy(policy)
+        self.setVisible(False)
+
+    def _line(self) -> int:
+        """The height of one line of message, measured as the label measures its text."""
+        margins = self.contentsMargins()
+        one = self.fontMetrics().boundingRect(0, 0, 2000, 2000, int(Qt.TextFlag.TextWordWrap), "عA").height()
+        return one + margins.top() + margins.bottom()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt naming)
+        """At least one line high, even empty."""
+        hint = super().sizeHint()
+        return QSize(hint.width(), max(hint.height(), self._line()))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt naming)
+        """At least one line high, even empty."""
+        hint = super().minimumSizeHint()
+        return QSize(hint.width(), max(hint.height(), self._line()))
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt naming)
+        """The wrapped message's height, never less than one line."""
+        return max(super().heightForWidth(width), self._line())
+
+    def set_reserved(self, reserved: bool) -> None:
+        """Keep the line's place while hidden (a field shown), or give it up (its field hidden too)."""
+        policy = self.sizePolicy()
+        if policy.retainSizeWhenHidden() != reserved:
+            policy.setRetainSizeWhenHidden(reserved)
+            self.setSizePolicy(policy)
+
+    def show_message(self, message: str | None) -> None:
+        """Show `message` (or hide the line, keeping its place, with None); only what changes is touched."""
+        if self.text() != (message or ""):
+            self.setText(message or "")
+        if self.isHidden() == bool(message):
+            self.setVisible(bool(message))
+
+
+def error_label(parent: QWidget, name: str, field: QWidget | None = None) -> ErrorLabel:
+    """A red line under a field (`field`, focused when its error is the first of a refusal), its place kept."""
+    return ErrorLabel(parent, name, field)
+
+
+def clear_when_edited(widget: QWidget, clear: Callable[[], None]) -> None:
+    """Call `clear` once the officer changes `widget` (typed text, a choice, a tick, a date, a number)."""
+    targets = [widget, *widget.findChildren(QLineEdit), *widget.findChildren(QPlainTextEdit)]
+    for target in targets:
+        for signal_name in _EDIT_SIGNALS:
+            signal = getattr(target, signal_name, None)
+            if signal is not None and hasattr(signal, "connect"):
+                signal.connect(lambda *_args: clear())
+                break
+
+
+#: The first of these a widget has is the one that means "the officer changed it".
+_EDIT_SIGNALS = ("textChanged", "sig_changed", "currentIndexChanged", "toggled", "valueChanged")
+
+
+def first_error(root: QWidget) -> QLabel | None:
+    """The error shown highest on `root` (then the right-most: the reading order), or None."""
+    shown: list[tuple[int, int, QLabel]] = []
+    for label in root.findChildren(QLabel):
+        if label.objectName() in ("field_error", "page_error", "dialog_error") and label.text() \
+                and label.isVisibleTo(root) and not label.property("warning"):
+            at = label.mapTo(root, QPoint(label.width(), 0))
+            shown.append((at.y(), -at.x(), label))
+    if not shown:
+        return None
+    return min(shown, key=lambda entry: (entry[0], entry[1]))[2]
+
+
+def bring_error_into_view(root: QWidget, scroll_area: QAbstractScrollArea | None) -> QWidget | None:
+    """Focus the field of the first error shown on `root` and scroll so both the field and its error are seen.
+
+    Returns the field focused (or the error label when it names no field), None when no error is shown.
+    Layout requests pending (an error just shown) are handled first, so the positions are the new ones.
+    """
+    QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+    label = first_error(root)
+    if label is None:
+        return None
+    field = label.field if isinstance(label, ErrorLabel) else None
+    target: QWidget = label
+    if field is not None and field.isVisibleTo(root):
+        focus = field.focusProxy() or field
+        if focus.isEnabled() and focus.focusPolicy() != Qt.FocusPolicy.NoFocus:
+            focus.setFocus(Qt.FocusReason.OtherFocusReason)
+        target = field
+    holder = scroll_area.widget() if isinstance(scroll_area, QScrollArea) else None
+    if isinstance(scroll_area, QScrollArea) and holder is not None and holder.isAncestorOf(target):
+        top = target.mapTo(holder, QPoint(0, 0)).y()
+        bottom = label.mapTo(holder, QPoint(0, label.height())).y()
+        top, bottom = min(top, bottom - label.height()), max(bottom, top + target.height())
+        x = target.mapTo(holder, QPoint(target.width() // 2, 0)).x()
+        middle = (top + bottom) // 2
+        scroll_area.ensureVisible(x, middle, 10, (bottom - top) // 2 + 12)
+    return target
 
 
 def wrapped_label(
@@ -86,7 +195,7 @@ class FieldForm(QWidget):
             self._grid.setColumnStretch(column * 2 + 1, 1)
         self._rows = 0
         self._slot = 0
-        self.errors: dict[str, QLabel] = {}
+        self.errors: dict[str, ErrorLabel] = {}
         self.editors: dict[str, QWidget] = {}
         self.captions: dict[str, QLabel] = {}
 
@@ -108,7 +217,7 @@ class FieldForm(QWidget):
             note.setObjectName("field_hint")
             note.setWordWrap(True)
             self._grid.addWidget(note, self._rows + 1, column + 1, 1, span)
-        error = error_label(self, name)
+        error = error_label(self, name, editor)
         self._grid.addWidget(error, self._rows + 2, column + 1, 1, span)
         if wide or self._columns == 1 or self._slot == 1:
             self._rows += 3
@@ -123,12 +232,9 @@ class FieldForm(QWidget):
         return editor
 
     def clear_error_on_edit(self, name: str, editor: QWidget) -> None:
-        """Once the officer edits a field, its error (and its red frame) goes away until it is checked again."""
-        targets = [editor, *editor.findChildren(QLineEdit), *editor.findChildren(QPlainTextEdit)]
-        for target in targets:
-            signal = getattr(target, "textChanged", None)
-            if signal is not None:
-                signal.connect(lambda *_args, n=name: self.set_error(n, None))
+        """Once the officer edits a field (types, chooses, ticks), its error and its red frame go away until it is
+        checked again."""
+        clear_when_edited(editor, lambda n=name: self.set_error(n, None))  # type: ignore[misc]
 
     def set_error(self, name: str, message: str | None) -> None:
         """Show (or clear, with None) the inline error of one field (only what changes is touched: re-styling a
@@ -136,10 +242,7 @@ class FieldForm(QWidget):
         label = self.errors.get(name)
         if label is None:
             return
-        if label.text() != (message or ""):
-            label.setText(message or "")
-        if label.isVisibleTo(self) != bool(message):
-            label.setVisible(bool(message))
+        label.show_message(message)
         editor = self.editors.get(name)
         if editor is not None and bool(editor.property("invalid")) != bool(message):
             editor.setProperty("invalid", bool(message))
@@ -150,6 +253,7 @@ class FieldForm(QWidget):
         """Show or hide one field with its caption (its error is cleared when hidden)."""
         self.captions[name].setVisible(visible)
         self.editors[name].setVisible(visible)
+        self.errors[name].set_reserved(visible)
         if not visible:
             self.set_error(name, None)
 
@@ -180,7 +284,7 @@ class DualDateField(QWidget):
         self.edit = QLineEdit(self)
         self.edit.setPlaceholderText(placeholder)
         self.edit.setMaximumWidth(150)
-        self.edit.setToolTip("اكتب التاريخ هجريًا مثل ١٤٤٦/٠٣/١٥ أو ميلاديًا مثل 2024/09/18")
+        self.edit.setToolTip(f"اكتب التاريخ هجريًا مثل {ltr('١٤٤٦/٠٣/١٥')} أو ميلاديًا مثل {ltr('2024/09/18')}")
         self.other = QLabel(self)
         self.other.setObjectName("date_other_calendar")
         row.addWidget(self.edit)

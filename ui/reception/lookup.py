@@ -9,7 +9,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QListView, QVBoxLayout, QWidget
 
-from desktop.arabic_text import isolate, to_latin_digits
+from desktop.arabic_text import isolate, ltr, to_latin_digits
 from desktop.errors import InputError
 from desktop.identity import format_mobile_local, is_valid_saudi_id, phone_search_key
 from ui.ops import run_read
@@ -128,7 +128,7 @@ class LookupPanel(QWidget):
         label = QLabel(caption, self)
         self.edit = SearchEdit(self)
         self.edit.setObjectName("lookup_edit")
-        self.edit.setPlaceholderText("مثال: 1012345678 أو 0551234567 أو محمد عبدالله")
+        self.edit.setPlaceholderText(f"مثال: {ltr('1012345678')} أو {ltr('0551234567')} أو محمد عبدالله")
         self.edit.setClearButtonEnabled(True)
         label.setBuddy(self.edit)
         self.model = MatchListModel(self)

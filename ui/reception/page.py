@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.arabic_text import isolate, to_arabic_digits
+from desktop.arabic_text import isolate, ltr, to_arabic_digits
 from desktop.counting import CASES, count_phrase
 from desktop.hijri import RIYADH, format_dual
 from desktop.reception import ReceptionService
@@ -48,7 +48,7 @@ def draft_line(draft: DraftSummary) -> str:
     who = draft.beneficiary_name or "لم تُسجَّل بياناته بعد"
     step = f" — عند خطوة «{draft.step_title}»" if draft.step_title else ""
     started = draft.started_at if draft.started_at is not None else draft.saved_at
-    return f"الحالة {isolate(draft.case_number)} — {who}{step} — بدأت {_moment(started)}"
+    return f"الحالة {ltr(draft.case_number)} — {who}{step} — بدأت {_moment(started)}"
 
 
 def _moment(moment: datetime) -> str:
@@ -171,7 +171,7 @@ class ReceptionPage(QWidget):
         open_label = QLabel("فتح حالة &برقمها:", self)
         self.case_number = QLineEdit(self)
         self.case_number.setObjectName("open_case_number")
-        self.case_number.setPlaceholderText("مثال: A1F3-1447-000123")
+        self.case_number.setPlaceholderText(f"مثال: {ltr('A1F3-1447-000123')}")
         self.case_number.setMaximumWidth(220)
         open_label.setBuddy(self.case_number)
         self.open_case_button = QPushButton("فتح", self)
@@ -283,7 +283,7 @@ class ReceptionPage(QWidget):
                 return
 
             def done(_nothing: None) -> None:
-                self.wizard.say(f"أُغلقت الحالة رقم {isolate(case_number)} متروكة.", False)
+                self.wizard.say(f"أُغلقت الحالة رقم {ltr(case_number)} متروكة.", False)
                 self.offer_drafts(even_if_none=self.banner.isVisible())
 
             run_write(self, lambda: service.discard_draft(target, reason), done,

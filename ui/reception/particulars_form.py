@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QCompleter, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from desktop.arabic_text import to_latin_digits
+from desktop.arabic_text import isolate, ltr, to_latin_digits
 from desktop.identity import format_mobile_local
 from desktop.reception import SAUDI_CITIES, ParticularsInput, check_particulars
 from ui.reception.fields import DualDateField, FieldForm, date_text, riyadh_today
@@ -63,7 +63,7 @@ class ParticularsForm(QGroupBox):
         self.full_name = _line(self, "full_name", placeholder="الاسم واسم الأب والجد والعائلة", max_length=200)
         self.form.add("full_name", "الاسم ال&رباعي:", self.full_name, wide=True)
         id_row = QWidget(self)
-        self.id_number = _line(id_row, "id_number", placeholder="10 أرقام تبدأ بـ 1 (هوية) أو 2 (إقامة)",
+        self.id_number = _line(id_row, "id_number", placeholder=f"{isolate('10')} أرقام تبدأ بـ {isolate('1')} (هوية) أو {isolate('2')} (إقامة)",
                                max_length=20, width=260)
         self.id_kind_label = QLabel(id_row)
         self.id_kind_label.setObjectName("id_kind_label")
@@ -87,7 +87,7 @@ class ParticularsForm(QGroupBox):
         self.birth_date = DualDateField(self)
         self.birth_date.setObjectName("birth_date")
         self.form.add("birth_date", "تاريخ المي&لاد (اختياري):", self.birth_date)
-        self.mobile = _line(self, "mobile", placeholder="05XXXXXXXX", max_length=20, width=260)
+        self.mobile = _line(self, "mobile", placeholder=ltr("05XXXXXXXX"), max_length=20, width=260)
         self.form.add("mobile", "ال&جوال:", self.mobile)
         self.city = _line(self, "city", max_length=80, width=360)
         completer = QCompleter(list(SAUDI_CITIES), self.city)

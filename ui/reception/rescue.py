@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.arabic_text import isolate, to_arabic_digits
+from desktop.arabic_text import isolate, to_arabic_digits, ltr
 from desktop.errors import InputError
 from desktop.hijri import RIYADH, format_dual
 from desktop.identity import format_mobile_local
@@ -79,7 +79,7 @@ class ReportPage(StepPage[ReportStep]):
         form.add("reporter_name", "اسم ال&مبلّغ:", self.reporter_name)
         self.reporter_phone = QLineEdit(box)
         self.reporter_phone.setObjectName("reporter_phone")
-        self.reporter_phone.setPlaceholderText("05XXXXXXXX أو رقم دولي يبدأ بـ +")
+        self.reporter_phone.setPlaceholderText(f"{ltr('05XXXXXXXX')} أو رقم دولي مثل {ltr('+9665XXXXXXXX')}")
         form.add("reporter_phone", "&هاتف المبلّغ:", self.reporter_phone)
         self.platform = QComboBox(box)
         self.platform.setObjectName("platform")
@@ -95,10 +95,10 @@ class ReportPage(StepPage[ReportStep]):
         row.setContentsMargins(0, 0, 0, 0)
         self.latitude = QLineEdit(coordinates)
         self.latitude.setObjectName("latitude")
-        self.latitude.setPlaceholderText("خط العرض، مثل 24.7136")
+        self.latitude.setPlaceholderText(f"خط العرض، مثل {ltr('24.7136')}")
         self.longitude = QLineEdit(coordinates)
         self.longitude.setObjectName("longitude")
-        self.longitude.setPlaceholderText("خط الطول، مثل 46.6753")
+        self.longitude.setPlaceholderText(f"خط الطول، مثل {ltr('46.6753')}")
         row.addWidget(self.latitude)
         row.addWidget(self.longitude)
         form.add("latitude", "الإ&حداثيات (اختياري):", coordinates,

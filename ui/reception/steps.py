@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from desktop.arabic_text import isolate
+from desktop.arabic_text import isolate, ltr
 from desktop.hijri import RIYADH, format_dual, promised_decision_date
 from desktop.policy import StepKind
 from desktop.reception import GreetStep, NotifyCommitteeStep, Procedure, ReferStep, RegisterStep, ServeStep, StepHandler
@@ -36,11 +36,12 @@ class SkipChoice(QWidget):
         self.reason.setObjectName("skip_reason")
         self.reason.setPlaceholderText("سبب عدم الحاجة إلى هذه الخطوة (مطلوب)")
         self.reason.setEnabled(False)
-        self.error = error_label(self, "skip_reason")
+        self.error = error_label(self, "skip_reason", self.reason)
         layout.addWidget(self.check)
         layout.addWidget(self.reason)
         layout.addWidget(self.error)
         self.check.toggled.connect(self._toggled)
+        self.reason.textChanged.connect(lambda _t: self.set_error(None))
 
     def _toggled(self, on: bool) -> None:
         self.reason.setEnabled(on)
@@ -55,8 +56,7 @@ class SkipChoice(QWidget):
 
     def set_error(self, message: str | None) -> None:
         """Show or clear the reason's inline error."""
-        self.error.setText(message or "")
-        self.error.setVisible(bool(message))
+        self.error.show_message(message)
 
 
 class _OptionalStepPage(StepPage[H]):
@@ -374,7 +374,7 @@ class NotifyCommitteePage(StepPage[NotifyCommitteeStep]):
                 submitted = f"\nتاريخ تقديم الطلب: {format_dual(case.submitted_at.astimezone(RIYADH).date())}"
             self.promised_label.setText(
                 f"✓ أُبلغت {self.committee_name}. موعد الرد الموعود: {format_dual(case.promised_decision_date)}"
-                f"{submitted}\nرقم الحالة: {isolate(case.case_number)}. اطبع إشعار الاستلام وسلّمه للمستفيد."
+                f"{submitted}\nرقم الحالة: {ltr(case.case_number)}. اطبع إشعار الاستلام وسلّمه للمستفيد."
                 + ("\nينتهي الاستقبال عند هذه الخطوة: يُستكمل التسجيل وتقديم الخدمة من ملف الحالة بعد قبول اللجنة."
                    if case.awaiting_decision else "")
             )

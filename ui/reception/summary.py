@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
-from desktop.arabic_text import isolate
+from desktop.arabic_text import isolate, ltr
 from desktop.hijri import format_dual
 from desktop.reception import reception_outcome
 from ui.reception.base import StepPage, WizardContext
@@ -66,7 +66,7 @@ class SummaryPage(StepPage[None]):
         self.case = case
         self.new_contact.setText("استقبال بلاغ &جديد" if case.is_rescue else "استقبال مستفيد &جديد")
         number_caption = "رقم البلاغ" if case.is_rescue else "رقم الحالة"  # one term per thing: a report's number
-        lines = [f"{number_caption}: {isolate(case.case_number)}", f"الوضع: {case.status_label}"]
+        lines = [f"{number_caption}: {ltr(case.case_number)}", f"الوضع: {case.status_label}"]
         lines.append(f"القناة: {case.channel_name} — نوع الحالة: {case.case_kind_name}")
         if case.beneficiary is not None:
             lines.append(f"المستفيد: {case.beneficiary.full_name} — الهوية {isolate(case.beneficiary.id_number)}")

@@ -34,10 +34,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.arabic_text import isolate
+from desktop.arabic_text import isolate, ltr
 from desktop.policy import StepKind
 from desktop.reception import STEP_HANDLERS, UNFINISHED, Procedure, procedure_of
 from ui.ops import operations, run_read, run_write
+from ui.input_safety import DiscardQuestion, ask_to_discard, has_typed
 from ui.printing import PrintController
 from ui.reception import declare, rescue, steps, verify  # noqa: F401 - each module registers its pages
 from ui.reception.base import Action, StepPage, WizardContext
@@ -116,7 +117,7 @@ def _show_once_unseen(page: QWidget) -> None:
 
 def keys_hint(rescue: bool) -> str:
     """The keyboard reminder under the buttons."""
-    keys = (("Enter", "التالي"), ("Alt+B", "السابق"), ("Ctrl+P", "طباعة"),
+    keys = (("Enter", "التالي"), ("Esc", "السابق"), ("Ctrl+P", "طباعة"),
             ("Ctrl+N", "بلاغ جديد" if rescue else "مستفيد جديد"))
     return "   ".join(f"{isolate(key)} {what}" for key, what in keys)
 
@@ -185,6 +186,7 @@ class ReceptionWizard(QWidget):
         self._drafts_loaded: set[str] = set()
         self._dirty: set[str] = set()
         self._spare: list[StepPage[Any]] = []
+        self._escape_question: DiscardQuestion | None = None
         self.drafts_saved = 0
 
         row = QHBoxLayout(self)
@@ -212,7 +214,7 @@ class ReceptionWizard(QWidget):
         buttons = QHBoxLayout()
         self.back_button = QPushButton("→ السابق", self)
         self.back_button.setObjectName("back_button")
-        self.back_button.setToolTip("الصفحة السابقة (Alt+B)")
+        self.back_button.setToolTip("الصفحة السابقة (Esc أو Alt+B)")
         self.next_button = QPushButton("التالي ←", self)
         self.next_button.setObjectName("next_button")
         self.next_button.setToolTip("إنجاز الخطوة والمتابعة (Enter أو Alt+N)")
@@ -447,7 +449,7 @@ class ReceptionWizard(QWidget):
             self._keep_draft(outcome)
             self._apply(view)
             self._show(self._page_of_current())
-            self.say(f"استُؤنفت الحالة رقم {isolate(view.case_number)} من حيث توقفت.", False)
+            self.say(f"استُؤنفت الحالة رقم {ltr(view.case_number)} من حيث توقفت.", False)
             if on_opened is not None:
                 on_opened(view)
 
@@ -525,7 +527,7 @@ class ReceptionWizard(QWidget):
             self._apply(outcome.view)
             self._show(self._page_of_current())
             started_what = "بدأ البلاغ رقم" if outcome.view.is_rescue else "بدأت الحالة رقم"
-            self.say(f"{started_what} {isolate(outcome.view.case_number)}.", False)
+            self.say(f"{started_what} {ltr(outcome.view.case_number)}.", False)
 
         run_write(self, self._with_draft(start), started, lambda message, error: self._refused(page, message, error),
                   where="reception.start_contact")
@@ -547,7 +549,7 @@ class ReceptionWizard(QWidget):
 
         dialog.finished.connect(answered)
         dialog.open()
-        self.say(f"للمستفيد حالة مفتوحة رقم {isolate(open_case.case_number)}: تابعها أو اكتب سبب فتح حالة أخرى.",
+        self.say(f"للمستفيد حالة مفتوحة رقم {ltr(open_case.case_number)}: تابعها أو اكتب سبب فتح حالة أخرى.",
                  False)
 
     def abandon(self, reason: str | None = None) -> bool:
@@ -584,7 +586,7 @@ class ReceptionWizard(QWidget):
         def abandoned(_nothing: None) -> None:
             if generation == self._generation:
                 self.start_new()
-                self.say(f"أُغلقت الحالة رقم {isolate(number)} متروكة.", False)
+                self.say(f"أُغلقت الحالة رقم {ltr(number)} متروكة.", False)
             self.sig_case_abandoned.emit(case_id)
             if then is not None:
                 then()
@@ -677,7 +679,7 @@ class ReceptionWizard(QWidget):
         action = page.action()
         if action is None:
             self.say("لم تكتمل الخطوة: راجع الملاحظات المكتوبة باللون الأحمر.", True)
-            self._scroll_to_focus(page)
+            self._bring_error_into_view(page)
             return
         self._record(page, action)
 
@@ -712,12 +714,18 @@ class ReceptionWizard(QWidget):
         self._set_busy(False)
         field_name = getattr(error, "field", None)
         page.show_error(message, field_name)
-        self._scroll_to_focus(page)
+        self._bring_error_into_view(page)
         if field_name == "documents":
             message += " — حدّث المستندات من خطوة التحقق في قائمة الخطوات، ثم عد إلى هذه الخطوة."
         elif field_name == "declaration" and self._case is not None and self._case.signature_pending:
             message += " — افتح خطوة الإقرار من قائمة الخطوات ووقّعه."
         self.say(message, True)
+
+    def _bring_error_into_view(self, page: StepPage[Any]) -> None:
+        """The first field in error gets the keyboard, in view with its error (else the field with the keyboard
+        is brought into view)."""
+        if page.focus_first_error() is None:
+            self._scroll_to_focus(page)
 
     def _scroll_to_focus(self, page: StepPage[Any]) -> None:
         """Bring the field with the keyboard into view (after an error put it there)."""
@@ -857,7 +865,7 @@ class ReceptionWizard(QWidget):
         pending = " — ◐ التوقيع معلّق" if case.signature_pending else ""
         noun = "البلاغ" if case.is_rescue else "الحالة"
         self.header.setText(
-            f"{noun} رقم {isolate(case.case_number)}{who} — {case.status_label} — {case.channel_name}{pending}"
+            f"{noun} رقم {ltr(case.case_number)}{who} — {case.status_label} — {case.channel_name}{pending}"
         )
 
     def _update_checklist(self) -> None:
@@ -959,8 +967,29 @@ class ReceptionWizard(QWidget):
         button = self.open_button if open_only else self.print_button
         self.context.print_document(self._case.case_id, kinds[0], open_only=open_only, button=button)
 
+    def step_back(self) -> None:
+        """Escape: the previous page; on the first page with something typed, ask whether to clear it; else say
+        why there is nothing to go back to (Escape never does nothing)."""
+        if self._busy:
+            self.say(self._busy_text or "انتظر حتى يكتمل التسجيل الجاري.", False)
+            return
+        page = self.current_page()
+        if self._index_of(page) > 0 and self._case is not None:
+            self.go_back()
+            return
+        if page is self.contact_page and self._case is None and has_typed(self.contact_page):
+            if self._escape_question is None or not self._escape_question.isVisible():
+                self._escape_question = ask_to_discard(
+                    self, "هل تريد مسح ما كتبته في هذه الصفحة والبدء من جديد؟", "نعم، امسحه", self.start_new)
+            return
+        self.say("هذه أول صفحة: لا توجد صفحة سابقة.", False)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Enter not used by a field: press the focused button, or do the step and go on."""
+        """Enter not used by a field: press the focused button, or do the step and go on. Escape: step back."""
+        if event.key() == Qt.Key.Key_Escape and not event.modifiers():
+            self.step_back()
+            event.accept()
+            return
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers() & (
             Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
         ):

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QPushBu
 from desktop.arabic_text import isolate
 from desktop.errors import InputError
 from desktop.reports import ReportCancelled
+from ui.file_dialogs import file_dialog
 from ui.ops import operations, run_read
 from ui.printing import open_in_viewer
 
@@ -89,17 +90,9 @@ class ExportController(QObject):
     def choose_file(self, job: ExportJob, folder: Path | None = None) -> QFileDialog:
         """Ask where to save (Qt's own dialog, in Arabic, non-blocking); the export starts once a file is chosen."""
         start = str((folder or Path.home()) / job.default_name)
-        dialog = QFileDialog(self._parent, f"حفظ {job.title}", start, job.file_filter)
+        dialog = file_dialog(self._parent, f"حفظ {job.title}", start, job.file_filter, save=True)
         dialog.setObjectName("export_file_dialog")
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
-        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
         dialog.setDefaultSuffix(job.suffix)
-        dialog.setLabelText(QFileDialog.DialogLabel.LookIn, "الحفظ في:")
-        dialog.setLabelText(QFileDialog.DialogLabel.FileName, "اسم الملف:")
-        dialog.setLabelText(QFileDialog.DialogLabel.FileType, "نوع الملف:")
-        dialog.setLabelText(QFileDialog.DialogLabel.Accept, "حفظ")
-        dialog.setLabelText(QFileDialog.DialogLabel.Reject, "إلغاء")
         dialog.fileSelected.connect(lambda chosen: self.start(job, Path(chosen)))
         dialog.finished.connect(dialog.deleteLater)
         self.file_dialog = dialog

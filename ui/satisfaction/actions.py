@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.arabic_text import ltr
 from desktop.errors import InputError
 from desktop.hijri import format_dual, parse_date_either
 from desktop.reports.views import CorrectiveAction, CorrectiveActionStatus
@@ -71,7 +72,7 @@ class CorrectiveActionDialog(QDialog):
         self.owner.setPlaceholderText("الاسم أو الإدارة")
         self.due = QLineEdit(self)
         self.due.setObjectName("action_due")
-        self.due.setPlaceholderText("هجري أو ميلادي، مثل ١٤٤٧/١٠/٣٠")
+        self.due.setPlaceholderText(f"هجري أو ميلادي، مثل {ltr('١٤٤٧/١٠/٣٠')}")
         self.due_other = QLabel("", self)
         self.due_other.setObjectName("field_hint")
         self.status = QComboBox(self)

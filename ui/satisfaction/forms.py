@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.arabic_text import isolate, to_arabic_digits
+from desktop.arabic_text import isolate, to_arabic_digits, ltr
 from desktop.reception import ReceptionService
 from desktop.satisfaction.views import AnswerValue, QuestionView, SurveyDefinition
 
@@ -191,7 +191,7 @@ class CaseField(QWidget):
         label = QLabel("رقم الحالة (اختياري):", self)
         self.edit = QLineEdit(self)
         self.edit.setObjectName("survey_case_number")
-        self.edit.setPlaceholderText("مثال: A1F3-1447-000123")
+        self.edit.setPlaceholderText(f"مثال: {ltr('A1F3-1447-000123')}")
         self.edit.setMaximumWidth(240)
         self.edit.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
         label.setBuddy(self.edit)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.arabic_text import isolate, to_arabic_digits
+from desktop.arabic_text import isolate, to_arabic_digits, ltr
 from desktop.hijri import format_dual, local_date
 from desktop.reports import DashboardService
 from desktop.satisfaction import AnonymityMode, AnswerWay, Slip, SurveyService
@@ -392,7 +392,7 @@ class SatisfactionPage(QWidget):
         code_label = QLabel("رمز القسيمة:", entry_box)
         self.slip_code_edit = QLineEdit(entry_box)
         self.slip_code_edit.setObjectName("slip_code_entry")
-        self.slip_code_edit.setPlaceholderText("ABCD-EFGH")
+        self.slip_code_edit.setPlaceholderText(ltr("ABCD-EFGH"))
         self.slip_code_edit.setMaximumWidth(200)
         self.slip_code_edit.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
         code_label.setBuddy(self.slip_code_edit)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.arabic_text import ltr
 from ui.sync.style import SYNC_STYLE
 
 if TYPE_CHECKING:
@@ -24,8 +25,9 @@ if TYPE_CHECKING:
     from ui.sync.controller import SyncController
 
 ADDRESS_MISSING = "أدخل عنوان خادم المزامنة كما أعطاك إياه مسؤول النظام"
-ADDRESS_SCHEME = "عنوان الخادم يجب أن يبدأ بـ http:// أو https:// (مثل https://sync.example.org:8443)"
-ADDRESS_HOST = "عنوان الخادم ناقص: اكتب اسم الخادم أو عنوانه بعد https://"
+ADDRESS_SCHEME = (f"عنوان الخادم يجب أن يبدأ بـ {ltr('http://')} أو {ltr('https://')} "
+                  f"(مثل {ltr('https://sync.example.org:8443')})")
+ADDRESS_HOST = f"عنوان الخادم ناقص: اكتب اسم الخادم أو عنوانه بعد {ltr('https://')}"
 CODE_MISSING = "أدخل رمز التسجيل الذي أعطاك إياه مسؤول النظام"
 CODE_SPACES = "رمز التسجيل لا يحتوي مسافات: انسخه كما هو"
 NAME_MISSING = "أدخل اسمًا لهذا الجهاز يعرفه به مسؤول النظام (مثل: استقبال الفرع الرئيسي)"

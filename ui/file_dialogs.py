@@ -1,0 +1,44 @@
+"""Qt's own file dialog, everywhere: it reads Arabic from qtbase_ar.qm on every platform (a native one may not).
+
+`file_dialog` builds the non-native dialog with the labels Qt's Arabic catalogue leaves untranslated;
+`choose_file_to_open` asks for one existing file (modal) and returns its path, or "" when cancelled.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+__all__ = ["choose_file_to_open", "file_dialog"]
+
+
+def file_dialog(parent: QWidget | None, title: str, folder: str, name_filter: str, *, save: bool = False
+                ) -> QFileDialog:
+    """A non-native file dialog in Arabic: open one existing file, or (`save`) name a file to write."""
+    dialog = QFileDialog(parent, title, folder, name_filter)
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    if save:
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+        dialog.setLabelText(QFileDialog.DialogLabel.LookIn, "الحفظ في:")
+        dialog.setLabelText(QFileDialog.DialogLabel.FileName, "اسم الملف:")
+        dialog.setLabelText(QFileDialog.DialogLabel.FileType, "نوع الملف:")
+        dialog.setLabelText(QFileDialog.DialogLabel.Accept, "حفظ")
+        dialog.setLabelText(QFileDialog.DialogLabel.Reject, "إلغاء")
+    else:
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        # Qt's Arabic catalogue leaves these two labels untranslated (its «افتح» and «ألغِ» are kept).
+        dialog.setLabelText(QFileDialog.DialogLabel.LookIn, "البحث في:")
+        dialog.setLabelText(QFileDialog.DialogLabel.FileType, "نوع الملفات:")
+    return dialog
+
+
+def choose_file_to_open(parent: QWidget | None, title: str, folder: str, name_filter: str) -> str:
+    """Ask for one existing file in Qt's Arabic dialog (modal); its path, or "" when the officer cancelled."""
+    dialog = file_dialog(parent, title, folder, name_filter)
+    if dialog.exec() != QFileDialog.DialogCode.Accepted:
+        dialog.deleteLater()
+        return ""
+    chosen = dialog.selectedFiles()
+    dialog.deleteLater()
+    return chosen[0] if chosen else ""
