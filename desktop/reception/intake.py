@@ -36,7 +36,7 @@ from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
 from db.models import AuditEvent, Beneficiary, Case, CaseStatus, PolicyVersion, ReceptionDraft
-from desktop.arabic_text import isolate, name_tokens, strip_bidi_controls, to_latin_digits
+from desktop.arabic_text import identifier_text, name_tokens, strip_bidi_controls, to_latin_digits
 from desktop.cases import numbers, states
 from desktop.casework import CaseContext
 from desktop.errors import InputError, ReceptionError
@@ -101,7 +101,7 @@ SECOND_CASE_ADVICE = "أكملها بدل فتح حالة ثانية، أو اك
 def second_case_refusal(open_case: OpenCase, advice: str = SECOND_CASE_ADVICE) -> str:
     """Why another case is not opened for a person with an open one, and what to do instead (Arabic)."""
     where = f" عند خطوة «{open_case.step_title}»" if open_case.step_title else ""
-    return f"للمستفيد حالة مفتوحة رقم {isolate(open_case.case_number)} ({open_case.status_label}){where}: {advice}"
+    return f"للمستفيد حالة مفتوحة رقم {identifier_text(open_case.case_number)} ({open_case.status_label}){where}: {advice}"
 
 
 def check_second_case(

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from desktop.arabic_text import isolate, to_arabic_digits
-from desktop.hijri import RIYADH, format_gregorian, format_hijri
+from desktop.arabic_text import isolate, display_digits
+from desktop.hijri import RIYADH, format_gregorian, format_hijri, format_time
 
 
 def arabic_number(value: int) -> str:
     """An integer in Arabic-Indic digits with the Arabic thousands separator: 10000 → ١٠٬٠٠٠."""
-    return to_arabic_digits(f"{value:,}").replace(",", "٬")
+    return display_digits(f"{value:,}".replace(",", "٬"))
 
 
 def number(value: int) -> str:
@@ -93,7 +93,7 @@ def moment_text(moment: datetime | None) -> str:
     if moment is None:
         return "—"
     local = local_moment(moment)
-    return f"{dual_date(local.date())}، {isolate(to_arabic_digits(local.strftime('%H:%M')))}"
+    return f"{dual_date(local.date())}، {isolate(format_time(local))}"
 
 
 def today_riyadh() -> date:

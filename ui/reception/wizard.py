@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.arabic_text import isolate
+from desktop.arabic_text import identifier_text, isolate
 from desktop.policy import StepKind
 from desktop.reception import STEP_HANDLERS, UNFINISHED, Procedure, procedure_of
 from ui.ops import operations, run_read, run_write
@@ -447,7 +447,7 @@ class ReceptionWizard(QWidget):
             self._keep_draft(outcome)
             self._apply(view)
             self._show(self._page_of_current())
-            self.say(f"استُؤنفت الحالة رقم {isolate(view.case_number)} من حيث توقفت.", False)
+            self.say(f"استُؤنفت الحالة رقم {identifier_text(view.case_number)} من حيث توقفت.", False)
             if on_opened is not None:
                 on_opened(view)
 
@@ -517,7 +517,7 @@ class ReceptionWizard(QWidget):
             self._keep_draft(outcome)
             self._apply(outcome.view)
             self._show(self._page_of_current())
-            self.say(f"بدأت الحالة رقم {isolate(outcome.view.case_number)}.", False)
+            self.say(f"بدأت الحالة رقم {identifier_text(outcome.view.case_number)}.", False)
 
         run_write(self, self._with_draft(start), started, lambda message, error: self._refused(page, message, error),
                   where="reception.start_contact")
@@ -539,7 +539,7 @@ class ReceptionWizard(QWidget):
 
         dialog.finished.connect(answered)
         dialog.open()
-        self.say(f"للمستفيد حالة مفتوحة رقم {isolate(open_case.case_number)}: تابعها أو اكتب سبب فتح حالة أخرى.",
+        self.say(f"للمستفيد حالة مفتوحة رقم {identifier_text(open_case.case_number)}: تابعها أو اكتب سبب فتح حالة أخرى.",
                  False)
 
     def abandon(self, reason: str | None = None) -> bool:
@@ -576,7 +576,7 @@ class ReceptionWizard(QWidget):
         def abandoned(_nothing: None) -> None:
             if generation == self._generation:
                 self.start_new()
-                self.say(f"أُغلقت الحالة رقم {isolate(number)} متروكة.", False)
+                self.say(f"أُغلقت الحالة رقم {identifier_text(number)} متروكة.", False)
             self.sig_case_abandoned.emit(case_id)
             if then is not None:
                 then()
@@ -849,7 +849,7 @@ class ReceptionWizard(QWidget):
         pending = " — ◐ التوقيع معلّق" if case.signature_pending else ""
         noun = "البلاغ" if case.is_rescue else "الحالة"
         self.header.setText(
-            f"{noun} رقم {isolate(case.case_number)}{who} — {case.status_label} — {case.channel_name}{pending}"
+            f"{noun} رقم {identifier_text(case.case_number)}{who} — {case.status_label} — {case.channel_name}{pending}"
         )
 
     def _update_checklist(self) -> None:
