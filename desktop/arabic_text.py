@@ -16,12 +16,19 @@ Decisions recorded here (other modules rely on them):
 * "عبد" is joined to a following word that begins with "ال" (عبد الله → عبدالله,
   عبد الرحمن → عبدالرحمن) only; other compounds (عبد ربه) are left as typed.
 * ``to_latin_digits`` / ``to_arabic_digits`` convert digits only, never separators (٫ ٬).
+* The desk shows every number the officer reads in Arabic text — dates, counts, IDs, phones, case
+  numbers, the numbers inside the policy's texts — in ONE digit style (`DigitStyle`: Arabic-Indic by
+  default, or Latin), chosen in the settings and set process-wide when the workspace opens
+  (`set_digit_style`). `display_digits` is the one function that applies it, on screens and in print.
+  A word holding a Latin letter (the "A1F3" of a case number, an e-mail, a web address) keeps its
+  digits as written. Typed numbers are read in either style (`to_latin_digits` at every parse).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from enum import StrEnum
 
 from desktop.errors import InputError
 
@@ -29,10 +36,14 @@ __all__ = [
     "ARABIC_LETTERS",
     "ARTICLE",
     "BIDI_CONTROLS",
+    "DigitStyle",
     "FSI",
     "PDI",
     "clean_text",
+    "digit_style",
+    "display_digits",
     "has_arabic",
+    "identifier_text",
     "isolate",
     "ltr",
     "article_forms",
@@ -40,6 +51,7 @@ __all__ = [
     "name_match_rank",
     "name_tokens",
     "normalize_name",
+    "set_digit_style",
     "strip_bidi_controls",
     "to_arabic_digits",
     "to_latin_digits",
@@ -64,6 +76,7 @@ _LATIN = "0123456789"
 
 _TO_LATIN = str.maketrans(_ARABIC_INDIC + _EASTERN_ARABIC_INDIC, _LATIN * 2)
 _TO_ARABIC = str.maketrans(_LATIN + _EASTERN_ARABIC_INDIC, _ARABIC_INDIC * 2)
+_TO_LATIN_DISPLAY = str.maketrans(_ARABIC_INDIC + _EASTERN_ARABIC_INDIC + "٬٫", _LATIN * 2 + ",.")
 _STRIP_BIDI = str.maketrans({c: None for c in BIDI_CONTROLS})
 
 # Characters removed from free text besides bidi controls: zero-width space and BOM.
@@ -107,6 +120,65 @@ _HSPACE_RUN = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 _ABD = "عبد"
+
+
+class DigitStyle(StrEnum):
+    """How the desk writes the numbers the officer reads: Arabic-Indic (٠١٢, the default) or Latin (012)."""
+
+    ARABIC = "arabic"
+    LATIN = "latin"
+
+    @property
+    def label_ar(self) -> str:
+        """How the settings page names the style (its digits written in the style itself)."""
+        return "أرقام عربية مشرقية (٠١٢٣)" if self is DigitStyle.ARABIC else "أرقام لاتينية (0123)"
+
+
+# A word holding a Latin letter keeps its digits ("A1F3", "info2@…", "www.x2.org").
+_LATIN_LETTER = re.compile("[A-Za-z]")
+_LATIN_WORD = re.compile("[0-9]*[A-Za-z][A-Za-z0-9]*")
+
+# The process-wide style: the translation `display_digits` applies (Arabic-Indic until a workspace says).
+_style = DigitStyle.ARABIC
+
+
+def set_digit_style(style: DigitStyle | str) -> DigitStyle:
+    """Make `style` the desk's digit style for this process (the workspace sets it when it opens); returns it.
+
+    An unknown value falls back to Arabic-Indic, the default.
+    """
+    global _style
+    try:
+        _style = DigitStyle(style)
+    except ValueError:
+        _style = DigitStyle.ARABIC
+    return _style
+
+
+def digit_style() -> DigitStyle:
+    """The desk's digit style in this process."""
+    return _style
+
+
+def display_digits(text: str) -> str:
+    """`text` with its digits in the desk's style (`set_digit_style`): the one place the style is applied.
+
+    Numbers are written with the Arabic separators ٬ (thousands) and ٫ (decimal); Latin style: every
+    Arabic-Indic digit becomes 0-9 and those separators «,» and «.». Arabic-Indic style: 0-9 become ٠-٩, except inside a
+    word holding a Latin letter (a case number's "A1F3", an e-mail, a web address), written as it is.
+    """
+    if _style is DigitStyle.LATIN:
+        return text.translate(_TO_LATIN_DISPLAY)
+    if _LATIN_LETTER.search(text) is None:
+        return text.translate(_TO_ARABIC)
+    parts: list[str] = []
+    start = 0
+    for word in _LATIN_WORD.finditer(text):
+        parts.append(text[start : word.start()].translate(_TO_ARABIC))
+        parts.append(word.group())
+        start = word.end()
+    parts.append(text[start:].translate(_TO_ARABIC))
+    return "".join(parts)
 
 
 def to_latin_digits(text: str) -> str:
@@ -261,17 +333,29 @@ def has_arabic(text: str) -> bool:
 
 
 def days_phrase(days: int) -> str:
-    """A count of days with Arabic's noun forms: «يوم واحد»، «يومان»، «٣ أيام»، «١١ يومًا» (and «٠ يوم»)."""
+    """A count of days with Arabic's noun forms: «يوم واحد»، «يومان»، «٣ أيام»، «١١ يومًا» (and «٠ يوم»).
+
+    The number is in the desk's digit style (`display_digits`).
+    """
     n = abs(days)
     if n == 0:
-        return "٠ يوم"
+        return display_digits("0 يوم")
     if n == 1:
         return "يوم واحد"
     if n == 2:
         return "يومان"
     if n <= 10:
-        return f"{to_arabic_digits(str(n))} أيام"
-    return f"{to_arabic_digits(str(n))} يومًا"
+        return f"{display_digits(str(n))} أيام"
+    return f"{display_digits(str(n))} يومًا"
+
+
+def identifier_text(text: str) -> str:
+    """An ID, phone or case number inside Arabic text: the desk's digits (`display_digits`), drawn as written.
+
+    Arabic-Indic digit groups joined by "-" or spaces would swap places under the bidi rules: the value is
+    held left to right (`ltr`).
+    """
+    return ltr(display_digits(text))
 
 
 def ltr(text: str) -> str:

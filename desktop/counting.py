@@ -14,7 +14,8 @@ count                      form                        example (يوم)
 =========================  ==========================  =====================
 
 This is the CLDR plural rule for Arabic (zero, one, two, few, many, other). Each noun gives its four
-forms and its gender (for «واحد» or «واحدة»); the number is written in the desk's digit style.
+forms and its gender (for «واحد» or «واحدة»); the number is written in the desk's digit style
+(`desktop.arabic_text.display_digits`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from desktop.arabic_text import to_arabic_digits
+from desktop.arabic_text import DigitStyle, display_digits, to_arabic_digits
 
 __all__ = [
     "BENEFICIARIES",
@@ -111,10 +112,11 @@ def plural_category(count: int) -> PluralCategory:
     return PluralCategory.OTHER
 
 
-def count_phrase(count: int, noun: Noun, *, digits: str = "arabic") -> str:
+def count_phrase(count: int, noun: Noun, *, digits: str | None = None) -> str:
     """The number with its noun in agreement: «يوم واحد»، «يومان»، «٣ أيام»، «١١ يومًا»، «١٠٠ يوم».
 
-    `digits` is the desk's digit style: "arabic" (Arabic-Indic, the default) or "latin".
+    The number is in the desk's digit style (`desktop.arabic_text.display_digits`); `digits` ("arabic" or
+    "latin") forces one style instead.
     """
     category = plural_category(count)
     if category is PluralCategory.ONE:
@@ -122,6 +124,8 @@ def count_phrase(count: int, noun: Noun, *, digits: str = "arabic") -> str:
     if category is PluralCategory.TWO:
         return noun.dual
     number = str(abs(count))
-    if digits != "latin":
+    if digits is None:
+        number = display_digits(number)
+    elif digits != DigitStyle.LATIN:
         number = to_arabic_digits(number)
     return f"{number} {noun.form(category)}"

@@ -11,6 +11,10 @@ Decisions recorded here:
 * Month names follow the printed Umm al-Qura calendar: ربيع الآخر, جمادى الآخرة (ربيع الثاني and
   جمادى الثانية are accepted when parsing).
 * Output always uses "/" (a "-" reverses inside Arabic text).
+* A date copied from an ID card or a document is never refused because our Umm al-Qura table makes its
+  month 29 days where the document says 30: `parse_date_either` reads Hijri day 30 of a 29-day month as the
+  month's last day, and `parse_date_noted` also returns the note the officer is shown about it.
+* Times shown or printed are Riyadh times (`riyadh_moment`, `format_time`); naive moments are UTC.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from hijridate import Gregorian, Hijri, ummalqura
 
 from desktop import arabic_text
-from desktop.arabic_text import normalize_name, strip_bidi_controls, to_arabic_digits, to_latin_digits
+from desktop.arabic_text import normalize_name, strip_bidi_controls, display_digits, to_latin_digits
 from desktop.errors import InputError
 
 __all__ = [
@@ -38,11 +42,14 @@ __all__ = [
     "format_dual",
     "format_gregorian",
     "format_hijri",
+    "format_time",
     "hijri_month_length",
     "parse_date_either",
+    "parse_date_noted",
     "parse_gregorian",
     "parse_hijri",
     "promised_decision_date",
+    "riyadh_moment",
     "weekday_ar",
 ]
 
@@ -117,6 +124,19 @@ def local_date(moment: datetime) -> date:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(RIYADH).date()
+
+
+def riyadh_moment(moment: datetime) -> datetime:
+    """The moment as the Riyadh clock reads it (naive moments are taken as UTC, never as the PC's zone)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(RIYADH)
+
+
+def format_time(moment: datetime) -> str:
+    """The Riyadh time of a moment, "١٤:٠٥" (24-hour, the desk's digit style); isolate it inside Arabic text."""
+    local = riyadh_moment(moment)
+    return display_digits(f"{local.hour:02d}:{local.minute:02d}")
 
 
 def hijri_month_length(year: int, month: int) -> int:
@@ -279,7 +299,26 @@ def parse_gregorian(text: str, *, field: str | None = None) -> date:
 
 
 def parse_date_either(text: str, *, field: str | None = None) -> date:
-    """Parse a Hijri or Gregorian date: a year below 1600 means Hijri (a هـ / م marker must agree)."""
+    """Parse a Hijri or Gregorian date: a year below 1600 means Hijri (a هـ / م marker must agree).
+
+    Hijri day 30 of a month our Umm al-Qura table makes 29 days is read as that month's last day (a date
+    printed on a document is never refused for it); `parse_date_noted` gives the note to show with it.
+    """
+    return parse_date_noted(text, field=field)[0]
+
+
+def _month_end_note(year: int, month: int, read_as: date) -> str:
+    """What the officer is told when a Hijri day 30 was read as the last day of a 29-day month."""
+    month_name = HIJRI_MONTHS_AR[month - 1]
+    return (
+        f"شهر {month_name} {arabic_text.isolate(display_digits(f'{year} هـ'))} تسعة وعشرون يومًا في تقويم أم القرى، "
+        f"فعُدّ اليوم {arabic_text.isolate(display_digits('30'))} المكتوب آخرَ يوم فيه: {format_dual(read_as)}. "
+        "التاريخ مقبول؛ طابقه مع الوثيقة."
+    )
+
+
+def parse_date_noted(text: str, *, field: str | None = None) -> tuple[date, str | None]:
+    """`parse_date_either`, with the note (Arabic) to show beside the date, or None when it reads plainly."""
     s, marker = _prepare(text, field, "التاريخ فارغ")
     months = {**_GREGORIAN_MONTH_LOOKUP, **_HIJRI_MONTH_LOOKUP}
     message = f"صيغة التاريخ غير صحيحة: اكتبه مثل {_HIJRI_EXAMPLE} هـ أو {_GREGORIAN_EXAMPLE} م"
@@ -297,23 +336,32 @@ def parse_date_either(text: str, *, field: str | None = None) -> date:
     if marker == "gregorian" and is_hijri:
         raise InputError(f"السنة {year} ليست سنة ميلادية مع أن التاريخ مكتوب بعلامة (م)", field=field)
     if is_hijri:
-        return _hijri_from_parts(year, month, day, field=field).to_gregorian()
-    return _gregorian_from_parts(year, month, day, field=field)
+        if day == 30:
+            _check_hijri_year_month(year, month, field=field)
+            if hijri_month_length(year, month) == 29:
+                read_as = HijriDate(year, month, 29).to_gregorian()
+                return read_as, _month_end_note(year, month, read_as)
+        return _hijri_from_parts(year, month, day, field=field).to_gregorian(), None
+    return _gregorian_from_parts(year, month, day, field=field), None
 
 
 def _digits(text: str, arabic_digits: bool) -> str:
-    return to_arabic_digits(text) if arabic_digits else text
+    return display_digits(text) if arabic_digits else text
 
 
 def format_hijri(d: date, *, arabic_digits: bool = True, long: bool = False) -> str:
-    """The Umm al-Qura date of `d`: "١٤٤٤/٠٥/٠٨ هـ" or, long, "٨ جمادى الأولى ١٤٤٤ هـ"."""
+    """The Umm al-Qura date of `d`: "١٤٤٤/٠٥/٠٨ هـ" or, long, "٨ جمادى الأولى ١٤٤٤ هـ".
+
+    `arabic_digits`: the date is for reading, in the desk's digit style (`display_digits`); False: Latin
+    digits as typed and exported (an editable field, a spreadsheet).
+    """
     h = HijriDate.from_gregorian(d)
     text = f"{h.day} {h.month_name_ar} {h.year} هـ" if long else f"{h} هـ"
     return _digits(text, arabic_digits)
 
 
 def format_gregorian(d: date, *, arabic_digits: bool = True, long: bool = False) -> str:
-    """The Gregorian date `d`: "٢٠٢٢/١٢/٠٢ م" or, long, "٢ ديسمبر ٢٠٢٢ م"."""
+    """The Gregorian date `d`: "٢٠٢٢/١٢/٠٢ م" or, long, "٢ ديسمبر ٢٠٢٢ م" (digits as in `format_hijri`)."""
     if long:
         text = f"{d.day} {GREGORIAN_MONTHS_AR[d.month - 1]} {d.year} م"
     else:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from desktop.arabic_text import isolate, strip_bidi_controls, to_latin_digits
+from desktop.arabic_text import display_digits, isolate, strip_bidi_controls, to_latin_digits
 from desktop.errors import InputError, ReceptionError
 
 __all__ = ["MAX_AMOUNT", "money_text", "parse_amount"]
@@ -38,8 +38,8 @@ def parse_amount(text_value: str, error: type[InputError] = ReceptionError) -> D
 
 
 def money_text(amount: Decimal | None) -> str:
-    """An amount as shown in Arabic text: «‏1,500 ريال» (isolated number, halalas only when there are some)."""
+    """An amount as shown in Arabic text: «١٬٥٠٠ ريال» (isolated, the desk's digits, halalas only when any)."""
     if amount is None:
         return ""
-    text_value = f"{amount:,.2f}".removesuffix(".00")
-    return f"{isolate(text_value)} ريال"
+    text_value = f"{amount:,.2f}".removesuffix(".00").replace(",", "٬").replace(".", "٫")
+    return f"{isolate(display_digits(text_value))} ريال"

@@ -6,7 +6,7 @@ import re
 from datetime import date
 from typing import TYPE_CHECKING
 
-from desktop.arabic_text import isolate, to_arabic_digits
+from desktop.arabic_text import isolate, display_digits
 from desktop.hijri import format_gregorian, format_hijri, parse_hijri
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ def gregorian_text(value: date) -> str:
 
 def hijri_text(value: str) -> str:
     """A Hijri date string from a profile (YYYY/MM/DD, as the board dated it) written "١٤٤٤/٠٥/٠٨ هـ", isolated."""
-    return isolate(to_arabic_digits(f"{value} هـ"))
+    return isolate(display_digits(f"{value} هـ"))
 
 
 def dates_side_by_side(date_hijri: str | None, date_gregorian: date | None) -> str:
@@ -39,21 +39,21 @@ def dates_side_by_side(date_hijri: str | None, date_gregorian: date | None) -> s
 
 
 def count_text(number: int) -> str:
-    """A count in Arabic-Indic digits, like the dates."""
-    return to_arabic_digits(str(number))
+    """A count in the desk's digit style, like the dates."""
+    return display_digits(str(number))
 
 
 def decision_text(profile: PolicyProfile) -> str:
     """The committee decision promise in the policy's own wording."""
     if profile.decision is None:
         return NO_DECISION_TEXT
-    return profile.decision.period_text
+    return display_digits(profile.decision.period_text)
 
 
 def approval_meeting_text(approval: Approval | ReplacedApproval) -> str:
     """Which body approved the policy, and at which meeting."""
     body = getattr(approval, "body", None)
-    return f"{body}، {approval.meeting}" if body else approval.meeting
+    return display_digits(f"{body}، {approval.meeting}" if body else approval.meeting)
 
 
 def approval_text(profile: PolicyProfile) -> str:

@@ -15,7 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.engine import HEAD_REVISION, Database, DatabaseError
-from db.models import AppUser, Association, Device, PolicyVersion, UserRole
+from db.models import AppUser, Association, AuditEvent, DeskSetting, Device, PolicyVersion, UserRole
+from desktop import arabic_text
+from desktop.arabic_text import DigitStyle
 from desktop.policy import (
     PolicyProfile,
     ProfileError,
@@ -31,6 +33,8 @@ from desktop.startup import DeskSnapshot, default_data_dir, write_snapshot
 __all__ = ["ConnectionState", "DeskState", "Workspace", "WorkspaceError", "default_data_dir"]
 
 DATABASE_FILE = "mustafid.sqlite3"
+#: The `desk_setting` row holding the association's digit style: {"style": "arabic" | "latin"}.
+DIGIT_STYLE_KEY = "digit_style"
 
 _log = get_logger("workspace")
 
@@ -90,7 +94,9 @@ class Workspace:
             _log.warning("database not opened: %s", type(exc).__name__)
             raise WorkspaceError(f"{exc.message_ar}\n({directory})") from exc
         _log.info("database opened (schema %s)", HEAD_REVISION)
-        return cls(directory, db)
+        workspace = cls(directory, db)
+        arabic_text.set_digit_style(workspace.digit_style())
+        return workspace
 
     def close(self) -> None:
         """Release the database."""
@@ -240,6 +246,56 @@ class Workspace:
                 role=UserRole.ADMIN.value,
             )
         )
+
+    # ------------------------------------------------------------------ settings
+
+    def digit_style(self) -> DigitStyle:
+        """The association's digit style as stored (Arabic-Indic when never chosen)."""
+        with self.db.session(read_only=True) as session:
+            value = session.scalar(
+                select(DeskSetting.value).where(DeskSetting.key == DIGIT_STYLE_KEY, DeskSetting.deleted_at.is_(None))
+            )
+        style = value.get("style") if isinstance(value, dict) else None
+        return DigitStyle(style) if style in set(DigitStyle) else DigitStyle.ARABIC
+
+    def set_digit_style(self, style: DigitStyle | str) -> DigitStyle:
+        """Store the digit style of every number shown and printed, and apply it to this process at once.
+
+        Kept with the association's settings (`desk_setting`, synced): every PC of the association, and every
+        document they print, writes numbers the same way. Audited.
+        """
+        try:
+            chosen = DigitStyle(style)
+        except ValueError:
+            raise WorkspaceError("نمط الأرقام غير معروف: اختر الأرقام العربية المشرقية أو اللاتينية") from None
+        now = dt.datetime.now(dt.UTC)
+        with self.db.session() as session:
+            officer_id = session.scalar(
+                select(AppUser.id).where(AppUser.username == os_username(), AppUser.deleted_at.is_(None)).limit(1)
+            )
+            row = session.scalars(
+                select(DeskSetting).where(DeskSetting.key == DIGIT_STYLE_KEY, DeskSetting.deleted_at.is_(None))
+            ).first()
+            if row is None:
+                session.add(DeskSetting(key=DIGIT_STYLE_KEY, value={"style": chosen.value}, updated_by=officer_id))
+            elif row.value.get("style") != chosen.value:
+                row.value = {"style": chosen.value}
+                row.updated_by = officer_id
+            else:
+                return arabic_text.set_digit_style(chosen)
+            association = session.scalars(select(Association.id).where(Association.deleted_at.is_(None)).limit(1)).first()
+            session.add(
+                AuditEvent(
+                    association_id=association,
+                    actor_id=officer_id,
+                    action="digit_style_set",
+                    entity="desk_setting",
+                    at=now,
+                    details={"style": chosen.value},
+                )
+            )
+        _log.info("digit style set: %s", chosen.value)
+        return arabic_text.set_digit_style(chosen)
 
     # ------------------------------------------------------------------ people and connection
 

@@ -7,6 +7,7 @@ import os
 # Before anything imports Qt: no display is needed to run the tests.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from collections.abc import Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
@@ -19,3 +20,21 @@ pytest_plugins = ["tests.postgres"]
 def data_dir(tmp_path: Path) -> Path:
     """A fresh, not yet created data directory for one test (the workspace creates it)."""
     return tmp_path / "mustafid-data"
+
+
+@pytest.fixture(autouse=True)
+def _desk_digit_style() -> Iterator[None]:
+    """The desk's digit style is process-wide: every test starts and ends with the default (Arabic-Indic)."""
+    from desktop.arabic_text import DigitStyle, set_digit_style
+
+    set_digit_style(DigitStyle.ARABIC)
+    yield
+    set_digit_style(DigitStyle.ARABIC)
+
+
+@pytest.fixture
+def latin_digits() -> None:
+    """Run a test with the desk's digit style set to Latin (tests that read Latin digits back from a page)."""
+    from desktop.arabic_text import DigitStyle, set_digit_style
+
+    set_digit_style(DigitStyle.LATIN)

@@ -136,7 +136,7 @@ class MainWindow(QMainWindow):
         self._workspace = workspace
         for page in self._pages.values():
             if isinstance(page, PolicySummaryPage):
-                page.show_data_dir(workspace.data_dir)
+                page.attach_workspace(workspace)
         if state is not None:
             self.show_desk_state(state)
         else:
@@ -195,7 +195,7 @@ class MainWindow(QMainWindow):
         elif section.key == "settings":
             page = PolicySummaryPage(section.title, section.purpose, self.stack)
             if self._workspace is not None:
-                page.show_data_dir(self._workspace.data_dir)
+                page.attach_workspace(self._workspace)
             self._add_sync_box(page)
         else:
             page = SectionWaitingPage(section.title, section.waiting_text, self.stack)

@@ -32,7 +32,7 @@ from db.models import (
     Referral,
     Service,
 )
-from desktop.arabic_text import isolate
+from desktop.arabic_text import identifier_text
 from desktop.casedesk.common import (
     case_kind_name,
     case_number_typed,
@@ -90,7 +90,7 @@ class CaseFileService(CaseDeskWork):
         with self._db.session(read_only=True) as session:
             case = session.scalars(select(Case).where(Case.case_number == number, Case.deleted_at.is_(None))).first()
             if case is None:
-                raise CaseDeskError(f"لا يوجد طلب بالرقم {isolate(number)}", field="case_number")
+                raise CaseDeskError(f"لا يوجد طلب بالرقم {identifier_text(number)}", field="case_number")
             return build_case_file(session, case, self._profile_of(session, case.policy_version_id), self._today())
 
     def timeline(self, case_id: uuid.UUID) -> tuple[TimelineEntry, ...]:

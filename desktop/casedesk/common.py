@@ -16,10 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import AppUser, SuggestionKind
-from desktop.arabic_text import clean_text, days_phrase, isolate, strip_bidi_controls, to_arabic_digits, to_latin_digits
+from desktop.arabic_text import clean_text, days_phrase, isolate, strip_bidi_controls, to_latin_digits
 from desktop.casedesk.views import SUGGESTION_ROUTES, CaseDeskError
 from desktop.errors import InputError
-from desktop.hijri import RIYADH, format_dual, parse_date_either
+from desktop.hijri import format_dual, format_time, parse_date_either, riyadh_moment
 from desktop.identity import format_mobile_local
 from desktop.policy import PolicyProfile
 
@@ -99,8 +99,8 @@ def dual(day: date | None) -> str:
 
 def moment_text(moment: datetime) -> str:
     """A moment as the timeline shows it: Riyadh date in both calendars and the time, "١٤:٠٥"."""
-    local = moment.astimezone(RIYADH) if moment.tzinfo else moment.replace(tzinfo=UTC).astimezone(RIYADH)
-    return f"{format_dual(local.date())} {isolate(to_arabic_digits(f'{local:%H:%M}'))}"
+    local = riyadh_moment(moment)
+    return f"{format_dual(local.date())} {isolate(format_time(local))}"
 
 
 def days_text(days: int) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Attachment, Beneficiary, Case, CommitteeDecision, DecisionLetter
-from desktop.arabic_text import isolate
+from desktop.arabic_text import identifier_text
 from desktop.attachments import AttachmentStore
 from desktop.casedesk.common import moment_text, role_name, user_names
 from desktop.casedesk.views import DECISIONS, CaseDeskError, DecisionView
@@ -78,7 +78,7 @@ def decision_view(session: Session, decision: CommitteeDecision, case: Case) -> 
 
 def no_decision_yet(case: Case) -> CaseDeskError:
     """The refusal for a letter or a notice asked of a case the committee has not decided yet."""
-    return CaseDeskError(f"لم تصدر اللجنة قرارًا في الطلب {isolate(case.case_number)} بعد", field="decision")
+    return CaseDeskError(f"لم تصدر اللجنة قرارًا في الطلب {identifier_text(case.case_number)} بعد", field="decision")
 
 
 def read_stored(store: AttachmentStore, row: Attachment) -> bytes:

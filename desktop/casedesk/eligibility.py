@@ -28,7 +28,7 @@ from db.models import (
     EligibilityRecommendation,
     RequiredDocument,
 )
-from desktop.arabic_text import to_arabic_digits
+from desktop.arabic_text import display_digits
 from desktop.casedesk.common import clean_input, dual, moment_text, parse_typed_date, user_names
 from desktop.casedesk.rules import STUDY_STATUSES
 from desktop.casedesk.service import CaseDeskWork
@@ -156,7 +156,7 @@ def _questions(profile: PolicyProfile) -> list[tuple[str, str, str]]:
 
 
 def _counts_note(counts: Mapping[str, int]) -> str:
-    parts = [f"{CHECK_RESULTS[key]}: {to_arabic_digits(str(value))}" for key, value in counts.items() if value]
+    parts = [f"{CHECK_RESULTS[key]}: {display_digits(str(value))}" for key, value in counts.items() if value]
     return "، ".join(parts)
 
 

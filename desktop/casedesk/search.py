@@ -39,11 +39,11 @@ from sqlalchemy import text as sql
 
 from desktop.arabic_text import (
     article_forms,
+    display_digits,
     fts_name_query,
     name_match_rank,
     name_tokens,
     strip_bidi_controls,
-    to_arabic_digits,
     to_latin_digits,
 )
 from desktop.identity import phone_search_key
@@ -98,18 +98,18 @@ class SearchQuery:
     def description(self) -> str:
         """The Arabic line telling the officer how the text is searched («بحث برقم الهوية…»)."""
         if self.kind == "id":
-            shown = to_arabic_digits(self.key)
+            shown = display_digits(self.key)
             whole = len(self.key) == _ID_LENGTH
             line = f"بحث برقم الهوية {shown}" if whole else f"بحث برقم الهوية الذي يبدأ بـ {shown}"
             return line + (" أو تسلسل رقم الطلب" if self.case_sequence else "")
         if self.kind == "phone":
-            shown = to_arabic_digits("0" + self.key)
+            shown = display_digits("0" + self.key)
             whole = len(self.key) == _PHONE_KEY_LENGTH
             return f"بحث برقم الجوال {shown}" if whole else f"بحث برقم الجوال الذي يبدأ بـ {shown}"
         if self.kind == "case_number":
             if self.key:
                 return f"بحث برقم الطلب {self.key}"
-            return f"بحث بتسلسل رقم الطلب {to_arabic_digits(self.case_sequence or '')}"
+            return f"بحث بتسلسل رقم الطلب {display_digits(self.case_sequence or '')}"
         if self.kind == "name":
             return "بحث بالاسم: " + " ".join(self.tokens) if self.tokens else "لا يوجد في النص ما يُبحث به"
         if self.text:

@@ -23,7 +23,7 @@ Decisions shared by all of them:
 from __future__ import annotations
 
 from db.models import Case
-from desktop.arabic_text import isolate
+from desktop.arabic_text import identifier_text
 from desktop.casedesk.views import CaseDeskError
 from desktop.casework import CaseWork
 
@@ -36,4 +36,4 @@ class CaseDeskWork(CaseWork):
     _error = CaseDeskError
 
     def _closed_message(self, case: Case) -> str:
-        return f"الطلب {isolate(case.case_number)} مغلق: لا يمكن تعديله"
+        return f"الطلب {identifier_text(case.case_number)} مغلق: لا يمكن تعديله"

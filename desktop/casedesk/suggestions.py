@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import AuditEvent, Beneficiary, Case, Suggestion, SuggestionEvent, SuggestionKind, SuggestionStatus
-from desktop.arabic_text import isolate
+from desktop.arabic_text import identifier_text
 from desktop.casedesk.common import (
     SUGGESTION_KIND_LABELS,
     case_number_typed,
@@ -95,7 +95,7 @@ class SuggestionService(CaseDeskWork):
             if number:
                 case = session.scalars(select(Case).where(Case.case_number == number, Case.deleted_at.is_(None))).first()
                 if case is None:
-                    raise CaseDeskError(f"لا يوجد طلب بالرقم {isolate(number)}", field="case_number")
+                    raise CaseDeskError(f"لا يوجد طلب بالرقم {identifier_text(number)}", field="case_number")
             beneficiary_id = s.beneficiary_id
             if beneficiary_id is not None:
                 found = session.get(Beneficiary, beneficiary_id)

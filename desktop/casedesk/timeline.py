@@ -35,7 +35,7 @@ from db.models import (
     SuggestionEvent,
     SurveyResponse,
 )
-from desktop.arabic_text import isolate, to_arabic_digits
+from desktop.arabic_text import display_digits, identifier_text, isolate
 from desktop.attachments import MIME_PDF
 from desktop.casedesk.common import (
     SUGGESTION_KIND_LABELS,
@@ -110,7 +110,7 @@ def build_timeline(session: Session, case: Case, profile: PolicyProfile) -> tupl
         ).limit(1)
     ).first()
     add(f"contact:{case.id.hex}", started or case.created_at, "contact", f"تواصل عبر قناة «{channel}»",
-        f"فُتح {noun} رقم {isolate(case.case_number)}"
+        f"فُتح {noun} رقم {identifier_text(case.case_number)}"
         + ("" if rescue else f" ({case_kind_name(profile, case.case_kind_id)})"),
         case.officer_id, channel_name=channel)
     for step in session.scalars(
@@ -213,7 +213,7 @@ def build_timeline(session: Session, case: Case, profile: PolicyProfile) -> tupl
 def declaration_state(number: int, superseded: bool) -> str:
     """«الإصدار ٢ — مستبدَل بعد تصحيح البيانات» or «الإصدار ٢ — الساري»: a declaration's place among the case's."""
     state = "مستبدَل بعد تصحيح البيانات" if superseded else "الساري"
-    return f"الإصدار {isolate(to_arabic_digits(str(number)))} — {state}"
+    return f"الإصدار {isolate(display_digits(str(number)))} — {state}"
 
 
 def file_entries(session: Session, case: Case) -> list[TimelineEntry]:

@@ -20,6 +20,9 @@ Decisions recorded here (the document templates rely on them):
   numbers ("+966 50 …") are drawn left to right as they are written (a left-to-right
   override), since bidi would otherwise swap their groups inside Arabic text. `ltr` does the
   same for a value the caller knows is an identifier (ID, case number, mobile, e-mail).
+* Every string drawn or measured passes through `desktop.arabic_text.display_digits` (in `shape_line`
+  and `wrap`): dates, IDs, phones, case numbers, counts and the policy's own texts are printed in the
+  desk's one digit style, whatever the renderer wrote.
 * Documents are rendered with ``invariant=1``: the same input gives the same bytes.
 * Speed (a declaration in well under 25 ms): streams are written binary (``rl_config.useA85 = 0``,
   set process-wide at import; reportlab's ASCII85 encoder is pure Python without rl_accel); the
@@ -55,7 +58,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 import resources
-from desktop.arabic_text import has_arabic, ltr
+from desktop.arabic_text import display_digits, has_arabic, ltr
 
 #: One millimetre in PDF points, typed (reportlab's own constant is untyped).
 mm: float = float(units.mm)
@@ -348,9 +351,16 @@ def _visual_from_levels(text: str, levels: Sequence[int], base_level: int = 1) -
     return "".join(chars)
 
 
-@functools.lru_cache(maxsize=4096)
 def shape_line(text: str) -> str:
-    """The visual string of one line of Arabic (or mixed) text, to be drawn left to right."""
+    """The visual string of one line of Arabic (or mixed) text, to be drawn left to right.
+
+    Its digits are in the desk's digit style (`display_digits`), like every string a document draws.
+    """
+    return _shape_line(display_digits(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _shape_line(text: str) -> str:
     shaped = _reshape(_prepare(text))
     visual: str | None = None
     if any(ch in _MIRROR for ch in shaped):
@@ -398,7 +408,11 @@ def _split_long_word(word: str, font: str, size: float, width: float) -> list[st
 
 
 def wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """Break logical text into logical lines no wider than `width` points; a newline forces a break."""
+    """Break logical text into logical lines no wider than `width` points; a newline forces a break.
+
+    The lines come back with their digits in the desk's digit style (`display_digits`), measured as drawn.
+    """
+    text = display_digits(text)
     lines: list[str] = []
     space = pdfmetrics.stringWidth(" ", font, size)
     for hard_line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):

@@ -21,7 +21,7 @@ from reportlab.lib.colors import Color
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
-from desktop.arabic_text import to_arabic_digits
+from desktop.arabic_text import display_digits
 from desktop.documents.arabic_pdf import ACCENT, GRID, MUTED, SHADE, ArabicDocument, ltr, mm, wrap
 from desktop.documents.letterhead import Letterhead, letterhead_for
 from desktop.errors import InputError
@@ -225,7 +225,7 @@ class _LetterheadDocument(ArabicDocument):
         for line in self._policy_lines:
             self.draw_line(canvas, line, self.right, y - self.baseline_offset(8.5, 13), self.font, 8.5)
             y -= 13
-        page_text = to_arabic_digits(f"صفحة {page} من {page_count}")
+        page_text = display_digits(f"صفحة {page} من {page_count}")
         self.draw_line(canvas, page_text, self.left, top - 2 - self.baseline_offset(9, 13), self.font, 9, align="left")
         canvas.setFillColor(_BLACK)
 
@@ -673,7 +673,7 @@ class _MissingDocumentsDocument(_LetterheadDocument):
         y -= 1 * mm
         number_width = 12 * mm
         reason_width = 62 * mm
-        rows_table = [[to_arabic_digits(str(i)), doc.name, doc.reason] for i, doc in enumerate(self.documents, start=1)]
+        rows_table = [[display_digits(str(i)), doc.name, doc.reason] for i, doc in enumerate(self.documents, start=1)]
         if not rows_table:
             rows_table = [["—", "لا توجد مستندات ناقصة", ""]]
         y = self.draw_table(

@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from reportlab.pdfgen.canvas import Canvas
 
-from desktop.arabic_text import isolate, to_arabic_digits
+from desktop.arabic_text import isolate, display_digits
 from desktop.documents.arabic_pdf import ACCENT, GRID, ltr, mm
 from desktop.documents.forms import Letterhead, _LetterheadDocument
 from desktop.hijri import format_dual, format_gregorian, format_hijri
@@ -162,7 +162,7 @@ class _DecisionLetterDocument(_LetterheadDocument):
         members = self.letter.members
         y = self.draw_section(canvas, y, f"أعضاء {self.letter.committee_name} الحاضرون", keep_with=30)
         number_width = 12 * mm
-        rows = [[to_arabic_digits(str(i)), name] for i, name in enumerate(members, start=1)]
+        rows = [[display_digits(str(i)), name] for i, name in enumerate(members, start=1)]
         if not rows:
             rows = [["—", _DOTS]]
         return self.draw_table(

@@ -20,14 +20,13 @@ from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import select
 
 from db.models import Case, RescueMember, RescueReport
-from desktop.arabic_text import to_arabic_digits
 from desktop.casework import case_letterhead
 from desktop.counting import MINUTES, count_phrase
 from desktop.documents.arabic_pdf import ltr, mm
 from desktop.documents.forms import _LetterheadDocument
 from desktop.documents.letterhead import Letterhead
 from desktop.errors import ReceptionError
-from desktop.hijri import RIYADH, format_gregorian, format_hijri
+from desktop.hijri import format_gregorian, format_hijri, format_time, riyadh_moment
 from desktop.policy import PolicyProfile, StepKind
 from desktop.reception.documents import user_name
 from desktop.reception.rescue import platform_label
@@ -44,8 +43,8 @@ _DASH = "—"
 
 def _moment(moment: datetime) -> str:
     """«١٤٤٧/٠٥/١١ هـ — ٢٠٢٥/١١/٠٢ م، ٠٩:٠٧» in Riyadh time."""
-    local = moment.astimezone(RIYADH)
-    return f"{format_hijri(local.date())} — {format_gregorian(local.date())}، {ltr(to_arabic_digits(local.strftime('%H:%M')))}"
+    local = riyadh_moment(moment)
+    return f"{format_hijri(local.date())} — {format_gregorian(local.date())}، {ltr(format_time(local))}"
 
 
 def _after(moment: datetime, received: datetime) -> str:

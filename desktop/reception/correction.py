@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from db.models import Beneficiary, CaseStatus, UserRole
-from desktop.arabic_text import normalize_name, to_arabic_digits
+from desktop.arabic_text import normalize_name, display_digits
 from desktop.counting import FIELDS, count_phrase
 from desktop.errors import InputError, ReceptionError
 from desktop.hijri import format_dual
@@ -97,7 +97,7 @@ def _shown(field: str, value: object) -> str:
         except InputError:
             return str(value)
     if isinstance(value, int):
-        return to_arabic_digits(str(value))
+        return display_digits(str(value))
     return str(value)
 
 

@@ -34,7 +34,7 @@ from db.models import (
     SignatureKind,
     StepCompletion,
 )
-from desktop.arabic_text import strip_bidi_controls, to_arabic_digits, to_latin_digits
+from desktop.arabic_text import strip_bidi_controls, display_digits, to_latin_digits
 from desktop.attachments import AttachmentStore
 from desktop.casework import case_letterhead, version_profile
 from desktop.arabic_text import ltr
@@ -186,7 +186,7 @@ def missing_documents(rows: Sequence[RequiredDocument], today: date) -> list[tup
         if not row.provided:
             missing.append((row.name, "لم يُقدَّم"))
         elif row.valid_until is not None and row.valid_until < today:
-            missing.append((row.name, f"انتهت صلاحيته في {to_arabic_digits(date_text(row.valid_until))} م"))
+            missing.append((row.name, f"انتهت صلاحيته في {display_digits(date_text(row.valid_until))} م"))
     return missing
 
 
@@ -236,7 +236,7 @@ def particulars_of(beneficiary: Beneficiary | None) -> BeneficiaryParticulars:
             mobile = beneficiary.mobile
     other: tuple[tuple[str, str], ...] = ()
     if beneficiary.household_size is not None:
-        other = (("عدد أفراد الأسرة", to_arabic_digits(str(beneficiary.household_size))),)
+        other = (("عدد أفراد الأسرة", display_digits(str(beneficiary.household_size))),)
     return forms.BeneficiaryParticulars(
         full_name=beneficiary.full_name,
         id_number=beneficiary.id_number,

@@ -39,7 +39,7 @@ from db.models import AuditEvent, Beneficiary, Case, CaseStatus, PolicyVersion, 
 from desktop.arabic_text import (
     article_forms,
     fts_name_query,
-    isolate,
+    identifier_text,
     name_match_rank,
     name_tokens,
     strip_bidi_controls,
@@ -109,7 +109,7 @@ SECOND_CASE_ADVICE = "أكملها بدل فتح حالة ثانية، أو اك
 def second_case_refusal(open_case: OpenCase, advice: str = SECOND_CASE_ADVICE) -> str:
     """Why another case is not opened for a person with an open one, and what to do instead (Arabic)."""
     where = f" عند خطوة «{open_case.step_title}»" if open_case.step_title else ""
-    return f"للمستفيد حالة مفتوحة رقم {isolate(open_case.case_number)} ({open_case.status_label}){where}: {advice}"
+    return f"للمستفيد حالة مفتوحة رقم {identifier_text(open_case.case_number)} ({open_case.status_label}){where}: {advice}"
 
 
 def check_second_case(

@@ -29,7 +29,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from db.models import Beneficiary, CaseStatus, RequiredDocument
-from desktop.arabic_text import normalize_name, to_arabic_digits
+from desktop.arabic_text import normalize_name, display_digits
 from desktop.attachments import read_attachment_file
 from desktop.casework import CaseContext
 from desktop.errors import InputError, ReceptionError
@@ -104,7 +104,7 @@ class VerifyStep(StepHandler):
             self._store_documents(ctx, docs)
             today = self._today()
             missing = sum(1 for d in docs if not d.provided or (d.valid_until is not None and d.valid_until < today))
-            self._complete(ctx, step, note=f"مستندات ناقصة: {to_arabic_digits(str(missing))}" if missing else "")
+            self._complete(ctx, step, note=f"مستندات ناقصة: {display_digits(str(missing))}" if missing else "")
             self._set_status(ctx, CaseStatus.RECEIVED)
             self._audit(ctx, "particulars_verified", {"beneficiary_id": beneficiary.id.hex, "documents": len(docs)})
             return self._view(session, ctx.case, ctx.profile)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop.arabic_text import days_phrase, to_arabic_digits
+from desktop.arabic_text import days_phrase, display_digits
 from desktop.counting import MINUTES, count_phrase
 from desktop.documents.arabic_pdf import ltr
 
@@ -14,11 +14,11 @@ NO_DATA = "لا توجد بيانات"
 
 def count(value: int) -> str:
     """A count in Arabic-Indic digits with Arabic thousands separators: ١٢٬٣٤٥."""
-    return to_arabic_digits(f"{value:,}".replace(",", "٬"))
+    return display_digits(f"{value:,}".replace(",", "٬"))
 
 
 def _decimal(value: float, places: int) -> str:
-    return to_arabic_digits(f"{value:,.{places}f}".replace(",", "٬").replace(".", "٫"))
+    return display_digits(f"{value:,.{places}f}".replace(",", "٬").replace(".", "٫"))
 
 
 def percent(value: float | None, places: int = 1) -> str:

@@ -15,7 +15,7 @@ from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, Str
 from reportlab.lib.colors import Color
 from reportlab.pdfgen.canvas import Canvas
 
-from desktop.arabic_text import isolate, to_arabic_digits
+from desktop.arabic_text import isolate, display_digits
 from desktop.counting import REPORTS, count_phrase
 from desktop.documents.arabic_pdf import ACCENT, FONT_BOLD, FONT_REGULAR, GRID, MUTED, SHADE, mm, shape_line, wrap
 from desktop.documents.forms import Letterhead, _LetterheadDocument
@@ -145,7 +145,7 @@ class _ReportBase(_LetterheadDocument):
         f = self.figures
         p = f.period
         y = self.draw_title(canvas, y, title)
-        y = self.draw_paragraph(canvas, f"الفترة: {to_arabic_digits(p.label_ar)}", self.right, y, self.width, self.bold_font, 12, 20,
+        y = self.draw_paragraph(canvas, f"الفترة: {display_digits(p.label_ar)}", self.right, y, self.width, self.bold_font, 12, 20,
                                 align="center")
         span = f"من {format_dual(p.start)} إلى {format_dual(p.end)}"
         y = self.draw_paragraph(canvas, span, self.right, y, self.width, self.font, 10.5, 18, align="center")
@@ -248,9 +248,9 @@ class _ReportBase(_LetterheadDocument):
             y = self.ensure_space(canvas, y, 62 * mm + 40)
             y = self.draw_paragraph(canvas, "اتجاه مؤشر الرضا شهريًا (الشهر الأول على اليمين):", self.right, y,
                                     self.width, self.bold_font, 10.5, 18)
-            y = self.draw_drawing(canvas, y, trend_chart([(to_arabic_digits(m.label_ar), m.percent) for m in f.satisfaction_trend],
+            y = self.draw_drawing(canvas, y, trend_chart([(display_digits(m.label_ar), m.percent) for m in f.satisfaction_trend],
                                                          self.width))
-            rows = [[to_arabic_digits(m.label_ar), fmt.count(m.responses), fmt.mean(m.mean), fmt.percent(m.percent)]
+            rows = [[display_digits(m.label_ar), fmt.count(m.responses), fmt.mean(m.mean), fmt.percent(m.percent)]
                     for m in f.satisfaction_trend]
             y = self.draw_table(canvas, rows, [self.width - 95 * mm, 25 * mm, 35 * mm, 35 * mm], self.right, y,
                                 size=9.5, header=["الشهر", "التقييمات", "المتوسط", "المؤشر"],

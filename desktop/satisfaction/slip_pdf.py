@@ -9,7 +9,7 @@ from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A5
 from reportlab.pdfgen.canvas import Canvas
 
-from desktop.arabic_text import to_arabic_digits
+from desktop.arabic_text import display_digits
 from desktop.documents.arabic_pdf import ACCENT, GRID, MUTED, ArabicDocument, ltr, mm, wrap
 from desktop.hijri import format_dual, local_date
 from desktop.policy import PolicyProfile
@@ -66,12 +66,12 @@ class _SlipDocument(ArabicDocument):
         for number, q in enumerate(self.survey.questions, start=1):
             y = self.ensure_space(canvas, y, 40)
             mark = "" if q.required else " (اختياري)"
-            y = self.draw_paragraph(canvas, to_arabic_digits(f"{number}. ") + q.text + mark, self.right, y,
+            y = self.draw_paragraph(canvas, display_digits(f"{number}. ") + q.text + mark, self.right, y,
                                     self.width, self.bold_font, 10, 16)
             if q.kind == "scale5":
-                y = self._boxes(canvas, y, [(f"{c.label_ar}", to_arabic_digits(str(c.value))) for c in reversed(SCALE5_CHOICES)])
+                y = self._boxes(canvas, y, [(f"{c.label_ar}", display_digits(str(c.value))) for c in reversed(SCALE5_CHOICES)])
             elif q.kind == "recommend10":
-                y = self._boxes(canvas, y, [("", to_arabic_digits(str(v))) for v in range(0, 11)], small=True)
+                y = self._boxes(canvas, y, [("", display_digits(str(v))) for v in range(0, 11)], small=True)
                 canvas.setFillColor(MUTED)
                 self.draw_line(canvas, f"٠ = {q.min_label_ar}   —   ١٠ = {q.max_label_ar}", self.right, y - 8,
                                self.font, 8)

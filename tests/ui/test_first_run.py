@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog
 
+from desktop.arabic_text import display_digits
 from desktop.policy import load_builtin_profile
 from desktop.workspace import Workspace
 from tests.ui.conftest import FULL_PROFILE_ID
@@ -53,7 +54,7 @@ def test_lists_the_five_builtin_policies(dialog: FirstRunDialog) -> None:
     texts = [dialog.profile_list.item(row).text() for row in range(dialog.profile_list.count())]
     assert {text.splitlines()[0] for text in texts} == ASSOCIATIONS
     family = next(text for text in texts if text.startswith("جمعية مفاتيح الخير"))
-    assert "مدة القرار: لا تقل عن (14) يوماً من تاريخ تقديم الطلب" in family
+    assert display_digits("مدة القرار: لا تقل عن (14) يوماً من تاريخ تقديم الطلب") in family
     assert "القنوات: ٦" in family and "خطوات الاستقبال: ٧" in family
     rescue = next(text for text in texts if text.startswith("جمعية دعم"))
     assert "خطوات الاستقبال: ٥" in rescue

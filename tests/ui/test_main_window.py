@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit
 
+from desktop.arabic_text import display_digits
 from desktop.arabic_text import to_arabic_digits
 from desktop.hijri import format_gregorian, format_hijri
 from desktop.workspace import Workspace
@@ -124,7 +125,7 @@ def test_committee_page_states_the_promised_period(qtbot, window: MainWindow) ->
 
     def promise_shown() -> bool:
         texts = [label.text() for label in page.findChildren(QLabel)]
-        return any("لا تقل عن (14) يوماً من تاريخ تقديم الطلب" in text for text in texts)
+        return any(display_digits("لا تقل عن (14) يوماً من تاريخ تقديم الطلب") in text for text in texts)
 
     qtbot.waitUntil(promise_shown, timeout=10000)
 
@@ -138,12 +139,12 @@ def test_settings_page_shows_the_active_policy(window: MainWindow, adopted_works
     assert settings.value("association") == "جمعية مفاتيح الخير الأسرية"
     assert settings.value("licence") == (profile.association.licence or "غير مذكور في السياسة")
     assert profile.version in settings.value("version")
-    assert profile.approval.meeting in settings.value("approval")
+    assert display_digits(profile.approval.meeting) in settings.value("approval")
     dates = settings.value("approval_dates")
     assert profile.approval.date_gregorian is not None
     assert format_gregorian(profile.approval.date_gregorian) in dates
     assert "هـ" in dates and "الموافق" in dates
-    assert settings.value("decision") == "لا تقل عن (14) يوماً من تاريخ تقديم الطلب"
+    assert settings.value("decision") == display_digits("لا تقل عن (14) يوماً من تاريخ تقديم الطلب")
     assert settings.value("data_dir") == str(adopted_workspace.data_dir)
 
 
@@ -161,7 +162,7 @@ def test_rescue_policy_has_no_committee_period(qtbot, workspace: Workspace) -> N
         settings.value("decision")
     texts = [label.text() for label in settings.findChildren(QLabel)]
     assert not any(word in text for text in texts for word in ("لجنة", "اللجنة", "إقرار"))
-    assert "الجلسة 1/2" in settings.value("replaces")
+    assert display_digits("الجلسة 1/2") in settings.value("replaces")
 
 
 def test_status_bar_shows_officer_association_connection_and_today(

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.arabic_text import isolate, ltr
+from desktop.arabic_text import identifier_text, isolate, ltr
 from desktop.casedesk import CaseDesk, CaseFile, ReportFile, TimelineEntry
 from desktop.casedesk.views import CaseDocument
 from desktop.reception import CorrectionResult
@@ -325,7 +325,7 @@ class CaseFileDialog(QDialog):
             return
         self.setWindowTitle(f"ملف الحالة {ltr(file.case_number)}")
         name = file.beneficiary.full_name if file.beneficiary else "مستفيد لم تُسجَّل بياناته بعد"
-        self.title.setText(f"{name} — الطلب {ltr(file.case_number)}")
+        self.title.setText(f"{name} — الطلب {identifier_text(file.case_number)}")
         parts = [f"الحالة: {file.status_label}", f"القناة: {file.channel_name}", f"نوع الطلب: {file.case_kind_name}",
                  f"فُتح {file.opened_text}"]
         if file.submitted_at is not None:
@@ -354,7 +354,7 @@ class CaseFileDialog(QDialog):
         """A rescue report: its own panel (caller, place, course, actions); no beneficiary, document or decision."""
         self.setWindowTitle(f"ملف البلاغ {ltr(file.case_number)}")
         if self.title.text().startswith("جارٍ"):
-            self.title.setText(f"البلاغ {ltr(file.case_number)}")
+            self.title.setText(f"البلاغ {identifier_text(file.case_number)}")
         parts = [f"الحالة: {file.status_label}", f"القناة: {file.channel_name}", f"استُلم {file.opened_text}",
                  f"سياسة الجمعية: الإصدار {isolate(file.policy_version)}"]
         self.header.setText("\n".join(" · ".join(parts[i:i + 2]) for i in range(0, len(parts), 2)))
@@ -381,7 +381,7 @@ class CaseFileDialog(QDialog):
         """The caller's name in the title once the report is read."""
         caller = report.report.reporter_name if report.report is not None else ""
         number = self.file.case_number if self.file else ""
-        self.title.setText(f"{caller} — البلاغ {ltr(number)}" if caller else f"البلاغ {ltr(number)}")
+        self.title.setText(f"{caller} — البلاغ {identifier_text(number)}" if caller else f"البلاغ {identifier_text(number)}")
 
     def _show_beneficiary(self, file: CaseFile) -> None:
         grid = self.beneficiary_form
@@ -395,7 +395,7 @@ class CaseFileDialog(QDialog):
             grid.addWidget(QLabel("لم تُسجَّل بيانات المستفيد بعد.", self.beneficiary_box), 0, 0, 1, 4)
             return
         fields: list[tuple[str, str, bool]] = [("الاسم:", person.full_name, False)]
-        fields.append(("رقم الهوية:", isolate(person.id_number), False))
+        fields.append(("رقم الهوية:", identifier_text(person.id_number), False))
         fields.append(("الجوال:", isolate(file.mobile_local) if file.mobile_local else "—", False))
         if person.id_expiry is not None:
             expired = " — منتهية الصلاحية" if file.id_expired else ""

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QFrame,
 )
 
-from desktop.arabic_text import ltr
+from desktop.arabic_text import display_digits, ltr
 from desktop.casedesk import (
     CHECK_RESULTS,
     DECISIONS,
@@ -237,7 +237,7 @@ class EligibilityDialog(QDialog):
         grid.setContentsMargins(0, 0, 0, 0)
         self.answer_rows = []
         for row, question in enumerate(view.questions):
-            text = QLabel(question.text, grid_holder)
+            text = QLabel(display_digits(question.text), grid_holder)
             text.setWordWrap(True)
             combo = _choice_combo(grid_holder, INTERVIEW_ANSWERS, question.answer)
             combo.setObjectName("interview_answer")

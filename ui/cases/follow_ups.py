@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.arabic_text import isolate, ltr
+from desktop.arabic_text import identifier_text, isolate
 from desktop.casedesk import FollowUpRow, FollowUps, FollowUpService
 from ui.cases.common import PlainRowsModel, hold_until_done, keep_column_widths, message_line, setup_table, show_message
 from ui.cases.text import arabic_number, days_phrase, hijri_date
@@ -65,7 +65,7 @@ class FollowUpModel(PlainRowsModel):
         row = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return (
-                ltr(row.case_number),
+                identifier_text(row.case_number),
                 row.beneficiary_name or "—",
                 isolate(row.mobile_local) if row.mobile_local else "—",
                 row.what,

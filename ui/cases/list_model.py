@@ -10,7 +10,8 @@ from datetime import datetime
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from desktop.arabic_text import isolate, ltr, to_arabic_digits
+from desktop.arabic_text import digit_style, identifier_text, isolate, to_arabic_digits
+from desktop.hijri import format_time
 from desktop.casedesk import CaseFilter, CaseListService, CasePage, CaseRow, CaseSort
 from ui.ops import run_read
 from ui.cases.text import (
@@ -84,7 +85,7 @@ def report_time(moment: datetime | None) -> str:
     if moment is None:
         return "—"
     local = local_moment(moment)
-    return f"{hijri_date(local.date())} {isolate(to_arabic_digits(local.strftime('%H:%M')))}"
+    return f"{hijri_date(local.date())} {isolate(format_time(local))}"
 
 
 def local_mobile(mobile: str) -> str:
@@ -159,6 +160,7 @@ class CaseListModel(QAbstractTableModel):
         self.pages_loaded = 0
         #: Display texts of the rows already drawn (dates in Hijri are worked out once per row).
         self._texts: dict[int, tuple[str, ...]] = {}
+        self._texts_style = digit_style()
         self.columns: tuple[Column, ...] = COLUMNS
 
     def set_report_mode(self, reports: bool) -> None:
@@ -338,6 +340,8 @@ class CaseListModel(QAbstractTableModel):
         row = self._rows[index.row()]
         key = self.columns[index.column()].key
         if role == Qt.ItemDataRole.DisplayRole:
+            if self._texts_style is not digit_style():  # the digit style changed in the settings: write again
+                self._texts, self._texts_style = {}, digit_style()
             texts = self._texts.get(index.row())
             if texts is None:
                 texts = tuple(self._text(row, column.key) for column in self.columns)
@@ -363,7 +367,7 @@ class CaseListModel(QAbstractTableModel):
             if key == "caller":
                 return report.caller_name or "—"
             if key == "caller_phone":
-                return isolate(local_mobile(report.caller_phone)) if report.caller_phone else "—"
+                return identifier_text(local_mobile(report.caller_phone)) if report.caller_phone else "—"
             if key == "platform":
                 return report.platform_label or "—"
             if key == "place":
@@ -378,13 +382,13 @@ class CaseListModel(QAbstractTableModel):
                 return isolate(to_arabic_digits(local_moment(moment).strftime("%H:%M")))
             return report_time(moment)
         if key == "case_number":
-            return ltr(row.case_number)
+            return identifier_text(row.case_number)
         if key == "name":
             return row.beneficiary_name or "لم تُسجَّل بياناته بعد"
         if key == "id_number":
-            return isolate(row.id_number) if row.id_number else "—"
+            return identifier_text(row.id_number) if row.id_number else "—"
         if key == "mobile":
-            return isolate(local_mobile(row.mobile)) if row.mobile else "—"
+            return identifier_text(local_mobile(row.mobile)) if row.mobile else "—"
         if key == "status":
             marks = []
             if row.signature_pending:

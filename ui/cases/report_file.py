@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.arabic_text import isolate, to_arabic_digits
+from desktop.arabic_text import isolate, display_digits
 from desktop.casedesk import ReportDesk, ReportFile
 from desktop.reception.views import MemberView
 from ui.cases.common import hold_until_done, show_message, write_pdf
@@ -40,8 +40,8 @@ def _coordinates(latitude: float | None, longitude: float | None) -> str:
     if latitude is None or longitude is None:
         return "—"
     # Each number named and isolated: two bare numbers side by side read in either order in Arabic text.
-    return (f"خط العرض {isolate(to_arabic_digits(f'{latitude:.5f}'))}، "
-            f"خط الطول {isolate(to_arabic_digits(f'{longitude:.5f}'))}")
+    return (f"خط العرض {isolate(display_digits(f'{latitude:.5f}'))}، "
+            f"خط الطول {isolate(display_digits(f'{longitude:.5f}'))}")
 
 
 def report_fields(file: ReportFile) -> list[tuple[str, str]]:
@@ -262,7 +262,7 @@ class DispatchDialog(ActionDialog):
         self.member.clear()
         available = [m for m in members if m.available]
         for m in members:
-            distance = f" — {isolate(to_arabic_digits(f'{m.distance_km:.1f}'))} كم" if m.distance_km is not None else ""
+            distance = f" — {isolate(display_digits(f'{m.distance_km:.1f}'))} كم" if m.distance_km is not None else ""
             state = "" if m.available else " (غير متاح)"
             self.member.addItem(f"{m.name}{distance}{state}", m.member_id)
         if not available:

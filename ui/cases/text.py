@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from desktop.arabic_text import isolate, to_arabic_digits
-from desktop.counting import Noun, PluralCategory, count_phrase, plural_category
-from desktop.hijri import RIYADH, format_gregorian, format_hijri
+from desktop.arabic_text import display_digits, isolate
+from desktop.counting import count_phrase, Noun, plural_category, PluralCategory
+from desktop.hijri import format_gregorian, format_hijri, format_time, RIYADH
 
 
 def arabic_number(value: int) -> str:
     """An integer in Arabic-Indic digits with the Arabic thousands separator: 10000 → ١٠٬٠٠٠."""
-    return to_arabic_digits(f"{value:,}").replace(",", "٬")
+    return display_digits(f"{value:,}".replace(",", "٬"))
 
 
 def number(value: int) -> str:
@@ -108,7 +108,7 @@ def moment_text(moment: datetime | None) -> str:
     if moment is None:
         return "—"
     local = local_moment(moment)
-    return f"{dual_date(local.date())}، {isolate(to_arabic_digits(local.strftime('%H:%M')))}"
+    return f"{dual_date(local.date())}، {isolate(format_time(local))}"
 
 
 def today_riyadh() -> date:

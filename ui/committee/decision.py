@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.arabic_text import isolate, ltr
+from desktop.arabic_text import identifier_text, isolate, ltr
 from desktop.casedesk import (
     DECISIONS,
     INFORMED_HOW,
@@ -110,7 +110,7 @@ class DecisionDialog(QDialog):
         column = QVBoxLayout(self.decide_page)
         column.setContentsMargins(0, 0, 0, 0)
         row = self.row
-        title = QLabel(f"{row.beneficiary_name} — الطلب {ltr(row.case_number)}", self.decide_page)
+        title = QLabel(f"{row.beneficiary_name} — الطلب {identifier_text(row.case_number)}", self.decide_page)
         title.setObjectName("case_title")
         column.addWidget(title)
         self.summary = QLabel(self.decide_page)

@@ -9,7 +9,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from desktop.arabic_text import isolate, ltr
+from desktop.arabic_text import identifier_text, isolate
 from desktop.casedesk import CaseDesk, DecisionResult, QueueRow, QueueSummary
 from desktop.policy import PolicyProfile
 from desktop.policy_text import decision_text
@@ -58,7 +58,7 @@ class QueueModel(PlainRowsModel):
         if role == Qt.ItemDataRole.DisplayRole:
             texts = self._texts.get(index.row())
             if texts is None:  # worked out once per row: the Hijri dates are not free
-                texts = (ltr(row.case_number), row.beneficiary_name or "—", row.case_kind_name,
+                texts = (identifier_text(row.case_number), row.beneficiary_name or "—", row.case_kind_name,
                          hijri_date(row.submitted_on), dual_date(row.promised_date), countdown_days(row.days_left),
                          row.recommendation_label or "لم تُسجَّل")
                 self._texts[index.row()] = texts

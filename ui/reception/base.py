@@ -17,8 +17,8 @@ from uuid import UUID
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QAbstractButton, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from desktop.arabic_text import isolate, to_arabic_digits
-from desktop.hijri import RIYADH, format_dual
+from desktop.arabic_text import isolate, display_digits
+from desktop.hijri import format_dual, format_time, riyadh_moment
 from desktop.reception import document_title
 from ui.ops import run_write
 from ui.printing import PrintController
@@ -122,7 +122,7 @@ class StepPage(QWidget, Generic[H]):
         self.title_label.setObjectName("step_title")
         self.title_label.setWordWrap(True)
         self.layout_.addWidget(self.title_label)
-        self.policy_text = wrapped_label(step.text if step is not None else "", holder, name="policy_text",
+        self.policy_text = wrapped_label(display_digits(step.text) if step is not None else "", holder, name="policy_text",
                                          selectable=False)
         self.policy_text.setVisible(step is not None)
         self.layout_.addWidget(self.policy_text)
@@ -270,8 +270,8 @@ def state_sentence(state: StepState, *, note: bool = True) -> str:
     """"تمت هذه الخطوة …" with who and when, for a finished step."""
     when = ""
     if state.completed_at is not None:
-        local = state.completed_at.astimezone(RIYADH)
-        when = f" في {format_dual(local.date())} الساعة {isolate(to_arabic_digits(local.strftime('%H:%M')))}"
+        local = riyadh_moment(state.completed_at)
+        when = f" في {format_dual(local.date())} الساعة {isolate(format_time(local))}"
     who = f" بواسطة {state.officer_name}" if state.officer_name else ""
     if state.status == "done":
         text = f"✓ تمت هذه الخطوة{when}{who}."

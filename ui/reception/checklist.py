@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from desktop.arabic_text import to_arabic_digits
+from desktop.arabic_text import display_digits
 
 #: How each state reads in the list: mark, Arabic word, colour.
 STATE_STYLE: dict[str, tuple[str, str, str]] = {
@@ -108,7 +108,7 @@ class ChecklistPanel(QWidget):
                 continue
             entry = entries[index]
             mark, word, colour = STATE_STYLE.get(entry.state, STATE_STYLE["pending"])
-            numbered = f"{to_arabic_digits(str(index))}. " if 0 < index < len(entries) - 1 else ""
+            numbered = f"{display_digits(str(index))}. " if 0 < index < len(entries) - 1 else ""
             detail = f" — {escape(entry.detail)}" if entry.detail else ""
             weight = "bold" if entry.state == "current" else "normal"
             text = (

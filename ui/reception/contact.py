@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QGroupBox, QVBoxLayout, QWidget
 
-from desktop.arabic_text import ltr, to_latin_digits
+from desktop.arabic_text import identifier_text, to_latin_digits
 from desktop.identity import phone_search_key
 from desktop.reception import Procedure, procedure_of
 from ui.reception.base import StepPage, WizardContext
@@ -156,7 +156,7 @@ class ContactPage(StepPage[None]):
         self.lookup.setEnabled(False)
         who = f"، المستفيد: {case.beneficiary.full_name}" if case.beneficiary is not None else ""
         self.started_label.setText(
-            f"✓ بدأ التواصل: {'البلاغ' if case.is_rescue else 'الحالة'} رقم {ltr(case.case_number)} "
+            f"✓ بدأ التواصل: {'البلاغ' if case.is_rescue else 'الحالة'} رقم {identifier_text(case.case_number)} "
             f"عبر «{case.channel_name}» "
             f"({case.case_kind_name}){who}."
         )

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.arabic_text import isolate, to_latin_digits, ltr
+from desktop.arabic_text import identifier_text, isolate, to_latin_digits
 from desktop.errors import InputError
-from desktop.hijri import RIYADH, format_gregorian, format_hijri, parse_date_either
+from desktop.hijri import RIYADH, format_gregorian, format_hijri, parse_date_either, parse_date_noted
 
 
 def riyadh_today() -> date:
@@ -284,9 +284,12 @@ class DualDateField(QWidget):
         self.edit = QLineEdit(self)
         self.edit.setPlaceholderText(placeholder)
         self.edit.setMaximumWidth(150)
-        self.edit.setToolTip(f"اكتب التاريخ هجريًا مثل {ltr('١٤٤٦/٠٣/١٥')} أو ميلاديًا مثل {ltr('2024/09/18')}")
+        self.edit.setToolTip(
+            f"اكتب التاريخ هجريًا مثل {identifier_text('1446/03/15')} أو ميلاديًا مثل {identifier_text('2024/09/18')}"
+        )
         self.other = QLabel(self)
         self.other.setObjectName("date_other_calendar")
+        self.other.setWordWrap(True)  # the note about a day 30 of a 29-day month is a sentence
         row.addWidget(self.edit)
         row.addWidget(self.other, 1)
         self.setFocusProxy(self.edit)
@@ -324,13 +327,19 @@ class DualDateField(QWidget):
 
 
 def other_calendar_text(text: str) -> str:
-    """"يوافق …" with the date in the calendar the officer did not type, or "" when it is not a date yet."""
+    """"يوافق …" with the date in the calendar the officer did not type, or "" when it is not a date yet.
+
+    A Hijri day 30 of a month Umm al-Qura makes 29 days is accepted as its last day: the note saying so
+    (both calendars in it) is shown instead.
+    """
     if not text.strip():
         return ""
     try:
-        value = parse_date_either(text)
+        value, note = parse_date_noted(text)
     except InputError:
         return ""
+    if note is not None:
+        return note
     digits = to_latin_digits(text)
     year = next((int(part) for part in _number_parts(digits) if len(part) >= 3), 0)
     if 0 < year < 1600:

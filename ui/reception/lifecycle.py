@@ -17,7 +17,7 @@ from enum import StrEnum
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from desktop.arabic_text import ltr
+from desktop.arabic_text import identifier_text
 
 __all__ = ["AbandonDialog", "LeaveChoice", "OpenCaseDialog", "UnfinishedReceptionDialog", "unfinished_text"]
 
@@ -33,7 +33,7 @@ class LeaveChoice(StrEnum):
 def unfinished_text(case_number: str, step_title: str | None) -> str:
     """«The case … has not finished its reception (at step …)» with the number isolated."""
     where = f" عند خطوة «{step_title}»" if step_title else ""
-    return f"لم يكتمل استقبال الحالة رقم {ltr(case_number)}{where}."
+    return f"لم يكتمل استقبال الحالة رقم {identifier_text(case_number)}{where}."
 
 
 class _ReasonDialog(QDialog):
@@ -90,7 +90,7 @@ class AbandonDialog(_ReasonDialog):
     def __init__(self, case_number: str, parent: QWidget | None = None) -> None:
         super().__init__(
             "ترك الحالة",
-            f"هل تريد ترك الحالة رقم {ltr(case_number)} دون إكمالها؟ ستُغلق وتُسجَّل متروكة مع سببها.",
+            f"هل تريد ترك الحالة رقم {identifier_text(case_number)} دون إكمالها؟ ستُغلق وتُسجَّل متروكة مع سببها.",
             "&سبب ترك الحالة (مطلوب):",
             parent,
         )
@@ -150,7 +150,7 @@ class OpenCaseDialog(_ReasonDialog):
         where = f" عند خطوة «{step_title}»" if step_title else ""
         super().__init__(
             "للمستفيد حالة مفتوحة",
-            f"للمستفيد {who} حالة لم تُغلق بعد: رقم {ltr(case_number)} ({status_label}){where}.\n"
+            f"للمستفيد {who} حالة لم تُغلق بعد: رقم {identifier_text(case_number)} ({status_label}){where}.\n"
             "تابع تلك الحالة بدل فتح حالة ثانية؛ ولا تُفتح حالة أخرى له إلا بسبب يُكتب ويُسجَّل.",
             "&سبب فتح حالة أخرى (لفتحها فقط):",
             parent,

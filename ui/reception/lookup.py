@@ -9,7 +9,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QListView, QVBoxLayout, QWidget
 
-from desktop.arabic_text import isolate, ltr, to_latin_digits
+from desktop.arabic_text import identifier_text, isolate, ltr, to_latin_digits
 from desktop.errors import InputError
 from desktop.identity import format_mobile_local, is_valid_saudi_id, phone_search_key
 from ui.ops import run_read
@@ -33,12 +33,12 @@ _ModelIndex = QModelIndex | QPersistentModelIndex
 
 def match_line(match: BeneficiaryMatch) -> str:
     """One line for a match: name, ID, mobile, why it matched, its open case if any (numbers isolated)."""
-    parts = [match.full_name, f"الهوية {isolate(match.id_number)}"]
+    parts = [match.full_name, f"الهوية {identifier_text(match.id_number)}"]
     if match.mobile:
         try:
-            parts.append(f"الجوال {isolate(format_mobile_local(match.mobile))}")
+            parts.append(f"الجوال {identifier_text(format_mobile_local(match.mobile))}")
         except ValueError:
-            parts.append(f"الجوال {isolate(match.mobile)}")
+            parts.append(f"الجوال {identifier_text(match.mobile)}")
     parts.append(f"({REASON_TEXT.get(match.reason, match.reason)})")
     if match.open_cases:
         parts.append(f"له حالة مفتوحة رقم {isolate(match.open_cases[0].case_number)}")

@@ -4,7 +4,7 @@ the policy's outline."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.arabic_text import isolate, ltr, to_arabic_digits
+from desktop.arabic_text import identifier_text, isolate, ltr
 from desktop.counting import CASES, count_phrase
-from desktop.hijri import RIYADH, format_dual
+from desktop.hijri import format_dual, format_time, riyadh_moment
 from desktop.reception import ReceptionService
 from ui.ops import run_read, run_write
 from ui.reception.lifecycle import AbandonDialog
@@ -48,13 +48,13 @@ def draft_line(draft: DraftSummary) -> str:
     who = draft.beneficiary_name or "لم تُسجَّل بياناته بعد"
     step = f" — عند خطوة «{draft.step_title}»" if draft.step_title else ""
     started = draft.started_at if draft.started_at is not None else draft.saved_at
-    return f"الحالة {ltr(draft.case_number)} — {who}{step} — بدأت {_moment(started)}"
+    return f"الحالة {identifier_text(draft.case_number)} — {who}{step} — بدأت {_moment(started)}"
 
 
 def _moment(moment: datetime) -> str:
     """A moment in Riyadh time: Hijri and Gregorian dates and the time, each isolated."""
-    local = moment.astimezone(RIYADH) if moment.tzinfo else moment.replace(tzinfo=UTC).astimezone(RIYADH)
-    return f"{format_dual(local.date())} {isolate(to_arabic_digits(local.strftime('%H:%M')))}"
+    local = riyadh_moment(moment)
+    return f"{format_dual(local.date())} {isolate(format_time(local))}"
 
 
 class DraftsBanner(QFrame):
@@ -283,7 +283,7 @@ class ReceptionPage(QWidget):
                 return
 
             def done(_nothing: None) -> None:
-                self.wizard.say(f"أُغلقت الحالة رقم {ltr(case_number)} متروكة.", False)
+                self.wizard.say(f"أُغلقت الحالة رقم {identifier_text(case_number)} متروكة.", False)
                 self.offer_drafts(even_if_none=self.banner.isVisible())
 
             run_write(self, lambda: service.discard_draft(target, reason), done,

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.arabic_text import isolate, to_arabic_digits, ltr
+from desktop.arabic_text import display_digits, identifier_text, isolate, ltr
 from desktop.errors import InputError
-from desktop.hijri import RIYADH, format_dual
+from desktop.hijri import format_dual, format_time, riyadh_moment
 from desktop.identity import format_mobile_local
 from desktop.policy import StepKind
 from desktop.reception import REPORT_PLATFORMS, DispatchStep, EscalateStep, HelpStep, Procedure, ReportStep
@@ -45,23 +45,23 @@ def km_text(distance: float | None) -> str:
     """A distance as "٢٫٤ كم" (Arabic decimal separator), or "—" when unknown."""
     if distance is None:
         return "—"
-    return f"{to_arabic_digits(f'{distance:.1f}').replace('.', '٫')} كم"
+    return f"{display_digits(f'{distance:.1f}'.replace('.', '٫'))} كم"
 
 
 def phone_text(phone: str) -> str:
     """A phone number readable inside Arabic text: the local form of a Saudi mobile, isolated."""
     try:
-        return isolate(format_mobile_local(phone))
+        return identifier_text(format_mobile_local(phone))
     except InputError:
-        return isolate(phone)
+        return identifier_text(phone)
 
 
 def moment_text(moment: datetime | None) -> str:
     """A time of the report: date in both calendars and the hour, or "—"."""
     if moment is None:
         return "—"
-    local = moment.astimezone(RIYADH)
-    return f"{format_dual(local.date())} الساعة {isolate(to_arabic_digits(local.strftime('%H:%M')))}"
+    local = riyadh_moment(moment)
+    return f"{format_dual(local.date())} الساعة {isolate(format_time(local))}"
 
 
 @step_page(StepKind.VERIFY, procedure=Procedure.REPORT)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from desktop.arabic_text import isolate, ltr
+from desktop.arabic_text import display_digits, identifier_text
 from desktop.hijri import RIYADH, format_dual, promised_decision_date
 from desktop.policy import StepKind
 from desktop.reception import GreetStep, NotifyCommitteeStep, Procedure, ReferStep, RegisterStep, ServeStep, StepHandler
@@ -119,7 +119,7 @@ class GreetPage(StepPage[GreetStep]):
     def __init__(self, context: WizardContext, step: Step, handler: GreetStep, parent: QWidget | None = None) -> None:
         super().__init__(context, step, handler, parent)
         self.policy_text.setObjectName("officer_script")
-        self.policy_text.setText(f"ما تنص عليه السياسة (نص الموظف):\n{step.text}")
+        self.policy_text.setText(f"ما تنص عليه السياسة (نص الموظف):\n{display_digits(step.text)}")
         form = FieldForm(self)
         self.form = form
         self.questions = NoteEdit(self, lines=4, placeholder="ما سأل عنه المستفيد، وما أُجيب به (اختياري)")
@@ -333,7 +333,7 @@ class NotifyCommitteePage(StepPage[NotifyCommitteeStep]):
             except KeyError:
                 pass
         self.committee_name = committee
-        period = decision.period_text if decision is not None else "لا تنص السياسة على مدة"
+        period = display_digits(decision.period_text) if decision is not None else "لا تنص السياسة على مدة"
         self.body.addWidget(heading("ما يُقال للمستفيد", self))
         self.script = wrapped_label(
             f"سيُحال طلبك إلى {committee} لدراسته، وستُبلَّغ بالقبول أو الرفض خلال مدة {period}.",
@@ -374,7 +374,7 @@ class NotifyCommitteePage(StepPage[NotifyCommitteeStep]):
                 submitted = f"\nتاريخ تقديم الطلب: {format_dual(case.submitted_at.astimezone(RIYADH).date())}"
             self.promised_label.setText(
                 f"✓ أُبلغت {self.committee_name}. موعد الرد الموعود: {format_dual(case.promised_decision_date)}"
-                f"{submitted}\nرقم الحالة: {ltr(case.case_number)}. اطبع إشعار الاستلام وسلّمه للمستفيد."
+                f"{submitted}\nرقم الحالة: {identifier_text(case.case_number)}. اطبع إشعار الاستلام وسلّمه للمستفيد."
                 + ("\nينتهي الاستقبال عند هذه الخطوة: يُستكمل التسجيل وتقديم الخدمة من ملف الحالة بعد قبول اللجنة."
                    if case.awaiting_decision else "")
             )
@@ -431,7 +431,7 @@ class RegisterPage(StepPage[RegisterStep]):
         """What the file holds: beneficiary, documents, signature."""
         lines = []
         if case.beneficiary is not None:
-            lines.append(f"المستفيد: {case.beneficiary.full_name} — الهوية {isolate(case.beneficiary.id_number)}")
+            lines.append(f"المستفيد: {case.beneficiary.full_name} — الهوية {identifier_text(case.beneficiary.id_number)}")
         provided = sum(1 for d in case.documents if d.provided and not d.expired)
         if case.documents:
             lines.append(f"المستندات المقدمة: {provided} من {len(case.documents)}")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
-from desktop.arabic_text import isolate, ltr
+from desktop.arabic_text import identifier_text
 from desktop.hijri import format_dual
 from desktop.reception import reception_outcome
 from ui.reception.base import StepPage, WizardContext
@@ -66,10 +66,10 @@ class SummaryPage(StepPage[None]):
         self.case = case
         self.new_contact.setText("استقبال بلاغ &جديد" if case.is_rescue else "استقبال مستفيد &جديد")
         number_caption = "رقم البلاغ" if case.is_rescue else "رقم الحالة"  # one term per thing: a report's number
-        lines = [f"{number_caption}: {ltr(case.case_number)}", f"الوضع: {case.status_label}"]
+        lines = [f"{number_caption}: {identifier_text(case.case_number)}", f"الوضع: {case.status_label}"]
         lines.append(f"القناة: {case.channel_name} — نوع الحالة: {case.case_kind_name}")
         if case.beneficiary is not None:
-            lines.append(f"المستفيد: {case.beneficiary.full_name} — الهوية {isolate(case.beneficiary.id_number)}")
+            lines.append(f"المستفيد: {case.beneficiary.full_name} — الهوية {identifier_text(case.beneficiary.id_number)}")
         if case.promised_decision_date is not None and not case.awaiting_decision:  # else said in the outcome
             lines.append(f"موعد رد اللجنة: {format_dual(case.promised_decision_date)}")
         if case.signature_pending:

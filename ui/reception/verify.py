@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
-from desktop.arabic_text import isolate, name_tokens
+from desktop.arabic_text import identifier_text, name_tokens
 from desktop.policy import StepKind
 from desktop.reception import Procedure, VerifyStep, household_required
 from ui.ops import run_read, run_write
@@ -65,7 +65,7 @@ class DuplicateWarning(QWidget):
             return
         first = matches[0]
         text = first.warning_ar or (
-            f"تنبيه: قد يكون المستفيد مسجلًا من قبل: {first.full_name} — الهوية {isolate(first.id_number)}"
+            f"تنبيه: قد يكون المستفيد مسجلًا من قبل: {first.full_name} — الهوية {identifier_text(first.id_number)}"
         )
         self.label.setText("⚠ " + text)
         self.setVisible(True)

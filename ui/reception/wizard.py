@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.arabic_text import isolate, ltr
+from desktop.arabic_text import identifier_text, isolate
 from desktop.policy import StepKind
 from desktop.reception import STEP_HANDLERS, UNFINISHED, Procedure, procedure_of
 from ui.ops import operations, run_read, run_write
@@ -449,7 +449,7 @@ class ReceptionWizard(QWidget):
             self._keep_draft(outcome)
             self._apply(view)
             self._show(self._page_of_current())
-            self.say(f"استُؤنفت الحالة رقم {ltr(view.case_number)} من حيث توقفت.", False)
+            self.say(f"استُؤنفت الحالة رقم {identifier_text(view.case_number)} من حيث توقفت.", False)
             if on_opened is not None:
                 on_opened(view)
 
@@ -527,7 +527,7 @@ class ReceptionWizard(QWidget):
             self._apply(outcome.view)
             self._show(self._page_of_current())
             started_what = "بدأ البلاغ رقم" if outcome.view.is_rescue else "بدأت الحالة رقم"
-            self.say(f"{started_what} {ltr(outcome.view.case_number)}.", False)
+            self.say(f"{started_what} {identifier_text(outcome.view.case_number)}.", False)
 
         run_write(self, self._with_draft(start), started, lambda message, error: self._refused(page, message, error),
                   where="reception.start_contact")
@@ -549,7 +549,7 @@ class ReceptionWizard(QWidget):
 
         dialog.finished.connect(answered)
         dialog.open()
-        self.say(f"للمستفيد حالة مفتوحة رقم {ltr(open_case.case_number)}: تابعها أو اكتب سبب فتح حالة أخرى.",
+        self.say(f"للمستفيد حالة مفتوحة رقم {identifier_text(open_case.case_number)}: تابعها أو اكتب سبب فتح حالة أخرى.",
                  False)
 
     def abandon(self, reason: str | None = None) -> bool:
@@ -586,7 +586,7 @@ class ReceptionWizard(QWidget):
         def abandoned(_nothing: None) -> None:
             if generation == self._generation:
                 self.start_new()
-                self.say(f"أُغلقت الحالة رقم {ltr(number)} متروكة.", False)
+                self.say(f"أُغلقت الحالة رقم {identifier_text(number)} متروكة.", False)
             self.sig_case_abandoned.emit(case_id)
             if then is not None:
                 then()
@@ -865,7 +865,7 @@ class ReceptionWizard(QWidget):
         pending = " — ◐ التوقيع معلّق" if case.signature_pending else ""
         noun = "البلاغ" if case.is_rescue else "الحالة"
         self.header.setText(
-            f"{noun} رقم {ltr(case.case_number)}{who} — {case.status_label} — {case.channel_name}{pending}"
+            f"{noun} رقم {identifier_text(case.case_number)}{who} — {case.status_label} — {case.channel_name}{pending}"
         )
 
     def _update_checklist(self) -> None:

@@ -13,7 +13,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from desktop.arabic_text import to_arabic_digits
+from desktop.arabic_text import display_digits
 
 __all__ = ["BarChart", "LineChart", "format_number"]
 
@@ -32,7 +32,7 @@ def format_number(value: float, decimals: int = 0) -> str:
         text = f"{round(value):,}".replace(",", "٬")
     else:
         text = f"{value:,.{decimals}f}".replace(",", "٬").replace(".", "٫")
-    return to_arabic_digits(text)
+    return display_digits(text)
 
 
 class _Chart(QWidget):

@@ -14,9 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.arabic_text import isolate, to_arabic_digits
+from desktop.arabic_text import isolate, display_digits
 from desktop.counting import REPORTS, count_phrase
-from desktop.hijri import format_dual
+from desktop.hijri import format_dual, format_time, riyadh_moment
 from desktop.reports import formatting as fmt
 from desktop.reports.views import DashboardFigures, OfficerFigures, ReportFigures
 from ui.reports.charts import BarChart, LineChart
@@ -198,7 +198,7 @@ class DashboardView(QWidget):
         # A custom range's label already gives both ends in both calendars; a month or year gets them added.
         named = not period.label_ar.startswith("من ")
         self.period_label.setText(
-            f"{to_arabic_digits(period.label_ar)} — {period_sentence(period)}" if named else period_sentence(period)
+            f"{display_digits(period.label_ar)} — {period_sentence(period)}" if named else period_sentence(period)
         )
         self.empty_label.setText(EMPTY_PERIOD_TEXT if figures.reports is None else EMPTY_REPORTS_TEXT)
         self.empty_label.setVisible(figures.is_empty)
@@ -244,11 +244,11 @@ class DashboardView(QWidget):
         self.channel_chart.set_items([(c.name, c.count) for c in figures.contacts_by_channel])
         self.status_chart.set_items([(s.label_ar, s.count) for s in figures.cases_by_status])
         self.trend_chart.set_points(
-            [(to_arabic_digits(m.label_ar), m.percent) for m in figures.satisfaction_trend], low=0, high=100,
+            [(display_digits(m.label_ar), m.percent) for m in figures.satisfaction_trend], low=0, high=100,
             decimals=0,
         )
         self.question_chart.set_items(
-            [(q.text, q.mean or 0.0) for q in figures.question_scores if q.mean is not None], decimals=2
+            [(display_digits(q.text), q.mean or 0.0) for q in figures.question_scores if q.mean is not None], decimals=2
         )
         self.follow_chart.set_items([
             ("اقتراحات وردت", figures.suggestions.opened),
@@ -256,9 +256,9 @@ class DashboardView(QWidget):
             ("شكاوى وردت", figures.complaints.opened),
             ("شكاوى أُغلقت", figures.complaints.closed),
         ])
-        local = figures.generated_at.astimezone()
+        local = riyadh_moment(figures.generated_at)
         self.generated_label.setText(
-            f"حُسبت هذه الأرقام في {format_dual(local.date())} الساعة {isolate(to_arabic_digits(local.strftime('%H:%M')))}."
+            f"حُسبت هذه الأرقام في {format_dual(local.date())} الساعة {isolate(format_time(local))}."
         )
 
     def _show_reports(self, reports: ReportFigures | None) -> None:

@@ -9,7 +9,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QAbstractButton, QButtonGroup, QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
-from desktop.arabic_text import to_arabic_digits
+from desktop.arabic_text import display_digits
 
 __all__ = ["FaceButton", "FaceRow", "RecommendRow", "face_colour"]
 
@@ -145,7 +145,7 @@ class RecommendRow(QWidget):
         self.group = QButtonGroup(self)
         self.buttons: dict[int, QPushButton] = {}
         for value in range(11):
-            button = QPushButton(to_arabic_digits(str(value)), self)
+            button = QPushButton(display_digits(str(value)), self)
             button.setObjectName(f"recommend_{value}")
             button.setCheckable(True)
             button.setMinimumSize(72, 84)

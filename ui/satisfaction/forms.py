@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.arabic_text import isolate, to_arabic_digits, ltr
+from desktop.arabic_text import display_digits, isolate, ltr
 from desktop.reception import ReceptionService
 from desktop.satisfaction.views import AnswerValue, QuestionView, SurveyDefinition
 
@@ -41,7 +41,7 @@ class _ScaleChoice(QWidget):
         row.setSpacing(14)
         self.group = QButtonGroup(self)
         for choice in question.choices:
-            button = QRadioButton(f"{isolate(to_arabic_digits(str(choice.value)))} {choice.label_ar}", self)
+            button = QRadioButton(f"{isolate(display_digits(str(choice.value)))} {choice.label_ar}", self)
             button.setObjectName(f"{question.question_id}_{choice.value}")
             self.group.addButton(button, choice.value)
             row.addWidget(button)
@@ -81,7 +81,7 @@ class AnswerForm(QWidget):
         row = 0
         for number, question in enumerate(definition.questions, start=1):
             mark = "" if question.required else " (اختياري)"
-            title = QLabel(f"{isolate(to_arabic_digits(str(number)))}. {question.text}{mark}", self)
+            title = QLabel(f"{isolate(display_digits(str(number)))}. {display_digits(question.text)}{mark}", self)
             title.setObjectName("question_text")
             title.setWordWrap(True)
             grid.addWidget(title, row, 0)
@@ -96,7 +96,7 @@ class AnswerForm(QWidget):
                 combo.setObjectName(question.question_id)
                 combo.addItem("لم يُجب", None)
                 for value in range(11):
-                    label = to_arabic_digits(str(value))
+                    label = display_digits(str(value))
                     if value == 0 and question.min_label_ar:
                         label += f" — {question.min_label_ar}"
                     if value == 10 and question.max_label_ar:

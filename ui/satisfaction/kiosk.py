@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.arabic_text import isolate, to_arabic_digits
+from desktop.arabic_text import isolate, display_digits
 from desktop.errors import InputError
 from desktop.satisfaction.views import (
     KIOSK_IDLE_TIMEOUT_SECONDS,
@@ -76,7 +76,7 @@ def answer_text(question: QuestionView, value: AnswerValue | None) -> str:
             if choice.value == value:
                 return choice.label_ar
     if question.kind == "recommend10":
-        return f"{isolate(to_arabic_digits(str(value)))} من {isolate('١٠')}"
+        return f"{isolate(display_digits(str(value)))} من {isolate('١٠')}"
     return str(value)
 
 
@@ -105,11 +105,11 @@ class _QuestionScreen(QWidget):
         column = QVBoxLayout(self)
         column.setContentsMargins(48, 20, 48, 12)
         column.setSpacing(14)
-        progress = f"السؤال {isolate(to_arabic_digits(str(number)))} من {isolate(to_arabic_digits(str(total)))}"
+        progress = f"السؤال {isolate(display_digits(str(number)))} من {isolate(display_digits(str(total)))}"
         if not question.required:
             progress += " — اختياري"
         column.addWidget(_wrapped(progress, "kiosk_progress", self))
-        column.addWidget(_wrapped(question.text, "kiosk_question", self))
+        column.addWidget(_wrapped(display_digits(question.text), "kiosk_question", self))
         column.addStretch(1)
         self.faces: FaceRow | None = None
         self.numbers: RecommendRow | None = None
@@ -128,10 +128,10 @@ class _QuestionScreen(QWidget):
             self.numbers.sig_chosen.connect(lambda _v: self.sig_changed.emit())
             column.addWidget(self.numbers)
             ends = QHBoxLayout()
-            ends.addWidget(_wrapped(f"{to_arabic_digits('0')} = {question.min_label_ar or ''}", "kiosk_hint", self,
+            ends.addWidget(_wrapped(f"{display_digits('0')} = {question.min_label_ar or ''}", "kiosk_hint", self,
                                     centre=False))
             ends.addStretch(1)
-            ends.addWidget(_wrapped(f"{to_arabic_digits('10')} = {question.max_label_ar or ''}", "kiosk_hint", self,
+            ends.addWidget(_wrapped(f"{display_digits('10')} = {question.max_label_ar or ''}", "kiosk_hint", self,
                                     centre=False))
             column.addLayout(ends)
         else:
@@ -288,7 +288,7 @@ class KioskWindow(QWidget):
                                   "kiosk_mode", screen))
         count = len(self.definition.questions)
         column.addWidget(_wrapped(
-            f"{isolate(to_arabic_digits(str(count)))} أسئلة قصيرة، سؤال في كل شاشة. لا يُحفظ شيء حتى تضغط «إرسال» في النهاية.",
+            f"{isolate(display_digits(str(count)))} أسئلة قصيرة، سؤال في كل شاشة. لا يُحفظ شيء حتى تضغط «إرسال» في النهاية.",
             "kiosk_hint", screen))
         row = QHBoxLayout()
         row.addStretch(1)
@@ -467,7 +467,7 @@ class KioskWindow(QWidget):
             if widget is not None:
                 widget.deleteLater()
         for row, screen in enumerate(self.questions):
-            question = _wrapped(screen.question.text, "kiosk_summary_question", self.summary, centre=False)
+            question = _wrapped(display_digits(screen.question.text), "kiosk_summary_question", self.summary, centre=False)
             answer = _wrapped(answer_text(screen.question, screen.value()), "kiosk_summary_answer", self.summary,
                               centre=False)
             answer.setProperty("answered", screen.value() is not None)

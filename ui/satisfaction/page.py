@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.arabic_text import isolate, to_arabic_digits, ltr
+from desktop.arabic_text import display_digits, isolate, ltr
 from desktop.hijri import format_dual, local_date
 from desktop.reports import DashboardService
 from desktop.satisfaction import AnonymityMode, AnswerWay, Slip, SurveyService
@@ -181,7 +181,7 @@ class SatisfactionPage(QWidget):
             "بعد انتهاء الخدمة سلّم الشاشة للمستفيد ليقيّمها بنفسه: تملأ الشاشة كلها بخط كبير وأزرار وجوه "
             "تناسب اللمس، سؤالًا في كل شاشة، ولا يُحفظ شيء حتى يضغط «إرسال». "
             "لا يُخرج من وضع التقييم إلا برمز الموظف، وإن تُركت الشاشة "
-            f"{isolate(to_arabic_digits(str(minutes)))} ثانية دون استخدام أُقفلت ولم يُحفظ التقييم غير المكتمل.",
+            f"{isolate(display_digits(str(minutes)))} ثانية دون استخدام أُقفلت ولم يُحفظ التقييم غير المكتمل.",
             tab))
         self.kiosk_case = CaseField(self.workspace, tab)
         self.kiosk_case.active = self.mode is not AnonymityMode.ANONYMOUS
@@ -279,7 +279,7 @@ class SatisfactionPage(QWidget):
         self.kiosk = None
         self.kiosk_case.clear()
         _say(self.kiosk_message,
-             f"انتهى وضع التقييم. سُجّل فيه {isolate(to_arabic_digits(str(count)))} تقييم.")
+             f"انتهى وضع التقييم. سُجّل فيه {isolate(display_digits(str(count)))} تقييم.")
 
     def _recorded(self, way: AnswerWay) -> None:
         self.recorded[way.value] += 1

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.arabic_text import isolate, to_arabic_digits, to_latin_digits
+from desktop.arabic_text import isolate, display_digits, to_latin_digits
 from ui.ops import run_write
 
 __all__ = ["PinPad", "SetPinDialog"]
@@ -76,7 +76,7 @@ class PinPad(QWidget):
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
     def _key(self, digit: str, parent: QWidget) -> QPushButton:
-        button = QPushButton(to_arabic_digits(digit), parent)
+        button = QPushButton(display_digits(digit), parent)
         button.setObjectName(f"pin_key_{digit}")
         self._size(button)
         button.clicked.connect(lambda: self.field.insert(digit))
@@ -130,8 +130,8 @@ class SetPinDialog(QDialog):
         column = QVBoxLayout(self)
         intro = QLabel(
             "لا يخرج أحد من شاشة التقييم إلا بهذا الرمز؛ احفظه ولا تُطلع عليه المستفيد. "
-            f"الرمز أرقام فقط، من {isolate(to_arabic_digits(str(min_length)))} "
-            f"إلى {isolate(to_arabic_digits(str(max_length)))} أرقام.",
+            f"الرمز أرقام فقط، من {isolate(display_digits(str(min_length)))} "
+            f"إلى {isolate(display_digits(str(max_length)))} أرقام.",
             self,
         )
         intro.setWordWrap(True)
@@ -168,7 +168,7 @@ class SetPinDialog(QDialog):
         first, second = to_latin_digits(self.first.text().strip()), to_latin_digits(self.second.text().strip())
         if len(first) < self._min:
             self.error.setText(
-                f"الرمز قصير: اكتب {isolate(to_arabic_digits(str(self._min)))} أرقام على الأقل."
+                f"الرمز قصير: اكتب {isolate(display_digits(str(self._min)))} أرقام على الأقل."
             )
             return False
         if first != second:

@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from desktop.arabic_text import isolate, to_arabic_digits
-from desktop.hijri import RIYADH, format_dual
+from desktop.arabic_text import isolate, display_digits
+from desktop.hijri import RIYADH, format_dual, format_time, riyadh_moment
 
 if TYPE_CHECKING:
     from desktop.sync.service import SyncStatus
@@ -68,7 +68,7 @@ def changes_text(value: int) -> str:
 
 def number(value: int) -> str:
     """A count in Arabic-Indic digits."""
-    return to_arabic_digits(str(value))
+    return display_digits(str(value))
 
 
 def count_phrase(value: int, one: str, two: str, few: str, many: str) -> str:
@@ -105,8 +105,8 @@ def moment_text(moment: dt.datetime | None) -> str:
         return "غير معروف"
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    local = moment.astimezone(RIYADH)
-    return f"{format_dual(local.date())} — الساعة {isolate(to_arabic_digits(local.strftime('%H:%M')))}"
+    local = riyadh_moment(moment)
+    return f"{format_dual(local.date())} — الساعة {isolate(format_time(local))}"
 
 
 def state_text(state: SyncState) -> str:

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
 
+from desktop.arabic_text import display_digits
 from desktop.policy_text import count_text
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ class ReceptionOutline(QWidget):
             status = "إلزامية" if step.mandatory else "اختيارية"
             paragraphs.append(
                 f"<p style='margin-bottom:8px'><b>{count_text(number)}. {escape(step.title)}</b> "
-                f"<span style='color:#5f6b7a'>({status})</span><br>{escape(step.text)}</p>"
+                f"<span style='color:#5f6b7a'>({status})</span><br>{escape(display_digits(step.text))}</p>"
             )
         self.steps_label = _selectable_label("".join(paragraphs), steps, rich=True)
         steps_layout.addWidget(self.steps_label)

@@ -1,23 +1,89 @@
-"""The settings page: the active policy and where the desk keeps its data, read-only."""
+"""The settings page: the active policy and where the desk keeps its data (read-only), and the digit style."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QFrame, QGroupBox, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QComboBox, QFormLayout, QFrame, QGroupBox, QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from desktop.arabic_text import DigitStyle, digit_style, display_digits
 from desktop.policy_text import approval_meeting_text, count_text, dates_side_by_side, decision_text
 
 if TYPE_CHECKING:
     from desktop.policy import PolicyProfile
+    from desktop.workspace import Workspace
 
 NOT_STATED = "غير مذكور في السياسة"
 
 
+class DigitStyleBox(QGroupBox):
+    """Settings: the one digit style of every number shown and printed (Arabic-Indic or Latin).
+
+    The choice is stored by the workspace (through `ui.ops.run_write`) and applies at once to what is drawn
+    or printed from then on. Signals: `sig_digit_style_changed(style)` — the style was stored and applied.
+    """
+
+    sig_digit_style_changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("عرض الأرقام", parent)
+        self.setObjectName("digit_style_box")
+        form = QFormLayout(self)
+        self.combo = QComboBox(self)
+        self.combo.setObjectName("digit_style")
+        for style in DigitStyle:
+            self.combo.addItem(style.label_ar, style.value)
+        self.combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.combo.setEnabled(False)
+        form.addRow("الأرقام في الشاشات والمطبوعات:", self.combo)
+        self.note = QLabel(self)
+        self.note.setObjectName("digit_style_note")
+        self.note.setWordWrap(True)
+        form.addRow(self.note)
+        self._workspace: Workspace | None = None
+        self._show(digit_style())
+        self.combo.activated.connect(self._chosen)
+
+    def attach(self, workspace: Workspace) -> None:
+        """The workspace is open: show its style (applied when it opened) and allow changing it."""
+        self._workspace = workspace
+        self._show(digit_style())
+        self.combo.setEnabled(True)
+
+    def _show(self, style: DigitStyle) -> None:
+        self.combo.setCurrentIndex(max(self.combo.findData(style.value), 0))
+        self.note.setText(
+            "يُكتب بهذا النمط كل رقم يقرؤه الموظف: التواريخ والأعداد وأرقام الهوية والجوال والطلبات، "
+            "في الشاشات وفي المطبوعات. ويُقبل الرقم المكتوب بأي النمطين."
+        )
+
+    def _chosen(self, index: int) -> None:
+        workspace = self._workspace
+        wanted = DigitStyle(str(self.combo.itemData(index)))
+        if workspace is None or wanted is digit_style():
+            return
+        from ui.ops import run_write
+
+        self.combo.setEnabled(False)
+
+        def stored(style: DigitStyle) -> None:
+            self.combo.setEnabled(True)
+            self._show(style)
+            self.sig_digit_style_changed.emit(style.value)
+
+        def failed(message: str, _error: BaseException) -> None:
+            self.combo.setEnabled(True)
+            self._show(digit_style())
+            self.note.setText(message)
+
+        run_write(self, lambda: workspace.set_digit_style(wanted), stored, failed, where="settings.digit_style")
+
+
 class PolicySummaryPage(QScrollArea):
-    """Settings section: association, licence, policy version, board approval, decision period, data folder."""
+    """Settings section: association, licence, policy version, board approval, decision period, data folder,
+    the digit style (the only editable row: `digit_box`)."""
 
     def __init__(self, title: str, note: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -43,6 +109,10 @@ class PolicySummaryPage(QScrollArea):
         self._storage_form = QFormLayout(storage)
         layout.addWidget(storage)
 
+        self.digit_box = DigitStyleBox(body)
+        self.digit_box.sig_digit_style_changed.connect(self._redraw)
+        layout.addWidget(self.digit_box)
+
         note_label = QLabel(note, body)
         note_label.setObjectName("page_note")
         note_label.setWordWrap(True)
@@ -50,6 +120,12 @@ class PolicySummaryPage(QScrollArea):
         layout.addStretch(1)
         self.setWidget(body)
         self._values: dict[str, QLabel] = {}
+        self._profile: PolicyProfile | None = None
+
+    def _redraw(self, _style: str) -> None:
+        """The digit style changed: write this page's numbers again in it."""
+        if self._profile is not None:
+            self.show_policy(self._profile)
 
     def _row(self, form: QFormLayout, key: str, caption: str, value: str, *, left_to_right: bool = False) -> None:
         """Add or update one read-only row; left_to_right for a value such as a folder path."""
@@ -71,6 +147,7 @@ class PolicySummaryPage(QScrollArea):
 
     def show_policy(self, profile: PolicyProfile) -> None:
         """Fill the page from the active policy."""
+        self._profile = profile
         form = self._policy_form
         association = profile.association
         self._row(form, "association", "الجمعية:", association.name)
@@ -88,7 +165,7 @@ class PolicySummaryPage(QScrollArea):
             if approval.replaces is not None:
                 replaced = approval.replaces
                 when = dates_side_by_side(replaced.date_hijri, replaced.date_gregorian)
-                self._row(form, "replaces", "تحل محل:", f"{replaced.meeting} — {when}")
+                self._row(form, "replaces", "تحل محل:", f"{display_digits(replaced.meeting)} — {when}")
         from desktop.policy import is_rescue_profile  # here: the schema's imports stay off the first window's path
 
         if is_rescue_profile(profile):  # a policy of reports: no committee, its reports handled at once
@@ -98,6 +175,11 @@ class PolicySummaryPage(QScrollArea):
             self._row(form, "decision", "مدة قرار اللجنة:", decision_text(profile))
         self._row(form, "channels", "القنوات:", "، ".join(channel.name for channel in profile.channels))
         self._row(form, "steps", "خطوات الاستقبال:", count_text(len(profile.steps)))
+
+    def attach_workspace(self, workspace: Workspace) -> None:
+        """The workspace is open: its data folder, and the digit style can be changed."""
+        self.show_data_dir(workspace.data_dir)
+        self.digit_box.attach(workspace)
 
     def show_data_dir(self, data_dir: Path) -> None:
         """Show the folder holding the database and attachments."""

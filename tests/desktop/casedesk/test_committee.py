@@ -172,7 +172,7 @@ def test_services_only_on_accepted_cases(desk: Desk) -> None:  # noqa: F811
     with pytest.raises(CaseDeskError):
         desk.service.delivery.record_service(case_id, ServiceInput("دعم مالي", amount="abc"))
     case_file = desk.service.delivery.record_service(case_id, service)
-    assert case_file.status == "served" and case_file.services[0].amount_text == "\u20681,500\u2069 ريال"
+    assert case_file.status == "served" and case_file.services[0].amount_text == "\u2068١٬٥٠٠\u2069 ريال"
     again = desk.service.delivery.record_service(case_id, ServiceInput("سلة غذائية", in_kind="سلة غذائية شهرية"))
     assert len(again.services) == 2 and again.services[0].in_kind
     view = desk.reception.case(case_id)

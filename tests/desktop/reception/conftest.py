@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 from sqlalchemy import func, select, text
 
 from db.models import Base
-from desktop.arabic_text import BIDI_CONTROLS
+from desktop.arabic_text import BIDI_CONTROLS, to_latin_digits
 from desktop.casedesk import CommitteeService, DecisionInput
 from desktop.identity import make_saudi_id
 from desktop.reception import DocumentInput, ParticularsInput, ReceptionService
@@ -72,9 +72,14 @@ def png_file(path: Path, size: tuple[int, int] = (300, 200)) -> Path:
 
 
 def pdf_text(path: Path) -> str:
-    """The text of a PDF by pdftotext, NFKC-normalised, bidi controls removed."""
+    """The text of a PDF by pdftotext, NFKC-normalised, bidi controls removed, digits read as 0-9.
+
+    Documents print their numbers in the desk's digit style (Arabic-Indic by default): these tests check
+    what is printed and where, `tests/desktop/test_digits.py` checks the style.
+    """
     done = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True)
-    return "".join(ch for ch in unicodedata.normalize("NFKC", done.stdout) if ch not in BIDI_CONTROLS)
+    text = "".join(ch for ch in unicodedata.normalize("NFKC", done.stdout) if ch not in BIDI_CONTROLS)
+    return to_latin_digits(text)
 
 
 def qpdf_ok(path: Path) -> bool:

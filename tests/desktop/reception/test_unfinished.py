@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from db.models import AuditEvent, Case
+from desktop.arabic_text import display_digits
 from desktop.casedesk.desk import CaseDesk
 from desktop.reception import ReceptionError, ReceptionService
 from desktop.workspace import Workspace
@@ -59,7 +60,7 @@ def test_no_second_open_case_without_a_reason(service: ReceptionService) -> None
     with pytest.raises(ReceptionError) as refused:
         service.start_contact("phone", "service_request", beneficiary_id=beneficiary_id)
     assert refused.value.field == "second_case_reason"
-    assert first.case_number in refused.value.message_ar and "سبب" in refused.value.message_ar
+    assert display_digits(first.case_number) in refused.value.message_ar and "سبب" in refused.value.message_ar
     with pytest.raises(ReceptionError):
         service.start_contact("phone", "service_request", beneficiary_id=beneficiary_id, second_case_reason="  ")
     assert snapshot(service._workspace) == before  # noqa: SLF001
@@ -74,7 +75,7 @@ def test_no_second_open_case_without_a_reason(service: ReceptionService) -> None
     before = snapshot(service._workspace)  # noqa: SLF001
     with pytest.raises(ReceptionError) as refused:
         service.complete_verify(other.case_id, particulars(), documents())
-    assert refused.value.field == "id_number" and first.case_number in refused.value.message_ar
+    assert refused.value.field == "id_number" and display_digits(first.case_number) in refused.value.message_ar
     assert snapshot(service._workspace) == before  # noqa: SLF001
     assert service.case(other.case_id).beneficiary is None
 

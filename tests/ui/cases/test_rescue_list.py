@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import Qt
 
+from desktop.arabic_text import display_digits
 from desktop.reception import ReceptionService
 from desktop.workspace import Workspace
 from tests.desktop.casedesk._listing_world import ListingClock
@@ -58,7 +59,7 @@ def test_rescue_list_shows_reports_without_committee_decision_or_document_column
     assert all(not panel.table.isColumnHidden(i) for i in range(model.columnCount()))
     assert model.rowCount() == 2
     closed = [model.data(model.index(1, i)) for i in range(model.columnCount())]
-    assert closed[1] == "عبد الله سالم الدوسري" and "0501234567" in closed[2] and closed[3] == "واتساب"
+    assert closed[1] == "عبد الله سالم الدوسري" and display_digits("0501234567") in closed[2] and closed[3] == "واتساب"
     assert closed[4] == "طريق الثمامة" and closed[8] == "ماجد الحربي" and closed[9] == "مغلق"
     assert "٠٩:٠٧" in closed[6] and "٠٩:٥٧" in closed[7]  # Riyadh times of dispatch and closing
     fresh = [model.data(model.index(0, i)) for i in range(model.columnCount())]

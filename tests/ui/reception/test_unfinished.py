@@ -8,6 +8,7 @@ from PySide6.QtTest import QTest
 from sqlalchemy import func, select
 
 from db.models import AuditEvent, Case
+from desktop.arabic_text import display_digits
 from desktop.counting import CASES, count_phrase
 from desktop.identity import make_saudi_id
 from desktop.reception import ReceptionService
@@ -189,7 +190,7 @@ def test_lookup_offers_the_open_case_instead_of_a_second(qtbot, adopted_workspac
     assert "حالة مفتوحة" in lookup.status.text()
     dialog = _asked(qtbot, window, OpenCaseDialog)
     assert dialog.continue_button.isDefault() and not dialog.another_button.isEnabled()
-    assert first.case_number in dialog.text_label.text()
+    assert display_digits(first.case_number) in dialog.text_label.text()
     QTest.keyClick(dialog, Qt.Key.Key_Return)
     operations().wait()
     qtbot.waitUntil(lambda: officer.wizard.case is not None and officer.wizard.case.case_id == first.case_id)

@@ -78,7 +78,7 @@ def test_impossible_date_and_three_part_name_block(verify) -> None:
     """A Hijri day that does not exist and a national ID holder's three-part name are both shown at once."""
     page, officer, form = verify
     officer.fill_particulars(full_name="محمد عبدالله الزهراني", id_number=make_saudi_id("101234567"),
-                             id_expiry="1450/02/30", mobile="0551234567")
+                             id_expiry="1450/02/31", mobile="0551234567")
     form.full_name.setFocus()
     officer.enter()
     _blocked(page, officer)
