@@ -10,7 +10,7 @@ from datetime import datetime
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from desktop.arabic_text import digit_style, identifier_text, isolate, to_arabic_digits
+from desktop.arabic_text import digit_style, display_digits, identifier_text, isolate
 from desktop.hijri import format_time
 from desktop.casedesk import CaseFilter, CaseListService, CasePage, CaseRow, CaseSort
 from ui.ops import run_read
@@ -379,7 +379,7 @@ class CaseListModel(QAbstractTableModel):
             if key != "received" and moment is not None and report.received_at is not None \
                     and local_moment(moment).date() == local_moment(report.received_at).date():
                 # the same day as its receipt: the time alone (the day is in the receipt's column and the tooltip)
-                return isolate(to_arabic_digits(local_moment(moment).strftime("%H:%M")))
+                return isolate(display_digits(local_moment(moment).strftime("%H:%M")))
             return report_time(moment)
         if key == "case_number":
             return identifier_text(row.case_number)
