@@ -1014,6 +1014,8 @@ class SyncState(Base):
     enrolled_at: Mapped[dt.datetime | None]
     pull_after: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     last_hlc: Mapped[str | None] = mapped_column(String(40))
+    #: Where the content comparison (`desktop.sync.verify`) goes on: "<table>\t<last row id hex>" or NULL.
+    content_cursor: Mapped[str | None] = mapped_column(String(120))
     clock_offset_ms: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     last_attempt_at: Mapped[dt.datetime | None]
     last_success_at: Mapped[dt.datetime | None]

@@ -7,7 +7,7 @@ Create Date: 2026-11-25
 Branch w2-audit (issue 13 part 4). Adds to ``audit_event``: ``chain_seq``, ``prev_hash``, ``hash``
 (`db.audit_chain`: the event's place in its desk's chain), ``claimed_actor_id`` and ``restamped_at``
 (set when the sync server replaced an author the desk claimed by the pushing account) and the index
-``(device_id, chain_seq)``. Events already written are chained here, per ``device_id`` in the order
+``(device_id, chain_seq)``; to ``sync_state`` the cursor of the sync's content comparison (``content_cursor``). Events already written are chained here, per ``device_id`` in the order
 they were written (time, then id): the trail is sealed as it stands at the upgrade. The append-only
 guard of ``audit_event`` is recreated over the live columns: the chain columns are protected like the
 others; the author columns the server may re-stamp (``actor_id``, ``claimed_actor_id``,
@@ -79,6 +79,7 @@ def upgrade() -> None:
     op.execute("ALTER TABLE audit_event ADD COLUMN claimed_actor_id CHAR(32)")
     op.execute("ALTER TABLE audit_event ADD COLUMN restamped_at DATETIME")
     op.execute("CREATE INDEX ix_audit_event_device_chain ON audit_event (device_id, chain_seq)")
+    op.execute("ALTER TABLE sync_state ADD COLUMN content_cursor VARCHAR(120)")
     install_outbox_triggers(op.get_bind().connection.driver_connection)  # type: ignore[arg-type]
     _chain_existing()
     _guard_audit_event(_MUTABLE_SYNC_COLUMNS | _RESTAMP_COLUMNS)
@@ -90,6 +91,7 @@ def downgrade() -> None:
     for kind in ("update", "insert", "delete"):
         op.execute(f"DROP TRIGGER IF EXISTS sync_outbox_audit_event_{kind}")
     op.execute("DROP INDEX IF EXISTS ix_audit_event_device_chain")
+    op.execute("ALTER TABLE sync_state DROP COLUMN content_cursor")
     for column in ("restamped_at", "claimed_actor_id", "hash", "prev_hash", "chain_seq"):
         op.execute(f"ALTER TABLE audit_event DROP COLUMN {column}")
     _guard_audit_event(_MUTABLE_SYNC_COLUMNS)
