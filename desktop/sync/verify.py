@@ -31,14 +31,13 @@ from desktop.sync.outcome import SyncError, SyncReport
 from desktop.sync.protocol import (
     SERVER_ASSIGNED_COLUMNS,
     UNMERGED_COLUMNS,
-    PulledRow,
     SummaryResponse,
     WireValueError,
     canonical_value,
     encode_fields,
     summary_hash,
 )
-from desktop.sync.pulled import parse_rows_page
+from desktop.sync.pulled import PulledRow, parse_rows_page
 from desktop.sync.storage import SyncStorage
 
 __all__ = ["SUMMARY_INTERVAL", "Verifier", "busy_tables_left", "local_summary"]
