@@ -693,12 +693,21 @@ class Suggestion(SyncColumns, Base):
 
 
 class AuditEvent(SyncColumns, Base):
-    """Append-only: who did what to which record, and when."""
+    """Append-only: who did what to which record, and when; hash-chained per originating desk.
+
+    Every event is written by `desktop.audit.record_audit` and carries its desk's chain position:
+    `chain_seq` (1, 2, … per `device_id`), `prev_hash` (the `hash` of the desk's previous event, or
+    `db.audit_chain.GENESIS`) and `hash` (`db.audit_chain.event_hash` over the event's own fields and
+    `prev_hash`). When the sync server finds an `actor_id` differing from the pushing desk's signed-in
+    account it re-stamps it: the account becomes `actor_id`, the desk's value `claimed_actor_id`, the
+    server's time `restamped_at` (the chain hashes the value the desk wrote).
+    """
 
     __tablename__ = "audit_event"
     __table_args__ = (
         Index("ix_audit_event_entity_entity_id", "entity", "entity_id"),
         Index("ix_audit_event_at", "at"),
+        Index("ix_audit_event_device_chain", "device_id", "chain_seq"),
     )
 
     association_id: Mapped[uuid.UUID | None] = mapped_column(_fk("association.id"))
@@ -708,6 +717,11 @@ class AuditEvent(SyncColumns, Base):
     entity_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now)
     details: Mapped[json_dict]
+    chain_seq: Mapped[int | None] = mapped_column(Integer)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
+    claimed_actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    restamped_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
 # --------------------------------------------------------------------------- reception drafts and rescue (issue 3)
@@ -1000,6 +1014,8 @@ class SyncState(Base):
     enrolled_at: Mapped[dt.datetime | None]
     pull_after: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     last_hlc: Mapped[str | None] = mapped_column(String(40))
+    #: Where the content comparison (`desktop.sync.verify`) goes on: "<table>\t<last row id hex>" or NULL.
+    content_cursor: Mapped[str | None] = mapped_column(String(120))
     clock_offset_ms: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     last_attempt_at: Mapped[dt.datetime | None]
     last_success_at: Mapped[dt.datetime | None]

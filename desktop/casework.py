@@ -29,8 +29,9 @@ from typing import Any, ClassVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import AppUser, Association, Attachment, AuditEvent, Case, CaseStatus, Device, PolicyVersion, UserRole
+from db.models import AppUser, Association, Attachment, Case, CaseStatus, Device, PolicyVersion, UserRole
 from desktop.attachments import AttachmentStore
+from desktop.audit import record_audit
 from desktop.cases import states
 from desktop.documents.letterhead import Letterhead, letterhead_for
 from desktop.errors import InputError
@@ -227,17 +228,16 @@ class CaseWork:
     def _audit(self, ctx: CaseContext, action: str, details: Mapping[str, Any], *, entity: str = "case",
                entity_id: uuid.UUID | None = None) -> None:
         _log.debug("audit %s on %s", action, entity)  # never the details: they may hold names and notes
-        self._stamp(
-            ctx,
-            AuditEvent(
-                association_id=ctx.case.association_id,
-                actor_id=ctx.officer_id,
-                action=action,
-                entity=entity,
-                entity_id=entity_id or ctx.case.id,
-                at=ctx.now,
-                details={"case_number": ctx.case.case_number, **details},
-            ),
+        record_audit(
+            ctx.session,
+            association_id=ctx.case.association_id,
+            actor_id=ctx.officer_id,
+            action=action,
+            entity=entity,
+            entity_id=entity_id or ctx.case.id,
+            at=ctx.now,
+            details={"case_number": ctx.case.case_number, **details},
+            device_id=ctx.device_id,
         )
 
     def _set_status(self, ctx: CaseContext, target: CaseStatus) -> None:

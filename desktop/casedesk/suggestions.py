@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import AuditEvent, Beneficiary, Case, Suggestion, SuggestionEvent, SuggestionKind, SuggestionStatus
+from db.models import Beneficiary, Case, Suggestion, SuggestionEvent, SuggestionKind, SuggestionStatus
 from desktop.arabic_text import identifier_text
+from desktop.audit import record_audit
 from desktop.casedesk.common import (
     SUGGESTION_KIND_LABELS,
     case_number_typed,
@@ -190,10 +191,10 @@ class SuggestionService(CaseDeskWork):
     @staticmethod
     def _suggestion_audit(session: Session, row: Suggestion, action: str, officer_id: uuid.UUID,
                           device_id: uuid.UUID | None, now: datetime, details: Mapping[str, Any]) -> None:
-        session.add(AuditEvent(
-            association_id=row.association_id, actor_id=officer_id, action=action, entity="suggestion",
-            entity_id=row.id, at=now, details=dict(details), device_id=device_id, updated_by=officer_id,
-        ))
+        record_audit(
+            session, association_id=row.association_id, actor_id=officer_id, action=action, entity="suggestion",
+            entity_id=row.id, at=now, details=dict(details), device_id=device_id,
+        )
 
     def _suggestion_views(self, session: Session, rows: Sequence[Suggestion]) -> list[SuggestionView]:
         session.flush()

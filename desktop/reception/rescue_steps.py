@@ -17,7 +17,8 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import AuditEvent, CaseStatus, RescueMember, RescueReport
+from db.models import CaseStatus, RescueMember, RescueReport
+from desktop.audit import record_audit
 from desktop.casework import CaseContext
 from desktop.errors import InputError, ReceptionError
 from desktop.identity import normalize_saudi_mobile
@@ -166,12 +167,10 @@ class DispatchStep(_RescueHandler):
                 available=True, device_id=device[0] if device else None, updated_by=officer_id,
             )
             session.add(member)
-            session.add(
-                AuditEvent(
-                    association_id=association.id, actor_id=officer_id, action="member_added", entity="rescue_member",
-                    entity_id=member.id, at=self._now(), details={"name": cleaned},
-                    device_id=device[0] if device else None, updated_by=officer_id,
-                )
+            record_audit(
+                session, association_id=association.id, actor_id=officer_id, action="member_added",
+                entity="rescue_member", entity_id=member.id, at=self._now(), details={"name": cleaned},
+                device_id=device[0] if device else None,
             )
             session.flush()
             return _member_view(member, None)

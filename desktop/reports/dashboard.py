@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from db.models import (
     AppUser,
     Association,
-    AuditEvent,
     CaseStatus,
     CorrectiveAction as CorrectiveActionRow,
     PolicyVersion,
@@ -28,6 +27,7 @@ from db.models import (
     UserRole,
 )
 from desktop.arabic_text import clean_text
+from desktop.audit import record_audit
 from desktop.errors import InputError
 from desktop.policy import PolicyProfile, QuestionKind, StepKind, is_rescue_profile
 from desktop.hijri import RIYADH, local_date
@@ -574,11 +574,9 @@ class DashboardService:
         self, session: Session, association_id: uuid.UUID, actor: uuid.UUID | None, action: str,
         entity_id: uuid.UUID, details: dict[str, str],
     ) -> None:
-        session.add(
-            AuditEvent(
-                association_id=association_id, actor_id=actor, action=action, entity="corrective_action",
-                entity_id=entity_id, at=self._now(), details=details,
-            )
+        record_audit(
+            session, association_id=association_id, actor_id=actor, action=action, entity="corrective_action",
+            entity_id=entity_id, at=self._now(), details=details,
         )
 
     # ------------------------------------------------------------------ evidence

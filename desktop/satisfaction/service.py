@@ -31,7 +31,6 @@ from sqlalchemy.orm import Session
 from db.models import (
     AppUser,
     Association,
-    AuditEvent,
     Case,
     DeskSetting,
     PolicyVersion,
@@ -39,6 +38,7 @@ from db.models import (
     SurveySlip,
 )
 from desktop.arabic_text import clean_text, to_latin_digits
+from desktop.audit import record_audit
 from desktop.casework import first_association
 from desktop.errors import InputError
 from desktop.policy import PolicyProfile, QuestionKind
@@ -346,15 +346,15 @@ class SurveyService:
                 row.value = value
                 row.updated_by = officer_id
             association = session.scalars(select(Association.id).limit(1)).first()
-            session.add(
-                AuditEvent(
-                    association_id=association,
-                    actor_id=officer_id,
-                    action="kiosk_pin_set",
-                    entity="desk_setting",
-                    at=self._now(),
-                    details={},
-                )
+            record_audit(
+                session,
+                association_id=association,
+                actor_id=officer_id,
+                action="kiosk_pin_set",
+                entity="desk_setting",
+                entity_id=None,
+                at=self._now(),
+                details={},
             )
 
     def check_officer_pin(self, pin: str) -> bool:

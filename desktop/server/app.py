@@ -170,7 +170,8 @@ def create_app(db_url: str, *, min_client_schema: str | None = None, upgrade: bo
     async def push(request: Request) -> Response:
         ctx = await _device(request, store)
         body = await _parse(request, p.PushRequest)
-        return _model_response(await run_in_threadpool(store.push, ctx, body))
+        schema = request.headers.get(p.HEADER_SCHEMA)
+        return _model_response(await run_in_threadpool(lambda: store.push(ctx, body, schema=schema)))
 
     @app.get("/v1/pull")
     async def pull(request: Request) -> Response:

@@ -357,8 +357,11 @@ class ServerStore:
 
     # ------------------------------------------------------------------ push
 
-    def push(self, ctx: DeviceContext, request: p.PushRequest) -> p.PushResponse:
-        """Apply a batch in one transaction; per-mutation results; resent mutations answer "duplicate"."""
+    def push(self, ctx: DeviceContext, request: p.PushRequest, *, schema: str | None = None) -> p.PushResponse:
+        """Apply a batch in one transaction; per-mutation results; resent mutations answer "duplicate".
+
+        The batch's author is the signed-in account it names (`_check_account`), re-stamped over the payload's.
+        """
         if len(request.mutations) > p.MAX_BATCH_MUTATIONS:
             raise ServerError(413, "batch_too_large",
                               f"الدفعة أكبر من المسموح ({p.MAX_BATCH_MUTATIONS} تغيير في الدفعة الواحدة)")
@@ -379,6 +382,7 @@ class ServerStore:
                 )
             }
             self._check_scope(conn, ctx, [item for item in prepared if item[0].mutation_id not in done])
+            account = self._check_account(conn, ctx, request.account_id, prepared, schema)
             keys = list({(m.table, m.row_id) for m, fields, err in prepared if err is None and m.mutation_id not in done})
             rows: dict[tuple[str, uuid.UUID], _Row] = {}
             if keys:
@@ -402,7 +406,9 @@ class ServerStore:
                 if error is not None:
                     result = p.MutationResult(mutation_id=m.mutation_id, status="rejected", message_ar=error)
                 else:
-                    result = self._apply(ctx, m, fields, rows, counter, now, labels)
+                    if account is not None:
+                        self._restamp(m, fields, account, now)
+                    result = self._apply(ctx, m, fields, rows, counter, now, labels, account=account)
                 results.append(result)
                 new_results.append({"mutation_id": m.mutation_id, "device_id": ctx.device_id,
                                     "batch_id": request.batch_id, "result": result.model_dump(mode="json"),
@@ -470,12 +476,66 @@ class ServerStore:
         counter[0] += 1
         return counter[0]
 
+    def _check_account(self, conn: Connection, ctx: DeviceContext, account_id: uuid.UUID | None,
+                       prepared: Sequence[tuple[p.Mutation, dict[str, Any], str | None]],
+                       schema: str | None) -> uuid.UUID | None:
+        """The batch's signed-in account, checked against the association's accounts (403 with the reason).
+
+        None for a desk older than `p.ACCOUNT_REQUIRED_SCHEMA` that names none. An account created or changed
+        by this very batch (the desk's first push) is judged by the batch's values.
+        """
+        if account_id is None:
+            try:
+                legacy = schema is not None and int(schema) < int(p.ACCOUNT_REQUIRED_SCHEMA)
+            except ValueError:
+                legacy = False
+            if legacy:
+                return None
+            raise ServerError(403, "account_required",
+                              "الدفعة لا تذكر المستخدم المسجّل دخوله على الجهاز؛ لم يُطبّق شيء منها")
+        found = conn.execute(select(sync_row.c.association_id, sync_row.c.deleted, sync_row.c.fields).where(
+            sync_row.c.table_name == "app_user", sync_row.c.row_id == account_id)).first()
+        fields: dict[str, Any] | None = None
+        if found is not None:
+            if found.association_id != ctx.association_id:
+                raise ServerError(403, "account_other_association",
+                                  "المستخدم المسجّل دخوله على الجهاز حساب في جمعية أخرى؛ لم يُطبّق شيء من الدفعة")
+            fields = dict(found.fields) if not found.deleted else None
+            if found.deleted:
+                raise ServerError(403, "account_disabled",
+                                  "حساب المستخدم المسجّل دخوله على الجهاز محذوف؛ لم يُطبّق شيء من الدفعة")
+        for m, values, error in prepared:
+            if error is None and m.table == "app_user" and m.row_id == account_id:
+                if m.op == "delete" or values.get("deleted_at") is not None:
+                    raise ServerError(403, "account_disabled",
+                                      "حساب المستخدم المسجّل دخوله على الجهاز محذوف؛ لم يُطبّق شيء من الدفعة")
+                fields = {**(fields or {}), **values}
+        if fields is None:
+            raise ServerError(403, "account_unknown",
+                              "المستخدم المسجّل دخوله على الجهاز ليس من حسابات الجمعية؛ لم يُطبّق شيء من الدفعة")
+        if fields.get("active") is False:
+            raise ServerError(403, "account_disabled",
+                              "حساب المستخدم المسجّل دخوله على الجهاز معطّل؛ لم يُطبّق شيء من الدفعة")
+        return account_id
+
+    @staticmethod
+    def _restamp(m: p.Mutation, fields: dict[str, Any], account: uuid.UUID, now: dt.datetime) -> None:
+        """An audit event's author is the pushing account: a differing claimed actor is kept beside it, with the time."""
+        if m.table != "audit_event" or "actor_id" not in fields:
+            return
+        claimed = fields.get("actor_id")
+        if claimed is not None and uuid.UUID(str(claimed)) == account:
+            return
+        fields["claimed_actor_id"] = claimed
+        fields["actor_id"] = str(account)
+        fields["restamped_at"] = now.isoformat()
+
     def _apply(self, ctx: DeviceContext, m: p.Mutation, fields: dict[str, Any],
                rows: dict[tuple[str, uuid.UUID], _Row], counter: list[int], now: dt.datetime,
-               labels: _DeviceLabels) -> p.MutationResult:
+               labels: _DeviceLabels, *, account: uuid.UUID | None = None) -> p.MutationResult:
         """Merge one mutation into its row (see the protocol module's docstring for the rules)."""
         dev = str(ctx.device_id)
-        user = str(m.user_id) if m.user_id else None
+        user = str(account) if account is not None else str(m.user_id) if m.user_id else None
         key = (m.table, m.row_id)
         row = rows.get(key)
         conflicts: list[uuid.UUID] = []

@@ -23,8 +23,10 @@ from desktop.sync.protocol import column_kind
 
 __all__ = [
     "APPEND_ONLY_MUTABLE",
+    "APPEND_ONLY_RESTAMPED",
     "Converter",
     "TableInfo",
+    "append_only_mutable",
     "compile_converter",
     "decode_storage",
     "now_storage",
@@ -33,6 +35,14 @@ __all__ = [
 
 #: Columns of an append-only row that a pulled version may still change (bookkeeping only).
 APPEND_ONLY_MUTABLE = ("version", "server_seq", "hlc", "updated_at")
+#: Per append-only table, further columns a pulled version may set: the author of an audit event as the
+#: server re-stamped it (`db.models.AuditEvent`; its chain hashes the author the desk wrote).
+APPEND_ONLY_RESTAMPED: dict[str, tuple[str, ...]] = {"audit_event": ("actor_id", "claimed_actor_id", "restamped_at")}
+
+
+def append_only_mutable(table_name: str) -> tuple[str, ...]:
+    """The columns of an append-only table that a pulled version may change."""
+    return APPEND_ONLY_MUTABLE + APPEND_ONLY_RESTAMPED.get(table_name, ())
 
 #: (fields, row id, version, server_seq) → storage values; see `compile_converter`.
 Converter = Callable[[dict[str, Any], str, int, int], tuple[Any, ...]]
@@ -179,7 +189,7 @@ class TableInfo:
             marks = ", ".join("?" for _ in columns)
             settable = [c for c in columns if c != "id"]
             if self.table.name in APPEND_ONLY_TABLES:
-                settable = [c for c in settable if c in APPEND_ONLY_MUTABLE]
+                settable = [c for c in settable if c in append_only_mutable(self.table.name)]
             assignments = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in settable)
             sql = f"INSERT INTO {quote(self.table.name)} ({names}) VALUES ({marks})"
             sql += f" ON CONFLICT(id) DO UPDATE SET {assignments}" if assignments else " ON CONFLICT(id) DO NOTHING"

@@ -37,6 +37,8 @@ class SyncReport:
     uploaded: int = 0
     downloaded: int = 0
     resynced_tables: list[str] = field(default_factory=list)
+    #: Rows whose content differed from the server's at the same version (edited behind the app's back).
+    edited_rows: int = 0
     verified: bool = False
     cancelled: bool = False
     seconds: float = 0.0
@@ -52,6 +54,8 @@ class SyncReport:
             parts.append(f"ورُفض {self.rejected} تغيير")
         if self.resynced_tables:
             parts.append("وأُعيدت مطابقة: " + "، ".join(self.resynced_tables))
+        if self.edited_rows:
+            parts.append(f"ووُجدت سجلات عُدّلت خارج البرنامج ({self.edited_rows}) فاستُعيدت من الخادم")
         if self.cancelled:
             parts.append("(أُوقفت المزامنة قبل اكتمالها)")
         return "تمت المزامنة: " + " ".join(parts)

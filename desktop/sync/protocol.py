@@ -88,6 +88,7 @@ from sqlalchemy import JSON, Column, Date, DateTime, MetaData, String, Table, Te
 from sqlalchemy.types import Boolean, Float, Integer, TypeEngine
 
 __all__ = [
+    "ACCOUNT_REQUIRED_SCHEMA",
     "DEVICE_LABEL_MAX",
     "HEADER_PROTOCOL",
     "HEADER_SCHEMA",
@@ -414,6 +415,10 @@ class HybridLogicalClock:
 # --------------------------------------------------------------------------- messages
 
 
+#: The desk schema from which a push must name its signed-in account (`PushRequest.account_id`).
+ACCOUNT_REQUIRED_SCHEMA = "0012"
+
+
 class _Model(BaseModel):
     """Strict-ish base: unknown keys refused, so a typo is a 422 rather than silently ignored."""
 
@@ -470,10 +475,20 @@ class Mutation(_Model):
 
 
 class PushRequest(_Model):
-    """``POST /v1/push``: at most `MAX_BATCH_MUTATIONS` mutations applied in one transaction."""
+    """``POST /v1/push``: at most `MAX_BATCH_MUTATIONS` mutations applied in one transaction.
+
+    `account_id` is the account signed in on the pushing desk (an ``app_user`` row). A desk of schema
+    `ACCOUNT_REQUIRED_SCHEMA` or later must name it; the server checks it against the accounts of the
+    device's association (unknown, disabled or of another association: 403, nothing applied; an account
+    created in the same batch counts) and stamps it as the author (``updated_by``) of every row of the
+    batch; an audit event whose ``actor_id`` differs is re-stamped (``actor_id`` = the account, the
+    claimed one kept in ``claimed_actor_id``, ``restamped_at`` the server's time). Older desks send none:
+    their rows keep the mutation's ``user_id`` (raise the server's minimum schema to refuse them).
+    """
 
     batch_id: uuid.UUID
     mutations: list[Mutation]
+    account_id: uuid.UUID | None = None
 
 
 MutationStatus = Literal["applied", "merged", "conflict", "duplicate", "rejected"]

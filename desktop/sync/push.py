@@ -34,10 +34,23 @@ from desktop.sync.outcome import SyncError, SyncReport
 from desktop.sync.protocol import MAX_BATCH_MUTATIONS, MissingResponse, PushResponse, encode_fields
 from desktop.sync.storage import SyncStorage
 
-__all__ = ["Pusher"]
+__all__ = ["Pusher", "signed_in_account"]
 
 #: A composed batch: its id and the payload stored and sent.
 Batch = tuple[uuid.UUID, dict[str, Any]]
+
+
+def signed_in_account(conn: sqlite3.Connection) -> str | None:
+    """The id (wire form) of the account signed in on this desk, named in every push; None when it has none.
+
+    Until the sign-in screen exists it is the officer every service resolves (`desktop.casework`): the
+    live account whose login name is this PC's OS login.
+    """
+    from desktop.workspace import os_username
+
+    row = conn.execute("SELECT id FROM app_user WHERE username = ? AND deleted_at IS NULL ORDER BY created_at LIMIT 1",
+                       (os_username(),)).fetchone()
+    return str(uuid.UUID(hex=str(row[0]))) if row is not None else None
 
 
 def _json_bytes(payload: Mapping[str, Any]) -> bytes:
@@ -59,6 +72,9 @@ class Pusher:
             if batch is None:
                 return
             batch_id, payload = batch
+            if payload.get("account_id") is None:  # a batch stored before accounts were named, or none yet
+                with self._storage.read() as conn:
+                    payload = {**payload, "account_id": signed_in_account(conn)}
             self._upload_attachments(payload, report)
             try:
                 response = self._link.request("POST", "/v1/push", content=_json_bytes(payload),
@@ -126,7 +142,7 @@ class Pusher:
             if not mutations:
                 conn.executemany("DELETE FROM sync_outbox WHERE seq = ?", [(s,) for s in used])
                 return False
-            payload = {"batch_id": str(batch_id), "mutations": mutations}
+            payload = {"batch_id": str(batch_id), "mutations": mutations, "account_id": signed_in_account(conn)}
             conn.execute(
                 "INSERT INTO sync_batch (id, payload, created_at) VALUES (?, ?, ?)",
                 (batch_id.hex, json.dumps(payload, ensure_ascii=False), now_storage()),

@@ -33,7 +33,7 @@ from db.engine import Database
 from db.models import APPEND_ONLY_TABLES
 from db.outbox import LOCAL_ONLY_TABLES, install_outbox_triggers, outbox_triggers_current, resume_outbox, suppress_outbox
 from desktop.sync.duplicates import resolve_duplicate
-from desktop.sync.forms import APPEND_ONLY_MUTABLE, TableInfo, now_storage, quote
+from desktop.sync.forms import TableInfo, append_only_mutable, now_storage, quote
 from desktop.sync.hlc import DeskClock
 from desktop.sync.protocol import column_kind, synced_tables
 from desktop.sync.pulled import PulledRow
@@ -359,7 +359,7 @@ class SyncStorage:
             return
         skip = keep | {"id", "version"}
         if info.table.name in APPEND_ONLY_TABLES:
-            skip |= {c for c in columns if c not in APPEND_ONLY_MUTABLE}
+            skip |= {c for c in columns if c not in append_only_mutable(info.table.name)}
         chosen = [(c, v) for c, v in zip(columns, values, strict=True) if c not in skip]
         if chosen:
             assignments = ", ".join(f"{quote(c)} = ?" for c, _ in chosen)
