@@ -15,9 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.engine import HEAD_REVISION, Database, DatabaseError
-from db.models import AppUser, Association, AuditEvent, DeskSetting, Device, PolicyVersion, UserRole
+from db.models import AppUser, Association, DeskSetting, Device, PolicyVersion, UserRole
 from desktop import arabic_text
 from desktop.arabic_text import DigitStyle
+from desktop.audit import record_audit
 from desktop.policy import (
     PolicyProfile,
     ProfileError,
@@ -284,15 +285,15 @@ class Workspace:
             else:
                 return arabic_text.set_digit_style(chosen)
             association = session.scalars(select(Association.id).where(Association.deleted_at.is_(None)).limit(1)).first()
-            session.add(
-                AuditEvent(
-                    association_id=association,
-                    actor_id=officer_id,
-                    action="digit_style_set",
-                    entity="desk_setting",
-                    at=now,
-                    details={"style": chosen.value},
-                )
+            record_audit(
+                session,
+                action="digit_style_set",
+                entity="desk_setting",
+                entity_id=None,
+                actor_id=officer_id,
+                association_id=association,
+                details={"style": chosen.value},
+                at=now,
             )
         _log.info("digit style set: %s", chosen.value)
         return arabic_text.set_digit_style(chosen)
