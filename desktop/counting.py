@@ -25,6 +25,8 @@ from enum import StrEnum
 from desktop.arabic_text import to_arabic_digits
 
 __all__ = [
+    "ACCOUNTS",
+    "ATTEMPTS",
     "CASES",
     "DAYS",
     "DECISIONS",
@@ -86,6 +88,8 @@ DOCUMENTS = Noun("مستند", "مستندان", "مستندات", "مستندً
 RESPONSES = Noun("تقييم", "تقييمان", "تقييمات", "تقييمًا")
 ROWS = Noun("سجل", "سجلان", "سجلات", "سجلًا")
 FIELDS = Noun("حقل", "حقلان", "حقول", "حقلًا")
+ACCOUNTS = Noun("حساب", "حسابان", "حسابات", "حسابًا")
+ATTEMPTS = Noun("محاولة", "محاولتان", "محاولات", "محاولةً", feminine=True)
 
 
 def plural_category(count: int) -> PluralCategory:
