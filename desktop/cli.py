@@ -118,9 +118,12 @@ def _cmd_init(args: argparse.Namespace) -> int:
                 print(problem, file=sys.stderr)
             return EXIT_INVALID
         print(f"تمت التهيئة في {ws.data_dir}: سياسة {profile.association.name} (الإصدار {profile.version})")
-        from desktop.staff_cli import ensure_first_administrator
+        from desktop.staff_cli import StaffCliError, ensure_first_administrator
 
-        print(ensure_first_administrator(ws.db, args.admin_login, args.admin_name))
+        try:
+            print(ensure_first_administrator(ws.db, args.admin_login, args.admin_name))
+        except StaffCliError as exc:
+            raise CliError(exc.message, exc.code) from None
     finally:
         ws.close()
     return EXIT_OK

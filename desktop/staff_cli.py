@@ -30,6 +30,7 @@ __all__ = [
     "NEW_PASSWORD_ENV",
     "NEW_PIN_ENV",
     "SECRET_OPTIONS",
+    "StaffCliError",
     "add_commands",
     "can_prompt",
     "ensure_first_administrator",
@@ -70,10 +71,17 @@ def can_prompt() -> bool:
         return False
 
 
-def _cli_error(message: str, code: int) -> Exception:
-    from desktop.cli import CliError
+class StaffCliError(Exception):
+    """A refused account command: one Arabic line on stderr and its exit code (`desktop.cli` turns it so)."""
 
-    return CliError(message, code)
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def _cli_error(message: str, code: int) -> StaffCliError:
+    return StaffCliError(message, code)
 
 
 def _read_secret(env: str, prompt: str, *, confirm: bool, what: str = "كلمة المرور") -> str:
@@ -145,6 +153,15 @@ def _signed_in_admin(args: argparse.Namespace, db: Database) -> tuple[StaffServi
 
 def _cmd_users(args: argparse.Namespace) -> int:
     """Run one `users` action as the signed-in administrator; one Arabic line on a refusal."""
+    try:
+        return _users_action(args)
+    except StaffCliError as exc:
+        print(f"خطأ: {exc.message}", file=sys.stderr)
+        return exc.code
+
+
+def _users_action(args: argparse.Namespace) -> int:
+    """One `users` action (`_cmd_users` words its refusals)."""
     from desktop.counting import ACCOUNTS, count_phrase
     from desktop.staff import NOT_ADMIN, StaffError, count_accounts
     from desktop.workspace import Workspace
