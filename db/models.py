@@ -66,6 +66,7 @@ __all__ = [
     "LOCAL_TABLES",
     "SYNC_COLUMN_NAMES",
     "AppUser",
+    "DeskSignIn",
     "Assessment",
     "AssessmentItem",
     "AssessmentKind",
@@ -179,14 +180,20 @@ RESCUE_STATUSES: tuple[CaseStatus, ...] = (
 
 
 class UserRole(StrEnum):
-    """What a user of the app does (PRODUCT.md, "Who uses it")."""
+    """What a staff account does (PRODUCT.md, "Who uses it"; issue 13's roles). An account holds one or more.
+
+    The stored values of the first six are those of every earlier revision (``committee`` is a committee
+    member, ``admin`` the administrator); a policy profile's ``held_by`` names these values.
+    """
 
     OFFICER = "officer"
     RESEARCHER = "researcher"
+    COMMITTEE_SECRETARY = "committee_secretary"
     COMMITTEE = "committee"
     OPERATIONS_MANAGER = "operations_manager"
     MANAGER = "manager"
     ADMIN = "admin"
+    SYNC_SUPERVISOR = "sync_supervisor"
 
     @property
     def label_ar(self) -> str:
@@ -197,10 +204,12 @@ class UserRole(StrEnum):
 _USER_ROLE_LABELS: dict[UserRole, str] = {
     UserRole.OFFICER: "موظف علاقات المستفيدين",
     UserRole.RESEARCHER: "مسؤول البحث الاجتماعي",
+    UserRole.COMMITTEE_SECRETARY: "أمين سر اللجنة",
     UserRole.COMMITTEE: "لجنة البحث",
     UserRole.OPERATIONS_MANAGER: "مدير العمليات المركزية",
     UserRole.MANAGER: "المدير",
     UserRole.ADMIN: "مسؤول النظام",
+    UserRole.SYNC_SUPERVISOR: "مشرف المزامنة",
 }
 
 
@@ -422,7 +431,13 @@ class PolicyVersion(SyncColumns, Base):
 
 
 class AppUser(SyncColumns, Base):
-    """A person who signs in to the app, with one role."""
+    """A staff account: login name, full Arabic name, role(s), branch, active or disabled (issue 13).
+
+    `roles` is the list of `UserRole` values the account holds; `role` stays its first (the primary role
+    every earlier reader selects), kept equal to ``roles[0]`` by the constructor and `set_roles`.
+    `password_hash` and `pin_hash` are Argon2id strings (`desktop.staff`); an account without a password
+    cannot sign in (the OS-login rows of a desk used before sign-in existed have none).
+    """
 
     __tablename__ = "app_user"
     __table_args__ = (
@@ -440,6 +455,40 @@ class AppUser(SyncColumns, Base):
     role: Mapped[str] = mapped_column(String(32))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("1"))
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    branch: Mapped[str | None] = mapped_column(String(80))
+    pin_hash: Mapped[str | None] = mapped_column(String(255))
+
+    def __init__(self, **kwargs: Any) -> None:
+        roles = kwargs.get("roles")
+        if roles:
+            kwargs["roles"] = list(roles)
+            kwargs.setdefault("role", roles[0])
+        elif kwargs.get("role"):
+            kwargs["roles"] = [kwargs["role"]]
+        super().__init__(**kwargs)
+
+    @property
+    def role_list(self) -> tuple[str, ...]:
+        """The roles the account holds (its `role` alone for a row written before `roles` existed)."""
+        return tuple(self.roles) if self.roles else ((self.role,) if self.role else ())
+
+    def set_roles(self, roles: list[str]) -> None:
+        """Give the account these roles (at least one); the first is its primary `role`."""
+        if not roles:
+            raise ValueError("an account holds at least one role")
+        self.roles = list(roles)
+        self.role = roles[0]
+
+
+class DeskSignIn(Base):
+    """This desk's PIN misses per account (never synced: the lock is per PC). Five misses: the password only."""
+
+    __tablename__ = "desk_sign_in"
+
+    account_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    pin_misses: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    updated_at: Mapped[updated_now]
 
 
 class Device(SyncColumns, Base):
@@ -1239,8 +1288,9 @@ APPEND_ONLY_TABLES: tuple[str, ...] = (
     AuditEvent.__tablename__,
 )
 
-#: Tables that stay on this PC and never sync: the sync client's own bookkeeping and the reports'
-#: summaries (named ``report_*``, derived from synced rows by triggers and rebuilt locally).
+#: Tables that stay on this PC and never sync: the sync client's own bookkeeping, the reports'
+#: summaries (named ``report_*``, derived from synced rows by triggers and rebuilt locally) and the
+#: desk's PIN misses (`DeskSignIn`: the idle lock is per PC).
 LOCAL_TABLES: tuple[str, ...] = SYNC_LOCAL_TABLES + tuple(
     name for name in Base.metadata.tables if name.startswith("report_")
-)
+) + (DeskSignIn.__tablename__,)

@@ -6,8 +6,11 @@ the time); rows written in it are stamped with the device and the officer, audit
 changes follow `desktop.cases.states.TRANSITIONS`. Each service raises its own error class
 (`_error`) with the same Arabic messages.
 
-* The officer is the `AppUser` whose username is this PC's OS login, created with the officer role
-  on first use (not cached then: the session may still roll back; the next action finds the row).
+* The officer is the signed-in account (`desktop.session_identity.SessionIdentity`: the one given to the
+  service, else `Workspace.signed_in`), checked to be still there and active at each action. Until the sign-in
+  screen exists nobody may be signed in: the officer is then the `AppUser` whose username is this PC's OS
+  login, created with the officer role on first use (not cached then: the session may still roll back; the
+  next action finds the row).
 * This PC is the earliest enrolled, not revoked `Device` other than the demo data's one
   (`DEMO_PREFIX`); it is cached once found, looked up again while there is none.
 * The association is the earliest one not deleted; before the first adoption there is none.
@@ -37,15 +40,17 @@ from desktop.documents.letterhead import Letterhead, letterhead_for
 from desktop.errors import InputError
 from desktop.hijri import local_date
 from desktop.policy import PolicyProfile, load_profile_text
+from desktop.session_identity import SessionIdentity
 from desktop.workspace import Workspace, os_username
 
-__all__ = ["DEMO_PREFIX", "NO_POLICY_YET", "CaseContext", "CaseWork", "association_logo", "case_letterhead",
+__all__ = ["ACCOUNT_GONE", "DEMO_PREFIX", "NO_POLICY_YET", "CaseContext", "CaseWork", "association_logo", "case_letterhead",
            "find_association", "first_association", "version_profile"]
 
 DEMO_PREFIX = "DEMO"
 """The case number prefix of the demo data's device: never this PC."""
 
 NO_POLICY_YET = "لم تُعتمد سياسة الجمعية على هذا الجهاز بعد: اختر السياسة أولًا"
+ACCOUNT_GONE = "الحساب الذي دخلت به موقوف أو محذوف: ادخل من جديد بحساب نشط"
 
 _log = logging.getLogger("mustafid.cases")  # see desktop.logbook
 
@@ -107,8 +112,10 @@ class CaseWork:
 
     _error: ClassVar[type[InputError]]
 
-    def __init__(self, workspace: Workspace, *, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, workspace: Workspace, *, clock: Callable[[], datetime] | None = None,
+                 identity: SessionIdentity | None = None) -> None:
         self._workspace = workspace
+        self._identity = identity
         self._db = workspace.db
         self._store = AttachmentStore(workspace.data_dir)
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -148,12 +155,28 @@ class CaseWork:
         device = self._device_row(session)
         return device[0] if device else None
 
-    def _officer_row(self, session: Session, association_id: uuid.UUID) -> tuple[uuid.UUID, str]:
-        """(id, name) of the officer at this PC: the AppUser of the OS login, created on first use.
+    def use_identity(self, identity: SessionIdentity | None) -> None:
+        """Act as `identity` from now on (None: the workspace's signed-in account, else the OS login)."""
+        self._identity = identity
 
-        The cached row is checked to still be there: a sync round may have merged this PC's row into the
-        same login's row from the server (same username), and a case must never point at the row it replaced.
+    def _signed_in(self) -> SessionIdentity | None:
+        """The account this service acts as: its own identity, else the workspace's signed-in one."""
+        return self._identity if self._identity is not None else self._workspace.signed_in
+
+    def _officer_row(self, session: Session, association_id: uuid.UUID) -> tuple[uuid.UUID, str]:
+        """(id, name) of the officer at this PC: the signed-in account, else the AppUser of the OS login.
+
+        A signed-in account disabled or deleted since (by an administrator, or on another desk and pulled by
+        sync) is refused. Without one, the OS login's row is created on first use. The cached row is checked to
+        still be there: a sync round may have merged this PC's row into the same login's row from the server
+        (same username), and a case must never point at the row it replaced.
         """
+        identity = self._signed_in()
+        if identity is not None:
+            account = session.get(AppUser, identity.account_id)
+            if account is None or account.deleted_at is not None or not account.active:
+                raise self._error(ACCOUNT_GONE, field="account")
+            return account.id, account.full_name
         if self._officer is not None:
             cached = session.get(AppUser, self._officer[0])
             if cached is not None and cached.deleted_at is None:
@@ -179,11 +202,25 @@ class CaseWork:
         return self._officer
 
     def _officer_role(self, session: Session) -> str:
-        """The role of the officer at this PC (read only; "officer" while the login has no row yet)."""
+        """The (primary) role of the officer at this PC (read only; "officer" while the login has no row yet)."""
+        roles = self._officer_roles(session) if self._signed_in() is not None else ()
+        if roles:
+            return roles[0]
         role = session.scalars(
             select(AppUser.role).where(AppUser.username == os_username(), AppUser.deleted_at.is_(None))
         ).first()
         return role or UserRole.OFFICER.value
+
+    def _officer_roles(self, session: Session) -> tuple[str, ...]:
+        """Every role the officer at this PC holds (the signed-in account's as stored now, else the OS login's)."""
+        identity = self._signed_in()
+        if identity is not None:
+            account = session.get(AppUser, identity.account_id)
+            return account.role_list if account is not None else identity.roles
+        user = session.scalars(
+            select(AppUser).where(AppUser.username == os_username(), AppUser.deleted_at.is_(None))
+        ).first()
+        return user.role_list if user is not None else (UserRole.OFFICER.value,)
 
     def _profile_of(self, session: Session, policy_version_id: uuid.UUID) -> PolicyProfile:
         """The policy version a case is handled under, loaded from its stored text (cached)."""

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 #: Modules that add their own sub-commands with ``add_commands(subparsers)`` (sync, devices, reports...).
 COMMAND_MODULES: tuple[str, ...] = (
-    "desktop.server.admin_cli", "desktop.sync.cli", "desktop.reports.cli", "desktop.diagnostics",
+    "desktop.staff_cli", "desktop.server.admin_cli", "desktop.sync.cli", "desktop.reports.cli", "desktop.diagnostics",
     "desktop.audit_verify",
 )
 
@@ -101,7 +101,12 @@ def _cmd_policy_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
-    """Create (or open) the data directory's database and adopt a policy profile."""
+    """Create (or open) the data directory's database, adopt a policy profile, make the first administrator.
+
+    The administrator's login and name come from options, environment variables or a prompt; the password
+    from ``MUSTAFID_ADMIN_PASSWORD`` or a prompt only (`desktop.staff_cli`). Without a login and nobody at a
+    terminal to ask, the policy is adopted and a line says how to make the administrator.
+    """
     from desktop.policy import ProfileError
     from desktop.workspace import Workspace
 
@@ -115,6 +120,12 @@ def _cmd_init(args: argparse.Namespace) -> int:
                 print(problem, file=sys.stderr)
             return EXIT_INVALID
         print(f"تمت التهيئة في {ws.data_dir}: سياسة {profile.association.name} (الإصدار {profile.version})")
+        from desktop.staff_cli import StaffCliError, ensure_first_administrator
+
+        try:
+            print(ensure_first_administrator(ws.db, args.admin_login, args.admin_name))
+        except StaffCliError as exc:
+            raise CliError(exc.message, exc.code) from None
     finally:
         ws.close()
     return EXIT_OK
@@ -168,66 +179,6 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
             print(f"  {CaseStatus(status).label_ar}: {count:,}")
     finally:
         ws.close()
-    return EXIT_OK
-
-
-def _cmd_users_list(args: argparse.Namespace) -> int:
-    """One line per user of the association: login, name, role."""
-    from sqlalchemy import select
-
-    from db.models import AppUser, UserRole
-    from desktop.workspace import Workspace
-
-    ws = Workspace.open(args.data_dir)
-    try:
-        with ws.db.session(read_only=True) as session:
-            users = session.execute(
-                select(AppUser.username, AppUser.full_name, AppUser.role)
-                .where(AppUser.deleted_at.is_(None))
-                .order_by(AppUser.username)
-            ).all()
-    finally:
-        ws.close()
-    for username, full_name, role in users:
-        label = UserRole(role).label_ar if role in UserRole._value2member_map_ else role
-        print(f"{username}\t{full_name}\t{label}")
-    return EXIT_OK
-
-
-def _cmd_users_set(args: argparse.Namespace) -> int:
-    """Add a user (login of the PC, full name, role) or change an existing user's name or role."""
-    from sqlalchemy import select
-
-    from db.models import AppUser, Association
-    from desktop.arabic_text import clean_text
-    from desktop.workspace import Workspace
-
-    username = args.username.strip()
-    if not username or len(username) > 64:
-        raise CliError("اسم الدخول مطلوب (حتى 64 حرفًا)", EXIT_INVALID)
-    ws = Workspace.open(args.data_dir)
-    try:
-        with ws.db.session() as session:
-            user = session.scalar(
-                select(AppUser).where(AppUser.username == username, AppUser.deleted_at.is_(None))
-            )
-            if user is None:
-                if args.command_name == "set-role":
-                    raise CliError(f"لا يوجد مستخدم باسم الدخول {username}: أضفه بالأمر users add", EXIT_INVALID)
-                association = session.scalar(select(Association).where(Association.deleted_at.is_(None)))
-                if association is None:
-                    raise CliError("لم تُختر سياسة الجمعية بعد: شغّل أولًا  mustafid-admin init --policy ID")
-                user = AppUser(association_id=association.id, username=username,
-                               full_name=clean_text(args.name or username, max_length=200), role=args.role)
-                session.add(user)
-            else:
-                user.role = args.role
-                if getattr(args, "name", None):
-                    user.full_name = clean_text(args.name, max_length=200)
-            line = f"{user.username}\t{user.full_name}\t{args.role}"
-    finally:
-        ws.close()
-    print(line)
     return EXIT_OK
 
 
@@ -285,6 +236,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     init = sub.add_parser("init", help="تهيئة قاعدة البيانات واعتماد سياسة الجمعية")
     init.add_argument("--policy", required=True, metavar="ID", help="معرّف سياسة مضمّنة أو مسار ملف TOML")
+    init.add_argument("--admin-login", default=None, metavar="LOGIN",
+                      help="اسم دخول أول مسؤول نظام (أو المتغير MUSTAFID_ADMIN_LOGIN)؛ كلمة مروره عند الطلب "
+                           "أو في المتغير MUSTAFID_ADMIN_PASSWORD، لا في سطر الأمر")
+    init.add_argument("--admin-name", default=None, metavar="NAME",
+                      help="الاسم الكامل لأول مسؤول نظام (أو المتغير MUSTAFID_ADMIN_NAME)")
     init.set_defaults(func=_cmd_init)
 
     demo = sub.add_parser("demo-data", help="بيانات تجريبية واقعية للتجربة وقياس الأداء")
@@ -300,23 +256,6 @@ def build_parser() -> argparse.ArgumentParser:
     pdf.add_argument("case_number", metavar="CASE_NUMBER", help="رقم الحالة، مثل A1F3-1447-000123")
     pdf.add_argument("--out", required=True, type=Path, metavar="FILE", help="ملف PDF الناتج")
     pdf.set_defaults(func=_cmd_pdf)
-
-    from db.models import UserRole
-
-    roles = [role.value for role in UserRole]
-    users = sub.add_parser("users", help="مستخدمو المكتب وأدوارهم (اسم الدخول في الجهاز، الاسم، الدور)")
-    users_sub = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
-    u_list = users_sub.add_parser("list", help="سطر لكل مستخدم")
-    u_list.set_defaults(func=_cmd_users_list)
-    u_add = users_sub.add_parser("add", help="إضافة مستخدم أو تعديل اسمه ودوره")
-    u_add.add_argument("username", metavar="LOGIN", help="اسم الدخول في نظام التشغيل")
-    u_add.add_argument("--name", required=True, help="الاسم الكامل كما يظهر في السجلات والخطابات")
-    u_add.add_argument("--role", required=True, choices=roles, metavar="ROLE", help=" | ".join(roles))
-    u_add.set_defaults(func=_cmd_users_set, command_name="add")
-    u_role = users_sub.add_parser("set-role", help="تغيير دور مستخدم")
-    u_role.add_argument("username", metavar="LOGIN")
-    u_role.add_argument("role", choices=roles, metavar="ROLE", help=" | ".join(roles))
-    u_role.set_defaults(func=_cmd_users_set, command_name="set-role")
 
     for module_name in COMMAND_MODULES:
         module = importlib.import_module(module_name)
@@ -381,7 +320,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     from desktop import logbook
     from desktop.errors import describe
+    from desktop.staff_cli import refuses_secret_arguments
 
+    refusal = refuses_secret_arguments(list(sys.argv[1:] if argv is None else argv))
+    if refusal is not None:  # before parsing, logging or opening anything: the secret is not kept anywhere
+        print(f"خطأ: {refusal}", file=sys.stderr)
+        return EXIT_INVALID
     args = build_parser().parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
     previous = logbook.current_log_file()

@@ -27,6 +27,8 @@ from desktop.arabic_text import DigitStyle, display_digits, to_arabic_digits
 
 __all__ = [
     "BENEFICIARIES",
+    "ACCOUNTS",
+    "ATTEMPTS",
     "CASES",
     "DAYS",
     "DECISIONS",
@@ -93,6 +95,8 @@ FIELDS = Noun("حقل", "حقلان", "حقول", "حقلًا")
 BENEFICIARIES = Noun("مستفيد", "مستفيدان", "مستفيدين", "مستفيدًا")
 STEPS = Noun("خطوة", "خطوتان", "خطوات", "خطوةً", feminine=True)
 MEMBERS = Noun("عضو", "عضوان", "أعضاء", "عضوًا")
+ACCOUNTS = Noun("حساب", "حسابان", "حسابات", "حسابًا")
+ATTEMPTS = Noun("محاولة", "محاولتان", "محاولات", "محاولةً", feminine=True)
 
 
 def plural_category(count: int) -> PluralCategory:

@@ -93,7 +93,10 @@ DECLARATION_PLACEHOLDERS: frozenset[str] = frozenset(
 )
 
 #: The desk accounts' roles (`db.models.UserRole`'s values) a policy role may be held by (`[[roles]] held_by`).
-ACCOUNT_ROLES: tuple[str, ...] = ("officer", "researcher", "committee", "operations_manager", "manager", "admin")
+ACCOUNT_ROLES: tuple[str, ...] = (
+    "officer", "researcher", "committee_secretary", "committee", "operations_manager", "manager", "admin",
+    "sync_supervisor",
+)
 
 #: Tolerance between the Hijri and Gregorian approval dates (moon sighting vs Umm al-Qura table).
 _DATE_TOLERANCE_DAYS = 1

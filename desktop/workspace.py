@@ -29,6 +29,7 @@ from desktop.policy import (
     load_profile_text,
 )
 from desktop.logbook import get_logger
+from desktop.session_identity import SessionIdentity
 from desktop.startup import DeskSnapshot, default_data_dir, write_snapshot
 
 __all__ = ["ConnectionState", "DeskState", "Workspace", "WorkspaceError", "default_data_dir"]
@@ -83,6 +84,7 @@ class Workspace:
         self.db = db
         self._profile: PolicyProfile | None = None
         self._profile_loaded = False
+        self._signed_in: SessionIdentity | None = None
 
     @classmethod
     def open(cls, data_dir: Path | None = None) -> Workspace:
@@ -300,8 +302,27 @@ class Workspace:
 
     # ------------------------------------------------------------------ people and connection
 
+    @property
+    def signed_in(self) -> SessionIdentity | None:
+        """The account signed in at this desk (`desktop.staff.StaffService.verify_sign_in`), or None.
+
+        None until the sign-in screen exists: the services then act as the OS login's account (see
+        `desktop.casework.CaseWork`).
+        """
+        return self._signed_in
+
+    def sign_in(self, identity: SessionIdentity) -> None:
+        """Make `identity` the person at this desk: every service stamps, audits and prints under it."""
+        self._signed_in = identity
+
+    def sign_out(self) -> None:
+        """Nobody is signed in any more (the services fall back to the OS login until sign-in is required)."""
+        self._signed_in = None
+
     def officer_name(self) -> str:
-        """The name of the officer working on this PC (the OS user until sign-in exists)."""
+        """The name of the officer working on this PC: the signed-in account, else the OS user's."""
+        if self._signed_in is not None:
+            return self._signed_in.full_name
         with self.db.session() as session:
             name = session.scalar(
                 select(AppUser.full_name).where(AppUser.username == os_username(), AppUser.deleted_at.is_(None))
@@ -309,7 +330,9 @@ class Workspace:
         return name or os_username()
 
     def officer_role(self) -> str:
-        """The role of the person at this PC (`db.models.UserRole` value); "officer" when unknown."""
+        """The (primary) role of the person at this PC (`db.models.UserRole` value); "officer" when unknown."""
+        if self._signed_in is not None:
+            return self._signed_in.primary_role or UserRole.OFFICER.value
         with self.db.session(read_only=True) as session:
             role = session.scalar(
                 select(AppUser.role).where(AppUser.username == os_username(), AppUser.deleted_at.is_(None))

@@ -171,10 +171,18 @@ def test_console_script_runs_as_a_program(tmp_path: Path) -> None:
     assert "negative_period.toml" in done.stdout
 
 
-def test_users_add_set_role_and_list(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
-    """An administrator gives each PC login a name and a role; the workspace reads the role of the person at it."""
+def test_users_add_set_role_and_list(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An administrator, signed in, gives accounts a name and roles; the workspace reads the role at this PC.
+
+    Behaviour change (issue 13): `users` asks the acting administrator's login and password first.
+    """
     from desktop.workspace import os_username
 
+    monkeypatch.setenv("MUSTAFID_ADMIN_LOGIN", "walid")
+    monkeypatch.setenv("MUSTAFID_ADMIN_NAME", "وليد العتيبي")
+    monkeypatch.setenv("MUSTAFID_ADMIN_PASSWORD", "كلمة-مرور-وليد")
     assert run_cli(capsys, "--data-dir", str(data_dir), "init", "--policy", "mafateeh-alkhair")[0] == EXIT_OK
     code, out, _ = run_cli(capsys, "--data-dir", str(data_dir), "users", "add", "sara",
                            "--name", "سارة القحطاني", "--role", "researcher")
@@ -182,8 +190,8 @@ def test_users_add_set_role_and_list(capsys: pytest.CaptureFixture[str], data_di
     code, _, _ = run_cli(capsys, "--data-dir", str(data_dir), "users", "set-role", os_username(), "manager")
     assert code == EXIT_OK
     code, out, _ = run_cli(capsys, "--data-dir", str(data_dir), "users", "list")
-    rows = {line.split("\t")[0]: line.split("\t") for line in out.splitlines()}
-    assert rows["sara"][1:] == ["سارة القحطاني", "مسؤول البحث الاجتماعي"]
+    rows = {line.split("\t")[0]: line.split("\t") for line in out.splitlines()[1:]}
+    assert rows["sara"][1:3] == ["سارة القحطاني", "مسؤول البحث الاجتماعي"]
     assert rows[os_username()][2] == "المدير"
     ws = Workspace.open(data_dir)
     try:
@@ -191,4 +199,4 @@ def test_users_add_set_role_and_list(capsys: pytest.CaptureFixture[str], data_di
     finally:
         ws.close()
     code, _, err = run_cli(capsys, "--data-dir", str(data_dir), "users", "set-role", "nobody", "officer")
-    assert code == EXIT_INVALID and "لا يوجد مستخدم" in err
+    assert code == EXIT_INVALID and "لا يوجد حساب" in err

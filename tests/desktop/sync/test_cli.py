@@ -13,7 +13,7 @@ ADMIN = ("import sys; from desktop import cli; cli.COMMAND_MODULES = ('desktop.s
 
 def _admin(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", ADMIN, "--data-dir", str(data_dir), *args], cwd=ROOT,
-                          capture_output=True, text=True, check=False)
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False)
 
 
 def test_enroll_then_sync_then_offline(tmp_path: Path, sync_server, make_desk) -> None:

@@ -1,0 +1,262 @@
+"""`mustafid-admin users …` and the first administrator of `mustafid-admin init`: staff accounts from the command line.
+
+Every `users` action is done as an administrator who signs in first: the login from ``--as LOGIN`` or
+``MUSTAFID_ADMIN_LOGIN``, the password from ``MUSTAFID_ADMIN_PASSWORD`` or a prompt (getpass, never echoed).
+A password or PIN is never an argument (a command line stays in the shell's history and in the process list):
+`refuses_secret_arguments` is checked by `desktop.cli.main` before anything else. The new password of an
+account comes from ``MUSTAFID_NEW_PASSWORD`` (its PIN from ``MUSTAFID_NEW_PIN``) or a prompt asked twice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from desktop.session_identity import SessionIdentity
+
+if TYPE_CHECKING:
+    from db.engine import Database
+    from desktop.staff import StaffService
+
+__all__ = [
+    "ADMIN_LOGIN_ENV",
+    "ADMIN_NAME_ENV",
+    "ADMIN_PASSWORD_ENV",
+    "EXIT_REFUSED",
+    "NEW_PASSWORD_ENV",
+    "NEW_PIN_ENV",
+    "SECRET_OPTIONS",
+    "StaffCliError",
+    "add_commands",
+    "can_prompt",
+    "ensure_first_administrator",
+    "refuses_secret_arguments",
+]
+
+ADMIN_LOGIN_ENV = "MUSTAFID_ADMIN_LOGIN"
+ADMIN_NAME_ENV = "MUSTAFID_ADMIN_NAME"
+ADMIN_PASSWORD_ENV = "MUSTAFID_ADMIN_PASSWORD"
+NEW_PASSWORD_ENV = "MUSTAFID_NEW_PASSWORD"
+NEW_PIN_ENV = "MUSTAFID_NEW_PIN"
+
+#: Options that would put a secret on the command line: refused wherever they appear.
+SECRET_OPTIONS: frozenset[str] = frozenset({"--password", "--admin-password", "--new-password", "--pin", "--new-pin"})
+#: A sign-in refused or an action an administrator only may do (as `mustafid-admin sync`'s refusals).
+EXIT_REFUSED = 4
+SECRET_ON_COMMAND_LINE = (
+    "لا تُكتب كلمة المرور ولا رمز الفتح في سطر الأمر (يبقى في سجل الأوامر): "
+    f"اكتبها عند الطلب أو ضعها في المتغير {ADMIN_PASSWORD_ENV} أو {NEW_PASSWORD_ENV}"
+)
+
+
+def refuses_secret_arguments(argv: Sequence[str]) -> str | None:
+    """The Arabic refusal when `argv` carries a password or PIN option (``--password X``, ``--pin=1234``)."""
+    for token in argv:
+        if token == "--":
+            break
+        if token.split("=", 1)[0] in SECRET_OPTIONS:
+            return SECRET_ON_COMMAND_LINE
+    return None
+
+
+def can_prompt() -> bool:
+    """True when a person is at the terminal to answer a prompt (stdin is a terminal)."""
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (ValueError, OSError):
+        return False
+
+
+class StaffCliError(Exception):
+    """A refused account command: one Arabic line on stderr and its exit code (`desktop.cli` turns it so)."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def _cli_error(message: str, code: int) -> StaffCliError:
+    return StaffCliError(message, code)
+
+
+def _read_secret(env: str, prompt: str, *, confirm: bool, what: str = "كلمة المرور") -> str:
+    """A secret from the environment variable `env`, else from a prompt (twice when `confirm`)."""
+    value = os.environ.get(env)
+    if value:
+        return value
+    if not can_prompt():
+        raise _cli_error(f"لم تُعطَ {what}: اكتبها عند الطلب في طرفية، أو ضعها في المتغير {env}", 2)
+    try:
+        value = getpass.getpass(prompt)
+        if confirm and getpass.getpass("أعد كتابتها للتأكيد: ") != value:
+            raise _cli_error(f"لم تتطابق {what} في المرتين: لم يُحفظ شيء", 2)
+    except (EOFError, OSError):
+        raise _cli_error(f"لم تُقرأ {what} من الطرفية: ضعها في المتغير {env}", 2) from None
+    return value
+
+
+def _read_text(given: str | None, env: str, prompt: str) -> str | None:
+    """A value from its option, else its environment variable, else a prompt at a terminal; None when none."""
+    if given:
+        return given
+    if os.environ.get(env):
+        return os.environ[env]
+    if not can_prompt():
+        return None
+    try:
+        return input(prompt).strip() or None
+    except (EOFError, OSError):
+        return None
+
+
+def ensure_first_administrator(db: Database, admin_login: str | None, admin_name: str | None) -> str:
+    """After `init` adopted a policy: make the first administrator unless one exists; the line to print."""
+    from desktop.staff import StaffError, StaffService
+
+    service = StaffService(db)
+    if service.has_administrator():
+        return "للجمعية مسؤول نظام بالفعل: يُدير الحسابات بالأمر mustafid-admin users"
+    login = _read_text(admin_login, ADMIN_LOGIN_ENV, "اسم دخول مسؤول النظام: ")
+    if login is None:
+        return ("لم يُنشأ حساب مسؤول النظام بعد: أعد الأمر مع ‎--admin-login‎ و‎--admin-name‎، "
+                f"وكلمة المرور عند الطلب أو في المتغير {ADMIN_PASSWORD_ENV}")
+    name = _read_text(admin_name, ADMIN_NAME_ENV, "الاسم الكامل لمسؤول النظام: ")
+    if name is None:
+        raise _cli_error(f"يلزم الاسم الكامل لمسؤول النظام: ‎--admin-name‎ أو المتغير {ADMIN_NAME_ENV}", 2)
+    password = _read_secret(ADMIN_PASSWORD_ENV, "كلمة مرور مسؤول النظام: ", confirm=True)
+    try:
+        identity = service.create_first_administrator(login, name, password)
+    except StaffError as exc:
+        raise _cli_error(exc.message_ar, 2) from None
+    return f"أُنشئ حساب مسؤول النظام: {identity.login}"
+
+
+def _signed_in_admin(args: argparse.Namespace, db: Database) -> tuple[StaffService, SessionIdentity]:
+    """The service and the acting administrator, signed in with the login and password given."""
+    from desktop.staff import StaffError, StaffService
+
+    login = _read_text(args.as_login, ADMIN_LOGIN_ENV, "اسم دخول مسؤول النظام: ")
+    if login is None:
+        raise _cli_error(f"يلزم اسم دخول مسؤول النظام: ‎--as LOGIN‎ أو المتغير {ADMIN_LOGIN_ENV}", 2)
+    password = _read_secret(ADMIN_PASSWORD_ENV, "كلمة مرور مسؤول النظام: ", confirm=False)
+    service = StaffService(db)
+    try:
+        return service, service.verify_sign_in(login, password)
+    except StaffError as exc:
+        raise _cli_error(exc.message_ar, EXIT_REFUSED) from None
+
+
+def _cmd_users(args: argparse.Namespace) -> int:
+    """Run one `users` action as the signed-in administrator; one Arabic line on a refusal."""
+    try:
+        return _users_action(args)
+    except StaffCliError as exc:
+        print(f"خطأ: {exc.message}", file=sys.stderr)
+        return exc.code
+
+
+def _users_action(args: argparse.Namespace) -> int:
+    """One `users` action (`_cmd_users` words its refusals)."""
+    from desktop.counting import ACCOUNTS, count_phrase
+    from desktop.staff import NOT_ADMIN, StaffError, count_accounts
+    from desktop.workspace import Workspace
+
+    ws = Workspace.open(args.data_dir)
+    try:
+        service, actor = _signed_in_admin(args, ws.db)
+        action: str = args.users_command
+        try:
+            if action == "list":
+                views = service.list_accounts(actor)
+                active, disabled = count_accounts(views)
+                print(f"حسابات الجمعية: {count_phrase(len(views), ACCOUNTS)}؛ "
+                      f"النشطة {count_phrase(active, ACCOUNTS)}، الموقوفة {count_phrase(disabled, ACCOUNTS)}")
+                for view in views:
+                    state = "نشط" if view.active else "موقوف"
+                    print(f"{view.login}\t{view.full_name}\t{view.roles_ar}\t{view.branch or '—'}\t{state}")
+                return 0
+            if action == "add":
+                roles = [r for value in args.role for r in value.split(",") if r.strip()]
+                exists = _exists(service, actor, args.username)
+                if exists:
+                    view = service.update_account(actor, args.username, full_name=args.name, roles=roles,
+                                                  branch=args.branch)
+                else:
+                    password = None
+                    if os.environ.get(NEW_PASSWORD_ENV) or can_prompt():
+                        password = _read_secret(NEW_PASSWORD_ENV, "كلمة مرور الحساب الجديد: ", confirm=True)
+                    view = service.create_account(actor, args.username, args.name, roles, branch=args.branch,
+                                                  password=password)
+                    if password is None:
+                        print("لا يدخل هذا الحساب حتى تُضبط كلمة مروره بالأمر users set-password", file=sys.stderr)
+            elif action == "set-role":
+                roles = [r for value in args.role for r in value.split(",") if r.strip()]
+                view = service.update_account(actor, args.username, roles=roles)
+            elif action == "disable":
+                view = service.disable_account(actor, args.username)
+            elif action == "enable":
+                view = service.enable_account(actor, args.username)
+            elif action == "set-password":
+                service.account(actor, args.username)  # an unknown login before asking the new password
+                password = _read_secret(NEW_PASSWORD_ENV, "كلمة المرور الجديدة: ", confirm=True)
+                view = service.set_password(actor, args.username, password)
+            else:  # set-pin
+                service.account(actor, args.username)
+                pin = _read_secret(NEW_PIN_ENV, "رمز الفتح الجديد (4–6 أرقام): ", confirm=True, what="رمز الفتح")
+                view = service.set_pin(actor, args.username, pin)
+        except StaffError as exc:
+            raise _cli_error(exc.message_ar, EXIT_REFUSED if exc.message_ar == NOT_ADMIN else 2) from None
+        print(f"{view.login}\t{view.full_name}\t{','.join(view.roles)}")
+        return 0
+    finally:
+        ws.close()
+
+
+def _exists(service: StaffService, actor: SessionIdentity, login: str) -> bool:
+    """True when an account of this login exists."""
+    from desktop.staff import StaffError
+
+    try:
+        service.account(actor, login)
+    except StaffError as exc:
+        if exc.field == "login":
+            return False
+        raise
+    return True
+
+
+def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `users list|add|set-role|disable|enable|set-password|set-pin` to `mustafid-admin`."""
+    from db.models import UserRole
+
+    roles = " | ".join(role.value for role in UserRole)
+    users = subparsers.add_parser("users", help="حسابات الموظفين: اسم الدخول، الاسم، الأدوار، الفرع (لمسؤول النظام)")
+    users_sub = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+
+    def action(name: str, help_ar: str) -> argparse.ArgumentParser:
+        parser = users_sub.add_parser(name, help=help_ar)
+        parser.add_argument("--as", dest="as_login", metavar="LOGIN",
+                            help=f"اسم دخول مسؤول النظام الذي ينفذ الأمر (أو المتغير {ADMIN_LOGIN_ENV})")
+        parser.set_defaults(func=_cmd_users)
+        return parser
+
+    action("list", "سطر لكل حساب: اسم الدخول، الاسم، الأدوار، الفرع، الحالة")
+    add = action("add", "إضافة حساب (أو تعديل اسمه وأدواره إن وُجد)")
+    add.add_argument("username", metavar="LOGIN", help="اسم الدخول: حروف لاتينية صغيرة وأرقام")
+    add.add_argument("--name", required=True, help="الاسم الكامل كما يظهر في السجلات والخطابات")
+    add.add_argument("--role", required=True, action="append", metavar="ROLE",
+                     help=f"دور أو أكثر (يُكرر الخيار أو تُفصل بفاصلة): {roles}")
+    add.add_argument("--branch", default=None, help="فرع الجمعية")
+    set_role = action("set-role", "تغيير أدوار حساب")
+    set_role.add_argument("username", metavar="LOGIN")
+    set_role.add_argument("role", nargs="+", metavar="ROLE", help=roles)
+    for name, help_ar in (("disable", "إيقاف حساب: لا يدخل به أحد"), ("enable", "إعادة تفعيل حساب موقوف"),
+                          ("set-password", f"كلمة مرور جديدة لحساب (عند الطلب أو في {NEW_PASSWORD_ENV})"),
+                          ("set-pin", f"رمز فتح القفل لحساب (عند الطلب أو في {NEW_PIN_ENV})")):
+        parser = action(name, help_ar)
+        parser.add_argument("username", metavar="LOGIN")

@@ -1,0 +1,57 @@
+"""Staff accounts sync like every table: made on one desk, they sign in on another, offline, through the real server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import create_engine, text
+
+from desktop.server.store import normalize_db_url
+from desktop.staff import SIGN_IN_REFUSED, HashParameters, StaffError, StaffService
+from tests.desktop.sync.conftest import Desk, assert_converged
+
+QUICK = HashParameters(time_cost=1, memory_kib=8192)
+
+
+def test_an_account_made_on_one_desk_signs_in_on_another_offline(sync_server, make_desk: Callable[..., Desk]) -> None:
+    first, second = make_desk("first"), make_desk("second")
+    staff_a = StaffService(first.ws.db, parameters=QUICK)
+    admin = staff_a.create_first_administrator("walid", "وليد العتيبي", "كلمة-مرور-وليد")
+    staff_a.create_account(admin, "mona", "منى القحطاني", ["officer", "committee"], branch="جدة",
+                           password="كلمة-مرور-منى")
+    staff_a.set_pin(admin, "mona", "4817")
+    first.settle()
+    second.settle()
+    first.settle()
+    assert_converged(sync_server, first, second)
+    engine = create_engine(normalize_db_url(sync_server.db_url))
+    try:  # the server holds the account: its roles, branch and hashes, never a clear password
+        with engine.connect() as conn:
+            fields = [row[0] for row in conn.execute(text("SELECT fields FROM sync_row WHERE table_name = 'app_user'"))]
+    finally:
+        engine.dispose()
+    (mona_row,) = [f for f in fields if f.get("username") == "mona"]
+    assert mona_row["roles"] == ["officer", "committee"] and mona_row["branch"] == "جدة"
+    assert str(mona_row["password_hash"]).startswith("$argon2id$") and "كلمة-مرور-منى" not in repr(fields)
+
+    second.transport.offline = True  # sign-in works offline against the synced accounts
+    staff_b = StaffService(second.ws.db, parameters=QUICK)
+    assert staff_b.has_administrator()
+    mona = staff_b.verify_sign_in("mona", "كلمة-مرور-منى")
+    assert (mona.full_name, mona.roles) == ("منى القحطاني", ("officer", "committee"))
+    assert staff_b.verify_pin(mona, "4817").account_id == mona.account_id
+
+    # Disabled on the first desk: the second desk refuses her once it has synced.
+    staff_a.disable_account(admin, "mona")
+    first.settle()
+    second.transport.offline = False
+    second.settle()
+    try:
+        staff_b.verify_sign_in("mona", "كلمة-مرور-منى")
+    except StaffError as exc:
+        assert exc.message_ar == SIGN_IN_REFUSED
+    else:
+        raise AssertionError("a disabled account signed in")
+    with second.ws.db.engine.connect() as conn:
+        audit = set(conn.execute(text("SELECT action FROM audit_event WHERE entity = 'app_user'")).scalars())
+    assert {"first_administrator_created", "account_created", "pin_set", "account_disabled"} <= audit

@@ -1,0 +1,156 @@
+"""`mustafid-admin init` makes the first administrator and `users …` acts only as a signed-in administrator."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+import pytest
+
+from desktop import staff_cli
+from desktop.cli import EXIT_INVALID, EXIT_OK, main
+from desktop.staff import SIGN_IN_REFUSED, StaffService
+from desktop.workspace import Workspace
+
+ADMIN_PASSWORD = "كلمة-مرور-وليد"
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _one_arabic_line(err: str) -> None:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("خطأ:"), err
+    assert "Traceback" not in err
+
+
+@pytest.fixture
+def admin_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MUSTAFID_ADMIN_LOGIN", "walid")
+    monkeypatch.setenv("MUSTAFID_ADMIN_NAME", "وليد العتيبي")
+    monkeypatch.setenv("MUSTAFID_ADMIN_PASSWORD", ADMIN_PASSWORD)
+
+
+def _signs_in(data_dir: Path, login: str, password: str) -> bool:
+    ws = Workspace.open(data_dir)
+    try:
+        StaffService(ws.db).verify_sign_in(login, password)
+        return True
+    except Exception:  # noqa: BLE001 - the refusal is the answer here
+        return False
+    finally:
+        ws.close()
+
+
+def test_init_takes_the_administrator_password_from_the_environment(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, admin_env: None
+) -> None:
+    code, out, err = run_cli(capsys, "--data-dir", str(data_dir), "init", "--policy", "baraah")
+    assert code == EXIT_OK, err
+    assert "أُنشئ حساب مسؤول النظام: walid" in out
+    assert _signs_in(data_dir, "walid", ADMIN_PASSWORD)
+    code, out, _ = run_cli(capsys, "--data-dir", str(data_dir), "init", "--policy", "baraah")
+    assert code == EXIT_OK and "بالفعل" in out  # a second init leaves the administrator as it is
+    log = (data_dir / "logs" / "admin.log").read_text(encoding="utf-8")
+    assert ADMIN_PASSWORD not in log and "argon2" not in log and "وليد" not in log
+
+
+def test_init_asks_the_administrator_at_a_prompt(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers = iter(["Noura", "نورة السبيعي"])
+    secrets = iter([ADMIN_PASSWORD, ADMIN_PASSWORD])
+    monkeypatch.setattr(staff_cli, "can_prompt", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(secrets))
+    code, out, err = run_cli(capsys, "--data-dir", str(data_dir), "init", "--policy", "baraah")
+    assert code == EXIT_OK, err
+    assert "noura" in out
+    assert _signs_in(data_dir, "noura", ADMIN_PASSWORD)
+
+
+def test_init_refuses_two_different_answers_at_the_prompt(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secrets = iter([ADMIN_PASSWORD, "كلمة-أخرى-مختلفة"])
+    monkeypatch.setattr(staff_cli, "can_prompt", lambda: True)
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(secrets))
+    code, _, err = run_cli(capsys, "--data-dir", str(data_dir), "init", "--policy", "baraah",
+                           "--admin-login", "noura", "--admin-name", "نورة")
+    assert code == EXIT_INVALID and "لم تتطابق" in err
+    _one_arabic_line(err)
+    assert not _signs_in(data_dir, "noura", ADMIN_PASSWORD)
+
+
+@pytest.mark.parametrize("argv", [
+    ["init", "--policy", "baraah", "--admin-login", "walid", "--admin-password", "سر-مكشوف-1"],
+    ["init", "--policy", "baraah", "--password=سر-مكشوف-1"],
+    ["users", "list", "--as", "walid", "--password", "سر-مكشوف-1"],
+    ["users", "set-password", "sara", "--new-password", "سر-مكشوف-1"],
+])
+def test_a_password_on_the_command_line_is_refused(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, argv: list[str]
+) -> None:
+    code, out, err = run_cli(capsys, "--data-dir", str(data_dir), *argv)
+    assert code == EXIT_INVALID and out == ""
+    _one_arabic_line(err)
+    assert "سطر الأمر" in err and "سر-مكشوف-1" not in err
+    assert not (data_dir / "mustafid.sqlite3").exists()  # refused before anything was opened
+
+
+def test_without_a_login_and_nobody_to_ask_init_says_how_to_make_the_administrator(
+    capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
+    code, out, _ = run_cli(capsys, "--data-dir", str(data_dir), "init", "--policy", "baraah")
+    assert code == EXIT_OK and "--admin-login" in out and "MUSTAFID_ADMIN_PASSWORD" in out
+    code, _, err = run_cli(capsys, "--data-dir", str(data_dir), "users", "list", "--as", "root")
+    assert code == EXIT_INVALID and "MUSTAFID_ADMIN_PASSWORD" in err  # no prompt possible, no password given
+    _one_arabic_line(err)
+
+
+def test_users_commands_need_an_administrator_who_signs_in(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, admin_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run_cli(capsys, "--data-dir", str(data_dir), "init", "--policy", "mafateeh-alkhair")[0] == EXIT_OK
+    monkeypatch.setenv("MUSTAFID_NEW_PASSWORD", "كلمة-مرور-سارة")
+    code, out, err = run_cli(capsys, "--data-dir", str(data_dir), "users", "add", "sara", "--name", "سارة القحطاني",
+                             "--role", "officer", "--role", "committee_secretary", "--branch", "الرياض")
+    assert code == EXIT_OK, err
+    assert out.strip() == "sara\tسارة القحطاني\tofficer,committee_secretary"
+    assert _signs_in(data_dir, "sara", "كلمة-مرور-سارة")
+
+    # A wrong administrator password, and an account that is not an administrator: refused, nothing changed.
+    monkeypatch.setenv("MUSTAFID_ADMIN_PASSWORD", "كلمة-خطأ-تمامًا")
+    code, _, err = run_cli(capsys, "--data-dir", str(data_dir), "users", "disable", "sara")
+    assert code == staff_cli.EXIT_REFUSED and SIGN_IN_REFUSED in err
+    _one_arabic_line(err)
+    monkeypatch.setenv("MUSTAFID_ADMIN_PASSWORD", "كلمة-مرور-سارة")
+    code, _, err = run_cli(capsys, "--data-dir", str(data_dir), "users", "disable", "walid", "--as", "sara")
+    assert code == staff_cli.EXIT_REFUSED and "لمسؤول النظام وحده" in err
+    _one_arabic_line(err)
+    assert _signs_in(data_dir, "walid", ADMIN_PASSWORD)
+
+    monkeypatch.setenv("MUSTAFID_ADMIN_PASSWORD", ADMIN_PASSWORD)
+    assert run_cli(capsys, "--data-dir", str(data_dir), "users", "disable", "sara")[0] == EXIT_OK
+    assert not _signs_in(data_dir, "sara", "كلمة-مرور-سارة")
+    code, out, _ = run_cli(capsys, "--data-dir", str(data_dir), "users", "list")
+    assert code == EXIT_OK
+    lines = out.splitlines()
+    assert lines[0].startswith("حسابات الجمعية: ٣ حسابات؛ النشطة حسابان، الموقوفة حساب واحد"), lines[0]
+    rows = {line.split("\t")[0]: line.split("\t") for line in lines[1:]}
+    assert rows["sara"][1:] == ["سارة القحطاني", "موظف علاقات المستفيدين، أمين سر اللجنة", "الرياض", "موقوف"]
+    assert rows["walid"][2:] == ["مسؤول النظام", "—", "نشط"]
+    assert run_cli(capsys, "--data-dir", str(data_dir), "users", "enable", "sara")[0] == EXIT_OK
+    monkeypatch.setenv("MUSTAFID_NEW_PASSWORD", "كلمة-مرور-جديدة")
+    assert run_cli(capsys, "--data-dir", str(data_dir), "users", "set-password", "sara")[0] == EXIT_OK
+    assert _signs_in(data_dir, "sara", "كلمة-مرور-جديدة") and not _signs_in(data_dir, "sara", "كلمة-مرور-سارة")
+    monkeypatch.setenv("MUSTAFID_NEW_PIN", "4817")
+    assert run_cli(capsys, "--data-dir", str(data_dir), "users", "set-pin", "sara")[0] == EXIT_OK
+    code, _, err = run_cli(capsys, "--data-dir", str(data_dir), "users", "set-role", "sara", "wizard")
+    assert code == EXIT_INVALID and "غير معروف" in err
+    log = (data_dir / "logs" / "admin.log").read_text(encoding="utf-8")
+    for secret in (ADMIN_PASSWORD, "كلمة-مرور-سارة", "كلمة-مرور-جديدة", "4817", "سارة", "argon2"):
+        assert secret not in log
