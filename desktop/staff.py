@@ -40,8 +40,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.engine import Database
-from db.models import AppUser, Association, AuditEvent, DeskSetting, DeskSignIn, Device, UserRole
+from db.models import AppUser, Association, DeskSetting, DeskSignIn, Device, UserRole
 from desktop.arabic_text import clean_text, to_latin_digits
+from desktop.audit import desk_device_id, record_audit
 from desktop.counting import ATTEMPTS, count_phrase
 from desktop.errors import InputError
 from desktop.logbook import get_logger
@@ -464,10 +465,9 @@ class StaffService:
             else:
                 row.value = {"minutes": minutes}
             self._stamp(session, row, actor)
-            session.add(AuditEvent(association_id=admin.association_id, actor_id=actor.account_id,
-                                   action="idle_lock_set", entity="desk_setting", entity_id=row.id,
-                                   at=self._now(), details={"minutes": minutes},
-                                   device_id=self._device_id(session), updated_by=actor.account_id))
+            record_audit(session, association_id=admin.association_id, actor_id=actor.account_id,
+                         action="idle_lock_set", entity="desk_setting", entity_id=row.id,
+                         at=self._now(), details={"minutes": minutes}, device_id=self._device_id(session))
         return minutes
 
     # ------------------------------------------------------------------ helpers
@@ -528,13 +528,7 @@ class StaffService:
 
     @staticmethod
     def _device_id(session: Session) -> uuid.UUID | None:
-        from desktop.casework import DEMO_PREFIX
-
-        return session.scalars(
-            select(Device.id)
-            .where(Device.deleted_at.is_(None), Device.revoked_at.is_(None), Device.case_number_prefix != DEMO_PREFIX)
-            .order_by(Device.enrolled_at, Device.id).limit(1)
-        ).first()
+        return desk_device_id(session)
 
     @staticmethod
     def _setting(session: Session, key: str) -> DeskSetting | None:
@@ -557,10 +551,9 @@ class StaffService:
                details: Mapping[str, Any]) -> None:
         """An audit event on an account: its login and what changed; never a password, PIN or hash."""
         _log.debug("audit %s on app_user", action)
-        session.add(AuditEvent(association_id=user.association_id, actor_id=actor_id, action=action,
-                               entity="app_user", entity_id=user.id, at=self._now(),
-                               details={"login": user.username, **details},
-                               device_id=self._device_id(session), updated_by=actor_id))
+        record_audit(session, association_id=user.association_id, actor_id=actor_id, action=action,
+                     entity="app_user", entity_id=user.id, at=self._now(),
+                     details={"login": user.username, **details}, device_id=self._device_id(session))
 
 
 def count_accounts(views: Sequence[AccountView]) -> tuple[int, int]:
