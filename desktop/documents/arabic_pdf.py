@@ -38,19 +38,22 @@ import hashlib
 import re
 import threading
 import unicodedata
+import weakref
 import zlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
 import arabic_reshaper
 from bidi import get_display
 from reportlab import rl_config
+from reportlab.lib.boxstuff import aspectRatioFix
 from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.rl_accel import fp_str
 from reportlab.lib import units
-from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
@@ -68,6 +71,7 @@ __all__ = [
     "MUTED",
     "SHADE",
     "ArabicDocument",
+    "PreparedImage",
     "ltr",
     "register_fonts",
     "sha256_hex",
@@ -122,7 +126,8 @@ _PRESEED = "".join(
     for c in (
         *range(0x20, 0x7F),
         *range(0xFE70, 0xFEFD),
-        *range(0x0660, 0x066A),
+        *range(0x0660, 0x066D),
+        0x0640,
         0x060C,
         0x061B,
         0x061F,
@@ -165,6 +170,17 @@ class _PdfNumber(pdfdoc.PDFObject):  # type: ignore[misc]
         return self._formatted
 
 
+class _PdfSource(pdfdoc.PDFObject):  # type: ignore[misc]
+    """A piece of PDF source written as it is (e.g. a colour space array)."""
+
+    def __init__(self, source: str | bytes) -> None:
+        self._source = source.encode("latin-1") if isinstance(source, str) else source
+
+    def format(self, document: Any) -> bytes:
+        """The source bytes."""
+        return self._source
+
+
 def _memoize_subsetting(font: TTFont) -> None:
     """Make the font's face reuse the subsets it has already built and compressed (same glyphs, same order)."""
     face = font.face
@@ -188,19 +204,117 @@ def _memoize_subsetting(font: TTFont) -> None:
     def char_width(code: int) -> _PdfNumber:
         return _PdfNumber(face.charWidths.get(code, face.defaultWidth))
 
-    add_font_objects = font.addObjects
+    @functools.lru_cache(maxsize=64)
+    def widths_source(subset: tuple[int, ...]) -> _PdfSource:
+        return _PdfSource(bytes(pdfdoc.PDFArray([char_width(code) for code in subset]).format(None)))
+
+    @functools.lru_cache(maxsize=64)
+    def cmap_content(base_font_name: str, subset: tuple[int, ...]) -> str:
+        return str(ttfonts.makeToUnicodeCMap(base_font_name, list(subset)))
 
     def add_font_and_cmaps(doc: Any) -> None:
-        add_font_objects(doc)
-        for name, obj in doc.idToObject.items():
-            if isinstance(name, str) and name.startswith("toUnicodeCMap:") and getattr(obj, "filters", None):
-                obj.filters = [_CACHED_FLATE]
+        """reportlab's ``TTFont.addObjects`` with each subset's widths and ToUnicode map built once per process."""
+        state = font._assignState(doc)
+        state.frozen = 1
+        for n, subset in enumerate(state.subsets):
+            key = tuple(subset)
+            internal_name = font.getSubsetInternalName(n, doc)[1:]
+            base_font_name = b"".join((ttfonts.SUBSETN(n), b"+", face.name, face.subfontNameX)).decode("pdfdoc")
+            pdf_font = pdfdoc.PDFTrueTypeFont()
+            pdf_font.__Comment__ = f"Font {font.fontName} subset {n}"
+            pdf_font.Name = internal_name
+            pdf_font.BaseFont = base_font_name
+            pdf_font.FirstChar = 0
+            pdf_font.LastChar = len(subset) - 1
+            pdf_font.Widths = widths_source(key)
+            cmap = pdfdoc.PDFStream()
+            cmap.content = cmap_content(base_font_name, key)
+            if doc.compression:
+                cmap.filters = [_CACHED_FLATE]
+            pdf_font.ToUnicode = doc.Reference(cmap, "toUnicodeCMap:" + base_font_name)
+            pdf_font.FontDescriptor = face.addSubsetObjects(doc, base_font_name, subset)
+            doc.Reference(pdf_font, internal_name)
+            doc.idToObject["BasicFonts"].dict[internal_name] = pdf_font
+        del font.state[doc]
 
     face.makeSubset = lambda subset: cached(tuple(subset))
     face.addSubsetObjects = add_subset_objects
     face.getCharWidth = char_width
     font.addObjects = add_font_and_cmaps
     face._mustafid_memoized = True
+    _memoize_text(font)
+
+
+def _memoize_text(font: TTFont) -> None:
+    """Make the font remember string widths and, for the pre-seeded characters, their subset codes.
+
+    reportlab measures and encodes every drawn string character by character in pure Python. A
+    width depends on the face only; the subset codes of characters assigned by `_preseed_subsets`
+    are the same in every document, so a string made only of them (or of characters the font
+    lacks, always code 0) is encoded once per process. Any other string takes reportlab's path.
+    """
+    measure = font.stringWidth
+    split = font.splitString
+
+    @functools.lru_cache(maxsize=8192)
+    def string_width(text: str, size: float, encoding: str = "utf8") -> float:
+        return float(measure(text, size, encoding))
+
+    @functools.lru_cache(maxsize=8192)
+    def preseeded_split(text: str) -> tuple[tuple[int, bytes], ...] | None:
+        codes = _preseeded_codes(font)
+        glyphs = font.face.charToGlyph
+        results: list[tuple[int, bytes]] = []
+        current_subset = -1
+        current: list[int] = []
+        for code in map(ord, text):
+            if code == 0xA0:
+                code = 32
+            n = codes.get(code)
+            if n is None:
+                if code in glyphs:
+                    return None  # assigned per document: reportlab's own path
+                n = 0
+            if (n >> 8) != current_subset:
+                if current:
+                    results.append((current_subset, bytes(current)))
+                current_subset, current = n >> 8, []
+            current.append(n & 0xFF)
+        if current:
+            results.append((current_subset, bytes(current)))
+        return tuple(results)
+
+    def split_string(text: str | bytes, doc: Any, encoding: str = "utf-8") -> list[tuple[int, bytes]]:
+        if isinstance(text, str) and doc in _PRESEEDED_DOCUMENTS:
+            known = preseeded_split(text)
+            if known is not None:
+                return list(known)
+        return list(split(text, doc, encoding))
+
+    font.stringWidth = string_width
+    font.splitString = split_string
+
+
+class _ScratchDocument:
+    """A stand-in document: only its identity keys a font's per-document state."""
+
+
+@functools.lru_cache(maxsize=4)
+def _preseeded_state(font_name: str) -> Any:
+    """The font's per-document state after reportlab assigned `_PRESEED` on a fresh document."""
+    font = pdfmetrics.getFont(font_name)
+    scratch = _ScratchDocument()
+    try:
+        font.splitString(_PRESEED, scratch)
+        return font.state[scratch]
+    finally:
+        font.state.pop(scratch, None)
+
+
+def _preseeded_codes(font: TTFont) -> dict[int, int]:
+    """The subset code of every pre-seeded character of the font (the same in every document)."""
+    codes: dict[int, int] = _preseeded_state(font.fontName).assignments
+    return codes
 
 
 def register_fonts() -> None:
@@ -214,11 +328,28 @@ def register_fonts() -> None:
     pdfmetrics.registerFontFamily(FONT_REGULAR, normal=FONT_REGULAR, bold=FONT_BOLD)
 
 
+# The documents whose first characters were the pre-seeded ones (their codes are then known).
+_PRESEEDED_DOCUMENTS: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
 def _preseed_subsets(canvas: Canvas) -> None:
-    """Assign the common characters to subset codes in a fixed order for this document."""
+    """Assign the common characters to subset codes in a fixed order for this document.
+
+    The assignment is the one reportlab makes for `_PRESEED` on a fresh document, made once per
+    font and copied into each document (reportlab's loop over the characters is pure Python).
+    """
+    doc = canvas._doc
     for name in (FONT_REGULAR, FONT_BOLD):
         font = pdfmetrics.getFont(name)
-        font.splitString(_PRESEED, canvas._doc)
+        if doc in font.state:  # the font was used before the pre-seeding: reportlab's own path
+            font.splitString(_PRESEED, doc)
+            continue
+        template = _preseeded_state(name)
+        state = font._assignState(doc)
+        state.assignments = dict(template.assignments)
+        state.subsets = [list(subset) for subset in template.subsets]
+        state.nextCode = template.nextCode
+    _PRESEEDED_DOCUMENTS.add(doc)
 
 
 register_fonts()
@@ -432,6 +563,73 @@ def wrap(text: str, font: str, size: float, width: float) -> list[str]:
 def sha256_hex(pdf: bytes) -> str:
     """The SHA-256 of a rendered document, as stored beside it (lowercase hex)."""
     return hashlib.sha256(pdf).hexdigest()
+
+
+@dataclass(frozen=True)
+class PreparedImage:
+    """An image encoded once for embedding: its PDF stream, filter and colour space.
+
+    reportlab's ``drawImage`` digests every pixel (MD5) to name the image and compresses the
+    pixels again in every document; a prepared image is named by a digest of its encoded bytes and
+    its stream is copied as it is (JPEG bytes, or pixels already deflated).
+    """
+
+    width: int
+    height: int
+    color_space: str  # PDF source: "/DeviceRGB", "/DeviceGray" or an "[/Indexed …]" array
+    filter_name: str  # "DCTDecode" or "FlateDecode"
+    data: bytes
+    bits_per_component: int = 8
+
+    @functools.cached_property
+    def name(self) -> str:
+        """The image's name in a document: a digest of what is embedded."""
+        digest = hashlib.blake2b(digest_size=12)
+        digest.update(f"{self.width}x{self.height}{self.color_space}{self.filter_name}".encode("ascii"))
+        digest.update(self.data)
+        return "img" + digest.hexdigest()
+
+
+class _PreparedImageXObject(pdfdoc.PDFObject):  # type: ignore[misc]
+    """The image XObject of a `PreparedImage`: its stream written without encoding it again."""
+
+    __RefOnly__ = 1
+
+    def __init__(self, image: PreparedImage) -> None:
+        self.image = image
+
+    def format(self, document: Any) -> bytes:
+        """The XObject stream."""
+        image = self.image
+        stream = pdfdoc.PDFStream(content=image.data)
+        entries = stream.dictionary
+        entries["Type"] = pdfdoc.PDFName("XObject")
+        entries["Subtype"] = pdfdoc.PDFName("Image")
+        entries["Width"] = image.width
+        entries["Height"] = image.height
+        entries["BitsPerComponent"] = image.bits_per_component
+        entries["ColorSpace"] = _PdfSource(image.color_space)
+        entries["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName(image.filter_name)])
+        entries["Length"] = len(image.data)
+        return bytes(stream.format(document))
+
+
+def draw_prepared_image(canvas: Canvas, image: PreparedImage, x: float, y: float, width: float, height: float) -> None:
+    """Draw `image` centred in the box (x, y, width, height), its aspect ratio kept (as ``drawImage`` does)."""
+    doc = canvas._doc
+    registered = doc.getXObjectName(image.name)
+    if registered not in doc.idToObject:
+        xobject = _PreparedImageXObject(image)
+        doc.Reference(xobject, registered)
+        doc.addForm(image.name, xobject)
+    x, y, width, height, _scaled = aspectRatioFix(True, "c", x, y, width, height, image.width, image.height)
+    canvas._currentPageHasImages = 1
+    canvas.saveState()
+    canvas.translate(x, y)
+    canvas.scale(width, height)
+    canvas._code.append(f"/{registered} Do")
+    canvas.restoreState()
+    canvas._formsinuse.append(image.name)
 
 
 # reportlab keeps per-document state in the shared font objects ("you cannot use the same TTFont
