@@ -51,7 +51,7 @@ from reportlab import rl_config
 from reportlab.lib.boxstuff import aspectRatioFix
 from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.rl_accel import fp_str
+from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.lib import units
 from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
@@ -260,39 +260,81 @@ def _memoize_text(font: TTFont) -> None:
     def string_width(text: str, size: float, encoding: str = "utf8") -> float:
         return float(measure(text, size, encoding))
 
-    @functools.lru_cache(maxsize=8192)
-    def preseeded_split(text: str) -> tuple[tuple[int, bytes], ...] | None:
-        codes = _preseeded_codes(font)
-        glyphs = font.face.charToGlyph
-        results: list[tuple[int, bytes]] = []
-        current_subset = -1
-        current: list[int] = []
-        for code in map(ord, text):
-            if code == 0xA0:
-                code = 32
-            n = codes.get(code)
-            if n is None:
-                if code in glyphs:
-                    return None  # assigned per document: reportlab's own path
-                n = 0
-            if (n >> 8) != current_subset:
-                if current:
-                    results.append((current_subset, bytes(current)))
-                current_subset, current = n >> 8, []
-            current.append(n & 0xFF)
-        if current:
-            results.append((current_subset, bytes(current)))
-        return tuple(results)
-
     def split_string(text: str | bytes, doc: Any, encoding: str = "utf-8") -> list[tuple[int, bytes]]:
         if isinstance(text, str) and doc in _PRESEEDED_DOCUMENTS:
-            known = preseeded_split(text)
+            known = _preseeded_split(font.fontName, text)
             if known is not None:
                 return list(known)
         return list(split(text, doc, encoding))
 
     font.stringWidth = string_width
     font.splitString = split_string
+
+
+@functools.lru_cache(maxsize=8192)
+def _preseeded_split(font_name: str, text: str) -> tuple[tuple[int, bytes], ...] | None:
+    """`text` as reportlab's splitString gives it in a pre-seeded document, or None when a character
+    of it is not pre-seeded (its code then depends on the document)."""
+    font = pdfmetrics.getFont(font_name)
+    codes = _preseeded_codes(font)
+    glyphs = font.face.charToGlyph
+    results: list[tuple[int, bytes]] = []
+    current_subset = -1
+    current: list[int] = []
+    for code in map(ord, text):
+        if code == 0xA0:
+            code = 32
+        n = codes.get(code)
+        if n is None:
+            if code in glyphs:
+                return None
+            n = 0
+        if (n >> 8) != current_subset:
+            if current:
+                results.append((current_subset, bytes(current)))
+            current_subset, current = n >> 8, []
+        current.append(n & 0xFF)
+    if current:
+        results.append((current_subset, bytes(current)))
+    return tuple(results)
+
+
+@functools.lru_cache(maxsize=8192)
+def _escaped_runs(font_name: str, text: str) -> tuple[tuple[int, str], ...] | None:
+    """The subset and PDF-escaped bytes of each run of `text`, or None when not pre-seeded."""
+    runs = _preseeded_split(font_name, text)
+    if runs is None:
+        return None
+    return tuple((subset, str(escapePDF(chunk))) for subset, chunk in runs)
+
+
+@functools.lru_cache(maxsize=256)
+def _font_size_operands(size: float, leading: float) -> str:
+    return f"{fp_str(size)} Tf {fp_str(leading)} TL"
+
+
+def _draw_text_fast(canvas: Canvas, visual: str, x: float, y: float) -> bool:
+    """Draw `visual` from `x` (its left end) at baseline `y` in the canvas's font, writing the text
+    operators reportlab's ``drawString`` writes, from cached encodings. False (nothing drawn) when
+    the string or the font is not one the caches know: the caller then draws it through reportlab."""
+    font = pdfmetrics.getFont(canvas._fontname)
+    doc = canvas._doc
+    if doc not in _PRESEEDED_DOCUMENTS or not getattr(font.face, "_mustafid_memoized", False):
+        return False
+    if not canvas.bottomup or "splitString" not in font.__dict__:
+        return False
+    runs = _escaped_runs(canvas._fontname, visual)
+    if runs is None:
+        return False
+    operands = _font_size_operands(canvas._fontsize, canvas._leading)
+    code = ["BT", f"1 0 0 1 {fp_str(x, y)} Tm"]
+    for subset, escaped in runs:
+        code.append(f"{font.getSubsetInternalName(subset, doc)} {operands}")
+        code.append(f"({escaped}) Tj")
+    code[-1] += " T*"
+    code.append("ET")
+    canvas._code.append(" ".join(code))
+    return True
 
 
 class _ScratchDocument:
@@ -530,6 +572,12 @@ def _split_long_word(word: str, font: str, size: float, width: float) -> list[st
 
 def wrap(text: str, font: str, size: float, width: float) -> list[str]:
     """Break logical text into logical lines no wider than `width` points; a newline forces a break."""
+    return list(_wrapped(text, font, size, width))
+
+
+@functools.lru_cache(maxsize=4096)
+def _wrapped(text: str, font: str, size: float, width: float) -> tuple[str, ...]:
+    """`wrap`, remembered: letterheads, labels and headings come back in every document."""
     lines: list[str] = []
     space = pdfmetrics.stringWidth(" ", font, size)
     for hard_line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
@@ -557,7 +605,7 @@ def wrap(text: str, font: str, size: float, width: float) -> list[str]:
                 current.append(word)
                 current_width = needed
         lines.append(" ".join(current))
-    return lines
+    return tuple(lines)
 
 
 def sha256_hex(pdf: bytes) -> str:
@@ -775,11 +823,13 @@ class ArabicDocument:
         visual = shape_line(text)
         canvas.setFont(font, size)
         if align == "right":
-            canvas.drawRightString(x, y, visual)
+            left = x - canvas.stringWidth(visual, font, size)
         elif align == "center":
-            canvas.drawCentredString(x, y, visual)
+            left = x - 0.5 * canvas.stringWidth(visual, font, size)
         else:
-            canvas.drawString(x, y, visual)
+            left = x
+        if not _draw_text_fast(canvas, visual, left, y):
+            canvas.drawString(left, y, visual)
 
     def draw_paragraph(
         self,

@@ -183,11 +183,22 @@ def _ink_image(alpha: Image.Image, ink: tuple[int, int, int]) -> PreparedImage:
     """The alpha channel of a one-ink signature as the picture on white (grey, or a white-to-ink palette)."""
     red, green, blue = ink
     if red == green == blue:
-        shades = alpha.point([round(255 - a * (255 - red) / 255) for a in range(256)])
+        shades = alpha.point(_grey_shades(red))
         return PreparedImage(alpha.width, alpha.height, "/DeviceGray", "FlateDecode", zlib.compress(shades.tobytes(), 1))
+    return PreparedImage(alpha.width, alpha.height, _ink_palette(ink), "FlateDecode", zlib.compress(alpha.tobytes(), 1))
+
+
+@functools.lru_cache(maxsize=32)
+def _grey_shades(ink: int) -> list[int]:
+    """The grey of each alpha value of a grey ink on white."""
+    return [round(255 - a * (255 - ink) / 255) for a in range(256)]
+
+
+@functools.lru_cache(maxsize=32)
+def _ink_palette(ink: tuple[int, int, int]) -> str:
+    """An indexed colour space: entry a is the ink at opacity a/255 on white."""
     palette = bytes(round(255 - a * (255 - c) / 255) for a in range(256) for c in ink)
-    color_space = f"[/Indexed /DeviceRGB 255 <{palette.hex()}>]"
-    return PreparedImage(alpha.width, alpha.height, color_space, "FlateDecode", zlib.compress(alpha.tobytes(), 1))
+    return f"[/Indexed /DeviceRGB 255 <{palette.hex()}>]"
 
 
 def _hijri(d: date) -> str:
