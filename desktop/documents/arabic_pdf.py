@@ -844,10 +844,16 @@ class ArabicDocument:
         *,
         align: str = "right",
     ) -> float:
-        """Wrap and draw right-aligned text from `y_top` down, going on to new pages; returns the y after it."""
+        """Wrap and draw right-aligned text from `y_top` down, going on to new pages; returns the y after it.
+
+        A paragraph never leaves one line alone at the foot of a page or at the head of the next: the
+        break moves up a line, or the whole paragraph goes to the next page.
+        """
         y = y_top
-        for line in wrap(text, font, size, width):
-            if y - leading < self.content_bottom:
+        lines = wrap(text, font, size, width)
+        early_break = self._paragraph_break(len(lines), y, leading)
+        for index, line in enumerate(lines):
+            if index == early_break or y - leading < self.content_bottom:
                 y = self.new_page(canvas)
             if line:
                 baseline = y - self.baseline_offset(size, leading)
@@ -857,6 +863,20 @@ class ArabicDocument:
                     self.draw_line(canvas, line, x_right, baseline, font, size)
             y -= leading
         return y
+
+    def _paragraph_break(self, count: int, y: float, leading: float) -> int | None:
+        """The line before which a paragraph of `count` lines starting at `y` must go on to a new page
+        so that neither page holds a single line of it (None: the natural break, or none, will do)."""
+        if count < 2:
+            return None
+        room = int((y - self.content_bottom) // leading + 1e-9)
+        if room >= count or room < 1:
+            return None
+        if room == 1:
+            return 0  # one line at the foot of the page: the whole paragraph goes on
+        if count - room == 1:
+            return room - 1 if room - 1 >= 2 else 0  # one line at the head of the next: break a line earlier
+        return None
 
     # Tables ----------------------------------------------------------------------------------
 
@@ -877,7 +897,10 @@ class ArabicDocument:
     ) -> float:
         """Draw a bordered table whose first column is the rightmost; rows wrap and may go on to new pages.
 
-        The header row (if any) is repeated at the top of each new page. Returns the y after the table.
+        The header row (if any) is repeated at the top of each new page. A page never holds a single row
+        of a longer table: the table starts on a new page rather than leave its header and first row at
+        the foot of one, and breaks a row earlier rather than carry its last row alone over to the next
+        (a figure stays with the figures it is read with). Returns the y after the table.
         """
         leading = size * 1.6
 
@@ -917,13 +940,23 @@ class ArabicDocument:
         header_height = 0.0
         if header is not None:
             header_height = max(len(c) for c in cell_lines(header, all_columns)) * leading + 2 * padding
+        heights = [max(len(c) for c in cell_lines(row, bold_columns)) * leading + 2 * padding for row in rows]
+        rows_on_page = 0
         for index, row in enumerate(rows):
-            row_height = max(len(c) for c in cell_lines(row, bold_columns)) * leading + 2 * padding
+            row_height = heights[index]
             first = index == 0
             needed = row_height + (header_height if first else 0.0)
+            if index + 1 < len(rows) and (first or (index + 2 == len(rows) and rows_on_page >= 2)):
+                # Keep the first two rows together (with the header; a table of three rows whole), and the last two.
+                kept = heights[index + 1 : (len(rows) if first and len(rows) <= 3 else index + 2)]
+                together = needed + sum(kept)
+                if y - needed >= self.content_bottom and y - together < self.content_bottom:
+                    needed = together
             if y - needed < self.content_bottom:
                 y = self.new_page(canvas)
                 first = True
+                rows_on_page = 0
+            rows_on_page += 1
             if first and header is not None:
                 y = draw_row(header, y, bold=all_columns, shaded=all_columns, fill_all=True)
             y = draw_row(row, y, bold=bold_columns, shaded=shaded_columns, fill_all=False)
