@@ -121,11 +121,12 @@ _CALENDAR_MARKERS = frozenset({"هـ", "ه", "م"})
 # The characters every document may draw, assigned to the font subsets in this fixed order before
 # anything is drawn: the embedded subsets are then the same in every document, so reportlab's
 # (slow, pure Python) TrueType subsetting runs once per font and process instead of once per document.
+# They fit in one subset of 256 codes per font: a second subset would add four PDF objects per font.
 _PRESEED = "".join(
     chr(c)
     for c in (
         *range(0x20, 0x7F),
-        *range(0xFE70, 0xFEFD),
+        *range(0xFE80, 0xFEFD),  # the letters' forms; not FE70–FE7F, harakat, which the shaping drops
         *range(0x0660, 0x066D),
         0x0640,
         0x060C,
@@ -137,6 +138,8 @@ _PRESEED = "".join(
         0x2013,
         0x2026,
         0x00D7,
+        0x2022,
+        0x2212,
     )
 )
 
