@@ -139,11 +139,13 @@ def _load_logo(path: Path | None) -> PreparedImage | None:
 _INK_ALPHA = 96
 # How far (per channel, 0-255) the ink of a one-ink signature may vary (rounding of the edges).
 _INK_SPREAD = 6
+# The mask of the pixels that tell the ink's colour, as a lookup table on the alpha channel.
+_STRONG_INK = [255 if v >= _INK_ALPHA else 0 for v in range(256)]
 
 
 def _one_ink(rgba: Image.Image, alpha: Image.Image) -> tuple[int, int, int] | None:
     """The colour of the signature's ink when every visible pixel is that one colour, else None."""
-    strong = alpha.point([255 if v >= _INK_ALPHA else 0 for v in range(256)])
+    strong = alpha.point(_STRONG_INK)
     histogram = rgba.histogram(strong)
     ink: list[int] = []
     for band in range(3):
