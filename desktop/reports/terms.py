@@ -31,6 +31,7 @@ __all__ = [
     "RECOMMENDATION_ANSWERS",
     "RECOMMENDATION_SCORE",
     "SATISFACTION_INDEX",
+    "SATISFACTION_BY_MONTH",
     "SATISFACTION_MEAN",
     "SATISFACTION_TREND",
     "SUGGESTIONS",
@@ -77,6 +78,8 @@ SURVEY_RESPONSES = "التقييمات المستلمة"
 SATISFACTION_INDEX = "مؤشر الرضا"
 SATISFACTION_MEAN = "متوسط الرضا"
 SATISFACTION_TREND = "اتجاه مؤشر الرضا شهريًا"
+#: The workbook's sheet of the monthly figures (a sheet name has at most 31 characters).
+SATISFACTION_BY_MONTH = "مؤشر الرضا شهريًا"
 QUESTION_SCORES = "الرضا حسب السؤال"
 
 # The recommendation question (net promoter score).

@@ -30,7 +30,7 @@ SHEET_NAMES: tuple[str, ...] = (
     terms.CONTACTS_BY_CHANNEL,
     terms.CASES_BY_STATUS,
     terms.QUESTION_SCORES,
-    "الرضا شهريا",
+    terms.SATISFACTION_BY_MONTH,
     terms.SUGGESTIONS_AND_COMPLAINTS,
     "الإجراءات التصحيحية",
 )
