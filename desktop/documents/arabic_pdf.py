@@ -311,6 +311,12 @@ def _escaped_runs(font_name: str, text: str) -> tuple[tuple[int, str], ...] | No
     return tuple((subset, str(escapePDF(chunk))) for subset, chunk in runs)
 
 
+@functools.lru_cache(maxsize=8192)
+def _fp_pair(x: float, y: float) -> str:
+    """reportlab's fp_str of a text origin (pure Python here); a layout's positions recur in every document."""
+    return str(fp_str(x, y))
+
+
 @functools.lru_cache(maxsize=256)
 def _font_size_operands(size: float, leading: float) -> str:
     return f"{fp_str(size)} Tf {fp_str(leading)} TL"
@@ -330,7 +336,7 @@ def _draw_text_fast(canvas: Canvas, visual: str, x: float, y: float) -> bool:
     if runs is None:
         return False
     operands = _font_size_operands(canvas._fontsize, canvas._leading)
-    code = ["BT", f"1 0 0 1 {fp_str(x, y)} Tm"]
+    code = ["BT", f"1 0 0 1 {_fp_pair(x, y)} Tm"]
     for subset, escaped in runs:
         code.append(f"{font.getSubsetInternalName(subset, doc)} {operands}")
         code.append(f"({escaped}) Tj")
