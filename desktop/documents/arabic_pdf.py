@@ -656,19 +656,25 @@ class _PreparedImageXObject(pdfdoc.PDFObject):  # type: ignore[misc]
         self.image = image
 
     def format(self, document: Any) -> bytes:
-        """The XObject stream."""
-        image = self.image
-        stream = pdfdoc.PDFStream(content=image.data)
-        entries = stream.dictionary
-        entries["Type"] = pdfdoc.PDFName("XObject")
-        entries["Subtype"] = pdfdoc.PDFName("Image")
-        entries["Width"] = image.width
-        entries["Height"] = image.height
-        entries["BitsPerComponent"] = image.bits_per_component
-        entries["ColorSpace"] = _PdfSource(image.color_space)
-        entries["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName(image.filter_name)])
-        entries["Length"] = len(image.data)
-        return bytes(stream.format(document))
+        """The XObject stream (as reportlab's PDFStream writes it; its dictionary holds no reference)."""
+        content = document.encrypt.encode(self.image.data)
+        head = _image_dictionary(self.image, len(content))
+        return head + b"\nstream\n" + bytes(pdfdoc.format(content, document)) + b"endstream\n"
+
+
+@functools.lru_cache(maxsize=64)
+def _image_dictionary(image: PreparedImage, length: int) -> bytes:
+    """The formatted dictionary of an image XObject whose stream is `length` bytes long."""
+    entries = pdfdoc.PDFDictionary()
+    entries["Type"] = pdfdoc.PDFName("XObject")
+    entries["Subtype"] = pdfdoc.PDFName("Image")
+    entries["Width"] = image.width
+    entries["Height"] = image.height
+    entries["BitsPerComponent"] = image.bits_per_component
+    entries["ColorSpace"] = _PdfSource(image.color_space)
+    entries["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName(image.filter_name)])
+    entries["Length"] = length
+    return bytes(pdfdoc.format(entries, None))
 
 
 def draw_prepared_image(canvas: Canvas, image: PreparedImage, x: float, y: float, width: float, height: float) -> None:
