@@ -25,8 +25,13 @@ Decisions recorded here (the document templates rely on them):
   set process-wide at import; reportlab's ASCII85 encoder is pure Python without rl_accel); the
   common characters are assigned to the font subsets in a fixed order in every document, so the
   TrueType subsets, their widths and their compressed streams are built once per process and
-  reused (byte-identical to what reportlab builds itself, see the tests); the logo is embedded
-  as a JPEG, which reportlab copies instead of compressing again.
+  reused (byte-identical to what reportlab builds itself, see the tests); so are each subset's
+  Widths array and ToUnicode map. Strings made only of those pre-seeded characters are measured,
+  encoded and written as text operators from caches (`_draw_text_fast`, the same operators
+  reportlab's drawString writes). Images are `PreparedImage`s, encoded once and named by a
+  digest of their bytes (reportlab's drawImage digests and deflates every pixel per document): the
+  logo as a JPEG, a pad signature as its alpha channel on a white-to-ink palette.
+* Page breaks: a paragraph never leaves one line, nor a table one row, alone on a page.
 * reportlab's font objects hold per-document state: documents are rendered one at a time
   (a process-wide lock), so rendering from worker threads is safe.
 """
