@@ -28,8 +28,13 @@ Decisions recorded here (the document templates rely on them):
   set process-wide at import; reportlab's ASCII85 encoder is pure Python without rl_accel); the
   common characters are assigned to the font subsets in a fixed order in every document, so the
   TrueType subsets, their widths and their compressed streams are built once per process and
-  reused (byte-identical to what reportlab builds itself, see the tests); the logo is embedded
-  as a JPEG, which reportlab copies instead of compressing again.
+  reused (byte-identical to what reportlab builds itself, see the tests); so are each subset's
+  Widths array and ToUnicode map. Strings made only of those pre-seeded characters are measured,
+  encoded and written as text operators from caches (`_draw_text_fast`, the same operators
+  reportlab's drawString writes). Images are `PreparedImage`s, encoded once and named by a
+  digest of their bytes (reportlab's drawImage digests and deflates every pixel per document): the
+  logo as a JPEG, a pad signature as its alpha channel on a white-to-ink palette.
+* Page breaks: a paragraph never leaves one line, nor a table one row, alone on a page.
 * reportlab's font objects hold per-document state: documents are rendered one at a time
   (a process-wide lock), so rendering from worker threads is safe.
 """
@@ -41,19 +46,22 @@ import hashlib
 import re
 import threading
 import unicodedata
+import weakref
 import zlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
 import arabic_reshaper
 from bidi import get_display
 from reportlab import rl_config
+from reportlab.lib.boxstuff import aspectRatioFix
 from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.rl_accel import fp_str
+from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.lib import units
-from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
@@ -71,6 +79,7 @@ __all__ = [
     "MUTED",
     "SHADE",
     "ArabicDocument",
+    "PreparedImage",
     "ltr",
     "register_fonts",
     "sha256_hex",
@@ -120,12 +129,14 @@ _CALENDAR_MARKERS = frozenset({"هـ", "ه", "م"})
 # The characters every document may draw, assigned to the font subsets in this fixed order before
 # anything is drawn: the embedded subsets are then the same in every document, so reportlab's
 # (slow, pure Python) TrueType subsetting runs once per font and process instead of once per document.
+# They fit in one subset of 256 codes per font: a second subset would add four PDF objects per font.
 _PRESEED = "".join(
     chr(c)
     for c in (
         *range(0x20, 0x7F),
-        *range(0xFE70, 0xFEFD),
-        *range(0x0660, 0x066A),
+        *range(0xFE80, 0xFEFD),  # the letters' forms; not FE70–FE7F, harakat, which the shaping drops
+        *range(0x0660, 0x066D),
+        0x0640,
         0x060C,
         0x061B,
         0x061F,
@@ -135,6 +146,8 @@ _PRESEED = "".join(
         0x2013,
         0x2026,
         0x00D7,
+        0x2022,
+        0x2212,
     )
 )
 
@@ -168,6 +181,17 @@ class _PdfNumber(pdfdoc.PDFObject):  # type: ignore[misc]
         return self._formatted
 
 
+class _PdfSource(pdfdoc.PDFObject):  # type: ignore[misc]
+    """A piece of PDF source written as it is (e.g. a colour space array)."""
+
+    def __init__(self, source: str | bytes) -> None:
+        self._source = source.encode("latin-1") if isinstance(source, str) else source
+
+    def format(self, document: Any) -> bytes:
+        """The source bytes."""
+        return self._source
+
+
 def _memoize_subsetting(font: TTFont) -> None:
     """Make the font's face reuse the subsets it has already built and compressed (same glyphs, same order)."""
     face = font.face
@@ -191,19 +215,165 @@ def _memoize_subsetting(font: TTFont) -> None:
     def char_width(code: int) -> _PdfNumber:
         return _PdfNumber(face.charWidths.get(code, face.defaultWidth))
 
-    add_font_objects = font.addObjects
+    @functools.lru_cache(maxsize=64)
+    def widths_source(subset: tuple[int, ...]) -> _PdfSource:
+        return _PdfSource(bytes(pdfdoc.PDFArray([char_width(code) for code in subset]).format(None)))
+
+    @functools.lru_cache(maxsize=64)
+    def cmap_content(base_font_name: str, subset: tuple[int, ...]) -> str:
+        return str(ttfonts.makeToUnicodeCMap(base_font_name, list(subset)))
 
     def add_font_and_cmaps(doc: Any) -> None:
-        add_font_objects(doc)
-        for name, obj in doc.idToObject.items():
-            if isinstance(name, str) and name.startswith("toUnicodeCMap:") and getattr(obj, "filters", None):
-                obj.filters = [_CACHED_FLATE]
+        """reportlab's ``TTFont.addObjects`` with each subset's widths and ToUnicode map built once per process."""
+        state = font._assignState(doc)
+        state.frozen = 1
+        for n, subset in enumerate(state.subsets):
+            key = tuple(subset)
+            internal_name = font.getSubsetInternalName(n, doc)[1:]
+            base_font_name = b"".join((ttfonts.SUBSETN(n), b"+", face.name, face.subfontNameX)).decode("pdfdoc")
+            pdf_font = pdfdoc.PDFTrueTypeFont()
+            pdf_font.__Comment__ = f"Font {font.fontName} subset {n}"
+            pdf_font.Name = internal_name
+            pdf_font.BaseFont = base_font_name
+            pdf_font.FirstChar = 0
+            pdf_font.LastChar = len(subset) - 1
+            pdf_font.Widths = widths_source(key)
+            cmap = pdfdoc.PDFStream()
+            cmap.content = cmap_content(base_font_name, key)
+            if doc.compression:
+                cmap.filters = [_CACHED_FLATE]
+            pdf_font.ToUnicode = doc.Reference(cmap, "toUnicodeCMap:" + base_font_name)
+            pdf_font.FontDescriptor = face.addSubsetObjects(doc, base_font_name, subset)
+            doc.Reference(pdf_font, internal_name)
+            doc.idToObject["BasicFonts"].dict[internal_name] = pdf_font
+        del font.state[doc]
 
     face.makeSubset = lambda subset: cached(tuple(subset))
     face.addSubsetObjects = add_subset_objects
     face.getCharWidth = char_width
     font.addObjects = add_font_and_cmaps
     face._mustafid_memoized = True
+    _memoize_text(font)
+
+
+def _memoize_text(font: TTFont) -> None:
+    """Make the font remember string widths and, for the pre-seeded characters, their subset codes.
+
+    reportlab measures and encodes every drawn string character by character in pure Python. A
+    width depends on the face only; the subset codes of characters assigned by `_preseed_subsets`
+    are the same in every document, so a string made only of them (or of characters the font
+    lacks, always code 0) is encoded once per process. Any other string takes reportlab's path.
+    """
+    measure = font.stringWidth
+    split = font.splitString
+
+    @functools.lru_cache(maxsize=8192)
+    def string_width(text: str, size: float, encoding: str = "utf8") -> float:
+        return float(measure(text, size, encoding))
+
+    def split_string(text: str | bytes, doc: Any, encoding: str = "utf-8") -> list[tuple[int, bytes]]:
+        if isinstance(text, str) and doc in _PRESEEDED_DOCUMENTS:
+            known = _preseeded_split(font.fontName, text)
+            if known is not None:
+                return list(known)
+        return list(split(text, doc, encoding))
+
+    font.stringWidth = string_width
+    font.splitString = split_string
+
+
+@functools.lru_cache(maxsize=8192)
+def _preseeded_split(font_name: str, text: str) -> tuple[tuple[int, bytes], ...] | None:
+    """`text` as reportlab's splitString gives it in a pre-seeded document, or None when a character
+    of it is not pre-seeded (its code then depends on the document)."""
+    font = pdfmetrics.getFont(font_name)
+    codes = _preseeded_codes(font)
+    glyphs = font.face.charToGlyph
+    results: list[tuple[int, bytes]] = []
+    current_subset = -1
+    current: list[int] = []
+    for code in map(ord, text):
+        if code == 0xA0:
+            code = 32
+        n = codes.get(code)
+        if n is None:
+            if code in glyphs:
+                return None
+            n = 0
+        if (n >> 8) != current_subset:
+            if current:
+                results.append((current_subset, bytes(current)))
+            current_subset, current = n >> 8, []
+        current.append(n & 0xFF)
+    if current:
+        results.append((current_subset, bytes(current)))
+    return tuple(results)
+
+
+@functools.lru_cache(maxsize=8192)
+def _escaped_runs(font_name: str, text: str) -> tuple[tuple[int, str], ...] | None:
+    """The subset and PDF-escaped bytes of each run of `text`, or None when not pre-seeded."""
+    runs = _preseeded_split(font_name, text)
+    if runs is None:
+        return None
+    return tuple((subset, str(escapePDF(chunk))) for subset, chunk in runs)
+
+
+@functools.lru_cache(maxsize=8192)
+def _fp_pair(x: float, y: float) -> str:
+    """reportlab's fp_str of a text origin (pure Python here); a layout's positions recur in every document."""
+    return str(fp_str(x, y))
+
+
+@functools.lru_cache(maxsize=256)
+def _font_size_operands(size: float, leading: float) -> str:
+    return f"{fp_str(size)} Tf {fp_str(leading)} TL"
+
+
+def _draw_text_fast(canvas: Canvas, visual: str, x: float, y: float) -> bool:
+    """Draw `visual` from `x` (its left end) at baseline `y` in the canvas's font, writing the text
+    operators reportlab's ``drawString`` writes, from cached encodings. False (nothing drawn) when
+    the string or the font is not one the caches know: the caller then draws it through reportlab."""
+    font = pdfmetrics.getFont(canvas._fontname)
+    doc = canvas._doc
+    if doc not in _PRESEEDED_DOCUMENTS or not getattr(font.face, "_mustafid_memoized", False):
+        return False
+    if not canvas.bottomup or "splitString" not in font.__dict__:
+        return False
+    runs = _escaped_runs(canvas._fontname, visual)
+    if runs is None:
+        return False
+    operands = _font_size_operands(canvas._fontsize, canvas._leading)
+    code = ["BT", f"1 0 0 1 {_fp_pair(x, y)} Tm"]
+    for subset, escaped in runs:
+        code.append(f"{font.getSubsetInternalName(subset, doc)} {operands}")
+        code.append(f"({escaped}) Tj")
+    code[-1] += " T*"
+    code.append("ET")
+    canvas._code.append(" ".join(code))
+    return True
+
+
+class _ScratchDocument:
+    """A stand-in document: only its identity keys a font's per-document state."""
+
+
+@functools.lru_cache(maxsize=4)
+def _preseeded_state(font_name: str) -> Any:
+    """The font's per-document state after reportlab assigned `_PRESEED` on a fresh document."""
+    font = pdfmetrics.getFont(font_name)
+    scratch = _ScratchDocument()
+    try:
+        font.splitString(_PRESEED, scratch)
+        return font.state[scratch]
+    finally:
+        font.state.pop(scratch, None)
+
+
+def _preseeded_codes(font: TTFont) -> dict[int, int]:
+    """The subset code of every pre-seeded character of the font (the same in every document)."""
+    codes: dict[int, int] = _preseeded_state(font.fontName).assignments
+    return codes
 
 
 def register_fonts() -> None:
@@ -217,11 +387,28 @@ def register_fonts() -> None:
     pdfmetrics.registerFontFamily(FONT_REGULAR, normal=FONT_REGULAR, bold=FONT_BOLD)
 
 
+# The documents whose first characters were the pre-seeded ones (their codes are then known).
+_PRESEEDED_DOCUMENTS: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
 def _preseed_subsets(canvas: Canvas) -> None:
-    """Assign the common characters to subset codes in a fixed order for this document."""
+    """Assign the common characters to subset codes in a fixed order for this document.
+
+    The assignment is the one reportlab makes for `_PRESEED` on a fresh document, made once per
+    font and copied into each document (reportlab's loop over the characters is pure Python).
+    """
+    doc = canvas._doc
     for name in (FONT_REGULAR, FONT_BOLD):
         font = pdfmetrics.getFont(name)
-        font.splitString(_PRESEED, canvas._doc)
+        if doc in font.state:  # the font was used before the pre-seeding: reportlab's own path
+            font.splitString(_PRESEED, doc)
+            continue
+        template = _preseeded_state(name)
+        state = font._assignState(doc)
+        state.assignments = dict(template.assignments)
+        state.subsets = [list(subset) for subset in template.subsets]
+        state.nextCode = template.nextCode
+    _PRESEEDED_DOCUMENTS.add(doc)
 
 
 register_fonts()
@@ -412,7 +599,12 @@ def wrap(text: str, font: str, size: float, width: float) -> list[str]:
 
     The lines come back with their digits in the desk's digit style (`display_digits`), measured as drawn.
     """
-    text = display_digits(text)
+    return list(_wrapped(display_digits(text), font, size, width))
+
+
+@functools.lru_cache(maxsize=4096)
+def _wrapped(text: str, font: str, size: float, width: float) -> tuple[str, ...]:
+    """`wrap`, remembered: letterheads, labels and headings come back in every document."""
     lines: list[str] = []
     space = pdfmetrics.stringWidth(" ", font, size)
     for hard_line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
@@ -440,12 +632,85 @@ def wrap(text: str, font: str, size: float, width: float) -> list[str]:
                 current.append(word)
                 current_width = needed
         lines.append(" ".join(current))
-    return lines
+    return tuple(lines)
 
 
 def sha256_hex(pdf: bytes) -> str:
     """The SHA-256 of a rendered document, as stored beside it (lowercase hex)."""
     return hashlib.sha256(pdf).hexdigest()
+
+
+@dataclass(frozen=True)
+class PreparedImage:
+    """An image encoded once for embedding: its PDF stream, filter and colour space.
+
+    reportlab's ``drawImage`` digests every pixel (MD5) to name the image and compresses the
+    pixels again in every document; a prepared image is named by a digest of its encoded bytes and
+    its stream is copied as it is (JPEG bytes, or pixels already deflated).
+    """
+
+    width: int
+    height: int
+    color_space: str  # PDF source: "/DeviceRGB", "/DeviceGray" or an "[/Indexed …]" array
+    filter_name: str  # "DCTDecode" or "FlateDecode"
+    data: bytes
+    bits_per_component: int = 8
+
+    @functools.cached_property
+    def name(self) -> str:
+        """The image's name in a document: a digest of what is embedded."""
+        digest = hashlib.blake2b(digest_size=12)
+        digest.update(f"{self.width}x{self.height}{self.color_space}{self.filter_name}".encode("ascii"))
+        digest.update(self.data)
+        return "img" + digest.hexdigest()
+
+
+class _PreparedImageXObject(pdfdoc.PDFObject):  # type: ignore[misc]
+    """The image XObject of a `PreparedImage`: its stream written without encoding it again."""
+
+    __RefOnly__ = 1
+
+    def __init__(self, image: PreparedImage) -> None:
+        self.image = image
+
+    def format(self, document: Any) -> bytes:
+        """The XObject stream (as reportlab's PDFStream writes it; its dictionary holds no reference)."""
+        content = document.encrypt.encode(self.image.data)
+        head = _image_dictionary(self.image, len(content))
+        return head + b"\nstream\n" + bytes(pdfdoc.format(content, document)) + b"endstream\n"
+
+
+@functools.lru_cache(maxsize=64)
+def _image_dictionary(image: PreparedImage, length: int) -> bytes:
+    """The formatted dictionary of an image XObject whose stream is `length` bytes long."""
+    entries = pdfdoc.PDFDictionary()
+    entries["Type"] = pdfdoc.PDFName("XObject")
+    entries["Subtype"] = pdfdoc.PDFName("Image")
+    entries["Width"] = image.width
+    entries["Height"] = image.height
+    entries["BitsPerComponent"] = image.bits_per_component
+    entries["ColorSpace"] = _PdfSource(image.color_space)
+    entries["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName(image.filter_name)])
+    entries["Length"] = length
+    return bytes(pdfdoc.format(entries, None))
+
+
+def draw_prepared_image(canvas: Canvas, image: PreparedImage, x: float, y: float, width: float, height: float) -> None:
+    """Draw `image` centred in the box (x, y, width, height), its aspect ratio kept (as ``drawImage`` does)."""
+    doc = canvas._doc
+    registered = doc.getXObjectName(image.name)
+    if registered not in doc.idToObject:
+        xobject = _PreparedImageXObject(image)
+        doc.Reference(xobject, registered)
+        doc.addForm(image.name, xobject)
+    x, y, width, height, _scaled = aspectRatioFix(True, "c", x, y, width, height, image.width, image.height)
+    canvas._currentPageHasImages = 1
+    canvas.saveState()
+    canvas.translate(x, y)
+    canvas.scale(width, height)
+    canvas._code.append(f"/{registered} Do")
+    canvas.restoreState()
+    canvas._formsinuse.append(image.name)
 
 
 # reportlab keeps per-document state in the shared font objects ("you cannot use the same TTFont
@@ -591,11 +856,13 @@ class ArabicDocument:
         visual = shape_line(text)
         canvas.setFont(font, size)
         if align == "right":
-            canvas.drawRightString(x, y, visual)
+            left = x - canvas.stringWidth(visual, font, size)
         elif align == "center":
-            canvas.drawCentredString(x, y, visual)
+            left = x - 0.5 * canvas.stringWidth(visual, font, size)
         else:
-            canvas.drawString(x, y, visual)
+            left = x
+        if not _draw_text_fast(canvas, visual, left, y):
+            canvas.drawString(left, y, visual)
 
     def draw_paragraph(
         self,
@@ -610,10 +877,16 @@ class ArabicDocument:
         *,
         align: str = "right",
     ) -> float:
-        """Wrap and draw right-aligned text from `y_top` down, going on to new pages; returns the y after it."""
+        """Wrap and draw right-aligned text from `y_top` down, going on to new pages; returns the y after it.
+
+        A paragraph never leaves one line alone at the foot of a page or at the head of the next: the
+        break moves up a line, or the whole paragraph goes to the next page.
+        """
         y = y_top
-        for line in wrap(text, font, size, width):
-            if y - leading < self.content_bottom:
+        lines = wrap(text, font, size, width)
+        early_break = self._paragraph_break(len(lines), y, leading)
+        for index, line in enumerate(lines):
+            if index == early_break or y - leading < self.content_bottom:
                 y = self.new_page(canvas)
             if line:
                 baseline = y - self.baseline_offset(size, leading)
@@ -623,6 +896,20 @@ class ArabicDocument:
                     self.draw_line(canvas, line, x_right, baseline, font, size)
             y -= leading
         return y
+
+    def _paragraph_break(self, count: int, y: float, leading: float) -> int | None:
+        """The line before which a paragraph of `count` lines starting at `y` must go on to a new page
+        so that neither page holds a single line of it (None: the natural break, or none, will do)."""
+        if count < 2:
+            return None
+        room = int((y - self.content_bottom) // leading + 1e-9)
+        if room >= count or room < 1:
+            return None
+        if room == 1:
+            return 0  # one line at the foot of the page: the whole paragraph goes on
+        if count - room == 1:
+            return room - 1 if room - 1 >= 2 else 0  # one line at the head of the next: break a line earlier
+        return None
 
     # Tables ----------------------------------------------------------------------------------
 
@@ -643,7 +930,10 @@ class ArabicDocument:
     ) -> float:
         """Draw a bordered table whose first column is the rightmost; rows wrap and may go on to new pages.
 
-        The header row (if any) is repeated at the top of each new page. Returns the y after the table.
+        The header row (if any) is repeated at the top of each new page. A page never holds a single row
+        of a longer table: the table starts on a new page rather than leave its header and first row at
+        the foot of one, and breaks a row earlier rather than carry its last row alone over to the next
+        (a figure stays with the figures it is read with). Returns the y after the table.
         """
         leading = size * 1.6
 
@@ -683,13 +973,23 @@ class ArabicDocument:
         header_height = 0.0
         if header is not None:
             header_height = max(len(c) for c in cell_lines(header, all_columns)) * leading + 2 * padding
+        heights = [max(len(c) for c in cell_lines(row, bold_columns)) * leading + 2 * padding for row in rows]
+        rows_on_page = 0
         for index, row in enumerate(rows):
-            row_height = max(len(c) for c in cell_lines(row, bold_columns)) * leading + 2 * padding
+            row_height = heights[index]
             first = index == 0
             needed = row_height + (header_height if first else 0.0)
+            if index + 1 < len(rows) and (first or (index + 2 == len(rows) and rows_on_page >= 2)):
+                # Keep the first two rows together (with the header; a table of three rows whole), and the last two.
+                kept = heights[index + 1 : (len(rows) if first and len(rows) <= 3 else index + 2)]
+                together = needed + sum(kept)
+                if y - needed >= self.content_bottom and y - together < self.content_bottom:
+                    needed = together
             if y - needed < self.content_bottom:
                 y = self.new_page(canvas)
                 first = True
+                rows_on_page = 0
+            rows_on_page += 1
             if first and header is not None:
                 y = draw_row(header, y, bold=all_columns, shaded=all_columns, fill_all=True)
             y = draw_row(row, y, bold=bold_columns, shaded=shaded_columns, fill_all=False)

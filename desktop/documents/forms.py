@@ -9,6 +9,7 @@ Arabic-Indic digits; identifiers (ID, case number, mobile) as they are written.
 from __future__ import annotations
 
 import functools
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -18,11 +19,21 @@ from typing import TYPE_CHECKING
 
 from PIL import Image, ImageChops
 from reportlab.lib.colors import Color
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from desktop.arabic_text import display_digits
-from desktop.documents.arabic_pdf import ACCENT, GRID, MUTED, SHADE, ArabicDocument, ltr, mm, wrap
+from desktop.documents.arabic_pdf import (
+    ACCENT,
+    GRID,
+    MUTED,
+    SHADE,
+    ArabicDocument,
+    PreparedImage,
+    draw_prepared_image,
+    ltr,
+    mm,
+    wrap,
+)
 from desktop.documents.letterhead import Letterhead, letterhead_for
 from desktop.errors import InputError
 from desktop.hijri import format_gregorian, format_hijri
@@ -90,8 +101,14 @@ def _flatten(image: Image.Image, max_px: tuple[int, int]) -> Image.Image:
     return rgb
 
 
+def _flate_image(image: Image.Image) -> PreparedImage:
+    """An 8-bit grey or RGB image, deflated once."""
+    color_space = "/DeviceGray" if image.mode == "L" else "/DeviceRGB"
+    return PreparedImage(image.width, image.height, color_space, "FlateDecode", zlib.compress(image.tobytes(), 6))
+
+
 @functools.lru_cache(maxsize=16)
-def _logo_reader(path: str, mtime_ns: int, size: int) -> ImageReader | None:
+def _logo_image(path: str, mtime_ns: int, size: int) -> PreparedImage | None:
     """The logo image, or None when it cannot be read (the header is then drawn without it)."""
     del mtime_ns, size  # part of the cache key only: a replaced file is read again
     try:
@@ -99,37 +116,91 @@ def _logo_reader(path: str, mtime_ns: int, size: int) -> ImageReader | None:
             flat = _flatten(image, _LOGO_MAX_PX)
         if flat.width <= 0 or flat.height <= 0:
             return None
-        # Kept as a high-quality JPEG: reportlab embeds JPEG bytes as they are, where any other
-        # image is compressed again in every document.
+        # Kept as a high-quality JPEG: its bytes are embedded as they are in every document.
         encoded = BytesIO()
         flat.save(encoded, "JPEG", quality=95, subsampling=0, optimize=True)
-        reader = ImageReader(BytesIO(encoded.getvalue()))
-        reader.getRGBData()
+        color_space = "/DeviceGray" if flat.mode == "L" else "/DeviceRGB"
+        return PreparedImage(flat.width, flat.height, color_space, "DCTDecode", encoded.getvalue())
     except Exception:  # noqa: BLE001 - any unreadable image is skipped, never fatal
         return None
-    return reader
 
 
-def _load_logo(path: Path | None) -> ImageReader | None:
+def _load_logo(path: Path | None) -> PreparedImage | None:
     if path is None:
         return None
     try:
         stat = Path(path).stat()
     except OSError:
         return None
-    return _logo_reader(str(path), stat.st_mtime_ns, stat.st_size)
+    return _logo_image(str(path), stat.st_mtime_ns, stat.st_size)
 
 
-def _signature_reader(png: bytes) -> ImageReader:
+# Pixels at least this opaque tell the ink's colour; fainter ones are anti-aliased edges.
+_INK_ALPHA = 96
+# How far (per channel, 0-255) the ink of a one-ink signature may vary (rounding of the edges).
+_INK_SPREAD = 6
+# The mask of the pixels that tell the ink's colour, as a lookup table on the alpha channel.
+_STRONG_INK = [255 if v >= _INK_ALPHA else 0 for v in range(256)]
+
+
+def _one_ink(rgba: Image.Image, alpha: Image.Image) -> tuple[int, int, int] | None:
+    """The colour of the signature's ink when every visible pixel is that one colour, else None."""
+    strong = alpha.point(_STRONG_INK)
+    histogram = rgba.histogram(strong)
+    ink: list[int] = []
+    for band in range(3):
+        counts = histogram[band * 256 : band * 256 + 256]
+        used = [value for value, count in enumerate(counts) if count]
+        if not used or used[-1] - used[0] > _INK_SPREAD:
+            return None
+        total = sum(counts)
+        ink.append(round(sum(value * count for value, count in enumerate(counts)) / total))
+    return ink[0], ink[1], ink[2]
+
+
+def _signature_image(png: bytes) -> PreparedImage:
+    """The pad's signature ready to embed, as it looks on white paper.
+
+    A pad signature is one ink on a transparent ground, so its alpha channel alone is the picture:
+    one byte a pixel, shades of grey for a grey ink or a palette from white to the ink otherwise.
+    Any other image is composed onto white (grey when it has no colour).
+    """
     try:
         with Image.open(BytesIO(png)) as image:
+            image.load()
+            if image.mode == "RGBA" and image.width <= _SIGNATURE_MAX_PX[0] and image.height <= _SIGNATURE_MAX_PX[1]:
+                alpha = image.getchannel("A")
+                ink = _one_ink(image, alpha)
+                if ink is not None:
+                    return _ink_image(alpha, ink)
             flat = _flatten(image, _SIGNATURE_MAX_PX)
         if flat.width <= 0 or flat.height <= 0:
             raise ValueError("empty image")
-        reader = ImageReader(flat)
+        return _flate_image(flat)
     except Exception as exc:  # reported to the officer in Arabic
         raise InputError("تعذرت قراءة صورة التوقيع: أعد التوقيع على لوحة التوقيع", field="signature") from exc
-    return reader
+
+
+def _ink_image(alpha: Image.Image, ink: tuple[int, int, int]) -> PreparedImage:
+    """The alpha channel of a one-ink signature as the picture on white (grey, or a white-to-ink palette)."""
+    red, green, blue = ink
+    if red == green == blue:
+        shades = alpha.point(_grey_shades(red))
+        return PreparedImage(alpha.width, alpha.height, "/DeviceGray", "FlateDecode", zlib.compress(shades.tobytes(), 1))
+    return PreparedImage(alpha.width, alpha.height, _ink_palette(ink), "FlateDecode", zlib.compress(alpha.tobytes(), 1))
+
+
+@functools.lru_cache(maxsize=32)
+def _grey_shades(ink: int) -> list[int]:
+    """The grey of each alpha value of a grey ink on white."""
+    return [round(255 - a * (255 - ink) / 255) for a in range(256)]
+
+
+@functools.lru_cache(maxsize=32)
+def _ink_palette(ink: tuple[int, int, int]) -> str:
+    """An indexed colour space: entry a is the ink at opacity a/255 on white."""
+    palette = bytes(round(255 - a * (255 - c) / 255) for a in range(256) for c in ink)
+    return f"[/Indexed /DeviceRGB 255 <{palette.hex()}>]"
 
 
 def _hijri(d: date) -> str:
@@ -184,14 +255,8 @@ class _LetterheadDocument(ArabicDocument):
         y = self.top
         bottom = y
         if self._logo is not None:
-            canvas.drawImage(
-                self._logo,
-                self.left,
-                y - self.header_logo_size,
-                self.header_logo_size,
-                self.header_logo_size,
-                preserveAspectRatio=True,
-                anchor="c",
+            draw_prepared_image(
+                canvas, self._logo, self.left, y - self.header_logo_size, self.header_logo_size, self.header_logo_size
             )
             bottom = y - self.header_logo_size
         canvas.setFillColor(ACCENT)
@@ -329,7 +394,7 @@ class _DeclarationDocument(_LetterheadDocument):
         case_number: str,
         officer_name: str,
         signed_on: date | None,
-        signature: ImageReader | None,
+        signature: PreparedImage | None,
         signed_on_paper: bool,
         blank: bool,
     ) -> None:
@@ -383,14 +448,13 @@ class _DeclarationDocument(_LetterheadDocument):
             self.draw_line(canvas, "التوقيع", right_x - 4, box_top - 13, self.font, 8.5)
             if self.signature is not None:
                 pad = 4 * mm
-                canvas.drawImage(
+                draw_prepared_image(
+                    canvas,
                     self.signature,
                     right_x - column + pad,
                     box_top - box_height + pad,
                     column - 2 * pad,
                     box_height - 2 * pad - 6,
-                    preserveAspectRatio=True,
-                    anchor="c",
                 )
             elif self.signed_on_paper:
                 self.draw_paragraph(
@@ -450,7 +514,7 @@ def render_declaration(
     signed_on_paper: bool = False,
 ) -> bytes:
     """The signed declaration (إقرار) as PDF: the pad signature, or the wet-signed-on-paper note."""
-    signature = _signature_reader(signature_png) if signature_png else None
+    signature = _signature_image(signature_png) if signature_png else None
     document = _DeclarationDocument(
         letterhead,
         title=title,

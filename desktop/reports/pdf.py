@@ -21,6 +21,7 @@ from desktop.documents.arabic_pdf import ACCENT, FONT_BOLD, FONT_REGULAR, GRID, 
 from desktop.documents.forms import Letterhead, _LetterheadDocument
 from desktop.hijri import format_dual, format_gregorian, format_hijri, local_date
 from desktop.reports import formatting as fmt
+from desktop.reports import terms
 from desktop.reports.views import (
     MIN_OFFICER_RESPONSES,
     CorrectiveAction,
@@ -37,16 +38,24 @@ _BLACK = Color(0, 0, 0)
 _BAR = Color(0.11, 0.36, 0.35)
 _BAR_LIGHT = Color(0.45, 0.66, 0.64)
 _CHART_FONT = 9.0
+_CAPTION_LEADING = 17.0
+#: Room kept under a section heading: a table's header and its first two rows (10 pt rows).
+_SECTION_KEEP_WITH = 76.0
 
 EMPTY_PERIOD_NOTE = (
-    "لا توجد بيانات في هذه الفترة: لم يُستقبل أي طلب أو بلاغ، ولم يُسجَّل قرار للجنة ولا تقييم ولا مقترح أو شكوى. "
+    "لا توجد بيانات في هذه الفترة: لم يُستقبل أي طلب أو بلاغ، ولم يُسجَّل قرار للجنة ولا تقييم ولا اقتراح أو شكوى. "
     "الأرقام أدناه أصفار، والنسب والمتوسطات «لا توجد بيانات» وليست صفرًا."
 )
 #: The same for a policy of reports (no committee in it).
 EMPTY_REPORTS_NOTE = (
-    "لا توجد بيانات في هذه الفترة: لم يُستلم أي بلاغ، ولم يُسجَّل تقييم ولا مقترح أو شكوى. "
+    "لا توجد بيانات في هذه الفترة: لم يُستلم أي بلاغ، ولم يُسجَّل تقييم ولا اقتراح أو شكوى. "
     "الأرقام أدناه أصفار، والنسب والمتوسطات «لا توجد بيانات» وليست صفرًا."
 )
+
+
+def _with_figure(label: str, figure: str) -> str:
+    """A label and its figure joined by no-break spaces: a line never ends between them."""
+    return f"{label} {figure}".replace(" ", "\u00a0")
 
 
 def _label(x: float, y: float, text: str, *, anchor: str = "end", size: float = _CHART_FONT,
@@ -173,9 +182,14 @@ class _ReportBase(_LetterheadDocument):
             line_y -= leading
         return y - height - 4 * mm
 
-    def draw_drawing(self, canvas: Canvas, y: float, drawing: Drawing) -> float:
-        """Place a chart at the right margin, on a new page if it does not fit."""
-        y = self.ensure_space(canvas, y, drawing.height + 6)
+    def draw_section(self, canvas: Canvas, y: float, heading: str, *, keep_with: float = _SECTION_KEEP_WITH) -> float:
+        """A section heading, kept on the page with the start of what follows (a table's header and two rows)."""
+        return super().draw_section(canvas, y, heading, keep_with=keep_with)
+
+    def draw_drawing(self, canvas: Canvas, y: float, drawing: Drawing, *, caption: str) -> float:
+        """Place a chart under its caption at the right margin; both go on to a new page if the chart does not fit."""
+        y = self.ensure_space(canvas, y, _CAPTION_LEADING + drawing.height + 6)
+        y = self.draw_paragraph(canvas, caption, self.right, y, self.width, self.bold_font, 10, _CAPTION_LEADING)
         renderPDF.draw(drawing, canvas, self.right - drawing.width, y - drawing.height)
         return y - float(drawing.height) - 4 * mm
 
@@ -186,22 +200,24 @@ class _ReportBase(_LetterheadDocument):
             rows = [("البلاغات المستلمة", fmt.count(f.reports.received)), *report_key_figures(f.reports)[1:3]]
         else:
             rows = [
-                ("التواصل (الطلبات والبلاغات المستلمة)", fmt.count(f.contacts_total)),
-                ("قرارات لجنة البحث", fmt.count(f.decisions)),
-                ("الوسيط من التقديم إلى القرار", fmt.days(f.median_days_to_decision)),
-                ("نسبة القرارات في المدة الموعودة", fmt.percent(f.within_promise_share)),
-                ("المتأخرة عن موعد القرار الآن", fmt.count(f.overdue_now)),
+                (terms.CONTACTS, fmt.count(f.contacts_total)),
+                (terms.DECISIONS, fmt.count(f.decisions)),
+                (terms.MEDIAN_DAYS_TO_DECISION, fmt.days(f.median_days_to_decision)),
+                (terms.WITHIN_PROMISE_SHARE, fmt.percent(f.within_promise_share)),
+                (terms.OVERDUE_NOW, fmt.count(f.overdue_now)),
             ]
         rows += [
-            ("التقييمات المستلمة", fmt.count(f.survey_responses)),
-            ("مؤشر الرضا", fmt.percent(f.satisfaction_percent)),
-            ("متوسط الرضا", fmt.mean(f.satisfaction_mean)),
+            (terms.SURVEY_RESPONSES, fmt.count(f.survey_responses)),
+            (terms.SATISFACTION_INDEX, fmt.percent(f.satisfaction_percent)),
+            (terms.SATISFACTION_MEAN, fmt.mean(f.satisfaction_mean)),
         ]
         if f.recommendation is not None:
-            rows.append(("مؤشر التوصية (NPS)", fmt.signed(f.recommendation.score)))
+            rows.append((terms.RECOMMENDATION_SCORE, fmt.signed(f.recommendation.score)))
         rows += [
-            ("المقترحات: الواردة / المغلقة", f"{fmt.count(f.suggestions.opened)} / {fmt.count(f.suggestions.closed)}"),
-            ("الشكاوى: الواردة / المغلقة", f"{fmt.count(f.complaints.opened)} / {fmt.count(f.complaints.closed)}"),
+            (f"{terms.SUGGESTIONS}: {terms.OPENED} / {terms.CLOSED}",
+             f"{fmt.count(f.suggestions.opened)} / {fmt.count(f.suggestions.closed)}"),
+            (f"{terms.COMPLAINTS}: {terms.OPENED} / {terms.CLOSED}",
+             f"{fmt.count(f.complaints.opened)} / {fmt.count(f.complaints.closed)}"),
         ]
         return self.draw_key_values(canvas, rows, self.right, y, self.width, label_width=52 * mm,
                                     pairs_per_row=2, size=10) - 4 * mm
@@ -219,7 +235,8 @@ class _ReportBase(_LetterheadDocument):
                             header=["القناة", "عدد مرات التواصل", "النسبة"], centred_columns=frozenset({1, 2}))
         y -= 3 * mm
         if total:
-            y = self.draw_drawing(canvas, y, bar_chart([(c.name, c.count) for c in f.contacts_by_channel], self.width))
+            y = self.draw_drawing(canvas, y, bar_chart([(c.name, c.count) for c in f.contacts_by_channel], self.width),
+                                  caption=terms.CONTACTS_BY_CHANNEL)
         return y
 
     def draw_satisfaction(self, canvas: Canvas, y: float) -> float:
@@ -239,17 +256,17 @@ class _ReportBase(_LetterheadDocument):
             r = f.recommendation
             y = self.draw_paragraph(
                 canvas,
-                f"التوصية بالجمعية (من ٠ إلى ١٠): {fmt.count(r.answers)} إجابة — المروّجون (٩–١٠) {fmt.count(r.promoters)}، "
-                f"المحايدون (٧–٨) {fmt.count(r.passives)}، غير المروّجين (٠–٦) {fmt.count(r.detractors)}؛ "
-                f"مؤشر التوصية {fmt.signed(r.score)}.",
+                f"التوصية بالجمعية (من ٠ إلى ١٠): {fmt.count(r.answers)} إجابة — "
+                f"{_with_figure(terms.PROMOTERS.label(), fmt.count(r.promoters))}، "
+                f"{_with_figure(terms.PASSIVES.label(), fmt.count(r.passives))}، "
+                f"{_with_figure(terms.DETRACTORS.label(), fmt.count(r.detractors))}؛ "
+                f"{_with_figure(terms.RECOMMENDATION_SCORE, fmt.signed(r.score))}.",
                 self.right, y, self.width, self.font, 10.5, 18,
             ) - 2 * mm
         if len(f.satisfaction_trend) > 1:
-            y = self.ensure_space(canvas, y, 62 * mm + 40)
-            y = self.draw_paragraph(canvas, "اتجاه مؤشر الرضا شهريًا (الشهر الأول على اليمين):", self.right, y,
-                                    self.width, self.bold_font, 10.5, 18)
             y = self.draw_drawing(canvas, y, trend_chart([(display_digits(m.label_ar), m.percent) for m in f.satisfaction_trend],
-                                                         self.width))
+                                                         self.width),
+                                  caption=f"{terms.SATISFACTION_TREND} (الشهر الأول على اليمين):")
             rows = [[display_digits(m.label_ar), fmt.count(m.responses), fmt.mean(m.mean), fmt.percent(m.percent)]
                     for m in f.satisfaction_trend]
             y = self.draw_table(canvas, rows, [self.width - 95 * mm, 25 * mm, 35 * mm, 35 * mm], self.right, y,
@@ -261,11 +278,11 @@ class _ReportBase(_LetterheadDocument):
         """Suggestions and complaints: opened, closed, open now."""
         f = self.figures
         rows = [
-            ["المقترحات", fmt.count(f.suggestions.opened), fmt.count(f.suggestions.closed), fmt.count(f.suggestions.open_now)],
-            ["الشكاوى", fmt.count(f.complaints.opened), fmt.count(f.complaints.closed), fmt.count(f.complaints.open_now)],
+            [terms.SUGGESTIONS, fmt.count(f.suggestions.opened), fmt.count(f.suggestions.closed), fmt.count(f.suggestions.open_now)],
+            [terms.COMPLAINTS, fmt.count(f.complaints.opened), fmt.count(f.complaints.closed), fmt.count(f.complaints.open_now)],
         ]
         return self.draw_table(canvas, rows, [self.width - 105 * mm, 35 * mm, 35 * mm, 35 * mm], self.right, y,
-                               size=10, header=["", "الواردة في الفترة", "المغلقة في الفترة", "المفتوحة الآن"],
+                               size=10, header=["", *terms.FOLLOW_UP_HEADERS],
                                centred_columns=frozenset({1, 2, 3})) - 4 * mm
 
     def draw_actions(self, canvas: Canvas, y: float, actions: Sequence[CorrectiveAction]) -> float:
@@ -299,15 +316,16 @@ class PeriodReportDocument(_ReportBase):
             y = self.draw_note(canvas, y, EMPTY_PERIOD_NOTE if f.reports is None else EMPTY_REPORTS_NOTE)
         y = self.draw_section(canvas, y, "أولًا: الأرقام الرئيسة")
         y = self.draw_summary(canvas, y)
-        y = self.draw_section(canvas, y, "ثانيًا: التواصل حسب القناة")
+        y = self.draw_section(canvas, y, f"ثانيًا: {terms.CONTACTS_BY_CHANNEL}")
         y = self.draw_channels(canvas, y)
-        things = "الحالات" if f.reports is None else "البلاغات"  # a policy of reports counts reports
-        y = self.draw_section(canvas, y, f"ثالثًا: {things} حسب وضعها الحالي")
+        things = terms.CASES_BY_STATUS if f.reports is None else "البلاغات حسب وضعها الحالي"  # a policy of reports
+        y = self.draw_section(canvas, y, f"ثالثًا: {things}")
         rows = [[s.label_ar, fmt.count(s.count)] for s in f.cases_by_status]
         y = self.draw_table(canvas, rows, [self.width - 40 * mm, 40 * mm], self.right, y, size=10,
                             header=["الحالة", f"عدد {things}"], centred_columns=frozenset({1})) - 3 * mm
         if f.cases_by_status:
-            y = self.draw_drawing(canvas, y, bar_chart([(s.label_ar, s.count) for s in f.cases_by_status], self.width))
+            y = self.draw_drawing(canvas, y, bar_chart([(s.label_ar, s.count) for s in f.cases_by_status], self.width),
+                                  caption=terms.CASES_BY_STATUS)
         if f.reports is not None:
             y = self.draw_section(canvas, y, "رابعًا: البلاغات وسرعة الوصول إلى المبلّغ")
             y = self.draw_reports(canvas, y, f.reports)
@@ -316,7 +334,7 @@ class PeriodReportDocument(_ReportBase):
             y = self.draw_decisions(canvas, y)
         y = self.draw_section(canvas, y, "خامسًا: رضا المستفيدين")
         y = self.draw_satisfaction(canvas, y)
-        y = self.draw_section(canvas, y, "سادسًا: المقترحات والشكاوى")
+        y = self.draw_section(canvas, y, f"سادسًا: {terms.SUGGESTIONS_AND_COMPLAINTS}")
         y = self.draw_follow_up(canvas, y)
         y = self.draw_section(canvas, y, "سابعًا: الإجراءات التصحيحية التي قررها المجلس")
         y = self.draw_actions(canvas, y, self.actions)
@@ -334,7 +352,8 @@ class PeriodReportDocument(_ReportBase):
                             self.right, y, size=10, header=["المنصة", "عدد البلاغات"],
                             centred_columns=frozenset({1})) - 3 * mm
         if reports.by_platform:
-            y = self.draw_drawing(canvas, y, bar_chart([(p.label, p.count) for p in reports.by_platform], self.width))
+            y = self.draw_drawing(canvas, y, bar_chart([(p.label, p.count) for p in reports.by_platform], self.width),
+                                  caption="البلاغات حسب المنصة")
         days = [[format_dual(d.day), fmt.count(d.count)] for d in reports.by_day]
         return self.draw_table(canvas, days or [["لا توجد بيانات", "—"]], [self.width - 40 * mm, 40 * mm],
                                self.right, y, size=10, header=["اليوم", "عدد البلاغات"],
@@ -344,12 +363,12 @@ class PeriodReportDocument(_ReportBase):
         """The research committee's decisions and the promised period."""
         f = self.figures
         rows = [
-            ["القرارات (قبول أو رفض) في الفترة", fmt.count(f.decisions)],
-            ["الوسيط من تاريخ التقديم إلى القرار", fmt.days(f.median_days_to_decision)],
-            ["القرارات في المدة الموعودة أو قبلها",
+            [f"{terms.DECISIONS} (قبول أو رفض) في الفترة", fmt.count(f.decisions)],
+            [terms.MEDIAN_DAYS_TO_DECISION, fmt.days(f.median_days_to_decision)],
+            [terms.WITHIN_PROMISE,
              f"{fmt.count(f.decided_within_promise)} من {fmt.count(f.decisions_with_promise)} "
              f"({fmt.percent(f.within_promise_share)})"],
-            ["الحالات المتأخرة عن موعد القرار اليوم", fmt.count(f.overdue_now)],
+            [terms.OVERDUE_NOW, fmt.count(f.overdue_now)],
         ]
         return self.draw_table(canvas, rows, [self.width - 60 * mm, 60 * mm], self.right, y, size=10,
                                shaded_columns=frozenset({0}), bold_columns=frozenset({0}),
@@ -373,8 +392,12 @@ class PeriodReportDocument(_ReportBase):
             ]
         notes = [
             *head,
-            "مؤشر الرضا: متوسط إجابات مقياس ١–٥ محوَّلًا إلى نسبة (١ = ٠٪، ٥ = ١٠٠٪). التقييمات مجهولة الهوية "
-            "ما لم تنص السياسة على غير ذلك، ولا تُستخدم للمحاسبة.",
+            f"{terms.SATISFACTION_INDEX}: متوسط إجابات مقياس ١–٥ محوَّلًا إلى نسبة (١ = ٠٪، ٥ = ١٠٠٪). "
+            "التقييمات مجهولة الهوية ما لم تنص السياسة على غير ذلك، ولا تُستخدم للمحاسبة.",
+            *([f"{terms.RECOMMENDATION_SCORE}: نسبة {terms.PROMOTERS.genitive} {terms.PROMOTERS.span()} ناقص نسبة "
+               f"{terms.DETRACTORS.genitive} {terms.DETRACTORS.span()} "
+               f"من إجابات سؤال التوصية (من ٠ إلى ١٠)، بين −١٠٠ و+١٠٠؛ {terms.PASSIVES.label()} لا يدخلون في "
+               "الحساب إلا في عدد الإجابات."] if self.figures.recommendation is not None else []),
             f"لا تظهر في هذا التقرير نتائج أي موظف؛ تُعرض للمدير وحده مجمّعة من {fmt.count(MIN_OFFICER_RESPONSES)} "
             "تقييمات فأكثر ومتى نصت السياسة على ربط التقييم بالموظف.",
         ]

@@ -14,6 +14,7 @@ from typing import Any
 import xlsxwriter
 
 from desktop.hijri import format_gregorian, format_hijri, local_date
+from desktop.reports import terms
 from desktop.reports.formatting import NO_DATA
 from desktop.reports.pdf import ComplaintLine
 from desktop.reports.views import CorrectiveAction, DashboardFigures, FileCompleteness
@@ -26,11 +27,11 @@ REPORTS_SHEET = "البلاغات حسب المنصة واليوم"
 #: Sheet names, in order (Arabic, ≤ 31 characters).
 SHEET_NAMES: tuple[str, ...] = (
     "الملخص",
-    "التواصل حسب القناة",
-    "الحالات حسب الوضع",
-    "الرضا حسب السؤال",
-    "الرضا شهريا",
-    "المقترحات والشكاوى",
+    terms.CONTACTS_BY_CHANNEL,
+    terms.CASES_BY_STATUS,
+    terms.QUESTION_SCORES,
+    terms.SATISFACTION_BY_MONTH,
+    terms.SUGGESTIONS_AND_COMPLAINTS,
     "الإجراءات التصحيحية",
 )
 
@@ -112,29 +113,29 @@ def render_workbook(
         ]
     else:
         summary = [
-            ("التواصل (الطلبات والبلاغات المستلمة)", figures.contacts_total, integer),
-            ("قرارات لجنة البحث", figures.decisions, integer),
-            ("الوسيط من التقديم إلى القرار (أيام)",
+            (terms.CONTACTS, figures.contacts_total, integer),
+            (terms.DECISIONS, figures.decisions, integer),
+            (f"{terms.MEDIAN_DAYS_TO_DECISION} (أيام)",
              NO_DATA if figures.median_days_to_decision is None else figures.median_days_to_decision, days),
-            ("القرارات في المدة الموعودة", figures.decided_within_promise, integer),
+            (terms.WITHIN_PROMISE, figures.decided_within_promise, integer),
             ("القرارات ذات موعد", figures.decisions_with_promise, integer),
-            ("نسبة القرارات في المدة الموعودة", _share(figures.within_promise_share), pct),
-            ("المتأخرة عن موعد القرار الآن", figures.overdue_now, integer),
+            (terms.WITHIN_PROMISE_SHARE, _share(figures.within_promise_share), pct),
+            (terms.OVERDUE_NOW, figures.overdue_now, integer),
         ]
     summary += [
-        ("التقييمات المستلمة", figures.survey_responses, integer),
+        (terms.SURVEY_RESPONSES, figures.survey_responses, integer),
         ("إجابات مقياس الرضا", figures.scale_answers, integer),
-        ("متوسط الرضا (من 5)", _mean(figures.satisfaction_mean), decimal),
-        ("مؤشر الرضا", _share(figures.satisfaction_percent), pct),
+        (f"{terms.SATISFACTION_MEAN} (من 5)", _mean(figures.satisfaction_mean), decimal),
+        (terms.SATISFACTION_INDEX, _share(figures.satisfaction_percent), pct),
     ]
     if figures.recommendation is not None:
         r = figures.recommendation
         summary += [
-            ("إجابات سؤال التوصية", r.answers, integer),
-            ("المروجون (9–10)", r.promoters, integer),
-            ("المحايدون (7–8)", r.passives, integer),
-            ("غير المروجين (0–6)", r.detractors, integer),
-            ("مؤشر التوصية (NPS)", NO_DATA if r.score is None else round(r.score, 1), signed),
+            (terms.RECOMMENDATION_ANSWERS, r.answers, integer),
+            (terms.PROMOTERS.label(arabic_digits=False), r.promoters, integer),
+            (terms.PASSIVES.label(arabic_digits=False), r.passives, integer),
+            (terms.DETRACTORS.label(arabic_digits=False), r.detractors, integer),
+            (terms.RECOMMENDATION_SCORE, NO_DATA if r.score is None else round(r.score, 1), signed),
         ]
     if completeness is not None:
         summary += [
@@ -168,7 +169,7 @@ def render_workbook(
         chart.add_series({"name": "التواصل", "categories": [SHEET_NAMES[1], 4, 0, last - 1, 0],
                           "values": [SHEET_NAMES[1], 4, 1, last - 1, 1], "fill": {"color": "#1C5C59"}})
         chart.set_legend({"none": True})
-        chart.set_title({"name": "التواصل حسب القناة"})
+        chart.set_title({"name": terms.CONTACTS_BY_CHANNEL})
         chart.set_y_axis({"reverse": True})
         ws.insert_chart(last + 2, 0, chart)
 
@@ -198,18 +199,19 @@ def render_workbook(
     if len(figures.satisfaction_trend) > 1 and figures.survey_responses:
         end_row = 3 + len(figures.satisfaction_trend)
         chart = book.add_chart({"type": "line"})
-        chart.add_series({"name": "مؤشر الرضا", "categories": [SHEET_NAMES[4], 4, 0, end_row, 0],
+        chart.add_series({"name": terms.SATISFACTION_INDEX, "categories": [SHEET_NAMES[4], 4, 0, end_row, 0],
                           "values": [SHEET_NAMES[4], 4, 5, end_row, 5], "marker": {"type": "circle"},
                           "line": {"color": "#1C5C59"}})
         chart.set_legend({"none": True})
-        chart.set_title({"name": "اتجاه مؤشر الرضا"})
+        chart.set_title({"name": terms.SATISFACTION_TREND})
         chart.set_y_axis({"min": 0, "max": 1, "num_format": "0%"})
         chart.show_blanks_as("gap")
         ws.insert_chart(end_row + 2, 0, chart)
 
     # Suggestions and complaints
-    ws = sheet(SHEET_NAMES[5], ["", "الواردة في الفترة", "المغلقة في الفترة", "المفتوحة الآن"], [18, 18, 18, 16])
-    for i, (label, counts) in enumerate((("المقترحات", figures.suggestions), ("الشكاوى", figures.complaints)), start=4):
+    ws = sheet(SHEET_NAMES[5], ["", *terms.FOLLOW_UP_HEADERS], [18, 18, 18, 16])
+    for i, (label, counts) in enumerate(((terms.SUGGESTIONS, figures.suggestions),
+                                         (terms.COMPLAINTS, figures.complaints)), start=4):
         ws.write_string(i, 0, label, text)
         ws.write_number(i, 1, counts.opened, integer)
         ws.write_number(i, 2, counts.closed, integer)

@@ -705,7 +705,8 @@ def _plain_reportlab_fonts() -> None:
         font = pdfmetrics.getFont(name)
         for attribute in ("makeSubset", "addSubsetObjects", "getCharWidth", "_mustafid_memoized"):
             font.face.__dict__.pop(attribute, None)  # type: ignore[attr-defined]
-        font.__dict__.pop("addObjects", None)
+        for attribute in ("addObjects", "splitString", "stringWidth"):
+            font.__dict__.pop(attribute, None)
 
 
 def test_font_caches_change_no_byte(letterhead: Letterhead, beneficiary: BeneficiaryParticulars) -> None:

@@ -18,6 +18,7 @@ from desktop.arabic_text import isolate, display_digits
 from desktop.counting import REPORTS, count_phrase
 from desktop.hijri import format_dual, format_time, riyadh_moment
 from desktop.reports import formatting as fmt
+from desktop.reports import terms
 from desktop.reports.views import DashboardFigures, OfficerFigures, ReportFigures
 from ui.reports.charts import BarChart, LineChart
 from ui.reports.period import period_sentence
@@ -109,13 +110,13 @@ class DashboardView(QWidget):
         self.cards: dict[str, FigureCard] = {}
         specs = (
             ("contacts", "التواصل في الفترة"),
-            ("median_days", "وسيط المدة من تقديم الطلب إلى القرار"),
-            ("within_promise", "ما قُرّر ضمن المدة الموعودة"),
-            ("overdue", "المتأخرة الآن (تجاوزت المدة الموعودة)"),
-            ("satisfaction", "رضا المستفيدين"),
-            ("recommendation", "التوصية بالجمعية (صافي المروّجين)"),
-            ("suggestions", "الاقتراحات"),
-            ("complaints", "الشكاوى"),
+            ("median_days", terms.MEDIAN_DAYS_TO_DECISION),
+            ("within_promise", terms.WITHIN_PROMISE_SHARE),
+            ("overdue", terms.OVERDUE_NOW),
+            ("satisfaction", terms.SATISFACTION_INDEX),
+            ("recommendation", terms.RECOMMENDATION_SCORE),
+            ("suggestions", terms.SUGGESTIONS),
+            ("complaints", terms.COMPLAINTS),
         )
         for index, (name, caption) in enumerate(specs):
             card = FigureCard(caption, name, self)
@@ -133,15 +134,15 @@ class DashboardView(QWidget):
 
         charts = QGridLayout()
         charts.setSpacing(10)
-        self.channel_chart = BarChart("التواصل حسب القناة", self)
+        self.channel_chart = BarChart(terms.CONTACTS_BY_CHANNEL, self)
         self.channel_chart.setObjectName("chart_channels")
-        self.status_chart = BarChart("الحالات حسب وضعها", self)
+        self.status_chart = BarChart(terms.CASES_BY_STATUS, self)
         self.status_chart.setObjectName("chart_statuses")
-        self.trend_chart = LineChart("اتجاه الرضا شهريًا (٪)", self)
+        self.trend_chart = LineChart(f"{terms.SATISFACTION_TREND} (٪)", self)
         self.trend_chart.setObjectName("chart_trend")
-        self.question_chart = BarChart("الرضا حسب السؤال (المتوسط من ٥)", self)
+        self.question_chart = BarChart(f"{terms.QUESTION_SCORES} (المتوسط من ٥)", self)
         self.question_chart.setObjectName("chart_questions")
-        self.follow_chart = BarChart("الاقتراحات والشكاوى في الفترة", self)
+        self.follow_chart = BarChart(f"{terms.SUGGESTIONS_AND_COMPLAINTS} في الفترة", self)
         self.follow_chart.setObjectName("chart_follow_ups")
         self.platform_chart = BarChart("البلاغات حسب المنصة", self)
         self.platform_chart.setObjectName("chart_platforms")
@@ -221,7 +222,7 @@ class DashboardView(QWidget):
         mean = figures.satisfaction_mean
         self.cards["satisfaction"].show_value(
             percent_text(figures.satisfaction_percent),
-            (f"المتوسط {fmt.mean(mean)} — " if mean is not None else "")
+            (f"{terms.SATISFACTION_MEAN} {fmt.mean(mean)} — " if mean is not None else "")
             + f"{isolate(count_text(figures.survey_responses))} تقييمًا",
         )
         recommendation = figures.recommendation
@@ -231,14 +232,14 @@ class DashboardView(QWidget):
             score = recommendation.score
             self.cards["recommendation"].show_value(
                 fmt.signed(score),
-                f"مروّجون {isolate(count_text(recommendation.promoters))}، "
-                f"محايدون {isolate(count_text(recommendation.passives))}، "
-                f"منتقدون {isolate(count_text(recommendation.detractors))}",
+                f"{terms.PROMOTERS.name} {isolate(count_text(recommendation.promoters))}، "
+                f"{terms.PASSIVES.name} {isolate(count_text(recommendation.passives))}، "
+                f"{terms.DETRACTORS.name} {isolate(count_text(recommendation.detractors))}",
             )
         for name, counts in (("suggestions", figures.suggestions), ("complaints", figures.complaints)):
             self.cards[name].show_value(
                 f"{count_text(counts.opened)} / {count_text(counts.closed)}",
-                f"وردت / أُغلقت في الفترة؛ المفتوحة الآن {isolate(count_text(counts.open_now))}",
+                f"{terms.OPENED} / {terms.CLOSED} في الفترة؛ {terms.OPEN_NOW} {isolate(count_text(counts.open_now))}",
             )
 
         self.channel_chart.set_items([(c.name, c.count) for c in figures.contacts_by_channel])
@@ -251,10 +252,10 @@ class DashboardView(QWidget):
             [(display_digits(q.text), q.mean or 0.0) for q in figures.question_scores if q.mean is not None], decimals=2
         )
         self.follow_chart.set_items([
-            ("اقتراحات وردت", figures.suggestions.opened),
-            ("اقتراحات أُغلقت", figures.suggestions.closed),
-            ("شكاوى وردت", figures.complaints.opened),
-            ("شكاوى أُغلقت", figures.complaints.closed),
+            (f"{terms.SUGGESTIONS} {terms.OPENED}", figures.suggestions.opened),
+            (f"{terms.SUGGESTIONS} {terms.CLOSED}", figures.suggestions.closed),
+            (f"{terms.COMPLAINTS} {terms.OPENED}", figures.complaints.opened),
+            (f"{terms.COMPLAINTS} {terms.CLOSED}", figures.complaints.closed),
         ])
         local = riyadh_moment(figures.generated_at)
         self.generated_label.setText(
