@@ -1,0 +1,188 @@
+"""The desk fits the screens front desks have (1366×768 and 1280×800): geometry, not pixels.
+
+A maximised window on such a screen is smaller than the screen: Windows' task bar and the window's title bar
+take about 72 px of its height, so the window is given the screen's width and 72 px less than its height.
+On each section and each reception step of a family association's and a rescue association's policy: no
+horizontal scroll bar, no label cut (a non-wrapping label narrower than its text), no field cut or pushed out
+of its page, and on a reception page no scroll area inside the page's own. At 1280×800 the case list shows at
+least 15 rows and every default column within its width.
+
+Screenshots of every screen checked are written to $MUSTAFID_SCREENSHOTS when it is set.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QAbstractScrollArea, QComboBox, QLabel, QLineEdit, QScrollBar, QWidget
+
+from desktop.demo_data import generate_demo_data
+from desktop.workspace import Workspace
+from ui.cases.page import CasesPage
+from ui.main_window import MainWindow
+from ui.ops import operations
+from ui.reception.base import StepPage
+from ui.sections import SECTIONS, section_index
+
+SCREENSHOTS_ENV = "MUSTAFID_SCREENSHOTS"
+
+#: The screens (width, height) of the front desks.
+SCREENS = ((1366, 768), (1280, 800))
+#: The task bar and the title bar of a maximised window on Windows.
+WINDOW_CHROME_PX = 72
+
+POLICIES = ("mafateeh-alkhair", "daam-rescue")
+
+
+def _settle(qtbot) -> None:
+    """Let the reads and writes asked for come back, and the layouts they change settle."""
+    assert operations().wait(30_000)
+    qtbot.wait(30)
+    assert operations().wait(30_000)
+    qtbot.wait(30)
+
+
+def _shot(widget: QWidget, name: str) -> None:
+    folder = os.environ.get(SCREENSHOTS_ENV)
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        assert widget.grab().save(str(Path(folder) / f"fit_{name}.png"))
+
+
+def _shown(widget: QWidget) -> bool:
+    return widget.isVisible() and widget.width() > 0 and widget.height() > 0
+
+
+def horizontal_scroll_bars(root: QWidget) -> list[str]:
+    """The scroll areas under `root` that show a horizontal scroll bar."""
+    return [
+        bar.parentWidget().parentWidget().objectName() or type(bar.parentWidget().parentWidget()).__name__
+        for bar in root.findChildren(QScrollBar)
+        if bar.orientation() == Qt.Orientation.Horizontal and _shown(bar)
+        and isinstance(bar.parentWidget().parentWidget(), QAbstractScrollArea)
+    ]
+
+
+def clipped_labels(root: QWidget) -> list[str]:
+    """Non-wrapping labels under `root` narrower than their text (an eliding label elides on purpose)."""
+    found = []
+    for label in root.findChildren(QLabel):
+        if not _shown(label) or not label.text() or label.wordWrap() or label.property("elided"):
+            continue
+        if label.sizeHint().width() > label.width() + 1:
+            found.append(f"«{label.text()[:40]}» {label.sizeHint().width()} > {label.width()}")
+    return found
+
+
+def cut_fields(root: QWidget, area: QRect) -> list[str]:
+    """Line edits and lists under `root` narrower than they can be, or reaching out of `area` (in root's
+    coordinates) sideways."""
+    found = []
+    for field in [*root.findChildren(QLineEdit), *root.findChildren(QComboBox)]:
+        if not _shown(field) or not field.isVisibleTo(root):
+            continue
+        name = field.objectName() or field.accessibleName() or type(field).__name__
+        if field.width() + 1 < field.minimumSizeHint().width():
+            found.append(f"{name} narrower ({field.width()}) than it can be ({field.minimumSizeHint().width()})")
+        left = field.mapTo(root, field.rect().topLeft()).x()
+        if left < area.left() - 1 or left + field.width() > area.right() + 2:
+            found.append(f"{name} out of its page ({left}..{left + field.width()} not in {area.left()}..{area.right()})")
+    return found
+
+
+def _window(qtbot, workspace: Workspace, profile_id: str, screen: tuple[int, int]) -> MainWindow:
+    workspace.adopt_builtin_profile(profile_id)
+    window = MainWindow(workspace)
+    qtbot.addWidget(window)
+    window.resize(screen[0], screen[1] - WINDOW_CHROME_PX)
+    window.show()
+    qtbot.waitExposed(window)
+    _settle(qtbot)
+    assert (window.width(), window.height()) == (screen[0], screen[1] - WINDOW_CHROME_PX)
+    return window
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("profile_id", POLICIES)
+def test_every_section_fits(qtbot, workspace: Workspace, profile_id: str, screen: tuple[int, int]) -> None:
+    """Each section's page with cases in it: no sideways scroll bar, no label cut; the case list's rows."""
+    generate_demo_data(workspace.db, beneficiaries=30, profile=workspace.active_profile()
+                       or _adopted(workspace, profile_id))
+    window = _window(qtbot, workspace, profile_id, screen)
+    for index, section in enumerate(SECTIONS):
+        window.show_section(index)
+        _settle(qtbot)
+        page = window.section_page(section.key)
+        _shot(window, f"{profile_id}_{screen[0]}_section_{section.key}")
+        assert horizontal_scroll_bars(page) == [], section.key
+        assert clipped_labels(window) == [], section.key
+
+    window.show_section(section_index("cases"))
+    cases = window.section_page("cases")
+    assert isinstance(cases, CasesPage)
+    panel = cases.case_list
+    qtbot.waitUntil(lambda: panel.model.rowCount() >= 20 and not panel.model.is_loading(), timeout=10_000)
+    _settle(qtbot)
+    table = panel.table
+    shown = [c for c in range(panel.model.columnCount()) if not table.isColumnHidden(c)]
+    assert sum(table.columnWidth(c) for c in shown) <= table.viewport().width()
+    assert not table.horizontalScrollBar().isVisible()
+    number = panel.model.column_index("case_number")
+    widest_number = max(table.fontMetrics().horizontalAdvance(str(panel.model.data(panel.model.index(r, number))))
+                        for r in range(panel.model.rowCount()))
+    assert table.columnWidth(number) >= widest_number  # the case number whole
+    if screen == (1280, 800):
+        assert table.viewport().height() // table.verticalHeader().defaultSectionSize() >= 15
+    assert not panel.filters.advanced.isVisible()  # «تصفية متقدمة» starts collapsed
+
+
+def _adopted(workspace: Workspace, profile_id: str):  # type: ignore[no-untyped-def]
+    workspace.adopt_builtin_profile(profile_id)
+    return workspace.active_profile()
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("profile_id", POLICIES)
+def test_every_reception_step_fits(qtbot, workspace: Workspace, profile_id: str, screen: tuple[int, int]) -> None:
+    """Each step's page of a case: one scroll area (the page's), no sideways bar, no label or field cut; the
+    verify step's personal fields all in view without scrolling."""
+    window = _window(qtbot, workspace, profile_id, screen)
+    page = window.reception_page()
+    assert page is not None
+    profile = workspace.active_profile()
+    assert profile is not None
+    view = page.service.start_contact(profile.channels[0].id, profile.case_kinds[0].id)
+    wizard = page.wizard
+    wizard.resume(view.case_id)
+    _settle(qtbot)
+    keys = ["contact", *(step.id for step in profile.steps), "summary"]
+    for number, key in enumerate(keys):
+        wizard.go_to(key) if key != "summary" else wizard._show(wizard.summary_page)
+        _settle(qtbot)
+        step_page = wizard.current_page()
+        assert isinstance(step_page, StepPage)
+        _shot(window, f"{profile_id}_{screen[0]}_step{number:02d}_{key}")
+        scroll = step_page.scroll_area
+        nested = [area for area in step_page.findChildren(QAbstractScrollArea)
+                  if area is not scroll and _shown(area) and area.verticalScrollBar().isVisible()]
+        assert nested == [], f"{key}: a scroll bar inside the page's own"
+        assert horizontal_scroll_bars(page) == [], key
+        assert clipped_labels(page) == [], key
+        holder = scroll.widget()
+        area = QRect(0, 0, scroll.viewport().width(), holder.height())
+        assert cut_fields(holder, area) == [], key
+        if key == "verification" and profile_id == "mafateeh-alkhair":
+            step_page.id_expiry.setText("1450/01/01")  # the other calendar's day shown beside each date
+            step_page.birth_date.setText("1990/02/10")
+            step_page.full_name.setText("عبدالرحمن بن عبدالعزيز بن عبدالله بن محمد آل عبداللطيف القحطاني")
+            _settle(qtbot)
+            _shot(window, f"{profile_id}_{screen[0]}_step{number:02d}_{key}_typed")
+            assert clipped_labels(page) == [], key
+            assert cut_fields(holder, area) == [], key
+            viewport = scroll.viewport()
+            for name, editor in step_page.form.editors.items():
+                bottom = editor.mapTo(viewport, editor.rect().bottomLeft()).y()
+                assert bottom <= viewport.height(), f"{name} below the fold at {screen}"
