@@ -186,3 +186,98 @@ def test_every_reception_step_fits(qtbot, workspace: Workspace, profile_id: str,
             for name, editor in step_page.form.editors.items():
                 bottom = editor.mapTo(viewport, editor.rect().bottomLeft()).y()
                 assert bottom <= viewport.height(), f"{name} below the fold at {screen}"
+
+
+# ------------------------------------------------------------------------------ remembered between starts
+
+
+def test_window_opens_maximised_first_then_where_it_was_left(qtbot, workspace: Workspace) -> None:
+    """First run: maximised. Closed at a size and place: the next window comes back there. A place on no screen
+    of now (a second monitor unplugged): maximised again."""
+    from ui.settings import WINDOW_FRAME_KEY, desk_settings, show_main_window
+
+    workspace.adopt_builtin_profile("mafateeh-alkhair")
+    first = MainWindow(workspace)
+    qtbot.addWidget(first)
+    show_main_window(first)
+    qtbot.waitExposed(first)
+    assert first.isMaximized()
+    first.showNormal()
+    first.setGeometry(40, 50, 1150, 650)
+    qtbot.wait(20)
+    left_at = first.size()  # as the screen allows it
+    assert left_at != first.screen().availableGeometry().size()
+    first.close()
+    assert desk_settings().value(WINDOW_FRAME_KEY) is not None
+
+    second = MainWindow(workspace)
+    qtbot.addWidget(second)
+    show_main_window(second)
+    qtbot.waitExposed(second)
+    assert not second.isMaximized()
+    assert second.height() == left_at.height() == 650  # (the offscreen screen is narrower than the desk)
+    second.close()
+
+    desk_settings().setValue(WINDOW_FRAME_KEY, QRect(20_000, 20_000, 900, 600))  # on no screen
+    third = MainWindow(workspace)
+    qtbot.addWidget(third)
+    show_main_window(third)
+    qtbot.waitExposed(third)
+    assert third.isMaximized()
+    third.close()
+
+
+def test_windows_not_shown_by_the_desk_are_not_remembered(qtbot, workspace: Workspace) -> None:
+    """A window a test (or a tool) shows itself leaves the officer's settings alone."""
+    from ui.settings import WINDOW_GEOMETRY_KEY, desk_settings
+
+    workspace.adopt_builtin_profile("mafateeh-alkhair")
+    window = MainWindow(workspace)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.close()
+    assert desk_settings().value(WINDOW_GEOMETRY_KEY) is None
+
+
+def test_advanced_filters_collapsed_by_default_and_remembered(qtbot, workspace: Workspace) -> None:
+    """«تصفية متقدمة» starts closed; opened, it is open on the next start; closed with a filter in use, its
+    button says how many."""
+    workspace.adopt_builtin_profile("mafateeh-alkhair")
+    page = CasesPage(workspace)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitExposed(page)
+    bar = page.case_list.filters
+    assert not bar.advanced.isVisible() and bar.advanced_button.text() == "تصفية متقدمة"
+    bar.set_advanced_open(True)
+    assert bar.advanced.isVisible()
+    bar.overdue.setChecked(True)
+    _settle(qtbot)
+
+    again = CasesPage(workspace)
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    assert again.case_list.filters.advanced.isVisible()
+    bar.set_advanced_open(False)
+    assert not bar.advanced.isVisible()
+    assert bar.advanced_button.text().startswith("تصفية متقدمة (") and "١" in bar.advanced_button.text()
+    _settle(qtbot)
+
+
+def test_table_cells_elide_at_the_end_of_their_reading_direction(qtbot, workspace: Workspace) -> None:
+    """A long name in the case list keeps its beginning and loses its end: in a right-to-left table the
+    ellipsis is on the left of an Arabic name (Qt's ElideRight is the text's logical end, whatever the layout)."""
+    from PySide6.QtGui import QFontMetrics
+
+    generate_demo_data(workspace.db, beneficiaries=5, profile=_adopted(workspace, "mafateeh-alkhair"))
+    page = CasesPage(workspace)
+    qtbot.addWidget(page)
+    page.show()
+    table = page.case_list.table
+    assert table.layoutDirection() == Qt.LayoutDirection.RightToLeft
+    assert table.textElideMode() == Qt.TextElideMode.ElideRight
+    name = "عبدالرحمن بن عبدالعزيز آل عبداللطيف"
+    elided = QFontMetrics(table.font()).elidedText(name, table.textElideMode(), 120).replace("\u200d", "")
+    assert elided.endswith("…") and name.startswith(elided[:-1])  # the start kept, the ellipsis at the end
