@@ -281,3 +281,21 @@ def test_table_cells_elide_at_the_end_of_their_reading_direction(qtbot, workspac
     name = "عبدالرحمن بن عبدالعزيز آل عبداللطيف"
     elided = QFontMetrics(table.font()).elidedText(name, table.textElideMode(), 120).replace("\u200d", "")
     assert elided.endswith("…") and name.startswith(elided[:-1])  # the start kept, the ellipsis at the end
+
+
+def test_a_long_label_elides_at_its_end_and_keeps_its_text(qtbot) -> None:
+    """An eliding label narrower than its text: its window does not widen, the whole text stays its text and
+    becomes its tooltip; wide enough again, no tooltip."""
+    from ui.widgets.elided_label import ElidedLabel
+
+    name = "جمعية مفاتيح الخير الأسرية للتنمية الاجتماعية بمحافظة جدة"
+    label = ElidedLabel(name)
+    qtbot.addWidget(label)
+    label.resize(120, 30)
+    label.show()
+    qtbot.waitExposed(label)
+    assert label.minimumSizeHint().width() < 120 < label.sizeHint().width()
+    assert label.is_elided() and label.text() == name and label.toolTip() == name
+    label.resize(label.sizeHint().width() + 10, 30)
+    assert not label.is_elided() and label.toolTip() == ""
+    label.grab()  # drawn without a warning

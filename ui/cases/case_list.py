@@ -11,6 +11,7 @@ from ui.cases.filters import FilterBar
 from ui.cases.list_model import COLUMN_INDEX, REPORT_COLUMN_INDEX, CaseListModel, column_for
 from ui.cases.text import count_text
 from ui.ops import run_read
+from ui.widgets.elided_label import ElidedLabel
 from ui.widgets.keyed_views import OpenRowTableView, SearchEdit
 
 #: Wait this long after the last key before searching (the officer is still typing).
@@ -48,7 +49,7 @@ class CaseListPanel(QWidget):
         self.search.setPlaceholderText("رقم الهوية أو بدايته، أو الجوال، أو رقم الطلب، أو اسم المستفيد")
         self.search.setMaxLength(200)
         caption.setBuddy(self.search)
-        self.understood = QLabel(self)
+        self.understood = ElidedLabel("", self)
         self.understood.setObjectName("search_understood")
         search_row.addWidget(caption)
         search_row.addWidget(self.search, 3)
