@@ -70,9 +70,8 @@ class ParticularsForm(QGroupBox):
         self.id_kind_label.setObjectName("id_kind_label")
         id_layout = QHBoxLayout(id_row)
         id_layout.setContentsMargins(0, 0, 0, 0)
-        id_layout.addWidget(self.id_number, 3)  # wide enough for its hint in either column width
+        id_layout.addWidget(self.id_number, 1)  # as wide as its column allows (up to 260 px): its hint whole
         id_layout.addWidget(self.id_kind_label)
-        id_layout.addStretch(1)
         id_row.setFocusProxy(self.id_number)
         self.form.add("id_number", "رقم ال&هوية:", id_row)
         self.form.editors["id_number"] = self.id_number
