@@ -311,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
                     key(getattr(current, name), text)
             elif kind == "verify":
                 for name, text in (("full_name", "محمد عبدالله أحمد الزهراني"), ("id_expiry", "1460/01/01"),
-                                   ("mobile", "0551234567")):
+                                   ("mobile", "0551234567"), ("household_size", "5")):
                     key(getattr(current, name), text)
                 for row in current.document_rows:  # type: ignore[attr-defined]
                     row.provided.setFocus()
