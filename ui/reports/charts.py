@@ -117,7 +117,8 @@ class BarChart(_Chart):
                 y = area.top() + index * row
                 label_rect = QRectF(area.right() - label_width, y, label_width - 8, row)
                 painter.setPen(TEXT_COLOUR)
-                elided = metrics.elidedText(label, Qt.TextElideMode.ElideLeft, label_rect.width())
+                # ElideRight is the text's logical end: an Arabic label keeps its beginning and loses its left end.
+                elided = metrics.elidedText(label, Qt.TextElideMode.ElideRight, label_rect.width())
                 painter.drawText(label_rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), elided)
                 length = bar_space * (value / top_value)
                 right = area.right() - label_width - 6
