@@ -299,3 +299,20 @@ def test_a_long_label_elides_at_its_end_and_keeps_its_text(qtbot) -> None:
     label.resize(label.sizeHint().width() + 10, 30)
     assert not label.is_elided() and label.toolTip() == ""
     label.grab()  # drawn without a warning
+
+
+def test_unfinished_receptions_banner_is_as_high_as_its_rows(qtbot, workspace: Workspace) -> None:
+    """Two unfinished receptions take two rows of the banner, not a fixed block: the wizard keeps the rest."""
+    window = _window(qtbot, workspace, "mafateeh-alkhair", (1366, 768))
+    page = window.reception_page()
+    assert page is not None
+    profile = workspace.active_profile()
+    assert profile is not None
+    for _ in range(2):
+        page.service.start_contact(profile.channels[0].id, profile.case_kinds[0].id)
+    page.offer_drafts()
+    _settle(qtbot)
+    choice = page.banner.choice
+    assert choice.count() == 2 and choice.isVisible()
+    assert choice.height() <= 2 * choice.sizeHintForRow(0) + 2 * choice.frameWidth()
+    assert choice.verticalScrollBar().isHidden() or not choice.verticalScrollBar().isVisible()

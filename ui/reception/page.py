@@ -39,6 +39,9 @@ if TYPE_CHECKING:
     from desktop.reception import CaseView, DraftSummary
     from desktop.workspace import Workspace
 
+#: Unfinished receptions listed in the banner without scrolling.
+DRAFT_ROWS_SHOWN = 4
+
 #: The longest the start-up offer of unfinished cases waits for their list (the event loop keeps running).
 DRAFTS_WAIT_MS = 10_000
 
@@ -80,7 +83,6 @@ class DraftsBanner(QFrame):
         column.addWidget(self.label)
         self.choice = QListWidget(self)
         self.choice.setObjectName("drafts_list")
-        self.choice.setMaximumHeight(150)
         self.choice.setWordWrap(True)
         self.choice.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         column.addWidget(self.choice)
@@ -122,6 +124,10 @@ class DraftsBanner(QFrame):
                 f"{count_phrase(count, CASES)} لم يكتمل استقبالها، حُفظ كل ما كُتب فيها؛ اختر ما تتابعه أو تتركه:"
             )
         self.choice.setVisible(bool(self._drafts))
+        if self._drafts:  # as high as its rows (up to four, then it scrolls): the wizard keeps the rest
+            rows = min(len(self._drafts), DRAFT_ROWS_SHOWN)
+            frame = 2 * self.choice.frameWidth()
+            self.choice.setFixedHeight(sum(self.choice.sizeHintForRow(i) for i in range(rows)) + frame)
         self.resume_button.setEnabled(bool(self._drafts))
         self.abandon_button.setEnabled(bool(self._drafts))
         self.setVisible(bool(self._drafts) or even_if_none)
