@@ -203,6 +203,7 @@ def test_window_opens_maximised_first_then_where_it_was_left(qtbot, workspace: W
     qtbot.waitExposed(first)
     assert first.isMaximized()
     first.showNormal()
+    qtbot.waitUntil(lambda: not first.isMaximized())
     first.setGeometry(40, 50, 1150, 650)
     qtbot.wait(20)
     left_at = first.size()  # as the screen allows it
