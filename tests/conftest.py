@@ -6,6 +6,11 @@ import os
 
 # Before anything imports Qt: no display is needed to run the tests.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The desk's remembered settings (window place, panels) go to a folder of this run, never the user's own; the
+# desks the tests start as processes inherit it.
+import tempfile  # noqa: E402
+
+os.environ["MUSTAFID_SETTINGS_DIR"] = tempfile.mkdtemp(prefix="mustafid-settings-")
 
 from collections.abc import Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402

@@ -38,6 +38,7 @@ from desktop.cli_args import ArabicArgumentParser
 from desktop.errors import describe, unexpected_error_text
 from ui.input_safety import install_wheel_guard
 from ui.ops import operations, run_write
+from ui.settings import show_main_window
 
 if TYPE_CHECKING:
     from desktop.workspace import DeskState, Workspace
@@ -541,7 +542,7 @@ def _run(arguments: argparse.Namespace, qt_arguments: list[str], data_dir: Path)
     from ui.main_window import MainWindow
 
     window = MainWindow(None, snapshot=snapshot)
-    window.show()
+    show_main_window(window)
     outcome = {"code": EXIT_OK}
 
     def finished() -> None:
@@ -602,7 +603,7 @@ def _run_after_opening(app: QApplication, opening: DeskOpening, probe: bool) -> 
         from ui.main_window import MainWindow
 
         window = MainWindow(workspace, state=shown_state)
-        window.show()
+        show_main_window(window)
         _when_idle(window.offer_drafts_when_found)
         _when_idle(settle_memory)
         if probe:

@@ -15,6 +15,7 @@ from desktop.errors import InputError
 from desktop.hijri import format_dual
 from ui.ops import operations, run_read
 from ui.sections import SECTIONS, Section, section_index
+from ui.settings import remember_main_window
 from ui.widgets.navigation import SectionNavigator
 from ui.widgets.placeholder import SectionWaitingPage
 from ui.widgets.policy_outline import ReceptionOutline
@@ -368,6 +369,7 @@ class MainWindow(QMainWindow):
         if wizard is not None:
             wizard.flush_drafts()
         self.stop_sync()
+        remember_main_window(self)
         super().closeEvent(event)
 
     def _close_after_answer(self) -> None:

@@ -69,6 +69,8 @@ def probe_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env[PROBE_ENV] = "1"
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
     env.pop("PYTHONPROFILEIMPORTTIME", None)
+    # The measured desks remember their window in a folder of the benchmark, not the user's own settings.
+    env.setdefault("MUSTAFID_SETTINGS_DIR", str(default_cache_dir() / "settings"))
     if extra:
         env.update(extra)
     return env

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 from desktop.workspace import Workspace
 from tests.templates import seed_data_dir
 from ui.app import configure_application
+from ui.settings import desk_settings
 
 #: A built-in policy with a licence, an approval record, a committee and a declaration (NCNP template).
 FULL_PROFILE_ID = "mafateeh-alkhair"
@@ -21,6 +22,13 @@ def desk_app(qapp: QApplication) -> QApplication:
     """The test QApplication made right-to-left and Arabic exactly as ui.app does it at start-up."""
     configure_application(qapp)
     return qapp
+
+
+@pytest.fixture(autouse=True)
+def fresh_desk_settings() -> Iterator[None]:
+    """Each test starts with nothing remembered (a first run: window maximised, panels as by default)."""
+    desk_settings().clear()
+    yield
 
 
 @pytest.fixture

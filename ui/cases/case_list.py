@@ -7,15 +7,22 @@ from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QVBoxLayout, QWi
 
 from desktop.casedesk import CaseListService, CaseSort, FilterChoices, understand
 from desktop.counting import REPORTS
-from ui.cases.common import keep_column_widths, setup_table, show_message
+from ui.cases.common import ColumnFitter, keep_column_widths, setup_table, show_message
 from ui.cases.filters import FilterBar
 from ui.cases.list_model import COLUMN_INDEX, REPORT_COLUMN_INDEX, CaseListModel, column_for
 from ui.cases.text import count_text
 from ui.ops import run_read
+from ui.widgets.elided_label import ElidedLabel
 from ui.widgets.keyed_views import OpenRowTableView, SearchEdit
 
 #: Wait this long after the last key before searching (the officer is still typing).
 SEARCH_DEBOUNCE_MS = 150
+
+#: Columns of long texts, narrowed (and elided at their end) when the table cannot show every column whole.
+ELASTIC_COLUMNS = ("name", "caller", "place", "member", "status")
+
+#: How a case is opened and the list sorted (the table's tooltip).
+OPEN_HINT = "لفتح ملف الحالة: انقر مرتين أو اضغط Enter؛ وللترتيب انقر عنوان العمود"
 
 
 class CaseListPanel(QWidget):
@@ -43,37 +50,35 @@ class CaseListPanel(QWidget):
         self.search.setPlaceholderText("رقم الهوية أو بدايته، أو الجوال، أو رقم الطلب، أو اسم المستفيد")
         self.search.setMaxLength(200)
         caption.setBuddy(self.search)
-        self.understood = QLabel(self)
+        self.understood = ElidedLabel("", self)
         self.understood.setObjectName("search_understood")
         search_row.addWidget(caption)
         search_row.addWidget(self.search, 3)
-        search_row.addWidget(self.understood, 2)
+        search_row.addWidget(self.understood, 1)
+
+        # The count and the loading state close the search row; the open/sort hint is the table's tooltip: the
+        # rows below keep the height (at least 15 rows at 1280×800).
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("case_count")
+        self.state_label = QLabel(self)
+        self.state_label.setObjectName("list_state")
+        search_row.addWidget(self.state_label)
+        search_row.addWidget(self.count_label)
         layout.addLayout(search_row)
 
         self.filters = FilterBar(self)
         layout.addWidget(self.filters)
 
-        status_row = QHBoxLayout()
-        self.count_label = QLabel(self)
-        self.count_label.setObjectName("case_count")
-        self.state_label = QLabel(self)
-        self.state_label.setObjectName("list_state")
         self.error_label = QLabel(self)
         self.error_label.setObjectName("list_error")
         self.error_label.setWordWrap(True)
         self.error_label.setVisible(False)
-        status_row.addWidget(self.count_label)
-        status_row.addWidget(self.state_label)
-        status_row.addWidget(self.error_label, 1)
-        status_row.addStretch(1)
-        self.hint = hint = QLabel("لفتح ملف الحالة: انقر مرتين أو اضغط Enter؛ وللترتيب انقر عنوان العمود", self)
-        hint.setObjectName("list_state")
-        status_row.addWidget(hint)
-        layout.addLayout(status_row)
+        layout.addWidget(self.error_label)
 
         self.model = CaseListModel(service, self)
         self.table = OpenRowTableView(self)
         setup_table(self.table, "case_table")
+        self.table.setToolTip(OPEN_HINT)
         self.table.setModel(self.model)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -91,6 +96,8 @@ class CaseListPanel(QWidget):
         self.table.setSortingEnabled(True)
         header.sortIndicatorChanged.connect(self._sort_indicator_changed)
         layout.addWidget(self.table, 1)
+        # Every shown column within the table's width: numbers, IDs and dates whole, long names elided.
+        self.fitter = ColumnFitter(self.table, self._elastic_columns)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -126,7 +133,7 @@ class CaseListPanel(QWidget):
         self.model.set_report_mode(choices.is_report)
         if choices.is_report:
             self.search.setPlaceholderText("رقم البلاغ، أو هاتف المبلّغ أو اسمه، أو مكان البلاغ")
-            self.hint.setText("لفتح ملف البلاغ: انقر مرتين أو اضغط Enter؛ وللترتيب انقر عنوان العمود")
+            self.table.setToolTip(OPEN_HINT.replace("ملف الحالة", "ملف البلاغ"))
             # Sized for the page beside the section list at 1280 px: the status right after the number (what
             # the officer looks for first), the dispatch and closing times as times of the receipt's day.
             widths = {"case_number": 150, "caller": 145, "caller_phone": 100, "platform": 120, "place": 145,
@@ -136,11 +143,16 @@ class CaseListPanel(QWidget):
                 self.table.setColumnHidden(index, False)
             header = self.table.horizontalHeader()
             header.moveSection(header.visualIndex(REPORT_COLUMN_INDEX["status"]), 1)
+        self.fitter.remeasure()
         column, order = column_for(self.model.case_sort, self.model.columns)
         header = self.table.horizontalHeader()
         header.blockSignals(True)
         header.setSortIndicator(column, order)
         header.blockSignals(False)
+
+    def _elastic_columns(self) -> list[int]:
+        """The columns of long texts (names, places, statuses) that narrow, elided, when the table is narrow."""
+        return [self.model.column_index(key) for key in ELASTIC_COLUMNS]
 
     def apply(self) -> None:
         """Search now with the text and the filters (starts the list over)."""

@@ -11,8 +11,17 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QMessageBox, QPushButton, QTableView, QWidget
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QStyle,
+    QTableView,
+    QWidget,
+)
 
 T = TypeVar("T")
 
@@ -107,7 +116,8 @@ def setup_table(view: QTableView, name: str) -> None:
     view.setWordWrap(False)
     view.setTabKeyNavigation(False)
     view.verticalHeader().setVisible(False)
-    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 12)
+    # Rows a line and a little air high: at 1280×800 the case list shows at least 15 of them.
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
     view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     view.horizontalHeader().setStretchLastSection(True)
     view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -166,6 +176,87 @@ class PlainRowsModel(QAbstractTableModel):
                 and 0 <= section < len(self.headers)):
             return self.headers[section]
         return None
+
+
+#: The least an elastic column (a name, a place) is narrowed to when the columns must share a narrow table.
+ELASTIC_MIN_WIDTH = 90
+
+#: Rows measured for a column's natural width (the first screenful is enough; later pages are not waited for).
+MEASURED_ROWS = 40
+
+
+class ColumnFitter(QObject):
+    """Keeps a table's visible columns within its width (no sideways scrolling) while it can.
+
+    Each column's natural width is its header's or its widest text in the first rows, measured once when rows
+    first arrive (again after `remeasure`). When they do not all fit, the `elastic` columns (names, places:
+    long texts, elided at their end) share what is left, never narrower than `ELASTIC_MIN_WIDTH`; the others
+    (numbers, dates, IDs) keep their natural width and are shown whole.
+    """
+
+    def __init__(self, view: QTableView, elastic: Callable[[], Iterable[int]]) -> None:
+        super().__init__(view)
+        self._view = view
+        self._elastic = elastic
+        self._natural: dict[int, int] = {}
+        self._last_width = -1
+        view.viewport().installEventFilter(self)
+        model = view.model()
+        if model is not None:
+            model.modelReset.connect(self.fit)
+            model.rowsInserted.connect(self._rows_arrived)
+
+    def remeasure(self) -> None:
+        """Measure the columns again with the next rows (another set of columns is shown)."""
+        self._natural.clear()
+        self.fit()
+
+    def _rows_arrived(self) -> None:
+        if not self._natural:
+            self.fit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Fit again when the table's width changes."""
+        if event.type() == QEvent.Type.Resize and self._view.viewport().width() != self._last_width:
+            self.fit()
+        return False
+
+    def _measure(self) -> None:
+        model, metrics = self._view.model(), self._view.fontMetrics()
+        header_metrics = self._view.horizontalHeader().fontMetrics()
+        rows = min(model.rowCount(), MEASURED_ROWS)
+        padding = 2 * self._view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 16
+        for column in range(model.columnCount()):
+            title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+            widest = header_metrics.horizontalAdvance(title) + padding + 14  # the sort arrow
+            for row in range(rows):
+                text = model.data(model.index(row, column))
+                if text:
+                    widest = max(widest, metrics.horizontalAdvance(str(text)) + padding)
+            self._natural[column] = widest
+
+    def fit(self) -> None:
+        """Give the columns their widths for the table's width now."""
+        view, model = self._view, self._view.model()
+        if model is None or model.columnCount() == 0:
+            return
+        if not self._natural and model.rowCount() > 0:
+            self._measure()
+        if not self._natural:
+            return
+        self._last_width = available = view.viewport().width()
+        shown = [c for c in range(model.columnCount()) if not view.isColumnHidden(c) and c in self._natural]
+        elastic = [c for c in self._elastic() if c in shown]
+        widths = {c: self._natural[c] for c in shown}
+        excess = sum(widths.values()) - available
+        if excess > 0 and elastic:
+            room = sum(max(widths[c] - ELASTIC_MIN_WIDTH, 0) for c in elastic)
+            share = min(1.0, excess / room) if room else 0.0
+            for c in elastic:
+                widths[c] -= int(max(widths[c] - ELASTIC_MIN_WIDTH, 0) * share + 0.999)
+        for column, width in widths.items():
+            if view.columnWidth(column) != width:
+                view.setColumnWidth(column, width)
 
 
 def keep_column_widths(view: QTableView, widths: dict[int, int]) -> None:

@@ -1,16 +1,32 @@
-"""The case list's filter bar: status, channel, case kind, quick checks and a date range in either calendar."""
+"""The case list's filter bar: one row (status, channel, case kind or platform) and the «تصفية متقدمة» panel
+(quick checks and a date range in either calendar), collapsed by default and remembered."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
+from desktop.arabic_text import isolate, to_arabic_digits
 from desktop.casedesk import CaseFilter, Choice, FilterChoices
 from ui.reception.fields import DualDateField
+from ui.settings import remember_flag, remembered_flag
 
 ALL = ""
+
+#: Whether the officer left the «تصفية متقدمة» panel open (closed by default).
+ADVANCED_OPEN_KEY = "case_list/advanced_filters_open"
 
 
 def _combo(parent: QWidget, name: str, everything: str) -> QComboBox:
@@ -39,6 +55,7 @@ class FilterBar(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(8)
         grid.setVerticalSpacing(4)
+        self._applied_dates: tuple[date | None, date | None] = (None, None)
 
         first = QHBoxLayout()
         first.setSpacing(8)
@@ -62,34 +79,49 @@ class FilterBar(QWidget):
         first.addWidget(self.clear_button)
         grid.addLayout(first, 0, 0)
 
+        # «تصفية متقدمة»: the quick checks and the date range, in a panel collapsed until the officer opens it
+        # (remembered): the list keeps its rows.
+        self.advanced_button = QToolButton(self)
+        self.advanced_button.setObjectName("advanced_filters_toggle")
+        self.advanced_button.setCheckable(True)
+        self.advanced_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.advanced_button.setToolTip("المتأخرة والمحالة والناقصة وتاريخ التقديم")
+        first.insertWidget(first.indexOf(self.clear_button), self.advanced_button)
+        self.advanced = QWidget(self)
+        self.advanced.setObjectName("advanced_filters")
+        panel = QVBoxLayout(self.advanced)
+        panel.setContentsMargins(0, 0, 0, 0)
+        panel.setSpacing(4)
+        grid.addWidget(self.advanced, 1, 0)
+
         second = QHBoxLayout()
         second.setSpacing(12)
-        self.overdue = QCheckBox("المتأخرة عن موعد القرار", self)
+        self.overdue = QCheckBox("المتأخرة عن موعد القرار", self.advanced)
         self.overdue.setObjectName("filter_overdue")
-        self.referred_to_me = QCheckBox("المحالة إليّ", self)
+        self.referred_to_me = QCheckBox("المحالة إليّ", self.advanced)
         self.referred_to_me.setObjectName("filter_referred_to_me")
-        self.missing_documents = QCheckBox("ناقصة المستندات", self)
+        self.missing_documents = QCheckBox("ناقصة المستندات", self.advanced)
         self.missing_documents.setObjectName("filter_missing_documents")
-        self.signature_pending = QCheckBox("توقيع الإقرار معلّق", self)
+        self.signature_pending = QCheckBox("توقيع الإقرار معلّق", self.advanced)
         self.signature_pending.setObjectName("filter_signature_pending")
         for box in (self.overdue, self.referred_to_me, self.missing_documents, self.signature_pending):
             second.addWidget(box)
             box.toggled.connect(lambda _on: self.sig_changed.emit())
         second.addStretch(1)
-        grid.addLayout(second, 1, 0)
+        panel.addLayout(second)
 
         third = QHBoxLayout()
         third.setSpacing(8)
-        from_label = QLabel("قُدّم &من:", self)
+        from_label = QLabel("قُدّم &من:", self.advanced)
         self.from_label = from_label
-        self.date_from = DualDateField(self, placeholder="هجري أو ميلادي")
+        self.date_from = DualDateField(self.advanced, placeholder="هجري أو ميلادي")
         self.date_from.setObjectName("filter_date_from")
         from_label.setBuddy(self.date_from.edit)
-        to_label = QLabel("&إلى:", self)
-        self.date_to = DualDateField(self, placeholder="هجري أو ميلادي")
+        to_label = QLabel("&إلى:", self.advanced)
+        self.date_to = DualDateField(self.advanced, placeholder="هجري أو ميلادي")
         self.date_to.setObjectName("filter_date_to")
         to_label.setBuddy(self.date_to.edit)
-        self.date_error = QLabel(self)
+        self.date_error = QLabel(self.advanced)
         self.date_error.setObjectName("field_error")
         self.date_error.setVisible(False)
         third.addWidget(from_label)
@@ -97,14 +129,19 @@ class FilterBar(QWidget):
         third.addWidget(to_label)
         third.addWidget(self.date_to, 1)
         third.addWidget(self.date_error, 1)
-        grid.addLayout(third, 2, 0)
+        panel.addLayout(third)
+        self.sig_changed.connect(self._show_advanced_count)
+        self.advanced_button.toggled.connect(self._advanced_toggled)
+        opened = remembered_flag(ADVANCED_OPEN_KEY, False)
+        self.advanced_button.setChecked(opened)
+        self.advanced.setVisible(opened)
+        self._show_advanced_count()
 
         for combo in (self.status, self.channel, self.case_kind, self.platform):
             combo.currentIndexChanged.connect(lambda _i: self.sig_changed.emit())
         self.date_from.sig_changed.connect(self._date_edited)
         self.date_to.sig_changed.connect(self._date_edited)
         self.clear_button.clicked.connect(self.clear)
-        self._applied_dates: tuple[date | None, date | None] = (None, None)
         self.report_mode = False
 
     def set_choices(self, choices: FilterChoices) -> None:
@@ -131,6 +168,31 @@ class FilterBar(QWidget):
             if reports:
                 box.setChecked(False)
         self.from_label.setText("استُلم &من:" if reports else "قُدّم &من:")
+
+    def advanced_in_use(self) -> int:
+        """How many of the advanced filters narrow the list now (said on the button while the panel is closed)."""
+        checks = sum(box.isChecked() for box in (self.overdue, self.referred_to_me, self.missing_documents,
+                                                 self.signature_pending))
+        return checks + sum(value is not None for value in self._applied_dates)
+
+    def set_advanced_open(self, opened: bool) -> None:
+        """Open or close the «تصفية متقدمة» panel (remembered for the next start)."""
+        self.advanced_button.setChecked(opened)
+
+    def _advanced_toggled(self, opened: bool) -> None:
+        self.advanced.setVisible(opened)
+        remember_flag(ADVANCED_OPEN_KEY, opened)
+        self._show_advanced_count()
+
+    def _show_advanced_count(self) -> None:
+        """«تصفية متقدمة ▾», with how many of its filters are in use when the panel is closed."""
+        used = self.advanced_in_use()
+        opened = self.advanced_button.isChecked()
+        text = "تصفية متقدمة"
+        if used and not opened:
+            text += f" ({isolate(to_arabic_digits(str(used)))})"
+        self.advanced_button.setText(text)
+        self.advanced_button.setArrowType(Qt.ArrowType.UpArrow if opened else Qt.ArrowType.DownArrow)
 
     def _date_edited(self) -> None:
         problems = [p for p in (self.date_from.problem(), self.date_to.problem()) if p]

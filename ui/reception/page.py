@@ -39,6 +39,9 @@ if TYPE_CHECKING:
     from desktop.reception import CaseView, DraftSummary
     from desktop.workspace import Workspace
 
+#: Unfinished receptions listed in the banner without scrolling.
+DRAFT_ROWS_SHOWN = 4
+
 #: The longest the start-up offer of unfinished cases waits for their list (the event loop keeps running).
 DRAFTS_WAIT_MS = 10_000
 
@@ -80,7 +83,6 @@ class DraftsBanner(QFrame):
         column.addWidget(self.label)
         self.choice = QListWidget(self)
         self.choice.setObjectName("drafts_list")
-        self.choice.setMaximumHeight(150)
         self.choice.setWordWrap(True)
         self.choice.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         column.addWidget(self.choice)
@@ -122,6 +124,10 @@ class DraftsBanner(QFrame):
                 f"{count_phrase(count, CASES)} لم يكتمل استقبالها، حُفظ كل ما كُتب فيها؛ اختر ما تتابعه أو تتركه:"
             )
         self.choice.setVisible(bool(self._drafts))
+        if self._drafts:  # as high as its rows (up to four, then it scrolls): the wizard keeps the rest
+            rows = min(len(self._drafts), DRAFT_ROWS_SHOWN)
+            frame = 2 * self.choice.frameWidth()
+            self.choice.setFixedHeight(sum(self.choice.sizeHintForRow(i) for i in range(rows)) + frame)
         self.resume_button.setEnabled(bool(self._drafts))
         self.abandon_button.setEnabled(bool(self._drafts))
         self.setVisible(bool(self._drafts) or even_if_none)
@@ -163,33 +169,35 @@ class ReceptionPage(QWidget):
         layout.setContentsMargins(20, 14, 20, 10)
         layout.setSpacing(8)
 
-        top = QHBoxLayout()
-        heading = QLabel("الاستقبال", self)
-        heading.setObjectName("page_title")
-        top.addWidget(heading)
-        top.addStretch(1)
-        open_label = QLabel("فتح حالة &برقمها:", self)
-        self.case_number = QLineEdit(self)
+        # Opening a case by its number sits beside the tabs, not on a row of its own above them: the step pages
+        # keep the height (a 1366×768 screen shows the verify step's fields without scrolling).
+        corner = QWidget(self)
+        corner.setObjectName("reception_corner")
+        top = QHBoxLayout(corner)
+        top.setContentsMargins(0, 0, 0, 4)
+        top.setSpacing(6)
+        open_label = QLabel("فتح حالة &برقمها:", corner)
+        self.case_number = QLineEdit(corner)
         self.case_number.setObjectName("open_case_number")
         self.case_number.setPlaceholderText(f"مثال: {ltr('A1F3-1447-000123')}")
         self.case_number.setMaximumWidth(220)
         open_label.setBuddy(self.case_number)
-        self.open_case_button = QPushButton("فتح", self)
+        self.open_case_button = QPushButton("فتح", corner)
         self.open_case_button.setObjectName("open_case")
         top.addWidget(open_label)
         top.addWidget(self.case_number)
         top.addWidget(self.open_case_button)
-        self.unfinished_button = QPushButton("الحالات غير المكتملة", self)
+        self.unfinished_button = QPushButton("الحالات غير المكتملة", corner)
         self.unfinished_button.setObjectName("show_unfinished")
         self.unfinished_button.setToolTip("كل حالة على هذا الجهاز لم يكتمل استقبالها: متابعتها أو تركها مع السبب")
         top.addWidget(self.unfinished_button)
-        layout.addLayout(top)
 
         self.banner = DraftsBanner(self)
         layout.addWidget(self.banner)
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("reception_tabs")
+        self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)  # mirrored: the left, after the tabs
         # The tabs are made inside the tab widget's own page stack, so adding them re-parents (and re-styles)
         # nothing; likewise the outline's holder is set into its scroll area before it is filled.
         tab_stack = self.tabs.findChild(QStackedWidget)

@@ -59,7 +59,8 @@ class ParticularsForm(QGroupBox):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("البيانات الشخصية", parent)
-        self.form = FieldForm(self)
+        # Two columns (the name across both): every field in view on a 1366×768 screen without scrolling.
+        self.form = FieldForm(self, columns=2)
         self.full_name = _line(self, "full_name", placeholder="الاسم واسم الأب والجد والعائلة", max_length=200)
         self.form.add("full_name", "الاسم ال&رباعي:", self.full_name, wide=True)
         id_row = QWidget(self)
@@ -69,9 +70,8 @@ class ParticularsForm(QGroupBox):
         self.id_kind_label.setObjectName("id_kind_label")
         id_layout = QHBoxLayout(id_row)
         id_layout.setContentsMargins(0, 0, 0, 0)
-        id_layout.addWidget(self.id_number)
+        id_layout.addWidget(self.id_number, 1)  # as wide as its column allows (up to 260 px): its hint whole
         id_layout.addWidget(self.id_kind_label)
-        id_layout.addStretch(1)
         id_row.setFocusProxy(self.id_number)
         self.form.add("id_number", "رقم ال&هوية:", id_row)
         self.form.editors["id_number"] = self.id_number

@@ -15,6 +15,7 @@ from ui.sync.text import (
     state_text,
     state_tooltip,
 )
+from ui.widgets.elided_label import ElidedLabel
 
 STATUS_STYLE = """
 QLabel#status_connection[sync="online"] { color: #1f6f43; }
@@ -46,8 +47,9 @@ class DeskStatusBar(QStatusBar):
         self.setStyleSheet(STATUS_STYLE)
         self.sync_state: SyncState | None = None
         self._separators: dict[QWidget, QFrame] = {}
-        self.officer_label = self._field("officer")
-        self.association_label = self._field("association")
+        # Names of any length: elided at their end rather than widening the window past a small screen.
+        self.officer_label = self._field("officer", elide=True)
+        self.association_label = self._field("association", elide=True)
         self.connection_label = self._field("connection")
         self.last_sync_label = self._field("last_sync")
         self.pending_label = self._field("pending")
@@ -71,10 +73,11 @@ class DeskStatusBar(QStatusBar):
         self.addWidget(separator)
         return separator
 
-    def _field(self, name: str) -> QLabel:
-        """Add one label to the bar, from the right edge on, with a thin line before every field but the first."""
+    def _field(self, name: str, *, elide: bool = False) -> QLabel:
+        """Add one label to the bar, from the right edge on, with a thin line before every field but the first
+        (`elide`: a text of any length, elided at its end when the bar is short of room)."""
         separator = self._separator() if self.findChild(QLabel) is not None else None
-        label = QLabel(self)
+        label = ElidedLabel("", self) if elide else QLabel(self)
         label.setObjectName(f"status_{name}")
         if separator is not None:
             self._separators[label] = separator
