@@ -19,7 +19,7 @@ from ui.widgets.keyed_views import OpenRowTableView, SearchEdit
 SEARCH_DEBOUNCE_MS = 150
 
 #: Columns of long texts, narrowed (and elided at their end) when the table cannot show every column whole.
-ELASTIC_COLUMNS = ("name", "caller", "place", "member", "status")
+ELASTIC_COLUMNS = ("name", "caller", "platform", "place", "member", "status")
 
 #: How a case is opened and the list sorted (the table's tooltip).
 OPEN_HINT = "لفتح ملف الحالة: انقر مرتين أو اضغط Enter؛ وللترتيب انقر عنوان العمود"
@@ -138,7 +138,9 @@ class CaseListPanel(QWidget):
             # the officer looks for first), the dispatch and closing times as times of the receipt's day.
             widths = {"case_number": 150, "caller": 145, "caller_phone": 100, "platform": 120, "place": 145,
                       "received": 128, "dispatched": 105, "closed": 105, "member": 140, "status": 185}
-            keep_column_widths(self.table, {REPORT_COLUMN_INDEX[key]: width for key, width in widths.items()})
+            # Starting widths only: the fitter (connected before this) gives the widths that fit after each reset.
+            for key, width in widths.items():
+                self.table.setColumnWidth(REPORT_COLUMN_INDEX[key], width)
             for index in range(self.model.columnCount()):
                 self.table.setColumnHidden(index, False)
             header = self.table.horizontalHeader()

@@ -179,7 +179,7 @@ class PlainRowsModel(QAbstractTableModel):
 
 
 #: The least an elastic column (a name, a place) is narrowed to when the columns must share a narrow table.
-ELASTIC_MIN_WIDTH = 90
+ELASTIC_MIN_WIDTH = 80
 
 #: Rows measured for a column's natural width (the first screenful is enough; later pages are not waited for).
 MEASURED_ROWS = 40

@@ -96,7 +96,8 @@ def test_the_count_says_reports_and_the_number_shows_whole(qtbot, workspace: Wor
     qtbot.waitUntil(lambda: panel.model.report_mode and panel.model.count is not None and idle(page)(), timeout=10000)
     assert panel.count_label.text() == "بلاغان"
     assert page.heading.text() == "البلاغات" and page.tabs.tabText(0) == "البلاغات"
-    assert "الحالة" not in panel.hint.text() and "البلاغ" in panel.hint.text()
+    # behaviour change (issue 12, fit): the open/sort hint is the table's tooltip, no longer a line of its own
+    assert "الحالة" not in panel.table.toolTip() and "البلاغ" in panel.table.toolTip()
     assert count_text(464, noun=REPORTS) == "\u2068٤٦٤\u2069 بلاغًا"
     assert count_text(3, noun=REPORTS) == "\u2068٣\u2069 بلاغات"
     assert count_text(1, noun=REPORTS) == "بلاغ واحد"
