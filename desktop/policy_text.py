@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -87,3 +88,35 @@ def policy_label(profile: PolicyProfile) -> str:
     """The footer line of every document: the policy, its version and its board approval (dates in both calendars)."""
     title = profile.title or "سياسة تنظيم العلاقة مع المستفيدين"
     return f"{title} — الإصدار {isolate(profile.version)} — {approval_text(profile)}"
+
+
+@dataclass(frozen=True)
+class CaseWords:
+    """How the screens name a case of a policy: «الحالة» (feminine), or «البلاغ» for a policy of reports.
+
+    `verb(stem)` agrees a past verb with it («أُغلقت الحالة» / «أُغلق البلاغ»); `pick(feminine, masculine)` any
+    other agreeing word («متروكة» / «متروكًا»).
+    """
+
+    noun: str
+    plural: str
+    feminine: bool
+
+    def verb(self, stem: str) -> str:
+        """A past verb agreeing with the noun: the stem, with «ت» for a feminine noun."""
+        return stem + "ت" if self.feminine else stem
+
+    def pick(self, feminine: str, masculine: str) -> str:
+        """The form of a word agreeing with the noun."""
+        return feminine if self.feminine else masculine
+
+
+#: A case of an application policy.
+CASE_WORDS = CaseWords("الحالة", "الحالات", feminine=True)
+#: A report of a rescue association's policy.
+REPORT_WORDS = CaseWords("البلاغ", "البلاغات", feminine=False)
+
+
+def case_words(reports: bool) -> CaseWords:
+    """The words for a case of a policy of reports (`reports`) or of applications."""
+    return REPORT_WORDS if reports else CASE_WORDS

@@ -97,19 +97,24 @@ class SearchQuery:
     @property
     def description(self) -> str:
         """The Arabic line telling the officer how the text is searched («بحث برقم الهوية…»)."""
+        return self.worded()
+
+    def worded(self, reports: bool = False) -> str:
+        """`description`, naming a case number as a policy of reports does («رقم البلاغ») when `reports`."""
+        number = "رقم البلاغ" if reports else "رقم الطلب"
         if self.kind == "id":
             shown = display_digits(self.key)
             whole = len(self.key) == _ID_LENGTH
             line = f"بحث برقم الهوية {shown}" if whole else f"بحث برقم الهوية الذي يبدأ بـ {shown}"
-            return line + (" أو تسلسل رقم الطلب" if self.case_sequence else "")
+            return line + (f" أو تسلسل {number}" if self.case_sequence else "")
         if self.kind == "phone":
             shown = display_digits("0" + self.key)
             whole = len(self.key) == _PHONE_KEY_LENGTH
             return f"بحث برقم الجوال {shown}" if whole else f"بحث برقم الجوال الذي يبدأ بـ {shown}"
         if self.kind == "case_number":
             if self.key:
-                return f"بحث برقم الطلب {self.key}"
-            return f"بحث بتسلسل رقم الطلب {display_digits(self.case_sequence or '')}"
+                return f"بحث ب{number} {self.key}"
+            return f"بحث بتسلسل {number} {display_digits(self.case_sequence or '')}"
         if self.kind == "name":
             return "بحث بالاسم: " + " ".join(self.tokens) if self.tokens else "لا يوجد في النص ما يُبحث به"
         if self.text:

@@ -29,6 +29,7 @@ from desktop.reception.correction import (
     FieldChange,
     ParticularsCorrection,
 )
+from desktop.policy_text import CASE_WORDS, CaseWords, case_words
 from desktop.reception.outcome import reception_outcome
 from desktop.reception.particulars import SAUDI_CITIES, Particulars, check_particulars, household_required
 from desktop.reception.registry import STEP_HANDLERS, KindRegistry, Procedure, StepHandler, procedure_of, step_handler
@@ -59,6 +60,9 @@ from desktop.reception.views import (
 from desktop.reception.work import LIMITS
 
 __all__ = [
+    "CASE_WORDS",
+    "CaseWords",
+    "case_words",
     "CORRECTABLE_FIELDS",
     "SAUDI_CITIES",
     "SUPERVISOR_ROLES",

@@ -165,7 +165,7 @@ class CaseListPanel(QWidget):
 
     def _on_text(self, text: str) -> None:
         """Show how the text is understood at once; search once typing pauses."""
-        self.understood.setText(understand(text).description if text.strip() else "")
+        self.understood.setText(understand(text).worded(self.model.report_mode) if text.strip() else "")
         self._timer.start()
 
     def flush(self) -> None:

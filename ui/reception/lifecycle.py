@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from desktop.arabic_text import identifier_text
+from desktop.reception import CASE_WORDS, CaseWords
 
 __all__ = ["AbandonDialog", "LeaveChoice", "OpenCaseDialog", "UnfinishedReceptionDialog", "unfinished_text"]
 
@@ -30,10 +31,10 @@ class LeaveChoice(StrEnum):
     ABANDON = "abandon"
 
 
-def unfinished_text(case_number: str, step_title: str | None) -> str:
-    """«The case … has not finished its reception (at step …)» with the number isolated."""
+def unfinished_text(case_number: str, step_title: str | None, words: CaseWords = CASE_WORDS) -> str:
+    """«The case … has not finished its reception (at step …)» with the number isolated (a report: «البلاغ»)."""
     where = f" عند خطوة «{step_title}»" if step_title else ""
-    return f"لم يكتمل استقبال الحالة رقم {identifier_text(case_number)}{where}."
+    return f"لم يكتمل استقبال {words.noun} رقم {identifier_text(case_number)}{where}."
 
 
 class _ReasonDialog(QDialog):
@@ -87,16 +88,18 @@ class _ReasonDialog(QDialog):
 class AbandonDialog(_ReasonDialog):
     """Abandon a case? Needs a reason; «لا» is the default and Escape; accepted only by «نعم، اترك الحالة»."""
 
-    def __init__(self, case_number: str, parent: QWidget | None = None) -> None:
+    def __init__(self, case_number: str, parent: QWidget | None = None, words: CaseWords = CASE_WORDS) -> None:
+        w = words
         super().__init__(
-            "ترك الحالة",
-            f"هل تريد ترك الحالة رقم {identifier_text(case_number)} دون إكمالها؟ ستُغلق وتُسجَّل متروكة مع سببها.",
-            "&سبب ترك الحالة (مطلوب):",
+            f"ترك {w.noun}",
+            f"هل تريد ترك {w.noun} رقم {identifier_text(case_number)} دون إكمال{w.pick('ها', 'ه')}؟ "
+            f"{w.pick('ستُغلق', 'سيُغلق')} و{w.pick('تُسجَّل', 'يُسجَّل')} {w.pick('متروكة', 'متروكًا')} مع سبب{w.pick('ها', 'ه')}.",
+            f"&سبب ترك {w.noun} (مطلوب):",
             parent,
         )
         self.setObjectName("abandon_dialog")
         self.no_button = self._button("لا", "abandon_no", safe=True)
-        self.yes_button = self._button("نعم، اترك الحالة", "abandon_yes", needs_reason=True)
+        self.yes_button = self._button(f"نعم، اترك {w.noun}", "abandon_yes", needs_reason=True)
         self.no_button.clicked.connect(self.reject)
         self.yes_button.clicked.connect(self._confirm)
 
@@ -110,20 +113,23 @@ class UnfinishedReceptionDialog(_ReasonDialog):
     later, or abandon with a reason. `leaving` says what the officer asked for («قبل إغلاق البرنامج»);
     `choice()` after it finished."""
 
-    def __init__(self, case_number: str, step_title: str | None, leaving: str, parent: QWidget | None = None) -> None:
+    def __init__(self, case_number: str, step_title: str | None, leaving: str, parent: QWidget | None = None,
+                 words: CaseWords = CASE_WORDS) -> None:
+        w = words
+        it = w.pick("ها", "ه")
         super().__init__(
             "استقبال لم يكتمل",
-            f"{leaving}: {unfinished_text(case_number, step_title)}\n"
-            "يمكنك متابعتها لاحقًا (يبقى كل ما كُتب فيها محفوظًا وتظهر في قائمة الحالات غير المكتملة)، "
-            "أو تركها مع كتابة السبب، أو البقاء فيها.",
-            "&سبب ترك الحالة (لتركها فقط):",
+            f"{leaving}: {unfinished_text(case_number, step_title, w)}\n"
+            f"يمكنك متابعت{it} لاحقًا (يبقى كل ما كُتب في{it} محفوظًا و{w.pick('تظهر', 'يظهر')} في قائمة "
+            f"{w.plural} غير المكتملة)، أو ترك{it} مع كتابة السبب، أو البقاء في{it}.",
+            f"&سبب ترك {w.noun} (لترك{it} فقط):",
             parent,
         )
         self.setObjectName("unfinished_reception_dialog")
         self._choice = LeaveChoice.STAY
-        self.stay_button = self._button("البقاء في الحالة", "leave_stay", safe=True)
-        self.later_button = self._button("متابعتها لاحقًا", "leave_later")
-        self.abandon_button = self._button("ترك الحالة", "leave_abandon", needs_reason=True)
+        self.stay_button = self._button(f"البقاء في {w.noun}", "leave_stay", safe=True)
+        self.later_button = self._button(f"متابعت{it} لاحقًا", "leave_later")
+        self.abandon_button = self._button(f"ترك {w.noun}", "leave_abandon", needs_reason=True)
         self.stay_button.clicked.connect(self.reject)
         self.later_button.clicked.connect(lambda: self._choose(LeaveChoice.LATER))
         self.abandon_button.clicked.connect(lambda: self._choose(LeaveChoice.ABANDON))

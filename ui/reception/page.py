@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.arabic_text import identifier_text, isolate, ltr
-from desktop.counting import CASES, count_phrase
+from desktop.counting import CASES, REPORTS, count_phrase
 from desktop.hijri import format_dual, format_time, riyadh_moment
-from desktop.reception import ReceptionService
+from desktop.reception import case_words, CASE_WORDS, CaseWords, ReceptionService
 from ui.ops import run_read, run_write
 from ui.reception.lifecycle import AbandonDialog
 from ui.reception.style import RECEPTION_STYLE
@@ -46,12 +46,12 @@ DRAFT_ROWS_SHOWN = 4
 DRAFTS_WAIT_MS = 10_000
 
 
-def draft_line(draft: DraftSummary) -> str:
+def draft_line(draft: DraftSummary, words: CaseWords = CASE_WORDS) -> str:
     """One line for an unfinished case: number, beneficiary, step reached, when it was started."""
     who = draft.beneficiary_name or "لم تُسجَّل بياناته بعد"
     step = f" — عند خطوة «{draft.step_title}»" if draft.step_title else ""
     started = draft.started_at if draft.started_at is not None else draft.saved_at
-    return f"الحالة {identifier_text(draft.case_number)} — {who}{step} — بدأت {_moment(started)}"
+    return f"{words.noun} {identifier_text(draft.case_number)} — {who}{step} — {words.verb('بدأ')} {_moment(started)}"
 
 
 def _moment(moment: datetime) -> str:
@@ -103,6 +103,8 @@ class DraftsBanner(QFrame):
         self.choice.itemActivated.connect(lambda _item: self._resume())
         self.later_button.clicked.connect(self.hide)
         self._drafts: list[DraftSummary] = []
+        #: How the cases are named (a policy of reports: «البلاغ»); set by the page from its policy.
+        self.words: CaseWords = CASE_WORDS
         self.setVisible(False)
 
     def show_drafts(self, drafts: Sequence[DraftSummary], *, even_if_none: bool = False) -> None:
@@ -110,18 +112,24 @@ class DraftsBanner(QFrame):
         self._drafts = list(drafts)
         self.choice.clear()
         for draft in self._drafts:
-            item = QListWidgetItem(draft_line(draft), self.choice)
+            item = QListWidgetItem(draft_line(draft, self.words), self.choice)
             item.setData(Qt.ItemDataRole.UserRole, str(draft.case_id))
         if self._drafts:
             self.choice.setCurrentRow(0)
         count = len(self._drafts)
+        w = self.words
+        it = w.pick("ها", "ه")
         if count == 0:
-            self.label.setText("لا توجد حالات غير مكتملة على هذا الجهاز.")
+            self.label.setText(f"لا توجد {w.plural[2:]} غير مكتملة على هذا الجهاز.")
         elif count == 1:
-            self.label.setText("حالة واحدة لم يكتمل استقبالها، حُفظ كل ما كُتب فيها؛ تابعها من حيث توقفت أو اتركها مع ذكر السبب:")
+            self.label.setText(
+                f"{w.pick('حالة واحدة', 'بلاغ واحد')} لم يكتمل استقبال{it}، حُفظ كل ما كُتب في{it}؛ "
+                f"تابع{it} من حيث {w.verb('توقف')} أو اترك{it} مع ذكر السبب:"
+            )
         else:
             self.label.setText(
-                f"{count_phrase(count, CASES)} لم يكتمل استقبالها، حُفظ كل ما كُتب فيها؛ اختر ما تتابعه أو تتركه:"
+                f"{count_phrase(count, CASES if w.feminine else REPORTS)} لم يكتمل استقبالها، حُفظ كل ما كُتب فيها؛ "
+                "اختر ما تتابعه أو تتركه:"
             )
         self.choice.setVisible(bool(self._drafts))
         if self._drafts:  # as high as its rows (up to four, then it scrolls): the wizard keeps the rest
@@ -219,6 +227,12 @@ class ReceptionPage(QWidget):
         self.banner.sig_resume.connect(self.resume)
         self.banner.sig_abandon.connect(self.abandon_unfinished)
         self.unfinished_button.clicked.connect(lambda: self.offer_drafts(even_if_none=True))
+        words = self.banner.words = case_words(self.wizard.rescue)
+        self.unfinished_button.setText(f"{words.plural} غير المكتملة")
+        self.unfinished_button.setToolTip(
+            f"{words.pick('كل حالة', 'كل بلاغ')} على هذا الجهاز لم يكتمل استقبال{words.pick('ها', 'ه')}: "
+            f"متابعت{words.pick('ها', 'ه')} أو ترك{words.pick('ها', 'ه')} مع السبب"
+        )
         self.wizard.sig_case_abandoned.connect(lambda _case_id: self._refresh_banner_if_shown())
         self.open_case_button.clicked.connect(self.open_case_by_number)
         self.case_number.returnPressed.connect(self.open_case_by_number)
@@ -276,7 +290,7 @@ class ReceptionPage(QWidget):
 
     def abandon_unfinished(self, case_id: object, case_number: str) -> None:
         """Abandon a listed unfinished case after the officer gives a reason («لا» is the default)."""
-        dialog = AbandonDialog(case_number, self)
+        dialog = AbandonDialog(case_number, self, case_words(self.wizard.rescue))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         service = self.service
         target = case_id if isinstance(case_id, UUID) else UUID(str(case_id))
@@ -291,7 +305,9 @@ class ReceptionPage(QWidget):
                 return
 
             def done(_nothing: None) -> None:
-                self.wizard.say(f"أُغلقت الحالة رقم {identifier_text(case_number)} متروكة.", False)
+                w = case_words(self.wizard.rescue)
+                self.wizard.say(f"{w.verb('أُغلق')} {w.noun} رقم {identifier_text(case_number)} "
+                                f"{w.pick('متروكة', 'متروكًا')}.", False)
                 self.offer_drafts(even_if_none=self.banner.isVisible())
 
             run_write(self, lambda: service.discard_draft(target, reason), done,

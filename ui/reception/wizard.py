@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from desktop.arabic_text import identifier_text, isolate
 from desktop.policy import StepKind
-from desktop.reception import STEP_HANDLERS, UNFINISHED, Procedure, procedure_of
+from desktop.reception import case_words, Procedure, procedure_of, STEP_HANDLERS, UNFINISHED
 from ui.ops import operations, run_read, run_write
 from ui.input_safety import DiscardQuestion, ask_to_discard, has_typed
 from ui.printing import PrintController
@@ -449,7 +449,9 @@ class ReceptionWizard(QWidget):
             self._keep_draft(outcome)
             self._apply(view)
             self._show(self._page_of_current())
-            self.say(f"استُؤنفت الحالة رقم {identifier_text(view.case_number)} من حيث توقفت.", False)
+            w = case_words(self.rescue)
+            self.say(f"{w.verb('استُؤنف')} {w.noun} رقم {identifier_text(view.case_number)} من حيث {w.verb('توقف')}.",
+                     False)
             if on_opened is not None:
                 on_opened(view)
 
@@ -560,7 +562,7 @@ class ReceptionWizard(QWidget):
         if self._case is None:
             return False
         if reason is None:
-            dialog = AbandonDialog(self._case.case_number, self)
+            dialog = AbandonDialog(self._case.case_number, self, case_words(self.rescue))
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             case_id = self._case.case_id
 
@@ -586,7 +588,8 @@ class ReceptionWizard(QWidget):
         def abandoned(_nothing: None) -> None:
             if generation == self._generation:
                 self.start_new()
-                self.say(f"أُغلقت الحالة رقم {identifier_text(number)} متروكة.", False)
+                w = case_words(self.rescue)
+                self.say(f"{w.verb('أُغلق')} {w.noun} رقم {identifier_text(number)} {w.pick('متروكة', 'متروكًا')}.", False)
             self.sig_case_abandoned.emit(case_id)
             if then is not None:
                 then()
@@ -619,7 +622,8 @@ class ReceptionWizard(QWidget):
         if asking is not None and asking.isVisible():
             asking.raise_()  # already asked: one question at a time
             return True
-        dialog = UnfinishedReceptionDialog(case.case_number, getattr(case.current_step, "title", None), leaving, self)
+        dialog = UnfinishedReceptionDialog(case.case_number, getattr(case.current_step, "title", None), leaving, self,
+                                           case_words(self.rescue))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         case_id = case.case_id
 
