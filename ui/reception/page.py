@@ -187,7 +187,7 @@ class ReceptionPage(QWidget):
         open_label = QLabel("فتح حالة &برقمها:", corner)
         self.case_number = QLineEdit(corner)
         self.case_number.setObjectName("open_case_number")
-        self.case_number.setPlaceholderText(f"مثال: {ltr('A1F3-1447-000123')}")
+        self.case_number.setPlaceholderText(ltr("A1F3-1447-000123"))  # the label says what it is
         self.case_number.setMaximumWidth(220)
         open_label.setBuddy(self.case_number)
         self.open_case_button = QPushButton("فتح", corner)
