@@ -380,9 +380,11 @@ class MainWindow(QMainWindow):
 
     def _reception_wizard(self) -> ReceptionWizard | None:
         """The reception's wizard once its page is built (None before)."""
+        wizard = getattr(self._pages.get("reception"), "wizard", None)
+        if wizard is None:  # not built yet: the wizard's module (and the service behind it) stays unloaded
+            return None
         from ui.reception.wizard import ReceptionWizard
 
-        wizard = getattr(self._pages.get("reception"), "wizard", None)
         return wizard if isinstance(wizard, ReceptionWizard) else None
 
     # ----------------------------------------------------------------- sync (issue 4)

@@ -214,3 +214,30 @@ def test_a_policy_of_reports_has_no_committee_section(qtbot, workspace: Workspac
     main.navigator.setCurrentRow(1)
     qtbot.keyClick(main.navigator, Qt.Key.Key_Down)  # the list skips the hidden row
     assert main.current_section() == "satisfaction"
+
+
+def test_the_window_from_the_snapshot_loads_no_database_code() -> None:
+    """The first window is drawn from the desk snapshot before the workspace opens: building and showing it
+    loads neither SQLAlchemy, the models, the policy schema nor the reception's service (they are most of a
+    second of imports, done on the worker while the window is already on screen)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import os, sys\n"
+        "os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from ui.app import configure_application\n"
+        "from desktop.startup import DeskSnapshot\n"
+        "from ui.main_window import MainWindow\n"
+        "app = QApplication([]); configure_application(app)\n"
+        "w = MainWindow(None, snapshot=DeskSnapshot('جمعية', 'mafateeh-alkhair', '2025-10', 'موظف'))\n"
+        "w.show(); app.processEvents()\n"
+        "print(' '.join(m for m in ('sqlalchemy', 'db.models', 'desktop.policy', 'desktop.reception',"
+        " 'desktop.workspace', 'reportlab') if m in sys.modules))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120,
+                          check=True)
+    assert done.stdout.strip() == ""
