@@ -3,7 +3,6 @@ turns any error into the Arabic text a user sees (`describe`)."""
 
 from __future__ import annotations
 
-import sqlite3
 
 from desktop import logbook
 
@@ -64,7 +63,7 @@ def _chain(error: BaseException) -> list[BaseException]:
 def is_database_locked(error: BaseException) -> bool:
     """True when SQLite gave up waiting for another connection's lock ("database is locked")."""
     for link in _chain(error):
-        if isinstance(link, sqlite3.OperationalError) or type(link).__name__ == "OperationalError":
+        if type(link).__name__ == "OperationalError":  # sqlite3's or SQLAlchemy's (sqlite3 not loaded for it)
             text = str(link).lower()
             if "database is locked" in text or "database table is locked" in text or "database is busy" in text:
                 return True
