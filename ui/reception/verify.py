@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QW
 
 from desktop.arabic_text import identifier_text, name_tokens
 from desktop.policy import StepKind
-from desktop.reception import Procedure, VerifyStep, household_required
+from desktop.reception import ListedDocument, Procedure, VerifyStep, household_required
 from ui.ops import run_read, run_write
 from ui.reception.base import Action, StepPage, WizardContext, heading
 from ui.reception.correction import CorrectionDialog, correction_summary
@@ -102,6 +102,15 @@ class VerifyPage(StepPage[VerifyStep]):
         correct_row.addStretch(1)
         self.duplicate_box = DuplicateWarning(self)
         self.documents_box = DocumentsBox(handler.import_attachment, self)
+        # Rows made now, while the page is built ahead in idle time, for the policy's first case kind (most
+        # contacts): showing the page for the case then makes no widgets; another kind's rows come at refresh.
+        profile = context.profile
+        first_kind = profile.case_kinds[0].id if profile.case_kinds else ""
+        ahead = [ListedDocument(name=d.name, required=d.required, has_expiry=d.has_expiry)
+                 for d in profile.documents_for(first_kind)]
+        self.documents_box.set_listed(ahead)
+        self.documents_box.set_documents([d.name for d in ahead])
+        self._rows_made_ahead = bool(ahead)
         self.body.addWidget(self.personal)
         self.body.addLayout(correct_row)
         for part in (self.duplicate_box, self.documents_box, heading("", self)):
@@ -367,8 +376,10 @@ class VerifyPage(StepPage[VerifyStep]):
     def refresh(self, case: CaseView) -> None:
         """Fill from the beneficiary's stored file and the case's documents."""
         self.documents_box.set_listed(case.listed_documents)
-        if not self.document_rows:
-            self.documents_box.set_documents(self.documents_box.listed_names([d.name for d in case.documents]))
+        wanted = self.documents_box.listed_names([d.name for d in case.documents])
+        if not self.document_rows or (self._rows_made_ahead and [r.name for r in self.document_rows] != wanted):
+            self.documents_box.set_documents(wanted)  # rows made ahead kept by name; the case's own kind's
+        self._rows_made_ahead = False
         if case.beneficiary is not None:
             self._loading = True
             try:
