@@ -15,6 +15,10 @@ count                      form                        example (يوم)
 
 This is the CLDR plural rule for Arabic (zero, one, two, few, many, other). Each noun gives its four
 forms and its gender (for «واحد» or «واحدة»); the number is written in the desk's digit style.
+
+After a preposition the dual is oblique («قبل يومين»، «من قرارين»): `count_phrase(…, oblique=True)`.
+`part_of(part, whole, noun)` says «٥ من ٦ قرارات» (the noun agrees with the whole). Both format the number
+here and nowhere else, so the desk's digit style is applied in one place.
 """
 
 from __future__ import annotations
@@ -25,20 +29,34 @@ from enum import StrEnum
 from desktop.arabic_text import to_arabic_digits
 
 __all__ = [
+    "ANSWERS",
+    "BENEFICIARIES",
     "CASES",
+    "CHANGES",
+    "COMPLAINTS",
+    "CONFLICTS",
     "DAYS",
     "DECISIONS",
+    "DIGITS",
     "DOCUMENTS",
     "FIELDS",
     "HOURS",
+    "MEMBERS",
     "MINUTES",
+    "OFFICERS",
+    "QUESTIONS",
+    "REFERRALS",
     "REPORTS",
     "REQUESTS",
     "RESPONSES",
     "ROWS",
+    "STEPS",
+    "YEARS",
     "Noun",
     "PluralCategory",
     "count_phrase",
+    "number_text",
+    "part_of",
     "plural_category",
 ]
 
@@ -64,6 +82,11 @@ class Noun:
     accusative: str
     feminine: bool = False
 
+    @property
+    def dual_oblique(self) -> str:
+        """The dual after a preposition or as an object: «يومين»، «ساعتين» (the nominative's «ان» made «ين»)."""
+        return self.dual[:-2] + "ين" if self.dual.endswith("ان") else self.dual
+
     def form(self, category: PluralCategory) -> str:
         """The noun's form for a number of this category."""
         if category is PluralCategory.TWO:
@@ -86,6 +109,18 @@ DOCUMENTS = Noun("مستند", "مستندان", "مستندات", "مستندً
 RESPONSES = Noun("تقييم", "تقييمان", "تقييمات", "تقييمًا")
 ROWS = Noun("سجل", "سجلان", "سجلات", "سجلًا")
 FIELDS = Noun("حقل", "حقلان", "حقول", "حقلًا")
+MEMBERS = Noun("عضو", "عضوان", "أعضاء", "عضوًا")
+QUESTIONS = Noun("سؤال", "سؤالان", "أسئلة", "سؤالًا")
+ANSWERS = Noun("إجابة", "إجابتان", "إجابات", "إجابةً", feminine=True)
+COMPLAINTS = Noun("شكوى", "شكويان", "شكاوى", "شكوى", feminine=True)
+CHANGES = Noun("تغيير", "تغييران", "تغييرات", "تغييرًا")
+CONFLICTS = Noun("تعارض", "تعارضان", "تعارضات", "تعارضًا")
+BENEFICIARIES = Noun("مستفيد", "مستفيدان", "مستفيدين", "مستفيدًا")
+OFFICERS = Noun("موظف", "موظفان", "موظفين", "موظفًا")
+STEPS = Noun("خطوة", "خطوتان", "خطوات", "خطوةً", feminine=True)
+REFERRALS = Noun("إحالة", "إحالتان", "إحالات", "إحالةً", feminine=True)
+DIGITS = Noun("رقم", "رقمان", "أرقام", "رقمًا")
+YEARS = Noun("سنة", "سنتان", "سنوات", "سنةً", feminine=True)
 
 
 def plural_category(count: int) -> PluralCategory:
@@ -105,17 +140,26 @@ def plural_category(count: int) -> PluralCategory:
     return PluralCategory.OTHER
 
 
-def count_phrase(count: int, noun: Noun, *, digits: str = "arabic") -> str:
+def number_text(count: int, *, digits: str = "arabic") -> str:
+    """A counted number in the desk's digit style ("arabic": Arabic-Indic, the default; or "latin"), no grouping."""
+    number = str(abs(count))
+    return number if digits == "latin" else to_arabic_digits(number)
+
+
+def count_phrase(count: int, noun: Noun, *, digits: str = "arabic", oblique: bool = False) -> str:
     """The number with its noun in agreement: «يوم واحد»، «يومان»، «٣ أيام»، «١١ يومًا»، «١٠٠ يوم».
 
-    `digits` is the desk's digit style: "arabic" (Arabic-Indic, the default) or "latin".
+    `digits` is the desk's digit style: "arabic" (Arabic-Indic, the default) or "latin". `oblique` gives the
+    dual as it follows a preposition («قبل يومين»، «من قرارين»).
     """
     category = plural_category(count)
     if category is PluralCategory.ONE:
         return f"{noun.singular} {'واحدة' if noun.feminine else 'واحد'}"
     if category is PluralCategory.TWO:
-        return noun.dual
-    number = str(abs(count))
-    if digits != "latin":
-        number = to_arabic_digits(number)
-    return f"{number} {noun.form(category)}"
+        return noun.dual_oblique if oblique else noun.dual
+    return f"{number_text(count, digits=digits)} {noun.form(category)}"
+
+
+def part_of(part: int, whole: int, noun: Noun, *, digits: str = "arabic") -> str:
+    """«٥ من ٦ قرارات»، «١ من قرارين»: a part of a counted whole, the noun agreeing with the whole."""
+    return f"{number_text(part, digits=digits)} من {count_phrase(whole, noun, digits=digits, oblique=True)}"
