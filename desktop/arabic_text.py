@@ -204,9 +204,12 @@ def days_phrase(days: int) -> str:
         return "يوم واحد"
     if n == 2:
         return "يومان"
-    if n <= 10:
+    last_two = n % 100
+    if 3 <= last_two <= 10:
         return f"{to_arabic_digits(str(n))} أيام"
-    return f"{to_arabic_digits(str(n))} يومًا"
+    if last_two > 10:
+        return f"{to_arabic_digits(str(n))} يومًا"
+    return f"{to_arabic_digits(str(n))} يوم"
 
 
 def ltr(text: str) -> str:

@@ -142,11 +142,17 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
                                      seed=args.seed, progress=progress)
         print(file=sys.stderr)
         elapsed = time.perf_counter() - started
+        from desktop.arabic_text import to_arabic_digits
+        from desktop.counting import BENEFICIARIES, CASES, DECISIONS, REFERRALS, RESPONSES, STEPS, count_phrase
+
         print(
-            f"أُنشئت بيانات تجريبية في {elapsed:.1f} ث: {summary.beneficiaries:,} مستفيد، {summary.cases:,} حالة، "
-            f"{summary.step_completions:,} خطوة منجزة، {summary.committee_decisions:,} قرار لجنة، "
-            f"{summary.referrals:,} إحالة، {summary.survey_responses:,} تقييم رضا، "
-            f"{summary.suggestions:,} اقتراح وشكوى"
+            f"أُنشئت بيانات تجريبية في {elapsed:.1f} ث: {count_phrase(summary.beneficiaries, BENEFICIARIES, grouped=True)}، "
+            f"{count_phrase(summary.cases, CASES, grouped=True)}، "
+            f"خطوات منجزة: {count_phrase(summary.step_completions, STEPS, grouped=True)}، "
+            f"قرارات اللجنة: {count_phrase(summary.committee_decisions, DECISIONS, grouped=True)}، "
+            f"{count_phrase(summary.referrals, REFERRALS, grouped=True)}، "
+            f"تقييمات الرضا: {count_phrase(summary.survey_responses, RESPONSES, grouped=True)}، "
+            f"الاقتراحات والشكاوى: {to_arabic_digits(f'{summary.suggestions:,}').replace(',', '٬')}"
         )
         from db.models import CaseStatus
 

@@ -140,26 +140,31 @@ def plural_category(count: int) -> PluralCategory:
     return PluralCategory.OTHER
 
 
-def number_text(count: int, *, digits: str = "arabic") -> str:
-    """A counted number in the desk's digit style ("arabic": Arabic-Indic, the default; or "latin"), no grouping."""
-    number = str(abs(count))
-    return number if digits == "latin" else to_arabic_digits(number)
+def number_text(count: int, *, digits: str = "arabic", grouped: bool = False) -> str:
+    """A counted number in the desk's digit style ("arabic": Arabic-Indic, the default; or "latin").
+
+    `grouped` separates thousands (١٢٬٣٤٥ or 12,345), as the reports and the case list write large counts.
+    """
+    number = f"{abs(count):,}" if grouped else str(abs(count))
+    return number if digits == "latin" else to_arabic_digits(number).replace(",", "٬")
 
 
-def count_phrase(count: int, noun: Noun, *, digits: str = "arabic", oblique: bool = False) -> str:
+def count_phrase(count: int, noun: Noun, *, digits: str = "arabic", oblique: bool = False,
+                 grouped: bool = False) -> str:
     """The number with its noun in agreement: «يوم واحد»، «يومان»، «٣ أيام»، «١١ يومًا»، «١٠٠ يوم».
 
     `digits` is the desk's digit style: "arabic" (Arabic-Indic, the default) or "latin". `oblique` gives the
-    dual as it follows a preposition («قبل يومين»، «من قرارين»).
+    dual as it follows a preposition («قبل يومين»، «من قرارين»); `grouped` separates thousands («١٢٬٣٤٥ حالة»).
     """
     category = plural_category(count)
     if category is PluralCategory.ONE:
         return f"{noun.singular} {'واحدة' if noun.feminine else 'واحد'}"
     if category is PluralCategory.TWO:
         return noun.dual_oblique if oblique else noun.dual
-    return f"{number_text(count, digits=digits)} {noun.form(category)}"
+    return f"{number_text(count, digits=digits, grouped=grouped)} {noun.form(category)}"
 
 
-def part_of(part: int, whole: int, noun: Noun, *, digits: str = "arabic") -> str:
+def part_of(part: int, whole: int, noun: Noun, *, digits: str = "arabic", grouped: bool = False) -> str:
     """«٥ من ٦ قرارات»، «١ من قرارين»: a part of a counted whole, the noun agreeing with the whole."""
-    return f"{number_text(part, digits=digits)} من {count_phrase(whole, noun, digits=digits, oblique=True)}"
+    whole_text = count_phrase(whole, noun, digits=digits, oblique=True, grouped=grouped)
+    return f"{number_text(part, digits=digits, grouped=grouped)} من {whole_text}"
