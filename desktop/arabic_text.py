@@ -344,9 +344,12 @@ def days_phrase(days: int) -> str:
         return "يوم واحد"
     if n == 2:
         return "يومان"
-    if n <= 10:
+    last_two = n % 100
+    if 3 <= last_two <= 10:
         return f"{display_digits(str(n))} أيام"
-    return f"{display_digits(str(n))} يومًا"
+    if last_two > 10:
+        return f"{display_digits(str(n))} يومًا"
+    return f"{display_digits(str(n))} يوم"
 
 
 def identifier_text(text: str) -> str:

@@ -156,22 +156,34 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
                                      seed=args.seed, progress=progress)
         print(file=sys.stderr)
         elapsed = time.perf_counter() - started
-        from desktop.counting import BENEFICIARIES, CASES, DECISIONS, MEMBERS, REPORTS, RESPONSES, STEPS, count_phrase
+        from desktop.counting import (
+            BENEFICIARIES,
+            CASES,
+            DECISIONS,
+            MEMBERS,
+            REFERRALS,
+            REPORTS,
+            RESPONSES,
+            STEPS,
+            count_phrase,
+            number_text,
+        )
         from desktop.policy import is_rescue_profile
 
         def counted(count: int, noun: Noun) -> str:
-            return count_phrase(count, noun, digits="latin")
+            return count_phrase(count, noun, grouped=True)
 
         if is_rescue_profile(profile):  # a policy of reports: no committee, no referral
             middle = (f"{counted(summary.reports, REPORTS)}، {counted(summary.rescue_members, MEMBERS)} في فرق "
-                      f"الإنقاذ، الخطوات المنجزة: {counted(summary.step_completions, STEPS)}")
+                      f"الإنقاذ، خطوات منجزة: {counted(summary.step_completions, STEPS)}")
         else:
-            middle = (f"{counted(summary.cases, CASES)}، الخطوات المنجزة: {counted(summary.step_completions, STEPS)}، "
-                      f"قرارات اللجنة: {counted(summary.committee_decisions, DECISIONS)}، الإحالات: {summary.referrals}")
+            middle = (f"{counted(summary.cases, CASES)}، خطوات منجزة: {counted(summary.step_completions, STEPS)}، "
+                      f"قرارات اللجنة: {counted(summary.committee_decisions, DECISIONS)}، "
+                      f"{counted(summary.referrals, REFERRALS)}")
         print(
             f"أُنشئت بيانات تجريبية في {elapsed:.1f} ث: {counted(summary.beneficiaries, BENEFICIARIES)}، {middle}، "
             f"تقييمات الرضا: {counted(summary.survey_responses, RESPONSES)}، "
-            f"الاقتراحات والشكاوى: {summary.suggestions}"
+            f"الاقتراحات والشكاوى: {number_text(summary.suggestions, grouped=True)}"
         )
         from db.models import CaseStatus
 

@@ -16,6 +16,10 @@ count                      form                        example (يوم)
 This is the CLDR plural rule for Arabic (zero, one, two, few, many, other). Each noun gives its four
 forms and its gender (for «واحد» or «واحدة»); the number is written in the desk's digit style
 (`desktop.arabic_text.display_digits`).
+
+After a preposition the dual is oblique («قبل يومين»، «من قرارين»): `count_phrase(…, oblique=True)`.
+`part_of(part, whole, noun)` says «٥ من ٦ قرارات» (the noun agrees with the whole). Both format the number
+here and nowhere else, so the desk's digit style is applied in one place.
 """
 
 from __future__ import annotations
@@ -26,25 +30,36 @@ from enum import StrEnum
 from desktop.arabic_text import DigitStyle, display_digits, to_arabic_digits
 
 __all__ = [
-    "BENEFICIARIES",
     "ACCOUNTS",
+    "ANSWERS",
     "ATTEMPTS",
+    "BENEFICIARIES",
     "CASES",
+    "CHANGES",
+    "COMPLAINTS",
+    "CONFLICTS",
     "DAYS",
     "DECISIONS",
+    "DIGITS",
     "DOCUMENTS",
     "FIELDS",
     "HOURS",
     "MEMBERS",
     "MINUTES",
+    "OFFICERS",
+    "QUESTIONS",
+    "REFERRALS",
     "REPORTS",
     "REQUESTS",
     "RESPONSES",
     "ROWS",
     "STEPS",
+    "YEARS",
     "Noun",
     "PluralCategory",
     "count_phrase",
+    "number_text",
+    "part_of",
     "plural_category",
 ]
 
@@ -70,6 +85,11 @@ class Noun:
     accusative: str
     feminine: bool = False
 
+    @property
+    def dual_oblique(self) -> str:
+        """The dual after a preposition or as an object: «يومين»، «ساعتين» (the nominative's «ان» made «ين»)."""
+        return self.dual[:-2] + "ين" if self.dual.endswith("ان") else self.dual
+
     def form(self, category: PluralCategory) -> str:
         """The noun's form for a number of this category."""
         if category is PluralCategory.TWO:
@@ -92,9 +112,18 @@ DOCUMENTS = Noun("مستند", "مستندان", "مستندات", "مستندً
 RESPONSES = Noun("تقييم", "تقييمان", "تقييمات", "تقييمًا")
 ROWS = Noun("سجل", "سجلان", "سجلات", "سجلًا")
 FIELDS = Noun("حقل", "حقلان", "حقول", "حقلًا")
-BENEFICIARIES = Noun("مستفيد", "مستفيدان", "مستفيدين", "مستفيدًا")
-STEPS = Noun("خطوة", "خطوتان", "خطوات", "خطوةً", feminine=True)
 MEMBERS = Noun("عضو", "عضوان", "أعضاء", "عضوًا")
+QUESTIONS = Noun("سؤال", "سؤالان", "أسئلة", "سؤالًا")
+ANSWERS = Noun("إجابة", "إجابتان", "إجابات", "إجابةً", feminine=True)
+COMPLAINTS = Noun("شكوى", "شكويان", "شكاوى", "شكوى", feminine=True)
+CHANGES = Noun("تغيير", "تغييران", "تغييرات", "تغييرًا")
+CONFLICTS = Noun("تعارض", "تعارضان", "تعارضات", "تعارضًا")
+BENEFICIARIES = Noun("مستفيد", "مستفيدان", "مستفيدين", "مستفيدًا")
+OFFICERS = Noun("موظف", "موظفان", "موظفين", "موظفًا")
+STEPS = Noun("خطوة", "خطوتان", "خطوات", "خطوةً", feminine=True)
+REFERRALS = Noun("إحالة", "إحالتان", "إحالات", "إحالةً", feminine=True)
+DIGITS = Noun("رقم", "رقمان", "أرقام", "رقمًا")
+YEARS = Noun("سنة", "سنتان", "سنوات", "سنةً", feminine=True)
 ACCOUNTS = Noun("حساب", "حسابان", "حسابات", "حسابًا")
 ATTEMPTS = Noun("محاولة", "محاولتان", "محاولات", "محاولةً", feminine=True)
 
@@ -116,20 +145,37 @@ def plural_category(count: int) -> PluralCategory:
     return PluralCategory.OTHER
 
 
-def count_phrase(count: int, noun: Noun, *, digits: str | None = None) -> str:
+def number_text(count: int, *, digits: str | None = None, grouped: bool = False) -> str:
+    """A counted number in the desk's digit style (`desktop.arabic_text.display_digits`); `digits` ("arabic" or
+    "latin") forces one style instead.
+
+    `grouped` separates thousands (١٢٬٣٤٥ or 12,345), as the reports and the case list write large counts.
+    """
+    number = f"{abs(count):,}" if grouped else str(abs(count))
+    if digits is None:
+        return display_digits(number.replace(",", "٬")) if grouped else display_digits(number)
+    if digits == DigitStyle.LATIN:
+        return number
+    return to_arabic_digits(number).replace(",", "٬")
+
+
+def count_phrase(count: int, noun: Noun, *, digits: str | None = None, oblique: bool = False,
+                 grouped: bool = False) -> str:
     """The number with its noun in agreement: «يوم واحد»، «يومان»، «٣ أيام»، «١١ يومًا»، «١٠٠ يوم».
 
     The number is in the desk's digit style (`desktop.arabic_text.display_digits`); `digits` ("arabic" or
-    "latin") forces one style instead.
+    "latin") forces one style instead. `oblique` gives the dual as it follows a preposition («قبل يومين»،
+    «من قرارين»); `grouped` separates thousands («١٢٬٣٤٥ حالة»).
     """
     category = plural_category(count)
     if category is PluralCategory.ONE:
         return f"{noun.singular} {'واحدة' if noun.feminine else 'واحد'}"
     if category is PluralCategory.TWO:
-        return noun.dual
-    number = str(abs(count))
-    if digits is None:
-        number = display_digits(number)
-    elif digits != DigitStyle.LATIN:
-        number = to_arabic_digits(number)
-    return f"{number} {noun.form(category)}"
+        return noun.dual_oblique if oblique else noun.dual
+    return f"{number_text(count, digits=digits, grouped=grouped)} {noun.form(category)}"
+
+
+def part_of(part: int, whole: int, noun: Noun, *, digits: str | None = None, grouped: bool = False) -> str:
+    """«٥ من ٦ قرارات»، «١ من قرارين»: a part of a counted whole, the noun agreeing with the whole."""
+    whole_text = count_phrase(whole, noun, digits=digits, oblique=True, grouped=grouped)
+    return f"{number_text(part, digits=digits, grouped=grouped)} من {whole_text}"

@@ -49,6 +49,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from desktop.errors import InputError
+from desktop.gender import mark_problem, resolve_marks, strip_marks
 
 __all__ = [
     "is_rescue_profile",
@@ -297,8 +298,11 @@ def _email(value: str) -> str:
 
 
 def _template(value: str) -> str:
+    problem = mark_problem(value)
+    if problem is not None:
+        raise PydanticCustomError("template_gender", problem)
     try:
-        parts = list(string.Formatter().parse(value))
+        parts = list(string.Formatter().parse(strip_marks(value)))
     except ValueError:
         raise PydanticCustomError(
             "template_braces", "قوس { أو } غير متوازن في النص؛ لكتابة قوس حرفي اكتب {{ أو }}"
@@ -479,9 +483,12 @@ class Declaration(_Section):
     text: _Template
     required_step: _Id
 
-    def render(self, values: Mapping[str, str]) -> str:
-        """The declaration text with its placeholders filled (KeyError if one is missing)."""
-        return self.text.format_map(dict(values))
+    def render(self, values: Mapping[str, str], gender: str | None = None) -> str:
+        """The declaration text in the signer's gender (its «{المذكر|المؤنث}» marks), placeholders filled.
+
+        Both forms are kept when `gender` is None (never recorded); KeyError if a placeholder is missing.
+        """
+        return resolve_marks(self.text, gender).format_map(dict(values))
 
 
 class SurveyQuestion(_Section):

@@ -304,6 +304,7 @@ class CommitteeService(CaseDeskWork):
             reason=decision.reason or "",
             info_due=letter.info_due_date if letter else None,
             contact_phone=profile.association.phone,
+            gender=beneficiary.gender if beneficiary else None,
         )
         mobile = beneficiary.mobile if beneficiary else None
         return NotificationView(

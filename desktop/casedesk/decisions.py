@@ -113,6 +113,7 @@ def decision_letter_pdf(session: Session, case: Case, profile: PolicyProfile, de
         secretary_name=secretary or "",
         committee_name=committee,
         info_due=info_due,
+        gender=beneficiary.gender if beneficiary else None,
     )
     return render_decision_letter(letterhead=case_letterhead(session, store, profile), letter=data)
 

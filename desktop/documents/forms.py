@@ -36,6 +36,7 @@ from desktop.documents.arabic_pdf import (
 )
 from desktop.documents.letterhead import Letterhead, letterhead_for
 from desktop.errors import InputError
+from desktop.gender import gendered
 from desktop.hijri import format_gregorian, format_hijri
 
 if TYPE_CHECKING:
@@ -71,6 +72,8 @@ class BeneficiaryParticulars:
     city: str = ""
     birth_date: date | None = None
     other: tuple[tuple[str, str], ...] = ()
+    #: "male", "female" or None (never recorded): the words about the declarant agree with it.
+    gender: str | None = None
 
 
 @dataclass(frozen=True)
@@ -414,7 +417,8 @@ class _DeclarationDocument(_LetterheadDocument):
         date_text = "" if self.blank or self.signed_on is None else f"التاريخ: {_hijri(self.signed_on)}"
         y = self.draw_meta_line(canvas, y, f"رقم الطلب: {ltr(self.case_number)}", date_text)
         y -= 2 * mm
-        y = self.draw_section(canvas, y, "بيانات مقدم الإقرار")
+        declarant = gendered("مقدم الإقرار", "مقدمة الإقرار", self.beneficiary.gender)
+        y = self.draw_section(canvas, y, f"بيانات {declarant}")
         for rows, pairs in _particulars_rows(self.beneficiary):
             y = self.draw_key_values(canvas, rows, self.right, y, self.width, label_width=28 * mm, pairs_per_row=pairs)
         y -= 5 * mm
@@ -433,7 +437,8 @@ class _DeclarationDocument(_LetterheadDocument):
 
         # Right column: the declarant and the signature.
         line_y = y
-        line_y = self.draw_paragraph(canvas, "مقدم الإقرار", right_x, line_y, column, self.bold_font, 12, leading)
+        declarant = gendered("مقدم الإقرار", "مقدمة الإقرار", self.beneficiary.gender)
+        line_y = self.draw_paragraph(canvas, declarant, right_x, line_y, column, self.bold_font, 12, leading)
         line_y = self.draw_paragraph(
             canvas, f"الاسم: {_or_dots(self.beneficiary.full_name)}", right_x, line_y, column, self.font, size, leading
         )
@@ -572,8 +577,10 @@ class _ReceiptDocument(_LetterheadDocument):
         channel_name: str,
         officer_name: str,
         contact_lines: tuple[str, ...],
+        gender: str | None = None,
     ) -> None:
         super().__init__(letterhead, title="إشعار استلام طلب", subject=f"إشعار استلام — {case_number}")
+        self.gender = gender
         self.case_number = case_number
         self.beneficiary_name = beneficiary_name
         self.id_number = id_number
@@ -612,7 +619,7 @@ class _ReceiptDocument(_LetterheadDocument):
         )
         y -= 6 * mm
         rows = [
-            ("اسم المستفيد", _or_dots(self.beneficiary_name)),
+            (gendered("اسم المستفيد", "اسم المستفيدة", self.gender), _or_dots(self.beneficiary_name)),
             ("رقم الهوية", ltr(self.id_number) if self.id_number.strip() else _DOTS),
             ("قناة الاستلام", _or_dots(self.channel_name)),
             ("الموظف المستلم", _or_dots(self.officer_name)),
@@ -678,8 +685,9 @@ def render_receipt(
     channel_name: str,
     officer_name: str,
     contact_lines: tuple[str, ...],
+    gender: str | None = None,
 ) -> bytes:
-    """The receipt (إشعار استلام) handed to the beneficiary, with the promised decision date."""
+    """The receipt (إشعار استلام) handed to the beneficiary (words about them in their `gender`)."""
     document = _ReceiptDocument(
         letterhead,
         case_number=case_number,
@@ -692,6 +700,7 @@ def render_receipt(
         channel_name=channel_name,
         officer_name=officer_name,
         contact_lines=tuple(contact_lines),
+        gender=gender,
     )
     return document.render()
 
@@ -708,7 +717,9 @@ class _MissingDocumentsDocument(_LetterheadDocument):
         id_number: str,
         documents: Sequence[MissingDocument],
         today: date,
+        gender: str | None = None,
     ) -> None:
+        self.gender = gender
         super().__init__(
             letterhead, title="إشعار بالمستندات المطلوب استكمالها", subject=f"مستندات ناقصة — {case_number}"
         )
@@ -724,7 +735,7 @@ class _MissingDocumentsDocument(_LetterheadDocument):
         y = self.draw_meta_line(canvas, y, f"رقم الطلب: {ltr(self.case_number)}", f"التاريخ: {_dual(self.today)}")
         y -= 2 * mm
         rows = [
-            ("اسم المستفيد", _or_dots(self.beneficiary_name)),
+            (gendered("اسم المستفيد", "اسم المستفيدة", self.gender), _or_dots(self.beneficiary_name)),
             ("رقم الهوية", ltr(self.id_number) if self.id_number.strip() else _DOTS),
         ]
         y = self.draw_key_values(canvas, rows, self.right, y, self.width, label_width=34 * mm, pairs_per_row=1)
@@ -763,8 +774,9 @@ def render_missing_documents(
     id_number: str,
     documents: Sequence[MissingDocument],
     today: date,
+    gender: str | None = None,
 ) -> bytes:
-    """The notice listing the documents the case still lacks, with the reason for each."""
+    """The notice listing the documents the case still lacks, with the reason for each (in the person's gender)."""
     document = _MissingDocumentsDocument(
         letterhead,
         case_number=case_number,
@@ -772,5 +784,6 @@ def render_missing_documents(
         id_number=id_number,
         documents=documents,
         today=today,
+        gender=gender,
     )
     return document.render()

@@ -26,6 +26,7 @@ from reportlab.pdfgen.canvas import Canvas
 from desktop.arabic_text import isolate, display_digits
 from desktop.documents.arabic_pdf import ACCENT, GRID, ltr, mm
 from desktop.documents.forms import Letterhead, _LetterheadDocument
+from desktop.gender import gendered
 from desktop.hijri import format_dual, format_gregorian, format_hijri
 
 __all__ = [
@@ -62,6 +63,8 @@ class DecisionLetter:
     secretary_name: str
     committee_name: str = "لجنة البحث"
     info_due: date | None = None
+    #: "male", "female" or None (never recorded): the address and the words about the beneficiary agree with it.
+    gender: str | None = None
 
 
 def _dual_plain(d: date) -> str:
@@ -114,7 +117,8 @@ class _DecisionLetterDocument(_LetterheadDocument):
         )
         y -= 3 * mm
         y = self.draw_paragraph(
-            canvas, f"المكرم/ {lt.beneficiary_name or _DOTS}    المحترم", self.right, y, self.width,
+            canvas, f"{gendered('المكرم', 'المكرمة', lt.gender)}/ {lt.beneficiary_name or _DOTS}    "
+            f"{gendered('المحترم', 'المحترمة', lt.gender)}", self.right, y, self.width,
             self.bold_font, 13.5, 24,
         )
         y = self.draw_paragraph(
@@ -122,7 +126,7 @@ class _DecisionLetterDocument(_LetterheadDocument):
         )
         y -= 2 * mm
         rows = [
-            ("اسم المستفيد", lt.beneficiary_name or _DOTS),
+            (gendered("اسم المستفيد", "اسم المستفيدة", lt.gender), lt.beneficiary_name or _DOTS),
             ("رقم الهوية", ltr(lt.id_number) if lt.id_number.strip() else _DOTS),
             ("تاريخ تقديم الطلب", _dual_plain(lt.submitted_on) if lt.submitted_on else _DOTS),
             ("تاريخ القرار", _dual_plain(lt.decided_on)),
@@ -212,10 +216,15 @@ def notification_text(
     reason: str = "",
     info_due: date | None = None,
     contact_phone: str | None = None,
+    gender: str | None = None,
 ) -> str:
-    """The SMS/WhatsApp message of a decision, in Arabic, with the case number and the decision."""
+    """The SMS/WhatsApp message of a decision, in Arabic, with the case number and the decision.
+
+    The greeting is in the beneficiary's `gender` («المكرم/ …» or «المكرمة/ …»); the rest addresses them in the
+    plural of respect («طلبكم»), the same for a man and a woman.
+    """
     name = " ".join(beneficiary_name.split())
-    greeting = f"المكرم/ {name}، " if name else ""
+    greeting = f"{gendered('المكرم', 'المكرمة', gender)}/ {name}، " if name else ""
     number = isolate(case_number)
     when = format_dual(decided_on)
     if decision == "accept":

@@ -10,6 +10,7 @@ printed documents as plain functions), `work` (the shared machinery), `rules` (s
 from __future__ import annotations
 
 from desktop.attachments import MAX_BYTES as MAX_ATTACHMENT_BYTES
+from desktop.gender import GENDER_CHOICES
 from desktop.reception.declare import DeclareStep
 from desktop.reception.intake import UNFINISHED
 from desktop.reception.documents import (
@@ -64,6 +65,7 @@ __all__ = [
     "CaseWords",
     "case_words",
     "CORRECTABLE_FIELDS",
+    "GENDER_CHOICES",
     "SAUDI_CITIES",
     "SUPERVISOR_ROLES",
     "CorrectionResult",

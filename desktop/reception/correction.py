@@ -32,6 +32,7 @@ from db.models import Beneficiary, CaseStatus, UserRole
 from desktop.arabic_text import normalize_name, display_digits
 from desktop.counting import FIELDS, count_phrase
 from desktop.errors import InputError, ReceptionError
+from desktop.gender import gender_label
 from desktop.hijri import format_dual
 from desktop.identity import format_mobile_local
 from desktop.policy import StepKind, is_rescue_profile
@@ -47,6 +48,7 @@ SUPERVISOR_ROLES = frozenset({UserRole.MANAGER.value, UserRole.ADMIN.value})
 #: The particulars a correction may change, with their Arabic labels, in the order of the form.
 CORRECTABLE_FIELDS: tuple[tuple[str, str], ...] = (
     ("full_name", "الاسم"),
+    ("gender", "الجنس"),
     ("id_expiry", "تاريخ انتهاء الهوية"),
     ("birth_date", "تاريخ الميلاد"),
     ("mobile", "الجوال"),
@@ -91,6 +93,8 @@ def _shown(field: str, value: object) -> str:
         return _EMPTY
     if isinstance(value, date):
         return format_dual(value)
+    if field == "gender":
+        return gender_label(str(value))
     if field == "mobile":
         try:
             return format_mobile_local(str(value))
@@ -161,6 +165,7 @@ class ParticularsCorrection(ReceptionWork):
             beneficiary.phone_key = checked.mobile[4:]
             beneficiary.city = checked.city
             beneficiary.household_size = checked.household_size
+            beneficiary.gender = checked.gender
             beneficiary.updated_by = ctx.officer_id
             versions = declaration_versions(session, ctx.case.id)
             current = versions[-1] if versions and not versions[-1].superseded else None

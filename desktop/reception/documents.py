@@ -220,7 +220,7 @@ def fill_declaration(session: Session, case: Case, profile: PolicyProfile, on: d
         "case_number": case.case_number,
         "date": format_dual(on) if on is not None else _BLANK_DATE,
     }
-    return profile.declaration.render(values).strip()
+    return profile.declaration.render(values, beneficiary.gender).strip()
 
 
 def particulars_of(beneficiary: Beneficiary | None) -> BeneficiaryParticulars:
@@ -245,6 +245,7 @@ def particulars_of(beneficiary: Beneficiary | None) -> BeneficiaryParticulars:
         city=beneficiary.city or "",
         birth_date=beneficiary.birth_date,
         other=other,
+        gender=beneficiary.gender,
     )
 
 
@@ -388,6 +389,7 @@ def render_receipt(session: Session, case: Case, profile: PolicyProfile, store: 
         channel_name=channel_name(profile, case.channel_id),
         officer_name=user_name(session, notify.officer_id if notify else case.officer_id),
         contact_lines=_contact_lines(profile),
+        gender=beneficiary.gender if beneficiary else None,
     )
 
 
@@ -404,6 +406,7 @@ def render_missing_documents(session: Session, case: Case, profile: PolicyProfil
         id_number=beneficiary.id_number if beneficiary else "",
         documents=[forms.MissingDocument(name, reason) for name, reason in missing_documents(rows, as_of)],
         today=as_of,
+        gender=beneficiary.gender if beneficiary else None,
     )
 
 

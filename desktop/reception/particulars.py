@@ -3,6 +3,7 @@
 `check_particulars(typed, today=…)` returns the cleaned `Particulars` or every problem as (field, Arabic
 message), at most one per field, in the order the service reports them (it refuses with the first). Decisions:
 
+* Gender: required, "male" or "female" (letters, notices and the declaration address the person by it).
 * Name: required, at most 200 characters once cleaned (bidi controls removed, one line), no digits, letters
   needed; four parts (name, father, grandfather, family) for a national ID holder, two parts otherwise.
 * ID: a national ID (starts with 1) or iqama (starts with 2) with its check digit, or — chosen as "other" —
@@ -23,6 +24,7 @@ from datetime import date, timedelta
 
 from desktop.arabic_text import clean_text, name_tokens, strip_bidi_controls, to_latin_digits
 from desktop.errors import InputError
+from desktop.gender import GENDER_CHOICES
 from desktop.hijri import format_dual, parse_date_either
 from desktop.identity import IdKind, normalize_saudi_mobile, validate_saudi_id
 from desktop.policy import PolicyProfile
@@ -84,6 +86,7 @@ class Particulars:
     mobile: str
     city: str | None
     household_size: int | None
+    gender: str
 
 
 def _id_kind_label(kind: str) -> str:
@@ -125,6 +128,13 @@ def _identity(typed: str, chosen_kind: str) -> tuple[str, str, str | None]:
             "رقم الهوية الوطنية يبدأ بالرقم 1 ورقم الإقامة بالرقم 2"
         )
     return saudi.number, saudi.kind.value, None
+
+
+def _gender(chosen: str) -> tuple[str, str | None]:
+    value = (chosen or "").strip()
+    if value not in dict(GENDER_CHOICES):
+        return "", "اختر الجنس: ذكر أو أنثى (تُخاطَب به الخطابات والإقرار)"
+    return value, None
 
 
 def _parts_problem(name: str, id_kind: str) -> str | None:
@@ -207,6 +217,9 @@ def check_particulars(
     name, name_problem = _name(typed.full_name)
     if name_problem:
         problems.append(("full_name", name_problem))
+    gender, gender_problem = _gender(typed.gender)
+    if gender_problem:
+        problems.append(("gender", gender_problem))
     number, id_kind, id_problem = _identity(typed.id_number, (typed.id_kind or "").strip())
     if id_problem:
         problems.append(("id_number", id_problem))
@@ -231,4 +244,4 @@ def check_particulars(
     if problems:
         return problems
     assert expiry is not None  # no problem with the expiry means it was parsed
-    return Particulars(name, number, id_kind, expiry, birth, mobile, city, household)
+    return Particulars(name, number, id_kind, expiry, birth, mobile, city, household, gender)

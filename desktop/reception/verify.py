@@ -153,6 +153,7 @@ class VerifyStep(StepHandler):
         beneficiary.phone_key = p.mobile[4:]
         beneficiary.city = p.city
         beneficiary.household_size = p.household_size
+        beneficiary.gender = p.gender
         if ctx.case.beneficiary_id != beneficiary.id:
             ctx.case.beneficiary_id = beneficiary.id
         return beneficiary

@@ -60,6 +60,7 @@ class BeneficiaryView:
     mobile: str | None
     city: str | None
     household_size: int | None
+    gender: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ class ParticularsInput:
 
     Dates are Hijri or Gregorian text (`desktop.hijri.parse_date_either`); `id_kind` is "" (told by
     the first digit: national ID or iqama), "national_id", "iqama" or "other" (another document,
-    no check digit).
+    no check digit); `gender` is "male" or "female" as chosen ("" when none was chosen: refused).
     """
 
     full_name: str
@@ -106,6 +107,7 @@ class ParticularsInput:
     city: str
     household_size: str
     id_kind: str = ""
+    gender: str = ""
 
 
 @dataclass(frozen=True)

@@ -469,4 +469,5 @@ def beneficiary_view(b: Beneficiary) -> BeneficiaryView:
         mobile=b.mobile,
         city=b.city,
         household_size=b.household_size,
+        gender=b.gender,
     )

@@ -28,6 +28,7 @@ from db.models import (
 )
 from desktop.arabic_text import clean_text
 from desktop.audit import record_audit
+from desktop.counting import RESPONSES, count_phrase
 from desktop.errors import InputError
 from desktop.policy import PolicyProfile, QuestionKind, StepKind, is_rescue_profile
 from desktop.hijri import RIYADH, local_date
@@ -427,7 +428,7 @@ class DashboardService:
             rows.append(OfficerFigure(names.get(officer, "موظف"), int(responses), mean, (mean - 1) * 25))
         rows.sort(key=lambda r: r.officer_name)
         message = (
-            f"تُعرض نتائج الموظف مجمّعةً فقط متى كان وراءها {MIN_OFFICER_RESPONSES} تقييمات فأكثر."
+            f"تُعرض نتائج الموظف مجمّعةً فقط متى كان وراءها {count_phrase(MIN_OFFICER_RESPONSES, RESPONSES)} فأكثر."
             + (f" أُخفيت نتائج {hidden} من الموظفين لقلة تقييماتهم." if hidden else "")
         )
         if not rows and not hidden:

@@ -34,8 +34,10 @@ def _cmd_enroll(args: argparse.Namespace) -> int:
     finally:
         service.close()
         ws.close()
+    from desktop.counting import ROWS, count_phrase
+
     print(f"سُجّل الجهاز لدى الخادم لجمعية {result.association_name}: بادئة أرقام الحالات {result.case_number_prefix}، "
-          f"و{result.queued} سجل بانتظار الإرسال في أول مزامنة")
+          f"و{count_phrase(result.queued, ROWS)} بانتظار الإرسال في أول مزامنة")
     return EXIT_OK
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from desktop.counting import CHANGES, CONFLICTS, ROWS, count_phrase
+
 __all__ = ["SyncError", "SyncReport"]
 
 
@@ -47,11 +49,11 @@ class SyncReport:
     @property
     def summary_ar(self) -> str:
         """One Arabic line for the status bar or the command line."""
-        parts = [f"أُرسل {self.acknowledged} تغيير", f"واستُلم {self.pulled} سجل"]
+        parts = [f"أُرسل {count_phrase(self.acknowledged, CHANGES)}", f"واستُلم {count_phrase(self.pulled, ROWS)}"]
         if self.conflicts:
-            parts.append(f"وظهر {self.conflicts} تعارض يحتاج مراجعة")
+            parts.append(f"وظهر {count_phrase(self.conflicts, CONFLICTS)} للمراجعة")
         if self.rejected:
-            parts.append(f"ورُفض {self.rejected} تغيير")
+            parts.append(f"ورُفض {count_phrase(self.rejected, CHANGES)}")
         if self.resynced_tables:
             parts.append("وأُعيدت مطابقة: " + "، ".join(self.resynced_tables))
         if self.edited_rows:

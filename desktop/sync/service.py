@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 from db.engine import HEAD_REVISION
 from db.models import AppUser, Association, CaseStatus, SyncConflict, utc_now
 from db.outbox import install_outbox_triggers, outbox_triggers_current
+from desktop.counting import CASES, count_phrase
 from desktop.errors import describe
 from desktop.sync.client import SyncClient
 from desktop.sync.link import error_of
@@ -385,7 +386,7 @@ class SyncService:
                 cases = conn.execute('SELECT count(*) FROM "case" WHERE association_id = ?', (old_assoc,)).fetchone()[0]
                 if cases:
                     raise SyncError(
-                        f"هذا الجهاز يحوي {cases} حالة لجمعية أخرى غير الجمعية المسجلة في الخادم "
+                        f"هذا الجهاز يحوي {count_phrase(cases, CASES)} لجمعية أخرى غير الجمعية المسجلة في الخادم "
                         f"({answer.association_name}): لا يمكن دمجها. استخدم مجلد بيانات جديدًا لهذا الخادم، "
                         "واطلب من مسؤول النظام إلغاء الجهاز المسجل للتو.",
                         "refused",

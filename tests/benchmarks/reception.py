@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
             service.complete_verify(
                 cid,
                 ParticularsInput("محمد عبدالله أحمد الزهراني", make_saudi_id("101234567"), "1460/01/01", "",
-                                 "0551234567", "جدة", "4"),
+                                 "0551234567", "جدة", "4", gender="male"),
                 [DocumentInput("صورة الهوية", True)],
             )
         elif not step.mandatory:

@@ -5,7 +5,20 @@ from __future__ import annotations
 import pytest
 
 from desktop.arabic_text import to_arabic_digits
-from desktop.counting import CASES, DAYS, DECISIONS, HOURS, RESPONSES, Noun, count_phrase
+from desktop.counting import (
+    BENEFICIARIES,
+    CASES,
+    DAYS,
+    DECISIONS,
+    DOCUMENTS,
+    HOURS,
+    MEMBERS,
+    RESPONSES,
+    STEPS,
+    Noun,
+    count_phrase,
+    part_of,
+)
 
 #: The grammar as ranges of the last two digits (from 100 on) — written out, not computed by the code under test.
 #: 0 → number + singular; 1 → noun + «واحد/واحدة»; 2 → dual; 3–10 → number + plural; 11–99 → number +
@@ -38,7 +51,8 @@ def _expected(n: int, noun: Noun, form: str) -> str:
     }[form]
 
 
-@pytest.mark.parametrize("noun", [DAYS, HOURS, CASES, DECISIONS, RESPONSES], ids=lambda n: n.singular)
+@pytest.mark.parametrize("noun", [DAYS, HOURS, CASES, DECISIONS, RESPONSES, DOCUMENTS, MEMBERS, STEPS, BENEFICIARIES],
+                         ids=lambda n: n.singular)
 def test_sweep_0_to_1100_follows_the_grammar(noun: Noun) -> None:
     """Every count from 0 to 1,100 gives the form the grammar table names."""
     table = _grammar_table(1100)
@@ -60,3 +74,16 @@ def test_the_examples_readers_notice() -> None:
     assert count_phrase(1002, DAYS) == "١٠٠٢ يوم"
     assert count_phrase(-3, DAYS) == "٣ أيام"
     assert count_phrase(25, DAYS, digits="latin") == "25 يومًا"
+
+
+def test_after_a_preposition_and_parts_of_a_whole() -> None:
+    """The oblique dual after a preposition («قبل يومين»), and «٥ من ٦ قرارات» agreeing with the whole."""
+    assert count_phrase(2, DAYS, oblique=True) == "يومين"
+    assert count_phrase(2, HOURS, oblique=True) == "ساعتين"
+    assert count_phrase(3, DAYS, oblique=True) == "٣ أيام"
+    assert part_of(5, 6, DECISIONS) == "٥ من ٦ قرارات"
+    assert part_of(1, 2, STEPS) == "١ من خطوتين"
+    assert part_of(1, 1, STEPS) == "١ من خطوة واحدة"
+    assert part_of(7, 111, DOCUMENTS) == "٧ من ١١١ مستندًا"
+    assert count_phrase(12345, CASES, grouped=True) == "١٢٬٣٤٥ حالةً"
+    assert count_phrase(1003, DAYS, grouped=True, digits="latin") == "1,003 أيام"

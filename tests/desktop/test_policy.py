@@ -69,6 +69,7 @@ BROKEN = [
     ("missing_declaration", "declaration", "مفتاح مطلوب غير موجود", None),
     ("declaration_wrong_step", "declaration.required_step", "وليست من نوع declare", 64),
     ("unknown_placeholder", "declaration.text", "عنصر نائب غير معروف {name}", 65),
+    ("bad_gender_marking", "declaration.text", "علامة الجنس «{الموقع|}» غير صحيحة", 65),
     ("wrong_bool", "steps[1].mandatory", "true أو false", 42),
     ("bad_profile_id", "id", "معرّف السياسة غير صالح", 3),
     ("schema_version", "schema_version", "قيمة غير مقبولة: 2. القيم المقبولة: 1", 2),

@@ -6,7 +6,7 @@ from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QVBoxLayout, QWidget
 
 from desktop.casedesk import CaseListService, CaseSort, FilterChoices, understand
-from desktop.counting import REPORTS
+from desktop.counting import CASES, REPORTS
 from ui.cases.common import ColumnFitter, keep_column_widths, setup_table, show_message
 from ui.cases.filters import FilterBar
 from ui.cases.list_model import COLUMN_INDEX, REPORT_COLUMN_INDEX, CaseListModel, column_for
@@ -183,7 +183,7 @@ class CaseListPanel(QWidget):
             header.blockSignals(False)
 
     def _show_count(self, count: int, more: bool) -> None:
-        self.count_label.setText(count_text(count, more=more, noun=REPORTS if self.model.report_mode else None))
+        self.count_label.setText(count_text(count, more=more, noun=REPORTS if self.model.report_mode else CASES))
 
     def _fit_number_column(self) -> None:
         """Widen the number column to its widest loaded number (never narrower than its set width)."""

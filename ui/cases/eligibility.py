@@ -64,7 +64,7 @@ def validity_words(document: DocumentState) -> str:
     if document.expired:
         return "منتهي الصلاحية"
     if document.expiring_soon and document.days_left is not None:
-        return f"ينتهي خلال {days_phrase(document.days_left)}"
+        return f"ينتهي خلال {days_phrase(document.days_left, accusative=True)}"
     if document.valid_until is None:
         return "مُقدَّم (بلا تاريخ انتهاء)"
     return "ساري"

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.arabic_text import isolate, to_arabic_digits
+from desktop.arabic_text import display_digits, isolate
 from desktop.casedesk import CaseFilter, Choice, FilterChoices
 from ui.reception.fields import DualDateField
 from ui.settings import remember_flag, remembered_flag
@@ -190,7 +190,7 @@ class FilterBar(QWidget):
         opened = self.advanced_button.isChecked()
         text = "تصفية متقدمة"
         if used and not opened:
-            text += f" ({isolate(to_arabic_digits(str(used)))})"
+            text += f" ({isolate(display_digits(str(used)))})"
         self.advanced_button.setText(text)
         self.advanced_button.setArrowType(Qt.ArrowType.UpArrow if opened else Qt.ArrowType.DownArrow)
 

@@ -41,7 +41,7 @@ def days_text(days: int, meaning: str) -> str:
         return "اليوم" if days == 0 else f"باقي {days_phrase(days)}" if days > 0 else f"مضى {days_phrase(-days)}"
     if meaning == "late":
         return f"متأخرة {days_phrase(days, accusative=True)}" if days > 0 else "اليوم"
-    return f"منذ {days_phrase(days)}" if days > 0 else "اليوم"
+    return f"منذ {days_phrase(days, accusative=True)}" if days > 0 else "اليوم"
 
 
 class FollowUpModel(PlainRowsModel):

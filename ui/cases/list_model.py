@@ -13,6 +13,7 @@ from PySide6.QtGui import QBrush, QColor
 from desktop.arabic_text import digit_style, display_digits, identifier_text, isolate
 from desktop.hijri import format_time
 from desktop.casedesk import CaseFilter, CaseListService, CasePage, CaseRow, CaseSort
+from desktop.counting import DOCUMENTS, count_phrase
 from ui.ops import run_read
 from ui.cases.text import (
     arabic_number,
@@ -394,7 +395,7 @@ class CaseListModel(QAbstractTableModel):
             if row.signature_pending:
                 marks.append("التوقيع معلّق")
             if row.missing_documents:
-                marks.append(f"ناقص {arabic_number(row.missing_documents)} مستند")
+                marks.append(f"ناقص {count_phrase(row.missing_documents, DOCUMENTS)}")
             return row.status_label + (f" ({'، '.join(marks)})" if marks else "")
         if key == "case_kind":
             return row.case_kind_name

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from desktop.arabic_text import display_digits, isolate
-from desktop.counting import count_phrase, Noun, plural_category, PluralCategory
-from desktop.hijri import format_gregorian, format_hijri, format_time, RIYADH
+from desktop.counting import CASES, DAYS, Noun, count_phrase
+from desktop.hijri import RIYADH, format_gregorian, format_hijri, format_time
 
 
 def arabic_number(value: int) -> str:
@@ -19,44 +19,20 @@ def number(value: int) -> str:
     return isolate(arabic_number(value))
 
 
-def count_text(count: int, *, more: bool = False, noun_one: str = "حالة", noun_few: str = "حالات",
-               noun: Noun | None = None) -> str:
-    """"١٢٣ حالة", "حالة واحدة", "لا توجد حالات" or "أكثر من ١٠٬٠٠٠ حالة" (when `more`).
-
-    With `noun` (e.g. `desktop.counting.REPORTS`) the number agrees with it as `desktop.counting` says:
-    «بلاغ واحد»، «بلاغان»، «٣ بلاغات»، «٤٦٤ بلاغًا»، «لا توجد بلاغات»، «أكثر من ١٠٬٠٠٠ بلاغ».
-    """
-    if noun is not None:
-        category = plural_category(count)
-        if more:
-            return f"أكثر من {number(count)} {noun.form(category)}"
-        if count == 0:
-            return f"لا توجد {noun.plural}"
-        if category in (PluralCategory.ONE, PluralCategory.TWO):
-            return count_phrase(count, noun)
-        return f"{number(count)} {noun.form(category)}"
+def count_text(count: int, *, more: bool = False, noun: Noun = CASES) -> str:
+    """"١٢٣ حالةً", "حالة واحدة", "حالتان", "لا توجد حالات" or "أكثر من ١٠٬٠٠٠ حالة" (when `more`)."""
     if more:
-        return f"أكثر من {number(count)} {noun_one}"
+        return f"أكثر من {count_phrase(count, noun, oblique=True, grouped=True)}"
     if count == 0:
-        return f"لا توجد {noun_few}"
-    if count == 1:
-        return f"{noun_one} واحدة"
-    if count == 2:
-        return f"{number(2)} {noun_one}"  # e.g. "٢ حالة" reads naturally in a counter
-    if 3 <= count <= 10:
-        return f"{number(count)} {noun_few}"
-    return f"{number(count)} {noun_one}"
+        return f"لا توجد {noun.plural}"
+    return count_phrase(count, noun, grouped=True)
 
 
 def days_phrase(days: int, *, accusative: bool = False) -> str:
-    """A number of days in Arabic: يوم واحد، يومان، ٣ أيام، ١٥ يومًا."""
-    if days == 1:
-        return "يومًا واحدًا" if accusative else "يوم واحد"
-    if days == 2:
-        return "يومين" if accusative else "يومان"
-    if 3 <= days <= 10:
-        return f"{number(days)} أيام"
-    return f"{number(days)} يومًا"
+    """A number of days in Arabic: يوم واحد، يومان، ٣ أيام، ١٥ يومًا، ١٠٣ أيام (`accusative`: يومًا واحدًا، يومين)."""
+    if days == 1 and accusative:
+        return "يومًا واحدًا"
+    return count_phrase(days, DAYS, oblique=accusative)
 
 
 def countdown_text(promised: date | None, today: date) -> str:

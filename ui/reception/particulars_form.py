@@ -11,11 +11,22 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QCompleter, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QCompleter,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.arabic_text import isolate, ltr, to_latin_digits
 from desktop.identity import format_mobile_local
-from desktop.reception import SAUDI_CITIES, ParticularsInput, check_particulars
+from desktop.reception import GENDER_CHOICES, SAUDI_CITIES, ParticularsInput, check_particulars
 from ui.reception.fields import DualDateField, FieldForm, date_text, riyadh_today
 
 if TYPE_CHECKING:
@@ -27,9 +38,9 @@ ID_KINDS: tuple[tuple[str, str], ...] = (
 )
 
 #: The fields in reading order (the first empty one gets the keyboard).
-PERSONAL_FIELDS = ("full_name", "id_kind", "id_number", "id_expiry", "birth_date", "mobile", "city", "household_size")
+PERSONAL_FIELDS = ("full_name", "gender", "id_kind", "id_number", "id_expiry", "birth_date", "mobile", "city", "household_size")
 #: The fields checked on «التالي», in the order of the form.
-CHECKED_FIELDS = ("full_name", "id_number", "id_expiry", "birth_date", "mobile", "city", "household_size")
+CHECKED_FIELDS = ("full_name", "gender", "id_number", "id_expiry", "birth_date", "mobile", "city", "household_size")
 
 _LINES = ("full_name", "id_number", "mobile", "city", "household_size")
 _DATES = ("id_expiry", "birth_date")
@@ -47,8 +58,52 @@ def _line(parent: QWidget, name: str, *, placeholder: str = "", max_length: int 
     return edit
 
 
+class GenderChoice(QWidget):
+    """«ذكر» / «أنثى» as two radio buttons, neither chosen until the officer chooses (a required choice).
+
+    Signals: `sig_changed()` when the choice changes.
+    """
+
+    sig_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.group = QButtonGroup(self)
+        self.buttons: dict[str, QRadioButton] = {}
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for value, label in GENDER_CHOICES:
+            button = QRadioButton(label, self)
+            button.setObjectName(f"gender_{value}")
+            self.group.addButton(button)
+            self.buttons[value] = button
+            layout.addWidget(button)
+        layout.addStretch(1)
+        self.setFocusProxy(self.buttons[GENDER_CHOICES[0][0]])
+        self.group.buttonToggled.connect(self._toggled)
+
+    def _toggled(self, _button: QRadioButton, checked: bool) -> None:
+        if checked:
+            self.sig_changed.emit()
+
+    def value(self) -> str:
+        """The chosen gender ("male" or "female"), or "" when none is chosen."""
+        return next((value for value, button in self.buttons.items() if button.isChecked()), "")
+
+    def set_value(self, value: str | None) -> None:
+        """Choose `value` ("male"/"female"); anything else clears the choice."""
+        button = self.buttons.get(value or "")
+        if button is not None:
+            button.setChecked(True)
+            return
+        self.group.setExclusive(False)
+        for each in self.buttons.values():
+            each.setChecked(False)
+        self.group.setExclusive(True)
+
+
 class ParticularsForm(QGroupBox):
-    """«البيانات الشخصية»: name, ID and its kind, expiry, birth date, mobile, city, household size.
+    """«البيانات الشخصية»: name, gender, ID and its kind, expiry, birth date, mobile, city, household size.
 
     Signals: `sig_edited(name)` after the officer changed a field (its error cleared until it is checked again).
     The city offers `SAUDI_CITIES` as it is typed; the household size is required when the policy says so
@@ -63,6 +118,9 @@ class ParticularsForm(QGroupBox):
         self.form = FieldForm(self, columns=2)
         self.full_name = _line(self, "full_name", placeholder="الاسم واسم الأب والجد والعائلة", max_length=200)
         self.form.add("full_name", "الاسم ال&رباعي:", self.full_name, wide=True)
+        self.gender = GenderChoice(self)
+        self.gender.setObjectName("gender")
+        self.form.add("gender", "الج&نس:", self.gender)
         id_row = QWidget(self)
         self.id_number = _line(id_row, "id_number", placeholder=f"{isolate('10')} أرقام تبدأ بـ {isolate('1')} (هوية) أو {isolate('2')} (إقامة)",
                                max_length=20, width=260)
@@ -111,6 +169,7 @@ class ParticularsForm(QGroupBox):
             dual.sig_changed.connect(lambda n=name: self._edited(n))
             dual.edit.editingFinished.connect(lambda n=name: self.check_field(n))
         self.id_kind.currentIndexChanged.connect(lambda _i: self._edited("id_number"))
+        self.gender.sig_changed.connect(lambda: self._edited("gender"))
 
     # ----------------------------------------------------------------- values
 
@@ -125,12 +184,14 @@ class ParticularsForm(QGroupBox):
             city=self.city.text(),
             household_size=self.household_size.text(),
             id_kind=str(self.id_kind.currentData() or ""),
+            gender=self.gender.value(),
         )
 
     def fields(self) -> dict[str, Any]:
         """Everything typed, for the draft."""
         values: dict[str, Any] = {name: getattr(self, name).text() for name in (*_LINES, *_DATES)}
         values["id_kind"] = self.id_kind.currentData()
+        values["gender"] = self.gender.value()
         return values
 
     def load(self, fields: Mapping[str, Any]) -> None:
@@ -140,6 +201,8 @@ class ParticularsForm(QGroupBox):
                 getattr(self, name).setText(str(fields[name]))
         if "id_kind" in fields:
             self.id_kind.setCurrentIndex(max(self.id_kind.findData(str(fields["id_kind"] or "")), 0))
+        if "gender" in fields:
+            self.gender.set_value(str(fields["gender"] or ""))
         self.show_id_kind()
 
     def fill_empty_from(self, beneficiary: BeneficiaryView) -> None:
@@ -161,6 +224,8 @@ class ParticularsForm(QGroupBox):
                     editor.setText(value)
             if beneficiary.id_kind == "other":
                 self.id_kind.setCurrentIndex(max(self.id_kind.findData("other"), 0))
+            if not self.gender.value() and beneficiary.gender:
+                self.gender.set_value(beneficiary.gender)
         finally:
             self._filling = False
         self.show_id_kind()
@@ -169,6 +234,7 @@ class ParticularsForm(QGroupBox):
         """Empty every field (another file is opened for the case)."""
         for name in (*_LINES, *_DATES):
             getattr(self, name).setText("")
+        self.gender.set_value(None)
 
     def first_empty(self) -> QWidget:
         """The first empty field in reading order, else the name."""
@@ -178,6 +244,8 @@ class ParticularsForm(QGroupBox):
                 return editor
             if isinstance(editor, DualDateField) and not editor.text():
                 return editor.edit
+            if isinstance(editor, GenderChoice) and not editor.value():
+                return editor.buttons[GENDER_CHOICES[0][0]]
         return self.full_name
 
     # ----------------------------------------------------------------- checks

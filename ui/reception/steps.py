@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from desktop.arabic_text import display_digits, identifier_text
+from desktop.arabic_text import display_digits, identifier_text, isolate
+from desktop.counting import DOCUMENTS, part_of
 from desktop.hijri import RIYADH, format_dual, promised_decision_date
 from desktop.policy import StepKind
 from desktop.reception import GreetStep, NotifyCommitteeStep, Procedure, ReferStep, RegisterStep, ServeStep, StepHandler
@@ -434,7 +435,7 @@ class RegisterPage(StepPage[RegisterStep]):
             lines.append(f"المستفيد: {case.beneficiary.full_name} — الهوية {identifier_text(case.beneficiary.id_number)}")
         provided = sum(1 for d in case.documents if d.provided and not d.expired)
         if case.documents:
-            lines.append(f"المستندات المقدمة: {provided} من {len(case.documents)}")
+            lines.append(f"المستندات المقدمة: {isolate(part_of(provided, len(case.documents), DOCUMENTS))}")
         if case.signature_pending:
             lines.append("⚠ توقيع الإقرار معلّق: لا يكتمل التسجيل قبل توقيعه (عد إلى خطوة الإقرار).")
         self.summary.setText("\n".join(lines))

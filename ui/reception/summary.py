@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
-from desktop.arabic_text import identifier_text
+from desktop.arabic_text import identifier_text, isolate
+from desktop.counting import STEPS, part_of
 from desktop.hijri import format_dual
 from desktop.reception import reception_outcome
 from ui.reception.base import StepPage, WizardContext
@@ -89,7 +90,7 @@ class SummaryPage(StepPage[None]):
                 lines.append(f"أُغلق: {moment_text(report.closed_at)} — المساعدة: {report.help_given or ''}")
         done = sum(1 for s in case.steps if s.status in ("done", "skipped"))
         applicable = sum(1 for s in case.steps if s.status != "not_applicable")
-        lines.append(f"الخطوات المنجزة: {done} من {applicable}")
+        lines.append(f"الخطوات المنجزة: {isolate(part_of(done, applicable, STEPS))}")
         self.summary.setText("\n".join(lines))
         outcome = self.outcome_text(case)
         self.outcome.setText(outcome)

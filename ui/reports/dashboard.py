@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.arabic_text import isolate, display_digits
-from desktop.counting import REPORTS, count_phrase
+from desktop.arabic_text import display_digits, isolate
+from desktop.counting import DECISIONS, REPORTS, RESPONSES, count_phrase, part_of
 from desktop.hijri import format_dual, format_time, riyadh_moment
 from desktop.reports import formatting as fmt
 from desktop.reports import terms
@@ -210,12 +210,13 @@ class DashboardView(QWidget):
         median = figures.median_days_to_decision
         self.cards["median_days"].show_value(
             fmt.days(median),
-            f"من {isolate(count_text(figures.decisions))} قرار قبول أو رفض في الفترة",
+            f"من {isolate(count_phrase(figures.decisions, DECISIONS, oblique=True, grouped=True))} بالقبول أو الرفض "
+            "في الفترة",
         )
         self.cards["within_promise"].show_value(
             percent_text(figures.within_promise_share),
-            f"{isolate(count_text(figures.decided_within_promise))} من "
-            f"{isolate(count_text(figures.decisions_with_promise))} قرارًا لها موعد موعود",
+            f"{isolate(part_of(figures.decided_within_promise, figures.decisions_with_promise, DECISIONS, grouped=True))}"
+            " لها موعد موعود",
         )
         self.cards["overdue"].show_value(count_text(figures.overdue_now), "حالات بانتظار اللجنة اليوم")
         self._show_reports(figures.reports)
@@ -223,7 +224,7 @@ class DashboardView(QWidget):
         self.cards["satisfaction"].show_value(
             percent_text(figures.satisfaction_percent),
             (f"{terms.SATISFACTION_MEAN} {fmt.mean(mean)} — " if mean is not None else "")
-            + f"{isolate(count_text(figures.survey_responses))} تقييمًا",
+            + isolate(count_phrase(figures.survey_responses, RESPONSES, grouped=True)),
         )
         recommendation = figures.recommendation
         if recommendation is None:

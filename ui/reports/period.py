@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.arabic_text import isolate, display_digits
+from desktop.arabic_text import isolate
+from desktop.counting import DAYS, count_phrase
 from desktop.errors import InputError
 from desktop.hijri import (
     GREGORIAN_MONTHS_AR,
@@ -44,7 +45,7 @@ KINDS: tuple[tuple[str, str], ...] = (
 
 def period_sentence(period: Period) -> str:
     """The period's two ends in both calendars, e.g. «من ١ رمضان … الموافق … إلى …»."""
-    return f"من {format_dual(period.start)} إلى {format_dual(period.end)} ({isolate(display_digits(str(period.days)))} يومًا)"
+    return f"من {format_dual(period.start)} إلى {format_dual(period.end)} ({isolate(count_phrase(period.days, DAYS))})"
 
 
 class _DateField(QWidget):

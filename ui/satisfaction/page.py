@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.arabic_text import display_digits, isolate, ltr
+from desktop.counting import RESPONSES, count_phrase
 from desktop.hijri import format_dual, local_date
 from desktop.reports import DashboardService
 from desktop.satisfaction import AnonymityMode, AnswerWay, Slip, SurveyService
@@ -279,7 +280,7 @@ class SatisfactionPage(QWidget):
         self.kiosk = None
         self.kiosk_case.clear()
         _say(self.kiosk_message,
-             f"انتهى وضع التقييم. سُجّل فيه {isolate(display_digits(str(count)))} تقييم.")
+             f"انتهى وضع التقييم. سُجّل فيه {isolate(count_phrase(count, RESPONSES))}.")
 
     def _recorded(self, way: AnswerWay) -> None:
         self.recorded[way.value] += 1

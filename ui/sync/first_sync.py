@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from desktop.counting import ROWS, part_of
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
@@ -83,7 +84,7 @@ class FirstSyncDialog(QDialog):
             return
         self.bar.setRange(0, max(total, 1))
         self.bar.setValue(min(done, total))
-        self.detail.setText(f"استُلم {number(done)} من {number(total)} سجل")
+        self.detail.setText(f"استُلم {part_of(done, total, ROWS)}")
 
     def stop(self) -> None:
         """Ask the round to stop after the page it is applying."""

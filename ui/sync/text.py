@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from desktop.arabic_text import isolate, display_digits
+from desktop.arabic_text import display_digits, isolate
+from desktop.counting import CHANGES, HOURS, MINUTES, ROWS, count_phrase
 from desktop.hijri import RIYADH, format_dual, format_time, riyadh_moment
 
 if TYPE_CHECKING:
@@ -58,28 +59,17 @@ class SyncState:
 
 def records_text(value: int) -> str:
     """«سجل واحد»، «سجلان»، «٥ سجلات»، «١٢ سجلًا»."""
-    return count_phrase(value, "سجل واحد", "سجلان", "سجلات", "سجلًا")
+    return count_phrase(value, ROWS)
 
 
 def changes_text(value: int) -> str:
     """«تغيير واحد»، «تغييران»، «٥ تغييرات»، «١٢ تغييرًا»."""
-    return count_phrase(value, "تغيير واحد", "تغييران", "تغييرات", "تغييرًا")
+    return count_phrase(value, CHANGES)
 
 
 def number(value: int) -> str:
     """A count in Arabic-Indic digits."""
     return display_digits(str(value))
-
-
-def count_phrase(value: int, one: str, two: str, few: str, many: str) -> str:
-    """An Arabic count phrase: ١ → `one`، ٢ → `two`، ٣–١٠ → «٣ `few`»، ١١+ → «١١ `many`» (٠ → «٠ `many`»)."""
-    if value == 1:
-        return one
-    if value == 2:
-        return two
-    if 3 <= value % 100 <= 10:
-        return f"{number(value)} {few}"
-    return f"{number(value)} {many}"
 
 
 def relative_time(moment: dt.datetime, now: dt.datetime | None = None) -> str:
@@ -92,10 +82,10 @@ def relative_time(moment: dt.datetime, now: dt.datetime | None = None) -> str:
         return "الآن"
     minutes = int(seconds // 60)
     if minutes < 60:
-        return "قبل " + count_phrase(minutes, "دقيقة", "دقيقتين", "دقائق", "دقيقة")
+        return "قبل دقيقة" if minutes == 1 else "قبل " + count_phrase(minutes, MINUTES, oblique=True)
     hours = minutes // 60
     if hours < 24:
-        return "قبل " + count_phrase(hours, "ساعة", "ساعتين", "ساعات", "ساعة")
+        return "قبل ساعة" if hours == 1 else "قبل " + count_phrase(hours, HOURS, oblique=True)
     return format_dual(moment.astimezone(RIYADH).date())
 
 

@@ -52,7 +52,7 @@ class Desk:
         self._serial += 1
         return ParticularsInput(
             full_name=name, id_number=make_saudi_id(f"1{self._serial:08d}"), id_expiry="1460/01/01",
-            birth_date="14/03/1985", mobile=mobile, city="الرياض", household_size="6",
+            birth_date="14/03/1985", mobile=mobile, city="الرياض", household_size="6", gender="male",
         )
 
     def received(self, *, name: str = NAME, documents: list[DocumentInput] | None = None,

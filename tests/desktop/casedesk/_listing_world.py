@@ -55,7 +55,7 @@ class ListingWorld:
         self.serial += 1
         return ParticularsInput(
             full_name=name, id_number=make_saudi_id(f"1{self.serial + 70000000:08d}"), id_expiry="1460/01/01",
-            birth_date="14/03/1985", mobile=mobile, city="الرياض", household_size="4",
+            birth_date="14/03/1985", mobile=mobile, city="الرياض", household_size="4", gender="male",
         )
 
     def received(self, name: str, mobile: str, *, channel: str = "interview", provided: bool = True) -> uuid.UUID:

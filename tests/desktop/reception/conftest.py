@@ -40,6 +40,7 @@ def particulars(**overrides: str) -> ParticularsInput:
         "mobile": MOBILE,
         "city": "الرياض",
         "household_size": "6",
+        "gender": "male",
     }
     values.update(overrides)
     return ParticularsInput(**values)

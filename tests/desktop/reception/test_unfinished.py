@@ -153,7 +153,7 @@ CHILD = textwrap.dedent(
     third = service.start_contact("interview", "service_request")  # at the declaration, nothing typed there
     service.complete_greet(third.case_id)
     service.complete_verify(third.case_id, ParticularsInput(
-        "عبد الله محمد عبد الرحمن القحطاني", "1000000016", "1460/01/01", "14/03/1985", "0501234567", "الرياض", "6",
+        "عبد الله محمد عبد الرحمن القحطاني", "1000000016", "1460/01/01", "14/03/1985", "0501234567", "الرياض", "6", gender="male",
     ), [DocumentInput("صورة الهوية الوطنية", True, "")])
     service.refer(third.case_id, "سؤال عن الشروط")
     service.answer_referral(third.case_id, "أُجيب")

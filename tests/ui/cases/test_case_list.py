@@ -189,7 +189,7 @@ def test_header_click_sorts_through_the_service(qtbot, cases_page: CasesPage, wo
 
 def test_wording_of_counts_and_countdowns() -> None:
     """Counts and countdowns read as Arabic, numbers in Arabic digits."""
-    assert "١٢٣" in count_text(123) and count_text(123).endswith("حالة")
+    assert "١٢٣" in count_text(123) and count_text(123).endswith("حالةً")
     assert count_text(10_000, more=True).startswith("أكثر من") and "١٠٬٠٠٠" in count_text(10_000, more=True)
     assert "٣" in countdown_days(3) and countdown_days(3).startswith("باقي")
     assert countdown_days(-2) == "متأخرة يومين"

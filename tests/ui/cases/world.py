@@ -49,7 +49,8 @@ class World:
         self._serial += 1
         id_number = make_saudi_id(f"1{self._serial:08d}")
         particulars = ParticularsInput(full_name=name, id_number=id_number, id_expiry="1460/01/01",
-                                       birth_date="14/03/1985", mobile=mobile, city="الرياض", household_size="6")
+                                       birth_date="14/03/1985", mobile=mobile, city="الرياض", household_size="6",
+                                       gender="male")
         docs = documents if documents is not None else [
             DocumentInput("صورة الهوية الوطنية", True, ""),
             DocumentInput("سجل الأسرة", True, "1460/06/01"),

@@ -176,13 +176,16 @@ class Officer:
         self.alt_n()
 
     def fill_particulars(self, *, full_name: str = "", id_number: str = "", id_expiry: str = "", birth_date: str = "",
-                         mobile: str = "", city: str = "", household_size: str = "") -> None:
+                         mobile: str = "", city: str = "", household_size: str = "", gender: str = "") -> None:
         """Type the verify page's fields that are given (others are left as they are).
 
         Where the policy's eligibility uses the household size (it is required) and none is given or typed yet,
-        a household of 4 is typed: the tests that fill a form mean a valid one.
+        a household of 4 is typed; where no gender is given or chosen yet, «ذكر» is chosen: the tests that fill
+        a form mean a valid one.
         """
         page = self.page
+        if gender or not page.personal.gender.value():
+            self.choose_gender(gender or "male")
         if not household_size and getattr(page.personal, "household_required", False) and not page.household_size.text():
             household_size = "4"
         for name, value in (("full_name", full_name), ("id_number", id_number), ("id_expiry", id_expiry),
@@ -193,6 +196,14 @@ class Officer:
                 clear_field(widget)
                 self.type(widget, value)
                 self.dismiss_completion(widget)
+
+    def choose_gender(self, value: str) -> None:
+        """Choose «ذكر» ("male") or «أنثى» ("female") on the verify page with the keyboard (Space on the button)."""
+        self.ensure_active()
+        button = self.page.personal.gender.buttons[value]
+        button.setFocus()
+        QTest.keyClick(button, Qt.Key.Key_Space)
+        assert self.page.personal.gender.value() == value
 
     def dismiss_completion(self, widget: QWidget) -> None:
         """Escape from a completer's list the typing opened (as the officer does before going on)."""

@@ -108,13 +108,14 @@ def test_reception_gui_imports_only_the_contract() -> None:
 
 
 def test_verify_page_tab_order_follows_the_form(open_reception) -> None:
-    """Tab goes down the form in reading order: name, ID, document kind, expiry, birth, mobile, city, household."""
+    """Tab goes down the form in reading order: name, gender, ID, document kind, expiry, birth, mobile, city,
+    household."""
     page, officer = open_reception("mafateeh-alkhair")
     officer.start_contact("interview", None, "")
     officer.greet()
     verify = officer.on("verification")
     verify.full_name.setFocus()
-    expected = [verify.id_number, verify.id_kind, verify.id_expiry.edit, verify.birth_date.edit, verify.mobile,
+    expected = [verify.personal.gender.buttons["male"], verify.id_number, verify.id_kind, verify.id_expiry.edit, verify.birth_date.edit, verify.mobile,
                 verify.city, verify.household_size]
     for widget in expected:
         QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)

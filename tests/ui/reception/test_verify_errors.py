@@ -97,14 +97,14 @@ def test_service_refusal_lands_under_its_field(verify) -> None:
     service.complete_greet(other.case_id)
     service.complete_verify(
         other.case_id,
-        ParticularsInput("سعد علي محمد القحطاني", taken, future_hijri(), "", "0533333333", "", "3"),
+        ParticularsInput("سعد علي محمد القحطاني", taken, future_hijri(), "", "0533333333", "", "3", gender="male"),
         [DocumentInput("صورة الهوية", True)],
     )
     attached = service.start_contact("phone", "service_request")
     service.complete_greet(attached.case_id)
     service.complete_verify(
         attached.case_id,
-        ParticularsInput("فهد علي محمد القحطاني", make_saudi_id("108888888"), future_hijri(), "", "0544444444", "", "3"),
+        ParticularsInput("فهد علي محمد القحطاني", make_saudi_id("108888888"), future_hijri(), "", "0544444444", "", "3", gender="male"),
         [],
     )
     # Fahd's case is closed first: with it open, the contact would offer to continue it (issue 11).
@@ -203,6 +203,7 @@ def test_inline_problem_is_the_services_refusal_word_for_word(verify, field: str
             "id_expiry": future_hijri(), "mobile": "0551234567", "household_size": "", "birth_date": ""}
     for name, value in {**good, field: typed}.items():
         getattr(form, name).setText(value)
+    officer.choose_gender("male")
     form.full_name.setFocus()
     officer.enter()
     _blocked(page, officer)

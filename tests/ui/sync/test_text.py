@@ -37,7 +37,7 @@ def test_relative_time_in_arabic() -> None:
     assert ago(minutes=1) == "قبل دقيقة"
     assert ago(minutes=2) == "قبل دقيقتين"
     assert ago(minutes=5) == "قبل ٥ دقائق"
-    assert ago(minutes=11) == "قبل ١١ دقيقة"
+    assert ago(minutes=11) == "قبل ١١ دقيقةً"
     assert ago(hours=2) == "قبل ساعتين"
     assert ago(hours=3) == "قبل ٣ ساعات"
     older = ago(days=3)
