@@ -63,7 +63,7 @@ def _particulars(**typed: str) -> Particulars:
     values = {
         "full_name": "عبد الله محمد عبد الرحمن القحطاني", "id_number": "1234567897", "id_kind": "",
         "id_expiry": "1450/01/01", "birth_date": "1985/03/14", "mobile": "0501234567", "city": "الرياض",
-        "household_size": "5",
+        "household_size": "5", "gender": "male",
     }
     values.update(typed)
     result = check_particulars(ParticularsInput(**values), today=TODAY)

@@ -62,7 +62,7 @@ def test_service_refusal_focuses_its_field_from_the_foot_of_the_page(verify) -> 
     service.complete_greet(other.case_id)
     service.complete_verify(
         other.case_id,
-        ParticularsInput("سعد علي محمد القحطاني", taken, future_hijri(), "", "0533333333", "", "3"),
+        ParticularsInput("سعد علي محمد القحطاني", taken, future_hijri(), "", "0533333333", "", "3", gender="male"),
         [DocumentInput("صورة الهوية", True)],
     )
     officer.fill_particulars(full_name="فهد علي محمد القحطاني", id_number=taken, id_expiry=future_hijri(),

@@ -177,4 +177,4 @@ def test_confirmed_kiosk_survey_is_one_anonymous_response(qtbot, open_page, resp
     with qtbot.waitSignal(kiosk.sig_left):
         _type_pin(qtbot, kiosk, PIN)
     assert len(responses()) == 1
-    assert "١" in page.kiosk_message.text()
+    assert "تقييم واحد" in page.kiosk_message.text()  # behaviour change (issue 12): «١ تقييم» agrees now
