@@ -189,7 +189,7 @@ def test_running_twice_adds_without_collisions(generated: tuple[Database, DemoSu
 
 def test_rescue_policy_gets_reports_in_rescue_statuses(database: Database) -> None:
     rescue = load_builtin_profile("daam-rescue")
-    summary = generate_demo_data(database, beneficiaries=150, profile=rescue)
+    summary = generate_demo_data(database, beneficiaries=600, profile=rescue)
     assert set(summary.cases_by_status) == {s.value for s in RESCUE_STATUSES}
     assert summary.committee_decisions == 0
     channels = {c.id for c in rescue.channels}
