@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QComboBox, QGroupBox, QVBoxLayout, QWidget
 
 from desktop.arabic_text import identifier_text, to_latin_digits
 from desktop.identity import phone_search_key
-from desktop.reception import Procedure, procedure_of
+from desktop.reception import case_words, Procedure, procedure_of
 from ui.reception.base import StepPage, WizardContext
 from ui.reception.fields import FieldForm, wrapped_label
 from ui.reception.lookup import LookupPanel
@@ -156,7 +156,7 @@ class ContactPage(StepPage[None]):
         self.lookup.setEnabled(False)
         who = f"، المستفيد: {case.beneficiary.full_name}" if case.beneficiary is not None else ""
         self.started_label.setText(
-            f"✓ بدأ التواصل: {'البلاغ' if case.is_rescue else 'الحالة'} رقم {identifier_text(case.case_number)} "
+            f"✓ بدأ التواصل: {case_words(case.is_rescue).noun} رقم {identifier_text(case.case_number)} "
             f"عبر «{case.channel_name}» "
             f"({case.case_kind_name}){who}."
         )

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 from desktop.arabic_text import identifier_text, isolate
 from desktop.counting import STEPS, part_of
 from desktop.hijri import format_dual
-from desktop.reception import reception_outcome
+from desktop.reception import case_words, reception_outcome
 from ui.reception.base import StepPage, WizardContext
 from ui.reception.fields import riyadh_today, wrapped_label
 from ui.reception.rescue import moment_text
@@ -66,7 +66,7 @@ class SummaryPage(StepPage[None]):
         """Describe the case as it stands."""
         self.case = case
         self.new_contact.setText("استقبال بلاغ &جديد" if case.is_rescue else "استقبال مستفيد &جديد")
-        number_caption = "رقم البلاغ" if case.is_rescue else "رقم الحالة"  # one term per thing: a report's number
+        number_caption = f"رقم {case_words(case.is_rescue).noun.removeprefix('ال')}"  # one term per thing
         lines = [f"{number_caption}: {identifier_text(case.case_number)}", f"الوضع: {case.status_label}"]
         lines.append(f"القناة: {case.channel_name} — نوع الحالة: {case.case_kind_name}")
         if case.beneficiary is not None:

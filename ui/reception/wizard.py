@@ -528,8 +528,8 @@ class ReceptionWizard(QWidget):
             self._keep_draft(outcome)
             self._apply(outcome.view)
             self._show(self._page_of_current())
-            started_what = "بدأ البلاغ رقم" if outcome.view.is_rescue else "بدأت الحالة رقم"
-            self.say(f"{started_what} {identifier_text(outcome.view.case_number)}.", False)
+            w = case_words(outcome.view.is_rescue)
+            self.say(f"{w.verb('بدأ')} {w.noun} رقم {identifier_text(outcome.view.case_number)}.", False)
 
         run_write(self, self._with_draft(start), started, lambda message, error: self._refused(page, message, error),
                   where="reception.start_contact")
@@ -867,9 +867,8 @@ class ReceptionWizard(QWidget):
         if case.report is not None:
             who = f" — المبلّغ: {case.report.reporter_name}"
         pending = " — ◐ التوقيع معلّق" if case.signature_pending else ""
-        noun = "البلاغ" if case.is_rescue else "الحالة"
         self.header.setText(
-            f"{noun} رقم {identifier_text(case.case_number)}{who} — {case.status_label} — {case.channel_name}{pending}"
+            f"{case_words(case.is_rescue).noun} رقم {identifier_text(case.case_number)}{who} — {case.status_label} — {case.channel_name}{pending}"
         )
 
     def _update_checklist(self) -> None:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop.arabic_text import display_digits, isolate, ltr
 from desktop.policy import is_rescue_profile
+from desktop.policy_text import case_words
 from desktop.reception import ReceptionService
 from desktop.satisfaction.views import AnswerValue, QuestionView, SurveyDefinition
 
@@ -190,8 +191,8 @@ class CaseField(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         profile = workspace.loaded_profile  # read when the workspace opened: no database read on the GUI thread
-        reports = profile is not None and is_rescue_profile(profile)
-        label = QLabel(f"{'رقم البلاغ' if reports else 'رقم الحالة'} (اختياري):", self)
+        words = case_words(profile is not None and is_rescue_profile(profile))
+        label = QLabel(f"رقم {words.noun.removeprefix('ال')} (اختياري):", self)
         self.edit = QLineEdit(self)
         self.edit.setObjectName("survey_case_number")
         self.edit.setPlaceholderText(f"مثال: {ltr('A1F3-1447-000123')}")
