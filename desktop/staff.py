@@ -347,7 +347,7 @@ class StaffService:
                 user.set_roles([UserRole.ADMIN.value, *[r for r in user.role_list if r != UserRole.ADMIN.value]])
                 user.active = True
             user.password_hash = hashed
-            user.device_id = self._device_id(session)
+            user.device_id = desk_device_id(session)
             user.updated_by = user.id
             session.flush()
             self._audit(session, user.id, "first_administrator_created", user, {"roles": list(user.role_list)})
@@ -467,7 +467,7 @@ class StaffService:
             self._stamp(session, row, actor)
             record_audit(session, association_id=admin.association_id, actor_id=actor.account_id,
                          action="idle_lock_set", entity="desk_setting", entity_id=row.id,
-                         at=self._now(), details={"minutes": minutes}, device_id=self._device_id(session))
+                         at=self._now(), details={"minutes": minutes}, device_id=desk_device_id(session))
         return minutes
 
     # ------------------------------------------------------------------ helpers
@@ -527,10 +527,6 @@ class StaffService:
         return association
 
     @staticmethod
-    def _device_id(session: Session) -> uuid.UUID | None:
-        return desk_device_id(session)
-
-    @staticmethod
     def _setting(session: Session, key: str) -> DeskSetting | None:
         return session.scalars(
             select(DeskSetting).where(DeskSetting.key == key, DeskSetting.deleted_at.is_(None))
@@ -543,7 +539,7 @@ class StaffService:
             state.pin_misses = 0
 
     def _stamp(self, session: Session, row: Any, actor: SessionIdentity) -> None:
-        row.device_id = self._device_id(session)
+        row.device_id = desk_device_id(session)
         row.updated_by = actor.account_id
         session.add(row)
 
@@ -553,7 +549,7 @@ class StaffService:
         _log.debug("audit %s on app_user", action)
         record_audit(session, association_id=user.association_id, actor_id=actor_id, action=action,
                      entity="app_user", entity_id=user.id, at=self._now(),
-                     details={"login": user.username, **details}, device_id=self._device_id(session))
+                     details={"login": user.username, **details}, device_id=desk_device_id(session))
 
 
 def count_accounts(views: Sequence[AccountView]) -> tuple[int, int]:
