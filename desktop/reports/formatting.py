@@ -32,7 +32,7 @@ def mean(value: float | None) -> str:
     """A 1..5 mean such as ٤٫٢٥ من ٥, or «لا توجد بيانات»."""
     if value is None:
         return NO_DATA
-    return f"{_decimal(value, 2)} من ٥"
+    return f"{_decimal(value, 2)} من {display_digits('5')}"
 
 
 def days(value: float | None) -> str:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.arabic_text import isolate
+from desktop.arabic_text import display_digits, isolate
 from desktop.policy import StepKind
 from desktop.reception import DeclareStep, can_defer_signature
 from ui.file_dialogs import choose_file_to_open
@@ -90,8 +90,8 @@ class DeclarePage(StepPage[DeclareStep]):
         paper_layout.setContentsMargins(0, 0, 0, 0)
         paper_layout.addWidget(
             wrapped_label(
-                "١) اطبع نموذج الإقرار المعبأ ببيانات المستفيد. ٢) يوقّعه المستفيد بخط يده. "
-                "٣) امسحه ضوئيًا وأرفق صورته هنا.",
+                display_digits("1) اطبع نموذج الإقرار المعبأ ببيانات المستفيد. 2) يوقّعه المستفيد بخط يده. "
+                               "3) امسحه ضوئيًا وأرفق صورته هنا."),
                 self.paper_box,
                 selectable=False,
             )

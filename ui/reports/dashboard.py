@@ -140,7 +140,7 @@ class DashboardView(QWidget):
         self.status_chart.setObjectName("chart_statuses")
         self.trend_chart = LineChart(f"{terms.SATISFACTION_TREND} (٪)", self)
         self.trend_chart.setObjectName("chart_trend")
-        self.question_chart = BarChart(f"{terms.QUESTION_SCORES} (المتوسط من ٥)", self)
+        self.question_chart = BarChart(f"{terms.QUESTION_SCORES} (المتوسط من {display_digits('5')})", self)
         self.question_chart.setObjectName("chart_questions")
         self.follow_chart = BarChart(f"{terms.SUGGESTIONS_AND_COMPLAINTS} في الفترة", self)
         self.follow_chart.setObjectName("chart_follow_ups")
@@ -288,11 +288,11 @@ class DashboardView(QWidget):
         )
         self.cards["to_dispatch"].show_value(
             fmt.minutes(reports.median_minutes_to_dispatch),
-            f"الوسيط؛ ٩٠٪ من البلاغات خلال {isolate(fmt.minutes(reports.p90_minutes_to_dispatch))}",
+            f"الوسيط؛ {display_digits('٩٠٪')} من البلاغات خلال {isolate(fmt.minutes(reports.p90_minutes_to_dispatch))}",
         )
         self.cards["to_close"].show_value(
             fmt.minutes(reports.median_minutes_to_close),
-            f"الوسيط؛ ٩٠٪ من البلاغات خلال {isolate(fmt.minutes(reports.p90_minutes_to_close))}",
+            f"الوسيط؛ {display_digits('٩٠٪')} من البلاغات خلال {isolate(fmt.minutes(reports.p90_minutes_to_close))}",
         )
         self.cards["escalated"].show_value(count_text(reports.escalated), f"حُوّلت إلى {reports.escalation_role}")
         self.platform_chart.set_items([(p.label, p.count) for p in reports.by_platform])

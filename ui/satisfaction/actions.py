@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.arabic_text import ltr
+from desktop.arabic_text import display_digits, identifier_text
 from desktop.errors import InputError
 from desktop.hijri import format_dual, parse_date_either
 from desktop.reports.views import CorrectiveAction, CorrectiveActionStatus
@@ -61,7 +61,7 @@ class CorrectiveActionDialog(QDialog):
         form = QFormLayout()
         self.finding = QPlainTextEdit(self)
         self.finding.setObjectName("action_finding")
-        self.finding.setPlaceholderText("مثال: انخفض الرضا عن سرعة إنجاز المعاملات إلى ٥٥٪")
+        self.finding.setPlaceholderText(display_digits("مثال: انخفض الرضا عن سرعة إنجاز المعاملات إلى ٥٥٪"))
         self.finding.setFixedHeight(70)
         self.action = QPlainTextEdit(self)
         self.action.setObjectName("action_action")
@@ -72,7 +72,7 @@ class CorrectiveActionDialog(QDialog):
         self.owner.setPlaceholderText("الاسم أو الإدارة")
         self.due = QLineEdit(self)
         self.due.setObjectName("action_due")
-        self.due.setPlaceholderText(f"هجري أو ميلادي، مثل {ltr('١٤٤٧/١٠/٣٠')}")
+        self.due.setPlaceholderText(f"هجري أو ميلادي، مثل {identifier_text('1447/10/30')}")
         self.due_other = QLabel("", self)
         self.due_other.setObjectName("field_hint")
         self.status = QComboBox(self)

@@ -76,7 +76,7 @@ def answer_text(question: QuestionView, value: AnswerValue | None) -> str:
             if choice.value == value:
                 return choice.label_ar
     if question.kind == "recommend10":
-        return f"{isolate(display_digits(str(value)))} من {isolate('١٠')}"
+        return f"{isolate(display_digits(str(value)))} من {isolate(display_digits('10'))}"
     return str(value)
 
 
