@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from db.models import Beneficiary, CaseStatus, UserRole
-from desktop.arabic_text import normalize_name, display_digits
+from desktop.arabic_text import display_digits
 from desktop.counting import FIELDS, count_phrase
 from desktop.errors import InputError, ReceptionError
 from desktop.gender import gender_label
@@ -38,6 +38,7 @@ from desktop.identity import format_mobile_local
 from desktop.policy import StepKind, is_rescue_profile
 from desktop.reception.documents import CORRECTION_ACTION, declaration_versions
 from desktop.reception.particulars import Particulars, check_particulars, household_required
+from desktop.reception.verify import write_particulars
 from desktop.reception.views import CaseView, ParticularsInput
 from desktop.reception.work import ReceptionWork, clean
 
@@ -157,15 +158,7 @@ class ParticularsCorrection(ReceptionWork):
             changes = _changes(beneficiary, checked)
             if not changes:
                 raise ReceptionError("لم يتغير شيء في البيانات: لا يُسجَّل تصحيح دون تغيير", field="particulars")
-            beneficiary.full_name = checked.full_name
-            beneficiary.name_key = normalize_name(checked.full_name)
-            beneficiary.id_expiry = checked.id_expiry
-            beneficiary.birth_date = checked.birth_date
-            beneficiary.mobile = checked.mobile
-            beneficiary.phone_key = checked.mobile[4:]
-            beneficiary.city = checked.city
-            beneficiary.household_size = checked.household_size
-            beneficiary.gender = checked.gender
+            write_particulars(beneficiary, checked)
             beneficiary.updated_by = ctx.officer_id
             versions = declaration_versions(session, ctx.case.id)
             current = versions[-1] if versions and not versions[-1].superseded else None

@@ -79,6 +79,20 @@ def _recorded(ctx: CaseContext, docs: Sequence[_Document]) -> list[_Document]:
     return [doc for doc in docs if doc.name not in optional or doc.provided or doc.scan is not None]
 
 
+
+def write_particulars(beneficiary: Beneficiary, p: Particulars) -> None:
+    """Checked particulars onto a beneficiary's file, with the search keys derived from them (the name key, the
+    mobile's key); the ID number and kind are the caller's (set by the verify step, never by a correction)."""
+    beneficiary.full_name = p.full_name
+    beneficiary.name_key = normalize_name(p.full_name)
+    beneficiary.id_expiry = p.id_expiry
+    beneficiary.birth_date = p.birth_date
+    beneficiary.mobile = p.mobile
+    beneficiary.phone_key = p.mobile[4:]
+    beneficiary.city = p.city
+    beneficiary.household_size = p.household_size
+    beneficiary.gender = p.gender
+
 @step_handler(StepKind.VERIFY, procedure=Procedure.REQUEST)
 class VerifyStep(StepHandler):
     """Match the beneficiary's data and check its validity at the time of submission; documents with it."""
@@ -143,17 +157,9 @@ class VerifyStep(StepHandler):
         else:
             beneficiary.updated_by = ctx.officer_id
         assert beneficiary is not None
-        beneficiary.full_name = p.full_name
-        beneficiary.name_key = normalize_name(p.full_name)
         beneficiary.id_number = p.id_number
         beneficiary.id_kind = p.id_kind
-        beneficiary.id_expiry = p.id_expiry
-        beneficiary.birth_date = p.birth_date
-        beneficiary.mobile = p.mobile
-        beneficiary.phone_key = p.mobile[4:]
-        beneficiary.city = p.city
-        beneficiary.household_size = p.household_size
-        beneficiary.gender = p.gender
+        write_particulars(beneficiary, p)
         if ctx.case.beneficiary_id != beneficiary.id:
             ctx.case.beneficiary_id = beneficiary.id
         return beneficiary
