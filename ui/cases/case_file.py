@@ -525,21 +525,29 @@ class CaseFileDialog(QDialog):
         if printing and not document.may_print:
             show_message(self.message, "لا يملك دورك في الجمعية طباعة هذا المستند")
             return
-        entry = document.entry
+        title = document.title + (f" ({document.state_label})" if document.state_label else "")
+        self._show_file(document.entry, title, printing=printing, where="casedesk.stored_document")
+
+    def _show_file(self, entry: TimelineEntry, title: str, *, printing: bool, where: str) -> None:
+        """A stored file written out off the GUI thread, then previewed for printing (a PDF, when `printing`) or
+        opened in the viewer (a scan, or «فتح»)."""
         files, case_id = self.desk.files, self.case_id
         self.opened_documents.append(entry)
-        suffix = ".pdf" if document.is_pdf else ".png" if entry.mime == "image/png" else ".jpg"
-        name = f"{entry.document_kind or 'document'}-{entry.entry_id}"
-        title = document.title + (f" ({document.state_label})" if document.state_label else "")
+        is_pdf = entry.mime in (None, "application/pdf")
+        if is_pdf:
+            name, suffix = f"{entry.document_kind or 'document'}-{entry.entry_id}", ".pdf"
+        else:
+            name = f"scan-{entry.entry_id}"
+            suffix = ".png" if entry.mime == "image/png" else ".jpg" if entry.mime == "image/jpeg" else ".bin"
 
         def ready(path: Path) -> None:
-            if printing:
+            if printing and is_pdf:
                 self.printer.print_pdf(path, title)
             else:
                 self.printer.open_pdf(path)
 
         run_read(self, lambda: write_pdf(files.document_pdf(case_id, entry), name, suffix), ready,
-                 lambda message, _e: show_message(self.message, message), where="casedesk.stored_document")
+                 lambda message, _e: show_message(self.message, message), where=where)
 
     # ----------------------------------------------------------------- correction
 
@@ -642,21 +650,5 @@ class CaseFileDialog(QDialog):
 
     def open_entry(self, entry: TimelineEntry) -> None:
         """A timeline entry's stored document in the print preview (or the viewer for a scan that is not a PDF)."""
-        files, case_id = self.desk.files, self.case_id
-        title = catalogue.title_of(entry.document_kind, entry.title)
-        self.opened_documents.append(entry)
-        is_pdf = entry.mime in (None, "application/pdf")
-        if is_pdf:
-            name, suffix = f"{entry.document_kind or 'document'}-{entry.entry_id}", ".pdf"
-        else:
-            name = f"scan-{entry.entry_id}"
-            suffix = ".png" if entry.mime == "image/png" else ".jpg" if entry.mime == "image/jpeg" else ".bin"
-
-        def ready(path: Path) -> None:
-            if is_pdf:
-                self.printer.print_pdf(path, title)
-            else:
-                self.printer.open_pdf(path)
-
-        run_read(self, lambda: write_pdf(files.document_pdf(case_id, entry), name, suffix), ready,
-                 lambda message, _e: show_message(self.message, message), where="casedesk.document")
+        self._show_file(entry, catalogue.title_of(entry.document_kind, entry.title), printing=True,
+                        where="casedesk.document")
