@@ -313,6 +313,10 @@ def main(argv: list[str] | None = None) -> int:
                 for name, text in (("full_name", "محمد عبدالله أحمد الزهراني"), ("id_expiry", "1460/01/01"),
                                    ("mobile", "0551234567"), ("household_size", "5")):
                     key(getattr(current, name), text)
+                gender = current.personal.gender.buttons["male"]  # type: ignore[attr-defined]
+                gender.setFocus()
+                QTest.keyClick(gender, Qt.Key.Key_Space)  # the beneficiary's gender, chosen as an officer does
+                run_loop(KEY_PAUSE_MS)
                 for row in current.document_rows:  # type: ignore[attr-defined]
                     row.provided.setFocus()
                     QTest.keyClick(row.provided, Qt.Key.Key_Space)
