@@ -109,9 +109,10 @@ class MainWindow(QMainWindow):
         *,
         snapshot: DeskSnapshot | None = None,
         state: DeskState | None = None,
+        idle_clock: Callable[[], float] | None = None,
     ) -> None:
         """Build the desk for an open workspace (with its `state` when already read), or from a start-up
-        snapshot until `attach_workspace`."""
+        snapshot until `attach_workspace`; `idle_clock` (seconds) drives the idle lock (a test's fake clock)."""
         super().__init__(parent)
         self.setObjectName("main_window")
         self._workspace: Workspace | None = None
@@ -131,7 +132,7 @@ class MainWindow(QMainWindow):
         self.gate = DeskGate(self.cover)
         self.gate.sig_signed_in.connect(self._signed_in)
         self.gate.sig_switching.connect(self._save_reception_typing)
-        self.idle = IdleWatch(self)
+        self.idle = IdleWatch(self) if idle_clock is None else IdleWatch(self, clock=idle_clock)
         self.idle.sig_idle.connect(self.lock_desk)
         central = QWidget(self.cover)
         self.desk = central

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.workspace import Workspace
 from tests.templates import seed_data_dir
-from tests.ui.accounts import TEST_HASH, sign_in_desk
+from tests.accounts import TEST_HASH, sign_in_desk
 from ui.app import configure_application
 from ui.settings import desk_settings
 

@@ -26,7 +26,7 @@ from ui.main_window import MainWindow
 from ui.ops import operations
 from ui.reception.base import StepPage
 from ui.sections import SECTIONS, section_index
-from tests.ui.accounts import sign_in_desk
+from tests.accounts import sign_in_desk
 
 SCREENSHOTS_ENV = "MUSTAFID_SCREENSHOTS"
 

@@ -18,7 +18,7 @@ from ui.sections import SECTIONS
 from ui.widgets.placeholder import SectionWaitingPage
 from ui.widgets.policy_outline import ReceptionOutline
 from ui.widgets.policy_summary import PolicySummaryPage
-from tests.ui.accounts import sign_in_desk
+from tests.accounts import sign_in_desk
 
 SECTION_TITLES = ["الاستقبال", "الحالات", "اللجنة", "رضا المستفيدين", "التقارير", "الإعدادات"]
 

@@ -15,7 +15,7 @@ from ui.first_run import FirstRunDialog
 from ui.main_window import MainWindow
 from ui.ops import operations
 from ui.sections import section_index
-from tests.ui.accounts import sign_in_desk
+from tests.accounts import sign_in_desk
 
 SCREENSHOTS_ENV = "MUSTAFID_SCREENSHOTS"
 

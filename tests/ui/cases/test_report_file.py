@@ -15,7 +15,7 @@ from tests.ui.cases.conftest import idle
 from ui.cases.case_file import CaseFileDialog
 from ui.cases.report_file import CloseReportDialog, DispatchDialog
 from ui.printing import pdf_renderer_name
-from tests.ui.accounts import sign_in_desk
+from tests.accounts import sign_in_desk
 
 T0 = datetime(2025, 11, 2, 6, 0, tzinfo=UTC)
 _NOT_FOR_REPORTS = ("لجنة", "قرار", "إقرار", "مستند", "المستفيد", "الطلب", "الاستحقاق", "خدمة")

@@ -13,7 +13,7 @@ from tests.desktop.casedesk._listing_world import ListingClock
 from tests.ui.cases.conftest import idle
 from tests.ui.reception.driver import type_text
 from ui.cases import CasesPage
-from tests.ui.accounts import sign_in_desk
+from tests.accounts import sign_in_desk
 
 T0 = datetime(2025, 11, 2, 6, 0, tzinfo=UTC)
 _NOT_FOR_REPORTS = ("لجنة", "قرار", "إقرار", "مستند", "المستفيد", "هوية", "التقديم", "المتبقي")

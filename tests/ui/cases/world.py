@@ -10,7 +10,7 @@ from desktop.identity import make_saudi_id
 from desktop.reception import DocumentInput, ParticularsInput, ReceptionService
 from desktop.workspace import Workspace
 from tests.desktop.reception.conftest import signature_png
-from tests.ui.accounts import sign_in_desk
+from tests.accounts import sign_in_desk
 
 PROFILE_ID = "mafateeh-alkhair"
 

@@ -14,7 +14,7 @@ from ui.committee import CommitteePage
 from ui.committee.decision import DecisionDialog
 from ui.committee.page import OVERDUE_BACKGROUND
 from ui.ops import operations
-from tests.ui.accounts import sign_in_desk
+from tests.accounts import sign_in_desk
 
 
 def _open(qtbot, page: CommitteePage, row: int = 0) -> DecisionDialog:

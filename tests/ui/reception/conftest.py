@@ -10,7 +10,7 @@ from desktop.reception import ReceptionService
 from desktop.workspace import Workspace
 from tests.ui.reception.driver import Officer
 from ui.reception.page import ReceptionPage
-from tests.ui.accounts import sign_in_desk
+from tests.accounts import sign_in_desk
 
 POLICIES = ("daam-rescue", "tahfeez-bir-bin-hirmas", "qader-tabuk", "mafateeh-alkhair", "baraah")
 

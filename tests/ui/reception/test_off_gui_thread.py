@@ -23,7 +23,7 @@ from desktop.workspace import Workspace
 from tests.ui.reception.driver import Officer, draw_signature, future_hijri, make_scan
 from ui.ops import operations
 from ui.reception.page import ReceptionPage
-from tests.ui.accounts import sign_in_desk
+from tests.accounts import sign_in_desk
 
 
 class SessionWatch:

@@ -17,7 +17,7 @@ from ui.ops import operations, run_write
 from ui.reception.base import Action, StepPage, WizardContext
 from ui.reception.registry import PAGES, page_class, step_page
 from ui.reception.wizard import page_for_step
-from tests.ui.accounts import sign_in_desk
+from tests.accounts import sign_in_desk
 
 POLICIES = ("daam-rescue", "tahfeez-bir-bin-hirmas", "qader-tabuk", "mafateeh-alkhair", "baraah")
 

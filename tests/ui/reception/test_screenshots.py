@@ -14,7 +14,7 @@ from desktop.identity import make_saudi_id
 from desktop.workspace import Workspace
 from tests.ui.reception.driver import Officer, draw_signature, future_hijri, make_scan, past_gregorian
 from ui.main_window import MainWindow
-from tests.ui.accounts import sign_in_desk
+from tests.accounts import sign_in_desk
 
 SCREENSHOTS_ENV = "MUSTAFID_SCREENSHOTS"
 

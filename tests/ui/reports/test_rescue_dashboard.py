@@ -10,7 +10,7 @@ from desktop.reports.views import Period
 from desktop.workspace import Workspace
 from tests.desktop.casedesk._listing_world import ListingClock
 from ui.reports.dashboard import COMMITTEE_CARDS, REPORT_CARDS, DashboardView
-from tests.ui.accounts import sign_in_desk
+from tests.accounts import sign_in_desk
 
 T0 = datetime(2025, 11, 2, 6, 0, tzinfo=UTC)
 

@@ -26,7 +26,7 @@ from tests.desktop.sync.conftest import make_desk  # noqa: F401 - the other PCs 
 from tests.postgres import SyncServerProcess
 from tests.templates import seed_data_dir
 from ui.main_window import MainWindow
-from tests.ui.accounts import sign_in_desk
+from tests.accounts import sign_in_desk
 
 PROFILE = "mafateeh-alkhair"
 
