@@ -234,12 +234,14 @@ class MainWindow(QMainWindow):
         return self.cover.currentWidget() is self.gate
 
     def _show_identity(self) -> None:
-        """The signed-in person's Arabic name and roles in the status bar (nobody before sign-in)."""
+        """The signed-in person's Arabic name and role in the status bar (nobody before sign-in)."""
         identity = self._identity
         if identity is None:
             self.desk_status.show_officer(NOBODY_SIGNED_IN)
         else:
-            self.desk_status.show_officer(f"{identity.full_name} — {roles_text(identity.roles)}")
+            # The primary role only: the bar keeps room for the association; every role is in the tooltip.
+            self.desk_status.show_officer(f"{identity.full_name} — {roles_text(identity.roles[:1])}")
+            self.desk_status.officer_label.setToolTip(roles_text(identity.roles))
 
     def _show_gate(self) -> None:
         """Cover the desk: its sections' shortcuts and the sync's actions do nothing until sign-in."""
@@ -621,7 +623,7 @@ class MainWindow(QMainWindow):
         storage = [g for g in body.findChildren(QGroupBox) if g.title() == "التخزين"]
         index = layout.indexOf(storage[0]) if storage else -1
         layout.insertWidget(index if index >= 0 else max(layout.count() - 2, 0), box)
-        self._add_accounts_box(body, layout)
+        self._add_accounts_box(body, layout, layout.indexOf(box) + 1)
         box.sig_enrol_requested.connect(self.show_enrolment)
         box.sig_sync_requested.connect(self.sync_now)
         box.sig_conflicts_requested.connect(self.show_conflicts)
@@ -629,15 +631,15 @@ class MainWindow(QMainWindow):
         if self.sync is not None:
             box.show_state(self.sync.state())
 
-    def _add_accounts_box(self, body: QWidget, layout: QVBoxLayout) -> None:
-        """The administrator's accounts box on the settings page (hidden from everybody else)."""
+    def _add_accounts_box(self, body: QWidget, layout: QVBoxLayout, index: int) -> None:
+        """The administrator's accounts box on the settings page, under the sync box (hidden from everybody else)."""
         from ui.identity.accounts import AccountsBox
 
         workspace = self._workspace
         if workspace is None or self.accounts_box is not None:
             return
         box = AccountsBox(workspace, body)
-        layout.insertWidget(0, box)
+        layout.insertWidget(index, box)
         self.accounts_box = box
         box.show_for(self._identity)
 

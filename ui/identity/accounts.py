@@ -268,6 +268,7 @@ class AccountsBox(QGroupBox):
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, account.login)
+                item.setToolTip(text)
                 self.table.setItem(row, column, item)
         active, disabled = count_accounts(accounts)
         self.summary.setText(f"الحسابات النشطة: {count_phrase(active, ACCOUNTS)} — الموقوفة: "
