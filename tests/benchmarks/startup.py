@@ -1,9 +1,11 @@
-"""Start-up benchmark: seconds from process start to the main window shown, and to the desk *usable*.
+"""Start-up benchmark: seconds from process start to the main window shown, and to the desk *usable*
+(the sign-in screen taking a password with the database open; `signin.py` times signing in).
 
 Runs `python -m desktop --data-dir DIR` with MUSTAFID_STARTUP_PROBE=1 beside a bare PySide6 QMainWindow
 started the same way (same python, offscreen), interleaved. The app prints MUSTAFID_READY once its main
 window is shown and the event loop idle, then MUSTAFID_WORKSPACE_READY once it is *usable* — the database
-open and the reception page shown, the event loop idle — and quits. Targets (issue 10): usable within
+open and the sign-in screen taking a password (issue 13; before it, the reception page shown), the event
+loop idle — and quits. Targets (issue 10): usable within
 0.5 s; the window within 2x the bare window. Prints the medians, the processes' CPU seconds (less
 sensitive to other load on the machine than wall time: the desk's own count at the moment it is usable, the
 bare window's until it exits), the load average before and after, and, as the last line, one JSON object.
