@@ -45,7 +45,7 @@ from _common import (
 WORKSPACE_READY_MARKER = "MUSTAFID_WORKSPACE_READY"
 USABLE_CPU_PREFIX = "MUSTAFID_USABLE_CPU_S="
 
-#: The desk usable (database open, reception page shown) within this many seconds.
+#: The desk usable (database open, sign-in screen taking a password) within this many seconds.
 TARGET_USABLE_S = 0.5
 #: The main window shown within this many times the bare PySide6 window.
 TARGET_RATIO = 2.0
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     ratio = app.median / bare.median
     print(f"database: {data_dir} ({args.beneficiaries:,} beneficiaries)")
     print(f"Mustafid Desk, main window shown:  {app.describe()}")
-    print(f"Mustafid Desk usable (reception):  {usable.describe()} (target <= {TARGET_USABLE_S} s)")
+    print(f"Mustafid Desk usable (sign-in):    {usable.describe()} (target <= {TARGET_USABLE_S} s)")
     print(f"bare PySide6 QMainWindow:          {bare.describe()}")
     print(f"window / bare ratio of medians: {ratio:.2f} (target <= {TARGET_RATIO:g})")
     print(f"CPU seconds, the desk until usable: {cpu_app.describe()}")

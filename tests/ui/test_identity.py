@@ -9,7 +9,6 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel
 
 from db.models import UserRole
-from desktop.identity import make_saudi_id
 from desktop.reception import ReceptionService
 from desktop.staff import PIN_LOCKED, SIGN_IN_REFUSED
 from desktop.workspace import Workspace
@@ -22,7 +21,7 @@ from tests.ui.accounts import (
     create_first_administrator_at_gate,
     sign_in_at_gate,
 )
-from tests.ui.reception.driver import Officer, future_hijri
+from tests.ui.reception.driver import Officer, typed_at_verify
 from ui.identity.gate import PASSWORDS_DIFFER, GateMode
 from ui.main_window import MainWindow
 from ui.ops import operations
@@ -140,14 +139,6 @@ def test_first_run_creates_the_first_administrator(qtbot, unsigned_workspace: Wo
     assert unsigned_workspace.staff().pin_unlock_allowed(unsigned_workspace.signed_in.account_id)
 
 
-def _typed_at_verify(officer: Officer) -> None:
-    officer.start_contact("interview", None, make_saudi_id("101234567"))
-    officer.greet("سأل عن الشروط")
-    officer.on("verification")
-    officer.fill_particulars(full_name="محمد عبدالله أحمد الزهراني", id_expiry=future_hijri(), mobile="0551234567")
-    officer.wait_saved()
-
-
 def test_idle_lock_covers_the_desk_and_the_pin_opens_it_on_the_same_reception(
     qtbot, adopted_workspace: Workspace
 ) -> None:
@@ -160,7 +151,7 @@ def test_idle_lock_covers_the_desk_and_the_pin_opens_it_on_the_same_reception(
     page = window.reception_page()
     assert page is not None
     officer = Officer(qtbot, page)
-    _typed_at_verify(officer)
+    typed_at_verify(officer)
     case_id = officer.wizard.case.case_id
 
     clock.advance(4 * 60)
@@ -223,7 +214,7 @@ def test_switch_user_keeps_the_reception_for_later(qtbot, adopted_workspace: Wor
     page = window.reception_page()
     assert page is not None
     officer = Officer(qtbot, page)
-    _typed_at_verify(officer)
+    typed_at_verify(officer)
     case_id = officer.wizard.case.case_id
 
     QTest.keySequence(window, "Ctrl+L")  # the shortcut, as at the desk
