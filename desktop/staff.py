@@ -59,6 +59,7 @@ __all__ = [
     "StaffError",
     "StaffService",
     "count_accounts",
+    "check_pin",
     "normalize_login",
 ]
 
@@ -157,6 +158,11 @@ def _check_pin(pin: str) -> str:
     if len(set(digits)) == 1:
         raise StaffError("اختر رمز فتح لا تتكرر فيه خانة واحدة", field="pin")
     return digits
+
+
+def check_pin(pin: str) -> str:
+    """The PIN as stored (Latin digits); `StaffError` unless 4–6 digits, not all the same."""
+    return _check_pin(pin)
 
 
 def _check_roles(roles: Iterable[str]) -> list[str]:

@@ -1,7 +1,8 @@
 """What the first screen needs before the database is open: the data directory and a small snapshot of the desk.
 
 Opening the database means importing SQLAlchemy and the policy schema, which costs most of a second; the
-window is shown at once from this snapshot (association, officer, policy version) and filled when the
+window is shown at once from this snapshot (association, policy version: nothing personal, since it is read
+before anybody has signed in) and filled when the
 workspace has opened in the background. Standard library only, so importing this module is instant.
 """
 
@@ -15,7 +16,8 @@ from pathlib import Path
 APP_NAME = "MustafidDesk"
 APP_AUTHOR = "Mustafid"
 SNAPSHOT_FILE = "desk-snapshot.json"
-_SNAPSHOT_FORMAT = 1
+#: 2: the officer's name is no longer kept (it was shown before sign-in); a format-1 file reads as None.
+_SNAPSHOT_FORMAT = 2
 
 
 def default_data_dir() -> Path:
@@ -30,12 +32,11 @@ def default_data_dir() -> Path:
 
 @dataclass(frozen=True)
 class DeskSnapshot:
-    """The few facts the first screen shows, saved by the workspace whenever they change."""
+    """The few facts the first screen shows, saved by the workspace whenever they change (no personal data)."""
 
     association_name: str
     profile_id: str
     policy_version: str
-    officer_name: str
 
 
 def snapshot_path(data_dir: Path) -> Path:

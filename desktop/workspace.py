@@ -30,6 +30,7 @@ from desktop.policy import (
 )
 from desktop.logbook import get_logger
 from desktop.session_identity import SessionIdentity
+from desktop.staff import DEFAULT_PARAMETERS, HashParameters, StaffError, StaffService, check_pin
 from desktop.startup import DeskSnapshot, default_data_dir, write_snapshot
 
 __all__ = ["ConnectionState", "DeskState", "Workspace", "WorkspaceError", "default_data_dir"]
@@ -73,10 +74,19 @@ class DeskState:
     profile: PolicyProfile | None
     officer_name: str
     connection: ConnectionState
+    #: True once the association has an administrator who can sign in (else the desk asks for the first one).
+    has_administrator: bool = True
 
 
 class Workspace:
-    """One PC's working state: data directory, local database, adopted policy and officer."""
+    """One PC's working state: data directory, local database, adopted policy and officer.
+
+    The desk reaches the accounts only through `sign_in_with_password`, `unlock_with_pin`,
+    `create_first_administrator` and `sign_out`: the one place that will also unlock an encrypted database.
+    """
+
+    #: Argon2id's cost for the passwords and PINs checked here (the tests set cheap ones).
+    hash_parameters: HashParameters = DEFAULT_PARAMETERS
 
     def __init__(self, data_dir: Path, db: Database) -> None:
         """A workspace over an opened database (use `Workspace.open`)."""
@@ -118,7 +128,8 @@ class Workspace:
 
     def desk_state(self) -> DeskState:
         """The active policy, the officer's name and the connection state, read in one go (a worker's call)."""
-        return DeskState(self.active_profile(), self.officer_name(), self.connection_state())
+        return DeskState(self.active_profile(), self.officer_name(), self.connection_state(),
+                         self.staff().has_administrator())
 
     def active_profile(self) -> PolicyProfile | None:
         """The policy version adopted most recently on this PC, or None before the first adoption."""
@@ -212,7 +223,7 @@ class Workspace:
         return self._profile
 
     def save_snapshot(self) -> DeskSnapshot | None:
-        """Save what the first screen shows next time (association, policy version, officer); None before adoption."""
+        """Save what the first screen shows next time (association, policy version); None before adoption."""
         profile = self.active_profile()
         if profile is None:
             return None
@@ -220,7 +231,6 @@ class Workspace:
             association_name=profile.association.name,
             profile_id=profile.id,
             policy_version=profile.version,
-            officer_name=self.officer_name(),
         )
         try:
             write_snapshot(self.data_dir, snapshot)
@@ -304,19 +314,60 @@ class Workspace:
 
     @property
     def signed_in(self) -> SessionIdentity | None:
-        """The account signed in at this desk (`desktop.staff.StaffService.verify_sign_in`), or None.
+        """The account signed in at this desk, or None (nobody yet, or signed out).
 
-        None until the sign-in screen exists: the services then act as the OS login's account (see
-        `desktop.casework.CaseWork`).
+        The desk's window signs in before it shows any case; with nobody signed in (the command line, a
+        script) the services act as the OS login's account (see `desktop.casework.CaseWork`).
         """
         return self._signed_in
+
+    def staff(self) -> StaffService:
+        """The accounts service over this desk's database (at this workspace's Argon2 cost)."""
+        return StaffService(self.db, parameters=self.hash_parameters)
 
     def sign_in(self, identity: SessionIdentity) -> None:
         """Make `identity` the person at this desk: every service stamps, audits and prints under it."""
         self._signed_in = identity
 
+    def sign_in_with_password(self, login: str, password: str) -> SessionIdentity:
+        """The one password check of the desk: verify through `StaffService` and sign the account in.
+
+        Refused with `desktop.staff.StaffError` (Arabic, never saying which of login or password was wrong).
+        The password is neither kept nor logged.
+        """
+        identity = self.staff().verify_sign_in(login, password)
+        self.sign_in(identity)
+        return identity
+
+    def unlock_with_pin(self, pin: str) -> SessionIdentity:
+        """Open the idle lock of the account signed in here with its PIN (five misses: the password only)."""
+        current = self._signed_in
+        if current is None:
+            raise StaffError("لم يدخل أحد على هذا الجهاز: ادخل بكلمة المرور", field="pin")
+        identity = self.staff().verify_pin(current, pin)
+        self.sign_in(identity)
+        return identity
+
+    def pin_unlock_allowed(self) -> bool:
+        """True when the account signed in here may open the idle lock with its PIN."""
+        current = self._signed_in
+        return current is not None and self.staff().pin_unlock_allowed(current.account_id)
+
+    def create_first_administrator(self, login: str, full_name: str, password: str, pin: str) -> SessionIdentity:
+        """First run: the association's first administrator (with a PIN for the idle lock), signed in at once."""
+        check_pin(pin)  # refused before anything is written
+        staff = self.staff()
+        identity = staff.create_first_administrator(login, full_name, password)
+        staff.set_pin(identity, identity.login, pin)
+        self.sign_in(identity)
+        return identity
+
+    def idle_lock_minutes(self) -> int:
+        """The association's idle-lock period in minutes."""
+        return self.staff().idle_lock_minutes()
+
     def sign_out(self) -> None:
-        """Nobody is signed in any more (the services fall back to the OS login until sign-in is required)."""
+        """Nobody is signed in any more (the window shows the sign-in screen)."""
         self._signed_in = None
 
     def officer_name(self) -> str:

@@ -58,6 +58,16 @@ READY_MARKER = "MUSTAFID_READY"
 WORKSPACE_READY_MARKER = "MUSTAFID_WORKSPACE_READY"
 #: Written by the probe to stderr right after the usable marker, with the process's CPU seconds (all threads).
 USABLE_CPU_PREFIX = "MUSTAFID_USABLE_CPU_S="
+#: With a login and password in these variables, the probe signs in once the sign-in screen takes a password
+#: (an environment variable, never a command-line argument: a password must not show in the process list).
+PROBE_LOGIN_ENV = "MUSTAFID_PROBE_LOGIN"
+PROBE_PASSWORD_ENV = "MUSTAFID_PROBE_PASSWORD"
+#: Printed by the probe once signed in and the reception page usable (the event loop idle).
+SIGNED_IN_MARKER = "MUSTAFID_SIGNED_IN"
+#: Written to stderr with it: seconds from sending the password to that moment, and the process's CPU seconds
+#: (all threads) spent meanwhile — less sensitive than the wall time to other load on the machine.
+SIGN_IN_SECONDS_PREFIX = "MUSTAFID_SIGN_IN_S="
+SIGN_IN_CPU_PREFIX = "MUSTAFID_SIGN_IN_CPU_S="
 
 EXIT_OK = 0
 EXIT_STARTUP_ERROR = 1
@@ -454,14 +464,44 @@ def _when_idle(callback: Callable[[], object]) -> None:
 
 
 def _report_usable(window: MainWindow, finish: Callable[[], object]) -> None:
-    """Probe: print the usable marker once the reception page is on screen (the loop idle), then `finish`."""
+    """Probe: print the usable marker once the desk takes input with its database open — the sign-in screen,
+    or the reception page of a desk signed in already — (the loop idle), then sign in if asked, then `finish`."""
     page = window.reception_page()
-    if page is None or not page.isVisible():
+    covered = window.is_covered()
+    if (covered and not window.gate.is_ready()) or (not covered and (page is None or not page.isVisible())):
         QTimer.singleShot(10, lambda: _report_usable(window, finish))
         return
     print(WORKSPACE_READY_MARKER, flush=True)
     print(f"{USABLE_CPU_PREFIX}{time.process_time():.4f}", file=sys.stderr, flush=True)
-    finish()
+    login, password = os.environ.get(PROBE_LOGIN_ENV), os.environ.get(PROBE_PASSWORD_ENV)
+    if not covered or not login or not password:
+        finish()
+        return
+    started, cpu_started = time.perf_counter(), time.process_time()
+    gate = window.gate
+    gate.login_edit.setText(login)
+    gate.password_edit.setText(password)
+    gate.submit_sign_in()
+
+    def signed_in() -> None:
+        reception = window.reception_page()
+        if window.is_covered() and gate.sign_in_card.message.property("error") == "true":
+            print(f"mustafid probe: {gate.sign_in_card.message.text()}", file=sys.stderr, flush=True)
+            finish()
+            return
+        if window.is_covered() or reception is None or not reception.isVisible():
+            QTimer.singleShot(2, signed_in)
+            return
+
+        def report() -> None:
+            print(SIGNED_IN_MARKER, flush=True)
+            print(f"{SIGN_IN_SECONDS_PREFIX}{time.perf_counter() - started:.4f}", file=sys.stderr, flush=True)
+            print(f"{SIGN_IN_CPU_PREFIX}{time.process_time() - cpu_started:.4f}", file=sys.stderr, flush=True)
+            finish()
+
+        _when_idle(report)
+
+    signed_in()
 
 
 def settle_memory() -> None:
@@ -492,11 +532,13 @@ def run(argv: list[str]) -> int:
     """Start the desk: show the main window at once, open the workspace in the background, or ask for the policy.
 
     The workspace is opened on the single writer of `ui.ops`. With a desk snapshot from the last start
-    (association, officer) the window is shown first — the opening starts once it is painted, so that the
-    worker's imports (SQLAlchemy, the models, the policy schema: most of a second) do not compete with it
-    for the interpreter — and the workspace is attached when ready; the reception page is then usable at
-    once and unfinished cases are looked for behind it. Without a snapshot (first run, or it is gone) the
-    workspace opens first, and the first-run dialog asks for the association's policy when none is adopted.
+    (association, policy: nobody is named before sign-in) the window is shown first, on its sign-in screen —
+    the opening starts once it is painted, so that the worker's imports (SQLAlchemy, the models, the policy
+    schema: most of a second) do not compete with it for the interpreter — and the workspace is attached
+    when ready; the sign-in then takes a password, and once somebody has signed in the reception page is
+    built and unfinished cases are looked for behind it. Without a snapshot (first run, or it is gone) the
+    workspace opens first, and the first-run dialog asks for the association's policy when none is adopted;
+    the window then asks for the first administrator.
     """
     from desktop.startup import default_data_dir
 
@@ -548,10 +590,9 @@ def _run(arguments: argparse.Namespace, qt_arguments: list[str], data_dir: Path)
     def finished() -> None:
         opened = opening.outcome
         if isinstance(opened, OpenedDesk):
+            # The sign-in screen now takes a password; the pages are built (and unfinished cases looked for)
+            # once somebody has signed in.
             window.attach_workspace(opened.workspace, opened.state)
-            # Once the reception page is painted (usable): look for unfinished cases behind it, so that the
-            # look-up does not compete with that first paint.
-            _when_idle(window.offer_drafts_when_found)
             _when_idle(settle_memory)
             if probe:
                 _when_idle(lambda: _report_usable(window, app.quit))
@@ -604,7 +645,6 @@ def _run_after_opening(app: QApplication, opening: DeskOpening, probe: bool) -> 
 
         window = MainWindow(workspace, state=shown_state)
         show_main_window(window)
-        _when_idle(window.offer_drafts_when_found)
         _when_idle(settle_memory)
         if probe:
             _arm_startup_probe(app.quit)

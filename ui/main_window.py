@@ -9,10 +9,20 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QGroupBox,
+    QHBoxLayout,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.errors import InputError
 from desktop.hijri import format_dual
+from ui.identity.gate import DeskGate, roles_text
+from ui.identity.idle import IdleWatch
 from ui.ops import operations, run_read
 from ui.sections import SECTIONS, Section, section_index
 from ui.settings import remember_main_window
@@ -24,10 +34,12 @@ from ui.widgets.status import DeskStatusBar
 
 if TYPE_CHECKING:
     from desktop.policy import PolicyProfile
+    from desktop.session_identity import SessionIdentity
     from desktop.reception import DraftSummary
     from desktop.startup import DeskSnapshot
     from desktop.workspace import DeskState, Workspace
     from ui.reception import ReceptionPage
+    from ui.identity.accounts import AccountsBox
     from ui.reception.wizard import ReceptionWizard
     from ui.sync.conflicts import ConflictsDialog
     from ui.sync.controller import SyncController
@@ -37,6 +49,7 @@ if TYPE_CHECKING:
     from ui.sync.text import SyncState
 
 OPENING_TEXT = "جارٍ فتح قاعدة البيانات…"
+NOBODY_SIGNED_IN = "لم يدخل أحد بعد"
 
 WINDOW_TITLE = "مكتب المستفيد"
 
@@ -69,13 +82,25 @@ class MainWindow(QMainWindow):
     hidden from the list and the menu, and its shortcut does nothing.
 
     It never reads the database itself: what it shows about the desk (policy, officer, connection) comes as
-    a `DeskState` read off the GUI thread. Signals: `sig_section_changed(key)` when another section comes to
-    the front; `sig_workspace_attached()` once an opened workspace is attached.
+    a `DeskState` read off the GUI thread.
+
+    Until somebody signs in (`ui.identity.gate.DeskGate`), the gate covers the window: no page is built, no
+    case read, the sections' menu and shortcuts do nothing. After the association's idle period, or with
+    «قفل المكتب / تبديل المستخدم» (Ctrl+L), the gate covers it again (the reception on screen kept as it is);
+    another officer signing in there finds the previous one's unfinished reception set aside for later.
+
+    Signals: `sig_section_changed(key)` when another section comes to the front; `sig_workspace_attached()`
+    once an opened workspace is attached; `sig_signed_in(identity)` when somebody has signed in or unlocked
+    (the desk is uncovered); `sig_locked()` when the gate covers the desk again.
     """
 
     sig_section_changed = Signal(str)
 
     sig_workspace_attached = Signal()
+
+    sig_signed_in = Signal(object)
+
+    sig_locked = Signal()
 
     def __init__(
         self,
@@ -84,9 +109,10 @@ class MainWindow(QMainWindow):
         *,
         snapshot: DeskSnapshot | None = None,
         state: DeskState | None = None,
+        idle_clock: Callable[[], float] | None = None,
     ) -> None:
         """Build the desk for an open workspace (with its `state` when already read), or from a start-up
-        snapshot until `attach_workspace`."""
+        snapshot until `attach_workspace`; `idle_clock` (seconds) drives the idle lock (a test's fake clock)."""
         super().__init__(parent)
         self.setObjectName("main_window")
         self._workspace: Workspace | None = None
@@ -95,8 +121,21 @@ class MainWindow(QMainWindow):
         self.section_actions: list[QAction] = []
         #: Set once the officer has answered the unfinished-reception question for closing the desk.
         self._leaving_asked = False
+        self._identity: SessionIdentity | None = None
+        self._desk_opened = False
+        self._pending_state: DeskState | None = None
+        self._hidden_windows: list[QWidget] = []
+        self.accounts_box: AccountsBox | None = None
 
-        central = QWidget(self)
+        self.cover = QStackedWidget(self)
+        self.cover.setObjectName("desk_cover")
+        self.gate = DeskGate(self.cover)
+        self.gate.sig_signed_in.connect(self._signed_in)
+        self.gate.sig_switching.connect(self._save_reception_typing)
+        self.idle = IdleWatch(self) if idle_clock is None else IdleWatch(self, clock=idle_clock)
+        self.idle.sig_idle.connect(self.lock_desk)
+        central = QWidget(self.cover)
+        self.desk = central
         row = QHBoxLayout(central)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
@@ -106,7 +145,9 @@ class MainWindow(QMainWindow):
         # In a right-to-left layout the first widget sits on the right.
         row.addWidget(self.navigator)
         row.addWidget(self.stack, 1)
-        self.setCentralWidget(central)
+        self.cover.addWidget(self.gate)
+        self.cover.addWidget(central)
+        self.setCentralWidget(self.cover)
 
         self.desk_status = DeskStatusBar(self)
         self.setStatusBar(self.desk_status)
@@ -121,6 +162,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
 
         self.navigator.sig_section_chosen.connect(self.show_section)
+        self._show_gate()
         if workspace is not None:
             self.attach_workspace(workspace, state)
         else:
@@ -129,12 +171,37 @@ class MainWindow(QMainWindow):
         self.resize(1100, 720)
 
     def attach_workspace(self, workspace: Workspace, state: DeskState | None = None) -> None:
-        """The workspace is open: show its policy, officer and connection for real.
+        """The workspace is open: the gate takes a password (or, signed in already, the desk is shown for real).
 
         With `state` (read on the worker that opened the workspace) everything is shown at once. Without
         it, a policy the workspace has already read is shown at once and the rest is read off the GUI thread.
         """
         self._workspace = workspace
+        if workspace.signed_in is None:
+            self._pending_state = state
+            known = state.profile if state is not None else workspace.loaded_profile
+            if known is not None:
+                self.setWindowTitle(window_title(known.association.name))
+                self.desk_status.show_association(known.association.name)
+            if state is not None:
+                self.gate.attach(workspace, state.has_administrator)
+            else:
+                run_read(self, workspace.desk_state, self._gate_state, where="main_window.gate_state")
+            self.sig_workspace_attached.emit()
+            return
+        self._identity = workspace.signed_in
+        self._open_desk(workspace, state)
+        self.sig_workspace_attached.emit()
+
+    def _gate_state(self, state: DeskState) -> None:
+        """The desk's state read for the gate (the workspace came without it)."""
+        self._pending_state = state
+        if self._workspace is not None:
+            self.gate.attach(self._workspace, state.has_administrator)
+
+    def _open_desk(self, workspace: Workspace, state: DeskState | None) -> None:
+        """Somebody is signed in: build the pages, show the policy and connection, start the sync."""
+        self._desk_opened = True
         for page in self._pages.values():
             if isinstance(page, PolicySummaryPage):
                 page.attach_workspace(workspace)
@@ -146,13 +213,125 @@ class MainWindow(QMainWindow):
                 self.show_policy(known)
             run_read(self, workspace.desk_state, self.show_desk_state, where="main_window.desk_state")
         self._start_sync(workspace)
-        self.sig_workspace_attached.emit()
+        self._uncover()
 
     def show_desk_state(self, state: DeskState) -> None:
         """Show the desk's policy, officer and connection, and build for real the pages that were waiting."""
         self.show_policy(state.profile)
         self.desk_status.show_officer(state.officer_name)
         self.desk_status.show_connection(state.connection.label_ar)
+        self._show_identity()
+
+    # ----------------------------------------------------------------- who is at the desk (issue 13)
+
+    @property
+    def identity(self) -> SessionIdentity | None:
+        """The person signed in at this window (also while it is locked), or None before anybody signed in."""
+        return self._identity
+
+    def is_covered(self) -> bool:
+        """True while the gate covers the desk (nobody signed in yet, or locked)."""
+        return self.cover.currentWidget() is self.gate
+
+    def _show_identity(self) -> None:
+        """The signed-in person's Arabic name and role in the status bar (nobody before sign-in)."""
+        identity = self._identity
+        if identity is None:
+            self.desk_status.show_officer(NOBODY_SIGNED_IN)
+        else:
+            # The primary role only: the bar keeps room for the association; every role is in the tooltip.
+            self.desk_status.show_officer(f"{identity.full_name} — {roles_text(identity.roles[:1])}")
+            self.desk_status.officer_label.setToolTip(roles_text(identity.roles))
+
+    def _show_gate(self) -> None:
+        """Cover the desk: its sections' shortcuts and the sync's actions do nothing until sign-in."""
+        self.cover.setCurrentWidget(self.gate)
+        for action in (*self.section_actions, self.sync_now_action, self.conflicts_action, self.enrol_action,
+                       self.lock_action):
+            action.setEnabled(False)
+        self._show_identity()
+
+    def _uncover(self) -> None:
+        """Show the desk to the person signed in, with the actions their desk allows."""
+        self._ensure_page(self.stack.currentIndex())
+        self.cover.setCurrentWidget(self.desk)
+        hidden = hidden_sections(self._profile)
+        for index, section in enumerate(SECTIONS):
+            self.section_actions[index].setEnabled(section.key not in hidden)
+        self.lock_action.setEnabled(True)
+        if self.sync is not None and not self.sync.stopped:
+            self._show_sync_state(self.sync.state())
+        self._show_identity()
+        if self.accounts_box is not None:
+            self.accounts_box.show_for(self._identity)
+        workspace = self._workspace
+        if workspace is not None:
+            run_read(self, workspace.idle_lock_minutes, self._arm_idle_lock, where="main_window.idle_lock")
+        page = self.stack.currentWidget()
+        if page is not None:
+            page.setFocus()
+
+    def _arm_idle_lock(self, minutes: int) -> None:
+        if not self.is_covered():
+            self.idle.start(minutes)
+            self.idle.watch(self.windowHandle())
+
+    def _signed_in(self, identity: SessionIdentity) -> None:
+        """The gate let somebody in: the same person goes on where they were; another finds a fresh reception."""
+        previous = self._identity
+        self._identity = identity
+        workspace = self._workspace
+        if workspace is None:
+            return
+        if not self._desk_opened:
+            self._open_desk(workspace, self._pending_state)
+            self._when_idle_offer_drafts()
+        elif previous is not None and previous.account_id != identity.account_id:
+            self._hand_over()
+            self._uncover()
+        else:
+            for window in self._hidden_windows:
+                window.show()
+            self._hidden_windows.clear()
+            self._uncover()
+        self.sig_signed_in.emit(identity)
+
+    def _when_idle_offer_drafts(self) -> None:
+        QTimer.singleShot(0, self, lambda: QTimer.singleShot(0, self, self.offer_drafts_when_found))
+
+    def _save_reception_typing(self) -> None:
+        """Queue the reception's unsaved typing on the writer now, under the officer who typed it."""
+        wizard = self._reception_wizard()
+        if wizard is not None:
+            wizard.flush_drafts()
+
+    def _hand_over(self) -> None:
+        """Another officer signed in at the lock: the previous one's windows close, and their unfinished
+        reception is set aside as «continue later» (saved, listed with the unfinished ones), never lost."""
+        for window in self._hidden_windows:
+            window.close()
+        self._hidden_windows.clear()
+        wizard = self._reception_wizard()
+        if wizard is not None:
+            if wizard.case is not None:
+                wizard.start_new()
+            self._when_idle_offer_drafts()
+
+    def lock_desk(self) -> None:
+        """Cover the desk now (idle, or «قفل المكتب» / Ctrl+L): the PIN of the person signed in opens it again,
+        or another officer signs in. What the reception has typed is saved first; open dialogs are hidden."""
+        identity = self._identity
+        if identity is None or self.is_covered():
+            return
+        self.idle.stop()
+        self._save_reception_typing()
+        for window in QApplication.topLevelWidgets():
+            if window is not self and window.isVisible() and _owned_by(window, self):
+                window.hide()
+                self._hidden_windows.append(window)
+        self._show_gate()
+        self.gate.show_lock(identity)
+        self.sig_locked.emit()
 
     @property
     def workspace(self) -> Workspace | None:
@@ -160,10 +339,10 @@ class MainWindow(QMainWindow):
         return self._workspace
 
     def _show_snapshot(self) -> None:
-        """Until the database is open: the association and officer from the snapshot, and say it is opening."""
+        """Until the database is open: the association from the snapshot (nobody is named), and say it is opening."""
         snapshot = self._snapshot
         self.setWindowTitle(window_title(snapshot.association_name if snapshot else None))
-        self.desk_status.show_officer(snapshot.officer_name if snapshot else "…")
+        self._show_identity()
         self.desk_status.show_association(snapshot.association_name if snapshot else "…")
         self.desk_status.show_connection(OPENING_TEXT)
         self.desk_status.show_today(_today_text())
@@ -297,6 +476,11 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         """Menus whose every entry works: the sections with their shortcuts, and quitting."""
         file_menu = self.menuBar().addMenu("ملف")
+        self.lock_action = QAction("قفل المكتب / تبديل المستخدم", self)
+        self.lock_action.setObjectName("lock_action")
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(self.lock_desk)
+        file_menu.addAction(self.lock_action)
         quit_action = QAction("خروج", self)
         quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
         quit_action.triggered.connect(self.close)
@@ -345,6 +529,8 @@ class MainWindow(QMainWindow):
         reason, or stay — the default); the section changes only after «later» or «abandon»."""
         if not 0 <= index < len(SECTIONS) or self.navigator.is_section_hidden(index):
             return
+        if self._identity is None and self._workspace is not None and self._workspace.signed_in is None:
+            return  # nobody signed in: no page is built
         current = self.stack.currentIndex()
         wizard = self._reception_wizard()
         if (wizard is not None and index != current and SECTIONS[current].key == "reception"
@@ -362,7 +548,7 @@ class MainWindow(QMainWindow):
         """Closing the desk (or Ctrl+Q) saves what is typed in the reception; with a reception unfinished the
         officer is asked first (continue later, abandon with a reason, or stay — the default, and Escape)."""
         wizard = self._reception_wizard()
-        if wizard is not None and not self._leaving_asked:
+        if wizard is not None and not self._leaving_asked and not self.is_covered():
             if wizard.ask_to_leave("قبل إغلاق البرنامج", self._close_after_answer):
                 event.ignore()
                 return
@@ -437,12 +623,25 @@ class MainWindow(QMainWindow):
         storage = [g for g in body.findChildren(QGroupBox) if g.title() == "التخزين"]
         index = layout.indexOf(storage[0]) if storage else -1
         layout.insertWidget(index if index >= 0 else max(layout.count() - 2, 0), box)
+        self._add_accounts_box(body, layout, layout.indexOf(box) + 1)
         box.sig_enrol_requested.connect(self.show_enrolment)
         box.sig_sync_requested.connect(self.sync_now)
         box.sig_conflicts_requested.connect(self.show_conflicts)
         self.sync_box = box
         if self.sync is not None:
             box.show_state(self.sync.state())
+
+    def _add_accounts_box(self, body: QWidget, layout: QVBoxLayout, index: int) -> None:
+        """The administrator's accounts box on the settings page, under the sync box (hidden from everybody else)."""
+        from ui.identity.accounts import AccountsBox
+
+        workspace = self._workspace
+        if workspace is None or self.accounts_box is not None:
+            return
+        box = AccountsBox(workspace, body)
+        layout.insertWidget(index, box)
+        self.accounts_box = box
+        box.show_for(self._identity)
 
     def sync_now(self) -> None:
         """«مزامنة الآن»: a round now; on a PC not enrolled yet, the enrolment dialog instead."""
@@ -510,6 +709,16 @@ class MainWindow(QMainWindow):
     def section_page(self, key: str) -> QWidget:
         """The page widget of a section, by key (built if not shown yet)."""
         return self._ensure_page(section_index(key))
+
+
+def _owned_by(window: QWidget, owner: QWidget) -> bool:
+    """True when a top-level widget (a dialog) belongs to `owner` through its parents."""
+    parent = window.parentWidget()
+    while parent is not None:
+        if parent is owner:
+            return True
+        parent = parent.parentWidget()
+    return False
 
 
 def _today_text() -> str:

@@ -382,6 +382,15 @@ class SyncService:
         new_assoc, old_assoc = answer.association_id.hex, local_association.hex
         rekeyed = new_assoc != old_assoc
         with sync_transaction(self._db, foreign_keys=False) as conn:
+            # The append-only guards refuse any change of content; re-keying the association and the device is
+            # not one (the audit chain's hash leaves both ids out for this). Lifted inside this transaction for
+            # the re-keying only, and put back as they were: a desk that signed in before enrolling already
+            # holds audit events (its first administrator, its sign-ins).
+            guards = conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%append_only_update'"
+            ).fetchall()
+            for guard_name, _sql in guards:
+                conn.execute(f'DROP TRIGGER "{guard_name}"')
             if rekeyed:
                 cases = conn.execute('SELECT count(*) FROM "case" WHERE association_id = ?', (old_assoc,)).fetchone()[0]
                 if cases:
@@ -424,6 +433,8 @@ class SyncService:
                         if exists:
                             conn.execute(f'UPDATE "{name}" SET device_id = ? WHERE device_id = ?',
                                          (new_device, old_device))
+            for _guard_name, sql in guards:
+                conn.execute(sql)
             skip = {"association": [new_assoc]} if rekeyed else None
             queued = queue_unsynced_rows(conn, skip=skip)
             conn.execute(

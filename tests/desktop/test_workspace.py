@@ -107,15 +107,16 @@ def test_adoption_writes_the_desk_snapshot(workspace: Workspace) -> None:
     assert snapshot is not None
     assert snapshot.association_name == "جمعية دعم للبحث والإنقاذ والإغاثة"
     assert snapshot.profile_id == "daam-rescue"
-    assert snapshot.officer_name == workspace.officer_name()
+    # Behaviour change (issue 13): the snapshot is read before sign-in, so it names nobody.
+    assert workspace.officer_name() not in snapshot_path(workspace.data_dir).read_text(encoding="utf-8")
 
 
 def test_snapshot_round_trip_and_damaged_files(tmp_path: Path) -> None:
     """A damaged or foreign snapshot reads as None (the slow, sure path), never as wrong data."""
-    snapshot = DeskSnapshot("جمعية", "baraah", "1", "سارة")
+    snapshot = DeskSnapshot("جمعية", "baraah", "1")
     write_snapshot(tmp_path, snapshot)
     assert read_snapshot(tmp_path) == snapshot
-    for damaged in ("{", "[]", '{"format": 99}', '{"format": 1}', ""):
+    for damaged in ("{", "[]", '{"format": 99}', '{"format": 1}', '{"format": 2}', ""):
         snapshot_path(tmp_path).write_text(damaged, encoding="utf-8")
         assert read_snapshot(tmp_path) is None
     assert read_snapshot(tmp_path / "absent") is None

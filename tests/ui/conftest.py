@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.workspace import Workspace
 from tests.templates import seed_data_dir
+from tests.accounts import TEST_HASH, sign_in_desk
 from ui.app import configure_application
 from ui.settings import desk_settings
 
@@ -35,12 +36,22 @@ def fresh_desk_settings() -> Iterator[None]:
 def workspace(data_dir: Path) -> Iterator[Workspace]:
     """A fresh workspace (first run: no policy adopted yet), on a copy of the migrated template database."""
     opened = Workspace.open(seed_data_dir(data_dir))
+    opened.hash_parameters = TEST_HASH
     yield opened
     opened.close()
 
 
 @pytest.fixture
 def adopted_workspace(workspace: Workspace) -> Workspace:
-    """A workspace whose association adopted the built-in policy of جمعية مفاتيح الخير الأسرية."""
+    """A workspace whose association adopted the built-in policy of جمعية مفاتيح الخير الأسرية, with its
+    first administrator (holding every role) signed in, as every screen is used after sign-in."""
+    workspace.adopt_builtin_profile(FULL_PROFILE_ID)
+    sign_in_desk(workspace)
+    return workspace
+
+
+@pytest.fixture
+def unsigned_workspace(workspace: Workspace) -> Workspace:
+    """A workspace with the policy adopted and nobody signed in (nor any account able to sign in)."""
     workspace.adopt_builtin_profile(FULL_PROFILE_ID)
     return workspace

@@ -26,6 +26,7 @@ from ui.main_window import MainWindow
 from ui.ops import operations
 from ui.reception.base import StepPage
 from ui.sections import SECTIONS, section_index
+from tests.accounts import sign_in_desk
 
 SCREENSHOTS_ENV = "MUSTAFID_SCREENSHOTS"
 
@@ -95,6 +96,7 @@ def cut_fields(root: QWidget, area: QRect) -> list[str]:
 
 def _window(qtbot, workspace: Workspace, profile_id: str, screen: tuple[int, int]) -> MainWindow:
     workspace.adopt_builtin_profile(profile_id)
+    sign_in_desk(workspace)
     window = MainWindow(workspace)
     qtbot.addWidget(window)
     window.resize(screen[0], screen[1] - WINDOW_CHROME_PX)
@@ -141,6 +143,7 @@ def test_every_section_fits(qtbot, workspace: Workspace, profile_id: str, screen
 
 def _adopted(workspace: Workspace, profile_id: str):  # type: ignore[no-untyped-def]
     workspace.adopt_builtin_profile(profile_id)
+    sign_in_desk(workspace)
     return workspace.active_profile()
 
 
@@ -197,6 +200,7 @@ def test_window_opens_maximised_first_then_where_it_was_left(qtbot, workspace: W
     from ui.settings import WINDOW_FRAME_KEY, desk_settings, show_main_window
 
     workspace.adopt_builtin_profile("mafateeh-alkhair")
+    sign_in_desk(workspace)
     first = MainWindow(workspace)
     qtbot.addWidget(first)
     show_main_window(first)
@@ -233,6 +237,7 @@ def test_windows_not_shown_by_the_desk_are_not_remembered(qtbot, workspace: Work
     from ui.settings import WINDOW_GEOMETRY_KEY, desk_settings
 
     workspace.adopt_builtin_profile("mafateeh-alkhair")
+    sign_in_desk(workspace)
     window = MainWindow(workspace)
     qtbot.addWidget(window)
     window.show()
@@ -245,6 +250,7 @@ def test_advanced_filters_collapsed_by_default_and_remembered(qtbot, workspace: 
     """«تصفية متقدمة» starts closed; opened, it is open on the next start; closed with a filter in use, its
     button says how many."""
     workspace.adopt_builtin_profile("mafateeh-alkhair")
+    sign_in_desk(workspace)
     page = CasesPage(workspace)
     qtbot.addWidget(page)
     page.show()

@@ -18,6 +18,7 @@ from ui.sections import SECTIONS
 from ui.widgets.placeholder import SectionWaitingPage
 from ui.widgets.policy_outline import ReceptionOutline
 from ui.widgets.policy_summary import PolicySummaryPage
+from tests.accounts import sign_in_desk
 
 SECTION_TITLES = ["الاستقبال", "الحالات", "اللجنة", "رضا المستفيدين", "التقارير", "الإعدادات"]
 
@@ -151,6 +152,7 @@ def test_settings_page_shows_the_active_policy(window: MainWindow, adopted_works
 def test_rescue_policy_has_no_committee_period(qtbot, workspace: Workspace) -> None:
     """The rescue association's policy (reports, no committee) reads as such, not as an empty field."""
     workspace.adopt_builtin_profile("daam-rescue")
+    sign_in_desk(workspace)
     main = MainWindow(workspace)
     qtbot.addWidget(main)
     settings = main.section_page("settings")
@@ -193,6 +195,7 @@ def test_a_policy_with_a_committee_shows_the_committee_section(window: MainWindo
 def test_a_policy_of_reports_has_no_committee_section(qtbot, workspace: Workspace) -> None:
     """daam-rescue receives reports, not requests: no «اللجنة» in the list or the menu, and Ctrl+3 does nothing."""
     workspace.adopt_builtin_profile("daam-rescue")
+    sign_in_desk(workspace)
     main = MainWindow(workspace)
     qtbot.addWidget(main)
     main.show()
@@ -232,7 +235,7 @@ def test_the_window_from_the_snapshot_loads_no_database_code() -> None:
         "from desktop.startup import DeskSnapshot\n"
         "from ui.main_window import MainWindow\n"
         "app = QApplication([]); configure_application(app)\n"
-        "w = MainWindow(None, snapshot=DeskSnapshot('جمعية', 'mafateeh-alkhair', '2025-10', 'موظف'))\n"
+        "w = MainWindow(None, snapshot=DeskSnapshot('جمعية', 'mafateeh-alkhair', '2025-10'))\n"
         "w.show(); app.processEvents()\n"
         "print(' '.join(m for m in ('sqlalchemy', 'db.models', 'desktop.policy', 'desktop.reception',"
         " 'desktop.workspace', 'reportlab') if m in sys.modules))\n"

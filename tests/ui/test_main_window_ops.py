@@ -22,6 +22,7 @@ from ui.reports import ReportsPage
 from ui.satisfaction import SatisfactionPage
 from ui.sections import section_index
 from ui.widgets.policy_summary import PolicySummaryPage
+from tests.ui.accounts import TEST_HASH, create_first_administrator_at_gate, sign_in_at_gate
 
 
 def test_start_up_from_the_snapshot_reads_nothing_on_the_gui_thread(qtbot, adopted_workspace: Workspace) -> None:
@@ -41,6 +42,8 @@ def test_start_up_from_the_snapshot_reads_nothing_on_the_gui_thread(qtbot, adopt
         opened = opening.wait()
         assert isinstance(opened, OpenedDesk)
         window.attach_workspace(opened.workspace, opened.state)
+        opened.workspace.hash_parameters = TEST_HASH
+        sign_in_at_gate(qtbot, window)
         window.offer_drafts_when_found()
         for key in ("satisfaction", "reports", "settings", "reception"):
             window.show_section(section_index(key))
@@ -75,6 +78,7 @@ def test_first_run_lists_and_adopts_off_the_gui_thread(qtbot, workspace: Workspa
             dialog.accept()
         window = MainWindow(workspace)
         qtbot.addWidget(window)
+        create_first_administrator_at_gate(qtbot, window)
         operations().wait()
     assert calls == []
     assert dialog.result() == QDialog.DialogCode.Accepted

@@ -15,6 +15,7 @@ from ui.first_run import FirstRunDialog
 from ui.main_window import MainWindow
 from ui.ops import operations
 from ui.sections import section_index
+from tests.accounts import sign_in_desk
 
 SCREENSHOTS_ENV = "MUSTAFID_SCREENSHOTS"
 
@@ -34,6 +35,7 @@ def _save(widget: QWidget, name: str) -> QImage:
 def test_main_window_screenshots(qtbot, workspace: Workspace, profile_id: str) -> None:
     """The main window on each page worth looking at: reception outline, committee, settings."""
     workspace.adopt_builtin_profile(profile_id)
+    sign_in_desk(workspace)
     window = MainWindow(workspace)
     qtbot.addWidget(window)
     window.resize(1100, 720)

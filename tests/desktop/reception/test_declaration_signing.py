@@ -12,8 +12,10 @@ from sqlalchemy import func, select
 from db.models import Declaration
 from desktop.reception import ReceptionError, ReceptionService, case_profile, render_document
 from desktop.reception.documents import DeclarationSheet
+from desktop.workspace import os_username
+from tests.accounts import ADMIN_NAME, sign_in_desk
 
-from .conftest import documents, particulars, signature_png, snapshot
+from .conftest import documents, needs_poppler, particulars, pdf_text, signature_png, snapshot
 
 
 def _at_declaration(service: ReceptionService) -> object:
@@ -94,3 +96,18 @@ def test_documents_print_from_a_session_without_a_service(service: ReceptionServ
         for kind in ("declaration", "receipt"):
             stored = service.document_pdf(case_id, kind)  # type: ignore[arg-type]
             assert render_document(session, case, profile, store, kind) == stored.path.read_bytes()
+
+
+@needs_poppler
+def test_the_declaration_names_the_signed_in_officer_never_the_os_login(service: ReceptionService,
+                                                                        tmp_path: Path) -> None:
+    """Signed in (issue 13), the declaration prints the account's full Arabic name as the receiving officer."""
+    workspace = service._workspace  # noqa: SLF001
+    sign_in_desk(workspace)
+    case_id = _at_declaration(service)
+    service.sign_declaration(case_id, signature_png())  # type: ignore[arg-type]
+    out = tmp_path / "declaration.pdf"
+    out.write_bytes(service.render_document(case_id, "declaration"))  # type: ignore[arg-type]
+    words = pdf_text(out)
+    assert ADMIN_NAME.split()[0] in words and ADMIN_NAME.split()[-1] in words
+    assert os_username() not in words

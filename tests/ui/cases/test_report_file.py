@@ -15,6 +15,7 @@ from tests.ui.cases.conftest import idle
 from ui.cases.case_file import CaseFileDialog
 from ui.cases.report_file import CloseReportDialog, DispatchDialog
 from ui.printing import pdf_renderer_name
+from tests.accounts import sign_in_desk
 
 T0 = datetime(2025, 11, 2, 6, 0, tzinfo=UTC)
 _NOT_FOR_REPORTS = ("لجنة", "قرار", "إقرار", "مستند", "المستفيد", "الطلب", "الاستحقاق", "خدمة")
@@ -34,6 +35,7 @@ def _visible_texts(dialog: CaseFileDialog) -> list[str]:
 def report_dialog(qtbot, workspace: Workspace) -> CaseFileDialog:
     """A report received on WhatsApp (not yet escalated or dispatched), its case file open at 1366×768."""
     workspace.adopt_builtin_profile("daam-rescue")
+    sign_in_desk(workspace)
     clock = ListingClock(T0)
     reception = ReceptionService(workspace, clock=clock)
     reception.add_member("ماجد الحربي", "0553334444", "24.72", "46.68")

@@ -13,6 +13,7 @@ from tests.desktop.casedesk._listing_world import ListingClock
 from tests.ui.cases.conftest import idle
 from tests.ui.reception.driver import type_text
 from ui.cases import CasesPage
+from tests.accounts import sign_in_desk
 
 T0 = datetime(2025, 11, 2, 6, 0, tzinfo=UTC)
 _NOT_FOR_REPORTS = ("لجنة", "قرار", "إقرار", "مستند", "المستفيد", "هوية", "التقديم", "المتبقي")
@@ -21,6 +22,7 @@ _NOT_FOR_REPORTS = ("لجنة", "قرار", "إقرار", "مستند", "الم�
 def _reports(workspace: Workspace) -> None:
     """Two reports: one dispatched and closed (WhatsApp), one just received (Snapchat)."""
     workspace.adopt_builtin_profile("daam-rescue")
+    sign_in_desk(workspace)
     clock = ListingClock(T0)
     reception = ReceptionService(workspace, clock=clock)
     member = reception.add_member("ماجد الحربي", "0553334444", "24.72", "46.68").member_id

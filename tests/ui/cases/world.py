@@ -10,6 +10,7 @@ from desktop.identity import make_saudi_id
 from desktop.reception import DocumentInput, ParticularsInput, ReceptionService
 from desktop.workspace import Workspace
 from tests.desktop.reception.conftest import signature_png
+from tests.accounts import sign_in_desk
 
 PROFILE_ID = "mafateeh-alkhair"
 
@@ -76,6 +77,7 @@ def build_world(workspace: Workspace) -> World:
     one received by phone, one of another name."""
     if workspace.active_profile() is None:
         workspace.adopt_builtin_profile(PROFILE_ID)
+        sign_in_desk(workspace)
     world = World(workspace)
     world.awaiting("overdue", "سعد فهد ناصر الدوسري", days_ago=20, mobile="0551112222")
     world.awaiting("due", "عبد الله محمد عبد الرحمن القحطاني", days_ago=3, mobile="0553334444")

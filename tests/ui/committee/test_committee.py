@@ -14,6 +14,7 @@ from ui.committee import CommitteePage
 from ui.committee.decision import DecisionDialog
 from ui.committee.page import OVERDUE_BACKGROUND
 from ui.ops import operations
+from tests.accounts import sign_in_desk
 
 
 def _open(qtbot, page: CommitteePage, row: int = 0) -> DecisionDialog:
@@ -136,6 +137,7 @@ def test_a_second_decider_is_told_and_the_queue_refreshes(qtbot, committee_page:
 def test_a_policy_without_a_committee_says_so_and_offers_nothing(qtbot, workspace) -> None:
     """The rescue association's policy has no research committee: the page says so, no queue, no buttons."""
     workspace.adopt_builtin_profile("daam-rescue")
+    sign_in_desk(workspace)
     page = CommitteePage(workspace)
     qtbot.addWidget(page)
     page.show()

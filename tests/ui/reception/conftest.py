@@ -10,6 +10,7 @@ from desktop.reception import ReceptionService
 from desktop.workspace import Workspace
 from tests.ui.reception.driver import Officer
 from ui.reception.page import ReceptionPage
+from tests.accounts import sign_in_desk
 
 POLICIES = ("daam-rescue", "tahfeez-bir-bin-hirmas", "qader-tabuk", "mafateeh-alkhair", "baraah")
 
@@ -21,6 +22,7 @@ def open_reception(qtbot, workspace: Workspace) -> Callable[[str], tuple[Recepti
     def opened(profile_id: str) -> tuple[ReceptionPage, Officer]:
         if workspace.active_profile() is None:
             workspace.adopt_builtin_profile(profile_id)
+            sign_in_desk(workspace)
         page = ReceptionPage(workspace)
         qtbot.addWidget(page)
         page.resize(1280, 860)

@@ -14,6 +14,7 @@ import pytest
 
 from desktop.casedesk import CommitteeService, DecisionInput
 from desktop.hijri import format_gregorian, format_hijri
+from desktop.identity import make_saudi_id
 from ui.ops import operations, run_write
 from ui.reception.base import StepPage
 from ui.reception.fields import DualDateField
@@ -224,3 +225,12 @@ class Officer:
         for name, path in (attach or {}).items():
             page.attach_file(name, path)
         self.qtbot.waitUntil(lambda: not page.imports_running(), timeout=10000)
+
+
+def typed_at_verify(officer: Officer) -> None:
+    """A reception left unfinished at the verification step, its particulars typed and saved as a draft."""
+    officer.start_contact("interview", None, make_saudi_id("101234567"))
+    officer.greet("سأل عن الشروط")
+    officer.on("verification")
+    officer.fill_particulars(full_name="محمد عبدالله أحمد الزهراني", id_expiry=future_hijri(), mobile="0551234567")
+    officer.wait_saved()

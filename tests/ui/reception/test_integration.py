@@ -31,7 +31,7 @@ ALLOWED_CORE = {"desktop.reception", "desktop.identity", "desktop.hijri", "deskt
 def test_reception_page_replaces_the_placeholder_when_the_workspace_opens(qtbot, adopted_workspace: Workspace) -> None:
     """Started from the snapshot the section says it is opening; once attached it is the real reception page."""
     snapshot = DeskSnapshot(association_name="جمعية مفاتيح الخير الأسرية", profile_id="mafateeh-alkhair",
-                            policy_version="2025-10", officer_name="موظف")
+                            policy_version="2025-10")
     window = MainWindow(None, snapshot=snapshot)
     qtbot.addWidget(window)
     assert isinstance(window.section_page("reception"), SectionWaitingPage)

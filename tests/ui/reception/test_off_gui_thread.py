@@ -23,6 +23,7 @@ from desktop.workspace import Workspace
 from tests.ui.reception.driver import Officer, draw_signature, future_hijri, make_scan
 from ui.ops import operations
 from ui.reception.page import ReceptionPage
+from tests.accounts import sign_in_desk
 
 
 class SessionWatch:
@@ -56,6 +57,7 @@ def watched(open_reception, workspace: Workspace) -> Iterator[Callable[[str], tu
 
     def opened(profile_id: str) -> tuple[ReceptionPage, Officer, SessionWatch]:
         workspace.adopt_builtin_profile(profile_id)
+        sign_in_desk(workspace)
         watch = SessionWatch(workspace)
         watches.append(watch)
         watch.watching = True

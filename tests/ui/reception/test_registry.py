@@ -17,6 +17,7 @@ from ui.ops import operations, run_write
 from ui.reception.base import Action, StepPage, WizardContext
 from ui.reception.registry import PAGES, page_class, step_page
 from ui.reception.wizard import page_for_step
+from tests.accounts import sign_in_desk
 
 POLICIES = ("daam-rescue", "tahfeez-bir-bin-hirmas", "qader-tabuk", "mafateeh-alkhair", "baraah")
 
@@ -48,6 +49,7 @@ def test_every_step_kind_has_a_handler_and_a_page(procedure: Procedure) -> None:
 def test_each_policy_step_gets_its_page_and_handler(qtbot, workspace: Workspace, profile_id: str) -> None:
     """Every step of the five policies builds its registered page, holding its step kind's handler."""
     profile = workspace.adopt_builtin_profile(profile_id)
+    sign_in_desk(workspace)
     service = ReceptionService(workspace)
     holder = QWidget()
     qtbot.addWidget(holder)

@@ -14,6 +14,7 @@ from desktop.identity import make_saudi_id
 from desktop.workspace import Workspace
 from tests.ui.reception.driver import Officer, draw_signature, future_hijri, make_scan, past_gregorian
 from ui.main_window import MainWindow
+from tests.accounts import sign_in_desk
 
 SCREENSHOTS_ENV = "MUSTAFID_SCREENSHOTS"
 
@@ -32,6 +33,7 @@ def _save(qtbot, widget: QWidget, name: str) -> QImage:
 
 def _window(qtbot, workspace: Workspace, profile_id: str) -> tuple[MainWindow, Officer]:
     workspace.adopt_builtin_profile(profile_id)
+    sign_in_desk(workspace)
     window = MainWindow(workspace)
     qtbot.addWidget(window)
     window.resize(1280, 800)

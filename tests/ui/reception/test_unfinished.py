@@ -10,11 +10,10 @@ from sqlalchemy import func, select
 from db.models import AuditEvent, Case
 from desktop.arabic_text import display_digits
 from desktop.counting import CASES, count_phrase
-from desktop.identity import make_saudi_id
 from desktop.reception import ReceptionService
 from desktop.workspace import Workspace
 from tests.desktop.reception.conftest import ID_NUMBER, documents, particulars
-from tests.ui.reception.driver import Officer, future_hijri
+from tests.ui.reception.driver import Officer, typed_at_verify
 from ui.main_window import MainWindow
 from ui.ops import operations
 from ui.reception.lifecycle import AbandonDialog, OpenCaseDialog, UnfinishedReceptionDialog
@@ -37,20 +36,12 @@ def _asked(qtbot, window: MainWindow, kind: type) -> object:
     return next(d for d in window.findChildren(kind) if d.isVisible())
 
 
-def _typed_at_verify(officer: Officer) -> None:
-    officer.start_contact("interview", None, make_saudi_id("101234567"))
-    officer.greet("سأل عن الشروط")
-    officer.on("verification")
-    officer.fill_particulars(full_name="محمد عبدالله أحمد الزهراني", id_expiry=future_hijri(), mobile="0551234567")
-    officer.wait_saved()
-
-
 def test_closing_with_an_unfinished_reception_asks_and_continue_later_keeps_the_draft(
     qtbot, adopted_workspace: Workspace
 ) -> None:
     """Closing asks; stay is the default and Escape stays; abandon waits for a reason; «later» closes, draft kept."""
     window, officer = _desk(qtbot, adopted_workspace)
-    _typed_at_verify(officer)
+    typed_at_verify(officer)
     wizard = officer.wizard
     case_id = wizard.case.case_id
 
@@ -86,7 +77,7 @@ def test_closing_with_an_unfinished_reception_asks_and_continue_later_keeps_the_
 def test_switching_section_can_abandon_with_a_reason(qtbot, adopted_workspace: Workspace) -> None:
     """Another section with a reception unfinished asks; abandoning records the reason, then the section changes."""
     window, officer = _desk(qtbot, adopted_workspace)
-    _typed_at_verify(officer)
+    typed_at_verify(officer)
     case_id = officer.wizard.case.case_id
     window.show_section(1)
     dialog = _asked(qtbot, window, UnfinishedReceptionDialog)

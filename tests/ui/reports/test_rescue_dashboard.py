@@ -10,6 +10,7 @@ from desktop.reports.views import Period
 from desktop.workspace import Workspace
 from tests.desktop.casedesk._listing_world import ListingClock
 from ui.reports.dashboard import COMMITTEE_CARDS, REPORT_CARDS, DashboardView
+from tests.accounts import sign_in_desk
 
 T0 = datetime(2025, 11, 2, 6, 0, tzinfo=UTC)
 
@@ -17,6 +18,7 @@ T0 = datetime(2025, 11, 2, 6, 0, tzinfo=UTC)
 def test_dashboard_shows_the_reports_section(qtbot, workspace: Workspace) -> None:
     """Received, minutes to dispatch and close (median and p90), escalations, per platform and day; no committee."""
     workspace.adopt_builtin_profile("daam-rescue")
+    sign_in_desk(workspace)
     clock = ListingClock(T0)
     reception = ReceptionService(workspace, clock=clock)
     member = reception.add_member("ماجد الحربي", "0553334444", "24.72", "46.68").member_id

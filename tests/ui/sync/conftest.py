@@ -26,6 +26,7 @@ from tests.desktop.sync.conftest import make_desk  # noqa: F401 - the other PCs 
 from tests.postgres import SyncServerProcess
 from tests.templates import seed_data_dir
 from ui.main_window import MainWindow
+from tests.accounts import sign_in_desk
 
 PROFILE = "mafateeh-alkhair"
 
@@ -117,6 +118,15 @@ def enrol_and_settle(ws: Workspace, server: SyncServerProcess, name: str) -> Non
         service.close()
 
 
+def _send_sign_in(ws: Workspace) -> None:
+    """Push what signing in wrote (the account made, its audit events): the desk starts with nothing pending."""
+    service = SyncService(ws)
+    try:
+        service.run_round()
+    finally:
+        service.close()
+
+
 @pytest.fixture
 def fast_sync(monkeypatch: pytest.MonkeyPatch) -> None:
     """Short controller intervals (the behaviour is the same, the test does not wait a minute)."""
@@ -139,6 +149,9 @@ def sync_desk(
         ws.adopt_builtin_profile(PROFILE)
         if enrolled:
             enrol_and_settle(ws, sync_server, name)
+        sign_in_desk(ws)  # after the first sync: a second desk signs in with the account the first one made
+        if enrolled:
+            _send_sign_in(ws)
         window = MainWindow(ws)
         window.resize(1280, 800)
         window.show()

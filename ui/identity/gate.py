@@ -1,0 +1,374 @@
+"""The desk's gate: sign-in, the first administrator of a new association, and the idle lock.
+
+The gate covers the whole window until somebody has signed in (and again when the desk locks): no case, name
+or count of the desk is drawn under it. Every check goes through one `Workspace` call on the writer of
+`ui.ops` — `sign_in_with_password`, `unlock_with_pin`, `create_first_administrator` — the one place that will
+also unlock an encrypted database. What is typed as a password or PIN is cleared as soon as it is sent, and
+never logged (the calls log only that a sign-in succeeded or was refused).
+
+Kept light: it is drawn in the first window, before the database is open (the services' modules are loaded
+by the worker opening the workspace, not here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.ops import run_read, run_write
+
+if TYPE_CHECKING:
+    from desktop.session_identity import SessionIdentity
+    from desktop.workspace import Workspace
+
+__all__ = ["DeskGate", "GateMode", "roles_text"]
+
+OPENING_TEXT = "جارٍ تجهيز قاعدة البيانات… يمكنك كتابة اسم الدخول وكلمة المرور"
+CHECKING_TEXT = "جارٍ التحقق…"
+PASSWORDS_DIFFER = "كلمتا المرور غير متطابقتين: اكتبها مرتين كما هي"
+
+GATE_STYLE = """
+QFrame#gate_card { background: #ffffff; border: 1px solid #d5dbe3; border-radius: 10px; }
+QWidget#desk_gate { background: #eef2f6; }
+QLabel#gate_title { font-size: 16pt; font-weight: bold; color: #1f3a5f; }
+QLabel#gate_message[error="true"] { color: #b3261e; }
+QLabel#gate_note { color: #4a5563; }
+"""
+
+
+class GateMode(StrEnum):
+    """What the gate asks for."""
+
+    SIGN_IN = "sign_in"
+    FIRST_ADMIN = "first_admin"
+    LOCKED = "locked"
+
+
+def roles_text(roles: tuple[str, ...]) -> str:
+    """The roles of an account in Arabic, joined by the Arabic comma."""
+    from db.models import UserRole
+
+    known = UserRole._value2member_map_
+    return "، ".join(UserRole(r).label_ar if r in known else r for r in roles)
+
+
+def _line(parent: QWidget, name: str, *, secret: bool = False, latin: bool = False, length: int = 256) -> QLineEdit:
+    edit = QLineEdit(parent)
+    edit.setObjectName(name)
+    edit.setMaxLength(length)
+    if secret:
+        edit.setEchoMode(QLineEdit.EchoMode.Password)
+    if secret or latin:  # logins, passwords and PINs are typed left to right
+        edit.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+    edit.setMinimumWidth(280)
+    return edit
+
+
+class _Card(QFrame):
+    """A centred card: a title, a note, a form, a message line and the buttons."""
+
+    def __init__(self, title: str, note: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("gate_card")
+        self.setMaximumWidth(560)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(28, 24, 28, 24)
+        column.setSpacing(12)
+        self.title = QLabel(title, self)
+        self.title.setObjectName("gate_title")
+        self.title.setWordWrap(True)
+        column.addWidget(self.title)
+        self.note = QLabel(note, self)
+        self.note.setObjectName("gate_note")
+        self.note.setWordWrap(True)
+        column.addWidget(self.note)
+        self.form = QFormLayout()
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        column.addLayout(self.form)
+        self.message = QLabel("", self)
+        self.message.setObjectName("gate_message")
+        self.message.setWordWrap(True)
+        column.addWidget(self.message)
+        self.buttons = QHBoxLayout()
+        column.addLayout(self.buttons)
+
+    def field(self, caption: str, edit: QLineEdit) -> QLineEdit:
+        """Add a captioned field (its caption's mnemonic focuses it)."""
+        label = QLabel(caption, self)
+        label.setBuddy(edit)
+        self.form.addRow(label, edit)
+        return edit
+
+    def button(self, text: str, name: str, *, default: bool = False) -> QPushButton:
+        """Add a button (the default one answers Enter)."""
+        button = QPushButton(text, self)
+        button.setObjectName(name)
+        button.setDefault(default)
+        button.setAutoDefault(default)
+        self.buttons.addWidget(button)
+        return button
+
+    def say(self, text: str, error: bool) -> None:
+        """Show a message under the form (an error in red)."""
+        self.message.setText(text)
+        self.message.setProperty("error", "true" if error else "false")
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+
+
+class DeskGate(QWidget):
+    """Covers the desk until someone signs in, and whenever it is locked.
+
+    Three faces (`GateMode`): the sign-in form (login, password; Enter signs in), the first administrator's
+    form (a new association: full name, login, password twice, PIN) and the lock (the PIN of the person
+    signed in; «دخول موظف آخر» switches to the sign-in form; after five wrong PINs only the password).
+    Escape does nothing here: the lock never gives way but to a PIN or a password.
+
+    `sig_signed_in(identity)`: a `SessionIdentity` has signed in, unlocked, or was created as the first
+    administrator (the workspace already acts as it). `sig_switching()`: the sign-in form is about to send
+    the password of somebody at the lock (the window saves the reception's typing first, under its officer).
+    """
+
+    sig_signed_in = Signal(object)
+    sig_switching = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        """The gate, on the sign-in form, waiting for a workspace (`attach`)."""
+        super().__init__(parent)
+        self.setObjectName("desk_gate")
+        self.setStyleSheet(GATE_STYLE)
+        self.setAutoFillBackground(True)
+        self._workspace: Workspace | None = None
+        self._locked_identity: SessionIdentity | None = None
+        self._busy = False
+        self.mode = GateMode.SIGN_IN
+
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.faces = QStackedWidget(self)
+        self.faces.setMaximumWidth(560)
+        row.addWidget(self.faces, 3)
+        row.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(2)
+
+        self.sign_in_card = _Card("الدخول إلى مكتب المستفيد",
+                                  "ادخل باسم الدخول وكلمة المرور اللذين أعطاكهما مسؤول النظام.", self.faces)
+        self.login_edit = self.sign_in_card.field("اسم ال&دخول:", _line(self, "sign_in_login", latin=True, length=64))
+        self.password_edit = self.sign_in_card.field("&كلمة المرور:", _line(self, "sign_in_password", secret=True))
+        self.sign_in_button = self.sign_in_card.button("دخول", "sign_in_button", default=True)
+        self.back_to_lock_button = self.sign_in_card.button("رجوع إلى القفل", "back_to_lock")
+        self.back_to_lock_button.hide()
+        self.sign_in_button.clicked.connect(self.submit_sign_in)
+        self.login_edit.returnPressed.connect(self._login_entered)
+        self.password_edit.returnPressed.connect(self.submit_sign_in)
+        self.back_to_lock_button.clicked.connect(self._back_to_lock)
+        self.faces.addWidget(self.sign_in_card)
+
+        self.first_card = _Card(
+            "إنشاء حساب مسؤول النظام الأول",
+            "لا يوجد مسؤول نظام لهذه الجمعية بعد. أنشئ حسابك: يضيف المسؤول بعدها حسابات الموظفين من الإعدادات. "
+            "لا توجد كلمة مرور افتراضية.", self.faces)
+        self.first_name_edit = self.first_card.field("الاسم ال&كامل:", _line(self, "first_full_name", length=200))
+        self.first_login_edit = self.first_card.field("اسم ال&دخول:", _line(self, "first_login", latin=True, length=64))
+        self.first_password_edit = self.first_card.field("&كلمة المرور:", _line(self, "first_password", secret=True))
+        self.first_again_edit = self.first_card.field("&تأكيد كلمة المرور:", _line(self, "first_password_again",
+                                                                                  secret=True))
+        self.first_pin_edit = self.first_card.field("&رمز الفتح (٤–٦ أرقام):", _line(self, "first_pin", secret=True,
+                                                                                    length=6))
+        self.first_button = self.first_card.button("إنشاء الحساب والدخول", "first_admin_button", default=True)
+        self.first_button.clicked.connect(self.submit_first_administrator)
+        for edit in (self.first_name_edit, self.first_login_edit, self.first_password_edit, self.first_again_edit,
+                     self.first_pin_edit):
+            edit.returnPressed.connect(self.submit_first_administrator)
+        self.faces.addWidget(self.first_card)
+
+        self.lock_card = _Card("المكتب مقفل", "", self.faces)
+        self.pin_edit = self.lock_card.field("&رمز الفتح:", _line(self, "lock_pin", secret=True, length=6))
+        self.unlock_button = self.lock_card.button("فتح", "unlock_button", default=True)
+        self.switch_button = self.lock_card.button("دخول موظف آخر", "switch_user_button")
+        self.unlock_button.clicked.connect(self.submit_pin)
+        self.pin_edit.returnPressed.connect(self.submit_pin)
+        self.switch_button.clicked.connect(lambda: self.show_sign_in())
+        self.faces.addWidget(self.lock_card)
+
+        self._set_ready(False)
+        self.sign_in_card.say(OPENING_TEXT, False)
+
+    # ----------------------------------------------------------------- state
+
+    def attach(self, workspace: Workspace, has_administrator: bool) -> None:
+        """The workspace is open: the sign-in form works (or the first administrator's form is shown)."""
+        self._workspace = workspace
+        self._set_ready(True)
+        if self.mode is GateMode.SIGN_IN and self.sign_in_card.message.text() == OPENING_TEXT:
+            self.sign_in_card.say("", False)
+        if not has_administrator:
+            self.show_first_administrator()
+
+    def is_ready(self) -> bool:
+        """True once a workspace is attached (a password can be checked)."""
+        return self._workspace is not None
+
+    def _set_ready(self, ready: bool) -> None:
+        for button in (self.sign_in_button, self.first_button, self.unlock_button):
+            button.setEnabled(ready and not self._busy)
+
+    def _set_busy(self, busy: bool, card: _Card) -> None:
+        self._busy = busy
+        self._set_ready(self._workspace is not None)
+        if busy:
+            card.say(CHECKING_TEXT, False)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Escape never opens the desk (nor leaves the form)."""
+        if event.key() == Qt.Key.Key_Escape:
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    # ----------------------------------------------------------------- faces
+
+    def show_sign_in(self, login: str = "", message: str = "") -> None:
+        """The sign-in form (from the lock: «رجوع إلى القفل» goes back while the PIN may still open it)."""
+        self.mode = GateMode.SIGN_IN
+        self.faces.setCurrentWidget(self.sign_in_card)
+        self.login_edit.setText(login)
+        self.password_edit.clear()
+        self.back_to_lock_button.setVisible(self._locked_identity is not None and not message)
+        self.sign_in_card.say(message, bool(message))
+        (self.password_edit if login else self.login_edit).setFocus()
+
+    def show_first_administrator(self) -> None:
+        """The form creating the association's first administrator."""
+        self.mode = GateMode.FIRST_ADMIN
+        self.faces.setCurrentWidget(self.first_card)
+        self.first_name_edit.setFocus()
+
+    def show_lock(self, identity: SessionIdentity) -> None:
+        """The lock of `identity`: its PIN opens it (or only its password, after five wrong PINs)."""
+        from desktop.arabic_text import isolate
+
+        self._locked_identity = identity
+        self.mode = GateMode.LOCKED
+        self.faces.setCurrentWidget(self.lock_card)
+        self.lock_card.title.setText("المكتب مقفل")
+        self.lock_card.note.setText(
+            f"دخل {isolate(identity.full_name)}. اكتب رمز الفتح للمتابعة، أو ادخل بحساب آخر "
+            "(يبقى استقبال لم يكتمل محفوظًا في قائمة غير المكتملة).")
+        self.pin_edit.clear()
+        self.lock_card.say("", False)
+        self.pin_edit.setFocus()
+        workspace = self._workspace
+        if workspace is not None:
+            run_read(self, workspace.pin_unlock_allowed, self._pin_allowed, where="gate.pin_allowed")
+
+    def _pin_allowed(self, allowed: bool) -> None:
+        identity = self._locked_identity
+        if not allowed and identity is not None and self.mode is GateMode.LOCKED:
+            self.show_sign_in(identity.login, "لا يُفتح هذا القفل برمز: ادخل بكلمة المرور")
+
+    def _back_to_lock(self) -> None:
+        if self._locked_identity is not None:
+            self.show_lock(self._locked_identity)
+
+    def clear_lock(self) -> None:
+        """Nobody is locked out any more (the window is open for the person signed in)."""
+        self._locked_identity = None
+        self.pin_edit.clear()
+        self.password_edit.clear()
+
+    # ----------------------------------------------------------------- submitting
+
+    def _login_entered(self) -> None:
+        if self.password_edit.text():
+            self.submit_sign_in()
+        else:
+            self.password_edit.setFocus()
+
+    def _run(self, card: _Card, work: Callable[[], SessionIdentity], where: str,
+             refused: Callable[[str], None] | None = None) -> None:
+        self._set_busy(True, card)
+
+        def done(identity: SessionIdentity) -> None:
+            self._set_busy(False, card)
+            card.say("", False)
+            self.clear_lock()
+            self.sig_signed_in.emit(identity)
+
+        def failed(message: str, _error: BaseException) -> None:
+            self._set_busy(False, card)
+            card.say(message, True)
+            if refused is not None:
+                refused(message)
+
+        run_write(self, work, done, failed, where=where)
+
+    def submit_sign_in(self) -> None:
+        """Check the login and password (Enter or «دخول»); the password field is cleared at once."""
+        workspace = self._workspace
+        if workspace is None or self._busy:
+            return
+        login, password = self.login_edit.text(), self.password_edit.text()
+        self.password_edit.clear()
+        if not login.strip() or not password:
+            self.sign_in_card.say("اكتب اسم الدخول وكلمة المرور", True)
+            (self.password_edit if login.strip() else self.login_edit).setFocus()
+            return
+        if self._locked_identity is not None:
+            self.sig_switching.emit()
+        self._run(self.sign_in_card, lambda: workspace.sign_in_with_password(login, password), "gate.sign_in",
+                  lambda _message: self.password_edit.setFocus())
+
+    def submit_pin(self) -> None:
+        """Check the PIN at the lock; after five wrong ones the sign-in form asks for the password."""
+        workspace = self._workspace
+        identity = self._locked_identity
+        if workspace is None or identity is None or self._busy:
+            return
+        pin = self.pin_edit.text()
+        self.pin_edit.clear()
+
+        def refused(_message: str) -> None:
+            run_read(self, workspace.pin_unlock_allowed, self._pin_allowed, where="gate.pin_allowed")
+            self.pin_edit.setFocus()
+
+        self._run(self.lock_card, lambda: workspace.unlock_with_pin(pin), "gate.unlock", refused)
+
+    def submit_first_administrator(self) -> None:
+        """Create the first administrator from the form (the passwords must match) and sign them in."""
+        workspace = self._workspace
+        if workspace is None or self._busy:
+            return
+        password, again = self.first_password_edit.text(), self.first_again_edit.text()
+        if password != again:
+            self.first_again_edit.clear()
+            self.first_card.say(PASSWORDS_DIFFER, True)
+            self.first_again_edit.setFocus()
+            return
+        name, login, pin = self.first_name_edit.text(), self.first_login_edit.text(), self.first_pin_edit.text()
+        self._run(self.first_card, lambda: workspace.create_first_administrator(login, name, password, pin),
+                  "gate.first_administrator")
+        for edit in (self.first_password_edit, self.first_again_edit, self.first_pin_edit):
+            edit.clear()
+
+    def texts(self) -> list[Any]:
+        """Every label's text on the gate (tests check no case data is shown)."""
+        return [label.text() for label in self.findChildren(QLabel)]
