@@ -70,6 +70,7 @@ from desktop.cases import states
 from desktop.documents.letters import notification_text, sms_link, whatsapp_link
 from desktop.hijri import local_date
 from desktop.policy import is_rescue_profile
+from desktop.permissions import Action, guarded
 
 __all__ = ["MORE_INFO_DAYS", "CommitteeService"]
 
@@ -85,6 +86,7 @@ _TARGET_STATUS: dict[str, CaseStatus] = {
 class CommitteeService(CaseDeskWork):
     """The committee secretary's desk: the queue, decisions (optimistic concurrency), letters and notices."""
 
+    @guarded(Action.VIEW_COMMITTEE_QUEUE)
     def committee_queue(self, *, limit: int = 200, offset: int = 0) -> tuple[QueueRow, ...]:
         """Cases awaiting a decision, earliest promised date first (those without a date last), with countdown."""
         limit = max(0, min(int(limit), 1000))
@@ -154,6 +156,7 @@ class CommitteeService(CaseDeskWork):
                 ))
         return tuple(result)
 
+    @guarded(Action.VIEW_COMMITTEE_QUEUE)
     def committee_queue_summary(self) -> QueueSummary:
         """How many cases await a decision, how many are overdue, how many are due within the week."""
         today = self._today()
@@ -170,6 +173,7 @@ class CommitteeService(CaseDeskWork):
             ), {"status": status, "today": today.isoformat(), "week": (today + timedelta(days=6)).isoformat()}).one()
         return QueueSummary(total=int(row[0] or 0), overdue=int(row[1] or 0), due_this_week=int(row[2] or 0))
 
+    @guarded(Action.RECORD_DECISION)
     def decide(self, case_id: uuid.UUID, decision: DecisionInput) -> DecisionResult:
         """Record the committee's decision, move the case on, store the decision letter: one transaction."""
         code = decision.decision
@@ -268,6 +272,7 @@ class CommitteeService(CaseDeskWork):
             row.deleted_at = None
         return row
 
+    @guarded(Action.MANAGE_COMMITTEE)
     def resubmit_to_committee(self, case_id: uuid.UUID, note: str) -> CaseFile:
         """The information the committee asked for came: the case awaits a decision again (promised date kept)."""
         cleaned = clean_input(note, limit="note", field="note", required="اكتب ما استُكمل من معلومات أو مستندات")
@@ -279,12 +284,14 @@ class CommitteeService(CaseDeskWork):
             self._audit(ctx, "resubmitted", {"note": cleaned})
             return build_case_file(session, ctx.case, ctx.profile, self._today())
 
+    @guarded(Action.PRINT_DOCUMENTS)
     def decision_letter(self, case_id: uuid.UUID) -> bytes:
         """The decision letter PDF of the case's latest decision (as stored; rendered again if the file is lost)."""
         with self._db.session(read_only=True) as session:
             case = self._case_row(session, case_id)
             return case_decision_letter(session, case, self._profile_of(session, case.policy_version_id), self._store)
 
+    @guarded(Action.SEE_CASES)
     def notification(self, case_id: uuid.UUID) -> NotificationView:
         """The SMS/WhatsApp text of the latest decision, the wa.me link and the phone."""
         with self._db.session(read_only=True) as session:
@@ -317,6 +324,7 @@ class CommitteeService(CaseDeskWork):
             sms_url=sms_link(mobile, message) if mobile else None,
         )
 
+    @guarded(Action.INFORM_BENEFICIARY)
     def record_informed(self, case_id: uuid.UUID, how: str, note: str = "") -> CaseFile:
         """Record that the beneficiary was informed of the decision and how (sms, whatsapp, phone, in person, letter)."""
         if how not in INFORMED_HOW:

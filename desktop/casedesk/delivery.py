@@ -31,6 +31,7 @@ from desktop.money import parse_amount
 from desktop.policy import Step, StepKind
 from desktop.reception import rules as reception_rules
 from desktop.reception.steps import RegisterStep
+from desktop.permissions import Action, guarded
 
 __all__ = ["ServiceDelivery"]
 
@@ -38,6 +39,7 @@ __all__ = ["ServiceDelivery"]
 class ServiceDelivery(CaseDeskWork):
     """What was delivered to the beneficiary on an accepted case, and the case's closing."""
 
+    @guarded(Action.REGISTER_SERVE)
     def record_service(self, case_id: uuid.UUID, service: ServiceInput) -> CaseFile:
         """Record a service delivered on an accepted case (refused otherwise); completes the serve step."""
         kind = clean_input(service.kind, limit="service_kind", field="kind", required="اكتب نوع الخدمة المقدمة",
@@ -83,6 +85,7 @@ class ServiceDelivery(CaseDeskWork):
             })
             return build_case_file(session, ctx.case, ctx.profile, self._today())
 
+    @guarded(Action.REGISTER_SERVE)
     def complete_registration(self, case_id: uuid.UUID, note: str = "") -> CaseFile:
         """Complete the policy's register step on an accepted case (reception's `RegisterStep`, same rules)."""
         try:
@@ -93,6 +96,7 @@ class ServiceDelivery(CaseDeskWork):
             case = self._case_row(session, case_id)
             return build_case_file(session, case, self._profile_of(session, case.policy_version_id), self._today())
 
+    @guarded(Action.REGISTER_SERVE)
     def close_case(self, case_id: uuid.UUID, reason: str) -> CaseFile:
         """Close the case with a written reason (any status the state machine lets close)."""
         cleaned = clean_input(reason, limit="reason", field="reason", required="اكتب سبب إغلاق الطلب")

@@ -49,6 +49,7 @@ from desktop.casework import CaseContext
 from desktop.cases import states
 from desktop.hijri import local_date
 from desktop.policy import PolicyProfile, is_rescue_profile
+from desktop.permissions import Action, guarded
 
 __all__ = ["DEFAULT_CRITERIA", "EXPIRING_SOON_DAYS", "EligibilityService", "document_states", "latest_items"]
 
@@ -184,12 +185,14 @@ def _require_study(ctx: CaseContext) -> None:
 class EligibilityService(CaseDeskWork):
     """The researcher's study of a case: document examination, structured interview, recommendation."""
 
+    @guarded(Action.SEE_CASES)
     def eligibility(self, case_id: uuid.UUID) -> EligibilityView:
         """The document examination, the interview form from the policy's criteria, the recommendation."""
         with self._db.session(read_only=True) as session:
             case = self._case_row(session, case_id)
             return self._eligibility(session, case, self._profile_of(session, case.policy_version_id))
 
+    @guarded(Action.RECORD_ASSESSMENT)
     def record_document_check(self, case_id: uuid.UUID, checks: Sequence[DocumentCheckInput]) -> EligibilityView:
         """Record the administrative examination: each document valid, invalid or missing."""
         if not checks:
@@ -252,6 +255,7 @@ class EligibilityService(CaseDeskWork):
             self._audit(ctx, "documents_checked", {"assessment_id": assessment.id.hex, **counts})
             return self._eligibility(session, ctx.case, ctx.profile)
 
+    @guarded(Action.RECORD_ASSESSMENT)
     def record_interview(self, case_id: uuid.UUID, interview: InterviewInput) -> EligibilityView:
         """Record the personal interview: structured answers and free notes."""
         notes = clean_input(interview.notes, limit="note", field="notes")
@@ -286,6 +290,7 @@ class EligibilityService(CaseDeskWork):
             self._audit(ctx, "interview_recorded", {"assessment_id": assessment.id.hex, "answers": len(answers)})
             return self._eligibility(session, ctx.case, ctx.profile)
 
+    @guarded(Action.RECORD_ASSESSMENT)
     def record_recommendation(
         self, case_id: uuid.UUID, recommendation: Literal["accept", "reject", "more_info"], reason: str
     ) -> EligibilityView:

@@ -59,6 +59,7 @@ from desktop.sync.protocol import (
 )
 from desktop.sync.storage import local_synced_tables, queue_unsynced_rows, sync_transaction
 from desktop.workspace import Workspace, os_username
+from desktop.permissions import Action, Guarded, guarded
 
 __all__ = [
     "ConflictView",
@@ -251,7 +252,7 @@ def load_token(data_dir: Path) -> str | None:
         return None
 
 
-class SyncService:
+class SyncService(Guarded):
     """Sync for one workspace: what the status bar, settings and conflict screens call."""
 
     def __init__(
@@ -335,6 +336,7 @@ class SyncService:
 
     # ------------------------------------------------------------------ enrolment
 
+    @guarded(Action.SYNC_RUN)
     def enroll(self, server_url: str, code: str, device_name: str | None = None,
                branch: str | None = None) -> EnrolmentResult:
         """Exchange an enrolment code for this PC's credential and prepare the first sync (SyncError in Arabic)."""
@@ -508,6 +510,7 @@ class SyncService:
 
     # ------------------------------------------------------------------ conflicts
 
+    @guarded(Action.SYNC_SUPERVISE)
     def conflicts(self, *, include_resolved: bool = False) -> list[ConflictView]:
         """Conflicts for the supervisor (resolved ones too when `include_resolved`): open ones first, newest first."""
         this_device = self._state_row().get("device_id")
@@ -569,6 +572,7 @@ class SyncService:
                 return str(name)
         return f"{TABLE_LABELS.get(table_name, table_name)} {str(row_id)[:8]}"
 
+    @guarded(Action.SYNC_SUPERVISE)
     def resolve(self, conflict_id: uuid.UUID, choose: Any) -> ConflictView:
         """Resolve a conflict with value "a", "b" or another value of the field; the resolution syncs like any change."""
         tables = local_synced_tables()
