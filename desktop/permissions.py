@@ -15,6 +15,7 @@ the demo data, a test's fresh database) keeps the earlier behaviour: the OS logi
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Callable, Iterable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
@@ -197,6 +198,11 @@ class Guarded:
 
     def _acting_identity(self) -> SessionIdentity | None:
         return self._workspace.signed_in
+
+    def _acting_account_id(self, session: Session) -> uuid.UUID | None:
+        """The id stamped on what this service writes: the acting account, else the legacy desk's."""
+        identity = self._acting_identity()
+        return identity.account_id if identity is not None else self._workspace.acting_account_id(session)
 
     def _refusal_class(self) -> type[InputError]:
         return self._permission_error

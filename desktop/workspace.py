@@ -273,9 +273,7 @@ class Workspace:
             raise WorkspaceError("نمط الأرقام غير معروف: اختر الأرقام العربية المشرقية أو اللاتينية") from None
         now = dt.datetime.now(dt.UTC)
         with self.db.session() as session:
-            officer_id = session.scalar(
-                select(AppUser.id).where(AppUser.username == os_username(), AppUser.deleted_at.is_(None)).limit(1)
-            )
+            officer_id = self.acting_account_id(session)
             row = session.scalars(
                 select(DeskSetting).where(DeskSetting.key == DIGIT_STYLE_KEY, DeskSetting.deleted_at.is_(None))
             ).first()
@@ -318,6 +316,19 @@ class Workspace:
     def sign_out(self) -> None:
         """Nobody is signed in any more (the services fall back to the OS login until sign-in is required)."""
         self._signed_in = None
+
+    def legacy_account(self, session: Session) -> AppUser | None:
+        """The account a desk without sign-in acts as (`desktop.permissions`): the row of this PC's OS login."""
+        return session.scalars(
+            select(AppUser).where(AppUser.username == os_username(), AppUser.deleted_at.is_(None)).limit(1)
+        ).first()
+
+    def acting_account_id(self, session: Session) -> uuid.UUID | None:
+        """The id of the account acting now: the signed-in one, else the legacy desk's (None before it exists)."""
+        if self._signed_in is not None:
+            return self._signed_in.account_id
+        legacy = self.legacy_account(session)
+        return legacy.id if legacy is not None else None
 
     def officer_name(self) -> str:
         """The name of the officer working on this PC: the signed-in account, else the OS user's."""

@@ -84,7 +84,7 @@ class CaseFileService(CaseDeskWork):
         """The case file: particulars, documents with validity, status, promised date, referral, timeline."""
         with self._db.session(read_only=True) as session:
             case = self._case_row(session, case_id)
-            return build_case_file(session, case, self._profile_of(session, case.policy_version_id), self._today())
+            return build_case_file(session, case, self._profile_of(session, case.policy_version_id), self._today(), readable=self._may(session, Action.READ_SENSITIVE))
 
     @guarded(Action.SEE_CASES)
     def case_file_by_number(self, case_number: str) -> CaseFile:
@@ -94,14 +94,15 @@ class CaseFileService(CaseDeskWork):
             case = session.scalars(select(Case).where(Case.case_number == number, Case.deleted_at.is_(None))).first()
             if case is None:
                 raise CaseDeskError(f"لا يوجد طلب بالرقم {identifier_text(number)}", field="case_number")
-            return build_case_file(session, case, self._profile_of(session, case.policy_version_id), self._today())
+            return build_case_file(session, case, self._profile_of(session, case.policy_version_id), self._today(), readable=self._may(session, Action.READ_SENSITIVE))
 
     @guarded(Action.SEE_CASES)
     def timeline(self, case_id: uuid.UUID) -> tuple[TimelineEntry, ...]:
         """Everything that happened on the case, newest first, each with officer and time."""
         with self._db.session(read_only=True) as session:
             case = self._case_row(session, case_id)
-            return build_timeline(session, case, self._profile_of(session, case.policy_version_id))
+            return build_timeline(session, case, self._profile_of(session, case.policy_version_id),
+                                  readable=self._may(session, Action.READ_SENSITIVE))
 
     @guarded(Action.PRINT_DOCUMENTS)
     def document_pdf(self, case_id: uuid.UUID, entry_or_kind: TimelineEntry | str) -> bytes:
@@ -190,7 +191,8 @@ def _belongs_to_case(session: Session, case: Case, sha: str) -> bool:
     return any(entry.attachment_sha256 == sha for entry in file_entries(session, case))
 
 
-def build_case_file(session: Session, case: Case, profile: PolicyProfile, today: date) -> CaseFile:
+def build_case_file(session: Session, case: Case, profile: PolicyProfile, today: date, *,
+                    readable: bool = True) -> CaseFile:
     """The case file as of `today` from an open session (the readers' answer and every action's answer)."""
     session.flush()
     beneficiary = session.get(Beneficiary, case.beneficiary_id) if case.beneficiary_id else None
@@ -251,7 +253,7 @@ def build_case_file(session: Session, case: Case, profile: PolicyProfile, today:
             for n in notices
         ),
         services=tuple(_service_view(s, names) for s in services),
-        timeline=build_timeline(session, case, profile),
+        timeline=build_timeline(session, case, profile, readable=readable),
         policy_version=version.version_label if version else profile.version,
         is_rescue=is_rescue_profile(profile),
         can_decide=awaiting and profile.has_committee,

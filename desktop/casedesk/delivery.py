@@ -83,7 +83,7 @@ class ServiceDelivery(CaseDeskWork):
                 "service_id": row.id.hex, "kind": kind, "amount": str(amount) if amount is not None else None,
                 "in_kind": bool(in_kind),
             })
-            return build_case_file(session, ctx.case, ctx.profile, self._today())
+            return build_case_file(session, ctx.case, ctx.profile, self._today(), readable=self._may(session, Action.READ_SENSITIVE))
 
     @guarded(Action.REGISTER_SERVE)
     def complete_registration(self, case_id: uuid.UUID, note: str = "") -> CaseFile:
@@ -94,7 +94,7 @@ class ServiceDelivery(CaseDeskWork):
             raise CaseDeskError(exc.message_ar, field=exc.field) from None
         with self._db.session(read_only=True) as session:
             case = self._case_row(session, case_id)
-            return build_case_file(session, case, self._profile_of(session, case.policy_version_id), self._today())
+            return build_case_file(session, case, self._profile_of(session, case.policy_version_id), self._today(), readable=self._may(session, Action.READ_SENSITIVE))
 
     @guarded(Action.REGISTER_SERVE)
     def close_case(self, case_id: uuid.UUID, reason: str) -> CaseFile:
@@ -107,7 +107,7 @@ class ServiceDelivery(CaseDeskWork):
             ctx.case.closed_at = ctx.now
             ctx.case.current_step_id = None
             self._audit(ctx, "case_closed", {"from": previous, "reason": cleaned})
-            return build_case_file(session, ctx.case, ctx.profile, self._today())
+            return build_case_file(session, ctx.case, ctx.profile, self._today(), readable=self._may(session, Action.READ_SENSITIVE))
 
 
 def _current_step(session: Session, ctx: CaseContext) -> Step | None:

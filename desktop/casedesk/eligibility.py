@@ -49,7 +49,7 @@ from desktop.casework import CaseContext
 from desktop.cases import states
 from desktop.hijri import local_date
 from desktop.policy import PolicyProfile, is_rescue_profile
-from desktop.permissions import Action, guarded
+from desktop.permissions import REDACTED, Action, guarded
 
 __all__ = ["DEFAULT_CRITERIA", "EXPIRING_SOON_DAYS", "EligibilityService", "document_states", "latest_items"]
 
@@ -190,7 +190,8 @@ class EligibilityService(CaseDeskWork):
         """The document examination, the interview form from the policy's criteria, the recommendation."""
         with self._db.session(read_only=True) as session:
             case = self._case_row(session, case_id)
-            return self._eligibility(session, case, self._profile_of(session, case.policy_version_id))
+            return self._eligibility(session, case, self._profile_of(session, case.policy_version_id),
+                                     readable=self._may(session, Action.READ_SENSITIVE))
 
     @guarded(Action.RECORD_ASSESSMENT)
     def record_document_check(self, case_id: uuid.UUID, checks: Sequence[DocumentCheckInput]) -> EligibilityView:
@@ -310,7 +311,10 @@ class EligibilityService(CaseDeskWork):
             self._audit(ctx, "recommendation_recorded", {"recommendation": recommendation, "id": row.id.hex})
             return self._eligibility(session, ctx.case, ctx.profile)
 
-    def _eligibility(self, session: Session, case: Case, profile: PolicyProfile) -> EligibilityView:
+    def _eligibility(self, session: Session, case: Case, profile: PolicyProfile, *,
+                     readable: bool = True) -> EligibilityView:
+        """The eligibility view; with `readable` False (an account that may not read the assessment: officer,
+        operations manager…) the answers, notes and recommendation are `REDACTED` and nothing is editable."""
         session.flush()
         today = self._today()
         documents = document_states(session, case, today)
@@ -335,6 +339,9 @@ class EligibilityService(CaseDeskWork):
                 question_id=q_id, text=q_text, source=source, answer=item.result if item else None,
                 answer_label=INTERVIEW_ANSWERS.get(item.result, item.result) if item else "لم يُجب بعد",
                 note=(item.note or "") if item else "",
+            ) if readable else InterviewQuestion(
+                question_id=q_id, text=q_text, source=source, answer=None, answer_label=REDACTED,
+                note=REDACTED if item else "",
             ))
         beneficiary = session.get(Beneficiary, case.beneficiary_id) if case.beneficiary_id else None
         eligibility = profile.eligibility
@@ -352,15 +359,18 @@ class EligibilityService(CaseDeskWork):
             documents_checked_by=names.get(examination.assessor_id) if examination and examination.assessor_id else None,
             documents_checked_at=examination.assessed_at if examination else None,
             questions=tuple(questions),
-            interview_notes=(interview.notes or "") if interview else "",
+            interview_notes=((interview.notes or "") if readable else REDACTED) if interview else "",
             interviewed_by=names.get(interview.assessor_id) if interview and interview.assessor_id else None,
             interviewed_at=interview.assessed_at if interview else None,
             recommendation=RecommendationView(
-                rec.recommendation, DECISIONS.get(rec.recommendation, rec.recommendation), rec.reason or "",
+                rec.recommendation if readable else "",
+                DECISIONS.get(rec.recommendation, rec.recommendation) if readable else REDACTED,
+                (rec.reason or "") if readable else REDACTED,
                 names.get(rec.recommended_by) if rec.recommended_by else None, rec.recommended_at,
                 moment_text(rec.recommended_at),
             ) if rec else None,
             documents_complete=bool(documents) and all(d.check == "valid" and not d.expired for d in documents),
-            interview_complete=all(q.answer is not None for q in questions) and interview is not None,
-            editable=case.status in STUDY_STATUSES and not is_rescue_profile(profile),
+            interview_complete=interview is not None and all(q_id in answers for q_id, _, _ in _questions(profile)),
+            editable=readable and case.status in STUDY_STATUSES and not is_rescue_profile(profile),
+            sensitive_hidden=not readable,
         )

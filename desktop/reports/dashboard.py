@@ -571,13 +571,8 @@ class DashboardService(Guarded):
         except ValueError:
             raise ReportError(f"حالة غير معروفة «{status}»", field="status") from None
 
-    @staticmethod
-    def _actor(session: Session) -> uuid.UUID | None:
-        from desktop.workspace import os_username
-
-        return session.scalar(
-            select(AppUser.id).where(AppUser.username == os_username(), AppUser.deleted_at.is_(None)).limit(1)
-        )
+    def _actor(self, session: Session) -> uuid.UUID | None:
+        return self._acting_account_id(session)
 
     def _audit(
         self, session: Session, association_id: uuid.UUID, actor: uuid.UUID | None, action: str,

@@ -201,11 +201,7 @@ class SurveyService(Guarded):
         )
 
     def _current_officer_id(self, session: Session) -> uuid.UUID | None:
-        from desktop.workspace import os_username
-
-        return session.scalar(
-            select(AppUser.id).where(AppUser.username == os_username(), AppUser.deleted_at.is_(None)).limit(1)
-        )
+        return self._acting_account_id(session)
 
     def _store(
         self, session: Session, answers: dict[str, AnswerValue], way: AnswerWay, case_id: uuid.UUID | None

@@ -58,7 +58,7 @@ from desktop.sync.protocol import (
     encode_value,
 )
 from desktop.sync.storage import local_synced_tables, queue_unsynced_rows, sync_transaction
-from desktop.workspace import Workspace, os_username
+from desktop.workspace import Workspace
 from desktop.permissions import Action, Guarded, guarded
 
 __all__ = [
@@ -618,11 +618,8 @@ class SyncService(Guarded):
             users = {u.id: u.full_name for u in session.scalars(select(AppUser)).all()}
             return self._view(session, row, users, this_device)
 
-    @staticmethod
-    def _officer_id(session: Session) -> uuid.UUID | None:
-        return session.scalar(
-            select(AppUser.id).where(AppUser.username == os_username(), AppUser.deleted_at.is_(None)).limit(1)
-        )
+    def _officer_id(self, session: Session) -> uuid.UUID | None:
+        return self._acting_account_id(session)
 
 
 def _value_text(field: str, value: Any) -> str:
