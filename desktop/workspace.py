@@ -29,6 +29,7 @@ from desktop.policy import (
     load_profile_text,
 )
 from desktop.logbook import get_logger
+from desktop.permissions import Action, acting_roles, require
 from desktop.session_identity import SessionIdentity
 from desktop.startup import DeskSnapshot, default_data_dir, write_snapshot
 
@@ -159,6 +160,8 @@ class Workspace:
                     f"قاعدة البيانات هذه لجمعية أخرى ({association.name}); "
                     "لا يمكن اعتماد سياسة جمعية مختلفة فيها. استخدم مجلد بيانات آخر.",
                 )
+            if association is not None:  # a later adoption: the first one comes before any account exists
+                require(acting_roles(session, self._signed_in), Action.POLICY_IMPORT)
             if association is None:
                 association = Association(
                     name=profile.association.name,
@@ -273,6 +276,7 @@ class Workspace:
             raise WorkspaceError("نمط الأرقام غير معروف: اختر الأرقام العربية المشرقية أو اللاتينية") from None
         now = dt.datetime.now(dt.UTC)
         with self.db.session() as session:
+            require(acting_roles(session, self._signed_in), Action.ACCOUNTS_SETTINGS)
             officer_id = self.acting_account_id(session)
             row = session.scalars(
                 select(DeskSetting).where(DeskSetting.key == DIGIT_STYLE_KEY, DeskSetting.deleted_at.is_(None))

@@ -207,8 +207,8 @@ class CommitteeService(CaseDeskWork):
         try:
             with self._db.session() as session:
                 ctx = self._context(session, case_id, allow_closed=True)
-                self._check_decidable(ctx, decision.expected_version)
                 members, member_ids = self._members_present(session, typed, decision.member_ids)
+                self._check_decidable(ctx, decision.expected_version)
                 row = self._stamp(ctx, CommitteeDecision(
                     case_id=ctx.case.id, decision=code, reason=reason or None, members=members,
                     recorded_by=ctx.officer_id, decided_at=ctx.now,
