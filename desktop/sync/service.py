@@ -30,6 +30,7 @@ import json
 import logging
 import os
 import platform
+import sqlite3
 import sys
 import uuid
 from collections.abc import Callable
@@ -60,6 +61,7 @@ from desktop.sync.protocol import (
 from desktop.sync.storage import local_synced_tables, queue_unsynced_rows, sync_transaction
 from desktop.workspace import Workspace
 from desktop.permissions import Action, Guarded, guarded
+from desktop.sync.push import signed_in_account
 
 __all__ = [
     "ConflictView",
@@ -456,15 +458,40 @@ class SyncService(Guarded):
             if state.get("token_sha256") and hashlib.sha256(token.encode()).hexdigest() != state["token_sha256"]:
                 raise SyncError("ملف بيانات اعتماد الجهاز لا يخص قاعدة البيانات هذه: أعد تسجيل الجهاز", "refused")
             self._client = SyncClient(self._db, self._workspace.data_dir, state["server_url"], token,
-                                      transport=self._transport, wall=self._wall, schema=self._schema)
+                                      transport=self._transport, wall=self._wall, schema=self._schema,
+                                      account=self._push_account)
         return self._client
+
+    def _push_account(self, conn: sqlite3.Connection) -> str | None:
+        """The account a push names: the one signed in at this desk, else the legacy desk's OS-login account."""
+        identity = self._workspace.signed_in
+        return str(identity.account_id) if identity is not None else signed_in_account(conn)
+
+    def _sign_out_if_removed(self) -> bool:
+        """After a round: sign out an account the round found disabled or deleted (removed on the server while
+        this desk was offline). What it did offline stays on this desk, still its own (`updated_by`, audit)."""
+        identity = self._workspace.signed_in
+        if identity is None:
+            return False
+        with self._db.session(read_only=True) as session:
+            account = session.get(AppUser, identity.account_id)
+            removed = account is None or account.deleted_at is not None or not account.active
+        if removed:
+            _log.info("signed out: the account was removed or disabled on the server")
+            self._workspace.sign_out()
+        return removed
 
     def run_round(
         self,
         progress: Callable[[int, int], None] | None = None,
         cancel: Callable[[], bool] | None = None,
     ) -> SyncReport:
-        """Run one sync round; the outcome (success time or Arabic error) is recorded for `status()`."""
+        """Run one sync round; the outcome (success time or Arabic error) is recorded for `status()`.
+
+        The push names the signed-in account (the server checks it against the association's accounts); an
+        account the round finds removed or disabled is signed out (`report.signed_out`): the desk asks for a
+        sign-in again.
+        """
         client = self.client()
         attempt = utc_now().strftime("%Y-%m-%d %H:%M:%S.%f")
         try:
@@ -472,6 +499,7 @@ class SyncService(Guarded):
         except SyncError as exc:
             _log.warning("sync round failed: %s", exc.kind)
             self._record(attempt, None, exc.message_ar)
+            self._sign_out_if_removed()  # the server refused the push of an account it removed meanwhile
             raise
         except Exception as exc:  # a fault of this program, not of the server: worded (and logged) by `describe`
             message = describe(exc, "sync.round")
@@ -486,6 +514,7 @@ class SyncService(Guarded):
             report.verified, report.cancelled, report.seconds,
         )
         self._record(attempt, None if report.cancelled else attempt, None)
+        report.signed_out = self._sign_out_if_removed()
         return report
 
     def _record(self, attempt: str, success: str | None, error: str | None) -> None:
