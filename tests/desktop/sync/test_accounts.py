@@ -5,8 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
+import pytest
 from sqlalchemy import create_engine, text
 
+from desktop.errors import InputError
 from desktop.server.store import normalize_db_url
 from desktop.sync.outcome import SyncError
 from desktop.staff import SIGN_IN_REFUSED, HashParameters, StaffError, StaffService
@@ -99,3 +101,36 @@ def test_a_push_names_the_signed_in_account_and_a_removed_one_is_signed_out(
     (started,) = [e for e in events if e.get("action") == "case_started" and e.get("entity_id") == str(case_id)]
     assert uuid.UUID(str(started["claimed_actor_id"])) == uuid.UUID(str(mona_id))
     assert uuid.UUID(str(started["actor_id"])) == uuid.UUID(str(second.ws.signed_in.account_id))
+
+
+def test_two_administrators_changing_one_account_offline_make_a_conflict_for_the_supervisor(
+    sync_server, make_desk: Callable[..., Desk],
+) -> None:
+    first, second = make_desk("first"), make_desk("second")
+    staff_a = StaffService(first.ws.db, parameters=QUICK)
+    walid = staff_a.create_first_administrator("walid", "وليد العتيبي", "كلمة-مرور-وليد")
+    staff_a.create_account(walid, "huda", "هدى الشهري", ["admin"], password="كلمة-مرور-هدى")
+    staff_a.create_account(walid, "mona", "منى القحطاني", ["officer"], password="كلمة-مرور-منى")
+    staff_a.create_account(walid, "saad", "سعد الدوسري", ["sync_supervisor"], password="كلمة-مرور-سعد")
+    first.settle()
+    second.settle()
+    staff_b = StaffService(second.ws.db, parameters=QUICK)
+    huda = staff_b.verify_sign_in("huda", "كلمة-مرور-هدى")
+    first.ws.sign_in(walid)
+    second.ws.sign_in(huda)
+    first.transport.offline = second.transport.offline = True
+    staff_a.update_account(walid, "mona", full_name="منى بنت علي القحطاني")
+    staff_b.update_account(huda, "mona", full_name="منى القحطاني الزهراني")
+    first.transport.offline = second.transport.offline = False
+    first.settle()
+    second.settle()
+    first.settle()
+    second.ws.sign_out()
+    second.ws.sign_in(staff_b.verify_sign_in("saad", "كلمة-مرور-سعد"))
+    conflicts = [c for c in second.sync.conflicts() if c.table == "app_user"]
+    assert [c.field for c in conflicts] == ["full_name"]
+    assert {conflicts[0].value_a, conflicts[0].value_b} == {"منى بنت علي القحطاني", "منى القحطاني الزهراني"}
+    second.ws.sign_out()
+    second.ws.sign_in(huda)  # an administrator is not the sync supervisor
+    with pytest.raises(InputError, match="مشرف المزامنة"):
+        second.sync.conflicts()
