@@ -160,8 +160,7 @@ class Workspace:
                     f"قاعدة البيانات هذه لجمعية أخرى ({association.name}); "
                     "لا يمكن اعتماد سياسة جمعية مختلفة فيها. استخدم مجلد بيانات آخر.",
                 )
-            if association is not None:  # a later adoption: the first one comes before any account exists
-                require(acting_roles(session, self._signed_in), Action.POLICY_IMPORT)
+            first_adoption = association is None
             if association is None:
                 association = Association(
                     name=profile.association.name,
@@ -191,6 +190,8 @@ class Workspace:
                     "غيّر رقم الإصدار في الملف قبل استيراد سياسة معدّلة.",
                 )
             if existing is None:
+                if not first_adoption:  # a new version; the first comes before any account exists
+                    require(acting_roles(session, self._signed_in), Action.POLICY_IMPORT)
                 approval = profile.approval
                 session.add(
                     PolicyVersion(

@@ -7,6 +7,8 @@ test signs one in and calls the action's service method: allowed, or refused wit
 
 from __future__ import annotations
 
+import itertools
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -54,6 +56,15 @@ class World:
     awaiting: uuid.UUID
     identities: dict[UserRole, SessionIdentity]
     committee_ids: tuple[uuid.UUID, ...]
+    new_policy: Path
+    policy_text: str
+    versions: Iterator[int] = itertools.count(1)
+
+    def next_policy(self) -> Path:
+        """The policy file with a version never adopted (each adoption is a new version)."""
+        version = f'version = "2099-{next(self.versions):02d}"'
+        self.new_policy.write_text(re.sub(r'(?m)^version = "[^"]*"', version, self.policy_text), "utf-8")
+        return self.new_policy
 
     @property
     def ws(self) -> Workspace:
@@ -82,12 +93,15 @@ def _accounts(ws: Workspace) -> dict[UserRole, SessionIdentity]:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """mafateeh-alkhair's desk: a received case, a case awaiting the committee, then the accounts."""
-    made = make_desk(tmp_path_factory.mktemp("roles"))
+    root = tmp_path_factory.mktemp("roles")
+    made = make_desk(root)
+    source = (Path(__file__).parents[2] / "resources" / "policies" / "mafateeh-alkhair.toml").read_text("utf-8")
+    new_policy = root / "mafateeh-alkhair.toml"  # the same policy, a new version at each adoption
     received = uuid.UUID(hex=made.received())
     awaiting = uuid.UUID(hex=made.awaiting())
     identities = _accounts(made.workspace)
     committee = tuple(identities[r].account_id for r in (UserRole.COMMITTEE, UserRole.COMMITTEE_SECRETARY))
-    yield World(made, received, awaiting, identities, committee)
+    yield World(made, received, awaiting, identities, committee, new_policy, source)
     made.workspace.close()
 
 
@@ -116,7 +130,7 @@ CALLS: dict[Action, Callable[[World], Any]] = {
     Action.SYNC_RUN: lambda w: SyncService(w.ws).enroll("http://127.0.0.1:9", "ABCD-EFGH"),
     Action.SYNC_SUPERVISE: lambda w: SyncService(w.ws).conflicts(),
     Action.ACCOUNTS_SETTINGS: lambda w: w.ws.set_digit_style("latin"),
-    Action.POLICY_IMPORT: lambda w: w.ws.adopt_builtin_profile("mafateeh-alkhair"),
+    Action.POLICY_IMPORT: lambda w: w.ws.import_profile(w.next_policy()),
 }
 
 
