@@ -191,7 +191,8 @@ class EligibilityService(CaseDeskWork):
         with self._db.session(read_only=True) as session:
             case = self._case_row(session, case_id)
             return self._eligibility(session, case, self._profile_of(session, case.policy_version_id),
-                                     readable=self._may(session, Action.READ_SENSITIVE))
+                                     readable=self._may(session, Action.READ_SENSITIVE),
+                                     may_record=self._may(session, Action.RECORD_ASSESSMENT))
 
     @guarded(Action.RECORD_ASSESSMENT)
     def record_document_check(self, case_id: uuid.UUID, checks: Sequence[DocumentCheckInput]) -> EligibilityView:
@@ -312,7 +313,7 @@ class EligibilityService(CaseDeskWork):
             return self._eligibility(session, ctx.case, ctx.profile)
 
     def _eligibility(self, session: Session, case: Case, profile: PolicyProfile, *,
-                     readable: bool = True) -> EligibilityView:
+                     readable: bool = True, may_record: bool = True) -> EligibilityView:
         """The eligibility view; with `readable` False (an account that may not read the assessment: officer,
         operations manager…) the answers, notes and recommendation are `REDACTED` and nothing is editable."""
         session.flush()
@@ -371,6 +372,6 @@ class EligibilityService(CaseDeskWork):
             ) if rec else None,
             documents_complete=bool(documents) and all(d.check == "valid" and not d.expired for d in documents),
             interview_complete=interview is not None and all(q_id in answers for q_id, _, _ in _questions(profile)),
-            editable=readable and case.status in STUDY_STATUSES and not is_rescue_profile(profile),
+            editable=readable and may_record and case.status in STUDY_STATUSES and not is_rescue_profile(profile),
             sensitive_hidden=not readable,
         )
