@@ -10,6 +10,7 @@ from desktop.casedesk import CommitteeService, DecisionInput
 from desktop.session_identity import SessionIdentity
 from desktop.staff import HashParameters, StaffService
 from tests.ui.cases.world import World
+from tests.ui.committee.conftest import show_committee_page
 from tests.ui.helpers import when_modal
 from tests.ui.reception.driver import type_text
 from ui.committee import CommitteePage
@@ -157,14 +158,7 @@ def _signed_in_page(qtbot, world: World, role: str) -> tuple[CommitteePage, dict
         staff.create_account(admin, login, name, [account_role], password=f"كلمة-مرور-{login}")
         identities[key] = staff.verify_sign_in(login, f"كلمة-مرور-{login}")
     world.workspace.sign_in(identities[role])
-    page = CommitteePage(world.workspace)
-    qtbot.addWidget(page)
-    page.resize(1280, 800)
-    page.show()
-    qtbot.waitExposed(page)
-    page.printer.show_boxes = False
-    qtbot.waitUntil(lambda: page.summary is not None and operations().in_flight == 0, timeout=10000)
-    return page, identities
+    return show_committee_page(qtbot, world.workspace), identities
 
 
 def test_the_secretary_ticks_the_members_present_from_the_committee_accounts(qtbot, world: World) -> None:
