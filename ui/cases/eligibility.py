@@ -252,11 +252,12 @@ class EligibilityDialog(QDialog):
             self.answer_rows.append((question.question_id, combo, note))
         grid.setColumnStretch(0, 2)
         grid.setColumnStretch(2, 1)
+        grid_holder.setEnabled(not view.sensitive_hidden)
         tab.column.addWidget(grid_holder)
         caption = QLabel("ملاحظات المقابلة:", tab.body)
         tab.column.addWidget(caption)
         self.interview_notes.setText(view.interview_notes)
-        self.interview_notes.setEnabled(view.editable)
+        self.interview_notes.setEnabled(not view.sensitive_hidden)  # «محجوب»: read, never typed over
         tab.column.addWidget(self.interview_notes)
         if view.interviewed_at is not None:
             done = QLabel(f"أجرى المقابلة: {view.interviewed_by or '—'} — {moment_text(view.interviewed_at)}", tab.body)
