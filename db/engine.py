@@ -204,6 +204,13 @@ class Database:
         finally:
             session.close()
 
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A read-only connection for one quick look-up (a check before an action): no ORM unit of work,
+        about a fifth of a read-only `session()`'s cost; nothing is written, no write lock is taken."""
+        with self._readonly_engine().connect() as connection:
+            yield connection
+
     # ------------------------------------------------------------------ migrations
 
     def current_revision(self) -> str | None:

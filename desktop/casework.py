@@ -39,6 +39,7 @@ from desktop.cases import states
 from desktop.documents.letterhead import Letterhead, letterhead_for
 from desktop.errors import InputError
 from desktop.hijri import local_date
+from desktop.permissions import ACCOUNT_GONE, Action, Guarded, acting_roles, may, require
 from desktop.policy import PolicyProfile, load_profile_text
 from desktop.session_identity import SessionIdentity
 from desktop.workspace import Workspace, os_username
@@ -50,7 +51,6 @@ DEMO_PREFIX = "DEMO"
 """The case number prefix of the demo data's device: never this PC."""
 
 NO_POLICY_YET = "لم تُعتمد سياسة الجمعية على هذا الجهاز بعد: اختر السياسة أولًا"
-ACCOUNT_GONE = "الحساب الذي دخلت به موقوف أو محذوف: ادخل من جديد بحساب نشط"
 
 _log = logging.getLogger("mustafid.cases")  # see desktop.logbook
 
@@ -107,7 +107,7 @@ class CaseContext:
     now: datetime
 
 
-class CaseWork:
+class CaseWork(Guarded):
     """The case-context machinery of a service, raising the subclass's `_error` with Arabic messages."""
 
     _error: ClassVar[type[InputError]]
@@ -162,6 +162,24 @@ class CaseWork:
     def _signed_in(self) -> SessionIdentity | None:
         """The account this service acts as: its own identity, else the workspace's signed-in one."""
         return self._identity if self._identity is not None else self._workspace.signed_in
+
+    def _acting_identity(self) -> SessionIdentity | None:
+        return self._signed_in()
+
+    def _refusal_class(self) -> type[InputError]:
+        return self._error
+
+    def _acting_roles(self, session: Session) -> tuple[str, ...] | None:
+        """The acting account's roles as stored now; None on the legacy desk (`desktop.permissions`)."""
+        return acting_roles(session, self._signed_in(), self._error)
+
+    def _require(self, session: Session, action: Action) -> None:
+        """Refuse `action` (this service's `_error`, naming who may) unless the acting account may do it."""
+        require(self._acting_roles(session), action, self._error)
+
+    def _may(self, session: Session, action: Action) -> bool:
+        """True when the acting account may do `action` (to leave out what it may not read)."""
+        return may(self._acting_roles(session), action)
 
     def _officer_row(self, session: Session, association_id: uuid.UUID) -> tuple[uuid.UUID, str]:
         """(id, name) of the officer at this PC: the signed-in account, else the AppUser of the OS login.

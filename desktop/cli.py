@@ -201,9 +201,15 @@ def _cmd_pdf(args: argparse.Namespace) -> int:
     from desktop.reception import ReceptionError, find_case
     from desktop.workspace import Workspace
 
+    from desktop.staff_cli import StaffCliError, sign_in_command
+
     entry = catalogue.by_cli_name(args.kind)
     ws = Workspace.open(args.data_dir)
     try:
+        try:
+            sign_in_command(args, ws)
+        except StaffCliError as exc:
+            raise CliError(exc.message, exc.code) from None
         try:
             with ws.db.session(read_only=True) as session:
                 case_id = find_case(session, args.case_number).id
@@ -267,6 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="declaration | receipt | blank-declaration | missing-documents | letter")
     pdf.add_argument("case_number", metavar="CASE_NUMBER", help="رقم الحالة، مثل A1F3-1447-000123")
     pdf.add_argument("--out", required=True, type=Path, metavar="FILE", help="ملف PDF الناتج")
+    from desktop.staff_cli import add_sign_in_option
+
+    add_sign_in_option(pdf)
     pdf.set_defaults(func=_cmd_pdf)
 
     for module_name in COMMAND_MODULES:

@@ -440,6 +440,9 @@ class Step(_Section):
     text: _Text
     mandatory: StrictBool = True
     role: _Id | None = None
+    #: What is written on this step (its note, a referral's note and answer) is sensitive: only the social
+    #: researcher, the committee and the manager read it (`desktop.permissions.SENSITIVE_READERS`).
+    sensitive: StrictBool = False
 
     @property
     def skip_reason_required(self) -> bool:
@@ -598,6 +601,10 @@ class PolicyProfile(_Section):
     def documents_for(self, case_kind_id: str) -> tuple[PolicyDocument, ...]:
         """The documents the verify step asks for a case of this kind, in the profile's order."""
         return tuple(document for document in self.documents if document.case_kind == case_kind_id)
+
+    def sensitive_step_ids(self) -> frozenset[str]:
+        """The ids of the steps marked `sensitive` (their notes are read by the sensitive readers only)."""
+        return frozenset(step.id for step in self.steps if step.sensitive)
 
     def roles_held_by(self, account_role: str) -> tuple[str, ...]:
         """The ids of the policy roles an account with this role holds (what is referred to them reaches it)."""

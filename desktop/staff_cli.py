@@ -21,12 +21,17 @@ from desktop.session_identity import SessionIdentity
 if TYPE_CHECKING:
     from db.engine import Database
     from desktop.staff import StaffService
+    from desktop.workspace import Workspace
 
 __all__ = [
     "ADMIN_LOGIN_ENV",
     "ADMIN_NAME_ENV",
     "ADMIN_PASSWORD_ENV",
     "EXIT_REFUSED",
+    "LOGIN_ENV",
+    "PASSWORD_ENV",
+    "add_sign_in_option",
+    "sign_in_command",
     "NEW_PASSWORD_ENV",
     "NEW_PIN_ENV",
     "SECRET_OPTIONS",
@@ -147,6 +152,41 @@ def _signed_in_admin(args: argparse.Namespace, db: Database) -> tuple[StaffServi
     service = StaffService(db)
     try:
         return service, service.verify_sign_in(login, password)
+    except StaffError as exc:
+        raise _cli_error(exc.message_ar, EXIT_REFUSED) from None
+
+
+#: The login of the account a case command acts as (`--as LOGIN` wins), and its password (else a prompt).
+LOGIN_ENV = "MUSTAFID_LOGIN"
+PASSWORD_ENV = "MUSTAFID_PASSWORD"
+
+
+def add_sign_in_option(parser: argparse.ArgumentParser) -> None:
+    """Give a command that acts on cases, reports or sync the `--as LOGIN` of the account it acts as."""
+    parser.add_argument("--as", dest="as_login", metavar="LOGIN",
+                        help=f"اسم دخول الحساب الذي ينفذ الأمر (أو المتغير {LOGIN_ENV})، "
+                             f"وكلمة المرور عند الطلب أو في المتغير {PASSWORD_ENV}")
+
+
+def sign_in_command(args: argparse.Namespace, workspace: Workspace) -> None:
+    """Sign the command's account in on `workspace` (`desktop.permissions`: a desk with accounts needs one).
+
+    A desk without any account with a password (the legacy desk) acts as before, unsigned. The password is
+    read from ``MUSTAFID_PASSWORD`` or a prompt, never from the command line; a refusal is a `StaffCliError`.
+    """
+    from desktop.permissions import sign_in_required
+    from desktop.staff import StaffError, StaffService
+
+    with workspace.db.session(read_only=True) as session:
+        if not sign_in_required(session):
+            return
+    login = _read_text(getattr(args, "as_login", None), LOGIN_ENV, "اسم الدخول: ")
+    if login is None:
+        raise _cli_error(f"يلزم الدخول بحسابك: ‎--as LOGIN‎ أو المتغير {LOGIN_ENV}، وكلمة المرور عند الطلب "
+                         f"أو في المتغير {PASSWORD_ENV}", 2)
+    password = _read_secret(PASSWORD_ENV, "كلمة المرور: ", confirm=False)
+    try:
+        workspace.sign_in(StaffService(workspace.db).verify_sign_in(login, password))
     except StaffError as exc:
         raise _cli_error(exc.message_ar, EXIT_REFUSED) from None
 

@@ -29,6 +29,7 @@ from desktop.policy import (
     load_profile_text,
 )
 from desktop.logbook import get_logger
+from desktop.permissions import Action, acting_roles, require
 from desktop.session_identity import SessionIdentity
 from desktop.staff import DEFAULT_PARAMETERS, HashParameters, StaffError, StaffService, check_pin
 from desktop.startup import DeskSnapshot, default_data_dir, write_snapshot
@@ -170,6 +171,7 @@ class Workspace:
                     f"قاعدة البيانات هذه لجمعية أخرى ({association.name}); "
                     "لا يمكن اعتماد سياسة جمعية مختلفة فيها. استخدم مجلد بيانات آخر.",
                 )
+            first_adoption = association is None
             if association is None:
                 association = Association(
                     name=profile.association.name,
@@ -199,6 +201,8 @@ class Workspace:
                     "غيّر رقم الإصدار في الملف قبل استيراد سياسة معدّلة.",
                 )
             if existing is None:
+                if not first_adoption:  # a new version; the first comes before any account exists
+                    require(acting_roles(session, self._signed_in), Action.POLICY_IMPORT)
                 approval = profile.approval
                 session.add(
                     PolicyVersion(
@@ -283,9 +287,8 @@ class Workspace:
             raise WorkspaceError("نمط الأرقام غير معروف: اختر الأرقام العربية المشرقية أو اللاتينية") from None
         now = dt.datetime.now(dt.UTC)
         with self.db.session() as session:
-            officer_id = session.scalar(
-                select(AppUser.id).where(AppUser.username == os_username(), AppUser.deleted_at.is_(None)).limit(1)
-            )
+            require(acting_roles(session, self._signed_in), Action.ACCOUNTS_SETTINGS)
+            officer_id = self.acting_account_id(session)
             row = session.scalars(
                 select(DeskSetting).where(DeskSetting.key == DIGIT_STYLE_KEY, DeskSetting.deleted_at.is_(None))
             ).first()
@@ -369,6 +372,19 @@ class Workspace:
     def sign_out(self) -> None:
         """Nobody is signed in any more (the window shows the sign-in screen)."""
         self._signed_in = None
+
+    def legacy_account(self, session: Session) -> AppUser | None:
+        """The account a desk without sign-in acts as (`desktop.permissions`): the row of this PC's OS login."""
+        return session.scalars(
+            select(AppUser).where(AppUser.username == os_username(), AppUser.deleted_at.is_(None)).limit(1)
+        ).first()
+
+    def acting_account_id(self, session: Session) -> uuid.UUID | None:
+        """The id of the account acting now: the signed-in one, else the legacy desk's (None before it exists)."""
+        if self._signed_in is not None:
+            return self._signed_in.account_id
+        legacy = self.legacy_account(session)
+        return legacy.id if legacy is not None else None
 
     def officer_name(self) -> str:
         """The name of the officer working on this PC: the signed-in account, else the OS user's."""

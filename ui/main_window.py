@@ -506,6 +506,10 @@ class MainWindow(QMainWindow):
         self.desk_status.show_association(name or "لم تُعتمد سياسة بعد")
         self.desk_status.show_today(_today_text())
         hidden = hidden_sections(profile)
+        if self._workspace is not None:  # the window drawn from the snapshot loads no database code
+            from ui.permissions import role_hidden_sections
+
+            hidden |= role_hidden_sections(self._workspace.signed_in)
         titles = section_titles(profile)
         for index, section in enumerate(SECTIONS):
             title = titles.get(section.key, section.title)

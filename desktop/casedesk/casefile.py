@@ -69,6 +69,7 @@ from desktop.reception.documents import declaration_versions
 from desktop.reception.particulars import household_required
 from desktop.reception.views import ParticularsInput, ReferralView
 from desktop.reception.work import beneficiary_view
+from desktop.permissions import Action, guarded
 
 __all__ = ["CaseFileService", "build_case_file"]
 
@@ -78,12 +79,14 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 class CaseFileService(CaseDeskWork):
     """The case file, its timeline and its stored documents, read for the officer, researcher and secretary."""
 
+    @guarded(Action.SEE_CASES)
     def case_file(self, case_id: uuid.UUID) -> CaseFile:
         """The case file: particulars, documents with validity, status, promised date, referral, timeline."""
         with self._db.session(read_only=True) as session:
             case = self._case_row(session, case_id)
-            return build_case_file(session, case, self._profile_of(session, case.policy_version_id), self._today())
+            return build_case_file(session, case, self._profile_of(session, case.policy_version_id), self._today(), readable=self._may(session, Action.READ_SENSITIVE))
 
+    @guarded(Action.SEE_CASES)
     def case_file_by_number(self, case_number: str) -> CaseFile:
         """The case file of the case with this number (CaseDeskError when there is none)."""
         number = case_number_typed(case_number)
@@ -91,14 +94,17 @@ class CaseFileService(CaseDeskWork):
             case = session.scalars(select(Case).where(Case.case_number == number, Case.deleted_at.is_(None))).first()
             if case is None:
                 raise CaseDeskError(f"لا يوجد طلب بالرقم {identifier_text(number)}", field="case_number")
-            return build_case_file(session, case, self._profile_of(session, case.policy_version_id), self._today())
+            return build_case_file(session, case, self._profile_of(session, case.policy_version_id), self._today(), readable=self._may(session, Action.READ_SENSITIVE))
 
+    @guarded(Action.SEE_CASES)
     def timeline(self, case_id: uuid.UUID) -> tuple[TimelineEntry, ...]:
         """Everything that happened on the case, newest first, each with officer and time."""
         with self._db.session(read_only=True) as session:
             case = self._case_row(session, case_id)
-            return build_timeline(session, case, self._profile_of(session, case.policy_version_id))
+            return build_timeline(session, case, self._profile_of(session, case.policy_version_id),
+                                  readable=self._may(session, Action.READ_SENSITIVE))
 
+    @guarded(Action.PRINT_DOCUMENTS)
     def document_pdf(self, case_id: uuid.UUID, entry_or_kind: TimelineEntry | str) -> bytes:
         """The bytes of a stored file of the case (a timeline entry or a SHA-256), or a document kind rendered.
 
@@ -131,6 +137,7 @@ class CaseFileService(CaseDeskWork):
                 raise CaseDeskError(exc.message_ar, field=exc.field) from None
 
 
+    @guarded(Action.SEE_CASES)
     def documents(self, case_id: uuid.UUID) -> tuple[CaseDocument, ...]:
         """Every stored document of the case, newest first, for the documents panel (reprint and open)."""
         with self._db.session(read_only=True) as session:
@@ -158,10 +165,12 @@ class CaseFileService(CaseDeskWork):
         found.sort(key=lambda d: (d.entry.at, d.entry.entry_id), reverse=True)
         return tuple(found)
 
+    @guarded(Action.VERIFY_PARTICULARS)
     def correct_particulars(self, case_id: uuid.UUID, particulars: ParticularsInput, reason: str) -> CorrectionResult:
         """The beneficiary's verified particulars corrected with a written reason (reception's correction)."""
         return self._correction().correct(case_id, particulars, reason)
 
+    @guarded(Action.VERIFY_PARTICULARS)
     def sign_corrected_on_paper(self, case_id: uuid.UUID, scan_path: Path) -> CaseFile:
         """The corrected declaration, signed on its printed form, attached by its scan (image or PDF)."""
         with self._db.session(read_only=True) as session:
@@ -182,7 +191,8 @@ def _belongs_to_case(session: Session, case: Case, sha: str) -> bool:
     return any(entry.attachment_sha256 == sha for entry in file_entries(session, case))
 
 
-def build_case_file(session: Session, case: Case, profile: PolicyProfile, today: date) -> CaseFile:
+def build_case_file(session: Session, case: Case, profile: PolicyProfile, today: date, *,
+                    readable: bool = True) -> CaseFile:
     """The case file as of `today` from an open session (the readers' answer and every action's answer)."""
     session.flush()
     beneficiary = session.get(Beneficiary, case.beneficiary_id) if case.beneficiary_id else None
@@ -243,7 +253,7 @@ def build_case_file(session: Session, case: Case, profile: PolicyProfile, today:
             for n in notices
         ),
         services=tuple(_service_view(s, names) for s in services),
-        timeline=build_timeline(session, case, profile),
+        timeline=build_timeline(session, case, profile, readable=readable),
         policy_version=version.version_label if version else profile.version,
         is_rescue=is_rescue_profile(profile),
         can_decide=awaiting and profile.has_committee,

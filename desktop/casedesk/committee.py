@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 
 from sqlalchemy import select, text
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from db.models import (
+    AppUser,
     Attachment,
     Beneficiary,
     BeneficiaryNotice,
@@ -27,6 +29,7 @@ from db.models import (
     CommitteeDecision,
     DecisionLetter,
     EligibilityRecommendation,
+    UserRole,
 )
 from desktop.attachments import MIME_PDF
 from desktop.casedesk.casefile import build_case_file
@@ -59,6 +62,7 @@ from desktop.casedesk.views import (
     INFORMED_HOW,
     CaseDeskError,
     CaseFile,
+    CommitteeAccount,
     DecisionInput,
     DecisionResult,
     NotificationView,
@@ -70,6 +74,7 @@ from desktop.cases import states
 from desktop.documents.letters import notification_text, sms_link, whatsapp_link
 from desktop.hijri import local_date
 from desktop.policy import is_rescue_profile
+from desktop.permissions import Action, guarded, sign_in_required
 
 __all__ = ["MORE_INFO_DAYS", "CommitteeService"]
 
@@ -85,6 +90,7 @@ _TARGET_STATUS: dict[str, CaseStatus] = {
 class CommitteeService(CaseDeskWork):
     """The committee secretary's desk: the queue, decisions (optimistic concurrency), letters and notices."""
 
+    @guarded(Action.VIEW_COMMITTEE_QUEUE)
     def committee_queue(self, *, limit: int = 200, offset: int = 0) -> tuple[QueueRow, ...]:
         """Cases awaiting a decision, earliest promised date first (those without a date last), with countdown."""
         limit = max(0, min(int(limit), 1000))
@@ -154,6 +160,7 @@ class CommitteeService(CaseDeskWork):
                 ))
         return tuple(result)
 
+    @guarded(Action.VIEW_COMMITTEE_QUEUE)
     def committee_queue_summary(self) -> QueueSummary:
         """How many cases await a decision, how many are overdue, how many are due within the week."""
         today = self._today()
@@ -170,6 +177,7 @@ class CommitteeService(CaseDeskWork):
             ), {"status": status, "today": today.isoformat(), "week": (today + timedelta(days=6)).isoformat()}).one()
         return QueueSummary(total=int(row[0] or 0), overdue=int(row[1] or 0), due_this_week=int(row[2] or 0))
 
+    @guarded(Action.RECORD_DECISION)
     def decide(self, case_id: uuid.UUID, decision: DecisionInput) -> DecisionResult:
         """Record the committee's decision, move the case on, store the decision letter: one transaction."""
         code = decision.decision
@@ -180,14 +188,14 @@ class CommitteeService(CaseDeskWork):
             "more_info": "اكتب المعلومات أو المستندات المطلوب استكمالها",
         }.get(code)
         reason = clean_input(decision.reason, limit="reason", field="reason", required=required)
-        members: list[str] = []
+        typed: list[str] = []
         for index, member in enumerate(decision.members):
             name = clean_input(member, limit="member", field=f"members[{index}]", single_line=True)
-            if name and name not in members:
-                members.append(name)
-        if not members:
-            raise CaseDeskError("اكتب أسماء أعضاء اللجنة الحاضرين (عضو واحد على الأقل)", field="members")
-        if len(members) > LIMITS["members"]:
+            if name and name not in typed:
+                typed.append(name)
+        if not typed and not decision.member_ids:
+            raise CaseDeskError("اختر أعضاء اللجنة الحاضرين (عضو واحد على الأقل)", field="members")
+        if len(typed) + len(set(decision.member_ids)) > LIMITS["members"]:
             raise CaseDeskError(f"عدد الأعضاء الحاضرين أكبر من {LIMITS['members']}", field="members")
         info_due = parse_typed_date(decision.info_due, field="info_due", what="موعد الاستكمال") if code == "more_info" else None
         today = self._today()
@@ -199,6 +207,7 @@ class CommitteeService(CaseDeskWork):
         try:
             with self._db.session() as session:
                 ctx = self._context(session, case_id, allow_closed=True)
+                members, member_ids = self._members_present(session, typed, decision.member_ids)
                 self._check_decidable(ctx, decision.expected_version)
                 row = self._stamp(ctx, CommitteeDecision(
                     case_id=ctx.case.id, decision=code, reason=reason or None, members=members,
@@ -215,15 +224,45 @@ class CommitteeService(CaseDeskWork):
                 ))
                 self._audit(ctx, "committee_decided", {
                     "decision": code, "decision_id": row.id.hex, "reason": reason, "members": members,
+                    "member_ids": member_ids,
                     "letter_sha256": stored.sha256, "expected_version": decision.expected_version,
                     "info_due": info_due.isoformat() if info_due else None,
                 })
                 session.flush()
                 view = decision_view(session, row, ctx.case)
-                case_file = build_case_file(session, ctx.case, ctx.profile, self._today())
+                case_file = build_case_file(session, ctx.case, ctx.profile, self._today(), readable=self._may(session, Action.READ_SENSITIVE))
         except StaleDataError:
             raise self._already_decided(case_id) from None
         return DecisionResult(view, case_file, stored.sha256, stored.path)
+
+    @guarded(Action.VIEW_COMMITTEE_QUEUE)
+    def committee_accounts(self) -> tuple[CommitteeAccount, ...]:
+        """The active accounts holding the committee member or secretary role, by name: the checklist of the
+        members present at a decision."""
+        with self._db.session(read_only=True) as session:
+            return tuple(
+                CommitteeAccount(user.id, user.full_name,
+                                 "، ".join(UserRole(r).label_ar for r in user.role_list if r in COMMITTEE_ROLES))
+                for user in _committee_accounts(session)
+            )
+
+    def _members_present(self, session: Session, typed: list[str],
+                         member_ids: Sequence[uuid.UUID]) -> tuple[list[str], list[str]]:
+        """(names, account id hexes) of the members present: chosen accounts holding a committee role; typed
+        names only on a desk without sign-in (`desktop.permissions.sign_in_required`)."""
+        if typed and sign_in_required(session):
+            raise CaseDeskError("اختر الأعضاء الحاضرين من حسابات اللجنة: لا تُكتب الأسماء", field="members")
+        accounts = {user.id: user for user in _committee_accounts(session)}
+        names, ids = list(typed), []
+        for index, account_id in enumerate(dict.fromkeys(member_ids)):
+            user = accounts.get(account_id)
+            if user is None:
+                raise CaseDeskError("أحد الأعضاء المختارين ليس عضوًا نشطًا في لجنة البحث: اختر من حسابات اللجنة",
+                                    field=f"member_ids[{index}]")
+            if user.full_name not in names:
+                names.append(user.full_name)
+            ids.append(user.id.hex)
+        return names, ids
 
     def _check_decidable(self, ctx: CaseContext, expected_version: int | None) -> None:
         """Refuse a decision on a case not awaiting one, or changed since the secretary saw it."""
@@ -268,6 +307,7 @@ class CommitteeService(CaseDeskWork):
             row.deleted_at = None
         return row
 
+    @guarded(Action.MANAGE_COMMITTEE)
     def resubmit_to_committee(self, case_id: uuid.UUID, note: str) -> CaseFile:
         """The information the committee asked for came: the case awaits a decision again (promised date kept)."""
         cleaned = clean_input(note, limit="note", field="note", required="اكتب ما استُكمل من معلومات أو مستندات")
@@ -277,14 +317,16 @@ class CommitteeService(CaseDeskWork):
                 raise CaseDeskError("لم تطلب اللجنة استكمال معلومات في هذا الطلب", field="status")
             self._set_status(ctx, CaseStatus.AWAITING_COMMITTEE)
             self._audit(ctx, "resubmitted", {"note": cleaned})
-            return build_case_file(session, ctx.case, ctx.profile, self._today())
+            return build_case_file(session, ctx.case, ctx.profile, self._today(), readable=self._may(session, Action.READ_SENSITIVE))
 
+    @guarded(Action.PRINT_DOCUMENTS)
     def decision_letter(self, case_id: uuid.UUID) -> bytes:
         """The decision letter PDF of the case's latest decision (as stored; rendered again if the file is lost)."""
         with self._db.session(read_only=True) as session:
             case = self._case_row(session, case_id)
             return case_decision_letter(session, case, self._profile_of(session, case.policy_version_id), self._store)
 
+    @guarded(Action.SEE_CASES)
     def notification(self, case_id: uuid.UUID) -> NotificationView:
         """The SMS/WhatsApp text of the latest decision, the wa.me link and the phone."""
         with self._db.session(read_only=True) as session:
@@ -317,6 +359,7 @@ class CommitteeService(CaseDeskWork):
             sms_url=sms_link(mobile, message) if mobile else None,
         )
 
+    @guarded(Action.INFORM_BENEFICIARY)
     def record_informed(self, case_id: uuid.UUID, how: str, note: str = "") -> CaseFile:
         """Record that the beneficiary was informed of the decision and how (sms, whatsapp, phone, in person, letter)."""
         if how not in INFORMED_HOW:
@@ -333,4 +376,16 @@ class CommitteeService(CaseDeskWork):
             ))
             session.flush()
             self._audit(ctx, "beneficiary_informed", {"how": how, "decision_id": decision.id.hex, "id": row.id.hex})
-            return build_case_file(session, ctx.case, ctx.profile, self._today())
+            return build_case_file(session, ctx.case, ctx.profile, self._today(), readable=self._may(session, Action.READ_SENSITIVE))
+
+
+#: The account roles that sit on the committee.
+COMMITTEE_ROLES = frozenset({UserRole.COMMITTEE.value, UserRole.COMMITTEE_SECRETARY.value})
+
+
+def _committee_accounts(session: Session) -> list[AppUser]:
+    """Active accounts holding a committee role, by name (a few hundred accounts: roles read in Python)."""
+    users = session.scalars(
+        select(AppUser).where(AppUser.deleted_at.is_(None), AppUser.active.is_(True)).order_by(AppUser.full_name)
+    )
+    return [user for user in users if COMMITTEE_ROLES & set(user.role_list)]

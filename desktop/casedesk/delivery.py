@@ -31,6 +31,7 @@ from desktop.money import parse_amount
 from desktop.policy import Step, StepKind
 from desktop.reception import rules as reception_rules
 from desktop.reception.steps import RegisterStep
+from desktop.permissions import Action, guarded
 
 __all__ = ["ServiceDelivery"]
 
@@ -38,6 +39,7 @@ __all__ = ["ServiceDelivery"]
 class ServiceDelivery(CaseDeskWork):
     """What was delivered to the beneficiary on an accepted case, and the case's closing."""
 
+    @guarded(Action.REGISTER_SERVE)
     def record_service(self, case_id: uuid.UUID, service: ServiceInput) -> CaseFile:
         """Record a service delivered on an accepted case (refused otherwise); completes the serve step."""
         kind = clean_input(service.kind, limit="service_kind", field="kind", required="اكتب نوع الخدمة المقدمة",
@@ -81,8 +83,9 @@ class ServiceDelivery(CaseDeskWork):
                 "service_id": row.id.hex, "kind": kind, "amount": str(amount) if amount is not None else None,
                 "in_kind": bool(in_kind),
             })
-            return build_case_file(session, ctx.case, ctx.profile, self._today())
+            return build_case_file(session, ctx.case, ctx.profile, self._today(), readable=self._may(session, Action.READ_SENSITIVE))
 
+    @guarded(Action.REGISTER_SERVE)
     def complete_registration(self, case_id: uuid.UUID, note: str = "") -> CaseFile:
         """Complete the policy's register step on an accepted case (reception's `RegisterStep`, same rules)."""
         try:
@@ -91,8 +94,9 @@ class ServiceDelivery(CaseDeskWork):
             raise CaseDeskError(exc.message_ar, field=exc.field) from None
         with self._db.session(read_only=True) as session:
             case = self._case_row(session, case_id)
-            return build_case_file(session, case, self._profile_of(session, case.policy_version_id), self._today())
+            return build_case_file(session, case, self._profile_of(session, case.policy_version_id), self._today(), readable=self._may(session, Action.READ_SENSITIVE))
 
+    @guarded(Action.REGISTER_SERVE)
     def close_case(self, case_id: uuid.UUID, reason: str) -> CaseFile:
         """Close the case with a written reason (any status the state machine lets close)."""
         cleaned = clean_input(reason, limit="reason", field="reason", required="اكتب سبب إغلاق الطلب")
@@ -103,7 +107,7 @@ class ServiceDelivery(CaseDeskWork):
             ctx.case.closed_at = ctx.now
             ctx.case.current_step_id = None
             self._audit(ctx, "case_closed", {"from": previous, "reason": cleaned})
-            return build_case_file(session, ctx.case, ctx.profile, self._today())
+            return build_case_file(session, ctx.case, ctx.profile, self._today(), readable=self._may(session, Action.READ_SENSITIVE))
 
 
 def _current_step(session: Session, ctx: CaseContext) -> Step | None:

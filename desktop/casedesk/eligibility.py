@@ -49,6 +49,7 @@ from desktop.casework import CaseContext
 from desktop.cases import states
 from desktop.hijri import local_date
 from desktop.policy import PolicyProfile, is_rescue_profile
+from desktop.permissions import REDACTED, Action, guarded
 
 __all__ = ["DEFAULT_CRITERIA", "EXPIRING_SOON_DAYS", "EligibilityService", "document_states", "latest_items"]
 
@@ -184,12 +185,16 @@ def _require_study(ctx: CaseContext) -> None:
 class EligibilityService(CaseDeskWork):
     """The researcher's study of a case: document examination, structured interview, recommendation."""
 
+    @guarded(Action.SEE_CASES)
     def eligibility(self, case_id: uuid.UUID) -> EligibilityView:
         """The document examination, the interview form from the policy's criteria, the recommendation."""
         with self._db.session(read_only=True) as session:
             case = self._case_row(session, case_id)
-            return self._eligibility(session, case, self._profile_of(session, case.policy_version_id))
+            return self._eligibility(session, case, self._profile_of(session, case.policy_version_id),
+                                     readable=self._may(session, Action.READ_SENSITIVE),
+                                     may_record=self._may(session, Action.RECORD_ASSESSMENT))
 
+    @guarded(Action.RECORD_ASSESSMENT)
     def record_document_check(self, case_id: uuid.UUID, checks: Sequence[DocumentCheckInput]) -> EligibilityView:
         """Record the administrative examination: each document valid, invalid or missing."""
         if not checks:
@@ -252,6 +257,7 @@ class EligibilityService(CaseDeskWork):
             self._audit(ctx, "documents_checked", {"assessment_id": assessment.id.hex, **counts})
             return self._eligibility(session, ctx.case, ctx.profile)
 
+    @guarded(Action.RECORD_ASSESSMENT)
     def record_interview(self, case_id: uuid.UUID, interview: InterviewInput) -> EligibilityView:
         """Record the personal interview: structured answers and free notes."""
         notes = clean_input(interview.notes, limit="note", field="notes")
@@ -286,6 +292,7 @@ class EligibilityService(CaseDeskWork):
             self._audit(ctx, "interview_recorded", {"assessment_id": assessment.id.hex, "answers": len(answers)})
             return self._eligibility(session, ctx.case, ctx.profile)
 
+    @guarded(Action.RECORD_ASSESSMENT)
     def record_recommendation(
         self, case_id: uuid.UUID, recommendation: Literal["accept", "reject", "more_info"], reason: str
     ) -> EligibilityView:
@@ -305,7 +312,10 @@ class EligibilityService(CaseDeskWork):
             self._audit(ctx, "recommendation_recorded", {"recommendation": recommendation, "id": row.id.hex})
             return self._eligibility(session, ctx.case, ctx.profile)
 
-    def _eligibility(self, session: Session, case: Case, profile: PolicyProfile) -> EligibilityView:
+    def _eligibility(self, session: Session, case: Case, profile: PolicyProfile, *,
+                     readable: bool = True, may_record: bool = True) -> EligibilityView:
+        """The eligibility view; with `readable` False (an account that may not read the assessment: officer,
+        operations manager…) the answers, notes and recommendation are `REDACTED` and nothing is editable."""
         session.flush()
         today = self._today()
         documents = document_states(session, case, today)
@@ -330,6 +340,9 @@ class EligibilityService(CaseDeskWork):
                 question_id=q_id, text=q_text, source=source, answer=item.result if item else None,
                 answer_label=INTERVIEW_ANSWERS.get(item.result, item.result) if item else "لم يُجب بعد",
                 note=(item.note or "") if item else "",
+            ) if readable else InterviewQuestion(
+                question_id=q_id, text=q_text, source=source, answer=None, answer_label=REDACTED,
+                note=REDACTED if item else "",
             ))
         beneficiary = session.get(Beneficiary, case.beneficiary_id) if case.beneficiary_id else None
         eligibility = profile.eligibility
@@ -347,15 +360,18 @@ class EligibilityService(CaseDeskWork):
             documents_checked_by=names.get(examination.assessor_id) if examination and examination.assessor_id else None,
             documents_checked_at=examination.assessed_at if examination else None,
             questions=tuple(questions),
-            interview_notes=(interview.notes or "") if interview else "",
+            interview_notes=((interview.notes or "") if readable else REDACTED) if interview else "",
             interviewed_by=names.get(interview.assessor_id) if interview and interview.assessor_id else None,
             interviewed_at=interview.assessed_at if interview else None,
             recommendation=RecommendationView(
-                rec.recommendation, DECISIONS.get(rec.recommendation, rec.recommendation), rec.reason or "",
+                rec.recommendation if readable else "",
+                DECISIONS.get(rec.recommendation, rec.recommendation) if readable else REDACTED,
+                (rec.reason or "") if readable else REDACTED,
                 names.get(rec.recommended_by) if rec.recommended_by else None, rec.recommended_at,
                 moment_text(rec.recommended_at),
             ) if rec else None,
             documents_complete=bool(documents) and all(d.check == "valid" and not d.expired for d in documents),
-            interview_complete=all(q.answer is not None for q in questions) and interview is not None,
-            editable=case.status in STUDY_STATUSES and not is_rescue_profile(profile),
+            interview_complete=interview is not None and all(q_id in answers for q_id, _, _ in _questions(profile)),
+            editable=readable and may_record and case.status in STUDY_STATUSES and not is_rescue_profile(profile),
+            sensitive_hidden=not readable,
         )

@@ -26,6 +26,7 @@ from desktop.casedesk.rules import DECIDED_STATUSES, STUDY_STATUSES
 from desktop.casedesk.service import CaseDeskWork
 from desktop.casedesk.views import CaseDeskError, FollowUpRow, FollowUps
 from desktop.hijri import local_date
+from desktop.permissions import Action, guarded
 
 __all__ = ["FollowUpService"]
 
@@ -33,6 +34,7 @@ __all__ = ["FollowUpService"]
 class FollowUpService(CaseDeskWork):
     """The follow-up lists of the whole association, as of today."""
 
+    @guarded(Action.SEE_CASES)
     def follow_ups(self, *, expiring_within_days: int = 30, referral_after_days: int = 3,
                    limit: int = 500) -> FollowUps:
         """What to follow up before the beneficiary asks: expiring documents, decisions, signatures, referrals."""

@@ -43,6 +43,7 @@ from db.models import APPLICATION_STATUSES, RESCUE_STATUSES, CaseStatus
 from desktop.casedesk.search import beneficiary_ids, case_ids, report_case_ids, understand
 from desktop.hijri import RIYADH, local_date
 from desktop.cases import states
+from desktop.permissions import Action, Guarded, acting_roles, guarded
 from desktop.policy import is_rescue_profile
 from desktop.reception.rescue import REPORT_PLATFORMS, platform_label
 
@@ -333,17 +334,18 @@ class _Query:
         self.rowids = rowids if self.rowids is None else self.rowids & rowids
 
 
-class CaseListService:
+class CaseListService(Guarded):
     """Read-only access to the case list: one read-only session per call, plain rows out."""
 
     def __init__(self, workspace: Workspace, *, clock: Callable[[], datetime] | None = None) -> None:
         self._workspace = workspace
         self._db = workspace.db
         self._clock = clock or (lambda: datetime.now(UTC))
-        self._officer: tuple[str, str] | None = None
+        self._officer: tuple[str, tuple[str, ...]] | None = None
 
     # ------------------------------------------------------------------ public
 
+    @guarded(Action.SEE_CASES)
     def page(self, flt: CaseFilter, sort: CaseSort, *, after: object | None = None, limit: int = 100) -> CasePage:
         """The next `limit` rows in `sort` order after the cursor `after` (keyset paging, never OFFSET)."""
         sort = CaseSort(sort)
@@ -375,6 +377,7 @@ class CaseListService:
             result = self._rows(session, rows, today)
         return CasePage(tuple(result), cursor)
 
+    @guarded(Action.SEE_CASES)
     def count(self, flt: CaseFilter, *, cap: int = 10_000) -> tuple[int, bool]:
         """How many cases match, counting at most `cap` (the second value says the count stopped there)."""
         cap = max(0, int(cap))
@@ -391,6 +394,7 @@ class CaseListService:
             return cap, True
         return int(found), query.truncated
 
+    @guarded(Action.SEE_CASES)
     def row(self, case_id: uuid.UUID) -> CaseRow:
         """One row read again (after an edit); LookupError when the case does not exist."""
         with self._db.session(read_only=True) as session:
@@ -401,6 +405,7 @@ class CaseListService:
                 raise LookupError(f"الطلب غير موجود: {case_id}")
             return self._rows(session, found, self._today())[0]
 
+    @guarded(Action.SEE_CASES)
     def filter_choices(self) -> FilterChoices:
         """Channels, case kinds and statuses with their Arabic labels from the active profile."""
         profile = self._workspace.active_profile()
@@ -430,28 +435,31 @@ class CaseListService:
     def _today(self) -> date:
         return local_date(self._clock())
 
-    def _current_officer(self, session: Session) -> tuple[str, str]:
-        """(id as stored, role) of the officer at this PC; ("", "") when not registered yet."""
+    def _current_officer(self, session: Session) -> tuple[str, tuple[str, ...]]:
+        """(id as stored, roles) of the account acting now: the signed-in one (its roles as stored now), else
+        the legacy desk's OS-login account (`desktop.permissions`); ("", ()) when there is none yet."""
+        identity = self._workspace.signed_in
+        if identity is not None:
+            return identity.account_id.hex, acting_roles(session, identity) or ()
         if self._officer is None:
-            from desktop.workspace import os_username
-
-            row = session.execute(
-                sql("SELECT id, role FROM app_user WHERE username = :name AND deleted_at IS NULL LIMIT 1"),
-                {"name": os_username()},
-            ).first()
-            if row is None:
-                return "", ""
-            self._officer = (uuid.UUID(hex=str(row.id)).hex if not isinstance(row.id, uuid.UUID) else row.id.hex, row.role)
+            account = self._workspace.legacy_account(session)
+            if account is None:
+                return "", ()
+            self._officer = (account.id.hex, account.role_list)
         return self._officer
 
-    def _roles_held(self, account_role: str) -> list[str]:
-        """The policy roles the officer's account holds (the active profile's held_by), and the account role
-        itself (referrals stored before roles had holders were matched on it)."""
-        if not account_role:
+    def _roles_held(self, account_roles: Sequence[str]) -> list[str]:
+        """The policy roles the account's roles hold (the active profile's held_by), and the account roles
+        themselves (referrals stored before roles had holders were matched on them): a referral to a policy
+        role reaches everyone holding it."""
+        if not account_roles:
             return []
         profile = self._workspace.active_profile()
-        held = set(profile.roles_held_by(account_role)) if profile is not None else set()
-        return sorted(held | {account_role})
+        held = set(account_roles)
+        if profile is not None:
+            for role in account_roles:
+                held.update(profile.roles_held_by(role))
+        return sorted(held)
 
     def _query(self, session: Session, flt: CaseFilter, today: date) -> _Query:
         """The filter as SQL; filters that match few rows are resolved to row ids through their own index."""
@@ -498,9 +506,9 @@ class CaseListService:
             query.where.append("c.signature_pending = 1")
             self._narrow_if_few(session, query, 'SELECT rowid FROM "case" AS c WHERE c.signature_pending = 1')
         if flt.referred_to_me:
-            me, role = self._current_officer(session)
+            me, roles = self._current_officer(session)
             query.params["me"] = me
-            my_roles = _in("r.to_role", self._roles_held(role), "mr", query.params)
+            my_roles = _in("r.to_role", self._roles_held(roles), "mr", query.params)
             open_referral = "r.answered_at IS NULL AND r.deleted_at IS NULL AND "
             to_me = f"(r.to_user_id = :me OR {my_roles})"
             query.where.append(f"EXISTS (SELECT 1 FROM referral AS r WHERE r.case_id = c.id AND {open_referral}{to_me})")

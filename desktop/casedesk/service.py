@@ -15,7 +15,11 @@ Decisions shared by all of them:
 * Every public method is one unit of work (`Database.session()`, one per user action): all input
   is validated first, then written; a refusal is a `CaseDeskError` with an Arabic reason and
   nothing is stored. The officer and this PC are found as the reception service finds them
-  (`desktop.casework`: the AppUser of the OS login; the earliest enrolled device other than the demo data's).
+  (`desktop.casework`: the signed-in account, the OS login's on a desk without sign-in; the earliest enrolled
+  device other than the demo data's).
+* Every public method is `@guarded` by its action (`desktop.permissions`): refused, before anything is read,
+  unless the acting account's roles may do it; what it may not read (assessments, notes of `sensitive` steps)
+  comes back `REDACTED`.
 * Status changes follow `desktop.cases.states.TRANSITIONS`, each audited ("status_changed").
 * Dates shown are Riyadh dates in Hijri and Gregorian; times in Riyadh.
 """

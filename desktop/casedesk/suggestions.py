@@ -37,6 +37,7 @@ from desktop.casedesk.views import (
     SuggestionView,
 )
 from desktop.hijri import local_date
+from desktop.permissions import Action, guarded
 
 __all__ = ["SUGGESTION_DUE_DAYS", "SuggestionService"]
 
@@ -59,6 +60,7 @@ _SUGGESTION_STATUS_LABELS: dict[str, str] = {
 class SuggestionService(CaseDeskWork):
     """Suggestions and complaints of beneficiaries and how each was followed up."""
 
+    @guarded(Action.SUGGESTIONS)
     def suggestions(self, *, status: str | None = None, kind: str | None = None) -> tuple[SuggestionView, ...]:
         """Suggestions and complaints, open ones first, earliest due first."""
         with self._db.session(read_only=True) as session:
@@ -73,6 +75,7 @@ class SuggestionService(CaseDeskWork):
                  SuggestionStatus.ANSWERED.value: 1, SuggestionStatus.CLOSED.value: 2}
         return tuple(sorted(views, key=lambda v: (order.get(v.status, 1), v.due_date or date.max, v.received_at)))
 
+    @guarded(Action.SUGGESTIONS)
     def receive_suggestion(self, s: SuggestionInput) -> SuggestionView:
         """Receive a suggestion or complaint on a channel of the policy, with its due date (default by kind)."""
         if s.kind not in SUGGESTION_DUE_DAYS:
@@ -120,6 +123,7 @@ class SuggestionService(CaseDeskWork):
             session.flush()
             return self._suggestion_views(session, [row])[0]
 
+    @guarded(Action.SUGGESTIONS)
     def route_suggestion(self, suggestion_id: uuid.UUID, to_role: str, note: str) -> SuggestionView:
         """Route a suggestion or complaint to a role (officer, researcher, committee, manager, admin), with a note."""
         if to_role not in SUGGESTION_ROUTES:
@@ -134,6 +138,7 @@ class SuggestionService(CaseDeskWork):
 
         return self._suggestion_action(suggestion_id, "suggestion_routed", {"to_role": to_role}, act)
 
+    @guarded(Action.SUGGESTIONS)
     def answer_suggestion(self, suggestion_id: uuid.UUID, response: str) -> SuggestionView:
         """Record the answer given to the beneficiary (a later answer replaces the text; both stay in the history)."""
         cleaned = clean_input(response, limit="response", field="response", required="اكتب الرد")
@@ -146,6 +151,7 @@ class SuggestionService(CaseDeskWork):
 
         return self._suggestion_action(suggestion_id, "suggestion_answered", {}, act)
 
+    @guarded(Action.SUGGESTIONS)
     def close_suggestion(self, suggestion_id: uuid.UUID, note: str = "") -> SuggestionView:
         """Close a suggestion or complaint; without an answer, a note saying why is required."""
         cleaned = clean_input(note, limit="note", field="note")

@@ -51,6 +51,7 @@ from desktop.casedesk.views import CHECK_RESULTS, DECISIONS, INFORMED_HOW, INTER
 from desktop.cases import states
 from desktop.documents import catalogue
 from desktop.money import money_text
+from desktop.permissions import REDACTED
 from desktop.policy import PolicyProfile, is_rescue_profile
 from desktop.reception.documents import CORRECTION_ACTION, declaration_versions
 
@@ -89,9 +90,20 @@ _AUDIT_LABELS: dict[str, str] = {
 }
 
 
-def build_timeline(session: Session, case: Case, profile: PolicyProfile) -> tuple[TimelineEntry, ...]:
-    """Everything that happened on the case, newest first, each with its officer and time, its files included."""
+def build_timeline(session: Session, case: Case, profile: PolicyProfile, *,
+                   readable: bool = True) -> tuple[TimelineEntry, ...]:
+    """Everything that happened on the case, newest first, each with its officer and time, its files included.
+
+    With `readable` False (an account outside `desktop.permissions.SENSITIVE_READERS`) the details of the
+    assessments, the recommendation, and the notes of steps (and referrals to roles of steps) a policy marks
+    `sensitive` read `REDACTED`: the entries stay, so the course of the case is still seen.
+    """
     entries: list[tuple[TimelineEntry, uuid.UUID | None]] = []
+    sensitive_steps = profile.sensitive_step_ids()
+    sensitive_roles = {step.role for step in profile.steps if step.sensitive and step.role}
+
+    def private(text: str, sensitive: bool = True) -> str:
+        return REDACTED if sensitive and text and not readable else text
     channel = channel_name(profile, case.channel_id)
     rescue = is_rescue_profile(profile)
     noun = "البلاغ" if rescue else "الطلب"  # a policy of reports never speaks of a request
@@ -121,7 +133,8 @@ def build_timeline(session: Session, case: Case, profile: PolicyProfile) -> tupl
             add(f"step:{step.id.hex}", step.completed_at, "step", f"تجاوز خطوة «{title}»",
                 step.skip_reason or "", step.officer_id, channel_name=channel_name(profile, step.channel_id or ""))
         else:
-            add(f"step:{step.id.hex}", step.completed_at, "step", f"إنجاز خطوة «{title}»", step.note or "",
+            add(f"step:{step.id.hex}", step.completed_at, "step", f"إنجاز خطوة «{title}»",
+                private(step.note or "", step.step_id in sensitive_steps),
                 step.officer_id, channel_name=channel_name(profile, step.channel_id or "") if step.channel_id else None)
     referrals = session.scalars(
         select(Referral).where(Referral.case_id == case.id, Referral.deleted_at.is_(None))
@@ -137,9 +150,10 @@ def build_timeline(session: Session, case: Case, profile: PolicyProfile) -> tupl
     } if referrals else {}
     for referral in referrals:
         add(f"referral:{referral.id.hex}", referred_at.get(referral.id, referral.created_at), "referral",
-            f"إحالة إلى {role_name(profile, referral.to_role)}", referral.note or "", referral.from_user_id)
+            f"إحالة إلى {role_name(profile, referral.to_role)}",
+            private(referral.note or "", referral.to_role in sensitive_roles), referral.from_user_id)
         add(f"referral_answer:{referral.id.hex}", referral.answered_at, "referral_answer", "رد على الإحالة",
-            referral.answer or "", referral.answered_by)
+            private(referral.answer or "", referral.to_role in sensitive_roles), referral.answered_by)
     for assessment in session.scalars(
         select(Assessment).where(Assessment.case_id == case.id, Assessment.deleted_at.is_(None))
     ):
@@ -147,14 +161,15 @@ def build_timeline(session: Session, case: Case, profile: PolicyProfile) -> tupl
             select(AssessmentItem).where(AssessmentItem.assessment_id == assessment.id)
         ).all()
         add(f"assessment:{assessment.id.hex}", assessment.assessed_at or assessment.created_at, "assessment",
-            _assessment_title(assessment.kind), _assessment_summary(items, assessment.notes), assessment.assessor_id)
+            _assessment_title(assessment.kind), private(_assessment_summary(items, assessment.notes)),
+            assessment.assessor_id)
     for rec in session.scalars(
         select(EligibilityRecommendation)
         .where(EligibilityRecommendation.case_id == case.id, EligibilityRecommendation.deleted_at.is_(None))
     ):
         add(f"recommendation:{rec.id.hex}", rec.recommended_at, "recommendation",
-            f"توصية الباحث: {DECISIONS.get(rec.recommendation, rec.recommendation)}", rec.reason or "",
-            rec.recommended_by)
+            "توصية الباحث: " + (DECISIONS.get(rec.recommendation, rec.recommendation) if readable else REDACTED),
+            private(rec.reason or ""), rec.recommended_by)
     for decision in session.scalars(
         select(CommitteeDecision).where(CommitteeDecision.case_id == case.id, CommitteeDecision.deleted_at.is_(None))
     ):

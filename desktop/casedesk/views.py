@@ -31,6 +31,7 @@ __all__ = [
     "CaseDeskError",
     "CaseDocument",
     "CaseFile",
+    "CommitteeAccount",
     "DecisionInput",
     "DecisionResult",
     "DecisionView",
@@ -331,6 +332,8 @@ class EligibilityView:
     documents_complete: bool
     interview_complete: bool
     editable: bool
+    sensitive_hidden: bool = False
+    """True when the account may not read the assessment: its answers, notes and recommendation are withheld."""
 
 
 @dataclass(frozen=True)
@@ -404,7 +407,9 @@ class DecisionInput:
     """The decision the committee secretary records.
 
     `decision` is "accept", "reject" or "more_info"; `reason` is required for reject and
-    more_info; `members` are the names of the members present (at least one);
+    more_info; `member_ids` are the accounts present (at least one), each holding a committee role
+    (`CommitteeService.committee_accounts`); typed `members` names are taken only on a desk without
+    sign-in (`desktop.permissions`: no account to choose from);
     `expected_version` is `CaseFile.version` / `QueueRow.version` as the secretary saw it;
     `info_due` (Hijri or Gregorian text) is by when the information must come (more_info;
     default: 14 days).
@@ -412,9 +417,19 @@ class DecisionInput:
 
     decision: str
     reason: str
-    members: tuple[str, ...]
+    members: tuple[str, ...] = ()
     expected_version: int | None = None
     info_due: str = ""
+    member_ids: tuple[UUID, ...] = ()
+
+
+@dataclass(frozen=True)
+class CommitteeAccount:
+    """An account that may sit on the committee (holding the committee member or secretary role)."""
+
+    account_id: UUID
+    full_name: str
+    roles_ar: str
 
 
 @dataclass(frozen=True)

@@ -52,10 +52,16 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from desktop.reports.service import ReportService
     from desktop.workspace import Workspace
 
+    from desktop.staff_cli import StaffCliError, sign_in_command
+
     ws = Workspace.open(args.data_dir)
     try:
         if ws.active_profile() is None:
             return _fail("لم تُختر سياسة الجمعية بعد: شغّل أولًا  mustafid-admin init --policy ID", EXIT_FAILURE)
+        try:
+            sign_in_command(args, ws)
+        except StaffCliError as exc:
+            return _fail(exc.message, exc.code)
         service = ReportService(ws)
         try:
             if args.evidence:
@@ -84,4 +90,7 @@ def add_commands(subparsers: Any) -> None:
     report.add_argument("--to", dest="date_to", required=True, metavar="DATE", help="نهاية الفترة (مشمولة)")
     report.add_argument("--out", required=True, metavar="FILE", help="ملف ناتج ‎.pdf أو ‎.xlsx")
     report.add_argument("--evidence", action="store_true", help="حزمة الأدلة لمجلس الإدارة والمركز الوطني (PDF)")
+    from desktop.staff_cli import add_sign_in_option
+
+    add_sign_in_option(report)
     report.set_defaults(func=_cmd_report)

@@ -55,6 +55,7 @@ from desktop.reports.views import (
     percentile,
 )
 from desktop.workspace import Workspace
+from desktop.permissions import Action, Guarded, guarded
 
 __all__ = ["UNDECIDED_STATUSES", "DashboardService", "percent_of_mean", "utc_bounds"]
 
@@ -100,8 +101,10 @@ def _median(histogram: Iterable[tuple[int, int]]) -> float | None:
     return sum(found) / 2.0
 
 
-class DashboardService:
+class DashboardService(Guarded):
     """Dashboard figures, per-officer aggregates for a manager, and the board's corrective actions."""
+
+    _permission_error = ReportError
 
     def __init__(self, workspace: Workspace, *, clock: Callable[[], datetime] | None = None) -> None:
         self._workspace = workspace
@@ -124,6 +127,7 @@ class DashboardService:
 
     # ------------------------------------------------------------------ figures
 
+    @guarded(Action.DASHBOARDS)
     def figures(self, period: Period) -> DashboardFigures:
         """Every dashboard figure for `period` (see `desktop.reports.views` for the definitions)."""
         profile = self._profile()
@@ -376,6 +380,7 @@ class DashboardService:
 
     # ------------------------------------------------------------------ per officer (manager only)
 
+    @guarded(Action.DASHBOARDS)
     def officer_figures(self, period: Period, *, viewer_role: str | UserRole) -> OfficerFigures:
         """Per-officer aggregates for a manager only, only when the profile links responses to officers,
         only for officers with at least MIN_OFFICER_RESPONSES responses (the others are counted as hidden)."""
@@ -437,6 +442,7 @@ class DashboardService:
 
     # ------------------------------------------------------------------ corrective actions
 
+    @guarded(Action.CORRECTIVE_ACTIONS)
     def record_corrective_action(
         self,
         *,
@@ -480,6 +486,7 @@ class DashboardService:
             self._audit(session, association.id, actor, "corrective_action_recorded", row.id, {"status": state.value})
             return self._view(row)
 
+    @guarded(Action.CORRECTIVE_ACTIONS)
     def update_corrective_action(
         self, action_id: uuid.UUID, *, status: str | CorrectiveActionStatus
     ) -> CorrectiveAction:
@@ -498,6 +505,7 @@ class DashboardService:
             session.flush()
             return self._view(row)
 
+    @guarded(Action.DASHBOARDS)
     def corrective_actions(self, period: Period) -> tuple[CorrectiveAction, ...]:
         """The actions of a period's report, by due date: those whose finding came from a period overlapping it,
         those recorded in it (without a finding period), and older ones still open during it."""
@@ -563,13 +571,8 @@ class DashboardService:
         except ValueError:
             raise ReportError(f"حالة غير معروفة «{status}»", field="status") from None
 
-    @staticmethod
-    def _actor(session: Session) -> uuid.UUID | None:
-        from desktop.workspace import os_username
-
-        return session.scalar(
-            select(AppUser.id).where(AppUser.username == os_username(), AppUser.deleted_at.is_(None)).limit(1)
-        )
+    def _actor(self, session: Session) -> uuid.UUID | None:
+        return self._acting_account_id(session)
 
     def _audit(
         self, session: Session, association_id: uuid.UUID, actor: uuid.UUID | None, action: str,
@@ -582,6 +585,7 @@ class DashboardService:
 
     # ------------------------------------------------------------------ evidence
 
+    @guarded(Action.DASHBOARDS)
     def policy_approvals(self) -> tuple[PolicyApproval, ...]:
         """Every adopted policy version with its approval record, newest first."""
         from desktop.policy import load_profile_text
@@ -605,6 +609,7 @@ class DashboardService:
                 )
             return tuple(result)
 
+    @guarded(Action.DASHBOARDS)
     def file_completeness(self, period: Period) -> FileCompleteness:
         """Complete beneficiary files among the application cases submitted in the period (see views)."""
         profile = self._profile()

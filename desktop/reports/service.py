@@ -21,6 +21,7 @@ from desktop.reports.dashboard import DashboardService, utc_bounds
 from desktop.reports.pdf import ComplaintLine, EvidencePackDocument, PeriodReportDocument
 from desktop.reports.views import CancelCheck, Period, ProgressCallback, ReportCancelled, ReportError
 from desktop.workspace import Workspace
+from desktop.permissions import Action, Guarded, guarded
 
 __all__ = ["COMPLAINTS_IN_PDF", "SUGGESTION_STATUS_LABELS", "ReportService"]
 
@@ -65,8 +66,10 @@ class _Steps:
         self._progress(self.done, self.total)
 
 
-class ReportService:
+class ReportService(Guarded):
     """The period report PDF, the Excel workbook and the evidence pack for the board and the NCNP."""
+
+    _permission_error = ReportError
 
     def __init__(self, workspace: Workspace, *, clock: Callable[[], datetime] | None = None) -> None:
         self._workspace = workspace
@@ -86,6 +89,7 @@ class ReportService:
                 logo = association_logo(session, AttachmentStore(self._workspace.data_dir), find_association(session))
         return letterhead_for(profile, logo_path=logo)
 
+    @guarded(Action.DASHBOARDS)
     def period_report_pdf(
         self, period: Period, *, progress: ProgressCallback | None = None, cancel: CancelCheck | None = None
     ) -> bytes:
@@ -101,6 +105,7 @@ class ReportService:
         steps.advance()
         return pdf
 
+    @guarded(Action.DASHBOARDS)
     def period_report_xlsx(
         self, period: Period, *, progress: ProgressCallback | None = None, cancel: CancelCheck | None = None
     ) -> bytes:
@@ -124,6 +129,7 @@ class ReportService:
         steps.advance()
         return data
 
+    @guarded(Action.DASHBOARDS)
     def evidence_pack_pdf(
         self, period: Period, *, progress: ProgressCallback | None = None, cancel: CancelCheck | None = None
     ) -> bytes:
@@ -147,6 +153,7 @@ class ReportService:
         steps.advance()
         return pdf
 
+    @guarded(Action.DASHBOARDS)
     def complaints(self, period: Period, *, limit: int | None) -> tuple[tuple[ComplaintLine, ...], int]:
         """Complaints received in the period, oldest first (at most `limit`), and how many there are."""
         profile = self._workspace.active_profile()

@@ -58,6 +58,7 @@ from desktop.satisfaction.views import (
     SurveyError,
 )
 from desktop.workspace import Workspace
+from desktop.permissions import Action, Guarded, guarded
 
 __all__ = ["SLIP_ALPHABET", "TEXT_ANSWER_MAX", "SurveyService", "anonymity_mode", "survey_definition"]
 
@@ -101,8 +102,10 @@ def normalize_slip_code(code: str) -> str:
     return "".join(ch for ch in to_latin_digits(code or "").upper() if ch.isalnum())
 
 
-class SurveyService:
+class SurveyService(Guarded):
     """Survey use cases for the kiosk, the phone entry and the printed slip; one session per action."""
+
+    _permission_error = SurveyError
 
     def __init__(self, workspace: Workspace, *, clock: Callable[[], datetime] | None = None) -> None:
         self._workspace = workspace
@@ -198,11 +201,7 @@ class SurveyService:
         )
 
     def _current_officer_id(self, session: Session) -> uuid.UUID | None:
-        from desktop.workspace import os_username
-
-        return session.scalar(
-            select(AppUser.id).where(AppUser.username == os_username(), AppUser.deleted_at.is_(None)).limit(1)
-        )
+        return self._acting_account_id(session)
 
     def _store(
         self, session: Session, answers: dict[str, AnswerValue], way: AnswerWay, case_id: uuid.UUID | None
@@ -235,6 +234,7 @@ class SurveyService:
 
     # ------------------------------------------------------------------ printed slips
 
+    @guarded(Action.SATISFACTION_SLIPS)
     def issue_slip(self, case_id: uuid.UUID | None = None) -> Slip:
         """Create a single-use slip code (the case is kept only when the mode links responses to cases)."""
         profile = self._profile()
@@ -297,6 +297,7 @@ class SurveyService:
             row.used_at = self._now()
             self._store(session, cleaned, AnswerWay.SLIP, row.case_id)
 
+    @guarded(Action.SATISFACTION_SLIPS)
     def slip_pdf(self, slip: Slip) -> bytes:
         """The printed A6 slip: association, QR code of the short code, the questions with boxes to tick."""
         from desktop.satisfaction.slip_pdf import render_slip
@@ -332,6 +333,7 @@ class SurveyService:
     def _hash(pin: str, salt: bytes) -> str:
         return hashlib.scrypt(pin.encode(), salt=salt, dklen=32, **_SCRYPT).hex()
 
+    @guarded(Action.SATISFACTION_ADMIN)
     def set_officer_pin(self, pin: str) -> None:
         """Set (or replace) the PIN that unlocks the kiosk; stored as a salted scrypt hash, never in clear."""
         digits = self._check_pin_format(pin)

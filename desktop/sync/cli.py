@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from desktop.workspace import Workspace
 
 __all__ = ["add_commands"]
 
@@ -27,6 +30,8 @@ def _cmd_enroll(args: argparse.Namespace) -> int:
     ws = Workspace.open(args.data_dir)
     service = SyncService(ws)
     try:
+        if (refused := _sign_in(args, ws)) is not None:
+            return refused
         result = service.enroll(args.server, args.code, device_name=args.name, branch=args.branch)
     except SyncError as exc:
         print(exc.message_ar, file=sys.stderr)
@@ -57,6 +62,8 @@ def _cmd_sync(args: argparse.Namespace) -> int:
             print(f"\r{done:,}/{total:,}", end="", file=sys.stderr, flush=True)
 
     try:
+        if (refused := _sign_in(args, ws)) is not None:
+            return refused
         report = service.run_round(progress=progress if args.progress else None)
     except SyncError as exc:
         print(exc.message_ar, file=sys.stderr)
@@ -70,14 +77,30 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _sign_in(args: argparse.Namespace, ws: Workspace) -> int | None:
+    """Sign the command's account in (a desk with accounts pushes under one); the exit code of a refusal."""
+    from desktop.staff_cli import StaffCliError, sign_in_command
+
+    try:
+        sign_in_command(args, ws)
+    except StaffCliError as exc:
+        print(exc.message, file=sys.stderr)
+        return exc.code
+    return None
+
+
 def add_commands(subparsers: Any) -> None:
     """Add `enroll` and `sync` to `mustafid-admin`."""
+    from desktop.staff_cli import add_sign_in_option
+
     enroll = subparsers.add_parser("enroll", help="تسجيل هذا الجهاز لدى خادم المزامنة برمز التسجيل")
     enroll.add_argument("--server", required=True, metavar="URL", help="عنوان الخادم، مثل https://sync.example.org:8443")
     enroll.add_argument("--code", required=True, metavar="CODE", help="رمز التسجيل من مسؤول النظام")
     enroll.add_argument("--name", default=None, metavar="NAME", help="اسم الجهاز (الافتراضي: اسم الحاسب)")
     enroll.add_argument("--branch", default=None, metavar="BRANCH", help="الفرع")
+    add_sign_in_option(enroll)
     enroll.set_defaults(func=_cmd_enroll)
     sync = subparsers.add_parser("sync", help="جولة مزامنة واحدة مع الخادم")
     sync.add_argument("--progress", action="store_true", help="عرض التقدم (لأول مزامنة)")
+    add_sign_in_option(sync)
     sync.set_defaults(func=_cmd_sync)

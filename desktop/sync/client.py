@@ -37,7 +37,7 @@ from desktop.sync.outcome import SyncError, SyncReport
 from desktop.sync.protocol import MAX_BATCH_MUTATIONS
 from desktop.sync.pull import PULL_PAGE, Puller
 from desktop.sync.pulled import PulledPage, PulledRow, parse_pull_page
-from desktop.sync.push import Batch, Pusher
+from desktop.sync.push import AccountSource, Batch, Pusher, signed_in_account
 from desktop.sync.storage import SyncStorage, local_synced_tables, queue_unsynced_rows
 from desktop.sync.verify import SUMMARY_INTERVAL, Verifier, busy_tables_left, local_summary
 
@@ -77,10 +77,12 @@ class SyncClient:
         page_limit: int = PULL_PAGE,
         batch_limit: int = MAX_BATCH_MUTATIONS,
         schema: str = HEAD_REVISION,
+        account: AccountSource = signed_in_account,
     ) -> None:
+        """`account` names the account every push carries (the legacy desk's OS-login account by default)."""
         self._link = ServerLink(server_url, token, transport=transport, wall=wall, timeout=timeout, schema=schema)
         self._storage = SyncStorage(db, Path(data_dir), wall=wall or time.time)
-        self._pusher = Pusher(self._link, self._storage, batch_limit=batch_limit)
+        self._pusher = Pusher(self._link, self._storage, batch_limit=batch_limit, account=account)
         self._puller = Puller(self._link, self._storage, lambda conn, rows: self._apply_rows(conn, rows))
         self._verifier = Verifier(self._link, self._storage)
         self._page_limit = page_limit

@@ -44,6 +44,8 @@ class SyncReport:
     verified: bool = False
     cancelled: bool = False
     seconds: float = 0.0
+    #: The signed-in account was found removed or disabled (on the server, while offline): it was signed out.
+    signed_out: bool = False
     messages_ar: list[str] = field(default_factory=list)
 
     @property

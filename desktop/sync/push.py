@@ -34,17 +34,20 @@ from desktop.sync.outcome import SyncError, SyncReport
 from desktop.sync.protocol import MAX_BATCH_MUTATIONS, MissingResponse, PushResponse, encode_fields
 from desktop.sync.storage import SyncStorage
 
-__all__ = ["Pusher", "signed_in_account"]
+__all__ = ["AccountSource", "Pusher", "signed_in_account"]
 
 #: A composed batch: its id and the payload stored and sent.
 Batch = tuple[uuid.UUID, dict[str, Any]]
 
 
-def signed_in_account(conn: sqlite3.Connection) -> str | None:
-    """The id (wire form) of the account signed in on this desk, named in every push; None when it has none.
+#: Who a push names: the signed-in account's id (wire form), read when a batch is composed or sent again.
+AccountSource = Callable[[sqlite3.Connection], "str | None"]
 
-    Until the sign-in screen exists it is the officer every service resolves (`desktop.casework`): the
-    live account whose login name is this PC's OS login.
+
+def signed_in_account(conn: sqlite3.Connection) -> str | None:
+    """The legacy desk's account (no one signs in there, `desktop.permissions`): the live account whose login
+    is this PC's OS login; None when it has none. A desk that signs in names its signed-in account instead
+    (`desktop.sync.service.SyncService` gives the pusher that source).
     """
     from desktop.workspace import os_username
 
@@ -60,7 +63,9 @@ def _json_bytes(payload: Mapping[str, Any]) -> bytes:
 class Pusher:
     """Sends this desk's outbox to the server, batch by batch; `batch_limit` drops to 1 after a refused batch."""
 
-    def __init__(self, link: ServerLink, storage: SyncStorage, *, batch_limit: int = MAX_BATCH_MUTATIONS) -> None:
+    def __init__(self, link: ServerLink, storage: SyncStorage, *, batch_limit: int = MAX_BATCH_MUTATIONS,
+                 account: AccountSource = signed_in_account) -> None:
+        self._account = account
         self._link = link
         self._storage = storage
         self.batch_limit = max(1, min(batch_limit, MAX_BATCH_MUTATIONS))
@@ -72,9 +77,13 @@ class Pusher:
             if batch is None:
                 return
             batch_id, payload = batch
-            if payload.get("account_id") is None:  # a batch stored before accounts were named, or none yet
-                with self._storage.read() as conn:
-                    payload = {**payload, "account_id": signed_in_account(conn)}
+            with self._storage.read() as conn:
+                account = self._account(conn)
+            if payload.get("account_id") is None or (account is not None and payload["account_id"] != account):
+                # A batch stored before accounts were named, or sent again by whoever is signed in now (the one
+                # who composed it may have been signed out, removed on the server meanwhile): the server checks
+                # and stamps the pusher; each row keeps its own author (`updated_by`, the audit's claimed actor).
+                payload = {**payload, "account_id": account}
             self._upload_attachments(payload, report)
             try:
                 response = self._link.request("POST", "/v1/push", content=_json_bytes(payload),
@@ -142,7 +151,7 @@ class Pusher:
             if not mutations:
                 conn.executemany("DELETE FROM sync_outbox WHERE seq = ?", [(s,) for s in used])
                 return False
-            payload = {"batch_id": str(batch_id), "mutations": mutations, "account_id": signed_in_account(conn)}
+            payload = {"batch_id": str(batch_id), "mutations": mutations, "account_id": self._account(conn)}
             conn.execute(
                 "INSERT INTO sync_batch (id, payload, created_at) VALUES (?, ?, ?)",
                 (batch_id.hex, json.dumps(payload, ensure_ascii=False), now_storage()),

@@ -30,6 +30,7 @@ import json
 import logging
 import os
 import platform
+import sqlite3
 import sys
 import uuid
 from collections.abc import Callable
@@ -58,7 +59,9 @@ from desktop.sync.protocol import (
     encode_value,
 )
 from desktop.sync.storage import local_synced_tables, queue_unsynced_rows, sync_transaction
-from desktop.workspace import Workspace, os_username
+from desktop.workspace import Workspace
+from desktop.permissions import Action, Guarded, guarded
+from desktop.sync.push import signed_in_account
 
 __all__ = [
     "ConflictView",
@@ -251,7 +254,7 @@ def load_token(data_dir: Path) -> str | None:
         return None
 
 
-class SyncService:
+class SyncService(Guarded):
     """Sync for one workspace: what the status bar, settings and conflict screens call."""
 
     def __init__(
@@ -335,6 +338,7 @@ class SyncService:
 
     # ------------------------------------------------------------------ enrolment
 
+    @guarded(Action.SYNC_RUN)
     def enroll(self, server_url: str, code: str, device_name: str | None = None,
                branch: str | None = None) -> EnrolmentResult:
         """Exchange an enrolment code for this PC's credential and prepare the first sync (SyncError in Arabic)."""
@@ -465,15 +469,40 @@ class SyncService:
             if state.get("token_sha256") and hashlib.sha256(token.encode()).hexdigest() != state["token_sha256"]:
                 raise SyncError("ملف بيانات اعتماد الجهاز لا يخص قاعدة البيانات هذه: أعد تسجيل الجهاز", "refused")
             self._client = SyncClient(self._db, self._workspace.data_dir, state["server_url"], token,
-                                      transport=self._transport, wall=self._wall, schema=self._schema)
+                                      transport=self._transport, wall=self._wall, schema=self._schema,
+                                      account=self._push_account)
         return self._client
+
+    def _push_account(self, conn: sqlite3.Connection) -> str | None:
+        """The account a push names: the one signed in at this desk, else the legacy desk's OS-login account."""
+        identity = self._workspace.signed_in
+        return str(identity.account_id) if identity is not None else signed_in_account(conn)
+
+    def _sign_out_if_removed(self) -> bool:
+        """After a round: sign out an account the round found disabled or deleted (removed on the server while
+        this desk was offline). What it did offline stays on this desk, still its own (`updated_by`, audit)."""
+        identity = self._workspace.signed_in
+        if identity is None:
+            return False
+        with self._db.session(read_only=True) as session:
+            account = session.get(AppUser, identity.account_id)
+            removed = account is None or account.deleted_at is not None or not account.active
+        if removed:
+            _log.info("signed out: the account was removed or disabled on the server")
+            self._workspace.sign_out()
+        return removed
 
     def run_round(
         self,
         progress: Callable[[int, int], None] | None = None,
         cancel: Callable[[], bool] | None = None,
     ) -> SyncReport:
-        """Run one sync round; the outcome (success time or Arabic error) is recorded for `status()`."""
+        """Run one sync round; the outcome (success time or Arabic error) is recorded for `status()`.
+
+        The push names the signed-in account (the server checks it against the association's accounts); an
+        account the round finds removed or disabled is signed out (`report.signed_out`): the desk asks for a
+        sign-in again.
+        """
         client = self.client()
         attempt = utc_now().strftime("%Y-%m-%d %H:%M:%S.%f")
         try:
@@ -481,6 +510,7 @@ class SyncService:
         except SyncError as exc:
             _log.warning("sync round failed: %s", exc.kind)
             self._record(attempt, None, exc.message_ar)
+            self._sign_out_if_removed()  # the server refused the push of an account it removed meanwhile
             raise
         except Exception as exc:  # a fault of this program, not of the server: worded (and logged) by `describe`
             message = describe(exc, "sync.round")
@@ -495,6 +525,7 @@ class SyncService:
             report.verified, report.cancelled, report.seconds,
         )
         self._record(attempt, None if report.cancelled else attempt, None)
+        report.signed_out = self._sign_out_if_removed()
         return report
 
     def _record(self, attempt: str, success: str | None, error: str | None) -> None:
@@ -519,6 +550,7 @@ class SyncService:
 
     # ------------------------------------------------------------------ conflicts
 
+    @guarded(Action.SYNC_SUPERVISE)
     def conflicts(self, *, include_resolved: bool = False) -> list[ConflictView]:
         """Conflicts for the supervisor (resolved ones too when `include_resolved`): open ones first, newest first."""
         this_device = self._state_row().get("device_id")
@@ -580,6 +612,7 @@ class SyncService:
                 return str(name)
         return f"{TABLE_LABELS.get(table_name, table_name)} {str(row_id)[:8]}"
 
+    @guarded(Action.SYNC_SUPERVISE)
     def resolve(self, conflict_id: uuid.UUID, choose: Any) -> ConflictView:
         """Resolve a conflict with value "a", "b" or another value of the field; the resolution syncs like any change."""
         tables = local_synced_tables()
@@ -625,11 +658,8 @@ class SyncService:
             users = {u.id: u.full_name for u in session.scalars(select(AppUser)).all()}
             return self._view(session, row, users, this_device)
 
-    @staticmethod
-    def _officer_id(session: Session) -> uuid.UUID | None:
-        return session.scalar(
-            select(AppUser.id).where(AppUser.username == os_username(), AppUser.deleted_at.is_(None)).limit(1)
-        )
+    def _officer_id(self, session: Session) -> uuid.UUID | None:
+        return self._acting_account_id(session)
 
 
 def _value_text(field: str, value: Any) -> str:

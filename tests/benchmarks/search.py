@@ -25,6 +25,7 @@ from _common import default_cache_dir, demo_workspace, emit_json, say
 
 TARGET_SEARCH_P95_MS = 30.0
 TARGET_FIRST_PAGE_MS = 150.0
+TARGET_ROLE_CHECK_PCT = 5.0
 
 
 def p95(values: list[float]) -> float:
@@ -39,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--beneficiaries", type=int, default=1_000_000, help="beneficiaries in the database")
     parser.add_argument("--queries", type=int, default=200, help="searches of each kind")
     parser.add_argument("--baseline-queries", type=int, default=5, help="LIKE scans of each kind (slow)")
+    parser.add_argument("--role-runs", type=int, default=21,
+                        help="interleaved runs with and without the role check, per page and look-up")
     parser.add_argument("--page-runs", type=int, default=7, help="timed runs of each first page")
     parser.add_argument("--cache-dir", type=Path, default=default_cache_dir(), help="where databases are kept")
     parser.add_argument("--seed", type=int, default=5)
@@ -144,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
             first_page[label] = round(statistics.median(samples), 1)
             print(f"case list first page, {label:26s}: median {first_page[label]:7.1f} ms "
                   f"(max {max(samples):7.1f}, n={len(samples)}; target <= {TARGET_FIRST_PAGE_MS:g} ms)")
+        role_check = _role_check(workspace, pages, queries, args.role_runs)
         t0 = time.perf_counter()
         counted = service.count(CaseFilter())
         count_ms = (time.perf_counter() - t0) * 1000
@@ -163,10 +167,78 @@ def main(argv: list[str] | None = None) -> int:
             "first_page_median_ms": first_page,
             "target_first_page_ms": TARGET_FIRST_PAGE_MS,
             "count_ms": round(count_ms, 1),
-            "meets_target": worst_search <= TARGET_SEARCH_P95_MS and worst_page <= TARGET_FIRST_PAGE_MS,
+            "role_check": role_check,
+            "target_role_check_overhead_pct": TARGET_ROLE_CHECK_PCT,
+            "meets_target": worst_search <= TARGET_SEARCH_P95_MS and worst_page <= TARGET_FIRST_PAGE_MS
+            and max(role_check["case_list_overhead_pct"], role_check["lookup_overhead_pct"]) <= TARGET_ROLE_CHECK_PCT,
         }
     )
     return 0
+
+
+def _role_check(workspace: object, pages: dict[str, tuple[object, object]], queries: dict[str, list[str]],
+                runs: int) -> dict[str, object]:
+    """What the role check (issue 13, `desktop.permissions`) adds to the case list's pages and the reception's
+    look-up: an officer account of the demo data signed in (nothing written), each call timed with the check
+    (the service method) and without it (the same method unwrapped, `__wrapped__`), interleaved in one run."""
+    from sqlalchemy import select
+
+    from db.models import AppUser
+    from desktop.casedesk import CaseListService
+    from desktop.reception import ReceptionService
+    from desktop.session_identity import SessionIdentity
+    from desktop.workspace import Workspace
+
+    assert isinstance(workspace, Workspace)
+    with workspace.db.session(read_only=True) as session:
+        user = session.scalars(select(AppUser).where(AppUser.deleted_at.is_(None), AppUser.active.is_(True),
+                                                     AppUser.role == "officer").limit(1)).one()
+        identity = SessionIdentity(user.id, user.username, user.full_name, user.role_list)
+    workspace.sign_in(identity)
+    try:
+        service, reception = CaseListService(workspace), ReceptionService(workspace)
+        page_unchecked = CaseListService.page.__wrapped__  # type: ignore[attr-defined]
+        lookup_unchecked = ReceptionService.lookup.__wrapped__  # type: ignore[attr-defined]
+
+        def timed(call: Callable[[], object]) -> float:
+            t0 = time.perf_counter()
+            call()
+            return (time.perf_counter() - t0) * 1000
+
+        def compare(checked: Callable[[], object], unchecked: Callable[[], object]) -> tuple[float, float]:
+            checked(), unchecked()
+            with_check, without = [], []
+            for index in range(runs):  # alternate which goes first: neither gets the warmer cache always
+                pair = (checked, unchecked) if index % 2 == 0 else (unchecked, checked)
+                first, second = timed(pair[0]), timed(pair[1])
+                with_check.append(first if index % 2 == 0 else second)
+                without.append(second if index % 2 == 0 else first)
+            return statistics.median(with_check), statistics.median(without)
+
+        pages_with = pages_without = 0.0
+        for flt, sort in pages.values():
+            a, b = compare(lambda flt=flt, sort=sort: service.page(flt, sort, limit=100),  # type: ignore[misc]
+                           lambda flt=flt, sort=sort: page_unchecked(service, flt, sort, limit=100))  # type: ignore[misc]
+            pages_with, pages_without = pages_with + a, pages_without + b
+        lookups_with = lookups_without = 0.0
+        for value in [v for values in queries.values() for v in values[:10]]:
+            a, b = compare(lambda value=value: reception.lookup(value),  # type: ignore[misc]
+                           lambda value=value: lookup_unchecked(reception, value))  # type: ignore[misc]
+            lookups_with, lookups_without = lookups_with + a, lookups_without + b
+    finally:
+        workspace.sign_out()
+    result = {
+        "case_list_with_ms": round(pages_with, 2), "case_list_without_ms": round(pages_without, 2),
+        "case_list_overhead_pct": round(100 * (pages_with - pages_without) / pages_without, 2),
+        "lookup_with_ms": round(lookups_with, 2), "lookup_without_ms": round(lookups_without, 2),
+        "lookup_overhead_pct": round(100 * (lookups_with - lookups_without) / lookups_without, 2),
+        "runs": runs,
+    }
+    print(f"role check: case list pages {result['case_list_with_ms']} ms with, {result['case_list_without_ms']} ms "
+          f"without ({result['case_list_overhead_pct']:+.2f}%); reception look-ups {result['lookup_with_ms']} ms "
+          f"with, {result['lookup_without_ms']} ms without ({result['lookup_overhead_pct']:+.2f}%); "
+          f"target <= {TARGET_ROLE_CHECK_PCT:g}% (sums of per-call medians, n={runs} each)")
+    return result
 
 
 def _two_parts(name_key: str, rng: random.Random) -> str:

@@ -15,6 +15,7 @@ from db.engine import Database, alembic_config
 from db.models import AppUser, AuditEvent, DeskSignIn, UserRole
 from desktop.casedesk import CaseFileService
 from desktop.casework import ACCOUNT_GONE
+from desktop.permissions import NOT_SIGNED_IN
 from desktop.errors import InputError
 from desktop.policy import load_builtin_profile
 from desktop.reception import ReceptionService
@@ -234,7 +235,7 @@ def test_the_idle_lock_period_is_an_association_setting(staff: StaffService, adm
 
 def test_case_work_is_stamped_with_the_signed_in_account(ws: Workspace, staff: StaffService,
                                                          admin: SessionIdentity) -> None:
-    """The services act as the signed-in account; with nobody signed in, as the OS login (until sign-in lands)."""
+    """The services act as the signed-in account; once accounts have passwords, nobody signed in is refused."""
     staff.create_account(admin, "khalid", "خالد الحربي", ["officer"], password="كلمة-مرور-خالد")
     khalid = staff.verify_sign_in("khalid", "كلمة-مرور-خالد")
     reception = ReceptionService(ws)
@@ -245,11 +246,10 @@ def test_case_work_is_stamped_with_the_signed_in_account(ws: Workspace, staff: S
     with ws.db.session(read_only=True) as session:
         actors = set(session.scalars(select(AuditEvent.actor_id).where(AuditEvent.entity_id == case_id)))
     assert actors == {khalid.account_id}
-    ws.sign_out()
-    other = ReceptionService(ws).start_contact(profile.channels[0].id, profile.case_kinds[0].id).case_id
-    with ws.db.session(read_only=True) as session:
-        actor = session.scalars(select(AuditEvent.actor_id).where(AuditEvent.entity_id == other)).first()
-        assert session.get_one(AppUser, actor).username != "khalid"  # the OS login's account
+    ws.sign_out()  # the association has accounts with passwords: nobody acts unsigned any more (issue 13)
+    with pytest.raises(InputError) as unsigned:
+        ReceptionService(ws).start_contact(profile.channels[0].id, profile.case_kinds[0].id)
+    assert unsigned.value.message_ar == NOT_SIGNED_IN
     files = CaseFileService(ws, identity=khalid)  # a service given its own identity, nobody signed in
     with ws.db.session(read_only=True) as session:
         context = files._context(session, case_id)  # noqa: SLF001 - the officer every case action stamps

@@ -154,3 +154,33 @@ def test_users_commands_need_an_administrator_who_signs_in(
     log = (data_dir / "logs" / "admin.log").read_text(encoding="utf-8")
     for secret in (ADMIN_PASSWORD, "كلمة-مرور-سارة", "كلمة-مرور-جديدة", "4817", "سارة", "argon2"):
         assert secret not in log
+
+
+def test_a_report_command_acts_as_a_signed_in_account_once_the_desk_has_accounts(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, admin_env: None, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """`report` (like `pdf`, `enroll`, `sync`) signs in: login from --as or MUSTAFID_LOGIN, password from
+    MUSTAFID_PASSWORD; an account whose roles may not make the report is refused in one Arabic line."""
+    assert run_cli(capsys, "--data-dir", str(data_dir), "init", "--policy", "baraah")[0] == EXIT_OK
+    ws = Workspace.open(data_dir)
+    try:
+        staff = StaffService(ws.db)
+        admin = staff.verify_sign_in("walid", ADMIN_PASSWORD)
+        staff.create_account(admin, "salman", "سلمان الحربي", ["manager"], password="كلمة-مرور-سلمان")
+        staff.create_account(admin, "mona", "منى القحطاني", ["officer"], password="كلمة-مرور-منى")
+    finally:
+        ws.close()
+    monkeypatch.setattr(staff_cli, "can_prompt", lambda: False)
+    report = ["--data-dir", str(data_dir), "report", "--from", "2025-01-01", "--to", "2025-01-31",
+              "--out", str(tmp_path / "r.pdf")]
+    code, _, err = run_cli(capsys, *report)
+    assert code != EXIT_OK and "يلزم الدخول بحسابك" in err and "Traceback" not in err
+    monkeypatch.setenv("MUSTAFID_PASSWORD", "كلمة-مرور-منى")
+    code, _, err = run_cli(capsys, *report, "--as", "mona")
+    assert code != EXIT_OK and "لا يملك حسابك صلاحية لوحة المؤشرات والتقارير الدورية" in err
+    monkeypatch.setenv("MUSTAFID_LOGIN", "salman")
+    monkeypatch.setenv("MUSTAFID_PASSWORD", "كلمة-مرور-سلمان")
+    code, out, err = run_cli(capsys, *report)
+    assert code == EXIT_OK, err
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")

@@ -35,6 +35,7 @@ from desktop.casedesk import (
     InterviewAnswerInput,
     InterviewInput,
 )
+from desktop.permissions import REDACTED
 from ui.cases.common import hold_until_done, message_line, show_message
 from ui.cases.style import CASEDESK_STYLE
 from ui.cases.text import days_phrase, moment_text
@@ -159,7 +160,8 @@ class EligibilityDialog(QDialog):
     def show_view(self, view: EligibilityView) -> None:
         """Fill the three tabs from the service's view."""
         self.view = view
-        state = "" if view.editable else " — لا يمكن التعديل بعد قرار اللجنة"
+        state = "" if view.editable else (" — " + REDACTED if view.sensitive_hidden
+                                           else " — للعرض فقط: لا يمكن التعديل")
         self.header.setText(f"الطلب {ltr(view.case_number)} — {view.beneficiary_name} — {view.status_label}{state}")
         self._fill_documents(view)
         self._fill_interview(view)
@@ -250,10 +252,12 @@ class EligibilityDialog(QDialog):
             self.answer_rows.append((question.question_id, combo, note))
         grid.setColumnStretch(0, 2)
         grid.setColumnStretch(2, 1)
+        grid_holder.setEnabled(not view.sensitive_hidden)
         tab.column.addWidget(grid_holder)
         caption = QLabel("ملاحظات المقابلة:", tab.body)
         tab.column.addWidget(caption)
         self.interview_notes.setText(view.interview_notes)
+        self.interview_notes.setEnabled(not view.sensitive_hidden)  # «محجوب»: read, never typed over
         tab.column.addWidget(self.interview_notes)
         if view.interviewed_at is not None:
             done = QLabel(f"أجرى المقابلة: {view.interviewed_by or '—'} — {moment_text(view.interviewed_at)}", tab.body)

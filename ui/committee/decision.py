@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QUrl, Signal
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from desktop.arabic_text import identifier_text, isolate, ltr
 from desktop.casedesk import (
+    CommitteeAccount,
     DECISIONS,
     INFORMED_HOW,
     CaseDesk,
@@ -103,6 +105,7 @@ class DecisionDialog(QDialog):
         self._build_decide(known_members or [])
         self._build_after()
         self._load_summary()
+        self._load_accounts()
 
     # ----------------------------------------------------------------- page 1: decide
 
@@ -171,6 +174,7 @@ class DecisionDialog(QDialog):
         members_column.addWidget(self.members_error)
         column.addWidget(members_box)
         self.member_boxes: list[QCheckBox] = []
+        self.account_boxes: dict[uuid.UUID, QCheckBox] = {}
         for name in known_members:
             self.add_member(name, checked=False)
         self.add_member_button.clicked.connect(self._add_typed_member)
@@ -217,6 +221,28 @@ class DecisionDialog(QDialog):
             self.summary.setText(self._summary_text(file))
 
         run_read(self, lambda: files.case_file(case_id), arrived, lambda _m, _e: None, where="committee.case_file")
+
+    def _load_accounts(self) -> None:
+        """The accounts holding a committee role, as the members' check list (read in the background)."""
+        committee = self.desk.committee
+        run_read(self, committee.committee_accounts, self._accounts_arrived, lambda _m, _e: None,
+                 where="committee.accounts")
+
+    def _accounts_arrived(self, accounts: tuple[CommitteeAccount, ...]) -> None:
+        """One check box per committee account; with accounts to choose from, no name is typed any more."""
+        for account in accounts:
+            box = QCheckBox(f"{account.full_name} ({account.roles_ar})", self)
+            box.setObjectName("member_account")
+            box.toggled.connect(lambda _on: show_message(self.members_error, None))
+            self.members_row.insertWidget(self.members_row.count() - 1, box)
+            self.account_boxes[account.account_id] = box
+        if accounts:
+            self.new_member.hide()
+            self.add_member_button.hide()
+
+    def member_ids(self) -> tuple[uuid.UUID, ...]:
+        """The committee accounts ticked as present."""
+        return tuple(account_id for account_id, box in self.account_boxes.items() if box.isChecked())
 
     def add_member(self, name: str, *, checked: bool = True) -> QCheckBox | None:
         """A member's check box (ticked when added by hand); an existing name is ticked instead."""
@@ -272,7 +298,7 @@ class DecisionDialog(QDialog):
             show_message(self.reason_error, REASON_REQUIRED[code])
             self.reason.setFocus()
             ok = False
-        if not self.members():
+        if not self.members() and not self.member_ids():
             show_message(self.members_error, "حدد الأعضاء الحاضرين (عضو واحد على الأقل)، أو أضف اسم العضو.")
             ok = False
         problem = self.info_due.problem() if code == "more_info" else None
@@ -283,7 +309,7 @@ class DecisionDialog(QDialog):
             return
         version = self.file.version if self.file is not None else self.row.version
         decision = DecisionInput(decision=code, reason=self.reason.text(), members=self.members(),
-                                 expected_version=version, info_due=self.info_due.text() if code == "more_info" else "")
+                                 member_ids=self.member_ids(), expected_version=version, info_due=self.info_due.text() if code == "more_info" else "")
         committee, case_id = self.desk.committee, self.row.case_id
         decided, refused = hold_until_done(self.decide_button, "جارٍ تسجيل القرار…", self._decided, self._refused)
         run_write(self, lambda: committee.decide(case_id, decision), decided, refused, where="committee.decide")

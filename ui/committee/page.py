@@ -13,6 +13,7 @@ from desktop.arabic_text import identifier_text, isolate
 from desktop.casedesk import CaseDesk, DecisionResult, QueueRow, QueueSummary
 from desktop.policy import PolicyProfile
 from desktop.policy_text import decision_text
+from desktop.permissions import Action
 from ui.cases.case_file import CaseFileDialog
 from ui.cases.common import PlainRowsModel, hold, keep_column_widths, message_line, setup_table, show_message
 from ui.cases.style import CASEDESK_STYLE
@@ -21,6 +22,7 @@ from ui.committee.decision import DecisionDialog
 from ui.ops import run_read
 from ui.printing import PrintController
 from ui.widgets.keyed_views import OpenRowTableView
+from ui.permissions import may_do
 
 if TYPE_CHECKING:
     from desktop.workspace import Workspace
@@ -152,6 +154,8 @@ class CommitteePage(QWidget):
         self.table.sig_open.connect(self._decide_row)
         self.table.doubleClicked.connect(lambda index: self._decide_row(index.row()))
         self.decide_button.clicked.connect(lambda: self._decide_row(self.table.currentIndex().row()))
+        # Only the secretary records a decision (the service refuses anyone else): a member sees the queue only.
+        self.decide_button.setVisible(may_do(workspace.signed_in, Action.RECORD_DECISION))
         self.file_button.clicked.connect(self._open_file_of_current)
         self.refresh_button.clicked.connect(self.load)
         run_read(self, workspace.active_profile, self._show_policy, lambda _m, _e: None,

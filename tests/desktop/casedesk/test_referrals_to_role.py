@@ -46,7 +46,7 @@ def _set_my_role(ws: Workspace, role: str) -> None:
     """The account of the person at this PC gets `role` (as `mustafid-admin users set-role` does)."""
     with ws.db.session() as session:
         user = session.scalars(select(AppUser).where(AppUser.username == os_username())).one()
-        user.role = role
+        user.set_roles([role])  # the account's roles, not only its first (the list reads every role it holds)
 
 
 def _to_me(ws: Workspace) -> set[uuid.UUID]:

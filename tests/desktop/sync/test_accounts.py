@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
+import pytest
 from sqlalchemy import create_engine, text
 
+from desktop.errors import InputError
 from desktop.server.store import normalize_db_url
+from desktop.sync.outcome import SyncError
 from desktop.staff import SIGN_IN_REFUSED, HashParameters, StaffError, StaffService
 from tests.desktop.sync.conftest import Desk, assert_converged
 
@@ -55,3 +59,78 @@ def test_an_account_made_on_one_desk_signs_in_on_another_offline(sync_server, ma
     with second.ws.db.engine.connect() as conn:
         audit = set(conn.execute(text("SELECT action FROM audit_event WHERE entity = 'app_user'")).scalars())
     assert {"first_administrator_created", "account_created", "pin_set", "account_disabled"} <= audit
+
+
+def test_a_push_names_the_signed_in_account_and_a_removed_one_is_signed_out(
+    sync_server, make_desk: Callable[..., Desk],
+) -> None:
+    """Mona works offline on the second desk while an administrator disables her on the first: the next round
+    signs her out there; the case she opened stays on that desk, hers, and reaches the server when someone
+    active signs in, pushed by them with her kept as the claimed author."""
+    first, second = make_desk("first"), make_desk("second")
+    staff_a = StaffService(first.ws.db, parameters=QUICK)
+    admin = staff_a.create_first_administrator("walid", "وليد العتيبي", "كلمة-مرور-وليد")
+    staff_a.create_account(admin, "mona", "منى القحطاني", ["officer"], password="كلمة-مرور-منى")
+    first.settle()
+    second.settle()
+    staff_b = StaffService(second.ws.db, parameters=QUICK)
+    second.ws.sign_in(staff_b.verify_sign_in("mona", "كلمة-مرور-منى"))
+    second.round()  # online: the push names mona, an active account of the association
+    second.transport.offline = True
+    case_id = second.new_case()  # offline work
+    staff_a.disable_account(admin, "mona")
+    first.settle()
+    second.transport.offline = False
+    try:
+        report = second.round()
+    except SyncError:
+        report = None
+    assert second.ws.signed_in is None and (report is None or report.signed_out)
+    mona_id = second.scalar("SELECT id FROM app_user WHERE username = 'mona'")
+    assert second.scalar('SELECT updated_by FROM "case" WHERE id = :id', id=case_id.hex) == mona_id
+    second.ws.sign_in(staff_b.verify_sign_in("walid", "كلمة-مرور-وليد"))
+    second.settle()
+    assert second.pending() == 0
+    engine = create_engine(normalize_db_url(sync_server.db_url))
+    try:  # the server stamps the pushing account as the author and keeps hers as the claimed one
+        with engine.connect() as conn:
+            events = [row[0] for row in conn.execute(text(
+                "SELECT fields FROM sync_row WHERE table_name = 'audit_event'"))]
+    finally:
+        engine.dispose()
+    (started,) = [e for e in events if e.get("action") == "case_started" and e.get("entity_id") == str(case_id)]
+    assert uuid.UUID(str(started["claimed_actor_id"])) == uuid.UUID(str(mona_id))
+    assert uuid.UUID(str(started["actor_id"])) == uuid.UUID(str(second.ws.signed_in.account_id))
+
+
+def test_two_administrators_changing_one_account_offline_make_a_conflict_for_the_supervisor(
+    sync_server, make_desk: Callable[..., Desk],
+) -> None:
+    first, second = make_desk("first"), make_desk("second")
+    staff_a = StaffService(first.ws.db, parameters=QUICK)
+    walid = staff_a.create_first_administrator("walid", "وليد العتيبي", "كلمة-مرور-وليد")
+    staff_a.create_account(walid, "huda", "هدى الشهري", ["admin"], password="كلمة-مرور-هدى")
+    staff_a.create_account(walid, "mona", "منى القحطاني", ["officer"], password="كلمة-مرور-منى")
+    staff_a.create_account(walid, "saad", "سعد الدوسري", ["sync_supervisor"], password="كلمة-مرور-سعد")
+    first.settle()
+    second.settle()
+    staff_b = StaffService(second.ws.db, parameters=QUICK)
+    huda = staff_b.verify_sign_in("huda", "كلمة-مرور-هدى")
+    first.ws.sign_in(walid)
+    second.ws.sign_in(huda)
+    first.transport.offline = second.transport.offline = True
+    staff_a.update_account(walid, "mona", full_name="منى بنت علي القحطاني")
+    staff_b.update_account(huda, "mona", full_name="منى القحطاني الزهراني")
+    first.transport.offline = second.transport.offline = False
+    first.settle()
+    second.settle()
+    first.settle()
+    second.ws.sign_out()
+    second.ws.sign_in(staff_b.verify_sign_in("saad", "كلمة-مرور-سعد"))
+    conflicts = [c for c in second.sync.conflicts() if c.table == "app_user"]
+    assert [c.field for c in conflicts] == ["full_name"]
+    assert {conflicts[0].value_a, conflicts[0].value_b} == {"منى بنت علي القحطاني", "منى القحطاني الزهراني"}
+    second.ws.sign_out()
+    second.ws.sign_in(huda)  # an administrator is not the sync supervisor
+    with pytest.raises(InputError, match="مشرف المزامنة"):
+        second.sync.conflicts()

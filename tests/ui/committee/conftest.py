@@ -19,7 +19,12 @@ def world(workspace: Workspace) -> World:
 @pytest.fixture
 def committee_page(qtbot, world: World) -> CommitteePage:
     """The committee section shown at 1280×800 with its queue loaded."""
-    page = CommitteePage(world.workspace)
+    return show_committee_page(qtbot, world.workspace)
+
+
+def show_committee_page(qtbot, workspace: Workspace) -> CommitteePage:
+    """The committee section of `workspace` shown at 1280×800 with its queue loaded."""
+    page = CommitteePage(workspace)
     qtbot.addWidget(page)
     page.resize(1280, 800)
     page.show()

@@ -7,7 +7,10 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.casedesk import CommitteeService, DecisionInput
+from desktop.session_identity import SessionIdentity
+from desktop.staff import HashParameters, StaffService
 from tests.ui.cases.world import World
+from tests.ui.committee.conftest import show_committee_page
 from tests.ui.helpers import when_modal
 from tests.ui.reception.driver import type_text
 from ui.committee import CommitteePage
@@ -144,3 +147,40 @@ def test_a_policy_without_a_committee_says_so_and_offers_nothing(qtbot, workspac
     qtbot.waitUntil(lambda: "لا تمر طلبات هذه الجمعية بلجنة بحث" in page.period.text(), timeout=10000)
     assert not page.table.isVisible()
     assert not page.decide_button.isVisible() and not page.refresh_button.isVisible()
+
+
+def _signed_in_page(qtbot, world: World, role: str) -> tuple[CommitteePage, dict[str, SessionIdentity]]:
+    """The committee page with accounts made (so sign-in is required) and one account of `role` signed in."""
+    staff = StaffService(world.workspace.db, parameters=HashParameters(time_cost=1, memory_kib=8192))
+    admin = staff.create_first_administrator("walid", "وليد العتيبي", "كلمة-مرور-وليد")
+    people = {"secretary": ("huda", "هدى الشهري", "committee_secretary"),
+              "member": ("nasser", "ناصر القحطاني", "committee"), "member2": ("latifa", "لطيفة الدوسري", "committee")}
+    identities = {}
+    for key, (login, name, account_role) in people.items():
+        staff.create_account(admin, login, name, [account_role], password=f"كلمة-مرور-{login}")
+        identities[key] = staff.verify_sign_in(login, f"كلمة-مرور-{login}")
+    world.workspace.sign_in(identities[role])
+    return show_committee_page(qtbot, world.workspace), identities
+
+
+def test_the_secretary_ticks_the_members_present_from_the_committee_accounts(qtbot, world: World) -> None:
+    page, identities = _signed_in_page(qtbot, world, "secretary")
+    assert page.decide_button.isVisible()
+    dialog = _open(qtbot, page, 1)
+    qtbot.waitUntil(lambda: len(dialog.account_boxes) == 3, timeout=10000)
+    assert not dialog.new_member.isVisible()  # no names typed: the committee's accounts are the list
+    labels = sorted(box.text() for box in dialog.account_boxes.values())
+    assert labels[0].startswith("لطيفة الدوسري") and "لجنة البحث" in labels[0]
+    dialog.choose("accept")
+    dialog.account_boxes[identities["member"].account_id].setChecked(True)
+    dialog.account_boxes[identities["member2"].account_id].setChecked(True)
+    with qtbot.waitSignal(dialog.sig_decided, timeout=20000) as decided:
+        dialog.decide_button.click()
+    assert set(decided.args[0].decision.members) == {"ناصر القحطاني", "لطيفة الدوسري"}
+    qtbot.waitUntil(lambda: operations().in_flight == 0, timeout=10000)
+    dialog.accept()
+
+
+def test_a_committee_member_sees_the_queue_without_the_decide_button(qtbot, world: World) -> None:
+    page, _ = _signed_in_page(qtbot, world, "member")
+    assert page.model.rowCount() == 2 and not page.decide_button.isVisible()
