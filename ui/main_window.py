@@ -255,7 +255,7 @@ class MainWindow(QMainWindow):
         """Show the desk to the person signed in, with the actions their desk allows."""
         self._ensure_page(self.stack.currentIndex())
         self.cover.setCurrentWidget(self.desk)
-        hidden = hidden_sections(self._profile)
+        hidden = self._hidden_now()
         for index, section in enumerate(SECTIONS):
             self.section_actions[index].setEnabled(section.key not in hidden)
         self.lock_action.setEnabled(True)
@@ -288,6 +288,7 @@ class MainWindow(QMainWindow):
             self._when_idle_offer_drafts()
         elif previous is not None and previous.account_id != identity.account_id:
             self._hand_over()
+            self.show_policy(self._profile)  # another person: the sections their roles allow
             self._uncover()
         else:
             for window in self._hidden_windows:
@@ -505,11 +506,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(window_title(name))
         self.desk_status.show_association(name or "لم تُعتمد سياسة بعد")
         self.desk_status.show_today(_today_text())
-        hidden = hidden_sections(profile)
-        if self._workspace is not None:  # the window drawn from the snapshot loads no database code
-            from ui.permissions import role_hidden_sections
-
-            hidden |= role_hidden_sections(self._workspace.signed_in)
+        hidden = self._hidden_now()
         titles = section_titles(profile)
         for index, section in enumerate(SECTIONS):
             title = titles.get(section.key, section.title)
@@ -525,6 +522,15 @@ class MainWindow(QMainWindow):
                 self._replace_placeholder(key)
         if SECTIONS[self.stack.currentIndex()].key in hidden:
             self.show_section(0)
+
+    def _hidden_now(self) -> set[str]:
+        """The sections hidden for this policy and for the roles of the person signed in now."""
+        hidden = set(hidden_sections(self._profile))
+        if self._workspace is not None:  # the window drawn from the snapshot loads no database code
+            from ui.permissions import role_hidden_sections
+
+            hidden |= role_hidden_sections(self._workspace.signed_in)
+        return hidden
 
     def show_section(self, index: int) -> None:
         """Bring a section to the front, by its position (0 = الاستقبال).

@@ -260,3 +260,28 @@ def test_only_an_administrator_sees_the_accounts(qtbot, adopted_workspace: Works
     box.idle_spin.setValue(12)
     box.save_idle_minutes()
     qtbot.waitUntil(lambda: adopted_workspace.idle_lock_minutes() == 12, timeout=10_000)
+
+
+def test_switching_user_shows_the_sections_of_the_new_persons_roles(qtbot, adopted_workspace: Workspace) -> None:
+    """The administrator (every role) sees the committee and reports; an officer who signs in at the same window
+    does not (the services refuse them anyway); the administrator signing back in sees them again."""
+    from ui.main_window import SECTIONS
+
+    add_account(adopted_workspace, OFFICER_LOGIN, OFFICER_NAME, [UserRole.OFFICER.value], pin=OFFICER_PIN)
+    window = _gated(qtbot, adopted_workspace)
+    sign_in_at_gate(qtbot, window)
+    index = {section.key: i for i, section in enumerate(SECTIONS)}
+    assert not window.navigator.is_section_hidden(index["reports"])
+
+    window.lock_desk()
+    window.gate.switch_button.click()
+    sign_in_at_gate(qtbot, window, OFFICER_LOGIN, PASSWORD)
+    assert window.navigator.is_section_hidden(index["reports"])
+    assert not window.section_actions[index["reports"]].isEnabled()
+    assert not window.navigator.is_section_hidden(index["reception"])
+
+    window.lock_desk()
+    window.gate.switch_button.click()
+    sign_in_at_gate(qtbot, window)
+    assert not window.navigator.is_section_hidden(index["reports"])
+    assert window.section_actions[index["reports"]].isEnabled()
