@@ -106,6 +106,22 @@ def show_message(label: QLabel, text: str | None) -> None:
     label.setVisible(bool(text))
 
 
+def steady_label(label: QLabel, texts: Iterable[str]) -> None:
+    """Give a status label (a count, «جارٍ التحميل…») the fixed size of the widest text it may show.
+
+    A label whose size follows its text lays its page out again at every change, and a QTabWidget repaints its
+    whole page on each layout request: the case list's table was drawn twice more per search for a count.
+    """
+    shown = label.text()
+    width = height = 0
+    for text in texts:
+        label.setText(text)
+        hint = label.sizeHint()
+        width, height = max(width, hint.width()), max(height, hint.height())
+    label.setText(shown)
+    label.setFixedSize(width + label.fontMetrics().averageCharWidth(), height)
+
+
 def setup_table(view: QTableView, name: str) -> None:
     """A read-only, whole-row-selecting table that reads right to left with a stretching last column."""
     view.setObjectName(name)
@@ -221,19 +237,24 @@ class ColumnFitter(QObject):
             self.fit()
         return False
 
-    def _measure(self) -> None:
+    def natural_width(self, column: int, rows: range) -> int:
+        """The width that shows `column`'s header and its texts in `rows` whole (font metrics of the display
+        texts only: far cheaper than Qt's `sizeHintForColumn`, which asks the model every role of every row)."""
         model, metrics = self._view.model(), self._view.fontMetrics()
-        header_metrics = self._view.horizontalHeader().fontMetrics()
-        rows = min(model.rowCount(), MEASURED_ROWS)
         padding = 2 * self._view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 16
+        title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+        widest = self._view.horizontalHeader().fontMetrics().horizontalAdvance(title) + padding + 14  # sort arrow
+        for row in rows:
+            text = model.data(model.index(row, column))
+            if text:
+                widest = max(widest, metrics.horizontalAdvance(str(text)) + padding)
+        return widest
+
+    def _measure(self) -> None:
+        model = self._view.model()
+        rows = range(min(model.rowCount(), MEASURED_ROWS))
         for column in range(model.columnCount()):
-            title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
-            widest = header_metrics.horizontalAdvance(title) + padding + 14  # the sort arrow
-            for row in range(rows):
-                text = model.data(model.index(row, column))
-                if text:
-                    widest = max(widest, metrics.horizontalAdvance(str(text)) + padding)
-            self._natural[column] = widest
+            self._natural[column] = self.natural_width(column, rows)
 
     def fit(self) -> None:
         """Give the columns their widths for the table's width now."""
