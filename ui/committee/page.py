@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from desktop.arabic_text import identifier_text, isolate
 from desktop.casedesk import CaseDesk, DecisionResult, QueueRow, QueueSummary
+from desktop.counting import APPOINTMENTS, count_phrase
 from desktop.policy import PolicyProfile
 from desktop.policy_text import decision_text
 from ui.cases.case_file import CaseFileDialog
@@ -231,7 +232,7 @@ class CommitteePage(QWidget):
                 f" — يحين موعدها هذا الأسبوع: {isolate(arabic_number(summary.due_this_week))}")
         shown = self.model.rowCount()
         if summary.total > shown:
-            text += f" (تُعرض أقرب {isolate(arabic_number(shown))} موعدًا)"
+            text += f" (تُعرض أقرب {count_phrase(shown, APPOINTMENTS, oblique=True, grouped=True)})"
         self.summary_label.setText(text)
 
     def _decide_row(self, position: int) -> DecisionDialog | None:
