@@ -109,7 +109,8 @@ class CaseListPanel(QWidget):
         header.sortIndicatorChanged.connect(self._sort_indicator_changed)
         layout.addWidget(self.table, 1)
         # Every shown column within the table's width: numbers, IDs and dates whole, long names elided.
-        self.fitter = ColumnFitter(self.table, self._elastic_columns)
+        self.fitter = ColumnFitter(self.table, self._elastic_columns,
+                                   lambda column: self.model.columns[column].sort is not None)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
