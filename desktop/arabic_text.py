@@ -332,26 +332,6 @@ def has_arabic(text: str) -> bool:
     return any(ch.isalpha() and _is_arabic_char(ch) for ch in text)
 
 
-def days_phrase(days: int) -> str:
-    """A count of days with Arabic's noun forms: «يوم واحد»، «يومان»، «٣ أيام»، «١١ يومًا» (and «٠ يوم»).
-
-    The number is in the desk's digit style (`display_digits`).
-    """
-    n = abs(days)
-    if n == 0:
-        return display_digits("0 يوم")
-    if n == 1:
-        return "يوم واحد"
-    if n == 2:
-        return "يومان"
-    last_two = n % 100
-    if 3 <= last_two <= 10:
-        return f"{display_digits(str(n))} أيام"
-    if last_two > 10:
-        return f"{display_digits(str(n))} يومًا"
-    return f"{display_digits(str(n))} يوم"
-
-
 def identifier_text(text: str) -> str:
     """An ID, phone or case number inside Arabic text: the desk's digits (`display_digits`), drawn as written.
 

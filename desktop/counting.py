@@ -32,10 +32,12 @@ from desktop.arabic_text import DigitStyle, display_digits, to_arabic_digits
 __all__ = [
     "ACCOUNTS",
     "ANSWERS",
+    "APPOINTMENTS",
     "ATTEMPTS",
     "BENEFICIARIES",
     "CASES",
     "CHANGES",
+    "CHANNELS",
     "COMPLAINTS",
     "CONFLICTS",
     "DAYS",
@@ -54,6 +56,7 @@ __all__ = [
     "RESPONSES",
     "ROWS",
     "STEPS",
+    "TOOLS",
     "YEARS",
     "Noun",
     "PluralCategory",
@@ -126,6 +129,9 @@ DIGITS = Noun("رقم", "رقمان", "أرقام", "رقمًا")
 YEARS = Noun("سنة", "سنتان", "سنوات", "سنةً", feminine=True)
 ACCOUNTS = Noun("حساب", "حسابان", "حسابات", "حسابًا")
 ATTEMPTS = Noun("محاولة", "محاولتان", "محاولات", "محاولةً", feminine=True)
+CHANNELS = Noun("قناة", "قناتان", "قنوات", "قناةً", feminine=True)
+APPOINTMENTS = Noun("موعد", "موعدان", "مواعيد", "موعدًا")
+TOOLS = Noun("أداة", "أداتان", "أدوات", "أداةً", feminine=True)
 
 
 def plural_category(count: int) -> PluralCategory:

@@ -27,7 +27,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from hijridate import Gregorian, Hijri, ummalqura
 
 from desktop import arabic_text
-from desktop.arabic_text import normalize_name, strip_bidi_controls, display_digits, to_latin_digits
+from desktop.arabic_text import DigitStyle, normalize_name, strip_bidi_controls, display_digits, to_latin_digits
+from desktop.counting import DAYS, count_phrase
 from desktop.errors import InputError
 
 __all__ = [
@@ -162,7 +163,7 @@ def _check_hijri(year: int, month: int, day: int, *, field: str | None) -> None:
     if not 1 <= day <= length:
         raise InputError(
             f"اليوم {day} غير موجود في شهر {HIJRI_MONTHS_AR[month - 1]} {year} هـ: "
-            f"عدد أيامه {length} يومًا في تقويم أم القرى",
+            f"عدد أيامه {count_phrase(length, DAYS, digits=DigitStyle.LATIN)} في تقويم أم القرى",
             field=field,
         )
 
@@ -268,7 +269,7 @@ def _gregorian_from_parts(year: int, month: int, day: int, *, field: str | None)
     if not 1 <= day <= length:
         raise InputError(
             f"اليوم {day} غير موجود في شهر {GREGORIAN_MONTHS_AR[month - 1]} {year} م: "
-            f"عدد أيامه {length} يومًا",
+            f"عدد أيامه {count_phrase(length, DAYS, digits=DigitStyle.LATIN)}",
             field=field,
         )
     d = date(year, month, day)

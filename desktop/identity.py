@@ -18,7 +18,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from desktop.arabic_text import ltr, strip_bidi_controls, to_latin_digits
+from desktop.arabic_text import DigitStyle, ltr, strip_bidi_controls, to_latin_digits
+from desktop.counting import DIGITS, count_phrase
 from desktop.errors import InputError
 
 __all__ = [
@@ -110,6 +111,11 @@ def make_saudi_id(first_nine: str) -> str:
     return digits + str(check)
 
 
+def _digit_count(count: int) -> str:
+    """«10 أرقام»، «رقمين»، «11 رقمًا»: a number of digits after «من», in the Latin digits of these messages."""
+    return count_phrase(count, DIGITS, digits=DigitStyle.LATIN, oblique=True)
+
+
 def validate_saudi_id(value: str, *, field: str | None = "id_number") -> SaudiId:
     """Validate a national ID or iqama number, raising InputError with the precise Arabic reason."""
     digits = to_latin_digits(strip_bidi_controls(value).strip())
@@ -119,7 +125,9 @@ def validate_saudi_id(value: str, *, field: str | None = "id_number") -> SaudiId
         raise InputError("رقم الهوية يجب أن يتكون من أرقام فقط، دون حروف أو رموز أو مسافات", field=field)
     if len(digits) != _ID_LENGTH:
         raise InputError(
-            f"رقم الهوية يجب أن يتكون من 10 أرقام، والرقم المدخل من {len(digits)} أرقام", field=field
+            # Latin digits, like the rest of these messages («يبدأ بالرقم 1»).
+            f"رقم الهوية يجب أن يتكون من {_digit_count(_ID_LENGTH)}، والرقم المدخل من {_digit_count(len(digits))}",
+            field=field,
         )
     kind = _ID_KIND_BY_FIRST_DIGIT.get(digits[0])
     if kind is None:
@@ -169,7 +177,7 @@ def normalize_saudi_mobile(value: str, *, field: str | None = "mobile") -> str:
     national = _strip_country_code(compact)
     if not _NATIONAL_MOBILE.fullmatch(national):
         raise InputError(
-            f"رقم الجوال ليس رقم جوال سعودي: يجب أن يكون بالصيغة {ltr('05XXXXXXXX')} (10 أرقام) "
+            f"رقم الجوال ليس رقم جوال سعودي: يجب أن يكون بالصيغة {ltr('05XXXXXXXX')} ({count_phrase(10, DIGITS, digits=DigitStyle.LATIN)}) "
             f"أو {ltr('+9665XXXXXXXX')}",
             field=field,
         )

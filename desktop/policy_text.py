@@ -8,6 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from desktop.arabic_text import isolate, display_digits
+from desktop.counting import CHANNELS, STEPS, TOOLS, count_phrase
 from desktop.hijri import format_gregorian, format_hijri, parse_hijri
 
 if TYPE_CHECKING:
@@ -39,9 +40,11 @@ def dates_side_by_side(date_hijri: str | None, date_gregorian: date | None) -> s
     return f"{hijri} الموافق {gregorian_text(date_gregorian)}"
 
 
-def count_text(number: int) -> str:
-    """A count in the desk's digit style, like the dates."""
-    return display_digits(str(number))
+def counted_parts(profile: PolicyProfile) -> tuple[str, str, str]:
+    """The policy's channels, tools and reception steps counted, each number agreeing with its noun
+    (`desktop.counting`): «قناتان»، «٣ أدوات»، «١١ خطوةً»."""
+    return (count_phrase(len(profile.channels), CHANNELS), count_phrase(len(profile.tools), TOOLS),
+            count_phrase(len(profile.steps), STEPS))
 
 
 def decision_text(profile: PolicyProfile) -> str:
@@ -68,8 +71,8 @@ def approval_text(profile: PolicyProfile) -> str:
 def profile_summary(profile: PolicyProfile) -> str:
     """One line for choosing a policy: decision promise, number of channels and of reception steps."""
     return (
-        f"مدة القرار: {decision_text(profile)}؛ القنوات: {count_text(len(profile.channels))}؛ "
-        f"خطوات الاستقبال: {count_text(len(profile.steps))}"
+        f"مدة القرار: {decision_text(profile)}؛ القنوات: {counted_parts(profile)[0]}؛ "
+        f"خطوات الاستقبال: {counted_parts(profile)[2]}"
     )
 
 

@@ -43,7 +43,7 @@ from db.engine import Database
 from db.models import AppUser, Association, DeskSetting, DeskSignIn, Device, UserRole
 from desktop.arabic_text import clean_text, to_latin_digits
 from desktop.audit import desk_device_id, record_audit
-from desktop.counting import ATTEMPTS, count_phrase
+from desktop.counting import ATTEMPTS, DIGITS, MINUTES, count_phrase, number_text
 from desktop.errors import InputError
 from desktop.logbook import get_logger
 from desktop.session_identity import SessionIdentity
@@ -154,7 +154,8 @@ def _check_password(password: str, login: str) -> str:
 def _check_pin(pin: str) -> str:
     digits = to_latin_digits(pin or "").strip()
     if not digits.isdigit() or not PIN_MIN_LENGTH <= len(digits) <= PIN_MAX_LENGTH:
-        raise StaffError(f"رمز الفتح من {PIN_MIN_LENGTH} إلى {PIN_MAX_LENGTH} أرقام", field="pin")
+        raise StaffError(f"رمز الفتح من {number_text(PIN_MIN_LENGTH)} إلى {count_phrase(PIN_MAX_LENGTH, DIGITS)}",
+                         field="pin")
     if len(set(digits)) == 1:
         raise StaffError("اختر رمز فتح لا تتكرر فيه خانة واحدة", field="pin")
     return digits
@@ -462,7 +463,8 @@ class StaffService:
         """Set the association's idle-lock period in minutes (administrators only, 1–240)."""
         low, high = IDLE_LOCK_RANGE
         if not isinstance(minutes, int) or isinstance(minutes, bool) or not low <= minutes <= high:
-            raise StaffError(f"مدة القفل عند الخمول من {low} إلى {high} دقيقة", field="idle_lock")
+            raise StaffError(f"مدة القفل عند الخمول من {number_text(low)} إلى {count_phrase(high, MINUTES)}",
+                             field="idle_lock")
         with self._db.session() as session:
             admin = self._acting_admin(session, actor)
             row = self._setting(session, IDLE_LOCK_KEY)

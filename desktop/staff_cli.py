@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from desktop.counting import DIGITS, count_phrase, number_text
 from desktop.session_identity import SessionIdentity
 
 if TYPE_CHECKING:
@@ -247,7 +248,7 @@ def _users_action(args: argparse.Namespace) -> int:
                 view = service.set_password(actor, args.username, password)
             else:  # set-pin
                 service.account(actor, args.username)
-                pin = _read_secret(NEW_PIN_ENV, "رمز الفتح الجديد (4–6 أرقام): ", confirm=True, what="رمز الفتح")
+                pin = _read_secret(NEW_PIN_ENV, f"رمز الفتح الجديد ({number_text(4)}–{count_phrase(6, DIGITS)}): ", confirm=True, what="رمز الفتح")
                 view = service.set_pin(actor, args.username, pin)
         except StaffError as exc:
             raise _cli_error(exc.message_ar, EXIT_REFUSED if exc.message_ar == NOT_ADMIN else 2) from None

@@ -70,6 +70,7 @@ from desktop.casedesk.views import (
     QueueSummary,
 )
 from desktop.casework import CaseContext
+from desktop.counting import MEMBERS, count_phrase
 from desktop.cases import states
 from desktop.documents.letters import notification_text, sms_link, whatsapp_link
 from desktop.hijri import local_date
@@ -196,7 +197,7 @@ class CommitteeService(CaseDeskWork):
         if not typed and not decision.member_ids:
             raise CaseDeskError("اختر أعضاء اللجنة الحاضرين (عضو واحد على الأقل)", field="members")
         if len(typed) + len(set(decision.member_ids)) > LIMITS["members"]:
-            raise CaseDeskError(f"عدد الأعضاء الحاضرين أكبر من {LIMITS['members']}", field="members")
+            raise CaseDeskError(f"عدد الأعضاء الحاضرين أكثر من {count_phrase(LIMITS['members'], MEMBERS, oblique=True)}", field="members")
         info_due = parse_typed_date(decision.info_due, field="info_due", what="موعد الاستكمال") if code == "more_info" else None
         today = self._today()
         if code == "more_info":

@@ -16,8 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import AppUser, SuggestionKind
-from desktop.arabic_text import clean_text, days_phrase, isolate, strip_bidi_controls, to_latin_digits
+from desktop.arabic_text import clean_text, isolate, strip_bidi_controls, to_latin_digits
 from desktop.casedesk.views import SUGGESTION_ROUTES, CaseDeskError
+from desktop.counting import DAYS, count_phrase
 from desktop.errors import InputError
 from desktop.hijri import format_dual, format_time, parse_date_either, riyadh_moment
 from desktop.identity import format_mobile_local
@@ -105,7 +106,7 @@ def moment_text(moment: datetime) -> str:
 
 def days_text(days: int) -> str:
     """A number of days in Arabic with the right noun form: "يوم واحد", "يومان", "٣ أيام", "١١ يومًا"."""
-    return days_phrase(days)
+    return count_phrase(days, DAYS)
 
 
 def countdown_text(days_left: int | None) -> str:

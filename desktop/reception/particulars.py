@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from desktop.arabic_text import clean_text, name_tokens, strip_bidi_controls, to_latin_digits
+from desktop.counting import YEARS, count_phrase
 from desktop.errors import InputError
 from desktop.gender import GENDER_CHOICES
 from desktop.hijri import format_dual, parse_date_either
@@ -170,7 +171,7 @@ def _birth(typed: str, today: date) -> tuple[date | None, str | None]:
     if birth > today:
         return birth, "تاريخ الميلاد في المستقبل: راجع التاريخ ونوع التقويم"
     if birth < today - timedelta(days=366 * MAX_AGE_YEARS):
-        return birth, f"تاريخ الميلاد قبل أكثر من {MAX_AGE_YEARS} سنة: راجع التاريخ"
+        return birth, f"تاريخ الميلاد قبل أكثر من {count_phrase(MAX_AGE_YEARS, YEARS, oblique=True)}: راجع التاريخ"
     return birth, None
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop.arabic_text import strip_bidi_controls, to_latin_digits
+from desktop.counting import DIGITS, count_phrase, number_text
 from desktop.errors import InputError
 from desktop.identity import normalize_saudi_mobile
 from desktop.reception.views import ReceptionError
@@ -145,7 +146,8 @@ def normalize_reporter_phone(value: str, *, field: str = "reporter_phone") -> st
     digits = compact[1:] if compact.startswith("+") else compact
     if not (digits.isascii() and digits.isdigit()) or not 5 <= len(digits) <= 15:
         raise ReceptionError(
-            "رقم هاتف المبلّغ غير صالح: من 5 إلى 15 رقمًا، ويجوز أن يبدأ بعلامة + ورمز الدولة", field=field
+            f"رقم هاتف المبلّغ غير صالح: من {number_text(5)} إلى {count_phrase(15, DIGITS)}، ويجوز أن يبدأ بعلامة + "
+            "ورمز الدولة", field=field
         )
     return compact
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from desktop.arabic_text import days_phrase, display_digits
-from desktop.counting import MINUTES, count_phrase
+from desktop.arabic_text import display_digits
+from desktop.counting import DAYS, MINUTES, count_phrase
 from desktop.documents.arabic_pdf import ltr
 
 __all__ = ["NO_DATA", "count", "days", "mean", "minutes", "percent", "signed"]
@@ -41,7 +41,7 @@ def days(value: float | None) -> str:
         return NO_DATA
     if value != int(value):
         return f"{_decimal(value, 1)} يوم"
-    return days_phrase(int(value))
+    return count_phrase(int(value), DAYS)
 
 
 def signed(value: float | None) -> str:

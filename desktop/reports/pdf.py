@@ -16,7 +16,7 @@ from reportlab.lib.colors import Color
 from reportlab.pdfgen.canvas import Canvas
 
 from desktop.arabic_text import isolate, display_digits
-from desktop.counting import REPORTS, count_phrase
+from desktop.counting import ANSWERS, COMPLAINTS, REPORTS, count_phrase, part_of
 from desktop.documents.arabic_pdf import ACCENT, FONT_BOLD, FONT_REGULAR, GRID, MUTED, SHADE, mm, shape_line, wrap
 from desktop.documents.forms import Letterhead, _LetterheadDocument
 from desktop.hijri import format_dual, format_gregorian, format_hijri, local_date
@@ -245,7 +245,8 @@ class _ReportBase(_LetterheadDocument):
         y = self.draw_paragraph(
             canvas,
             f"عدد التقييمات: {fmt.count(f.survey_responses)}؛ مؤشر الرضا {fmt.percent(f.satisfaction_percent)} "
-            f"(متوسط {fmt.mean(f.satisfaction_mean)}، من {fmt.count(f.scale_answers)} إجابة على مقياس من ١ إلى ٥).",
+            f"(متوسط {fmt.mean(f.satisfaction_mean)}، من {count_phrase(f.scale_answers, ANSWERS, oblique=True, grouped=True)} على مقياس من "
+            f"{display_digits('1')} إلى {display_digits('5')}).",
             self.right, y, self.width, self.font, 10.5, 18,
         ) - 2 * mm
         rows = [[q.text, fmt.count(q.answers), fmt.mean(q.mean), fmt.percent(q.percent)] for q in f.question_scores]
@@ -256,7 +257,8 @@ class _ReportBase(_LetterheadDocument):
             r = f.recommendation
             y = self.draw_paragraph(
                 canvas,
-                f"التوصية بالجمعية (من ٠ إلى ١٠): {fmt.count(r.answers)} إجابة — "
+                f"التوصية بالجمعية (من {display_digits('0')} إلى {display_digits('10')}): "
+                f"{count_phrase(r.answers, ANSWERS, grouped=True)} — "
                 f"{_with_figure(terms.PROMOTERS.label(), fmt.count(r.promoters))}، "
                 f"{_with_figure(terms.PASSIVES.label(), fmt.count(r.passives))}، "
                 f"{_with_figure(terms.DETRACTORS.label(), fmt.count(r.detractors))}؛ "
@@ -471,7 +473,7 @@ class EvidencePackDocument(_ReportBase):
                                 size=8.5, header=["تاريخ الورود", "القناة", "الحالة", "موعد الرد", "تاريخ الإغلاق"])
             if self.complaints_total > len(self.complaints):
                 y = self.draw_paragraph(
-                    canvas, f"عُرضت أول {fmt.count(len(self.complaints))} شكوى من {fmt.count(self.complaints_total)}؛ "
+                    canvas, f"عُرضت أول {part_of(len(self.complaints), self.complaints_total, COMPLAINTS, grouped=True)}؛ "
                     "السجل الكامل في ملف Excel.", self.right, y, self.width, self.font, 9, 15)
             y -= 3 * mm
         y = self.draw_section(canvas, y, "خامسًا: اكتمال ملفات المستفيدين")

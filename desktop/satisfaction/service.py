@@ -40,6 +40,7 @@ from db.models import (
 from desktop.arabic_text import clean_text, to_latin_digits
 from desktop.audit import record_audit
 from desktop.casework import first_association
+from desktop.counting import DIGITS, count_phrase, number_text
 from desktop.errors import InputError
 from desktop.policy import PolicyProfile, QuestionKind
 from desktop.satisfaction.views import (
@@ -323,7 +324,7 @@ class SurveyService(Guarded):
         digits = to_latin_digits(pin or "").strip()
         if not digits.isdigit() or not PIN_MIN_LENGTH <= len(digits) <= PIN_MAX_LENGTH:
             raise SurveyError(
-                f"الرقم السري من {PIN_MIN_LENGTH} إلى {PIN_MAX_LENGTH} أرقام", field="pin"
+                f"الرقم السري من {number_text(PIN_MIN_LENGTH)} إلى {count_phrase(PIN_MAX_LENGTH, DIGITS)}", field="pin"
             )
         if len(set(digits)) == 1:
             raise SurveyError("اختر رقمًا سريًا لا تتكرر فيه خانة واحدة", field="pin")

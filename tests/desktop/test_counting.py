@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
+from desktop import counting
 from desktop.arabic_text import to_arabic_digits
 from desktop.counting import (
     BENEFICIARIES,
@@ -87,3 +91,45 @@ def test_after_a_preposition_and_parts_of_a_whole() -> None:
     assert part_of(7, 111, DOCUMENTS) == "٧ من ١١١ مستندًا"
     assert count_phrase(12345, CASES, grouped=True) == "١٢٬٣٤٥ حالةً"
     assert count_phrase(1003, DAYS, grouped=True, digits="latin") == "1,003 أيام"
+
+
+#: A placeholder or a written number directly before a counted noun's form: the noun cannot agree with a number
+#: it does not see. Counts go through `count_phrase` / `part_of` instead. («رقم» is left out: «رقم {…}» is
+#: "number …", not a count.)
+_NOUN_FORMS = sorted(
+    {form for noun in vars(counting).values() if isinstance(noun, Noun)
+     for form in (noun.singular, noun.dual, noun.plural, noun.accusative)} - {"رقم"},
+    key=len, reverse=True,
+)
+_HAND_COUNTED = re.compile(
+    r"(?:\}\)*|(?<![\w{])\d+)\s*(?:%s)(?![\u0621-\u064a])" % "|".join(map(re.escape, _NOUN_FORMS))
+)
+
+#: Lines that match but count nothing by hand, each with its reason.
+_NOT_COUNTS = {
+    ("desktop/documents/letters.py", "{opening} طلب استكمال"),  # «طلب» the request, not a number of them
+    ("ui/reception/lifecycle.py", "{who} حالة لم تُغلق"),  # «للمستفيد … حالة»: one case, no number
+    ("desktop/reports/formatting.py", "{_decimal(value, 1)} يوم"),  # a fraction (٨٫٥ يوم) takes the singular
+    ("desktop/reports/formatting.py", "{_decimal(rounded, 1)} دقيقة"),
+    # The sync server loads no desk module (tests/desktop/server checks it): its batch limit, 500, is a
+    # hundred and takes the singular.
+    ("desktop/server/app.py", "{p.MAX_BATCH_MUTATIONS} تغيير"),
+    ("desktop/server/store.py", "{p.MAX_BATCH_MUTATIONS} تغيير"),
+}
+
+
+def test_no_screen_or_message_counts_a_noun_by_hand() -> None:
+    """Every count in ui/ and desktop/ goes through desktop.counting: no «{n} أرقام» or «10 أرقام» in the code."""
+    root = Path(__file__).resolve().parents[2]
+    found = []
+    for package in ("ui", "desktop"):
+        for path in sorted((root / package).rglob("*.py")):
+            relative = path.relative_to(root).as_posix()
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+                if relative == "desktop/counting.py" or '"""' in line or line.lstrip().startswith("#"):
+                    continue  # the rule's own table, docstrings and comments show examples
+                if _HAND_COUNTED.search(line) and not any(
+                    relative == where and snippet in line for where, snippet in _NOT_COUNTS
+                ):
+                    found.append(f"{relative}:{number}: {line.strip()}")
+    assert not found, "counted by hand (use desktop.counting.count_phrase / part_of):\n" + "\n".join(found)

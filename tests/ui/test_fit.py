@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractScrollArea, QComboBox, QLabel, QLineEdit, QScrollBar, QWidget
 
 from desktop.demo_data import generate_demo_data
@@ -136,6 +137,17 @@ def test_every_section_fits(qtbot, workspace: Workspace, profile_id: str, screen
     widest_number = max(table.fontMetrics().horizontalAdvance(str(panel.model.data(panel.model.index(r, number))))
                         for r in range(panel.model.rowCount()))
     assert table.columnWidth(number) >= widest_number  # the case number whole
+    # Every column's title whole, in the header's bold face with its padding (6 px a side in the desk's style):
+    # a narrowed column elides its cells, never its title («العضو الموجَّه» was cut at 1280×800).
+    title_font = QFont(table.horizontalHeader().font())
+    title_font.setBold(True)
+    titles = QFontMetrics(title_font)
+    cut_titles = [
+        f"{panel.model.headerData(c, Qt.Orientation.Horizontal)} {table.columnWidth(c)}" for c in shown
+        if titles.horizontalAdvance(str(panel.model.headerData(c, Qt.Orientation.Horizontal))) + 12
+        > table.columnWidth(c)
+    ]
+    assert cut_titles == []
     if screen == (1280, 800):
         assert table.viewport().height() // table.verticalHeader().defaultSectionSize() >= 15
     assert not panel.filters.advanced.isVisible()  # «تصفية متقدمة» starts collapsed

@@ -7,9 +7,9 @@ from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QVBoxLayout, QWi
 
 from desktop.casedesk import CaseListService, CaseSort, FilterChoices, understand
 from desktop.counting import CASES, REPORTS
-from ui.cases.common import ColumnFitter, keep_column_widths, setup_table, show_message
+from ui.cases.common import ColumnFitter, keep_column_widths, setup_table, show_message, steady_label
 from ui.cases.filters import FilterBar
-from ui.cases.list_model import COLUMN_INDEX, REPORT_COLUMN_INDEX, CaseListModel, column_for
+from ui.cases.list_model import COLUMN_INDEX, COUNT_CAP, REPORT_COLUMN_INDEX, CaseListModel, column_for
 from ui.cases.text import count_text
 from ui.ops import run_read
 from ui.widgets.elided_label import ElidedLabel
@@ -20,6 +20,10 @@ SEARCH_DEBOUNCE_MS = 150
 
 #: Columns of long texts, narrowed (and elided at their end) when the table cannot show every column whole.
 ELASTIC_COLUMNS = ("name", "caller", "platform", "place", "member", "status")
+
+#: What the list says while a page is read, and while its cases are counted.
+LOADING_TEXT = "جارٍ التحميل…"
+COUNTING_TEXT = "جارٍ العدّ…"
 
 #: How a case is opened and the list sorted (the table's tooltip).
 OPEN_HINT = "لفتح ملف الحالة: انقر مرتين أو اضغط Enter؛ وللترتيب انقر عنوان العمود"
@@ -62,6 +66,11 @@ class CaseListPanel(QWidget):
         self.count_label.setObjectName("case_count")
         self.state_label = QLabel(self)
         self.state_label.setObjectName("list_state")
+        # Both keep the size of their widest text: every search changes them, and a change of size would lay
+        # the page out and repaint it whole (the table too) twice per search.
+        steady_label(self.state_label, (LOADING_TEXT,))
+        steady_label(self.count_label, [COUNTING_TEXT] + [count_text(COUNT_CAP, more=True, noun=noun)
+                                                          for noun in (CASES, REPORTS)])
         search_row.addWidget(self.state_label)
         search_row.addWidget(self.count_label)
         layout.addLayout(search_row)
@@ -78,6 +87,9 @@ class CaseListPanel(QWidget):
         self.model = CaseListModel(service, self)
         self.table = OpenRowTableView(self)
         setup_table(self.table, "case_table")
+        # The scroll bar stays (idle while the rows fit): a new search empties the list and fills it again, and
+        # a bar that came and went resized the table twice per search, each time fitting and drawing it again.
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.table.setToolTip(OPEN_HINT)
         self.table.setModel(self.model)
         header = self.table.horizontalHeader()
@@ -97,7 +109,8 @@ class CaseListPanel(QWidget):
         header.sortIndicatorChanged.connect(self._sort_indicator_changed)
         layout.addWidget(self.table, 1)
         # Every shown column within the table's width: numbers, IDs and dates whole, long names elided.
-        self.fitter = ColumnFitter(self.table, self._elastic_columns)
+        self.fitter = ColumnFitter(self.table, self._elastic_columns,
+                                   lambda column: self.model.columns[column].sort is not None)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -110,11 +123,10 @@ class CaseListPanel(QWidget):
         self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
         self.model.sig_count.connect(self._show_count)
         # The number column shows the whole number, however long the device's prefix: sized to its content.
-        self.model.sig_page_loaded.connect(lambda _rows: self._fit_number_column())
-        self.model.modelReset.connect(self._fit_number_column)
+        self.model.sig_page_loaded.connect(self._fit_number_column)
         self.model.sig_loading.connect(self._show_loading)
         self.model.sig_error.connect(lambda message: show_message(self.error_label, message))
-        self.model.modelReset.connect(lambda: show_message(self.error_label, None))
+        self.model.sig_query.connect(lambda: show_message(self.error_label, None))
         self.setFocusProxy(self.search)
         self.searches_run = 0
 
@@ -160,7 +172,7 @@ class CaseListPanel(QWidget):
         """Search now with the text and the filters (starts the list over)."""
         self._timer.stop()
         self.searches_run += 1
-        self.count_label.setText("جارٍ العدّ…")
+        self.count_label.setText(COUNTING_TEXT)
         self.model.set_query(self.filters.filter(self.search.text()))
 
     def _on_text(self, text: str) -> None:
@@ -185,17 +197,19 @@ class CaseListPanel(QWidget):
     def _show_count(self, count: int, more: bool) -> None:
         self.count_label.setText(count_text(count, more=more, noun=REPORTS if self.model.report_mode else CASES))
 
-    def _fit_number_column(self) -> None:
-        """Widen the number column to its widest loaded number (never narrower than its set width)."""
+    def _fit_number_column(self, arrived: int) -> None:
+        """Widen the number column to the widest number of the page that arrived (never narrower than it is:
+        the numbers of earlier pages and of the fitter's measure stay whole)."""
         column = 0  # the case / report number is the first column in both layouts
-        if self.table.isColumnHidden(column) or not self.model.rowCount():
+        loaded = self.model.rowCount()
+        if self.table.isColumnHidden(column) or not loaded or arrived <= 0:
             return
-        wanted = max(self.table.sizeHintForColumn(column), self.table.horizontalHeader().sectionSizeHint(column))
+        wanted = self.fitter.natural_width(column, range(max(0, loaded - arrived), loaded))
         if wanted > self.table.columnWidth(column):
             self.table.setColumnWidth(column, wanted)
 
     def _show_loading(self, loading: bool) -> None:
-        self.state_label.setText("جارٍ التحميل…" if loading else "")
+        self.state_label.setText(LOADING_TEXT if loading else "")
 
     def _enter_table(self) -> None:
         if self.model.rowCount():

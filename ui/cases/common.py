@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -106,6 +107,22 @@ def show_message(label: QLabel, text: str | None) -> None:
     label.setVisible(bool(text))
 
 
+def steady_label(label: QLabel, texts: Iterable[str]) -> None:
+    """Give a status label (a count, «جارٍ التحميل…») the fixed size of the widest text it may show.
+
+    A label whose size follows its text lays its page out again at every change, and a QTabWidget repaints its
+    whole page on each layout request: the case list's table was drawn twice more per search for a count.
+    """
+    shown = label.text()
+    width = height = 0
+    for text in texts:
+        label.setText(text)
+        hint = label.sizeHint()
+        width, height = max(width, hint.width()), max(height, hint.height())
+    label.setText(shown)
+    label.setFixedSize(width + label.fontMetrics().averageCharWidth(), height)
+
+
 def setup_table(view: QTableView, name: str) -> None:
     """A read-only, whole-row-selecting table that reads right to left with a stretching last column."""
     view.setObjectName(name)
@@ -190,16 +207,25 @@ class ColumnFitter(QObject):
 
     Each column's natural width is its header's or its widest text in the first rows, measured once when rows
     first arrive (again after `remeasure`). When they do not all fit, the `elastic` columns (names, places:
-    long texts, elided at their end) share what is left, never narrower than `ELASTIC_MIN_WIDTH`; the others
-    (numbers, dates, IDs) keep their natural width and are shown whole.
+    long texts, elided at their end) share what is left, never narrower than `ELASTIC_MIN_WIDTH` nor than their
+    title (a header is never cut: «العضو الموجَّه» at 1280×800); the others
+    (numbers, dates, IDs) keep their natural width and are shown whole. `sortable(column)` says whether a
+    title needs room for the sort arrow (every title by default).
     """
 
-    def __init__(self, view: QTableView, elastic: Callable[[], Iterable[int]]) -> None:
+    def __init__(self, view: QTableView, elastic: Callable[[], Iterable[int]],
+                 sortable: Callable[[int], bool] = lambda _column: True) -> None:
         super().__init__(view)
         self._view = view
         self._elastic = elastic
+        self._sortable = sortable
         self._natural: dict[int, int] = {}
+        self._least: dict[int, int] = {}  # an elastic column's least width: its title stays whole
         self._last_width = -1
+        # The desk's style sheet draws the titles bold: the header widget's own font metrics are the regular face.
+        title_font = QFont(view.horizontalHeader().font())
+        title_font.setBold(True)
+        self._title_metrics = QFontMetrics(title_font)
         view.viewport().installEventFilter(self)
         model = view.model()
         if model is not None:
@@ -221,19 +247,31 @@ class ColumnFitter(QObject):
             self.fit()
         return False
 
-    def _measure(self) -> None:
+    def natural_width(self, column: int, rows: range) -> int:
+        """The width that shows `column`'s header and its texts in `rows` whole (font metrics of the display
+        texts only: far cheaper than Qt's `sizeHintForColumn`, which asks the model every role of every row)."""
         model, metrics = self._view.model(), self._view.fontMetrics()
-        header_metrics = self._view.horizontalHeader().fontMetrics()
-        rows = min(model.rowCount(), MEASURED_ROWS)
         padding = 2 * self._view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 16
+        widest = self.header_width(column)
+        for row in rows:
+            text = model.data(model.index(row, column))
+            if text:
+                widest = max(widest, metrics.horizontalAdvance(str(text)) + padding)
+        return widest
+
+    def header_width(self, column: int) -> int:
+        """The width that shows `column`'s title whole, in the header's own (bold) font, with room for the sort
+        arrow when the list can be sorted by it."""
+        title = str(self._view.model().headerData(column, Qt.Orientation.Horizontal) or "")
+        padding = 2 * self._view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 16
+        return self._title_metrics.horizontalAdvance(title) + padding + (14 if self._sortable(column) else 0)
+
+    def _measure(self) -> None:
+        model = self._view.model()
+        rows = range(min(model.rowCount(), MEASURED_ROWS))
         for column in range(model.columnCount()):
-            title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
-            widest = header_metrics.horizontalAdvance(title) + padding + 14  # the sort arrow
-            for row in range(rows):
-                text = model.data(model.index(row, column))
-                if text:
-                    widest = max(widest, metrics.horizontalAdvance(str(text)) + padding)
-            self._natural[column] = widest
+            self._natural[column] = self.natural_width(column, rows)
+            self._least[column] = max(ELASTIC_MIN_WIDTH, self.header_width(column))
 
     def fit(self) -> None:
         """Give the columns their widths for the table's width now."""
@@ -250,10 +288,10 @@ class ColumnFitter(QObject):
         widths = {c: self._natural[c] for c in shown}
         excess = sum(widths.values()) - available
         if excess > 0 and elastic:
-            room = sum(max(widths[c] - ELASTIC_MIN_WIDTH, 0) for c in elastic)
+            room = sum(max(widths[c] - self._least[c], 0) for c in elastic)
             share = min(1.0, excess / room) if room else 0.0
             for c in elastic:
-                widths[c] -= int(max(widths[c] - ELASTIC_MIN_WIDTH, 0) * share + 0.999)
+                widths[c] -= int(max(widths[c] - self._least[c], 0) * share + 0.999)
         for column, width in widths.items():
             if view.columnWidth(column) != width:
                 view.setColumnWidth(column, width)

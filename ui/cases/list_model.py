@@ -80,6 +80,15 @@ _REPORT_KEYS = frozenset({"caller", "caller_phone", "platform", "place", "receiv
 #: Role holding the plain CaseRow of a line.
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 
+# Roles and flags as plain values, worked out once: `data()` runs for every role of every painted cell.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_ALIGNMENT_ROLE = int(Qt.ItemDataRole.TextAlignmentRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ALIGNMENT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
 
 def report_time(moment: datetime | None) -> str:
     """A report's time as the desk shows it: the Hijri day and the Riyadh time (isolated), or «—»."""
@@ -127,7 +136,8 @@ class CaseListModel(QAbstractTableModel):
     * `sig_count(count, more)` — the number of matching cases, counted once the first page is shown (`more`:
       there are more than `COUNT_CAP`);
     * `sig_error(message)` — the Arabic reason a page or the count could not be read;
-    * `sig_page_loaded(rows_in_page)` — a page's rows were appended.
+    * `sig_page_loaded(rows_in_page)` — a page's rows were appended;
+    * `sig_query()` — a new query started (its rows removed; the columns stay, so does their width).
 
     `columns` are the requests' (`COLUMNS`) or, for a policy of reports, the reports' (`REPORT_COLUMNS`,
     chosen by `set_report_mode`).
@@ -137,6 +147,7 @@ class CaseListModel(QAbstractTableModel):
     sig_count = Signal(int, bool)
     sig_error = Signal(str)
     sig_page_loaded = Signal(int)
+    sig_query = Signal()
 
     def __init__(
         self,
@@ -160,7 +171,7 @@ class CaseListModel(QAbstractTableModel):
         self.count: tuple[int, bool] | None = None
         self.pages_loaded = 0
         #: Display texts of the rows already drawn (dates in Hijri are worked out once per row).
-        self._texts: dict[int, tuple[str, ...]] = {}
+        self._texts: dict[int, list[str | None]] = {}
         self._texts_style = digit_style()
         self.columns: tuple[Column, ...] = COLUMNS
 
@@ -206,15 +217,19 @@ class CaseListModel(QAbstractTableModel):
         if sort is not None:
             self._sort = sort
         self.generation += 1
-        self.beginResetModel()
-        self._rows = []
+        # The old rows are removed, not the model reset: a reset makes the header forget its column widths,
+        # and giving them back (the fitter) made the view draw the new first page once more.
+        if self._rows:
+            self.beginRemoveRows(QModelIndex(), 0, len(self._rows) - 1)
+            self._rows = []
+            self._texts = {}
+            self.endRemoveRows()
         self._cursor = None
         self._started = False
         self._loading = False
         self.count = None
         self.pages_loaded = 0
-        self._texts = {}
-        self.endResetModel()
+        self.sig_query.emit()
         self._request_page()  # the count is asked for once the first page is shown: the screen comes first
 
     def reload(self) -> None:
@@ -332,33 +347,45 @@ class CaseListModel(QAbstractTableModel):
         """Rows are selectable, never editable here."""
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return _ROW_FLAGS
 
     def data(self, index: _ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        """A cell's text, tooltip, colours (overdue rows in red) or the row itself (ROW_ROLE)."""
-        if not index.isValid() or not 0 <= index.row() < len(self._rows) or not 0 <= index.column() < len(self.columns):
+        """A cell's text, tooltip, colours (overdue rows in red) or the row itself (ROW_ROLE).
+
+        A painted cell asks for seven roles: the common ones are answered first, from plain ints and a text
+        worked out once per cell (a row's Hijri dates are not computed for columns nobody draws).
+        """
+        number, column = index.row(), index.column()  # an invalid index is (-1, -1)
+        if not (0 <= number < len(self._rows) and 0 <= column < len(self.columns)):
             return None
-        row = self._rows[index.row()]
-        key = self.columns[index.column()].key
-        if role == Qt.ItemDataRole.DisplayRole:
-            if self._texts_style is not digit_style():  # the digit style changed in the settings: write again
-                self._texts, self._texts_style = {}, digit_style()
-            texts = self._texts.get(index.row())
-            if texts is None:
-                texts = tuple(self._text(row, column.key) for column in self.columns)
-                self._texts[index.row()] = texts
-            return texts[index.column()]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, key)
-        if role == Qt.ItemDataRole.BackgroundRole and row.overdue:
-            return QBrush(OVERDUE_BACKGROUND)
-        if role == Qt.ItemDataRole.ForegroundRole and row.overdue and key in ("countdown", "promised", "status"):
-            return QBrush(OVERDUE_FOREGROUND)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == _DISPLAY:
+            return self._cell_text(number, column)
+        if role == _ALIGNMENT_ROLE:
+            return _ALIGNMENT
+        row = self._rows[number]
+        if role == _BACKGROUND:
+            return QBrush(OVERDUE_BACKGROUND) if row.overdue else None
+        if role == _FOREGROUND:
+            if row.overdue and self.columns[column].key in ("countdown", "promised", "status"):
+                return QBrush(OVERDUE_FOREGROUND)
+            return None
+        if role == _TOOLTIP:
+            return self._tooltip(row, self.columns[column].key)
         if role == ROW_ROLE:
             return row
         return None
+
+    def _cell_text(self, number: int, column: int) -> str:
+        """A cell's display text, written once (again when the digit style changes in the settings)."""
+        if self._texts_style is not digit_style():
+            self._texts, self._texts_style = {}, digit_style()
+        texts = self._texts.get(number)
+        if texts is None:
+            texts = self._texts[number] = [None] * len(self.columns)
+        text = texts[column]
+        if text is None:
+            text = texts[column] = self._text(self._rows[number], self.columns[column].key)
+        return text
 
     def _text(self, row: CaseRow, key: str) -> str:
         report = row.report

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from desktop.arabic_text import identifier_text, isolate
 from desktop.casedesk import CaseDesk, DecisionResult, QueueRow, QueueSummary
+from desktop.counting import APPOINTMENTS, count_phrase
 from desktop.policy import PolicyProfile
 from desktop.policy_text import decision_text
 from desktop.permissions import Action
@@ -33,6 +34,12 @@ HEADERS = ("رقم الطلب", "المستفيد", "نوع الطلب", "تار
 OVERDUE_BACKGROUND = QColor("#fde8e6")
 OVERDUE_FOREGROUND = QColor("#8f1d14")
 SOON_BACKGROUND = QColor("#fff4dc")
+# Roles as plain ints, worked out once: `data()` runs for every role of every painted cell.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ROW = int(Qt.ItemDataRole.UserRole)
 #: The queue shows the cases with the nearest promised dates first; the counts cover all of them.
 QUEUE_LIMIT = 100
 
@@ -52,34 +59,37 @@ class QueueModel(PlainRowsModel):
         self.replace_rows(rows)
 
     def data(self, index: _ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        """Cell text; overdue rows red, due this week amber; Gregorian dates as tooltips."""
-        if not index.isValid() or not 0 <= index.row() < len(self._rows) or not 0 <= index.column() < len(HEADERS):
+        """Cell text; overdue rows red, due this week amber; Gregorian dates as tooltips.
+
+        A painted cell asks for seven roles: plain int roles, the common ones first (see `CaseListModel.data`).
+        """
+        number, column = index.row(), index.column()  # an invalid index is (-1, -1)
+        if not (0 <= number < len(self._rows) and 0 <= column < len(HEADERS)):
             return None
-        row = self._rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            texts = self._texts.get(index.row())
+        row = self._rows[number]
+        if role == _DISPLAY:
+            texts = self._texts.get(number)
             if texts is None:  # worked out once per row: the Hijri dates are not free
                 texts = (identifier_text(row.case_number), row.beneficiary_name or "—", row.case_kind_name,
                          hijri_date(row.submitted_on), dual_date(row.promised_date), countdown_days(row.days_left),
                          row.recommendation_label or "لم تُسجَّل")
-                self._texts[index.row()] = texts
+                self._texts[number] = texts
             return texts[column]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if column == 3 and row.submitted_on is not None:
-                return row.submitted_text
-            if column in (4, 5) and row.promised_date is not None:
-                return row.promised_text
-            return None
-        if role == Qt.ItemDataRole.BackgroundRole:
+        if role == _BACKGROUND:
             if row.overdue:
                 return QBrush(OVERDUE_BACKGROUND)
             if row.due_this_week:
                 return QBrush(SOON_BACKGROUND)
             return None
-        if role == Qt.ItemDataRole.ForegroundRole and row.overdue and column == 5:
-            return QBrush(OVERDUE_FOREGROUND)
-        if role == Qt.ItemDataRole.UserRole:
+        if role == _FOREGROUND:
+            return QBrush(OVERDUE_FOREGROUND) if row.overdue and column == 5 else None
+        if role == _TOOLTIP:
+            if column == 3 and row.submitted_on is not None:
+                return row.submitted_text
+            if column in (4, 5) and row.promised_date is not None:
+                return row.promised_text
+            return None
+        if role == _ROW:
             return row
         return None
 
@@ -226,7 +236,7 @@ class CommitteePage(QWidget):
                 f" — يحين موعدها هذا الأسبوع: {isolate(arabic_number(summary.due_this_week))}")
         shown = self.model.rowCount()
         if summary.total > shown:
-            text += f" (تُعرض أقرب {isolate(arabic_number(shown))} موعدًا)"
+            text += f" (تُعرض أقرب {count_phrase(shown, APPOINTMENTS, oblique=True, grouped=True)})"
         self.summary_label.setText(text)
 
     def _decide_row(self, position: int) -> DecisionDialog | None:

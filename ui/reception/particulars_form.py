@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.arabic_text import isolate, ltr, to_latin_digits
+from desktop.arabic_text import display_digits, isolate, ltr, to_latin_digits
+from desktop.counting import DIGITS, count_phrase
 from desktop.identity import format_mobile_local
 from desktop.reception import GENDER_CHOICES, SAUDI_CITIES, ParticularsInput, check_particulars
 from ui.reception.fields import DualDateField, FieldForm, date_text, riyadh_today
@@ -122,7 +123,8 @@ class ParticularsForm(QGroupBox):
         self.gender.setObjectName("gender")
         self.form.add("gender", "الج&نس:", self.gender)
         id_row = QWidget(self)
-        self.id_number = _line(id_row, "id_number", placeholder=f"{isolate('10')} أرقام تبدأ بـ {isolate('1')} (هوية) أو {isolate('2')} (إقامة)",
+        self.id_number = _line(id_row, "id_number", placeholder=f"{count_phrase(10, DIGITS)} تبدأ بـ "
+                               f"{isolate(display_digits('1'))} (هوية) أو {isolate(display_digits('2'))} (إقامة)",
                                max_length=20, width=260)
         self.id_kind_label = QLabel(id_row)
         self.id_kind_label.setObjectName("id_kind_label")

@@ -206,7 +206,7 @@ class DashboardView(QWidget):
         # An empty period: the notice and the cards say it once; five empty charts would only repeat it.
         self.charts_holder.setVisible(not figures.is_empty)
 
-        self.cards["contacts"].show_value(count_text(figures.contacts_total), "طلبًا أو بلاغًا قُدّم في الفترة")
+        self.cards["contacts"].show_value(count_text(figures.contacts_total), "عدد الطلبات والبلاغات المقدَّمة في الفترة")
         median = figures.median_days_to_decision
         self.cards["median_days"].show_value(
             fmt.days(median),
@@ -218,7 +218,7 @@ class DashboardView(QWidget):
             f"{isolate(part_of(figures.decided_within_promise, figures.decisions_with_promise, DECISIONS, grouped=True))}"
             " لها موعد موعود",
         )
-        self.cards["overdue"].show_value(count_text(figures.overdue_now), "حالات بانتظار اللجنة اليوم")
+        self.cards["overdue"].show_value(count_text(figures.overdue_now), "عدد الحالات المتأخرة بانتظار اللجنة اليوم")
         self._show_reports(figures.reports)
         mean = figures.satisfaction_mean
         self.cards["satisfaction"].show_value(

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.arabic_text import isolate, display_digits
+from desktop.counting import QUESTIONS, count_phrase, part_of
 from desktop.errors import InputError
 from desktop.satisfaction.views import (
     KIOSK_IDLE_TIMEOUT_SECONDS,
@@ -105,7 +106,7 @@ class _QuestionScreen(QWidget):
         column = QVBoxLayout(self)
         column.setContentsMargins(48, 20, 48, 12)
         column.setSpacing(14)
-        progress = f"السؤال {isolate(display_digits(str(number)))} من {isolate(display_digits(str(total)))}"
+        progress = f"السؤال {part_of(number, total, QUESTIONS)}"
         if not question.required:
             progress += " — اختياري"
         column.addWidget(_wrapped(progress, "kiosk_progress", self))
@@ -288,7 +289,8 @@ class KioskWindow(QWidget):
                                   "kiosk_mode", screen))
         count = len(self.definition.questions)
         column.addWidget(_wrapped(
-            f"{isolate(display_digits(str(count)))} أسئلة قصيرة، سؤال في كل شاشة. لا يُحفظ شيء حتى تضغط «إرسال» في النهاية.",
+            f"تقييم قصير من {count_phrase(count, QUESTIONS, oblique=True)}، سؤال في كل شاشة. "
+            "لا يُحفظ شيء حتى تضغط «إرسال» في النهاية.",
             "kiosk_hint", screen))
         row = QHBoxLayout()
         row.addStretch(1)

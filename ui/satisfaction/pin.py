@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.arabic_text import isolate, display_digits, to_latin_digits
+from desktop.counting import DIGITS, count_phrase, number_text
 from ui.ops import run_write
 
 __all__ = ["PinPad", "SetPinDialog"]
@@ -130,8 +131,7 @@ class SetPinDialog(QDialog):
         column = QVBoxLayout(self)
         intro = QLabel(
             "لا يخرج أحد من شاشة التقييم إلا بهذا الرمز؛ احفظه ولا تُطلع عليه المستفيد. "
-            f"الرمز أرقام فقط، من {isolate(display_digits(str(min_length)))} "
-            f"إلى {isolate(display_digits(str(max_length)))} أرقام.",
+            f"الرمز أرقام فقط، من {number_text(min_length)} إلى {count_phrase(max_length, DIGITS)}.",
             self,
         )
         intro.setWordWrap(True)
@@ -168,7 +168,7 @@ class SetPinDialog(QDialog):
         first, second = to_latin_digits(self.first.text().strip()), to_latin_digits(self.second.text().strip())
         if len(first) < self._min:
             self.error.setText(
-                f"الرمز قصير: اكتب {isolate(display_digits(str(self._min)))} أرقام على الأقل."
+                f"الرمز قصير: اكتب {count_phrase(self._min, DIGITS, oblique=True)} على الأقل."
             )
             return False
         if first != second:

@@ -16,7 +16,7 @@ _HTML_SPECIALS = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&q
 def escape(text: str) -> str:
     """`text` safe inside the outline's rich text (what html.escape does, without loading html and its tables)."""
     return text.translate(_HTML_SPECIALS)
-from desktop.policy_text import count_text
+from desktop.policy_text import counted_parts
 
 if TYPE_CHECKING:
     from desktop.policy import PolicyProfile
@@ -42,7 +42,8 @@ class ReceptionOutline(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(12)
 
-        channels = QGroupBox(f"قنوات التواصل في سياسة الجمعية ({count_text(len(profile.channels))})", self)
+        channel_count, tool_count, step_count = counted_parts(profile)
+        channels = QGroupBox(f"قنوات التواصل في سياسة الجمعية ({channel_count})", self)
         channels_layout = QVBoxLayout(channels)
         names = "، ".join(
             channel.name + (f" ({channel.details})" if channel.details else "") for channel in profile.channels
@@ -52,7 +53,7 @@ class ReceptionOutline(QWidget):
         layout.addWidget(channels)
 
         if profile.tools:
-            tools = QGroupBox(f"الأدوات المعتمدة ({count_text(len(profile.tools))})", self)
+            tools = QGroupBox(f"الأدوات المعتمدة ({tool_count})", self)
             tools_layout = QVBoxLayout(tools)
             lines = [
                 "• " + escape(tool.name) + (f" — {escape(tool.details)}" if tool.details else "")
@@ -64,14 +65,14 @@ class ReceptionOutline(QWidget):
         else:
             self.tools_label = None
 
-        steps = QGroupBox(f"آلية التعامل مع المستفيد: خطوات الاستقبال ({count_text(len(profile.steps))})", self)
+        steps = QGroupBox(f"آلية التعامل مع المستفيد: خطوات الاستقبال ({step_count})", self)
         steps_layout = QVBoxLayout(steps)
         # One rich-text label for all steps: a single text layout keeps the first screen quick.
         paragraphs = []
         for number, step in enumerate(profile.steps, start=1):
             status = "إلزامية" if step.mandatory else "اختيارية"
             paragraphs.append(
-                f"<p style='margin-bottom:8px'><b>{count_text(number)}. {escape(step.title)}</b> "
+                f"<p style='margin-bottom:8px'><b>{display_digits(str(number))}. {escape(step.title)}</b> "
                 f"<span style='color:#5f6b7a'>({status})</span><br>{escape(display_digits(step.text))}</p>"
             )
         self.steps_label = _selectable_label("".join(paragraphs), steps, rich=True)

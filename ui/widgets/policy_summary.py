@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QFrame, QGroupBox, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from desktop.arabic_text import DigitStyle, digit_style, display_digits
-from desktop.policy_text import approval_meeting_text, count_text, dates_side_by_side, decision_text
+from desktop.policy_text import approval_meeting_text, counted_parts, dates_side_by_side, decision_text
 
 if TYPE_CHECKING:
     from desktop.policy import PolicyProfile
@@ -174,7 +174,7 @@ class PolicySummaryPage(QScrollArea):
         else:
             self._row(form, "decision", "مدة قرار اللجنة:", decision_text(profile))
         self._row(form, "channels", "القنوات:", "، ".join(channel.name for channel in profile.channels))
-        self._row(form, "steps", "خطوات الاستقبال:", count_text(len(profile.steps)))
+        self._row(form, "steps", "خطوات الاستقبال:", counted_parts(profile)[2])
 
     def attach_workspace(self, workspace: Workspace) -> None:
         """The workspace is open: its data folder, and the digit style can be changed."""
