@@ -6,6 +6,8 @@ which `tests/ui/conftest.py` makes every test workspace use. Signing in at the g
 
 from __future__ import annotations
 
+from typing import Any
+
 from db.models import UserRole
 from desktop.session_identity import SessionIdentity
 from desktop.staff import HashParameters
@@ -53,3 +55,13 @@ def add_account(workspace: Workspace, login: str, full_name: str, roles: list[st
     if not active:
         staff.disable_account(actor, login)
 
+
+
+def committee_present(workspace: Workspace, *typed: str) -> dict[str, Any]:
+    """The members present at a decision, as `DecisionInput` keywords: the signed-in account (tests sign in as an
+    administrator holding every committee role) by its id, as the decision dialog ticks it; on a desk where
+    nobody signed in, the `typed` names (or one) as before accounts existed."""
+    identity = workspace.signed_in
+    if identity is not None:
+        return {"member_ids": (identity.account_id,)}
+    return {"members": typed or ("د. سارة العمري",)}

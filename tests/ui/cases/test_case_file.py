@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from desktop.casedesk import CommitteeService, DecisionInput
+from tests.accounts import committee_present
 from tests.ui.cases.conftest import idle
 from tests.ui.cases.world import World
 from tests.ui.reception.driver import type_text
@@ -108,7 +109,7 @@ def test_eligibility_document_check_interview_and_recommendation(qtbot, cases_pa
 def test_service_informed_and_close_on_an_accepted_case(qtbot, cases_page: CasesPage, world: World) -> None:
     """After acceptance: record a service, that the beneficiary was informed, and close with a reason."""
     service = CommitteeService(world.workspace)
-    service.decide(world.cases["due"], DecisionInput("accept", "مستحق", ("أ. خالد",)))
+    service.decide(world.cases["due"], DecisionInput("accept", "مستحق", **committee_present(world.workspace, "أ. خالد")))
     world.reception().complete_register(world.cases["due"], "اكتمل الملف")  # the policy's registration step
     dialog = cases_page.open_case(world.cases["due"])
     qtbot.waitUntil(lambda: dialog.file is not None and dialog.file.decision is not None, timeout=10000)

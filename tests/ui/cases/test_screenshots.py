@@ -9,6 +9,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 
 from desktop.casedesk import CaseDesk, DecisionInput, SuggestionInput
+from tests.accounts import committee_present
 from tests.ui.cases.conftest import idle
 from tests.ui.cases.world import World
 from tests.ui.reception.driver import type_text
@@ -61,7 +62,7 @@ def test_case_desk_screens(qtbot, cases_page: CasesPage, world: World) -> None:
     file_dialog.accept()
 
     service = CaseDesk(world.workspace)
-    service.committee.decide(world.cases["due"], DecisionInput("accept", "مستحق وفق المعايير", ("أ. خالد", "د. سارة")))
+    service.committee.decide(world.cases["due"], DecisionInput("accept", "مستحق وفق المعايير", **committee_present(world.workspace, "أ. خالد", "د. سارة")))
     world.reception().complete_register(world.cases["due"], "اكتمل الملف")
     accepted = page.open_case(world.cases["due"])
     qtbot.waitUntil(lambda: accepted.file is not None and accepted.file.decision is not None and idle(page)(),

@@ -12,12 +12,11 @@ from desktop.staff import HashParameters, StaffService
 from tests.ui.cases.world import World
 from tests.ui.committee.conftest import show_committee_page
 from tests.ui.helpers import when_modal
-from tests.ui.reception.driver import type_text
 from ui.committee import CommitteePage
 from ui.committee.decision import DecisionDialog
 from ui.committee.page import OVERDUE_BACKGROUND
 from ui.ops import operations
-from tests.accounts import sign_in_desk
+from tests.accounts import ADMIN_NAME, committee_present, sign_in_desk
 
 
 def _open(qtbot, page: CommitteePage, row: int = 0) -> DecisionDialog:
@@ -69,9 +68,11 @@ def test_a_decision_gives_letter_message_and_informed_record(qtbot, committee_pa
     opened: list[str] = []
     dialog.open_url = lambda url: opened.append(url.toString())
     dialog.choose("accept")
-    type_text(dialog.new_member, "د. سارة العمري")
-    QTest.keyClick(dialog.new_member, Qt.Key.Key_Return)
-    assert dialog.members() == ("د. سارة العمري",)
+    # Signed in (issue 13): the members present are ticked from the committee's accounts, never typed.
+    qtbot.waitUntil(lambda: len(dialog.account_boxes) >= 1, timeout=10000)
+    assert not dialog.new_member.isVisible()
+    present = next(box for box in dialog.account_boxes.values() if box.text().startswith(ADMIN_NAME))
+    present.setChecked(True)
     with qtbot.waitSignal(dialog.sig_decided, timeout=20000) as decided:
         dialog.decide_button.click()
     result = decided.args[0]
@@ -93,7 +94,7 @@ def test_a_decision_gives_letter_message_and_informed_record(qtbot, committee_pa
     timeline_kinds = {entry.kind for entry in file.timeline}
     assert "decision" in timeline_kinds
     qtbot.waitUntil(lambda: committee_page.model.rowCount() == 1 and operations().in_flight == 0, timeout=10000)
-    assert committee_page.known_members == ["د. سارة العمري"]
+    assert ADMIN_NAME in result.decision.members
     dialog.accept()
 
 
@@ -120,7 +121,7 @@ def test_a_second_decider_is_told_and_the_queue_refreshes(qtbot, committee_page:
                                                           world: World) -> None:
     """Someone else decided the case first: the service's Arabic message in a box; the case leaves the queue."""
     dialog = _open(qtbot, committee_page, 0)
-    CommitteeService(world.workspace).decide(world.cases["overdue"], DecisionInput("accept", "", ("أ. خالد",)))
+    CommitteeService(world.workspace).decide(world.cases["overdue"], DecisionInput("accept", "", **committee_present(world.workspace, "أ. خالد")))
     dialog.choose("accept")
     dialog.add_member("د. سارة العمري")
     seen: list[str] = []

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 import pytest
 
 from desktop.casedesk import CommitteeService, DecisionInput
+from tests.accounts import committee_present
 from desktop.hijri import format_gregorian, format_hijri
 from desktop.identity import make_saudi_id
 from ui.ops import operations, run_write
@@ -137,7 +138,7 @@ class Officer:
         assert case is not None and case.awaiting_decision, "the case is not waiting for the committee"
         self.on("summary")
         committee = CommitteeService(self.wizard.service._workspace)  # noqa: SLF001 - the reception's workspace
-        decision = DecisionInput("accept", "", ("د. سارة العمري",))
+        decision = DecisionInput("accept", "", **committee_present(self.wizard.service._workspace))  # noqa: SLF001
         run_write(self.wizard, lambda: committee.decide(case.case_id, decision), lambda _r: None,
                   lambda message, _e: pytest.fail(message), where="test.committee")
         self.settle()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from desktop.casedesk import CaseDesk, CommitteeService, DecisionInput
+from tests.accounts import committee_present
 from desktop.identity import make_saudi_id
 from desktop.workspace import Workspace
 from tests.ui.reception.driver import draw_signature, future_hijri, type_text
@@ -65,7 +66,7 @@ def test_the_wizard_ends_at_the_committee_notice_and_the_case_file_continues(
     assert "بانتظار قرار لجنة البحث" in dialog.decision_label.text()
 
     committee = CommitteeService(workspace)
-    run_write(dialog, lambda: committee.decide(case.case_id, DecisionInput("accept", "", ("د. سارة العمري",))),
+    run_write(dialog, lambda: committee.decide(case.case_id, DecisionInput("accept", "", **committee_present(workspace))),
               lambda _r: None, lambda message, _e: None, where="test.committee")
     _settled()
     dialog.load()

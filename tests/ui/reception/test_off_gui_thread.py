@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from db.models import StepCompletion
 from desktop.casedesk import CommitteeService, DecisionInput
+from tests.accounts import committee_present
 from desktop.identity import make_saudi_id
 from desktop.workspace import Workspace
 from tests.ui.reception.driver import Officer, draw_signature, future_hijri, make_scan
@@ -110,7 +111,7 @@ def test_a_whole_reception_opens_no_session_on_the_gui_thread(watched, tmp_path:
     officer.on("summary")  # the reception ends at the committee notice
     case_id = wizard.case.case_id
     _read_back(watch, lambda: CommitteeService(page.service._workspace).decide(  # the secretary's own desk
-        case_id, DecisionInput("accept", "", ("د. سارة العمري",))))
+        case_id, DecisionInput("accept", "", **committee_present(page.service._workspace))))
     QTest.keyClick(QApplication.focusWidget() or wizard, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     officer.on("contact")
     officer.type(page.case_number, number)
