@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session
 
-from db.models import AppUser, UserRole
+from db.models import UserRole
 from desktop.errors import InputError
 from desktop.session_identity import SessionIdentity
 

@@ -10,7 +10,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-__all__ = ["SessionIdentity"]
+__all__ = ["PIN_MAX_LENGTH", "PIN_MIN_LENGTH", "SessionIdentity"]
+
+#: The idle lock's PIN: 4 to 6 digits (the gate's label and `desktop.staff`'s check read these).
+PIN_MIN_LENGTH = 4
+PIN_MAX_LENGTH = 6
 
 
 @dataclass(frozen=True, repr=False)

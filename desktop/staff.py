@@ -40,13 +40,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.engine import Database
-from db.models import AppUser, Association, DeskSetting, DeskSignIn, Device, UserRole
+from db.models import AppUser, Association, DeskSetting, DeskSignIn, UserRole
 from desktop.arabic_text import clean_text, to_latin_digits
 from desktop.audit import desk_device_id, record_audit
 from desktop.counting import ATTEMPTS, DIGITS, MINUTES, count_phrase, number_text
 from desktop.errors import InputError
 from desktop.logbook import get_logger
-from desktop.session_identity import SessionIdentity
+from desktop.session_identity import PIN_MAX_LENGTH, PIN_MIN_LENGTH, SessionIdentity
 
 __all__ = [
     "DEFAULT_IDLE_LOCK_MINUTES",
@@ -74,8 +74,6 @@ NO_ASSOCIATION = "لم تُعتمد سياسة الجمعية على هذا ال
 
 #: Wrong PINs in a row after which only the password opens the desk.
 PIN_MAX_MISSES = 5
-PIN_MIN_LENGTH = 4
-PIN_MAX_LENGTH = 6
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 256
 DEFAULT_IDLE_LOCK_MINUTES = 5

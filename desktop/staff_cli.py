@@ -203,7 +203,7 @@ def _cmd_users(args: argparse.Namespace) -> int:
 
 def _users_action(args: argparse.Namespace) -> int:
     """One `users` action (`_cmd_users` words its refusals)."""
-    from desktop.counting import ACCOUNTS, count_phrase
+    from desktop.counting import ACCOUNTS
     from desktop.staff import NOT_ADMIN, StaffError, count_accounts
     from desktop.workspace import Workspace
 

@@ -24,7 +24,6 @@ from db.models import (
     Case,
     CommitteeDecision,
     DecisionLetter,
-    Declaration,
     EligibilityRecommendation,
     Referral,
     RequiredDocument,

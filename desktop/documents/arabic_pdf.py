@@ -66,7 +66,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 import resources
-from desktop.arabic_text import display_digits, has_arabic, ltr
+from desktop.arabic_text import display_digits, ltr
 
 #: One millimetre in PDF points, typed (reportlab's own constant is untyped).
 mm: float = float(units.mm)

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PIL import Image, ImageChops
 from reportlab.lib.colors import Color
@@ -38,9 +37,6 @@ from desktop.documents.letterhead import Letterhead, letterhead_for
 from desktop.errors import InputError
 from desktop.gender import gendered
 from desktop.hijri import format_gregorian, format_hijri
-
-if TYPE_CHECKING:
-    from desktop.policy import PolicyProfile
 
 __all__ = [
     "PAPER_SIGNATURE_NOTE",

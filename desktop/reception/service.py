@@ -52,7 +52,6 @@ from desktop.reception.views import (
     StoredDocument,
 )
 from desktop.reception.work import LIMITS
-from desktop.errors import ReceptionError
 from desktop.permissions import Action, Guarded, guarded
 
 if TYPE_CHECKING:

@@ -29,7 +29,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import (
-    AppUser,
     Association,
     Case,
     DeskSetting,

@@ -39,7 +39,7 @@ from desktop.casedesk import (
 from ui.cases.common import hold_until_done, message_line, show_message, tell
 from ui.cases.eligibility import validity_words
 from ui.cases.style import CASEDESK_STYLE
-from ui.cases.text import countdown_days, dual_date
+from ui.cases.text import countdown_days
 from ui.input_safety import ask_before_escape
 from ui.ops import run_read, run_write
 from ui.printing import PrintController

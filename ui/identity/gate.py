@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.counting import DIGITS, count_phrase, number_text
+from desktop.session_identity import PIN_MAX_LENGTH, PIN_MIN_LENGTH
 from ui.ops import run_read, run_write
 
 if TYPE_CHECKING:
@@ -191,7 +193,7 @@ class DeskGate(QWidget):
         self.first_password_edit = self.first_card.field("&كلمة المرور:", _line(self, "first_password", secret=True))
         self.first_again_edit = self.first_card.field("&تأكيد كلمة المرور:", _line(self, "first_password_again",
                                                                                   secret=True))
-        self.first_pin_edit = self.first_card.field("&رمز الفتح (٤–٦ أرقام):", _line(self, "first_pin", secret=True,
+        self.first_pin_edit = self.first_card.field(f"&رمز الفتح (من {number_text(PIN_MIN_LENGTH)} إلى {count_phrase(PIN_MAX_LENGTH, DIGITS)}):", _line(self, "first_pin", secret=True,
                                                                                     length=6))
         self.first_button = self.first_card.button("إنشاء الحساب والدخول", "first_admin_button", default=True)
         self.first_button.clicked.connect(self.submit_first_administrator)
