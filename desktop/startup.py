@@ -15,6 +15,8 @@ from pathlib import Path
 APP_NAME = "MustafidDesk"
 APP_AUTHOR = "Mustafid"
 SNAPSHOT_FILE = "desk-snapshot.json"
+#: The desk's database file in its data directory.
+DATABASE_FILE = "mustafid.sqlite3"
 _SNAPSHOT_FORMAT = 1
 
 
