@@ -56,6 +56,7 @@ __all__ = [
     "read_backup",
     "restore_backup",
     "verify_backup",
+    "backup_summary",
 ]
 
 BACKUPS_DIR = "backups"
@@ -152,6 +153,20 @@ class RestoreResult:
     info: BackupInfo
     safety_copy: Path | None
     attachments_added: int
+
+
+def backup_summary(info: BackupInfo) -> str:
+    """One Arabic line for a backup: its date (Hijri beside Gregorian) and Riyadh time, kind and counts."""
+    from desktop.counting import ATTACHMENTS, BENEFICIARIES, CASES, count_phrase
+    from desktop.hijri import format_dual, format_time, local_date
+
+    when = f"{format_dual(local_date(info.created_at))} الساعة \u2068{format_time(info.created_at)}\u2069"
+    line = f"{when} — {info.kind.label_ar}"
+    if info.counts is not None:
+        line += (f": {count_phrase(info.counts.beneficiaries, BENEFICIARIES, grouped=True)}، "
+                 f"{count_phrase(info.counts.cases, CASES, grouped=True)}، "
+                 f"{count_phrase(info.counts.attachments, ATTACHMENTS, grouped=True)}")
+    return line
 
 
 # ---------------------------------------------------------------------------------------------- helpers

@@ -32,7 +32,9 @@ from desktop.arabic_text import DigitStyle, display_digits, to_arabic_digits
 __all__ = [
     "ACCOUNTS",
     "ANSWERS",
+    "ATTACHMENTS",
     "ATTEMPTS",
+    "BACKUPS",
     "BENEFICIARIES",
     "CASES",
     "CHANGES",
@@ -126,6 +128,8 @@ DIGITS = Noun("رقم", "رقمان", "أرقام", "رقمًا")
 YEARS = Noun("سنة", "سنتان", "سنوات", "سنةً", feminine=True)
 ACCOUNTS = Noun("حساب", "حسابان", "حسابات", "حسابًا")
 ATTEMPTS = Noun("محاولة", "محاولتان", "محاولات", "محاولةً", feminine=True)
+ATTACHMENTS = Noun("مرفق", "مرفقان", "مرفقات", "مرفقًا")
+BACKUPS = Noun("نسخة", "نسختان", "نسخ", "نسخةً", feminine=True)
 
 
 def plural_category(count: int) -> PluralCategory:
