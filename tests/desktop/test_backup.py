@@ -172,3 +172,33 @@ def test_an_empty_database_file_is_refused_and_kept(tmp_path: Path) -> None:
         Workspace.open(data_dir)
     assert "فارغ" in raised.value.message_ar
     assert (data_dir / DATABASE_FILE).read_bytes() == b""  # never re-created as a new, empty database
+
+
+def test_the_backup_commands_create_list_verify_and_restore(tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from desktop.cli import main
+
+    data_dir = _desk(tmp_path / "desk", beneficiaries=4)
+    before = _table_digest(data_dir / DATABASE_FILE)
+    usb = tmp_path / "usb"
+    assert main(["--data-dir", str(data_dir), "backup", "create", "--to", str(usb)]) == 0
+    out = capsys.readouterr().out
+    folder = Path(out.split("\t")[0])
+    assert folder.parent == usb and "يدوية" in out and "مستفيد" in out
+
+    assert main(["--data-dir", str(data_dir), "backup", "list", "--in", str(usb)]) == 0
+    assert str(folder) in capsys.readouterr().out
+    assert main(["--data-dir", str(data_dir), "backup", "verify", str(folder)]) == 0
+    assert "النسخة سليمة" in capsys.readouterr().out
+
+    assert main(["--data-dir", str(data_dir), "backup", "restore", str(folder)]) == 0  # without --yes: a preview
+    assert "--yes" in capsys.readouterr().out
+    (data_dir / DATABASE_FILE).write_bytes(b"")
+    assert main(["--data-dir", str(data_dir), "backup", "restore", str(folder), "--yes"]) == 0
+    assert "استُعيدت النسخة" in capsys.readouterr().out
+    assert _table_digest(data_dir / DATABASE_FILE) == before
+
+    (folder / "manifest.json").write_text("{", encoding="utf-8")
+    assert main(["--data-dir", str(data_dir), "backup", "verify", str(folder)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("خطأ: ") and len(err.strip().splitlines()) == 1 and "Traceback" not in err
