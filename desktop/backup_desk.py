@@ -17,6 +17,7 @@ from db.models import DeskSetting
 from desktop.backup import (
     BACKUPS_DIR,
     DEFAULT_KEEP,
+    MANIFEST_FILE,
     BackupError,
     BackupInfo,
     BackupKind,
@@ -113,7 +114,15 @@ class BackupDesk:
         return info
 
     def preview(self, folder: Path, *, progress: Progress | None = None) -> BackupInfo:
-        """The backup in `folder` checked (hashes, quick check) for a restore's preview; `BackupError` if bad."""
+        """The backup in `folder` checked (hashes, quick check) for a restore's preview; `BackupError` if bad.
+
+        A folder holding backups (a USB drive's folder chosen instead of one backup in it) means its newest.
+        """
+        folder = Path(folder)
+        if not (folder / MANIFEST_FILE).exists():
+            inside = list_backups(folder)
+            if inside:
+                folder = inside[0].path
         result = verify_backup(folder, progress=progress, full=False)
         if not result.ok:
             raise BackupError("لا يمكن الاستعادة من هذه النسخة: " + "؛ ".join(result.problems))

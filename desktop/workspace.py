@@ -32,7 +32,7 @@ from desktop.logbook import get_logger
 from desktop.session_identity import SessionIdentity
 from desktop.startup import DATABASE_FILE, DeskSnapshot, default_data_dir, write_snapshot
 
-__all__ = ["ConnectionState", "DeskState", "Workspace", "WorkspaceError", "default_data_dir"]
+__all__ = ["DATABASE_FILE", "ConnectionState", "DeskState", "Workspace", "WorkspaceError", "default_data_dir"]
 
 #: The `desk_setting` row holding the association's digit style: {"style": "arabic" | "latin"}.
 DIGIT_STYLE_KEY = "digit_style"

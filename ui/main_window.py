@@ -5,11 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QGroupBox,
+    QHBoxLayout,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.errors import InputError
 from desktop.hijri import format_dual
@@ -33,6 +43,7 @@ if TYPE_CHECKING:
     from ui.sync.controller import SyncController
     from ui.sync.enrol import EnrolDialog
     from ui.sync.first_sync import FirstSyncDialog
+    from ui.backup_box import BackupSettingsBox
     from ui.sync.settings_box import SyncSettingsBox
     from ui.sync.text import SyncState
 
@@ -117,6 +128,12 @@ class MainWindow(QMainWindow):
         self._profile: PolicyProfile | None = None
         self.sync: SyncController | None = None
         self.sync_box: SyncSettingsBox | None = None
+        self.backup_box: BackupSettingsBox | None = None
+        #: True once a backup was restored: the desk closes without its automatic backup.
+        self.restored = False
+        self._daily_backup = QTimer(self)
+        self._daily_backup.setInterval(60 * 60 * 1000)  # once an hour it asks whether the daily one is due
+        self._daily_backup.timeout.connect(self.daily_backup)
         self._sync_dialogs: dict[str, QWidget] = {}
         self._build_menus()
 
@@ -146,6 +163,13 @@ class MainWindow(QMainWindow):
                 self.show_policy(known)
             run_read(self, workspace.desk_state, self.show_desk_state, where="main_window.desk_state")
         self._start_sync(workspace)
+        if self.backup_box is not None:
+            self.backup_box.attach_workspace(workspace)
+        from ui.backup_box import automatic_backups_enabled
+
+        if automatic_backups_enabled():
+            self._daily_backup.start()
+            QTimer.singleShot(60_000, self, self.daily_backup)  # a minute after start: not on the first screen's path
         self.sig_workspace_attached.emit()
 
     def show_desk_state(self, state: DeskState) -> None:
@@ -198,6 +222,7 @@ class MainWindow(QMainWindow):
             if self._workspace is not None:
                 page.attach_workspace(self._workspace)
             self._add_sync_box(page)
+            self._add_backup_box(page)
         else:
             page = SectionWaitingPage(section.title, section.waiting_text, self.stack)
         page.setObjectName(f"section_{section.key}")
@@ -443,6 +468,67 @@ class MainWindow(QMainWindow):
         self.sync_box = box
         if self.sync is not None:
             box.show_state(self.sync.state())
+
+    def _add_backup_box(self, page: QWidget) -> None:
+        """Put the backups box on the settings page, under the sync box."""
+        from ui.backup_box import BackupSettingsBox
+
+        body = page.widget() if isinstance(page, PolicySummaryPage) else None
+        layout = body.layout() if body is not None else None
+        if body is None or not isinstance(layout, QVBoxLayout) or self.backup_box is not None:
+            return
+        box = BackupSettingsBox(body)
+        index = layout.indexOf(self.sync_box) + 1 if self.sync_box is not None else max(layout.count() - 2, 0)
+        layout.insertWidget(index, box)
+        box.sig_restore_requested.connect(self.restore_backup)
+        self.backup_box = box
+        if self._workspace is not None:
+            box.attach_workspace(self._workspace)
+
+    def daily_backup(self) -> None:
+        """The automatic daily backup when due (a reader; nothing happens when the newest is under a day old)."""
+        workspace = self._workspace
+        if workspace is None or self.restored:
+            return
+        from desktop.backup import BackupKind
+        from desktop.backup_desk import BackupDesk
+
+        desk = BackupDesk(workspace)
+        run_read(self, lambda: desk.automatic(BackupKind.DAILY), lambda _info: None, self._backup_failed,
+                 where="main_window.daily_backup")
+
+    def _backup_failed(self, message: str, _error: BaseException) -> None:
+        self.desk_status.showMessage(f"تعذّرت النسخة الاحتياطية اليومية: {message}", 15_000)
+
+    def restore_backup(self, folder: str) -> None:
+        """Restore the backup in `folder` (confirmed by the officer): sync stopped, the workspace closed, the
+        restore on the writer with a progress window, then the desk closes to be opened on the restored data."""
+        workspace = self._workspace
+        if workspace is None:
+            return
+        from desktop.backup import restore_backup
+        from ui.backup_box import restore_text, wait_with_progress
+
+        self.stop_sync()
+        self._daily_backup.stop()
+        operations().wait(30_000)
+        workspace.close()
+        data_dir = Path(workspace.data_dir)
+        outcome = wait_with_progress(self, "جارٍ استعادة النسخة الاحتياطية…",
+                                     lambda progress: restore_backup(Path(folder), data_dir, progress=progress),
+                                     write=True)
+        if isinstance(outcome, str):
+            refused = QMessageBox(QMessageBox.Icon.Warning, "تعذّرت الاستعادة", outcome, parent=self)
+            refused.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+            refused.exec()
+            self._start_sync(workspace)  # nothing was replaced: the desk goes on with its data
+            return
+        self.restored = True
+        done = QMessageBox(QMessageBox.Icon.Information, "اكتملت الاستعادة", restore_text(outcome), parent=self)
+        done.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+        done.exec()
+        self._leaving_asked = True
+        QApplication.quit()
 
     def sync_now(self) -> None:
         """«مزامنة الآن»: a round now; on a PC not enrolled yet, the enrolment dialog instead."""
