@@ -400,9 +400,11 @@ class _DeclarationDocument(_LetterheadDocument):
         signature: PreparedImage | None,
         signed_on_paper: bool,
         blank: bool,
+        privacy: Sequence[str] = (),
     ) -> None:
         super().__init__(letterhead, title=title, subject=f"{title} — {case_number}")
         self.text = text
+        self.privacy = tuple(privacy)
         self.beneficiary = beneficiary
         self.case_number = case_number
         self.officer_name = officer_name
@@ -412,7 +414,7 @@ class _DeclarationDocument(_LetterheadDocument):
         self.blank = blank
 
     def draw_content(self, canvas: Canvas, y: float) -> float:
-        """Title, case number, particulars, text, then the signature block."""
+        """Title, case number, particulars, text, the signature block, then the privacy notice (if any)."""
         y = self.draw_title(canvas, y, self.title)
         date_text = "" if self.blank or self.signed_on is None else f"التاريخ: {_hijri(self.signed_on)}"
         y = self.draw_meta_line(canvas, y, f"رقم الطلب: {ltr(self.case_number)}", date_text)
@@ -425,7 +427,14 @@ class _DeclarationDocument(_LetterheadDocument):
         y = self.draw_section(canvas, y, "نص الإقرار")
         y = self.draw_text_block(canvas, y, self.text)
         y -= 4 * mm
-        return self._draw_signature_block(canvas, y)
+        y = self._draw_signature_block(canvas, y)
+        if self.privacy:  # the profile's privacy notice (PDPL), shown before signing; the signature stays by the text
+            from desktop.policy_text import PRIVACY_ACKNOWLEDGEMENT, PRIVACY_TITLE
+
+            y -= 6 * mm
+            y = self.draw_section(canvas, y, PRIVACY_TITLE)
+            y = self.draw_text_block(canvas, y, "\n".join((*self.privacy, PRIVACY_ACKNOWLEDGEMENT)), size=9)
+        return y
 
     def _draw_signature_block(self, canvas: Canvas, y: float) -> float:
         box_height = 30 * mm
@@ -517,8 +526,10 @@ def render_declaration(
     officer_name: str,
     signature_png: bytes | None,
     signed_on_paper: bool = False,
+    privacy: Sequence[str] = (),
 ) -> bytes:
-    """The signed declaration (إقرار) as PDF: the pad signature, or the wet-signed-on-paper note."""
+    """The signed declaration (إقرار) as PDF: the pad signature, or the wet-signed-on-paper note; with the
+    profile's privacy notice (`privacy`, paragraphs) under its text."""
     signature = _signature_image(signature_png) if signature_png else None
     document = _DeclarationDocument(
         letterhead,
@@ -531,6 +542,7 @@ def render_declaration(
         signature=signature,
         signed_on_paper=signed_on_paper and signature is None,
         blank=False,
+        privacy=privacy,
     )
     return document.render()
 
@@ -543,8 +555,10 @@ def render_blank_declaration(
     beneficiary: BeneficiaryParticulars,
     case_number: str,
     officer_name: str,
+    privacy: Sequence[str] = (),
 ) -> bytes:
-    """The declaration pre-filled for signing on paper: dotted lines for the signature and the date."""
+    """The declaration pre-filled for signing on paper: dotted lines for the signature and the date (and the
+    privacy notice under its text)."""
     document = _DeclarationDocument(
         letterhead,
         title=title,
@@ -556,6 +570,7 @@ def render_blank_declaration(
         signature=None,
         signed_on_paper=False,
         blank=True,
+        privacy=privacy,
     )
     return document.render()
 

@@ -50,6 +50,17 @@ class DeclarePage(StepPage[DeclareStep]):
         text_layout = QVBoxLayout(self.text_box)
         self.declaration_label = wrapped_label("", self.text_box, name="declaration_text")
         text_layout.addWidget(self.declaration_label)
+        from desktop.policy_text import PRIVACY_ACKNOWLEDGEMENT, PRIVACY_TITLE, privacy_notice
+
+        notice = privacy_notice(context.profile)
+        self.privacy_box: QGroupBox | None = None
+        if notice:  # read to the applicant before signing; printed on the declaration too (PDPL)
+            self.privacy_box = QGroupBox(PRIVACY_TITLE, self)
+            self.privacy_box.setObjectName("privacy_notice_box")
+            privacy_layout = QVBoxLayout(self.privacy_box)
+            privacy_layout.addWidget(wrapped_label("\n".join((*notice, PRIVACY_ACKNOWLEDGEMENT)), self.privacy_box,
+                                                   name="privacy_notice"))
+            self.body.addWidget(self.privacy_box)
         self.body.addWidget(self.text_box)
 
         modes = QHBoxLayout()
