@@ -802,3 +802,31 @@ def render_missing_documents(
         gender=gender,
     )
     return document.render()
+
+
+class _RecordExportDocument(_LetterheadDocument):
+    """A person's records (subject access): a title, who, then each section's records as "label: value" lines."""
+
+    def __init__(self, letterhead: Letterhead, *, title: str, subtitle: str,
+                 sections: Sequence[tuple[str, Sequence[Sequence[str]]]]) -> None:
+        super().__init__(letterhead, title=title, subject=title)
+        self.subtitle = subtitle
+        self.sections = sections
+
+    def draw_content(self, canvas: Canvas, y: float) -> float:
+        """Title, the person, then every section (a thin gap between its records)."""
+        y = self.draw_title(canvas, y, self.title)
+        y = self.draw_text_block(canvas, y, self.subtitle, size=12)
+        for heading, records in self.sections:
+            y -= 3 * mm
+            y = self.draw_section(canvas, y, heading)
+            for record in records:
+                y = self.draw_text_block(canvas, y, "\n".join(record), size=9.5)
+                y -= 2 * mm
+        return y
+
+
+def render_record_export(letterhead: Letterhead, *, title: str, subtitle: str,
+                         sections: Sequence[tuple[str, Sequence[Sequence[str]]]]) -> bytes:
+    """A person's records as PDF (`desktop.subject_access`)."""
+    return _RecordExportDocument(letterhead, title=title, subtitle=subtitle, sections=sections).render()

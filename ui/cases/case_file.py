@@ -558,7 +558,7 @@ class CaseFileDialog(QDialog):
         files, case_id = self.desk.files, self.case_id
         dialog = CorrectionDialog(
             self.file.beneficiary,
-            lambda typed, reason: files.correct_particulars(case_id, typed, reason),
+            lambda typed, reason, asked: files.correct_particulars(case_id, typed, reason, requested_by_person=asked),
             household_required=self.file.household_required,
             parent=self,
         )
