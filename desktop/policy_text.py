@@ -133,12 +133,13 @@ def privacy_notice(profile: PolicyProfile) -> tuple[str, ...]:
     person's rights, contact), per the Personal Data Protection Law; () when the profile has no [privacy]."""
     from desktop.counting import YEARS, count_phrase
 
-    from desktop.policy import is_rescue_profile
-
     privacy = profile.privacy
     if privacy is None:
         return ()
-    record = "البلاغ" if is_rescue_profile(profile) else "الطلب"
+    # A rescue profile (reports escalated and dispatched: `desktop.policy.is_rescue_profile`, which imports this
+    # module) keeps reports, not requests.
+    rescue = any(step.kind.value in ("escalate", "dispatch") for step in profile.steps)
+    record = "البلاغ" if rescue else "الطلب"
     return (
         f"الغرض: {privacy.purpose}",
         f"البيانات التي نجمعها: {privacy.collected}",

@@ -50,7 +50,7 @@ class DeclarePage(StepPage[DeclareStep]):
         text_layout = QVBoxLayout(self.text_box)
         self.declaration_label = wrapped_label("", self.text_box, name="declaration_text")
         text_layout.addWidget(self.declaration_label)
-        from desktop.policy_text import PRIVACY_ACKNOWLEDGEMENT, PRIVACY_TITLE, privacy_notice
+        from desktop.reception import PRIVACY_ACKNOWLEDGEMENT, PRIVACY_TITLE, privacy_notice
 
         notice = privacy_notice(context.profile)
         self.privacy_box: QGroupBox | None = None
