@@ -55,13 +55,18 @@ from desktop.attachments import AttachmentStore
 from desktop.audit import record_audit
 from desktop.policy import load_profile_text
 
-__all__ = ["ANONYMISED_NAME", "LAST_RUN_KEY", "RetentionReport", "retention_due", "run_retention"]
+__all__ = ["ANONYMISED_NAME", "LAST_RUN_KEY", "PROMPTED_KEY", "RetentionReport", "retention_due", "run_retention",
+           "yearly_reminder"]
 
 #: What an anonymised beneficiary is called (search and lists show it).
 ANONYMISED_NAME = "مستفيد حُذفت بياناته الشخصية"
 ANONYMISED_REPORTER = "مبلّغ حُذفت بياناته"
 #: The `desk_setting` row remembering the last applied run: {"at": ISO time}.
 LAST_RUN_KEY = "retention_last_run"
+#: The `desk_setting` row remembering when the manager was last reminded: {"at": ISO time}.
+PROMPTED_KEY = "retention_prompted"
+#: Who is reminded: the roles that answer for the association's data.
+REMINDED_ROLES = ("manager", "admin", "operations_manager")
 _ANONYMISED_ACTION = "case_anonymised"
 
 
@@ -200,13 +205,36 @@ def _run(session: Session, *, apply: bool, actor_id: uuid.UUID | None, now: dt.d
     return RetentionReport(True, len(due), len(people), len(stored)), stored
 
 
-def retention_due(session: Session, now: dt.datetime | None = None) -> bool:
-    """True when the manager should be asked to run retention: never applied, or last applied a year ago."""
-    moment = now or dt.datetime.now(dt.UTC)
-    value = session.scalar(select(DeskSetting.value).where(DeskSetting.key == LAST_RUN_KEY,
-                                                           DeskSetting.deleted_at.is_(None)))
+def _setting_time(session: Session, key: str) -> dt.datetime | None:
+    value = session.scalar(select(DeskSetting.value).where(DeskSetting.key == key, DeskSetting.deleted_at.is_(None)))
     try:
-        last = dt.datetime.fromisoformat(str(value["at"])) if isinstance(value, dict) else None
+        return dt.datetime.fromisoformat(str(value["at"])) if isinstance(value, dict) else None
     except (KeyError, ValueError):
-        last = None
-    return last is None or last <= _years_before(moment, 1)
+        return None
+
+
+def retention_due(session: Session, now: dt.datetime | None = None) -> bool:
+    """True when the manager should be asked to run retention: neither applied nor asked in the last year."""
+    moment = now or dt.datetime.now(dt.UTC)
+    times = [t for t in (_setting_time(session, LAST_RUN_KEY), _setting_time(session, PROMPTED_KEY)) if t]
+    return not times or max(times) <= _years_before(moment, 1)
+
+
+def yearly_reminder(db: Database, role: str, *, now: dt.datetime | None = None) -> RetentionReport | None:
+    """The yearly reminder for a manager (or administrator): when due, what a run would anonymise (a dry run),
+    and the reminder remembered for a year; None when not due, not their role, or nothing is past its period."""
+    moment = now or dt.datetime.now(dt.UTC)
+    if role not in REMINDED_ROLES:
+        return None
+    with db.session(read_only=True) as session:
+        if not retention_due(session, moment):
+            return None
+    report = run_retention(db, Path("."), apply=False, now=moment)
+    with db.session() as session:
+        row = session.scalars(select(DeskSetting).where(DeskSetting.key == PROMPTED_KEY,
+                                                        DeskSetting.deleted_at.is_(None))).first()
+        if row is None:
+            session.add(DeskSetting(key=PROMPTED_KEY, value={"at": moment.isoformat()}))
+        else:
+            row.value = {"at": moment.isoformat()}
+    return report if report.cases else None

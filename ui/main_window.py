@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from desktop.errors import InputError
 from desktop.hijri import format_dual
-from ui.ops import operations, run_read
+from ui.ops import operations, run_read, run_write
 from ui.sections import SECTIONS, Section, section_index
 from ui.settings import remember_main_window
 from ui.widgets.navigation import SectionNavigator
@@ -170,6 +170,7 @@ class MainWindow(QMainWindow):
         if automatic_backups_enabled():
             self._daily_backup.start()
             QTimer.singleShot(60_000, self, self.daily_backup)  # a minute after start: not on the first screen's path
+            QTimer.singleShot(90_000, self, self.remind_retention)
         self.sig_workspace_attached.emit()
 
     def show_desk_state(self, state: DeskState) -> None:
@@ -496,6 +497,30 @@ class MainWindow(QMainWindow):
         desk = BackupDesk(workspace)
         run_read(self, lambda: desk.automatic(BackupKind.DAILY), lambda _info: None, self._backup_failed,
                  where="main_window.daily_backup")
+
+    def remind_retention(self) -> None:
+        """Once a year, a manager is told how many closed cases are past their retention period (PDPL)."""
+        workspace = self._workspace
+        if workspace is None or self.restored:
+            return
+        from desktop.retention import yearly_reminder
+
+        run_write(self, lambda: yearly_reminder(workspace.db, workspace.officer_role()), self._show_retention,
+                  lambda _message, _error: None, where="main_window.retention_reminder")
+
+    def _show_retention(self, report: object) -> None:
+        from desktop.counting import CASES, count_phrase
+        from desktop.retention import RetentionReport
+
+        if not isinstance(report, RetentionReport):
+            return
+        box = QMessageBox(QMessageBox.Icon.Information, "المراجعة السنوية لمدة الاحتفاظ بالبيانات",
+                          f"انقضت مدة الاحتفاظ المحددة في سياسة الجمعية بـ {count_phrase(report.cases, CASES)} "
+                          "مغلقة. بحسب نظام حماية البيانات الشخصية تُحذف بياناتها الشخصية وتبقى أعدادها في التقارير: "
+                          "يشغّل مسؤول النظام الأمر  mustafid-admin retention run --apply  بعد أخذ نسخة احتياطية.",
+                          parent=self)
+        box.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+        box.open()
 
     def _backup_failed(self, message: str, _error: BaseException) -> None:
         self.desk_status.showMessage(f"تعذّرت النسخة الاحتياطية اليومية: {message}", 15_000)

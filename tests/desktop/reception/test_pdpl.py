@@ -20,7 +20,7 @@ from desktop.policy_text import PRIVACY_TITLE, privacy_notice
 from desktop.reception import ReceptionService
 from desktop.reports.dashboard import DashboardService
 from desktop.reports.views import Period
-from desktop.retention import ANONYMISED_NAME, run_retention
+from desktop.retention import ANONYMISED_NAME, run_retention, yearly_reminder
 from desktop.workspace import Workspace
 
 from .conftest import documents, needs_poppler, particulars, pdf_text, signature_png
@@ -109,6 +109,11 @@ def test_retention_anonymises_only_what_is_past_its_period_and_the_figures_stay(
     before = dashboard.figures(period)
     with ws.db.session(read_only=True) as session:
         names_before = dict(session.execute(select(Beneficiary.id, Beneficiary.full_name)).all())
+
+    assert yearly_reminder(ws.db, "officer", now=NOW) is None  # the manager is reminded, not the officer
+    reminded = yearly_reminder(ws.db, "manager", now=NOW)
+    assert reminded is not None and reminded.cases == 3 and not reminded.applied
+    assert yearly_reminder(ws.db, "manager", now=NOW + dt.timedelta(days=30)) is None  # once a year
 
     dry = run_retention(ws.db, ws.data_dir, apply=False, now=NOW)
     assert not dry.applied and dry.cases == 3
