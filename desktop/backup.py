@@ -236,6 +236,17 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _complete(partial: Path, directory: Path, name: str) -> Path:
+    """Give the whole backup in `partial` its final name in `directory` (``-2``, ``-3``… if taken); returns it."""
+    final = directory / name
+    suffix = 2
+    while final.exists():
+        final = directory / f"{name}-{suffix}"
+        suffix += 1
+    os.replace(partial, final)
+    return final
+
+
 def _remove_partials(directory: Path) -> None:
     if directory.is_dir():
         for leftover in directory.glob(f"{_PARTIAL}*"):
@@ -275,12 +286,7 @@ def create_backup(
         raise _os_error(error, target_dir) from error
     try:
         info = _write_backup(data_dir, db_path, partial, kind, moment, progress)
-        final = target_dir / name
-        suffix = 2
-        while final.exists():
-            final = target_dir / f"{name}-{suffix}"
-            suffix += 1
-        os.replace(partial, final)
+        final = _complete(partial, target_dir, name)
     except BaseException as error:
         shutil.rmtree(partial, ignore_errors=True)
         if isinstance(error, OSError):
@@ -576,10 +582,4 @@ def _safety_copy(data_dir: Path, db_path: Path, advance: Callable[[int], None]) 
     from desktop.logbook import app_version
 
     _write_manifest(partial, BackupInfo(partial, moment, BackupKind.SAFETY, None, app_version(), None, parts))
-    final = directory / name
-    suffix = 2
-    while final.exists():
-        final = directory / f"{name}-{suffix}"
-        suffix += 1
-    os.replace(partial, final)
-    return final
+    return _complete(partial, directory, name)

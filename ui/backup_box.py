@@ -31,7 +31,8 @@ from ui.file_dialogs import choose_folder
 from ui.ops import run_read, run_write
 
 if TYPE_CHECKING:
-    from desktop.backup import BackupInfo, RestoreResult
+    from desktop.backup import BackupInfo, Progress, RestoreResult
+    from desktop.backup_desk import BackupDesk
     from desktop.workspace import Workspace
 
 __all__ = ["AUTO_BACKUP_ENV", "BackupSettingsBox", "ProgressRelay", "automatic_backups_enabled",
@@ -235,15 +236,22 @@ class BackupSettingsBox(QGroupBox):
         folder = choose_folder(self, "اختر مجلد النسخة الاحتياطية (مثل ذاكرة USB)", str(Path.home()))
         if not folder:
             return
+        self._run_with_bar("جارٍ حفظ النسخة الاحتياطية…",
+                           lambda desk, progress: desk.backup_to(Path(folder), progress=progress),
+                           self._backed_up, "backup_box.backup_now")
+
+    def _run_with_bar(self, busy_text: str, work: Callable[[BackupDesk, Progress], BackupInfo],
+                      done: Callable[[BackupInfo], None], where: str) -> None:
+        """Hold the buttons, show the bar, run `work(desk, progress)` on a reader, then `done` (or the failure)."""
         from desktop.backup_desk import BackupDesk
 
+        assert self._workspace is not None
         desk, progress = BackupDesk(self._workspace), self.relay.callback()
         self._set_busy(True)
         self.bar.setValue(0)
         self.bar.show()
-        self._say("جارٍ حفظ النسخة الاحتياطية…")
-        run_read(self, lambda: desk.backup_to(Path(folder), progress=progress), self._backed_up, self._failed,
-                 where="backup_box.backup_now")
+        self._say(busy_text)
+        run_read(self, lambda: work(desk, progress), done, self._failed, where=where)
 
     def _backed_up(self, info: BackupInfo) -> None:
         from desktop.backup import backup_summary
@@ -263,15 +271,9 @@ class BackupSettingsBox(QGroupBox):
                                str(start if start.is_dir() else Path.home()))
         if not folder:
             return
-        from desktop.backup_desk import BackupDesk
-
-        desk, progress = BackupDesk(self._workspace), self.relay.callback()
-        self._set_busy(True)
-        self.bar.setValue(0)
-        self.bar.show()
-        self._say("جارٍ التحقق من النسخة…")
-        run_read(self, lambda: desk.preview(Path(folder), progress=progress), self._confirm_restore, self._failed,
-                 where="backup_box.preview")
+        self._run_with_bar("جارٍ التحقق من النسخة…",
+                           lambda desk, progress: desk.preview(Path(folder), progress=progress),
+                           self._confirm_restore, "backup_box.preview")
 
     def _confirm_restore(self, info: BackupInfo) -> None:
         from desktop.backup import backup_summary

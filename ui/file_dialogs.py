@@ -34,15 +34,17 @@ def file_dialog(parent: QWidget | None, title: str, folder: str, name_filter: st
     return dialog
 
 
-def choose_file_to_open(parent: QWidget | None, title: str, folder: str, name_filter: str) -> str:
-    """Ask for one existing file in Qt's Arabic dialog (modal); its path, or "" when the officer cancelled."""
-    dialog = file_dialog(parent, title, folder, name_filter)
-    if dialog.exec() != QFileDialog.DialogCode.Accepted:
-        dialog.deleteLater()
-        return ""
-    chosen = dialog.selectedFiles()
+def _chosen(dialog: QFileDialog) -> str:
+    """Run `dialog` (modal); the first path chosen, or "" when cancelled. The dialog is deleted after."""
+    accepted = dialog.exec() == QFileDialog.DialogCode.Accepted
+    chosen = dialog.selectedFiles() if accepted else []
     dialog.deleteLater()
     return chosen[0] if chosen else ""
+
+
+def choose_file_to_open(parent: QWidget | None, title: str, folder: str, name_filter: str) -> str:
+    """Ask for one existing file in Qt's Arabic dialog (modal); its path, or "" when the officer cancelled."""
+    return _chosen(file_dialog(parent, title, folder, name_filter))
 
 
 def choose_folder(parent: QWidget | None, title: str, folder: str) -> str:
@@ -56,9 +58,4 @@ def choose_folder(parent: QWidget | None, title: str, folder: str) -> str:
     dialog.setLabelText(QFileDialog.DialogLabel.FileName, "المجلد:")
     dialog.setLabelText(QFileDialog.DialogLabel.Accept, "اختيار")
     dialog.setLabelText(QFileDialog.DialogLabel.Reject, "إلغاء")
-    if dialog.exec() != QFileDialog.DialogCode.Accepted:
-        dialog.deleteLater()
-        return ""
-    chosen = dialog.selectedFiles()
-    dialog.deleteLater()
-    return chosen[0] if chosen else ""
+    return _chosen(dialog)
