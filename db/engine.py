@@ -30,8 +30,16 @@ __all__ = [
     "MIGRATIONS_DIR",
     "DataDirectoryError",
     "Database",
+    "DatabaseDamagedError",
     "DatabaseError",
+    "DatabaseLockedError",
     "DatabaseTooNewError",
+    "SQLITE_HEADER",
+    "check_header",
+    "connect_raw",
+    "ignore_file_size_signal",
+    "lock_holders",
+    "locked_error",
     "alembic_config",
     "autogenerate_include_name",
     "begin_sqlite_transaction",
@@ -68,6 +76,122 @@ class DatabaseTooNewError(DatabaseError):
 
 class DataDirectoryError(DatabaseError):
     """The data directory (or the database file) cannot be created or written."""
+
+
+class DatabaseDamagedError(DatabaseError):
+    """The file is damaged, empty or not a desk database; it is left exactly as it is (never replaced)."""
+
+
+class DatabaseLockedError(DatabaseError):
+    """Another program holds the database's lock; `holders` names it when the system tells (Linux)."""
+
+    def __init__(self, message_ar: str, *, holders: tuple[str, ...] = (), detail: str | None = None) -> None:
+        super().__init__(message_ar, detail=detail)
+        self.holders = holders
+
+
+#: The first 16 bytes of every SQLite database file.
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+_DAMAGED_AR = "ملف قاعدة البيانات تالف أو ليس قاعدة بيانات، ولم يُغيَّر فيه شيء"
+_EMPTY_AR = "ملف قاعدة البيانات فارغ (حجمه صفر)، ولم يُستبدل بقاعدة جديدة ولم يُغيَّر فيه شيء"
+_LOCKED_AR = "قاعدة البيانات مقفلة الآن ببرنامج آخر يستخدمها{holders}، ولم يُغيَّر فيها شيء؛ أغلقه ثم أعد المحاولة."
+
+
+def connect_raw(path: Path, *, read_only: bool = False, immutable: bool = False) -> sqlite3.Connection:
+    """A plain ``sqlite3`` connection to a desk database file: the one place backup, verify, restore and the
+    start-up check open one (an encrypted database is keyed here, right after connecting).
+
+    `read_only` opens it without writing anything (no -wal/-shm made when `immutable` too); the caller closes it.
+    """
+    mode = "ro&immutable=1" if read_only and immutable else "ro" if read_only else "rw"
+    connection = sqlite3.connect(_sqlite_uri(path, mode), uri=True, isolation_level=None, check_same_thread=False)
+    connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    return connection
+
+
+def check_header(path: Path) -> None:
+    """The cheap start-up check of a database file that exists: not empty, SQLite's header, whole pages.
+
+    Reads 100 bytes. Raises `DatabaseDamagedError` (the file untouched) for an empty file, a foreign file
+    or one cut short; `PRAGMA quick_check` (which reads the whole file) is left to the backups and `verify`.
+    """
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except OSError as error:
+        raise DataDirectoryError("تعذرت قراءة ملف قاعدة البيانات: تحقق من الصلاحيات", detail=str(error)) from error
+    if size == 0:
+        raise DatabaseDamagedError(_EMPTY_AR, detail=str(path))
+    if len(header) < 100 or not header.startswith(SQLITE_HEADER):
+        raise DatabaseDamagedError(_DAMAGED_AR, detail=f"{path}: no SQLite header")
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return  # a checkpoint cut short may leave the file shorter than its header says: the log completes it
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages_in_header = int.from_bytes(header[28:32], "big")
+    if page_size < 512 or page_size & (page_size - 1) or size % page_size:
+        raise DatabaseDamagedError(_DAMAGED_AR, detail=f"{path}: size {size} not whole pages of {page_size}")
+    # The header's page count is valid only when written by a library that keeps it (version-valid-for).
+    valid_for = int.from_bytes(header[92:96], "big")
+    change_counter = int.from_bytes(header[24:28], "big")
+    if valid_for == change_counter and pages_in_header and pages_in_header * page_size > size:
+        raise DatabaseDamagedError(_DAMAGED_AR, detail=f"{path}: {size} bytes, header says {pages_in_header} pages")
+
+
+def lock_holders(path: Path) -> tuple[str, ...]:
+    """The names of the other programs that have `path` open, when the system tells (Linux ``/proc``), else ()."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return ()
+    try:
+        target = path.resolve()
+    except OSError:
+        return ()
+    names: list[str] = []
+    me = os.getpid()
+    for entry in proc.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == me:
+            continue
+        try:
+            for fd in (entry / "fd").iterdir():
+                if Path(os.readlink(fd)) == target:
+                    name = (entry / "comm").read_text(encoding="utf-8").strip()
+                    names.append(f"{name} ({entry.name})")
+                    break
+        except OSError:
+            continue
+    return tuple(names)
+
+
+def locked_error(path: Path, error: BaseException | None = None) -> DatabaseLockedError:
+    """The `DatabaseLockedError` for `path`, naming the programs holding it when known."""
+    holders = lock_holders(path)
+    named = f" ({'، '.join(holders)})" if holders else ""
+    return DatabaseLockedError(_LOCKED_AR.format(holders=named), holders=holders,
+                               detail=None if error is None else str(error))
+
+
+def _is_locked(error: sqlite3.Error) -> bool:
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
+
+
+def ignore_file_size_signal() -> None:
+    """Let a write past the file-size limit (``ulimit -f``) fail as an error instead of killing the process.
+
+    On POSIX the kernel sends SIGXFSZ, whose default action ends the process mid-transaction; ignored, the
+    write returns EFBIG, SQLite reports "database or disk is full" and the unit of work rolls back.
+    Called from the main thread of a program (the desk, `mustafid-admin`); elsewhere it does nothing.
+    """
+    import signal
+
+    sigxfsz = getattr(signal, "SIGXFSZ", None)
+    if sigxfsz is None or threading.current_thread() is not threading.main_thread():
+        return
+    signal.signal(sigxfsz, signal.SIG_IGN)
 
 
 def configure_sqlite_connection(dbapi_connection: sqlite3.Connection, _record: object = None) -> None:
@@ -219,30 +343,36 @@ class Database:
         Read through a read-only ``sqlite3`` connection, so that even a database this code
         must refuse is not modified (no journal-mode change, nothing written).
         """
-        if not self.path.exists() or self.path.stat().st_size == 0:
+        if not self.path.exists():
             return None
+        # An empty or foreign file is refused before anything could write to it (issue 14, item 5): SQLite
+        # would otherwise take a 0-byte file for a new database and create the tables in it.
+        check_header(self.path)
         # Without a write-ahead log beside it the file is the whole database: read it as immutable,
         # which creates no -wal/-shm files. With one, a normal read-only open also reads the log.
         has_wal = Path(f"{self.path}-wal").exists()
-        mode = "ro" if has_wal else "ro&immutable=1"
         try:
-            connection = sqlite3.connect(_sqlite_uri(self.path, mode), uri=True)
+            connection = connect_raw(self.path, read_only=True, immutable=not has_wal)
         except sqlite3.Error as error:
+            if _is_locked(error):
+                raise locked_error(self.path, error) from error
             raise DatabaseError("تعذر فتح ملف قاعدة البيانات", detail=str(error)) from error
         try:
             tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if "alembic_version" not in tables:
                 if tables:
-                    raise DatabaseError(
+                    raise DatabaseDamagedError(
                         "الملف قاعدة بيانات لبرنامج آخر وليس قاعدة بيانات مكتب المستفيد، ولم يُغيَّر فيه شيء",
                         detail=str(self.path),
                     )
                 return None
             row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        except sqlite3.OperationalError as error:
+            if _is_locked(error):
+                raise locked_error(self.path, error) from error
+            raise DatabaseDamagedError(_DAMAGED_AR, detail=str(error)) from error
         except sqlite3.DatabaseError as error:
-            raise DatabaseError(
-                "ملف قاعدة البيانات تالف أو ليس قاعدة بيانات: استعد آخر نسخة احتياطية", detail=str(error)
-            ) from error
+            raise DatabaseDamagedError(_DAMAGED_AR, detail=str(error)) from error
         finally:
             connection.close()
         return None if row is None else str(row[0])

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 #: Modules that add their own sub-commands with ``add_commands(subparsers)`` (sync, devices, reports...).
 COMMAND_MODULES: tuple[str, ...] = (
     "desktop.staff_cli", "desktop.server.admin_cli", "desktop.sync.cli", "desktop.reports.cli", "desktop.diagnostics",
-    "desktop.audit_verify",
+    "desktop.audit_verify", "desktop.backup_cli", "desktop.privacy_cli",
 )
 
 EXIT_OK = 0
@@ -348,6 +348,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"خطأ: {refusal}", file=sys.stderr)
         return EXIT_INVALID
     args = build_parser().parse_args(argv)
+    from db.engine import ignore_file_size_signal
+
+    ignore_file_size_signal()  # a write past `ulimit -f` fails as "disk full", the unit of work rolled back
     func: Callable[[argparse.Namespace], int] = args.func
     previous = logbook.current_log_file()
     command = _command_words(args)

@@ -33,7 +33,9 @@ __all__ = [
     "ACCOUNTS",
     "ANSWERS",
     "APPOINTMENTS",
+    "ATTACHMENTS",
     "ATTEMPTS",
+    "BACKUPS",
     "BENEFICIARIES",
     "CASES",
     "CHANGES",
@@ -132,6 +134,8 @@ ATTEMPTS = Noun("محاولة", "محاولتان", "محاولات", "محاو�
 CHANNELS = Noun("قناة", "قناتان", "قنوات", "قناةً", feminine=True)
 APPOINTMENTS = Noun("موعد", "موعدان", "مواعيد", "موعدًا")
 TOOLS = Noun("أداة", "أداتان", "أدوات", "أداةً", feminine=True)
+ATTACHMENTS = Noun("مرفق", "مرفقان", "مرفقات", "مرفقًا")
+BACKUPS = Noun("نسخة", "نسختان", "نسخ", "نسخةً", feminine=True)
 
 
 def plural_category(count: int) -> PluralCategory:

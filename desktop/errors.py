@@ -6,12 +6,27 @@ from __future__ import annotations
 
 from desktop import logbook
 
-__all__ = ["DATABASE_LOCKED_AR", "AttachmentError", "InputError", "ReceptionError", "describe", "is_database_locked", "unexpected_error_text"]
+__all__ = ["DATABASE_LOCKED_AR", "DISK_FULL_AR", "DISK_WRITE_AR", "AttachmentError", "is_disk_full", "InputError", "ReceptionError", "describe", "is_database_locked", "unexpected_error_text"]
 
 #: What the officer reads when another program (or another copy of the desk) holds the database's write lock.
 DATABASE_LOCKED_AR = (
     "قاعدة البيانات مشغولة الآن ببرنامج آخر يستخدمها (أو بنسخة أخرى من مكتب المستفيد)، ولم يُحفظ شيء من العملية؛ "
     "أعد المحاولة بعد لحظات."
+)
+
+
+#: What the officer reads when the disk (or the file-size limit) left no room to write: nothing was saved.
+DISK_FULL_AR = (
+    "لا توجد مساحة كافية على القرص لحفظ العملية (أو بلغ الملف الحد المسموح بحجمه)، فلم يُحفظ منها شيء ولم يضع شيء "
+    "مما حُفظ قبلها؛ أفرغ مساحة على القرص ثم أعد المحاولة."
+)
+
+
+#: A write the disk refused without saying why (SQLite's "disk I/O error": EFBIG past the file-size limit, a
+#: removed USB drive, a failing disk): nothing of the operation was saved.
+DISK_WRITE_AR = (
+    "تعذّرت الكتابة على القرص (لا مساحة كافية، أو بلغ الملف الحد المسموح بحجمه، أو خلل في القرص)، فلم يُحفظ من "
+    "العملية شيء ولم يضع شيء مما حُفظ قبلها؛ عالج سبب ذلك ثم أعد المحاولة."
 )
 
 
@@ -70,6 +85,18 @@ def is_database_locked(error: BaseException) -> bool:
     return False
 
 
+def is_disk_full(error: BaseException) -> bool:
+    """True when a write failed for want of room: SQLite's "database or disk is full", ENOSPC, EFBIG, EDQUOT."""
+    import errno
+
+    for link in _chain(error):
+        if isinstance(link, OSError) and link.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+            return True
+        if type(link).__name__ == "OperationalError" and "database or disk is full" in str(link).lower():
+            return True
+    return False
+
+
 def describe(error: BaseException, where: str = "") -> str:
     """The Arabic text the user sees for `error`; an unexpected error is recorded in the log first.
 
@@ -78,6 +105,7 @@ def describe(error: BaseException, where: str = "") -> str:
     * a policy profile with problems (`ProfileError.message_ar`): its problems, one per line;
     * a `LookupError` whose message is Arabic (a case that is no longer there): that message;
     * SQLite's "database is locked": another program is using the database, retry in a moment;
+    * a full disk or the file-size limit (`is_disk_full`): nothing of the operation was saved, free some room;
     * anything else: an incident is recorded (`logbook.record_incident`, the traceback under its number)
       and the text says nothing half-done was kept, to retry, and which number to give the administrator.
 
@@ -94,4 +122,11 @@ def describe(error: BaseException, where: str = "") -> str:
     if is_database_locked(error):
         logbook.get_logger("errors").warning("database locked%s", f" in {where}" if where else "")
         return DATABASE_LOCKED_AR
+    if is_disk_full(error):
+        logbook.get_logger("errors").warning("disk full%s", f" in {where}" if where else "")
+        return DISK_FULL_AR
+    if any(type(link).__name__ == "OperationalError" and "disk i/o error" in str(link).lower()
+           for link in _chain(error)):
+        logbook.record_incident(error, where)  # kept for the administrator: it may be a failing disk
+        return DISK_WRITE_AR
     return unexpected_error_text(logbook.record_incident(error, where))

@@ -494,6 +494,18 @@ class Declaration(_Section):
         return resolve_marks(self.text, gender).format_map(dict(values))
 
 
+class Privacy(_Section):
+    """[privacy]: the privacy notice (PDPL) shown at reception and printed on the declaration, and how long a
+    closed case's personal data is kept before `mustafid-admin retention run` anonymises it."""
+
+    purpose: _Text
+    collected: _Text
+    shared_with: _Text
+    retention_years: StrictInt = Field(gt=0, le=50)
+    rights: _Text
+    contact: _Text
+
+
 class SurveyQuestion(_Section):
     """A satisfaction survey question."""
 
@@ -529,6 +541,7 @@ class PolicyProfile(_Section):
     decision: Decision | None = None
     eligibility: Eligibility | None = None
     declaration: Declaration | None = None
+    privacy: Privacy | None = None
     survey: Survey
 
     _source_text: str = PrivateAttr(default="")

@@ -123,3 +123,32 @@ REPORT_WORDS = CaseWords("البلاغ", "البلاغات", feminine=False)
 def case_words(reports: bool) -> CaseWords:
     """The words for a case of a policy of reports (`reports`) or of applications."""
     return REPORT_WORDS if reports else CASE_WORDS
+
+
+#: The heading of the privacy notice, on the reception's page and on the declaration.
+PRIVACY_TITLE = "إشعار الخصوصية وحماية البيانات الشخصية"
+#: The line under the notice: signing the declaration acknowledges having been shown it.
+PRIVACY_ACKNOWLEDGEMENT = "عُرض هذا الإشعار على مقدم الطلب قبل توقيع الإقرار، وتوقيعه إقرارٌ بالاطلاع عليه."
+
+
+def privacy_notice(profile: PolicyProfile) -> tuple[str, ...]:
+    """The profile's privacy notice as paragraphs (purpose, what is collected, who sees it, retention, the
+    person's rights, contact), per the Personal Data Protection Law; () when the profile has no [privacy]."""
+    from desktop.counting import YEARS, count_phrase
+
+    privacy = profile.privacy
+    if privacy is None:
+        return ()
+    # A rescue profile (reports escalated and dispatched: `desktop.policy.is_rescue_profile`, which imports this
+    # module) keeps reports, not requests.
+    rescue = any(step.kind.value in ("escalate", "dispatch") for step in profile.steps)
+    record = "البلاغ" if rescue else "الطلب"
+    return (
+        f"الغرض: {privacy.purpose}",
+        f"البيانات التي نجمعها: {privacy.collected}",
+        f"من يطّلع عليها: {privacy.shared_with}",
+        f"مدة الاحتفاظ: تُحفظ بيانات {record} {count_phrase(privacy.retention_years, YEARS, oblique=True)} بعد "
+        "إغلاقه، ثم تُحذف البيانات الشخصية منه ويبقى العدد في الإحصاءات دون ما يدل على صاحبه.",
+        f"حقوقك: {privacy.rights}",
+        f"للتواصل: {privacy.contact}",
+    )

@@ -16,6 +16,8 @@ from pathlib import Path
 APP_NAME = "MustafidDesk"
 APP_AUTHOR = "Mustafid"
 SNAPSHOT_FILE = "desk-snapshot.json"
+#: The desk's database file in its data directory.
+DATABASE_FILE = "mustafid.sqlite3"
 #: 2: the officer's name is no longer kept (it was shown before sign-in); a format-1 file reads as None.
 _SNAPSHOT_FORMAT = 2
 

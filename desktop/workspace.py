@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.engine import HEAD_REVISION, Database, DatabaseError
+from db.engine import HEAD_REVISION, Database, DatabaseDamagedError, DatabaseError, DatabaseLockedError
 from db.models import AppUser, Association, DeskSetting, Device, PolicyVersion, UserRole
 from desktop import arabic_text
 from desktop.arabic_text import DigitStyle
@@ -32,11 +32,10 @@ from desktop.logbook import get_logger
 from desktop.permissions import Action, acting_roles, require
 from desktop.session_identity import SessionIdentity
 from desktop.staff import DEFAULT_PARAMETERS, HashParameters, StaffError, StaffService, check_pin
-from desktop.startup import DeskSnapshot, default_data_dir, write_snapshot
+from desktop.startup import DATABASE_FILE, DeskSnapshot, default_data_dir, write_snapshot
 
-__all__ = ["ConnectionState", "DeskState", "Workspace", "WorkspaceError", "default_data_dir"]
+__all__ = ["DATABASE_FILE", "ConnectionState", "DeskState", "Workspace", "WorkspaceError", "default_data_dir"]
 
-DATABASE_FILE = "mustafid.sqlite3"
 #: The `desk_setting` row holding the association's digit style: {"style": "arabic" | "latin"}.
 DIGIT_STYLE_KEY = "digit_style"
 
@@ -44,11 +43,17 @@ _log = get_logger("workspace")
 
 
 class WorkspaceError(Exception):
-    """The workspace cannot be opened or changed; `message_ar` says why, for the officer."""
+    """The workspace cannot be opened or changed; `message_ar` says why, for the officer.
 
-    def __init__(self, message_ar: str) -> None:
+    When the database is damaged, `restore_from` is the latest backup to offer restoring (None when there is
+    none); when another program holds it, `retry` is true (the desk offers to try again).
+    """
+
+    def __init__(self, message_ar: str, *, restore_from: Path | None = None, retry: bool = False) -> None:
         super().__init__(message_ar)
         self.message_ar = message_ar
+        self.restore_from = restore_from
+        self.retry = retry
 
 
 class ConnectionState(StrEnum):
@@ -104,6 +109,12 @@ class Workspace:
         try:
             db = Database.open(directory / DATABASE_FILE)
             db.upgrade()
+        except DatabaseDamagedError as exc:
+            _log.warning("database not opened: %s", type(exc).__name__)
+            raise _damaged(exc, directory) from exc
+        except DatabaseLockedError as exc:
+            _log.warning("database not opened: locked by another program")
+            raise WorkspaceError(exc.message_ar, retry=True) from exc
         except DatabaseError as exc:
             _log.warning("database not opened: %s", type(exc).__name__)
             raise WorkspaceError(f"{exc.message_ar}\n({directory})") from exc
@@ -415,6 +426,19 @@ def _profile_problem(profile: PolicyProfile, key: str, reason: str) -> ProfileEr
     """A ProfileError with one problem about `profile` at `key`."""
     source = str(profile.source_path) if profile.source_path is not None else profile.id
     return ProfileError([ProfileProblem(file=source, key=key, reason=reason)])
+
+
+def _damaged(error: DatabaseDamagedError, directory: Path) -> WorkspaceError:
+    """The refusal of a damaged database file, naming the latest backup to restore (nothing is overwritten)."""
+    from desktop.backup import backup_summary, latest_backup
+
+    latest = latest_backup(directory)
+    if latest is None:
+        advice = "ولا توجد نسخة احتياطية في مجلد البيانات: استعد نسخة من قرص خارجي، أو أعد بناء البيانات من الخادم."
+    else:
+        advice = f"آخر نسخة احتياطية سليمة: {backup_summary(latest)}. يمكنك استعادتها (تُحفظ أولًا نسخة من الملف الحالي)."
+    return WorkspaceError(f"{error.message_ar}.\n{advice}\n({directory})",
+                          restore_from=None if latest is None else latest.path)
 
 
 def os_username() -> str:

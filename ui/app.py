@@ -415,6 +415,9 @@ def show_startup_failure(error: BaseException, message: str = "") -> bool:
     from desktop.workspace import WorkspaceError
 
     if isinstance(error, WorkspaceError):
+        if error.restore_from is not None:
+            offer_restore(error.message_ar, error.restore_from)
+            return True
         startup_error_box("تعذّر فتح مكتب المستفيد", error.message_ar).exec()
         return True
     if isinstance(error, ProfileError):
@@ -434,17 +437,64 @@ def show_startup_failure(error: BaseException, message: str = "") -> bool:
     return False
 
 
+def offer_restore(message: str, backup: Path) -> bool:
+    """A damaged database at start: say so, naming the latest good backup, and restore it if the officer says
+    so (after a safety copy of the damaged file); True when it was restored (the desk is then opened again)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.backup import restore_backup
+    from ui.backup_box import restore_text, wait_with_progress
+
+    box = startup_error_box("قاعدة البيانات تالفة", message)
+    box.setStandardButtons(QMessageBox.StandardButton.NoButton)
+    restore = box.addButton("استعادة آخر نسخة سليمة", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("إغلاق", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    if box.clickedButton() is not restore:
+        return False
+    data_dir = backup.parent.parent
+    outcome = wait_with_progress(None, "جارٍ استعادة النسخة الاحتياطية…",
+                                 lambda progress: restore_backup(backup, data_dir, progress=progress), write=True)
+    if isinstance(outcome, str):
+        startup_error_box("تعذّرت الاستعادة", outcome).exec()
+        return False
+    done = startup_error_box("اكتملت الاستعادة", restore_text(outcome))
+    done.setIcon(QMessageBox.Icon.Information)
+    done.exec()
+    return True
+
+
 def _show_refusal(refusal: StartupRefusal) -> None:
     """Say why the desk cannot start (every refusal is said, in Arabic; none is raised at the officer)."""
     if not show_startup_failure(refusal.error, refusal.message):
         startup_error_box("تعذّر فتح مكتب المستفيد", "تعذّر فتح مكتب المستفيد بسبب خطأ غير متوقع.").exec()
 
 
-def _close_desk(workspace: Workspace | None) -> None:
-    """At exit: let queued operations finish (bounded), then close the workspace they may still use."""
+def _close_desk(workspace: Workspace | None, *, backup: bool = True) -> None:
+    """At exit: let queued operations finish (bounded), make the automatic backup at close (with a progress
+    window; skipped when nothing changed since the newest backup), then close the workspace."""
+    if workspace is not None and backup:
+        from ui.backup_box import automatic_backups_enabled
+
+        if automatic_backups_enabled():
+            operations().wait(SHUTDOWN_WAIT_MS)
+            _backup_at_close(workspace)
     operations().shutdown(SHUTDOWN_WAIT_MS)
     if workspace is not None:
         workspace.close()
+
+
+def _backup_at_close(workspace: Workspace) -> None:
+    """The automatic backup at close; a failure is said in the log (the desk is closing), never raised."""
+    from desktop.backup import BackupKind
+    from desktop.backup_desk import BackupDesk
+    from ui.backup_box import wait_with_progress
+
+    desk = BackupDesk(workspace)
+    outcome = wait_with_progress(None, "جارٍ حفظ نسخة احتياطية قبل الإغلاق…",
+                                 lambda progress: desk.automatic(BackupKind.CLOSE, progress=progress))
+    if isinstance(outcome, str):
+        _log.warning("automatic backup at close failed")
 
 
 def _arm_startup_probe(finish: Callable[[], object]) -> None:
@@ -543,6 +593,9 @@ def run(argv: list[str]) -> int:
     from desktop.startup import default_data_dir
 
     arguments, qt_arguments = parse_arguments(argv)
+    from db.engine import ignore_file_size_signal
+
+    ignore_file_size_signal()  # past `ulimit -f` a write fails as "disk full" (rolled back), the desk stays up
     data_dir: Path = arguments.data_dir if arguments.data_dir is not None else default_data_dir()
     previous_log = logbook.current_log_file()
     start_log(data_dir)
@@ -614,7 +667,7 @@ def _run(arguments: argparse.Namespace, qt_arguments: list[str], data_dir: Path)
     try:
         code = app.exec()
     finally:
-        _close_desk(window.workspace)
+        _close_desk(window.workspace, backup=not window.restored)
     return outcome["code"] if outcome["code"] != EXIT_OK else code
 
 
@@ -628,6 +681,7 @@ def _run_after_opening(app: QApplication, opening: DeskOpening, probe: bool) -> 
     workspace, state = opened.workspace, opened.state
     if probe:
         print(WORKSPACE_READY_MARKER, flush=True)
+    shown: list[MainWindow] = []
     try:
         shown_state: DeskState | None = state
         if state.profile is None:
@@ -644,10 +698,11 @@ def _run_after_opening(app: QApplication, opening: DeskOpening, probe: bool) -> 
         from ui.main_window import MainWindow
 
         window = MainWindow(workspace, state=shown_state)
+        shown.append(window)
         show_main_window(window)
         _when_idle(settle_memory)
         if probe:
             _arm_startup_probe(app.quit)
         return app.exec()
     finally:
-        _close_desk(workspace)
+        _close_desk(workspace, backup=not any(window.restored for window in shown))

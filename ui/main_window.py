@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QMainWindow,
+    QMessageBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -23,7 +25,7 @@ from desktop.errors import InputError
 from desktop.hijri import format_dual
 from ui.identity.gate import DeskGate, roles_text
 from ui.identity.idle import IdleWatch
-from ui.ops import operations, run_read
+from ui.ops import operations, run_read, run_write
 from ui.sections import SECTIONS, Section, section_index
 from ui.settings import remember_main_window
 from ui.widgets.navigation import SectionNavigator
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
     from ui.sync.controller import SyncController
     from ui.sync.enrol import EnrolDialog
     from ui.sync.first_sync import FirstSyncDialog
+    from ui.backup_box import BackupSettingsBox
     from ui.sync.settings_box import SyncSettingsBox
     from ui.sync.text import SyncState
 
@@ -158,6 +161,12 @@ class MainWindow(QMainWindow):
         self._profile: PolicyProfile | None = None
         self.sync: SyncController | None = None
         self.sync_box: SyncSettingsBox | None = None
+        self.backup_box: BackupSettingsBox | None = None
+        #: True once a backup was restored: the desk closes without its automatic backup.
+        self.restored = False
+        self._daily_backup = QTimer(self)
+        self._daily_backup.setInterval(60 * 60 * 1000)  # once an hour it asks whether the daily one is due
+        self._daily_backup.timeout.connect(self.daily_backup)
         self._sync_dialogs: dict[str, QWidget] = {}
         self._build_menus()
 
@@ -213,6 +222,14 @@ class MainWindow(QMainWindow):
                 self.show_policy(known)
             run_read(self, workspace.desk_state, self.show_desk_state, where="main_window.desk_state")
         self._start_sync(workspace)
+        if self.backup_box is not None:
+            self.backup_box.attach_workspace(workspace)
+        from ui.backup_box import automatic_backups_enabled
+
+        if automatic_backups_enabled():
+            self._daily_backup.start()
+            QTimer.singleShot(60_000, self, self.daily_backup)  # a minute after sign-in: not on the first screen's path
+            QTimer.singleShot(90_000, self, self.remind_retention)
         self._uncover()
 
     def show_desk_state(self, state: DeskState) -> None:
@@ -264,6 +281,11 @@ class MainWindow(QMainWindow):
         self._show_identity()
         if self.accounts_box is not None:
             self.accounts_box.show_for(self._identity)
+        if self.backup_box is not None:  # a restore replaces the desk's data: the administrator's (settings)
+            from desktop.permissions import Action
+            from ui.permissions import may_do
+
+            self.backup_box.setVisible(may_do(self._identity, Action.ACCOUNTS_SETTINGS))
         workspace = self._workspace
         if workspace is not None:
             run_read(self, workspace.idle_lock_minutes, self._arm_idle_lock, where="main_window.idle_lock")
@@ -378,6 +400,7 @@ class MainWindow(QMainWindow):
             if self._workspace is not None:
                 page.attach_workspace(self._workspace)
             self._add_sync_box(page)
+            self._add_backup_box(page)
         else:
             page = SectionWaitingPage(section.title, section.waiting_text, self.stack)
         page.setObjectName(f"section_{section.key}")
@@ -652,6 +675,91 @@ class MainWindow(QMainWindow):
         layout.insertWidget(index, box)
         self.accounts_box = box
         box.show_for(self._identity)
+
+    def _add_backup_box(self, page: QWidget) -> None:
+        """Put the backups box on the settings page, under the sync box."""
+        from ui.backup_box import BackupSettingsBox
+
+        body = page.widget() if isinstance(page, PolicySummaryPage) else None
+        layout = body.layout() if body is not None else None
+        if body is None or not isinstance(layout, QVBoxLayout) or self.backup_box is not None:
+            return
+        box = BackupSettingsBox(body)
+        index = layout.indexOf(self.sync_box) + 1 if self.sync_box is not None else max(layout.count() - 2, 0)
+        layout.insertWidget(index, box)
+        box.sig_restore_requested.connect(self.restore_backup)
+        self.backup_box = box
+        if self._workspace is not None:
+            box.attach_workspace(self._workspace)
+
+    def daily_backup(self) -> None:
+        """The automatic daily backup when due (a reader; nothing happens when the newest is under a day old)."""
+        workspace = self._workspace
+        if workspace is None or self.restored:
+            return
+        from desktop.backup import BackupKind
+        from desktop.backup_desk import BackupDesk
+
+        desk = BackupDesk(workspace)
+        run_read(self, lambda: desk.automatic(BackupKind.DAILY), lambda _info: None, self._backup_failed,
+                 where="main_window.daily_backup")
+
+    def remind_retention(self) -> None:
+        """Once a year, a manager is told how many closed cases are past their retention period (PDPL)."""
+        workspace = self._workspace
+        if workspace is None or self.restored:
+            return
+        from desktop.retention import yearly_reminder
+
+        run_write(self, lambda: yearly_reminder(workspace.db, workspace.officer_role()), self._show_retention,
+                  lambda _message, _error: None, where="main_window.retention_reminder")
+
+    def _show_retention(self, report: object) -> None:
+        from desktop.counting import CASES, count_phrase
+        from desktop.retention import RetentionReport
+
+        if not isinstance(report, RetentionReport):
+            return
+        box = QMessageBox(QMessageBox.Icon.Information, "المراجعة السنوية لمدة الاحتفاظ بالبيانات",
+                          f"انقضت مدة الاحتفاظ المحددة في سياسة الجمعية بـ {count_phrase(report.cases, CASES)} "
+                          "مغلقة. بحسب نظام حماية البيانات الشخصية تُحذف بياناتها الشخصية وتبقى أعدادها في التقارير: "
+                          "يشغّل مسؤول النظام الأمر  mustafid-admin retention run --apply  بعد أخذ نسخة احتياطية.",
+                          parent=self)
+        box.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+        box.open()
+
+    def _backup_failed(self, message: str, _error: BaseException) -> None:
+        self.desk_status.showMessage(f"تعذّرت النسخة الاحتياطية اليومية: {message}", 15_000)
+
+    def restore_backup(self, folder: str) -> None:
+        """Restore the backup in `folder` (confirmed by the officer): sync stopped, the workspace closed, the
+        restore on the writer with a progress window, then the desk closes to be opened on the restored data."""
+        workspace = self._workspace
+        if workspace is None:
+            return
+        from desktop.backup import restore_backup
+        from ui.backup_box import restore_text, wait_with_progress
+
+        self.stop_sync()
+        self._daily_backup.stop()
+        operations().wait(30_000)
+        workspace.close()
+        data_dir = Path(workspace.data_dir)
+        outcome = wait_with_progress(self, "جارٍ استعادة النسخة الاحتياطية…",
+                                     lambda progress: restore_backup(Path(folder), data_dir, progress=progress),
+                                     write=True)
+        if isinstance(outcome, str):
+            refused = QMessageBox(QMessageBox.Icon.Warning, "تعذّرت الاستعادة", outcome, parent=self)
+            refused.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+            refused.exec()
+            self._start_sync(workspace)  # nothing was replaced: the desk goes on with its data
+            return
+        self.restored = True
+        done = QMessageBox(QMessageBox.Icon.Information, "اكتملت الاستعادة", restore_text(outcome), parent=self)
+        done.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+        done.exec()
+        self._leaving_asked = True
+        QApplication.quit()
 
     def sync_now(self) -> None:
         """«مزامنة الآن»: a round now; on a PC not enrolled yet, the enrolment dialog instead."""

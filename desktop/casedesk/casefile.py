@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from hashlib import sha256
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -58,6 +59,7 @@ from desktop.casedesk.views import (
     TimelineEntry,
 )
 from desktop.cases import states
+from desktop.casework import case_letterhead
 from desktop.documents import catalogue
 from desktop.errors import ReceptionError
 from desktop.hijri import local_date
@@ -103,6 +105,24 @@ class CaseFileService(CaseDeskWork):
             case = self._case_row(session, case_id)
             return build_timeline(session, case, self._profile_of(session, case.policy_version_id),
                                   readable=self._may(session, Action.READ_SENSITIVE))
+
+    @guarded(Action.PRINT_DOCUMENTS)
+    def subject_access_pdf(self, case_id: uuid.UUID) -> bytes:
+        """Everything held about the case's beneficiary as a PDF (subject access, PDPL): gathered in one read,
+        rendered outside it, the export audited (who and when, nothing personal)."""
+        from desktop.subject_access import gather_subject_access, render_subject_access
+
+        with self._db.session(read_only=True) as session:
+            case = self._case_row(session, case_id)
+            if case.beneficiary_id is None:
+                raise CaseDeskError("لا يرتبط هذا الطلب بمستفيد مسجّل", field="case")
+            export = gather_subject_access(session, case.beneficiary_id)
+            letterhead = case_letterhead(session, self._store, self._profile_of(session, case.policy_version_id))
+        pdf = render_subject_access(export, letterhead)
+        with self._db.session() as session:
+            ctx = self._context(session, case_id, allow_closed=True)
+            self._audit(ctx, "subject_access_exported", {"pdf_sha256": sha256(pdf).hexdigest()})
+        return pdf
 
     @guarded(Action.PRINT_DOCUMENTS)
     def document_pdf(self, case_id: uuid.UUID, entry_or_kind: TimelineEntry | str) -> bytes:
@@ -166,9 +186,11 @@ class CaseFileService(CaseDeskWork):
         return tuple(found)
 
     @guarded(Action.VERIFY_PARTICULARS)
-    def correct_particulars(self, case_id: uuid.UUID, particulars: ParticularsInput, reason: str) -> CorrectionResult:
-        """The beneficiary's verified particulars corrected with a written reason (reception's correction)."""
-        return self._correction().correct(case_id, particulars, reason)
+    def correct_particulars(self, case_id: uuid.UUID, particulars: ParticularsInput, reason: str, *,
+                            requested_by_person: bool = False) -> CorrectionResult:
+        """The beneficiary's verified particulars corrected with a written reason (reception's correction);
+        `requested_by_person` records that the beneficiary asked for it (their PDPL right)."""
+        return self._correction().correct(case_id, particulars, reason, requested_by_person=requested_by_person)
 
     @guarded(Action.VERIFY_PARTICULARS)
     def sign_corrected_on_paper(self, case_id: uuid.UUID, scan_path: Path) -> CaseFile:

@@ -325,6 +325,8 @@ def _assessment_summary(items: Sequence[AssessmentItem], notes: str | None) -> s
 def _correction_detail(details: dict[str, Any]) -> str:
     """A correction's reason, then each particular changed (from old to new), then the declaration's fate."""
     lines = [f"السبب: {details.get('reason', '')}"]
+    if details.get("requested_by") == "beneficiary":
+        lines.append("بطلب من المستفيد (حقه في تصحيح بياناته)")
     for change in details.get("changes") or ():
         if isinstance(change, dict):
             lines.append(f"{change.get('label', '')}: من «{change.get('old', '')}» إلى «{change.get('new', '')}»")

@@ -396,9 +396,11 @@ class _DeclarationDocument(_LetterheadDocument):
         signature: PreparedImage | None,
         signed_on_paper: bool,
         blank: bool,
+        privacy: Sequence[str] = (),
     ) -> None:
         super().__init__(letterhead, title=title, subject=f"{title} — {case_number}")
         self.text = text
+        self.privacy = tuple(privacy)
         self.beneficiary = beneficiary
         self.case_number = case_number
         self.officer_name = officer_name
@@ -408,7 +410,7 @@ class _DeclarationDocument(_LetterheadDocument):
         self.blank = blank
 
     def draw_content(self, canvas: Canvas, y: float) -> float:
-        """Title, case number, particulars, text, then the signature block."""
+        """Title, case number, particulars, text, the signature block, then the privacy notice (if any)."""
         y = self.draw_title(canvas, y, self.title)
         date_text = "" if self.blank or self.signed_on is None else f"التاريخ: {_hijri(self.signed_on)}"
         y = self.draw_meta_line(canvas, y, f"رقم الطلب: {ltr(self.case_number)}", date_text)
@@ -421,7 +423,14 @@ class _DeclarationDocument(_LetterheadDocument):
         y = self.draw_section(canvas, y, "نص الإقرار")
         y = self.draw_text_block(canvas, y, self.text)
         y -= 4 * mm
-        return self._draw_signature_block(canvas, y)
+        y = self._draw_signature_block(canvas, y)
+        if self.privacy:  # the profile's privacy notice (PDPL), shown before signing; the signature stays by the text
+            from desktop.policy_text import PRIVACY_ACKNOWLEDGEMENT, PRIVACY_TITLE
+
+            y -= 6 * mm
+            y = self.draw_section(canvas, y, PRIVACY_TITLE)
+            y = self.draw_text_block(canvas, y, "\n".join((*self.privacy, PRIVACY_ACKNOWLEDGEMENT)), size=9)
+        return y
 
     def _draw_signature_block(self, canvas: Canvas, y: float) -> float:
         box_height = 30 * mm
@@ -513,8 +522,10 @@ def render_declaration(
     officer_name: str,
     signature_png: bytes | None,
     signed_on_paper: bool = False,
+    privacy: Sequence[str] = (),
 ) -> bytes:
-    """The signed declaration (إقرار) as PDF: the pad signature, or the wet-signed-on-paper note."""
+    """The signed declaration (إقرار) as PDF: the pad signature, or the wet-signed-on-paper note; with the
+    profile's privacy notice (`privacy`, paragraphs) under its text."""
     signature = _signature_image(signature_png) if signature_png else None
     document = _DeclarationDocument(
         letterhead,
@@ -527,6 +538,7 @@ def render_declaration(
         signature=signature,
         signed_on_paper=signed_on_paper and signature is None,
         blank=False,
+        privacy=privacy,
     )
     return document.render()
 
@@ -539,8 +551,10 @@ def render_blank_declaration(
     beneficiary: BeneficiaryParticulars,
     case_number: str,
     officer_name: str,
+    privacy: Sequence[str] = (),
 ) -> bytes:
-    """The declaration pre-filled for signing on paper: dotted lines for the signature and the date."""
+    """The declaration pre-filled for signing on paper: dotted lines for the signature and the date (and the
+    privacy notice under its text)."""
     document = _DeclarationDocument(
         letterhead,
         title=title,
@@ -552,6 +566,7 @@ def render_blank_declaration(
         signature=None,
         signed_on_paper=False,
         blank=True,
+        privacy=privacy,
     )
     return document.render()
 
@@ -783,3 +798,31 @@ def render_missing_documents(
         gender=gender,
     )
     return document.render()
+
+
+class _RecordExportDocument(_LetterheadDocument):
+    """A person's records (subject access): a title, who, then each section's records as "label: value" lines."""
+
+    def __init__(self, letterhead: Letterhead, *, title: str, subtitle: str,
+                 sections: Sequence[tuple[str, Sequence[Sequence[str]]]]) -> None:
+        super().__init__(letterhead, title=title, subject=title)
+        self.subtitle = subtitle
+        self.sections = sections
+
+    def draw_content(self, canvas: Canvas, y: float) -> float:
+        """Title, the person, then every section (a thin gap between its records)."""
+        y = self.draw_title(canvas, y, self.title)
+        y = self.draw_text_block(canvas, y, self.subtitle, size=12)
+        for heading, records in self.sections:
+            y -= 3 * mm
+            y = self.draw_section(canvas, y, heading)
+            for record in records:
+                y = self.draw_text_block(canvas, y, "\n".join(record), size=9.5)
+                y -= 2 * mm
+        return y
+
+
+def render_record_export(letterhead: Letterhead, *, title: str, subtitle: str,
+                         sections: Sequence[tuple[str, Sequence[Sequence[str]]]]) -> bytes:
+    """A person's records as PDF (`desktop.subject_access`)."""
+    return _RecordExportDocument(letterhead, title=title, subtitle=subtitle, sections=sections).render()

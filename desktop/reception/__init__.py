@@ -30,7 +30,14 @@ from desktop.reception.correction import (
     FieldChange,
     ParticularsCorrection,
 )
-from desktop.policy_text import CASE_WORDS, CaseWords, case_words
+from desktop.policy_text import (
+    CASE_WORDS,
+    PRIVACY_ACKNOWLEDGEMENT,
+    PRIVACY_TITLE,
+    CaseWords,
+    case_words,
+    privacy_notice,
+)
 from desktop.reception.outcome import reception_outcome
 from desktop.reception.particulars import SAUDI_CITIES, Particulars, check_particulars, household_required
 from desktop.reception.registry import STEP_HANDLERS, KindRegistry, Procedure, StepHandler, procedure_of, step_handler
@@ -64,6 +71,9 @@ __all__ = [
     "CASE_WORDS",
     "CaseWords",
     "case_words",
+    "privacy_notice",
+    "PRIVACY_ACKNOWLEDGEMENT",
+    "PRIVACY_TITLE",
     "CORRECTABLE_FIELDS",
     "GENDER_CHOICES",
     "SAUDI_CITIES",

@@ -119,8 +119,13 @@ def _changes(stored: Beneficiary, checked: Particulars) -> list[FieldChange]:
 class ParticularsCorrection(ReceptionWork):
     """Correct a case's verified particulars with a written reason (see the module's decisions)."""
 
-    def correct(self, case_id: uuid.UUID, particulars: ParticularsInput, reason: str) -> CorrectionResult:
-        """Record a correction: refused without a reason, before verification, by a role that may not, or unchanged."""
+    def correct(self, case_id: uuid.UUID, particulars: ParticularsInput, reason: str, *,
+                requested_by_person: bool = False) -> CorrectionResult:
+        """Record a correction: refused without a reason, before verification, by a role that may not, or unchanged.
+
+        `requested_by_person`: the beneficiary asked for it (their right to correction under the PDPL); the audit
+        and the case's timeline say so.
+        """
         cleaned_reason = clean(
             reason, limit="reason", field="reason",
             required="اكتب سبب التصحيح: لا تُصحَّح بيانات المستفيد دون سبب مكتوب",
@@ -170,5 +175,6 @@ class ParticularsCorrection(ReceptionWork):
                 "beneficiary_id": beneficiary.id.hex,
                 "changes": [{"field": c.field, "label": c.label, "old": c.old, "new": c.new} for c in changes],
                 "superseded_declaration_id": current.row.id.hex if current is not None else None,
+                "requested_by": "beneficiary" if requested_by_person else "officer",
             })
             return CorrectionResult(self._view(session, ctx.case, ctx.profile), tuple(changes), current is not None)

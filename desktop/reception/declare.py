@@ -19,6 +19,7 @@ Decisions recorded here:
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from io import BytesIO
 from pathlib import Path
@@ -197,6 +198,8 @@ class DeclareStep(StepHandler):
         if ctx.case.status == CaseStatus.AWAITING_SIGNATURE.value:
             self._set_status(ctx, CaseStatus.RECEIVED)
         details = {"signature_kind": kind.value, "pdf_sha256": pdf.sha256}
+        if sheet.privacy:  # the privacy notice shown and printed above the signature: its acknowledgement
+            details["privacy_notice_sha256"] = hashlib.sha256("\n".join(sheet.privacy).encode("utf-8")).hexdigest()
         if supersedes is not None:
             details["supersedes"] = supersedes.hex
         self._audit(ctx, "declaration_signed", details)

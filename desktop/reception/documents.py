@@ -43,6 +43,7 @@ from desktop.errors import InputError, ReceptionError
 from desktop.hijri import format_dual, local_date
 from desktop.identity import IdKind, format_mobile_local
 from desktop.policy import PolicyProfile, StepKind
+from desktop.policy_text import privacy_notice
 
 if TYPE_CHECKING:
     # The layouts load reportlab, Pillow and the print fonts (~0.1 s): only the functions that render import
@@ -262,6 +263,8 @@ class DeclarationSheet:
     officer_name: str
     signature_png: bytes | None
     signed_on_paper: bool
+    #: The profile's privacy notice (paragraphs) printed under the text: signing acknowledges it.
+    privacy: tuple[str, ...] = ()
 
     def render(self) -> bytes:
         """The declaration as a complete A4 PDF."""
@@ -276,6 +279,7 @@ class DeclarationSheet:
             officer_name=self.officer_name,
             signature_png=self.signature_png,
             signed_on_paper=self.signed_on_paper,
+            privacy=self.privacy,
         )
 
 
@@ -304,6 +308,7 @@ def gather_declaration(
         officer_name=officer_name,
         signature_png=signature_png,
         signed_on_paper=paper,
+        privacy=privacy_notice(profile),
     )
 
 
@@ -340,6 +345,7 @@ def render_blank_declaration(session: Session, case: Case, profile: PolicyProfil
         beneficiary=particulars_of(_beneficiary(session, case)),
         case_number=case.case_number,
         officer_name=user_name(session, case.officer_id),
+        privacy=privacy_notice(profile),
     )
 
 

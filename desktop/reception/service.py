@@ -189,9 +189,10 @@ class ReceptionService(Guarded):
         return self.handler_of(VerifyStep).record_documents(case_id, documents)
 
     @guarded(Action.VERIFY_PARTICULARS)
-    def correct_particulars(self, case_id: uuid.UUID, particulars: ParticularsInput, reason: str) -> CorrectionResult:
+    def correct_particulars(self, case_id: uuid.UUID, particulars: ParticularsInput, reason: str, *,
+                            requested_by_person: bool = False) -> CorrectionResult:
         """The verified particulars corrected with a written reason (`ParticularsCorrection.correct`)."""
-        return self.correction.correct(case_id, particulars, reason)
+        return self.correction.correct(case_id, particulars, reason, requested_by_person=requested_by_person)
 
     @guarded(Action.RECEIVE_CASE)
     def refer(self, case_id: uuid.UUID, note: str, to_person: str | None = None) -> CaseView:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from desktop.cli_args import ArabicArgumentParser
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 
@@ -23,11 +25,64 @@ def default_db_url() -> str:
     return f"sqlite:///{user_data_path(APP_NAME, APP_AUTHOR, roaming=False) / 'server' / 'mustafid-server.sqlite3'}"
 
 
+#: The server database's URL and password, when not given by --db / --config (never on the command line).
+DB_URL_ENV = "MUSTAFID_SERVER_DB_URL"
+DB_PASSWORD_ENV = "MUSTAFID_SERVER_DB_PASSWORD"
+
+
+class ServerConfigError(Exception):
+    """A refused server configuration: `message_ar` is printed as one line (exit 2)."""
+
+    def __init__(self, message_ar: str) -> None:
+        super().__init__(message_ar)
+        self.message_ar = message_ar
+
+
+def database_url(db: str | None, config: Path | None, environ: dict[str, str] | None = None) -> str:
+    """The server database's URL: --db, else the config file's ``[database] url``, else $MUSTAFID_SERVER_DB_URL,
+    else the trial SQLite file; its password from the config file's ``[database] password`` or
+    $MUSTAFID_SERVER_DB_PASSWORD (or, left out, libpq's own ``~/.pgpass``).
+
+    A password written in --db is refused: a command line is visible to every account on the machine (``ps``)
+    and kept in shell histories. A config file readable by others is refused too (POSIX).
+    """
+    from sqlalchemy.engine import make_url
+
+    env = dict(os.environ if environ is None else environ)
+    settings: dict[str, object] = {}
+    if config is not None:
+        import tomllib
+
+        try:
+            if os.name == "posix" and config.stat().st_mode & 0o077:
+                raise ServerConfigError(f"ملف الإعداد {config} مقروء لغير حساب الخادم: اجعله له وحده (chmod 600)")
+            section = tomllib.loads(config.read_text(encoding="utf-8")).get("database", {})
+        except OSError as error:
+            raise ServerConfigError(f"تعذرت قراءة ملف الإعداد {config} ({error.strerror or error})") from error
+        except tomllib.TOMLDecodeError as error:
+            raise ServerConfigError(f"ملف الإعداد {config} ليس TOML صالحًا ({error})") from error
+        settings = section if isinstance(section, dict) else {}
+    if db is not None and make_url(db).password is not None:
+        raise ServerConfigError(
+            f"لا تُكتب كلمة مرور قاعدة البيانات في سطر الأمر: ضعها في المتغير {DB_PASSWORD_ENV} "
+            "أو في ملف الإعداد (--config)"
+        )
+    raw = db or (str(settings["url"]) if settings.get("url") else None) or env.get(DB_URL_ENV) or default_db_url()
+    password = settings.get("password") or env.get(DB_PASSWORD_ENV)
+    url = make_url(raw)
+    if password and url.get_backend_name() != "sqlite" and url.password is None:
+        url = url.set(password=str(password))
+    return url.render_as_string(hide_password=False)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line of `mustafid-server`."""
     parser = ArabicArgumentParser(prog="mustafid-server", description="خادم المزامنة المركزي لمكتب المستفيد")
     parser.add_argument("--db", default=None, metavar="URL",
-                        help="قاعدة بيانات الخادم: postgresql+psycopg://user:pass@host/db (الافتراضي: ملف SQLite للتجربة)")
+                        help="قاعدة بيانات الخادم: postgresql+psycopg://user@host/db بلا كلمة مرور؛ كلمة المرور في "
+                             f"المتغير {DB_PASSWORD_ENV} أو ملف الإعداد (الافتراضي: ملف SQLite للتجربة)")
+    parser.add_argument("--config", type=Path, default=None, metavar="FILE",
+                        help="ملف إعداد TOML له وحده (chmod 600): قسم [database] فيه url و password")
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"العنوان الذي يستمع عليه (الافتراضي {DEFAULT_HOST})")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="المنفذ؛ 0 = منفذ حر يُطبع عند البدء")
     parser.add_argument("--cert", type=Path, default=None, help="ملف شهادة TLS (PEM)")
@@ -81,7 +136,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from desktop.server.app import create_app
     from desktop.server.store import ServerError
 
-    db_url = args.db or default_db_url()
+    try:
+        db_url = database_url(args.db, args.config)
+    except ServerConfigError as exc:
+        print(f"خطأ: {exc.message_ar}", file=sys.stderr)
+        return 2
     try:
         app = create_app(db_url, min_client_schema=args.min_client_schema)
     except ServerError as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import secrets
 import uuid
@@ -182,6 +183,22 @@ class _Row:
     dirty: bool = False
 
 
+def _owner_only_sqlite_file(path: Path) -> None:
+    """Create the trial SQLite file (and its folder) readable by the server's account only (0600, folder 0700).
+
+    It holds every association's personal data; SQLite gives its -wal and -shm files the same mode.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(descriptor)
+    if os.name == "posix":
+        os.chmod(path, 0o600)
+        for suffix in ("-wal", "-shm"):
+            sidecar = Path(f"{path}{suffix}")
+            if sidecar.exists():
+                os.chmod(sidecar, 0o600)
+
+
 class ServerStore:
     """The server database: open it with a URL, `upgrade` it, then serve the protocol's operations."""
 
@@ -193,8 +210,8 @@ class ServerStore:
         if self.is_sqlite:
             from db.engine import begin_sqlite_transaction, configure_sqlite_connection
 
-            if url.database:
-                Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            if url.database and url.database != ":memory:":
+                _owner_only_sqlite_file(Path(url.database))
             self.engine: Engine = create_engine(self.url, hide_parameters=True)
             event.listen(self.engine, "connect", configure_sqlite_connection)
             event.listen(self.engine, "begin", begin_sqlite_transaction)

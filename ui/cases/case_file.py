@@ -253,13 +253,16 @@ class CaseFileDialog(QDialog):
         self.print_corrected_button.setObjectName("print_corrected_declaration")
         self.attach_corrected_button = QPushButton("إرفاق الإقرار المصحح الموقّع…", self)
         self.attach_corrected_button.setObjectName("attach_corrected_declaration")
+        self.export_button = QPushButton("بيانات المستفيد (حق الاطلاع)", self)
+        self.export_button.setObjectName("subject_access_export")
+        self.export_button.setToolTip("كل ما تحفظه الجمعية عن هذا المستفيد في ملف PDF يُسلَّم له عند طلبه")
         self.refresh_button = QPushButton("تحديث", self)
         self.refresh_button.setObjectName("refresh_case")
         done = QPushButton("إغلاق الملف", self)
         done.setObjectName("close_file")
         for button in (self.eligibility_button, self.register_button, self.service_button, self.informed_button,
                        self.letter_button, self.correct_button, self.print_corrected_button,
-                       self.attach_corrected_button, self.close_case_button):
+                       self.attach_corrected_button, self.export_button, self.close_case_button):
             button.setVisible(False)
             actions.addWidget(button)
         actions.addStretch(1)
@@ -274,6 +277,7 @@ class CaseFileDialog(QDialog):
         self.letter_button.clicked.connect(self.print_letter)
         self.close_case_button.clicked.connect(self.open_close)
         self.correct_button.clicked.connect(self.open_correction)
+        self.export_button.clicked.connect(self.export_subject_access)
         self.print_corrected_button.clicked.connect(self.print_corrected)
         self.attach_corrected_button.clicked.connect(lambda: self.attach_corrected())
         self.refresh_button.clicked.connect(self.load)
@@ -473,6 +477,7 @@ class CaseFileDialog(QDialog):
         self.letter_button.setVisible(file.decision is not None and file.decision.letter_sha256 is not None)
         self.close_case_button.setVisible(file.can_close)
         self.correct_button.setVisible(not file.is_rescue and file.beneficiary is not None)
+        self.export_button.setVisible(file.beneficiary is not None)
         self.print_corrected_button.setVisible(file.corrected_declaration_pending)
         self.attach_corrected_button.setVisible(file.corrected_declaration_pending)
 
@@ -549,6 +554,19 @@ class CaseFileDialog(QDialog):
         run_read(self, lambda: write_pdf(files.document_pdf(case_id, entry), name, suffix), ready,
                  lambda message, _e: show_message(self.message, message), where=where)
 
+    def export_subject_access(self) -> None:
+        """«بيانات المستفيد»: everything held about the beneficiary as a PDF (written, audited, on the writer),
+        previewed to print and hand over."""
+        files, case_id = self.desk.files, self.case_id
+        name = f"subject-access-{self.file.case_number if self.file is not None else 'case'}"
+        def opened(path: Path) -> None:
+            self.printer.print_pdf(path, "بيانات المستفيد المحفوظة لدى الجمعية")
+
+        arrived, failed = hold_until_done(self.export_button, "جارٍ إعداد الملف…", opened,
+                                          lambda message, _e: show_message(self.message, message))
+        run_write(self, lambda: write_pdf(files.subject_access_pdf(case_id), name), arrived, failed,
+                  where="casedesk.subject_access")
+
     # ----------------------------------------------------------------- correction
 
     def open_correction(self) -> QDialog | None:
@@ -558,7 +576,7 @@ class CaseFileDialog(QDialog):
         files, case_id = self.desk.files, self.case_id
         dialog = CorrectionDialog(
             self.file.beneficiary,
-            lambda typed, reason: files.correct_particulars(case_id, typed, reason),
+            lambda typed, reason, asked: files.correct_particulars(case_id, typed, reason, requested_by_person=asked),
             household_required=self.file.household_required,
             parent=self,
         )

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QDialog, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from ui.ops import run_write
 from ui.input_safety import ask_before_escape
@@ -46,7 +46,7 @@ class CorrectionDialog(QDialog):
     def __init__(
         self,
         beneficiary: BeneficiaryView,
-        correct: Callable[[ParticularsInput, str], CorrectionResult],
+        correct: Callable[[ParticularsInput, str, bool], CorrectionResult],
         *,
         household_required: bool,
         parent: QWidget | None = None,
@@ -77,6 +77,9 @@ class CorrectionDialog(QDialog):
         self.reason.setObjectName("correction_reason")
         self.reason_form.add("reason", "سبب ال&تصحيح:", self.reason, wide=True)
         column.addWidget(self.reason_form)
+        self.requested = QCheckBox("طلب المستفيد هذا التصحيح بنفسه (حقه في تصحيح بياناته)", holder)
+        self.requested.setObjectName("correction_requested_by_person")
+        column.addWidget(self.requested)
         column.addStretch(1)
         scroll.setWidget(holder)
         layout.addWidget(scroll, 1)
@@ -110,9 +113,10 @@ class CorrectionDialog(QDialog):
             bring_error_into_view(self, self.scroll_area)
             return
         typed, reason, correct = self.personal.typed(), self.reason.text(), self._correct
+        asked = self.requested.isChecked()
         self.save_button.setEnabled(False)
         self.save_button.setText("جارٍ الحفظ…")
-        run_write(self, lambda: correct(typed, reason), self._saved, self._refused, where="reception.correction")
+        run_write(self, lambda: correct(typed, reason, asked), self._saved, self._refused, where="reception.correction")
 
     def _release(self) -> None:
         self.save_button.setEnabled(True)

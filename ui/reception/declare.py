@@ -50,7 +50,17 @@ class DeclarePage(StepPage[DeclareStep]):
         text_layout = QVBoxLayout(self.text_box)
         self.declaration_label = wrapped_label("", self.text_box, name="declaration_text")
         text_layout.addWidget(self.declaration_label)
+        from desktop.reception import PRIVACY_ACKNOWLEDGEMENT, PRIVACY_TITLE, privacy_notice
+
         self.body.addWidget(self.text_box)
+        notice = privacy_notice(context.profile)
+        self.privacy_box: QGroupBox | None = None
+        if notice:  # shown to the applicant before signing (under the pad, the page's work stays in view)
+            self.privacy_box = QGroupBox(PRIVACY_TITLE, self)
+            self.privacy_box.setObjectName("privacy_notice_box")
+            privacy_layout = QVBoxLayout(self.privacy_box)
+            privacy_layout.addWidget(wrapped_label("\n".join((*notice, PRIVACY_ACKNOWLEDGEMENT)), self.privacy_box,
+                                                   name="privacy_notice"))
 
         modes = QHBoxLayout()
         self.mode_group = QButtonGroup(self)
@@ -136,6 +146,8 @@ class DeclarePage(StepPage[DeclareStep]):
         self.print_signed.setProperty("always_enabled", True)
         self.print_signed.setVisible(False)
         self.body.addWidget(self.print_signed)
+        if self.privacy_box is not None:  # the profile's privacy notice (PDPL), printed on the declaration too
+            self.body.addWidget(self.privacy_box)
 
         self._scan_path = ""
         self._scan_sha = ""

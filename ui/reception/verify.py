@@ -276,7 +276,8 @@ class VerifyPage(StepPage[VerifyStep]):
         service, case_id = self.context.service, self.case.case_id
         dialog = CorrectionDialog(
             self.case.beneficiary,
-            lambda typed, reason: service.correct_particulars(case_id, typed, reason),
+            lambda typed, reason, asked: service.correct_particulars(case_id, typed, reason,
+                                                                     requested_by_person=asked),
             household_required=self.personal.household_required,
             parent=self,
         )

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.arabic_text import isolate, display_digits, to_latin_digits
+from desktop.arabic_text import display_digits, to_latin_digits
 from desktop.counting import DIGITS, count_phrase, number_text
 from ui.ops import run_write
 

@@ -147,3 +147,16 @@ def test_service_informed_and_close_on_an_accepted_case(qtbot, cases_page: Cases
             closing.submit()
         qtbot.waitUntil(lambda: dialog.file is not None and dialog.file.closed_at is not None, timeout=10000)
         assert dialog.file.status == "closed"
+
+
+@pytest.mark.skipif(pdf_renderer_name() is None, reason="no PDF page renderer on this machine")
+def test_the_beneficiarys_data_export_is_previewed_for_printing(qtbot, cases_page: CasesPage, world: World) -> None:
+    """«بيانات المستفيد (حق الاطلاع)»: everything held about the person, previewed to print and hand over."""
+    dialog = cases_page.open_case(world.cases["due"])
+    qtbot.waitUntil(lambda: dialog.file is not None, timeout=10000)
+    assert dialog.export_button.isVisible()
+    with qtbot.waitSignal(dialog.printer.sig_preview_opened, timeout=30000) as opened:
+        dialog.export_button.click()
+    assert opened.args[0].isVisible()
+    opened.args[0].close()
+    qtbot.waitUntil(lambda: dialog.export_button.isEnabled(), timeout=10000)

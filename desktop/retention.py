@@ -1,0 +1,240 @@
+"""Retention (PDPL, issue 14 item 4): a closed case past its profile's retention period is anonymised.
+
+Decisions recorded here:
+
+* The period is the case's own policy version's ``[privacy] retention_years`` counted from ``closed_at``; a case
+  under a profile without ``[privacy]`` is never anonymised. Only CLOSED cases are; a beneficiary is anonymised
+  only when every case of theirs is (one still open or within its period keeps the person).
+* Anonymising removes the person and keeps the counts: the beneficiary's name, name key, ID number (replaced by a
+  marker unique per row), ID expiry, birth date, mobile and city are cleared (gender, nationality and household
+  size stay: they identify nobody and the reports count them); the case's summary and location, the free-text
+  notes of its referrals, assessments, services, notices and recommendations, a rescue report's reporter and
+  story; the case's unfinished reception drafts and its stored scans, signatures and PDFs (files removed from the
+  attachment store, rows soft-deleted) unless another case still uses the same file. Rows are updated, never
+  deleted, so every dashboard figure (summary tables kept by triggers on statuses and dates) stays; the changes
+  reach the server through the sync outbox like any other.
+* Not touched, because the append-only guards (local triggers and the server) refuse any change to them: the
+  declaration's signed text, step notes, committee reasons, survey answers and the hash-chained audit events.
+  Erasing those needs a sanctioned erasure mutation in the sync protocol (not built).
+* `mustafid-admin retention run` is a dry run by default (it counts what would be anonymised and changes
+  nothing); ``--apply`` anonymises, one transaction for the whole run, audited as one ``retention_applied`` event
+  (counts only). The manager is reminded once a year (`retention_due`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from db.engine import Database
+from db.models import (
+    Assessment,
+    AssessmentItem,
+    Attachment,
+    AuditEvent,
+    Beneficiary,
+    BeneficiaryNotice,
+    Case,
+    CaseStatus,
+    DecisionLetter,
+    Declaration,
+    DeskSetting,
+    EligibilityRecommendation,
+    ReceptionDraft,
+    Referral,
+    RequiredDocument,
+    RescueReport,
+    Service,
+)
+from desktop.attachments import AttachmentStore
+from desktop.audit import record_audit
+from desktop.policy import load_profile_text
+
+__all__ = ["ANONYMISED_NAME", "LAST_RUN_KEY", "PROMPTED_KEY", "RetentionReport", "retention_due", "run_retention",
+           "yearly_reminder"]
+
+#: What an anonymised beneficiary is called (search and lists show it).
+ANONYMISED_NAME = "مستفيد حُذفت بياناته الشخصية"
+ANONYMISED_REPORTER = "مبلّغ حُذفت بياناته"
+#: The `desk_setting` row remembering the last applied run: {"at": ISO time}.
+LAST_RUN_KEY = "retention_last_run"
+#: The `desk_setting` row remembering when the manager was last reminded: {"at": ISO time}.
+PROMPTED_KEY = "retention_prompted"
+#: Who is reminded: the roles that answer for the association's data.
+REMINDED_ROLES = ("manager", "admin", "operations_manager")
+_ANONYMISED_ACTION = "case_anonymised"
+
+
+@dataclass(frozen=True)
+class RetentionReport:
+    """What a run found (dry run) or did (`applied`): cases, beneficiaries and stored files anonymised."""
+
+    applied: bool
+    cases: int
+    beneficiaries: int
+    files: int
+
+
+def _years_before(moment: dt.datetime, years: int) -> dt.datetime:
+    try:
+        return moment.replace(year=moment.year - years)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year - years, day=28)
+
+
+def _due_cases(session: Session, now: dt.datetime) -> list[Case]:
+    """The CLOSED cases past their own profile's retention period and not yet anonymised."""
+    from db.models import PolicyVersion
+
+    cutoffs: dict[uuid.UUID, dt.datetime | None] = {}
+    for version in session.scalars(select(PolicyVersion)):
+        profile = load_profile_text(version.source_text, source=version.profile_id)
+        years = profile.privacy.retention_years if profile.privacy is not None else None
+        cutoffs[version.id] = None if years is None else _years_before(now, years)
+    done = set(session.scalars(select(AuditEvent.entity_id).where(AuditEvent.action == _ANONYMISED_ACTION)))
+    due: list[Case] = []
+    for case in session.scalars(
+        select(Case).where(Case.status == CaseStatus.CLOSED.value, Case.closed_at.is_not(None),
+                           Case.deleted_at.is_(None))
+    ):
+        cutoff = cutoffs.get(case.policy_version_id)
+        if cutoff is not None and case.closed_at is not None and case.closed_at <= cutoff and case.id not in done:
+            due.append(case)
+    return due
+
+
+def _case_attachments(session: Session) -> dict[uuid.UUID, set[uuid.UUID]]:
+    """Every attachment id referenced by each case (its documents, declarations, letters)."""
+    found: dict[uuid.UUID, set[uuid.UUID]] = {}
+    queries = (
+        select(RequiredDocument.case_id, RequiredDocument.attachment_id),
+        select(Declaration.case_id, Declaration.signature_attachment_id),
+        select(Declaration.case_id, Declaration.pdf_attachment_id),
+        select(DecisionLetter.case_id, DecisionLetter.attachment_id),
+    )
+    for query in queries:
+        for case_id, attachment_id in session.execute(query):
+            if attachment_id is not None:
+                found.setdefault(case_id, set()).add(attachment_id)
+    return found
+
+
+def run_retention(db: Database, data_dir: Path, *, apply: bool, actor_id: uuid.UUID | None = None,
+                  now: dt.datetime | None = None) -> RetentionReport:
+    """Find (and with `apply`, anonymise) the closed cases past their retention period in one transaction; the
+    stored files go from the attachment store only once it is committed (a file another case uses is kept)."""
+    with db.session(read_only=not apply) as session:
+        report, stored = _run(session, apply=apply, actor_id=actor_id, now=now or dt.datetime.now(dt.UTC))
+    store = AttachmentStore(data_dir)
+    for relative_path in stored:
+        store.path_of(relative_path).unlink(missing_ok=True)
+    return report
+
+
+def _run(session: Session, *, apply: bool, actor_id: uuid.UUID | None, now: dt.datetime
+         ) -> tuple[RetentionReport, list[str]]:
+    moment = now
+    due = _due_cases(session, moment)
+    due_ids = {case.id for case in due}
+    by_beneficiary: dict[uuid.UUID, list[Case]] = {}
+    for case in due:
+        if case.beneficiary_id is not None:
+            by_beneficiary.setdefault(case.beneficiary_id, [])
+    people: set[uuid.UUID] = set()
+    for beneficiary_id in by_beneficiary:
+        others = session.scalars(select(Case.id).where(Case.beneficiary_id == beneficiary_id,
+                                                       Case.deleted_at.is_(None))).all()
+        if all(other in due_ids for other in others):
+            people.add(beneficiary_id)
+    references = _case_attachments(session)
+    kept_elsewhere = {a for case_id, ids in references.items() if case_id not in due_ids for a in ids}
+    files = {a for case_id, ids in references.items() if case_id in due_ids for a in ids} - kept_elsewhere
+    if not apply:
+        return RetentionReport(False, len(due), len(people), len(files)), []
+
+    for beneficiary_id in people:
+        session.execute(update(Beneficiary).where(Beneficiary.id == beneficiary_id).values(
+            full_name=ANONYMISED_NAME, name_key=f"anon {beneficiary_id.hex}", id_number=f"#{beneficiary_id.hex[-9:]}",
+            id_expiry=None, birth_date=None, mobile=None, phone_key=None, city=None,
+            version=Beneficiary.version + 1, updated_by=actor_id,
+        ))
+    ids = list(due_ids)
+    if ids:
+        session.execute(update(Case).where(Case.id.in_(ids)).values(
+            summary=None, location=None, version=Case.version + 1, updated_by=actor_id))
+        for model, columns in (
+            (Referral, {"note": None, "answer": None}),
+            (Assessment, {"notes": None, "recommendation": None}),
+            (AssessmentItem, {"note": None}),
+            (Service, {"description": None}),
+            (BeneficiaryNotice, {"note": None}),
+            (EligibilityRecommendation, {"reason": None}),
+            (RescueReport, {"reporter_name": ANONYMISED_REPORTER, "reporter_phone": None, "platform": None,
+                            "what_happened": "—", "escalation_note": None, "help_given": None,
+                            "dispatch_override_reason": None, "latitude": None, "longitude": None}),
+        ):
+            session.execute(update(model).where(model.case_id.in_(ids)).values(
+                **columns, version=model.version + 1, updated_by=actor_id))
+        session.execute(update(ReceptionDraft).where(ReceptionDraft.case_id.in_(ids),
+                                                     ReceptionDraft.deleted_at.is_(None)).values(
+            fields={}, deleted_at=moment, version=ReceptionDraft.version + 1))
+    stored: list[str] = []
+    if files:
+        for attachment in session.scalars(select(Attachment).where(Attachment.id.in_(list(files)),
+                                                                   Attachment.deleted_at.is_(None))):
+            stored.append(attachment.stored_path)
+            attachment.deleted_at = moment
+    for case in due:
+        record_audit(session, action=_ANONYMISED_ACTION, entity="case", entity_id=case.id, actor_id=actor_id,
+                     association_id=case.association_id, details={"retention": True}, at=moment)
+    association = due[0].association_id if due else None
+    record_audit(session, action="retention_applied", entity="desk_setting", entity_id=None, actor_id=actor_id,
+                 association_id=association,
+                 details={"cases": len(due), "beneficiaries": len(people), "files": len(stored)}, at=moment)
+    row = session.scalars(select(DeskSetting).where(DeskSetting.key == LAST_RUN_KEY,
+                                                    DeskSetting.deleted_at.is_(None))).first()
+    if row is None:
+        session.add(DeskSetting(key=LAST_RUN_KEY, value={"at": moment.isoformat()}, updated_by=actor_id))
+    else:
+        row.value = {"at": moment.isoformat()}
+    return RetentionReport(True, len(due), len(people), len(stored)), stored
+
+
+def _setting_time(session: Session, key: str) -> dt.datetime | None:
+    value = session.scalar(select(DeskSetting.value).where(DeskSetting.key == key, DeskSetting.deleted_at.is_(None)))
+    try:
+        return dt.datetime.fromisoformat(str(value["at"])) if isinstance(value, dict) else None
+    except (KeyError, ValueError):
+        return None
+
+
+def retention_due(session: Session, now: dt.datetime | None = None) -> bool:
+    """True when the manager should be asked to run retention: neither applied nor asked in the last year."""
+    moment = now or dt.datetime.now(dt.UTC)
+    times = [t for t in (_setting_time(session, LAST_RUN_KEY), _setting_time(session, PROMPTED_KEY)) if t]
+    return not times or max(times) <= _years_before(moment, 1)
+
+
+def yearly_reminder(db: Database, role: str, *, now: dt.datetime | None = None) -> RetentionReport | None:
+    """The yearly reminder for a manager (or administrator): when due, what a run would anonymise (a dry run),
+    and the reminder remembered for a year; None when not due, not their role, or nothing is past its period."""
+    moment = now or dt.datetime.now(dt.UTC)
+    if role not in REMINDED_ROLES:
+        return None
+    with db.session(read_only=True) as session:
+        if not retention_due(session, moment):
+            return None
+    report = run_retention(db, Path("."), apply=False, now=moment)
+    with db.session() as session:
+        row = session.scalars(select(DeskSetting).where(DeskSetting.key == PROMPTED_KEY,
+                                                        DeskSetting.deleted_at.is_(None))).first()
+        if row is None:
+            session.add(DeskSetting(key=PROMPTED_KEY, value={"at": moment.isoformat()}))
+        else:
+            row.value = {"at": moment.isoformat()}
+    return report if report.cases else None
