@@ -63,6 +63,7 @@ from db.ids import uuid7
 
 __all__ = [
     "APPEND_ONLY_TABLES",
+    "ENUM_COLUMNS",
     "LOCAL_TABLES",
     "SYNC_COLUMN_NAMES",
     "AppUser",
@@ -1294,3 +1295,16 @@ APPEND_ONLY_TABLES: tuple[str, ...] = (
 LOCAL_TABLES: tuple[str, ...] = SYNC_LOCAL_TABLES + tuple(
     name for name in Base.metadata.tables if name.startswith("report_")
 ) + (DeskSignIn.__tablename__,)
+
+#: The columns holding one of the enumerations above, {(table, column): enum}: the sync server refuses a pushed
+#: value outside it (`desktop.server.validation`); the desk itself still loads unknown values (see the top).
+ENUM_COLUMNS: dict[tuple[str, str], type[StrEnum]] = {
+    (Case.__tablename__, "status"): CaseStatus,
+    (AppUser.__tablename__, "role"): UserRole,
+    (Beneficiary.__tablename__, "gender"): Gender,
+    (Declaration.__tablename__, "signature_kind"): SignatureKind,
+    (Assessment.__tablename__, "kind"): AssessmentKind,
+    (CommitteeDecision.__tablename__, "decision"): CommitteeDecisionKind,
+    (Suggestion.__tablename__, "kind"): SuggestionKind,
+    (Suggestion.__tablename__, "status"): SuggestionStatus,
+}

@@ -34,6 +34,7 @@ from desktop.server.models import (
     server_device,
     sync_row,
 )
+from desktop.server.validation import RowValidator, hlc_problem
 from desktop.sync import protocol as p
 
 __all__ = [
@@ -49,7 +50,7 @@ __all__ = [
 ]
 
 #: The server's own Alembic head.
-SERVER_SCHEMA = "0001"
+SERVER_SCHEMA = "0002"
 #: The oldest desk schema (db Alembic revision) this server accepts. Still "0007" after the desk's
 #: 0008 (device names on conflict records): a 0007 desk ignores pulled columns it lacks and never
 #: sends them, so branches may update their PCs one by one after the server.
@@ -202,6 +203,7 @@ class ServerStore:
             self.engine = create_engine(self.url, pool_size=10, max_overflow=10, pool_pre_ping=True,
                                         hide_parameters=True)
         self._tables = p.synced_tables()
+        self._validator = RowValidator(self._tables)
 
     # ------------------------------------------------------------------ set-up
 
@@ -378,7 +380,7 @@ class ServerStore:
                 row.mutation_id: row.result
                 for row in conn.execute(
                     select(processed_mutation.c.mutation_id, processed_mutation.c.result)
-                    .where(processed_mutation.c.mutation_id.in_(ids))
+                    .where(processed_mutation.c.device_id == ctx.device_id, processed_mutation.c.mutation_id.in_(ids))
                 )
             }
             self._check_scope(conn, ctx, [item for item in prepared if item[0].mutation_id not in done])
@@ -393,6 +395,11 @@ class ServerStore:
                     rows[(r["table_name"], r["row_id"])] = _Row(
                         r["table_name"], r["row_id"], r["version"], r["server_seq"], r["deleted"],
                         dict(r["fields"]), dict(r["meta"]), new=False)
+            referenced = self._referenced(conn, ctx, [item for item in prepared if item[0].mutation_id not in done])
+
+            def present(table: str, row_id: uuid.UUID) -> bool:
+                return (table, row_id) in referenced or (table, row_id) in rows
+
             counter = [seq]
             labels = _DeviceLabels(conn, ctx.association_pk)
             results: list[p.MutationResult] = []
@@ -403,6 +410,11 @@ class ServerStore:
                     results.append(original.model_copy(update={
                         "status": "duplicate", "original_status": original.status}))
                     continue
+                if error is None:
+                    new = (m.table, m.row_id) not in rows
+                    if new:
+                        self._validator.fill_defaults(m.table, fields)
+                    error = self._validator.problem(m.table, fields, new=new, present=present)
                 if error is not None:
                     result = p.MutationResult(mutation_id=m.mutation_id, status="rejected", message_ar=error)
                 else:
@@ -425,6 +437,9 @@ class ServerStore:
         """Validate one mutation: canonical fields, or a rejection message; 422 on a wrong-typed value."""
         if not _HLC.match(m.hlc):
             raise ServerError(422, "invalid_hlc", "ختم الوقت المنطقي (HLC) لأحد التغييرات بصيغة غير صحيحة")
+        late = hlc_problem(m.hlc, utc_now())
+        if late is not None:
+            return m, {}, late
         table = self._tables.get(m.table)
         if table is None:
             return m, {}, f"الجدول «{m.table}» غير معروف لدى الخادم؛ لم يُطبّق هذا التغيير"
@@ -471,6 +486,18 @@ class ServerStore:
             ).limit(1)).first()
             if other is not None:
                 raise refused
+
+    def _referenced(self, conn: Connection, ctx: DeviceContext,
+                    prepared: Sequence[tuple[p.Mutation, dict[str, Any], str | None]]) -> set[tuple[str, uuid.UUID]]:
+        """The rows of the association the batch's references name that the server holds (deleted ones too)."""
+        wanted = list({ref for m, fields, error in prepared if error is None
+                       for ref in self._validator.references(m.table, fields)})
+        found: set[tuple[str, uuid.UUID]] = set()
+        for start in range(0, len(wanted), 1000):
+            found.update((t, r) for t, r in conn.execute(select(sync_row.c.table_name, sync_row.c.row_id).where(
+                sync_row.c.association_id == ctx.association_id,
+                tuple_(sync_row.c.table_name, sync_row.c.row_id).in_(wanted[start:start + 1000]))))
+        return found
 
     def _next_seq(self, counter: list[int]) -> int:
         counter[0] += 1
