@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import re
 import secrets
+import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import Text, cast, create_engine, event, func, insert, select, tuple_, update
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -45,6 +47,7 @@ __all__ = [
     "ServerError",
     "ServerStore",
     "bulk_load_rows",
+    "check_sha256",
     "device_label",
     "normalize_db_url",
 ]
@@ -62,16 +65,29 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _PREFIX_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 _CONFLICT_FIELDS = [c.name for c in p.SYNC_CONFLICT_TABLE.columns]
+#: Uploads read into memory for their INSERT at the same time (the others wait, spooled on disk).
+UPLOAD_WRITERS = 2
+
+
+def check_sha256(value: str) -> None:
+    """422 unless `value` is 64 lowercase hex digits."""
+    if not _SHA256.match(value):
+        raise ServerError(422, "invalid_sha256", "بصمة SHA-256 غير صحيحة: 64 حرفًا ست عشريًا صغيرًا")
+
+
+class _BytesSource(io.BytesIO):
+    """Bytes already in memory, read like a spooled upload."""
 
 
 class ServerError(Exception):
-    """A refused request: HTTP status, stable error code and one Arabic sentence."""
+    """A refused request: HTTP status, stable error code, one Arabic sentence and extra headers (``Retry-After``)."""
 
-    def __init__(self, status: int, error: str, message_ar: str) -> None:
+    def __init__(self, status: int, error: str, message_ar: str, headers: Mapping[str, str] | None = None) -> None:
         super().__init__(f"{status} {error}: {message_ar}")
         self.status = status
         self.error = error
         self.message_ar = message_ar
+        self.headers = dict(headers or {})
 
 
 @dataclass(frozen=True)
@@ -204,6 +220,7 @@ class ServerStore:
                                         hide_parameters=True)
         self._tables = p.synced_tables()
         self._validator = RowValidator(self._tables)
+        self._upload_writers = threading.BoundedSemaphore(UPLOAD_WRITERS)
 
     # ------------------------------------------------------------------ set-up
 
@@ -836,23 +853,35 @@ class ServerStore:
 
     def put_attachment(self, ctx: DeviceContext, sha256: str, content: bytes) -> bool:
         """Store verified bytes (422 when their SHA-256 differs); False when already held."""
-        if not _SHA256.match(sha256):
-            raise ServerError(422, "invalid_sha256", "بصمة SHA-256 غير صحيحة: 64 حرفًا ست عشريًا صغيرًا")
-        if hashlib.sha256(content).hexdigest() != sha256:
+        check_sha256(sha256)
+        return self.put_attachment_file(ctx, sha256, _BytesSource(content), hashlib.sha256(content).hexdigest(),
+                                        len(content))
+
+    def put_attachment_file(self, ctx: DeviceContext, sha256: str, source: BinaryIO, digest: str, size: int) -> bool:
+        """Store an upload spooled to disk (`source`, of `size` bytes hashed to `digest` while it arrived).
+
+        422 when the digest differs (nothing read into memory); False when already held. At most
+        `UPLOAD_WRITERS` uploads are read into memory for their INSERT at once, so concurrent large
+        uploads do not add up (the body itself never is held while it arrives).
+        """
+        check_sha256(sha256)
+        if digest != sha256:
             raise ServerError(422, "attachment_hash_mismatch",
                               "المرفق الذي وصل لا يطابق بصمته (ناقص أو تالف)؛ لم يُحفظ، وسيُعاد رفعه")
-        try:
-            with self.engine.begin() as conn:
-                exists = conn.execute(select(server_attachment.c.sha256).where(
+        with self._read() as conn:
+            if conn.execute(select(server_attachment.c.sha256).where(
                     server_attachment.c.association_id == ctx.association_id,
-                    server_attachment.c.sha256 == sha256)).first()
-                if exists is not None:
-                    return False
-                conn.execute(insert(server_attachment).values(
-                    association_id=ctx.association_id, sha256=sha256, size=len(content), content=content,
-                    stored_at=utc_now()))
-        except IntegrityError:
-            return False
+                    server_attachment.c.sha256 == sha256)).first() is not None:
+                return False
+        with self._upload_writers:
+            try:
+                with self.engine.begin() as conn:
+                    source.seek(0)
+                    conn.execute(insert(server_attachment).values(
+                        association_id=ctx.association_id, sha256=sha256, size=size, content=source.read(),
+                        stored_at=utc_now()))
+            except IntegrityError:
+                return False
         return True
 
     def get_attachment(self, ctx: DeviceContext, sha256: str) -> bytes:
