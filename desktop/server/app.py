@@ -310,7 +310,7 @@ def create_app(db_url: str, *, min_client_schema: str | None = None, upgrade: bo
         return _model_response(await run_in_threadpool(store.summary, ctx))
 
     @app.get("/v1/rows", **_describe(response=p.RowsResponse, query={
-        "table": {"type": "string"}, "after_id": {"type": "string", "format": "uuid"},
+        "table": {"type": "string", "enum": sorted(p.synced_tables())}, "after_id": {"type": "string", "format": "uuid"},
         "limit": {"type": "integer", "minimum": 1, "maximum": p.PAGE_LIMIT_MAX}}))
     async def rows(request: Request) -> Response:
         ctx = await _device(request, store)
