@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from sqlalchemy import Text, cast, create_engine, event, func, insert, select, tuple_, update
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -857,7 +857,7 @@ class ServerStore:
         return self.put_attachment_file(ctx, sha256, _BytesSource(content), hashlib.sha256(content).hexdigest(),
                                         len(content))
 
-    def put_attachment_file(self, ctx: DeviceContext, sha256: str, source: BinaryIO, digest: str, size: int) -> bool:
+    def put_attachment_file(self, ctx: DeviceContext, sha256: str, source: IO[bytes], digest: str, size: int) -> bool:
         """Store an upload spooled to disk (`source`, of `size` bytes hashed to `digest` while it arrived).
 
         422 when the digest differs (nothing read into memory); False when already held. At most

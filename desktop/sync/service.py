@@ -90,6 +90,20 @@ TABLE_LABELS: dict[str, str] = {
     "rescue_report": "البلاغ",
     "attachment": "المرفق",
     "policy_version": "إصدار السياسة",
+    "declaration": "الإقرار",
+    "step_completion": "خطوة منجزة",
+    "committee_decision": "قرار اللجنة",
+    "eligibility_recommendation": "توصية الأهلية",
+    "assessment_item": "بند التقييم",
+    "beneficiary_notice": "إبلاغ المستفيد",
+    "decision_letter": "خطاب القرار",
+    "audit_event": "سجل التدقيق",
+    "corrective_action": "إجراء تصحيحي",
+    "suggestion_event": "متابعة الاقتراح",
+    "survey_response": "إجابة الاستبيان",
+    "survey_slip": "قسيمة الاستبيان",
+    "desk_setting": "إعداد مشترك",
+    "sync_conflict": "تعارض مزامنة",
 }
 
 FIELD_LABELS: dict[str, str] = {
