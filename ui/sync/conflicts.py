@@ -38,6 +38,8 @@ WINNER = "المعتمدة مؤقتًا"
 WINNER_TIP = "هذه القيمة الظاهرة الآن على كل الأجهزة، إلى أن تحسم التعارض"
 KEPT = "بقيت هذه القيمة"
 KEEP = "اعتماد هذه القيمة"
+#: The most height the «not synced» panel takes below the conflicts (it scrolls beyond).
+REFUSED_MAX_HEIGHT = 240
 REFUSED_INTRO = ("ما لم تكتمل مزامنته: تغييرات من هذا الجهاز رفضها الخادم (لم تُحفظ عليه)، وسجلات وصلت من الخادم "
                  "ولم يستطع هذا الجهاز حفظها فجُنّبت وتابعت المزامنة. أبلغ مسؤول النظام بها؛ السجل الذي يصحّحه على "
                  "الخادم يُحفظ هنا في المزامنة التالية.")
@@ -60,7 +62,12 @@ def _storage_moment(text: str) -> str:
 
 
 class RefusedPanel(QFrame):
-    """What did not sync: rejected changes of this desk and rows set aside here, one line each with its reason."""
+    """What did not sync: rejected changes of this desk and rows set aside here, one line each with its reason.
+
+    `sig_shown(bool)` is emitted after the lists were shown: True when there is anything to show.
+    """
+
+    sig_shown = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -100,6 +107,7 @@ class RefusedPanel(QFrame):
                 f"جُنّب {_table_text(row.table)} {ltr(row.row_id)} الوارد من الخادم "
                 f"({_storage_moment(row.quarantined_at)}): {row.reason_ar}", "quarantined_line", self))
         self.setVisible(bool(rejected or kept))
+        self.sig_shown.emit(bool(rejected or kept))
 
 
 def _label(text: str, name: str, parent: QWidget, *, wrap: bool = True) -> QLabel:
@@ -244,11 +252,18 @@ class ConflictsDialog(QDialog):
         self.list_layout = QVBoxLayout(self.list_body)
         self.list_layout.setContentsMargins(0, 0, 0, 0)
         self.list_layout.setSpacing(10)
-        self.refused = RefusedPanel(self.list_body)
-        self.list_layout.addWidget(self.refused)  # below the conflicts (they are inserted before it)
         self.list_layout.addStretch(1)
         self.scroll_area.setWidget(self.list_body)
         layout.addWidget(self.scroll_area, 1)
+        self.refused_area = QScrollArea(self)  # below the conflicts, never pushing them out of sight
+        self.refused_area.setWidgetResizable(True)
+        self.refused_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.refused_area.setMaximumHeight(REFUSED_MAX_HEIGHT)
+        self.refused = RefusedPanel(self.refused_area)
+        self.refused.sig_shown.connect(self.refused_area.setVisible)
+        self.refused_area.setWidget(self.refused)
+        self.refused_area.setVisible(False)
+        layout.addWidget(self.refused_area)
 
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -295,18 +310,16 @@ class ConflictsDialog(QDialog):
         for view in views:
             card = ConflictCard(view, self.list_body)
             card.sig_keep.connect(self.keep)
-            self.list_layout.insertWidget(self.list_layout.count() - 2, card)
+            self.list_layout.insertWidget(self.list_layout.count() - 1, card)
             self.cards[view.id] = card
         open_count = sum(1 for view in views if view.status == "open")
         self.title.setText(f"تعارضات المزامنة ({number(open_count)} مفتوحة)" if open_count else "تعارضات المزامنة")
-        self._say(None if views or self.refused.isVisible() else EMPTY)
+        self._say(None if views else EMPTY)
         self.sig_loaded.emit(len(views))
 
     def _refused_loaded(self, found: tuple[list[RejectedChange], list[QuarantinedRow]]) -> None:
         rejected, kept = found
         self.refused.show_items(rejected, kept)
-        if not self.cards and (rejected or kept):
-            self._say(None)
 
     def _failed(self, message: str, _error: BaseException) -> None:
         self._loading = False
