@@ -9,7 +9,7 @@ Decisions recorded here:
 * JSON with NaN/Infinity or a NUL character anywhere is refused (422): PostgreSQL cannot store them.
 * An attachment upload is streamed to a temporary file while its SHA-256 is computed, refused with
   413 as soon as it passes `MAX_ATTACHMENT_BYTES`, and read back only for its INSERT
-  (`ServerStore.put_attachment_file`), never held whole while it arrives.
+  (`ServerStore.put_attachment_file`, one upload at a time), never held whole while it arrives.
 * Rate limits (`desktop.server.limits`): enrolment and authentication failures per client address,
   requests per device; 429 with ``Retry-After``. A 405 names the allowed methods in ``Allow``.
 """

@@ -65,8 +65,11 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _PREFIX_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 _CONFLICT_FIELDS = [c.name for c in p.SYNC_CONFLICT_TABLE.columns]
-#: Uploads read into memory for their INSERT at the same time (the others wait, spooled on disk).
-UPLOAD_WRITERS = 2
+#: Uploads read into memory for their INSERT at the same time (the others wait, spooled on disk): the
+#: server holds about two copies of its largest upload however many arrive at once.
+UPLOAD_WRITERS = 1
+#: After storing an upload this large on PostgreSQL its pooled connection is closed rather than kept.
+LARGE_UPLOAD_BYTES = 4 * 1024 * 1024
 
 
 def check_sha256(value: str) -> None:
@@ -862,7 +865,7 @@ class ServerStore:
 
         422 when the digest differs (nothing read into memory); False when already held. At most
         `UPLOAD_WRITERS` uploads are read into memory for their INSERT at once, so concurrent large
-        uploads do not add up (the body itself never is held while it arrives).
+        uploads do not add up (the body itself is never held while it arrives).
         """
         check_sha256(sha256)
         if digest != sha256:
@@ -875,11 +878,14 @@ class ServerStore:
                 return False
         with self._upload_writers:
             try:
-                with self.engine.begin() as conn:
-                    source.seek(0)
-                    conn.execute(insert(server_attachment).values(
-                        association_id=ctx.association_id, sha256=sha256, size=size, content=source.read(),
-                        stored_at=utc_now()))
+                with self.engine.connect() as conn:
+                    with conn.begin():
+                        source.seek(0)
+                        conn.execute(insert(server_attachment).values(
+                            association_id=ctx.association_id, sha256=sha256, size=size, content=source.read(),
+                            stored_at=utc_now()))
+                    if size >= LARGE_UPLOAD_BYTES and not self.is_sqlite:
+                        conn.invalidate()  # libpq keeps its send buffer (the whole upload) as long as the connection
             except IntegrityError:
                 return False
         return True
