@@ -63,6 +63,7 @@ from db.ids import uuid7
 
 __all__ = [
     "APPEND_ONLY_TABLES",
+    "ENUM_COLUMNS",
     "LOCAL_TABLES",
     "SYNC_COLUMN_NAMES",
     "AppUser",
@@ -1094,8 +1095,30 @@ class SyncMissingFile(Base):
     attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
 
+class SyncQuarantine(Base):
+    """Local only: a pulled row this desk could not store (issue 15), set aside with its Arabic reason.
+
+    The rest of its page applied and sync went on; ``row`` is the pulled row as JSON (its wire fields),
+    so `mustafid-admin sync quarantine retry` can apply it again once the server has repaired it (a later
+    pull of the same row replaces it here). Shown to the supervisor beside the conflicts.
+    """
+
+    __tablename__ = "sync_quarantine"
+
+    table_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    row_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    server_seq: Mapped[int] = mapped_column(Integer)
+    row: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(400))
+    quarantined_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+
+
 #: Sync bookkeeping tables of this PC only: no sync columns, never synced (tests of the sync columns skip them).
-SYNC_LOCAL_TABLES: tuple[str, ...] = ("sync_outbox", "sync_batch", "sync_state", "sync_switch", "sync_missing_file")
+SYNC_LOCAL_TABLES: tuple[str, ...] = (
+    "sync_outbox", "sync_batch", "sync_state", "sync_switch", "sync_missing_file", "sync_quarantine",
+)
 
 
 # --- satisfaction and reports (issue 6): new models go below this line ---------------------------
@@ -1294,3 +1317,16 @@ APPEND_ONLY_TABLES: tuple[str, ...] = (
 LOCAL_TABLES: tuple[str, ...] = SYNC_LOCAL_TABLES + tuple(
     name for name in Base.metadata.tables if name.startswith("report_")
 ) + (DeskSignIn.__tablename__,)
+
+#: The columns holding one of the enumerations above, {(table, column): enum}: the sync server refuses a pushed
+#: value outside it (`desktop.server.validation`); the desk itself still loads unknown values (see the top).
+ENUM_COLUMNS: dict[tuple[str, str], type[StrEnum]] = {
+    (Case.__tablename__, "status"): CaseStatus,
+    (AppUser.__tablename__, "role"): UserRole,
+    (Beneficiary.__tablename__, "gender"): Gender,
+    (Declaration.__tablename__, "signature_kind"): SignatureKind,
+    (Assessment.__tablename__, "kind"): AssessmentKind,
+    (CommitteeDecision.__tablename__, "decision"): CommitteeDecisionKind,
+    (Suggestion.__tablename__, "kind"): SuggestionKind,
+    (Suggestion.__tablename__, "status"): SuggestionStatus,
+}

@@ -1,4 +1,6 @@
-"""`mustafid-admin devices …`: enrolment codes, the device list and revocation on the sync server's database."""
+"""`mustafid-admin devices …`: enrolment codes, the device list and revocation on the sync server's database;
+`mustafid-admin rows inspect|repair`: the stored rows push validation refuses, and their repair
+(`desktop.server.repair`), run by the server's administrator on the server's database."""
 
 from __future__ import annotations
 
@@ -85,8 +87,69 @@ def _cmd_revoke(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_rows_inspect(args: argparse.Namespace) -> int:
+    """One tab-separated line per refused row: table, row id, sequence, deleted, reason; exit 1 when any."""
+    from desktop.server.repair import inspect_rows
+
+    store = _store(args.server_db)
+    try:
+        problems = _run(lambda: inspect_rows(store, args.association, args.table))
+    finally:
+        store.dispose()
+    if not problems:
+        print("كل سجلات الجمعية على الخادم سليمة")
+        return EXIT_OK
+    for item in problems:
+        print("\t".join([item.table, str(item.row_id), str(item.server_seq), "محذوف" if item.deleted else "-",
+                         item.reason_ar]))
+    return EXIT_FAILURE
+
+
+def _cmd_rows_repair(args: argparse.Namespace) -> int:
+    """Set fields of one row (``--set column=JSON``) or remove it (``--remove``)."""
+    import json
+
+    from desktop.server.repair import repair_row
+
+    try:
+        row_id = uuid.UUID(args.row_id)
+    except ValueError:
+        raise DevicesCliError("معرّف السجل غير صحيح", 2) from None
+    if bool(args.set) == bool(args.remove):
+        raise DevicesCliError("اختر إما --set لتصحيح حقول السجل أو --remove لإزالته", 2)
+    values: dict[str, Any] = {}
+    for item in args.set or []:
+        name, sep, raw = item.partition("=")
+        if not sep or not name:
+            raise DevicesCliError(f"صيغة --set هي اسم_الحقل=قيمة_JSON، لا «{item}»", 2)
+        try:
+            values[name.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            values[name.strip()] = raw  # a bare text value
+    store = _store(args.server_db)
+    try:
+        print(_run(lambda: repair_row(store, args.association, row_id, set_fields=values, remove=args.remove)))
+    finally:
+        store.dispose()
+    return EXIT_OK
+
+
 def add_commands(subparsers: Any) -> None:
-    """Add ``devices enroll-code | list | revoke`` to `mustafid-admin`."""
+    """Add ``devices enroll-code | list | revoke`` and ``rows inspect | repair`` to `mustafid-admin`."""
+    rows = subparsers.add_parser("rows", help="سجلات الجمعية المخزنة على خادم المزامنة: فحصها وتصحيحها")
+    rows_sub = rows.add_subparsers(dest="rows_command", required=True, metavar="ACTION")
+    inspect = rows_sub.add_parser("inspect", help="السجلات التي لا يقبلها التحقق اليوم، وسبب كل منها")
+    inspect.add_argument("--server-db", required=True, metavar="URL", help="قاعدة بيانات الخادم")
+    inspect.add_argument("--association", required=True, metavar="NAME", help="اسم الجمعية")
+    inspect.add_argument("--table", default=None, metavar="TABLE", help="جدول واحد فقط")
+    inspect.set_defaults(func=_wrap(_cmd_rows_inspect))
+    repair = rows_sub.add_parser("repair", help="تصحيح حقول سجل أو إزالته؛ تستلمه الأجهزة في مزامنتها التالية")
+    repair.add_argument("row_id", metavar="ROW_ID")
+    repair.add_argument("--server-db", required=True, metavar="URL", help="قاعدة بيانات الخادم")
+    repair.add_argument("--association", required=True, metavar="NAME", help="اسم الجمعية")
+    repair.add_argument("--set", action="append", metavar="COLUMN=JSON", help="قيمة حقل (تكرر لكل حقل)")
+    repair.add_argument("--remove", action="store_true", help="إزالة السجل من الخادم")
+    repair.set_defaults(func=_wrap(_cmd_rows_repair))
     devices = subparsers.add_parser("devices", help="أجهزة المكاتب المسجلة لدى خادم المزامنة")
     sub = devices.add_subparsers(dest="devices_command", required=True, metavar="ACTION")
     code = sub.add_parser("enroll-code", help="إنشاء رمز تسجيل لمرة واحدة لجهاز جديد")

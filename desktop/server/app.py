@@ -1,21 +1,41 @@
-"""The FastAPI application of the sync server (protocol in `desktop.sync.protocol`)."""
+"""The FastAPI application of the sync server (protocol in `desktop.sync.protocol`).
+
+Decisions recorded here:
+
+* Bodies are read and checked here (`_parse`), not by FastAPI's own validation, so every refusal is
+  the protocol's `ErrorResponse` with an Arabic sentence; the OpenAPI description (``GET
+  /v1/openapi.json``) still names every endpoint's body, parameters and answers from the protocol's
+  models (`_describe`), so an external client or a fuzzer can use it.
+* JSON with NaN/Infinity or a NUL character anywhere is refused (422): PostgreSQL cannot store them.
+* An attachment upload is streamed to a temporary file while its SHA-256 is computed, refused with
+  413 as soon as it passes `MAX_ATTACHMENT_BYTES`, and read back only for its INSERT
+  (`ServerStore.put_attachment_file`, one upload at a time), never held whole while it arrives.
+* Rate limits (`desktop.server.limits`): enrolment and authentication failures per client address,
+  requests per device; 429 with ``Retry-After``. A 405 names the allowed methods in ``Allow``.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import IO, Any, TypeVar
 
 from fastapi import FastAPI, Request
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.routing import Match
 
-from desktop.server.store import SERVER_SCHEMA, DeviceContext, ServerError, ServerStore
+from desktop.server.limits import RateLimiter, RateLimits
+from desktop.server.store import SERVER_SCHEMA, DeviceContext, ServerError, ServerStore, check_sha256
 from desktop.sync import protocol as p
 
 __all__ = ["create_app", "request_logger"]
@@ -28,8 +48,27 @@ M = TypeVar("M", bound=BaseModel)
 _JSON = "application/json"
 
 
-def _error(status: int, error: str, message_ar: str) -> JSONResponse:
-    return JSONResponse({"error": error, "message_ar": message_ar}, status_code=status)
+def _error(status: int, error: str, message_ar: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": error, "message_ar": message_ar}, status_code=status, headers=dict(headers or {}))
+
+
+def _too_many(retry_after: int) -> ServerError:
+    return ServerError(429, "too_many_requests",
+                       f"طلبات كثيرة في وقت قصير؛ أعد المحاولة بعد {retry_after} ثانية",
+                       headers={"Retry-After": str(retry_after)})
+
+
+class _Limits:
+    """The app's rate limiters (see `desktop.server.limits`)."""
+
+    def __init__(self, limits: RateLimits) -> None:
+        self.enroll = RateLimiter(limits.enroll)
+        self.auth_failure = RateLimiter(limits.auth_failure)
+        self.device = RateLimiter(limits.device)
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "-"
 
 
 def _check_versions(request: Request, store: ServerStore) -> None:
@@ -43,12 +82,25 @@ def _check_versions(request: Request, store: ServerStore) -> None:
 
 
 async def _device(request: Request, store: ServerStore) -> DeviceContext:
-    """Versions checked, then the bearer token authenticated."""
+    """Versions checked, then the bearer token authenticated (429 after too many failures from one address,
+    or too many requests of one device)."""
     _check_versions(request, store)
+    limits: _Limits = request.app.state.limits
+    wait = limits.auth_failure.retry_after(_client(request))
+    if wait:
+        raise _too_many(wait)
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
-    ctx = await run_in_threadpool(store.authenticate, token.strip() if scheme.lower() == "bearer" else None)
+    try:
+        ctx = await run_in_threadpool(store.authenticate, token.strip() if scheme.lower() == "bearer" else None)
+    except ServerError as exc:
+        if exc.status == 401:
+            limits.auth_failure.take(_client(request))
+        raise
     request.state.device_id = str(ctx.device_id)
+    wait = limits.device.take(str(ctx.device_id))
+    if wait:
+        raise _too_many(wait)
     return ctx
 
 
@@ -68,13 +120,58 @@ async def _body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+async def _spool(request: Request, limit: int, folder: Path | None) -> tuple[IO[bytes], str, int]:
+    """The request body streamed into a temporary file (deleted on close): the file, its SHA-256 and size.
+
+    413 as soon as the body passes `limit` bytes (or declares more); only one chunk is in memory at a time.
+    """
+    too_large = ServerError(413, "body_too_large", f"حجم الملف أكبر من المسموح ({limit // (1024 * 1024)} ميغابايت)")
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise too_large
+    spool = tempfile.TemporaryFile(prefix="mustafid-upload-", dir=folder)
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise too_large
+            digest.update(chunk)
+            await run_in_threadpool(spool.write, chunk)
+    except BaseException:
+        spool.close()
+        raise
+    return spool, digest.hexdigest(), size
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def _holds_nul(value: Any) -> bool:
+    """True when a decoded JSON value holds a NUL character in a text or a key."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any("\x00" in key or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
 async def _parse(request: Request, model: type[M]) -> M:
-    """The body as `model`: 400 when it is not JSON, 413 when too large, 422 when of the wrong shape."""
+    """The body as `model`: 400 when it is not JSON, 413 when too large, 422 when of the wrong shape
+    (NaN, Infinity and NUL characters included)."""
     raw = await _body(request, p.MAX_BODY_BYTES)
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, parse_constant=_no_constant)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ServerError(400, "malformed_json", "نص الطلب ليس JSON صالحًا") from None
+    except ValueError:
+        raise ServerError(422, "invalid_request", "بيانات الطلب تحتوي عددًا غير منتهٍ (NaN أو Infinity)") from None
+    if _holds_nul(data):
+        raise ServerError(422, "invalid_request", "بيانات الطلب تحتوي محرفًا غير مسموح (NUL)")
     if (model is p.PushRequest and isinstance(data, dict) and isinstance(data.get("mutations"), list)
             and len(data["mutations"]) > p.MAX_BATCH_MUTATIONS):
         raise ServerError(413, "batch_too_large",
@@ -104,8 +201,13 @@ def _model_response(model: BaseModel, status: int = 200) -> Response:
     return Response(p.dumps(model), status_code=status, media_type=_JSON)
 
 
-def create_app(db_url: str, *, min_client_schema: str | None = None, upgrade: bool = True) -> FastAPI:
-    """The sync server application on the database at `db_url` (migrated at creation unless `upgrade` is False)."""
+def create_app(db_url: str, *, min_client_schema: str | None = None, upgrade: bool = True,
+               limits: RateLimits | None = None, upload_dir: Path | None = None) -> FastAPI:
+    """The sync server application on the database at `db_url` (migrated at creation unless `upgrade` is False).
+
+    `limits` are the rate limits (`RateLimits()` by default); uploads are spooled in `upload_dir` (the
+    system's temporary folder by default).
+    """
     store = ServerStore(db_url) if min_client_schema is None else ServerStore(db_url, min_client_schema=min_client_schema)
     if upgrade:
         store.upgrade()
@@ -115,9 +217,10 @@ def create_app(db_url: str, *, min_client_schema: str | None = None, upgrade: bo
         yield
         store.dispose()
 
-    app = FastAPI(title="Mustafid sync server", docs_url=None, redoc_url=None, openapi_url=None,
-                  lifespan=lifespan)
+    app = FastAPI(title="Mustafid sync server", version=str(p.PROTOCOL_VERSION), docs_url=None, redoc_url=None,
+                  openapi_url=OPENAPI_PATH, lifespan=lifespan)
     app.state.store = store
+    app.state.limits = _Limits(limits or RateLimits())
 
     @app.middleware("http")
     async def log_requests(request: Request, call_next: Any) -> Response:
@@ -141,7 +244,7 @@ def create_app(db_url: str, *, min_client_schema: str | None = None, upgrade: bo
     @app.exception_handler(ServerError)
     async def server_error(request: Request, exc: ServerError) -> JSONResponse:
         request.state.error = exc.error
-        return _error(exc.status, exc.error, exc.message_ar)
+        return _error(exc.status, exc.error, exc.message_ar, exc.headers)
 
     @app.exception_handler(404)
     async def not_found(request: Request, exc: Exception) -> JSONResponse:
@@ -151,41 +254,64 @@ def create_app(db_url: str, *, min_client_schema: str | None = None, upgrade: bo
     @app.exception_handler(405)
     async def not_allowed(request: Request, exc: Exception) -> JSONResponse:
         request.state.error = "method_not_allowed"
-        return _error(405, "method_not_allowed", "طريقة الطلب غير مسموحة لهذا العنوان")
+        allowed: set[str] = set()
+        for route in app.router.routes:
+            match, _ = route.matches({**request.scope, "method": "GET"})
+            methods = getattr(route, "methods", None)
+            if match is not Match.NONE and methods:
+                allowed.update(methods)
+        if "GET" in allowed:
+            allowed.add("HEAD")
+        return _error(405, "method_not_allowed", "طريقة الطلب غير مسموحة لهذا العنوان",
+                      {"Allow": ", ".join(sorted(allowed))})
 
-    @app.get("/v1/health")
+    @app.get("/v1/health", **_describe(response=p.HealthResponse, public=True))
     async def health() -> Response:
         return _model_response(p.HealthResponse(server_schema=SERVER_SCHEMA,
                                                 min_client_schema=store.min_client_schema))
 
-    @app.post("/v1/enroll")
+    @app.post("/v1/enroll", **_describe(body=p.EnrollRequest, response=p.EnrollResponse, public=True,
+                                        versioned=True))
     async def enroll(request: Request) -> Response:
         _check_versions(request, store)
+        limits: _Limits = app.state.limits
+        wait = limits.enroll.take(_client(request)) or limits.auth_failure.retry_after(_client(request))
+        if wait:
+            raise _too_many(wait)
         body = await _parse(request, p.EnrollRequest)
-        answer = await run_in_threadpool(store.enroll, body)
+        try:
+            answer = await run_in_threadpool(store.enroll, body)
+        except ServerError as exc:
+            if exc.status == 401:  # a wrong, used or expired code counts as a failed attempt
+                limits.auth_failure.take(_client(request))
+            raise
         request.state.device_id = str(answer.device_id)
         return _model_response(answer)
 
-    @app.post("/v1/push")
+    @app.post("/v1/push", **_describe(body=p.PushRequest, response=p.PushResponse))
     async def push(request: Request) -> Response:
         ctx = await _device(request, store)
         body = await _parse(request, p.PushRequest)
         schema = request.headers.get(p.HEADER_SCHEMA)
         return _model_response(await run_in_threadpool(lambda: store.push(ctx, body, schema=schema)))
 
-    @app.get("/v1/pull")
+    @app.get("/v1/pull", **_describe(response=p.PullResponse, query={
+        "after": {"type": "integer", "minimum": 0, "maximum": 2**62},
+        "limit": {"type": "integer", "minimum": 1, "maximum": p.PAGE_LIMIT_MAX}}))
     async def pull(request: Request) -> Response:
         ctx = await _device(request, store)
         after = _int_param(request, "after", 0, 0, 2**62)
         limit = _int_param(request, "limit", p.PAGE_LIMIT_DEFAULT, 1, p.PAGE_LIMIT_MAX)
         return Response(await run_in_threadpool(store.pull, ctx, after, limit), media_type=_JSON)
 
-    @app.get("/v1/summary")
+    @app.get("/v1/summary", **_describe(response=p.SummaryResponse))
     async def summary(request: Request) -> Response:
         ctx = await _device(request, store)
         return _model_response(await run_in_threadpool(store.summary, ctx))
 
-    @app.get("/v1/rows")
+    @app.get("/v1/rows", **_describe(response=p.RowsResponse, query={
+        "table": {"type": "string", "enum": sorted(p.synced_tables())}, "after_id": {"type": "string", "format": "uuid"},
+        "limit": {"type": "integer", "minimum": 1, "maximum": p.PAGE_LIMIT_MAX}}))
     async def rows(request: Request) -> Response:
         ctx = await _device(request, store)
         table = request.query_params.get("table") or ""
@@ -197,24 +323,98 @@ def create_app(db_url: str, *, min_client_schema: str | None = None, upgrade: bo
         limit = _int_param(request, "limit", p.PAGE_LIMIT_DEFAULT, 1, p.PAGE_LIMIT_MAX)
         return _model_response(await run_in_threadpool(store.rows, ctx, table, after_id, limit))
 
-    @app.post("/v1/attachments/missing")
+    @app.post("/v1/attachments/missing", **_describe(body=p.MissingRequest, response=p.MissingResponse))
     async def missing(request: Request) -> Response:
         ctx = await _device(request, store)
         body = await _parse(request, p.MissingRequest)
         lacking = await run_in_threadpool(store.missing_attachments, ctx, body.sha256)
         return _model_response(p.MissingResponse(missing=lacking))
 
-    @app.put("/v1/attachments/{sha256}")
+    @app.put("/v1/attachments/{sha256}", **_describe(raw_body=True, status=201, path=("sha256",)))
     async def put_attachment(sha256: str, request: Request) -> Response:
         ctx = await _device(request, store)
-        content = await _body(request, p.MAX_ATTACHMENT_BYTES)
-        created = await run_in_threadpool(store.put_attachment, ctx, sha256, content)
+        check_sha256(sha256)
+        spool, digest, size = await _spool(request, p.MAX_ATTACHMENT_BYTES, upload_dir)
+        try:
+            created = await run_in_threadpool(store.put_attachment_file, ctx, sha256, spool, digest, size)
+        finally:
+            spool.close()
         return Response(json.dumps({"sha256": sha256, "stored": created}), status_code=201, media_type=_JSON)
 
-    @app.get("/v1/attachments/{sha256}")
+    @app.get("/v1/attachments/{sha256}", **_describe(raw_response=True, path=("sha256",)))
     async def get_attachment(sha256: str, request: Request) -> Response:
         ctx = await _device(request, store)
         content = await run_in_threadpool(store.get_attachment, ctx, sha256)
         return Response(content, media_type="application/octet-stream")
 
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, routes=app.routes,
+                                 description="بروتوكول مزامنة مكتب المستفيد (الإصدار 1)، انظر desktop/sync/protocol.py")
+            components = schema.setdefault("components", {})
+            defs = components.setdefault("schemas", {})
+            for model in _MODELS:
+                model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                defs.update(model_schema.pop("$defs", {}))
+                defs[model.__name__] = model_schema
+            components["securitySchemes"] = {"device": {"type": "http", "scheme": "bearer"}}
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+#: Where the OpenAPI description of the protocol is published.
+OPENAPI_PATH = "/v1/openapi.json"
+_MODELS: list[type[BaseModel]] = [
+    p.ErrorResponse, p.HealthResponse, p.EnrollRequest, p.EnrollResponse, p.PushRequest, p.PushResponse,
+    p.PullResponse, p.SummaryResponse, p.RowsResponse, p.MissingRequest, p.MissingResponse,
+]
+_ERRORS = {
+    "400": "ليس JSON صالحًا", "401": "بيانات اعتماد غير صحيحة", "403": "جهاز ملغى أو سجل لجمعية أخرى",
+    "404": "غير موجود", "413": "أكبر من المسموح", "422": "شكل أو نوع غير صحيح", "426": "إصدار غير مدعوم",
+    "429": "طلبات كثيرة؛ انظر Retry-After",
+}
+
+
+def _ref(model: type[BaseModel]) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _describe(*, body: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
+              query: Mapping[str, dict[str, Any]] | None = None, path: tuple[str, ...] = (),
+              public: bool = False, versioned: bool = False, raw_body: bool = False, raw_response: bool = False,
+              status: int = 200) -> dict[str, Any]:
+    """The OpenAPI description of one endpoint (the route reads its request itself, see the module docstring)."""
+    parameters: list[dict[str, Any]] = []
+    if not public or versioned:
+        parameters += [
+            {"name": p.HEADER_PROTOCOL, "in": "header", "required": True,
+             "schema": {"type": "string", "enum": [str(p.PROTOCOL_VERSION)]}},
+            {"name": p.HEADER_SCHEMA, "in": "header", "required": True,
+             "schema": {"type": "string", "pattern": "^[0-9]{4}$"}},
+        ]
+    parameters += [{"name": name, "in": "query", "required": False, "schema": dict(schema)}
+                   for name, schema in (query or {}).items()]
+    parameters += [{"name": name, "in": "path", "required": True,
+                    "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"}} for name in path]
+    extra: dict[str, Any] = {"parameters": parameters}
+    if not public:
+        extra["security"] = [{"device": []}]
+    if body is not None:
+        extra["requestBody"] = {"required": True, "content": {_JSON: {"schema": _ref(body)}}}
+    elif raw_body:
+        extra["requestBody"] = {"required": True, "content": {
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
+    answers: dict[int | str, dict[str, Any]] = {}
+    if response is not None:
+        answers[status] = {"description": "نجاح", "content": {_JSON: {"schema": _ref(response)}}}
+    elif raw_response:
+        answers[status] = {"description": "نجاح", "content": {
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
+    else:
+        answers[status] = {"description": "نجاح"}
+    for code, text in _ERRORS.items():
+        answers[code] = {"description": text, "content": {_JSON: {"schema": _ref(p.ErrorResponse)}}}
+    return {"openapi_extra": extra, "responses": answers, "include_in_schema": True}

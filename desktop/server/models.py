@@ -7,7 +7,8 @@
 * ``enrollment_code``: one-time codes (stored hashed) that expire.
 * ``sync_row``: every synced row of every table, schema-agnostic: ``fields`` (all columns, wire
   encoded, including id/version/server_seq), ``meta`` per field ``{column: {v, hlc, device, user, at}}``.
-* ``processed_mutation``: mutation ids already applied, with their result (idempotent push).
+* ``processed_mutation``: mutation ids already applied, per device, with their result (idempotent push;
+  another device's id, of this association or another, never answers for this one).
 * ``server_attachment``: attachment bytes by (association, SHA-256).
 """
 
@@ -104,8 +105,8 @@ sync_row = Table(
 processed_mutation = Table(
     "processed_mutation",
     metadata,
+    Column("device_id", Uuid, primary_key=True),
     Column("mutation_id", Uuid, primary_key=True),
-    Column("device_id", Uuid, nullable=False),
     Column("batch_id", Uuid, nullable=False),
     Column("result", JsonType, nullable=False),
     Column("processed_at", UtcDateTime, nullable=False),

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import re
 import secrets
+import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import Text, cast, create_engine, event, func, insert, select, tuple_, update
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -35,6 +37,7 @@ from desktop.server.models import (
     server_device,
     sync_row,
 )
+from desktop.server.validation import RowValidator, hlc_problem
 from desktop.sync import protocol as p
 
 __all__ = [
@@ -45,12 +48,13 @@ __all__ = [
     "ServerError",
     "ServerStore",
     "bulk_load_rows",
+    "check_sha256",
     "device_label",
     "normalize_db_url",
 ]
 
 #: The server's own Alembic head.
-SERVER_SCHEMA = "0001"
+SERVER_SCHEMA = "0002"
 #: The oldest desk schema (db Alembic revision) this server accepts. Still "0007" after the desk's
 #: 0008 (device names on conflict records): a 0007 desk ignores pulled columns it lacks and never
 #: sends them, so branches may update their PCs one by one after the server.
@@ -62,16 +66,32 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _PREFIX_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 _CONFLICT_FIELDS = [c.name for c in p.SYNC_CONFLICT_TABLE.columns]
+#: Uploads read into memory for their INSERT at the same time (the others wait, spooled on disk): the
+#: server holds about two copies of its largest upload however many arrive at once.
+UPLOAD_WRITERS = 1
+#: After storing an upload this large on PostgreSQL its pooled connection is closed rather than kept.
+LARGE_UPLOAD_BYTES = 4 * 1024 * 1024
+
+
+def check_sha256(value: str) -> None:
+    """422 unless `value` is 64 lowercase hex digits."""
+    if not _SHA256.match(value):
+        raise ServerError(422, "invalid_sha256", "بصمة SHA-256 غير صحيحة: 64 حرفًا ست عشريًا صغيرًا")
+
+
+class _BytesSource(io.BytesIO):
+    """Bytes already in memory, read like a spooled upload."""
 
 
 class ServerError(Exception):
-    """A refused request: HTTP status, stable error code and one Arabic sentence."""
+    """A refused request: HTTP status, stable error code, one Arabic sentence and extra headers (``Retry-After``)."""
 
-    def __init__(self, status: int, error: str, message_ar: str) -> None:
+    def __init__(self, status: int, error: str, message_ar: str, headers: Mapping[str, str] | None = None) -> None:
         super().__init__(f"{status} {error}: {message_ar}")
         self.status = status
         self.error = error
         self.message_ar = message_ar
+        self.headers = dict(headers or {})
 
 
 @dataclass(frozen=True)
@@ -219,6 +239,8 @@ class ServerStore:
             self.engine = create_engine(self.url, pool_size=10, max_overflow=10, pool_pre_ping=True,
                                         hide_parameters=True)
         self._tables = p.synced_tables()
+        self._validator = RowValidator(self._tables)
+        self._upload_writers = threading.BoundedSemaphore(UPLOAD_WRITERS)
 
     # ------------------------------------------------------------------ set-up
 
@@ -395,7 +417,7 @@ class ServerStore:
                 row.mutation_id: row.result
                 for row in conn.execute(
                     select(processed_mutation.c.mutation_id, processed_mutation.c.result)
-                    .where(processed_mutation.c.mutation_id.in_(ids))
+                    .where(processed_mutation.c.device_id == ctx.device_id, processed_mutation.c.mutation_id.in_(ids))
                 )
             }
             self._check_scope(conn, ctx, [item for item in prepared if item[0].mutation_id not in done])
@@ -410,6 +432,11 @@ class ServerStore:
                     rows[(r["table_name"], r["row_id"])] = _Row(
                         r["table_name"], r["row_id"], r["version"], r["server_seq"], r["deleted"],
                         dict(r["fields"]), dict(r["meta"]), new=False)
+            referenced = self._referenced(conn, ctx, [item for item in prepared if item[0].mutation_id not in done])
+
+            def present(table: str, row_id: uuid.UUID) -> bool:
+                return (table, row_id) in referenced or (table, row_id) in rows
+
             counter = [seq]
             labels = _DeviceLabels(conn, ctx.association_pk)
             results: list[p.MutationResult] = []
@@ -420,6 +447,11 @@ class ServerStore:
                     results.append(original.model_copy(update={
                         "status": "duplicate", "original_status": original.status}))
                     continue
+                if error is None:
+                    new = (m.table, m.row_id) not in rows
+                    if new:
+                        self._validator.fill_defaults(m.table, fields)
+                    error = self._validator.problem(m.table, fields, new=new, present=present)
                 if error is not None:
                     result = p.MutationResult(mutation_id=m.mutation_id, status="rejected", message_ar=error)
                 else:
@@ -442,6 +474,9 @@ class ServerStore:
         """Validate one mutation: canonical fields, or a rejection message; 422 on a wrong-typed value."""
         if not _HLC.match(m.hlc):
             raise ServerError(422, "invalid_hlc", "ختم الوقت المنطقي (HLC) لأحد التغييرات بصيغة غير صحيحة")
+        late = hlc_problem(m.hlc, utc_now())
+        if late is not None:
+            return m, {}, late
         table = self._tables.get(m.table)
         if table is None:
             return m, {}, f"الجدول «{m.table}» غير معروف لدى الخادم؛ لم يُطبّق هذا التغيير"
@@ -488,6 +523,18 @@ class ServerStore:
             ).limit(1)).first()
             if other is not None:
                 raise refused
+
+    def _referenced(self, conn: Connection, ctx: DeviceContext,
+                    prepared: Sequence[tuple[p.Mutation, dict[str, Any], str | None]]) -> set[tuple[str, uuid.UUID]]:
+        """The rows of the association the batch's references name that the server holds (deleted ones too)."""
+        wanted = list({ref for m, fields, error in prepared if error is None
+                       for ref in self._validator.references(m.table, fields)})
+        found: set[tuple[str, uuid.UUID]] = set()
+        for start in range(0, len(wanted), 1000):
+            found.update((t, r) for t, r in conn.execute(select(sync_row.c.table_name, sync_row.c.row_id).where(
+                sync_row.c.association_id == ctx.association_id,
+                tuple_(sync_row.c.table_name, sync_row.c.row_id).in_(wanted[start:start + 1000]))))
+        return found
 
     def _next_seq(self, counter: list[int]) -> int:
         counter[0] += 1
@@ -826,23 +873,38 @@ class ServerStore:
 
     def put_attachment(self, ctx: DeviceContext, sha256: str, content: bytes) -> bool:
         """Store verified bytes (422 when their SHA-256 differs); False when already held."""
-        if not _SHA256.match(sha256):
-            raise ServerError(422, "invalid_sha256", "بصمة SHA-256 غير صحيحة: 64 حرفًا ست عشريًا صغيرًا")
-        if hashlib.sha256(content).hexdigest() != sha256:
+        check_sha256(sha256)
+        return self.put_attachment_file(ctx, sha256, _BytesSource(content), hashlib.sha256(content).hexdigest(),
+                                        len(content))
+
+    def put_attachment_file(self, ctx: DeviceContext, sha256: str, source: IO[bytes], digest: str, size: int) -> bool:
+        """Store an upload spooled to disk (`source`, of `size` bytes hashed to `digest` while it arrived).
+
+        422 when the digest differs (nothing read into memory); False when already held. At most
+        `UPLOAD_WRITERS` uploads are read into memory for their INSERT at once, so concurrent large
+        uploads do not add up (the body itself is never held while it arrives).
+        """
+        check_sha256(sha256)
+        if digest != sha256:
             raise ServerError(422, "attachment_hash_mismatch",
                               "المرفق الذي وصل لا يطابق بصمته (ناقص أو تالف)؛ لم يُحفظ، وسيُعاد رفعه")
-        try:
-            with self.engine.begin() as conn:
-                exists = conn.execute(select(server_attachment.c.sha256).where(
+        with self._read() as conn:
+            if conn.execute(select(server_attachment.c.sha256).where(
                     server_attachment.c.association_id == ctx.association_id,
-                    server_attachment.c.sha256 == sha256)).first()
-                if exists is not None:
-                    return False
-                conn.execute(insert(server_attachment).values(
-                    association_id=ctx.association_id, sha256=sha256, size=len(content), content=content,
-                    stored_at=utc_now()))
-        except IntegrityError:
-            return False
+                    server_attachment.c.sha256 == sha256)).first() is not None:
+                return False
+        with self._upload_writers:
+            try:
+                with self.engine.connect() as conn:
+                    with conn.begin():
+                        source.seek(0)
+                        conn.execute(insert(server_attachment).values(
+                            association_id=ctx.association_id, sha256=sha256, size=size, content=source.read(),
+                            stored_at=utc_now()))
+                    if size >= LARGE_UPLOAD_BYTES and not self.is_sqlite:
+                        conn.invalidate()  # libpq keeps its send buffer (the whole upload) as long as the connection
+            except IntegrityError:
+                return False
         return True
 
     def get_attachment(self, ctx: DeviceContext, sha256: str) -> bytes:

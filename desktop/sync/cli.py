@@ -1,4 +1,5 @@
-"""`mustafid-admin enroll` and `mustafid-admin sync`: enrol this PC on the sync server, run one sync round."""
+"""`mustafid-admin enroll` and `mustafid-admin sync`: enrol this PC on the sync server, run one sync round;
+`mustafid-admin sync quarantine list|retry|drop`: the pulled rows this PC set aside (`desktop.sync.quarantine`)."""
 
 from __future__ import annotations
 
@@ -87,6 +88,50 @@ def _sign_in(args: argparse.Namespace, ws: Workspace) -> int | None:
         print(exc.message, file=sys.stderr)
         return exc.code
     return None
+def _cmd_quarantine(args: argparse.Namespace) -> int:
+    """List, retry or drop the pulled rows this PC set aside (no network)."""
+    import uuid
+
+    from desktop.arabic_text import identifier_text
+    from desktop.counting import ROWS, count_phrase
+    from desktop.sync.service import SyncService
+    from desktop.workspace import Workspace
+
+    row_id: str | None = getattr(args, "row_id", None)
+    if row_id is not None:
+        try:
+            row_id = str(uuid.UUID(row_id))
+        except ValueError:
+            print("معرّف السجل غير صحيح: اكتبه كما يظهر في القائمة", file=sys.stderr)
+            return 2
+    ws = Workspace.open(args.data_dir)
+    if (refused := _sign_in(args, ws)) is not None:  # the sync supervisor's rows (issue 13)
+        ws.close()
+        return refused
+    service = SyncService(ws)
+    try:
+        if args.quarantine_command == "list":
+            _rejected, kept = service.refused()
+            if not kept:
+                print("لا توجد سجلات مجنّبة على هذا الجهاز")
+            for row in kept:
+                print("\t".join([row.table, row.row_id, str(row.server_seq), row.quarantined_at[:19], row.reason_ar]))
+            return EXIT_OK
+        if args.quarantine_command == "retry":
+            tried, left = service.retry_quarantined(row_id)
+            print(f"أُعيدت محاولة حفظ {count_phrase(tried, ROWS)}: حُفظ {count_phrase(tried - left, ROWS)} "
+                  f"وبقي مجنّبًا {count_phrase(left, ROWS)}")
+            return EXIT_OK if left == 0 else EXIT_FAILURE
+        assert row_id is not None
+        dropped = service.drop_quarantined(row_id)
+        if not dropped:
+            print(f"لا يوجد سجل مجنّب بالمعرّف {identifier_text(row_id)}", file=sys.stderr)
+            return EXIT_FAILURE
+        print(f"حُذف من السجلات المجنّبة {count_phrase(dropped, ROWS)}؛ يبقى على الخادم كما هو")
+        return EXIT_OK
+    finally:
+        service.close()
+        ws.close()
 
 
 def add_commands(subparsers: Any) -> None:
@@ -104,3 +149,13 @@ def add_commands(subparsers: Any) -> None:
     sync.add_argument("--progress", action="store_true", help="عرض التقدم (لأول مزامنة)")
     add_sign_in_option(sync)
     sync.set_defaults(func=_cmd_sync)
+    actions = sync.add_subparsers(dest="sync_command", required=False, metavar="quarantine")
+    held = actions.add_parser("quarantine", help="السجلات المستلمة التي جُنّبت لأن هذا الجهاز لا يستطيع حفظها")
+    what = held.add_subparsers(dest="quarantine_command", required=True, metavar="ACTION")
+    what.add_parser("list", help="عرض السجلات المجنّبة وسبب كل منها").set_defaults(func=_cmd_quarantine)
+    retry = what.add_parser("retry", help="إعادة محاولة حفظ السجلات المجنّبة (كلها أو سجل واحد)")
+    retry.add_argument("row_id", nargs="?", default=None, metavar="ROW_ID", help="معرّف السجل")
+    retry.set_defaults(func=_cmd_quarantine)
+    drop = what.add_parser("drop", help="حذف سجل من السجلات المجنّبة (لا يمس الخادم)")
+    drop.add_argument("row_id", metavar="ROW_ID", help="معرّف السجل")
+    drop.set_defaults(func=_cmd_quarantine)

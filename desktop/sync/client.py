@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from db.engine import HEAD_REVISION, Database
+from desktop.sync import quarantine
 from desktop.sync.hlc import DeskClock
 from desktop.sync.link import ServerLink
 from desktop.sync.outcome import SyncError, SyncReport
@@ -129,6 +130,8 @@ class SyncClient:
                 verify = moved or self._verifier.due()
             if verify:
                 self._verifier.verify(report)
+        with self._storage.read() as conn:
+            report.quarantined = quarantine.count(conn)
         self.last_round_moved = bool(report.pulled or report.acknowledged)
         report.seconds = time.perf_counter() - started
         return report

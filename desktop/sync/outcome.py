@@ -41,6 +41,8 @@ class SyncReport:
     resynced_tables: list[str] = field(default_factory=list)
     #: Rows whose content differed from the server's at the same version (edited behind the app's back).
     edited_rows: int = 0
+    #: Pulled rows waiting in quarantine after the round (this desk cannot store them; `desktop.sync.quarantine`).
+    quarantined: int = 0
     verified: bool = False
     cancelled: bool = False
     seconds: float = 0.0
@@ -56,6 +58,8 @@ class SyncReport:
             parts.append(f"وظهر {count_phrase(self.conflicts, CONFLICTS)} للمراجعة")
         if self.rejected:
             parts.append(f"ورُفض {count_phrase(self.rejected, CHANGES)}")
+        if self.quarantined:
+            parts.append(f"وجُنّب {count_phrase(self.quarantined, ROWS)} لم يمكن حفظه على هذا الجهاز (في شاشة التعارضات)")
         if self.resynced_tables:
             parts.append("وأُعيدت مطابقة: " + "، ".join(self.resynced_tables))
         if self.edited_rows:

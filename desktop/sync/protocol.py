@@ -323,7 +323,7 @@ def decode_value(column_type: TypeEngine[Any], value: Any) -> Any:
                 raise WireValueError(f"text expected, got {value!r}")
             return value
         return value
-    except (ValueError, InvalidOperation) as exc:
+    except (ValueError, InvalidOperation, OverflowError) as exc:  # overflow: a time past year 9999 in UTC
         if isinstance(exc, WireValueError):
             raise
         raise WireValueError(str(exc)) from None

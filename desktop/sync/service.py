@@ -58,7 +58,8 @@ from desktop.sync.protocol import (
     decode_value,
     encode_value,
 )
-from desktop.sync.storage import local_synced_tables, queue_unsynced_rows, sync_transaction
+from desktop.sync import quarantine
+from desktop.sync.storage import SyncStorage, local_synced_tables, queue_unsynced_rows, sync_transaction
 from desktop.workspace import Workspace
 from desktop.permissions import Action, Guarded, guarded
 from desktop.sync.push import signed_in_account
@@ -92,6 +93,20 @@ TABLE_LABELS: dict[str, str] = {
     "rescue_report": "البلاغ",
     "attachment": "المرفق",
     "policy_version": "إصدار السياسة",
+    "declaration": "الإقرار",
+    "step_completion": "خطوة منجزة",
+    "committee_decision": "قرار اللجنة",
+    "eligibility_recommendation": "توصية الأهلية",
+    "assessment_item": "بند التقييم",
+    "beneficiary_notice": "إبلاغ المستفيد",
+    "decision_letter": "خطاب القرار",
+    "audit_event": "سجل التدقيق",
+    "corrective_action": "إجراء تصحيحي",
+    "suggestion_event": "متابعة الاقتراح",
+    "survey_response": "إجابة الاستبيان",
+    "survey_slip": "قسيمة الاستبيان",
+    "desk_setting": "إعداد مشترك",
+    "sync_conflict": "تعارض مزامنة",
 }
 
 FIELD_LABELS: dict[str, str] = {
@@ -138,6 +153,8 @@ class SyncStatus:
     blocked_changes: int
     first_sync_pending: bool
     last_error_ar: str | None
+    #: Pulled rows set aside because this desk cannot store them (`desktop.sync.quarantine`).
+    quarantined_rows: int = 0
 
     @property
     def label_ar(self) -> str:
@@ -318,6 +335,7 @@ class SyncService(Guarded):
             conflicts = conn.execute(
                 "SELECT count(*) FROM sync_conflict WHERE status = 'open' AND deleted_at IS NULL"
             ).fetchone()[0]
+            quarantined = quarantine.count(conn)
         finally:
             fairy.close()
         configured = bool(state.get("server_url")) and load_token(self._workspace.data_dir) is not None
@@ -334,6 +352,7 @@ class SyncService(Guarded):
             blocked_changes=int(counts.get("blocked", 0)),
             first_sync_pending=configured and last_success is None,
             last_error_ar=state.get("last_error_ar"),
+            quarantined_rows=quarantined,
         )
 
     # ------------------------------------------------------------------ enrolment
@@ -547,6 +566,41 @@ class SyncService(Guarded):
         if self._client is not None:
             self._client.close()
             self._client = None
+
+    # ------------------------------------------------------------------ refused and set aside (issue 15)
+
+    @guarded(Action.SYNC_SUPERVISE)
+    def refused(self) -> tuple[list[quarantine.RejectedChange], list[quarantine.QuarantinedRow]]:
+        """What the supervisor reviews beside the conflicts: this desk's changes the server rejected (with its
+        reason) and the pulled rows this desk set aside; no network."""
+        fairy = self._raw()
+        try:
+            conn = fairy.driver_connection
+            return quarantine.rejected_changes(conn), quarantine.listing(conn)
+        finally:
+            fairy.close()
+
+    @guarded(Action.SYNC_SUPERVISE)
+    def retry_quarantined(self, row_id: str | None = None) -> tuple[int, int]:
+        """Apply the rows set aside again (all, or one row id): (how many tried, how many still set aside)."""
+        storage = SyncStorage(self._db, self._workspace.data_dir, wall=self._wall)
+        with storage.write(foreign_keys=False) as conn:
+            rows = quarantine.stored_rows(conn, row_id)
+            storage.apply_rows(conn, rows)
+            storage.end_bulk()
+            tried = {(row.table, row.row_id) for row in rows}
+            left = sum(1 for kept in quarantine.listing(conn) if (kept.table, kept.row_id) in tried)
+        _log.info("quarantine retry: %s rows tried, %s still set aside", len(rows), left)
+        return len(rows), left
+
+    @guarded(Action.SYNC_SUPERVISE)
+    def drop_quarantined(self, row_id: str) -> int:
+        """Forget a row set aside (the server keeps it; a later pull of a repair brings it back); how many."""
+        storage = SyncStorage(self._db, self._workspace.data_dir, wall=self._wall)
+        with storage.write() as conn:
+            dropped = quarantine.drop(conn, row_id)
+        _log.info("quarantine drop: %s rows", dropped)
+        return dropped
 
     # ------------------------------------------------------------------ conflicts
 

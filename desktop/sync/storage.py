@@ -12,6 +12,8 @@ Decisions recorded here (see also `db.outbox` for how local changes are captured
   with one ``executemany``; outside bulk mode, the FTS insert trigger of ``beneficiary`` is
   suspended around a page's INSERT and the page's new rows indexed in one statement.
 * A row colliding on a unique key is resolved by `desktop.sync.duplicates`.
+* A row this desk cannot store (a required column empty, a value that does not convert, any other
+  constraint) is set aside by `desktop.sync.quarantine` with its reason; the rest of the page applies.
 * Inside a first sync's bulk transaction (`desktop.sync.bulk`), new rows are plain INSERTs with the
   per-row triggers suspended; every slow path (a duplicate, a row with a local change) leaves bulk
   mode first (`end_bulk`).
@@ -32,6 +34,7 @@ from sqlalchemy.pool import PoolProxiedConnection
 from db.engine import Database
 from db.models import APPEND_ONLY_TABLES
 from db.outbox import LOCAL_ONLY_TABLES, install_outbox_triggers, outbox_triggers_current, resume_outbox, suppress_outbox
+from desktop.sync import quarantine
 from desktop.sync.duplicates import resolve_duplicate
 from desktop.sync.forms import TableInfo, append_only_mutable, now_storage, quote
 from desktop.sync.hlc import DeskClock
@@ -46,6 +49,14 @@ __all__ = ["SyncStorage", "local_synced_tables", "queue_unsynced_rows", "sync_tr
 _FTS_INSERT_TRIGGER = "beneficiary_fts_after_insert"
 _DEMO_PREFIX = "DEMO"
 _STATE_COLUMNS = ("pull_after", "last_hlc", "clock_offset_ms", "last_summary_at", "device_id")
+
+
+def _refusal(error: BaseException) -> str:
+    """The Arabic reason a row was set aside; SQLite's own words name only the constraint (tables, columns)."""
+    detail = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+    if isinstance(error, sqlite3.IntegrityError):
+        return f"رفضت قاعدة بيانات الجهاز السجل ({detail})"
+    return "قيمة في السجل لا تناسب نوع عمودها على هذا الجهاز"
 
 
 def local_synced_tables() -> dict[str, Table]:
@@ -125,6 +136,7 @@ class SyncStorage:
         self.bulk: _BulkApply | None = None
         self._wall = wall or time.time
         self._info: dict[str, TableInfo] = {}
+        self._required: dict[str, tuple[str, ...]] = {}
         self._clock: DeskClock | None = None
         self._triggers_checked = False
 
@@ -253,26 +265,63 @@ class SyncStorage:
         if newest:
             self.clock.observe(newest)
         pending_tables = {table_name for table_name, _row in pending}
+        held = conn.execute("SELECT 1 FROM sync_quarantine LIMIT 1").fetchone() is not None
         for table_name, table_rows in by_table.items():
             info = self.table_info(conn, table_name)
-            plain: list[tuple[tuple[str, ...], tuple[Any, ...]]] = []
             kept: list[PulledRow] = []
-            storage_row = self.storage_row
             if table_name in pending_tables:
+                fresh = []
                 for row in table_rows:
                     if (table_name, row.hex) in pending:
                         kept.append(row)
                     else:
-                        plain.append(storage_row(info, row))
+                        fresh.append(row)
             else:
-                plain = [storage_row(info, row) for row in table_rows]
-            self._write_plain(conn, info, plain)
+                fresh = table_rows
+            plain, sources = self._storable(conn, info, fresh)
+            stored = self._write_plain(conn, info, plain, sources)
             if kept:
                 self.end_bulk()  # the slow path below needs every trigger in place
             for row in kept:
-                self._apply_keeping(conn, info, row, pending[(table_name, row.hex)])
+                try:
+                    self._apply_keeping(conn, info, row, pending[(table_name, row.hex)])
+                except (sqlite3.IntegrityError, sqlite3.InterfaceError, ValueError, TypeError, KeyError,
+                        OverflowError) as exc:
+                    quarantine.set_aside(conn, row, _refusal(exc))
+                else:
+                    stored.append(row)
+            if held:
+                quarantine.release(conn, stored)
             if table_name == "attachment":
                 self._note_missing_files(conn, table_rows)
+
+    def _storable(self, conn: sqlite3.Connection, info: TableInfo, rows: Sequence[PulledRow]
+                  ) -> tuple[list[tuple[tuple[str, ...], tuple[Any, ...]]], list[PulledRow]]:
+        """The storage forms of the rows this desk can store, and those rows; the others are set aside."""
+        name = info.table.name
+        required = self._required.get(name)
+        if required is None:
+            required = self._required[name] = tuple(
+                c for c in info.columns
+                if not info.table.c[c].nullable and c not in ("id", "version", "server_seq"))
+        storage_row = self.storage_row
+        plain: list[tuple[tuple[str, ...], tuple[Any, ...]]] = []
+        sources: list[PulledRow] = []
+        for row in rows:
+            fields = row.fields
+            for column in required:
+                if fields.get(column) is None:
+                    empty = [c for c in required if fields.get(c) is None]
+                    quarantine.set_aside(conn, row, f"حقول مطلوبة فارغة في السجل: {'، '.join(empty)}")
+                    break
+            else:
+                try:
+                    plain.append(storage_row(info, row))
+                except (ValueError, TypeError, KeyError, OverflowError, AttributeError):
+                    quarantine.set_aside(conn, row, "قيمة في السجل لا تناسب نوع عمودها على هذا الجهاز")
+                    continue
+                sources.append(row)
+        return plain, sources
 
     @staticmethod
     def storage_row(info: TableInfo, row: PulledRow) -> tuple[tuple[str, ...], tuple[Any, ...]]:
@@ -282,22 +331,27 @@ class SyncStorage:
         return columns, convert(fields, row.row_id, row.version, row.server_seq)
 
     def _write_plain(
-        self, conn: sqlite3.Connection, info: TableInfo, rows: list[tuple[tuple[str, ...], tuple[Any, ...]]]
-    ) -> None:
-        """Upsert rows with no local change; rows colliding on a unique key go through `resolve_duplicate`.
+        self, conn: sqlite3.Connection, info: TableInfo, rows: list[tuple[tuple[str, ...], tuple[Any, ...]]],
+        sources: list[PulledRow],
+    ) -> list[PulledRow]:
+        """Upsert rows with no local change; rows colliding on a unique key go through `resolve_duplicate`, rows
+        SQLite refuses otherwise are set aside (`sources[i]` is the pulled row of `rows[i]`). Returns those stored.
 
         Outside a bulk transaction, many new beneficiaries are indexed for name search in one
         statement (the FTS insert trigger is dropped around the INSERT, inside its savepoint).
         """
-        groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
-        for columns, values in rows:
+        groups: dict[tuple[str, ...], tuple[list[tuple[Any, ...]], list[PulledRow]]] = {}
+        for (columns, values), source in zip(rows, sources, strict=True):
             group = groups.get(columns)
             if group is None:
-                group = groups[columns] = []
-            group.append(values)
+                group = groups[columns] = ([], [])
+            group[0].append(values)
+            group[1].append(source)
         bulk = self.bulk
-        for columns, values_list in groups.items():
+        stored: list[PulledRow] = []
+        for columns, (values_list, group_sources) in groups.items():
             if bulk is not None and bulk.write_new(info, columns, values_list):
+                stored.extend(group_sources)
                 continue
             sql = info.upsert_sql(columns)
             conn.execute("SAVEPOINT sync_page")
@@ -320,13 +374,20 @@ class SyncStorage:
                 else:
                     conn.executemany(sql, values_list)
                 conn.execute("RELEASE sync_page")
+                stored.extend(group_sources)
                 continue
-            except sqlite3.IntegrityError:
+            except (sqlite3.IntegrityError, sqlite3.InterfaceError, OverflowError):
                 conn.execute("ROLLBACK TO sync_page")
                 conn.execute("RELEASE sync_page")
             self.end_bulk()  # the row-by-row path below records local changes: every trigger back
-            for values in values_list:
-                self._write_one(conn, info, columns, values)
+            for values, source in zip(values_list, group_sources, strict=True):
+                try:
+                    self._write_one(conn, info, columns, values)
+                except (sqlite3.IntegrityError, sqlite3.InterfaceError, OverflowError) as exc:
+                    quarantine.set_aside(conn, source, _refusal(exc))
+                else:
+                    stored.append(source)
+        return stored
 
     def _write_one(self, conn: sqlite3.Connection, info: TableInfo, columns: tuple[str, ...],
                    values: tuple[Any, ...], attempts: int = 4) -> None:
@@ -336,7 +397,7 @@ class SyncStorage:
             conn.execute(info.upsert_sql(columns), values)
             conn.execute("RELEASE sync_row")
             return
-        except sqlite3.IntegrityError as exc:
+        except (sqlite3.IntegrityError, sqlite3.InterfaceError, OverflowError) as exc:
             conn.execute("ROLLBACK TO sync_row")
             conn.execute("RELEASE sync_row")
             if "UNIQUE" not in str(exc) or attempts <= 0:

@@ -55,9 +55,14 @@ _NOT_CONTENT_OF: dict[str, frozenset[str]] = {"audit_event": frozenset({"chain_s
 
 
 def local_summary(conn: sqlite3.Connection, table_name: str) -> tuple[int, str]:
-    """(count, hash) of this desk's rows of a table that the server has acknowledged."""
+    """(count, hash) of this desk's rows of a table that the server has acknowledged; a row set aside in
+    quarantine (`desktop.sync.quarantine`) counts at its quarantined version, so it does not make every
+    round resync the table (it is the supervisor's to see, and the next pull of a repair replaces it)."""
     rows = conn.execute(  # in id order: the sort in `summary_hash` then only checks it
-        f"SELECT id, version FROM {quote(table_name)} WHERE server_seq IS NOT NULL ORDER BY id"
+        f"SELECT id, version FROM {quote(table_name)} WHERE server_seq IS NOT NULL AND id NOT IN "
+        "(SELECT row_id FROM sync_quarantine WHERE table_name = ?) "
+        "UNION ALL SELECT row_id, version FROM sync_quarantine WHERE table_name = ? ORDER BY 1",
+        (table_name, table_name),
     ).fetchall()
     return len(rows), summary_hash(rows)
 
@@ -197,7 +202,8 @@ class Verifier:
         return differing
 
     def resync(self, table_name: str) -> None:
-        """Targeted resync of one table: apply what the server has differently, queue what it lacks."""
+        """Targeted resync of one table: apply what the server has differently, queue what it lacks, forget rows
+        set aside that the server no longer has."""
         storage = self._storage
         seen: set[str] = set()
         after: str | None = None
@@ -233,4 +239,8 @@ class Verifier:
                         "VALUES (?, ?, 'insert', NULL, NULL, NULL, ?)",
                         (table_name, row_hex, now_storage()),
                     )
+            for (row_hex,) in conn.execute("SELECT row_id FROM sync_quarantine WHERE table_name = ?",
+                                           (table_name,)).fetchall():
+                if str(row_hex) not in seen:  # removed on the server by its administrator: nothing left to store
+                    conn.execute("DELETE FROM sync_quarantine WHERE table_name = ? AND row_id = ?", (table_name, row_hex))
                     conn.execute(f"UPDATE {quote(table_name)} SET server_seq = NULL WHERE id = ?", (row_hex,))

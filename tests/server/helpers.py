@@ -43,7 +43,7 @@ class LiveServer:
         return self.store.create_enrollment_code(association, branch, hours)
 
     def desk(self, association: str = "جمعية البر", association_id: uuid.UUID | None = None,
-             name: str = "PC", clock_ms: int = 1_800_000_000_000) -> Desk:
+             name: str = "PC", clock_ms: int = 1_780_000_000_000) -> Desk:
         """Enrol a new desk."""
         desk = Desk(self.url, clock_ms=clock_ms)
         desk.enroll(self.code(association), association_id or uuid.uuid4(), name)
@@ -55,12 +55,13 @@ class Desk:
     """One enrolled PC: token, association, a manual HLC, and shorthand for push/pull."""
 
     url: str
-    clock_ms: int = 1_800_000_000_000
+    clock_ms: int = 1_780_000_000_000
     token: str = ""
     device_id: uuid.UUID | None = None
     association_id: uuid.UUID | None = None
     prefix: str = ""
     _counter: Any = field(default_factory=lambda: itertools.count())
+    _policy_version: uuid.UUID | None = None
 
     def headers(self, **extra: str) -> dict[str, str]:
         """Protocol, schema and bearer headers."""
@@ -136,15 +137,28 @@ class Desk:
         fields.update(changes)
         return row_id, fields
 
+    def policy_version(self) -> uuid.UUID:
+        """The association's policy version, pushed once (a case must point to one the server holds)."""
+        if self._policy_version is None:
+            row_id = uuid.uuid4()
+            stamp = "2026-11-22T08:00:00+00:00"
+            self.push(self.mutation("policy_version", row_id, {
+                "association_id": str(self.association_id), "profile_id": "general", "version_label": "1",
+                "content_hash": "0" * 64, "source_text": "[profile]", "adopted_at": stamp, "created_at": stamp,
+                "updated_at": stamp}))
+            self._policy_version = row_id
+        return self._policy_version
+
     def case(self, status: str = "received", **changes: Any) -> tuple[uuid.UUID, dict[str, Any]]:
-        """All columns of a new case of this desk's association."""
+        """All columns of a new case of this desk's association (its policy version pushed first if need be)."""
         row_id = uuid.uuid4()
         fields = {"association_id": str(self.association_id), "case_number": f"{self.prefix}-1447-{row_id.int % 10**6:06d}",
-                  "beneficiary_id": None, "policy_version_id": str(uuid.uuid4()), "channel_id": "visit",
+                  "beneficiary_id": None, "policy_version_id": str(self.policy_version()), "channel_id": "visit",
                   "case_kind_id": "aid", "status": status, "officer_id": None, "branch": "الرياض",
                   "summary": "طلب مساعدة", "location": None, "submitted_at": "2026-11-22T08:00:00+00:00",
                   "promised_decision_date": "2026-12-06", "signature_pending": False, "current_step_id": None,
-                  "closed_at": None, "deleted_at": None}
+                  "closed_at": None, "deleted_at": None, "created_at": "2026-11-22T08:00:00+00:00",
+                  "updated_at": "2026-11-22T08:00:00+00:00"}
         fields.update(changes)
         return row_id, fields
 

@@ -22,16 +22,17 @@ def test_push_then_pull_round_trip(any_server: LiveServer) -> None:
     ben_id, ben = a.beneficiary()
     case_id, case = a.case(beneficiary_id=None)
     case["beneficiary_id"] = str(ben_id)
+    start = a.head()  # after the case's policy version
     results = a.push(a.mutation("beneficiary", ben_id, ben), a.mutation("case", case_id, case))
     assert [r["status"] for r in results] == ["applied", "applied"]
-    assert [r["server_seq"] for r in results] == [1, 2]
+    assert [r["server_seq"] for r in results] == [start + 1, start + 2]
     rows = b.pull_all()
     got = rows[("case", str(case_id))]
     assert got["version"] == 1 and not got["deleted"]
     decoded = p.decode_fields(p.synced_tables()["case"], got["fields"])
     assert decoded["id"] == case_id and decoded["beneficiary_id"] == ben_id
     assert decoded["status"] == "received" and decoded["signature_pending"] is False
-    assert decoded["device_id"] == a.device_id and decoded["version"] == 1 and decoded["server_seq"] == 2
+    assert decoded["device_id"] == a.device_id and decoded["version"] == 1 and decoded["server_seq"] == start + 2
     assert set(p.synced_tables()["case"].c.keys()) <= set(got["fields"])
 
 
@@ -89,8 +90,8 @@ def test_same_field_conflict_recorded_once_with_order_independent_winner(any_ser
                         "مكتب الاستقبال 2").status_code == 200
         row_id, fields = a.beneficiary()
         a.push(a.mutation("beneficiary", row_id, fields))
-        ma = a.mutation("beneficiary", row_id, {"city": "جدة"}, base=1, hlc=p.format_hlc(1_900_000_000_000, 0))
-        mb = b.mutation("beneficiary", row_id, {"city": "الدمام"}, base=1, hlc=p.format_hlc(1_900_000_000_500, 0))
+        ma = a.mutation("beneficiary", row_id, {"city": "جدة"}, base=1, hlc=p.format_hlc(1_790_000_000_000, 0))
+        mb = b.mutation("beneficiary", row_id, {"city": "الدمام"}, base=1, hlc=p.format_hlc(1_790_000_000_500, 0))
         first, second = (a, ma), (b, mb)
         if order == "ba":
             first, second = second, first
@@ -168,7 +169,8 @@ def test_append_only_records_are_insert_only(any_server: LiveServer) -> None:
     step_id = uuid.uuid4()
     step = {"case_id": str(case_id), "step_id": "verify", "step_kind": "verify", "officer_id": None,
             "channel_id": "visit", "completed_at": "2026-11-22T08:05:00+00:00",
-            "policy_version_id": case["policy_version_id"], "skipped": False, "skip_reason": None, "note": None}
+            "policy_version_id": case["policy_version_id"], "skipped": False, "skip_reason": None, "note": None,
+            "updated_at": "2026-11-22T08:05:00+00:00"}
     results = a.push(a.mutation("case", case_id, case), a.mutation("step_completion", step_id, step))
     assert [r["status"] for r in results] == ["applied", "applied"]
     (same,) = a.push(a.mutation("step_completion", step_id, step))

@@ -1,4 +1,6 @@
-"""The supervisor's conflicts screen: the same field changed on two PCs, both values side by side, keep one."""
+"""The supervisor's conflicts screen: the same field changed on two PCs, both values side by side, keep one;
+below them, what did not sync at all (issue 15): this desk's changes the server rejected, with its reason,
+and pulled rows this desk set aside (`desktop.sync.quarantine`), for the supervisor to see and report."""
 
 from __future__ import annotations
 
@@ -18,10 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.arabic_text import ltr
+from desktop.counting import CHANGES, ROWS, count_phrase
 from ui.sync.style import SYNC_STYLE
 from ui.sync.text import moment_text, number
 
 if TYPE_CHECKING:
+    from desktop.sync.quarantine import QuarantinedRow, RejectedChange
     from desktop.sync.service import ConflictView
     from ui.sync.controller import SyncController
 
@@ -33,6 +38,76 @@ WINNER = "المعتمدة مؤقتًا"
 WINNER_TIP = "هذه القيمة الظاهرة الآن على كل الأجهزة، إلى أن تحسم التعارض"
 KEPT = "بقيت هذه القيمة"
 KEEP = "اعتماد هذه القيمة"
+#: The most height the «not synced» panel takes below the conflicts (it scrolls beyond).
+REFUSED_MAX_HEIGHT = 240
+REFUSED_INTRO = ("ما لم تكتمل مزامنته: تغييرات من هذا الجهاز رفضها الخادم (لم تُحفظ عليه)، وسجلات وصلت من الخادم "
+                 "ولم يستطع هذا الجهاز حفظها فجُنّبت وتابعت المزامنة. أبلغ مسؤول النظام بها؛ السجل الذي يصحّحه على "
+                 "الخادم يُحفظ هنا في المزامنة التالية.")
+
+
+def _table_text(name: str) -> str:
+    from desktop.sync.service import TABLE_LABELS
+
+    return TABLE_LABELS.get(name, "سجل")
+
+
+def _storage_moment(text: str) -> str:
+    """A time stored by the sync layer ("YYYY-MM-DD HH:MM:SS…", UTC) as the supervisor reads it."""
+    import datetime as dt
+
+    try:
+        return moment_text(dt.datetime.fromisoformat(text[:19]).replace(tzinfo=dt.UTC))
+    except ValueError:
+        return "غير معروف"
+
+
+class RefusedPanel(QFrame):
+    """What did not sync: rejected changes of this desk and rows set aside here, one line each with its reason.
+
+    `sig_shown(bool)` is emitted after the lists were shown: True when there is anything to show.
+    """
+
+    sig_shown = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("refused_panel")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 10)
+        layout.setSpacing(6)
+        self.heading = _label("ما لم تكتمل مزامنته", "conflict_heading", self, wrap=False)
+        layout.addWidget(self.heading)
+        layout.addWidget(_label(REFUSED_INTRO, "conflict_where", self))
+        self.lines = QVBoxLayout()
+        self.lines.setSpacing(4)
+        layout.addLayout(self.lines)
+        self.setVisible(False)
+
+    def show_items(self, rejected: list[RejectedChange], kept: list[QuarantinedRow]) -> None:
+        """Show the lists (the panel hides itself when both are empty).
+
+        A row id is shown whole, isolated left to right in Latin hex digits (`ltr`, not `identifier_text`: a
+        uuid mixes letters and digits, and the administrator types it into ``mustafid-admin rows repair``).
+        """
+        while self.lines.count():
+            item = self.lines.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.setParent(None)
+                widget.deleteLater()
+        self.heading.setText(
+            f"ما لم تكتمل مزامنته — رفضه الخادم: {count_phrase(len(rejected), CHANGES)}؛ "
+            f"جُنّب على هذا الجهاز: {count_phrase(len(kept), ROWS)}")
+        for change in rejected:
+            self.lines.addWidget(_label(
+                f"رفض الخادم تغييرًا على {_table_text(change.table)} {ltr(change.row_id)} "
+                f"({_storage_moment(change.changed_at)}): {change.reason_ar}", "refused_line", self))
+        for row in kept:
+            self.lines.addWidget(_label(
+                f"جُنّب {_table_text(row.table)} {ltr(row.row_id)} الوارد من الخادم "
+                f"({_storage_moment(row.quarantined_at)}): {row.reason_ar}", "quarantined_line", self))
+        self.setVisible(bool(rejected or kept))
+        self.sig_shown.emit(bool(rejected or kept))
 
 
 def _label(text: str, name: str, parent: QWidget, *, wrap: bool = True) -> QLabel:
@@ -180,6 +255,15 @@ class ConflictsDialog(QDialog):
         self.list_layout.addStretch(1)
         self.scroll_area.setWidget(self.list_body)
         layout.addWidget(self.scroll_area, 1)
+        self.refused_area = QScrollArea(self)  # below the conflicts, never pushing them out of sight
+        self.refused_area.setWidgetResizable(True)
+        self.refused_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.refused_area.setMaximumHeight(REFUSED_MAX_HEIGHT)
+        self.refused = RefusedPanel(self.refused_area)
+        self.refused.sig_shown.connect(self.refused_area.setVisible)
+        self.refused_area.setWidget(self.refused)
+        self.refused_area.setVisible(False)
+        layout.addWidget(self.refused_area)
 
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -195,7 +279,8 @@ class ConflictsDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        """Read the conflicts again in the background."""
+        """Read the conflicts (and what did not sync) again in the background."""
+        self._controller.load_refused(self, self._refused_loaded, self._failed)
         if self._loading:
             self._reload_again = True
             return
@@ -231,6 +316,10 @@ class ConflictsDialog(QDialog):
         self.title.setText(f"تعارضات المزامنة ({number(open_count)} مفتوحة)" if open_count else "تعارضات المزامنة")
         self._say(None if views else EMPTY)
         self.sig_loaded.emit(len(views))
+
+    def _refused_loaded(self, found: tuple[list[RejectedChange], list[QuarantinedRow]]) -> None:
+        rejected, kept = found
+        self.refused.show_items(rejected, kept)
 
     def _failed(self, message: str, _error: BaseException) -> None:
         self._loading = False

@@ -43,6 +43,7 @@ from ui.ops import FailureCallback, Operations, run_read, run_write
 from ui.sync.text import SyncState
 
 if TYPE_CHECKING:
+    from desktop.sync.quarantine import QuarantinedRow, RejectedChange
     from desktop.sync.service import ConflictView, EnrolmentResult, SyncReport, SyncService, SyncStatus
     from desktop.workspace import Workspace
 
@@ -419,6 +420,20 @@ class SyncController(QObject):
             return False
         run_read(self, lambda: service.conflicts(include_resolved=include_resolved), self._for(owner, on_done),
                  self._failure_for(owner, on_failure), where="sync.conflicts")
+        return True
+
+    def load_refused(
+        self,
+        owner: QObject,
+        on_done: Callable[[tuple[list[RejectedChange], list[QuarantinedRow]]], None],
+        on_failure: FailureCallback,
+    ) -> bool:
+        """Read, in the background, this desk's changes the server rejected and the pulled rows set aside."""
+        service = self._service
+        if service is None or self._stopped:
+            return False
+        run_read(self, service.refused, self._for(owner, on_done), self._failure_for(owner, on_failure),
+                 where="sync.refused")
         return True
 
     def resolve(

@@ -26,5 +26,7 @@ QLabel#winner_badge {
 }
 QLabel#side_caption { color: #5f6b7a; font-weight: bold; }
 QLabel#conflict_resolved { color: #1f4f3f; font-weight: bold; }
+QFrame#refused_panel { background: #fff8f0; border: 1px solid #e8c9a0; border-radius: 8px; }
+QLabel#refused_line, QLabel#quarantined_line { color: #5a3d12; }
 QLabel#conflicts_empty { color: #5f6b7a; font-size: 12pt; padding: 30px; }
 """

@@ -132,6 +132,8 @@ def state_tooltip(state: SyncState) -> str:
         lines.append("آخر محاولة وصلت إلى الخادم.")
     if status.rejected_changes:
         lines.append(f"تغييرات رفضها الخادم: {number(status.rejected_changes)}")
+    if status.quarantined_rows:
+        lines.append(f"سجلات وصلت ولم تُحفظ على هذا الجهاز (مجنّبة): {number(status.quarantined_rows)}")
     if status.blocked_changes:
         lines.append(f"تغييرات معلقة بانتظار غيرها: {number(status.blocked_changes)}")
     return "\n".join(lines)
