@@ -35,6 +35,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 import resources
 from desktop import logbook
 from desktop.cli_args import ArabicArgumentParser
+from desktop.version import add_version_argument
 from desktop.errors import describe, unexpected_error_text
 from ui.input_safety import install_wheel_guard
 from ui.ops import operations, run_write
@@ -484,6 +485,7 @@ def parse_arguments(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]
     """The desk's own command-line arguments, and the rest (left to Qt, e.g. -platform)."""
     parser = ArabicArgumentParser(prog="mustafid", description="مكتب المستفيد")
     parser.add_argument("--data-dir", type=Path, default=None, metavar="DIR", help="مجلد بيانات البرنامج")
+    add_version_argument(parser)
     arguments, rest = parser.parse_known_args(list(argv))
     return arguments, rest
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from desktop.cli_args import ArabicArgumentParser
+from desktop.version import add_version_argument
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--key", type=Path, default=None, help="ملف المفتاح الخاص لشهادة TLS (PEM)")
     parser.add_argument("--min-client-schema", default=None, metavar="REV",
                         help="أقدم إصدار لقاعدة بيانات المكتب يقبله الخادم")
+    add_version_argument(parser)
     return parser
 
 

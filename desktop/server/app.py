@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from desktop.server.store import SERVER_SCHEMA, DeviceContext, ServerError, ServerStore
 from desktop.sync import protocol as p
+from desktop.version import app_version
 
 __all__ = ["create_app", "request_logger"]
 
@@ -135,6 +136,7 @@ def create_app(db_url: str, *, min_client_schema: str | None = None, upgrade: bo
             "ms": round((time.perf_counter() - started) * 1000, 2),
             "device": request.state.device_id, "error": request.state.error,
             "client": request.client.host if request.client else None,
+            "desk_version": request.headers.get(p.HEADER_APP_VERSION),
         }, ensure_ascii=False))
         return response
 
@@ -156,7 +158,8 @@ def create_app(db_url: str, *, min_client_schema: str | None = None, upgrade: bo
     @app.get("/v1/health")
     async def health() -> Response:
         return _model_response(p.HealthResponse(server_schema=SERVER_SCHEMA,
-                                                min_client_schema=store.min_client_schema))
+                                                min_client_schema=store.min_client_schema,
+                                                app_version=app_version()))
 
     @app.post("/v1/enroll")
     async def enroll(request: Request) -> Response:

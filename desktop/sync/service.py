@@ -50,6 +50,7 @@ from desktop.sync.client import SyncClient
 from desktop.sync.link import error_of
 from desktop.sync.outcome import SyncError, SyncReport
 from desktop.sync.protocol import (
+    HEADER_APP_VERSION,
     HEADER_PROTOCOL,
     HEADER_SCHEMA,
     PROTOCOL_VERSION,
@@ -58,6 +59,7 @@ from desktop.sync.protocol import (
     encode_value,
 )
 from desktop.sync.storage import local_synced_tables, queue_unsynced_rows, sync_transaction
+from desktop.version import app_version
 from desktop.workspace import Workspace, os_username
 
 __all__ = [
@@ -358,7 +360,8 @@ class SyncService:
             "association_id": str(local_association),
             "association_name": association_name,
         }
-        headers = {HEADER_PROTOCOL: str(PROTOCOL_VERSION), HEADER_SCHEMA: self._schema}
+        headers = {HEADER_PROTOCOL: str(PROTOCOL_VERSION), HEADER_SCHEMA: self._schema,
+                   HEADER_APP_VERSION: app_version()}
         try:
             with httpx.Client(transport=self._transport, timeout=30) as http:
                 response = http.post(f"{server_url}/v1/enroll", json=body, headers=headers)
