@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import socket
 import sys
 from collections.abc import Sequence
@@ -13,6 +14,9 @@ from desktop.cli_args import ArabicArgumentParser
 from desktop.version import add_version_argument
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
+#: The database URL when --db is not given (the systemd unit and compose.yaml set it: not on a command line,
+#: which every user of the machine can read).
+DB_URL_ENV = "MUSTAFID_SERVER_DB"
 
 
 def default_db_url() -> str:
@@ -28,7 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The command line of `mustafid-server`."""
     parser = ArabicArgumentParser(prog="mustafid-server", description="خادم المزامنة المركزي لمكتب المستفيد")
     parser.add_argument("--db", default=None, metavar="URL",
-                        help="قاعدة بيانات الخادم: postgresql+psycopg://user:pass@host/db (الافتراضي: ملف SQLite للتجربة)")
+                        help="قاعدة بيانات الخادم: postgresql+psycopg://user@host/db (أو المتغير MUSTAFID_SERVER_DB؛ "
+                             "الافتراضي: ملف SQLite للتجربة)")
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"العنوان الذي يستمع عليه (الافتراضي {DEFAULT_HOST})")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="المنفذ؛ 0 = منفذ حر يُطبع عند البدء")
     parser.add_argument("--cert", type=Path, default=None, help="ملف شهادة TLS (PEM)")
@@ -83,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from desktop.server.app import create_app
     from desktop.server.store import ServerError
 
-    db_url = args.db or default_db_url()
+    db_url = args.db or os.environ.get(DB_URL_ENV) or default_db_url()
     try:
         app = create_app(db_url, min_client_schema=args.min_client_schema)
     except ServerError as exc:
