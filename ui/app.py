@@ -485,6 +485,8 @@ def parse_arguments(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]
     """The desk's own command-line arguments, and the rest (left to Qt, e.g. -platform)."""
     parser = ArabicArgumentParser(prog="mustafid", description="مكتب المستفيد")
     parser.add_argument("--data-dir", type=Path, default=None, metavar="DIR", help="مجلد بيانات البرنامج")
+    parser.add_argument("--import-policy", type=Path, default=None, metavar="FILE",
+                        help="اعتماد سياسة الجمعية من ملف TOML بعد فتح البرنامج (يُسأل الموظف أولًا)")
     add_version_argument(parser)
     arguments, rest = parser.parse_known_args(list(argv))
     return arguments, rest
@@ -539,7 +541,7 @@ def _run(arguments: argparse.Namespace, qt_arguments: list[str], data_dir: Path)
 
     snapshot = read_snapshot(data_dir)
     if snapshot is None:
-        return _run_after_opening(app, opening, probe)
+        return _run_after_opening(app, opening, probe, arguments.import_policy)
 
     from ui.main_window import MainWindow
 
@@ -551,6 +553,7 @@ def _run(arguments: argparse.Namespace, qt_arguments: list[str], data_dir: Path)
         opened = opening.outcome
         if isinstance(opened, OpenedDesk):
             window.attach_workspace(opened.workspace, opened.state)
+            _offer_policy_import(window, opened.workspace, arguments.import_policy)
             # Once the reception page is painted (usable): look for unfinished cases behind it, so that the
             # look-up does not compete with that first paint.
             _when_idle(window.offer_drafts_when_found)
@@ -579,7 +582,18 @@ def _run(arguments: argparse.Namespace, qt_arguments: list[str], data_dir: Path)
     return outcome["code"] if outcome["code"] != EXIT_OK else code
 
 
-def _run_after_opening(app: QApplication, opening: DeskOpening, probe: bool) -> int:
+def _offer_policy_import(window: MainWindow, workspace: Workspace, path: Path | None) -> None:
+    """With ``--import-policy FILE`` (a policy file opened with the desk): once the window is idle, offer to adopt it."""
+    if path is None:
+        return
+    from ui.policy_import import PolicyImportOffer
+
+    offer = PolicyImportOffer(workspace, path, window)
+    offer.sig_adopted.connect(window.show_policy)
+    _when_idle(offer.ask)
+
+
+def _run_after_opening(app: QApplication, opening: DeskOpening, probe: bool, import_policy: Path | None = None) -> int:
     """First run (or no snapshot): wait for the workspace, ask for the policy if none, then show the main window."""
     opened = opening.wait()
     if not isinstance(opened, OpenedDesk):
@@ -606,6 +620,7 @@ def _run_after_opening(app: QApplication, opening: DeskOpening, probe: bool) -> 
 
         window = MainWindow(workspace, state=shown_state)
         show_main_window(window)
+        _offer_policy_import(window, workspace, import_policy)
         _when_idle(window.offer_drafts_when_found)
         _when_idle(settle_memory)
         if probe:
