@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 __all__ = [
+    "BEFORE_UPGRADE_DIR",
     "BUSY_TIMEOUT_MS",
     "HEAD_REVISION",
     "MIGRATIONS_DIR",
@@ -51,6 +52,10 @@ HEAD_REVISION = "0017"
 
 #: Where the Alembic environment and revisions live (inside the package, no alembic.ini needed).
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+#: Where `Database.copy_before_upgrade` keeps the database as it was before a newer version migrated it
+#: (relative to the database's folder, the data directory).
+BEFORE_UPGRADE_DIR = Path("backups") / "before-upgrade"
 
 #: How long a connection waits for another one's write lock before giving up.
 BUSY_TIMEOUT_MS = 5000
@@ -401,10 +406,45 @@ class Database:
                     "ولم يُغيَّر في الملف شيء",
                     detail=f"revision {revision}",
                 )
+        if revision is not None:
+            self.copy_before_upgrade(revision)
         started = time.perf_counter()
         self._run_migrations()
         _log.info("database migrated from revision %s to %s in %.2f s", revision or "(new)", HEAD_REVISION,
                   time.perf_counter() - started)
+
+    def copy_before_upgrade(self, revision: str) -> Path:
+        """Copy the database as it is, before a newer version migrates it; return the copy's path.
+
+        An upgrade installed over an older desk migrates its database at first start: the copy, in
+        ``<data dir>/backups/before-upgrade/``, named by the schema revisions and the time, is the way back. It is
+        taken with SQLite's online backup (the write-ahead log included) into a file renamed only when whole; a
+        copy that cannot be written stops the migration (`DataDirectoryError`), the database untouched.
+        """
+        folder = self.path.parent / BEFORE_UPGRADE_DIR
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+        target = folder / f"{self.path.stem}-{revision}-to-{HEAD_REVISION}-{stamp}{self.path.suffix or '.sqlite3'}"
+        partial = target.with_name(target.name + ".partial")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            source = sqlite3.connect(_sqlite_uri(self.path, "ro"), uri=True)
+            try:
+                copy = sqlite3.connect(partial)
+                try:
+                    source.backup(copy)
+                finally:
+                    copy.close()
+            finally:
+                source.close()
+            os.replace(partial, target)
+        except (OSError, sqlite3.Error) as error:
+            partial.unlink(missing_ok=True)
+            raise DataDirectoryError(
+                "تعذّر أخذ نسخة من قاعدة البيانات قبل تحديثها، فلم تُحدَّث: تحقق من المساحة والصلاحيات في مجلد البيانات",
+                detail=f"{folder}: {error}",
+            ) from error
+        _log.info("database copied before migrating from revision %s (%s)", revision, target.name)
+        return target
 
     def _run_migrations(self) -> None:
         from alembic import command

@@ -6,7 +6,9 @@ Usage, from the root of a checkout, with any Python 3.11+ (standard library only
     python3 -m desktop.bootstrap test [pytest arguments]  # runs the whole test suite (``-n 2`` unless told)
 
 The virtual environment lives in ``.venv`` beside ``pyproject.toml``; it is (re)installed only when
-``pyproject.toml`` changed since the last install, so a second run starts at once.
+``pyproject.toml`` or the lock changed since the last install, so a second run starts at once. The packages come
+from ``requirements/dev.lock`` (the exact versions the suite passed with, see ``packaging/lock.py``), then the
+project itself with ``--no-deps``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".mustafid-installed"
+#: The exact versions the README's commands install (the desk, the server and the test tools).
+LOCK = ROOT / "requirements" / "dev.lock"
 
 # Debian packages the application needs at run time: Qt's shared libraries (offscreen and X11/xcb platforms),
 # fontconfig, and the system Amiri font (the app bundles its own copy; this one serves other programs too).
@@ -78,8 +82,22 @@ def venv_python() -> Path:
 
 
 def _pyproject_hash() -> str:
-    """Hash of pyproject.toml: a changed file means the packages are installed again."""
-    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    """Hash of pyproject.toml and the lock: a changed file means the packages are installed again."""
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes())
+    if LOCK.is_file():
+        digest.update(LOCK.read_bytes())
+    return digest.hexdigest()
+
+
+def install_commands(python: Path) -> list[list[str]]:
+    """The pip commands that install this checkout: the lock's exact versions, then the project without deps.
+
+    Without a lock (a tree that lost it) the project is installed with its test extra as pyproject.toml says.
+    """
+    pip = [str(python), "-m", "pip", "install", "-q"]
+    if LOCK.is_file():
+        return [[*pip, "-r", str(LOCK)], [*pip, "--no-deps", "-e", str(ROOT)]]
+    return [[*pip, "-e", f"{ROOT}[test]"]]
 
 
 def ensure_venv() -> Path:
@@ -97,9 +115,10 @@ def ensure_venv() -> Path:
             subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
     wanted = _pyproject_hash()
     if not STAMP.exists() or STAMP.read_text().strip() != wanted:
-        _say("installing Python packages (pip install -e .[test])")
+        _say("installing Python packages (requirements/dev.lock, then the project with --no-deps)")
         subprocess.run([str(python), "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "-e", f"{ROOT}[test]"], check=True)
+        for command in install_commands(python):
+            subprocess.run(command, check=True)
         STAMP.write_text(wanted)
     return python
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop.cli_args import ArabicArgumentParser
+from desktop.version import add_version_argument
 from desktop.errors import InputError
 
 if TYPE_CHECKING:
@@ -239,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="مجلد البيانات (الافتراضي: مجلد بيانات المستخدم)")
+    add_version_argument(parser)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     policy = sub.add_parser("policy", help="سياسات الجمعيات")

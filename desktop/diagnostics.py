@@ -204,6 +204,8 @@ def collect(data_dir: Path) -> dict[str, Any]:
     data_dir = Path(data_dir)
     return {
         "app_version": logbook.app_version(),
+        # A copy from the installer (PyInstaller's frozen build) or from a venv: support asks which first.
+        "frozen_build": bool(getattr(sys, "frozen", False)),
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "platform": _platform_facts(),
         "data_directory": _data_dir_facts(data_dir),

@@ -76,7 +76,6 @@ LEVEL_ENV = "MUSTAFID_LOG_LEVEL"
 BUFFER_CAPACITY = 2000
 
 _FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(threadName)s] %(message)s"
-_PACKAGE = "mustafid-desk"
 _INCIDENT_ALPHABET = "0123456789ABCDEF"
 _INCIDENT_LENGTH = 6
 
@@ -348,14 +347,10 @@ def record_incident(error: BaseException, where: str = "") -> str:
 
 
 def app_version() -> str:
-    """The installed version of Mustafid Desk ("unknown" when run from a tree that was never installed)."""
-    # Imported here: importlib.metadata costs ~20 ms of imports, which the desk's first window must not wait for.
-    from importlib import metadata
+    """The version of this copy of Mustafid Desk (`desktop.version.app_version`)."""
+    from desktop.version import app_version as version
 
-    try:
-        return metadata.version(_PACKAGE)
-    except metadata.PackageNotFoundError:
-        return "unknown"
+    return version()
 
 
 def log_files(data_dir: Path) -> list[Path]:

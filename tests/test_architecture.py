@@ -198,7 +198,7 @@ def test_sync_server_loads_only_storage_wire_contract_and_state_machine() -> Non
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     loaded = set(done.stdout.split())
     allowed = {"desktop", "desktop.sync", "desktop.sync.protocol", "desktop.cases", "desktop.cases.states",
-               "desktop.errors", "desktop.logbook", "desktop.cli_args"}
+               "desktop.errors", "desktop.logbook", "desktop.cli_args", "desktop.version"}
     outside = sorted(m for m in loaded if m not in allowed and not m.startswith("desktop.server"))
     assert outside == [], outside
 

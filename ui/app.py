@@ -35,6 +35,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 import resources
 from desktop import logbook
 from desktop.cli_args import ArabicArgumentParser
+from desktop.version import add_version_argument
 from desktop.errors import describe, unexpected_error_text
 from ui.input_safety import install_wheel_guard
 from ui.ops import operations, run_write
@@ -574,6 +575,9 @@ def parse_arguments(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]
     """The desk's own command-line arguments, and the rest (left to Qt, e.g. -platform)."""
     parser = ArabicArgumentParser(prog="mustafid", description="مكتب المستفيد")
     parser.add_argument("--data-dir", type=Path, default=None, metavar="DIR", help="مجلد بيانات البرنامج")
+    parser.add_argument("--import-policy", type=Path, default=None, metavar="FILE",
+                        help="اعتماد سياسة الجمعية من ملف TOML بعد فتح البرنامج (يُسأل الموظف أولًا)")
+    add_version_argument(parser)
     arguments, rest = parser.parse_known_args(list(argv))
     return arguments, rest
 
@@ -632,7 +636,7 @@ def _run(arguments: argparse.Namespace, qt_arguments: list[str], data_dir: Path)
 
     snapshot = read_snapshot(data_dir)
     if snapshot is None:
-        return _run_after_opening(app, opening, probe)
+        return _run_after_opening(app, opening, probe, arguments.import_policy)
 
     from ui.main_window import MainWindow
 
@@ -646,6 +650,7 @@ def _run(arguments: argparse.Namespace, qt_arguments: list[str], data_dir: Path)
             # The sign-in screen now takes a password; the pages are built (and unfinished cases looked for)
             # once somebody has signed in.
             window.attach_workspace(opened.workspace, opened.state)
+            _offer_policy_import(window, opened.workspace, arguments.import_policy)
             _when_idle(settle_memory)
             if probe:
                 _when_idle(lambda: _report_usable(window, app.quit))
@@ -671,7 +676,27 @@ def _run(arguments: argparse.Namespace, qt_arguments: list[str], data_dir: Path)
     return outcome["code"] if outcome["code"] != EXIT_OK else code
 
 
-def _run_after_opening(app: QApplication, opening: DeskOpening, probe: bool) -> int:
+def _offer_policy_import(window: MainWindow, workspace: Workspace, path: Path | None) -> None:
+    """With ``--import-policy FILE`` (a policy file opened with the desk): once the window is idle, offer to adopt it."""
+    if path is None:
+        return
+    from ui.policy_import import PolicyImportOffer
+
+    offer = PolicyImportOffer(workspace, path, window)
+    offer.sig_adopted.connect(window.show_policy)
+    if window.identity is not None:
+        _when_idle(offer.ask)
+        return
+
+    def once_signed_in(_identity: object) -> None:
+        # Adopting a policy is the administrator's or manager's (issue 13): asked once somebody has signed in.
+        window.sig_signed_in.disconnect(once_signed_in)
+        _when_idle(offer.ask)
+
+    window.sig_signed_in.connect(once_signed_in)
+
+
+def _run_after_opening(app: QApplication, opening: DeskOpening, probe: bool, import_policy: Path | None = None) -> int:
     """First run (or no snapshot): wait for the workspace, ask for the policy if none, then show the main window."""
     opened = opening.wait()
     if not isinstance(opened, OpenedDesk):
@@ -700,6 +725,7 @@ def _run_after_opening(app: QApplication, opening: DeskOpening, probe: bool) -> 
         window = MainWindow(workspace, state=shown_state)
         shown.append(window)
         show_main_window(window)
+        _offer_policy_import(window, workspace, import_policy)
         _when_idle(settle_memory)
         if probe:
             _arm_startup_probe(app.quit)

@@ -518,6 +518,18 @@ class MainWindow(QMainWindow):
             sections_menu.addAction(action)
             self.section_actions.append(action)
         self._build_sync_menu()
+        help_menu = self.menuBar().addMenu("مساعدة")
+        self.about_action = QAction("حول مكتب المستفيد…", self)
+        self.about_action.triggered.connect(self.show_about)
+        help_menu.addAction(self.about_action)
+
+    def show_about(self) -> None:
+        """Open the About box (the program's version), window-modal."""
+        from ui.about import AboutDialog
+
+        dialog = AboutDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.open()
 
     # ----------------------------------------------------------------- behaviour
 

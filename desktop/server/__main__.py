@@ -11,9 +11,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from desktop.cli_args import ArabicArgumentParser
-
+from desktop.version import add_version_argument
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
+#: The database URL when --db is not given (the systemd unit and compose.yaml set it: not on a command line,
+#: which every user of the machine can read).
+DB_URL_ENV = "MUSTAFID_SERVER_DB"
 
 
 def default_db_url() -> str:
@@ -25,8 +28,7 @@ def default_db_url() -> str:
     return f"sqlite:///{user_data_path(APP_NAME, APP_AUTHOR, roaming=False) / 'server' / 'mustafid-server.sqlite3'}"
 
 
-#: The server database's URL and password, when not given by --db / --config (never on the command line).
-DB_URL_ENV = "MUSTAFID_SERVER_DB_URL"
+#: The server database's password, when not given by --config (never on the command line).
 DB_PASSWORD_ENV = "MUSTAFID_SERVER_DB_PASSWORD"
 
 
@@ -39,7 +41,7 @@ class ServerConfigError(Exception):
 
 
 def database_url(db: str | None, config: Path | None, environ: dict[str, str] | None = None) -> str:
-    """The server database's URL: --db, else the config file's ``[database] url``, else $MUSTAFID_SERVER_DB_URL,
+    """The server database's URL: --db, else the config file's ``[database] url``, else $MUSTAFID_SERVER_DB,
     else the trial SQLite file; its password from the config file's ``[database] password`` or
     $MUSTAFID_SERVER_DB_PASSWORD (or, left out, libpq's own ``~/.pgpass``).
 
@@ -79,8 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The command line of `mustafid-server`."""
     parser = ArabicArgumentParser(prog="mustafid-server", description="خادم المزامنة المركزي لمكتب المستفيد")
     parser.add_argument("--db", default=None, metavar="URL",
-                        help="قاعدة بيانات الخادم: postgresql+psycopg://user@host/db بلا كلمة مرور؛ كلمة المرور في "
-                             f"المتغير {DB_PASSWORD_ENV} أو ملف الإعداد (الافتراضي: ملف SQLite للتجربة)")
+                        help="قاعدة بيانات الخادم: postgresql+psycopg://user@host/db بلا كلمة مرور (أو المتغير "
+                             f"{DB_URL_ENV})؛ كلمة المرور في المتغير {DB_PASSWORD_ENV} أو ملف الإعداد "
+                             "(الافتراضي: ملف SQLite للتجربة)")
     parser.add_argument("--config", type=Path, default=None, metavar="FILE",
                         help="ملف إعداد TOML له وحده (chmod 600): قسم [database] فيه url و password")
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"العنوان الذي يستمع عليه (الافتراضي {DEFAULT_HOST})")
@@ -89,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--key", type=Path, default=None, help="ملف المفتاح الخاص لشهادة TLS (PEM)")
     parser.add_argument("--min-client-schema", default=None, metavar="REV",
                         help="أقدم إصدار لقاعدة بيانات المكتب يقبله الخادم")
+    add_version_argument(parser)
     return parser
 
 

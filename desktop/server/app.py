@@ -37,6 +37,7 @@ from starlette.routing import Match
 from desktop.server.limits import RateLimiter, RateLimits
 from desktop.server.store import SERVER_SCHEMA, DeviceContext, ServerError, ServerStore, check_sha256
 from desktop.sync import protocol as p
+from desktop.version import app_version
 
 __all__ = ["create_app", "request_logger"]
 
@@ -238,6 +239,7 @@ def create_app(db_url: str, *, min_client_schema: str | None = None, upgrade: bo
             "ms": round((time.perf_counter() - started) * 1000, 2),
             "device": request.state.device_id, "error": request.state.error,
             "client": request.client.host if request.client else None,
+            "desk_version": request.headers.get(p.HEADER_APP_VERSION),
         }, ensure_ascii=False))
         return response
 
@@ -268,7 +270,8 @@ def create_app(db_url: str, *, min_client_schema: str | None = None, upgrade: bo
     @app.get("/v1/health", **_describe(response=p.HealthResponse, public=True))
     async def health() -> Response:
         return _model_response(p.HealthResponse(server_schema=SERVER_SCHEMA,
-                                                min_client_schema=store.min_client_schema))
+                                                min_client_schema=store.min_client_schema,
+                                                app_version=app_version()))
 
     @app.post("/v1/enroll", **_describe(body=p.EnrollRequest, response=p.EnrollResponse, public=True,
                                         versioned=True))

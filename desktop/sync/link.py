@@ -18,7 +18,8 @@ import httpx
 from db.engine import HEAD_REVISION
 from desktop.sync.hlc import DeskClock
 from desktop.sync.outcome import SyncError
-from desktop.sync.protocol import HEADER_PROTOCOL, HEADER_SCHEMA, PROTOCOL_VERSION
+from desktop.sync.protocol import HEADER_APP_VERSION, HEADER_PROTOCOL, HEADER_SCHEMA, PROTOCOL_VERSION
+from desktop.version import app_version
 
 __all__ = ["ServerLink", "bad_answer", "error_of"]
 
@@ -44,6 +45,7 @@ class ServerLink:
             headers={
                 HEADER_PROTOCOL: str(PROTOCOL_VERSION),
                 HEADER_SCHEMA: schema,
+                HEADER_APP_VERSION: app_version(),
                 "Authorization": f"Bearer {token}",
             },
             timeout=timeout,

@@ -92,6 +92,7 @@ __all__ = [
     "DEVICE_LABEL_MAX",
     "HEADER_PROTOCOL",
     "HEADER_SCHEMA",
+    "HEADER_APP_VERSION",
     "MAX_ATTACHMENT_BYTES",
     "MAX_BATCH_MUTATIONS",
     "MAX_BODY_BYTES",
@@ -137,6 +138,9 @@ __all__ = [
 PROTOCOL_VERSION = 1
 HEADER_PROTOCOL = "X-Mustafid-Protocol"
 HEADER_SCHEMA = "X-Mustafid-Schema"
+#: The desk's release (``desktop.version``), sent with every request; optional: a desk without it is served
+#: as before, and the server names it in its request log. The server's own is `HealthResponse.app_version`.
+HEADER_APP_VERSION = "X-Mustafid-App-Version"
 
 #: At most this many mutations in one push batch (413 beyond).
 MAX_BATCH_MUTATIONS = 500
@@ -439,6 +443,8 @@ class HealthResponse(_Model):
     protocol: int = PROTOCOL_VERSION
     server_schema: str
     min_client_schema: str
+    #: The server's release; absent (None) from a server older than the field.
+    app_version: str | None = None
 
 
 class EnrollRequest(_Model):

@@ -51,6 +51,7 @@ from desktop.sync.client import SyncClient
 from desktop.sync.link import error_of
 from desktop.sync.outcome import SyncError, SyncReport
 from desktop.sync.protocol import (
+    HEADER_APP_VERSION,
     HEADER_PROTOCOL,
     HEADER_SCHEMA,
     PROTOCOL_VERSION,
@@ -60,6 +61,7 @@ from desktop.sync.protocol import (
 )
 from desktop.sync import quarantine
 from desktop.sync.storage import SyncStorage, local_synced_tables, queue_unsynced_rows, sync_transaction
+from desktop.version import app_version
 from desktop.workspace import Workspace
 from desktop.permissions import Action, Guarded, guarded
 from desktop.sync.push import signed_in_account
@@ -381,7 +383,8 @@ class SyncService(Guarded):
             "association_id": str(local_association),
             "association_name": association_name,
         }
-        headers = {HEADER_PROTOCOL: str(PROTOCOL_VERSION), HEADER_SCHEMA: self._schema}
+        headers = {HEADER_PROTOCOL: str(PROTOCOL_VERSION), HEADER_SCHEMA: self._schema,
+                   HEADER_APP_VERSION: app_version()}
         try:
             with httpx.Client(transport=self._transport, timeout=30) as http:
                 response = http.post(f"{server_url}/v1/enroll", json=body, headers=headers)

@@ -19,3 +19,27 @@ def test_two_workers_are_added_when_the_caller_does_not_choose(args: list[str]) 
 ])
 def test_the_callers_choice_is_kept(args: list[str]) -> None:
     assert pytest_arguments(args) == args
+
+
+def test_the_readme_commands_install_the_lock_then_the_project_without_deps() -> None:
+    """bootstrap installs requirements/dev.lock's exact versions, then the checkout with --no-deps (editable)."""
+    from pathlib import Path
+
+    from desktop import bootstrap
+
+    commands = bootstrap.install_commands(Path("/venv/bin/python"))
+    assert commands == [
+        ["/venv/bin/python", "-m", "pip", "install", "-q", "-r", str(bootstrap.LOCK)],
+        ["/venv/bin/python", "-m", "pip", "install", "-q", "--no-deps", "-e", str(bootstrap.ROOT)],
+    ]
+    assert bootstrap.LOCK.is_file()
+
+
+def test_a_changed_lock_reinstalls() -> None:
+    """The venv's stamp covers the lock as well as pyproject.toml."""
+    import hashlib
+
+    from desktop import bootstrap
+
+    only_pyproject = hashlib.sha256((bootstrap.ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    assert bootstrap._pyproject_hash() != only_pyproject
