@@ -1,9 +1,16 @@
 """The local SQLite database: opening it, its connection settings, sessions and migrations at start-up.
 
 Start-up cost is kept low on purpose: `Database.open` and `Database.upgrade` on a database
-already at `HEAD_REVISION` use the standard library's ``sqlite3`` only (one read of
-``alembic_version``); SQLAlchemy's engine is created on first use of `Database.engine` or
-`Database.session`, and Alembic is imported only when a migration has to run.
+already at `HEAD_REVISION` use the DB-API driver only (one read of ``alembic_version``); SQLAlchemy's
+engine is created on first use of `Database.engine` or `Database.session`, and Alembic is imported
+only when a migration has to run.
+
+An encrypted desk (issue 14) is SQLCipher through ``sqlcipher3``: `Database` is given the 256-bit data
+key and every connection it makes (the engine's, the fast path's, hence the outbox triggers' and the
+FTS5 index's, which live in the same file) is keyed first with it as a *raw* key (``PRAGMA key =
+"x'…'"``: no key derivation, opening stays fast). Without a key the standard library's ``sqlite3``
+opens a plaintext file as before (a wave-1 desk until `desktop.encryption` migrates it). The key
+itself is kept wrapped in `desktop.keystore`; this module never sees a password.
 """
 
 from __future__ import annotations
@@ -17,7 +24,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -31,8 +39,16 @@ __all__ = [
     "DataDirectoryError",
     "Database",
     "DatabaseError",
+    "DatabaseLockedError",
     "DatabaseTooNewError",
+    "DATA_KEY_BYTES",
+    "INTEGRITY_ERRORS",
+    "WrongKeyError",
     "alembic_config",
+    "connect_keyed",
+    "driver_connection",
+    "is_encrypted_file",
+    "sqlcipher_module",
     "autogenerate_include_name",
     "begin_sqlite_transaction",
     "configure_sqlite_connection",
@@ -68,6 +84,122 @@ class DatabaseTooNewError(DatabaseError):
 
 class DataDirectoryError(DatabaseError):
     """The data directory (or the database file) cannot be created or written."""
+
+
+class DatabaseLockedError(DatabaseError):
+    """The database is encrypted and no member of staff has signed in yet to unlock it."""
+
+
+class WrongKeyError(DatabaseError):
+    """The key given does not open this database (a wrong key, or a file that is not this desk's)."""
+
+
+#: The data key's length: 256 bits, random, given to SQLCipher as a raw key.
+DATA_KEY_BYTES = 32
+
+#: Every file the desk creates is readable by its owner only (the database, its -wal/-shm, keystore, scans).
+PRIVATE_FILE_MODE = 0o600
+
+LOCKED_MESSAGE = "قاعدة البيانات مشفّرة ومقفلة: سجّل الدخول بكلمة مرورك لفتحها"
+WRONG_KEY_MESSAGE = "مفتاح التشفير لا يفتح قاعدة البيانات هذه: تحقق من كلمة المرور أو من مفتاح الاسترداد"
+
+_sqlcipher: ModuleType | None = None
+
+
+def sqlcipher_module() -> ModuleType:
+    """The SQLCipher DB-API module (``sqlcipher3.dbapi2``), imported on first use (same API as ``sqlite3``)."""
+    global _sqlcipher
+    if _sqlcipher is None:
+        import importlib
+
+        _sqlcipher = importlib.import_module("sqlcipher3.dbapi2")
+    return _sqlcipher
+
+
+def _integrity_errors() -> tuple[type[Exception], ...]:
+    try:
+        return (sqlite3.IntegrityError, cast(type[Exception], sqlcipher_module().IntegrityError))
+    except ImportError:  # pragma: no cover - sqlcipher3 is a dependency; a plaintext desk still works without it
+        return (sqlite3.IntegrityError,)
+
+
+#: The driver's integrity errors, for code working on a raw connection (either driver may have made it).
+INTEGRITY_ERRORS: tuple[type[Exception], ...] = _integrity_errors()
+
+
+def _key_pragma(key: bytes) -> str:
+    """``PRAGMA key`` with `key` as a raw 256-bit key (hex digits only: nothing to quote)."""
+    if len(key) != DATA_KEY_BYTES:
+        raise ValueError("the data key must be 32 bytes")
+    return f"PRAGMA key = \"x'{key.hex()}'\""
+
+
+def connect_keyed(database: str, key: bytes | None, *, uri: bool = False, **kwargs: Any) -> sqlite3.Connection:
+    """A DB-API connection to `database`: SQLCipher keyed with `key`, or the standard ``sqlite3`` without one.
+
+    The SQLCipher connection has the ``sqlite3`` API; it is typed as one so that code on a raw connection
+    (sync, demo data) serves both. The key is checked at once (`WrongKeyError`, Arabic).
+    """
+    if key is None:
+        plain: sqlite3.Connection = sqlite3.connect(database, uri=uri, **kwargs)
+        return plain
+    module = sqlcipher_module()
+    connection = cast(sqlite3.Connection, module.connect(database, uri=uri, **kwargs))
+    try:
+        _apply_key(connection, key)
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _apply_key(connection: Any, key: bytes) -> None:
+    """Key a fresh SQLCipher connection and prove the key (one read of the schema).
+
+    SQLCipher's own log (a wrong key's "hmac check failed" on stderr) is silenced: the refusal is the
+    `WrongKeyError` raised here, worded in Arabic, and the desk's log records only its kind.
+    """
+    connection.execute("PRAGMA cipher_log_level = NONE")
+    connection.execute(_key_pragma(key))
+    try:
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except Exception as error:  # sqlcipher3's DatabaseError: "file is not a database"
+        raise WrongKeyError(WRONG_KEY_MESSAGE, detail=type(error).__name__) from error
+
+
+def driver_connection(fairy: Any) -> sqlite3.Connection:
+    """The DB-API connection under a pooled one (``sqlite3`` or SQLCipher's, which has the same API)."""
+    connection = fairy.driver_connection
+    assert connection is not None and hasattr(connection, "execute")
+    return cast(sqlite3.Connection, connection)
+
+
+def is_encrypted_file(path: Path) -> bool:
+    """True when `path` is not a plaintext SQLite file (SQLCipher encrypts the header too); False when absent/empty."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(16)
+    except OSError:
+        return False
+    return bool(head) and head != b"SQLite format 3\x00"
+
+
+def create_private_file(path: Path) -> None:
+    """Create `path` empty and owner-only unless it exists (SQLite gives -wal/-shm the database's mode)."""
+    try:
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE)
+    except FileExistsError:
+        return
+    os.close(descriptor)
+
+
+def make_private(path: Path) -> None:
+    """Make an existing file owner-only (POSIX; on Windows the data directory's ACL and DPAPI protect it)."""
+    if os.name == "posix":
+        try:
+            os.chmod(path, PRIVATE_FILE_MODE)
+        except OSError:
+            pass
 
 
 def configure_sqlite_connection(dbapi_connection: sqlite3.Connection, _record: object = None) -> None:
@@ -124,10 +256,16 @@ def _sqlite_uri(path: Path, mode: str) -> str:
 
 
 class Database:
-    """One local SQLite database file: engine, sessions, migrations."""
+    """One local SQLite database file: engine, sessions, migrations; SQLCipher when it has a key.
 
-    def __init__(self, path: Path) -> None:
+    `encrypted` says the file is (or is to be made) SQLCipher; until `unlock` gives it the key, opening an
+    engine raises `DatabaseLockedError` (Arabic).
+    """
+
+    def __init__(self, path: Path, *, key: bytes | None = None, encrypted: bool | None = None) -> None:
         self.path = path
+        self._key = key
+        self.encrypted = key is not None if encrypted is None else encrypted
         self._engine: Engine | None = None
         self._read_engine: Engine | None = None
         self._lock = threading.Lock()
@@ -135,8 +273,12 @@ class Database:
     # ------------------------------------------------------------------ opening
 
     @classmethod
-    def open(cls, path: Path) -> Database:
-        """Prepare the database at `path` (its directory is created); nothing is migrated yet."""
+    def open(cls, path: Path, *, key: bytes | None = None, encrypted: bool | None = None) -> Database:
+        """Prepare the database at `path` (its directory is created); nothing is migrated yet.
+
+        With `key` the file is SQLCipher (created owner-only when new); `encrypted=True` without a key
+        prepares a locked database that `unlock` opens later.
+        """
         path = Path(path)
         _ensure_writable_directory(path.parent)
         if path.exists():
@@ -148,7 +290,44 @@ class Database:
                 raise DataDirectoryError(
                     "لا يمكن الكتابة في ملف قاعدة البيانات: تحقق من صلاحيات الملف", detail=str(path)
                 )
-        return cls(path)
+        else:
+            create_private_file(path)
+        return cls(path, key=key, encrypted=encrypted)
+
+    @property
+    def is_unlocked(self) -> bool:
+        """True when the database can be opened: plaintext, or encrypted with its key given."""
+        return not self.encrypted or self._key is not None
+
+    def unlock(self, key: bytes) -> None:
+        """Give an encrypted database its data key (checked at once: `WrongKeyError` when it does not open it)."""
+        if self._key == key:
+            return
+        if self.path.exists() and self.path.stat().st_size > 0:
+            connect_keyed(_sqlite_uri(self.path, "ro"), key, uri=True).close()
+        with self._lock:
+            self._dispose()
+            self._key = key
+            self.encrypted = True
+
+    def lock(self) -> None:
+        """Drop the key and every connection (sign-out): nothing can be read until `unlock` again."""
+        if not self.encrypted:
+            return
+        with self._lock:
+            self._dispose()
+            self._key = None
+
+    def connect(self, *, uri_mode: str | None = None) -> sqlite3.Connection:
+        """A plain DB-API connection to this file (keyed when encrypted), for tools that work outside the engine."""
+        self._require_key()
+        if uri_mode is None:
+            return connect_keyed(str(self.path), self._key)
+        return connect_keyed(_sqlite_uri(self.path, uri_mode), self._key, uri=True)
+
+    def _require_key(self) -> None:
+        if self.encrypted and self._key is None:
+            raise DatabaseLockedError(LOCKED_MESSAGE)
 
     @property
     def engine(self) -> Engine:
@@ -164,6 +343,12 @@ class Database:
 
         from sqlalchemy import URL, create_engine, event
 
+        self._require_key()
+        key = self._key
+        options: dict[str, Any] = {}
+        if key is not None:
+            # SQLAlchemy's pysqlite dialect over SQLCipher's module (the same DB-API), keyed before anything else.
+            options["module"] = sqlcipher_module()
         engine = create_engine(
             URL.create("sqlite", database=str(self.path)),  # no URL parsing of the path ("?", "#")
             hide_parameters=True,  # errors never carry the values (names, IDs) into a message or the log
@@ -171,7 +356,10 @@ class Database:
             # The GUI reads on up to three threads: hand out the connection used last, whose page cache is warm,
             # instead of the oldest (each SQLite connection keeps its own cache; LIFO keeps memory at one).
             pool_use_lifo=True,
+            **options,
         )
+        if key is not None:
+            event.listen(engine, "connect", lambda connection, _record: _apply_key(connection, key))
         event.listen(engine, "connect", configure_sqlite_connection)
         event.listen(engine, "begin", begin_sqlite_transaction)
         return engine
@@ -218,10 +406,13 @@ class Database:
         # which creates no -wal/-shm files. With one, a normal read-only open also reads the log.
         has_wal = Path(f"{self.path}-wal").exists()
         mode = "ro" if has_wal else "ro&immutable=1"
+        self._require_key()
         try:
-            connection = sqlite3.connect(_sqlite_uri(self.path, mode), uri=True)
-        except sqlite3.Error as error:
-            raise DatabaseError("تعذر فتح ملف قاعدة البيانات", detail=str(error)) from error
+            connection = connect_keyed(_sqlite_uri(self.path, mode), self._key, uri=True)
+        except WrongKeyError:
+            raise
+        except Exception as error:  # either driver's Error
+            raise DatabaseError("تعذر فتح ملف قاعدة البيانات", detail=type(error).__name__) from error
         try:
             tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if "alembic_version" not in tables:
@@ -232,7 +423,9 @@ class Database:
                     )
                 return None
             row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-        except sqlite3.DatabaseError as error:
+        except DatabaseError:
+            raise
+        except Exception as error:  # either driver's DatabaseError (a plaintext read of an encrypted file too)
             raise DatabaseError(
                 "ملف قاعدة البيانات تالف أو ليس قاعدة بيانات: استعد آخر نسخة احتياطية", detail=str(error)
             ) from error
@@ -300,6 +493,9 @@ class Database:
 
     def close(self) -> None:
         """Close every pooled connection (the last one checkpoints the WAL into the file)."""
+        self._dispose()
+
+    def _dispose(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None

@@ -1,4 +1,9 @@
-"""The officer's workspace: the data directory, its database, the adopted policy and the current officer."""
+"""The officer's workspace: the data directory, its database, the adopted policy and the current officer.
+
+An encrypted desk (a keystore beside the database, `desktop.keystore`) opens locked: nothing is read until
+`Workspace.sign_in_with_password` unwraps the keys with that person's password and opens the database; the
+keys stay in memory through the idle lock (`unlock_with_pin`) and are dropped by `sign_out`.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +23,10 @@ from db.engine import HEAD_REVISION, Database, DatabaseError
 from db.models import AppUser, Association, DeskSetting, Device, PolicyVersion, UserRole
 from desktop import arabic_text
 from desktop.arabic_text import DigitStyle
+from desktop.attachments import AttachmentStore, remove_readable_copies
 from desktop.audit import record_audit
+from desktop.errors import InputError
+from desktop.keystore import DeskKeyring, DeskKeys, KdfCost, Keystore
 from desktop.policy import (
     PolicyProfile,
     ProfileError,
@@ -30,6 +38,14 @@ from desktop.policy import (
 )
 from desktop.logbook import get_logger
 from desktop.session_identity import SessionIdentity
+from desktop.staff import (
+    DEFAULT_PARAMETERS,
+    SIGN_IN_REFUSED,
+    HashParameters,
+    StaffError,
+    StaffService,
+    normalize_login,
+)
 from desktop.startup import DeskSnapshot, default_data_dir, write_snapshot
 
 __all__ = ["ConnectionState", "DeskState", "Workspace", "WorkspaceError", "default_data_dir"]
@@ -78,32 +94,103 @@ class DeskState:
 class Workspace:
     """One PC's working state: data directory, local database, adopted policy and officer."""
 
-    def __init__(self, data_dir: Path, db: Database) -> None:
-        """A workspace over an opened database (use `Workspace.open`)."""
+    def __init__(self, data_dir: Path, db: Database, keystore: Keystore | None = None) -> None:
+        """A workspace over an opened database (use `Workspace.open`); `keystore` when the desk is encrypted."""
         self.data_dir = data_dir
         self.db = db
+        self.keystore = keystore
+        #: Argon2id's cost for passwords and for the keystore's wraps (the tests lower it).
+        self.hash_parameters: HashParameters = DEFAULT_PARAMETERS
+        self._keyring: DeskKeyring | None = None
         self._profile: PolicyProfile | None = None
         self._profile_loaded = False
         self._signed_in: SessionIdentity | None = None
 
     @classmethod
     def open(cls, data_dir: Path | None = None) -> Workspace:
-        """Open (creating on first use) the data directory and its database, migrated to this version."""
+        """Open (creating on first use) the data directory and its database, migrated to this version.
+
+        An encrypted desk is opened locked (`is_locked`): its database is migrated and read once a member of
+        staff signs in (`sign_in_with_password`).
+        """
         directory = Path(data_dir) if data_dir is not None else default_data_dir()
         try:
-            db = Database.open(directory / DATABASE_FILE)
-            db.upgrade()
+            keystore = Keystore.load(directory)
+        except InputError as exc:  # KeystoreError: unreadable or damaged
+            raise WorkspaceError(f"{exc.message_ar}\n({directory})") from exc
+        try:
+            db = Database.open(directory / DATABASE_FILE, encrypted=keystore is not None)
+            if keystore is None:
+                db.upgrade()
         except DatabaseError as exc:
             _log.warning("database not opened: %s", type(exc).__name__)
             raise WorkspaceError(f"{exc.message_ar}\n({directory})") from exc
-        _log.info("database opened (schema %s)", HEAD_REVISION)
-        workspace = cls(directory, db)
-        arabic_text.set_digit_style(workspace.digit_style())
+        workspace = cls(directory, db, keystore)
+        if keystore is None:
+            _log.info("database opened (schema %s)", HEAD_REVISION)
+            arabic_text.set_digit_style(workspace.digit_style())
+        else:
+            _log.info("encrypted database found: locked until a sign-in")
         return workspace
 
     def close(self) -> None:
-        """Release the database."""
+        """Release the database (and remove the decrypted copies of stored files made for a viewer)."""
         self.db.close()
+        remove_readable_copies()
+
+    # ------------------------------------------------------------------ keys (issue 14)
+
+    @property
+    def is_encrypted(self) -> bool:
+        """True when this desk's database is SQLCipher with a keystore beside it."""
+        return self.keystore is not None
+
+    @property
+    def is_locked(self) -> bool:
+        """True while the database is encrypted and nobody has opened it with a password since the start or sign-out."""
+        return not self.db.is_unlocked
+
+    @property
+    def keyring(self) -> DeskKeyring | None:
+        """The unlocked keys with their keystore (None on a plaintext or a locked desk)."""
+        return self._keyring
+
+    def kdf_cost(self) -> KdfCost:
+        """The keystore's Argon2id cost: the same as the passwords' (`hash_parameters`)."""
+        parameters = self.hash_parameters
+        return KdfCost(parameters.time_cost, parameters.memory_kib, parameters.parallelism)
+
+    def open_with_keys(self, keys: DeskKeys) -> None:
+        """Open the encrypted database with its keys (checked: `WorkspaceError` when they do not open it)."""
+        if self.keystore is None:
+            raise WorkspaceError("قاعدة البيانات هذه غير مشفّرة: لا مفاتيح لفتحها")
+        try:
+            self.db.unlock(keys.database)
+            self.db.upgrade()
+        except DatabaseError as exc:
+            self.db.lock()
+            _log.warning("encrypted database not opened: %s", type(exc).__name__)
+            raise WorkspaceError(f"{exc.message_ar}\n({self.data_dir})") from exc
+        self._keyring = DeskKeyring(self.keystore, keys, self.kdf_cost())
+        _log.info("encrypted database opened (schema %s)", HEAD_REVISION)
+        arabic_text.set_digit_style(self.digit_style())
+
+    def open_with_recovery_key(self, recovery_key: str) -> None:
+        """Open the encrypted database with the recovery key printed at setup (every password lost)."""
+        if self.keystore is None:
+            raise WorkspaceError("قاعدة البيانات هذه غير مشفّرة: لا يلزمها مفتاح الاسترداد")
+        self.open_with_keys(self.keystore.unlock_with_recovery(recovery_key))
+        _log.info("desk opened with the recovery key")
+
+    def attachment_store(self) -> AttachmentStore:
+        """The attachment store of this desk: its files sealed with the attachment key on an encrypted desk."""
+        if self.keystore is None:
+            return AttachmentStore(self.data_dir)
+        return AttachmentStore(self.data_dir, key=self._attachment_key)
+
+    def _attachment_key(self) -> bytes | None:
+        """The attachment key while the desk is unlocked (the store asks at each use: sign-out drops it)."""
+        return self._keyring.keys.attachments if self._keyring is not None else None
 
     # ------------------------------------------------------------------ policy
 
@@ -315,9 +402,50 @@ class Workspace:
         """Make `identity` the person at this desk: every service stamps, audits and prints under it."""
         self._signed_in = identity
 
+    def staff(self) -> StaffService:
+        """The accounts service over this desk's database (at this workspace's Argon2 cost, with its keys)."""
+        return StaffService(self.db, parameters=self.hash_parameters, keyring=self._keyring)
+
+    def sign_in_with_password(self, login: str, password: str) -> SessionIdentity:
+        """The one password check of the desk: open its keys (encrypted desk), verify, sign the account in.
+
+        On a locked encrypted desk the password first unwraps the keys from the keystore (offline, before the
+        database is open) and the database is opened with them; then `StaffService.verify_sign_in` checks the
+        account (active, audited). Refused with `desktop.staff.StaffError`'s one Arabic sentence (which of
+        login or password was wrong is not said). The password is neither kept nor logged.
+        """
+        if self.keystore is not None and self._keyring is None:
+            try:
+                key = normalize_login(login)
+            except StaffError:
+                key = login
+            try:
+                keys = self.keystore.unlock(key, password)
+            except InputError:
+                _log.info("sign-in refused (the keystore)")
+                raise StaffError(SIGN_IN_REFUSED, field="password") from None
+            self.open_with_keys(keys)
+        identity = self.staff().verify_sign_in(login, password)
+        self.sign_in(identity)
+        return identity
+
+    def unlock_with_pin(self, pin: str) -> SessionIdentity:
+        """Open the idle lock of the account signed in here with its PIN (the keys stayed in memory)."""
+        current = self._signed_in
+        if current is None or self.is_locked:
+            raise StaffError("لم يدخل أحد على هذا الجهاز: ادخل بكلمة المرور", field="pin")
+        identity = self.staff().verify_pin(current, pin)
+        self.sign_in(identity)
+        return identity
+
     def sign_out(self) -> None:
-        """Nobody is signed in any more (the services fall back to the OS login until sign-in is required)."""
+        """Nobody is signed in any more; on an encrypted desk the keys are dropped and the database closed."""
         self._signed_in = None
+        if self.keystore is not None:
+            self._keyring = None
+            self.db.lock()
+            remove_readable_copies()
+            _log.info("signed out: desk keys dropped")
 
     def officer_name(self) -> str:
         """The name of the officer working on this PC: the signed-in account, else the OS user's."""

@@ -223,7 +223,7 @@ class CommitteeService(CaseDeskWork):
                 case_file = build_case_file(session, ctx.case, ctx.profile, self._today())
         except StaleDataError:
             raise self._already_decided(case_id) from None
-        return DecisionResult(view, case_file, stored.sha256, stored.path)
+        return DecisionResult(view, case_file, stored.sha256, self._store.readable_copy(stored.relative_path, stored.sha256))
 
     def _check_decidable(self, ctx: CaseContext, expected_version: int | None) -> None:
         """Refuse a decision on a case not awaiting one, or changed since the secretary saw it."""

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from db.engine import HEAD_REVISION, Database
+from desktop.attachments import AttachmentStore
 from desktop.sync.hlc import DeskClock
 from desktop.sync.link import ServerLink
 from desktop.sync.outcome import SyncError, SyncReport
@@ -77,9 +78,10 @@ class SyncClient:
         page_limit: int = PULL_PAGE,
         batch_limit: int = MAX_BATCH_MUTATIONS,
         schema: str = HEAD_REVISION,
+        store: AttachmentStore | None = None,
     ) -> None:
         self._link = ServerLink(server_url, token, transport=transport, wall=wall, timeout=timeout, schema=schema)
-        self._storage = SyncStorage(db, Path(data_dir), wall=wall or time.time)
+        self._storage = SyncStorage(db, Path(data_dir), wall=wall or time.time, store=store)
         self._pusher = Pusher(self._link, self._storage, batch_limit=batch_limit)
         self._puller = Puller(self._link, self._storage, lambda conn, rows: self._apply_rows(conn, rows))
         self._verifier = Verifier(self._link, self._storage)

@@ -454,7 +454,8 @@ class SyncService:
             if state.get("token_sha256") and hashlib.sha256(token.encode()).hexdigest() != state["token_sha256"]:
                 raise SyncError("ملف بيانات اعتماد الجهاز لا يخص قاعدة البيانات هذه: أعد تسجيل الجهاز", "refused")
             self._client = SyncClient(self._db, self._workspace.data_dir, state["server_url"], token,
-                                      transport=self._transport, wall=self._wall, schema=self._schema)
+                                      transport=self._transport, wall=self._wall, schema=self._schema,
+                                      store=self._workspace.attachment_store())
         return self._client
 
     def run_round(

@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Table
 from sqlalchemy.pool import PoolProxiedConnection
 
-from db.engine import Database
+from db.engine import INTEGRITY_ERRORS, Database, driver_connection
+from desktop.attachments import AttachmentStore
 from db.models import APPEND_ONLY_TABLES
 from db.outbox import LOCAL_ONLY_TABLES, install_outbox_triggers, outbox_triggers_current, resume_outbox, suppress_outbox
 from desktop.sync.duplicates import resolve_duplicate
@@ -91,8 +92,7 @@ def sync_transaction(db: Database, *, foreign_keys: bool = True) -> Iterator[sql
     `foreign_keys=False`, references are not checked (rows may arrive before the rows they point to)."""
     fairy = db.engine.raw_connection()
     try:
-        conn = fairy.driver_connection
-        assert isinstance(conn, sqlite3.Connection)
+        conn = driver_connection(fairy)
         if not foreign_keys:
             conn.execute("PRAGMA foreign_keys=OFF")
         try:
@@ -118,9 +118,12 @@ class SyncStorage:
     `bulk` is the bulk mode of the transaction being applied (`desktop.sync.bulk`), None outside one.
     """
 
-    def __init__(self, db: Database, data_dir: Path, *, wall: Callable[[], float] | None = None) -> None:
+    def __init__(self, db: Database, data_dir: Path, *, wall: Callable[[], float] | None = None,
+                 store: AttachmentStore | None = None) -> None:
+        """`store`: the desk's attachment store (sealed on an encrypted desk); a plaintext one by default."""
         self.db = db
         self.data_dir = Path(data_dir)
+        self.store = store if store is not None else AttachmentStore(self.data_dir)
         self.tables = local_synced_tables()
         self.bulk: _BulkApply | None = None
         self._wall = wall or time.time
@@ -133,8 +136,7 @@ class SyncStorage:
     def raw_connection(self) -> tuple[PoolProxiedConnection, sqlite3.Connection]:
         """A pooled connection (close it when done) and its sqlite3 connection."""
         fairy = self.db.engine.raw_connection()
-        conn = fairy.driver_connection
-        assert isinstance(conn, sqlite3.Connection)
+        conn = driver_connection(fairy)
         return fairy, conn
 
     def write(self, *, foreign_keys: bool = True) -> AbstractContextManager[sqlite3.Connection]:
@@ -321,7 +323,7 @@ class SyncStorage:
                     conn.executemany(sql, values_list)
                 conn.execute("RELEASE sync_page")
                 continue
-            except sqlite3.IntegrityError:
+            except INTEGRITY_ERRORS:
                 conn.execute("ROLLBACK TO sync_page")
                 conn.execute("RELEASE sync_page")
             self.end_bulk()  # the row-by-row path below records local changes: every trigger back
@@ -336,7 +338,7 @@ class SyncStorage:
             conn.execute(info.upsert_sql(columns), values)
             conn.execute("RELEASE sync_row")
             return
-        except sqlite3.IntegrityError as exc:
+        except INTEGRITY_ERRORS as exc:
             conn.execute("ROLLBACK TO sync_row")
             conn.execute("RELEASE sync_row")
             if "UNIQUE" not in str(exc) or attempts <= 0:
