@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 #: Modules that add their own sub-commands with ``add_commands(subparsers)`` (sync, devices, reports...).
 COMMAND_MODULES: tuple[str, ...] = (
     "desktop.staff_cli", "desktop.server.admin_cli", "desktop.sync.cli", "desktop.reports.cli", "desktop.diagnostics",
-    "desktop.audit_verify",
+    "desktop.audit_verify", "desktop.encryption",
 )
 
 EXIT_OK = 0

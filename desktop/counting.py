@@ -43,6 +43,7 @@ __all__ = [
     "DIGITS",
     "DOCUMENTS",
     "FIELDS",
+    "FILES",
     "HOURS",
     "MEMBERS",
     "MINUTES",
@@ -54,6 +55,7 @@ __all__ = [
     "RESPONSES",
     "ROWS",
     "STEPS",
+    "TABLES",
     "YEARS",
     "Noun",
     "PluralCategory",
@@ -126,6 +128,8 @@ DIGITS = Noun("رقم", "رقمان", "أرقام", "رقمًا")
 YEARS = Noun("سنة", "سنتان", "سنوات", "سنةً", feminine=True)
 ACCOUNTS = Noun("حساب", "حسابان", "حسابات", "حسابًا")
 ATTEMPTS = Noun("محاولة", "محاولتان", "محاولات", "محاولةً", feminine=True)
+TABLES = Noun("جدول", "جدولان", "جداول", "جدولًا")
+FILES = Noun("ملف", "ملفان", "ملفات", "ملفًا")
 
 
 def plural_category(count: int) -> PluralCategory:

@@ -21,6 +21,7 @@ from desktop.session_identity import SessionIdentity
 if TYPE_CHECKING:
     from db.engine import Database
     from desktop.staff import StaffService
+    from desktop.workspace import Workspace
 
 __all__ = [
     "ADMIN_LOGIN_ENV",
@@ -32,6 +33,7 @@ __all__ = [
     "SECRET_OPTIONS",
     "StaffCliError",
     "add_commands",
+    "admin_credentials",
     "can_prompt",
     "ensure_first_administrator",
     "refuses_secret_arguments",
@@ -136,19 +138,27 @@ def ensure_first_administrator(db: Database, admin_login: str | None, admin_name
     return f"أُنشئ حساب مسؤول النظام: {identity.login}"
 
 
-def _signed_in_admin(args: argparse.Namespace, db: Database) -> tuple[StaffService, SessionIdentity]:
-    """The service and the acting administrator, signed in with the login and password given."""
-    from desktop.staff import StaffError, StaffService
-
-    login = _read_text(args.as_login, ADMIN_LOGIN_ENV, "اسم دخول مسؤول النظام: ")
+def admin_credentials(as_login: str | None) -> tuple[str, str]:
+    """The administrator's login (``--as``, the environment or a prompt) and password (environment or prompt)."""
+    login = _read_text(as_login, ADMIN_LOGIN_ENV, "اسم دخول مسؤول النظام: ")
     if login is None:
         raise _cli_error(f"يلزم اسم دخول مسؤول النظام: ‎--as LOGIN‎ أو المتغير {ADMIN_LOGIN_ENV}", 2)
-    password = _read_secret(ADMIN_PASSWORD_ENV, "كلمة مرور مسؤول النظام: ", confirm=False)
-    service = StaffService(db)
+    return login, _read_secret(ADMIN_PASSWORD_ENV, "كلمة مرور مسؤول النظام: ", confirm=False)
+
+
+def _signed_in_admin(args: argparse.Namespace, ws: Workspace) -> tuple[StaffService, SessionIdentity]:
+    """The service and the acting administrator, signed in with the login and password given.
+
+    Through `Workspace.sign_in_with_password`: on an encrypted desk the password also opens its keys.
+    """
+    from desktop.staff import StaffError
+
+    login, password = admin_credentials(args.as_login)
     try:
-        return service, service.verify_sign_in(login, password)
+        identity = ws.sign_in_with_password(login, password)
     except StaffError as exc:
         raise _cli_error(exc.message_ar, EXIT_REFUSED) from None
+    return ws.staff(), identity
 
 
 def _cmd_users(args: argparse.Namespace) -> int:
@@ -168,7 +178,7 @@ def _users_action(args: argparse.Namespace) -> int:
 
     ws = Workspace.open(args.data_dir)
     try:
-        service, actor = _signed_in_admin(args, ws.db)
+        service, actor = _signed_in_admin(args, ws)
         action: str = args.users_command
         try:
             if action == "list":

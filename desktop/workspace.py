@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.engine import HEAD_REVISION, Database, DatabaseError
+from db.engine import HEAD_REVISION, Database, DatabaseError, is_encrypted_file
 from db.models import AppUser, Association, DeskSetting, Device, PolicyVersion, UserRole
 from desktop import arabic_text
 from desktop.arabic_text import DigitStyle
@@ -118,8 +118,14 @@ class Workspace:
             keystore = Keystore.load(directory)
         except InputError as exc:  # KeystoreError: unreadable or damaged
             raise WorkspaceError(f"{exc.message_ar}\n({directory})") from exc
+        database = directory / DATABASE_FILE
+        if keystore is not None and database.is_file() and database.stat().st_size > 0 \
+                and not is_encrypted_file(database):
+            _log.warning("a keystore beside a plaintext database: an encryption was interrupted")
+            raise WorkspaceError("توقف تشفير قاعدة البيانات قبل أن يكتمل، والبيانات سليمة غير مشفّرة: "
+                                 f"أعد الأمر mustafid-admin encrypt\n({directory})")
         try:
-            db = Database.open(directory / DATABASE_FILE, encrypted=keystore is not None)
+            db = Database.open(database, encrypted=keystore is not None)
             if keystore is None:
                 db.upgrade()
         except DatabaseError as exc:
