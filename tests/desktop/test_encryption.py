@@ -6,6 +6,7 @@ Real SQLCipher (sqlcipher3), real Argon2id and AES-GCM; the Argon2 cost is lower
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 import stat
 from collections.abc import Iterator
@@ -279,3 +280,18 @@ def test_mustafid_admin_encrypt_prints_one_progress_line_and_the_recovery_key_on
     assert keystore is not None and keystore.unlock_with_recovery(recovery)
     monkeypatch.setenv("MUSTAFID_ADMIN_PASSWORD", "كلمة-خاطئة-تماما")
     assert main(["--data-dir", str(plain_desk), "encrypt", "--as", "walid"]) != 0
+
+
+def test_audit_verify_and_diagnostics_on_an_encrypted_desk(
+        encrypted_desk: tuple[Path, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from desktop.cli import main
+    from desktop.diagnostics import collect
+
+    directory, _recovery = encrypted_desk
+    monkeypatch.setenv("MUSTAFID_ADMIN_PASSWORD", PASSWORD)
+    assert main(["--data-dir", str(directory), "audit", "verify", "--as", "walid"]) == 0
+    monkeypatch.setenv("MUSTAFID_ADMIN_PASSWORD", "كلمة-خاطئة-تماما")
+    assert main(["--data-dir", str(directory), "audit", "verify", "--as", "walid"]) != 0
+    assert "تعذّر الدخول" in capsys.readouterr().err
+    facts = collect(directory)
+    assert '"encrypted": true' in json.dumps(facts) and NAME not in json.dumps(facts, ensure_ascii=False)
