@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from desktop import dpapi
 from desktop.errors import InputError
 
 __all__ = [
@@ -304,7 +305,7 @@ class DeskKeyring:
 def _platform_seal(data: bytes) -> bytes:
     """On Windows the keystore's bytes sealed with DPAPI for this Windows user; elsewhere as they are."""
     if sys.platform == "win32":  # pragma: no cover - runs on Windows only
-        return _DPAPI_MAGIC + _dpapi(data, protect=True)
+        return _DPAPI_MAGIC + dpapi.protect(data)
     return data
 
 
@@ -313,33 +314,5 @@ def _platform_unseal(data: bytes) -> bytes:
     if data.startswith(_DPAPI_MAGIC):
         if sys.platform != "win32":
             raise ValueError("a keystore sealed by Windows DPAPI cannot be read on another system")
-        return _dpapi(data[len(_DPAPI_MAGIC):], protect=False)  # pragma: no cover - Windows only
+        return dpapi.unprotect(data[len(_DPAPI_MAGIC):])  # pragma: no cover - Windows only
     return data
-
-
-def _dpapi(data: bytes, *, protect: bool) -> bytes:  # pragma: no cover - runs on Windows only
-    """CryptProtectData / CryptUnprotectData for the current user through ctypes (no UI, no extra entropy)."""
-    import ctypes
-    from ctypes import wintypes
-
-    class _Blob(ctypes.Structure):
-        _fields_ = [("cbData", wintypes.DWORD), ("pbData", ctypes.POINTER(ctypes.c_char))]
-
-    windll = getattr(ctypes, "windll")  # noqa: B009 - only on Windows; getattr keeps mypy on Linux quiet
-    crypt32, kernel32 = windll.crypt32, windll.kernel32
-    buffer = ctypes.create_string_buffer(data, len(data))
-    source = _Blob(len(data), ctypes.cast(buffer, ctypes.POINTER(ctypes.c_char)))
-    target = _Blob()
-    ui_forbidden = 0x1  # CRYPTPROTECT_UI_FORBIDDEN
-    if protect:
-        ok = crypt32.CryptProtectData(ctypes.byref(source), "mustafid keystore", None, None, None, ui_forbidden,
-                                      ctypes.byref(target))
-    else:
-        ok = crypt32.CryptUnprotectData(ctypes.byref(source), None, None, None, None, ui_forbidden,
-                                        ctypes.byref(target))
-    if not ok:
-        raise OSError("DPAPI refused the keystore (another Windows user or PC)")
-    try:
-        return ctypes.string_at(target.pbData, target.cbData)
-    finally:
-        kernel32.LocalFree(target.pbData)

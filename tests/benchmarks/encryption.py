@@ -45,7 +45,7 @@ from _common import (
     say,
     time_until_markers,
 )
-from search import _two_parts, first_page_queries, p95
+from search import first_page_queries, p95, sampled_queries
 
 TARGET_SEARCH_P95_MS = 10.0
 TARGET_USABLE_S = 0.5
@@ -131,8 +131,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args(argv)
 
-    from sqlalchemy import text
-
     from desktop.casedesk import CaseFilter, CaseListService, CaseSort, beneficiary_ids, understand
     from desktop.workspace import Workspace
 
@@ -145,20 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     encrypted.sign_in_with_password(BENCH_LOGIN, BENCH_PASSWORD)
     rng = random.Random(args.seed)
     try:
-        with plain.db.session(read_only=True) as session:
-            top = session.execute(text("SELECT max(rowid) FROM beneficiary")).scalar_one()
-            picks = [rng.randint(1, top) for _ in range(args.queries * 2)]
-            sample = session.execute(
-                text("SELECT id_number, mobile, name_key FROM beneficiary WHERE rowid IN (SELECT value FROM json_each(:r))"),
-                {"r": str(picks)},
-            ).all()
-        rng.shuffle(sample)
-        sample = [row for row in sample if row.mobile][: args.queries]
-        queries: dict[str, list[str]] = {
-            "id_prefix": [row.id_number[: rng.randint(5, 8)] for row in sample],
-            "phone": ["0" + row.mobile[4:] for row in sample],
-            "name": [_two_parts(row.name_key, rng) for row in sample],
-        }
+        queries = sampled_queries(plain.db, rng, args.queries)
 
         def search(ws: Workspace, value: str) -> float:
             t0 = time.perf_counter()

@@ -35,18 +35,8 @@ NOTE = "ملاحظة المقابلة النفسية: قلق شديد منذ ا�
 SECRETS = [NAME.encode(), ID_NUMBER.encode(), NOTE.encode(), NAME.encode("utf-16-le")]
 
 
-def _plain_counts(path: Path) -> dict[str, int]:
-    connection = sqlite3.connect(path)
-    try:
-        names = [r[0] for r in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-        return {name: connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
-    finally:
-        connection.close()
-
-
-def _keyed_counts(db: Database) -> dict[str, int]:
-    connection = db.connect()
+def _counts(connection: sqlite3.Connection) -> dict[str, int]:
+    """Every table's row count through `connection` (closed after)."""
     try:
         names = [r[0] for r in connection.execute(
             "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
@@ -100,7 +90,7 @@ def _open(directory: Path) -> Workspace:
 
 def test_encrypting_a_plaintext_desk_keeps_every_row_and_attachment(plain_desk: Path) -> None:
     path = plain_desk / DATABASE_FILE
-    before_rows, before_files = _plain_counts(path), _files(plain_desk)
+    before_rows, before_files = _counts(sqlite3.connect(path)), _files(plain_desk)
     assert before_rows["beneficiary"] >= 30 and before_rows["beneficiary_fts"] and before_rows["sync_outbox"]
     seen: list[tuple[float, str]] = []
 
@@ -108,7 +98,7 @@ def test_encrypting_a_plaintext_desk_keeps_every_row_and_attachment(plain_desk: 
 
     keystore = Keystore.load(plain_desk)
     assert keystore is not None
-    after_rows = _keyed_counts(Database.open(path, key=keystore.unlock("walid", PASSWORD).database))
+    after_rows = _counts(Database.open(path, key=keystore.unlock("walid", PASSWORD).database).connect())
     assert result.rows == sum(after_rows.values()) and result.tables == len(after_rows) == len(before_rows)
     # the administrator's sign-in that authorised the encryption is audited (and queued for sync): nothing else moved
     signed_in = {"audit_event", "sync_outbox"}
