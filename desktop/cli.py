@@ -128,6 +128,10 @@ def _cmd_init(args: argparse.Namespace) -> int:
             raise CliError(exc.message, exc.code) from None
     finally:
         ws.close()
+    if args.encrypt and not ws.is_encrypted:
+        from desktop.encryption import encrypt_from_command_line
+
+        return encrypt_from_command_line(ws.data_dir, args.admin_login)
     return EXIT_OK
 
 
@@ -253,6 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
                            "أو في المتغير MUSTAFID_ADMIN_PASSWORD، لا في سطر الأمر")
     init.add_argument("--admin-name", default=None, metavar="NAME",
                       help="الاسم الكامل لأول مسؤول نظام (أو المتغير MUSTAFID_ADMIN_NAME)")
+    init.add_argument("--encrypt", action="store_true",
+                      help="تشفير قاعدة البيانات والمرفقات بعد إنشاء مسؤول النظام (كما يفعل الأمر encrypt)")
     init.set_defaults(func=_cmd_init)
 
     demo = sub.add_parser("demo-data", help="بيانات تجريبية واقعية للتجربة وقياس الأداء")

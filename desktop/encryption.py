@@ -34,7 +34,7 @@ from desktop.errors import InputError
 from desktop.keystore import DeskKeys, KdfCost, Keystore, keystore_path
 from desktop.logbook import get_logger
 
-__all__ = ["EncryptionError", "EncryptionResult", "Progress", "add_commands", "encrypt_desk"]
+__all__ = ["EncryptionError", "EncryptionResult", "Progress", "add_commands", "encrypt_desk", "encrypt_from_command_line"]
 
 #: A progress report: the fraction done (0 → 1) and the stage, in Arabic.
 Progress = Callable[[float, str], None]
@@ -271,14 +271,21 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def _cmd_encrypt(args: argparse.Namespace) -> int:
-    """Encrypt the desk, a one-line progress on stderr; the recovery key printed once; one Arabic line on refusal."""
-    from desktop.counting import FILES, ROWS, TABLES, count_phrase
-    from desktop.staff_cli import EXIT_REFUSED, StaffCliError, admin_credentials
+    """`mustafid-admin encrypt`: see `encrypt_from_command_line`."""
     from desktop.workspace import default_data_dir
 
-    data_dir = Path(args.data_dir) if args.data_dir is not None else default_data_dir()
+    return encrypt_from_command_line(Path(args.data_dir) if args.data_dir is not None else default_data_dir(),
+                                     args.as_login)
+
+
+def encrypt_from_command_line(data_dir: Path, as_login: str | None) -> int:
+    """Encrypt the desk for the administrator signing in (``--as``/environment/prompt), a one-line progress on
+    stderr, the recovery key printed once; one Arabic line and a non-zero exit on a refusal."""
+    from desktop.counting import FILES, ROWS, TABLES, count_phrase
+    from desktop.staff_cli import EXIT_REFUSED, StaffCliError, admin_credentials
+
     try:
-        login, password = admin_credentials(args.as_login)
+        login, password = admin_credentials(as_login)
     except StaffCliError as exc:
         print(f"خطأ: {exc.message}", file=sys.stderr)
         return exc.code

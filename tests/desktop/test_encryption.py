@@ -285,3 +285,23 @@ def test_audit_verify_and_diagnostics_on_an_encrypted_desk(
     assert "تعذّر الدخول" in capsys.readouterr().err
     facts = collect(directory)
     assert '"encrypted": true' in json.dumps(facts) and NAME not in json.dumps(facts, ensure_ascii=False)
+
+
+def test_init_encrypt_makes_a_new_desk_encrypted_from_the_start(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from desktop.cli import main
+
+    directory = tmp_path / "new-desk"
+    monkeypatch.setenv("MUSTAFID_ADMIN_PASSWORD", PASSWORD)
+    assert main(["--data-dir", str(directory), "init", "--policy", "baraah", "--admin-login", "walid",
+                 "--admin-name", "وليد بن سعد", "--encrypt"]) == 0
+    assert "مفتاح الاسترداد" in capsys.readouterr().out
+    with pytest.raises(sqlite3.DatabaseError):
+        sqlite3.connect(directory / DATABASE_FILE).execute("SELECT 1 FROM sqlite_master").fetchone()
+    ws = _open(directory)
+    try:
+        assert ws.is_locked
+        assert ws.sign_in_with_password("walid", PASSWORD).login == "walid"
+        assert ws.active_profile() is not None
+    finally:
+        ws.close()
