@@ -313,7 +313,8 @@ class Workspace:
             association_name=profile.association.name,
             profile_id=profile.id,
             policy_version=profile.version,
-            officer_name=self.officer_name(),
+            # An encrypted desk keeps even its staff's names inside the database: the snapshot beside it names nobody.
+            officer_name="" if self.keystore is not None else self.officer_name(),
         )
         try:
             write_snapshot(self.data_dir, snapshot)
