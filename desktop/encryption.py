@@ -39,6 +39,9 @@ from desktop.logbook import get_logger
 
 __all__ = ["EncryptionError", "EncryptionResult", "Progress", "add_commands", "encrypt_desk", "encrypt_from_command_line"]
 
+#: The environment variable the recovery key may come from (never a command-line argument).
+RECOVERY_KEY_ENV = "MUSTAFID_RECOVERY_KEY"
+
 #: A progress report: the fraction done (0 → 1) and the stage, in Arabic.
 Progress = Callable[[float, str], None]
 
@@ -273,6 +276,37 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
                          help="اسم دخول مسؤول النظام (أو المتغير MUSTAFID_ADMIN_LOGIN)؛ كلمة مروره عند الطلب "
                               "أو في المتغير MUSTAFID_ADMIN_PASSWORD")
     encrypt.set_defaults(func=_cmd_encrypt)
+    recover = subparsers.add_parser(
+        "recover", help="فتح قاعدة مشفّرة بمفتاح الاسترداد وتعيين كلمة مرور جديدة لمسؤول نظام (إذا ضاعت كل كلمات المرور)")
+    recover.add_argument("--as", dest="as_login", required=True, metavar="LOGIN",
+                         help="اسم دخول مسؤول النظام الذي تُعيَّن له كلمة مرور جديدة")
+    recover.set_defaults(func=_cmd_recover)
+
+
+def _cmd_recover(args: argparse.Namespace) -> int:
+    """The recovery key (``MUSTAFID_RECOVERY_KEY`` or a prompt) opens the desk; an administrator gets a new password
+    (``MUSTAFID_NEW_PASSWORD`` or a prompt asked twice). One Arabic line on a refusal."""
+    from desktop.staff_cli import NEW_PASSWORD_ENV, StaffCliError, read_secret
+    from desktop.workspace import Workspace, WorkspaceError, default_data_dir
+
+    data_dir = Path(args.data_dir) if args.data_dir is not None else default_data_dir()
+    try:
+        recovery = read_secret(RECOVERY_KEY_ENV, "مفتاح الاسترداد كما طُبع: ", confirm=False, what="مفتاح الاسترداد")
+        workspace = Workspace.open(data_dir)
+        try:
+            workspace.open_with_recovery_key(recovery)
+            password = read_secret(NEW_PASSWORD_ENV, "كلمة المرور الجديدة: ", confirm=True)
+            identity = workspace.staff().recover_administrator(args.as_login, password)
+        finally:
+            workspace.close()
+    except StaffCliError as exc:
+        print(f"خطأ: {exc.message}", file=sys.stderr)
+        return exc.code
+    except (InputError, WorkspaceError) as exc:
+        print(f"خطأ: {exc.message_ar}", file=sys.stderr)
+        return 2
+    print(f"عُيّنت كلمة مرور جديدة لمسؤول النظام {identity.login}: يدخل بها الآن، ومفتاح الاسترداد باقٍ كما هو")
+    return 0
 
 
 def _cmd_encrypt(args: argparse.Namespace) -> int:

@@ -460,6 +460,26 @@ class StaffService:
         self._rewrap(view.login, view.id, password)
         return view
 
+    def recover_administrator(self, login: str, password: str) -> SessionIdentity:
+        """A new password for an administrator after the desk was opened with its recovery key (every password
+        lost): only an active administrator's account, audited as a recovery, the keys rewrapped for it."""
+        if self._keyring is None:
+            raise StaffError("الاسترداد يلزمه فتح قاعدة البيانات بمفتاح الاسترداد أولًا", field="recovery_key")
+        with self._db.session(read_only=True) as session:
+            key = self._by_login(session, login).username
+        hashed = self.hash_secret(_check_password(password, key))
+        with self._db.session() as session:
+            user = self._by_login(session, login)
+            if UserRole.ADMIN.value not in user.role_list or not user.active:
+                raise StaffError(NOT_ADMIN, field="login")
+            user.password_hash = hashed
+            self._clear_pin_misses(session, user.id)
+            self._audit(session, user.id, "password_recovered", user, {})
+            identity = _identity(user)
+        self._rewrap(identity.login, identity.account_id, password)
+        _log.info("an administrator's password set with the recovery key")
+        return identity
+
     def set_pin(self, actor: SessionIdentity, login: str, pin: str) -> AccountView:
         """Give an account a PIN of 4–6 digits for the idle lock (administrators only)."""
         hashed = self.hash_secret(_check_pin(pin))

@@ -305,3 +305,24 @@ def test_init_encrypt_makes_a_new_desk_encrypted_from_the_start(
         assert ws.active_profile() is not None
     finally:
         ws.close()
+
+
+def test_every_password_lost_the_recovery_key_gives_an_administrator_a_new_one(
+        encrypted_desk: tuple[Path, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from desktop.cli import main
+
+    directory, recovery = encrypted_desk
+    monkeypatch.setenv("MUSTAFID_RECOVERY_KEY", "AAAAA-" * 7 + "AAAAA")
+    monkeypatch.setenv("MUSTAFID_NEW_PASSWORD", "كلمة-مرور-بعد-الاسترداد-9")
+    assert main(["--data-dir", str(directory), "recover", "--as", "walid"]) == 2
+    assert "مفتاح الاسترداد غير صحيح" in capsys.readouterr().err
+    assert main(["--data-dir", str(directory), "recover", "--recovery-key", recovery]) != 0  # never an argument
+    monkeypatch.setenv("MUSTAFID_RECOVERY_KEY", recovery)
+    assert main(["--data-dir", str(directory), "recover", "--as", "walid"]) == 0
+    ws = _open(directory)
+    try:
+        with pytest.raises(StaffError):
+            ws.sign_in_with_password("walid", PASSWORD)
+        assert ws.sign_in_with_password("walid", "كلمة-مرور-بعد-الاسترداد-9").login == "walid"
+    finally:
+        ws.close()
