@@ -188,7 +188,13 @@ def test_the_keys_stay_through_the_idle_lock_and_go_at_sign_out(encrypted_desk: 
         assert ws.unlock_with_pin("4826").login == "walid"  # the idle lock: the database stayed open
         with ws.db.session(read_only=True) as session:
             assert session.scalars(select(Beneficiary).where(Beneficiary.full_name == NAME)).one()
+            scan = session.scalars(select(Attachment)).first()
+            assert scan is not None
+        viewed = ws.attachment_store().readable_copy(scan.stored_path, scan.sha256)  # what a viewer opens
+        assert hashlib.sha256(viewed.read_bytes()).hexdigest() == scan.sha256
+        assert stat.S_IMODE(viewed.stat().st_mode) == 0o600 and stat.S_IMODE(viewed.parent.stat().st_mode) == 0o700
         ws.sign_out()
+        assert not viewed.exists()  # the decrypted copy went with the keys
         assert ws.is_locked and ws.keyring is None
         with pytest.raises(DatabaseLockedError):
             ws.db.current_revision()
