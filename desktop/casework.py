@@ -117,7 +117,7 @@ class CaseWork:
         self._workspace = workspace
         self._identity = identity
         self._db = workspace.db
-        self._store = workspace.attachment_store()
+        self._store = workspace.attachments
         self._clock = clock or (lambda: datetime.now(UTC))
         self._profiles: dict[uuid.UUID, PolicyProfile] = {}
         self._officer: tuple[uuid.UUID, str] | None = None

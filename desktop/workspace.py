@@ -102,6 +102,9 @@ class Workspace:
         #: Argon2id's cost for passwords and for the keystore's wraps (the tests lower it).
         self.hash_parameters: HashParameters = DEFAULT_PARAMETERS
         self._keyring: DeskKeyring | None = None
+        #: The attachment store of this desk: files sealed with the attachment key on an encrypted desk (asked
+        #: for at each use, so a sign-out drops it). An attribute: the services take it on the GUI thread.
+        self.attachments = AttachmentStore(data_dir, key=self._attachment_key if keystore is not None else None)
         self._profile: PolicyProfile | None = None
         self._profile_loaded = False
         self._signed_in: SessionIdentity | None = None
@@ -187,12 +190,6 @@ class Workspace:
             raise WorkspaceError("قاعدة البيانات هذه غير مشفّرة: لا يلزمها مفتاح الاسترداد")
         self.open_with_keys(self.keystore.unlock_with_recovery(recovery_key))
         _log.info("desk opened with the recovery key")
-
-    def attachment_store(self) -> AttachmentStore:
-        """The attachment store of this desk: its files sealed with the attachment key on an encrypted desk."""
-        if self.keystore is None:
-            return AttachmentStore(self.data_dir)
-        return AttachmentStore(self.data_dir, key=self._attachment_key)
 
     def _attachment_key(self) -> bytes | None:
         """The attachment key while the desk is unlocked (the store asks at each use: sign-out drops it)."""

@@ -81,7 +81,7 @@ class ReportService:
         logo = profile.logo_path
         if logo is None:
             with self._db.session(read_only=True) as session:
-                logo = association_logo(session, self._workspace.attachment_store(), find_association(session))
+                logo = association_logo(session, self._workspace.attachments, find_association(session))
         return letterhead_for(profile, logo_path=logo)
 
     def period_report_pdf(

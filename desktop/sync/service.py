@@ -436,7 +436,7 @@ class SyncService:
                 raise SyncError("ملف بيانات اعتماد الجهاز لا يخص قاعدة البيانات هذه: أعد تسجيل الجهاز", "refused")
             self._client = SyncClient(self._db, self._workspace.data_dir, state["server_url"], token,
                                       transport=self._transport, wall=self._wall, schema=self._schema,
-                                      store=self._workspace.attachment_store())
+                                      store=self._workspace.attachments)
         return self._client
 
     def run_round(

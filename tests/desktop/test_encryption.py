@@ -115,7 +115,7 @@ def test_encrypting_a_plaintext_desk_keeps_every_row_and_attachment(plain_desk: 
     try:
         assert ws.is_encrypted and ws.is_locked
         ws.sign_in_with_password("walid", PASSWORD)
-        store = ws.attachment_store()
+        store = ws.attachments
         with ws.db.session(read_only=True) as session:
             rows = session.scalars(select(Attachment)).all()
             for row in rows:
@@ -143,7 +143,7 @@ def test_a_stolen_file_opens_nothing_and_shows_no_name_id_or_note(encrypted_desk
         assert "سجّل الدخول" in locked.value.message_ar
         scan = next(p for p in (directory / "attachments").rglob("*") if p.is_file())
         with pytest.raises(AttachmentError, match="سجّل الدخول"):
-            ws.attachment_store().read(scan.relative_to(directory).as_posix(), scan.stem)
+            ws.attachments.read(scan.relative_to(directory).as_posix(), scan.stem)
     finally:
         ws.close()
     everything = b"".join(p.read_bytes() for p in directory.rglob("*") if p.is_file() and "logs" not in p.parts)
@@ -190,7 +190,7 @@ def test_the_keys_stay_through_the_idle_lock_and_go_at_sign_out(encrypted_desk: 
             assert session.scalars(select(Beneficiary).where(Beneficiary.full_name == NAME)).one()
             scan = session.scalars(select(Attachment)).first()
             assert scan is not None
-        viewed = ws.attachment_store().readable_copy(scan.stored_path, scan.sha256)  # what a viewer opens
+        viewed = ws.attachments.readable_copy(scan.stored_path, scan.sha256)  # what a viewer opens
         assert hashlib.sha256(viewed.read_bytes()).hexdigest() == scan.sha256
         assert stat.S_IMODE(viewed.stat().st_mode) == 0o600 and stat.S_IMODE(viewed.parent.stat().st_mode) == 0o700
         ws.sign_out()
@@ -236,7 +236,7 @@ def test_every_file_the_encrypted_desk_makes_is_owner_only(encrypted_desk: tuple
     ws = _open(directory)
     try:
         ws.sign_in_with_password("walid", PASSWORD)
-        ws.attachment_store().put(b"%PDF-1.4\n(new scan)\n%%EOF\n", MIME_PDF)
+        ws.attachments.put(b"%PDF-1.4\n(new scan)\n%%EOF\n", MIME_PDF)
         with ws.db.session() as session:  # a write: the -wal and -shm exist now
             session.scalars(select(Beneficiary).limit(1)).one().city = "الرياض"
         made = [directory / DATABASE_FILE, directory / f"{DATABASE_FILE}-wal", directory / f"{DATABASE_FILE}-shm",

@@ -57,7 +57,7 @@ def test_an_encrypted_desk_syncs_files_by_their_plaintext_hash(make_desk, sync_s
     locked.settle()
     arrived = _stored(locked, from_plain)
     assert is_sealed(arrived.read_bytes())  # sealed on arrival
-    assert hashlib.sha256(locked.ws.attachment_store().read(
+    assert hashlib.sha256(locked.ws.attachments.read(
         arrived.relative_to(locked.ws.data_dir).as_posix(), from_plain)).hexdigest() == from_plain
 
     from_locked = locked.reception.import_attachment(png_file(tmp_path / "two.png", (320, 240)))
