@@ -184,15 +184,6 @@ def is_encrypted_file(path: Path) -> bool:
     return bool(head) and head != b"SQLite format 3\x00"
 
 
-def create_private_file(path: Path) -> None:
-    """Create `path` empty and owner-only unless it exists (SQLite gives -wal/-shm the database's mode)."""
-    try:
-        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE)
-    except FileExistsError:
-        return
-    os.close(descriptor)
-
-
 def make_private(path: Path) -> None:
     """Make an existing file owner-only (POSIX; on Windows the data directory's ACL and DPAPI protect it)."""
     if os.name == "posix":
@@ -276,8 +267,8 @@ class Database:
     def open(cls, path: Path, *, key: bytes | None = None, encrypted: bool | None = None) -> Database:
         """Prepare the database at `path` (its directory is created); nothing is migrated yet.
 
-        With `key` the file is SQLCipher (created owner-only when new); `encrypted=True` without a key
-        prepares a locked database that `unlock` opens later.
+        With `key` the file is SQLCipher; `encrypted=True` without a key prepares a locked database that
+        `unlock` opens later. The file is made (owner-only) by the first connection, not here.
         """
         path = Path(path)
         _ensure_writable_directory(path.parent)
@@ -290,8 +281,6 @@ class Database:
                 raise DataDirectoryError(
                     "لا يمكن الكتابة في ملف قاعدة البيانات: تحقق من صلاحيات الملف", detail=str(path)
                 )
-        else:
-            create_private_file(path)
         return cls(path, key=key, encrypted=encrypted)
 
     @property
@@ -358,6 +347,10 @@ class Database:
             pool_use_lifo=True,
             **options,
         )
+        path = self.path
+        # First on every connection: the file (created by the first one) owner-only before the WAL is switched
+        # on, so that SQLite gives the -wal and -shm it creates the same mode. Database.open creates nothing.
+        event.listen(engine, "connect", lambda _connection, _record: make_private(path))
         if key is not None:
             event.listen(engine, "connect", lambda connection, _record: _apply_key(connection, key))
         event.listen(engine, "connect", configure_sqlite_connection)
