@@ -1,9 +1,16 @@
 """The local SQLite database: opening it, its connection settings, sessions and migrations at start-up.
 
 Start-up cost is kept low on purpose: `Database.open` and `Database.upgrade` on a database
-already at `HEAD_REVISION` use the standard library's ``sqlite3`` only (one read of
-``alembic_version``); SQLAlchemy's engine is created on first use of `Database.engine` or
-`Database.session`, and Alembic is imported only when a migration has to run.
+already at `HEAD_REVISION` use the DB-API driver only (one read of ``alembic_version``); SQLAlchemy's
+engine is created on first use of `Database.engine` or `Database.session`, and Alembic is imported
+only when a migration has to run.
+
+An encrypted desk (issue 14) is SQLCipher through ``sqlcipher3``: `Database` is given the 256-bit data
+key and every connection it makes (the engine's, the fast path's, hence the outbox triggers' and the
+FTS5 index's, which live in the same file) is keyed first with it as a *raw* key (``PRAGMA key =
+"x'…'"``: no key derivation, opening stays fast). Without a key the standard library's ``sqlite3``
+opens a plaintext file as before (a wave-1 desk until `desktop.encryption` migrates it). The key
+itself is kept wrapped in `desktop.keystore`; this module never sees a password.
 """
 
 from __future__ import annotations
@@ -17,7 +24,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -35,13 +43,21 @@ __all__ = [
     "DatabaseError",
     "DatabaseLockedError",
     "DatabaseTooNewError",
+    "DATA_KEY_BYTES",
+    "INTEGRITY_ERRORS",
     "SQLITE_HEADER",
+    "DatabaseSealedError",
+    "WrongKeyError",
     "check_header",
     "connect_raw",
     "ignore_file_size_signal",
     "lock_holders",
     "locked_error",
     "alembic_config",
+    "connect_keyed",
+    "driver_connection",
+    "is_encrypted_file",
+    "sqlcipher_module",
     "autogenerate_include_name",
     "begin_sqlite_transaction",
     "configure_sqlite_connection",
@@ -103,14 +119,16 @@ _EMPTY_AR = "ملف قاعدة البيانات فارغ (حجمه صفر)، و�
 _LOCKED_AR = "قاعدة البيانات مقفلة الآن ببرنامج آخر يستخدمها{holders}، ولم يُغيَّر فيها شيء؛ أغلقه ثم أعد المحاولة."
 
 
-def connect_raw(path: Path, *, read_only: bool = False, immutable: bool = False) -> sqlite3.Connection:
-    """A plain ``sqlite3`` connection to a desk database file: the one place backup, verify, restore and the
-    start-up check open one (an encrypted database is keyed here, right after connecting).
+def connect_raw(path: Path, *, read_only: bool = False, immutable: bool = False,
+                key: bytes | None = None) -> sqlite3.Connection:
+    """A DB-API connection to a desk database file: the one place backup, verify, restore and the start-up check
+    open one; an encrypted database is keyed here with its data `key` (SQLCipher, `connect_keyed`).
 
     `read_only` opens it without writing anything (no -wal/-shm made when `immutable` too); the caller closes it.
     """
     mode = "ro&immutable=1" if read_only and immutable else "ro" if read_only else "rw"
-    connection = sqlite3.connect(_sqlite_uri(path, mode), uri=True, isolation_level=None, check_same_thread=False)
+    connection = connect_keyed(_sqlite_uri(path, mode), key, uri=True, isolation_level=None,
+                               check_same_thread=False)
     connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     return connection
 
@@ -179,7 +197,7 @@ def locked_error(path: Path, error: BaseException | None = None) -> DatabaseLock
                                detail=None if error is None else str(error))
 
 
-def _is_locked(error: sqlite3.Error) -> bool:
+def _is_locked(error: BaseException) -> bool:
     text = str(error).lower()
     return "locked" in text or "busy" in text
 
@@ -197,6 +215,111 @@ def ignore_file_size_signal() -> None:
     if sigxfsz is None or threading.current_thread() is not threading.main_thread():
         return
     signal.signal(sigxfsz, signal.SIG_IGN)
+class DatabaseSealedError(DatabaseError):
+    """The database is encrypted and no member of staff has signed in yet to unlock it."""
+
+
+class WrongKeyError(DatabaseError):
+    """The key given does not open this database (a wrong key, or a file that is not this desk's)."""
+
+
+#: The data key's length: 256 bits, random, given to SQLCipher as a raw key.
+DATA_KEY_BYTES = 32
+
+#: Every file the desk creates is readable by its owner only (the database, its -wal/-shm, keystore, scans).
+PRIVATE_FILE_MODE = 0o600
+
+LOCKED_MESSAGE = "قاعدة البيانات مشفّرة ومقفلة: سجّل الدخول بكلمة مرورك لفتحها"
+WRONG_KEY_MESSAGE = "مفتاح التشفير لا يفتح قاعدة البيانات هذه: تحقق من كلمة المرور أو من مفتاح الاسترداد"
+
+_sqlcipher: ModuleType | None = None
+
+
+def sqlcipher_module() -> ModuleType:
+    """The SQLCipher DB-API module (``sqlcipher3.dbapi2``), imported on first use (same API as ``sqlite3``)."""
+    global _sqlcipher
+    if _sqlcipher is None:
+        import importlib
+
+        _sqlcipher = importlib.import_module("sqlcipher3.dbapi2")
+    return _sqlcipher
+
+
+def _integrity_errors() -> tuple[type[Exception], ...]:
+    try:
+        return (sqlite3.IntegrityError, cast(type[Exception], sqlcipher_module().IntegrityError))
+    except ImportError:  # pragma: no cover - sqlcipher3 is a dependency; a plaintext desk still works without it
+        return (sqlite3.IntegrityError,)
+
+
+#: The driver's integrity errors, for code working on a raw connection (either driver may have made it).
+INTEGRITY_ERRORS: tuple[type[Exception], ...] = _integrity_errors()
+
+
+def _key_pragma(key: bytes) -> str:
+    """``PRAGMA key`` with `key` as a raw 256-bit key (hex digits only: nothing to quote)."""
+    if len(key) != DATA_KEY_BYTES:
+        raise ValueError("the data key must be 32 bytes")
+    return f"PRAGMA key = \"x'{key.hex()}'\""
+
+
+def connect_keyed(database: str, key: bytes | None, *, uri: bool = False, **kwargs: Any) -> sqlite3.Connection:
+    """A DB-API connection to `database`: SQLCipher keyed with `key`, or the standard ``sqlite3`` without one.
+
+    The SQLCipher connection has the ``sqlite3`` API; it is typed as one so that code on a raw connection
+    (sync, demo data) serves both. The key is checked at once (`WrongKeyError`, Arabic).
+    """
+    if key is None:
+        plain: sqlite3.Connection = sqlite3.connect(database, uri=uri, **kwargs)
+        return plain
+    module = sqlcipher_module()
+    connection = cast(sqlite3.Connection, module.connect(database, uri=uri, **kwargs))
+    try:
+        _apply_key(connection, key)
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _apply_key(connection: Any, key: bytes) -> None:
+    """Key a fresh SQLCipher connection and prove the key (one read of the schema).
+
+    SQLCipher's own log (a wrong key's "hmac check failed" on stderr) is silenced: the refusal is the
+    `WrongKeyError` raised here, worded in Arabic, and the desk's log records only its kind.
+    """
+    connection.execute("PRAGMA cipher_log_level = NONE")
+    connection.execute(_key_pragma(key))
+    try:
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except Exception as error:  # sqlcipher3's DatabaseError: "file is not a database"
+        raise WrongKeyError(WRONG_KEY_MESSAGE, detail=type(error).__name__) from error
+
+
+def driver_connection(fairy: Any) -> sqlite3.Connection:
+    """The DB-API connection under a pooled one (``sqlite3`` or SQLCipher's, which has the same API)."""
+    connection = fairy.driver_connection
+    assert connection is not None and hasattr(connection, "execute")
+    return cast(sqlite3.Connection, connection)
+
+
+def is_encrypted_file(path: Path) -> bool:
+    """True when `path` is not a plaintext SQLite file (SQLCipher encrypts the header too); False when absent/empty."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(16)
+    except OSError:
+        return False
+    return bool(head) and head != b"SQLite format 3\x00"
+
+
+def make_private(path: Path) -> None:
+    """Make an existing file owner-only (POSIX; on Windows the data directory's ACL and DPAPI protect it)."""
+    if os.name == "posix":
+        try:
+            os.chmod(path, PRIVATE_FILE_MODE)
+        except OSError:
+            pass
 
 
 def configure_sqlite_connection(dbapi_connection: sqlite3.Connection, _record: object = None) -> None:
@@ -253,10 +376,16 @@ def _sqlite_uri(path: Path, mode: str) -> str:
 
 
 class Database:
-    """One local SQLite database file: engine, sessions, migrations."""
+    """One local SQLite database file: engine, sessions, migrations; SQLCipher when it has a key.
 
-    def __init__(self, path: Path) -> None:
+    `encrypted` says the file is (or is to be made) SQLCipher; until `unlock` gives it the key, opening an
+    engine raises `DatabaseSealedError` (Arabic).
+    """
+
+    def __init__(self, path: Path, *, key: bytes | None = None, encrypted: bool | None = None) -> None:
         self.path = path
+        self._key = key
+        self.encrypted = key is not None if encrypted is None else encrypted
         self._engine: Engine | None = None
         self._read_engine: Engine | None = None
         self._lock = threading.Lock()
@@ -264,8 +393,12 @@ class Database:
     # ------------------------------------------------------------------ opening
 
     @classmethod
-    def open(cls, path: Path) -> Database:
-        """Prepare the database at `path` (its directory is created); nothing is migrated yet."""
+    def open(cls, path: Path, *, key: bytes | None = None, encrypted: bool | None = None) -> Database:
+        """Prepare the database at `path` (its directory is created); nothing is migrated yet.
+
+        With `key` the file is SQLCipher; `encrypted=True` without a key prepares a locked database that
+        `unlock` opens later. The file is made (owner-only) by the first connection, not here.
+        """
         path = Path(path)
         _ensure_writable_directory(path.parent)
         if path.exists():
@@ -277,7 +410,42 @@ class Database:
                 raise DataDirectoryError(
                     "لا يمكن الكتابة في ملف قاعدة البيانات: تحقق من صلاحيات الملف", detail=str(path)
                 )
-        return cls(path)
+        return cls(path, key=key, encrypted=encrypted)
+
+    @property
+    def is_unlocked(self) -> bool:
+        """True when the database can be opened: plaintext, or encrypted with its key given."""
+        return not self.encrypted or self._key is not None
+
+    def unlock(self, key: bytes) -> None:
+        """Give an encrypted database its data key (checked at once: `WrongKeyError` when it does not open it)."""
+        if self._key == key:
+            return
+        if self.path.exists() and self.path.stat().st_size > 0:
+            connect_keyed(_sqlite_uri(self.path, "ro"), key, uri=True).close()
+        with self._lock:
+            self._dispose()
+            self._key = key
+            self.encrypted = True
+
+    def lock(self) -> None:
+        """Drop the key and every connection (sign-out): nothing can be read until `unlock` again."""
+        if not self.encrypted:
+            return
+        with self._lock:
+            self._dispose()
+            self._key = None
+
+    def connect(self, *, uri_mode: str | None = None) -> sqlite3.Connection:
+        """A plain DB-API connection to this file (keyed when encrypted), for tools that work outside the engine."""
+        self._require_key()
+        if uri_mode is None:
+            return connect_keyed(str(self.path), self._key)
+        return connect_keyed(_sqlite_uri(self.path, uri_mode), self._key, uri=True)
+
+    def _require_key(self) -> None:
+        if self.encrypted and self._key is None:
+            raise DatabaseSealedError(LOCKED_MESSAGE)
 
     @property
     def engine(self) -> Engine:
@@ -293,6 +461,12 @@ class Database:
 
         from sqlalchemy import URL, create_engine, event
 
+        self._require_key()
+        key = self._key
+        options: dict[str, Any] = {}
+        if key is not None:
+            # SQLAlchemy's pysqlite dialect over SQLCipher's module (the same DB-API), keyed before anything else.
+            options["module"] = sqlcipher_module()
         engine = create_engine(
             URL.create("sqlite", database=str(self.path)),  # no URL parsing of the path ("?", "#")
             hide_parameters=True,  # errors never carry the values (names, IDs) into a message or the log
@@ -300,7 +474,14 @@ class Database:
             # The GUI reads on up to three threads: hand out the connection used last, whose page cache is warm,
             # instead of the oldest (each SQLite connection keeps its own cache; LIFO keeps memory at one).
             pool_use_lifo=True,
+            **options,
         )
+        path = self.path
+        # First on every connection: the file (created by the first one) owner-only before the WAL is switched
+        # on, so that SQLite gives the -wal and -shm it creates the same mode. Database.open creates nothing.
+        event.listen(engine, "connect", lambda _connection, _record: make_private(path))
+        if key is not None:
+            event.listen(engine, "connect", lambda connection, _record: _apply_key(connection, key))
         event.listen(engine, "connect", configure_sqlite_connection)
         event.listen(engine, "begin", begin_sqlite_transaction)
         return engine
@@ -352,16 +533,20 @@ class Database:
             return None
         # An empty or foreign file is refused before anything could write to it (issue 14, item 5): SQLite
         # would otherwise take a 0-byte file for a new database and create the tables in it.
-        check_header(self.path)
+        if self._key is None:  # SQLCipher encrypts the header too: a keyed file is proved by its key instead
+            check_header(self.path)
         # Without a write-ahead log beside it the file is the whole database: read it as immutable,
         # which creates no -wal/-shm files. With one, a normal read-only open also reads the log.
         has_wal = Path(f"{self.path}-wal").exists()
+        self._require_key()
         try:
-            connection = connect_raw(self.path, read_only=True, immutable=not has_wal)
-        except sqlite3.Error as error:
+            connection = connect_raw(self.path, read_only=True, immutable=not has_wal, key=self._key)
+        except WrongKeyError:
+            raise
+        except Exception as error:  # either driver's Error
             if _is_locked(error):
                 raise locked_error(self.path, error) from error
-            raise DatabaseError("تعذر فتح ملف قاعدة البيانات", detail=str(error)) from error
+            raise DatabaseError("تعذر فتح ملف قاعدة البيانات", detail=type(error).__name__) from error
         try:
             tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if "alembic_version" not in tables:
@@ -372,11 +557,11 @@ class Database:
                     )
                 return None
             row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-        except sqlite3.OperationalError as error:
+        except DatabaseError:
+            raise
+        except Exception as error:  # either driver's (a plaintext read of an encrypted file too)
             if _is_locked(error):
                 raise locked_error(self.path, error) from error
-            raise DatabaseDamagedError(_DAMAGED_AR, detail=str(error)) from error
-        except sqlite3.DatabaseError as error:
             raise DatabaseDamagedError(_DAMAGED_AR, detail=str(error)) from error
         finally:
             connection.close()
@@ -427,17 +612,21 @@ class Database:
         partial = target.with_name(target.name + ".partial")
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            source = sqlite3.connect(_sqlite_uri(self.path, "ro"), uri=True)
+            # Keyed like the database (an encrypted desk's copy stays encrypted, under the same data key).
+            source = connect_keyed(_sqlite_uri(self.path, "ro"), self._key, uri=True)
             try:
-                copy = sqlite3.connect(partial)
+                copy = connect_keyed(str(partial), self._key)
                 try:
                     source.backup(copy)
                 finally:
                     copy.close()
             finally:
                 source.close()
+            make_private(partial)
             os.replace(partial, target)
-        except (OSError, sqlite3.Error) as error:
+        except WrongKeyError:
+            raise
+        except Exception as error:  # OSError, or either driver's Error
             partial.unlink(missing_ok=True)
             raise DataDirectoryError(
                 "تعذّر أخذ نسخة من قاعدة البيانات قبل تحديثها، فلم تُحدَّث: تحقق من المساحة والصلاحيات في مجلد البيانات",
@@ -477,6 +666,9 @@ class Database:
 
     def close(self) -> None:
         """Close every pooled connection (the last one checkpoints the WAL into the file)."""
+        self._dispose()
+
+    def _dispose(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None

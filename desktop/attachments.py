@@ -11,14 +11,27 @@ Decisions recorded here:
   file name; images must decode (a renamed or truncated file is refused); at most `MAX_BYTES`.
 * Writing is atomic (a temporary file in the same folder, flushed to disk, then renamed): a
   killed process leaves either the whole file or none. An existing file with the same hash is
-  kept as it is; identical content is stored once.
+  kept as it is; identical content is stored once. Files are owner-only (``mkstemp``'s 0600).
+* On an encrypted desk (issue 14) the store has the desk's attachment key (`desktop.keystore`) and
+  every file is *sealed*: ``MUSTAFID-SEALED-1`` + a random 12-byte nonce + AES-256-GCM of the
+  plaintext, the plaintext's SHA-256 as the authenticated data. The file keeps the plaintext's hash
+  as its name and `Attachment.sha256`, so de-duplication and sync (which addresses files by that
+  hash) work unchanged; `read` opens either form (a plaintext file of a desk not yet migrated, or one
+  pulled before). The sync client decrypts before upload: **the server receives the plaintext**,
+  checked against its hash, and stores it as every desk of the association must be able to read it
+  (each desk has its own key); the server's disk is protected by the server's own measures.
+* A file another program must open (the PDF viewer) is decrypted by `readable_copy` into an
+  owner-only temporary folder that `remove_readable_copies` empties (at sign-out and close).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import secrets
+import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -32,7 +45,10 @@ __all__ = [
     "MIME_PDF",
     "MIME_PNG",
     "AttachmentStore",
+    "SEALED_MAGIC",
     "StoredFile",
+    "is_sealed",
+    "remove_readable_copies",
     "detect_mime",
     "read_attachment_file",
     "write_atomically",
@@ -49,6 +65,12 @@ MIME_PNG = "image/png"
 MIME_JPEG = "image/jpeg"
 
 _EXTENSIONS = {MIME_PDF: "pdf", MIME_PNG: "png", MIME_JPEG: "jpg"}
+
+#: The first bytes of a sealed (encrypted) attachment file.
+SEALED_MAGIC = b"MUSTAFID-SEALED-1\n"
+_NONCE_BYTES = 12
+_TAG_BYTES = 16
+SEALED_OVERHEAD = len(SEALED_MAGIC) + _NONCE_BYTES + _TAG_BYTES
 
 _TOO_BIG = "الملف أكبر من الحد المسموح (10 ميغابايت): اخفض دقة المسح الضوئي أو قسّم المستند"
 _NOT_ALLOWED = "نوع الملف غير مقبول: يُقبل ملف صورة (PNG أو JPEG) أو ملف PDF فقط"
@@ -133,12 +155,56 @@ def write_atomically(target: Path, data: bytes) -> None:
         raise
 
 
-class AttachmentStore:
-    """Files kept by SHA-256 under the data directory's ``attachments`` folder."""
+def is_sealed(data: bytes) -> bool:
+    """True when a stored file's bytes are sealed with a desk's attachment key."""
+    return data.startswith(SEALED_MAGIC)
 
-    def __init__(self, data_dir: Path) -> None:
+
+def seal(data: bytes, sha256: str, key: bytes) -> bytes:
+    """`data` sealed with AES-256-GCM under `key`, bound to its SHA-256 (the file's name)."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    nonce = secrets.token_bytes(_NONCE_BYTES)
+    return SEALED_MAGIC + nonce + AESGCM(key).encrypt(nonce, data, sha256.encode("ascii"))
+
+
+_READABLE_DIRS: list[Path] = []
+
+
+def remove_readable_copies() -> int:
+    """Remove every decrypted copy `readable_copy` made in this process; how many folders were removed."""
+    removed = 0
+    while _READABLE_DIRS:
+        shutil.rmtree(_READABLE_DIRS.pop(), ignore_errors=True)
+        removed += 1
+    return removed
+
+
+class AttachmentStore:
+    """Files kept by SHA-256 under the data directory's ``attachments`` folder; sealed when given a `key`."""
+
+    def __init__(self, data_dir: Path, *, key: bytes | Callable[[], bytes | None] | None = None) -> None:
+        """`key`: the desk's attachment key, or a function giving it while the desk is unlocked (None when
+        locked: then nothing can be stored or opened, rather than stored in plaintext)."""
         self.data_dir = Path(data_dir)
         self.root = self.data_dir / ATTACHMENTS_DIR
+        self._key_source = key
+
+    @property
+    def sealed(self) -> bool:
+        """True when files are stored encrypted (the desk is encrypted)."""
+        return self._key_source is not None
+
+    @property
+    def _key(self) -> bytes | None:
+        source = self._key_source
+        if source is None or isinstance(source, bytes):
+            return source
+        key = source()
+        if key is None:
+            raise AttachmentError("قاعدة البيانات مشفّرة ومقفلة: سجّل الدخول بكلمة مرورك لفتح المرفقات",
+                                  field="attachment")
+        return key
 
     def relative_path(self, sha256: str, mime: str) -> str:
         """Where a file of this hash and type lives, relative to the data directory ("/" separators)."""
@@ -153,14 +219,21 @@ class AttachmentStore:
         sha = hashlib.sha256(data).hexdigest()
         relative = self.relative_path(sha, mime)
         target = self.path_of(relative)
-        if not (target.is_file() and target.stat().st_size == len(data)):
+        self.write_verified(target, data, sha)
+        return StoredFile(sha256=sha, mime=mime, size=len(data), path=target, relative_path=relative)
+
+    def write_verified(self, target: Path, data: bytes, sha256: str) -> None:
+        """Store `data` (whose SHA-256 is `sha256`) at `target`, sealed on an encrypted desk, unless it is there."""
+        key = self._key
+        expected = len(data) + (SEALED_OVERHEAD if key is not None else 0)
+        if not (target.is_file() and target.stat().st_size == expected):
+            content = seal(data, sha256, key) if key is not None else data
             try:
-                write_atomically(target, data)
+                write_atomically(target, content)
             except OSError as exc:
                 raise AttachmentError(
                     f"تعذر حفظ الملف في مجلد المرفقات: {exc.strerror or exc}", field="attachment"
                 ) from exc
-        return StoredFile(sha256=sha, mime=mime, size=len(data), path=target, relative_path=relative)
 
     def read(self, relative_path: str, sha256: str) -> bytes:
         """The bytes of a stored file, checked against its hash (AttachmentError if missing or altered)."""
@@ -169,6 +242,39 @@ class AttachmentStore:
             data = path.read_bytes()
         except OSError as exc:
             raise AttachmentError(f"ملف المرفق غير موجود في مجلد البيانات: {relative_path}", field="attachment") from exc
+        if is_sealed(data):
+            data = self._open_sealed(data, sha256, relative_path)
         if hashlib.sha256(data).hexdigest() != sha256:
             raise AttachmentError(f"ملف المرفق تغيّر بعد حفظه ولا يطابق بصمته: {relative_path}", field="attachment")
         return data
+
+    def _open_sealed(self, data: bytes, sha256: str, relative_path: str) -> bytes:
+        """The plaintext of a sealed file (AttachmentError without the key, or when it was altered)."""
+        from cryptography.exceptions import InvalidTag
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        key = self._key
+        if key is None:
+            raise AttachmentError("ملف المرفق مشفّر: سجّل الدخول لفتحه", field="attachment")
+        start = len(SEALED_MAGIC)
+        nonce, sealed = data[start:start + _NONCE_BYTES], data[start + _NONCE_BYTES:]
+        try:
+            return AESGCM(key).decrypt(nonce, sealed, sha256.encode("ascii"))
+        except InvalidTag as exc:
+            raise AttachmentError(f"ملف المرفق تغيّر بعد حفظه ولا يطابق بصمته: {relative_path}",
+                                  field="attachment") from exc
+
+    def readable_copy(self, relative_path: str, sha256: str) -> Path:
+        """A path another program can open: the stored file itself when plaintext, else a decrypted copy in an
+        owner-only temporary folder (removed by `remove_readable_copies`)."""
+        path = self.path_of(relative_path)
+        if not self.sealed:
+            return path
+        data = self.read(relative_path, sha256)
+        folder = Path(tempfile.mkdtemp(prefix="mustafid-view-"))  # mkdtemp: mode 0700
+        _READABLE_DIRS.append(folder)
+        copy = folder / path.name
+        descriptor = os.open(copy, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        return copy

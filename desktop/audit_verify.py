@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from db.audit_chain import GENESIS, event_hash
+from desktop.errors import InputError
+from desktop.keystore import keystore_path
 
 __all__ = ["ChainProblem", "ChainReport", "add_commands", "verify_chains"]
 
@@ -87,6 +89,25 @@ def _moment(value: Any) -> dt.datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)
 
 
+def _open_encrypted(args: Any, data_dir: Path) -> sqlite3.Connection:
+    """A read-only connection to an encrypted desk, opened by an administrator's password (``--as``)."""
+    from desktop.staff_cli import StaffCliError, admin_credentials
+    from desktop.workspace import Workspace, WorkspaceError
+
+    try:
+        login, password = admin_credentials(getattr(args, "as_login", None))
+        workspace = Workspace.open(data_dir)
+        workspace.sign_in_with_password(login, password)
+    except StaffCliError as exc:
+        raise InputError(exc.message) from None
+    except WorkspaceError as exc:
+        raise InputError(exc.message_ar) from None
+    try:
+        return workspace.db.connect(uri_mode="ro")
+    finally:
+        workspace.close()
+
+
 def _open(path: Path) -> sqlite3.Connection:
     has_wal = Path(f"{path}-wal").exists()
     uri = f"{path.resolve().as_uri()}?mode=ro{'' if has_wal else '&immutable=1'}"
@@ -146,11 +167,14 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         print(f"خطأ: لا توجد قاعدة بيانات في المجلد {data_dir}", file=sys.stderr)
         return EXIT_UNREADABLE
     try:
-        connection = _open(path)
+        connection = _open(path) if not keystore_path(Path(data_dir)).exists() else _open_encrypted(args, Path(data_dir))
         try:
             report = verify_chains(connection)
         finally:
             connection.close()
+    except InputError as exc:  # an encrypted desk: the administrator's sign-in refused
+        print(f"خطأ: {exc.message_ar}", file=sys.stderr)
+        return EXIT_UNREADABLE
     except sqlite3.Error:
         print("خطأ: تعذرت قراءة سجل التدقيق من قاعدة البيانات (قد تكون أقدم من هذا الإصدار أو تالفة)",
               file=sys.stderr)
@@ -167,4 +191,6 @@ def add_commands(subparsers: Any) -> None:
     audit = subparsers.add_parser("audit", help="سجل التدقيق")
     sub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
     verify = sub.add_parser("verify", help="التحقق من سلامة سجل التدقيق: أول حدث محذوف أو مُدرج أو معدّل")
+    verify.add_argument("--as", dest="as_login", default=None, metavar="LOGIN",
+                        help="قاعدة مشفّرة: اسم دخول مسؤول النظام (كلمة مروره عند الطلب أو في MUSTAFID_ADMIN_PASSWORD)")
     verify.set_defaults(func=_cmd_verify)

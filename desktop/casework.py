@@ -75,7 +75,7 @@ def association_logo(session: Session, store: AttachmentStore, association: Asso
     if association is None or association.logo_attachment_id is None:
         return None
     row = session.get(Attachment, association.logo_attachment_id)
-    return store.path_of(row.stored_path) if row is not None else None
+    return store.readable_copy(row.stored_path, row.sha256) if row is not None else None
 
 
 def case_letterhead(session: Session, store: AttachmentStore, profile: PolicyProfile) -> Letterhead:
@@ -117,7 +117,7 @@ class CaseWork(Guarded):
         self._workspace = workspace
         self._identity = identity
         self._db = workspace.db
-        self._store = AttachmentStore(workspace.data_dir)
+        self._store = workspace.attachments
         self._clock = clock or (lambda: datetime.now(UTC))
         self._profiles: dict[uuid.UUID, PolicyProfile] = {}
         self._officer: tuple[uuid.UUID, str] | None = None

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 #: Modules that add their own sub-commands with ``add_commands(subparsers)`` (sync, devices, reports...).
 COMMAND_MODULES: tuple[str, ...] = (
     "desktop.staff_cli", "desktop.server.admin_cli", "desktop.sync.cli", "desktop.reports.cli", "desktop.diagnostics",
-    "desktop.audit_verify", "desktop.backup_cli", "desktop.privacy_cli",
+    "desktop.audit_verify", "desktop.backup_cli", "desktop.privacy_cli", "desktop.encryption",
 )
 
 EXIT_OK = 0
@@ -129,6 +129,10 @@ def _cmd_init(args: argparse.Namespace) -> int:
             raise CliError(exc.message, exc.code) from None
     finally:
         ws.close()
+    if args.encrypt and not ws.is_encrypted:
+        from desktop.encryption import encrypt_from_command_line
+
+        return encrypt_from_command_line(ws.data_dir, args.admin_login)
     return EXIT_OK
 
 
@@ -261,6 +265,8 @@ def build_parser() -> argparse.ArgumentParser:
                            "أو في المتغير MUSTAFID_ADMIN_PASSWORD، لا في سطر الأمر")
     init.add_argument("--admin-name", default=None, metavar="NAME",
                       help="الاسم الكامل لأول مسؤول نظام (أو المتغير MUSTAFID_ADMIN_NAME)")
+    init.add_argument("--encrypt", action="store_true",
+                      help="تشفير قاعدة البيانات والمرفقات بعد إنشاء مسؤول النظام (كما يفعل الأمر encrypt)")
     init.set_defaults(func=_cmd_init)
 
     demo = sub.add_parser("demo-data", help="بيانات تجريبية واقعية للتجربة وقياس الأداء")

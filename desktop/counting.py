@@ -47,6 +47,7 @@ __all__ = [
     "DIGITS",
     "DOCUMENTS",
     "FIELDS",
+    "FILES",
     "HOURS",
     "MEMBERS",
     "MINUTES",
@@ -59,6 +60,7 @@ __all__ = [
     "ROWS",
     "STEPS",
     "TOOLS",
+    "TABLES",
     "YEARS",
     "Noun",
     "PluralCategory",
@@ -136,6 +138,8 @@ APPOINTMENTS = Noun("موعد", "موعدان", "مواعيد", "موعدًا")
 TOOLS = Noun("أداة", "أداتان", "أدوات", "أداةً", feminine=True)
 ATTACHMENTS = Noun("مرفق", "مرفقان", "مرفقات", "مرفقًا")
 BACKUPS = Noun("نسخة", "نسختان", "نسخ", "نسخةً", feminine=True)
+TABLES = Noun("جدول", "جدولان", "جداول", "جدولًا")
+FILES = Noun("ملف", "ملفان", "ملفات", "ملفًا")
 
 
 def plural_category(count: int) -> PluralCategory:

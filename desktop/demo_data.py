@@ -63,7 +63,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from db.engine import Database
+from db.engine import Database, driver_connection
 from db.ids import uuid7_hex, uuid7_hex_batch
 from db.models import APPLICATION_STATUSES, RESCUE_STATUSES, CaseStatus, UserRole
 from db.outbox import resume_outbox, suppress_outbox
@@ -481,8 +481,7 @@ def generate_demo_data(
 
     raw = db.engine.raw_connection()
     try:
-        conn = raw.driver_connection
-        assert isinstance(conn, sqlite3.Connection)
+        conn = driver_connection(raw)
         # Outside any transaction: these pragmas are ignored inside one.
         conn.execute("PRAGMA synchronous=OFF")
         conn.execute("PRAGMA foreign_keys=OFF")  # every reference is made here, to rows made here

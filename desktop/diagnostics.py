@@ -112,7 +112,7 @@ def _one_row(connection: sqlite3.Connection, sql: str) -> dict[str, Any] | None:
 
 def _database_facts(data_dir: Path) -> dict[str, Any]:
     """Schema revision, policy, enrolment and row counts, read without writing anything."""
-    from db.engine import HEAD_REVISION
+    from db.engine import HEAD_REVISION, is_encrypted_file
     from desktop.workspace import DATABASE_FILE
 
     path = data_dir / DATABASE_FILE
@@ -121,6 +121,9 @@ def _database_facts(data_dir: Path) -> dict[str, Any]:
         return facts
     facts["size_bytes"] = _size(path)
     facts["wal_size_bytes"] = _size(Path(f"{path}-wal"))
+    if is_encrypted_file(path):
+        facts["encrypted"] = True  # read only after a sign-in: a support report never asks for a password
+        return facts
     has_wal = Path(f"{path}-wal").exists()
     uri = f"{path.resolve().as_uri()}?mode=ro{'' if has_wal else '&immutable=1'}"
     try:

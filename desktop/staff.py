@@ -45,6 +45,7 @@ from desktop.arabic_text import clean_text, to_latin_digits
 from desktop.audit import desk_device_id, record_audit
 from desktop.counting import ATTEMPTS, DIGITS, MINUTES, count_phrase, number_text
 from desktop.errors import InputError
+from desktop.keystore import SIGN_IN_REFUSED, DeskKeyring
 from desktop.logbook import get_logger
 from desktop.session_identity import PIN_MAX_LENGTH, PIN_MIN_LENGTH, SessionIdentity
 
@@ -66,7 +67,6 @@ __all__ = [
 _log = get_logger("staff")
 
 #: The one answer to a refused sign-in: it never says whether the login, the password or the account was wrong.
-SIGN_IN_REFUSED = "تعذّر الدخول: تحقّق من اسم الدخول وكلمة المرور، أو راجع مسؤول النظام"
 NOT_ADMIN = "هذا الإجراء لمسؤول النظام وحده: لم يُحفظ شيء"
 PIN_LOCKED = "أُدخل رمز الفتح خطأً خمس مرات: ادخل بكلمة المرور"
 NO_PIN = "لم يُضبط رمز فتح لهذا الحساب: ادخل بكلمة المرور"
@@ -205,8 +205,10 @@ class StaffService:
     """Staff accounts, passwords and PINs, sign-in and the idle lock's period, over one desk database."""
 
     def __init__(self, db: Database, *, clock: Callable[[], datetime] | None = None,
-                 parameters: HashParameters = DEFAULT_PARAMETERS) -> None:
+                 parameters: HashParameters = DEFAULT_PARAMETERS, keyring: DeskKeyring | None = None) -> None:
+        """`keyring`: the unlocked keys of an encrypted desk, rewrapped when a password is set (issue 14)."""
         self._db = db
+        self._keyring = keyring
         self._clock = clock or (lambda: datetime.now(UTC))
         self._parameters = parameters
         self._hasher = parameters.hasher()
@@ -230,6 +232,12 @@ class StaffService:
             return self._hasher.verify(stored, secret) and known
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
+
+    def _rewrap(self, login: str, account_id: uuid.UUID, password: str) -> None:
+        """On an encrypted desk: wrap its keys under this account's (new) password (after the change committed)."""
+        if self._keyring is not None:
+            self._keyring.wrap_for(login, account_id.hex, password)
+            _log.info("desk keys wrapped for an account")
 
     # ------------------------------------------------------------------ reading
 
@@ -294,6 +302,9 @@ class StaffService:
         if identity is None:
             _log.info("sign-in refused")
             raise StaffError(SIGN_IN_REFUSED, field="password")
+        if self._keyring is not None and not self._keyring.keystore.has(identity.login):
+            # An account made on another desk, signing in while this desk is open: its password opens it from now on.
+            self._rewrap(identity.login, identity.account_id, password)
         _log.info("signed in")
         return identity
 
@@ -357,6 +368,7 @@ class StaffService:
             session.flush()
             self._audit(session, user.id, "first_administrator_created", user, {"roles": list(user.role_list)})
             identity = _identity(user)
+        self._rewrap(identity.login, identity.account_id, secret)
         _log.info("first administrator created")
         return identity
 
@@ -379,7 +391,10 @@ class StaffService:
             session.flush()
             self._audit(session, actor.account_id, "account_created", user,
                         {"roles": chosen, "password_set": hashed is not None})
-            return _view(user)
+            view = _view(user)
+        if password is not None:
+            self._rewrap(view.login, view.id, password)
+        return view
 
     def update_account(self, actor: SessionIdentity, login: str, *, full_name: str | None = None,
                        roles: Sequence[str] | None = None, branch: str | None = None,
@@ -420,7 +435,10 @@ class StaffService:
                 user.active = active
                 self._stamp(session, user, actor)
                 self._audit(session, actor.account_id, "account_enabled" if active else "account_disabled", user, {})
-            return _view(user)
+            view = _view(user)
+        if not active and self._keyring is not None:
+            self._keyring.forget(view.login)  # its password no longer opens this desk's keys
+        return view
 
     def disable_account(self, actor: SessionIdentity, login: str) -> AccountView:
         """Disable an account: it can no longer sign in nor unlock (administrators only)."""
@@ -443,7 +461,29 @@ class StaffService:
             self._clear_pin_misses(session, user.id)
             self._stamp(session, user, actor)
             self._audit(session, actor.account_id, "password_set", user, {})
-            return _view(user)
+            view = _view(user)
+        self._rewrap(view.login, view.id, password)
+        return view
+
+    def recover_administrator(self, login: str, password: str) -> SessionIdentity:
+        """A new password for an administrator after the desk was opened with its recovery key (every password
+        lost): only an active administrator's account, audited as a recovery, the keys rewrapped for it."""
+        if self._keyring is None:
+            raise StaffError("الاسترداد يلزمه فتح قاعدة البيانات بمفتاح الاسترداد أولًا", field="recovery_key")
+        with self._db.session(read_only=True) as session:
+            key = self._by_login(session, login).username
+        hashed = self.hash_secret(_check_password(password, key))
+        with self._db.session() as session:
+            user = self._by_login(session, login)
+            if UserRole.ADMIN.value not in user.role_list or not user.active:
+                raise StaffError(NOT_ADMIN, field="login")
+            user.password_hash = hashed
+            self._clear_pin_misses(session, user.id)
+            self._audit(session, user.id, "password_recovered", user, {})
+            identity = _identity(user)
+        self._rewrap(identity.login, identity.account_id, password)
+        _log.info("an administrator's password set with the recovery key")
+        return identity
 
     def set_pin(self, actor: SessionIdentity, login: str, pin: str) -> AccountView:
         """Give an account a PIN of 4–6 digits for the idle lock (administrators only)."""

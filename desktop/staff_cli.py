@@ -38,7 +38,9 @@ __all__ = [
     "SECRET_OPTIONS",
     "StaffCliError",
     "add_commands",
+    "admin_credentials",
     "can_prompt",
+    "read_secret",
     "ensure_first_administrator",
     "refuses_secret_arguments",
 ]
@@ -50,7 +52,8 @@ NEW_PASSWORD_ENV = "MUSTAFID_NEW_PASSWORD"
 NEW_PIN_ENV = "MUSTAFID_NEW_PIN"
 
 #: Options that would put a secret on the command line: refused wherever they appear.
-SECRET_OPTIONS: frozenset[str] = frozenset({"--password", "--admin-password", "--new-password", "--pin", "--new-pin"})
+SECRET_OPTIONS: frozenset[str] = frozenset({"--password", "--admin-password", "--new-password", "--pin", "--new-pin",
+                                       "--recovery-key"})
 #: A sign-in refused or an action an administrator only may do (as `mustafid-admin sync`'s refusals).
 EXIT_REFUSED = 4
 SECRET_ON_COMMAND_LINE = (
@@ -90,7 +93,7 @@ def _cli_error(message: str, code: int) -> StaffCliError:
     return StaffCliError(message, code)
 
 
-def _read_secret(env: str, prompt: str, *, confirm: bool, what: str = "كلمة المرور") -> str:
+def read_secret(env: str, prompt: str, *, confirm: bool, what: str = "كلمة المرور") -> str:
     """A secret from the environment variable `env`, else from a prompt (twice when `confirm`)."""
     value = os.environ.get(env)
     if value:
@@ -134,7 +137,7 @@ def ensure_first_administrator(db: Database, admin_login: str | None, admin_name
     name = _read_text(admin_name, ADMIN_NAME_ENV, "الاسم الكامل لمسؤول النظام: ")
     if name is None:
         raise _cli_error(f"يلزم الاسم الكامل لمسؤول النظام: ‎--admin-name‎ أو المتغير {ADMIN_NAME_ENV}", 2)
-    password = _read_secret(ADMIN_PASSWORD_ENV, "كلمة مرور مسؤول النظام: ", confirm=True)
+    password = read_secret(ADMIN_PASSWORD_ENV, "كلمة مرور مسؤول النظام: ", confirm=True)
     try:
         identity = service.create_first_administrator(login, name, password)
     except StaffError as exc:
@@ -142,19 +145,27 @@ def ensure_first_administrator(db: Database, admin_login: str | None, admin_name
     return f"أُنشئ حساب مسؤول النظام: {identity.login}"
 
 
-def _signed_in_admin(args: argparse.Namespace, db: Database) -> tuple[StaffService, SessionIdentity]:
-    """The service and the acting administrator, signed in with the login and password given."""
-    from desktop.staff import StaffError, StaffService
-
-    login = _read_text(args.as_login, ADMIN_LOGIN_ENV, "اسم دخول مسؤول النظام: ")
+def admin_credentials(as_login: str | None) -> tuple[str, str]:
+    """The administrator's login (``--as``, the environment or a prompt) and password (environment or prompt)."""
+    login = _read_text(as_login, ADMIN_LOGIN_ENV, "اسم دخول مسؤول النظام: ")
     if login is None:
         raise _cli_error(f"يلزم اسم دخول مسؤول النظام: ‎--as LOGIN‎ أو المتغير {ADMIN_LOGIN_ENV}", 2)
-    password = _read_secret(ADMIN_PASSWORD_ENV, "كلمة مرور مسؤول النظام: ", confirm=False)
-    service = StaffService(db)
+    return login, read_secret(ADMIN_PASSWORD_ENV, "كلمة مرور مسؤول النظام: ", confirm=False)
+
+
+def _signed_in_admin(args: argparse.Namespace, ws: Workspace) -> tuple[StaffService, SessionIdentity]:
+    """The service and the acting administrator, signed in with the login and password given.
+
+    Through `Workspace.sign_in_with_password`: on an encrypted desk the password also opens its keys.
+    """
+    from desktop.staff import StaffError
+
+    login, password = admin_credentials(args.as_login)
     try:
-        return service, service.verify_sign_in(login, password)
+        identity = ws.sign_in_with_password(login, password)
     except StaffError as exc:
         raise _cli_error(exc.message_ar, EXIT_REFUSED) from None
+    return ws.staff(), identity
 
 
 #: The login of the account a case command acts as (`--as LOGIN` wins), and its password (else a prompt).
@@ -185,7 +196,7 @@ def sign_in_command(args: argparse.Namespace, workspace: Workspace) -> None:
     if login is None:
         raise _cli_error(f"يلزم الدخول بحسابك: ‎--as LOGIN‎ أو المتغير {LOGIN_ENV}، وكلمة المرور عند الطلب "
                          f"أو في المتغير {PASSWORD_ENV}", 2)
-    password = _read_secret(PASSWORD_ENV, "كلمة المرور: ", confirm=False)
+    password = read_secret(PASSWORD_ENV, "كلمة المرور: ", confirm=False)
     try:
         workspace.sign_in(StaffService(workspace.db).verify_sign_in(login, password))
     except StaffError as exc:
@@ -209,7 +220,7 @@ def _users_action(args: argparse.Namespace) -> int:
 
     ws = Workspace.open(args.data_dir)
     try:
-        service, actor = _signed_in_admin(args, ws.db)
+        service, actor = _signed_in_admin(args, ws)
         action: str = args.users_command
         try:
             if action == "list":
@@ -230,7 +241,7 @@ def _users_action(args: argparse.Namespace) -> int:
                 else:
                     password = None
                     if os.environ.get(NEW_PASSWORD_ENV) or can_prompt():
-                        password = _read_secret(NEW_PASSWORD_ENV, "كلمة مرور الحساب الجديد: ", confirm=True)
+                        password = read_secret(NEW_PASSWORD_ENV, "كلمة مرور الحساب الجديد: ", confirm=True)
                     view = service.create_account(actor, args.username, args.name, roles, branch=args.branch,
                                                   password=password)
                     if password is None:
@@ -244,11 +255,11 @@ def _users_action(args: argparse.Namespace) -> int:
                 view = service.enable_account(actor, args.username)
             elif action == "set-password":
                 service.account(actor, args.username)  # an unknown login before asking the new password
-                password = _read_secret(NEW_PASSWORD_ENV, "كلمة المرور الجديدة: ", confirm=True)
+                password = read_secret(NEW_PASSWORD_ENV, "كلمة المرور الجديدة: ", confirm=True)
                 view = service.set_password(actor, args.username, password)
             else:  # set-pin
                 service.account(actor, args.username)
-                pin = _read_secret(NEW_PIN_ENV, f"رمز الفتح الجديد ({number_text(4)}–{count_phrase(6, DIGITS)}): ", confirm=True, what="رمز الفتح")
+                pin = read_secret(NEW_PIN_ENV, f"رمز الفتح الجديد ({number_text(4)}–{count_phrase(6, DIGITS)}): ", confirm=True, what="رمز الفتح")
                 view = service.set_pin(actor, args.username, pin)
         except StaffError as exc:
             raise _cli_error(exc.message_ar, EXIT_REFUSED if exc.message_ar == NOT_ADMIN else 2) from None

@@ -1,4 +1,9 @@
-"""The officer's workspace: the data directory, its database, the adopted policy and the current officer."""
+"""The officer's workspace: the data directory, its database, the adopted policy and the current officer.
+
+An encrypted desk (a keystore beside the database, `desktop.keystore`) opens locked: nothing is read until
+`Workspace.sign_in_with_password` unwraps the keys with that person's password and opens the database; the
+keys stay in memory through the idle lock (`unlock_with_pin`) and are dropped by `sign_out`.
+"""
 
 from __future__ import annotations
 
@@ -14,11 +19,21 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.engine import HEAD_REVISION, Database, DatabaseDamagedError, DatabaseError, DatabaseLockedError
+from db.engine import (
+    HEAD_REVISION,
+    Database,
+    DatabaseDamagedError,
+    DatabaseError,
+    DatabaseLockedError,
+    is_encrypted_file,
+)
 from db.models import AppUser, Association, DeskSetting, Device, PolicyVersion, UserRole
 from desktop import arabic_text
 from desktop.arabic_text import DigitStyle
+from desktop.attachments import AttachmentStore, remove_readable_copies
 from desktop.audit import record_audit
+from desktop.errors import InputError
+from desktop.keystore import DeskKeyring, DeskKeys, KdfCost, Keystore
 from desktop.policy import (
     PolicyProfile,
     ProfileError,
@@ -31,7 +46,15 @@ from desktop.policy import (
 from desktop.logbook import get_logger
 from desktop.permissions import Action, acting_roles, require
 from desktop.session_identity import SessionIdentity
-from desktop.staff import DEFAULT_PARAMETERS, HashParameters, StaffError, StaffService, check_pin
+from desktop.staff import (
+    DEFAULT_PARAMETERS,
+    SIGN_IN_REFUSED,
+    HashParameters,
+    StaffError,
+    StaffService,
+    check_pin,
+    normalize_login,
+)
 from desktop.startup import DATABASE_FILE, DeskSnapshot, default_data_dir, write_snapshot
 
 __all__ = ["DATABASE_FILE", "ConnectionState", "DeskState", "Workspace", "WorkspaceError", "default_data_dir"]
@@ -82,6 +105,8 @@ class DeskState:
     connection: ConnectionState
     #: True once the association has an administrator who can sign in (else the desk asks for the first one).
     has_administrator: bool = True
+    #: True for an encrypted desk nobody has opened yet: nothing is known before sign-in (read it again after).
+    locked: bool = False
 
 
 class Workspace:
@@ -94,21 +119,43 @@ class Workspace:
     #: Argon2id's cost for the passwords and PINs checked here (the tests set cheap ones).
     hash_parameters: HashParameters = DEFAULT_PARAMETERS
 
-    def __init__(self, data_dir: Path, db: Database) -> None:
-        """A workspace over an opened database (use `Workspace.open`)."""
+    def __init__(self, data_dir: Path, db: Database, keystore: Keystore | None = None) -> None:
+        """A workspace over an opened database (use `Workspace.open`); `keystore` when the desk is encrypted."""
         self.data_dir = data_dir
         self.db = db
+        self.keystore = keystore
+        #: Argon2id's cost for passwords and for the keystore's wraps (the tests lower it).
+        self.hash_parameters: HashParameters = DEFAULT_PARAMETERS
+        self._keyring: DeskKeyring | None = None
+        #: The attachment store of this desk: files sealed with the attachment key on an encrypted desk (asked
+        #: for at each use, so a sign-out drops it). An attribute: the services take it on the GUI thread.
+        self.attachments = AttachmentStore(data_dir, key=self._attachment_key if keystore is not None else None)
         self._profile: PolicyProfile | None = None
         self._profile_loaded = False
         self._signed_in: SessionIdentity | None = None
 
     @classmethod
     def open(cls, data_dir: Path | None = None) -> Workspace:
-        """Open (creating on first use) the data directory and its database, migrated to this version."""
+        """Open (creating on first use) the data directory and its database, migrated to this version.
+
+        An encrypted desk is opened locked (`is_locked`): its database is migrated and read once a member of
+        staff signs in (`sign_in_with_password`).
+        """
         directory = Path(data_dir) if data_dir is not None else default_data_dir()
         try:
-            db = Database.open(directory / DATABASE_FILE)
-            db.upgrade()
+            keystore = Keystore.load(directory)
+        except InputError as exc:  # KeystoreError: unreadable or damaged
+            raise WorkspaceError(f"{exc.message_ar}\n({directory})") from exc
+        database = directory / DATABASE_FILE
+        if keystore is not None and database.is_file() and database.stat().st_size > 0 \
+                and not is_encrypted_file(database):
+            _log.warning("a keystore beside a plaintext database: an encryption was interrupted")
+            raise WorkspaceError("توقف تشفير قاعدة البيانات قبل أن يكتمل، والبيانات سليمة غير مشفّرة: "
+                                 f"أعد الأمر mustafid-admin encrypt\n({directory})")
+        try:
+            db = Database.open(database, encrypted=keystore is not None)
+            if keystore is None:
+                db.upgrade()
         except DatabaseDamagedError as exc:
             _log.warning("database not opened: %s", type(exc).__name__)
             raise _damaged(exc, directory) from exc
@@ -118,14 +165,66 @@ class Workspace:
         except DatabaseError as exc:
             _log.warning("database not opened: %s", type(exc).__name__)
             raise WorkspaceError(f"{exc.message_ar}\n({directory})") from exc
-        _log.info("database opened (schema %s)", HEAD_REVISION)
-        workspace = cls(directory, db)
-        arabic_text.set_digit_style(workspace.digit_style())
+        workspace = cls(directory, db, keystore)
+        if keystore is None:
+            _log.info("database opened (schema %s)", HEAD_REVISION)
+            arabic_text.set_digit_style(workspace.digit_style())
+        else:
+            _log.info("encrypted database found: locked until a sign-in")
         return workspace
 
     def close(self) -> None:
-        """Release the database."""
+        """Release the database (and remove the decrypted copies of stored files made for a viewer)."""
         self.db.close()
+        remove_readable_copies()
+
+    # ------------------------------------------------------------------ keys (issue 14)
+
+    @property
+    def is_encrypted(self) -> bool:
+        """True when this desk's database is SQLCipher with a keystore beside it."""
+        return self.keystore is not None
+
+    @property
+    def is_locked(self) -> bool:
+        """True while the database is encrypted and nobody has opened it with a password since the start or sign-out."""
+        return not self.db.is_unlocked
+
+    @property
+    def keyring(self) -> DeskKeyring | None:
+        """The unlocked keys with their keystore (None on a plaintext or a locked desk)."""
+        return self._keyring
+
+    def kdf_cost(self) -> KdfCost:
+        """The keystore's Argon2id cost: the same as the passwords' (`hash_parameters`)."""
+        parameters = self.hash_parameters
+        return KdfCost(parameters.time_cost, parameters.memory_kib, parameters.parallelism)
+
+    def open_with_keys(self, keys: DeskKeys) -> None:
+        """Open the encrypted database with its keys (checked: `WorkspaceError` when they do not open it)."""
+        if self.keystore is None:
+            raise WorkspaceError("قاعدة البيانات هذه غير مشفّرة: لا مفاتيح لفتحها")
+        try:
+            self.db.unlock(keys.database)
+            self.db.upgrade()
+        except DatabaseError as exc:
+            self.db.lock()
+            _log.warning("encrypted database not opened: %s", type(exc).__name__)
+            raise WorkspaceError(f"{exc.message_ar}\n({self.data_dir})") from exc
+        self._keyring = DeskKeyring(self.keystore, keys, self.kdf_cost())
+        _log.info("encrypted database opened (schema %s)", HEAD_REVISION)
+        arabic_text.set_digit_style(self.digit_style())
+
+    def open_with_recovery_key(self, recovery_key: str) -> None:
+        """Open the encrypted database with the recovery key printed at setup (every password lost)."""
+        if self.keystore is None:
+            raise WorkspaceError("قاعدة البيانات هذه غير مشفّرة: لا يلزمها مفتاح الاسترداد")
+        self.open_with_keys(self.keystore.unlock_with_recovery(recovery_key))
+        _log.info("desk opened with the recovery key")
+
+    def _attachment_key(self) -> bytes | None:
+        """The attachment key while the desk is unlocked (the store asks at each use: sign-out drops it)."""
+        return self._keyring.keys.attachments if self._keyring is not None else None
 
     # ------------------------------------------------------------------ policy
 
@@ -139,7 +238,11 @@ class Workspace:
         return self._profile if self._profile_loaded else None
 
     def desk_state(self) -> DeskState:
-        """The active policy, the officer's name and the connection state, read in one go (a worker's call)."""
+        """The active policy, the officer's name and the connection state, read in one go (a worker's call).
+
+        An encrypted desk still locked answers `locked` (its keystore proves it has staff who can sign in)."""
+        if self.is_locked:
+            return DeskState(None, "", ConnectionState.NOT_CONFIGURED, has_administrator=True, locked=True)
         return DeskState(self.active_profile(), self.officer_name(), self.connection_state(),
                          self.staff().has_administrator())
 
@@ -336,27 +439,41 @@ class Workspace:
         return self._signed_in
 
     def staff(self) -> StaffService:
-        """The accounts service over this desk's database (at this workspace's Argon2 cost)."""
-        return StaffService(self.db, parameters=self.hash_parameters)
+        """The accounts service over this desk's database (at this workspace's Argon2 cost, with its keys)."""
+        return StaffService(self.db, parameters=self.hash_parameters, keyring=self._keyring)
 
     def sign_in(self, identity: SessionIdentity) -> None:
         """Make `identity` the person at this desk: every service stamps, audits and prints under it."""
         self._signed_in = identity
 
     def sign_in_with_password(self, login: str, password: str) -> SessionIdentity:
-        """The one password check of the desk: verify through `StaffService` and sign the account in.
+        """The one password check of the desk: open its keys (encrypted desk), verify, sign the account in.
 
-        Refused with `desktop.staff.StaffError` (Arabic, never saying which of login or password was wrong).
-        The password is neither kept nor logged.
+        On a locked encrypted desk the password first unwraps the keys from the keystore (offline, before the
+        database is open) and the database is opened with them; then `StaffService.verify_sign_in` checks the
+        account (active, audited). Refused with `desktop.staff.StaffError`'s one Arabic sentence (which of
+        login or password was wrong is not said). The password is neither kept nor logged.
         """
+        if self.keystore is not None and self._keyring is None:
+            try:
+                key = normalize_login(login)
+            except StaffError:
+                key = login
+            try:
+                keys = self.keystore.unlock(key, password)
+            except InputError:
+                _log.info("sign-in refused (the keystore)")
+                raise StaffError(SIGN_IN_REFUSED, field="password") from None
+            self.open_with_keys(keys)
         identity = self.staff().verify_sign_in(login, password)
         self.sign_in(identity)
         return identity
 
     def unlock_with_pin(self, pin: str) -> SessionIdentity:
-        """Open the idle lock of the account signed in here with its PIN (five misses: the password only)."""
+        """Open the idle lock of the account signed in here with its PIN (five misses: the password only; the
+        keys of an encrypted desk stayed in memory)."""
         current = self._signed_in
-        if current is None:
+        if current is None or self.is_locked:
             raise StaffError("لم يدخل أحد على هذا الجهاز: ادخل بكلمة المرور", field="pin")
         identity = self.staff().verify_pin(current, pin)
         self.sign_in(identity)
@@ -381,8 +498,14 @@ class Workspace:
         return self.staff().idle_lock_minutes()
 
     def sign_out(self) -> None:
-        """Nobody is signed in any more (the window shows the sign-in screen)."""
+        """Nobody is signed in any more (the window shows the sign-in screen); on an encrypted desk the keys are
+        dropped and the database closed."""
         self._signed_in = None
+        if self.keystore is not None:
+            self._keyring = None
+            self.db.lock()
+            remove_readable_copies()
+            _log.info("signed out: desk keys dropped")
 
     def legacy_account(self, session: Session) -> AppUser | None:
         """The account a desk without sign-in acts as (`desktop.permissions`): the row of this PC's OS login."""

@@ -708,8 +708,8 @@ def _run_after_opening(app: QApplication, opening: DeskOpening, probe: bool, imp
         print(WORKSPACE_READY_MARKER, flush=True)
     shown: list[MainWindow] = []
     try:
-        shown_state: DeskState | None = state
-        if state.profile is None:
+        shown_state: DeskState | None = None if state.locked else state
+        if state.profile is None and not state.locked:
             from ui.first_run import FirstRunDialog
 
             dialog = FirstRunDialog(workspace)

@@ -187,7 +187,8 @@ class MainWindow(QMainWindow):
         """
         self._workspace = workspace
         if workspace.signed_in is None:
-            self._pending_state = state
+            # An encrypted desk still locked knew nothing before sign-in: its state is read after it.
+            self._pending_state = None if state is not None and state.locked else state
             known = state.profile if state is not None else workspace.loaded_profile
             if known is not None:
                 self.setWindowTitle(window_title(known.association.name))

@@ -234,7 +234,7 @@ class CommitteeService(CaseDeskWork):
                 case_file = build_case_file(session, ctx.case, ctx.profile, self._today(), readable=self._may(session, Action.READ_SENSITIVE))
         except StaleDataError:
             raise self._already_decided(case_id) from None
-        return DecisionResult(view, case_file, stored.sha256, stored.path)
+        return DecisionResult(view, case_file, stored.sha256, self._store.readable_copy(stored.relative_path, stored.sha256))
 
     @guarded(Action.VIEW_COMMITTEE_QUEUE)
     def committee_accounts(self) -> tuple[CommitteeAccount, ...]:

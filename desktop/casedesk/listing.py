@@ -215,8 +215,10 @@ _FROM = (
     'FROM "case" AS c LEFT JOIN beneficiary AS b ON b.id = c.beneficiary_id '
     "LEFT JOIN app_user AS u ON u.id = c.officer_id "
 )
+# CROSS JOIN fixes the loop order (beneficiary outside, walking the name index): SQLCipher's newer SQLite (3.53)
+# otherwise prefers scanning every case and sorting them, 4x slower on 10,000 people and far worse on a million.
 _FROM_NAMED = (
-    'FROM "case" AS c JOIN beneficiary AS b ON b.id = c.beneficiary_id '
+    'FROM beneficiary AS b CROSS JOIN "case" AS c ON b.id = c.beneficiary_id '
     "LEFT JOIN app_user AS u ON u.id = c.officer_id "
 )
 

@@ -294,8 +294,10 @@ class ReceptionWork(CaseWork):
                 row = session.get(Attachment, declaration.pdf_attachment_id) if declaration.pdf_attachment_id else None
                 if row is not None and row.sha256 == declaration.pdf_sha256:
                     path = self._store.path_of(row.stored_path)
-                    if path.is_file() and path.stat().st_size == row.size:
-                        return StoredDocument(kind, row.sha256, path, row.size)
+                    if path.is_file():
+                        readable = self._store.readable_copy(row.stored_path, row.sha256)
+                        if readable.stat().st_size == row.size:
+                            return StoredDocument(kind, row.sha256, readable, row.size)
             return self._store_document(ctx, kind)
 
     def render_document(self, case_id: uuid.UUID, kind: str) -> bytes:
@@ -315,7 +317,8 @@ class ReceptionWork(CaseWork):
         self._attachment_row(ctx, stored)
         if not existed:
             self._audit(ctx, "document_stored", {"kind": kind, "sha256": stored.sha256})
-        return StoredDocument(kind, stored.sha256, stored.path, stored.size)
+        return StoredDocument(kind, stored.sha256, self._store.readable_copy(stored.relative_path, stored.sha256),
+                              stored.size)
 
     # ------------------------------------------------------------------ rows of a case
 

@@ -83,10 +83,8 @@ class ReportService(Guarded):
             raise ReportError(NO_POLICY_YET, field="policy")
         logo = profile.logo_path
         if logo is None:
-            from desktop.attachments import AttachmentStore
-
             with self._db.session(read_only=True) as session:
-                logo = association_logo(session, AttachmentStore(self._workspace.data_dir), find_association(session))
+                logo = association_logo(session, self._workspace.attachments, find_association(session))
         return letterhead_for(profile, logo_path=logo)
 
     @guarded(Action.DASHBOARDS)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from db.engine import INTEGRITY_ERRORS
 from db.outbox import resume_outbox, suppress_outbox
 from desktop.sync.forms import TableInfo, quote
 from desktop.sync.protocol import PAGE_LIMIT_MAX
@@ -87,7 +88,7 @@ class _BulkApply:
         conn.execute("SAVEPOINT sync_new")
         try:
             conn.executemany(info.insert_sql(columns), values)
-        except sqlite3.IntegrityError:
+        except INTEGRITY_ERRORS:
             conn.execute("ROLLBACK TO sync_new")
             conn.execute("RELEASE sync_new")
             return False

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from db.engine import HEAD_REVISION, Database
+from desktop.attachments import AttachmentStore
 from desktop.sync import quarantine
 from desktop.sync.hlc import DeskClock
 from desktop.sync.link import ServerLink
@@ -79,10 +80,11 @@ class SyncClient:
         batch_limit: int = MAX_BATCH_MUTATIONS,
         schema: str = HEAD_REVISION,
         account: AccountSource = signed_in_account,
+        store: AttachmentStore | None = None,
     ) -> None:
         """`account` names the account every push carries (the legacy desk's OS-login account by default)."""
         self._link = ServerLink(server_url, token, transport=transport, wall=wall, timeout=timeout, schema=schema)
-        self._storage = SyncStorage(db, Path(data_dir), wall=wall or time.time)
+        self._storage = SyncStorage(db, Path(data_dir), wall=wall or time.time, store=store)
         self._pusher = Pusher(self._link, self._storage, batch_limit=batch_limit, account=account)
         self._puller = Puller(self._link, self._storage, lambda conn, rows: self._apply_rows(conn, rows))
         self._verifier = Verifier(self._link, self._storage)

@@ -18,7 +18,6 @@ import hashlib
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from desktop.attachments import write_atomically
 from desktop.sync.bulk import ApplyRows, Chunk, plan_pull
 from desktop.sync.link import ServerLink
 from desktop.sync.outcome import SyncError, SyncReport
@@ -124,7 +123,7 @@ class Puller:
         with storage.read() as conn:
             wanted = conn.execute("SELECT sha256, stored_path FROM sync_missing_file ORDER BY attempts").fetchall()
         for sha, path in wanted:
-            target = storage.data_dir.joinpath(*str(path).split("/"))
+            target = storage.store.path_of(str(path))
             data: bytes | None = None
             try:
                 data = self._link.request("GET", f"/v1/attachments/{sha}").content
@@ -133,7 +132,7 @@ class Puller:
                     raise
             ok = data is not None and hashlib.sha256(data).hexdigest() == sha
             if ok and data is not None:
-                write_atomically(target, data)
+                storage.store.write_verified(target, data, sha)  # sealed on an encrypted desk
                 report.downloaded += 1
             with storage.write() as conn:
                 if ok:

@@ -20,13 +20,13 @@ Decisions recorded here:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from desktop.errors import AttachmentError
 from desktop.sync.forms import decode_storage, now_storage, quote
 from desktop.sync.hlc import DeskClock
 from desktop.sync.link import ServerLink
@@ -213,12 +213,12 @@ class Pusher:
 
     def _check_local_file(self, raw: Mapping[str, Any]) -> str | None:
         """None when the attachment's file is here and matches its hash; else why its row waits (Arabic)."""
-        path = self._storage.data_dir.joinpath(*str(raw["stored_path"]).split("/"))
-        try:
-            data = path.read_bytes()
-        except OSError:
+        path = self._storage.store.path_of(str(raw["stored_path"]))
+        if not path.is_file():
             return f"ملف المرفق غير موجود في مجلد البيانات ولن يُرسل: {raw['stored_path']}"
-        if hashlib.sha256(data).hexdigest() != raw["sha256"]:
+        try:
+            self._storage.store.read(str(raw["stored_path"]), str(raw["sha256"]))
+        except AttachmentError:
             return f"ملف المرفق تالف لا يطابق بصمته ولن يُرسل: {raw['stored_path']}"
         return None
 
@@ -236,13 +236,13 @@ class Pusher:
         response = self._link.request("POST", "/v1/attachments/missing", json={"sha256": sorted(wanted)})
         missing = MissingResponse.model_validate_json(response.content).missing
         for sha in missing:
-            path = self._storage.data_dir.joinpath(*wanted[sha].split("/"))
+            if not self._storage.store.path_of(wanted[sha]).is_file():
+                raise SyncError(f"ملف المرفق غير موجود في مجلد البيانات: {wanted[sha]}", "attachment")
             try:
-                data = path.read_bytes()
-            except OSError as exc:
-                raise SyncError(f"ملف المرفق غير موجود في مجلد البيانات: {wanted[sha]}", "attachment") from exc
-            if hashlib.sha256(data).hexdigest() != sha:
-                raise SyncError(f"ملف المرفق تالف لا يطابق بصمته: {wanted[sha]}", "attachment")
+                # Decrypted here on an encrypted desk: the server receives the plaintext its hash names.
+                data = self._storage.store.read(wanted[sha], sha)
+            except AttachmentError as exc:
+                raise SyncError(f"ملف المرفق تالف لا يطابق بصمته: {wanted[sha]}", "attachment") from exc
             try:
                 self._link.request("PUT", f"/v1/attachments/{sha}", content=data,
                                    headers={"Content-Type": "application/octet-stream"})

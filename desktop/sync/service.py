@@ -45,6 +45,7 @@ from sqlalchemy.orm import Session
 from db.engine import HEAD_REVISION
 from db.models import AppUser, Association, CaseStatus, SyncConflict, utc_now
 from db.outbox import install_outbox_triggers, outbox_triggers_current
+from desktop import dpapi
 from desktop.counting import CASES, count_phrase
 from desktop.errors import describe
 from desktop.sync.client import SyncClient
@@ -220,36 +221,16 @@ def _credential_path(data_dir: Path) -> Path:
 def _seal(token: str) -> bytes:
     """The bytes stored for a token: DPAPI-sealed on Windows, as is elsewhere (the file is 0600)."""
     if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
-        return b"DPAPI:" + _dpapi(token.encode(), protect=True)
+        return b"DPAPI:" + dpapi.protect(token.encode())
     return b"PLAIN:" + token.encode()
 
 
 def _unseal(data: bytes) -> str:
     if data.startswith(b"DPAPI:"):  # pragma: no cover - Windows only
-        return _dpapi(data[6:], protect=False).decode()
+        return dpapi.unprotect(data[6:]).decode()
     if data.startswith(b"PLAIN:"):
         return data[6:].decode()
     raise ValueError("unknown credential format")
-
-
-def _dpapi(data: bytes, *, protect: bool) -> bytes:  # pragma: no cover - Windows only
-    import ctypes
-    from ctypes import wintypes
-
-    class Blob(ctypes.Structure):
-        _fields_ = [("cbData", wintypes.DWORD), ("pbData", ctypes.POINTER(ctypes.c_char))]
-
-    buffer = ctypes.create_string_buffer(data, len(data))
-    source = Blob(len(data), ctypes.cast(buffer, ctypes.POINTER(ctypes.c_char)))
-    target = Blob()
-    crypt32 = ctypes.windll.crypt32  # type: ignore[attr-defined]
-    function = crypt32.CryptProtectData if protect else crypt32.CryptUnprotectData
-    if not function(ctypes.byref(source), None, None, None, None, 0, ctypes.byref(target)):
-        raise OSError("DPAPI failed")
-    try:
-        return ctypes.string_at(target.pbData, target.cbData)
-    finally:
-        ctypes.windll.kernel32.LocalFree(target.pbData)  # type: ignore[attr-defined]
 
 
 def save_token(data_dir: Path, token: str) -> None:
@@ -492,7 +473,8 @@ class SyncService(Guarded):
                 raise SyncError("ملف بيانات اعتماد الجهاز لا يخص قاعدة البيانات هذه: أعد تسجيل الجهاز", "refused")
             self._client = SyncClient(self._db, self._workspace.data_dir, state["server_url"], token,
                                       transport=self._transport, wall=self._wall, schema=self._schema,
-                                      account=self._push_account)
+                                      account=self._push_account,
+                                      store=self._workspace.attachments)
         return self._client
 
     def _push_account(self, conn: sqlite3.Connection) -> str | None:

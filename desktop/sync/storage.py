@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Table
 from sqlalchemy.pool import PoolProxiedConnection
 
-from db.engine import Database
+from db.engine import INTEGRITY_ERRORS, Database, driver_connection, sqlcipher_module
+from desktop.attachments import AttachmentStore
 from db.models import APPEND_ONLY_TABLES
 from db.outbox import LOCAL_ONLY_TABLES, install_outbox_triggers, outbox_triggers_current, resume_outbox, suppress_outbox
 from desktop.sync import quarantine
@@ -49,6 +50,21 @@ __all__ = ["SyncStorage", "local_synced_tables", "queue_unsynced_rows", "sync_tr
 _FTS_INSERT_TRIGGER = "beneficiary_fts_after_insert"
 _DEMO_PREFIX = "DEMO"
 _STATE_COLUMNS = ("pull_after", "last_hlc", "clock_offset_ms", "last_summary_at", "device_id")
+
+
+def _unstorable() -> tuple[type[Exception], ...]:
+    """What a pulled row this desk cannot store raises (either driver): set aside, never stopping the round."""
+    errors: list[type[Exception]] = [*INTEGRITY_ERRORS, sqlite3.InterfaceError, OverflowError]
+    try:
+        errors.append(sqlcipher_module().InterfaceError)
+    except ImportError:  # pragma: no cover - sqlcipher3 is a dependency
+        pass
+    return tuple(errors)
+
+
+#: A pulled row's value the driver refuses (a constraint, a type, a number out of range): quarantined.
+UNSTORABLE: tuple[type[Exception], ...] = _unstorable()
+
 
 
 def _refusal(error: BaseException) -> str:
@@ -102,8 +118,7 @@ def sync_transaction(db: Database, *, foreign_keys: bool = True) -> Iterator[sql
     `foreign_keys=False`, references are not checked (rows may arrive before the rows they point to)."""
     fairy = db.engine.raw_connection()
     try:
-        conn = fairy.driver_connection
-        assert isinstance(conn, sqlite3.Connection)
+        conn = driver_connection(fairy)
         if not foreign_keys:
             conn.execute("PRAGMA foreign_keys=OFF")
         try:
@@ -129,9 +144,12 @@ class SyncStorage:
     `bulk` is the bulk mode of the transaction being applied (`desktop.sync.bulk`), None outside one.
     """
 
-    def __init__(self, db: Database, data_dir: Path, *, wall: Callable[[], float] | None = None) -> None:
+    def __init__(self, db: Database, data_dir: Path, *, wall: Callable[[], float] | None = None,
+                 store: AttachmentStore | None = None) -> None:
+        """`store`: the desk's attachment store (sealed on an encrypted desk); a plaintext one by default."""
         self.db = db
         self.data_dir = Path(data_dir)
+        self.store = store if store is not None else AttachmentStore(self.data_dir)
         self.tables = local_synced_tables()
         self.bulk: _BulkApply | None = None
         self._wall = wall or time.time
@@ -145,8 +163,7 @@ class SyncStorage:
     def raw_connection(self) -> tuple[PoolProxiedConnection, sqlite3.Connection]:
         """A pooled connection (close it when done) and its sqlite3 connection."""
         fairy = self.db.engine.raw_connection()
-        conn = fairy.driver_connection
-        assert isinstance(conn, sqlite3.Connection)
+        conn = driver_connection(fairy)
         return fairy, conn
 
     def write(self, *, foreign_keys: bool = True) -> AbstractContextManager[sqlite3.Connection]:
@@ -376,7 +393,7 @@ class SyncStorage:
                 conn.execute("RELEASE sync_page")
                 stored.extend(group_sources)
                 continue
-            except (sqlite3.IntegrityError, sqlite3.InterfaceError, OverflowError):
+            except UNSTORABLE:
                 conn.execute("ROLLBACK TO sync_page")
                 conn.execute("RELEASE sync_page")
             self.end_bulk()  # the row-by-row path below records local changes: every trigger back
@@ -397,7 +414,7 @@ class SyncStorage:
             conn.execute(info.upsert_sql(columns), values)
             conn.execute("RELEASE sync_row")
             return
-        except (sqlite3.IntegrityError, sqlite3.InterfaceError, OverflowError) as exc:
+        except UNSTORABLE as exc:
             conn.execute("ROLLBACK TO sync_row")
             conn.execute("RELEASE sync_row")
             if "UNIQUE" not in str(exc) or attempts <= 0:

@@ -24,7 +24,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from db.engine import Database
+from db.engine import Database, driver_connection
 from desktop.sync.forms import decode_storage, now_storage, quote
 from desktop.sync.link import ServerLink
 from desktop.sync.outcome import SyncError, SyncReport
@@ -71,8 +71,7 @@ def busy_tables_left(db: Database) -> bool:
     """True while some outbox entry is still pending (the round could not verify every table)."""
     fairy = db.engine.raw_connection()
     try:
-        conn = fairy.driver_connection
-        assert isinstance(conn, sqlite3.Connection)
+        conn = driver_connection(fairy)
         return conn.execute("SELECT 1 FROM sync_outbox WHERE state = 'pending' LIMIT 1").fetchone() is not None
     finally:
         fairy.close()

@@ -83,15 +83,23 @@ def time_until_markers(
     *,
     timeout: float = 300.0,
     stderr: list[str] | None = None,
+    stdin_text: str | None = None,
 ) -> dict[str, float]:
     """Seconds from starting `argv` to each line of `markers` on its stdout; the process must exit with 0.
 
-    With `stderr`, the lines the process wrote there are appended to it (figures a probe reports).
+    With `stderr`, the lines the process wrote there are appended to it (figures a probe reports); `stdin_text`
+    is written to its standard input (a password, never an argument).
     """
     started = time.perf_counter()
     process = subprocess.Popen(
         list(argv), cwd=ROOT, env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdin=subprocess.PIPE if stdin_text is not None else None,
     )
+    if stdin_text is not None:
+        assert process.stdin is not None
+        process.stdin.write(stdin_text)
+        process.stdin.close()
+        process.stdin = None  # communicate() must not flush it again
     seen: dict[str, float] = {}
     assert process.stdout is not None
     for line in process.stdout:
@@ -116,10 +124,11 @@ def time_until_markers(
 
 
 def time_until_ready(
-    argv: Sequence[str], env: Mapping[str, str], *, marker: str = READY_MARKER, timeout: float = 300.0
+    argv: Sequence[str], env: Mapping[str, str], *, marker: str = READY_MARKER, timeout: float = 300.0,
+    stdin_text: str | None = None,
 ) -> float:
     """Seconds from starting `argv` to the line `marker` on its stdout; the process must then exit with 0."""
-    return time_until_markers(argv, env, [marker], timeout=timeout)[marker]
+    return time_until_markers(argv, env, [marker], timeout=timeout, stdin_text=stdin_text)[marker]
 
 
 def interleaved(runs: int, series: Mapping[str, Callable[[], float]], *, warmup: int = 1) -> dict[str, Timing]:

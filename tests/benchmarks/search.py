@@ -18,10 +18,15 @@ import random
 import statistics
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from _common import default_cache_dir, demo_workspace, emit_json, say
+
+if TYPE_CHECKING:
+    from db.engine import Database
+    from desktop.casedesk import CaseFilter, CaseSort
 
 TARGET_SEARCH_P95_MS = 30.0
 TARGET_FIRST_PAGE_MS = 150.0
@@ -32,6 +37,49 @@ def p95(values: list[float]) -> float:
     """The 95th percentile (nearest rank)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
+
+
+def sampled_queries(db: Database, rng: random.Random, count: int) -> dict[str, list[str]]:
+    """`count` searches of each kind (ID prefix, phone, two name parts) made from people sampled in `db`."""
+    from sqlalchemy import text
+
+    with db.session(read_only=True) as session:
+        top = session.execute(text("SELECT max(rowid) FROM beneficiary")).scalar_one()
+        picks = [rng.randint(1, top) for _ in range(count * 2)]
+        sample = session.execute(
+            text("SELECT id_number, mobile, name_key FROM beneficiary WHERE rowid IN (SELECT value FROM json_each(:r))"),
+            {"r": str(picks)},
+        ).all()
+    rng.shuffle(sample)
+    sample = [row for row in sample if row.mobile][:count]
+    return {
+        "id_prefix": [row.id_number[: rng.randint(5, 8)] for row in sample],
+        "phone": [rng.choice(("0{}", "+966 {}", "00966{}", "0{}")).format(row.mobile[4:]) for row in sample],
+        "name": [_two_parts(row.name_key, rng) for row in sample],
+    }
+
+
+def first_page_queries(today: date, some_name: str) -> dict[str, tuple[CaseFilter, CaseSort]]:
+    """The case list's first pages timed: the default sort, filters and sorts (also used by encryption.py)."""
+    from desktop.casedesk import CaseFilter, CaseSort
+
+    return {
+        "default (newest)": (CaseFilter(), CaseSort.NEWEST),
+        "status awaiting committee": (CaseFilter(statuses=frozenset({"awaiting_committee"})), CaseSort.NEWEST),
+        "two statuses": (CaseFilter(statuses=frozenset({"received", "referred"})), CaseSort.NEWEST),
+        "channel letters": (CaseFilter(channel_ids=frozenset({"letters"})), CaseSort.NEWEST),
+        "kind inquiry": (CaseFilter(case_kind_ids=frozenset({"inquiry"})), CaseSort.NEWEST),
+        "overdue by promised date": (CaseFilter(overdue=True), CaseSort.PROMISED),
+        "overdue newest": (CaseFilter(overdue=True), CaseSort.NEWEST),
+        "signature pending": (CaseFilter(signature_pending=True), CaseSort.NEWEST),
+        "referred to me": (CaseFilter(referred_to_me=True), CaseSort.NEWEST),
+        "missing documents": (CaseFilter(missing_documents=True), CaseSort.NEWEST),
+        "last 30 days": (CaseFilter(date_from=today - timedelta(days=30), date_to=today), CaseSort.OLDEST),
+        "name search": (CaseFilter(text=some_name), CaseSort.NEWEST),
+        "sort by name": (CaseFilter(), CaseSort.NAME),
+        "sort by status": (CaseFilter(), CaseSort.STATUS),
+        "sort by case number": (CaseFilter(), CaseSort.CASE_NUMBER),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,20 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     db = workspace.db
     rng = random.Random(args.seed)
     try:
-        with db.session(read_only=True) as session:
-            top = session.execute(text("SELECT max(rowid) FROM beneficiary")).scalar_one()
-            picks = [rng.randint(1, top) for _ in range(args.queries * 2)]
-            sample = session.execute(
-                text("SELECT id_number, mobile, name_key FROM beneficiary WHERE rowid IN (SELECT value FROM json_each(:r))"),
-                {"r": str(picks)},
-            ).all()
-        rng.shuffle(sample)
-        sample = [row for row in sample if row.mobile][: args.queries]
-        queries: dict[str, list[str]] = {
-            "id_prefix": [row.id_number[: rng.randint(5, 8)] for row in sample],
-            "phone": [rng.choice(("0{}", "+966 {}", "00966{}", "0{}")).format(row.mobile[4:]) for row in sample],
-            "name": [_two_parts(row.name_key, rng) for row in sample],
-        }
+        queries = sampled_queries(db, rng, args.queries)
         baseline_sql = {
             "id_prefix": "SELECT id FROM beneficiary WHERE id_number LIKE :a LIMIT 50",
             "phone": "SELECT id FROM beneficiary WHERE mobile LIKE :a LIMIT 50",
@@ -118,23 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         service = CaseListService(workspace)
         today = datetime.now(UTC).date()
         some_name = queries["name"][0]
-        pages: dict[str, tuple[CaseFilter, CaseSort]] = {
-            "default (newest)": (CaseFilter(), CaseSort.NEWEST),
-            "status awaiting committee": (CaseFilter(statuses=frozenset({"awaiting_committee"})), CaseSort.NEWEST),
-            "two statuses": (CaseFilter(statuses=frozenset({"received", "referred"})), CaseSort.NEWEST),
-            "channel letters": (CaseFilter(channel_ids=frozenset({"letters"})), CaseSort.NEWEST),
-            "kind inquiry": (CaseFilter(case_kind_ids=frozenset({"inquiry"})), CaseSort.NEWEST),
-            "overdue by promised date": (CaseFilter(overdue=True), CaseSort.PROMISED),
-            "overdue newest": (CaseFilter(overdue=True), CaseSort.NEWEST),
-            "signature pending": (CaseFilter(signature_pending=True), CaseSort.NEWEST),
-            "referred to me": (CaseFilter(referred_to_me=True), CaseSort.NEWEST),
-            "missing documents": (CaseFilter(missing_documents=True), CaseSort.NEWEST),
-            "last 30 days": (CaseFilter(date_from=today - timedelta(days=30), date_to=today), CaseSort.OLDEST),
-            "name search": (CaseFilter(text=some_name), CaseSort.NEWEST),
-            "sort by name": (CaseFilter(), CaseSort.NAME),
-            "sort by status": (CaseFilter(), CaseSort.STATUS),
-            "sort by case number": (CaseFilter(), CaseSort.CASE_NUMBER),
-        }
+        pages = first_page_queries(today, some_name)
         first_page: dict[str, float] = {}
         for label, (flt, sort) in pages.items():
             run: Callable[[], object] = lambda flt=flt, sort=sort: service.page(flt, sort, limit=100)

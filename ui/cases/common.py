@@ -5,6 +5,9 @@ Every service call of these screens goes through `ui.ops` (`run_read` / `run_wri
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -148,13 +151,19 @@ _PDF_DIR: Path | None = None
 
 
 def write_pdf(data: bytes, name: str, suffix: str = ".pdf") -> Path:
-    """Put a stored document's bytes in a temporary file for the print preview or the viewer."""
+    """Put a stored document's bytes in a temporary file for the print preview or the viewer.
+
+    The folder is owner-only (``mkdtemp``) and removed when the desk exits; the file owner-only too: on an
+    encrypted desk these bytes were decrypted for the viewer.
+    """
     global _PDF_DIR
     if _PDF_DIR is None or not _PDF_DIR.exists():
         _PDF_DIR = Path(tempfile.mkdtemp(prefix="mustafid-casedesk-"))
+        atexit.register(shutil.rmtree, _PDF_DIR, True)
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name) or "document"
     path = _PDF_DIR / f"{safe}{suffix}"
-    path.write_bytes(data)
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as handle:
+        handle.write(data)
     return path
 
 
