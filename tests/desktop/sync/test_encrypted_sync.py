@@ -17,6 +17,7 @@ from desktop.reception import ReceptionService
 from desktop.staff import HashParameters
 from desktop.sync.service import SyncService
 from desktop.workspace import Workspace
+from db.models import UserRole
 from tests.desktop.reception.conftest import png_file
 from tests.desktop.sync.conftest import Desk, FaultyTransport
 
@@ -34,7 +35,9 @@ def _encrypted(make_desk: Callable[..., Desk], name: str) -> Desk:
     desk.ws.close()
     encrypt_desk(directory, "amal", PASSWORD, cost=KdfCost(time_cost=1, memory_kib=8192))
     ws = Workspace.open(directory)
-    ws.sign_in_with_password("amal", PASSWORD)
+    admin = ws.sign_in_with_password("amal", PASSWORD)
+    # She receives at this desk too (issue 13: receiving is an officer's, not an administrator's).
+    ws.staff().update_account(admin, "amal", roles=[UserRole.ADMIN.value, UserRole.OFFICER.value])
     transport = FaultyTransport()
     desk.ws, desk.transport = ws, transport
     desk.sync = SyncService(ws, transport=transport)
