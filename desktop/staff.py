@@ -367,6 +367,7 @@ class StaffService:
             user.updated_by = user.id
             session.flush()
             self._audit(session, user.id, "first_administrator_created", user, {"roles": list(user.role_list)})
+            self._retire_placeholders(session, user)
             identity = _identity(user)
         self._rewrap(identity.login, identity.account_id, secret)
         _log.info("first administrator created")
@@ -540,6 +541,19 @@ class StaffService:
         if user is None:
             raise StaffError("لا يوجد حساب بهذا الاسم للدخول: أضفه أولًا", field="login")
         return user
+
+    def _retire_placeholders(self, session: Session, administrator: AppUser) -> None:
+        """The accounts a desk made before sign-in existed (the OS login's, without a password) are stopped and
+        lose the administrator role once a real administrator exists: nobody can sign in as them, and they no
+        longer stand in the accounts list as a second administrator. Their past actions keep their name."""
+        query = select(AppUser).where(AppUser.deleted_at.is_(None), AppUser.password_hash.is_(None),
+                                      AppUser.id != administrator.id)
+        for placeholder in session.scalars(query):
+            placeholder.set_roles([UserRole.OFFICER.value])
+            placeholder.active = False
+            placeholder.updated_by = administrator.id
+            self._audit(session, administrator.id, "placeholder_account_stopped", placeholder,
+                        {"reason": "no password: made before sign-in existed"})
 
     @staticmethod
     def _administrators(session: Session, *, excluding: uuid.UUID | None = None) -> int:
