@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from ui.sync.text import SyncState
 
 OPENING_TEXT = "جارٍ فتح قاعدة البيانات…"
+AWAITING_SIGN_IN_TEXT = "بانتظار دخول الموظف"
 NOBODY_SIGNED_IN = "لم يدخل أحد بعد"
 
 WINDOW_TITLE = "مكتب المستفيد"
@@ -187,6 +188,7 @@ class MainWindow(QMainWindow):
         """
         self._workspace = workspace
         if workspace.signed_in is None:
+            self.desk_status.show_connection(AWAITING_SIGN_IN_TEXT)  # opened: no longer «جارٍ فتح…»
             # An encrypted desk still locked knew nothing before sign-in: its state is read after it.
             self._pending_state = None if state is not None and state.locked else state
             known = state.profile if state is not None else workspace.loaded_profile
