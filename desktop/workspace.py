@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from db.engine import HEAD_REVISION, Database, DatabaseError
@@ -97,6 +97,13 @@ class Workspace:
             _log.warning("database not opened: %s", type(exc).__name__)
             raise WorkspaceError(f"{exc.message_ar}\n({directory})") from exc
         _log.info("database opened (schema %s)", HEAD_REVISION)
+        with db.session(read_only=True) as session:
+            closed = session.execute(text(
+                "SELECT closed_reason_ar FROM sync_state WHERE id = 1 AND closed_at IS NOT NULL")).first()
+        if closed is not None:  # the sync server revoked this desk (desktop.sync.service): its data is closed
+            db.close()
+            _log.warning("data directory closed: this desk was revoked by the sync server")
+            raise WorkspaceError(f"{closed[0]}\n({directory})")
         workspace = cls(directory, db)
         arabic_text.set_digit_style(workspace.digit_style())
         return workspace

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
+import os
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -15,10 +17,22 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from desktop.server.store import SERVER_SCHEMA, DeviceContext, ServerError, ServerStore
+from desktop.server.store import (
+    MIN_CLIENT_SCHEMA,
+    SERVER_SCHEMA,
+    TOKEN_IDLE_EXPIRY,
+    TOKEN_ROTATE_AFTER,
+    DeviceContext,
+    ServerError,
+    ServerStore,
+)
 from desktop.sync import protocol as p
 
-__all__ = ["create_app", "request_logger"]
+__all__ = ["ENV_CONFIG", "app_from_environment", "create_app", "request_logger"]
+
+#: The environment variable through which `mustafid-server --workers N` hands its settings to each worker
+#: process (JSON: db_url, min_client_schema, token_rotate_seconds, token_idle_seconds).
+ENV_CONFIG = "MUSTAFID_SERVER_CONFIG"
 
 #: One JSON line per request goes to this logger (``mustafid.server.requests``).
 request_logger = logging.getLogger("mustafid.server.requests")
@@ -49,6 +63,7 @@ async def _device(request: Request, store: ServerStore) -> DeviceContext:
     scheme, _, token = header.partition(" ")
     ctx = await run_in_threadpool(store.authenticate, token.strip() if scheme.lower() == "bearer" else None)
     request.state.device_id = str(ctx.device_id)
+    request.state.new_token = ctx.new_token
     return ctx
 
 
@@ -104,9 +119,12 @@ def _model_response(model: BaseModel, status: int = 200) -> Response:
     return Response(p.dumps(model), status_code=status, media_type=_JSON)
 
 
-def create_app(db_url: str, *, min_client_schema: str | None = None, upgrade: bool = True) -> FastAPI:
+def create_app(db_url: str, *, min_client_schema: str | None = None, upgrade: bool = True,
+               token_rotate_after: dt.timedelta = TOKEN_ROTATE_AFTER,
+               token_idle_expiry: dt.timedelta = TOKEN_IDLE_EXPIRY) -> FastAPI:
     """The sync server application on the database at `db_url` (migrated at creation unless `upgrade` is False)."""
-    store = ServerStore(db_url) if min_client_schema is None else ServerStore(db_url, min_client_schema=min_client_schema)
+    store = ServerStore(db_url, min_client_schema=min_client_schema or MIN_CLIENT_SCHEMA,
+                        token_rotate_after=token_rotate_after, token_idle_expiry=token_idle_expiry)
     if upgrade:
         store.upgrade()
 
@@ -124,11 +142,15 @@ def create_app(db_url: str, *, min_client_schema: str | None = None, upgrade: bo
         started = time.perf_counter()
         request.state.device_id = None
         request.state.error = None
+        request.state.new_token = None
         try:
             response: Response = await call_next(request)
         except Exception:
             request_logger.exception("unhandled error")
             response = _error(500, "server_error", "حدث خطأ غير متوقع في الخادم؛ لم يُطبّق الطلب")
+        new_token = getattr(request.state, "new_token", None)
+        if new_token is not None and response.status_code < 400:
+            response.headers[p.HEADER_TOKEN] = new_token
         request_logger.info(json.dumps({
             "ts": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "method": request.method, "path": request.url.path, "status": response.status_code,
@@ -195,7 +217,16 @@ def create_app(db_url: str, *, min_client_schema: str | None = None, upgrade: bo
         except ValueError:
             raise ServerError(422, "invalid_parameter", "المعامل «after_id» ليس معرّفًا صحيحًا") from None
         limit = _int_param(request, "limit", p.PAGE_LIMIT_DEFAULT, 1, p.PAGE_LIMIT_MAX)
-        return _model_response(await run_in_threadpool(store.rows, ctx, table, after_id, limit))
+        bucket = (_int_param(request, "bucket", 0, 0, p.BUCKET_COUNT - 1)
+                  if request.query_params.get("bucket") else None)
+        return _model_response(await run_in_threadpool(store.rows, ctx, table, after_id, limit, bucket))
+
+    @app.get("/v1/checksums")
+    async def checksums(request: Request) -> Response:
+        ctx = await _device(request, store)
+        table = request.query_params.get("table") or None
+        prefix = request.query_params.get("prefix") or ""
+        return _model_response(await run_in_threadpool(store.checksums, ctx, table, prefix))
 
     @app.post("/v1/attachments/missing")
     async def missing(request: Request) -> Response:
@@ -218,3 +249,20 @@ def create_app(db_url: str, *, min_client_schema: str | None = None, upgrade: bo
         return Response(content, media_type="application/octet-stream")
 
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The application of one worker process of `mustafid-server --workers N` (settings from `ENV_CONFIG`).
+
+    The parent migrated the database before starting the workers; each worker has its own connection pool,
+    and every guarantee lives in PostgreSQL (the association's counter row locked per write, conditional
+    updates for tokens), none in a process.
+    """
+    settings = json.loads(os.environ[ENV_CONFIG])
+    if settings.get("log_requests"):
+        from desktop.server.__main__ import configure_logging
+
+        configure_logging()
+    return create_app(settings["db_url"], min_client_schema=settings.get("min_client_schema"), upgrade=False,
+                      token_rotate_after=dt.timedelta(seconds=float(settings["token_rotate_seconds"])),
+                      token_idle_expiry=dt.timedelta(seconds=float(settings["token_idle_seconds"])))
