@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -22,9 +23,9 @@ GRACEFUL_SHUTDOWN_SECONDS = 2.0
 SHUTDOWN_WAIT_SECONDS = 5.0
 
 
-def _serve(db_url: str) -> Iterator[LiveServer]:
+def _serve(db_url: str, **app_options: Any) -> Iterator[LiveServer]:
     """Serve the real app on `db_url` from a thread of this process; stop it within a bounded time at teardown."""
-    app = create_app(db_url)
+    app = create_app(db_url, **app_options)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
