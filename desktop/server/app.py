@@ -219,7 +219,8 @@ def create_app(db_url: str, *, min_client_schema: str | None = None, upgrade: bo
         limit = _int_param(request, "limit", p.PAGE_LIMIT_DEFAULT, 1, p.PAGE_LIMIT_MAX)
         bucket = (_int_param(request, "bucket", 0, 0, p.BUCKET_COUNT - 1)
                   if request.query_params.get("bucket") else None)
-        return _model_response(await run_in_threadpool(store.rows, ctx, table, after_id, limit, bucket))
+        upto = _int_param(request, "upto", 0, 0, 2**62) if request.query_params.get("upto") else None
+        return _model_response(await run_in_threadpool(store.rows, ctx, table, after_id, limit, bucket, upto))
 
     @app.get("/v1/checksums")
     async def checksums(request: Request) -> Response:

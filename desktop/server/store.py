@@ -873,8 +873,9 @@ class ServerStore:
         return p.ChecksumsResponse(head_seq=head, sums={k: p.BucketSum(count=c, total=x) for k, (c, x) in sums.items()})
 
     def rows(self, ctx: DeviceContext, table: str, after_id: uuid.UUID | None, limit: int,
-             bucket: int | None = None) -> p.RowsResponse:
-        """Full rows of one table ordered by id, after `after_id` (targeted resync); of one bucket when given."""
+             bucket: int | None = None, upto: int | None = None) -> p.RowsResponse:
+        """Full rows of one table ordered by id, after `after_id` (targeted resync); of one bucket when given;
+        rows past `upto` (the desk's pull cursor) without their fields (the desk's next pull brings them)."""
         if table not in self._tables:
             raise ServerError(422, "unknown_table", f"الجدول «{table}» غير معروف لدى الخادم")
         query = (select(sync_row.c.row_id, sync_row.c.version, sync_row.c.server_seq, sync_row.c.deleted,
@@ -890,7 +891,8 @@ class ServerStore:
         has_more = len(found) > limit
         found = found[:limit]
         return p.RowsResponse(
-            rows=[p.PulledRow(table=table, row_id=r, version=v, server_seq=s, deleted=d, fields=f)
+            rows=[p.PulledRow(table=table, row_id=r, version=v, server_seq=s, deleted=d,
+                              fields=f if upto is None or s <= upto else {})
                   for r, v, s, d, f in found],
             next_after_id=found[-1][0] if found else None, has_more=has_more)
 

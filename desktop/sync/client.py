@@ -85,7 +85,8 @@ class SyncClient:
         self._storage = SyncStorage(db, Path(data_dir), wall=wall or time.time)
         self._pusher = Pusher(self._link, self._storage, batch_limit=batch_limit)
         self._puller = Puller(self._link, self._storage, lambda conn, rows: self._apply_rows(conn, rows))
-        self._verifier = Verifier(self._link, self._storage)
+        self._verifier = Verifier(self._link, self._storage, lambda report: self._puller.pull(
+            report, None, lambda: False, page_limit=self._page_limit))
         self._page_limit = page_limit
         self.last_round_moved = False
 

@@ -24,7 +24,8 @@ Endpoints (request model → response model):
   (deleted ones included); the client compares with `summary_hash` over its own rows.
 * ``GET  /v1/rows?table=T&after_id=<uuid>&limit=<n>[&bucket=<b>]`` → `RowsResponse`: full rows of one
   table ordered by id (a targeted resync after a summary mismatch); with ``bucket`` only the rows of
-  that bucket (`bucket_of`).
+  that bucket (`bucket_of`); with ``upto=<seq>`` rows whose ``server_seq`` is past it come with empty
+  ``fields`` (the desk's next pull brings them: only their existence is told).
 * ``GET  /v1/checksums`` → `ChecksumsResponse`: per table the count and `row_digest` sum of its rows
   (the roots) and the association's ``head_seq``; ``GET /v1/checksums?table=T&prefix=<0-2 hex>`` →
   the 16 children of that prefix (``prefix`` "" → "0".."f", "a" → "a0".."af", "ab" → buckets

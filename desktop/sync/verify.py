@@ -15,9 +15,11 @@ A verification:
    round the tables (``sync_state.content_cursor``), so a row edited behind the app's back (in
    SQLite, without the outbox) changes a sum;
 2. compares the roots with ``GET /v1/checksums`` (one small answer), skipping tables with pending
-   changes;
+   changes; when they differ and the server's head is past this desk's cursor (other desks wrote since
+   this round pulled), it pulls those rows first (they were coming anyway) and compares once more;
 3. for a table whose root differs, descends 16 children at a time (``/v1/checksums?table=&prefix=``)
-   to the buckets that differ, and reads only those buckets' rows (``/v1/rows?bucket=``): a row
+   to the buckets that differ, and reads only those buckets' rows (``/v1/rows?bucket=&upto=``; rows
+   written since this desk's pull come without content, the next pull brings them): a row
    missing here, at another version or with other content is applied from the server (append-only
    rows keep their content: their tampering is for ``audit verify``); a row the server lacks is
    queued again. Those buckets are summed again from the rows.
@@ -31,6 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections.abc import Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -97,9 +100,11 @@ def _rows(conn: sqlite3.Connection, sql: str, params: Iterable[Any] = ()) -> lis
 class Verifier:
     """Compares one desk database with the server by bucket checksums and repairs the buckets that differ."""
 
-    def __init__(self, link: ServerLink, storage: SyncStorage) -> None:
+    def __init__(self, link: ServerLink, storage: SyncStorage,
+                 catch_up: Callable[[SyncReport], None] | None = None) -> None:
         self._link = link
         self._storage = storage
+        self._catch_up = catch_up
 
     def due(self) -> bool:
         """True when the last verification is older than `SUMMARY_INTERVAL` (or there was none)."""
@@ -118,17 +123,14 @@ class Verifier:
         `full` sums every table again from its rows first (otherwise `CONTENT_BUDGET` rows of them when due).
         """
         storage = self._storage
-        rescan = full or self.due()
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-checksums") as executor:
-            asked = executor.submit(self._link.request, "GET", "/v1/checksums")  # the server reads while we sum
-            with storage.write() as conn:
-                self._bring_up_to_date(conn)
-                if rescan:
-                    self._rescan(conn, budget=None if full else CONTENT_BUDGET)
-                busy = {r[0] for r in conn.execute("SELECT DISTINCT table_name FROM sync_outbox WHERE state = 'pending'")}
-                local = {str(t): (int(c), int(x)) for t, c, x in conn.execute(
-                    "SELECT table_name, count, total FROM sync_bucket WHERE bucket = -1")}
-            remote = ChecksumsResponse.model_validate_json(asked.result().content)
+        busy, local, remote = self._roots(rescan=full or self.due(), full=full)
+        if self._catch_up is not None and any(
+                local.get(name, (0, 0)) != ((s.count, s.total)) for name, s in remote.sums.items() if name not in busy):
+            with storage.read() as conn:
+                cursor = int(storage.state(conn)["pull_after"] or 0)
+            if remote.head_seq > cursor:  # other desks wrote since this round pulled: pull those first, once
+                self._catch_up(report)
+                busy, local, remote = self._roots(rescan=False, full=False)
         for name in sorted(storage.tables):
             if name in busy:
                 continue
@@ -140,6 +142,21 @@ class Verifier:
         report.verified = not busy_tables_left(storage.db)
         with storage.write() as conn:
             conn.execute("UPDATE sync_state SET last_summary_at = ? WHERE id = 1", (now_storage(),))
+
+    def _roots(self, *, rescan: bool, full: bool) -> tuple[set[str], dict[str, tuple[int, int]], ChecksumsResponse]:
+        """(tables with pending changes, this desk's roots, the server's roots), this desk's sums brought up to date."""
+        storage = self._storage
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-checksums") as executor:
+            asked = executor.submit(self._link.request, "GET", "/v1/checksums")  # the server reads while we sum
+            with storage.write() as conn:
+                self._bring_up_to_date(conn)
+                if rescan:
+                    self._rescan(conn, budget=None if full else CONTENT_BUDGET)
+                busy = {r[0] for r in conn.execute("SELECT DISTINCT table_name FROM sync_outbox WHERE state = 'pending'")}
+                local = {str(t): (int(c), int(x)) for t, c, x in conn.execute(
+                    "SELECT table_name, count, total FROM sync_bucket WHERE bucket = -1")}
+            remote = ChecksumsResponse.model_validate_json(asked.result().content)
+        return busy, local, remote
 
     # ------------------------------------------------------------------ this desk's sums
 
@@ -271,10 +288,12 @@ class Verifier:
         storage = self._storage
         table = storage.tables[name]
         server_rows: list[PulledRow] = []
+        with storage.read() as conn:
+            cursor = int(storage.state(conn)["pull_after"] or 0)
         for bucket in sorted(buckets):
             after: str | None = None
             while True:
-                params: dict[str, Any] = {"table": name, "bucket": bucket, "limit": RESYNC_PAGE}
+                params: dict[str, Any] = {"table": name, "bucket": bucket, "limit": RESYNC_PAGE, "upto": cursor}
                 if after is not None:
                     params["after_id"] = after
                 page_rows, next_after_id, has_more = parse_rows_page(
@@ -295,6 +314,8 @@ class Verifier:
             differing: list[PulledRow] = []
             edited = 0
             for row in server_rows:
+                if row.server_seq > cursor:
+                    continue  # written since this desk pulled: its next pull brings it
                 raw = local.get(row.hex)
                 if raw is None or raw.get("version") != row.version:
                     differing.append(row)  # missing here, or at another version

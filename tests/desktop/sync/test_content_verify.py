@@ -29,7 +29,11 @@ def test_a_row_edited_behind_the_apps_back_is_found_by_the_verification(make_des
     before = desk.scalar('SELECT status FROM "case" WHERE id = :id', id=case_id.hex)
     _edit_behind_the_back(desk, 'UPDATE "case" SET status = ? WHERE id = ?', "closed", case_id.hex)
     assert desk.pending() == 0
+    desk.transport.urls.clear()
     report = desk.sync.client().run_round(verify=True)
+    rows_read = [url for url in desk.transport.urls if "/v1/rows" in url]
+    assert rows_read and all("bucket=" in url for url in rows_read)  # only the differing bucket is read again
+    assert len(rows_read) == 1
     assert report.edited_rows == 1 and "case" in report.resynced_tables
     assert "خارج البرنامج" in report.summary_ar
     assert desk.scalar('SELECT status FROM "case" WHERE id = :id', id=case_id.hex) == before
