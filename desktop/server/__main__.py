@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import json
-import logging
 import os
 import socket
 import sys
@@ -59,21 +58,6 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-class _JsonLineHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Request log records are already one JSON object: write them as they are, one per line."""
-
-
-def configure_logging() -> None:
-    """One JSON line per request on stderr (in each worker process too)."""
-    handler = _JsonLineHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    for name in ("mustafid.server.requests",):
-        logger = logging.getLogger(name)
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-        logger.propagate = False
-
-
 def listening_socket(family: socket.AddressFamily) -> socket.socket:
     """A TCP listening socket whose accepted connections send small replies at once (TCP_NODELAY).
 
@@ -106,10 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.workers < 1 or args.token_rotate_minutes < 0 or args.token_idle_days <= 0:
         print("خطأ: عدد العمليات ومدد الرموز يجب أن تكون أعدادًا موجبة", file=sys.stderr)
         return 2
-    configure_logging()
     import uvicorn
 
-    from desktop.server.app import create_app
+    from desktop.server.app import configure_logging, create_app
+
+    configure_logging()
     from desktop.server.store import ServerError
 
     import datetime as dt
@@ -140,9 +125,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     port = sock.getsockname()[1]
     scheme = "https" if args.cert else "http"
     host = f"[{args.host}]" if ":" in args.host else args.host
-    tls = {"ssl_certfile": str(args.cert) if args.cert else None, "ssl_keyfile": str(args.key) if args.key else None}
+    certfile = str(args.cert) if args.cert else None
+    keyfile = str(args.key) if args.key else None
     if args.workers == 1:
-        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, **tls))
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, ssl_certfile=certfile,
+                                               ssl_keyfile=keyfile))
         print(f"mustafid-server listening on {scheme}://{host}:{port}", flush=True)
         server.run(sockets=[sock])
         return 0
@@ -155,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "db_url": db_url, "min_client_schema": args.min_client_schema, "log_requests": True,
         "token_rotate_seconds": rotate.total_seconds(), "token_idle_seconds": idle.total_seconds()})
     config = uvicorn.Config("desktop.server.app:app_from_environment", factory=True, workers=args.workers,
-                            log_level="warning", access_log=False, **tls)
+                            log_level="warning", access_log=False, ssl_certfile=certfile, ssl_keyfile=keyfile)
     print(f"mustafid-server listening on {scheme}://{host}:{port} ({args.workers} workers)", flush=True)
     Multiprocess(config, sockets=[sock]).run()
     return 0

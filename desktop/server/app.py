@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import logging
 import os
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -28,7 +29,7 @@ from desktop.server.store import (
 )
 from desktop.sync import protocol as p
 
-__all__ = ["ENV_CONFIG", "app_from_environment", "create_app", "request_logger"]
+__all__ = ["ENV_CONFIG", "app_from_environment", "configure_logging", "create_app", "request_logger"]
 
 #: The environment variable through which `mustafid-server --workers N` hands its settings to each worker
 #: process (JSON: db_url, min_client_schema, token_rotate_seconds, token_idle_seconds).
@@ -40,6 +41,21 @@ request_logger = logging.getLogger("mustafid.server.requests")
 M = TypeVar("M", bound=BaseModel)
 
 _JSON = "application/json"
+
+
+class _JsonLineHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Request log records are already one JSON object: write them as they are, one per line."""
+
+
+def configure_logging() -> None:
+    """One JSON line per request on stderr (in each worker process too)."""
+    handler = _JsonLineHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    for name in ("mustafid.server.requests",):
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
 
 
 def _error(status: int, error: str, message_ar: str) -> JSONResponse:
@@ -227,7 +243,8 @@ def create_app(db_url: str, *, min_client_schema: str | None = None, upgrade: bo
         ctx = await _device(request, store)
         table = request.query_params.get("table") or None
         prefix = request.query_params.get("prefix") or ""
-        return _model_response(await run_in_threadpool(store.checksums, ctx, table, prefix))
+        every = request.query_params.get("buckets") == "all"
+        return _model_response(await run_in_threadpool(lambda: store.checksums(ctx, table, prefix, every_bucket=every)))
 
     @app.post("/v1/attachments/missing")
     async def missing(request: Request) -> Response:
@@ -261,8 +278,6 @@ def app_from_environment() -> FastAPI:
     """
     settings = json.loads(os.environ[ENV_CONFIG])
     if settings.get("log_requests"):
-        from desktop.server.__main__ import configure_logging
-
         configure_logging()
     return create_app(settings["db_url"], min_client_schema=settings.get("min_client_schema"), upgrade=False,
                       token_rotate_after=dt.timedelta(seconds=float(settings["token_rotate_seconds"])),

@@ -117,6 +117,7 @@ sync_bucket = Table(
     Column("bucket", Integer, primary_key=True),
     Column("count", BigInt, nullable=False),
     Column("total", BigInt, nullable=False),
+    Index("ix_sync_bucket_association_id_bucket", "association_id", "bucket"),
 )
 
 processed_mutation = Table(

@@ -841,8 +841,10 @@ class ServerStore:
             tables[t] = p.TableSummary(count=len(items), hash=p.summary_hash(items))
         return p.SummaryResponse(tables=tables)
 
-    def checksums(self, ctx: DeviceContext, table: str | None, prefix: str) -> p.ChecksumsResponse:
-        """The roots of every table (no `table`), or the 16 children of `prefix` in one table's buckets."""
+    def checksums(self, ctx: DeviceContext, table: str | None, prefix: str, *,
+                  every_bucket: bool = False) -> p.ChecksumsResponse:
+        """The roots of every table (no `table`), the 16 children of `prefix` in one table's buckets, or (with
+        `every_bucket`) all of that table's buckets by their full key."""
         if table is not None and table not in self._tables:
             raise ServerError(422, "unknown_table", f"الجدول «{table}» غير معروف لدى الخادم")
         if len(prefix) >= p.BUCKET_DIGITS or any(ch not in "0123456789abcdef" for ch in prefix):
@@ -857,6 +859,11 @@ class ServerStore:
                     b.c.association_id == ctx.association_id, b.c.bucket == -1)).all()
                 return p.ChecksumsResponse(head_seq=head, sums={
                     t: p.BucketSum(count=int(c), total=int(x)) for t, c, x in found if c})
+            if every_bucket:
+                found = conn.execute(select(b.c.bucket, b.c.count, b.c.total).where(
+                    b.c.association_id == ctx.association_id, b.c.table_name == table, b.c.bucket >= 0)).all()
+                return p.ChecksumsResponse(head_seq=head, sums={
+                    f"{int(k):0{p.BUCKET_DIGITS}x}": p.BucketSum(count=int(c), total=int(x)) for k, c, x in found if c})
             shift = 4 * (p.BUCKET_DIGITS - len(prefix) - 1)
             low = int(prefix, 16) << (shift + 4) if prefix else 0
             found = conn.execute(select(b.c.bucket, b.c.count, b.c.total).where(

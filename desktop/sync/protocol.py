@@ -29,7 +29,8 @@ Endpoints (request model → response model):
 * ``GET  /v1/checksums`` → `ChecksumsResponse`: per table the count and `row_digest` sum of its rows
   (the roots) and the association's ``head_seq``; ``GET /v1/checksums?table=T&prefix=<0-2 hex>`` →
   the 16 children of that prefix (``prefix`` "" → "0".."f", "a" → "a0".."af", "ab" → buckets
-  "ab0".."abf"), so a desk descends top-down to the buckets that differ (incremental verification).
+  "ab0".."abf"), so a desk descends top-down to the buckets that differ (incremental verification);
+  ``?table=T&buckets=all`` → every bucket of the table by its full key (a desk after its first sync).
 
 Device tokens rotate: an authenticated answer may carry ``X-Mustafid-Token: <new token>``
 (`HEADER_TOKEN`); the desk keeps it and uses it from then on (the old one is accepted until the new
@@ -137,6 +138,8 @@ __all__ = [
     "BucketSum",
     "ChecksumsResponse",
     "bucket_of",
+    "digest_columns",
+    "digest_of",
     "canonical_value",
     "certificate_fingerprint",
     "fingerprint_text",
@@ -273,11 +276,11 @@ def column_kind(column_type: TypeEngine[Any]) -> str:
     return "json"
 
 
-def encode_value(column_type: TypeEngine[Any], value: Any) -> Any:
-    """Encode a Python value of a column for the wire (None stays None)."""
+def encode_value(column_type: TypeEngine[Any], value: Any, *, kind: str | None = None) -> Any:
+    """Encode a Python value of a column for the wire (None stays None); `kind` when already known."""
     if value is None:
         return None
-    kind = column_kind(column_type)
+    kind = kind or column_kind(column_type)
     if kind == "uuid":
         return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
     if kind == "datetime":
@@ -301,11 +304,11 @@ def encode_value(column_type: TypeEngine[Any], value: Any) -> Any:
     return value
 
 
-def decode_value(column_type: TypeEngine[Any], value: Any) -> Any:
+def decode_value(column_type: TypeEngine[Any], value: Any, *, kind: str | None = None) -> Any:
     """Decode a wire value into the Python value of a column; `WireValueError` when it does not fit."""
     if value is None:
         return None
-    kind = column_kind(column_type)
+    kind = kind or column_kind(column_type)
     try:
         if kind == "uuid":
             if not isinstance(value, str):
@@ -401,13 +404,31 @@ BUCKET_COUNT = 16 ** BUCKET_DIGITS
 #: version is hashed on its own), and per table what another check guards (the audit chain).
 NOT_CONTENT_COLUMNS: frozenset[str] = SERVER_ASSIGNED_COLUMNS | UNMERGED_COLUMNS
 _NOT_CONTENT_OF: dict[str, frozenset[str]] = {"audit_event": frozenset({"chain_seq", "prev_hash", "hash"})}
-_DIGEST_COLUMNS: dict[str, list[Column[Any]]] = {}
+_DIGEST_COLUMNS: dict[str, list[tuple[str, str, TypeEngine[Any]]]] = {}
 
 
 def bucket_of(row_id: uuid.UUID | str) -> int:
     """The bucket (0 … `BUCKET_COUNT` - 1) of a row id (a uuid, its 32-hex or its 36-character text)."""
     text = row_id.hex if isinstance(row_id, uuid.UUID) else str(row_id)
     return int(text[-BUCKET_DIGITS:], 16)
+
+
+def digest_columns(table: Table) -> list[tuple[str, str, TypeEngine[Any]]]:
+    """(name, kind, type) of the columns a row digest covers, in name order (cached per table)."""
+    columns = _DIGEST_COLUMNS.get(table.name)
+    if columns is None:
+        skip = NOT_CONTENT_COLUMNS | _NOT_CONTENT_OF.get(table.name, frozenset())
+        columns = _DIGEST_COLUMNS[table.name] = [
+            (c.name, column_kind(c.type), c.type) for c in sorted(table.columns, key=lambda c: c.name)
+            if c.name not in skip]
+    return columns
+
+
+def digest_of(row_id: uuid.UUID | str, version: int, content: list[Any]) -> int:
+    """The 40-bit digest of a row's id, version and canonical content values (in `digest_columns` order)."""
+    text = f"{_canonical_id(row_id)}:{int(version)}:" + json.dumps(
+        content, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:5], "big")
 
 
 def row_digest(table: Table, row_id: uuid.UUID | str, version: int, fields: Mapping[str, Any]) -> int:
@@ -418,23 +439,16 @@ def row_digest(table: Table, row_id: uuid.UUID | str, version: int, fields: Mapp
     eight million rows, so bucket sums are plain additions on both sides (order does not matter).
     A value that does not decode (a row tampered with) is hashed as it stands: it still differs.
     """
-    columns = _DIGEST_COLUMNS.get(table.name)
-    if columns is None:
-        skip = NOT_CONTENT_COLUMNS | _NOT_CONTENT_OF.get(table.name, frozenset())
-        columns = _DIGEST_COLUMNS[table.name] = sorted(
-            (c for c in table.columns if c.name not in skip), key=lambda c: c.name)
     content: list[Any] = []
-    for column in columns:
-        value = fields.get(column.name)
+    for name, kind, column_type in digest_columns(table):
+        value = fields.get(name)
         if value is not None:
             try:
-                value = canonical_value(column.type, value)
+                value = encode_value(column_type, decode_value(column_type, value, kind=kind), kind=kind)
             except WireValueError:
                 value = ["undecodable", repr(value)]
         content.append(value)
-    text = f"{_canonical_id(row_id)}:{int(version)}:" + json.dumps(
-        content, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
-    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:5], "big")
+    return digest_of(row_id, version, content)
 
 
 # --------------------------------------------------------------------------- TLS certificate fingerprints

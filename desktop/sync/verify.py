@@ -5,15 +5,16 @@ Every acknowledged row has a digest (`protocol.row_digest`: id, version and cont
 bookkeeping aside) and a bucket (`protocol.bucket_of`: the last three hex digits of its id, 4,096 per
 table). Both sides keep per (table, bucket) the count and digest sum of their rows, and per table the
 root (bucket -1): the server in its writing transaction, this desk in ``sync_bucket`` as of the pull
-cursor ``sync_state.verified_seq``.
+cursor ``sync_state.verified_seq``. (After a first sync, a table of over `ADOPT_ROWS` rows takes the
+server's sums at first; the rolling re-summing below checks them against the rows.)
 
 A verification:
 
 1. brings this desk's sums up to date: only the buckets of rows whose ``server_seq`` is past
-   ``verified_seq`` are summed again (nothing when nothing moved); when due (`SUMMARY_INTERVAL`) or
-   asked (``full``), whole tables are summed again from their rows, `CONTENT_BUDGET` rows at a time
-   round the tables (``sync_state.content_cursor``), so a row edited behind the app's back (in
-   SQLite, without the outbox) changes a sum;
+   ``verified_seq`` are summed again (nothing when nothing moved); when due (`SUMMARY_INTERVAL`),
+   ranges of buckets are summed again from their rows, about `CONTENT_BUDGET` rows at a time round
+   the tables (``sync_state.content_cursor``: "<table>\t<first bucket>"), and every table when asked
+   (``full``), so a row edited behind the app's back (in SQLite, without the outbox) changes a sum;
 2. compares the roots with ``GET /v1/checksums`` (one small answer), skipping tables with pending
    changes; when they differ and the server's head is past this desk's cursor (other desks wrote since
    this round pulled), it pulls those rows first (they were coming anyway) and compares once more;
@@ -40,14 +41,17 @@ from typing import Any
 from sqlalchemy import Table
 
 from db.engine import Database
-from desktop.sync.forms import decode_storage, now_storage, quote
+from desktop.sync.forms import now_storage, quote, storage_value
 from desktop.sync.link import ServerLink
 from desktop.sync.outcome import SyncError, SyncReport
 from desktop.sync.protocol import (
+    BUCKET_COUNT,
     BUCKET_DIGITS,
     ChecksumsResponse,
     bucket_of,
-    encode_fields,
+    digest_columns,
+    digest_of,
+    encode_value,
     row_digest,
     summary_hash,
 )
@@ -60,8 +64,12 @@ __all__ = ["SUMMARY_INTERVAL", "Verifier", "busy_tables_left", "local_digest", "
 SUMMARY_INTERVAL = dt.timedelta(minutes=15)
 #: Rows per ``/v1/rows`` page of a bucket's rows.
 RESYNC_PAGE = 5000
-#: Rows one verification sums again from scratch (whole tables, round the tables; at least one table).
+#: Rows one verification sums again from scratch when due (bucket ranges, round the tables).
 CONTENT_BUDGET = 20000
+#: A table with more acknowledged rows than this is not summed from its rows at the first verification after
+#: enrolment (a first sync): this desk takes the server's bucket sums for it (the rows were just applied as the
+#: server sent them), and the rolling re-summing (`CONTENT_BUDGET` rows when due) checks them against the rows.
+ADOPT_ROWS = 1000
 _HEX = "0123456789abcdef"
 
 
@@ -85,9 +93,12 @@ def busy_tables_left(db: Database) -> bool:
 
 
 def local_digest(table: Table, raw: dict[str, Any]) -> int:
-    """`row_digest` of a raw SQLite row of `table` (its storage forms encoded for the wire)."""
-    fields = encode_fields(table, decode_storage(table, raw), [c.name for c in table.columns if c.name in raw])
-    return row_digest(table, str(raw["id"]), int(raw["version"] or 0), fields)
+    """`row_digest` of a raw SQLite row of `table`: its storage forms encoded for the wire (already canonical)."""
+    content: list[Any] = []
+    for name, kind, column_type in digest_columns(table):
+        value = raw.get(name)
+        content.append(None if value is None else encode_value(column_type, storage_value(kind, value), kind=kind))
+    return digest_of(str(raw["id"]), int(raw["version"] or 0), content)
 
 
 def _rows(conn: sqlite3.Connection, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
@@ -123,7 +134,11 @@ class Verifier:
         `full` sums every table again from its rows first (otherwise `CONTENT_BUDGET` rows of them when due).
         """
         storage = self._storage
-        busy, local, remote = self._roots(rescan=full or self.due(), full=full)
+        with storage.read() as conn:
+            state = conn.execute("SELECT pull_after, verified_seq FROM sync_state WHERE id = 1").fetchone()
+        first = state is None or state[1] is None  # just enrolled (a first sync): sums built, nothing re-summed
+        rescan = full or (not first and self.due())
+        busy, local, remote = self._roots(rescan=rescan, full=full)
         if self._catch_up is not None and any(
                 local.get(name, (0, 0)) != ((s.count, s.total)) for name, s in remote.sums.items() if name not in busy):
             with storage.read() as conn:
@@ -140,18 +155,24 @@ class Verifier:
             if self._descend(name, "", report) and name not in report.resynced_tables:
                 report.resynced_tables.append(name)
         report.verified = not busy_tables_left(storage.db)
-        with storage.write() as conn:
-            conn.execute("UPDATE sync_state SET last_summary_at = ? WHERE id = 1", (now_storage(),))
+        if rescan or first:  # `due` counts from the last time the sums were checked against the rows
+            with storage.write() as conn:
+                conn.execute("UPDATE sync_state SET last_summary_at = ? WHERE id = 1", (now_storage(),))
 
     def _roots(self, *, rescan: bool, full: bool) -> tuple[set[str], dict[str, tuple[int, int]], ChecksumsResponse]:
         """(tables with pending changes, this desk's roots, the server's roots), this desk's sums brought up to date."""
         storage = self._storage
+        adopted = self._server_sums_to_adopt()
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-checksums") as executor:
             asked = executor.submit(self._link.request, "GET", "/v1/checksums")  # the server reads while we sum
-            with storage.write() as conn:
-                self._bring_up_to_date(conn)
-                if rescan:
-                    self._rescan(conn, budget=None if full else CONTENT_BUDGET)
+            with storage.read() as conn:
+                state = conn.execute("SELECT pull_after, verified_seq FROM sync_state WHERE id = 1").fetchone()
+            quiet = not rescan and state is not None and state[1] is not None and int(state[0] or 0) == int(state[1])
+            with storage.read() if quiet else storage.write() as conn:  # nothing moved: no write transaction
+                if not quiet:
+                    self._bring_up_to_date(conn, adopted)
+                    if rescan:
+                        self._rescan(conn, budget=None if full else CONTENT_BUDGET)
                 busy = {r[0] for r in conn.execute("SELECT DISTINCT table_name FROM sync_outbox WHERE state = 'pending'")}
                 local = {str(t): (int(c), int(x)) for t, c, x in conn.execute(
                     "SELECT table_name, count, total FROM sync_bucket WHERE bucket = -1")}
@@ -160,8 +181,24 @@ class Verifier:
 
     # ------------------------------------------------------------------ this desk's sums
 
-    def _bring_up_to_date(self, conn: sqlite3.Connection) -> None:
-        """Sum again the buckets of rows acknowledged or pulled since ``verified_seq`` (all of them the first time)."""
+    def _server_sums_to_adopt(self) -> dict[str, dict[int, list[int]]]:
+        """Before the first verification: the server's bucket sums of every table holding over `ADOPT_ROWS` rows."""
+        with self._storage.read() as conn:
+            found = conn.execute("SELECT verified_seq FROM sync_state WHERE id = 1").fetchone()
+            if found is None or found[0] is not None:
+                return {}
+            big = [name for name in sorted(self._storage.tables) if self._exists(conn, name) and conn.execute(
+                f"SELECT count(*) FROM {quote(name)} WHERE server_seq IS NOT NULL").fetchone()[0] > ADOPT_ROWS]
+        adopted: dict[str, dict[int, list[int]]] = {}
+        for name in big:
+            answer = self._link.request("GET", "/v1/checksums", params={"table": name, "buckets": "all"})
+            sums = ChecksumsResponse.model_validate_json(answer.content).sums
+            adopted[name] = {int(key, 16): [value.count, value.total] for key, value in sums.items()}
+        return adopted
+
+    def _bring_up_to_date(self, conn: sqlite3.Connection, adopted: dict[str, dict[int, list[int]]]) -> None:
+        """Sum again the buckets of rows acknowledged or pulled since ``verified_seq`` (all of them the first time,
+        the `adopted` tables excepted: they take the server's sums)."""
         state = conn.execute("SELECT pull_after, verified_seq FROM sync_state WHERE id = 1").fetchone()
         if state is None:
             return
@@ -169,7 +206,10 @@ class Verifier:
         if verified is None:
             conn.execute("DELETE FROM sync_bucket")
             for name in self._storage.tables:
-                self._sum_table(conn, name)
+                if name in adopted:
+                    self._store_sums(conn, name, adopted[name], replace=None)
+                else:
+                    self._sum_table(conn, name)
         elif int(verified) != pull_after:
             for name in self._storage.tables:
                 if not self._exists(conn, name):
@@ -189,16 +229,27 @@ class Verifier:
                 self._sum_table(conn, name)
             return
         found = conn.execute("SELECT content_cursor FROM sync_state WHERE id = 1").fetchone()
-        cursor = str(found[0] or "").partition("\t")[0] if found else ""
+        cursor, _, start_text = str(found[0] or "").partition("\t") if found else ("", "", "")
         position = names.index(cursor) if cursor in names else 0
+        start = int(start_text) if start_text.isdigit() and cursor in names else 0
         summed = 0
-        for step in range(len(names)):
-            if step and summed >= budget:
+        for _ in range(2 * len(names)):
+            if summed >= budget:
                 break
-            name = names[(position + step) % len(names)]
-            summed += self._sum_table(conn, name)
-            position_next = names[(position + step + 1) % len(names)]
-            conn.execute("UPDATE sync_state SET content_cursor = ? WHERE id = 1", (position_next,))
+            name = names[position]
+            rows = conn.execute(f"SELECT count(*) FROM {quote(name)} WHERE server_seq IS NOT NULL").fetchone()[0] \
+                if self._exists(conn, name) else 0
+            if start == 0 and rows <= budget - summed:
+                summed += max(1, self._sum_table(conn, name))
+                end = BUCKET_COUNT
+            else:  # a large table: the range of buckets holding about the budget left
+                end = min(BUCKET_COUNT, start + max(16, BUCKET_COUNT * (budget - summed) // max(rows, 1)))
+                summed += max(1, self._sum_range(conn, name, start, end))
+            if end >= BUCKET_COUNT:
+                position, start = (position + 1) % len(names), 0
+            else:
+                start = end
+            conn.execute("UPDATE sync_state SET content_cursor = ? WHERE id = 1", (f"{names[position]}\t{start}",))
 
     def _exists(self, conn: sqlite3.Connection, name: str) -> bool:
         return conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)).fetchone() is not None
@@ -216,6 +267,21 @@ class Verifier:
             entry[0] += 1
             entry[1] += local_digest(table, raw)
         self._store_sums(conn, name, sums, replace=None)
+        return len(rows)
+
+    def _sum_range(self, conn: sqlite3.Connection, name: str, start: int, end: int) -> int:
+        """Buckets `start` … `end` - 1 of one table summed again from their rows; the number of rows read."""
+        table = self._storage.tables[name]
+        sums: dict[int, list[int]] = {b: [0, 0] for b in range(start, end)}
+        first = 33 - BUCKET_DIGITS
+        rows = _rows(conn, f"SELECT * FROM {quote(name)} WHERE server_seq IS NOT NULL AND substr(id, {first}) >= ? "
+                           f"AND substr(id, {first}) < ?",
+                     (f"{start:0{BUCKET_DIGITS}x}", f"{end:0{BUCKET_DIGITS}x}" if end < BUCKET_COUNT else "g"))
+        for raw in rows:
+            entry = sums[bucket_of(str(raw["id"]))]
+            entry[0] += 1
+            entry[1] += local_digest(table, raw)
+        self._store_sums(conn, name, sums, replace=set(range(start, end)))
         return len(rows)
 
     def _sum_buckets(self, conn: sqlite3.Connection, name: str, buckets: set[int]) -> None:
@@ -316,10 +382,11 @@ class Verifier:
             for row in server_rows:
                 if row.server_seq > cursor:
                     continue  # written since this desk pulled: its next pull brings it
-                raw = local.get(row.hex)
-                if raw is None or raw.get("version") != row.version:
+                mine = local.get(row.hex)
+                if mine is None or mine.get("version") != row.version:
                     differing.append(row)  # missing here, or at another version
                     continue
+                raw = mine
                 if raw.get("server_seq") is None:
                     continue  # not acknowledged yet: the push handles it
                 if local_digest(table, raw) != row_digest(table, row.row_id, row.version, row.fields):

@@ -44,6 +44,7 @@ def upgrade() -> None:
         sa.Column("total", BigInt, nullable=False),
         sa.PrimaryKeyConstraint("association_id", "table_name", "bucket", name="pk_sync_bucket"),
     )
+    op.create_index("ix_sync_bucket_association_id_bucket", "sync_bucket", ["association_id", "bucket"])
     with op.batch_alter_table("server_device") as batch:
         batch.add_column(sa.Column("prev_token_hash", sa.String(64), nullable=True))
         batch.add_column(sa.Column("token_issued_at", UtcDateTime(), nullable=True))
@@ -57,6 +58,7 @@ def downgrade() -> None:
     with op.batch_alter_table("server_device") as batch:
         batch.drop_column("token_issued_at")
         batch.drop_column("prev_token_hash")
+    op.drop_index("ix_sync_bucket_association_id_bucket", table_name="sync_bucket")
     op.drop_table("sync_bucket")
     op.drop_index("ix_sync_row_association_id_table_name_bucket", table_name="sync_row")
     with op.batch_alter_table("sync_row") as batch:
