@@ -27,9 +27,15 @@ def _cmd_enroll(args: argparse.Namespace) -> int:
     ws = Workspace.open(args.data_dir)
     service = SyncService(ws)
     try:
-        result = service.enroll(args.server, args.code, device_name=args.name, branch=args.branch)
+        result = service.enroll(args.server, args.code, device_name=args.name, branch=args.branch,
+                                pinned_fingerprint=args.fingerprint)
     except SyncError as exc:
         print(exc.message_ar, file=sys.stderr)
+        if exc.kind == "certificate" and args.server.strip().startswith("https://"):
+            try:  # what the server presents, for the administrator to compare before `--fingerprint`
+                print(service.server_certificate(args.server).text_ar, file=sys.stderr)
+            except SyncError:
+                pass
         return _exit_code(exc.kind)
     finally:
         service.close()
@@ -38,6 +44,8 @@ def _cmd_enroll(args: argparse.Namespace) -> int:
 
     print(f"سُجّل الجهاز لدى الخادم لجمعية {result.association_name}: بادئة أرقام الحالات {result.case_number_prefix}، "
           f"و{count_phrase(result.queued, ROWS)} بانتظار الإرسال في أول مزامنة")
+    if result.warning_ar:
+        print(result.warning_ar, file=sys.stderr)
     return EXIT_OK
 
 
@@ -77,6 +85,8 @@ def add_commands(subparsers: Any) -> None:
     enroll.add_argument("--code", required=True, metavar="CODE", help="رمز التسجيل من مسؤول النظام")
     enroll.add_argument("--name", default=None, metavar="NAME", help="اسم الجهاز (الافتراضي: اسم الحاسب)")
     enroll.add_argument("--branch", default=None, metavar="BRANCH", help="الفرع")
+    enroll.add_argument("--fingerprint", default=None, metavar="SHA256",
+                        help="بصمة شهادة الخادم كما طبعها «server make-cert»: تُعتمد هذه الشهادة وحدها بعد مطابقتها")
     enroll.set_defaults(func=_cmd_enroll)
     sync = subparsers.add_parser("sync", help="جولة مزامنة واحدة مع الخادم")
     sync.add_argument("--progress", action="store_true", help="عرض التقدم (لأول مزامنة)")
