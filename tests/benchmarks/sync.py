@@ -29,6 +29,7 @@ Figures (each beside its target and a baseline measured in the same run):
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
@@ -204,64 +205,81 @@ def first_sync_figures(base: Path, name: str, server: SyncServerProcess, store: 
             "rows": report.pulled}
 
 
-def concurrent_desks(base: Path, cluster: Any, desks: int, seconds: float) -> dict[str, Any]:
-    """`desks` desks writing at once against two server processes: push p95 and bytes per round."""
+def desk_worker(data_dir: str, start_at: float, seconds: float) -> int:
+    """One desk of the concurrent figure, in its own process as on its own PC: write, push (timed), sync; JSON out."""
     from desktop.reception import ReceptionService
+
+    ws = Workspace.open(Path(data_dir))
+    transport = CountingTransport()
+    service = SyncService(ws, transport=transport)
+    reception = ReceptionService(ws)
+    client = service.client()
+    profile = reception.profile
+    assert profile is not None
+    pushes: list[float] = []
+    rounds: list[tuple[int, int]] = []
+    time.sleep(max(0.0, start_at - time.time()))
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        reception.start_contact(profile.channels[0].id, profile.case_kinds[0].id)
+        pushed = SyncReport()
+        started = time.perf_counter()
+        client._push(pushed, lambda: False)  # noqa: SLF001 - the push half of a round, timed alone
+        pushes.append((time.perf_counter() - started) * 1000)
+        before = dict(transport.bytes_read)
+        service.run_round()
+        after = transport.bytes_read
+        rounds.append((sum(after.values()) - sum(before.values()), after.get("/v1/pull", 0) - before.get("/v1/pull", 0)))
+    service.close()
+    ws.close()
+    print(json.dumps({"pushes": pushes, "rounds": rounds}))
+    return 0
+
+
+def concurrent_desks(base: Path, cluster: Any, desks: int, seconds: float) -> dict[str, Any]:
+    """`desks` desks (one process each, as PCs are) writing at once against two server processes."""
     from desktop.server.store import ServerStore
 
     db_url = cluster.create_database()
     server = SyncServerProcess(db_url, extra_args=("--workers", "2")).start()
     store = ServerStore(db_url)
     try:
-        made = []
+        dirs = []
+        alone: list[float] = []
         for n in range(desks):
-            ws = Workspace.open(base / f"c{n}")
-            profile = ws.adopt_builtin_profile(PROFILE)
-            transport = CountingTransport()
-            service = SyncService(ws, transport=transport)
-            service.enroll(server.url, store.create_enrollment_code(profile.association.name), device_name=f"c{n}")
+            ws, service = make_desk(base, f"c{n}", server, store)
             service.run_round()
-            made.append((ws, service, ReceptionService(ws), transport))
+            if n == 0:  # the baseline: the same push by one desk alone on the same server
+                from desktop.reception import ReceptionService
 
-        def one_push(service: SyncService, reception: Any) -> float:
-            profile = reception.profile
-            reception.start_contact(profile.channels[0].id, profile.case_kinds[0].id)
-            client = service.client()
-            pushed = SyncReport()
-            started = time.perf_counter()
-            client._push(pushed, lambda: False)  # noqa: SLF001 - the push half of a round, timed alone
-            return (time.perf_counter() - started) * 1000
-
-        alone = [one_push(made[0][1], made[0][2]) for _ in range(20)]
-        pushes: list[float] = []
-        rounds: list[tuple[int, int]] = []
-        lock = threading.Lock()
-        deadline = time.monotonic() + seconds
-
-        def work(ws: Workspace, service: SyncService, reception: Any, transport: CountingTransport) -> None:
-            while time.monotonic() < deadline:
-                took = one_push(service, reception)
-                before = dict(transport.bytes_read)
+                reception = ReceptionService(ws)
+                profile = reception.profile
+                assert profile is not None
+                client = service.client()
+                for _ in range(20):
+                    reception.start_contact(profile.channels[0].id, profile.case_kinds[0].id)
+                    started = time.perf_counter()
+                    client._push(SyncReport(), lambda: False)  # noqa: SLF001
+                    alone.append((time.perf_counter() - started) * 1000)
                 service.run_round()
-                after = transport.bytes_read
-                total = sum(after.values()) - sum(before.values())
-                pulled = after.get("/v1/pull", 0) - before.get("/v1/pull", 0)
-                with lock:
-                    pushes.append(took)
-                    rounds.append((total, pulled))
-
-        threads = [threading.Thread(target=work, args=item) for item in made]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        read = sum(t for t, _ in rounds)
-        pulled = sum(p for _, p in rounds)
-        for ws, service, _reception, _transport in made:
             service.close()
             ws.close()
+            dirs.append(base / f"c{n}")
+        start_at = time.time() + 8  # every desk process has imported and opened its data by then
+        children = [subprocess.Popen([sys.executable, __file__, "--desk-worker", str(d), str(start_at), str(seconds)],
+                                     stdout=subprocess.PIPE, text=True, cwd=ROOT) for d in dirs]
+        pushes: list[float] = []
+        rounds: list[tuple[int, int]] = []
+        for child in children:
+            out, _ = child.communicate(timeout=seconds + 300)
+            data = json.loads(out.strip().splitlines()[-1])
+            pushes.extend(data["pushes"])
+            rounds.extend(tuple(r) for r in data["rounds"])
+        read = sum(t for t, _ in rounds)
+        pulled = sum(p for _, p in rounds)
         return {"desks": desks, "server_processes": 2, "seconds": seconds, "rounds": len(rounds),
-                "push_p95_ms": round(p95(pushes), 1), "push_median_ms": round(statistics.median(pushes), 1),
+                "pushes": len(pushes), "push_p95_ms": round(p95(pushes), 1),
+                "push_median_ms": round(statistics.median(pushes), 1),
                 "baseline_push_alone_p95_ms": round(p95(alone), 1),
                 "bytes_read": read, "bytes_pulled": pulled, "bytes_ratio": round(read / max(pulled, 1), 2),
                 "worst_round_bytes": max(t for t, _ in rounds)}
@@ -333,7 +351,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--desks", type=int, default=10, help="desks writing at once (issue 15)")
     parser.add_argument("--seconds", type=float, default=30.0, help="how long they write")
     parser.add_argument("--only", choices=["all", "issue15"], default="all")
+    parser.add_argument("--desk-worker", nargs=3, metavar=("DIR", "START_AT", "SECONDS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.desk_worker:
+        return desk_worker(args.desk_worker[0], float(args.desk_worker[1]), float(args.desk_worker[2]))
 
     from desktop.server.store import ServerStore, bulk_load_rows
 
