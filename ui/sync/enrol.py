@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.arabic_text import ltr
+from desktop.sync.protocol import fingerprint_text
 from ui.sync.style import SYNC_STYLE
 
 if TYPE_CHECKING:
@@ -205,7 +206,11 @@ class EnrolDialog(QDialog):
     def _compare(self, address: str, certificate: ServerCertificate) -> None:
         """Show the server certificate's fingerprint; enrolling again now trusts exactly that certificate."""
         self._pinned, self._pinned_address = certificate.fingerprint, address
-        self.fingerprint_label.setText(certificate.text_ar + "، ثم اضغط «تسجيل الجهاز» مرة أخرى إن تطابقت.")
+        pairs = fingerprint_text(certificate.fingerprint)
+        lines = [pairs[i:i + 48].strip(":") for i in range(0, len(pairs), 48)]  # 16 pairs a line: it wraps nowhere
+        self.fingerprint_label.setText(
+            "بصمة شهادة الخادم — قارنها بالبصمة التي طبعها مسؤول النظام عند إنشاء الشهادة، "
+            "ثم اضغط «تسجيل الجهاز» مرة أخرى إن تطابقت:\n" + "\n".join(ltr(line) for line in lines))
         self.fingerprint_label.show()
 
     def _busy(self, busy: bool) -> None:
