@@ -610,26 +610,12 @@ class SyncService:
         self._store_token_hash(hashlib.sha256(token.encode()).hexdigest())
 
     def _store_token_hash(self, digest: str) -> None:
-        fairy = self._raw()
-        try:
-            conn = fairy.driver_connection
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute("UPDATE sync_state SET token_sha256 = ? WHERE id = 1", (digest,))
-            conn.execute("COMMIT")
-        finally:
-            fairy.close()
+        self._write_state("UPDATE sync_state SET token_sha256 = ? WHERE id = 1", (digest,))
 
     def _close_revoked(self) -> None:
         """The server revoked this desk: close its data to users, forget the credential, keep every change."""
-        fairy = self._raw()
-        try:
-            conn = fairy.driver_connection
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute("UPDATE sync_state SET closed_at = ?, closed_reason_ar = ?, last_error_ar = ? WHERE id = 1",
-                         (utc_now().strftime("%Y-%m-%d %H:%M:%S.%f"), REVOKED_AR, REVOKED_AR))
-            conn.execute("COMMIT")
-        finally:
-            fairy.close()
+        self._write_state("UPDATE sync_state SET closed_at = ?, closed_reason_ar = ?, last_error_ar = ? WHERE id = 1",
+                          (utc_now().strftime("%Y-%m-%d %H:%M:%S.%f"), REVOKED_AR, REVOKED_AR))
         _credential_path(self._workspace.data_dir).unlink(missing_ok=True)
         self.close()
         _log.warning("this desk was revoked by the server: its data is closed")
@@ -667,16 +653,21 @@ class SyncService:
         return report
 
     def _record(self, attempt: str, success: str | None, error: str | None) -> None:
+        self._write_state("UPDATE sync_state SET last_attempt_at = ?, last_success_at = coalesce(?, last_success_at), "
+                          "last_error_ar = ? WHERE id = 1", (attempt, success, error))
+
+    def _write_state(self, sql: str, params: tuple[Any, ...]) -> None:
+        """One statement on ``sync_state`` in its own IMMEDIATE transaction (outside any sync transaction)."""
         fairy = self._raw()
         try:
             conn = fairy.driver_connection
             conn.execute("BEGIN IMMEDIATE")
-            conn.execute(
-                "UPDATE sync_state SET last_attempt_at = ?, last_success_at = coalesce(?, last_success_at), "
-                "last_error_ar = ? WHERE id = 1",
-                (attempt, success, error),
-            )
-            conn.execute("COMMIT")
+            try:
+                conn.execute(sql, params)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
         finally:
             fairy.close()
 
