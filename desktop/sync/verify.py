@@ -174,8 +174,10 @@ class Verifier:
                     if rescan:
                         self._rescan(conn, budget=None if full else CONTENT_BUDGET)
                 busy = {r[0] for r in conn.execute("SELECT DISTINCT table_name FROM sync_outbox WHERE state = 'pending'")}
+                names = sorted(storage.tables)  # by primary key, table by table: no scan of every bucket
                 local = {str(t): (int(c), int(x)) for t, c, x in conn.execute(
-                    "SELECT table_name, count, total FROM sync_bucket WHERE bucket = -1")}
+                    f"SELECT table_name, count, total FROM sync_bucket WHERE table_name IN ({','.join('?' * len(names))}) "
+                    "AND bucket = -1", names)}
             remote = ChecksumsResponse.model_validate_json(asked.result().content)
         return busy, local, remote
 
