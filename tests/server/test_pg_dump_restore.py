@@ -55,7 +55,7 @@ def test_a_nightly_dump_restores_into_a_working_server(server: LiveServer, postg
     batch.append(desk.mutation("case", case_id, case_fields))
     desk.push(*batch)
     before_pull = desk.pull_all()
-    assert len(before_pull) == 26
+    assert len(before_pull) == 27  # and the policy version the case points to (`desk.case()` pushes it first)
 
     dumps = tmp_path / "dumps"
     env = dict(os.environ, PATH=f"{postgres_cluster.bin_dir}:{os.environ.get('PATH', '/usr/bin:/bin')}",
