@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session
 
+from db.engine import driver_connection
 from db.models import UserRole
 from desktop.errors import InputError
 from desktop.session_identity import SessionIdentity
@@ -172,9 +173,7 @@ def _cursor(bind: Session | Connection) -> sqlite3.Cursor:
     """A cursor of the desk's SQLite connection under `bind` (the check is one indexed read: the driver's
     own cursor costs microseconds where an ORM or Core statement costs a fifth of a millisecond)."""
     connection = bind.connection() if isinstance(bind, Session) else bind
-    driver = connection.connection.driver_connection
-    assert isinstance(driver, sqlite3.Connection)
-    return driver.cursor()
+    return driver_connection(connection.connection).cursor()  # sqlite3's, or SQLCipher's on an encrypted desk
 
 
 def sign_in_required(session: Session | Connection) -> bool:

@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
+from db.models import UserRole
 from desktop.attachments import is_sealed
 from desktop.encryption import encrypt_desk
 from desktop.keystore import KdfCost
@@ -27,7 +28,9 @@ def _encrypted(make_desk: Callable[..., Desk], name: str) -> Desk:
     """A desk enrolled like every other, then encrypted in place and signed in again."""
     desk = make_desk(name)
     desk.ws.hash_parameters = HashParameters(time_cost=1, memory_kib=8192)
-    desk.ws.staff().create_first_administrator("amal", "أمل بنت خالد", PASSWORD)
+    admin = desk.ws.staff().create_first_administrator("amal", "أمل بنت خالد", PASSWORD)
+    # an officer too: the test receives attachments (an administrator alone may not, issue 13's roles)
+    desk.ws.staff().update_account(admin, "amal", roles=[UserRole.ADMIN.value, UserRole.OFFICER.value])
     directory = desk.ws.data_dir
     desk.sync.close()
     desk.transport.close()
