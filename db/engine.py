@@ -443,6 +443,11 @@ class Database:
             return connect_keyed(str(self.path), self._key)
         return connect_keyed(_sqlite_uri(self.path, uri_mode), self._key, uri=True)
 
+    @property
+    def data_key(self) -> bytes | None:
+        """The data key this database is open with (None: plaintext, or encrypted and sealed). Never logged."""
+        return self._key
+
     def _require_key(self) -> None:
         if self.encrypted and self._key is None:
             raise DatabaseSealedError(LOCKED_MESSAGE)
@@ -533,7 +538,8 @@ class Database:
             return None
         # An empty or foreign file is refused before anything could write to it (issue 14, item 5): SQLite
         # would otherwise take a 0-byte file for a new database and create the tables in it.
-        if self._key is None:  # SQLCipher encrypts the header too: a keyed file is proved by its key instead
+        self._require_key()  # a sealed (encrypted, locked) database says so before anything is read
+        if not self.encrypted:  # SQLCipher encrypts the header too: a keyed file is proved by its key instead
             check_header(self.path)
         # Without a write-ahead log beside it the file is the whole database: read it as immutable,
         # which creates no -wal/-shm files. With one, a normal read-only open also reads the log.

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from db.engine import HEAD_REVISION, connect_raw, lock_holders
+from db.engine import HEAD_REVISION, connect_keyed, connect_raw, is_encrypted_file, lock_holders
 from desktop.attachments import ATTACHMENTS_DIR
 from desktop.startup import DATABASE_FILE
 
@@ -263,8 +263,12 @@ def create_backup(
     kind: BackupKind = BackupKind.MANUAL,
     progress: Progress | None = None,
     now: dt.datetime | None = None,
+    key: bytes | None = None,
 ) -> BackupInfo:
     """Back up the desk's database and attachments of `data_dir` into a new folder in `target_dir`.
+
+    An encrypted desk is copied with its data `key` (the copy stays encrypted under it, its attachments as
+    sealed as they are stored); without the key such a desk is refused in Arabic, nothing written.
 
     The database is copied through an open connection (the online backup API, in one read transaction:
     consistent while others write); the folder appears under its final name only when whole. Raises
@@ -275,6 +279,8 @@ def create_backup(
     db_path = data_dir / DATABASE_FILE
     if not db_path.is_file():
         raise BackupError(f"لا توجد قاعدة بيانات لنسخها في {data_dir}")
+    if key is None and is_encrypted_file(db_path):
+        raise BackupError("قاعدة البيانات مشفّرة: خذ النسخة الاحتياطية من البرنامج بعد الدخول بحسابك")
     moment = now or _now()
     name = f"{_PREFIX}{moment.strftime('%Y%m%d-%H%M%S')}-{kind.value}"
     try:
@@ -285,7 +291,7 @@ def create_backup(
     except OSError as error:
         raise _os_error(error, target_dir) from error
     try:
-        info = _write_backup(data_dir, db_path, partial, kind, moment, progress)
+        info = _write_backup(data_dir, db_path, partial, kind, moment, progress, key)
         final = _complete(partial, target_dir, name)
     except BaseException as error:
         shutil.rmtree(partial, ignore_errors=True)
@@ -305,7 +311,8 @@ def create_backup(
 
 
 def _write_backup(
-    data_dir: Path, db_path: Path, folder: Path, kind: BackupKind, moment: dt.datetime, progress: Progress | None
+    data_dir: Path, db_path: Path, folder: Path, kind: BackupKind, moment: dt.datetime, progress: Progress | None,
+    key: bytes | None = None,
 ) -> BackupInfo:
     attachments = list(_attachment_files(data_dir / ATTACHMENTS_DIR))
     attachment_bytes = sum(path.stat().st_size for path in attachments)
@@ -320,10 +327,10 @@ def _write_backup(
             progress(done[0], total[0])
 
     target_db = folder / DATABASE_FILE
-    page_bytes = _copy_database(db_path, target_db, advance)
+    page_bytes = _copy_database(db_path, target_db, advance, key)
     total[0] += page_bytes - db_estimate  # the copy's true size replaces the estimate for the hashing pass
     parts: dict[str, tuple[int, str]] = {}
-    with connect_raw(target_db, read_only=True, immutable=True) as connection:
+    with connect_raw(target_db, read_only=True, immutable=True, key=key) as connection:
         counts = _counts(connection)
         revision = _revision(connection)
     connection.close()
@@ -345,10 +352,10 @@ def _wal_size(db_path: Path) -> int:
     return wal.stat().st_size if wal.exists() else 0
 
 
-def _copy_database(db_path: Path, target: Path, advance: Callable[[int], None]) -> int:
-    """Copy the live database into `target` page by page; returns the bytes copied."""
-    source = connect_raw(db_path)
-    destination = sqlite3.connect(target, isolation_level=None)
+def _copy_database(db_path: Path, target: Path, advance: Callable[[int], None], key: bytes | None = None) -> int:
+    """Copy the live database into `target` page by page (keyed alike when encrypted); returns the bytes copied."""
+    source = connect_raw(db_path, key=key)
+    destination = connect_keyed(str(target), key, isolation_level=None)
     copied = [0, 0]  # pages reported so far, page size
     try:
         page_size = int(source.execute("PRAGMA page_size").fetchone()[0])
@@ -467,7 +474,8 @@ def prune_backups(directory: Path, keep: int) -> list[Path]:
 # ---------------------------------------------------------------------------------------------- verify
 
 
-def verify_backup(path: Path, *, progress: Progress | None = None, full: bool = True) -> VerifyResult:
+def verify_backup(path: Path, *, progress: Progress | None = None, full: bool = True,
+                  key: bytes | None = None) -> VerifyResult:
     """Check a backup: every part at its size and SHA-256, the database opening with ``integrity_check``
     (``quick_check`` when not `full`) and its counts and schema revision as the manifest says."""
     info = read_backup(path)
@@ -495,7 +503,7 @@ def verify_backup(path: Path, *, progress: Progress | None = None, full: bool = 
     database = info.path / DATABASE_FILE
     if DATABASE_FILE in info.parts and database.is_file():
         try:
-            with connect_raw(database, read_only=True, immutable=True) as connection:
+            with connect_raw(database, read_only=True, immutable=True, key=key) as connection:
                 check = "integrity_check" if full else "quick_check"
                 rows = [str(row[0]) for row in connection.execute(f"PRAGMA {check}").fetchall()]
                 if rows != ["ok"]:
@@ -514,7 +522,8 @@ def verify_backup(path: Path, *, progress: Progress | None = None, full: bool = 
 # ---------------------------------------------------------------------------------------------- restore
 
 
-def restore_backup(backup: Path, data_dir: Path, *, progress: Progress | None = None) -> RestoreResult:
+def restore_backup(backup: Path, data_dir: Path, *, progress: Progress | None = None,
+                   key: bytes | None = None) -> RestoreResult:
     """Replace the desk's database with the backup's (and add its attachments), after a safety copy.
 
     The desk must be closed. The backup is verified first (hashes and ``quick_check``); one newer than this
@@ -522,7 +531,7 @@ def restore_backup(backup: Path, data_dir: Path, *, progress: Progress | None = 
     damaged), is copied to ``<data dir>/backups/…-safety`` before anything is replaced.
     """
     data_dir = Path(data_dir)
-    result = verify_backup(backup, full=False)
+    result = verify_backup(backup, full=False, key=key)
     if not result.ok:
         raise BackupError("لا يمكن الاستعادة من هذه النسخة: " + "؛ ".join(result.problems))
     info = result.info

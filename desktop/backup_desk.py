@@ -102,14 +102,16 @@ class BackupDesk:
                 return None
             if not self._changed_since(newest.created_at):
                 return None
-        info = create_backup(self.workspace.data_dir, self.folder, kind=kind, progress=progress, now=now)
+        info = create_backup(self.workspace.data_dir, self.folder, kind=kind, progress=progress, now=now,
+                             key=self.workspace.db.data_key)
         removed = prune_backups(self.folder, self.keep())
         _log.info("automatic backup (%s) made; %d old ones removed", kind.value, len(removed))
         return info
 
     def backup_to(self, folder: Path, *, progress: Progress | None = None) -> BackupInfo:
         """«نسخة احتياطية الآن»: a manual backup into `folder` (a USB drive), never pruned."""
-        info = create_backup(self.workspace.data_dir, Path(folder), kind=BackupKind.MANUAL, progress=progress)
+        info = create_backup(self.workspace.data_dir, Path(folder), kind=BackupKind.MANUAL, progress=progress,
+                             key=self.workspace.db.data_key)
         _log.info("manual backup made")
         return info
 
@@ -123,7 +125,7 @@ class BackupDesk:
             inside = list_backups(folder)
             if inside:
                 folder = inside[0].path
-        result = verify_backup(folder, progress=progress, full=False)
+        result = verify_backup(folder, progress=progress, full=False, key=self.workspace.db.data_key)
         if not result.ok:
             raise BackupError("لا يمكن الاستعادة من هذه النسخة: " + "؛ ".join(result.problems))
         return result.info

@@ -756,10 +756,11 @@ class MainWindow(QMainWindow):
         self.stop_sync()
         self._daily_backup.stop()
         operations().wait(30_000)
+        key = workspace.db.data_key  # an encrypted desk's backup opens with the same data key
         workspace.close()
         data_dir = Path(workspace.data_dir)
         outcome = wait_with_progress(self, "جارٍ استعادة النسخة الاحتياطية…",
-                                     lambda progress: restore_backup(Path(folder), data_dir, progress=progress),
+                                     lambda progress: restore_backup(Path(folder), data_dir, progress=progress, key=key),
                                      write=True)
         if isinstance(outcome, str):
             refused = QMessageBox(QMessageBox.Icon.Warning, "تعذّرت الاستعادة", outcome, parent=self)

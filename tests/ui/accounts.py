@@ -20,7 +20,7 @@ from ui.main_window import MainWindow
 
 __all__ = [
     "ADMIN_LOGIN", "ADMIN_NAME", "ADMIN_PIN", "ALL_ROLES", "PASSWORD", "TEST_HASH", "add_account",
-    "create_first_administrator_at_gate", "sign_in_at_gate", "sign_in_desk",
+    "create_first_administrator_at_gate", "sign_in_at_gate", "sign_in_desk", "tick_member_account",
 ]
 
 
@@ -45,3 +45,12 @@ def create_first_administrator_at_gate(qtbot: Any, window: MainWindow) -> None:
     gate.first_pin_edit.setText(ADMIN_PIN)
     qtbot.keyClick(gate.first_pin_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not window.is_covered(), timeout=20_000)
+
+
+def tick_member_account(qtbot: Any, dialog: Any, name: str = ADMIN_NAME) -> None:
+    """Tick the committee account `name` as present in a decision dialog, once its accounts are listed: on a
+    desk with accounts the members are ticked from the committee's accounts, never typed (issue 13). The
+    signed-in administrator of the tests holds every committee role, so by default it is the member present."""
+    qtbot.waitUntil(lambda: any(box.text().startswith(name) for box in dialog.account_boxes.values()),
+                    timeout=10_000)
+    next(box for box in dialog.account_boxes.values() if box.text().startswith(name)).setChecked(True)

@@ -143,6 +143,8 @@ class CaseListPanel(QWidget):
         if choices.is_report == self.model.report_mode:
             return
         self.model.set_report_mode(choices.is_report)
+        if self.model.count is not None:  # counted before the policy's kind arrived: say it with the right noun
+            self._show_count(*self.model.count)
         if choices.is_report:
             self.search.setPlaceholderText("رقم البلاغ، أو هاتف المبلّغ أو اسمه، أو مكان البلاغ")
             self.table.setToolTip(OPEN_HINT.replace("ملف الحالة", "ملف البلاغ"))

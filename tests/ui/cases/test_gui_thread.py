@@ -27,6 +27,7 @@ from desktop.casedesk import (
     SuggestionService,
 )
 from desktop.workspace import Workspace
+from tests.ui.accounts import tick_member_account
 from tests.ui.cases.world import World
 from tests.ui.reception.driver import type_text
 from ui.cases import CasesPage
@@ -125,7 +126,7 @@ def test_main_flows_call_no_service_on_the_gui_thread(qtbot: Any, guard: GuiThre
     decision.open_url = lambda _url: None
     qtbot.waitUntil(lambda: decision.file is not None, timeout=15000)
     decision.choose("accept")
-    decision.add_member("د. سارة العمري")
+    tick_member_account(qtbot, decision)
     with qtbot.waitSignal(decision.sig_decided, timeout=30000):
         decision.decide_button.click()
     qtbot.waitUntil(lambda: decision.notification is not None, timeout=15000)

@@ -108,3 +108,20 @@ def test_the_count_says_reports_and_the_number_shows_whole(qtbot, workspace: Wor
     table = panel.table
     number = panel.model.data(panel.model.index(0, 0))
     assert table.columnWidth(0) >= table.fontMetrics().horizontalAdvance(number) + 8
+
+
+def test_a_count_read_before_the_policy_kind_is_said_again_as_reports(qtbot, workspace: Workspace) -> None:
+    """The count and the policy's kind are read in the background in either order: a count shown while the list
+    still showed requests («حالتان») is said again as reports once the kind arrives (a race seen under load)."""
+    _reports(workspace)
+    page = CasesPage(workspace)
+    qtbot.addWidget(page)
+    page.show()
+    panel = page.case_list
+    qtbot.waitUntil(lambda: panel.model.report_mode and panel.model.count is not None and idle(page)(), timeout=10000)
+    choices = panel.service.filter_choices()
+    panel.model.set_report_mode(False)  # as if the count arrived first, while the list showed requests
+    panel._show_count(*panel.model.count)  # noqa: SLF001
+    assert panel.count_label.text() == "حالتان"
+    panel.set_choices(choices)
+    assert panel.count_label.text() == "بلاغان"

@@ -9,7 +9,8 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 
 from desktop.casedesk import CaseDesk, DecisionInput, SuggestionInput
-from tests.accounts import committee_present
+from tests.accounts import add_account, committee_present
+from tests.ui.accounts import tick_member_account
 from tests.ui.cases.conftest import idle
 from tests.ui.cases.world import World
 from tests.ui.reception.driver import type_text
@@ -106,6 +107,8 @@ def test_case_desk_screens(qtbot, cases_page: CasesPage, world: World) -> None:
 
 def test_committee_screens(qtbot, world: World) -> None:
     """The queue, the decision dialog (empty, with errors), and the notice after deciding."""
+    add_account(world.workspace, "khalid", "خالد المطيري", ["committee"])
+    add_account(world.workspace, "sara", "سارة العمري", ["committee"])
     page = CommitteePage(world.workspace)
     qtbot.addWidget(page)
     page.resize(1280, 800)
@@ -116,14 +119,14 @@ def test_committee_screens(qtbot, world: World) -> None:
     _save(qtbot, page, "20_committee_queue")
     dialog = page.open_decision(page.model.row_at(1))
     qtbot.waitUntil(lambda: dialog.file is not None, timeout=10000)
-    dialog.add_member("أ. خالد المطيري", checked=False)
-    dialog.add_member("د. سارة العمري", checked=False)
+    # Signed in (issue 13): the members present are the committee's accounts, listed as check boxes.
+    qtbot.waitUntil(lambda: len(dialog.account_boxes) == 3, timeout=10000)
     _save(qtbot, dialog, "21_decision_dialog")
     dialog.choose("reject")
     dialog.submit()
     _save(qtbot, dialog, "22_decision_errors")
     dialog.choose("accept")
-    dialog.member_boxes[0].setChecked(True)
+    tick_member_account(qtbot, dialog, "خالد المطيري")
     dialog.open_url = lambda _url: True
     with qtbot.waitSignal(dialog.sig_decided, timeout=20000):
         dialog.submit()

@@ -6,9 +6,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from db.models import UserRole
 from desktop.casedesk import CommitteeService, DecisionInput
 from desktop.session_identity import SessionIdentity
-from desktop.staff import HashParameters, StaffService
+from tests.ui.accounts import tick_member_account
 from tests.ui.cases.world import World
 from tests.ui.committee.conftest import show_committee_page
 from tests.ui.helpers import when_modal
@@ -16,7 +17,7 @@ from ui.committee import CommitteePage
 from ui.committee.decision import DecisionDialog
 from ui.committee.page import OVERDUE_BACKGROUND
 from ui.ops import operations
-from tests.accounts import ADMIN_NAME, committee_present, sign_in_desk
+from tests.accounts import ADMIN_LOGIN, ADMIN_NAME, committee_present, sign_in_desk
 
 
 def _open(qtbot, page: CommitteePage, row: int = 0) -> DecisionDialog:
@@ -105,7 +106,7 @@ def test_preview_of_the_letter_opens(qtbot, committee_page: CommitteePage, world
     dialog = _open(qtbot, committee_page, 0)
     dialog.choose("reject")
     dialog.reason.setText("الدخل يتجاوز الحد المعتمد")
-    dialog.add_member("أ. خالد")
+    tick_member_account(qtbot, dialog)
     if pdf_renderer_name() is None:
         with qtbot.waitSignal(dialog.sig_decided, timeout=20000):
             dialog.decide_button.click()
@@ -123,7 +124,7 @@ def test_a_second_decider_is_told_and_the_queue_refreshes(qtbot, committee_page:
     dialog = _open(qtbot, committee_page, 0)
     CommitteeService(world.workspace).decide(world.cases["overdue"], DecisionInput("accept", "", **committee_present(world.workspace, "أ. خالد")))
     dialog.choose("accept")
-    dialog.add_member("د. سارة العمري")
+    tick_member_account(qtbot, dialog)
     seen: list[str] = []
     with qtbot.waitSignal(dialog.sig_conflict, timeout=10000) as conflict:
         dialog.decide_button.click()
@@ -151,9 +152,13 @@ def test_a_policy_without_a_committee_says_so_and_offers_nothing(qtbot, workspac
 
 
 def _signed_in_page(qtbot, world: World, role: str) -> tuple[CommitteePage, dict[str, SessionIdentity]]:
-    """The committee page with accounts made (so sign-in is required) and one account of `role` signed in."""
-    staff = StaffService(world.workspace.db, parameters=HashParameters(time_cost=1, memory_kib=8192))
-    admin = staff.create_first_administrator("walid", "وليد العتيبي", "كلمة-مرور-وليد")
+    """The committee page with three committee accounts made by the world's signed-in administrator, and one
+    account of `role` signed in. The administrator keeps only the administrator role here, so the committee's
+    accounts are exactly those three."""
+    staff = world.workspace.staff()
+    admin = world.workspace.signed_in
+    assert admin is not None, "the world signs its administrator in"
+    staff.update_account(admin, ADMIN_LOGIN, roles=[UserRole.ADMIN.value])
     people = {"secretary": ("huda", "هدى الشهري", "committee_secretary"),
               "member": ("nasser", "ناصر القحطاني", "committee"), "member2": ("latifa", "لطيفة الدوسري", "committee")}
     identities = {}

@@ -120,7 +120,9 @@ class Bot:
             time.sleep(0.01)
 
 from ui.reception.page import ReceptionPage
+from tests.accounts import sign_in_desk
 workspace = Workspace.open(Path(sys.argv[1]))
+sign_in_desk(workspace)  # the desk has accounts (issue 13): the officer signs in before receiving anyone
 page = ReceptionPage(workspace)
 page.resize(1280, 860)
 page.show()

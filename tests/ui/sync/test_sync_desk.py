@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
+from tests.accounts import sign_in_desk
 from tests.ui.sync.conftest import WindowDesk
 from ui.ops import run_write
 from ui.sections import section_index
@@ -269,6 +270,9 @@ def test_a_conflict_is_shown_and_resolving_it_syncs(
     shot(dialog, "conflicts_with_resolved")
 
     other.settle()  # the other PC sees the supervisor's decision after its round
+    # It also received the supervisor desk's administrator account: a desk with accounts is used signed in
+    # (issue 13), so the other PC's person signs in with that account before reading its conflicts.
+    sign_in_desk(other.ws)
     seen = {c.id: c for c in other.sync.conflicts(include_resolved=True)}
     assert seen[view.id].status == "resolved"
     assert other.scalar('SELECT summary FROM "case" WHERE id = :i', i=first.hex) == kept
