@@ -173,7 +173,7 @@ def _cursor(bind: Session | Connection) -> sqlite3.Cursor:
     """A cursor of the desk's SQLite connection under `bind` (the check is one indexed read: the driver's
     own cursor costs microseconds where an ORM or Core statement costs a fifth of a millisecond)."""
     connection = bind.connection() if isinstance(bind, Session) else bind
-    return driver_connection(connection.connection).cursor()  # sqlite3's, or SQLCipher's on an encrypted desk
+    return driver_connection(connection.connection).cursor()  # sqlite3, or SQLCipher's (the same API)
 
 
 def sign_in_required(session: Session | Connection) -> bool:

@@ -557,7 +557,10 @@ class MainWindow(QMainWindow):
             if key not in hidden:
                 self._replace_placeholder(key)
         if SECTIONS[self.stack.currentIndex()].key in hidden:
-            self.show_section(0)
+            # The first section this person may use (an administrator alone lands on the settings, not on a
+            # reception the services would refuse them).
+            visible = [index for index, section in enumerate(SECTIONS) if section.key not in hidden]
+            self.show_section(visible[0] if visible else 0)
 
     def _hidden_now(self) -> set[str]:
         """The sections hidden for this policy and for the roles of the person signed in now."""

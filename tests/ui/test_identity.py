@@ -285,3 +285,13 @@ def test_switching_user_shows_the_sections_of_the_new_persons_roles(qtbot, adopt
     sign_in_at_gate(qtbot, window)
     assert not window.navigator.is_section_hidden(index["reports"])
     assert window.section_actions[index["reports"]].isEnabled()
+
+
+def test_an_administrator_alone_lands_on_the_settings_not_on_a_refused_reception(
+        qtbot, adopted_workspace: Workspace) -> None:
+    """An account holding only the administrator role may not receive: after sign-in the window shows the first
+    section its roles allow (the settings), never the reception page the services would refuse."""
+    add_account(adopted_workspace, "idari", "سلمان الإداري", [UserRole.ADMIN.value])
+    window = _gated(qtbot, adopted_workspace)
+    sign_in_at_gate(qtbot, window, "idari", PASSWORD)
+    assert window.current_section() == "settings"

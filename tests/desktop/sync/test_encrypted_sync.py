@@ -10,7 +10,6 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from db.models import UserRole
 from desktop.attachments import is_sealed
 from desktop.encryption import encrypt_desk
 from desktop.keystore import KdfCost
@@ -18,6 +17,7 @@ from desktop.reception import ReceptionService
 from desktop.staff import HashParameters
 from desktop.sync.service import SyncService
 from desktop.workspace import Workspace
+from db.models import UserRole
 from tests.desktop.reception.conftest import png_file
 from tests.desktop.sync.conftest import Desk, FaultyTransport
 
@@ -28,16 +28,16 @@ def _encrypted(make_desk: Callable[..., Desk], name: str) -> Desk:
     """A desk enrolled like every other, then encrypted in place and signed in again."""
     desk = make_desk(name)
     desk.ws.hash_parameters = HashParameters(time_cost=1, memory_kib=8192)
-    admin = desk.ws.staff().create_first_administrator("amal", "أمل بنت خالد", PASSWORD)
-    # an officer too: the test receives attachments (an administrator alone may not, issue 13's roles)
-    desk.ws.staff().update_account(admin, "amal", roles=[UserRole.ADMIN.value, UserRole.OFFICER.value])
+    desk.ws.staff().create_first_administrator("amal", "أمل بنت خالد", PASSWORD)
     directory = desk.ws.data_dir
     desk.sync.close()
     desk.transport.close()
     desk.ws.close()
     encrypt_desk(directory, "amal", PASSWORD, cost=KdfCost(time_cost=1, memory_kib=8192))
     ws = Workspace.open(directory)
-    ws.sign_in_with_password("amal", PASSWORD)
+    admin = ws.sign_in_with_password("amal", PASSWORD)
+    # She receives at this desk too (issue 13: receiving is an officer's, not an administrator's).
+    ws.staff().update_account(admin, "amal", roles=[UserRole.ADMIN.value, UserRole.OFFICER.value])
     transport = FaultyTransport()
     desk.ws, desk.transport = ws, transport
     desk.sync = SyncService(ws, transport=transport)
