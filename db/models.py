@@ -104,6 +104,7 @@ __all__ = [
     "SuggestionEvent",
     "SurveyResponse",
     "SurveySlip",
+    "SyncBucket",
     "SyncColumns",
     "UserRole",
     "UtcDateTime",
@@ -1071,6 +1072,27 @@ class SyncState(Base):
     last_success_at: Mapped[dt.datetime | None]
     last_summary_at: Mapped[dt.datetime | None]
     last_error_ar: Mapped[str | None] = mapped_column(Text)
+    #: The pull cursor as of which `SyncBucket` holds this desk's sums (NULL: rebuild them).
+    verified_seq: Mapped[int | None] = mapped_column(Integer)
+    #: SHA-256 of the server's TLS certificate, pinned at enrolment (NULL: the system's trust store).
+    server_cert_sha256: Mapped[str | None] = mapped_column(String(64))
+    #: Set when the server revoked this desk: its data is closed to users, with the reason shown.
+    closed_at: Mapped[dt.datetime | None]
+    closed_reason_ar: Mapped[str | None] = mapped_column(Text)
+
+
+class SyncBucket(Base):
+    """This desk's count and row-digest sum per (table, bucket) of acknowledged rows; bucket -1 is the table's root.
+
+    Never synced; incremental verification (`desktop.sync.verify`) compares it with the server's, top-down.
+    """
+
+    __tablename__ = "sync_bucket"
+
+    table_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer)
 
 
 class SyncSwitch(Base):
@@ -1117,7 +1139,7 @@ class SyncQuarantine(Base):
 
 #: Sync bookkeeping tables of this PC only: no sync columns, never synced (tests of the sync columns skip them).
 SYNC_LOCAL_TABLES: tuple[str, ...] = (
-    "sync_outbox", "sync_batch", "sync_state", "sync_switch", "sync_missing_file", "sync_quarantine",
+    "sync_outbox", "sync_batch", "sync_state", "sync_switch", "sync_missing_file", "sync_quarantine", "sync_bucket",
 )
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from db.engine import (
@@ -165,6 +165,8 @@ class Workspace:
         except DatabaseError as exc:
             _log.warning("database not opened: %s", type(exc).__name__)
             raise WorkspaceError(f"{exc.message_ar}\n({directory})") from exc
+        if keystore is None:
+            _refuse_closed(db, directory)
         workspace = cls(directory, db, keystore)
         if keystore is None:
             _log.info("database opened (schema %s)", HEAD_REVISION)
@@ -211,6 +213,11 @@ class Workspace:
             self.db.lock()
             _log.warning("encrypted database not opened: %s", type(exc).__name__)
             raise WorkspaceError(f"{exc.message_ar}\n({self.data_dir})") from exc
+        try:
+            _refuse_closed(self.db, self.data_dir, close=False)
+        except WorkspaceError:
+            self.db.lock()
+            raise
         self._keyring = DeskKeyring(self.keystore, keys, self.kdf_cost())
         _log.info("encrypted database opened (schema %s)", HEAD_REVISION)
         arabic_text.set_digit_style(self.digit_style())
@@ -549,6 +556,22 @@ def _profile_problem(profile: PolicyProfile, key: str, reason: str) -> ProfileEr
     """A ProfileError with one problem about `profile` at `key`."""
     source = str(profile.source_path) if profile.source_path is not None else profile.id
     return ProfileError([ProfileProblem(file=source, key=key, reason=reason)])
+
+
+def _refuse_closed(db: Database, directory: Path, *, close: bool = True) -> None:
+    """Refuse a desk the sync server revoked (`desktop.sync.service`): its data is closed, with the reason.
+
+    The opened database is closed first (`close`), or left for the caller to lock (an encrypted desk).
+    """
+    with db.session(read_only=True) as session:
+        closed = session.execute(text(
+            "SELECT closed_reason_ar FROM sync_state WHERE id = 1 AND closed_at IS NOT NULL")).first()
+    if closed is None:
+        return
+    if close:
+        db.close()
+    _log.warning("data directory closed: this desk was revoked by the sync server")
+    raise WorkspaceError(f"{closed[0]}\n({directory})")
 
 
 def _damaged(error: DatabaseDamagedError, directory: Path) -> WorkspaceError:

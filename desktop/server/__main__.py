@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import logging
+import ipaddress
+import json
 import os
 import socket
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from desktop.cli_args import ArabicArgumentParser
 from desktop.version import add_version_argument
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 #: The database URL when --db is not given (the systemd unit and compose.yaml set it: not on a command line,
@@ -93,21 +95,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--min-client-schema", default=None, metavar="REV",
                         help="أقدم إصدار لقاعدة بيانات المكتب يقبله الخادم")
     add_version_argument(parser)
+    parser.add_argument("--insecure-lan", action="store_true",
+                        help="السماح بالاستماع على عنوان شبكة دون TLS (غير آمن: كلمات المرور والبيانات تمر مكشوفة)")
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="عدد عمليات الخادم (PostgreSQL فقط عند أكثر من واحدة)")
+    parser.add_argument("--token-rotate-minutes", type=float, default=60, metavar="M",
+                        help="يُستبدل رمز اعتماد الجهاز برمز جديد بعد هذه المدة من إصداره (بالدقائق)")
+    parser.add_argument("--token-idle-days", type=float, default=30, metavar="D",
+                        help="ينتهي رمز اعتماد الجهاز إذا لم يُستخدم هذه المدة (بالأيام)")
     return parser
 
 
-class _JsonLineHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Request log records are already one JSON object: write them as they are, one per line."""
-
-
-def _configure_logging() -> None:
-    handler = _JsonLineHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    for name in ("mustafid.server.requests",):
-        logger = logging.getLogger(name)
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-        logger.propagate = False
+def is_loopback(host: str) -> bool:
+    """True when `host` is a loopback address or ``localhost`` (reachable from this machine only)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def listening_socket(family: socket.AddressFamily) -> socket.socket:
@@ -134,19 +140,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         if path is not None and not path.is_file():
             print(f"خطأ: الملف غير موجود: {path}", file=sys.stderr)
             return 2
-    _configure_logging()
+    if args.cert is None and not args.insecure_lan and not is_loopback(args.host):
+        print(f"خطأ: لن يستمع الخادم على {args.host} دون شهادة TLS: أنشئ شهادة بالأمر "
+              "«mustafid-admin server make-cert» ومرّرها بـ --cert و --key، أو أضف --insecure-lan على مسؤوليتك",
+              file=sys.stderr)
+        return 2
+    if args.workers < 1 or args.token_rotate_minutes < 0 or args.token_idle_days <= 0:
+        print("خطأ: عدد العمليات ومدد الرموز يجب أن تكون أعدادًا موجبة", file=sys.stderr)
+        return 2
     import uvicorn
 
-    from desktop.server.app import create_app
+    from desktop.server.app import configure_logging, create_app
+
+    configure_logging()
     from desktop.server.store import ServerError
+
+    import datetime as dt
 
     try:
         db_url = database_url(args.db, args.config)
     except ServerConfigError as exc:
         print(f"خطأ: {exc.message_ar}", file=sys.stderr)
         return 2
+    if args.workers > 1 and not db_url.startswith("postgres"):
+        print("خطأ: تشغيل الخادم بأكثر من عملية واحدة يتطلب قاعدة PostgreSQL", file=sys.stderr)
+        return 2
+    rotate = dt.timedelta(minutes=args.token_rotate_minutes)
+    idle = dt.timedelta(days=args.token_idle_days)
     try:
-        app = create_app(db_url, min_client_schema=args.min_client_schema)
+        app = create_app(db_url, min_client_schema=args.min_client_schema, token_rotate_after=rotate,
+                         token_idle_expiry=idle)
     except ServerError as exc:
         print(f"خطأ: {exc.message_ar}", file=sys.stderr)
         return 1
@@ -164,12 +187,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     port = sock.getsockname()[1]
     scheme = "https" if args.cert else "http"
     host = f"[{args.host}]" if ":" in args.host else args.host
-    config = uvicorn.Config(app, log_level="warning", access_log=False,
-                            ssl_certfile=str(args.cert) if args.cert else None,
-                            ssl_keyfile=str(args.key) if args.key else None)
-    server = uvicorn.Server(config)
-    print(f"mustafid-server listening on {scheme}://{host}:{port}", flush=True)
-    server.run(sockets=[sock])
+    certfile = str(args.cert) if args.cert else None
+    keyfile = str(args.key) if args.key else None
+    if args.workers == 1:
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, ssl_certfile=certfile,
+                                               ssl_keyfile=keyfile))
+        print(f"mustafid-server listening on {scheme}://{host}:{port}", flush=True)
+        server.run(sockets=[sock])
+        return 0
+    from uvicorn.supervisors import Multiprocess
+
+    from desktop.server.app import ENV_CONFIG
+
+    app.state.store.dispose()  # migrated here, once; each worker opens its own pool
+    # The workers read their settings from the environment (inherited, readable by this account only): the
+    # database URL with its password as resolved above (from --config or MUSTAFID_SERVER_DB_PASSWORD).
+    os.environ[ENV_CONFIG] = json.dumps({
+        "db_url": db_url, "min_client_schema": args.min_client_schema, "log_requests": True,
+        "token_rotate_seconds": rotate.total_seconds(), "token_idle_seconds": idle.total_seconds()})
+    config = uvicorn.Config("desktop.server.app:app_from_environment", factory=True, workers=args.workers,
+                            log_level="warning", access_log=False, ssl_certfile=certfile, ssl_keyfile=keyfile)
+    print(f"mustafid-server listening on {scheme}://{host}:{port} ({args.workers} workers)", flush=True)
+    Multiprocess(config, sockets=[sock]).run()
     return 0
 
 

@@ -1,6 +1,7 @@
 """`mustafid-admin devices …`: enrolment codes, the device list and revocation on the sync server's database;
 `mustafid-admin rows inspect|repair`: the stored rows push validation refuses, and their repair
-(`desktop.server.repair`), run by the server's administrator on the server's database."""
+(`desktop.server.repair`), run by the server's administrator on the server's database;
+`mustafid-admin server make-cert`: a self-signed TLS certificate for a LAN."""
 
 from __future__ import annotations
 
@@ -134,8 +135,26 @@ def _cmd_rows_repair(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_make_cert(args: argparse.Namespace) -> int:
+    """Create a self-signed certificate for the server and print its fingerprint to compare on each desk."""
+    from pathlib import Path
+
+    from desktop.server.tls import fingerprint_text, make_self_signed
+
+    try:
+        made = make_self_signed(Path(args.out), list(args.host or []), days=args.days)
+    except OSError as exc:
+        raise DevicesCliError(f"تعذر كتابة ملفات الشهادة في {args.out}: {exc.strerror or exc}") from None
+    print(f"الشهادة: {made.cert}")
+    print(f"المفتاح الخاص: {made.key}")
+    print(f"بصمة الشهادة (SHA-256) — قارنها بما يعرضه كل مكتب عند تسجيله: {fingerprint_text(made.fingerprint)}")
+    print(f"شغّل الخادم: mustafid-server --host 0.0.0.0 --cert {made.cert} --key {made.key} --db …")
+    return EXIT_OK
+
+
 def add_commands(subparsers: Any) -> None:
-    """Add ``devices enroll-code | list | revoke`` and ``rows inspect | repair`` to `mustafid-admin`."""
+    """Add ``devices enroll-code | list | revoke``, ``rows inspect | repair`` and ``server make-cert`` to
+    `mustafid-admin`."""
     rows = subparsers.add_parser("rows", help="سجلات الجمعية المخزنة على خادم المزامنة: فحصها وتصحيحها")
     rows_sub = rows.add_subparsers(dest="rows_command", required=True, metavar="ACTION")
     inspect = rows_sub.add_parser("inspect", help="السجلات التي لا يقبلها التحقق اليوم، وسبب كل منها")
@@ -150,6 +169,14 @@ def add_commands(subparsers: Any) -> None:
     repair.add_argument("--set", action="append", metavar="COLUMN=JSON", help="قيمة حقل (تكرر لكل حقل)")
     repair.add_argument("--remove", action="store_true", help="إزالة السجل من الخادم")
     repair.set_defaults(func=_wrap(_cmd_rows_repair))
+    server = subparsers.add_parser("server", help="إعداد خادم المزامنة")
+    server_sub = server.add_subparsers(dest="server_command", required=True, metavar="ACTION")
+    cert = server_sub.add_parser("make-cert", help="إنشاء شهادة TLS موقّعة ذاتيًا لخادم المزامنة في الشبكة المحلية")
+    cert.add_argument("--out", required=True, metavar="DIR", help="المجلد الذي تُكتب فيه الشهادة ومفتاحها")
+    cert.add_argument("--host", action="append", metavar="NAME",
+                      help="اسم الخادم أو عنوانه كما تكتبه المكاتب (يتكرر)")
+    cert.add_argument("--days", type=int, default=825, metavar="N", help="مدة صلاحية الشهادة بالأيام")
+    cert.set_defaults(func=_wrap(_cmd_make_cert))
     devices = subparsers.add_parser("devices", help="أجهزة المكاتب المسجلة لدى خادم المزامنة")
     sub = devices.add_subparsers(dest="devices_command", required=True, metavar="ACTION")
     code = sub.add_parser("enroll-code", help="إنشاء رمز تسجيل لمرة واحدة لجهاز جديد")

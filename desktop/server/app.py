@@ -16,9 +16,12 @@ Decisions recorded here:
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
+import os
+import sys
 import tempfile
 import time
 import uuid
@@ -35,11 +38,24 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import Match
 
 from desktop.server.limits import RateLimiter, RateLimits
-from desktop.server.store import SERVER_SCHEMA, DeviceContext, ServerError, ServerStore, check_sha256
+from desktop.server.store import (
+    MIN_CLIENT_SCHEMA,
+    SERVER_SCHEMA,
+    TOKEN_IDLE_EXPIRY,
+    TOKEN_ROTATE_AFTER,
+    DeviceContext,
+    ServerError,
+    ServerStore,
+    check_sha256,
+)
 from desktop.sync import protocol as p
 from desktop.version import app_version
 
-__all__ = ["create_app", "request_logger"]
+__all__ = ["ENV_CONFIG", "app_from_environment", "configure_logging", "create_app", "request_logger"]
+
+#: The environment variable through which `mustafid-server --workers N` hands its settings to each worker
+#: process (JSON: db_url, min_client_schema, token_rotate_seconds, token_idle_seconds).
+ENV_CONFIG = "MUSTAFID_SERVER_CONFIG"
 
 #: One JSON line per request goes to this logger (``mustafid.server.requests``).
 request_logger = logging.getLogger("mustafid.server.requests")
@@ -47,6 +63,21 @@ request_logger = logging.getLogger("mustafid.server.requests")
 M = TypeVar("M", bound=BaseModel)
 
 _JSON = "application/json"
+
+
+class _JsonLineHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Request log records are already one JSON object: write them as they are, one per line."""
+
+
+def configure_logging() -> None:
+    """One JSON line per request on stderr (in each worker process too)."""
+    handler = _JsonLineHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    for name in ("mustafid.server.requests",):
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
 
 
 def _error(status: int, error: str, message_ar: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
@@ -60,7 +91,8 @@ def _too_many(retry_after: int) -> ServerError:
 
 
 class _Limits:
-    """The app's rate limiters (see `desktop.server.limits`)."""
+    """The app's rate limiters (see `desktop.server.limits`): counted in this process, so with
+    ``mustafid-server --workers N`` each worker keeps its own counts."""
 
     def __init__(self, limits: RateLimits) -> None:
         self.enroll = RateLimiter(limits.enroll)
@@ -102,6 +134,7 @@ async def _device(request: Request, store: ServerStore) -> DeviceContext:
     wait = limits.device.take(str(ctx.device_id))
     if wait:
         raise _too_many(wait)
+    request.state.new_token = ctx.new_token
     return ctx
 
 
@@ -203,13 +236,17 @@ def _model_response(model: BaseModel, status: int = 200) -> Response:
 
 
 def create_app(db_url: str, *, min_client_schema: str | None = None, upgrade: bool = True,
-               limits: RateLimits | None = None, upload_dir: Path | None = None) -> FastAPI:
+               limits: RateLimits | None = None, upload_dir: Path | None = None,
+               token_rotate_after: dt.timedelta = TOKEN_ROTATE_AFTER,
+               token_idle_expiry: dt.timedelta = TOKEN_IDLE_EXPIRY) -> FastAPI:
     """The sync server application on the database at `db_url` (migrated at creation unless `upgrade` is False).
 
-    `limits` are the rate limits (`RateLimits()` by default); uploads are spooled in `upload_dir` (the
-    system's temporary folder by default).
+    `limits` are the rate limits (`RateLimits()` by default; counted per process); uploads are spooled in
+    `upload_dir` (the system's temporary folder by default); a device's token is replaced after
+    `token_rotate_after` and expires unused after `token_idle_expiry`.
     """
-    store = ServerStore(db_url) if min_client_schema is None else ServerStore(db_url, min_client_schema=min_client_schema)
+    store = ServerStore(db_url, min_client_schema=min_client_schema or MIN_CLIENT_SCHEMA,
+                        token_rotate_after=token_rotate_after, token_idle_expiry=token_idle_expiry)
     if upgrade:
         store.upgrade()
 
@@ -228,11 +265,15 @@ def create_app(db_url: str, *, min_client_schema: str | None = None, upgrade: bo
         started = time.perf_counter()
         request.state.device_id = None
         request.state.error = None
+        request.state.new_token = None
         try:
             response: Response = await call_next(request)
         except Exception:
             request_logger.exception("unhandled error")
             response = _error(500, "server_error", "حدث خطأ غير متوقع في الخادم؛ لم يُطبّق الطلب")
+        new_token = getattr(request.state, "new_token", None)
+        if new_token is not None and response.status_code < 400:
+            response.headers[p.HEADER_TOKEN] = new_token
         request_logger.info(json.dumps({
             "ts": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "method": request.method, "path": request.url.path, "status": response.status_code,
@@ -314,7 +355,9 @@ def create_app(db_url: str, *, min_client_schema: str | None = None, upgrade: bo
 
     @app.get("/v1/rows", **_describe(response=p.RowsResponse, query={
         "table": {"type": "string", "enum": sorted(p.synced_tables())}, "after_id": {"type": "string", "format": "uuid"},
-        "limit": {"type": "integer", "minimum": 1, "maximum": p.PAGE_LIMIT_MAX}}))
+        "limit": {"type": "integer", "minimum": 1, "maximum": p.PAGE_LIMIT_MAX},
+        "bucket": {"type": "integer", "minimum": 0, "maximum": p.BUCKET_COUNT - 1},
+        "upto": {"type": "integer", "minimum": 0, "maximum": 2**62}}))
     async def rows(request: Request) -> Response:
         ctx = await _device(request, store)
         table = request.query_params.get("table") or ""
@@ -324,7 +367,21 @@ def create_app(db_url: str, *, min_client_schema: str | None = None, upgrade: bo
         except ValueError:
             raise ServerError(422, "invalid_parameter", "المعامل «after_id» ليس معرّفًا صحيحًا") from None
         limit = _int_param(request, "limit", p.PAGE_LIMIT_DEFAULT, 1, p.PAGE_LIMIT_MAX)
-        return _model_response(await run_in_threadpool(store.rows, ctx, table, after_id, limit))
+        bucket = (_int_param(request, "bucket", 0, 0, p.BUCKET_COUNT - 1)
+                  if request.query_params.get("bucket") else None)
+        upto = _int_param(request, "upto", 0, 0, 2**62) if request.query_params.get("upto") else None
+        return _model_response(await run_in_threadpool(store.rows, ctx, table, after_id, limit, bucket, upto))
+
+    @app.get("/v1/checksums", **_describe(response=p.ChecksumsResponse, query={
+        "table": {"type": "string", "enum": sorted(p.synced_tables())},
+        "prefix": {"type": "string", "pattern": f"^[0-9a-f]{{0,{p.BUCKET_DIGITS - 1}}}$"},
+        "buckets": {"type": "string", "enum": ["all"]}}))
+    async def checksums(request: Request) -> Response:
+        ctx = await _device(request, store)
+        table = request.query_params.get("table") or None
+        prefix = request.query_params.get("prefix") or ""
+        every = request.query_params.get("buckets") == "all"
+        return _model_response(await run_in_threadpool(lambda: store.checksums(ctx, table, prefix, every_bucket=every)))
 
     @app.post("/v1/attachments/missing", **_describe(body=p.MissingRequest, response=p.MissingResponse))
     async def missing(request: Request) -> Response:
@@ -372,7 +429,7 @@ def create_app(db_url: str, *, min_client_schema: str | None = None, upgrade: bo
 OPENAPI_PATH = "/v1/openapi.json"
 _MODELS: list[type[BaseModel]] = [
     p.ErrorResponse, p.HealthResponse, p.EnrollRequest, p.EnrollResponse, p.PushRequest, p.PushResponse,
-    p.PullResponse, p.SummaryResponse, p.RowsResponse, p.MissingRequest, p.MissingResponse,
+    p.PullResponse, p.SummaryResponse, p.ChecksumsResponse, p.RowsResponse, p.MissingRequest, p.MissingResponse,
 ]
 _ERRORS = {
     "400": "ليس JSON صالحًا", "401": "بيانات اعتماد غير صحيحة", "403": "جهاز ملغى أو سجل لجمعية أخرى",
@@ -421,3 +478,18 @@ def _describe(*, body: type[BaseModel] | None = None, response: type[BaseModel] 
     for code, text in _ERRORS.items():
         answers[code] = {"description": text, "content": {_JSON: {"schema": _ref(p.ErrorResponse)}}}
     return {"openapi_extra": extra, "responses": answers, "include_in_schema": True}
+
+
+def app_from_environment() -> FastAPI:
+    """The application of one worker process of `mustafid-server --workers N` (settings from `ENV_CONFIG`).
+
+    The parent migrated the database before starting the workers; each worker has its own connection pool,
+    and every guarantee lives in PostgreSQL (the association's counter row locked per write, conditional
+    updates for tokens), none in a process.
+    """
+    settings = json.loads(os.environ[ENV_CONFIG])
+    if settings.get("log_requests"):
+        configure_logging()
+    return create_app(settings["db_url"], min_client_schema=settings.get("min_client_schema"), upgrade=False,
+                      token_rotate_after=dt.timedelta(seconds=float(settings["token_rotate_seconds"])),
+                      token_idle_expiry=dt.timedelta(seconds=float(settings["token_idle_seconds"])))

@@ -3,10 +3,13 @@
 * ``server_association``: one per association; ``seq`` is the counter row each push locks
   (``SELECT … FOR UPDATE``) to allocate ``server_seq`` values, so sequences commit in order.
   ``association_id`` is NULL ("unbound") until the first enrolment binds it to the desk's id.
-* ``server_device``: enrolled PCs with the SHA-256 of their token; revocable.
+* ``server_device``: enrolled PCs with the SHA-256 of their token (and of the one it replaced, until the
+  new one is first used); revocable; idle tokens expire.
 * ``enrollment_code``: one-time codes (stored hashed) that expire.
 * ``sync_row``: every synced row of every table, schema-agnostic: ``fields`` (all columns, wire
   encoded, including id/version/server_seq), ``meta`` per field ``{column: {v, hlc, device, user, at}}``.
+* ``sync_bucket``: per (association, table, bucket) the count and `row_digest` sum of its rows; bucket
+  -1 is the table's root (incremental verification, kept in the writing transaction).
 * ``processed_mutation``: mutation ids already applied, per device, with their result (idempotent push;
   another device's id, of this association or another, never answers for this one).
 * ``server_attachment``: attachment bytes by (association, SHA-256).
@@ -73,6 +76,8 @@ server_device = Table(
     Column("enrolled_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime, nullable=True),
     Column("last_seen_at", UtcDateTime, nullable=True),
+    Column("prev_token_hash", String(64), nullable=True),
+    Column("token_issued_at", UtcDateTime, nullable=True),
 )
 
 enrollment_code = Table(
@@ -98,8 +103,22 @@ sync_row = Table(
     Column("deleted", Boolean, nullable=False, server_default="false"),
     Column("fields", JsonType, nullable=False),
     Column("meta", JsonType, nullable=False),
+    Column("bucket", Integer, nullable=False, server_default="0"),
+    Column("digest", BigInt, nullable=False, server_default="0"),
     Index("ix_sync_row_association_id_server_seq", "association_id", "server_seq", unique=True),
     Index("uq_sync_row_table_name_row_id", "table_name", "row_id", unique=True),
+    Index("ix_sync_row_association_id_table_name_bucket", "association_id", "table_name", "bucket"),
+)
+
+sync_bucket = Table(
+    "sync_bucket",
+    metadata,
+    Column("association_id", Uuid, primary_key=True),
+    Column("table_name", String(64), primary_key=True),
+    Column("bucket", Integer, primary_key=True),
+    Column("count", BigInt, nullable=False),
+    Column("total", BigInt, nullable=False),
+    Index("ix_sync_bucket_association_id_bucket", "association_id", "bucket"),
 )
 
 processed_mutation = Table(

@@ -13,6 +13,9 @@ Decisions recorded here:
   summary differs, the resync no longer sees the row); a desk that had stored it sends it again,
   and the push validation answers it.
 * The association's counter row is locked as a push locks it, so a repair and pushes never interleave.
+* A repaired or removed row keeps the bucket sums (`desktop.server.store.add_to_buckets`) in the same
+  transaction, as a push does: the desks' incremental verification compares them, and a sum left
+  behind would make every desk resync that bucket for ever.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from sqlalchemy.engine import Connection
 
 from db.models import utc_now
 from desktop.server.models import server_association, sync_row
-from desktop.server.store import ServerError, ServerStore
+from desktop.server.store import ServerError, ServerStore, add_to_buckets
 from desktop.server.validation import RowValidator
 from desktop.sync import protocol as p
 
@@ -101,9 +104,11 @@ def repair_row(store: ServerStore, association_name: str, row_id: uuid.UUID, *,
         if found is None:
             raise ServerError(404, "unknown_row", "لا يوجد سجل بهذا المعرّف في الجمعية")
         table = str(found["table_name"])
+        bucket = p.bucket_of(row_id)
         if remove:
             conn.execute(delete(sync_row).where(sync_row.c.association_id == association_id,
                                                 sync_row.c.row_id == row_id))
+            add_to_buckets(conn, association_id, {(table, bucket): [-1, -int(found["digest"])]})
             return f"أُزيل السجل من الجدول «{table}» على الخادم"
         if not set_fields:
             raise ServerError(422, "nothing_to_repair", "اذكر حقلًا واحدًا على الأقل للتصحيح (--set) أو أزل السجل (--remove)")
@@ -120,8 +125,11 @@ def repair_row(store: ServerStore, association_name: str, row_id: uuid.UUID, *,
         if reason is not None:
             raise ServerError(422, "still_invalid", f"لم يُصحَّح السجل: {reason}")
         fields.update({"id": str(row_id), "version": version, "server_seq": seq + 1})
+        known = p.synced_tables().get(table)
+        digest = p.row_digest(known, row_id, version, fields) if known is not None else 0
         conn.execute(update(sync_row).where(sync_row.c.association_id == association_id, sync_row.c.row_id == row_id)
                      .values(version=version, server_seq=seq + 1, fields=fields, meta=meta,
-                             deleted=fields.get("deleted_at") is not None))
+                             deleted=fields.get("deleted_at") is not None, bucket=bucket, digest=digest))
+        add_to_buckets(conn, association_id, {(table, bucket): [0, digest - int(found["digest"])]})
         conn.execute(update(server_association).where(server_association.c.pk == pk).values(seq=seq + 1))
     return f"صُحّح السجل في الجدول «{table}»: {'، '.join(set_fields)}؛ ستستلمه الأجهزة في مزامنتها التالية"

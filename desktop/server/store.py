@@ -35,6 +35,7 @@ from desktop.server.models import (
     server_association,
     server_attachment,
     server_device,
+    sync_bucket,
     sync_row,
 )
 from desktop.server.validation import RowValidator, hlc_problem
@@ -47,14 +48,16 @@ __all__ = [
     "DeviceInfo",
     "ServerError",
     "ServerStore",
+    "add_to_buckets",
     "bulk_load_rows",
     "check_sha256",
+    "rehash_all_rows",
     "device_label",
     "normalize_db_url",
 ]
 
 #: The server's own Alembic head.
-SERVER_SCHEMA = "0002"
+SERVER_SCHEMA = "0003"
 #: The oldest desk schema (db Alembic revision) this server accepts. Still "0007" after the desk's
 #: 0008 (device names on conflict records): a 0007 desk ignores pulled columns it lacks and never
 #: sends them, so branches may update their PCs one by one after the server.
@@ -96,11 +99,20 @@ class ServerError(Exception):
 
 @dataclass(frozen=True)
 class DeviceContext:
-    """The authenticated device of a request and its association."""
+    """The authenticated device of a request and its association; `new_token` when this request rotated it."""
 
     device_id: uuid.UUID
     association_pk: int
     association_id: uuid.UUID
+    new_token: str | None = None
+
+
+#: A device token is replaced by a new one (sent back in `protocol.HEADER_TOKEN`) once it is this old.
+TOKEN_ROTATE_AFTER = dt.timedelta(hours=1)
+#: A device token unused for this long no longer opens the server: the desk must be enrolled again.
+TOKEN_IDLE_EXPIRY = dt.timedelta(days=30)
+#: `last_seen_at` is written at most this often per device (not on every request).
+_SEEN_EVERY = dt.timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -201,6 +213,7 @@ class _Row:
     meta: dict[str, Any]
     new: bool
     dirty: bool = False
+    digest: int = 0
 
 
 def _owner_only_sqlite_file(path: Path) -> None:
@@ -222,9 +235,13 @@ def _owner_only_sqlite_file(path: Path) -> None:
 class ServerStore:
     """The server database: open it with a URL, `upgrade` it, then serve the protocol's operations."""
 
-    def __init__(self, db_url: str, *, min_client_schema: str = MIN_CLIENT_SCHEMA) -> None:
+    def __init__(self, db_url: str, *, min_client_schema: str = MIN_CLIENT_SCHEMA,
+                 token_rotate_after: dt.timedelta = TOKEN_ROTATE_AFTER,
+                 token_idle_expiry: dt.timedelta = TOKEN_IDLE_EXPIRY) -> None:
         self.url = normalize_db_url(db_url)
         self.min_client_schema = min_client_schema
+        self.token_rotate_after = token_rotate_after
+        self.token_idle_expiry = token_idle_expiry
         url = make_url(self.url)
         self.is_sqlite = url.get_backend_name() == "sqlite"
         if self.is_sqlite:
@@ -352,7 +369,7 @@ class ServerStore:
             conn.execute(insert(server_device).values(
                 id=device_id, association_pk=assoc["pk"], name=request.device_name,
                 branch=request.branch or code["branch"], token_hash=_sha(token), case_number_prefix=prefix,
-                enrolled_at=now,
+                enrolled_at=now, token_issued_at=now, last_seen_at=now,
             ))
             conn.execute(update(enrollment_code).where(enrollment_code.c.code_hash == code_hash)
                          .values(used_at=now, device_id=device_id))
@@ -369,20 +386,56 @@ class ServerStore:
         raise ServerError(500, "no_prefix", "تعذر تخصيص بادئة أرقام الحالات لهذا الجهاز")
 
     def authenticate(self, token: str | None) -> DeviceContext:
-        """The device a bearer token belongs to (401 unknown, 403 revoked)."""
+        """The device a bearer token belongs to (401 unknown or expired, 403 revoked), rotating the token when due.
+
+        Rotation: once the current token is `token_rotate_after` old, a request with it gets a new one (in
+        `DeviceContext.new_token`, sent back in a header); the old one stays accepted only until the new one is
+        first used, so an answer lost on the way does not lock the desk out, and a copied old token stops
+        working as soon as the desk moves on. Every step is a conditional UPDATE: several server processes
+        authenticating the same device at once rotate it at most once. A token unused for
+        `token_idle_expiry` is refused (401 ``token_expired``): the desk is enrolled again.
+        """
         if not token:
             raise ServerError(401, "unauthenticated", "الطلب بلا بيانات اعتماد الجهاز؛ سجّل الجهاز أولًا")
         d, a = server_device, server_association
+        presented = _sha(token)
+        now = utc_now()
         with self._read() as conn:
             row = conn.execute(
-                select(d.c.id, d.c.revoked_at, a.c.pk, a.c.association_id)
-                .join(a, a.c.pk == d.c.association_pk).where(d.c.token_hash == _sha(token))
+                select(d.c.id, d.c.revoked_at, d.c.token_hash, d.c.prev_token_hash, d.c.token_issued_at, d.c.last_seen_at,
+                       d.c.enrolled_at, a.c.pk, a.c.association_id)
+                .join(a, a.c.pk == d.c.association_pk)
+                .where((d.c.token_hash == presented) | (d.c.prev_token_hash == presented))
             ).first()
         if row is None:
             raise ServerError(401, "invalid_token", "بيانات اعتماد الجهاز غير صحيحة؛ أعد تسجيل الجهاز")
         if row.revoked_at is not None:
             raise ServerError(403, "device_revoked", "أُلغي تسجيل هذا الجهاز لدى الخادم؛ راجع مسؤول النظام")
-        return DeviceContext(device_id=row.id, association_pk=row.pk, association_id=row.association_id)
+        last_used = row.last_seen_at or row.token_issued_at or row.enrolled_at
+        if now - last_used > self.token_idle_expiry:
+            raise ServerError(401, "token_expired",
+                              "انتهت صلاحية بيانات اعتماد هذا الجهاز لعدم استخدامها مدة طويلة؛ "
+                              "اطلب من مسؤول النظام رمز تسجيل جديدًا وسجّل الجهاز مرة أخرى")
+        issued = row.token_issued_at or row.enrolled_at
+        current = row.token_hash == presented
+        new_token: str | None = None
+        values: dict[str, Any] = {}
+        if now - issued >= self.token_rotate_after:
+            new_token = secrets.token_urlsafe(32)
+            values = {"token_hash": _sha(new_token), "token_issued_at": now,
+                      "prev_token_hash": presented if current else d.c.prev_token_hash}
+        elif current and row.prev_token_hash is not None:
+            values = {"prev_token_hash": None}  # the desk uses the new token: the old one is done with
+        if now - last_used >= _SEEN_EVERY:
+            values["last_seen_at"] = now
+        if values:
+            with self.engine.begin() as conn:
+                done = conn.execute(update(d).where(d.c.id == row.id, d.c.token_hash == row.token_hash,
+                                                    d.c.revoked_at.is_(None)).values(**values))
+            if done.rowcount != 1:
+                new_token = None  # another request rotated it meanwhile: this one keeps its token
+        return DeviceContext(device_id=row.id, association_pk=row.pk, association_id=row.association_id,
+                             new_token=new_token)
 
     def check_client_schema(self, schema: str | None) -> None:
         """Refuse (426) a desk whose schema revision is missing or older than the minimum."""
@@ -431,7 +484,7 @@ class ServerStore:
                 )).mappings():
                     rows[(r["table_name"], r["row_id"])] = _Row(
                         r["table_name"], r["row_id"], r["version"], r["server_seq"], r["deleted"],
-                        dict(r["fields"]), dict(r["meta"]), new=False)
+                        dict(r["fields"]), dict(r["meta"]), new=False, digest=int(r["digest"]))
             referenced = self._referenced(conn, ctx, [item for item in prepared if item[0].mutation_id not in done])
 
             def present(table: str, row_id: uuid.UUID) -> bool:
@@ -748,13 +801,22 @@ class ServerStore:
         return conflict_id
 
     def _write_rows(self, conn: Connection, ctx: DeviceContext, rows: Sequence[_Row]) -> None:
-        """Insert the new rows and update the changed ones of a push."""
+        """Insert the new rows and update the changed ones of a push; their buckets' sums follow."""
+        deltas: dict[tuple[str, int], list[int]] = {}
+        digests: dict[int, int] = {}
+        for r in rows:
+            digest = self._digest(r.table, r.row_id, r.version, r.fields)
+            digests[id(r)] = digest
+            delta = deltas.setdefault((r.table, p.bucket_of(r.row_id)), [0, 0])
+            delta[0] += 1 if r.new else 0
+            delta[1] += digest - (0 if r.new else r.digest)
         new = [r for r in rows if r.new]
         if new:
             conn.execute(insert(sync_row), [
                 {"association_id": ctx.association_id, "table_name": r.table, "row_id": r.row_id,
                  "version": r.version, "server_seq": r.server_seq, "deleted": r.deleted,
-                 "fields": r.fields, "meta": r.meta} for r in new
+                 "fields": r.fields, "meta": r.meta, "bucket": p.bucket_of(r.row_id), "digest": digests[id(r)]}
+                for r in new
             ])
         for r in rows:
             if r.new:
@@ -762,7 +824,14 @@ class ServerStore:
             conn.execute(update(sync_row).where(
                 sync_row.c.association_id == ctx.association_id, sync_row.c.table_name == r.table,
                 sync_row.c.row_id == r.row_id,
-            ).values(version=r.version, server_seq=r.server_seq, deleted=r.deleted, fields=r.fields, meta=r.meta))
+            ).values(version=r.version, server_seq=r.server_seq, deleted=r.deleted, fields=r.fields, meta=r.meta,
+                     digest=digests[id(r)]))
+        add_to_buckets(conn, ctx.association_id, deltas)
+
+    def _digest(self, table: str, row_id: uuid.UUID, version: int, fields: Mapping[str, Any]) -> int:
+        """`protocol.row_digest` of a stored row (0 for a table this server does not know)."""
+        known = self._tables.get(table)
+        return p.row_digest(known, row_id, version, fields) if known is not None else 0
 
     # ------------------------------------------------------------------ pull, summary, rows
 
@@ -836,14 +905,56 @@ class ServerStore:
             tables[t] = p.TableSummary(count=len(items), hash=p.summary_hash(items))
         return p.SummaryResponse(tables=tables)
 
-    def rows(self, ctx: DeviceContext, table: str, after_id: uuid.UUID | None, limit: int) -> p.RowsResponse:
-        """Full rows of one table ordered by id, after `after_id` (targeted resync)."""
+    def checksums(self, ctx: DeviceContext, table: str | None, prefix: str, *,
+                  every_bucket: bool = False) -> p.ChecksumsResponse:
+        """The roots of every table (no `table`), the 16 children of `prefix` in one table's buckets, or (with
+        `every_bucket`) all of that table's buckets by their full key."""
+        if table is not None and table not in self._tables:
+            raise ServerError(422, "unknown_table", f"الجدول «{table}» غير معروف لدى الخادم")
+        if len(prefix) >= p.BUCKET_DIGITS or any(ch not in "0123456789abcdef" for ch in prefix):
+            raise ServerError(422, "invalid_parameter",
+                              f"المعامل «prefix» يجب أن يكون من صفر إلى {p.BUCKET_DIGITS - 1} خانات ست عشرية صغيرة")
+        b = sync_bucket
+        with self._read() as conn:
+            head = int(conn.execute(select(server_association.c.seq)
+                                    .where(server_association.c.pk == ctx.association_pk)).scalar_one())
+            if table is None:
+                found = conn.execute(select(b.c.table_name, b.c.count, b.c.total).where(
+                    b.c.association_id == ctx.association_id, b.c.bucket == -1)).all()
+                return p.ChecksumsResponse(head_seq=head, sums={
+                    t: p.BucketSum(count=int(c), total=int(x)) for t, c, x in found if c})
+            if every_bucket:
+                found = conn.execute(select(b.c.bucket, b.c.count, b.c.total).where(
+                    b.c.association_id == ctx.association_id, b.c.table_name == table, b.c.bucket >= 0)).all()
+                return p.ChecksumsResponse(head_seq=head, sums={
+                    f"{int(k):0{p.BUCKET_DIGITS}x}": p.BucketSum(count=int(c), total=int(x)) for k, c, x in found if c})
+            shift = 4 * (p.BUCKET_DIGITS - len(prefix) - 1)
+            low = int(prefix, 16) << (shift + 4) if prefix else 0
+            found = conn.execute(select(b.c.bucket, b.c.count, b.c.total).where(
+                b.c.association_id == ctx.association_id, b.c.table_name == table,
+                b.c.bucket >= low, b.c.bucket < low + (16 << shift))).all()
+        sums: dict[str, list[int]] = {}
+        for bucket, count, total in found:
+            if not count:
+                continue
+            key = prefix + "0123456789abcdef"[(int(bucket) >> shift) & 15]
+            entry = sums.setdefault(key, [0, 0])
+            entry[0] += int(count)
+            entry[1] += int(total)
+        return p.ChecksumsResponse(head_seq=head, sums={k: p.BucketSum(count=c, total=x) for k, (c, x) in sums.items()})
+
+    def rows(self, ctx: DeviceContext, table: str, after_id: uuid.UUID | None, limit: int,
+             bucket: int | None = None, upto: int | None = None) -> p.RowsResponse:
+        """Full rows of one table ordered by id, after `after_id` (targeted resync); of one bucket when given;
+        rows past `upto` (the desk's pull cursor) without their fields (the desk's next pull brings them)."""
         if table not in self._tables:
             raise ServerError(422, "unknown_table", f"الجدول «{table}» غير معروف لدى الخادم")
         query = (select(sync_row.c.row_id, sync_row.c.version, sync_row.c.server_seq, sync_row.c.deleted,
                         sync_row.c.fields)
                  .where(sync_row.c.association_id == ctx.association_id, sync_row.c.table_name == table)
                  .order_by(sync_row.c.row_id).limit(limit + 1))
+        if bucket is not None:
+            query = query.where(sync_row.c.bucket == bucket)
         if after_id is not None:
             query = query.where(sync_row.c.row_id > after_id)
         with self._read() as conn:
@@ -851,7 +962,8 @@ class ServerStore:
         has_more = len(found) > limit
         found = found[:limit]
         return p.RowsResponse(
-            rows=[p.PulledRow(table=table, row_id=r, version=v, server_seq=s, deleted=d, fields=f)
+            rows=[p.PulledRow(table=table, row_id=r, version=v, server_seq=s, deleted=d,
+                              fields=f if upto is None or s <= upto else {})
                   for r, v, s, d, f in found],
             next_after_id=found[-1][0] if found else None, has_more=has_more)
 
@@ -943,6 +1055,75 @@ FROM page
 """
 
 
+def add_to_buckets(conn: Connection, association_id: uuid.UUID,
+                   deltas: Mapping[tuple[str, int], Sequence[int]]) -> None:
+    """Add (count, digest sum) deltas to an association's buckets and their tables' roots (bucket -1).
+
+    Called inside the writing transaction, which holds the association's counter row: no other
+    process writes these buckets meanwhile, so read-then-write is safe on PostgreSQL and SQLite alike.
+    """
+    merged: dict[tuple[str, int], list[int]] = {}
+    for (table, bucket), (count, total) in deltas.items():
+        for key in ((table, bucket), (table, -1)):
+            entry = merged.setdefault(key, [0, 0])
+            entry[0] += int(count)
+            entry[1] += int(total)
+    merged = {key: value for key, value in merged.items() if value != [0, 0]}
+    if not merged:
+        return
+    b = sync_bucket
+    keys = list(merged)
+    existing: set[tuple[str, int]] = set()
+    for start in range(0, len(keys), 1000):
+        existing.update((t, int(k)) for t, k in conn.execute(select(b.c.table_name, b.c.bucket).where(
+            b.c.association_id == association_id, tuple_(b.c.table_name, b.c.bucket).in_(keys[start:start + 1000]))))
+    fresh = [{"association_id": association_id, "table_name": t, "bucket": k, "count": c, "total": x}
+             for (t, k), (c, x) in merged.items() if (t, k) not in existing]
+    if fresh:
+        conn.execute(insert(b), fresh)
+    for (t, k), (c, x) in merged.items():
+        if (t, k) in existing:
+            conn.execute(update(b).where(b.c.association_id == association_id, b.c.table_name == t, b.c.bucket == k)
+                         .values(count=b.c.count + c, total=b.c.total + x))
+
+
+def rehash_all_rows(conn: Connection) -> int:
+    """Compute every row's bucket and digest and rebuild every bucket sum (migration 0003; a repair)."""
+    tables = p.synced_tables()
+    conn.execute(sync_bucket.delete())
+    deltas: dict[uuid.UUID, dict[tuple[str, int], list[int]]] = {}
+    count = 0
+    last: tuple[Any, ...] | None = None
+    while True:
+        query = (select(sync_row.c.association_id, sync_row.c.table_name, sync_row.c.row_id, sync_row.c.version,
+                        sync_row.c.fields)
+                 .order_by(sync_row.c.association_id, sync_row.c.table_name, sync_row.c.row_id).limit(5000))
+        if last is not None:
+            query = query.where(tuple_(sync_row.c.association_id, sync_row.c.table_name, sync_row.c.row_id) > last)
+        page = conn.execute(query).all()
+        if not page:
+            break
+        updates = []
+        for association_id, table, row_id, version, fields in page:
+            known = tables.get(table)
+            digest = p.row_digest(known, row_id, version, fields) if known is not None else 0
+            bucket = p.bucket_of(row_id)
+            updates.append({"a": association_id, "t": table, "r": row_id, "b": bucket, "d": digest})
+            entry = deltas.setdefault(association_id, {}).setdefault((table, bucket), [0, 0])
+            entry[0] += 1
+            entry[1] += digest
+        from sqlalchemy import bindparam
+
+        conn.execute(update(sync_row).where(
+            sync_row.c.association_id == bindparam("a"), sync_row.c.table_name == bindparam("t"),
+            sync_row.c.row_id == bindparam("r")).values(bucket=bindparam("b"), digest=bindparam("d")), updates)
+        count += len(page)
+        last = tuple(page[-1][:3])
+    for association_id, per_bucket in deltas.items():
+        add_to_buckets(conn, association_id, per_bucket)
+    return count
+
+
 def _normalize_code(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
@@ -969,21 +1150,31 @@ def bulk_load_rows(db_url: str, association_id: uuid.UUID,
                 raise ServerError(404, "unknown_association", "الجمعية غير مرتبطة بالخادم بعد: سجّل جهازًا أولًا")
             seq = int(assoc.seq)
 
-            def encoded() -> Iterator[tuple[str, uuid.UUID, int, int, bool, str]]:
+            tables = p.synced_tables()
+            deltas: dict[tuple[str, int], list[int]] = {}
+
+            def encoded() -> Iterator[tuple[str, uuid.UUID, int, int, bool, str, int, int]]:
                 nonlocal seq, count
                 for table, row_id, fields in rows:
                     seq += 1
                     count += 1
                     full = dict(fields)
                     full.update({"id": str(row_id), "version": 1, "server_seq": seq})
+                    known = tables.get(table)
+                    digest = p.row_digest(known, row_id, 1, full) if known is not None else 0
+                    bucket = p.bucket_of(row_id)
+                    entry = deltas.setdefault((table, bucket), [0, 0])
+                    entry[0] += 1
+                    entry[1] += digest
                     yield (table, row_id, 1, seq, full.get("deleted_at") is not None,
-                           json.dumps(full, ensure_ascii=False, separators=(",", ":")))
+                           json.dumps(full, ensure_ascii=False, separators=(",", ":")), bucket, digest)
 
             if store.is_sqlite:
                 batch: list[dict[str, Any]] = []
-                for t, rid, v, s, d, f in encoded():
+                for t, rid, v, s, d, f, b, h in encoded():
                     batch.append({"association_id": association_id, "table_name": t, "row_id": rid, "version": v,
-                                  "server_seq": s, "deleted": d, "fields": json.loads(f), "meta": {}})
+                                  "server_seq": s, "deleted": d, "fields": json.loads(f), "meta": {},
+                                  "bucket": b, "digest": h})
                     if len(batch) >= 5000:
                         conn.execute(insert(sync_row), batch)
                         batch = []
@@ -993,11 +1184,12 @@ def bulk_load_rows(db_url: str, association_id: uuid.UUID,
                 raw = conn.connection.dbapi_connection
                 assert raw is not None
                 with raw.cursor() as cur, cur.copy(  # type: ignore[attr-defined]
-                    "COPY sync_row (association_id, table_name, row_id, version, server_seq, deleted, fields, meta)"
-                    " FROM STDIN"
+                    "COPY sync_row (association_id, table_name, row_id, version, server_seq, deleted, fields, meta,"
+                    " bucket, digest) FROM STDIN"
                 ) as copy:
-                    for t, rid, v, s, d, f in encoded():
-                        copy.write_row((association_id, t, rid, v, s, d, f, "{}"))
+                    for t, rid, v, s, d, f, b, h in encoded():
+                        copy.write_row((association_id, t, rid, v, s, d, f, "{}", b, h))
+            add_to_buckets(conn, association_id, deltas)
             conn.execute(update(server_association).where(server_association.c.pk == assoc.pk).values(seq=seq))
         if not store.is_sqlite:  # fresh statistics for the planner after a bulk import
             with store.engine.connect() as conn:

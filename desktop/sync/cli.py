@@ -33,9 +33,15 @@ def _cmd_enroll(args: argparse.Namespace) -> int:
     try:
         if (refused := _sign_in(args, ws)) is not None:
             return refused
-        result = service.enroll(args.server, args.code, device_name=args.name, branch=args.branch)
+        result = service.enroll(args.server, args.code, device_name=args.name, branch=args.branch,
+                                pinned_fingerprint=args.fingerprint)
     except SyncError as exc:
         print(exc.message_ar, file=sys.stderr)
+        if exc.kind == "certificate" and args.server.strip().startswith("https://"):
+            try:  # what the server presents, for the administrator to compare before `--fingerprint`
+                print(service.server_certificate(args.server).text_ar, file=sys.stderr)
+            except SyncError:
+                pass
         return _exit_code(exc.kind)
     finally:
         service.close()
@@ -44,6 +50,8 @@ def _cmd_enroll(args: argparse.Namespace) -> int:
 
     print(f"سُجّل الجهاز لدى الخادم لجمعية {result.association_name}: بادئة أرقام الحالات {result.case_number_prefix}، "
           f"و{count_phrase(result.queued, ROWS)} بانتظار الإرسال في أول مزامنة")
+    if result.warning_ar:
+        print(result.warning_ar, file=sys.stderr)
     return EXIT_OK
 
 
@@ -144,6 +152,8 @@ def add_commands(subparsers: Any) -> None:
     enroll.add_argument("--name", default=None, metavar="NAME", help="اسم الجهاز (الافتراضي: اسم الحاسب)")
     enroll.add_argument("--branch", default=None, metavar="BRANCH", help="الفرع")
     add_sign_in_option(enroll)
+    enroll.add_argument("--fingerprint", default=None, metavar="SHA256",
+                        help="بصمة شهادة الخادم كما طبعها «server make-cert»: تُعتمد هذه الشهادة وحدها بعد مطابقتها")
     enroll.set_defaults(func=_cmd_enroll)
     sync = subparsers.add_parser("sync", help="جولة مزامنة واحدة مع الخادم")
     sync.add_argument("--progress", action="store_true", help="عرض التقدم (لأول مزامنة)")

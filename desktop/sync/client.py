@@ -9,14 +9,14 @@
 * `desktop.sync.bulk` — a first sync applied in bulk, several pages per transaction;
 * `desktop.sync.push` — outbox batches, acknowledgements, attachment uploads (`Pusher`);
 * `desktop.sync.pull` — pages after the cursor, missing files downloaded (`Puller`);
-* `desktop.sync.verify` — count+hash summaries and targeted resync (`Verifier`).
+* `desktop.sync.verify` — bucket checksums compared top-down, only differing buckets re-read (`Verifier`).
 
 The wire contract both sides import stays in `desktop.sync.protocol`.
 
 Order of a round: pull to the head first (a row another PC made that duplicates one made here —
 the same ID number, username, policy version or file — is met before this PC pushes its own),
 then push, then pull again when anything was pushed (merged rows and conflict records come back),
-then fetch the files of pulled attachments, then compare per-table count and hash with the server
+then fetch the files of pulled attachments, then compare bucket checksums with the server
 (after a round that moved anything, and at most every `SUMMARY_INTERVAL` otherwise).
 """
 
@@ -81,13 +81,19 @@ class SyncClient:
         schema: str = HEAD_REVISION,
         account: AccountSource = signed_in_account,
         store: AttachmentStore | None = None,
+        pinned_pem: str | None = None,
+        on_token: Callable[[str], None] | None = None,
     ) -> None:
-        """`account` names the account every push carries (the legacy desk's OS-login account by default)."""
-        self._link = ServerLink(server_url, token, transport=transport, wall=wall, timeout=timeout, schema=schema)
+        """`account` names the account every push carries (the legacy desk's OS-login account by default);
+        `pinned_pem` is the server certificate trusted alone (pinned at enrolment); `on_token` stores a rotated
+        token."""
+        self._link = ServerLink(server_url, token, transport=transport, wall=wall, timeout=timeout, schema=schema,
+                                pinned_pem=pinned_pem, on_token=on_token)
         self._storage = SyncStorage(db, Path(data_dir), wall=wall or time.time, store=store)
         self._pusher = Pusher(self._link, self._storage, batch_limit=batch_limit, account=account)
         self._puller = Puller(self._link, self._storage, lambda conn, rows: self._apply_rows(conn, rows))
-        self._verifier = Verifier(self._link, self._storage)
+        self._verifier = Verifier(self._link, self._storage, lambda report: self._puller.pull(
+            report, None, lambda: False, page_limit=self._page_limit))
         self._page_limit = page_limit
         self.last_round_moved = False
 
@@ -113,7 +119,11 @@ class SyncClient:
         *,
         verify: bool | None = None,
     ) -> SyncReport:
-        """One sync round (pull, push, pull, verify); raises SyncError when the server cannot be used."""
+        """One sync round (pull, push, pull, verify); raises SyncError when the server cannot be used.
+
+        `verify` True verifies in full (every table summed again from its rows); None verifies after a round that
+        moved anything and when due; False never.
+        """
         started = time.perf_counter()
         self._ensure_ready()
         report = SyncReport()
@@ -128,10 +138,11 @@ class SyncClient:
         else:
             self._puller.download_missing_files(report)
             moved = bool(report.pulled or report.acknowledged)
+            asked = verify is True
             if verify is None:
                 verify = moved or self._verifier.due()
             if verify:
-                self._verifier.verify(report)
+                self._verifier.verify(report, full=asked)
         with self._storage.read() as conn:
             report.quarantined = quarantine.count(conn)
         self.last_round_moved = bool(report.pulled or report.acknowledged)

@@ -128,25 +128,27 @@ def decode_storage(table: Table, raw: Mapping[str, Any]) -> dict[str, Any]:
     for column in table.columns:
         if column.name not in raw:
             continue
-        value = raw[column.name]
-        kind = column_kind(column.type)
-        if value is None:
-            out[column.name] = None
-        elif kind == "uuid":
-            out[column.name] = uuid.UUID(hex=str(value))
-        elif kind == "datetime":
-            out[column.name] = dt.datetime.fromisoformat(str(value)).replace(tzinfo=dt.UTC)
-        elif kind == "date":
-            out[column.name] = dt.date.fromisoformat(str(value))
-        elif kind == "decimal":
-            out[column.name] = (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
-        elif kind == "bool":
-            out[column.name] = bool(value)
-        elif kind == "json":
-            out[column.name] = json.loads(value) if isinstance(value, str) else value
-        else:
-            out[column.name] = value
+        out[column.name] = storage_value(column_kind(column.type), raw[column.name])
     return out
+
+
+def storage_value(kind: str, value: Any) -> Any:
+    """The Python value of one SQLite storage value of a column of this kind (`protocol.column_kind`)."""
+    if value is None:
+        return None
+    if kind == "uuid":
+        return uuid.UUID(hex=str(value))
+    if kind == "datetime":
+        return dt.datetime.fromisoformat(str(value)).replace(tzinfo=dt.UTC)
+    if kind == "date":
+        return dt.date.fromisoformat(str(value))
+    if kind == "decimal":
+        return (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
+    if kind == "bool":
+        return bool(value)
+    if kind == "json":
+        return json.loads(value) if isinstance(value, str) else value
+    return value
 
 
 @dataclass

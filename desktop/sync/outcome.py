@@ -15,7 +15,8 @@ class SyncError(Exception):
     Kinds: "offline" (no answer), "refused" (credential wrong or revoked), "upgrade" (this
     version of the app is too old for the server), "server" (the server failed or refused),
     "invalid" (the server refused what was sent), "not_configured", "attachment" (a file upload
-    was refused; retried next round).
+    was refused; retried next round), "certificate" (TLS refused the server's certificate: not trusted,
+    or not the one pinned at enrolment), "closed" (the server revoked this desk: its data is closed).
     """
 
     def __init__(self, message_ar: str, kind: str = "server", *, detail: str | None = None) -> None:

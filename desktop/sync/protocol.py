@@ -22,11 +22,22 @@ Endpoints (request model → response model):
   stored); ``GET /v1/attachments/{sha256}`` → the bytes (404 when absent).
 * ``GET  /v1/summary`` → `SummaryResponse`: per table the count and `summary_hash` of its rows
   (deleted ones included); the client compares with `summary_hash` over its own rows.
-* ``GET  /v1/rows?table=T&after_id=<uuid>&limit=<n>`` → `RowsResponse`: full rows of one table
-  ordered by id (a targeted resync after a summary mismatch).
+* ``GET  /v1/rows?table=T&after_id=<uuid>&limit=<n>[&bucket=<b>]`` → `RowsResponse`: full rows of one
+  table ordered by id (a targeted resync after a summary mismatch); with ``bucket`` only the rows of
+  that bucket (`bucket_of`); with ``upto=<seq>`` rows whose ``server_seq`` is past it come with empty
+  ``fields`` (the desk's next pull brings them: only their existence is told).
+* ``GET  /v1/checksums`` → `ChecksumsResponse`: per table the count and `row_digest` sum of its rows
+  (the roots) and the association's ``head_seq``; ``GET /v1/checksums?table=T&prefix=<0-2 hex>`` →
+  the 16 children of that prefix (``prefix`` "" → "0".."f", "a" → "a0".."af", "ab" → buckets
+  "ab0".."abf"), so a desk descends top-down to the buckets that differ (incremental verification);
+  ``?table=T&buckets=all`` → every bucket of the table by its full key (a desk after its first sync).
+
+Device tokens rotate: an authenticated answer may carry ``X-Mustafid-Token: <new token>``
+(`HEADER_TOKEN`); the desk keeps it and uses it from then on (the old one is accepted until the new
+one is first used). A token unused for the server's idle period is refused (401 ``token_expired``).
 
 Errors are `ErrorResponse` ``{"error": code, "message_ar": ...}`` with 400 malformed JSON, 401
-unknown/wrong credential or enrolment code, 403 revoked device or a row of another association,
+unknown/wrong/expired credential or enrolment code, 403 revoked device or a row of another association,
 404 unknown attachment, 413 oversized batch/body, 422 wrong types (also a field value of the wrong
 type for its column), 426 unknown protocol or a desk schema older than the server's minimum.
 Nothing is applied on any error.
@@ -93,6 +104,7 @@ __all__ = [
     "HEADER_PROTOCOL",
     "HEADER_SCHEMA",
     "HEADER_APP_VERSION",
+    "HEADER_TOKEN",
     "MAX_ATTACHMENT_BYTES",
     "MAX_BATCH_MUTATIONS",
     "MAX_BODY_BYTES",
@@ -121,7 +133,18 @@ __all__ = [
     "SummaryResponse",
     "TableSummary",
     "WireValueError",
+    "BUCKET_COUNT",
+    "BUCKET_DIGITS",
+    "NOT_CONTENT_COLUMNS",
+    "BucketSum",
+    "ChecksumsResponse",
+    "bucket_of",
+    "digest_columns",
+    "digest_of",
     "canonical_value",
+    "certificate_fingerprint",
+    "fingerprint_text",
+    "row_digest",
     "column_kind",
     "decode_fields",
     "dumps",
@@ -141,6 +164,8 @@ HEADER_SCHEMA = "X-Mustafid-Schema"
 #: The desk's release (``desktop.version``), sent with every request; optional: a desk without it is served
 #: as before, and the server names it in its request log. The server's own is `HealthResponse.app_version`.
 HEADER_APP_VERSION = "X-Mustafid-App-Version"
+#: An answer carrying this header gives the device its new token (rotation): use it from the next request on.
+HEADER_TOKEN = "X-Mustafid-Token"
 
 #: At most this many mutations in one push batch (413 beyond).
 MAX_BATCH_MUTATIONS = 500
@@ -255,11 +280,11 @@ def column_kind(column_type: TypeEngine[Any]) -> str:
     return "json"
 
 
-def encode_value(column_type: TypeEngine[Any], value: Any) -> Any:
-    """Encode a Python value of a column for the wire (None stays None)."""
+def encode_value(column_type: TypeEngine[Any], value: Any, *, kind: str | None = None) -> Any:
+    """Encode a Python value of a column for the wire (None stays None); `kind` when already known."""
     if value is None:
         return None
-    kind = column_kind(column_type)
+    kind = kind or column_kind(column_type)
     if kind == "uuid":
         return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
     if kind == "datetime":
@@ -283,11 +308,11 @@ def encode_value(column_type: TypeEngine[Any], value: Any) -> Any:
     return value
 
 
-def decode_value(column_type: TypeEngine[Any], value: Any) -> Any:
+def decode_value(column_type: TypeEngine[Any], value: Any, *, kind: str | None = None) -> Any:
     """Decode a wire value into the Python value of a column; `WireValueError` when it does not fit."""
     if value is None:
         return None
-    kind = column_kind(column_type)
+    kind = kind or column_kind(column_type)
     try:
         if kind == "uuid":
             if not isinstance(value, str):
@@ -371,6 +396,77 @@ def summary_hash(rows: Iterable[tuple[uuid.UUID | str, int]]) -> str:
         for r, v in rows
     ])
     return hashlib.sha256("".join(lines).encode("ascii")).hexdigest()
+
+
+# --------------------------------------------------------------------------- bucket checksums
+
+#: A row's bucket is the last `BUCKET_DIGITS` hex digits of its id (uuid7 ids end in random bits, so
+#: buckets fill evenly): 4,096 buckets per table, ~250 rows each at a million rows.
+BUCKET_DIGITS = 3
+BUCKET_COUNT = 16 ** BUCKET_DIGITS
+#: Columns a row digest leaves out: bookkeeping (server-assigned, or merged by their own rule; the
+#: version is hashed on its own), and per table what another check guards (the audit chain).
+NOT_CONTENT_COLUMNS: frozenset[str] = SERVER_ASSIGNED_COLUMNS | UNMERGED_COLUMNS
+_NOT_CONTENT_OF: dict[str, frozenset[str]] = {"audit_event": frozenset({"chain_seq", "prev_hash", "hash"})}
+_DIGEST_COLUMNS: dict[str, list[tuple[str, str, TypeEngine[Any]]]] = {}
+
+
+def bucket_of(row_id: uuid.UUID | str) -> int:
+    """The bucket (0 … `BUCKET_COUNT` - 1) of a row id (a uuid, its 32-hex or its 36-character text)."""
+    text = row_id.hex if isinstance(row_id, uuid.UUID) else str(row_id)
+    return int(text[-BUCKET_DIGITS:], 16)
+
+
+def digest_columns(table: Table) -> list[tuple[str, str, TypeEngine[Any]]]:
+    """(name, kind, type) of the columns a row digest covers, in name order (cached per table)."""
+    columns = _DIGEST_COLUMNS.get(table.name)
+    if columns is None:
+        skip = NOT_CONTENT_COLUMNS | _NOT_CONTENT_OF.get(table.name, frozenset())
+        columns = _DIGEST_COLUMNS[table.name] = [
+            (c.name, column_kind(c.type), c.type) for c in sorted(table.columns, key=lambda c: c.name)
+            if c.name not in skip]
+    return columns
+
+
+def digest_of(row_id: uuid.UUID | str, version: int, content: list[Any]) -> int:
+    """The 40-bit digest of a row's id, version and canonical content values (in `digest_columns` order)."""
+    text = f"{_canonical_id(row_id)}:{int(version)}:" + json.dumps(
+        content, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:5], "big")
+
+
+def row_digest(table: Table, row_id: uuid.UUID | str, version: int, fields: Mapping[str, Any]) -> int:
+    """A 40-bit digest of one row: its id, version and content in canonical wire form.
+
+    Both sides compute it: the server from its stored wire ``fields``, the desk from its storage
+    row encoded for the wire. Sums of 40-bit digests stay within a signed 64-bit integer for up to
+    eight million rows, so bucket sums are plain additions on both sides (order does not matter).
+    A value that does not decode (a row tampered with) is hashed as it stands: it still differs.
+    """
+    content: list[Any] = []
+    for name, kind, column_type in digest_columns(table):
+        value = fields.get(name)
+        if value is not None:
+            try:
+                value = encode_value(column_type, decode_value(column_type, value, kind=kind), kind=kind)
+            except WireValueError:
+                value = ["undecodable", repr(value)]
+        content.append(value)
+    return digest_of(row_id, version, content)
+
+
+# --------------------------------------------------------------------------- TLS certificate fingerprints
+
+
+def certificate_fingerprint(der: bytes) -> str:
+    """The SHA-256 of a certificate's DER bytes as 64 lowercase hex digits (what a desk pins at enrolment)."""
+    return hashlib.sha256(der).hexdigest()
+
+
+def fingerprint_text(fingerprint: str) -> str:
+    """A fingerprint as an administrator compares it: pairs of upper-case hex digits separated by colons."""
+    value = fingerprint.replace(":", "").upper()
+    return ":".join(value[i:i + 2] for i in range(0, len(value), 2))
 
 
 # --------------------------------------------------------------------------- hybrid logical clock
@@ -561,6 +657,23 @@ class SummaryResponse(_Model):
     """``GET /v1/summary``: tables with no row are absent."""
 
     tables: dict[str, TableSummary]
+
+
+class BucketSum(_Model):
+    """Count and `row_digest` sum of the rows under one key (a table, a prefix or a bucket)."""
+
+    count: int
+    total: int
+
+
+class ChecksumsResponse(_Model):
+    """``GET /v1/checksums``: roots per table (``table`` absent) or the children of one prefix.
+
+    Keys absent from ``sums`` hold no row. ``head_seq`` is the association's head when they were read.
+    """
+
+    head_seq: int
+    sums: dict[str, BucketSum]
 
 
 class RowsResponse(_Model):

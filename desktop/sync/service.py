@@ -13,6 +13,20 @@ Decisions recorded here:
   server's device id, its case-number prefix and branch (case numbers are ``<prefix>-…``, see
   `desktop.reception.rules`). Every row the server has not acknowledged is queued for the first
   push (demonstration data excepted).
+* TLS: an ``https://`` server with a certificate the system does not trust (a LAN's self-signed one) is
+  enrolled with its fingerprint pinned: `server_certificate` shows the fingerprint (digits isolated) for
+  the administrator to compare with the one ``mustafid-admin server make-cert`` printed, `enroll` is
+  given it back, and from then on only that certificate is trusted (its PEM in ``<data dir>/sync/server.pem``,
+  its SHA-256 in ``sync_state``). A certificate refused is named as such (SyncError "certificate"), never
+  "cannot reach the server". A plain ``http://`` server to another machine is allowed but warned about
+  (`SyncStatus.security_warning_ar`, `EnrolmentResult.warning_ar`).
+* Token rotation: a new device token in an answer is stored at once (the credential file, then its hash in
+  ``sync_state``); the file also keeps the hash of the token it replaced, so a crash between the two writes
+  is recognised rather than refused.
+* Revocation: when the server says this desk is revoked, the desk is closed: ``sync_state.closed_at`` and the
+  Arabic reason are written, the credential file is deleted, and `desktop.workspace.Workspace.open` refuses
+  the data directory to its users with that reason. Changes never synced stay in the database file (the
+  outbox is left as it is) for an administrator to recover; the revoked credential never pushes them.
 * `status()` never touches the network (the GUI polls it every few seconds, off its thread):
   "online" is the outcome of the last round.
 * A round that fails for a reason of this program (not of the server or the network) is worded by
@@ -24,6 +38,7 @@ Decisions recorded here:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -31,7 +46,9 @@ import logging
 import os
 import platform
 import sqlite3
+import ssl
 import sys
+import urllib.parse
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,7 +66,8 @@ from desktop import dpapi
 from desktop.counting import CASES, count_phrase
 from desktop.errors import describe
 from desktop.sync.client import SyncClient
-from desktop.sync.link import error_of
+from desktop.arabic_text import ltr
+from desktop.sync.link import error_of, pinned_context, transport_error
 from desktop.sync.outcome import SyncError, SyncReport
 from desktop.sync.protocol import (
     HEADER_APP_VERSION,
@@ -57,7 +75,9 @@ from desktop.sync.protocol import (
     HEADER_SCHEMA,
     PROTOCOL_VERSION,
     EnrollResponse,
+    certificate_fingerprint,
     decode_value,
+    fingerprint_text,
     encode_value,
 )
 from desktop.sync import quarantine
@@ -74,10 +94,22 @@ __all__ = [
     "SyncReport",
     "SyncService",
     "SyncStatus",
+    "ServerCertificate",
+    "fetch_certificate",
+    "is_insecure",
+    "load_credential",
     "load_token",
 ]
 
 CREDENTIAL_FILE = Path("sync") / "device.credential"
+#: The server certificate pinned at enrolment (PEM).
+PINNED_CERT_FILE = Path("sync") / "server.pem"
+#: What the desk says about a plain-HTTP server on another machine.
+INSECURE_AR = ("تنبيه: الاتصال بخادم المزامنة غير مشفّر (http://)، فبيانات المستفيدين تمر في الشبكة مكشوفة؛ "
+               "اطلب من مسؤول النظام تشغيل الخادم بشهادة TLS واستخدم عنوانًا يبدأ بـ https://")
+#: Why a revoked desk is closed.
+REVOKED_AR = ("أُلغي تسجيل هذا الجهاز لدى خادم المزامنة، فأُغلقت بيانات الجمعية عليه ولا يمكن العمل بها. "
+              "التغييرات التي لم تُرسل باقية في ملف البيانات ولن تُرسل: راجع مسؤول النظام لاستعادتها")
 _DEMO_PREFIX = "DEMO"
 
 _log = logging.getLogger("mustafid.sync")  # see desktop.logbook
@@ -158,6 +190,8 @@ class SyncStatus:
     last_error_ar: str | None
     #: Pulled rows set aside because this desk cannot store them (`desktop.sync.quarantine`).
     quarantined_rows: int = 0
+    #: Set when the server is reached over plain HTTP on another machine (`INSECURE_AR`).
+    security_warning_ar: str | None = None
 
     @property
     def label_ar(self) -> str:
@@ -168,6 +202,8 @@ class SyncStatus:
         parts = [state, f"تغييرات بانتظار الإرسال: {self.pending_changes}"]
         if self.open_conflicts:
             parts.append(f"تعارضات مفتوحة: {self.open_conflicts}")
+        if self.security_warning_ar:
+            parts.append("اتصال غير مشفّر")
         if self.last_success_at is not None:
             parts.append("آخر مزامنة: " + self.last_success_at.astimezone(dt.timezone(dt.timedelta(hours=3)))
                          .strftime("%Y/%m/%d %H:%M"))
@@ -184,6 +220,22 @@ class EnrolmentResult:
     case_number_prefix: str
     rekeyed: bool
     queued: int
+    #: Set when the server was enrolled over plain HTTP on another machine (`INSECURE_AR`).
+    warning_ar: str | None = None
+
+
+@dataclass(frozen=True)
+class ServerCertificate:
+    """A server's TLS certificate as fetched for the administrator to compare before enrolling (`fingerprint`)."""
+
+    pem: str
+    fingerprint: str
+
+    @property
+    def text_ar(self) -> str:
+        """The sentence shown to the administrator, the fingerprint isolated and in its written order."""
+        return ("بصمة شهادة الخادم: " + ltr(fingerprint_text(self.fingerprint))
+                + " — قارنها بالبصمة التي طبعها مسؤول النظام عند إنشاء الشهادة قبل المتابعة")
 
 
 @dataclass(frozen=True)
@@ -233,14 +285,15 @@ def _unseal(data: bytes) -> str:
     raise ValueError("unknown credential format")
 
 
-def save_token(data_dir: Path, token: str) -> None:
-    """Store the device credential beside the database, readable by this OS user only."""
+def save_token(data_dir: Path, token: str, replaced_sha256: str | None = None) -> None:
+    """Store the device credential beside the database, readable by this OS user only (with the hash of the token
+    it replaces, when rotated)."""
     path = _credential_path(data_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:
-        handle.write(_seal(token))
+        handle.write(_seal(token if replaced_sha256 is None else f"{token}\n{replaced_sha256}"))
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, path)
@@ -248,10 +301,53 @@ def save_token(data_dir: Path, token: str) -> None:
 
 def load_token(data_dir: Path) -> str | None:
     """The stored device credential, or None when this PC is not enrolled (or the file is unreadable)."""
+    found = load_credential(data_dir)
+    return found[0] if found else None
+
+
+def load_credential(data_dir: Path) -> tuple[str, str | None] | None:
+    """(token, SHA-256 of the token it replaced or None), or None when this PC is not enrolled."""
     try:
-        return _unseal(_credential_path(data_dir).read_bytes())
+        token, _, replaced = _unseal(_credential_path(data_dir).read_bytes()).partition("\n")
     except (OSError, ValueError):
         return None
+    return token, replaced or None
+
+
+def fetch_certificate(server_url: str, *, timeout: float = 10.0) -> ServerCertificate:
+    """The certificate an ``https://`` server presents, trusted or not (for its fingerprint to be compared)."""
+    parts = urllib.parse.urlsplit(server_url)
+    host, port = parts.hostname or "", parts.port or 443
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    import socket
+
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as raw, \
+                context.wrap_socket(raw, server_hostname=host) as tls:
+            der = tls.getpeercert(binary_form=True)
+    except (OSError, ValueError) as exc:
+        raise SyncError("تعذر الوصول إلى خادم المزامنة لقراءة شهادته: تحقق من العنوان والشبكة", "offline",
+                        detail=f"{type(exc).__name__}: {exc}") from exc
+    if not der:
+        raise SyncError("لم يقدّم خادم المزامنة شهادة أمان", "certificate")
+    return ServerCertificate(ssl.DER_cert_to_PEM_cert(der), certificate_fingerprint(der))
+
+
+def is_insecure(server_url: str | None) -> bool:
+    """True for a plain ``http://`` server on another machine (loopback is this PC: nothing crosses a network)."""
+    if not server_url or not server_url.startswith("http://"):
+        return False
+    host = (urllib.parse.urlsplit(server_url).hostname or "").lower()
+    if host == "localhost":
+        return False
+    import ipaddress
+
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True
 
 
 class SyncService(Guarded):
@@ -334,19 +430,37 @@ class SyncService(Guarded):
             rejected_changes=int(counts.get("rejected", 0)),
             blocked_changes=int(counts.get("blocked", 0)),
             first_sync_pending=configured and last_success is None,
-            last_error_ar=state.get("last_error_ar"),
+            last_error_ar=state.get("closed_reason_ar") or state.get("last_error_ar"),
             quarantined_rows=quarantined,
+            security_warning_ar=INSECURE_AR if configured and is_insecure(state.get("server_url")) else None,
         )
+
+    def server_certificate(self, server_url: str) -> ServerCertificate:
+        """The certificate of an ``https://`` server, for the administrator to compare its fingerprint (network)."""
+        if not server_url.strip().startswith("https://"):
+            raise SyncError("لا شهادة لخادم عنوانه لا يبدأ بـ https://", "invalid")
+        return fetch_certificate(server_url.strip())
 
     # ------------------------------------------------------------------ enrolment
 
     @guarded(Action.SYNC_RUN)
     def enroll(self, server_url: str, code: str, device_name: str | None = None,
-               branch: str | None = None) -> EnrolmentResult:
-        """Exchange an enrolment code for this PC's credential and prepare the first sync (SyncError in Arabic)."""
+               branch: str | None = None, *, pinned_fingerprint: str | None = None) -> EnrolmentResult:
+        """Exchange an enrolment code for this PC's credential and prepare the first sync (SyncError in Arabic).
+
+        `pinned_fingerprint` (from `server_certificate`, compared by the administrator): only that certificate is
+        trusted, now and afterwards; a server presenting another one is refused ("certificate").
+        """
         server_url = server_url.strip().rstrip("/")
         if not server_url.startswith(("http://", "https://")):
             raise SyncError("عنوان الخادم يجب أن يبدأ بـ http:// أو https://", "invalid")
+        pinned: ServerCertificate | None = None
+        if pinned_fingerprint is not None:
+            wanted = pinned_fingerprint.replace(":", "").strip().lower()
+            pinned = self.server_certificate(server_url)
+            if pinned.fingerprint != wanted:
+                raise transport_error(httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] pinned fingerprint differs"),
+                                      pinned=True)
         with self._db.session(read_only=True) as session:
             association = session.scalars(
                 select(Association).where(Association.deleted_at.is_(None)).order_by(Association.created_at).limit(1)
@@ -367,23 +481,37 @@ class SyncService(Guarded):
         headers = {HEADER_PROTOCOL: str(PROTOCOL_VERSION), HEADER_SCHEMA: self._schema,
                    HEADER_APP_VERSION: app_version()}
         try:
-            with httpx.Client(transport=self._transport, timeout=30) as http:
+            with httpx.Client(transport=self._transport, timeout=30,
+                              verify=pinned_context(pinned.pem) if pinned is not None else True) as http:
                 response = http.post(f"{server_url}/v1/enroll", json=body, headers=headers)
+        except httpx.TransportError as exc:
+            raise transport_error(exc, pinned=pinned is not None,
+                                  offline_ar="تعذر الوصول إلى خادم المزامنة: تحقق من العنوان والشبكة") from exc
         except httpx.HTTPError as exc:
             raise SyncError("تعذر الوصول إلى خادم المزامنة: تحقق من العنوان والشبكة", "offline",
                             detail=str(exc)) from exc
         if response.status_code >= 400:
             raise error_of(response)
         answer = EnrollResponse.model_validate_json(response.content)
-        result = self._adopt_enrolment(server_url, answer, local_association, branch, name)
+        pin_path = Path(self._workspace.data_dir) / PINNED_CERT_FILE
+        if pinned is not None:
+            pin_path.parent.mkdir(parents=True, exist_ok=True)
+            pin_path.write_text(pinned.pem, encoding="ascii")
+        else:
+            pin_path.unlink(missing_ok=True)
+        result = self._adopt_enrolment(server_url, answer, local_association, branch, name,
+                                       pinned.fingerprint if pinned is not None else None)
         save_token(self._workspace.data_dir, answer.token)
         if self._client is not None:  # connections made with the replaced credential
             self._client.close()
         self._client = None
+        if is_insecure(server_url):
+            _log.warning("device enrolled over plain HTTP to another machine")
+            return dataclasses.replace(result, warning_ar=INSECURE_AR)
         return result
 
     def _adopt_enrolment(self, server_url: str, answer: EnrollResponse, local_association: uuid.UUID,
-                         branch: str | None, device_name: str) -> EnrolmentResult:
+                         branch: str | None, device_name: str, fingerprint: str | None) -> EnrolmentResult:
         """Re-key the association and this device to the server's ids and queue what must be pushed, in one transaction."""
         tables = local_synced_tables()
         new_assoc, old_assoc = answer.association_id.hex, local_association.hex
@@ -446,8 +574,9 @@ class SyncService(Guarded):
             queued = queue_unsynced_rows(conn, skip=skip)
             conn.execute(
                 "UPDATE sync_state SET server_url = ?, device_id = ?, association_id = ?, token_sha256 = ?, "
-                "enrolled_at = ?, last_error_ar = NULL WHERE id = 1",
-                (server_url, new_device, new_assoc, hashlib.sha256(answer.token.encode()).hexdigest(), now),
+                "enrolled_at = ?, last_error_ar = NULL, server_cert_sha256 = ?, verified_seq = NULL WHERE id = 1",
+                (server_url, new_device, new_assoc, hashlib.sha256(answer.token.encode()).hexdigest(), now,
+                 fingerprint),
             )
         _log.info("device enrolled: %s rows queued for the first push, re-keyed %s", f"{queued:,}", rekeyed)
         return EnrolmentResult(
@@ -465,16 +594,33 @@ class SyncService(Guarded):
         """The HTTP sync client of this PC (SyncError "not_configured" before enrolment)."""
         if self._client is None:
             state = self._state_row()
-            token = load_token(self._workspace.data_dir)
-            if not state.get("server_url") or token is None:
+            if state.get("closed_at"):
+                raise SyncError(state.get("closed_reason_ar") or REVOKED_AR, "closed")
+            credential = load_credential(self._workspace.data_dir)
+            if not state.get("server_url") or credential is None:
                 raise SyncError("لم يُسجَّل هذا الجهاز لدى خادم المزامنة بعد: سجّله من الإعدادات برمز التسجيل",
                                 "not_configured")
-            if state.get("token_sha256") and hashlib.sha256(token.encode()).hexdigest() != state["token_sha256"]:
-                raise SyncError("ملف بيانات اعتماد الجهاز لا يخص قاعدة البيانات هذه: أعد تسجيل الجهاز", "refused")
+            token, replaced = credential
+            digest = hashlib.sha256(token.encode()).hexdigest()
+            if state.get("token_sha256") and digest != state["token_sha256"]:
+                if replaced != state["token_sha256"]:
+                    raise SyncError("ملف بيانات اعتماد الجهاز لا يخص قاعدة البيانات هذه: أعد تسجيل الجهاز", "refused")
+                self._store_token_hash(digest)  # a rotation stopped between its two writes: finish it
+            pinned_pem: str | None = None
+            if state.get("server_cert_sha256"):
+                try:
+                    pinned_pem = (Path(self._workspace.data_dir) / PINNED_CERT_FILE).read_text(encoding="ascii")
+                    der = ssl.PEM_cert_to_DER_cert(pinned_pem)
+                except (OSError, ValueError):
+                    der = b""
+                if certificate_fingerprint(der) != state["server_cert_sha256"]:
+                    raise SyncError("ملف شهادة الخادم المعتمدة على هذا الجهاز مفقود أو معدّل: أعد تسجيل الجهاز",
+                                    "certificate")
             self._client = SyncClient(self._db, self._workspace.data_dir, state["server_url"], token,
                                       transport=self._transport, wall=self._wall, schema=self._schema,
                                       account=self._push_account,
-                                      store=self._workspace.attachments)
+                                      store=self._workspace.attachments,
+                                      pinned_pem=pinned_pem, on_token=self._rotated)
         return self._client
 
     def _push_account(self, conn: sqlite3.Connection) -> str | None:
@@ -496,6 +642,23 @@ class SyncService(Guarded):
             self._workspace.sign_out()
         return removed
 
+    def _rotated(self, token: str) -> None:
+        """Keep a rotated device token: the credential file first (with the replaced token's hash), then its hash."""
+        state = self._state_row()
+        save_token(self._workspace.data_dir, token, replaced_sha256=state.get("token_sha256"))
+        self._store_token_hash(hashlib.sha256(token.encode()).hexdigest())
+
+    def _store_token_hash(self, digest: str) -> None:
+        self._write_state("UPDATE sync_state SET token_sha256 = ? WHERE id = 1", (digest,))
+
+    def _close_revoked(self) -> None:
+        """The server revoked this desk: close its data to users, forget the credential, keep every change."""
+        self._write_state("UPDATE sync_state SET closed_at = ?, closed_reason_ar = ?, last_error_ar = ? WHERE id = 1",
+                          (utc_now().strftime("%Y-%m-%d %H:%M:%S.%f"), REVOKED_AR, REVOKED_AR))
+        _credential_path(self._workspace.data_dir).unlink(missing_ok=True)
+        self.close()
+        _log.warning("this desk was revoked by the server: its data is closed")
+
     def run_round(
         self,
         progress: Callable[[int, int], None] | None = None,
@@ -512,6 +675,9 @@ class SyncService(Guarded):
         try:
             report = client.run_round(progress, cancel)
         except SyncError as exc:
+            if exc.kind == "refused" and (exc.detail or "").startswith("device_revoked"):
+                self._close_revoked()
+                raise SyncError(REVOKED_AR, "closed", detail="device_revoked") from exc
             _log.warning("sync round failed: %s", exc.kind)
             self._record(attempt, None, exc.message_ar)
             self._sign_out_if_removed()  # the server refused the push of an account it removed meanwhile
@@ -533,16 +699,21 @@ class SyncService(Guarded):
         return report
 
     def _record(self, attempt: str, success: str | None, error: str | None) -> None:
+        self._write_state("UPDATE sync_state SET last_attempt_at = ?, last_success_at = coalesce(?, last_success_at), "
+                          "last_error_ar = ? WHERE id = 1", (attempt, success, error))
+
+    def _write_state(self, sql: str, params: tuple[Any, ...]) -> None:
+        """One statement on ``sync_state`` in its own IMMEDIATE transaction (outside any sync transaction)."""
         fairy = self._raw()
         try:
             conn = fairy.driver_connection
             conn.execute("BEGIN IMMEDIATE")
-            conn.execute(
-                "UPDATE sync_state SET last_attempt_at = ?, last_success_at = coalesce(?, last_success_at), "
-                "last_error_ar = ? WHERE id = 1",
-                (attempt, success, error),
-            )
-            conn.execute("COMMIT")
+            try:
+                conn.execute(sql, params)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
         finally:
             fairy.close()
 

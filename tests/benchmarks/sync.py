@@ -10,10 +10,18 @@ Figures (each beside its target and a baseline measured in the same run):
 * one change pushed and acknowledged, p95 — target ≤ 50 ms; baseline: ``GET /v1/health`` p95;
 * a round with nothing to do, median and p95 — target ≤ 20 ms;
 * one pull page of 1,000 rows (fetched and parsed) on a server holding `--big-cases` cases,
-  p95 — target ≤ 50 ms; baseline: the same request for an empty page.
+  p95 — target ≤ 50 ms; baseline: the same request for an empty page;
+* issue 15: the first sync against the raw INSERT baseline, as a ratio — target ≤ 1.2 — quiet and
+  again while a second process keeps one core busy (both figures measured under that load);
+* a verification with nothing changed (bucket roots compared), median — target ≤ 10 ms; baseline:
+  ``GET /v1/health`` median;
+* `--desks` (10) desks writing at once for `--seconds` against the server as TWO worker processes:
+  one change pushed and acknowledged, p95 — target ≤ 100 ms (baseline: the same push by one desk alone
+  on the same server), and the bytes a round reads against the bytes of the rows it pulled — target ≤ 2×.
 
     python tests/benchmarks/sync.py                        # 100,000 cases, then a 1,000,000-case server
     python tests/benchmarks/sync.py --cases 10000 --big-cases 100000
+    python tests/benchmarks/sync.py --only issue15          # the issue-15 figures alone
 
 "Fetched and parsed" uses the client's own parser (`parse_pull_page`: plain `json`, no pydantic).
 """
@@ -21,18 +29,24 @@ Figures (each beside its target and a baseline measured in the same run):
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
+import socket
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -50,6 +64,10 @@ TARGET_INITIAL_S = 30.0
 TARGET_PUSH_P95_MS = 50.0
 TARGET_IDLE_ROUND_MS = 20.0
 TARGET_PAGE_P95_MS = 50.0
+TARGET_FIRST_SYNC_RATIO = 1.2
+TARGET_VERIFY_IDLE_MS = 10.0
+TARGET_CONCURRENT_PUSH_P95_MS = 100.0
+TARGET_BYTES_RATIO = 2.0
 PROFILE = "mafateeh-alkhair"
 NAMES = ("محمد", "عبد الله", "فهد", "سارة", "نورة", "خالد", "ريم", "سلطان", "هيا", "تركي")
 FAMILIES = ("القحطاني", "العتيبي", "الشمري", "الدوسري", "الغامدي", "الزهراني", "المطيري", "الحربي")
@@ -149,13 +167,194 @@ def raw_insert_baseline(source: Workspace, target: Workspace) -> tuple[float, in
     return seconds, rows
 
 
+class CountingTransport(httpx.HTTPTransport):
+    """The real transport, counting the bytes of every answer body by path."""
+
+    def __init__(self) -> None:
+        super().__init__(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
+        self.bytes_read: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        response.read()
+        with self._lock:
+            self.bytes_read[request.url.path] = self.bytes_read.get(request.url.path, 0) + len(response.content)
+        return response
+
+
+def busy_core() -> subprocess.Popen[bytes]:
+    """A second process keeping one core busy (what other work on the desk's PC does to a first sync)."""
+    return subprocess.Popen([sys.executable, "-c", "while True: pass"])
+
+
+def first_sync_figures(base: Path, name: str, server: SyncServerProcess, store: Any) -> dict[str, float]:
+    """A fresh PC's first sync and the raw INSERT of the same rows, in seconds, and their ratio."""
+    fresh_ws, fresh = make_desk(base, name, server, store)
+    started = time.perf_counter()
+    report = fresh.run_round()
+    sync_s = time.perf_counter() - started
+    assert report.verified and not report.resynced_tables, report
+    baseline_ws = Workspace.open(base / f"{name}-baseline")
+    baseline_ws.adopt_builtin_profile(PROFILE)
+    baseline_s, _rows = raw_insert_baseline(fresh_ws, baseline_ws)
+    fresh.close()
+    fresh_ws.close()
+    baseline_ws.close()
+    return {"sync_s": round(sync_s, 2), "raw_insert_s": round(baseline_s, 2), "ratio": round(sync_s / baseline_s, 3),
+            "rows": report.pulled}
+
+
+def desk_worker(data_dir: str, start_at: float, seconds: float) -> int:
+    """One desk of the concurrent figure, in its own process as on its own PC: write, push (timed), sync; JSON out."""
+    from desktop.reception import ReceptionService
+
+    ws = Workspace.open(Path(data_dir))
+    transport = CountingTransport()
+    service = SyncService(ws, transport=transport)
+    reception = ReceptionService(ws)
+    client = service.client()
+    profile = reception.profile
+    assert profile is not None
+    pushes: list[float] = []
+    rounds: list[tuple[int, int]] = []
+    time.sleep(max(0.0, start_at - time.time()))
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        reception.start_contact(profile.channels[0].id, profile.case_kinds[0].id)
+        pushed = SyncReport()
+        started = time.perf_counter()
+        client._push(pushed, lambda: False)  # noqa: SLF001 - the push half of a round, timed alone
+        pushes.append((time.perf_counter() - started) * 1000)
+        before = dict(transport.bytes_read)
+        service.run_round()
+        after = transport.bytes_read
+        rounds.append((sum(after.values()) - sum(before.values()), after.get("/v1/pull", 0) - before.get("/v1/pull", 0)))
+    service.close()
+    ws.close()
+    print(json.dumps({"pushes": pushes, "rounds": rounds}))
+    return 0
+
+
+def concurrent_desks(base: Path, cluster: Any, desks: int, seconds: float) -> dict[str, Any]:
+    """`desks` desks (one process each, as PCs are) writing at once against two server processes."""
+    from desktop.server.store import ServerStore
+
+    db_url = cluster.create_database()
+    server = SyncServerProcess(db_url, extra_args=("--workers", "2")).start()
+    store = ServerStore(db_url)
+    try:
+        dirs = []
+        alone: list[float] = []
+        for n in range(desks):
+            ws, service = make_desk(base, f"c{n}", server, store)
+            service.run_round()
+            if n == 0:  # the baseline: the same push by one desk alone on the same server
+                from desktop.reception import ReceptionService
+
+                reception = ReceptionService(ws)
+                profile = reception.profile
+                assert profile is not None
+                client = service.client()
+                for _ in range(20):
+                    reception.start_contact(profile.channels[0].id, profile.case_kinds[0].id)
+                    started = time.perf_counter()
+                    client._push(SyncReport(), lambda: False)  # noqa: SLF001
+                    alone.append((time.perf_counter() - started) * 1000)
+                service.run_round()
+            service.close()
+            ws.close()
+            dirs.append(base / f"c{n}")
+        start_at = time.time() + 8  # every desk process has imported and opened its data by then
+        children = [subprocess.Popen([sys.executable, __file__, "--desk-worker", str(d), str(start_at), str(seconds)],
+                                     stdout=subprocess.PIPE, text=True, cwd=ROOT) for d in dirs]
+        pushes: list[float] = []
+        rounds: list[tuple[int, int]] = []
+        for child in children:
+            out, _ = child.communicate(timeout=seconds + 300)
+            data = json.loads(out.strip().splitlines()[-1])
+            pushes.extend(data["pushes"])
+            rounds.extend(tuple(r) for r in data["rounds"])
+        read = sum(t for t, _ in rounds)
+        pulled = sum(p for _, p in rounds)
+        return {"desks": desks, "server_processes": 2, "seconds": seconds, "rounds": len(rounds),
+                "pushes": len(pushes), "push_p95_ms": round(p95(pushes), 1),
+                "push_median_ms": round(statistics.median(pushes), 1),
+                "baseline_push_alone_p95_ms": round(p95(alone), 1),
+                "bytes_read": read, "bytes_pulled": pulled, "bytes_ratio": round(read / max(pulled, 1), 2),
+                "worst_round_bytes": max(t for t, _ in rounds)}
+    finally:
+        store.dispose()
+        server.stop()
+
+
+def issue15(base: Path, cluster: Any, db_url: str, server: SyncServerProcess, store: Any,
+            args: argparse.Namespace) -> dict[str, Any]:
+    """The figures of issue 15 (the server already holds `--cases` cases)."""
+    out: dict[str, Any] = {}
+    say("first sync, quiet machine")
+    out["first_sync_quiet"] = first_sync_figures(base, "f-quiet", server, store)
+    say(f"first sync: {out['first_sync_quiet']}")
+    spinner = busy_core()
+    try:
+        say("first sync, a second process keeping one core busy")
+        out["first_sync_busy_core"] = first_sync_figures(base, "f-busy", server, store)
+        say(f"first sync with a busy core: {out['first_sync_busy_core']}")
+    finally:
+        spinner.kill()
+        spinner.wait()
+    out["first_sync_target_ratio"] = TARGET_FIRST_SYNC_RATIO
+    # a verification with nothing changed, on a desk holding the --cases cases
+    ws, service = make_desk(base, "verifier", server, store)
+    service.run_round()
+    service.run_round()
+    client = service.client()
+    verifier = client._verifier  # noqa: SLF001 - the verification alone, as a round runs it
+    verifies: list[float] = []
+    health: list[float] = []
+    for _ in range(args.runs):
+        report = SyncReport()
+        started = time.perf_counter()
+        verifier.verify(report)
+        verifies.append((time.perf_counter() - started) * 1000)
+        assert report.verified and not report.resynced_tables, report
+        started = time.perf_counter()
+        client._request("GET", "/v1/health")  # noqa: SLF001
+        health.append((time.perf_counter() - started) * 1000)
+    out["verify_idle_median_ms"] = round(statistics.median(verifies), 2)
+    out["verify_idle_p95_ms"] = round(p95(verifies), 2)
+    out["verify_idle_target_ms"] = TARGET_VERIFY_IDLE_MS
+    out["baseline_health_median_ms"] = round(statistics.median(health), 2)
+    say(f"verification with nothing changed: median {out['verify_idle_median_ms']} ms "
+        f"(health {out['baseline_health_median_ms']} ms)")
+    service.close()
+    ws.close()
+    say(f"{args.desks} desks writing for {args.seconds:.0f} s against two server processes")
+    out["concurrent"] = concurrent_desks(base, cluster, args.desks, args.seconds)
+    say(f"concurrent desks: {out['concurrent']}")
+    out["concurrent_push_target_p95_ms"] = TARGET_CONCURRENT_PUSH_P95_MS
+    out["bytes_target_ratio"] = TARGET_BYTES_RATIO
+    out["issue15_ok"] = (out["first_sync_quiet"]["ratio"] <= TARGET_FIRST_SYNC_RATIO
+                         and out["first_sync_busy_core"]["ratio"] <= TARGET_FIRST_SYNC_RATIO
+                         and out["verify_idle_median_ms"] <= TARGET_VERIFY_IDLE_MS
+                         and out["concurrent"]["push_p95_ms"] <= TARGET_CONCURRENT_PUSH_P95_MS
+                         and out["concurrent"]["bytes_ratio"] <= TARGET_BYTES_RATIO)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the figures; the last line is one JSON object."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--big-cases", type=int, default=1_000_000, help="cases on the server for the page figure")
     parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--desks", type=int, default=10, help="desks writing at once (issue 15)")
+    parser.add_argument("--seconds", type=float, default=30.0, help="how long they write")
+    parser.add_argument("--only", choices=["all", "issue15"], default="all")
+    parser.add_argument("--desk-worker", nargs=3, metavar=("DIR", "START_AT", "SECONDS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.desk_worker:
+        return desk_worker(args.desk_worker[0], float(args.desk_worker[1]), float(args.desk_worker[2]))
 
     from desktop.server.store import ServerStore, bulk_load_rows
 
@@ -182,6 +381,11 @@ def main(argv: list[str] | None = None) -> int:
         say(f"loading {args.cases:,} cases with their rows into the server")
         loaded = bulk_load_rows(db_url, uuid.UUID(refs["association"]), case_rows(args.cases, refs))
         say(f"{loaded:,} rows on the server")
+        result.update(issue15(base, cluster, db_url, server, store, args))
+        if args.only == "issue15":
+            seed.close()
+            store.dispose()
+            return 0
 
         # --- initial sync of a fresh PC
         fresh_ws, fresh = make_desk(base, "fresh", server, store)
@@ -285,8 +489,9 @@ def main(argv: list[str] | None = None) -> int:
             server.stop()
         cluster.stop()
         shutil.rmtree(base, ignore_errors=True)
-    result["load_average_1m"] = [load_before, round(os.getloadavg()[0], 2)]  # other work on this machine
-    emit_json(result)
+        result["load_average_1m"] = [load_before, round(os.getloadavg()[0], 2)]  # other work on this machine
+        result["uptime"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+        emit_json(result)
     return 0
 
 

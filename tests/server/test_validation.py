@@ -202,8 +202,8 @@ def test_an_upload_over_the_limit_is_refused_while_it_streams(limited: LiveServe
 def test_the_openapi_description_names_every_endpoint_and_body(server: LiveServer) -> None:
     spec = http_client().get(f"{server.url}/v1/openapi.json").json()
     paths = spec["paths"]
-    assert set(paths) == {"/v1/health", "/v1/enroll", "/v1/push", "/v1/pull", "/v1/summary", "/v1/rows",
-                          "/v1/attachments/missing", "/v1/attachments/{sha256}"}
+    assert set(paths) == {"/v1/health", "/v1/enroll", "/v1/push", "/v1/pull", "/v1/summary", "/v1/checksums",
+                          "/v1/rows", "/v1/attachments/missing", "/v1/attachments/{sha256}"}
     assert set(paths["/v1/attachments/{sha256}"]) == {"get", "put"}
     schemas = spec["components"]["schemas"]
     for path, method, model in (("/v1/push", "post", "PushRequest"), ("/v1/enroll", "post", "EnrollRequest"),
@@ -213,3 +213,6 @@ def test_the_openapi_description_names_every_endpoint_and_body(server: LiveServe
     assert "Mutation" in schemas and "PulledRow" in schemas
     assert paths["/v1/pull"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
         "/PullResponse")
+    assert paths["/v1/checksums"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/ChecksumsResponse") and "BucketSum" in schemas
+    assert {"bucket", "upto"} <= {parameter["name"] for parameter in paths["/v1/rows"]["get"]["parameters"]}

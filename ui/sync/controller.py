@@ -374,8 +374,11 @@ class SyncController(QObject):
         branch: str | None,
         on_done: Callable[[EnrolmentResult], None],
         on_failure: FailureCallback,
+        pinned_fingerprint: str | None = None,
     ) -> bool:
         """Enrol this PC on the sync lane (after a round in progress); on success the first sync starts.
+
+        `pinned_fingerprint`: the server certificate's fingerprint the administrator compared (then only it is trusted).
 
         `owner` is the widget that asked: its callbacks are skipped once it is deleted. False when not ready.
         """
@@ -403,8 +406,19 @@ class SyncController(QObject):
                 self._again = False
                 self._schedule(0)
 
-        self._lane.write(lambda: service.enroll(server_url, code, device_name, branch), done, failed, owner=self,
-                         where="sync.enrol")
+        self._lane.write(lambda: service.enroll(server_url, code, device_name, branch,
+                                                pinned_fingerprint=pinned_fingerprint),
+                         done, failed, owner=self, where="sync.enrol")
+        return True
+
+    def server_certificate(self, owner: QObject, server_url: str, on_done: Callable[[Any], None],
+                           on_failure: FailureCallback) -> bool:
+        """Fetch the server's TLS certificate in the background, for its fingerprint to be compared (`ServerCertificate`)."""
+        service = self._service
+        if service is None or self._stopped:
+            return False
+        run_read(self, lambda: service.server_certificate(server_url), self._for(owner, on_done),
+                 self._failure_for(owner, on_failure), where="sync.certificate")
         return True
 
     def load_conflicts(

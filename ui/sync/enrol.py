@@ -18,10 +18,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.arabic_text import ltr
+from desktop.sync.protocol import fingerprint_text
 from ui.sync.style import SYNC_STYLE
 
 if TYPE_CHECKING:
-    from desktop.sync.service import EnrolmentResult
+    from desktop.sync.service import EnrolmentResult, ServerCertificate
     from ui.sync.controller import SyncController
 
 ADDRESS_MISSING = "أدخل عنوان خادم المزامنة كما أعطاك إياه مسؤول النظام"
@@ -49,6 +50,9 @@ def check_address(text: str) -> str | None:
 
 class EnrolDialog(QDialog):
     """Asks for the server address, the enrolment code, a device name and the branch; enrols in the background.
+
+    A server certificate the system does not trust (a LAN's self-signed one) is refused in its own words, and
+    its fingerprint is then shown to compare with the administrator's printout; enrolling again pins it.
 
     `sig_enrolled(EnrolmentResult)` is emitted when the server accepted the code and this PC adopted its ids
     (the dialog then closes; the first sync starts).
@@ -97,6 +101,12 @@ class EnrolDialog(QDialog):
         self.name_edit = self._line(form, "name", "اسم هذا الجهاز:", "مثل: استقبال الفرع الرئيسي")
         self.name_edit.setText(platform.node()[:200])
         self.branch_edit = self._line(form, "branch", "الفرع (اختياري):", "مثل: الفرع الرئيسي")
+        self.fingerprint_label = QLabel(self)  # the server certificate's fingerprint, shown to compare
+        self.fingerprint_label.setObjectName("sync_note")
+        self.fingerprint_label.setWordWrap(True)
+        self.fingerprint_label.hide()
+        form.addRow(self.fingerprint_label)
+        self._pinned: str | None = None
         if state.status is not None and state.status.server_url:
             self.address_edit.setText(state.status.server_url)
         layout.addLayout(form)
@@ -177,15 +187,31 @@ class EnrolDialog(QDialog):
         if not self.validate():
             return
         branch = self.branch_edit.text().strip() or None
+        address = self.address_edit.text().strip()
+        if self._pinned is not None and self._pinned_address != address:
+            self._pinned = None  # compared for another address
+            self.fingerprint_label.hide()
         started = self._controller.enroll(
-            self, self.address_edit.text().strip(), self.code_edit.text().strip(), self.name_edit.text().strip(),
-            branch, self._enrolled, self._refused,
+            self, address, self.code_edit.text().strip(), self.name_edit.text().strip(),
+            branch, self._enrolled, self._refused, pinned_fingerprint=self._pinned,
         )
         if not started:
             self._say("المزامنة لم تجهز بعد على هذا الجهاز؛ أعد المحاولة بعد لحظات")
             return
         self._busy(True)
         self._say(WORKING, error=False)
+
+    _pinned_address = ""
+
+    def _compare(self, address: str, certificate: ServerCertificate) -> None:
+        """Show the server certificate's fingerprint; enrolling again now trusts exactly that certificate."""
+        self._pinned, self._pinned_address = certificate.fingerprint, address
+        pairs = fingerprint_text(certificate.fingerprint)
+        lines = [pairs[i:i + 48].strip(":") for i in range(0, len(pairs), 48)]  # 16 pairs a line: it wraps nowhere
+        self.fingerprint_label.setText(
+            "بصمة شهادة الخادم — قارنها بالبصمة التي طبعها مسؤول النظام عند إنشاء الشهادة، "
+            "ثم اضغط «تسجيل الجهاز» مرة أخرى إن تطابقت:\n" + "\n".join(ltr(line) for line in lines))
+        self.fingerprint_label.show()
 
     def _busy(self, busy: bool) -> None:
         for widget in (self.address_edit, self.code_edit, self.name_edit, self.branch_edit, self.enrol_button):
@@ -201,4 +227,8 @@ class EnrolDialog(QDialog):
         self._busy(False)
         self._say(message)
         self.enrol_button.setDefault(True)
+        address = self.address_edit.text().strip()
+        if getattr(error, "kind", "") == "certificate" and self._pinned is None and address.startswith("https://"):
+            self._controller.server_certificate(self, address, lambda found: self._compare(address, found),
+                                                lambda _m, _e: None)
         (self.address_edit if getattr(error, "kind", "") == "offline" else self.code_edit).setFocus()

@@ -25,6 +25,9 @@ STATE_UPGRADE = "يلزم تحديث البرنامج"
 STATE_FAILED = "تعذرت المزامنة"
 STATE_OPENING = "المزامنة: جارٍ التحضير…"
 STATE_UNAVAILABLE = "المزامنة غير متاحة"
+STATE_ONLINE_INSECURE = "متصل بالخادم — اتصال غير مشفّر"
+STATE_CERTIFICATE = "شهادة الخادم مرفوضة"
+STATE_CLOSED = "أُلغي تسجيل هذا الجهاز"
 
 
 @dataclass(frozen=True)
@@ -110,9 +113,10 @@ def state_text(state: SyncState) -> str:
     if state.running:
         return STATE_RUNNING
     if state.status.online:
-        return STATE_ONLINE
+        return STATE_ONLINE_INSECURE if state.status.security_warning_ar else STATE_ONLINE
     return {"refused": STATE_REFUSED, "upgrade": STATE_UPGRADE, "server": STATE_FAILED,
-            "attachment": STATE_FAILED}.get(state.error_kind or "offline", STATE_OFFLINE)
+            "attachment": STATE_FAILED, "certificate": STATE_CERTIFICATE,
+            "closed": STATE_CLOSED}.get(state.error_kind or "offline", STATE_OFFLINE)
 
 
 def state_tooltip(state: SyncState) -> str:
@@ -126,6 +130,8 @@ def state_tooltip(state: SyncState) -> str:
         return ("هذا الجهاز لم يُسجَّل لدى خادم المزامنة بعد؛ ما تسجله يبقى على هذا الجهاز. "
                 "سجّله من قائمة «المزامنة» برمز التسجيل الذي يعطيك إياه مسؤول النظام.")
     lines = [f"الخادم: {isolate(status.server_url or '')}"]
+    if status.security_warning_ar:
+        lines.append(status.security_warning_ar)
     if status.last_error_ar:
         lines.append(status.last_error_ar)
     elif status.online:

@@ -46,6 +46,9 @@ class FaultyTransport(httpx.BaseTransport):
         self.corrupt_upload_once = False
         self.offline = False
         self.requests: list[tuple[str, str, int]] = []
+        #: Every request's full URL (query included), and the bytes of every answer body read, by path.
+        self.urls: list[str] = []
+        self.bytes_read: dict[str, int] = {}
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if self.offline:
@@ -66,6 +69,8 @@ class FaultyTransport(httpx.BaseTransport):
         response = self.inner.handle_request(request)
         response.read()
         self.requests.append((request.method, path, response.status_code))
+        self.urls.append(str(request.url))
+        self.bytes_read[path] = self.bytes_read.get(path, 0) + len(response.content)
         if path in self.drop_reply_once:
             self.drop_reply_once.discard(path)
             raise httpx.ReadError("reply lost (test)", request=request)

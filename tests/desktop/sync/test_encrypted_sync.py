@@ -69,3 +69,39 @@ def test_an_encrypted_desk_syncs_files_by_their_plaintext_hash(make_desk, sync_s
     plain.settle()
     received = _stored(plain, from_locked).read_bytes()  # the server held the plaintext; this desk keeps it so
     assert not is_sealed(received) and hashlib.sha256(received).hexdigest() == from_locked
+
+
+def test_a_revoked_encrypted_desk_is_refused_at_sign_in(make_desk, sync_server) -> None:
+    """An encrypted desk's closed state is unreadable before its keys: it opens locked, and the sign-in that
+    opens the keys refuses it with the revocation's reason, leaving the database locked again."""
+    import uuid
+
+    import pytest
+
+    from desktop.server.store import ServerStore
+    from desktop.sync.outcome import SyncError
+    from desktop.sync.service import REVOKED_AR
+    from desktop.workspace import WorkspaceError
+
+    locked = _encrypted(make_desk, "revoked")
+    locked.settle()
+    store = ServerStore(sync_server.db_url)
+    try:
+        store.revoke_device(uuid.UUID(hex=str(locked.scalar("SELECT device_id FROM sync_state WHERE id = 1"))))
+    finally:
+        store.dispose()
+    with pytest.raises(SyncError):
+        locked.round()
+    directory = locked.ws.data_dir
+    locked.sync.close()
+    locked.ws.close()
+    again = Workspace.open(directory)
+    try:
+        assert again.is_locked
+        with pytest.raises(WorkspaceError) as refused:
+            again.sign_in_with_password("amal", PASSWORD)
+        assert REVOKED_AR in refused.value.message_ar
+        assert again.is_locked and again.signed_in is None
+    finally:
+        again.close()
+    locked.ws = Workspace.open(directory)  # closed again by the fixture's teardown

@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import create_engine, insert, select, update
 
-from desktop.server.models import server_association, sync_row
-from desktop.server.store import normalize_db_url
+from desktop.server.models import server_association, sync_bucket, sync_row
+from desktop.server.store import add_to_buckets, normalize_db_url
 from desktop.sync import protocol as p
 from tests.desktop.sync.conftest import assert_converged
 from tests.postgres import SyncServerProcess
@@ -40,7 +40,7 @@ def _server_admin(*args: str) -> tuple[int, str, str]:
 
 
 def _inject(server: SyncServerProcess, association_name: str, rows: list[tuple[str, uuid.UUID, dict[str, Any]]]) -> None:
-    """Write rows into the server's table as a buggy server or a hand edit would: no validation, next sequences."""
+    """Write rows into the server's table as a server without validation would: next sequences, bucket sums kept."""
     engine = create_engine(normalize_db_url(server.db_url))
     tables = p.synced_tables()
     try:
@@ -53,8 +53,11 @@ def _inject(server: SyncServerProcess, association_name: str, rows: list[tuple[s
                 fields: dict[str, Any] = dict.fromkeys(c.name for c in tables[table].columns)
                 fields.update(values)
                 fields.update({"id": str(row_id), "version": 1, "server_seq": seq})
+                digest = p.row_digest(tables[table], row_id, 1, fields)
                 conn.execute(insert(sync_row).values(association_id=association_id, table_name=table, row_id=row_id,
-                                                     version=1, server_seq=seq, deleted=False, fields=fields, meta={}))
+                                                     version=1, server_seq=seq, deleted=False, fields=fields, meta={},
+                                                     bucket=p.bucket_of(row_id), digest=digest))
+                add_to_buckets(conn, association_id, {(table, p.bucket_of(row_id)): [1, digest]})
             conn.execute(update(server_association).where(server_association.c.pk == pk).values(seq=seq))
     finally:
         engine.dispose()
@@ -135,3 +138,63 @@ def test_quarantine_drop_forgets_a_row_on_this_desk_only(make_desk, sync_server)
     assert a.sync.drop_quarantined(str(poison)) == 1
     assert a.sync.drop_quarantined(str(poison)) == 0
     assert a.sync.status().quarantined_rows == 0
+
+
+def _expected_sums(server: SyncServerProcess, association_name: str) -> dict[tuple[str, int], tuple[int, int]]:
+    """The association's bucket sums (and roots, bucket -1) computed again from the server's stored rows."""
+    engine = create_engine(normalize_db_url(server.db_url))
+    tables = p.synced_tables()
+    sums: dict[tuple[str, int], list[int]] = {}
+    try:
+        with engine.connect() as conn:
+            association_id = conn.execute(select(server_association.c.association_id)
+                                          .where(server_association.c.name == association_name)).scalar_one()
+            for table, row_id, version, fields in conn.execute(
+                    select(sync_row.c.table_name, sync_row.c.row_id, sync_row.c.version, sync_row.c.fields)
+                    .where(sync_row.c.association_id == association_id)):
+                digest = p.row_digest(tables[table], row_id, version, fields)
+                for key in ((table, p.bucket_of(row_id)), (table, -1)):
+                    entry = sums.setdefault(key, [0, 0])
+                    entry[0] += 1
+                    entry[1] += digest
+            stored = {(t, int(b)): (int(c), int(x)) for t, b, c, x in conn.execute(
+                select(sync_bucket.c.table_name, sync_bucket.c.bucket, sync_bucket.c.count, sync_bucket.c.total)
+                .where(sync_bucket.c.association_id == association_id)) if c}
+    finally:
+        engine.dispose()
+    assert stored == {key: (c, x) for key, (c, x) in sums.items()}, "the server's bucket sums differ from its rows"
+    return stored
+
+
+def test_rows_repair_keeps_the_bucket_sums_so_the_next_verification_finds_nothing(make_desk, sync_server) -> None:
+    """`rows repair` (a field set, a row removed) changes the server's bucket sums in its own transaction: the
+    sums still equal the rows, and a desk's next verification compares equal without reading any bucket."""
+    a = make_desk("a")
+    repaired = a.new_case()
+    a.settle()
+    name = a.ws.active_profile().association.name
+    poison = uuid.uuid4()
+    _inject(sync_server, name, [("case", poison, {})])
+    assert a.round().quarantined == 1
+    _expected_sums(sync_server, name)
+
+    code, out, err = _server_admin("rows", "repair", str(repaired), "--server-db", sync_server.db_url,
+                                   "--association", name, "--set", 'summary="ملخص صححه مسؤول الخادم"')
+    assert code == 0 and "صُحّح" in out, err
+    _expected_sums(sync_server, name)
+    a.transport.urls.clear()
+    report = a.sync.client().run_round(verify=True)
+    assert report.pulled == 1 and report.resynced_tables == [] and report.edited_rows == 0
+    assert not [url for url in a.transport.urls if "/v1/rows" in url]  # no bucket differed
+    assert a.scalar('SELECT summary FROM "case" WHERE id = :i', i=repaired.hex) == "ملخص صححه مسؤول الخادم"
+
+    code, out, err = _server_admin("rows", "repair", str(poison), "--server-db", sync_server.db_url,
+                                   "--association", name, "--remove")
+    assert code == 0 and "أُزيل" in out, err
+    _expected_sums(sync_server, name)
+    forgot = a.sync.client().run_round(verify=True)  # the bucket of the row set aside differs: it is forgotten
+    assert "case" in forgot.resynced_tables and a.sync.status().quarantined_rows == 0
+    a.transport.urls.clear()
+    again = a.sync.client().run_round(verify=True)
+    assert again.resynced_tables == [] and not [url for url in a.transport.urls if "/v1/rows" in url]
+    assert_converged(sync_server, a)
