@@ -543,16 +543,18 @@ class StaffService:
         return user
 
     def _retire_placeholders(self, session: Session, administrator: AppUser) -> None:
-        """The accounts a desk made before sign-in existed (the OS login's, without a password) are stopped and
-        lose the administrator role once a real administrator exists: nobody can sign in as them, and they no
-        longer stand in the accounts list as a second administrator. Their past actions keep their name."""
+        """The accounts a desk made before sign-in existed (the OS login's, without a password) lose the
+        administrator role once a real administrator exists: they no longer stand in the accounts list as a second
+        administrator (nobody can sign in as them: no password). They stay active, so the changes made under them
+        before sign-in still sync under their name (the server refuses a disabled author)."""
         query = select(AppUser).where(AppUser.deleted_at.is_(None), AppUser.password_hash.is_(None),
                                       AppUser.id != administrator.id)
         for placeholder in session.scalars(query):
+            if UserRole.ADMIN.value not in placeholder.role_list:
+                continue
             placeholder.set_roles([UserRole.OFFICER.value])
-            placeholder.active = False
             placeholder.updated_by = administrator.id
-            self._audit(session, administrator.id, "placeholder_account_stopped", placeholder,
+            self._audit(session, administrator.id, "placeholder_account_demoted", placeholder,
                         {"reason": "no password: made before sign-in existed"})
 
     @staticmethod

@@ -144,12 +144,12 @@ def test_users_commands_need_an_administrator_who_signs_in(
     code, out, _ = run_cli(capsys, "--data-dir", str(data_dir), "users", "list")
     assert code == EXIT_OK
     lines = out.splitlines()
-    # Behaviour change (issue 13): the OS login's account that `init` adopted before sign-in existed is stopped
-    # once the first administrator exists, so it stands in the list as stopped, not as a second administrator.
-    assert lines[0].startswith("حسابات الجمعية: ٣ حسابات؛ النشطة حساب واحد، الموقوفة حسابان"), lines[0]
+    assert lines[0].startswith("حسابات الجمعية: ٣ حسابات؛ النشطة حسابان، الموقوفة حساب واحد"), lines[0]
     import getpass
 
-    assert rows_of(lines)[getpass.getuser()][2:] == ["موظف علاقات المستفيدين", "—", "موقوف"]
+    # Behaviour change (issue 13): the OS login's account that `init` adopted before sign-in existed loses the
+    # administrator role once the first administrator exists (it has no password: nobody signs in as it).
+    assert rows_of(lines)[getpass.getuser()][2:] == ["موظف علاقات المستفيدين", "—", "نشط"]
     rows = {line.split("\t")[0]: line.split("\t") for line in lines[1:]}
     assert rows["sara"][1:] == ["سارة القحطاني", "موظف علاقات المستفيدين، أمين سر اللجنة", "الرياض", "موقوف"]
     assert rows["walid"][2:] == ["مسؤول النظام", "—", "نشط"]
