@@ -81,6 +81,16 @@ def main(argv: list[str] | None = None) -> int:
     folder = Path(tempfile.mkdtemp(prefix="mustafid-bench-reception-"))
     workspace = Workspace.open(folder / "data")
     workspace.adopt_builtin_profile(args.profile)
+    # Signed in as at the counter (issue 13): an officer account (cheap Argon2: its cost is not what is measured).
+    from db.models import UserRole
+    from desktop.staff import HashParameters
+
+    workspace.hash_parameters = HashParameters(time_cost=1, memory_kib=8192)
+    password = "كلمة-مرور-القياس-2026"
+    admin = workspace.create_first_administrator("bench", "موظف القياس", password, "2468")
+    workspace.staff().update_account(admin, "bench", roles=[UserRole.ADMIN.value, UserRole.OFFICER.value,
+                                                             UserRole.COMMITTEE_SECRETARY.value])
+    workspace.sign_in_with_password("bench", password)
     window = MainWindow(workspace)
     window.resize(1280, 800)
     window.show()
@@ -154,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
             # The decision gate: registration and service come after the committee's acceptance.
             from desktop.casedesk import CommitteeService, DecisionInput
 
-            CommitteeService(workspace).decide(cid, DecisionInput("accept", "", ("عضو اللجنة",)))
+            CommitteeService(workspace).decide(cid, DecisionInput("accept", "", member_ids=(admin.account_id,)))
         elif kind == "register":
             service.complete_register(cid)
         elif kind == "dispatch":
