@@ -27,6 +27,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, cast
 
+from db.file_limits import ignore_file_size_signal
+
 if TYPE_CHECKING:
     from alembic.config import Config
     from sqlalchemy.engine import Connection, Engine
@@ -202,19 +204,6 @@ def _is_locked(error: BaseException) -> bool:
     return "locked" in text or "busy" in text
 
 
-def ignore_file_size_signal() -> None:
-    """Let a write past the file-size limit (``ulimit -f``) fail as an error instead of killing the process.
-
-    On POSIX the kernel sends SIGXFSZ, whose default action ends the process mid-transaction; ignored, the
-    write returns EFBIG, SQLite reports "database or disk is full" and the unit of work rolls back.
-    Called from the main thread of a program (the desk, `mustafid-admin`); elsewhere it does nothing.
-    """
-    import signal
-
-    sigxfsz = getattr(signal, "SIGXFSZ", None)
-    if sigxfsz is None or threading.current_thread() is not threading.main_thread():
-        return
-    signal.signal(sigxfsz, signal.SIG_IGN)
 class DatabaseSealedError(DatabaseError):
     """The database is encrypted and no member of staff has signed in yet to unlock it."""
 

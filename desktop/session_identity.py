@@ -7,8 +7,11 @@ and prints under that account. No database, no Qt: a plain frozen value that any
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the gate imports this module before the first window: uuid costs it 4 ms
+    import uuid
 
 __all__ = ["PIN_MAX_LENGTH", "PIN_MIN_LENGTH", "SessionIdentity"]
 

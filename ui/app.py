@@ -597,7 +597,7 @@ def run(argv: list[str]) -> int:
     from desktop.startup import default_data_dir
 
     arguments, qt_arguments = parse_arguments(argv)
-    from db.engine import ignore_file_size_signal
+    from db.file_limits import ignore_file_size_signal
 
     ignore_file_size_signal()  # past `ulimit -f` a write fails as "disk full" (rolled back), the desk stays up
     data_dir: Path = arguments.data_dir if arguments.data_dir is not None else default_data_dir()

@@ -184,35 +184,115 @@ class DeskGate(QWidget):
         self.back_to_lock_button.clicked.connect(self._back_to_lock)
         self.faces.addWidget(self.sign_in_card)
 
-        self.first_card = _Card(
+        # The first administrator's form and the lock are built when first needed (`_faces_built`): the sign-in
+        # form alone is on the first window, drawn before the database opens.
+        self._first_card: _Card | None = None
+        self._lock_card: _Card | None = None
+        self._set_ready(False)
+        self.sign_in_card.say(OPENING_TEXT, False)
+
+    def _build_first_card(self) -> _Card:
+        card = _Card(
             "إنشاء حساب مسؤول النظام الأول",
             "لا يوجد مسؤول نظام لهذه الجمعية بعد. أنشئ حسابك: يضيف المسؤول بعدها حسابات الموظفين من الإعدادات. "
             "لا توجد كلمة مرور افتراضية.", self.faces)
-        self.first_name_edit = self.first_card.field("الاسم ال&كامل:", _line(self, "first_full_name", length=200))
-        self.first_login_edit = self.first_card.field("اسم ال&دخول:", _line(self, "first_login", latin=True, length=64))
-        self.first_password_edit = self.first_card.field("&كلمة المرور:", _line(self, "first_password", secret=True))
-        self.first_again_edit = self.first_card.field("&تأكيد كلمة المرور:", _line(self, "first_password_again",
+        self._first_name_edit = card.field("الاسم ال&كامل:", _line(self, "first_full_name", length=200))
+        self._first_login_edit = card.field("اسم ال&دخول:", _line(self, "first_login", latin=True, length=64))
+        self._first_password_edit = card.field("&كلمة المرور:", _line(self, "first_password", secret=True))
+        self._first_again_edit = card.field("&تأكيد كلمة المرور:", _line(self, "first_password_again",
                                                                                   secret=True))
-        self.first_pin_edit = self.first_card.field(f"&رمز الفتح (من {number_text(PIN_MIN_LENGTH)} إلى {count_phrase(PIN_MAX_LENGTH, DIGITS)}):", _line(self, "first_pin", secret=True,
+        self._first_pin_edit = card.field(f"&رمز الفتح (من {number_text(PIN_MIN_LENGTH)} إلى {count_phrase(PIN_MAX_LENGTH, DIGITS)}):", _line(self, "first_pin", secret=True,
                                                                                     length=6))
-        self.first_button = self.first_card.button("إنشاء الحساب والدخول", "first_admin_button", default=True)
-        self.first_button.clicked.connect(self.submit_first_administrator)
-        for edit in (self.first_name_edit, self.first_login_edit, self.first_password_edit, self.first_again_edit,
-                     self.first_pin_edit):
+        self._first_button = card.button("إنشاء الحساب والدخول", "first_admin_button", default=True)
+        self._first_button.clicked.connect(self.submit_first_administrator)
+        for edit in (self._first_name_edit, self._first_login_edit, self._first_password_edit, self._first_again_edit,
+                     self._first_pin_edit):
             edit.returnPressed.connect(self.submit_first_administrator)
-        self.faces.addWidget(self.first_card)
+        self.faces.addWidget(card)
 
-        self.lock_card = _Card("المكتب مقفل", "", self.faces)
-        self.pin_edit = self.lock_card.field("&رمز الفتح:", _line(self, "lock_pin", secret=True, length=6))
-        self.unlock_button = self.lock_card.button("فتح", "unlock_button", default=True)
-        self.switch_button = self.lock_card.button("دخول موظف آخر", "switch_user_button")
-        self.unlock_button.clicked.connect(self.submit_pin)
-        self.pin_edit.returnPressed.connect(self.submit_pin)
-        self.switch_button.clicked.connect(lambda: self.show_sign_in())
-        self.faces.addWidget(self.lock_card)
+        self._first_button.setEnabled(self._workspace is not None and not self._busy)
+        return card
 
-        self._set_ready(False)
-        self.sign_in_card.say(OPENING_TEXT, False)
+    def _build_lock_card(self) -> _Card:
+        lock = _Card("المكتب مقفل", "", self.faces)
+        self._pin_edit = lock.field("&رمز الفتح:", _line(self, "lock_pin", secret=True, length=6))
+        self._unlock_button = lock.button("فتح", "unlock_button", default=True)
+        self._switch_button = lock.button("دخول موظف آخر", "switch_user_button")
+        self._unlock_button.clicked.connect(self.submit_pin)
+        self._pin_edit.returnPressed.connect(self.submit_pin)
+        self._switch_button.clicked.connect(lambda: self.show_sign_in())
+        self.faces.addWidget(lock)
+
+        self._unlock_button.setEnabled(self._workspace is not None and not self._busy)
+        return lock
+
+    @property
+    def first_card(self) -> _Card:
+        """The first administrator's form (built on first use)."""
+        if self._first_card is None:
+            self._first_card = self._build_first_card()
+        return self._first_card
+
+    @property
+    def lock_card(self) -> _Card:
+        """The lock's form (built on first use)."""
+        if self._lock_card is None:
+            self._lock_card = self._build_lock_card()
+        return self._lock_card
+
+    @property
+    def first_name_edit(self) -> QLineEdit:
+        """Of the first administrator's form (built on first use)."""
+        self.first_card  # noqa: B018 (builds it)
+        return self._first_name_edit
+
+    @property
+    def first_login_edit(self) -> QLineEdit:
+        """Of the first administrator's form (built on first use)."""
+        self.first_card  # noqa: B018 (builds it)
+        return self._first_login_edit
+
+    @property
+    def first_password_edit(self) -> QLineEdit:
+        """Of the first administrator's form (built on first use)."""
+        self.first_card  # noqa: B018 (builds it)
+        return self._first_password_edit
+
+    @property
+    def first_again_edit(self) -> QLineEdit:
+        """Of the first administrator's form (built on first use)."""
+        self.first_card  # noqa: B018 (builds it)
+        return self._first_again_edit
+
+    @property
+    def first_pin_edit(self) -> QLineEdit:
+        """Of the first administrator's form (built on first use)."""
+        self.first_card  # noqa: B018 (builds it)
+        return self._first_pin_edit
+
+    @property
+    def first_button(self) -> QPushButton:
+        """Of the first administrator's form (built on first use)."""
+        self.first_card  # noqa: B018 (builds it)
+        return self._first_button
+
+    @property
+    def pin_edit(self) -> QLineEdit:
+        """Of the lock's form (built on first use)."""
+        self.lock_card  # noqa: B018 (builds it)
+        return self._pin_edit
+
+    @property
+    def unlock_button(self) -> QPushButton:
+        """Of the lock's form (built on first use)."""
+        self.lock_card  # noqa: B018 (builds it)
+        return self._unlock_button
+
+    @property
+    def switch_button(self) -> QPushButton:
+        """Of the lock's form (built on first use)."""
+        self.lock_card  # noqa: B018 (builds it)
+        return self._switch_button
 
     # ----------------------------------------------------------------- state
 
@@ -230,7 +310,12 @@ class DeskGate(QWidget):
         return self._workspace is not None
 
     def _set_ready(self, ready: bool) -> None:
-        for button in (self.sign_in_button, self.first_button, self.unlock_button):
+        buttons = [self.sign_in_button]
+        if self._first_card is not None:
+            buttons.append(self.first_button)
+        if self._lock_card is not None:
+            buttons.append(self.unlock_button)
+        for button in buttons:
             button.setEnabled(ready and not self._busy)
 
     def _set_busy(self, busy: bool, card: _Card) -> None:
@@ -294,7 +379,8 @@ class DeskGate(QWidget):
     def clear_lock(self) -> None:
         """Nobody is locked out any more (the window is open for the person signed in)."""
         self._locked_identity = None
-        self.pin_edit.clear()
+        if self._lock_card is not None:  # not built: nothing typed in it
+            self.pin_edit.clear()
         self.password_edit.clear()
 
     # ----------------------------------------------------------------- submitting
