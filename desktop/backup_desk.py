@@ -29,6 +29,7 @@ from desktop.backup import (
 )
 from desktop.errors import InputError
 from desktop.logbook import get_logger
+from desktop.permissions import Action, Guarded, guarded
 from desktop.startup import DATABASE_FILE
 
 if TYPE_CHECKING:
@@ -45,12 +46,17 @@ DAILY = dt.timedelta(hours=24)
 _log = get_logger("backup")
 
 
-class BackupDesk:
-    """Backups of one workspace: the kept number, automatic and manual backups, the list and a preview."""
+class BackupDesk(Guarded):
+    """Backups of one workspace: the kept number, automatic and manual backups, the list and a preview.
+
+    The automatic backups run for whoever is at the desk; choosing the kept number, a backup to a removable
+    drive and a restore's preview are the settings' (`Action.ACCOUNTS_SETTINGS`: a restore replaces the data).
+    """
 
     def __init__(self, workspace: Workspace) -> None:
         """Backups of `workspace`'s data directory."""
         self.workspace = workspace
+        self._workspace = workspace
 
     @property
     def folder(self) -> Path:
@@ -66,6 +72,7 @@ class BackupDesk:
         keep = value.get("keep") if isinstance(value, dict) else None
         return keep if isinstance(keep, int) and 1 <= keep <= MAX_KEEP else DEFAULT_KEEP
 
+    @guarded(Action.ACCOUNTS_SETTINGS)
     def set_keep(self, keep: int) -> int:
         """Store how many automatic backups are kept (1 to `MAX_KEEP`); `InputError` otherwise."""
         if not 1 <= keep <= MAX_KEEP:
@@ -108,6 +115,7 @@ class BackupDesk:
         _log.info("automatic backup (%s) made; %d old ones removed", kind.value, len(removed))
         return info
 
+    @guarded(Action.ACCOUNTS_SETTINGS)
     def backup_to(self, folder: Path, *, progress: Progress | None = None) -> BackupInfo:
         """«نسخة احتياطية الآن»: a manual backup into `folder` (a USB drive), never pruned."""
         info = create_backup(self.workspace.data_dir, Path(folder), kind=BackupKind.MANUAL, progress=progress,
@@ -115,6 +123,7 @@ class BackupDesk:
         _log.info("manual backup made")
         return info
 
+    @guarded(Action.ACCOUNTS_SETTINGS)
     def preview(self, folder: Path, *, progress: Progress | None = None) -> BackupInfo:
         """The backup in `folder` checked (hashes, quick check) for a restore's preview; `BackupError` if bad.
 

@@ -268,3 +268,30 @@ def test_an_officer_cannot_read_the_interview_notes_of_a_mental_health_case(
             for secret in ("يحتاج جلسات", "نوبات هلع", "طبيب نفسي"):
                 assert secret not in timeline
             assert REDACTED in timeline
+
+
+def test_a_backup_to_a_drive_and_a_restore_preview_are_the_settings_not_an_officers(tmp_path) -> None:
+    """The backups box is hidden from an officer; the service refuses them too (a restore replaces the data),
+    while the automatic backup at close runs for whoever is at the desk."""
+    from desktop.backup import BackupKind
+    from desktop.backup_desk import BackupDesk
+    from desktop.workspace import Workspace
+    from tests.accounts import PASSWORD, add_account, sign_in_desk
+    from tests.templates import seed_data_dir
+
+    workspace = Workspace.open(seed_data_dir(tmp_path / "desk"))
+    try:
+        workspace.adopt_builtin_profile("mafateeh-alkhair")
+        sign_in_desk(workspace)
+        add_account(workspace, "khalid", "خالد الحربي", [UserRole.OFFICER.value])
+        officer = workspace.staff().verify_sign_in("khalid", PASSWORD)
+        workspace.sign_in(officer)
+        desk = BackupDesk(workspace)
+        with pytest.raises(PermissionDenied) as refused:
+            desk.backup_to(tmp_path / "usb")
+        assert "مسؤول النظام" in refused.value.message_ar
+        with pytest.raises(PermissionDenied):
+            desk.set_keep(3)
+        assert desk.automatic(BackupKind.CLOSE) is not None
+    finally:
+        workspace.close()
