@@ -47,6 +47,7 @@ __all__ = [
     "DatabaseTooNewError",
     "DATA_KEY_BYTES",
     "INTEGRITY_ERRORS",
+    "UNSTORABLE_ERRORS",
     "SQLITE_HEADER",
     "DatabaseSealedError",
     "WrongKeyError",
@@ -243,6 +244,20 @@ def _integrity_errors() -> tuple[type[Exception], ...]:
 
 #: The driver's integrity errors, for code working on a raw connection (either driver may have made it).
 INTEGRITY_ERRORS: tuple[type[Exception], ...] = _integrity_errors()
+
+
+def _unstorable_errors() -> tuple[type[Exception], ...]:
+    errors: list[type[Exception]] = [*INTEGRITY_ERRORS, sqlite3.InterfaceError, OverflowError]
+    try:
+        errors.append(cast(type[Exception], sqlcipher_module().InterfaceError))
+    except ImportError:  # pragma: no cover - sqlcipher3 is a dependency
+        pass
+    return tuple(errors)
+
+
+#: What either driver raises for a value it cannot store (a constraint, a type, a number out of range): the sync
+#: sets such a pulled row aside instead of stopping the round.
+UNSTORABLE_ERRORS: tuple[type[Exception], ...] = _unstorable_errors()
 
 
 def _key_pragma(key: bytes) -> str:

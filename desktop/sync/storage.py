@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Table
 from sqlalchemy.pool import PoolProxiedConnection
 
-from db.engine import INTEGRITY_ERRORS, Database, driver_connection, sqlcipher_module
+from db.engine import UNSTORABLE_ERRORS as UNSTORABLE
+from db.engine import Database, driver_connection
 from desktop.attachments import AttachmentStore
 from db.models import APPEND_ONLY_TABLES
 from db.outbox import LOCAL_ONLY_TABLES, install_outbox_triggers, outbox_triggers_current, resume_outbox, suppress_outbox
@@ -52,18 +53,6 @@ _DEMO_PREFIX = "DEMO"
 _STATE_COLUMNS = ("pull_after", "last_hlc", "clock_offset_ms", "last_summary_at", "device_id")
 
 
-def _unstorable() -> tuple[type[Exception], ...]:
-    """What a pulled row this desk cannot store raises (either driver): set aside, never stopping the round."""
-    errors: list[type[Exception]] = [*INTEGRITY_ERRORS, sqlite3.InterfaceError, OverflowError]
-    try:
-        errors.append(sqlcipher_module().InterfaceError)
-    except ImportError:  # pragma: no cover - sqlcipher3 is a dependency
-        pass
-    return tuple(errors)
-
-
-#: A pulled row's value the driver refuses (a constraint, a type, a number out of range): quarantined.
-UNSTORABLE: tuple[type[Exception], ...] = _unstorable()
 
 
 
