@@ -275,6 +275,16 @@ class ColumnFitter(QObject):
         padding = 2 * self._view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 16
         return self._title_metrics.horizontalAdvance(title) + padding + (14 if self._sortable(column) else 0)
 
+    def widen(self, column: int, width: int) -> None:
+        """Let `column` be at least `width` wide from now on (a later page's longer number); the elastic
+        columns give it the room, so the shown columns still fit the table's width."""
+        if not self._natural:
+            self.fit()  # measures the rows there are first
+        if not self._natural or width <= self._natural.get(column, 0):
+            return
+        self._natural[column] = width
+        self.fit()
+
     def _measure(self) -> None:
         model = self._view.model()
         rows = range(min(model.rowCount(), MEASURED_ROWS))
