@@ -22,6 +22,17 @@ import pytest  # noqa: E402
 pytest_plugins = ["tests.postgres"]
 
 
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """Once a GUI test has made `ui.ops` run, Python's automatic collector is off for the process (cycles are
+    collected on the GUI thread only, `ui.collector`): collect what is due after each test too, so the tests
+    that never turn Qt's event loop free their cycles (and the files those hold) as the collector would."""
+    import sys
+
+    collector = sys.modules.get("ui.collector")
+    if collector is not None:
+        collector.collect_due()
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     """A fresh, not yet created data directory for one test (the workspace creates it)."""

@@ -37,6 +37,7 @@ from desktop import logbook
 from desktop.cli_args import ArabicArgumentParser
 from desktop.version import add_version_argument
 from desktop.errors import describe, unexpected_error_text
+from ui.collector import collect_on_gui_thread
 from ui.input_safety import install_wheel_guard
 from ui.ops import operations, run_write
 from ui.settings import show_main_window
@@ -557,10 +558,11 @@ def _report_usable(window: MainWindow, finish: Callable[[], object]) -> None:
 
 def settle_memory() -> None:
     """Once the desk is usable: move the objects made at start-up (modules, classes, the policy) out of the
-    collector's sight and turn it back on, so that later collections — on the GUI thread too — walk only
-    what the officer's work creates."""
+    collector's sight and start collecting again, so that later collections walk only what the officer's work
+    creates. They run on the GUI thread only (`ui.collector`): a worker thread that collected could free a Qt
+    object off its thread."""
     gc.freeze()
-    gc.enable()
+    collect_on_gui_thread()
 
 
 def _let_python_handle_ctrl_c(app: QApplication) -> None:

@@ -27,6 +27,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop.errors import describe
+from ui.collector import collect_on_gui_thread
 
 __all__ = ["FailureCallback", "Operations", "operations", "run_read", "run_write", "show_failure"]
 
@@ -99,6 +100,8 @@ class Operations(QObject):
         self._readers.setMaxThreadCount(READ_THREADS)
         self._relays: set[_Relay] = set()
         self.longest_callback_ms = 0.0
+        # A worker thread must never be the one that frees a Qt object: cycles are collected on this thread only.
+        collect_on_gui_thread()
 
     @property
     def in_flight(self) -> int:
