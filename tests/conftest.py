@@ -22,6 +22,12 @@ import pytest  # noqa: E402
 pytest_plugins = ["tests.postgres"]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked `slow` (a frozen build, mypy, ten desks syncing, the fuzzer) run first: started last, one
+    of them alone kept a worker busy after the other had finished (the run's tail). The order is otherwise kept."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def pytest_runtest_teardown(item: pytest.Item) -> None:
     """Once a GUI test has made `ui.ops` run, Python's automatic collector is off for the process (cycles are
     collected on the GUI thread only, `ui.collector`): collect what is due after each test too, so the tests

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -232,6 +234,7 @@ def _public_definitions(body: list[ast.stmt]) -> list[ast.ClassDef | ast.Functio
     return found
 
 
+@pytest.mark.slow
 def test_classes_and_public_functions_have_docstrings() -> None:
     """A short docstring on every class and public function or method of db/, desktop/ and ui/ (migrations aside)."""
     offenders = []

@@ -116,6 +116,7 @@ def rows_of(lines: list[str]) -> dict[str, list[str]]:
     return {line.split("\t")[0]: line.split("\t") for line in lines[1:]}
 
 
+@pytest.mark.slow
 def test_users_commands_need_an_administrator_who_signs_in(
     capsys: pytest.CaptureFixture[str], data_dir: Path, admin_env: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -16,8 +16,13 @@ import tomllib
 import unicodedata
 from pathlib import Path
 
+import pytest
+
 from db.engine import BEFORE_UPGRADE_DIR, HEAD_REVISION
 from tests.packaging.test_spec import opened_data_files
+
+#: The frozen build takes the longest of the suite: scheduled first (tests/conftest.py).
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "db" / "fixtures" / "release-0008.sqlite3"

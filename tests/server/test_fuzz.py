@@ -23,6 +23,7 @@ from tests.server.helpers import LiveServer, http_client
 EXAMPLES = 12
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 def test_fuzzing_the_published_openapi_finds_no_server_error(server: LiveServer, mode: GenerationMode) -> None:
     desk = server.desk()

@@ -218,6 +218,7 @@ def test_without_a_snapshot_the_workspace_opens_before_the_window(adopted_worksp
     assert read_snapshot(data_dir) is not None  # written again for the next start
 
 
+@pytest.mark.slow
 def test_probe_on_first_run_reports_the_policy_dialog(data_dir: Path) -> None:
     """With no policy adopted yet, the first screen is the policy dialog: the probe reports it and adopts nothing."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", **{desk.STARTUP_PROBE_ENV: "1"})

@@ -13,6 +13,8 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from desktop.arabic_text import strip_bidi_controls, to_latin_digits
 from desktop.documents.forms import Letterhead
 from desktop.reports import DashboardService, Period, terms
@@ -47,6 +49,7 @@ def _month(index: int) -> MonthScore:
                       responses=7000 + index, mean=4.0, percent=75.0)
 
 
+@pytest.mark.slow
 def test_no_month_of_the_trend_table_is_alone_on_a_page(march: Workspace, tmp_path: Path) -> None:
     """Whatever the length of the monthly table, no page holds exactly one of its rows."""
     figures = DashboardService(march, clock=lambda: NOW).figures(MARCH)

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[3]
 ADMIN = ("import sys; from desktop import cli; cli.COMMAND_MODULES = ('desktop.sync.cli',); "
          "sys.exit(cli.main())")
@@ -16,6 +18,7 @@ def _admin(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False)
 
 
+@pytest.mark.slow
 def test_enroll_then_sync_then_offline(tmp_path: Path, sync_server, make_desk) -> None:
     data_dir = tmp_path / "cli-desk"
     assert _admin(data_dir, "init", "--policy", "mafateeh-alkhair").returncode == 0

@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import create_engine, insert, select, update
 
 from desktop.server.models import server_association, sync_bucket, sync_row
@@ -63,6 +64,7 @@ def _inject(server: SyncServerProcess, association_name: str, rows: list[tuple[s
         engine.dispose()
 
 
+@pytest.mark.slow
 def test_poison_rows_are_set_aside_then_repaired_by_the_administrator(make_desk, sync_server, tmp_path) -> None:
     a = make_desk("a")
     first = a.new_case()

@@ -31,6 +31,7 @@ def sync_server(postgres_cluster: PostgresCluster) -> Iterator[SyncServerProcess
         server.stop()
 
 
+@pytest.mark.slow
 def test_ten_desks_against_two_server_processes(make_desk: Callable[..., Desk],
                                                 sync_server: SyncServerProcess) -> None:
     desks = [make_desk(f"desk{i}") for i in range(DESKS)]

@@ -8,6 +8,7 @@ import uuid
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
+import pytest
 
 from desktop.sync.client import SyncError
 from tests.desktop.sync.conftest import Desk, assert_converged
@@ -17,6 +18,7 @@ FIELDS = ("summary", "location", "branch")
 VALUES = ("أ", "ب", "ج", "د")
 
 
+@pytest.mark.slow
 def test_random_operations_and_partitions_converge(make_desk, sync_server) -> None:
     """Invariants after healing: no pending change, every desk equal to the server, every case everywhere,
     every field holding a value some desk wrote, each conflict recorded once."""

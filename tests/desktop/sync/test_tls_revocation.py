@@ -38,6 +38,7 @@ def _tls_desk(make_desk: Callable[..., Desk], server: SyncServerProcess) -> tupl
     return desk, SyncService(desk.ws), server.enroll_code(profile.association.name)
 
 
+@pytest.mark.slow
 def test_pinned_certificate_enrolment_then_another_certificate_is_refused_in_its_own_words(
         make_desk: Callable[..., Desk], tls_server: SyncServerProcess, tmp_path: Path) -> None:
     desk, service, code = _tls_desk(make_desk, tls_server)

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from desktop.identity import make_saudi_id
 from desktop.reception import ReceptionService
 from desktop.workspace import Workspace
@@ -140,6 +142,7 @@ while True:
 """
 
 
+@pytest.mark.slow
 def test_draft_survives_a_killed_process(qtbot, adopted_workspace: Workspace) -> None:
     """The desk is killed (SIGKILL) after typing: the next start offers the case and the fields are all there."""
     data_dir = adopted_workspace.data_dir

@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
+import pytest
 
 from tests.accounts import sign_in_desk
 from tests.ui.sync.conftest import WindowDesk
@@ -81,6 +82,7 @@ def test_status_bar_not_configured_then_pending_then_sent(qtbot: Any, sync_desk:
     assert desk.service.gui_thread_calls() == []
 
 
+@pytest.mark.slow
 def test_offline_server_keeps_the_window_responsive(qtbot: Any, sync_desk: Any, sync_server: Any) -> None:
     desk = sync_desk("desk")
     sync = desk.window.sync
