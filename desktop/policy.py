@@ -59,6 +59,7 @@ __all__ = [
     "Approval",
     "Association",
     "CaseKind",
+    "SECRET_IN_POLICY",
     "SensitiveField",
     "Channel",
     "ChannelKind",
@@ -868,6 +869,12 @@ def _expected_values(expected: str) -> str:
     return "، ".join(a or b for a, b in values) or expected
 
 
+#: A key that would hold a secret (a password, a PIN): refused with its own sentence, its value never echoed.
+_SECRET_KEY = re.compile(r"pass|pwd|secret|(^|_)pin($|_)|recovery", re.IGNORECASE)
+SECRET_IN_POLICY = ("لا تُكتب كلمة مرور ولا رمز فتح في ملف السياسة: الحسابات وكلمات مرورها تُدار من الإعدادات "
+                    "أو بالأمر mustafid-admin users")
+
+
 def _reason(error: Mapping[str, Any]) -> str:
     kind: str = error["type"]
     ctx: Mapping[str, Any] = error.get("ctx") or {}
@@ -876,6 +883,8 @@ def _reason(error: Mapping[str, Any]) -> str:
     if kind == "missing":
         return "مفتاح مطلوب غير موجود"
     if kind == "extra_forbidden":
+        if _SECRET_KEY.search(str(last)):
+            return SECRET_IN_POLICY
         return "مفتاح غير معروف"
     if kind in ("enum", "literal_error"):
         allowed = _expected_values(str(ctx.get("expected", "")))
