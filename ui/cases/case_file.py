@@ -444,6 +444,8 @@ class CaseFileDialog(QDialog):
                     item.setForeground(QBrush(SOON_COLOUR))
                 if column == 1 and document.valid_until is not None:
                     item.setToolTip(dual_date(document.valid_until))
+                elif column == 0 and document.withheld:  # a sensitive document: its scan is not this account's
+                    item.setToolTip(SENSITIVE_SCAN_REFUSED)
                 table.setItem(row, column, item)
         table.resizeRowsToContents()
 

@@ -54,6 +54,7 @@ class World:
     case_id: uuid.UUID
     scan_sha: str
     identities: dict[UserRole, SessionIdentity]
+    rejected: uuid.UUID
 
     @property
     def ws(self) -> Workspace:
@@ -87,12 +88,22 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     ])
     reception.sign_declaration(case_id, signature_png())
     reception.notify_committee(case_id)
+    second = reception.start_contact(reception.profile.channels[0].id, "support_request").case_id
+    reception.complete_greet(second)
+    reception.complete_verify(second, made.particulars(), [
+        DocumentInput("صورة الهوية الوطنية أو الإقامة", True, "1460/01/01"),
+        DocumentInput(MEDICAL_REPORT, True, "1460/01/01"),
+    ])
+    reception.sign_declaration(second, signature_png())
+    reception.notify_committee(second)
     identities = _accounts(made.workspace)
     ws = made.workspace
     ws.sign_in(identities[UserRole.COMMITTEE_SECRETARY])
     desk = CaseDesk(ws)
     desk.committee.decide(case_id, DecisionInput(
         "accept", REASON, member_ids=(identities[UserRole.COMMITTEE_SECRETARY].account_id,)))
+    desk.committee.decide(second, DecisionInput(
+        "reject", REASON, member_ids=(identities[UserRole.COMMITTEE_SECRETARY].account_id,)))
     ws.sign_out()
     ws.sign_in(identities[UserRole.OFFICER])
     desk.delivery.complete_registration(case_id)
@@ -102,7 +113,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     scan = next(d for d in desk.files.case_file(case_id).documents if d.name == MEDICAL_REPORT)
     ws.sign_out()
     assert scan.attachment_sha256 is not None
-    yield World(made, case_id, scan.attachment_sha256, identities)
+    yield World(made, case_id, scan.attachment_sha256, identities, second)
     ws.close()
 
 
@@ -210,3 +221,18 @@ def test_the_subject_access_pdf_stays_complete_for_the_person(world: World, tmp_
     text = " ".join(pdf_text(path).split())
     for secret in (STEP_NOTE, REASON):
         assert secret in text, secret
+
+
+@pytest.mark.parametrize("role", [UserRole.OFFICER, UserRole.COMMITTEE_SECRETARY], ids=lambda r: r.value)
+def test_the_message_to_the_beneficiary_leaves_a_sensitive_reason_out_for_who_may_not_read_it(
+    world: World, role: UserRole,
+) -> None:
+    """The SMS/WhatsApp text of a rejection: the secretary's names the reason; the officer's leaves it out (the
+    letter handed to the person carries it), so it is neither shown to the officer nor sent from their phone."""
+    world.ws.sign_in(world.identities[role])
+    try:
+        text = CaseDesk(world.ws).committee.notification(world.rejected).text
+    finally:
+        world.ws.sign_out()
+    assert (REASON in text) == (role in SENSITIVE_READERS)
+    assert REDACTED not in text
