@@ -113,7 +113,9 @@ class TimelineList(QListWidget):
         for entry in entries:
             item = QListWidgetItem(entry_lines(entry))
             item.setData(ENTRY_ROLE, entry)
-            if entry_has_file(entry):
+            if entry.withheld:  # a sensitive scan: not a link (opening it is refused, naming who may)
+                item.setForeground(QBrush(QColor("#6b7580")))
+            elif entry_has_file(entry):
                 item.setForeground(QBrush(QColor("#1f4f7a")))
             self.addItem(item)
 
