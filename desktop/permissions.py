@@ -34,11 +34,12 @@ if TYPE_CHECKING:
 
     from desktop.workspace import Workspace
 
-__all__ = ["ACCOUNT_GONE", "NOT_SIGNED_IN", "PERMISSIONS", "REDACTED", "SENSITIVE_READERS", "Action",
+__all__ = ["ACCOUNT_GONE", "NOT_SIGNED_IN", "PERMISSIONS", "REDACTED", "SENSITIVE_READERS", "SENSITIVE_SCAN_REFUSED", "Action",
            "PermissionDenied", "Guarded", "acting_roles", "guarded", "may", "refusal", "require", "roles_phrase", "sign_in_required"]
 
-#: What a screen shows instead of a text the account may not read.
-REDACTED = "محجوب — لا يملك حسابك صلاحية الاطلاع"
+#: What a screen shows instead of a text the account may not read (never an empty field that looks missing):
+#: it names who may read it (`SENSITIVE_READERS`: the researcher, the committee and its secretary, the manager).
+REDACTED = "محجوب — يطّلع عليه الباحث واللجنة والمدير"
 NOT_SIGNED_IN = "لم يدخل أحد إلى المكتب: ادخل بحسابك أولًا، فهذه العملية تُسجَّل باسم من يقوم بها."
 ACCOUNT_GONE = "الحساب الذي دخلت به موقوف أو محذوف: ادخل من جديد بحساب نشط"
 
@@ -109,6 +110,10 @@ _OM, _M, _A, _SS = UserRole.OPERATIONS_MANAGER, UserRole.MANAGER, UserRole.ADMIN
 
 #: Who may read interview notes, eligibility assessments and what a policy marks sensitive.
 SENSITIVE_READERS: frozenset[UserRole] = frozenset({_R, _CS, _CM, _M})
+
+#: The refusal of a scan of a document a policy marks sensitive (a medical report) to anyone else.
+SENSITIVE_SCAN_REFUSED = ("هذا المستند سري بحسب سياسة الجمعية: لا يفتحه ولا يطبعه إلا مسؤول البحث الاجتماعي "
+                          "أو لجنة البحث وأمين سرها أو المدير.")
 
 #: The table (ARCHITECTURE.md, "Who may see and do what", is this table in words).
 PERMISSIONS: dict[Action, frozenset[UserRole]] = {

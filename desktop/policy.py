@@ -59,6 +59,8 @@ __all__ = [
     "Approval",
     "Association",
     "CaseKind",
+    "SECRET_IN_POLICY",
+    "SensitiveField",
     "Channel",
     "ChannelKind",
     "Declaration",
@@ -429,6 +431,18 @@ class PolicyDocument(_Section):
     name: _DocumentName
     required: StrictBool = True
     has_expiry: StrictBool = False
+    #: Its scan is sensitive (a medical report): only `desktop.permissions.SENSITIVE_READERS` open or print it.
+    sensitive: StrictBool = False
+
+
+class SensitiveField(StrEnum):
+    """A field of a case's record a policy may mark sensitive (`sensitive_fields = [...]`): what is written in it
+    may name a diagnosis or a condition, so only `desktop.permissions.SENSITIVE_READERS` read it."""
+
+    DECISION_REASON = "decision_reason"
+    NOTICE_NOTE = "notice_note"
+    SERVICE_DESCRIPTION = "service_description"
+    REFERRAL_NOTE = "referral_note"
 
 
 class Step(_Section):
@@ -530,6 +544,8 @@ class PolicyProfile(_Section):
     id: _ProfileId
     version: _Version
     title: _Text | None = None
+    #: The record's fields whose text only the sensitive readers see (e.g. the committee's reason).
+    sensitive_fields: tuple[SensitiveField, ...] = ()
     association: Association
     approval: Approval | None = None
     channels: tuple[Channel, ...] = Field(min_length=1)
@@ -618,6 +634,14 @@ class PolicyProfile(_Section):
     def sensitive_step_ids(self) -> frozenset[str]:
         """The ids of the steps marked `sensitive` (their notes are read by the sensitive readers only)."""
         return frozenset(step.id for step in self.steps if step.sensitive)
+
+    def sensitive_document_names(self) -> frozenset[str]:
+        """The names of the documents marked `sensitive` (their scans are opened by the sensitive readers only)."""
+        return frozenset(document.name for document in self.documents if document.sensitive)
+
+    def field_is_sensitive(self, field: SensitiveField) -> bool:
+        """True when the profile marks this field of the record sensitive."""
+        return field in self.sensitive_fields
 
     def roles_held_by(self, account_role: str) -> tuple[str, ...]:
         """The ids of the policy roles an account with this role holds (what is referred to them reaches it)."""
@@ -845,6 +869,12 @@ def _expected_values(expected: str) -> str:
     return "، ".join(a or b for a, b in values) or expected
 
 
+#: A key that would hold a secret (a password, a PIN): refused with its own sentence, its value never echoed.
+_SECRET_KEY = re.compile(r"pass|pwd|secret|(^|_)pin($|_)|recovery", re.IGNORECASE)
+SECRET_IN_POLICY = ("لا تُكتب كلمة مرور ولا رمز فتح في ملف السياسة: الحسابات وكلمات مرورها تُدار من الإعدادات "
+                    "أو بالأمر mustafid-admin users")
+
+
 def _reason(error: Mapping[str, Any]) -> str:
     kind: str = error["type"]
     ctx: Mapping[str, Any] = error.get("ctx") or {}
@@ -853,6 +883,8 @@ def _reason(error: Mapping[str, Any]) -> str:
     if kind == "missing":
         return "مفتاح مطلوب غير موجود"
     if kind == "extra_forbidden":
+        if _SECRET_KEY.search(str(last)):
+            return SECRET_IN_POLICY
         return "مفتاح غير معروف"
     if kind in ("enum", "literal_error"):
         allowed = _expected_values(str(ctx.get("expected", "")))

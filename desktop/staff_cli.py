@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -56,6 +57,9 @@ SECRET_OPTIONS: frozenset[str] = frozenset({"--password", "--admin-password", "-
                                        "--recovery-key"})
 #: A sign-in refused or an action an administrator only may do (as `mustafid-admin sync`'s refusals).
 EXIT_REFUSED = 4
+#: An option that looks like one of those, misspelt or abbreviated (``--passwd``, ``--PASSWORD``, ``--pass``):
+#: refused the same way, so argparse's "unknown argument" error never prints the secret typed after it.
+_SECRET_LIKE = re.compile(r"pass|pwd|secret|recovery|^-+(new-)?pin", re.IGNORECASE)
 SECRET_ON_COMMAND_LINE = (
     "لا تُكتب كلمة المرور ولا رمز الفتح في سطر الأمر (يبقى في سجل الأوامر): "
     f"اكتبها عند الطلب أو ضعها في المتغير {ADMIN_PASSWORD_ENV} أو {NEW_PASSWORD_ENV}"
@@ -67,7 +71,8 @@ def refuses_secret_arguments(argv: Sequence[str]) -> str | None:
     for token in argv:
         if token == "--":
             break
-        if token.split("=", 1)[0] in SECRET_OPTIONS:
+        name = token.split("=", 1)[0]
+        if name in SECRET_OPTIONS or (name.startswith("-") and _SECRET_LIKE.search(name)):
             return SECRET_ON_COMMAND_LINE
     return None
 

@@ -13,6 +13,7 @@ reads it, and every action of the committee and of service delivery answers with
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import uuid
 from hashlib import sha256
@@ -45,15 +46,22 @@ from desktop.casedesk.common import (
     user_names,
 )
 from desktop.casedesk.decisions import decision_view, latest_decision, read_stored
-from desktop.casedesk.eligibility import document_states
+from desktop.casedesk.eligibility import document_states, withhold_documents
 from desktop.casedesk.rules import register_refusal, serve_refusal
 from desktop.casedesk.service import CaseDeskWork
-from desktop.casedesk.timeline import build_timeline, declaration_state, file_entries
+from desktop.casedesk.timeline import (
+    build_timeline,
+    declaration_state,
+    file_entries,
+    sensitive_scans,
+    withhold_scans,
+)
 from desktop.casedesk.views import (
     INFORMED_HOW,
     CaseDeskError,
     CaseDocument,
     CaseFile,
+    DecisionView,
     InformedView,
     ServiceView,
     TimelineEntry,
@@ -64,14 +72,14 @@ from desktop.documents import catalogue
 from desktop.errors import ReceptionError
 from desktop.hijri import local_date
 from desktop.money import money_text
-from desktop.policy import PolicyProfile, is_rescue_profile
+from desktop.policy import PolicyProfile, SensitiveField, is_rescue_profile
 from desktop.reception.correction import CorrectionResult, ParticularsCorrection
 from desktop.reception.declare import DeclareStep
 from desktop.reception.documents import declaration_versions
 from desktop.reception.particulars import household_required
 from desktop.reception.views import ParticularsInput, ReferralView
 from desktop.reception.work import beneficiary_view
-from desktop.permissions import Action, guarded
+from desktop.permissions import REDACTED, SENSITIVE_SCAN_REFUSED, Action, PermissionDenied, guarded
 
 __all__ = ["CaseFileService", "build_case_file"]
 
@@ -135,6 +143,8 @@ class CaseFileService(CaseDeskWork):
         if isinstance(entry_or_kind, TimelineEntry):
             sha = entry_or_kind.attachment_sha256
             kind = entry_or_kind.document_kind or ""
+            if entry_or_kind.withheld:
+                raise PermissionDenied(SENSITIVE_SCAN_REFUSED, field="permission")
             if sha is None:
                 raise CaseDeskError("لا يوجد ملف مرفق بهذا السجل", field="entry")
         else:
@@ -146,6 +156,10 @@ class CaseFileService(CaseDeskWork):
                 row = session.scalars(select(Attachment).where(Attachment.sha256 == sha)).first()
                 if row is None or not _belongs_to_case(session, case, sha):
                     raise CaseDeskError("الملف غير موجود في ملف هذا الطلب", field="entry")
+                profile = self._profile_of(session, case.policy_version_id)
+                if (sha in sensitive_scans(session, case, profile)
+                        and not self._may(session, Action.READ_SENSITIVE)):
+                    raise PermissionDenied(SENSITIVE_SCAN_REFUSED, field="permission")
                 return read_stored(self._store, row)
             entry = catalogue.document(kind, CaseDeskError)
             entry.check_may_print(self._officer_role(session), CaseDeskError)
@@ -165,7 +179,11 @@ class CaseFileService(CaseDeskWork):
             role = self._officer_role(session)
             versions = {v.row.pdf_sha256: v for v in declaration_versions(session, case.id) if v.row.pdf_sha256}
             found: list[CaseDocument] = []
-            for entry in file_entries(session, case):
+            entries = file_entries(session, case)
+            if not self._may(session, Action.READ_SENSITIVE):
+                entries = withhold_scans(
+                    entries, sensitive_scans(session, case, self._profile_of(session, case.policy_version_id)))
+            for entry in entries:
                 kind = entry.document_kind or ""
                 printed = catalogue.title_of(kind, "")
                 may_print = True
@@ -180,7 +198,7 @@ class CaseFileService(CaseDeskWork):
                     entry=entry, title=entry.title, state_label=state,
                     number=version.number if version is not None else None,
                     superseded=version.superseded if version is not None else False,
-                    may_print=may_print, is_pdf=entry.mime in (None, "application/pdf"),
+                    may_print=may_print and not entry.withheld, is_pdf=entry.mime in (None, "application/pdf"),
                 ))
         found.sort(key=lambda d: (d.entry.at, d.entry.entry_id), reverse=True)
         return tuple(found)
@@ -215,7 +233,12 @@ def _belongs_to_case(session: Session, case: Case, sha: str) -> bool:
 
 def build_case_file(session: Session, case: Case, profile: PolicyProfile, today: date, *,
                     readable: bool = True) -> CaseFile:
-    """The case file as of `today` from an open session (the readers' answer and every action's answer)."""
+    """The case file as of `today` from an open session (the readers' answer and every action's answer).
+
+    With `readable` False (an account outside `SENSITIVE_READERS`) what the policy marks sensitive reads
+    `REDACTED`: its `sensitive_fields` (the decision's reason, the notices' notes, the services' descriptions,
+    the open referral's note) and its `sensitive` documents' scans (withheld, their examination note hidden).
+    """
     session.flush()
     beneficiary = session.get(Beneficiary, case.beneficiary_id) if case.beneficiary_id else None
     version = session.get(PolicyVersion, case.policy_version_id)
@@ -238,6 +261,10 @@ def build_case_file(session: Session, case: Case, profile: PolicyProfile, today:
     names.update(user_names(session, [n.informed_by for n in notices] + [s.delivered_by for s in services]))
     status = case.status
     refusal = serve_refusal(session, case, profile)
+
+    def hide(field: SensitiveField) -> bool:
+        return not readable and profile.field_is_sensitive(field)
+
     try:
         allowed = states.TRANSITIONS[CaseStatus(status)]
     except ValueError:
@@ -265,16 +292,18 @@ def build_case_file(session: Session, case: Case, profile: PolicyProfile, today:
         beneficiary=beneficiary_view(beneficiary) if beneficiary else None,
         id_expired=bool(beneficiary and beneficiary.id_expiry and beneficiary.id_expiry < today),
         mobile_local=mobile_local(beneficiary.mobile if beneficiary else None),
-        documents=document_states(session, case, today),
-        open_referral=_open_referral(session, profile, case.id),
-        decision=decision_view(session, decision, case) if decision else None,
+        documents=withhold_documents(document_states(session, case, today), profile, readable),
+        open_referral=_hidden_referral(_open_referral(session, profile, case.id), hide(SensitiveField.REFERRAL_NOTE)),
+        decision=_hidden_reason(decision_view(session, decision, case), hide(SensitiveField.DECISION_REASON))
+        if decision else None,
         informed=tuple(
-            InformedView(n.how, INFORMED_HOW.get(n.how, n.how), n.note or "",
+            InformedView(n.how, INFORMED_HOW.get(n.how, n.how),
+                         _private(n.note or "", hide(SensitiveField.NOTICE_NOTE)),
                          names.get(n.informed_by) if n.informed_by else None, n.informed_at,
                          moment_text(n.informed_at))
             for n in notices
         ),
-        services=tuple(_service_view(s, names) for s in services),
+        services=tuple(_service_view(s, names, hide(SensitiveField.SERVICE_DESCRIPTION)) for s in services),
         timeline=build_timeline(session, case, profile, readable=readable),
         policy_version=version.version_label if version else profile.version,
         is_rescue=is_rescue_profile(profile),
@@ -335,11 +364,29 @@ def _open_referral(session: Session, profile: PolicyProfile, case_id: uuid.UUID)
     )
 
 
-def _service_view(s: Service, names: Mapping[uuid.UUID, str]) -> ServiceView:
-    """A delivered service with its amount and date worded."""
+def _private(text: str, hidden: bool) -> str:
+    """`text`, or `REDACTED` in its place when it is hidden from this account (an empty text stays empty)."""
+    return REDACTED if hidden and text else text
+
+
+def _hidden_referral(referral: ReferralView | None, hidden: bool) -> ReferralView | None:
+    """The open referral with its note (and answer) `REDACTED` when the policy's referral texts are hidden."""
+    if referral is None or not hidden:
+        return referral
+    return dataclasses.replace(referral, note=_private(referral.note, True),
+                               answer=_private(referral.answer or "", True) or referral.answer)
+
+
+def _hidden_reason(decision: DecisionView, hidden: bool) -> DecisionView:
+    """The decision with its reason `REDACTED` when the policy marks the committee's reason sensitive."""
+    return dataclasses.replace(decision, reason=_private(decision.reason, True)) if hidden else decision
+
+
+def _service_view(s: Service, names: Mapping[uuid.UUID, str], hidden: bool = False) -> ServiceView:
+    """A delivered service with its amount and date worded (its description `REDACTED` when `hidden`)."""
     delivered_on = local_date(s.delivered_at) if s.delivered_at else None
     return ServiceView(
         service_id=s.id, kind=s.kind, amount=s.amount, amount_text=money_text(s.amount), in_kind=s.in_kind,
-        description=s.description or "", delivered_on=delivered_on, delivered_text=dual(delivered_on),
+        description=_private(s.description or "", hidden), delivered_on=delivered_on, delivered_text=dual(delivered_on),
         delivered_by=names.get(s.delivered_by) if s.delivered_by else None,
     )

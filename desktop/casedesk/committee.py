@@ -74,7 +74,7 @@ from desktop.counting import MEMBERS, count_phrase
 from desktop.cases import states
 from desktop.documents.letters import notification_text, sms_link, whatsapp_link
 from desktop.hijri import local_date
-from desktop.policy import is_rescue_profile
+from desktop.policy import SensitiveField, is_rescue_profile
 from desktop.permissions import Action, guarded, sign_in_required
 
 __all__ = ["MORE_INFO_DAYS", "CommitteeService"]
@@ -329,10 +329,17 @@ class CommitteeService(CaseDeskWork):
 
     @guarded(Action.SEE_CASES)
     def notification(self, case_id: uuid.UUID) -> NotificationView:
-        """The SMS/WhatsApp text of the latest decision, the wa.me link and the phone."""
+        """The SMS/WhatsApp text of the latest decision, the wa.me link and the phone.
+
+        When the policy marks the committee's reason sensitive and the account may not read it, the text leaves the
+        reason out (the decision letter handed to the person carries it): it is neither shown to the account nor
+        sent over a messaging app by it.
+        """
         with self._db.session(read_only=True) as session:
             case = self._case_row(session, case_id)
             profile = self._profile_of(session, case.policy_version_id)
+            hide_reason = (profile.field_is_sensitive(SensitiveField.DECISION_REASON)
+                           and not self._may(session, Action.READ_SENSITIVE))
             decision = latest_decision(session, case.id)
             if decision is None:
                 raise no_decision_yet(case)
@@ -344,7 +351,7 @@ class CommitteeService(CaseDeskWork):
             case_number=case.case_number,
             decision=decision.decision,
             decided_on=local_date(decision.decided_at),
-            reason=decision.reason or "",
+            reason="" if hide_reason else decision.reason or "",
             info_due=letter.info_due_date if letter else None,
             contact_phone=profile.association.phone,
             gender=beneficiary.gender if beneficiary else None,

@@ -10,6 +10,7 @@ changes only before the decision (`rules.STUDY_STATUSES`), never on a rescue rep
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -51,7 +52,8 @@ from desktop.hijri import local_date
 from desktop.policy import PolicyProfile, is_rescue_profile
 from desktop.permissions import REDACTED, Action, guarded
 
-__all__ = ["DEFAULT_CRITERIA", "EXPIRING_SOON_DAYS", "EligibilityService", "document_states", "latest_items"]
+__all__ = ["DEFAULT_CRITERIA", "EXPIRING_SOON_DAYS", "EligibilityService", "document_states", "latest_items",
+           "withhold_documents"]
 
 #: A valid document ending within this many days is flagged "expiring soon" in the case file.
 EXPIRING_SOON_DAYS = 30
@@ -112,6 +114,19 @@ def document_states(session: Session, case: Case, today: date) -> tuple[Document
             )
         )
     return tuple(result)
+
+def withhold_documents(documents: tuple[DocumentState, ...], profile: PolicyProfile,
+                        readable: bool) -> tuple[DocumentState, ...]:
+    """The case's documents with those the policy marks sensitive withheld from an account that may not read."""
+    names = profile.sensitive_document_names()
+    if readable or not names:
+        return documents
+    return tuple(
+        dataclasses.replace(d, attachment_sha256=None, check_note=REDACTED if d.check_note else "", withheld=True)
+        if d.name in names else d
+        for d in documents
+    )
+
 
 def latest_items(session: Session, case_id: uuid.UUID,
                  item_kind: str) -> dict[str, tuple[AssessmentItem, Assessment]]:
@@ -318,7 +333,7 @@ class EligibilityService(CaseDeskWork):
         operations manager…) the answers, notes and recommendation are `REDACTED` and nothing is editable."""
         session.flush()
         today = self._today()
-        documents = document_states(session, case, today)
+        documents = withhold_documents(document_states(session, case, today), profile, readable)
         answers = latest_items(session, case.id, "question")
         interview = _latest_assessment(session, case.id, AssessmentKind.PERSONAL_INTERVIEW)
         examination = _latest_assessment(session, case.id, AssessmentKind.ADMINISTRATIVE_EXAMINATION)

@@ -51,7 +51,7 @@ from desktop.cases import states
 from desktop.documents import catalogue
 from desktop.money import money_text
 from desktop.permissions import REDACTED
-from desktop.policy import PolicyProfile, is_rescue_profile
+from desktop.policy import PolicyProfile, SensitiveField, is_rescue_profile
 from desktop.reception.documents import CORRECTION_ACTION, declaration_versions
 
 __all__ = ["DOCUMENT_KIND_LABELS", "build_timeline", "declaration_state", "file_entries"]
@@ -95,11 +95,18 @@ def build_timeline(session: Session, case: Case, profile: PolicyProfile, *,
 
     With `readable` False (an account outside `desktop.permissions.SENSITIVE_READERS`) the details of the
     assessments, the recommendation, and the notes of steps (and referrals to roles of steps) a policy marks
-    `sensitive` read `REDACTED`: the entries stay, so the course of the case is still seen.
+    `sensitive` read `REDACTED`, and so do the fields the policy lists in `sensitive_fields` (the committee's
+    reason, the notice's note, the service's description, the referrals' texts) and the scans of documents it
+    marks `sensitive` (listed, never openable: see `withhold_scans`): the entries stay, so the course of the
+    case is still seen.
     """
     entries: list[tuple[TimelineEntry, uuid.UUID | None]] = []
     sensitive_steps = profile.sensitive_step_ids()
     sensitive_roles = {step.role for step in profile.steps if step.sensitive and step.role}
+    referral_field = profile.field_is_sensitive(SensitiveField.REFERRAL_NOTE)
+    reason_field = profile.field_is_sensitive(SensitiveField.DECISION_REASON)
+    notice_field = profile.field_is_sensitive(SensitiveField.NOTICE_NOTE)
+    service_field = profile.field_is_sensitive(SensitiveField.SERVICE_DESCRIPTION)
 
     def private(text: str, sensitive: bool = True) -> str:
         return REDACTED if sensitive and text and not readable else text
@@ -150,9 +157,10 @@ def build_timeline(session: Session, case: Case, profile: PolicyProfile, *,
     for referral in referrals:
         add(f"referral:{referral.id.hex}", referred_at.get(referral.id, referral.created_at), "referral",
             f"إحالة إلى {role_name(profile, referral.to_role)}",
-            private(referral.note or "", referral.to_role in sensitive_roles), referral.from_user_id)
+            private(referral.note or "", referral_field or referral.to_role in sensitive_roles), referral.from_user_id)
         add(f"referral_answer:{referral.id.hex}", referral.answered_at, "referral_answer", "رد على الإحالة",
-            private(referral.answer or "", referral.to_role in sensitive_roles), referral.answered_by)
+            private(referral.answer or "", referral_field or referral.to_role in sensitive_roles),
+            referral.answered_by)
     for assessment in session.scalars(
         select(Assessment).where(Assessment.case_id == case.id, Assessment.deleted_at.is_(None))
     ):
@@ -174,7 +182,7 @@ def build_timeline(session: Session, case: Case, profile: PolicyProfile, *,
     ):
         letter = letter_row(session, decision.id)
         members = "، ".join(decision.members or ())
-        detail = "؛ ".join(p for p in (decision.reason or "", f"الأعضاء الحاضرون: {members}" if members else "") if p)
+        detail = "؛ ".join(p for p in (private(decision.reason or "", reason_field), f"الأعضاء الحاضرون: {members}" if members else "") if p)
         add(f"decision:{decision.id.hex}", decision.decided_at, "decision",
             f"قرار لجنة البحث: {DECISIONS.get(decision.decision, decision.decision)}", detail, decision.recorded_by,
             document_kind="decision_letter" if letter else None,
@@ -183,12 +191,14 @@ def build_timeline(session: Session, case: Case, profile: PolicyProfile, *,
         select(BeneficiaryNotice).where(BeneficiaryNotice.case_id == case.id, BeneficiaryNotice.deleted_at.is_(None))
     ):
         add(f"notice:{notice.id.hex}", notice.informed_at, "notice",
-            f"إبلاغ المستفيد بالقرار ({INFORMED_HOW.get(notice.how, notice.how)})", notice.note or "",
+            f"إبلاغ المستفيد بالقرار ({INFORMED_HOW.get(notice.how, notice.how)})",
+            private(notice.note or "", notice_field),
             notice.informed_by, channel_name=INFORMED_HOW.get(notice.how, notice.how))
     for service in session.scalars(
         select(Service).where(Service.case_id == case.id, Service.deleted_at.is_(None))
     ):
-        detail = "؛ ".join(p for p in (money_text(service.amount), service.description or "") if p)
+        detail = "؛ ".join(p for p in (money_text(service.amount), private(service.description or "", service_field))
+                          if p)
         add(f"service:{service.id.hex}", service.delivered_at or service.created_at, "service",
             f"تقديم خدمة: {service.kind}", detail, service.delivered_by)
     for survey in session.scalars(
@@ -214,6 +224,8 @@ def build_timeline(session: Session, case: Case, profile: PolicyProfile, *,
         add(f"audit:{audit.id.hex}", audit.at, "audit", label.replace("الطلب", noun), _audit_detail(audit),
             audit.actor_id)
     files = file_entries(session, case)
+    if not readable:
+        files = withhold_scans(files, sensitive_scans(session, case, profile))
     names = user_names(session, [who for _, who in entries])
     done = [
         TimelineEntry(**{**entry.__dict__, "officer_name": names.get(who) if who else None})
@@ -228,6 +240,31 @@ def declaration_state(number: int, superseded: bool) -> str:
     """«الإصدار ٢ — مستبدَل بعد تصحيح البيانات» or «الإصدار ٢ — الساري»: a declaration's place among the case's."""
     state = "مستبدَل بعد تصحيح البيانات" if superseded else "الساري"
     return f"الإصدار {isolate(display_digits(str(number)))} — {state}"
+
+
+def sensitive_scans(session: Session, case: Case, profile: PolicyProfile) -> frozenset[str]:
+    """The SHA-256s of the case's scans of documents the policy marks `sensitive` (a medical report)."""
+    names = profile.sensitive_document_names()
+    if not names:
+        return frozenset()
+    return frozenset(session.scalars(
+        select(Attachment.sha256)
+        .join(RequiredDocument, RequiredDocument.attachment_id == Attachment.id)
+        .where(RequiredDocument.case_id == case.id, RequiredDocument.deleted_at.is_(None),
+               RequiredDocument.name.in_(sorted(names)))
+    ))
+
+
+def withhold_scans(entries: Sequence[TimelineEntry], shas: frozenset[str]) -> list[TimelineEntry]:
+    """`entries` with the scans in `shas` withheld: still listed (title, time, who), their detail `REDACTED`,
+    no file to open (`attachment_sha256` None, `withheld` True)."""
+    if not shas:
+        return list(entries)
+    return [
+        TimelineEntry(**{**e.__dict__, "detail": REDACTED, "attachment_sha256": None, "withheld": True})
+        if e.attachment_sha256 in shas else e
+        for e in entries
+    ]
 
 
 def file_entries(session: Session, case: Case) -> list[TimelineEntry]:

@@ -127,6 +127,8 @@ class DocumentState:
     check_note: str
     checked_by: str | None
     checked_at: datetime | None
+    #: A document the policy marks sensitive, withheld from this account: its scan not given, its note `REDACTED`.
+    withheld: bool = False
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,8 @@ class TimelineEntry:
     document_kind: str | None = None
     attachment_sha256: str | None = None
     mime: str | None = None
+    #: A scan the policy marks sensitive, withheld from this account: listed, its file not given.
+    withheld: bool = False
 
 
 @dataclass(frozen=True)
@@ -254,7 +258,8 @@ class CaseFile:
 class CaseDocument:
     """One stored document of a case in the case file's documents panel.
 
-    `entry` is the file's timeline entry (pass it to `CaseFileService.document_pdf`). A declaration has its
+    `entry` is the file's timeline entry (pass it to `CaseFileService.document_pdf`; a `withheld` entry, a
+    sensitive scan this account may not read, has no file). A declaration has its
     `number` (1 for the first signed) and is `superseded` once a correction replaced it; `may_print` follows
     the document catalogue's roles for the officer at this PC (a scan: always).
     """

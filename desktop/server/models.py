@@ -13,6 +13,9 @@
 * ``processed_mutation``: mutation ids already applied, per device, with their result (idempotent push;
   another device's id, of this association or another, never answers for this one).
 * ``server_attachment``: attachment bytes by (association, SHA-256).
+* ``device_sign_in``: which accounts signed in on which device (from the desks' ``signed_in`` audit events as they
+  are pushed): the proof that lets a pushed row keep an author other than the pushing account.
+* ``author_restamp``: every row whose claimed author the server replaced by the pushing account, and why.
 """
 
 from __future__ import annotations
@@ -139,4 +142,29 @@ server_attachment = Table(
     Column("size", BigInt, nullable=False),
     Column("content", Bytes, nullable=False),
     Column("stored_at", UtcDateTime, nullable=False),
+)
+
+device_sign_in = Table(
+    "device_sign_in",
+    metadata,
+    Column("device_id", Uuid, primary_key=True),
+    Column("account_id", Uuid, primary_key=True),
+    Column("association_id", Uuid, nullable=False),
+    Column("first_seen_at", UtcDateTime, nullable=False),
+)
+
+author_restamp = Table(
+    "author_restamp",
+    metadata,
+    Column("id", BigInt, primary_key=True, autoincrement=True),
+    Column("association_id", Uuid, nullable=False),
+    Column("device_id", Uuid, nullable=False),
+    Column("mutation_id", Uuid, nullable=False),
+    Column("table_name", String(64), nullable=False),
+    Column("row_id", Uuid, nullable=False),
+    Column("claimed_id", Uuid, nullable=False),
+    Column("stamped_id", Uuid, nullable=False),
+    Column("reason", String(32), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Index("ix_author_restamp_association_id_at", "association_id", "at"),
 )

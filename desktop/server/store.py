@@ -30,6 +30,8 @@ from db.ids import uuid7
 from db.models import APPEND_ONLY_TABLES, CaseStatus, utc_now
 from desktop.cases.states import TRANSITIONS
 from desktop.server.models import (
+    author_restamp,
+    device_sign_in,
     enrollment_code,
     processed_mutation,
     server_association,
@@ -57,7 +59,7 @@ __all__ = [
 ]
 
 #: The server's own Alembic head.
-SERVER_SCHEMA = "0003"
+SERVER_SCHEMA = "0005"
 #: The oldest desk schema (db Alembic revision) this server accepts. Still "0007" after the desk's
 #: 0008 (device names on conflict records): a 0007 desk ignores pulled columns it lacks and never
 #: sends them, so branches may update their PCs one by one after the server.
@@ -452,7 +454,10 @@ class ServerStore:
     def push(self, ctx: DeviceContext, request: p.PushRequest, *, schema: str | None = None) -> p.PushResponse:
         """Apply a batch in one transaction; per-mutation results; resent mutations answer "duplicate".
 
-        The batch's author is the signed-in account it names (`_check_account`), re-stamped over the payload's.
+        The batch's pusher is the signed-in account it names (`_check_account`). Each mutation keeps its own
+        author (`Mutation.user_id`; an audit event's `actor_id`) when that is the pusher, or an active account of
+        the association that signed in on this device (`_proven_authors`); any other claimed author is
+        re-stamped to the pusher and the re-stamp recorded in `author_restamp`.
         """
         if len(request.mutations) > p.MAX_BATCH_MUTATIONS:
             raise ServerError(413, "batch_too_large",
@@ -475,6 +480,10 @@ class ServerStore:
             }
             self._check_scope(conn, ctx, [item for item in prepared if item[0].mutation_id not in done])
             account = self._check_account(conn, ctx, request.account_id, prepared, schema)
+            fresh = [item for item in prepared if item[0].mutation_id not in done]
+            refused = self._judge_authors(conn, ctx, account, fresh) if account is not None else {}
+            restamps: list[dict[str, Any]] = []
+            sign_ins: dict[uuid.UUID, None] = {}
             keys = list({(m.table, m.row_id) for m, fields, err in prepared if err is None and m.mutation_id not in done})
             rows: dict[tuple[str, uuid.UUID], _Row] = {}
             if keys:
@@ -508,14 +517,29 @@ class ServerStore:
                 if error is not None:
                     result = p.MutationResult(mutation_id=m.mutation_id, status="rejected", message_ar=error)
                 else:
+                    author = account
                     if account is not None:
-                        self._restamp(m, fields, account, now)
-                    result = self._apply(ctx, m, fields, rows, counter, now, labels, account=account)
+                        claimed = _claimed_author(m, fields)
+                        kept = claimed is not None and (claimed == account or claimed not in refused)
+                        stamped = claimed if kept and claimed is not None else account
+                        author = stamped
+                        if claimed is not None and not kept:
+                            restamps.append({
+                                "association_id": ctx.association_id, "device_id": ctx.device_id,
+                                "mutation_id": m.mutation_id, "table_name": m.table, "row_id": m.row_id,
+                                "claimed_id": claimed, "stamped_id": account, "reason": refused[claimed],
+                                "at": now})
+                        self._restamp(m, fields, stamped, now)
+                        signed_in = _sign_in_of(m, fields)
+                        if signed_in is not None:
+                            sign_ins[signed_in] = None
+                    result = self._apply(ctx, m, fields, rows, counter, now, labels, account=author)
                 results.append(result)
                 new_results.append({"mutation_id": m.mutation_id, "device_id": ctx.device_id,
                                     "batch_id": request.batch_id, "result": result.model_dump(mode="json"),
                                     "processed_at": now})
             self._write_rows(conn, ctx, [r for r in rows.values() if r.dirty])
+            self._record_authors(conn, ctx, sign_ins, restamps, now)
             if new_results:
                 conn.execute(insert(processed_mutation), new_results)
             conn.execute(update(server_association).where(server_association.c.pk == ctx.association_pk)
@@ -634,6 +658,66 @@ class ServerStore:
             raise ServerError(403, "account_disabled",
                               "حساب المستخدم المسجّل دخوله على الجهاز معطّل؛ لم يُطبّق شيء من الدفعة")
         return account_id
+
+    def _judge_authors(self, conn: Connection, ctx: DeviceContext, account: uuid.UUID,
+                       prepared: Sequence[tuple[p.Mutation, dict[str, Any], str | None]]) -> dict[uuid.UUID, str]:
+        """The claimed authors of the batch (other than the pusher) it may not keep, each with the reason.
+
+        Kept: an active, undeleted account of the device's association (as the server holds it, or as this batch
+        sets it) that signed in on this device (a `device_sign_in` row, or a `signed_in` audit event in this
+        batch). Refused: "unknown_account" (none, or another association's), "inactive_account" (disabled or
+        deleted), "not_signed_in_here".
+        """
+        claimed = {author for m, fields, error in prepared if error is None
+                   for author in (_claimed_author(m, fields),) if author is not None and author != account}
+        if not claimed:
+            return {}
+        wanted = sorted(claimed)
+        accounts: dict[uuid.UUID, dict[str, Any] | None] = {}
+        for row_id, association_id, deleted, fields in conn.execute(
+            select(sync_row.c.row_id, sync_row.c.association_id, sync_row.c.deleted, sync_row.c.fields).where(
+                sync_row.c.table_name == "app_user", sync_row.c.row_id.in_(wanted))):
+            ours = association_id == ctx.association_id and not deleted
+            accounts[row_id] = dict(fields) if ours else None
+        signed = set(conn.execute(select(device_sign_in.c.account_id).where(
+            device_sign_in.c.device_id == ctx.device_id, device_sign_in.c.account_id.in_(wanted))).scalars())
+        for m, values, error in prepared:
+            if error is not None:
+                continue
+            if m.table == "app_user" and m.row_id in claimed and accounts.get(m.row_id, {}) is not None:
+                if m.op == "delete" or values.get("deleted_at") is not None:
+                    accounts[m.row_id] = None
+                else:
+                    known = accounts.get(m.row_id) or {}
+                    accounts[m.row_id] = {**known, **values}
+            signed_in = _sign_in_of(m, values)
+            if signed_in is not None:
+                signed.add(signed_in)
+        refused: dict[uuid.UUID, str] = {}
+        for author in claimed:
+            fields = accounts.get(author)
+            if fields is None or fields.get("association_id") not in (None, str(ctx.association_id)):
+                refused[author] = "unknown_account"
+            elif fields.get("active") is False or fields.get("deleted_at") is not None:
+                refused[author] = "inactive_account"
+            elif author not in signed:
+                refused[author] = "not_signed_in_here"
+        return refused
+
+    @staticmethod
+    def _record_authors(conn: Connection, ctx: DeviceContext, sign_ins: Mapping[uuid.UUID, None],
+                        restamps: Sequence[Mapping[str, Any]], now: dt.datetime) -> None:
+        """Remember the batch's sign-ins on this device (the proof of later pushes) and its re-stamps."""
+        if sign_ins:
+            known = set(conn.execute(select(device_sign_in.c.account_id).where(
+                device_sign_in.c.device_id == ctx.device_id,
+                device_sign_in.c.account_id.in_(list(sign_ins)))).scalars())
+            new = [{"device_id": ctx.device_id, "account_id": account, "association_id": ctx.association_id,
+                    "first_seen_at": now} for account in sign_ins if account not in known]
+            if new:
+                conn.execute(insert(device_sign_in), new)
+        if restamps:
+            conn.execute(insert(author_restamp), list(restamps))
 
     @staticmethod
     def _restamp(m: p.Mutation, fields: dict[str, Any], account: uuid.UUID, now: dt.datetime) -> None:
@@ -1197,3 +1281,28 @@ def bulk_load_rows(db_url: str, association_id: uuid.UUID,
     finally:
         store.dispose()
     return count
+
+
+#: The audit actions that prove an account signed in on the device that pushes them.
+SIGN_IN_ACTIONS: frozenset[str] = frozenset({"signed_in", "first_administrator_created"})
+
+
+def _uuid_or_none(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _claimed_author(m: p.Mutation, fields: Mapping[str, Any]) -> uuid.UUID | None:
+    """Who the desk says wrote this mutation: an audit event's actor, else the mutation's `user_id`."""
+    if m.table == "audit_event" and "actor_id" in fields:
+        return _uuid_or_none(fields.get("actor_id"))
+    return m.user_id
+
+
+def _sign_in_of(m: p.Mutation, fields: Mapping[str, Any]) -> uuid.UUID | None:
+    """The account a pushed `signed_in` audit event says signed in on the pushing desk, else None."""
+    if m.table != "audit_event" or fields.get("action") not in SIGN_IN_ACTIONS:
+        return None
+    return _uuid_or_none(fields.get("actor_id"))

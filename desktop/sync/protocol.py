@@ -582,10 +582,14 @@ class PushRequest(_Model):
     `account_id` is the account signed in on the pushing desk (an ``app_user`` row). A desk of schema
     `ACCOUNT_REQUIRED_SCHEMA` or later must name it; the server checks it against the accounts of the
     device's association (unknown, disabled or of another association: 403, nothing applied; an account
-    created in the same batch counts) and stamps it as the author (``updated_by``) of every row of the
-    batch; an audit event whose ``actor_id`` differs is re-stamped (``actor_id`` = the account, the
-    claimed one kept in ``claimed_actor_id``, ``restamped_at`` the server's time). Older desks send none:
-    their rows keep the mutation's ``user_id`` (raise the server's minimum schema to refuse them).
+    created in the same batch counts). Each mutation names its own author (`Mutation.user_id`, an audit
+    event's ``actor_id``): kept as the row's ``updated_by`` when it is that account, or an active account of
+    the association that signed in on the pushing device (a ``signed_in`` audit event pushed by it before or
+    in this batch: two officers sharing a PC offline keep their own rows); any other is re-stamped to the
+    pushing account (an audit event: ``actor_id`` = the account, the claimed one in ``claimed_actor_id``,
+    ``restamped_at`` the server's time) and the re-stamp recorded in the server's ``author_restamp``. Older
+    desks send none: their rows keep the mutation's ``user_id`` (raise the server's minimum schema to refuse
+    them).
     """
 
     batch_id: uuid.UUID

@@ -18,6 +18,7 @@ from desktop.policy import (
     DECLARATION_PLACEHOLDERS,
     Approval,
     PolicyProfile,
+    SECRET_IN_POLICY,
     ProfileError,
     ProfileProblem,
     StepKind,
@@ -363,3 +364,12 @@ def test_import_stays_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("line", ['password = "سر-مكشوف-1"', 'admin_pin = "4817"', 'Secret_Key = "سر-مكشوف-1"'])
+def test_a_password_in_a_policy_file_is_refused_and_never_echoed(line: str) -> None:
+    """A key that would hold a secret is refused with its own sentence (accounts are managed elsewhere)."""
+    text = _valid_text().replace("[association]", f"[association]\n{line}", 1)
+    (problem,) = _problems_of_text(text)
+    assert problem.reason == SECRET_IN_POLICY and problem.key.startswith("association.")
+    assert "سر-مكشوف" not in str(problem) and "4817" not in str(problem)

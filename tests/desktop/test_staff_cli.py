@@ -90,6 +90,10 @@ def test_init_refuses_two_different_answers_at_the_prompt(
     ["init", "--policy", "baraah", "--password=سر-مكشوف-1"],
     ["users", "list", "--as", "walid", "--password", "سر-مكشوف-1"],
     ["users", "set-password", "sara", "--new-password", "سر-مكشوف-1"],
+    # misspelt or abbreviated: refused the same way, never echoed by argparse's «unknown argument» line
+    ["users", "list", "--as", "walid", "--passwd=سر-مكشوف-1"],
+    ["users", "list", "--as", "walid", "--PASSWORD", "سر-مكشوف-1"],
+    ["sync", "run", "--as", "walid", "--pass", "سر-مكشوف-1"],
 ])
 def test_a_password_on_the_command_line_is_refused(
     capsys: pytest.CaptureFixture[str], data_dir: Path, argv: list[str]

@@ -6,7 +6,10 @@ import uuid
 from typing import Any
 
 import httpx
+from sqlalchemy import create_engine, select
 
+from desktop.server.models import author_restamp
+from desktop.server.store import normalize_db_url
 from desktop.sync import protocol as p
 from tests.server.helpers import Desk, LiveServer, http_client
 
@@ -80,3 +83,91 @@ def test_an_unknown_a_disabled_and_a_missing_account_are_refused(server: LiveSer
     missing = _push(desk, [row], None)
     assert missing.status_code == 403 and missing.json()["error"] == "account_required"
     assert desk.pull_all() == {}
+
+
+# --------------------------------------------------------------------------- each row's own author
+
+
+def _signed_in(desk: Desk, actor: uuid.UUID) -> dict[str, Any]:
+    """The audit event a desk writes when `actor` signs in on it (`StaffService.verify_sign_in`)."""
+    event = uuid.uuid4()
+    return desk.mutation("audit_event", event, {
+        "association_id": str(desk.association_id), "actor_id": str(actor), "action": "signed_in",
+        "entity": "app_user", "entity_id": str(actor), "at": "2026-01-01T07:00:00+00:00", "details": {},
+        "chain_seq": 1, "prev_hash": "0" * 64, "hash": "b" * 64, "created_at": NOW, "updated_at": NOW,
+    })
+
+
+def _beneficiary(desk: Desk, author: uuid.UUID) -> tuple[uuid.UUID, dict[str, Any]]:
+    """A beneficiary row written by `author` (the mutation's `user_id`, as the desk's outbox names it)."""
+    row_id = uuid.uuid4()
+    mutation = desk.mutation("beneficiary", row_id, {
+        "association_id": str(desk.association_id), "full_name": "سعد علي", "name_key": "سعد علي",
+        "id_number": f"1{row_id.int % 10**9:09d}", "id_kind": "national_id", "created_at": NOW, "updated_at": NOW,
+    })
+    return row_id, {**mutation, "user_id": str(author)}
+
+
+def _restamps(server: LiveServer) -> dict[uuid.UUID, tuple[uuid.UUID, uuid.UUID, str]]:
+    """The server's record of re-stamped authors: row id → (claimed, stamped, reason)."""
+    engine = create_engine(normalize_db_url(server.db_url))
+    try:
+        with engine.connect() as conn:
+            return {row.row_id: (row.claimed_id, row.stamped_id, row.reason)
+                    for row in conn.execute(select(author_restamp))}
+    finally:
+        engine.dispose()
+
+
+def test_each_row_keeps_an_author_who_signed_in_on_that_device(server: LiveServer) -> None:
+    """Two officers on one PC: the second pushes; the first's rows stay hers (her sign-in event proves it, in
+    the same push or an earlier one), and nothing is recorded as re-stamped."""
+    desk = server.desk()
+    pusher, pusher_row = _account(desk)
+    first, first_row = _account(desk)
+    assert _push(desk, [pusher_row, first_row, _signed_in(desk, pusher)], pusher).status_code == 200
+    hers, her_row = _beneficiary(desk, first)
+    event, her_event = _audit(desk, first)
+    response = _push(desk, [_signed_in(desk, first), her_row, her_event], pusher)  # her sign-in in the same push
+    assert response.status_code == 200, response.text
+    later, later_row = _beneficiary(desk, first)  # and in a later push, proven by the one already held
+    mine, my_row = _beneficiary(desk, pusher)
+    assert _push(desk, [later_row, my_row], pusher).status_code == 200
+    rows = desk.pull_all()
+    for row_id in (hers, later):
+        assert rows[("beneficiary", str(row_id))]["fields"]["updated_by"] == str(first)
+    assert rows[("beneficiary", str(mine))]["fields"]["updated_by"] == str(pusher)
+    kept = rows[("audit_event", str(event))]["fields"]
+    assert kept["actor_id"] == str(first) and kept["claimed_actor_id"] is None and kept["restamped_at"] is None
+    assert not {hers, later, mine, event} & set(_restamps(server))
+
+
+def test_a_forged_author_is_restamped_to_the_pusher_and_the_restamp_recorded(server: LiveServer) -> None:
+    """Another association's account, an account of ours that never signed in on this PC (only on another),
+    and a disabled one that did: each row is stamped with the pusher, the claimed author kept in the record."""
+    ours = server.desk()
+    elsewhere = server.desk(name="PC2", association_id=ours.association_id)
+    theirs = server.desk(association="جمعية أخرى")
+    stranger, stranger_row = _account(theirs)
+    assert _push(theirs, [stranger_row], stranger).status_code == 200
+    pusher, pusher_row = _account(ours)
+    never, never_row = _account(ours)
+    gone, gone_row = _account(ours)
+    assert _push(ours, [pusher_row, never_row, gone_row, _signed_in(ours, gone)], pusher).status_code == 200
+    assert _push(elsewhere, [_signed_in(elsewhere, never)], never).status_code == 200  # on another PC only
+    disabled = {**ours.mutation("app_user", gone, {"active": False, "updated_at": NOW}, base=1)}
+    assert _push(ours, [disabled], pusher).status_code == 200
+    forged = {author: _beneficiary(ours, author) for author in (stranger, never, gone)}
+    event, forged_event = _audit(ours, never)
+    response = _push(ours, [row for _, row in forged.values()] + [forged_event], pusher)
+    assert response.status_code == 200, response.text
+    rows = ours.pull_all()
+    for row_id, _ in forged.values():
+        assert rows[("beneficiary", str(row_id))]["fields"]["updated_by"] == str(pusher)
+    restamped = rows[("audit_event", str(event))]["fields"]
+    assert restamped["actor_id"] == str(pusher) and restamped["claimed_actor_id"] == str(never)
+    record = _restamps(server)
+    assert record[forged[stranger][0]] == (stranger, pusher, "unknown_account")
+    assert record[forged[never][0]] == (never, pusher, "not_signed_in_here")
+    assert record[forged[gone][0]] == (gone, pusher, "inactive_account")
+    assert record[event] == (never, pusher, "not_signed_in_here")

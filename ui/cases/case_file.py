@@ -39,6 +39,7 @@ from desktop.casedesk import CaseDesk, CaseFile, ReportFile, TimelineEntry
 from desktop.casedesk.views import CaseDocument
 from desktop.reception import CorrectionResult
 from desktop.documents import catalogue
+from desktop.permissions import REDACTED, SENSITIVE_SCAN_REFUSED
 from ui.cases.common import hold_until_done, message_line, setup_table, show_message, write_pdf
 from ui.cases.dialogs import CloseDialog, InformedDialog, RegisterDialog, ServiceDialog, show_dialog
 from ui.cases.eligibility import EligibilityDialog, validity_words
@@ -75,7 +76,9 @@ def entry_lines(entry: TimelineEntry) -> str:
         who.append(f"الموظف: {entry.officer_name}")
     if entry.channel_name:
         who.append(f"القناة: {entry.channel_name}")
-    if entry_has_file(entry):
+    if entry.withheld:
+        who.append(SENSITIVE_SCAN_REFUSED)
+    elif entry_has_file(entry):
         who.append("مستند محفوظ: انقر مرتين لمعاينته وطباعته")
     return first + "\n" + " · ".join(who)
 
@@ -110,7 +113,9 @@ class TimelineList(QListWidget):
         for entry in entries:
             item = QListWidgetItem(entry_lines(entry))
             item.setData(ENTRY_ROLE, entry)
-            if entry_has_file(entry):
+            if entry.withheld:  # a sensitive scan: not a link (opening it is refused, naming who may)
+                item.setForeground(QBrush(QColor("#6b7580")))
+            elif entry_has_file(entry):
                 item.setForeground(QBrush(QColor("#1f4f7a")))
             self.addItem(item)
 
@@ -441,6 +446,8 @@ class CaseFileDialog(QDialog):
                     item.setForeground(QBrush(SOON_COLOUR))
                 if column == 1 and document.valid_until is not None:
                     item.setToolTip(dual_date(document.valid_until))
+                elif column == 0 and document.withheld:  # a sensitive document: its scan is not this account's
+                    item.setToolTip(SENSITIVE_SCAN_REFUSED)
                 table.setItem(row, column, item)
         table.resizeRowsToContents()
 
@@ -498,6 +505,8 @@ class CaseFileDialog(QDialog):
         for row, document in enumerate(documents):
             entry = document.entry
             title = document.title + (f"\n{document.state_label}" if document.state_label else "")
+            if entry.withheld:
+                title += f"\n{REDACTED}"
             for column, text in enumerate((title, entry.at_text)):
                 item = QTableWidgetItem(text)
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
@@ -518,6 +527,10 @@ class CaseFileDialog(QDialog):
                 print_button.setToolTip("لا يملك دورك في الجمعية طباعة هذا المستند")
             open_button = QPushButton("فتح", buttons)
             open_button.setObjectName("open_stored")
+            if entry.withheld:  # a sensitive scan: listed «محجوب», neither opened nor printed (the service refuses)
+                open_button.setEnabled(False)
+                for button in (print_button, open_button):
+                    button.setToolTip(SENSITIVE_SCAN_REFUSED)
             print_button.clicked.connect(lambda _c=False, d=document: self.open_stored(d, printing=True))
             open_button.clicked.connect(lambda _c=False, d=document: self.open_stored(d, printing=False))
             line.addWidget(print_button)
@@ -527,6 +540,9 @@ class CaseFileDialog(QDialog):
 
     def open_stored(self, document: CaseDocument, *, printing: bool) -> None:
         """A stored document in the print preview («طباعة») or the viewer («فتح»)."""
+        if document.entry.withheld:
+            show_message(self.message, SENSITIVE_SCAN_REFUSED)
+            return
         if printing and not document.may_print:
             show_message(self.message, "لا يملك دورك في الجمعية طباعة هذا المستند")
             return

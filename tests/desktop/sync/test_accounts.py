@@ -134,3 +134,52 @@ def test_two_administrators_changing_one_account_offline_make_a_conflict_for_the
     second.ws.sign_in(huda)  # an administrator is not the sync supervisor
     with pytest.raises(InputError, match="مشرف المزامنة"):
         second.sync.conflicts()
+
+
+def test_two_officers_sharing_a_desk_offline_keep_their_own_rows_when_the_second_pushes(
+    sync_server, make_desk: Callable[..., Desk],
+) -> None:
+    """Mona and Sara take turns at one PC with the network down; Sara's round pushes both shifts' work: each
+    case and its audit events stay their author's on the server (Mona's sign-in on this PC, pushed in the
+    same round, proves hers), and the other desk pulls them so."""
+    first, second = make_desk("first"), make_desk("second")
+    staff_a = StaffService(first.ws.db, parameters=QUICK)
+    admin = staff_a.create_first_administrator("walid", "وليد العتيبي", "كلمة-مرور-وليد")
+    staff_a.create_account(admin, "mona", "منى القحطاني", ["officer"], password="كلمة-مرور-منى")
+    staff_a.create_account(admin, "sara", "سارة الحربي", ["officer"], password="كلمة-مرور-سارة")
+    first.settle()
+    second.settle()
+    staff_b = StaffService(second.ws.db, parameters=QUICK)
+    second.transport.offline = True
+    mona = staff_b.verify_sign_in("mona", "كلمة-مرور-منى")
+    second.ws.sign_in(mona)
+    monas = second.new_case()
+    second.ws.sign_out()
+    sara = staff_b.verify_sign_in("sara", "كلمة-مرور-سارة")
+    second.ws.sign_in(sara)
+    saras = second.new_case()
+    second.transport.offline = False
+    second.settle()
+    assert second.pending() == 0
+    engine = create_engine(normalize_db_url(sync_server.db_url))
+    try:
+        with engine.connect() as conn:
+            cases = {row[0]: row[1] for row in conn.execute(text(
+                "SELECT row_id, fields FROM sync_row WHERE table_name = 'case'"))}
+            events = [row[0] for row in conn.execute(text(
+                "SELECT fields FROM sync_row WHERE table_name = 'audit_event'"))]
+            association = second.scalar("SELECT association_id FROM sync_state WHERE id = 1")
+            restamped = [tuple(r) for r in conn.execute(text(
+                "SELECT table_name, claimed_id, stamped_id, reason FROM author_restamp WHERE association_id = :a"),
+                {"a": uuid.UUID(hex=str(association))})]
+    finally:
+        engine.dispose()
+    by_id = {uuid.UUID(str(k)): v for k, v in cases.items()}
+    assert uuid.UUID(by_id[monas]["updated_by"]) == mona.account_id
+    assert uuid.UUID(by_id[saras]["updated_by"]) == sara.account_id
+    for case_id, author in ((monas, mona), (saras, sara)):
+        (started,) = [e for e in events if e.get("action") == "case_started" and e.get("entity_id") == str(case_id)]
+        assert uuid.UUID(started["actor_id"]) == author.account_id and started["restamped_at"] is None
+    assert restamped == []
+    first.settle()
+    assert first.scalar('SELECT updated_by FROM "case" WHERE id = :id', id=monas.hex) == mona.account_id.hex
