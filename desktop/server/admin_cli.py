@@ -148,7 +148,10 @@ def _cmd_make_cert(args: argparse.Namespace) -> int:
     print(f"الشهادة: {made.cert}")
     print(f"المفتاح الخاص: {made.key}")
     print(f"بصمة الشهادة (SHA-256) — قارنها بما يعرضه كل مكتب عند تسجيله: {fingerprint_text(made.fingerprint)}")
-    print(f"شغّل الخادم: mustafid-server --host 0.0.0.0 --cert {made.cert} --key {made.key} --db …")
+    # The database is named by $MUSTAFID_SERVER_DB or --config (its password never on a command line).
+    print(f"شغّل الخادم: mustafid-server --host 0.0.0.0 --cert {made.cert} --key {made.key}"
+          " (وعنوان قاعدة البيانات في المتغير MUSTAFID_SERVER_DB أو في ملف --config، وكلمة مرورها في"
+          " MUSTAFID_SERVER_DB_PASSWORD، لا في سطر الأوامر)")
     return EXIT_OK
 
 

@@ -82,3 +82,6 @@ def test_make_cert_writes_a_certificate_and_prints_its_fingerprint(tmp_path: Pat
     der = ssl.PEM_cert_to_DER_cert((tmp_path / "server.crt").read_text())
     assert p.fingerprint_text(p.certificate_fingerprint(der)) in out and is_arabic(out)
     assert (tmp_path / "server.key").stat().st_mode & 0o077 == 0
+    # The start line it suggests names where the database comes from, never a password on the command line.
+    start = next(line for line in out.splitlines() if "mustafid-server" in line)
+    assert "MUSTAFID_SERVER_DB" in start and "--db" not in start
