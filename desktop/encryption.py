@@ -37,7 +37,8 @@ from desktop.errors import InputError
 from desktop.keystore import DeskKeys, KdfCost, Keystore, keystore_path
 from desktop.logbook import get_logger
 
-__all__ = ["EncryptionError", "EncryptionResult", "Progress", "add_commands", "encrypt_desk", "encrypt_from_command_line"]
+__all__ = ["NO_SQLCIPHER", "EncryptionError", "EncryptionResult", "Progress", "add_commands", "encrypt_closed_desk", "encrypt_desk",
+           "encrypt_from_command_line", "encryption_available"]
 
 #: The environment variable the recovery key may come from (never a command-line argument).
 RECOVERY_KEY_ENV = "MUSTAFID_RECOVERY_KEY"
@@ -52,6 +53,9 @@ _VERIFYING = "التحقق من النسخة المشفّرة"
 _SWAPPING = "استبدال الملف غير المشفّر"
 _SEALING = "تشفير المرفقات"
 _DONE = "اكتمل التشفير"
+
+#: Said when SQLCipher is not installed on this PC: the desk works, unencrypted.
+NO_SQLCIPHER = "وحدة التشفير (SQLCipher) غير مثبّتة على هذا الجهاز: تعمل قاعدة البيانات دون تشفير حتى تُثبّت"
 
 
 class EncryptionError(InputError):
@@ -86,6 +90,8 @@ def encrypt_desk(data_dir: Path, login: str, password: str, *, progress: Progres
     _discard_unfinished(data_dir, path, temporary)
     if Keystore.load(data_dir) is not None:
         raise EncryptionError("قاعدة البيانات هذه مشفّرة بالفعل", field="data_dir")
+    if not encryption_available():
+        raise EncryptionError(NO_SQLCIPHER, field="data_dir")
     try:
         workspace = Workspace.open(data_dir)
     except WorkspaceError as exc:
@@ -100,22 +106,76 @@ def encrypt_desk(data_dir: Path, login: str, password: str, *, progress: Progres
         chosen_cost = workspace.kdf_cost()
     finally:
         workspace.close()  # every connection closed: the last one checkpoints the write-ahead log
+    result, _keys, _keystore = encrypt_closed_desk(data_dir, identity.login, identity.account_id.hex, password,
+                                                   cost=chosen_cost, progress=report, started=started)
+    return result
+
+
+def encrypt_closed_desk(data_dir: Path, login: str, account_id: str, password: str, *, cost: KdfCost,
+                        progress: Progress | None = None,
+                        started: float | None = None) -> tuple[EncryptionResult, DeskKeys, Keystore]:
+    """Steps 2–5 of the module on a plaintext desk whose database nobody holds open (its administrator
+    already verified by the caller): the result, the new keys and the keystore wrapping them for `login`.
+
+    A failure before the swap (a full disk, a file held open, a copy that does not match) leaves the plaintext
+    desk exactly as it was and raises `EncryptionError` (Arabic)."""
+    from desktop.workspace import DATABASE_FILE
+
+    report = progress or _no_progress
+    started = time.perf_counter() if started is None else started
+    data_dir = Path(data_dir)
+    path = data_dir / DATABASE_FILE
+    temporary = path.with_name(path.name + ".encrypting")
+    _discard_unfinished(data_dir, path, temporary)
+    if Keystore.load(data_dir) is not None:
+        raise EncryptionError("قاعدة البيانات هذه مشفّرة بالفعل", field="data_dir")
+    if not encryption_available():
+        raise EncryptionError(NO_SQLCIPHER, field="data_dir")
     _checkpoint(path)
     keys = DeskKeys.generate()
     report(0.0, _EXPORTING)
     _export(path, temporary, keys.database, lambda done: report(0.7 * done, _EXPORTING))
     report(0.7, _VERIFYING)
-    tables, rows = _verify(path, temporary, keys.database)
+    tables, rows = _verify(path, temporary, keys.database,
+                           lambda done, total: report(0.7 + 0.15 * done / max(total, 1), _verifying(done, total)))
     report(0.85, _SWAPPING)
-    keystore, recovery = Keystore.create(data_dir, keys, cost=chosen_cost)
-    keystore.wrap_for(keys, identity.login, identity.account_id.hex, password, cost=chosen_cost)
-    _swap(path, temporary)
+    try:
+        keystore, recovery = Keystore.create(data_dir, keys, cost=cost)
+        keystore.wrap_for(keys, login, account_id, password, cost=cost)
+    except OSError as exc:
+        keystore_path(data_dir).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
+        raise EncryptionError("تعذرت كتابة ملف مفاتيح التشفير، ولم يُغيَّر في قاعدة البيانات شيء: "
+                              "تحقق من المساحة والصلاحيات في مجلد البيانات", field="data_dir") from exc
+    try:
+        _swap(path, temporary)
+    except OSError as exc:
+        keystore_path(data_dir).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
+        raise EncryptionError("تعذر استبدال الملف غير المشفّر، وبقيت البيانات كما كانت غير مشفّرة",
+                              field="data_dir") from exc
     report(0.9, _SEALING)
     sealed = seal_attachments(data_dir, keys.attachments, lambda done: report(0.9 + 0.1 * done, _SEALING))
     report(1.0, _DONE)
     seconds = time.perf_counter() - started
     _log.info("desk encrypted: %d tables, %d rows, %d attachments in %.1f s", tables, rows, sealed, seconds)
-    return EncryptionResult(recovery, tables, rows, sealed, seconds)
+    return EncryptionResult(recovery, tables, rows, sealed, seconds), keys, keystore
+
+
+def encryption_available() -> bool:
+    """True when SQLCipher (the ``sqlcipher3`` module) can be loaded here: without it a desk stays plaintext."""
+    try:
+        sqlcipher_module()
+    except ImportError:
+        return False
+    return True
+
+
+def _verifying(done: int, total: int) -> str:
+    """The verification stage with the tables checked so far, in Arabic."""
+    from desktop.arabic_text import display_digits
+
+    return display_digits(f"{_VERIFYING}: {done} من {total}")
 
 
 def _discard_unfinished(data_dir: Path, path: Path, temporary: Path) -> None:
@@ -181,8 +241,10 @@ def _tables(connection: object) -> list[str]:
     return [str(row[0]) for row in rows]
 
 
-def _verify(path: Path, temporary: Path, key: bytes) -> tuple[int, int]:
-    """Every table's row count equal, the copy's integrity check ``ok``: (tables, rows); else remove the copy."""
+def _verify(path: Path, temporary: Path, key: bytes,
+            progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+    """Every table's row count equal, the copy's integrity check ``ok``: (tables, rows); else remove the copy.
+    `progress(tables done, tables)` after each table."""
     plain = connect_keyed(f"{path.resolve().as_uri()}?mode=ro", None, uri=True)
     try:
         encrypted = connect_keyed(f"{temporary.resolve().as_uri()}?mode=ro", key, uri=True)
@@ -196,13 +258,15 @@ def _verify(path: Path, temporary: Path, key: bytes) -> tuple[int, int]:
         names = _tables(plain)
         problem = None if names == _tables(encrypted) else "tables differ"
         rows = 0
-        for name in names if problem is None else []:
+        for done, name in enumerate(names if problem is None else [], start=1):
             quoted = '"' + name.replace('"', '""') + '"'
             count = plain.execute(f"SELECT count(*) FROM {quoted}").fetchone()[0]
             if encrypted.execute(f"SELECT count(*) FROM {quoted}").fetchone()[0] != count:
                 problem = "row counts differ"
                 break
             rows += int(count)
+            if progress is not None:
+                progress(done, len(names))
         if problem is None:
             check = encrypted.execute("PRAGMA quick_check").fetchall()
             if check != [("ok",)]:
