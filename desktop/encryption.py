@@ -37,7 +37,7 @@ from desktop.errors import InputError
 from desktop.keystore import DeskKeys, KdfCost, Keystore, keystore_path
 from desktop.logbook import get_logger
 
-__all__ = ["NO_SQLCIPHER", "EncryptionError", "EncryptionResult", "Progress", "add_commands", "encrypt_closed_desk", "encrypt_desk",
+__all__ = ["NO_SQLCIPHER", "EncryptionError", "EncryptionResult", "EncryptionStopped", "Progress", "add_commands", "encrypt_closed_desk", "encrypt_desk",
            "encrypt_from_command_line", "encryption_available"]
 
 #: The environment variable the recovery key may come from (never a command-line argument).
@@ -60,6 +60,13 @@ NO_SQLCIPHER = "وحدة التشفير (SQLCipher) غير مثبّتة على �
 
 class EncryptionError(InputError):
     """The desk could not be encrypted; nothing was changed (Arabic)."""
+
+
+class EncryptionStopped(EncryptionError):
+    """Stopped by the administrator before the plaintext was replaced: the desk is as it was (Arabic)."""
+
+    def __init__(self) -> None:
+        super().__init__("أُوقف التشفير، وبقيت البيانات غير مشفّرة كما كانت ولم يضع منها شيء", field="data_dir")
 
 
 @dataclass(frozen=True, repr=False)
@@ -133,11 +140,15 @@ def encrypt_closed_desk(data_dir: Path, login: str, account_id: str, password: s
         raise EncryptionError(NO_SQLCIPHER, field="data_dir")
     _checkpoint(path)
     keys = DeskKeys.generate()
-    report(0.0, _EXPORTING)
-    _export(path, temporary, keys.database, lambda done: report(0.7 * done, _EXPORTING))
-    report(0.7, _VERIFYING)
-    tables, rows = _verify(path, temporary, keys.database,
-                           lambda done, total: report(0.7 + 0.15 * done / max(total, 1), _verifying(done, total)))
+    try:
+        report(0.0, _EXPORTING)
+        _export(path, temporary, keys.database, lambda done: report(0.7 * done, _EXPORTING))
+        report(0.7, _VERIFYING)
+        tables, rows = _verify(path, temporary, keys.database,
+                               lambda done, total: report(0.7 + 0.15 * done / max(total, 1), _verifying(done, total)))
+    except BaseException:
+        temporary.unlink(missing_ok=True)  # stopped or failed before the swap: the plaintext desk as it was
+        raise
     report(0.85, _SWAPPING)
     try:
         keystore, recovery = Keystore.create(data_dir, keys, cost=cost)

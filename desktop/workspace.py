@@ -13,6 +13,7 @@ import os
 import platform
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -62,7 +63,7 @@ from desktop.staff import (
 )
 from desktop.startup import DATABASE_FILE, DeskSnapshot, default_data_dir, write_snapshot
 
-__all__ = ["DATABASE_FILE", "ENCRYPT_ENV", "ConnectionState", "DeskState", "EncryptionState", "PasswordChangedElsewhere",
+__all__ = ["DATABASE_FILE", "ENCRYPT_ENV", "ConnectionState", "DeskState", "EncryptionState", "PLAINTEXT_DESK", "PasswordChangedElsewhere",
            "Workspace",
            "WorkspaceError", "default_data_dir", "encrypt_on_first_run"]
 
@@ -79,7 +80,9 @@ _log = get_logger("workspace")
 PASSWORD_CHANGED_ELSEWHERE = ("تغيّرت كلمة مرور هذا الحساب على جهاز آخر: اكتب كلمة المرور الجديدة، "
                               "فتُعتمد على هذا الجهاز من الآن")
 NEW_PASSWORD_REFUSED = "كلمة المرور الجديدة غير صحيحة: اكتبها كما غيّرتها على الجهاز الآخر، أو راجع مسؤول النظام"
-OPTED_OUT = f"أُنشئ هذا المكتب دون تشفير ({ENCRYPT_ENV}=0)"
+#: Where `desktop.encryption` replaces the plaintext: a stop asked before it leaves the desk as it was.
+SWAP_FRACTION = 0.85
+OPTED_OUT = f"أُنشئ هذا المكتب دون تشفير (المتغير {ENCRYPT_ENV}=0)"
 PLAINTEXT_DESK = "قاعدة البيانات والمرفقات على هذا الجهاز غير مشفّرة"
 
 
@@ -616,13 +619,15 @@ class Workspace:
         reason = NO_SQLCIPHER if not available else (self._plaintext_reason or PLAINTEXT_DESK)
         return EncryptionState(False, available, reason)
 
-    def encrypt(self, password: str, progress: Progress | None = None) -> str:
+    def encrypt(self, password: str, progress: Progress | None = None,
+                should_stop: Callable[[], bool] | None = None) -> str:
         """Encrypt this plaintext desk in place for the administrator signed in here, who confirms with their
         password; they stay signed in on the encrypted desk. Returns the recovery key (show it once).
 
         `progress(fraction, stage_ar)` is called from this (worker) thread. A failure leaves the plaintext desk
-        as it was and raises `desktop.encryption.EncryptionError` (Arabic)."""
-        from desktop.encryption import EncryptionError
+        as it was and raises `desktop.encryption.EncryptionError` (Arabic); so does `should_stop()` turning true
+        before the plaintext is replaced (the screen's «أوقف التشفير»: `EncryptionStopped`)."""
+        from desktop.encryption import EncryptionError, EncryptionStopped
 
         identity = self._signed_in
         if self.keystore is not None:
@@ -633,7 +638,19 @@ class Workspace:
         confirmed = self.staff().verify_sign_in(identity.login, password)
         if confirmed.account_id != identity.account_id:
             raise StaffError(SIGN_IN_REFUSED, field="password")
-        self._encrypt_for(confirmed, password, progress)
+        watched = progress
+        if should_stop is not None:
+            def watched(fraction: float, stage: str) -> None:
+                if fraction < SWAP_FRACTION and should_stop():
+                    raise EncryptionStopped()
+                if progress is not None:
+                    progress(fraction, stage)
+        try:
+            self._encrypt_for(confirmed, password, watched)
+        except EncryptionError:
+            if should_stop is not None and should_stop() and self.keystore is None:
+                raise EncryptionStopped() from None
+            raise
         recovery = self.take_recovery_key()
         assert recovery is not None
         return recovery

@@ -1,18 +1,24 @@
 """Encryption on screen (issue 14): the first administrator made at the gate encrypts the new desk and shows its
-recovery key once; a password changed on another desk is asked for at the gate. Real SQLCipher, real widgets."""
+recovery key once; an administrator encrypts a plaintext desk from the settings with a progress bar (every row and
+attachment kept); a password changed on another desk is asked for at the gate. Real SQLCipher, real widgets."""
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
-from pathlib import Path
+import threading
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QPushButton
 from PySide6.QtTest import QTest
 from sqlalchemy import select
 
-from db.models import AppUser
+from db.models import AppUser, Attachment
+from desktop.attachments import MIME_PDF
+from desktop.demo_data import generate_demo_data
+from desktop.keystore import Keystore
 from desktop.workspace import DATABASE_FILE, ENCRYPT_ENV, PASSWORD_CHANGED_ELSEWHERE, Workspace
 from tests.ui.accounts import (
     ADMIN_LOGIN,
@@ -27,8 +33,10 @@ from tests.ui.reception.driver import Officer
 from desktop.identity import make_saudi_id
 from ui.identity.gate import GateMode
 from ui.identity.recovery_key import RecoveryKeyDialog
+from ui.encryption_box import EXPLANATION, EncryptionSettingsBox
 from ui.main_window import MainWindow
-from ui.ops import operations
+from ui.ops import operations, run_write
+from ui.sections import section_index
 
 ID_NUMBER = make_saudi_id("109876543")
 
@@ -188,3 +196,119 @@ def test_a_password_changed_on_another_desk_is_asked_for_at_the_gate(
     assert workspace.signed_in is not None and workspace.signed_in.login == "salem"
     keystore = workspace.keystore
     assert keystore is not None and keystore.opens("salem", new) and not keystore.opens("salem", PASSWORD)
+
+
+def _plain_desk_with_cases(workspace: Workspace) -> dict[str, str]:
+    """Forty people with their cases and three scans on the (plaintext) test desk: {stored path: sha256}."""
+    generate_demo_data(workspace.db, beneficiaries=40)
+    files: dict[str, str] = {}
+    for index in range(3):
+        scan = workspace.attachments.put(f"%PDF-1.4 scan {index} {ID_NUMBER}".encode(), MIME_PDF)
+        with workspace.db.session() as session:
+            session.add(Attachment(sha256=scan.sha256, size=scan.size, mime=scan.mime,
+                                   stored_path=scan.relative_path))
+        files[scan.relative_path] = scan.sha256
+    return files
+
+
+def _counts(workspace: Workspace) -> dict[str, int]:
+    connection = workspace.db.connect()
+    try:
+        names = [r[0] for r in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+        return {n: connection.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0]
+                for n in names if n not in {"audit_event", "sync_outbox"}}  # the password's check is audited
+    finally:
+        connection.close()
+
+
+def _settings_box(qtbot, workspace: Workspace) -> tuple[MainWindow, EncryptionSettingsBox]:
+    window = MainWindow(workspace)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    window.show_section(section_index("settings"))
+    box = window.encryption_box
+    assert box is not None and box.isVisible()
+    qtbot.waitUntil(lambda: box.encrypt_button.isEnabled(), timeout=20_000)
+    assert "غير مشفّرة" in box.state_label.text()
+    return window, box
+
+
+def test_an_administrator_encrypts_a_plaintext_desk_from_the_settings_with_a_progress_bar(
+        qtbot, adopted_workspace: Workspace) -> None:
+    workspace = adopted_workspace
+    assert not workspace.is_encrypted
+    files = _plain_desk_with_cases(workspace)
+    before = _counts(workspace)
+    assert before["case"] >= 40
+    window, box = _settings_box(qtbot, workspace)
+    box.encrypt_button.click()
+    qtbot.waitUntil(lambda: box.dialog is not None and box.dialog.isVisible(), timeout=5_000)
+    dialog = box.dialog
+    assert dialog is not None and dialog.layoutDirection() == Qt.LayoutDirection.RightToLeft
+    assert dialog.explanation.text() == EXPLANATION
+    seen: list[int] = []
+    dialog.relay.sig_progress.connect(lambda permille, _stage: seen.append(permille))
+
+    dialog.password_edit.setText("not-my-password")  # a wrong password: refused, nothing changed
+    dialog.start_button.click()
+    qtbot.waitUntil(lambda: dialog.start_button.isEnabled(), timeout=20_000)
+    assert "تعذّر" in dialog.stage.text() and not workspace.is_encrypted
+
+    dialog.password_edit.setText(PASSWORD)
+    QTest.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+    assert dialog.password_edit.text() == ""  # sent, cleared
+    qtbot.waitUntil(lambda: box.recovery_dialog is not None, timeout=60_000)
+    assert seen and seen[-1] == 1000 and seen == sorted(seen)
+    assert workspace.is_encrypted and not workspace.is_locked and workspace.signed_in is not None
+    recovery = box.recovery_dialog
+    assert isinstance(recovery, RecoveryKeyDialog) and not recovery.continue_button.isEnabled()
+    recovery.saved_tick.setChecked(True)
+    recovery.continue_button.click()
+    qtbot.waitUntil(lambda: box.recovery_dialog is None, timeout=5_000)
+    qtbot.waitUntil(lambda: not box.encrypt_button.isVisible() and "مشفّرة:" in box.state_label.text(),
+                    timeout=10_000)
+    assert not window.is_covered()
+    assert _counts(workspace) == before  # every row
+    for relative, sha in files.items():  # every attachment, sealed now, the same bytes
+        assert hashlib.sha256(workspace.attachments.read(relative, sha)).hexdigest() == sha
+        assert (workspace.data_dir / relative).read_bytes()[:4] != b"%PDF"
+    with pytest.raises(sqlite3.DatabaseError):
+        sqlite3.connect(workspace.data_dir / DATABASE_FILE).execute("SELECT count(*) FROM sqlite_master").fetchone()
+    window.close()
+    operations().wait()
+
+
+def test_the_encryption_dialog_asks_before_stopping_and_a_stop_leaves_the_plaintext_desk(
+        qtbot, adopted_workspace: Workspace) -> None:
+    workspace = adopted_workspace
+    before = _counts(workspace)
+    window, box = _settings_box(qtbot, workspace)
+    box.encrypt_button.click()
+    qtbot.waitUntil(lambda: box.dialog is not None and box.dialog.isVisible(), timeout=5_000)
+    dialog = box.dialog
+    assert dialog is not None
+    release = threading.Event()
+    run_write(None, lambda: release.wait(30), lambda _r: None, where="test.hold_the_writer")  # queued first
+    dialog.password_edit.setText(PASSWORD)
+    dialog.start_button.click()
+    assert dialog.running
+    dialog.close()  # the window's close button while it runs: asked, not closed
+    qtbot.waitUntil(lambda: dialog.question is not None and dialog.question.isVisible(), timeout=5_000)
+    assert dialog.isVisible() and "أتوقف التشفير" in dialog.question.text()
+    dialog.question.findChild(QPushButton, "encryption_go_on").click()
+    qtbot.waitUntil(lambda: dialog.question is None)
+    assert dialog.isVisible() and dialog.running
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: dialog.question is not None and dialog.question.isVisible(), timeout=5_000)
+    dialog.question.findChild(QPushButton, "encryption_stop").click()
+    release.set()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=30_000)
+    assert "أُوقف التشفير" in dialog.stage.text() and dialog.isVisible()
+    assert not workspace.is_encrypted and Keystore.load(workspace.data_dir) is None
+    assert _counts(workspace) == before
+    dialog.cancel_button.click()  # idle now: it closes at once
+    qtbot.waitUntil(lambda: box.dialog is None, timeout=5_000)
+    window.close()
+    operations().wait()
