@@ -39,7 +39,7 @@ from desktop.errors import InputError
 from desktop.keystore import DeskKeyring, DeskKeys, KdfCost, Keystore
 
 if TYPE_CHECKING:
-    from desktop.encryption import Progress
+    from desktop.encryption_core import Progress
 from desktop.policy import (
     PolicyProfile,
     ProfileError,
@@ -80,7 +80,7 @@ _log = get_logger("workspace")
 PASSWORD_CHANGED_ELSEWHERE = ("تغيّرت كلمة مرور هذا الحساب على جهاز آخر: اكتب كلمة المرور الجديدة، "
                               "فتُعتمد على هذا الجهاز من الآن")
 NEW_PASSWORD_REFUSED = "كلمة المرور الجديدة غير صحيحة: اكتبها كما غيّرتها على الجهاز الآخر، أو راجع مسؤول النظام"
-#: Where `desktop.encryption` replaces the plaintext: a stop asked before it leaves the desk as it was.
+#: Where `desktop.encryption_core` replaces the plaintext: a stop asked before it leaves the desk as it was.
 SWAP_FRACTION = 0.85
 OPTED_OUT = f"أُنشئ هذا المكتب دون تشفير (المتغير {ENCRYPT_ENV}=0)"
 PLAINTEXT_DESK = "قاعدة البيانات والمرفقات على هذا الجهاز غير مشفّرة"
@@ -595,7 +595,7 @@ class Workspace:
         staff.set_pin(identity, identity.login, pin)
         self.sign_in(identity)
         if self.keystore is None:
-            from desktop.encryption import NO_SQLCIPHER, encryption_available
+            from desktop.encryption_core import NO_SQLCIPHER, encryption_available
 
             if not encrypt_on_first_run():
                 self._plaintext_reason = OPTED_OUT
@@ -611,7 +611,7 @@ class Workspace:
 
     def encryption_state(self) -> EncryptionState:
         """Whether this desk is encrypted, and why not (the settings' encryption box reads it)."""
-        from desktop.encryption import NO_SQLCIPHER, encryption_available
+        from desktop.encryption_core import NO_SQLCIPHER, encryption_available
 
         if self.keystore is not None:
             return EncryptionState(True, True, "")
@@ -625,9 +625,9 @@ class Workspace:
         password; they stay signed in on the encrypted desk. Returns the recovery key (show it once).
 
         `progress(fraction, stage_ar)` is called from this (worker) thread. A failure leaves the plaintext desk
-        as it was and raises `desktop.encryption.EncryptionError` (Arabic); so does `should_stop()` turning true
+        as it was and raises `desktop.encryption_core.EncryptionError` (Arabic); so does `should_stop()` turning true
         before the plaintext is replaced (the screen's «أوقف التشفير»: `EncryptionStopped`)."""
-        from desktop.encryption import EncryptionError, EncryptionStopped
+        from desktop.encryption_core import EncryptionError, EncryptionStopped
 
         identity = self._signed_in
         if self.keystore is not None:
@@ -661,7 +661,7 @@ class Workspace:
 
     def _encrypt_for(self, identity: SessionIdentity, password: str, progress: Progress | None) -> None:
         """Encrypt the plaintext database in place (closed meanwhile), then open it with the new keys."""
-        from desktop.encryption import encrypt_closed_desk
+        from desktop.encryption_core import encrypt_closed_desk
 
         with self.db.closed_for_maintenance():
             _result, keys, keystore = encrypt_closed_desk(self.data_dir, identity.login, identity.account_id.hex,

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from db.models import AppUser, Attachment, Beneficiary
 from desktop.attachments import MIME_PDF
 from desktop.demo_data import generate_demo_data
-from desktop.encryption import NO_SQLCIPHER, EncryptionError
+from desktop.encryption_core import NO_SQLCIPHER, EncryptionError
 from desktop.keystore import Keystore
 from desktop.staff import StaffError
 from desktop.workspace import DATABASE_FILE, ENCRYPT_ENV, PasswordChangedElsewhere, Workspace
