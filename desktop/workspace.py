@@ -82,7 +82,7 @@ PASSWORD_CHANGED_ELSEWHERE = ("تغيّرت كلمة مرور هذا الحسا�
 NEW_PASSWORD_REFUSED = "كلمة المرور الجديدة غير صحيحة: اكتبها كما غيّرتها على الجهاز الآخر، أو راجع مسؤول النظام"
 #: Where `desktop.encryption_core` replaces the plaintext: a stop asked before it leaves the desk as it was.
 SWAP_FRACTION = 0.85
-OPTED_OUT = f"أُنشئ هذا المكتب دون تشفير (المتغير {ENCRYPT_ENV}=0)"
+OPTED_OUT = f"أُنشئ هذا المكتب دون تشفير (المتغير {arabic_text.ltr(ENCRYPT_ENV + '=0')})"
 PLAINTEXT_DESK = "قاعدة البيانات والمرفقات على هذا الجهاز غير مشفّرة"
 
 

@@ -39,10 +39,9 @@ if TYPE_CHECKING:
 __all__ = ["EXPLANATION", "EncryptionDialog", "EncryptionSettingsBox"]
 
 EXPLANATION = (
-    "يحوّل التشفير قاعدة البيانات والمرفقات على هذا الجهاز إلى ملفات لا تُقرأ إلا بعد دخول أحد الموظفين بكلمة مروره، "
-    "فلا يقرأ من يأخذ القرص أو ينسخ الملف اسمًا ولا هوية ولا ملاحظة. تُنسخ البيانات إلى ملف مشفّر ويُتحقق من كل "
-    "جدول فيه قبل أن يُحذف الملف غير المشفّر، ويُعطى في آخره مفتاح استعادة يُطبع مرة واحدة ويُحفظ في ظرف مختوم. "
-    "يستغرق دقائق على قاعدة كبيرة، ويبقى البرنامج مفتوحًا بحسابك بعده. اكتب كلمة مرورك للتأكيد."
+    "بعد التشفير لا تُقرأ قاعدة البيانات والمرفقات إلا بدخول أحد الموظفين بكلمة مروره، فمن يأخذ القرص أو ينسخ الملف "
+    "لا يقرأ اسمًا ولا هوية ولا ملاحظة. تُنسخ البيانات إلى ملف مشفّر يُتحقق من كل جدول فيه قبل حذف الملف غير "
+    "المشفّر، ثم يُعرض مفتاح استعادة يُطبع مرة واحدة. قد يستغرق دقائق، وتبقى داخلًا بحسابك بعده."
 )
 ENCRYPTED_TEXT = "قاعدة البيانات والمرفقات على هذا الجهاز مشفّرة: لا تُفتح إلا بكلمة مرور أحد الموظفين أو بمفتاح الاستعادة."
 _STOP_QUESTION = ("التشفير جارٍ. إن أوقفته الآن بقيت البيانات غير مشفّرة كما كانت، ولم يضع منها شيء. "
@@ -84,6 +83,7 @@ class EncryptionDialog(QDialog):
         column.setSpacing(12)
         self.explanation = QLabel(EXPLANATION, self)
         self.explanation.setWordWrap(True)
+        self.explanation.setMinimumWidth(540)
         column.addWidget(self.explanation)
         form = QFormLayout()
         self.password_edit = QLineEdit(self)
@@ -99,6 +99,9 @@ class EncryptionDialog(QDialog):
         self.bar.setObjectName("encryption_bar")
         self.bar.setRange(0, 1000)
         self.bar.setFormat("%p٪")
+        policy = self.bar.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # the dialog is laid out with room for it: nothing squeezed later
+        self.bar.setSizePolicy(policy)
         self.bar.hide()
         column.addWidget(self.bar)
         self.stage = QLabel("", self)

@@ -106,6 +106,7 @@ class RecoveryKeyDialog(QDialog):
         self.message = QLabel("", self)
         self.message.setObjectName("recovery_message")
         self.message.setWordWrap(True)
+        self.message.hide()
         column.addWidget(self.message)
 
         self.saved_tick = QCheckBox(SAVED_TICK, self)
@@ -121,7 +122,7 @@ class RecoveryKeyDialog(QDialog):
         column.addLayout(row)
 
         self.printer = PrintController(self)
-        self.printer.sig_message.connect(self.message.setText)
+        self.printer.sig_message.connect(self.tell)
         self.saved_tick.toggled.connect(self.continue_button.setEnabled)
         self.continue_button.clicked.connect(self.accept)
         self.copy_button.clicked.connect(self.copy_key)
@@ -138,7 +139,12 @@ class RecoveryKeyDialog(QDialog):
     def copy_key(self) -> None:
         """Copy the key (one line, as typed back) to the clipboard."""
         QGuiApplication.clipboard().setText(self._key)
-        self.message.setText("نُسخ المفتاح: الصقه حيث تحفظه بأمان، ولا تتركه في ملف على هذا الجهاز.")
+        self.tell("نُسخ المفتاح: الصقه حيث تحفظه بأمان، ولا تتركه في ملف على هذا الجهاز.")
+
+    def tell(self, text: str) -> None:
+        """Show a line under the buttons (what was copied, a printing problem)."""
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
 
     def sheet_path(self) -> Path:
         """Where the sheet's PDF is written while the dialog is open (an owner-only temporary folder)."""
@@ -166,7 +172,7 @@ class RecoveryKeyDialog(QDialog):
 
         def failed(message: str, _error: BaseException) -> None:
             self.print_button.setEnabled(True)
-            self.message.setText(message)
+            self.tell(message)
 
         run_read(self, render, rendered, failed, where="recovery_key.print")
 
