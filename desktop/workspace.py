@@ -155,8 +155,9 @@ class EncryptionState:
 class Workspace:
     """One PC's working state: data directory, local database, adopted policy and officer.
 
-    The desk reaches the accounts only through `sign_in_with_password`, `unlock_with_pin`,
-    `create_first_administrator` and `sign_out`: the one place that will also unlock an encrypted database.
+    The desk reaches the accounts only through `sign_in_with_password`, `sign_in_with_changed_password`,
+    `unlock_with_pin`, `create_first_administrator` and `sign_out`: the one place that will also unlock an
+    encrypted database (and encrypt a new one, `encrypt` a plaintext one).
     """
 
     #: Argon2id's cost for the passwords and PINs checked here (the tests set cheap ones).
