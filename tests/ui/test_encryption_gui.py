@@ -312,3 +312,17 @@ def test_the_encryption_dialog_asks_before_stopping_and_a_stop_leaves_the_plaint
     qtbot.waitUntil(lambda: box.dialog is None, timeout=5_000)
     window.close()
     operations().wait()
+
+
+def test_the_settings_say_why_a_desk_is_plaintext_and_hold_the_button_without_sqlcipher(qtbot) -> None:
+    from desktop.encryption_core import NO_SQLCIPHER
+    from desktop.workspace import EncryptionState
+
+    box = EncryptionSettingsBox()
+    qtbot.addWidget(box)
+    box.show()
+    box.show_state(EncryptionState(False, False, NO_SQLCIPHER))
+    assert NO_SQLCIPHER in box.state_label.text() and "غير مشفّرة" in box.state_label.text()
+    assert box.encrypt_button.isVisible() and not box.encrypt_button.isEnabled()
+    box.show_state(EncryptionState(True, True, ""))
+    assert not box.encrypt_button.isVisible() and "مشفّرة:" in box.state_label.text()
