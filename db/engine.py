@@ -440,6 +440,22 @@ class Database:
             self._dispose()
             self._key = None
 
+    @contextmanager
+    def closed_for_maintenance(self) -> Iterator[None]:
+        """Close every connection and refuse new ones (`DatabaseSealedError`) while the file is rewritten in
+        place (`desktop.encryption`): nothing reads or writes a file about to be replaced. Afterwards the
+        database opens as before, unless `unlock` gave it a key meanwhile."""
+        with self._lock:
+            self._dispose()
+            was_encrypted, key = self.encrypted, self._key
+            self.encrypted, self._key = True, None
+        try:
+            yield
+        finally:
+            with self._lock:
+                if self._key is None:
+                    self.encrypted, self._key = was_encrypted, key
+
     def connect(self, *, uri_mode: str | None = None) -> sqlite3.Connection:
         """A plain DB-API connection to this file (keyed when encrypted), for tools that work outside the engine."""
         self._require_key()

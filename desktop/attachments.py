@@ -190,6 +190,10 @@ class AttachmentStore:
         self.root = self.data_dir / ATTACHMENTS_DIR
         self._key_source = key
 
+    def use_key(self, key: bytes | Callable[[], bytes | None]) -> None:
+        """From now on files are stored and read sealed with this key (the desk was just encrypted in place)."""
+        self._key_source = key
+
     @property
     def sealed(self) -> bool:
         """True when files are stored encrypted (the desk is encrypted)."""

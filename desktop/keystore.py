@@ -249,6 +249,11 @@ class Keystore:
             raise KeystoreError(SIGN_IN_REFUSED, field="password")
         return keys
 
+    def opens(self, login: str, password: str) -> bool:
+        """True when `password` opens this account's wrap (one Argon2id derivation; False without a wrap)."""
+        entry = self._accounts().get(login)
+        return isinstance(entry, dict) and _unwrap(entry, password or "", f"account/{login}") is not None
+
     def unlock_with_recovery(self, recovery_key: str) -> DeskKeys:
         """The desk's keys opened with the recovery key printed at setup; `KeystoreError` otherwise."""
         entry = self._content.get("recovery")

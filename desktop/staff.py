@@ -246,6 +246,16 @@ class StaffService:
         with self._db.session(read_only=True) as session:
             return self._administrators(session) > 0
 
+    def may_sign_in_with_a_password(self, login: str) -> bool:
+        """True when `login` names a live, active account with a password (whatever that password is)."""
+        try:
+            key: str | None = normalize_login(login)
+        except StaffError:
+            return False
+        with self._db.session(read_only=True) as session:
+            user = self._find(session, login, key)
+            return bool(user is not None and user.active and user.password_hash)
+
     def list_accounts(self, actor: SessionIdentity) -> list[AccountView]:
         """Every account not deleted, by login (administrators only)."""
         with self._db.session(read_only=True) as session:
@@ -302,8 +312,9 @@ class StaffService:
         if identity is None:
             _log.info("sign-in refused")
             raise StaffError(SIGN_IN_REFUSED, field="password")
-        if self._keyring is not None and not self._keyring.keystore.has(identity.login):
-            # An account made on another desk, signing in while this desk is open: its password opens it from now on.
+        if self._keyring is not None and not self._keyring.keystore.opens(identity.login, password):
+            # An account made on another desk, or whose password was changed (or reset) there, signing in while
+            # this desk is open: its password opens it from now on.
             self._rewrap(identity.login, identity.account_id, password)
         _log.info("signed in")
         return identity

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import os
 import platform
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -34,6 +37,9 @@ from desktop.attachments import AttachmentStore, remove_readable_copies
 from desktop.audit import record_audit
 from desktop.errors import InputError
 from desktop.keystore import DeskKeyring, DeskKeys, KdfCost, Keystore
+
+if TYPE_CHECKING:
+    from desktop.encryption_core import Progress
 from desktop.policy import (
     PolicyProfile,
     ProfileError,
@@ -57,12 +63,27 @@ from desktop.staff import (
 )
 from desktop.startup import DATABASE_FILE, DeskSnapshot, default_data_dir, write_snapshot
 
-__all__ = ["DATABASE_FILE", "ConnectionState", "DeskState", "Workspace", "WorkspaceError", "default_data_dir"]
+__all__ = ["DATABASE_FILE", "ENCRYPT_ENV", "ConnectionState", "DeskState", "EncryptionState", "PLAINTEXT_DESK", "PasswordChangedElsewhere",
+           "Workspace",
+           "WorkspaceError", "default_data_dir", "encrypt_on_first_run"]
+
+#: ``MUSTAFID_ENCRYPT=0`` makes a new desk's first administrator leave it plaintext (the tests' template, demos);
+#: anything else, or unset, encrypts it (issue 14: encryption is the default).
+ENCRYPT_ENV = "MUSTAFID_ENCRYPT"
 
 #: The `desk_setting` row holding the association's digit style: {"style": "arabic" | "latin"}.
 DIGIT_STYLE_KEY = "digit_style"
 
 _log = get_logger("workspace")
+
+#: Said at sign-in when the password typed is the one this desk knew, and the account's was changed elsewhere.
+PASSWORD_CHANGED_ELSEWHERE = ("تغيّرت كلمة مرور هذا الحساب على جهاز آخر: اكتب كلمة المرور الجديدة، "
+                              "فتُعتمد على هذا الجهاز من الآن")
+NEW_PASSWORD_REFUSED = "كلمة المرور الجديدة غير صحيحة: اكتبها كما غيّرتها على الجهاز الآخر، أو راجع مسؤول النظام"
+#: Where `desktop.encryption_core` replaces the plaintext: a stop asked before it leaves the desk as it was.
+SWAP_FRACTION = 0.85
+OPTED_OUT = f"أُنشئ هذا المكتب دون تشفير (المتغير {arabic_text.ltr(ENCRYPT_ENV + '=0')})"
+PLAINTEXT_DESK = "قاعدة البيانات والمرفقات على هذا الجهاز غير مشفّرة"
 
 
 class WorkspaceError(Exception):
@@ -77,6 +98,11 @@ class WorkspaceError(Exception):
         self.message_ar = message_ar
         self.restore_from = restore_from
         self.retry = retry
+
+
+class PasswordChangedElsewhere(StaffError):
+    """The password typed opens this desk's keys but the account's password was changed on another desk: the
+    gate asks for the new one (`Workspace.sign_in_with_changed_password`)."""
 
 
 class ConnectionState(StrEnum):
@@ -109,11 +135,29 @@ class DeskState:
     locked: bool = False
 
 
+def encrypt_on_first_run() -> bool:
+    """True unless ``MUSTAFID_ENCRYPT=0``: the first administrator made on screen encrypts the new desk."""
+    return os.environ.get(ENCRYPT_ENV, "1").strip() != "0"
+
+
+@dataclass(frozen=True, slots=True)
+class EncryptionState:
+    """Whether this desk is encrypted, for the administrator's settings (`Workspace.encryption_state`).
+
+    `available` is False when SQLCipher is not installed here (the desk then stays plaintext); `reason_ar`
+    says in Arabic why a plaintext desk is plaintext ("" on an encrypted one)."""
+
+    encrypted: bool
+    available: bool
+    reason_ar: str
+
+
 class Workspace:
     """One PC's working state: data directory, local database, adopted policy and officer.
 
-    The desk reaches the accounts only through `sign_in_with_password`, `unlock_with_pin`,
-    `create_first_administrator` and `sign_out`: the one place that will also unlock an encrypted database.
+    The desk reaches the accounts only through `sign_in_with_password`, `sign_in_with_changed_password`,
+    `unlock_with_pin`, `create_first_administrator` and `sign_out`: the one place that will also unlock an
+    encrypted database (and encrypt a new one, `encrypt` a plaintext one).
     """
 
     #: Argon2id's cost for the passwords and PINs checked here (the tests set cheap ones).
@@ -133,6 +177,8 @@ class Workspace:
         self._profile: PolicyProfile | None = None
         self._profile_loaded = False
         self._signed_in: SessionIdentity | None = None
+        self._recovery_key: str | None = None
+        self._plaintext_reason = ""
 
     @classmethod
     def open(cls, data_dir: Path | None = None) -> Workspace:
@@ -461,20 +507,67 @@ class Workspace:
         account (active, audited). Refused with `desktop.staff.StaffError`'s one Arabic sentence (which of
         login or password was wrong is not said). The password is neither kept nor logged.
         """
+        was_locked = self.keystore is not None and self._keyring is None
         if self.keystore is not None and self._keyring is None:
             try:
-                key = normalize_login(login)
-            except StaffError:
-                key = login
-            try:
-                keys = self.keystore.unlock(key, password)
+                keys = self.keystore.unlock(_keystore_login(login), password)
             except InputError:
                 _log.info("sign-in refused (the keystore)")
                 raise StaffError(SIGN_IN_REFUSED, field="password") from None
             self.open_with_keys(keys)
-        identity = self.staff().verify_sign_in(login, password)
+        # Just unlocked by this very password: its wrap is known good (no second Argon2 derivation to check it).
+        staff = StaffService(self.db, parameters=self.hash_parameters, keyring=None) if was_locked else self.staff()
+        try:
+            identity = staff.verify_sign_in(login, password)
+        except StaffError:
+            changed = self._changed_elsewhere(login, password)
+            if was_locked and self._signed_in is None:
+                self._drop_keys()  # nobody signed in: the keys opened by this password go again
+            if changed:
+                _log.info("sign-in with the password this desk knows: the account's password changed elsewhere")
+                raise PasswordChangedElsewhere(PASSWORD_CHANGED_ELSEWHERE, field="new_password") from None
+            raise
         self.sign_in(identity)
         return identity
+
+    def _changed_elsewhere(self, login: str, password: str) -> bool:
+        """True when `password` still opens this desk's keystore entry for `login` but no longer signs the account
+        in: its password was changed (or reset by an administrator) on another desk and synced here."""
+        keystore = self.keystore
+        if keystore is None or self._keyring is None or not keystore.opens(_keystore_login(login), password):
+            return False
+        return self.staff().may_sign_in_with_a_password(login)
+
+    def sign_in_with_changed_password(self, login: str, previous: str, new: str) -> SessionIdentity:
+        """Sign in after a password change made on another desk (`PasswordChangedElsewhere`): `previous` (the
+        password this desk's keystore knows) opens the keys, `new` is checked against the account's synced hash,
+        and the keys are wrapped again under `new` (the previous one no longer opens this desk)."""
+        keystore = self.keystore
+        if keystore is None:
+            return self.sign_in_with_password(login, new)
+        was_locked = self._keyring is None
+        try:
+            keys = keystore.unlock(_keystore_login(login), previous)
+        except InputError:
+            _log.info("sign-in refused (the keystore)")
+            raise StaffError(SIGN_IN_REFUSED, field="password") from None
+        if was_locked:
+            self.open_with_keys(keys)
+        try:
+            identity = self.staff().verify_sign_in(login, new)
+        except StaffError:
+            if was_locked and self._signed_in is None:
+                self._drop_keys()
+            raise StaffError(NEW_PASSWORD_REFUSED, field="new_password") from None
+        DeskKeyring(keystore, keys, self.kdf_cost()).wrap_for(identity.login, identity.account_id.hex, new)
+        _log.info("desk keys wrapped again under a password changed on another desk")
+        self.sign_in(identity)
+        return identity
+
+    def _drop_keys(self) -> None:
+        """Forget the keys and close the encrypted database (nobody is signed in)."""
+        self._keyring = None
+        self.db.lock()
 
     def unlock_with_pin(self, pin: str) -> SessionIdentity:
         """Open the idle lock of the account signed in here with its PIN (five misses: the password only; the
@@ -492,13 +585,100 @@ class Workspace:
         return current is not None and self.staff().pin_unlock_allowed(current.account_id)
 
     def create_first_administrator(self, login: str, full_name: str, password: str, pin: str) -> SessionIdentity:
-        """First run: the association's first administrator (with a PIN for the idle lock), signed in at once."""
+        """First run: the association's first administrator (with a PIN for the idle lock), signed in at once.
+
+        The new desk is then encrypted for that administrator (issue 14): its recovery key waits in memory for
+        `take_recovery_key`, to be shown once. It stays plaintext, saying why in `encryption_state`, under
+        ``MUSTAFID_ENCRYPT=0`` or without SQLCipher on this PC."""
         check_pin(pin)  # refused before anything is written
         staff = self.staff()
         identity = staff.create_first_administrator(login, full_name, password)
         staff.set_pin(identity, identity.login, pin)
         self.sign_in(identity)
+        if self.keystore is None:
+            from desktop.encryption_core import NO_SQLCIPHER, encryption_available
+
+            if not encrypt_on_first_run():
+                self._plaintext_reason = OPTED_OUT
+                _log.info("first administrator made: the desk left plaintext (%s=0)", ENCRYPT_ENV)
+            elif not encryption_available():
+                self._plaintext_reason = NO_SQLCIPHER
+                _log.warning("first administrator made: SQLCipher missing, the desk stays plaintext")
+            else:
+                self._encrypt_for(identity, password, None)
         return identity
+
+    # ------------------------------------------------------------------ encrypting this desk (issue 14)
+
+    def encryption_state(self) -> EncryptionState:
+        """Whether this desk is encrypted, and why not (the settings' encryption box reads it)."""
+        from desktop.encryption_core import NO_SQLCIPHER, encryption_available
+
+        if self.keystore is not None:
+            return EncryptionState(True, True, "")
+        available = encryption_available()
+        reason = NO_SQLCIPHER if not available else (self._plaintext_reason or PLAINTEXT_DESK)
+        return EncryptionState(False, available, reason)
+
+    def encrypt(self, password: str, progress: Progress | None = None,
+                should_stop: Callable[[], bool] | None = None) -> str:
+        """Encrypt this plaintext desk in place for the administrator signed in here, who confirms with their
+        password; they stay signed in on the encrypted desk. Returns the recovery key (show it once).
+
+        `progress(fraction, stage_ar)` is called from this (worker) thread. A failure leaves the plaintext desk
+        as it was and raises `desktop.encryption_core.EncryptionError` (Arabic); so does `should_stop()` turning true
+        before the plaintext is replaced (the screen's «أوقف التشفير»: `EncryptionStopped`)."""
+        from desktop.encryption_core import EncryptionError, EncryptionStopped
+
+        identity = self._signed_in
+        if self.keystore is not None:
+            raise EncryptionError("قاعدة البيانات هذه مشفّرة بالفعل", field="data_dir")
+        if identity is None:
+            raise StaffError("ادخل بحساب مسؤول النظام أولًا", field="login")
+        require(self._roles_now(), Action.ACCOUNTS_SETTINGS)
+        confirmed = self.staff().verify_sign_in(identity.login, password)
+        if confirmed.account_id != identity.account_id:
+            raise StaffError(SIGN_IN_REFUSED, field="password")
+        watched = progress
+        if should_stop is not None:
+            def watched(fraction: float, stage: str) -> None:
+                if fraction < SWAP_FRACTION and should_stop():
+                    raise EncryptionStopped()
+                if progress is not None:
+                    progress(fraction, stage)
+        try:
+            self._encrypt_for(confirmed, password, watched)
+        except EncryptionError:
+            if should_stop is not None and should_stop() and self.keystore is None:
+                raise EncryptionStopped() from None
+            raise
+        recovery = self.take_recovery_key()
+        assert recovery is not None
+        return recovery
+
+    def _roles_now(self) -> tuple[str, ...] | None:
+        with self.db.session(read_only=True) as session:
+            return acting_roles(session, self._signed_in)
+
+    def _encrypt_for(self, identity: SessionIdentity, password: str, progress: Progress | None) -> None:
+        """Encrypt the plaintext database in place (closed meanwhile), then open it with the new keys."""
+        from desktop.encryption_core import encrypt_closed_desk
+
+        with self.db.closed_for_maintenance():
+            _result, keys, keystore = encrypt_closed_desk(self.data_dir, identity.login, identity.account_id.hex,
+                                                          password, cost=self.kdf_cost(), progress=progress)
+            self.db.unlock(keys.database)
+        self.keystore = keystore
+        self._keyring = DeskKeyring(keystore, keys, self.kdf_cost())
+        self.attachments.use_key(self._attachment_key)
+        self._recovery_key = _result.recovery_key
+        self._plaintext_reason = ""
+        _log.info("desk encrypted for the administrator signed in")
+
+    def take_recovery_key(self) -> str | None:
+        """The recovery key of the encryption just done, once (then forgotten: it is shown once, never kept)."""
+        recovery, self._recovery_key = self._recovery_key, None
+        return recovery
 
     def idle_lock_minutes(self) -> int:
         """The association's idle-lock period in minutes."""
@@ -550,6 +730,14 @@ class Workspace:
     def connection_state(self) -> ConnectionState:
         """The sync connection state; no server can be configured yet, so it is NOT_CONFIGURED."""
         return ConnectionState.NOT_CONFIGURED
+
+
+def _keystore_login(login: str) -> str:
+    """The login as the keystore names its wrap (normalised; as typed when it is no valid login)."""
+    try:
+        return normalize_login(login)
+    except StaffError:
+        return login
 
 
 def _profile_problem(profile: PolicyProfile, key: str, reason: str) -> ProfileError:

@@ -11,6 +11,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import tempfile  # noqa: E402
 
 os.environ["MUSTAFID_SETTINGS_DIR"] = tempfile.mkdtemp(prefix="mustafid-settings-")
+os.environ.setdefault("MUSTAFID_ENCRYPT", "0")  # the template and most tests: plaintext (the gate's tests turn it on)
 os.environ.setdefault("MUSTAFID_AUTO_BACKUP", "0")  # the tests that want the automatic backups turn them on
 
 from collections.abc import Iterator  # noqa: E402

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from ui.sync.enrol import EnrolDialog
     from ui.sync.first_sync import FirstSyncDialog
     from ui.backup_box import BackupSettingsBox
+    from ui.encryption_box import EncryptionSettingsBox
     from ui.sync.settings_box import SyncSettingsBox
     from ui.sync.text import SyncState
 
@@ -163,6 +164,7 @@ class MainWindow(QMainWindow):
         self.sync: SyncController | None = None
         self.sync_box: SyncSettingsBox | None = None
         self.backup_box: BackupSettingsBox | None = None
+        self.encryption_box: EncryptionSettingsBox | None = None
         #: True once a backup was restored: the desk closes without its automatic backup.
         self.restored = False
         self._daily_backup = QTimer(self)
@@ -227,6 +229,8 @@ class MainWindow(QMainWindow):
         self._start_sync(workspace)
         if self.backup_box is not None:
             self.backup_box.attach_workspace(workspace)
+        if self.encryption_box is not None:
+            self.encryption_box.attach_workspace(workspace)
         from ui.backup_box import automatic_backups_enabled
 
         if automatic_backups_enabled():
@@ -288,7 +292,10 @@ class MainWindow(QMainWindow):
             from desktop.permissions import Action
             from ui.permissions import may_do
 
-            self.backup_box.setVisible(may_do(self._identity, Action.ACCOUNTS_SETTINGS))
+            allowed = may_do(self._identity, Action.ACCOUNTS_SETTINGS)
+            self.backup_box.setVisible(allowed)
+            if self.encryption_box is not None:  # the administrator's too: it rewrites the desk's data
+                self.encryption_box.setVisible(allowed)
         workspace = self._workspace
         if workspace is not None:
             run_read(self, workspace.idle_lock_minutes, self._arm_idle_lock, where="main_window.idle_lock")
@@ -709,6 +716,13 @@ class MainWindow(QMainWindow):
         self.backup_box = box
         if self._workspace is not None:
             box.attach_workspace(self._workspace)
+        from ui.encryption_box import EncryptionSettingsBox
+
+        self.encryption_box = EncryptionSettingsBox(body)
+        layout.insertWidget(layout.indexOf(box) + 1, self.encryption_box)
+        self.encryption_box.setVisible(not box.isHidden())
+        if self._workspace is not None and self._identity is not None:
+            self.encryption_box.attach_workspace(self._workspace)
 
     def daily_backup(self) -> None:
         """The automatic daily backup when due (a reader; nothing happens when the newest is under a day old)."""

@@ -2,8 +2,11 @@
 
 The gate covers the whole window until somebody has signed in (and again when the desk locks): no case, name
 or count of the desk is drawn under it. Every check goes through one `Workspace` call on the writer of
-`ui.ops` — `sign_in_with_password`, `unlock_with_pin`, `create_first_administrator` — the one place that will
-also unlock an encrypted database. What is typed as a password or PIN is cleared as soon as it is sent, and
+`ui.ops` — `sign_in_with_password`, `sign_in_with_changed_password`, `unlock_with_pin`,
+`create_first_administrator` — the one place that will also unlock (or, on a first run, encrypt) the database.
+A password changed on another desk: the one this desk knows is refused with `PasswordChangedElsewhere`, the form
+asks for the new one and sends both. The first administrator's encryption gives a recovery key, shown once
+(`ui.identity.recovery_key`) before the desk opens. What is typed as a password or PIN is cleared as soon as it is sent, and
 never logged (the calls log only that a sign-in succeeded or was refused).
 
 Kept light: it is drawn in the first window, before the database is open (the services' modules are loaded
@@ -40,8 +43,12 @@ if TYPE_CHECKING:
 
 __all__ = ["DeskGate", "GateMode", "roles_text"]
 
+#: The recovery key to show once, the association's name and the administrator's login (its printed sheet).
+_RecoveryShown = tuple[str, str, str]
+
 OPENING_TEXT = "جارٍ تجهيز قاعدة البيانات… يمكنك كتابة اسم الدخول وكلمة المرور"
 CHECKING_TEXT = "جارٍ التحقق…"
+SIGN_IN_NOTE = "ادخل باسم الدخول وكلمة المرور اللذين أعطاكهما مسؤول النظام."
 PASSWORDS_DIFFER = "كلمتا المرور غير متطابقتين: اكتبها مرتين كما هي"
 
 GATE_STYLE = """
@@ -158,6 +165,9 @@ class DeskGate(QWidget):
         self._workspace: Workspace | None = None
         self._locked_identity: SessionIdentity | None = None
         self._busy = False
+        self._previous_password: str | None = None
+        #: The recovery key's dialog while it is shown (first run).
+        self.recovery_dialog: QWidget | None = None
         self.mode = GateMode.SIGN_IN
 
         outer = QVBoxLayout(self)
@@ -171,8 +181,7 @@ class DeskGate(QWidget):
         outer.addLayout(row)
         outer.addStretch(2)
 
-        self.sign_in_card = _Card("الدخول إلى مكتب المستفيد",
-                                  "ادخل باسم الدخول وكلمة المرور اللذين أعطاكهما مسؤول النظام.", self.faces)
+        self.sign_in_card = _Card("الدخول إلى مكتب المستفيد", SIGN_IN_NOTE, self.faces)
         self.login_edit = self.sign_in_card.field("اسم ال&دخول:", _line(self, "sign_in_login", latin=True, length=64))
         self.password_edit = self.sign_in_card.field("&كلمة المرور:", _line(self, "sign_in_password", secret=True))
         self.sign_in_button = self.sign_in_card.button("دخول", "sign_in_button", default=True)
@@ -182,6 +191,7 @@ class DeskGate(QWidget):
         self.login_edit.returnPressed.connect(self._login_entered)
         self.password_edit.returnPressed.connect(self.submit_sign_in)
         self.back_to_lock_button.clicked.connect(self._back_to_lock)
+        self.login_edit.textEdited.connect(self._forget_previous_password)
         self.faces.addWidget(self.sign_in_card)
 
         # The first administrator's form and the lock are built when first needed (`_faces_built`): the sign-in
@@ -336,6 +346,8 @@ class DeskGate(QWidget):
     def show_sign_in(self, login: str = "", message: str = "") -> None:
         """The sign-in form (from the lock: «رجوع إلى القفل» goes back while the PIN may still open it)."""
         self.mode = GateMode.SIGN_IN
+        self._previous_password = None
+        self.sign_in_card.note.setText(SIGN_IN_NOTE)
         self.faces.setCurrentWidget(self.sign_in_card)
         self.login_edit.setText(login)
         self.password_edit.clear()
@@ -392,22 +404,43 @@ class DeskGate(QWidget):
             self.password_edit.setFocus()
 
     def _run(self, card: _Card, work: Callable[[], SessionIdentity], where: str,
-             refused: Callable[[str], None] | None = None) -> None:
+             refused: Callable[[str, BaseException], None] | None = None) -> None:
+        self._run_then(card, lambda: (work(), None), where, refused)
+
+    def _run_then(self, card: _Card, work: Callable[[], tuple[SessionIdentity, _RecoveryShown | None]], where: str,
+                  refused: Callable[[str, BaseException], None] | None = None) -> None:
+        """Run `work` on the writer; signed in → `sig_signed_in`, after the recovery key's dialog when it gave one."""
         self._set_busy(True, card)
 
-        def done(identity: SessionIdentity) -> None:
+        def done(outcome: tuple[SessionIdentity, _RecoveryShown | None]) -> None:
+            identity, recovery = outcome
             self._set_busy(False, card)
             card.say("", False)
             self.clear_lock()
-            self.sig_signed_in.emit(identity)
+            if recovery is None:
+                self.sig_signed_in.emit(identity)
+            else:
+                self.show_recovery_key(recovery, lambda: self.sig_signed_in.emit(identity))
 
-        def failed(message: str, _error: BaseException) -> None:
+        def failed(message: str, error: BaseException) -> None:
             self._set_busy(False, card)
             card.say(message, True)
             if refused is not None:
-                refused(message)
+                refused(message, error)
 
         run_write(self, work, done, failed, where=where)
+
+    def show_recovery_key(self, recovery: _RecoveryShown, then: Callable[[], None]) -> None:
+        """The recovery key's dialog (once); `then` when it has gone."""
+        from ui.identity.recovery_key import RecoveryKeyDialog
+
+        key, association, login = recovery
+        dialog = RecoveryKeyDialog(key, association, login, self.window())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        self.recovery_dialog = dialog
+        dialog.sig_done.connect(then)
+        dialog.destroyed.connect(lambda *_: setattr(self, "recovery_dialog", None))
+        dialog.open()
 
     def submit_sign_in(self) -> None:
         """Check the login and password (Enter or «دخول»); the password field is cleared at once."""
@@ -420,10 +453,33 @@ class DeskGate(QWidget):
             self.sign_in_card.say("اكتب اسم الدخول وكلمة المرور", True)
             (self.password_edit if login.strip() else self.login_edit).setFocus()
             return
+        previous, self._previous_password = self._previous_password, None
         if self._locked_identity is not None:
             self.sig_switching.emit()
+        if previous is not None:  # the new password of an account changed on another desk
+            self._run(self.sign_in_card, lambda: workspace.sign_in_with_changed_password(login, previous, password),
+                      "gate.sign_in_changed", self._sign_in_refused)
+            return
         self._run(self.sign_in_card, lambda: workspace.sign_in_with_password(login, password), "gate.sign_in",
-                  lambda _message: self.password_edit.setFocus())
+                  lambda message, error: self._sign_in_refused(message, error, password))
+
+    def _forget_previous_password(self, _text: str = "") -> None:
+        """Another login typed: the password kept to ask for a changed one is dropped."""
+        if self._previous_password is not None:
+            self._previous_password = None
+            self.sign_in_card.note.setText(SIGN_IN_NOTE)
+
+    def _sign_in_refused(self, message: str, error: BaseException, password: str | None = None) -> None:
+        """A refused sign-in: the password this desk knew for an account changed elsewhere asks for the new one."""
+        from desktop.workspace import PasswordChangedElsewhere
+
+        if isinstance(error, PasswordChangedElsewhere) and password is not None:
+            self._previous_password = password
+            self.sign_in_card.say(message, False)
+            self.sign_in_card.note.setText("اكتب كلمة المرور الجديدة التي غيّرتها على الجهاز الآخر.")
+        else:
+            self.sign_in_card.note.setText(SIGN_IN_NOTE)
+        self.password_edit.setFocus()
 
     def submit_pin(self) -> None:
         """Check the PIN at the lock; after five wrong ones the sign-in form asks for the password."""
@@ -434,7 +490,7 @@ class DeskGate(QWidget):
         pin = self.pin_edit.text()
         self.pin_edit.clear()
 
-        def refused(_message: str) -> None:
+        def refused(_message: str, _error: BaseException) -> None:
             run_read(self, workspace.pin_unlock_allowed, self._pin_allowed, where="gate.pin_allowed")
             self.pin_edit.setFocus()
 
@@ -452,8 +508,17 @@ class DeskGate(QWidget):
             self.first_again_edit.setFocus()
             return
         name, login, pin = self.first_name_edit.text(), self.first_login_edit.text(), self.first_pin_edit.text()
-        self._run(self.first_card, lambda: workspace.create_first_administrator(login, name, password, pin),
-                  "gate.first_administrator")
+
+        def create() -> tuple[SessionIdentity, _RecoveryShown | None]:
+            # One call: it encrypts the new desk too (the screen never touches keys); the key comes back once.
+            identity = workspace.create_first_administrator(login, name, password, pin)
+            recovery = workspace.take_recovery_key()
+            if recovery is None:
+                return identity, None
+            profile = workspace.active_profile()
+            return identity, (recovery, profile.association.name if profile is not None else "", identity.login)
+
+        self._run_then(self.first_card, create, "gate.first_administrator")
         for edit in (self.first_password_edit, self.first_again_edit, self.first_pin_edit):
             edit.clear()
 
