@@ -158,16 +158,22 @@ def test_busy_signal_brackets_work_in_flight(qtbot: QtBot) -> None:
     assert ops.in_flight == 0
 
 
+def _shown_widget(qtbot: QtBot) -> QWidget:
+    """A small widget on screen, its first paint done."""
+    widget = QWidget()
+    widget.resize(200, 100)
+    widget.show()
+    qtbot.waitExposed(widget)
+    QApplication.processEvents()
+    return widget
+
+
 def test_a_read_after_drawn_waits_for_the_widgets_paint(qtbot: QtBot) -> None:
     """A read asked to follow a visible widget's paint is in flight at once, starts only once the widget has
     painted, and reports back as any read; a hidden widget's starts at once."""
     ops = Operations()
-    shown = QWidget()
+    shown = _shown_widget(qtbot)
     qtbot.addWidget(shown)
-    shown.resize(200, 100)
-    shown.show()
-    qtbot.waitExposed(shown)
-    QApplication.processEvents()
     started = threading.Event()
     results: list[str] = []
 
@@ -194,11 +200,7 @@ def test_a_read_after_drawn_still_runs_when_no_paint_comes(qtbot: QtBot) -> None
     """A widget deleted before it painted: the read runs all the same (nothing left in flight); its callback is
     dropped with the widget."""
     ops = Operations()
-    widget = QWidget()
-    widget.resize(200, 100)
-    widget.show()
-    qtbot.waitExposed(widget)
-    QApplication.processEvents()
+    widget = _shown_widget(qtbot)
     ran = threading.Event()
     results: list[object] = []
     ops.read(ran.set, results.append, owner=widget, after_drawn=widget)
