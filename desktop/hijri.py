@@ -20,6 +20,7 @@ Decisions recorded here:
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -205,8 +206,19 @@ class HijriDate:
     def from_gregorian(cls, d: date) -> HijriDate:
         """The Umm al-Qura date of the Gregorian date `d` (InputError outside the table's range)."""
         _check_gregorian_range(d, field=None)
+        if cls is HijriDate:
+            return _hijri_of(d.year, d.month, d.day)
         h = Gregorian(d.year, d.month, d.day).to_hijri()
         return cls(h.year, h.month, h.day)
+
+
+# A list shows the same few hundred dates again and again (the committee queue converts two per row,
+# about 20 µs each): each day is converted once. The values are frozen; a date out of range is refused
+# before the cache and never kept.
+@functools.lru_cache(maxsize=8192)
+def _hijri_of(year: int, month: int, day: int) -> HijriDate:
+    h = Gregorian(year, month, day).to_hijri()
+    return HijriDate(h.year, h.month, h.day)
 
 
 def _prepare(text: str, field: str | None, empty_message: str) -> tuple[str, str | None]:

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop.errors import describe
@@ -38,6 +38,8 @@ FailureCallback = Callable[[str, BaseException], None]
 
 #: How many reads may run at once beside the single writer.
 READ_THREADS = 2
+#: A read asked to wait for a widget's paint starts at the latest this long after it was asked for.
+AFTER_DRAWN_MS = 100
 
 
 class _Relay(QObject):
@@ -128,9 +130,15 @@ class Operations(QObject):
         *,
         owner: QObject | None = None,
         where: str = "",
+        after_drawn: QWidget | None = None,
     ) -> None:
-        """Run `work` (which only reads) beside the writer; report back on the GUI thread."""
-        self._start(self._readers, work, on_success, on_failure, owner, where)
+        """Run `work` (which only reads) beside the writer; report back on the GUI thread.
+
+        With `after_drawn`, a visible widget just given new content, the read is in flight at once but starts
+        only once that widget has been painted (at the latest `AFTER_DRAWN_MS` later): a secondary read (the
+        counts under a list) never takes the CPU from the paint of what the user waits for.
+        """
+        self._start(self._readers, work, on_success, on_failure, owner, where, after_drawn)
 
     def wait(self, msecs: int = 30_000) -> bool:
         """Block until all queued work has run and its callbacks were delivered (tests, shutdown); True when done."""
@@ -160,6 +168,7 @@ class Operations(QObject):
         on_failure: FailureCallback | None,
         owner: QObject | None,
         where: str,
+        after_drawn: QWidget | None = None,
     ) -> None:
         relay = _Relay()  # not a child of self: its own deleteLater must be the only deletion
         was_idle = not self._relays
@@ -190,7 +199,11 @@ class Operations(QObject):
         relay.sig_failed.connect(failed)
         if was_idle:
             self.sig_busy_changed.emit(True)
-        pool.start(_Task(work, relay))
+        task = _Task(work, relay)
+        if after_drawn is None or not shiboken6.isValid(after_drawn) or not after_drawn.isVisible():
+            pool.start(task)
+        else:
+            _PaintWatch(after_drawn, lambda: pool.start(task))
 
     def _timed(self, callback: Callable[[], None]) -> None:
         started = time.perf_counter()
@@ -198,6 +211,35 @@ class Operations(QObject):
             callback()
         finally:
             self.longest_callback_ms = max(self.longest_callback_ms, (time.perf_counter() - started) * 1000)
+
+
+class _PaintWatch(QObject):
+    """Calls `start` once, just after the watched widget's next paint, or `AFTER_DRAWN_MS` after being made
+    if no paint comes (the widget covered or deleted); a child of the widget, deleted when done."""
+
+    def __init__(self, widget: QWidget, start: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self._widget = widget
+        self._start: Callable[[], None] | None = start
+        widget.installEventFilter(self)
+        # Plain functions, not this object's methods: they run even when the watch died with its widget.
+        QTimer.singleShot(AFTER_DRAWN_MS, lambda: self._fire())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """On the widget's paint: start once the paint is done (the next turn of the event loop)."""
+        if watched is self._widget and event.type() == QEvent.Type.Paint and self._start is not None:
+            QTimer.singleShot(0, lambda: self._fire())
+        return False
+
+    def _fire(self) -> None:
+        start, self._start = self._start, None
+        if start is None:
+            return
+        if shiboken6.isValid(self):
+            if shiboken6.isValid(self._widget):
+                self._widget.removeEventFilter(self)
+            self.deleteLater()
+        start()
 
 
 _operations: Operations | None = None
@@ -230,6 +272,7 @@ def run_read(
     on_failure: FailureCallback | None = None,
     *,
     where: str = "",
+    after_drawn: QWidget | None = None,
 ) -> None:
-    """Shorthand for `operations().read(...)` on behalf of `owner`."""
-    operations().read(work, on_success, on_failure, owner=owner, where=where)
+    """Shorthand for `operations().read(...)` on behalf of `owner` (`after_drawn`: see `Operations.read`)."""
+    operations().read(work, on_success, on_failure, owner=owner, where=where, after_drawn=after_drawn)

@@ -7,6 +7,7 @@ roles and steps, plus the one query that names officers.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import AppUser, SuggestionKind
-from desktop.arabic_text import clean_text, isolate, strip_bidi_controls, to_latin_digits
+from desktop.arabic_text import DigitStyle, clean_text, digit_style, isolate, strip_bidi_controls, to_latin_digits
 from desktop.casedesk.views import SUGGESTION_ROUTES, CaseDeskError
 from desktop.counting import DAYS, count_phrase
 from desktop.errors import InputError
@@ -95,7 +96,13 @@ def case_number_typed(value: str) -> str:
 
 def dual(day: date | None) -> str:
     """A date in Hijri and Gregorian side by side; "" when absent."""
-    return format_dual(day) if day is not None else ""
+    return _dual(day, digit_style()) if day is not None else ""
+
+
+@functools.lru_cache(maxsize=4096)
+def _dual(day: date, style: DigitStyle) -> str:
+    """`format_dual` of a day in a digit style, worked out once (a queue or list repeats its dates)."""
+    return format_dual(day)
 
 
 def moment_text(moment: datetime) -> str:

@@ -157,6 +157,10 @@ def _one_ink(rgba: Image.Image, alpha: Image.Image) -> tuple[int, int, int] | No
     return ink[0], ink[1], ink[2]
 
 
+# A declaration is rendered again with the same signature (the preview, a reprint, the stored copy checked):
+# the PNG is decoded once (about half a declaration's time). Keyed by the PNG's bytes (equal bytes, equal
+# picture); a few entries only, an unreadable image is never kept (its InputError is raised each time).
+@functools.lru_cache(maxsize=4)
 def _signature_image(png: bytes) -> PreparedImage:
     """The pad's signature ready to embed, as it looks on white paper.
 

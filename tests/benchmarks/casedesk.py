@@ -30,7 +30,7 @@ from pathlib import Path
 from _common import Timing, default_cache_dir, demo_workspace, emit_json, say
 
 TARGET_LIST_MS = 150.0
-TARGET_QUEUE_MS = 100.0
+TARGET_QUEUE_MS = 20.0  # issue 12: the committee queue read → drawn on a quiet machine
 TARGET_RSS_MB = 300.0
 TARGET_STALL_MS = 100.0
 TARGET_ROLE_CHECK_PCT = 5.0
@@ -255,17 +255,22 @@ def main(argv: list[str] | None = None) -> int:
     loaded = [0]
     committee.sig_queue_loaded.connect(lambda: loaded.__setitem__(0, loaded[0] + 1))
 
+    queue_cpu: list[float] = []
+
     def queue() -> float:
         wait_for(lambda: operations().in_flight == 0)
         before = loaded[0]
         start = time.perf_counter()
+        start_cpu = time.process_time()
         committee.load()
         wait_for(lambda: loaded[0] > before)
         committee.table.viewport().repaint()
         settle()
+        queue_cpu.append((time.process_time() - start_cpu) * 1000)  # every thread's: the read's and the paint's
         return (time.perf_counter() - start) * 1000
 
     queue_timing = series(args.runs, queue)
+    queue_cpu_ms = statistics.median(queue_cpu[args.warmup:])
     rss_end = rss_mb()
 
     list_ms = list_timing.median
@@ -278,8 +283,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{select_timing.median:.2f} ms")
     print(f"role check on the first screen: median {role_with:.1f} ms with, {role_without:.1f} ms without "
           f"({role_pct:+.2f}%, n={len(with_check)} each, interleaved); target <= {TARGET_ROLE_CHECK_PCT:g}%")
-    print(f"committee queue (read → drawn): median {queue_ms:.1f} ms (max {queue_timing.maximum:.1f}); "
-          f"target <= {TARGET_QUEUE_MS:g} ms")
+    print(f"committee queue (read → drawn): median {queue_ms:.1f} ms (max {queue_timing.maximum:.1f}; process CPU "
+          f"meanwhile {queue_cpu_ms:.1f} ms); target <= {TARGET_QUEUE_MS:g} ms")
     print(f"RSS with the list open, {rows_scrolled} rows loaded: {rss_list:.0f} MB (after the committee page: "
           f"{rss_end:.0f} MB; before the case desk: {rss_before:.0f} MB); target <= {TARGET_RSS_MB:g} MB")
     print(f"longest event-loop stall typing a {len(SEARCH_TEXT)}-key search: {stall_ms:.1f} ms "
@@ -304,6 +309,7 @@ def main(argv: list[str] | None = None) -> int:
             "role_check_overhead_pct": round(role_pct, 2),
             "target_role_check_overhead_pct": TARGET_ROLE_CHECK_PCT,
             "committee_queue_ms": round(queue_ms, 2),
+            "committee_queue_cpu_ms": round(queue_cpu_ms, 2),
             "target_committee_queue_ms": TARGET_QUEUE_MS,
             "rss_list_open_mb": round(rss_list, 1),
             "rss_before_mb": round(rss_before, 1),

@@ -12,6 +12,7 @@ from hijridate import Hijri
 from desktop.arabic_text import DigitStyle, digit_style, display_digits, identifier_text, set_digit_style
 from desktop.counting import DAYS, count_phrase
 from desktop.documents.forms import render_receipt
+from desktop.errors import InputError
 from desktop.hijri import format_dual, format_hijri, format_time, parse_date_either, parse_date_noted, riyadh_moment
 from desktop.money import money_text, parse_amount
 from desktop.reception.particulars import Particulars, check_particulars
@@ -54,6 +55,23 @@ def test_dates_counts_ids_and_money_share_the_style(style: DigitStyle, expected:
     assert display_digits("1447-000123") in identifier_text("1447-000123")
     assert money_text(Decimal("1500.5")) == f"\u2068{display_digits('1٬500٫50')}\u2069 ريال"
     assert format_time(datetime(2025, 1, 1, 11, 14, tzinfo=UTC)) == display_digits(f"{expected}:14")
+
+
+def test_kept_dates_follow_a_change_of_style() -> None:
+    """The case desk keeps each day's two-calendar text (a queue repeats its dates): kept per style, so a
+    style changed in the settings shows at once; the kept Umm al-Qura day is the computed one."""
+    from desktop.casedesk.common import dual
+    from desktop.hijri import HijriDate
+
+    day = date(2022, 12, 2)
+    assert dual(day) == format_dual(day) and "١٤٤٤" in dual(day)
+    set_digit_style(DigitStyle.LATIN)
+    assert dual(day) == format_dual(day) and "1444" in dual(day)
+    set_digit_style(DigitStyle.ARABIC)
+    assert "١٤٤٤" in dual(day) and dual(None) == ""
+    assert HijriDate.from_gregorian(day) == HijriDate(1444, 5, 8) == HijriDate.from_gregorian(day)
+    with pytest.raises(InputError):
+        HijriDate.from_gregorian(date(1800, 1, 1))  # refused each time, never kept
 
 
 # --- typed in either style -------------------------------------------------------------------------

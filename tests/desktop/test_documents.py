@@ -755,3 +755,23 @@ def test_black_signature_is_embedded_grey(letterhead: Letterhead, beneficiary: B
     image.save(buffer, "PNG")
     pdf = _declaration(letterhead, beneficiary, signature_png=buffer.getvalue())
     assert b"/DeviceGray" in pdf
+
+
+def test_a_signature_is_decoded_once_and_never_mixed_with_another(
+    letterhead: Letterhead, beneficiary: BeneficiaryParticulars
+) -> None:
+    """Rendering the same signature again reuses its decoded picture (equal bytes, another object) and prints
+    the same document; a different signature is decoded and printed as itself."""
+    from desktop.documents import forms
+
+    signature = _png()
+    forms._signature_image.cache_clear()
+    first = _declaration(letterhead, beneficiary, signature_png=signature)
+    again = _declaration(letterhead, beneficiary, signature_png=bytes(bytearray(signature)))
+    assert forms._signature_image.cache_info().hits == 1
+    assert again == first
+    other = _declaration(letterhead, beneficiary, signature_png=_png(320, 100))
+    assert forms._signature_image.cache_info().misses == 2
+    assert b"/Width 320" in other and b"/Width 320" not in first
+    forms._signature_image.cache_clear()
+    assert _declaration(letterhead, beneficiary, signature_png=signature) == first

@@ -156,3 +156,55 @@ def test_busy_signal_brackets_work_in_flight(qtbot: QtBot) -> None:
     assert ops.wait()
     assert states == [True, False]
     assert ops.in_flight == 0
+
+
+def _shown_widget(qtbot: QtBot) -> QWidget:
+    """A small widget on screen, its first paint done."""
+    widget = QWidget()
+    widget.resize(200, 100)
+    widget.show()
+    qtbot.waitExposed(widget)
+    QApplication.processEvents()
+    return widget
+
+
+def test_a_read_after_drawn_waits_for_the_widgets_paint(qtbot: QtBot) -> None:
+    """A read asked to follow a visible widget's paint is in flight at once, starts only once the widget has
+    painted, and reports back as any read; a hidden widget's starts at once."""
+    ops = Operations()
+    shown = _shown_widget(qtbot)
+    qtbot.addWidget(shown)
+    started = threading.Event()
+    results: list[str] = []
+
+    def work() -> str:
+        started.set()
+        return "read"
+
+    ops.read(work, results.append, owner=shown, after_drawn=shown)
+    assert ops.in_flight == 1
+    assert not started.wait(0.02)  # no paint yet: nothing ran (the event loop did not turn)
+    shown.repaint()
+    assert ops.wait()
+    assert results == ["read"] and started.is_set()
+
+    hidden = QWidget()
+    qtbot.addWidget(hidden)
+    other = threading.Event()
+    ops.read(other.set, lambda _r: None, owner=hidden, after_drawn=hidden)
+    assert other.wait(5)
+    assert ops.wait()
+
+
+def test_a_read_after_drawn_still_runs_when_no_paint_comes(qtbot: QtBot) -> None:
+    """A widget deleted before it painted: the read runs all the same (nothing left in flight); its callback is
+    dropped with the widget."""
+    ops = Operations()
+    widget = _shown_widget(qtbot)
+    ran = threading.Event()
+    results: list[object] = []
+    ops.read(ran.set, results.append, owner=widget, after_drawn=widget)
+    shiboken6.delete(widget)  # before any paint (its watch goes with it)
+    assert not ran.is_set()
+    assert ops.wait()
+    assert ran.is_set() and results == [] and ops.in_flight == 0
