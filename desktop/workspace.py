@@ -221,6 +221,7 @@ class Workspace:
         self._keyring = DeskKeyring(self.keystore, keys, self.kdf_cost())
         _log.info("encrypted database opened (schema %s)", HEAD_REVISION)
         arabic_text.set_digit_style(self.digit_style())
+        self.save_snapshot()  # the next start shows its window at once, before the database can be opened
 
     def open_with_recovery_key(self, recovery_key: str) -> None:
         """Open the encrypted database with the recovery key printed at setup (every password lost)."""
@@ -348,7 +349,10 @@ class Workspace:
         return self._profile
 
     def save_snapshot(self) -> DeskSnapshot | None:
-        """Save what the first screen shows next time (association, policy version); None before adoption."""
+        """Save what the first screen shows next time (association, policy version); None before adoption, and
+        on an encrypted desk still locked (nothing can be read before a sign-in: `open_with_keys` saves it)."""
+        if self.is_locked:
+            return None
         profile = self.active_profile()
         if profile is None:
             return None

@@ -63,7 +63,7 @@ USABLE_CPU_PREFIX = "MUSTAFID_USABLE_CPU_S="
 #: (an environment variable, never a command-line argument: a password must not show in the process list).
 PROBE_LOGIN_ENV = "MUSTAFID_PROBE_LOGIN"
 PROBE_PASSWORD_ENV = "MUSTAFID_PROBE_PASSWORD"
-#: Printed by the probe once signed in and the reception page usable (the event loop idle).
+#: Printed by the probe once signed in and the page the person lands on shown (the reception for an officer), idle.
 SIGNED_IN_MARKER = "MUSTAFID_SIGNED_IN"
 #: Written to stderr with it: seconds from sending the password to that moment, and the process's CPU seconds
 #: (all threads) spent meanwhile — less sensitive than the wall time to other load on the machine.
@@ -535,12 +535,11 @@ def _report_usable(window: MainWindow, finish: Callable[[], object]) -> None:
     gate.submit_sign_in()
 
     def signed_in() -> None:
-        reception = window.reception_page()
         if window.is_covered() and gate.sign_in_card.message.property("error") == "true":
             print(f"mustafid probe: {gate.sign_in_card.message.text()}", file=sys.stderr, flush=True)
             finish()
             return
-        if window.is_covered() or reception is None or not reception.isVisible():
+        if window.landed_page() is None:  # the reception for an officer, the settings for an administrator alone
             QTimer.singleShot(2, signed_in)
             return
 

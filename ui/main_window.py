@@ -439,6 +439,14 @@ class MainWindow(QMainWindow):
         page.deleteLater()
         self.stack.setCurrentIndex(current)
 
+    def landed_page(self) -> QWidget | None:
+        """The real page of the section on screen once the desk is uncovered (the reception for an officer, the
+        settings for an administrator alone), or None while covered or still showing a placeholder."""
+        page = self.stack.currentWidget()
+        if self.is_covered() or page is None or isinstance(page, SectionWaitingPage) or not page.isVisible():
+            return None
+        return page
+
     def reception_page(self) -> ReceptionPage | None:
         """The reception section's page once the workspace is open (None before)."""
         from ui.reception import ReceptionPage
