@@ -38,7 +38,7 @@ from desktop.cli_args import ArabicArgumentParser
 from desktop.version import add_version_argument
 from desktop.errors import describe, unexpected_error_text
 from ui.input_safety import install_wheel_guard
-from ui.ops import operations, run_write
+from ui.ops import operations, run_read, run_write
 from ui.settings import show_main_window
 
 if TYPE_CHECKING:
@@ -339,9 +339,9 @@ class StartupRefusal:
 def open_desk(data_dir: Path | None) -> OpenedDesk | StartupRefusal:
     """Open the workspace, read its policy, officer and connection, save the snapshot (a worker's call).
 
-    The modules the reception page needs are imported here too, so that attaching the workspace on the GUI
-    thread only builds widgets. A workspace that cannot be opened, or whose stored policy no longer
-    validates, is an answer (`StartupRefusal`), not an incident.
+    The modules the reception page needs are imported later (`warm_reception_imports`, once the desk is
+    usable), not here: the sign-in gate needs none of them. A workspace that cannot be opened, or whose stored
+    policy no longer validates, is an answer (`StartupRefusal`), not an incident.
     """
     # Imported here, on the worker: SQLAlchemy, the models and the policy schema are most of a second of
     # imports that the window shown from the snapshot must not wait for.
@@ -356,8 +356,6 @@ def open_desk(data_dir: Path | None) -> OpenedDesk | StartupRefusal:
     try:
         state = workspace.desk_state()
         workspace.save_snapshot()
-        import desktop.reception  # noqa: F401 — warm imports for the reception page (see above)
-        import ui.reception.page  # noqa: F401
     except ProfileError as error:
         workspace.close()
         return StartupRefusal(error)
@@ -365,6 +363,13 @@ def open_desk(data_dir: Path | None) -> OpenedDesk | StartupRefusal:
         workspace.close()
         raise
     return OpenedDesk(workspace, state)
+
+
+def warm_reception_imports() -> None:
+    """Import the modules the reception page is built from (a reader's call, once the desk is usable): the
+    officer types a password meanwhile, and the page after sign-in then only builds widgets."""
+    import desktop.reception  # noqa: F401
+    import ui.reception.page  # noqa: F401
 
 
 class DeskOpening(QObject):
@@ -653,6 +658,9 @@ def _run(arguments: argparse.Namespace, qt_arguments: list[str], data_dir: Path)
             _when_idle(settle_memory)
             if probe:
                 _when_idle(lambda: _report_usable(window, app.quit))
+            # After the probe's mark: the gate takes a password first, the reception's imports come behind it.
+            _when_idle(lambda: run_read(window, warm_reception_imports, lambda _none: None,
+                                        where="app.warm_reception_imports"))
             return
         assert opened is not None
         window.hide()
