@@ -158,7 +158,7 @@ class Workspace:
                 db.upgrade()
         except DatabaseDamagedError as exc:
             _log.warning("database not opened: %s", type(exc).__name__)
-            raise _damaged(exc, directory) from exc
+            raise damaged_refusal(exc, directory) from exc
         except DatabaseLockedError as exc:
             _log.warning("database not opened: locked by another program")
             raise WorkspaceError(exc.message_ar, retry=True) from exc
@@ -578,7 +578,7 @@ def _refuse_closed(db: Database, directory: Path, *, close: bool = True) -> None
     raise WorkspaceError(f"{closed[0]}\n({directory})")
 
 
-def _damaged(error: DatabaseDamagedError, directory: Path) -> WorkspaceError:
+def damaged_refusal(error: DatabaseDamagedError, directory: Path) -> WorkspaceError:
     """The refusal of a damaged database file, naming the latest backup to restore (nothing is overwritten)."""
     from desktop.backup import backup_summary, latest_backup
 
