@@ -56,6 +56,8 @@ AWAITING_SIGN_IN_TEXT = "بانتظار دخول الموظف"
 NOBODY_SIGNED_IN = "لم يدخل أحد بعد"
 
 WINDOW_TITLE = "مكتب المستفيد"
+#: The daily integrity check starts this long after the first sign-in (off the first screens' path).
+INTEGRITY_CHECK_DELAY_MS = 20_000
 
 
 def window_title(association_name: str | None) -> str:
@@ -165,6 +167,8 @@ class MainWindow(QMainWindow):
         self.backup_box: BackupSettingsBox | None = None
         #: True once a backup was restored: the desk closes without its automatic backup.
         self.restored = False
+        #: The message of a damaged database found by the daily integrity check (None until one is shown).
+        self.integrity_box: QMessageBox | None = None
         self._daily_backup = QTimer(self)
         self._daily_backup.setInterval(60 * 60 * 1000)  # once an hour it asks whether the daily one is due
         self._daily_backup.timeout.connect(self.daily_backup)
@@ -230,6 +234,8 @@ class MainWindow(QMainWindow):
         from ui.backup_box import automatic_backups_enabled
 
         if automatic_backups_enabled():
+            # The daily integrity check reads the whole file: on a reader, once the desk is in use.
+            QTimer.singleShot(INTEGRITY_CHECK_DELAY_MS, self, self.check_integrity)
             self._daily_backup.start()
             QTimer.singleShot(60_000, self, self.daily_backup)  # a minute after sign-in: not on the first screen's path
             QTimer.singleShot(90_000, self, self.remind_retention)
@@ -753,6 +759,27 @@ class MainWindow(QMainWindow):
                           parent=self)
         box.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
         box.open()
+
+    def check_integrity(self) -> None:
+        """The daily integrity check of the database on a reader (`desktop.integrity`; at most once a day): nothing
+        when sound or checked today; a damaged file → its message naming the latest good backup, with the restore."""
+        workspace = self._workspace
+        if workspace is None or self.restored:
+            return
+        from desktop.integrity import check_database
+
+        run_read(self, lambda: check_database(workspace), self._show_integrity_finding, self._integrity_failed,
+                 where="main_window.integrity_check")
+
+    def _show_integrity_finding(self, finding: object) -> None:
+        from desktop.integrity import IntegrityFinding
+        from ui.integrity_box import show_damage
+
+        if isinstance(finding, IntegrityFinding) and not self.restored:
+            self.integrity_box = show_damage(self, finding, self.restore_backup)
+
+    def _integrity_failed(self, message: str, _error: BaseException) -> None:
+        self.desk_status.showMessage(f"تعذّر فحص سلامة قاعدة البيانات: {message}", 15_000)
 
     def _backup_failed(self, message: str, _error: BaseException) -> None:
         self.desk_status.showMessage(f"تعذّرت النسخة الاحتياطية اليومية: {message}", 15_000)
