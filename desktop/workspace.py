@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -34,15 +35,6 @@ from desktop.attachments import AttachmentStore, remove_readable_copies
 from desktop.audit import record_audit
 from desktop.errors import InputError
 from desktop.keystore import DeskKeyring, DeskKeys, KdfCost, Keystore
-from desktop.policy import (
-    PolicyProfile,
-    ProfileError,
-    ProfileProblem,
-    load_builtin_profile,
-    load_builtin_profiles,
-    load_profile,
-    load_profile_text,
-)
 from desktop.logbook import get_logger
 from desktop.permissions import Action, acting_roles, require
 from desktop.session_identity import SessionIdentity
@@ -56,6 +48,9 @@ from desktop.staff import (
     normalize_login,
 )
 from desktop.startup import DATABASE_FILE, DeskSnapshot, default_data_dir, write_snapshot
+
+if TYPE_CHECKING:  # the policy schema (pydantic) is imported when a policy is read, not to open the desk
+    from desktop.policy import PolicyProfile, ProfileError
 
 __all__ = ["DATABASE_FILE", "ConnectionState", "DeskState", "Workspace", "WorkspaceError", "default_data_dir"]
 
@@ -238,6 +233,8 @@ class Workspace:
 
     def available_profiles(self) -> list[PolicyProfile]:
         """The built-in policy profiles shipped with the application (the five seed associations)."""
+        from desktop.policy import load_builtin_profiles
+
         return load_builtin_profiles()
 
     @property
@@ -265,6 +262,8 @@ class Workspace:
                     .limit(1)
                 ).first()
             if row is not None:
+                from desktop.policy import load_profile_text
+
                 self._profile = load_profile_text(
                     row.source_text, source=f"{row.profile_id} (الإصدار {row.version_label})"
                 )
@@ -273,10 +272,14 @@ class Workspace:
 
     def adopt_builtin_profile(self, profile_id: str) -> PolicyProfile:
         """Adopt one of the built-in profiles by its id."""
+        from desktop.policy import load_builtin_profile
+
         return self._adopt(load_builtin_profile(profile_id))
 
     def import_profile(self, path: Path) -> PolicyProfile:
         """Validate a profile file and adopt it; raises ProfileError with every problem and adopts nothing."""
+        from desktop.policy import load_profile
+
         return self._adopt(load_profile(Path(path)))
 
     def _adopt(self, profile: PolicyProfile) -> PolicyProfile:
@@ -341,6 +344,8 @@ class Workspace:
                 )
             else:
                 existing.adopted_at = now
+        from desktop.policy import load_profile_text
+
         self._profile = load_profile_text(profile.source_text, source=profile.id)
         self._profile_loaded = True
         # The version label is a Hijri date that the redaction would hide: the content hash names it instead.
@@ -558,6 +563,8 @@ class Workspace:
 
 def _profile_problem(profile: PolicyProfile, key: str, reason: str) -> ProfileError:
     """A ProfileError with one problem about `profile` at `key`."""
+    from desktop.policy import ProfileError, ProfileProblem
+
     source = str(profile.source_path) if profile.source_path is not None else profile.id
     return ProfileError([ProfileProblem(file=source, key=key, reason=reason)])
 

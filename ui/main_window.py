@@ -184,11 +184,14 @@ class MainWindow(QMainWindow):
         self.show_section(0)
         self.resize(1100, 720)
 
-    def attach_workspace(self, workspace: Workspace, state: DeskState | None = None) -> None:
+    def attach_workspace(self, workspace: Workspace, state: DeskState | None = None, *,
+                         has_administrator: bool | None = None) -> None:
         """The workspace is open: the gate takes a password (or, signed in already, the desk is shown for real).
 
         With `state` (read on the worker that opened the workspace) everything is shown at once. Without
-        it, a policy the workspace has already read is shown at once and the rest is read off the GUI thread.
+        it, a policy the workspace has already read is shown at once and the rest is read off the GUI thread;
+        with `has_administrator` (what the gate needs, read on that worker) the gate takes a password at once and
+        the state comes later (`keep_desk_state`).
         """
         self._workspace = workspace
         if workspace.signed_in is None:
@@ -201,6 +204,8 @@ class MainWindow(QMainWindow):
                 self.desk_status.show_association(known.association.name)
             if state is not None:
                 self.gate.attach(workspace, state.has_administrator)
+            elif has_administrator is not None:
+                self.gate.attach(workspace, has_administrator)
             else:
                 run_read(self, workspace.desk_state, self._gate_state, where="main_window.gate_state")
             self.sig_workspace_attached.emit()
@@ -208,6 +213,12 @@ class MainWindow(QMainWindow):
         self._identity = workspace.signed_in
         self._open_desk(workspace, state)
         self.sig_workspace_attached.emit()
+
+    def keep_desk_state(self, state: DeskState) -> None:
+        """The desk's state read behind the gate: kept for the sign-in (an encrypted desk's, still locked, is read
+        again after it); once somebody is in, the desk has read its own."""
+        if not self._desk_opened:
+            self._pending_state = None if state.locked else state
 
     def _gate_state(self, state: DeskState) -> None:
         """The desk's state read for the gate (the workspace came without it)."""
