@@ -758,6 +758,7 @@ def _run_after_opening(app: QApplication, opening: DeskOpening, probe: bool, imp
         _show_refusal(opened)
         return EXIT_STARTUP_ERROR
     workspace, state = opened.workspace, opened.state
+    assert state is not None  # opened in full (not `gate_only`): the first-run dialog needs the policy
     if probe:
         print(WORKSPACE_READY_MARKER, flush=True)
     shown: list[MainWindow] = []
