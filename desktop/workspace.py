@@ -37,18 +37,6 @@ from desktop.attachments import AttachmentStore, remove_readable_copies
 from desktop.audit import record_audit
 from desktop.errors import InputError
 from desktop.keystore import DeskKeyring, DeskKeys, KdfCost, Keystore
-
-if TYPE_CHECKING:
-    from desktop.encryption_core import Progress
-from desktop.policy import (
-    PolicyProfile,
-    ProfileError,
-    ProfileProblem,
-    load_builtin_profile,
-    load_builtin_profiles,
-    load_profile,
-    load_profile_text,
-)
 from desktop.logbook import get_logger
 from desktop.permissions import Action, acting_roles, require
 from desktop.session_identity import SessionIdentity
@@ -63,9 +51,12 @@ from desktop.staff import (
 )
 from desktop.startup import DATABASE_FILE, DeskSnapshot, default_data_dir, write_snapshot
 
-__all__ = ["DATABASE_FILE", "ENCRYPT_ENV", "ConnectionState", "DeskState", "EncryptionState", "PLAINTEXT_DESK", "PasswordChangedElsewhere",
-           "Workspace",
-           "WorkspaceError", "default_data_dir", "encrypt_on_first_run"]
+if TYPE_CHECKING:  # the policy schema (pydantic) is imported when a policy is read, not to open the desk
+    from desktop.encryption_core import Progress
+    from desktop.policy import PolicyProfile, ProfileError
+
+__all__ = ["DATABASE_FILE", "ENCRYPT_ENV", "ConnectionState", "DeskState", "EncryptionState", "PLAINTEXT_DESK",
+           "PasswordChangedElsewhere", "Workspace", "WorkspaceError", "default_data_dir", "encrypt_on_first_run"]
 
 #: ``MUSTAFID_ENCRYPT=0`` makes a new desk's first administrator leave it plaintext (the tests' template, demos);
 #: anything else, or unset, encrypts it (issue 14: encryption is the default).
@@ -204,7 +195,7 @@ class Workspace:
                 db.upgrade()
         except DatabaseDamagedError as exc:
             _log.warning("database not opened: %s", type(exc).__name__)
-            raise _damaged(exc, directory) from exc
+            raise damaged_refusal(exc, directory) from exc
         except DatabaseLockedError as exc:
             _log.warning("database not opened: locked by another program")
             raise WorkspaceError(exc.message_ar, retry=True) from exc
@@ -267,6 +258,7 @@ class Workspace:
         self._keyring = DeskKeyring(self.keystore, keys, self.kdf_cost())
         _log.info("encrypted database opened (schema %s)", HEAD_REVISION)
         arabic_text.set_digit_style(self.digit_style())
+        self.save_snapshot()  # the next start shows its window at once, before the database can be opened
 
     def open_with_recovery_key(self, recovery_key: str) -> None:
         """Open the encrypted database with the recovery key printed at setup (every password lost)."""
@@ -283,6 +275,8 @@ class Workspace:
 
     def available_profiles(self) -> list[PolicyProfile]:
         """The built-in policy profiles shipped with the application (the five seed associations)."""
+        from desktop.policy import load_builtin_profiles
+
         return load_builtin_profiles()
 
     @property
@@ -310,6 +304,8 @@ class Workspace:
                     .limit(1)
                 ).first()
             if row is not None:
+                from desktop.policy import load_profile_text
+
                 self._profile = load_profile_text(
                     row.source_text, source=f"{row.profile_id} (الإصدار {row.version_label})"
                 )
@@ -318,10 +314,14 @@ class Workspace:
 
     def adopt_builtin_profile(self, profile_id: str) -> PolicyProfile:
         """Adopt one of the built-in profiles by its id."""
+        from desktop.policy import load_builtin_profile
+
         return self._adopt(load_builtin_profile(profile_id))
 
     def import_profile(self, path: Path) -> PolicyProfile:
         """Validate a profile file and adopt it; raises ProfileError with every problem and adopts nothing."""
+        from desktop.policy import load_profile
+
         return self._adopt(load_profile(Path(path)))
 
     def _adopt(self, profile: PolicyProfile) -> PolicyProfile:
@@ -386,6 +386,8 @@ class Workspace:
                 )
             else:
                 existing.adopted_at = now
+        from desktop.policy import load_profile_text
+
         self._profile = load_profile_text(profile.source_text, source=profile.id)
         self._profile_loaded = True
         # The version label is a Hijri date that the redaction would hide: the content hash names it instead.
@@ -394,7 +396,10 @@ class Workspace:
         return self._profile
 
     def save_snapshot(self) -> DeskSnapshot | None:
-        """Save what the first screen shows next time (association, policy version); None before adoption."""
+        """Save what the first screen shows next time (association, policy version); None before adoption, and
+        on an encrypted desk still locked (nothing can be read before a sign-in: `open_with_keys` saves it)."""
+        if self.is_locked:
+            return None
         profile = self.active_profile()
         if profile is None:
             return None
@@ -742,6 +747,8 @@ def _keystore_login(login: str) -> str:
 
 def _profile_problem(profile: PolicyProfile, key: str, reason: str) -> ProfileError:
     """A ProfileError with one problem about `profile` at `key`."""
+    from desktop.policy import ProfileError, ProfileProblem
+
     source = str(profile.source_path) if profile.source_path is not None else profile.id
     return ProfileError([ProfileProblem(file=source, key=key, reason=reason)])
 
@@ -762,7 +769,7 @@ def _refuse_closed(db: Database, directory: Path, *, close: bool = True) -> None
     raise WorkspaceError(f"{closed[0]}\n({directory})")
 
 
-def _damaged(error: DatabaseDamagedError, directory: Path) -> WorkspaceError:
+def damaged_refusal(error: DatabaseDamagedError, directory: Path) -> WorkspaceError:
     """The refusal of a damaged database file, naming the latest backup to restore (nothing is overwritten)."""
     from desktop.backup import backup_summary, latest_backup
 

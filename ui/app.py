@@ -39,7 +39,7 @@ from desktop.version import add_version_argument
 from desktop.errors import describe, unexpected_error_text
 from ui.collector import collect_on_gui_thread
 from ui.input_safety import install_wheel_guard
-from ui.ops import operations, run_write
+from ui.ops import operations, run_read, run_write
 from ui.settings import show_main_window
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ USABLE_CPU_PREFIX = "MUSTAFID_USABLE_CPU_S="
 #: (an environment variable, never a command-line argument: a password must not show in the process list).
 PROBE_LOGIN_ENV = "MUSTAFID_PROBE_LOGIN"
 PROBE_PASSWORD_ENV = "MUSTAFID_PROBE_PASSWORD"
-#: Printed by the probe once signed in and the reception page usable (the event loop idle).
+#: Printed by the probe once signed in and the page the person lands on shown (the reception for an officer), idle.
 SIGNED_IN_MARKER = "MUSTAFID_SIGNED_IN"
 #: Written to stderr with it: seconds from sending the password to that moment, and the process's CPU seconds
 #: (all threads) spent meanwhile — less sensitive than the wall time to other load on the machine.
@@ -322,10 +322,12 @@ def install_error_hooks() -> Callable[[], None]:
 
 @dataclass(frozen=True, slots=True)
 class OpenedDesk:
-    """An opened workspace and what the main window shows about it, read on the worker that opened it."""
+    """An opened workspace and what the main window shows about it, read on the worker that opened it (`state`
+    None when only the gate's fact was read: whether the association has an administrator)."""
 
     workspace: Workspace
-    state: DeskState
+    state: DeskState | None
+    has_administrator: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,16 +339,17 @@ class StartupRefusal:
     message: str = ""
 
 
-def open_desk(data_dir: Path | None) -> OpenedDesk | StartupRefusal:
+def open_desk(data_dir: Path | None, *, gate_only: bool = False) -> OpenedDesk | StartupRefusal:
     """Open the workspace, read its policy, officer and connection, save the snapshot (a worker's call).
 
-    The modules the reception page needs are imported here too, so that attaching the workspace on the GUI
-    thread only builds widgets. A workspace that cannot be opened, or whose stored policy no longer
-    validates, is an answer (`StartupRefusal`), not an incident.
+    With `gate_only` (the window drawn from the snapshot is up already) only what the sign-in gate needs is read
+    — whether the association has an administrator —: the policy schema and the policy are loaded behind the
+    gate (`read_desk_state`), so that the gate takes a password sooner. The modules the reception page needs are
+    imported later too (`warm_reception_imports`). A workspace that cannot be opened, or whose stored policy no
+    longer validates, is an answer (`StartupRefusal`), not an incident.
     """
-    # Imported here, on the worker: SQLAlchemy, the models and the policy schema are most of a second of
-    # imports that the window shown from the snapshot must not wait for.
-    from desktop.policy import ProfileError
+    # Imported here, on the worker: SQLAlchemy and the models are most of a second of imports that the window
+    # shown from the snapshot must not wait for.
     from desktop.workspace import Workspace, WorkspaceError
 
     _log.info("Mustafid Desk %s opening its data directory", logbook.app_version())  # here: off the window's path
@@ -355,17 +358,46 @@ def open_desk(data_dir: Path | None) -> OpenedDesk | StartupRefusal:
     except WorkspaceError as error:
         return StartupRefusal(error)
     try:
-        state = workspace.desk_state()
-        workspace.save_snapshot()
-        import desktop.reception  # noqa: F401 — warm imports for the reception page (see above)
-        import ui.reception.page  # noqa: F401
-    except ProfileError as error:
+        if gate_only:
+            return OpenedDesk(workspace, None, workspace.is_locked or workspace.staff().has_administrator())
+        return OpenedDesk(workspace, read_desk_state(workspace))
+    except BaseException as error:
         workspace.close()
-        return StartupRefusal(error)
-    except BaseException:
-        workspace.close()
+        if _is_profile_error(error):
+            return StartupRefusal(error)
         raise
-    return OpenedDesk(workspace, state)
+
+
+def read_desk_state(workspace: Workspace) -> DeskState:
+    """The desk's policy, officer and connection (the policy read and validated), and the snapshot saved for the
+    next start; `desktop.policy.ProfileError` when the stored policy no longer validates (a worker's call)."""
+    state = workspace.desk_state()
+    workspace.save_snapshot()
+    return state
+
+
+def state_behind_gate(workspace: Workspace) -> DeskState | StartupRefusal:
+    """`read_desk_state` for the window already on its gate: a stored policy that no longer validates is an
+    answer (`StartupRefusal`), not an incident (a worker's call)."""
+    try:
+        return read_desk_state(workspace)
+    except Exception as error:
+        if _is_profile_error(error):
+            return StartupRefusal(error)
+        raise
+
+
+def _is_profile_error(error: BaseException) -> bool:
+    """True for the stored policy's `ProfileError` (its module is loaded only once a policy is read)."""
+    policy = sys.modules.get("desktop.policy")
+    return policy is not None and isinstance(error, policy.ProfileError)
+
+
+def warm_reception_imports() -> None:
+    """Import the modules the reception page is built from (a reader's call, once the desk is usable): the
+    officer types a password meanwhile, and the page after sign-in then only builds widgets."""
+    import desktop.reception  # noqa: F401
+    import ui.reception.page  # noqa: F401
 
 
 class DeskOpening(QObject):
@@ -377,10 +409,11 @@ class DeskOpening(QObject):
 
     sig_finished = Signal()
 
-    def __init__(self, data_dir: Path | None, parent: QObject | None = None) -> None:
-        """The opening of `data_dir` (not started yet)."""
+    def __init__(self, data_dir: Path | None, parent: QObject | None = None, *, gate_only: bool = False) -> None:
+        """The opening of `data_dir` (not started yet); `gate_only`: see `open_desk`."""
         super().__init__(parent)
         self._data_dir = data_dir
+        self._gate_only = gate_only
         self.started = False
         self.outcome: OpenedDesk | StartupRefusal | None = None
 
@@ -389,8 +422,9 @@ class DeskOpening(QObject):
         if self.started:
             return
         self.started = True
-        data_dir = self._data_dir
-        run_write(self, lambda: open_desk(data_dir), self._finished, self._failed, where="app.open_desk")
+        data_dir, gate_only = self._data_dir, self._gate_only
+        run_write(self, lambda: open_desk(data_dir, gate_only=gate_only), self._finished, self._failed,
+                  where="app.open_desk")
 
     def _finished(self, outcome: OpenedDesk | StartupRefusal) -> None:
         self.outcome = outcome
@@ -536,12 +570,11 @@ def _report_usable(window: MainWindow, finish: Callable[[], object]) -> None:
     gate.submit_sign_in()
 
     def signed_in() -> None:
-        reception = window.reception_page()
         if window.is_covered() and gate.sign_in_card.message.property("error") == "true":
             print(f"mustafid probe: {gate.sign_in_card.message.text()}", file=sys.stderr, flush=True)
             finish()
             return
-        if window.is_covered() or reception is None or not reception.isVisible():
+        if window.landed_page() is None:  # the reception for an officer, the settings for an administrator alone
             QTimer.singleShot(2, signed_in)
             return
 
@@ -630,7 +663,6 @@ def _run(arguments: argparse.Namespace, qt_arguments: list[str], data_dir: Path)
 
     ensure_platform()
     app = _qt_application(qt_arguments)
-    opening = DeskOpening(data_dir, app)
     configure_application(app)
     probe = os.environ.get(STARTUP_PROBE_ENV) == "1"
     if not probe and sys.stdin is not None and sys.stdin.isatty():
@@ -638,7 +670,8 @@ def _run(arguments: argparse.Namespace, qt_arguments: list[str], data_dir: Path)
 
     snapshot = read_snapshot(data_dir)
     if snapshot is None:
-        return _run_after_opening(app, opening, probe, arguments.import_policy)
+        return _run_after_opening(app, DeskOpening(data_dir, app), probe, arguments.import_policy)
+    opening = DeskOpening(data_dir, app, gate_only=True)
 
     from ui.main_window import MainWindow
 
@@ -651,16 +684,37 @@ def _run(arguments: argparse.Namespace, qt_arguments: list[str], data_dir: Path)
         if isinstance(opened, OpenedDesk):
             # The sign-in screen now takes a password; the pages are built (and unfinished cases looked for)
             # once somebody has signed in.
-            window.attach_workspace(opened.workspace, opened.state)
+            window.attach_workspace(opened.workspace, opened.state, has_administrator=opened.has_administrator)
             _offer_policy_import(window, opened.workspace, arguments.import_policy)
             _when_idle(settle_memory)
             if probe:
                 _when_idle(lambda: _report_usable(window, app.quit))
+            # Behind the gate, on the writer (so before any password it is given): the policy and the rest.
+            workspace = opened.workspace
+            _when_idle(lambda: run_write(window, lambda: state_behind_gate(workspace), state_read,
+                                         lambda message, error: refused(StartupRefusal(error, message)),
+                                         where="app.state_behind_gate"))
+            # After the probe's mark: the gate takes a password first, the reception's imports come behind it.
+            _when_idle(lambda: run_read(window, warm_reception_imports, lambda _none: None,
+                                        where="app.warm_reception_imports"))
             return
         assert opened is not None
         window.hide()
         outcome["code"] = EXIT_STARTUP_ERROR
         _show_refusal(opened)
+        app.quit()
+
+    def state_read(state: DeskState | StartupRefusal) -> None:
+        if isinstance(state, StartupRefusal):
+            refused(state)
+        else:
+            window.keep_desk_state(state)
+
+    def refused(refusal: StartupRefusal) -> None:
+        """The policy read behind the gate failed (a stored policy no longer valid): the desk cannot start."""
+        window.hide()
+        outcome["code"] = EXIT_STARTUP_ERROR
+        _show_refusal(refusal)
         app.quit()
 
     def painted() -> None:
@@ -706,6 +760,7 @@ def _run_after_opening(app: QApplication, opening: DeskOpening, probe: bool, imp
         _show_refusal(opened)
         return EXIT_STARTUP_ERROR
     workspace, state = opened.workspace, opened.state
+    assert state is not None  # opened in full (not `gate_only`): the first-run dialog needs the policy
     if probe:
         print(WORKSPACE_READY_MARKER, flush=True)
     shown: list[MainWindow] = []

@@ -38,7 +38,8 @@ if TYPE_CHECKING:
 __all__ = ["AUTO_BACKUP_ENV", "BackupSettingsBox", "ProgressRelay", "automatic_backups_enabled",
            "restore_text", "wait_with_progress"]
 
-#: ``MUSTAFID_AUTO_BACKUP=0`` turns the automatic backups off (the tests and the start-up benchmark set it).
+#: ``MUSTAFID_AUTO_BACKUP=0`` turns the automatic backups and the daily integrity check off (the tests and the
+#: start-up benchmark set it).
 AUTO_BACKUP_ENV = "MUSTAFID_AUTO_BACKUP"
 
 T = TypeVar("T")

@@ -57,6 +57,8 @@ AWAITING_SIGN_IN_TEXT = "بانتظار دخول الموظف"
 NOBODY_SIGNED_IN = "لم يدخل أحد بعد"
 
 WINDOW_TITLE = "مكتب المستفيد"
+#: The daily integrity check starts this long after the first sign-in (off the first screens' path).
+INTEGRITY_CHECK_DELAY_MS = 20_000
 
 
 def window_title(association_name: str | None) -> str:
@@ -167,6 +169,8 @@ class MainWindow(QMainWindow):
         self.encryption_box: EncryptionSettingsBox | None = None
         #: True once a backup was restored: the desk closes without its automatic backup.
         self.restored = False
+        #: The message of a damaged database found by the daily integrity check (None until one is shown).
+        self.integrity_box: QMessageBox | None = None
         self._daily_backup = QTimer(self)
         self._daily_backup.setInterval(60 * 60 * 1000)  # once an hour it asks whether the daily one is due
         self._daily_backup.timeout.connect(self.daily_backup)
@@ -182,11 +186,14 @@ class MainWindow(QMainWindow):
         self.show_section(0)
         self.resize(1100, 720)
 
-    def attach_workspace(self, workspace: Workspace, state: DeskState | None = None) -> None:
+    def attach_workspace(self, workspace: Workspace, state: DeskState | None = None, *,
+                         has_administrator: bool | None = None) -> None:
         """The workspace is open: the gate takes a password (or, signed in already, the desk is shown for real).
 
         With `state` (read on the worker that opened the workspace) everything is shown at once. Without
-        it, a policy the workspace has already read is shown at once and the rest is read off the GUI thread.
+        it, a policy the workspace has already read is shown at once and the rest is read off the GUI thread;
+        with `has_administrator` (what the gate needs, read on that worker) the gate takes a password at once and
+        the state comes later (`keep_desk_state`).
         """
         self._workspace = workspace
         if workspace.signed_in is None:
@@ -199,6 +206,8 @@ class MainWindow(QMainWindow):
                 self.desk_status.show_association(known.association.name)
             if state is not None:
                 self.gate.attach(workspace, state.has_administrator)
+            elif has_administrator is not None:
+                self.gate.attach(workspace, has_administrator)
             else:
                 run_read(self, workspace.desk_state, self._gate_state, where="main_window.gate_state")
             self.sig_workspace_attached.emit()
@@ -206,6 +215,12 @@ class MainWindow(QMainWindow):
         self._identity = workspace.signed_in
         self._open_desk(workspace, state)
         self.sig_workspace_attached.emit()
+
+    def keep_desk_state(self, state: DeskState) -> None:
+        """The desk's state read behind the gate: kept for the sign-in (an encrypted desk's, still locked, is read
+        again after it); once somebody is in, the desk has read its own."""
+        if not self._desk_opened:
+            self._pending_state = None if state.locked else state
 
     def _gate_state(self, state: DeskState) -> None:
         """The desk's state read for the gate (the workspace came without it)."""
@@ -234,6 +249,8 @@ class MainWindow(QMainWindow):
         from ui.backup_box import automatic_backups_enabled
 
         if automatic_backups_enabled():
+            # The daily integrity check reads the whole file: on a reader, once the desk is in use.
+            QTimer.singleShot(INTEGRITY_CHECK_DELAY_MS, self, self.check_integrity)
             self._daily_backup.start()
             QTimer.singleShot(60_000, self, self.daily_backup)  # a minute after sign-in: not on the first screen's path
             QTimer.singleShot(90_000, self, self.remind_retention)
@@ -445,6 +462,14 @@ class MainWindow(QMainWindow):
         self.stack.removeWidget(page)
         page.deleteLater()
         self.stack.setCurrentIndex(current)
+
+    def landed_page(self) -> QWidget | None:
+        """The real page of the section on screen once the desk is uncovered (the reception for an officer, the
+        settings for an administrator alone), or None while covered or still showing a placeholder."""
+        page = self.stack.currentWidget()
+        if self.is_covered() or page is None or isinstance(page, SectionWaitingPage) or not page.isVisible():
+            return None
+        return page
 
     def reception_page(self) -> ReceptionPage | None:
         """The reception section's page once the workspace is open (None before)."""
@@ -759,6 +784,27 @@ class MainWindow(QMainWindow):
                           parent=self)
         box.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
         box.open()
+
+    def check_integrity(self) -> None:
+        """The daily integrity check of the database on a reader (`desktop.integrity`; at most once a day): nothing
+        when sound or checked today; a damaged file → its message naming the latest good backup, with the restore."""
+        workspace = self._workspace
+        if workspace is None or self.restored:
+            return
+        from desktop.integrity import check_database
+
+        run_read(self, lambda: check_database(workspace), self._show_integrity_finding, self._integrity_failed,
+                 where="main_window.integrity_check")
+
+    def _show_integrity_finding(self, finding: object) -> None:
+        from desktop.integrity import IntegrityFinding
+        from ui.integrity_box import show_damage
+
+        if isinstance(finding, IntegrityFinding) and not self.restored:
+            self.integrity_box = show_damage(self, finding, self.restore_backup)
+
+    def _integrity_failed(self, message: str, _error: BaseException) -> None:
+        self.desk_status.showMessage(f"تعذّر فحص سلامة قاعدة البيانات: {message}", 15_000)
 
     def _backup_failed(self, message: str, _error: BaseException) -> None:
         self.desk_status.showMessage(f"تعذّرت النسخة الاحتياطية اليومية: {message}", 15_000)
