@@ -15,8 +15,10 @@ Decisions recorded here (see also `db.outbox` for how local changes are captured
 * A row this desk cannot store (a required column empty, a value that does not convert, any other
   constraint) is set aside by `desktop.sync.quarantine` with its reason; the rest of the page applies.
 * Inside a first sync's bulk transaction (`desktop.sync.bulk`), new rows are plain INSERTs with the
-  per-row triggers suspended; every slow path (a duplicate, a row with a local change) leaves bulk
-  mode first (`end_bulk`).
+  per-row triggers suspended; each table's rows of a page are decoded and converted without Python per
+  value (`_apply_wire`, `desktop.sync.wire`), and a table group with any row that does not fit goes by
+  the general path (quarantine included); every slow path (a duplicate, a row with a local change)
+  leaves bulk mode first (`end_bulk`).
 """
 
 from __future__ import annotations
