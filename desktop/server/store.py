@@ -957,15 +957,21 @@ class ServerStore:
             # (association_id, server_seq) index in order and stop after n + 1 rows; a bitmap scan
             # would read every row after the cursor and sort them.
             conn.exec_driver_sql("SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off")
-            head, count, last, rows = conn.exec_driver_sql(_PULL_SQL, {
-                "pk": ctx.association_pk, "a": ctx.association_id, "after": after, "n": limit, "n1": limit + 1,
-            }).one()
+            # The page's text comes back as UTF-8 bytes (bytea in binary format), pasted into the answer as
+            # they are: megabytes of Arabic text are neither decoded into a str nor encoded again.
+            driver = conn.connection.driver_connection
+            assert driver is not None
+            with driver.cursor(binary=True) as cursor:
+                cursor.execute(_PULL_SQL, {
+                    "pk": ctx.association_pk, "a": ctx.association_id, "after": after, "n": limit, "n1": limit + 1,
+                })
+                head, count, last, rows = cursor.fetchone()
             conn.rollback()
         head = int(head)
         has_more = count > limit
         next_after = int(last) if last is not None else max(after, 0) if after <= head else head
-        return (f'{{"rows":[{rows or ""}],"next_after":{next_after},'
-                f'"has_more":{"true" if has_more else "false"},"head_seq":{head}}}').encode()
+        return b"".join((b'{"rows":[', rows or b"", f'],"next_after":{next_after},"has_more":'
+                         f'{"true" if has_more else "false"},"head_seq":{head}}}'.encode()))
 
     def summary(self, ctx: DeviceContext) -> p.SummaryResponse:
         """Count and hash of (row_id, version) per table of the association."""
@@ -1131,10 +1137,10 @@ page AS (
           ORDER BY server_seq LIMIT %(n1)s) AS r
 )
 SELECT (SELECT seq FROM head), count(*), max(server_seq) FILTER (WHERE n <= %(n)s),
-       string_agg('{"table":' || to_json(table_name)::text || ',"row_id":"' || row_id::text
+       convert_to(string_agg('{"table":' || to_json(table_name)::text || ',"row_id":"' || row_id::text
                   || '","version":' || version::text || ',"server_seq":' || server_seq::text
                   || ',"deleted":' || CASE WHEN deleted THEN 'true' ELSE 'false' END
-                  || ',"fields":' || fields::text || '}', ',' ORDER BY server_seq) FILTER (WHERE n <= %(n)s)
+                  || ',"fields":' || fields::text || '}', ',' ORDER BY server_seq) FILTER (WHERE n <= %(n)s), 'UTF8')
 FROM page
 """
 

@@ -24,10 +24,12 @@ from desktop.sync.protocol import column_kind
 __all__ = [
     "APPEND_ONLY_MUTABLE",
     "APPEND_ONLY_RESTAMPED",
+    "INLINE_CONVERSIONS",
     "Converter",
     "TableInfo",
     "append_only_mutable",
     "compile_converter",
+    "conversion_namespace",
     "decode_storage",
     "now_storage",
     "quote",
@@ -94,8 +96,9 @@ def _bool_storage(value: Any) -> Any:
     return None if value is None else int(bool(value))
 
 
-#: Inline storage conversions of the common wire forms (anything else falls back to the functions above).
-_INLINE: dict[str, str] = {
+#: Inline storage conversions of the common wire forms, per column kind, ``{v}`` the value (anything else falls back to
+#: the functions above, named in `conversion_namespace`).
+INLINE_CONVERSIONS: dict[str, str] = {
     "uuid": "None if {v} is None else {v}.replace('-', '').lower() if type({v}) is str and len({v}) == 36 "
             "else _uuid({v})",
     "datetime": "None if {v} is None else {v}[:10] + ' ' + {v}[11:-6] if type({v}) is str and len({v}) == 32 "
@@ -106,17 +109,22 @@ _INLINE: dict[str, str] = {
 }
 
 
+def conversion_namespace() -> dict[str, Any]:
+    """The functions `INLINE_CONVERSIONS` call, for the namespace of a generated converter."""
+    return {"_uuid": _uuid_storage, "_datetime": _datetime_storage, "_bool": _bool_storage,
+            "_decimal": _decimal_storage, "_json": _json_storage}
+
+
 def compile_converter(columns: Sequence[str], kinds: Sequence[str]) -> Converter:
     """A function from a pulled row (fields, id, version, server_seq) to the tuple of storage values of
     `columns` (one generated expression per column: a first sync converts millions of values, and a
     function call per value costs more than the conversion)."""
     row_level = {"id": "rid", "version": "ver", "server_seq": "seq"}
     reads = [f"    v{i} = {row_level.get(column) or f'f[{column!r}]'}" for i, column in enumerate(columns)]
-    values = [_INLINE.get(kind, "{v}").format(v=f"v{i}") for i, kind in enumerate(kinds)]
+    values = [INLINE_CONVERSIONS.get(kind, "{v}").format(v=f"v{i}") for i, kind in enumerate(kinds)]
     source = ("def convert(f, rid, ver, seq):\n" + "\n".join(reads) + "\n    return ("
               + "".join(f"({v}), " for v in values) + ")\n")
-    namespace: dict[str, Any] = {"_uuid": _uuid_storage, "_datetime": _datetime_storage, "_bool": _bool_storage,
-                                 "_decimal": _decimal_storage, "_json": _json_storage}
+    namespace = conversion_namespace()
     exec(compile(source, "<sync converter>", "exec"), namespace)  # noqa: S102 - source built from column names only
     convert: Converter = namespace["convert"]
     return convert

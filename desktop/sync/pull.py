@@ -5,8 +5,11 @@ Decisions recorded here:
 * One page = one transaction holding the applied rows and the cursor (outside a first sync, see
   `desktop.sync.bulk`, where several pages share one); the rows are applied by the storage
   (`SyncStorage.apply_rows`: triggers suppressed, foreign keys not checked, pending local columns kept).
-* The next page is downloaded on a helper thread while this one is applied; pages are parsed with
-  `json` (`parse_pull_page`) on the applying thread. Offline, refused or garbled mid-pull: the pages
+* The next page is downloaded on a helper thread while this one is applied; pages are decoded with
+  msgspec (`parse_pull_page`: envelopes typed in C, fields left raw; a first sync's bulk path then
+  decodes each table's fields straight into storage tuples, `desktop.sync.wire`) on the applying
+  thread: a decode holds the GIL for its whole call, so on the helper it would stall the apply, which
+  takes the GIL back after every row SQLite writes. Offline, refused or garbled mid-pull: the pages
   already applied are kept, with their cursor.
 * Pulled attachment rows whose file is not here are noted while applying; after the pull their
   files are fetched, verified against their hash, stored atomically, and retried until they arrive.

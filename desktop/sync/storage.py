@@ -15,8 +15,10 @@ Decisions recorded here (see also `db.outbox` for how local changes are captured
 * A row this desk cannot store (a required column empty, a value that does not convert, any other
   constraint) is set aside by `desktop.sync.quarantine` with its reason; the rest of the page applies.
 * Inside a first sync's bulk transaction (`desktop.sync.bulk`), new rows are plain INSERTs with the
-  per-row triggers suspended; every slow path (a duplicate, a row with a local change) leaves bulk
-  mode first (`end_bulk`).
+  per-row triggers suspended; each table's rows of a page are decoded and converted without Python per
+  value (`_apply_wire`, `desktop.sync.wire`), and a table group with any row that does not fit goes by
+  the general path (quarantine included); every slow path (a duplicate, a row with a local change)
+  leaves bulk mode first (`end_bulk`).
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ from desktop.sync.duplicates import resolve_duplicate
 from desktop.sync.forms import TableInfo, append_only_mutable, now_storage, quote
 from desktop.sync.hlc import DeskClock
 from desktop.sync.protocol import column_kind, synced_tables
-from desktop.sync.pulled import PulledRow
+from desktop.sync.pulled import PageRows, PulledRow, WireRow, materialize
+from desktop.sync.wire import WirePlan, storage_tuples, wire_plan
 
 if TYPE_CHECKING:
     from desktop.sync.bulk import _BulkApply
@@ -144,6 +147,7 @@ class SyncStorage:
         self._wall = wall or time.time
         self._info: dict[str, TableInfo] = {}
         self._required: dict[str, tuple[str, ...]] = {}
+        self._wire: dict[str, WirePlan | None] = {}
         self._clock: DeskClock | None = None
         self._triggers_checked = False
 
@@ -251,9 +255,16 @@ class SyncStorage:
         return pending
 
     def apply_rows(self, conn: sqlite3.Connection, rows: Sequence[PulledRow]) -> None:
-        """Write pulled rows (triggers suppressed by the caller's transaction); pending local columns are kept."""
+        """Write pulled rows (triggers suppressed by the caller's transaction); pending local columns are kept.
+
+        A page inside a first sync's bulk transaction goes by `_apply_wire` first (per table: typed decode,
+        generated conversion, one INSERT); what it leaves takes the general path below."""
         if not rows:
             return
+        if self.bulk is not None and isinstance(rows, PageRows):
+            rows = self._apply_wire(conn, rows)
+            if not rows:
+                return
         pending = self.pending(conn)
         by_table: dict[str, list[PulledRow]] = {}
         newest = ""
@@ -300,6 +311,35 @@ class SyncStorage:
                 quarantine.release(conn, stored)
             if table_name == "attachment":
                 self._note_missing_files(conn, table_rows)
+
+    def _apply_wire(self, conn: sqlite3.Connection, page: PageRows) -> list[PulledRow]:
+        """Bulk mode's hot path: each table's rows of the page decoded into storage tuples and INSERTed at once
+        (`desktop.sync.wire`); returns, as `PulledRow`s, the rows left for the general path — every row of a table
+        with a pending local change, of attachments (their files are noted), of a table with a row that does not
+        fit or collides with a row already here, and every row when some row waits in quarantine."""
+        if conn.execute("SELECT 1 FROM sync_quarantine LIMIT 1").fetchone() is not None:
+            return page.materialized()  # rows that apply must release their quarantined copies: the general path
+        bulk = self.bulk
+        assert bulk is not None
+        busy = {table_name for table_name, _row in self.pending(conn)}
+        left: list[WireRow] = []
+        newest = ""
+        for table_name, group in page.by_table().items():
+            plan = None
+            if table_name in self.tables and table_name not in busy and table_name != "attachment":
+                if table_name not in self._wire:
+                    self._wire[table_name] = wire_plan(self.table_info(conn, table_name))
+                plan = self._wire[table_name]
+            converted = storage_tuples(plan, group) if plan is not None else None
+            if plan is None or converted is None or not bulk.write_new(
+                    self.table_info(conn, table_name), plan.columns, converted[0]):
+                left.extend(group)
+                continue
+            if converted[1] > newest:
+                newest = converted[1]
+        if newest:
+            self.clock.observe(newest)
+        return materialize(left)
 
     def _storable(self, conn: sqlite3.Connection, info: TableInfo, rows: Sequence[PulledRow]
                   ) -> tuple[list[tuple[tuple[str, ...], tuple[Any, ...]]], list[PulledRow]]:

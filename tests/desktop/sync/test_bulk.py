@@ -8,24 +8,33 @@ duplicates inside a bulk transaction (the slow path leaves bulk mode and the nex
 from __future__ import annotations
 
 import datetime as dt
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 import desktop.sync.bulk as sync_client
+import desktop.sync.storage as sync_storage
 from db.ids import uuid7
 from db.outbox import outbox_triggers_current
 from desktop.reports.summaries import missing_triggers, recompute, snapshot
 from desktop.server.store import bulk_load_rows
 from tests.desktop.sync.conftest import Desk, assert_converged
+from tests.desktop.sync.conftest import snapshot as desk_rows
+from tests.desktop.sync.test_quarantine import STAMP, _inject
 
+ROOT = Path(__file__).resolve().parents[3]
 NAMES = ("محمد عبد الله القحطاني", "سارة فهد العتيبي", "نورة خالد الشمري", "ريم سلطان الدوسري")
 
 
-def _server_rows(desk: Desk, count: int) -> Iterator[tuple[str, uuid.UUID, dict[str, Any]]]:
+def _server_rows(desk: Desk, count: int, *, start: int = 0) -> Iterator[tuple[str, uuid.UUID, dict[str, Any]]]:
     """Wire rows of `count` cases with a beneficiary, two steps and a document each (as a push stores them)."""
     raw = desk.ws.db.engine.raw_connection()
     try:
@@ -42,7 +51,7 @@ def _server_rows(desk: Desk, count: int) -> Iterator[tuple[str, uuid.UUID, dict[
     at = dt.datetime.now(dt.UTC).isoformat()
     common = {"hlc": None, "device_id": device, "updated_by": user, "deleted_at": None, "created_at": at,
               "updated_at": at}
-    for n in range(count):
+    for n in range(start, start + count):
         beneficiary_id, case_id = uuid7(), uuid7()
         name = NAMES[n % len(NAMES)]
         yield "beneficiary", beneficiary_id, {
@@ -165,6 +174,135 @@ def test_client_killed_mid_bulk_apply(make_desk, sync_server, small_bulk, monkey
     assert_converged(sync_server, a, b)
     assert b.scalar('SELECT count(*) FROM "case"') == 10
     _check_local_structures(b)
+
+
+def _count_typed_groups(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Rows of every table group the bulk path wrote by its typed decoding (`desktop.sync.wire`), one entry a group."""
+    typed: list[int] = []
+    real = sync_storage.storage_tuples
+
+    def counting(plan: Any, rows: Any) -> Any:
+        converted = real(plan, rows)
+        if converted is not None:
+            typed.append(len(rows))
+        return converted
+
+    monkeypatch.setattr(sync_storage, "storage_tuples", counting)
+    return typed
+
+
+def test_typed_bulk_path_stores_what_the_general_path_stores(make_desk, sync_server, monkeypatch) -> None:
+    """The same server rows pulled by a desk in bulk mode (typed decoding, one INSERT per table and page) and by a
+    desk applying them one page per transaction: every column of every row equal."""
+    a = make_desk("a")
+    a.settle()
+    bulk_load_rows(sync_server.db_url, _association(a), _server_rows(a, 30))
+    monkeypatch.setattr(sync_client, "BULK_MIN_ROWS", 10**9)  # c: never bulk
+    c = make_desk("c")
+    c.settle()
+    monkeypatch.setattr(sync_client, "BULK_MIN_ROWS", 1)
+    monkeypatch.setattr(sync_client, "BULK_PAGE", 40)
+    typed = _count_typed_groups(monkeypatch)
+    b = make_desk("b")
+    b.sync.client()._page_limit = 1  # noqa: SLF001 - a one-row first page: the backlog is then a first sync's
+    report = b.round()
+    assert report.verified and not report.resynced_tables
+    assert sum(typed) >= 100, typed  # the bulk pages went by the typed path
+    _check_local_structures(b)
+    assert desk_rows(b) == desk_rows(c)
+    for desk in (a, b, c):
+        desk.settle()
+    assert_converged(sync_server, a, b, c)
+
+
+def test_poison_rows_are_set_aside_in_the_bulk_path(make_desk, sync_server, small_bulk, monkeypatch) -> None:
+    """A row the desk cannot store, among others pulled in bulk: set aside with its reason, the rest of its page and
+    table applied (its table's group leaves the typed path for the general one), the next pages typed again."""
+    a = make_desk("a")
+    a.settle()
+    bulk_load_rows(sync_server.db_url, _association(a), _server_rows(a, 6))
+    name = a.ws.active_profile().association.name
+    empty_case, late_step = uuid.uuid4(), uuid.uuid4()
+    _inject(sync_server, name, [
+        ("case", empty_case, {}),  # no fields at all
+        ("step_completion", late_step, {"case_id": str(uuid.uuid4()), "step_id": "greet", "step_kind": "greet",
+                                        "completed_at": "yesterday", "created_at": STAMP, "updated_at": STAMP,
+                                        "policy_version_id": str(uuid.uuid4()), "skipped": False}),
+    ])
+    bulk_load_rows(sync_server.db_url, _association(a), _server_rows(a, 6, start=6))
+    typed = _count_typed_groups(monkeypatch)
+    b = make_desk("b")
+    b.sync.client()._page_limit = 1  # noqa: SLF001 - a one-row first page, then bulk pages of 7
+    report = b.round()
+    assert report.quarantined == 2
+    assert typed, "the bulk pages did not take the typed path"
+    assert b.scalar('SELECT count(*) FROM "case"') == 12
+    assert b.scalar("SELECT count(*) FROM step_completion") == 24
+    _rejected, kept = b.sync.refused()
+    reasons = {row.row_id: row.reason_ar for row in kept}
+    assert set(reasons) == {str(empty_case), str(late_step)}
+    assert "حقول مطلوبة فارغة" in reasons[str(empty_case)]
+    assert "لا تناسب نوع عمودها" in reasons[str(late_step)]
+    _check_local_structures(b)
+
+
+CHILD = """
+import sys
+from pathlib import Path
+
+import desktop.sync.bulk as bulk
+
+bulk.BULK_MIN_ROWS, bulk.BULK_PAGE, bulk.BULK_CHUNK_SECONDS, bulk.BULK_COMMIT_SHARE = 1, 60, 0.0, 0.0
+commit = bulk.Chunk.commit
+
+
+def announced(self):
+    took = commit(self)
+    print("committed", flush=True)
+    return took
+
+
+bulk.Chunk.commit = announced
+from desktop.sync.service import SyncService
+from desktop.workspace import Workspace
+
+SyncService(Workspace.open(Path(sys.argv[1]))).run_round()
+print("done", flush=True)
+"""
+
+
+def test_desk_process_killed_during_a_first_sync_resumes(make_desk, sync_server) -> None:
+    """A desk's process killed (SIGKILL, as a power cut) in the middle of a first sync of thousands of rows: the
+    pages committed stay with their cursor, triggers, name index and summaries are whole, and the next round brings
+    exactly the server's rows (none twice, none missing)."""
+    a = make_desk("a")
+    a.settle()
+    bulk_load_rows(sync_server.db_url, _association(a), _server_rows(a, 1200))  # 6,000 rows
+    b = make_desk("b")
+    child = subprocess.Popen([sys.executable, "-c", CHILD, str(b.ws.data_dir)], cwd=ROOT, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env={**os.environ, "MUSTAFID_AUTO_BACKUP": "0"})
+    assert child.stdout is not None
+    commits = 0
+    for line in child.stdout:
+        commits += line.strip() == "committed"
+        if commits == 4:
+            break
+    child.send_signal(signal.SIGKILL)
+    _out, err = child.communicate(timeout=60)
+    assert commits == 4, err
+    assert child.returncode == -signal.SIGKILL
+    kept = b.scalar("SELECT pull_after FROM sync_state")
+    assert 0 < kept < sync_server_head(b)
+    assert 0 < b.scalar('SELECT count(*) FROM "case"') < 1200
+    _check_local_structures(b)  # the killed transaction took its dropped triggers with it
+    b.settle()
+    assert b.scalar('SELECT count(*) FROM "case"') == 1200
+    assert b.scalar("SELECT count(*) FROM beneficiary") == 1200
+    assert b.scalar("SELECT count(*) FROM step_completion") == 2400
+    assert b.scalar("SELECT count(*) FROM required_document") == 1200
+    _check_local_structures(b)
+    a.settle()
+    assert_converged(sync_server, a, b)
 
 
 def _association(desk: Desk) -> uuid.UUID:
