@@ -87,6 +87,7 @@ __all__ = [
     "Declaration",
     "Device",
     "EligibilityRecommendation",
+    "Erasure",
     "Gender",
     "Money",
     "PolicyVersion",
@@ -775,6 +776,25 @@ class AuditEvent(SyncColumns, Base):
     restamped_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
+class Erasure(SyncColumns, Base):
+    """Append-only: a sanctioned erasure (issue 14): retention erased the personal content of a case's append-only
+    rows (`db.erasure`). Who (`erased_by`), when, which case (and its beneficiary when the person was anonymised
+    too), under which rule (the policy version and its retention years, the case's closing time). Synced; the
+    server checks it (closed, past the period, a role that may run retention) and applies it to its own rows."""
+
+    __tablename__ = "erasure"
+    __table_args__ = (Index("ix_erasure_case_id", "case_id"), Index("ix_erasure_beneficiary_id", "beneficiary_id"))
+
+    association_id: Mapped[uuid.UUID] = mapped_column(_fk("association.id"))
+    case_id: Mapped[uuid.UUID] = mapped_column(_fk("case.id"))
+    beneficiary_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    policy_version_id: Mapped[uuid.UUID] = mapped_column(_fk("policy_version.id"))
+    retention_years: Mapped[int]
+    closed_at: Mapped[dt.datetime]
+    erased_by: Mapped[uuid.UUID | None] = mapped_column(_fk("app_user.id"))
+    erased_at: Mapped[dt.datetime]
+
+
 # --------------------------------------------------------------------------- reception drafts and rescue (issue 3)
 
 
@@ -1331,6 +1351,7 @@ APPEND_ONLY_TABLES: tuple[str, ...] = (
     CommitteeDecision.__tablename__,
     SurveyResponse.__tablename__,
     AuditEvent.__tablename__,
+    Erasure.__tablename__,
 )
 
 #: Tables that stay on this PC and never sync: the sync client's own bookkeeping, the reports'
