@@ -5,6 +5,9 @@ Decisions recorded here:
 * The period is the case's own policy version's ``[privacy] retention_years`` counted from ``closed_at``; a case
   under a profile without ``[privacy]`` is never anonymised. Only CLOSED cases are; a beneficiary is anonymised
   only when every case of theirs is (one still open or within its period keeps the person).
+* The bulk updates leave ``version`` alone: a row whose content changes reaches the outbox and the server's
+  answer sets its version; one already empty (a case without a summary) must keep the version the server has,
+  or the sync's verification finds the desk and the server differ.
 * Anonymising removes the person and keeps the counts: the beneficiary's name, name key, ID number (replaced by a
   marker unique per row), ID expiry, birth date, mobile and city are cleared (gender, nationality and household
   size stay: they identify nobody and the reports count them); the case's summary and location, the free-text
@@ -190,13 +193,12 @@ def _run(session: Session, *, apply: bool, actor_id: uuid.UUID | None, now: dt.d
     for beneficiary_id in people:
         session.execute(update(Beneficiary).where(Beneficiary.id == beneficiary_id).values(
             full_name=ANONYMISED_NAME, name_key=f"anon {beneficiary_id.hex}", id_number=f"#{beneficiary_id.hex[-9:]}",
-            id_expiry=None, birth_date=None, mobile=None, phone_key=None, city=None,
-            version=Beneficiary.version + 1, updated_by=actor_id,
+            id_expiry=None, birth_date=None, mobile=None, phone_key=None, city=None, updated_by=actor_id,
         ))
     ids = list(due_ids)
     if ids:
         session.execute(update(Case).where(Case.id.in_(ids)).values(
-            summary=None, location=None, version=Case.version + 1, updated_by=actor_id))
+            summary=None, location=None, updated_by=actor_id))
         for model, columns in (
             (Referral, {"note": None, "answer": None}),
             (Assessment, {"notes": None, "recommendation": None}),
@@ -209,7 +211,7 @@ def _run(session: Session, *, apply: bool, actor_id: uuid.UUID | None, now: dt.d
                             "dispatch_override_reason": None, "latitude": None, "longitude": None}),
         ):
             session.execute(update(model).where(model.case_id.in_(ids)).values(
-                **columns, version=model.version + 1, updated_by=actor_id))
+                **columns, updated_by=actor_id))
         session.execute(update(ReceptionDraft).where(ReceptionDraft.case_id.in_(ids),
                                                      ReceptionDraft.deleted_at.is_(None)).values(
             fields={}, deleted_at=moment, version=ReceptionDraft.version + 1))
