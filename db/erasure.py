@@ -155,10 +155,10 @@ def apply_erasure_sqlite(connection: sqlite3.Connection, erasure_id: str, case_i
         + (" OR json_extract(details, '$.beneficiary_id') = ?" if beneficiary else "")
     )
     params = (*people, case_id, *([beneficiary] if beneficiary else []))
-    names = ("id", "chain_seq", "prev_hash", "hash", "actor_id", "claimed_actor_id", "restamped_at", "action",
-             "entity", "entity_id", "at", "details")
+    event_columns = ("id", "chain_seq", "prev_hash", "hash", "actor_id", "claimed_actor_id", "restamped_at",
+                     "action", "entity", "entity_id", "at", "details")
     for row in connection.execute(query, params).fetchall():
-        event = dict(zip(names, row, strict=True))
+        event = dict(zip(event_columns, row, strict=True))
         event["details"] = json.loads(event["details"]) if isinstance(event["details"], str) else event["details"]
         erased = erased_audit_details(event, erasure_id)
         if erased is not None:

@@ -101,7 +101,8 @@ def erased_fields(table: str, fields: Mapping[str, Any], erasure_id: uuid.UUID, 
     """The changes an erasure makes to one stored row's wire fields (empty when none)."""
     if table != "audit_event":
         return erased_columns(table, fields) if _uuid(fields.get("case_id")) == case_id else {}
-    details = fields.get("details") if isinstance(fields.get("details"), dict) else {}
+    stored = fields.get("details")
+    details: dict[str, Any] = stored if isinstance(stored, dict) else {}
     people = {case_id} | ({beneficiary_id} if beneficiary_id is not None else set())
     named = {_uuid(fields.get("entity_id")), _uuid(details.get("case_id")), _uuid(details.get("beneficiary_id"))}
     if not named & people:

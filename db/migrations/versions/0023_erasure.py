@@ -47,6 +47,7 @@ def _content_columns(table: str) -> list[str]:
 def _sanctioned(table: str, columns: list[str]) -> str:
     """The WHEN condition of an update an erasure makes (every other content column unchanged)."""
     marker = _sql_text(MARKER)
+    erasable: tuple[str, ...]
     if table == "audit_event":
         erasable = ("details",)
         covered = (
