@@ -5,9 +5,9 @@ Decisions recorded here (one definition for the desk, its triggers and the sync 
 * An `erasure` row (`db.models.Erasure`: which case, whose beneficiary when the person is anonymised too, who,
   when, the retention rule applied) is itself append-only, audited and synced. Applying it replaces the personal
   content of the case's append-only rows by `MARKER`: the declaration's signed text; a step's note and skip
-  reason; the committee's reason; the details of the audit events about the case or the person (their
-  ``entity_id``, or ``case_id`` / ``beneficiary_id`` named in their details), except the retention's own events
-  (`KEPT_ACTIONS`). Everything else of those rows stays (who, when, which step, the decision), so the trail and
+  reason; the committee's reason; the details of the audit events about the case, its rows or the person (their
+  ``entity_id`` is the case, the beneficiary, or a row of any table whose ``case_id`` is the case), except the
+  retention's own events (`KEPT_ACTIONS`). Everything else of those rows stays (who, when, which step, the decision), so the trail and
   the dashboard figures stay.
 * An erased event's details become ``{"erased": MARKER, "sha256": <details_digest of what they were>,
   "erasure": <the erasure's id>, "chain": 1|2}``: version 2 of the audit chain hashes that digest, so the event
@@ -108,8 +108,8 @@ def erased_audit_details(event: Mapping[str, Any], erasure_id: str) -> dict[str,
     ``chain`` says which canonical form its stored hash verifies under (2 unless only version 1 does).
     """
     details = event.get("details") or {}
-    if is_erased_details(details) or event.get("action") in KEPT_ACTIONS:
-        return None
+    if not details or is_erased_details(details) or event.get("action") in KEPT_ACTIONS:
+        return None  # nothing to erase, already erased, or the retention's own
     written_actor = event.get("claimed_actor_id") if event.get("restamped_at") is not None else event.get("actor_id")
     fields = {"event_id": event["id"], "chain_seq": event.get("chain_seq") or 0, "actor_id": written_actor,
               "action": event.get("action"), "entity": event.get("entity"), "entity_id": event.get("entity_id"),
@@ -126,6 +126,13 @@ def erased_audit_details(event: Mapping[str, Any], erasure_id: str) -> dict[str,
 
 def _hex(value: Any) -> str | None:
     return None if value is None else str(value).replace("-", "").lower()
+
+
+def _case_tables(connection: sqlite3.Connection) -> list[str]:
+    """The synced tables of the live schema with a ``case_id`` column (the case's own rows)."""
+    from db.outbox import synced_table_columns
+
+    return [name for name, columns in synced_table_columns(connection).items() if "case_id" in columns]
 
 
 def apply_erasure_sqlite(connection: sqlite3.Connection, erasure_id: str, case_id: str,
@@ -146,18 +153,20 @@ def apply_erasure_sqlite(connection: sqlite3.Connection, erasure_id: str, case_i
                 sets = ", ".join(f'"{c}" = ?' for c in values)
                 connection.execute(f'UPDATE "{table}" SET {sets} WHERE id = ?', (*values.values(), row[0]))
                 changed += 1
-    people = [case_id] + ([beneficiary] if beneficiary else [])
-    marks = ", ".join("?" for _ in people)
-    query = (
-        "SELECT id, chain_seq, prev_hash, hash, actor_id, claimed_actor_id, restamped_at, action, entity, "
-        f"entity_id, at, details FROM audit_event WHERE entity_id IN ({marks}) "
-        "OR json_extract(details, '$.case_id') = ?"
-        + (" OR json_extract(details, '$.beneficiary_id') = ?" if beneficiary else "")
-    )
-    params = (*people, case_id, *([beneficiary] if beneficiary else []))
+    about = {case_id} | ({beneficiary} if beneficiary else set())
+    for table in _case_tables(connection):
+        about.update(str(row[0]) for row in connection.execute(f'SELECT id FROM "{table}" WHERE case_id = ?',
+                                                                (case_id,)))
     event_columns = ("id", "chain_seq", "prev_hash", "hash", "actor_id", "claimed_actor_id", "restamped_at",
                      "action", "entity", "entity_id", "at", "details")
-    for row in connection.execute(query, params).fetchall():
+    ids = sorted(about)
+    found = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        found += connection.execute(
+            f"SELECT {', '.join(event_columns)} FROM audit_event WHERE entity_id IN ({', '.join('?' for _ in chunk)})",
+            chunk).fetchall()
+    for row in found:
         event = dict(zip(event_columns, row, strict=True))
         event["details"] = json.loads(event["details"]) if isinstance(event["details"], str) else event["details"]
         erased = erased_audit_details(event, erasure_id)

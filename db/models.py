@@ -716,7 +716,8 @@ class SurveyResponse(SyncColumns, Base):
     """Append-only: answers to the satisfaction survey; anonymous unless case/officer are given."""
 
     __tablename__ = "survey_response"
-    __table_args__ = (Index("ix_survey_response_answered_at", "answered_at"),)
+    __table_args__ = (Index("ix_survey_response_answered_at", "answered_at"),
+                      Index("ix_survey_response_case_id", "case_id"))
 
     association_id: Mapped[uuid.UUID] = mapped_column(_fk("association.id"))
     policy_version_id: Mapped[uuid.UUID | None] = mapped_column(_fk("policy_version.id"))
@@ -760,6 +761,7 @@ class AuditEvent(SyncColumns, Base):
         Index("ix_audit_event_entity_entity_id", "entity", "entity_id"),
         Index("ix_audit_event_at", "at"),
         Index("ix_audit_event_device_chain", "device_id", "chain_seq"),
+        Index("ix_audit_event_entity_id", "entity_id"),
     )
 
     association_id: Mapped[uuid.UUID | None] = mapped_column(_fk("association.id"))
@@ -1173,7 +1175,7 @@ class SurveySlip(SyncColumns, Base):
     """
 
     __tablename__ = "survey_slip"
-    __table_args__ = (Index("uq_survey_slip_code", "code", unique=True),)
+    __table_args__ = (Index("uq_survey_slip_code", "code", unique=True), Index("ix_survey_slip_case_id", "case_id"))
 
     association_id: Mapped[uuid.UUID] = mapped_column(_fk("association.id"))
     code: Mapped[str] = mapped_column(String(16))

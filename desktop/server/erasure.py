@@ -75,38 +75,36 @@ def erasure_problem(read: ReadRow, fields: Mapping[str, Any], now: dt.datetime) 
 
 
 def erasure_rows(conn: Connection, association_id: uuid.UUID, case_id: uuid.UUID,
-                 beneficiary_id: uuid.UUID | None) -> list[tuple[str, uuid.UUID]]:
-    """(table, row id) of every stored row an erasure touches: the case's rows of any table (their history),
-    the case and its beneficiary, and the audit events about the case or the person."""
+                 beneficiary_id: uuid.UUID | None) -> tuple[list[tuple[str, uuid.UUID]], set[uuid.UUID]]:
+    """(table, row id) of every stored row an erasure touches — the case's rows of any table (their history),
+    the case and its beneficiary, the audit events about any of them — and the ids those events are about."""
     fields = sync_row.c.fields
-    hexes = [case_id.hex] + ([beneficiary_id.hex] if beneficiary_id is not None else [])
-    ids = [str(case_id)] + ([str(beneficiary_id)] if beneficiary_id is not None else [])
-    about = or_(
-        fields["case_id"].as_string() == str(case_id),
-        (sync_row.c.table_name == "audit_event") & or_(
-            fields["entity_id"].as_string().in_(ids),
-            fields[("details", "case_id")].as_string().in_(hexes),
-            fields[("details", "beneficiary_id")].as_string().in_(hexes),
-        ),
-        (sync_row.c.table_name == "case") & (sync_row.c.row_id == case_id),
-    )
+    mine = sync_row.c.association_id == association_id
+    own = fields["case_id"].as_string() == str(case_id)
+    own = or_(own, (sync_row.c.table_name == "case") & (sync_row.c.row_id == case_id))
     if beneficiary_id is not None:
-        about = or_(about, (sync_row.c.table_name == "beneficiary") & (sync_row.c.row_id == beneficiary_id))
-    query = select(sync_row.c.table_name, sync_row.c.row_id).where(sync_row.c.association_id == association_id, about)
-    return [(str(table), row_id) for table, row_id in conn.execute(query)]
+        own = or_(own, (sync_row.c.table_name == "beneficiary") & (sync_row.c.row_id == beneficiary_id))
+    found = [(str(table), row_id) for table, row_id in conn.execute(
+        select(sync_row.c.table_name, sync_row.c.row_id).where(mine, own))]
+    about = {row_id for _table, row_id in found} | {case_id} | ({beneficiary_id} if beneficiary_id else set())
+    ids = sorted(str(row_id) for row_id in about)
+    for start in range(0, len(ids), 500):
+        found += [(str(table), row_id) for table, row_id in conn.execute(
+            select(sync_row.c.table_name, sync_row.c.row_id).where(
+                mine, sync_row.c.table_name == "audit_event",
+                fields["entity_id"].as_string().in_(ids[start:start + 500])))]
+    return found, about
 
 
 def erased_fields(table: str, fields: Mapping[str, Any], erasure_id: uuid.UUID, case_id: uuid.UUID,
-                  beneficiary_id: uuid.UUID | None) -> dict[str, Any]:
-    """The changes an erasure makes to one stored row's wire fields (empty when none)."""
+                  about: set[uuid.UUID]) -> dict[str, Any]:
+    """The changes an erasure makes to one stored row's wire fields (empty when none); `about` as `erasure_rows`."""
     if table != "audit_event":
         return erased_columns(table, fields) if _uuid(fields.get("case_id")) == case_id else {}
+    if _uuid(fields.get("entity_id")) not in about:
+        return {}
     stored = fields.get("details")
     details: dict[str, Any] = stored if isinstance(stored, dict) else {}
-    people = {case_id} | ({beneficiary_id} if beneficiary_id is not None else set())
-    named = {_uuid(fields.get("entity_id")), _uuid(details.get("case_id")), _uuid(details.get("beneficiary_id"))}
-    if not named & people:
-        return {}
     erased = erased_audit_details({**fields, "details": details}, erasure_id.hex)
     return {} if erased is None else {"details": erased}
 

@@ -547,7 +547,10 @@ class ServerStore:
         """Apply a sanctioned erasure to the rows the server holds (`desktop.server.erasure`), in this push."""
         case_id = uuid.UUID(str(fields["case_id"]))
         person = uuid.UUID(str(fields["beneficiary_id"])) if fields.get("beneficiary_id") else None
-        wanted = [key for key in erasure_rows(conn, ctx.association_id, case_id, person) if key not in rows]
+        touched, about = erasure_rows(conn, ctx.association_id, case_id, person)
+        about |= {key[1] for key, row in rows.items()
+                  if row.fields.get("case_id") and uuid.UUID(str(row.fields["case_id"])) == case_id}
+        wanted = [key for key in touched if key not in rows]
         for start in range(0, len(wanted), 1000):
             for r in conn.execute(select(sync_row).where(
                 sync_row.c.association_id == ctx.association_id,
@@ -556,10 +559,10 @@ class ServerStore:
                 rows[(r["table_name"], r["row_id"])] = _Row(
                     r["table_name"], r["row_id"], r["version"], r["server_seq"], r["deleted"],
                     dict(r["fields"]), dict(r["meta"]), new=False, digest=int(r["digest"]))
-        touched = set(wanted) | {("case", case_id)} | ({("beneficiary", person)} if person else set())
+        marked = set(touched) | {("case", case_id)} | ({("beneficiary", person)} if person else set())
         for key, row in rows.items():
-            changes = erased_fields(row.table, row.fields, erasure_id, case_id, person)
-            if not changes and key not in touched and not (
+            changes = erased_fields(row.table, row.fields, erasure_id, case_id, about)
+            if not changes and key not in marked and not (
                     row.fields.get("case_id") and uuid.UUID(str(row.fields["case_id"])) == case_id):
                 continue
             row.fields.update(changes)

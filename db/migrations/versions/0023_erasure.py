@@ -8,8 +8,9 @@ Frozen: this file must not import `db.models`; it reads the marker and the erasa
 whose meaning never changes. ``erasure`` is a synced, append-only table (its own guards, the outbox triggers).
 The update guards of ``declaration``, ``step_completion``, ``committee_decision`` and ``audit_event`` are made
 again over the live columns with one exception: they let through an update that sets only the erasable columns
-to the marker (audit details to the erased form naming the erasure) while an erasure row of that case (or
-person) exists. Any other change is refused as before.
+to the marker while an erasure row of that case exists (audit details: to the erased form naming an erasure
+present). ``audit_event`` gains an index on ``entity_id``, ``survey_response`` and ``survey_slip`` one on ``case_id`` (an
+erasure finds a case's rows, then the events about them, by these). Any other change is refused as before.
 """
 
 from __future__ import annotations
@@ -50,12 +51,8 @@ def _sanctioned(table: str, columns: list[str]) -> str:
     erasable: tuple[str, ...]
     if table == "audit_event":
         erasable = ("details",)
-        covered = (
-            "EXISTS (SELECT 1 FROM erasure AS e WHERE e.deleted_at IS NULL "
-            "AND e.id = json_extract(NEW.details, '$.erasure') "
-            "AND (e.case_id IN (OLD.entity_id, json_extract(OLD.details, '$.case_id')) "
-            "OR e.beneficiary_id IN (OLD.entity_id, json_extract(OLD.details, '$.beneficiary_id'))))"
-        )
+        covered = ("EXISTS (SELECT 1 FROM erasure AS e WHERE e.deleted_at IS NULL "
+                   "AND e.id = json_extract(NEW.details, '$.erasure'))")
         shape = (f"json_valid(NEW.details) AND json_extract(NEW.details, '$.erased') = {marker} "
                  "AND length(json_extract(NEW.details, '$.sha256')) = 64 "
                  "AND json_extract(NEW.details, '$.chain') IN (1, 2) "
@@ -115,11 +112,16 @@ def upgrade() -> None:
                "BEGIN SELECT RAISE(ABORT, 'append-only: rows of erasure cannot be deleted'); END")
     for table in _GUARDED:
         _guard(table, allow_erasure=True)
+    op.execute("CREATE INDEX ix_audit_event_entity_id ON audit_event (entity_id)")
+    op.execute("CREATE INDEX ix_survey_response_case_id ON survey_response (case_id)")
+    op.execute("CREATE INDEX ix_survey_slip_case_id ON survey_slip (case_id)")
     install_outbox_triggers(op.get_bind().connection.driver_connection)  # type: ignore[arg-type]
 
 
 def downgrade() -> None:
     """The four guards without the erasure's door; ``erasure`` dropped."""
+    for index in ("ix_audit_event_entity_id", "ix_survey_response_case_id", "ix_survey_slip_case_id"):
+        op.execute(f"DROP INDEX IF EXISTS {index}")
     for table in _GUARDED:
         _guard(table, allow_erasure=False)
     op.execute("DROP TRIGGER IF EXISTS erasure_append_only_update")
