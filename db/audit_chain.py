@@ -8,6 +8,11 @@ re-stamped it), action, entity, entity id, time and details, and the previous ha
 ``device_id`` and ``association_id``: enrolment re-keys them to the server's ids on every row; an event
 moved to another desk's chain still breaks both chains (a gap in one, a foreign link in the other).
 
+Two canonical forms (``"v"``): version 1 hashed the details themselves; version 2 (every event written since
+migration 0023, issue 14's sanctioned erasure) hashes `details_digest` of them, so a retention erasure may replace
+the details by a marker that keeps that digest (`db.erasure`) and the event still verifies. `event_hash` is
+version 2; `event_hash_v1` is kept to verify the events written before.
+
 Imported by the desk (`desktop.audit`, `desktop.audit_verify`) and loadable by the sync server (it is in `db`).
 """
 
@@ -20,7 +25,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["GENESIS", "canonical_event", "event_hash"]
+__all__ = ["GENESIS", "canonical_event", "details_digest", "event_hash", "event_hash_v1"]
 
 #: The `prev_hash` of a desk's first event.
 GENESIS = "0" * 64
@@ -41,6 +46,12 @@ def _moment_text(value: dt.datetime | str) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
+def details_digest(details: Mapping[str, Any] | None) -> str:
+    """The hex SHA-256 of an event's details as sorted-key compact JSON (UTF-8): what version 2 hashes."""
+    text = json.dumps(dict(details or {}), ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def canonical_event(
     *,
     event_id: uuid.UUID | str,
@@ -52,10 +63,16 @@ def canonical_event(
     at: dt.datetime | str,
     details: Mapping[str, Any] | None,
     prev_hash: str,
+    version: int = 2,
+    digest: str | None = None,
 ) -> bytes:
-    """The bytes hashed for one event: sorted-key compact JSON (UTF-8) of its own fields and `prev_hash`."""
-    document = {
-        "v": 1,
+    """The bytes hashed for one event: sorted-key compact JSON (UTF-8) of its own fields and `prev_hash`.
+
+    Version 2 puts `details_digest(details)` (or the given `digest`: an erased event's) where version 1 put the
+    details themselves.
+    """
+    document: dict[str, Any] = {
+        "v": version,
         "id": _uuid_text(event_id),
         "seq": int(chain_seq),
         "actor": _uuid_text(actor_id),
@@ -63,12 +80,20 @@ def canonical_event(
         "entity": entity,
         "entity_id": _uuid_text(entity_id),
         "at": _moment_text(at),
-        "details": dict(details or {}),
         "prev": prev_hash,
     }
+    if version == 1:
+        document["details"] = dict(details or {})
+    else:
+        document["details_sha256"] = digest if digest is not None else details_digest(details)
     return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
 def event_hash(**fields: Any) -> str:
-    """The hex SHA-256 of `canonical_event(**fields)`."""
+    """The hex SHA-256 of `canonical_event(**fields)` (version 2 unless `version=1` is given)."""
     return hashlib.sha256(canonical_event(**fields)).hexdigest()
+
+
+def event_hash_v1(**fields: Any) -> str:
+    """The hex SHA-256 of an event's version-1 canonical form (events written before migration 0023)."""
+    return hashlib.sha256(canonical_event(version=1, **fields)).hexdigest()

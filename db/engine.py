@@ -67,7 +67,7 @@ __all__ = [
 ]
 
 #: The Alembic revision this code's models correspond to (a test checks it is Alembic's head).
-HEAD_REVISION = "0018"
+HEAD_REVISION = "0023"
 
 #: Where the Alembic environment and revisions live (inside the package, no alembic.ini needed).
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"

@@ -87,6 +87,7 @@ __all__ = [
     "Declaration",
     "Device",
     "EligibilityRecommendation",
+    "Erasure",
     "Gender",
     "Money",
     "PolicyVersion",
@@ -715,7 +716,8 @@ class SurveyResponse(SyncColumns, Base):
     """Append-only: answers to the satisfaction survey; anonymous unless case/officer are given."""
 
     __tablename__ = "survey_response"
-    __table_args__ = (Index("ix_survey_response_answered_at", "answered_at"),)
+    __table_args__ = (Index("ix_survey_response_answered_at", "answered_at"),
+                      Index("ix_survey_response_case_id", "case_id"))
 
     association_id: Mapped[uuid.UUID] = mapped_column(_fk("association.id"))
     policy_version_id: Mapped[uuid.UUID | None] = mapped_column(_fk("policy_version.id"))
@@ -759,6 +761,7 @@ class AuditEvent(SyncColumns, Base):
         Index("ix_audit_event_entity_entity_id", "entity", "entity_id"),
         Index("ix_audit_event_at", "at"),
         Index("ix_audit_event_device_chain", "device_id", "chain_seq"),
+        Index("ix_audit_event_entity_id", "entity_id"),
     )
 
     association_id: Mapped[uuid.UUID | None] = mapped_column(_fk("association.id"))
@@ -773,6 +776,25 @@ class AuditEvent(SyncColumns, Base):
     hash: Mapped[str | None] = mapped_column(String(64))
     claimed_actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     restamped_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class Erasure(SyncColumns, Base):
+    """Append-only: a sanctioned erasure (issue 14): retention erased the personal content of a case's append-only
+    rows (`db.erasure`). Who (`erased_by`), when, which case (and its beneficiary when the person was anonymised
+    too), under which rule (the policy version and its retention years, the case's closing time). Synced; the
+    server checks it (closed, past the period, a role that may run retention) and applies it to its own rows."""
+
+    __tablename__ = "erasure"
+    __table_args__ = (Index("ix_erasure_case_id", "case_id"), Index("ix_erasure_beneficiary_id", "beneficiary_id"))
+
+    association_id: Mapped[uuid.UUID] = mapped_column(_fk("association.id"))
+    case_id: Mapped[uuid.UUID] = mapped_column(_fk("case.id"))
+    beneficiary_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    policy_version_id: Mapped[uuid.UUID] = mapped_column(_fk("policy_version.id"))
+    retention_years: Mapped[int]
+    closed_at: Mapped[dt.datetime]
+    erased_by: Mapped[uuid.UUID | None] = mapped_column(_fk("app_user.id"))
+    erased_at: Mapped[dt.datetime]
 
 
 # --------------------------------------------------------------------------- reception drafts and rescue (issue 3)
@@ -1153,7 +1175,7 @@ class SurveySlip(SyncColumns, Base):
     """
 
     __tablename__ = "survey_slip"
-    __table_args__ = (Index("uq_survey_slip_code", "code", unique=True),)
+    __table_args__ = (Index("uq_survey_slip_code", "code", unique=True), Index("ix_survey_slip_case_id", "case_id"))
 
     association_id: Mapped[uuid.UUID] = mapped_column(_fk("association.id"))
     code: Mapped[str] = mapped_column(String(16))
@@ -1331,6 +1353,7 @@ APPEND_ONLY_TABLES: tuple[str, ...] = (
     CommitteeDecision.__tablename__,
     SurveyResponse.__tablename__,
     AuditEvent.__tablename__,
+    Erasure.__tablename__,
 )
 
 #: Tables that stay on this PC and never sync: the sync client's own bookkeeping, the reports'

@@ -8,6 +8,11 @@ in chain order (`db.audit_chain`); the first problem found, over every chain, is
 * a missing event: its chain position skips one (an event was deleted before it);
 * an inserted event: it has no chain position, repeats one, or does not point to the event before it.
 
+An event a sanctioned erasure emptied (`db.erasure`: details replaced by the marker, the digest of what they were
+and the erasure's id) verifies through that digest (the chain's version 2 hashes it); one written before version 2
+is taken as it stands. Either only while the erasure it names exists and was itself audited (its
+``erasure_recorded`` event): erased-looking details with no such erasure are an edit.
+
 A problem is worded with the event's time (Riyadh, Hijri beside Gregorian) and action, never its
 details or people. Deleting the last events of a chain leaves a shorter whole chain: the server's copy
 (the sync verification, `desktop.sync.verify`) is what finds that.
@@ -24,7 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from db.audit_chain import GENESIS, event_hash
+from db.audit_chain import GENESIS, event_hash, event_hash_v1
+from db.erasure import is_erased_details
 from desktop.errors import InputError
 from desktop.keystore import keystore_path
 
@@ -114,8 +120,31 @@ def _open(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(uri, uri=True)
 
 
+def _sanctioned_erasures(connection: sqlite3.Connection) -> set[str]:
+    """The ids (32 hex) of the erasures present and audited (none in a database older than the table)."""
+    try:
+        present = {str(row[0]) for row in connection.execute("SELECT id FROM erasure WHERE deleted_at IS NULL")}
+    except sqlite3.OperationalError:
+        return set()
+    audited = {str(row[0]) for row in connection.execute(
+        "SELECT entity_id FROM audit_event WHERE action = 'erasure_recorded' AND entity = 'erasure'")}
+    return present & audited
+
+
+def _verifies(stored: str, parsed: dict[str, Any], erasures: set[str], **fields: Any) -> bool:
+    """True when an event's stored hash is that of its fields (version 2, else 1), or of its erased form."""
+    if is_erased_details(parsed):
+        if str(parsed.get("erasure")) not in erasures:
+            return False
+        if parsed.get("chain") == 1:
+            return True  # written before version 2: its hash covered the details now erased
+        return event_hash(details=parsed, digest=str(parsed.get("sha256")), **fields) == stored
+    return event_hash(details=parsed, **fields) == stored or event_hash_v1(details=parsed, **fields) == stored
+
+
 def verify_chains(connection: sqlite3.Connection) -> ChainReport:
     """Walk every desk's chain of `audit_event` in `connection`; the first broken link, if any."""
+    erasures = _sanctioned_erasures(connection)
     rows = connection.execute(
         "SELECT id, device_id, chain_seq, prev_hash, hash, actor_id, claimed_actor_id, restamped_at, action, entity, "
         "entity_id, at, details FROM audit_event ORDER BY device_id, chain_seq IS NULL, chain_seq, at, id"
@@ -140,11 +169,12 @@ def verify_chains(connection: sqlite3.Connection) -> ChainReport:
         try:
             parsed = json.loads(details) if isinstance(details, str) else (details or {})
             written_actor = claimed if restamped is not None else actor
-            recomputed = event_hash(event_id=event_id, chain_seq=seq, actor_id=written_actor, action=action,
-                                    entity=entity, entity_id=entity_id, at=at, details=parsed, prev_hash=prev)
+            whole = _verifies(stored, parsed if isinstance(parsed, dict) else {}, erasures, event_id=event_id,
+                              chain_seq=seq, actor_id=written_actor, action=action, entity=entity,
+                              entity_id=entity_id, at=at, prev_hash=prev)
         except (TypeError, ValueError):
             return problem("edited")
-        if recomputed != stored:
+        if not whole:
             return problem("edited")
         if seq < expected_seq:
             return problem("inserted")

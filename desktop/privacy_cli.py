@@ -22,9 +22,23 @@ def _cmd_retention(args: argparse.Namespace) -> int:
     from desktop.retention import run_retention
     from desktop.workspace import Workspace
 
+    from desktop.errors import InputError
+    from desktop.staff_cli import StaffCliError, sign_in_command
+
     ws = Workspace.open(args.data_dir)
     try:
-        report = run_retention(ws.db, ws.data_dir, apply=args.apply)
+        try:
+            sign_in_command(args, ws)
+        except StaffCliError as exc:
+            print(f"خطأ: {exc.message}", file=sys.stderr)
+            return exc.code
+        identity = ws.signed_in
+        try:
+            report = run_retention(ws.db, ws.data_dir, apply=args.apply,
+                                   actor_id=identity.account_id if identity is not None else None)
+        except InputError as exc:
+            print(f"خطأ: {exc.message_ar}", file=sys.stderr)
+            return 1
     finally:
         ws.close()
     counts = (f"{count_phrase(report.cases, CASES, grouped=True)} مغلقة، "
@@ -61,11 +75,14 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 def add_commands(subparsers: Any) -> None:
     """Add `retention run` and `privacy export` to `mustafid-admin`."""
+    from desktop.staff_cli import add_sign_in_option
+
     retention = subparsers.add_parser("retention", help="مدة الاحتفاظ بالبيانات الشخصية (نظام حماية البيانات)")
     retention_sub = retention.add_subparsers(dest="retention_command", required=True, metavar="ACTION")
     run = retention_sub.add_parser("run", help="حذف البيانات الشخصية من الطلبات المغلقة التي انقضت مدة الاحتفاظ بها "
                                                "(تجربة دون تغيير ما لم يُمرَّر --apply)")
     run.add_argument("--apply", action="store_true", help="نفّذ الحذف (بدونه يُعرض العدد فقط)")
+    add_sign_in_option(run)
     run.set_defaults(func=_cmd_retention)
     privacy = subparsers.add_parser("privacy", help="حقوق أصحاب البيانات")
     privacy_sub = privacy.add_subparsers(dest="privacy_command", required=True, metavar="ACTION")

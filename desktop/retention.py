@@ -5,6 +5,9 @@ Decisions recorded here:
 * The period is the case's own policy version's ``[privacy] retention_years`` counted from ``closed_at``; a case
   under a profile without ``[privacy]`` is never anonymised. Only CLOSED cases are; a beneficiary is anonymised
   only when every case of theirs is (one still open or within its period keeps the person).
+* The bulk updates leave ``version`` alone: a row whose content changes reaches the outbox and the server's
+  answer sets its version; one already empty (a case without a summary) must keep the version the server has,
+  or the sync's verification finds the desk and the server differ.
 * Anonymising removes the person and keeps the counts: the beneficiary's name, name key, ID number (replaced by a
   marker unique per row), ID expiry, birth date, mobile and city are cleared (gender, nationality and household
   size stay: they identify nobody and the reports count them); the case's summary and location, the free-text
@@ -13,9 +16,14 @@ Decisions recorded here:
   attachment store, rows soft-deleted) unless another case still uses the same file. Rows are updated, never
   deleted, so every dashboard figure (summary tables kept by triggers on statuses and dates) stays; the changes
   reach the server through the sync outbox like any other.
-* Not touched, because the append-only guards (local triggers and the server) refuse any change to them: the
-  declaration's signed text, step notes, committee reasons, survey answers and the hash-chained audit events.
-  Erasing those needs a sanctioned erasure mutation in the sync protocol (not built).
+* The append-only rows are reached by a sanctioned erasure (`db.erasure`): an `Erasure` row per case (who, when,
+  the rule), audited (``erasure_recorded``) and synced, applied in the same transaction with the outbox
+  suppressed: the declaration's signed text, step notes and skip reasons, the committee's reasons and the
+  details of the audit events about the case or the person become «محذوف بموجب سياسة الاحتفاظ» (the audit chain
+  still verifies: it hashes a digest of the details the erased form keeps). The server checks the erasure and
+  applies it to its copy; every desk that pulls it applies it too (`desktop.sync.storage`). Survey answers are
+  not erased (ratings, asked without the person's name). Only an account holding one of `ERASURE_ROLES` may
+  apply a run once the desk has accounts (nobody signed in on a desk without any, as before).
 * `mustafid-admin retention run` is a dry run by default (it counts what would be anonymised and changes
   nothing); ``--apply`` anonymises, one transaction for the whole run, audited as one ``retention_applied`` event
   (counts only). The manager is reminded once a year (`retention_due`).
@@ -31,9 +39,11 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from db.engine import Database
+from db.engine import Database, driver_connection
+from db.erasure import ERASURE_ROLES, apply_erasure_sqlite, years_before
 from db.models import (
     Assessment,
+    AppUser,
     AssessmentItem,
     Attachment,
     AuditEvent,
@@ -45,14 +55,17 @@ from db.models import (
     Declaration,
     DeskSetting,
     EligibilityRecommendation,
+    Erasure,
     ReceptionDraft,
     Referral,
     RequiredDocument,
     RescueReport,
     Service,
 )
+from db.outbox import resume_outbox, suppress_outbox
 from desktop.attachments import AttachmentStore
-from desktop.audit import record_audit
+from desktop.audit import desk_device_id, record_audit
+from desktop.errors import InputError
 from desktop.policy import load_profile_text
 
 __all__ = ["ANONYMISED_NAME", "LAST_RUN_KEY", "PROMPTED_KEY", "RetentionReport", "retention_due", "run_retention",
@@ -80,22 +93,41 @@ class RetentionReport:
     files: int
 
 
-def _years_before(moment: dt.datetime, years: int) -> dt.datetime:
-    try:
-        return moment.replace(year=moment.year - years)
-    except ValueError:  # 29 February
-        return moment.replace(year=moment.year - years, day=28)
+_years_before = years_before
+
+#: Said when somebody without a role that may run retention applies it.
+NOT_ALLOWED_AR = "تطبيق مدة الاحتفاظ وحذف البيانات الشخصية لمدير الجمعية أو مدير العمليات أو مسؤول النظام فقط"
+
+
+def _retention_years(session: Session) -> dict[uuid.UUID, int | None]:
+    """{policy version id: its profile's retention years (None without a [privacy] section)}."""
+    from db.models import PolicyVersion
+
+    years: dict[uuid.UUID, int | None] = {}
+    for version in session.scalars(select(PolicyVersion)):
+        profile = load_profile_text(version.source_text, source=version.profile_id)
+        years[version.id] = profile.privacy.retention_years if profile.privacy is not None else None
+    return years
+
+
+def _check_role(session: Session, actor_id: uuid.UUID | None) -> None:
+    """Refuse (InputError) an actor without a role of `ERASURE_ROLES`, or nobody once the desk has accounts."""
+    from desktop.permissions import sign_in_required
+
+    if actor_id is None:
+        if sign_in_required(session):
+            raise InputError(NOT_ALLOWED_AR)
+        return
+    account = session.get(AppUser, actor_id)
+    if account is None or not set(account.role_list) & set(ERASURE_ROLES):
+        raise InputError(NOT_ALLOWED_AR)
 
 
 def _due_cases(session: Session, now: dt.datetime) -> list[Case]:
     """The CLOSED cases past their own profile's retention period and not yet anonymised."""
-    from db.models import PolicyVersion
-
-    cutoffs: dict[uuid.UUID, dt.datetime | None] = {}
-    for version in session.scalars(select(PolicyVersion)):
-        profile = load_profile_text(version.source_text, source=version.profile_id)
-        years = profile.privacy.retention_years if profile.privacy is not None else None
-        cutoffs[version.id] = None if years is None else _years_before(now, years)
+    cutoffs: dict[uuid.UUID, dt.datetime | None] = {
+        version: None if years is None else _years_before(now, years)
+        for version, years in _retention_years(session).items()}
     done = set(session.scalars(select(AuditEvent.entity_id).where(AuditEvent.action == _ANONYMISED_ACTION)))
     due: list[Case] = []
     for case in session.scalars(
@@ -156,17 +188,17 @@ def _run(session: Session, *, apply: bool, actor_id: uuid.UUID | None, now: dt.d
     files = {a for case_id, ids in references.items() if case_id in due_ids for a in ids} - kept_elsewhere
     if not apply:
         return RetentionReport(False, len(due), len(people), len(files)), []
+    _check_role(session, actor_id)
 
     for beneficiary_id in people:
         session.execute(update(Beneficiary).where(Beneficiary.id == beneficiary_id).values(
             full_name=ANONYMISED_NAME, name_key=f"anon {beneficiary_id.hex}", id_number=f"#{beneficiary_id.hex[-9:]}",
-            id_expiry=None, birth_date=None, mobile=None, phone_key=None, city=None,
-            version=Beneficiary.version + 1, updated_by=actor_id,
+            id_expiry=None, birth_date=None, mobile=None, phone_key=None, city=None, updated_by=actor_id,
         ))
     ids = list(due_ids)
     if ids:
         session.execute(update(Case).where(Case.id.in_(ids)).values(
-            summary=None, location=None, version=Case.version + 1, updated_by=actor_id))
+            summary=None, location=None, updated_by=actor_id))
         for model, columns in (
             (Referral, {"note": None, "answer": None}),
             (Assessment, {"notes": None, "recommendation": None}),
@@ -179,7 +211,7 @@ def _run(session: Session, *, apply: bool, actor_id: uuid.UUID | None, now: dt.d
                             "dispatch_override_reason": None, "latitude": None, "longitude": None}),
         ):
             session.execute(update(model).where(model.case_id.in_(ids)).values(
-                **columns, version=model.version + 1, updated_by=actor_id))
+                **columns, updated_by=actor_id))
         session.execute(update(ReceptionDraft).where(ReceptionDraft.case_id.in_(ids),
                                                      ReceptionDraft.deleted_at.is_(None)).values(
             fields={}, deleted_at=moment, version=ReceptionDraft.version + 1))
@@ -192,6 +224,7 @@ def _run(session: Session, *, apply: bool, actor_id: uuid.UUID | None, now: dt.d
     for case in due:
         record_audit(session, action=_ANONYMISED_ACTION, entity="case", entity_id=case.id, actor_id=actor_id,
                      association_id=case.association_id, details={"retention": True}, at=moment)
+    _erase(session, due, people, actor_id, moment)
     association = due[0].association_id if due else None
     record_audit(session, action="retention_applied", entity="desk_setting", entity_id=None, actor_id=actor_id,
                  association_id=association,
@@ -203,6 +236,35 @@ def _run(session: Session, *, apply: bool, actor_id: uuid.UUID | None, now: dt.d
     else:
         row.value = {"at": moment.isoformat()}
     return RetentionReport(True, len(due), len(people), len(stored)), stored
+
+
+def _erase(session: Session, due: list[Case], people: set[uuid.UUID], actor_id: uuid.UUID | None,
+           moment: dt.datetime) -> None:
+    """Record an erasure per case (audited, synced) and apply it to the append-only rows, outbox suppressed."""
+    years = _retention_years(session)
+    device = desk_device_id(session)
+    erasures: list[Erasure] = []
+    for case in due:
+        assert case.closed_at is not None  # a due case is closed
+        erasure = Erasure(
+            association_id=case.association_id, case_id=case.id,
+            beneficiary_id=case.beneficiary_id if case.beneficiary_id in people else None,
+            policy_version_id=case.policy_version_id, retention_years=years.get(case.policy_version_id) or 0,
+            closed_at=case.closed_at, erased_by=actor_id, erased_at=moment, device_id=device, updated_by=actor_id)
+        session.add(erasure)
+        erasures.append(erasure)
+        record_audit(session, action="erasure_recorded", entity="erasure", entity_id=erasure.id, actor_id=actor_id,
+                     association_id=case.association_id, at=moment, device_id=device,
+                     details={"rule": "retention_years", "years": erasure.retention_years})
+    session.flush()
+    raw = driver_connection(session.connection().connection)
+    suppress_outbox(raw)
+    try:
+        for erasure in erasures:
+            apply_erasure_sqlite(raw, erasure.id.hex, erasure.case_id.hex,
+                                 erasure.beneficiary_id.hex if erasure.beneficiary_id else None)
+    finally:
+        resume_outbox(raw)
 
 
 def _setting_time(session: Session, key: str) -> dt.datetime | None:

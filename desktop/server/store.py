@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from db.ids import uuid7
 from db.models import APPEND_ONLY_TABLES, CaseStatus, utc_now
 from desktop.cases.states import TRANSITIONS
+from desktop.server.erasure import erased_fields, erasure_problem, erasure_rows, without_history
 from desktop.server.models import (
     author_restamp,
     device_sign_in,
@@ -509,11 +510,15 @@ class ServerStore:
                     results.append(original.model_copy(update={
                         "status": "duplicate", "original_status": original.status}))
                     continue
+                erasing = False
                 if error is None:
                     new = (m.table, m.row_id) not in rows
                     if new:
                         self._validator.fill_defaults(m.table, fields)
                     error = self._validator.problem(m.table, fields, new=new, present=present)
+                    if error is None and new and m.table == "erasure":
+                        error = erasure_problem(lambda t, i: self._current(conn, ctx, rows, t, i), fields, now)
+                        erasing = error is None
                 if error is not None:
                     result = p.MutationResult(mutation_id=m.mutation_id, status="rejected", message_ar=error)
                 else:
@@ -534,6 +539,8 @@ class ServerStore:
                         if signed_in is not None:
                             sign_ins[signed_in] = None
                     result = self._apply(ctx, m, fields, rows, counter, now, labels, account=author)
+                    if erasing:
+                        self._erase(conn, ctx, rows, m.row_id, fields)
                 results.append(result)
                 new_results.append({"mutation_id": m.mutation_id, "device_id": ctx.device_id,
                                     "batch_id": request.batch_id, "result": result.model_dump(mode="json"),
@@ -546,6 +553,45 @@ class ServerStore:
                          .values(seq=counter[0]))
             conn.execute(update(server_device).where(server_device.c.id == ctx.device_id).values(last_seen_at=now))
         return p.PushResponse(results=results)
+
+    @staticmethod
+    def _current(conn: Connection, ctx: DeviceContext, rows: Mapping[tuple[str, uuid.UUID], _Row], table: str,
+                 row_id: uuid.UUID) -> dict[str, Any] | None:
+        """A row's fields as this push sees them (changed by the batch so far, else stored); None if absent."""
+        held = rows.get((table, row_id))
+        if held is not None:
+            return None if held.deleted else held.fields
+        found = conn.execute(select(sync_row.c.fields, sync_row.c.deleted).where(
+            sync_row.c.association_id == ctx.association_id, sync_row.c.table_name == table,
+            sync_row.c.row_id == row_id)).first()
+        return None if found is None or found.deleted else dict(found.fields)
+
+    def _erase(self, conn: Connection, ctx: DeviceContext, rows: dict[tuple[str, uuid.UUID], _Row],
+               erasure_id: uuid.UUID, fields: Mapping[str, Any]) -> None:
+        """Apply a sanctioned erasure to the rows the server holds (`desktop.server.erasure`), in this push."""
+        case_id = uuid.UUID(str(fields["case_id"]))
+        person = uuid.UUID(str(fields["beneficiary_id"])) if fields.get("beneficiary_id") else None
+        touched, about = erasure_rows(conn, ctx.association_id, case_id, person)
+        about |= {key[1] for key, row in rows.items()
+                  if row.fields.get("case_id") and uuid.UUID(str(row.fields["case_id"])) == case_id}
+        wanted = [key for key in touched if key not in rows]
+        for start in range(0, len(wanted), 1000):
+            for r in conn.execute(select(sync_row).where(
+                sync_row.c.association_id == ctx.association_id,
+                tuple_(sync_row.c.table_name, sync_row.c.row_id).in_(wanted[start:start + 1000]),
+            )).mappings():
+                rows[(r["table_name"], r["row_id"])] = _Row(
+                    r["table_name"], r["row_id"], r["version"], r["server_seq"], r["deleted"],
+                    dict(r["fields"]), dict(r["meta"]), new=False, digest=int(r["digest"]))
+        marked = set(touched) | {("case", case_id)} | ({("beneficiary", person)} if person else set())
+        for key, row in rows.items():
+            changes = erased_fields(row.table, row.fields, erasure_id, case_id, about)
+            if not changes and key not in marked and not (
+                    row.fields.get("case_id") and uuid.UUID(str(row.fields["case_id"])) == case_id):
+                continue
+            row.fields.update(changes)
+            row.meta = without_history(row.meta)
+            row.dirty = True
 
     def _prepare(self, ctx: DeviceContext, m: p.Mutation) -> tuple[p.Mutation, dict[str, Any], str | None]:
         """Validate one mutation: canonical fields, or a rejection message; 422 on a wrong-typed value."""

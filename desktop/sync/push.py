@@ -203,7 +203,7 @@ class Pusher:
             if "updated_at" in raw:
                 columns.append("updated_at")
         deleted = raw.get("deleted_at") is not None and any(entry[3] == "delete" for entry in group)
-        if table_name == "attachment":
+        if table_name == "attachment" and not (deleted and not inserted):  # a deletion needs no file (retention)
             problem = self._check_local_file(raw)
             if problem is not None:
                 return problem

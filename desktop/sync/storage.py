@@ -36,6 +36,7 @@ from sqlalchemy.pool import PoolProxiedConnection
 from db.engine import UNSTORABLE_ERRORS as UNSTORABLE
 from db.engine import Database, driver_connection
 from desktop.attachments import AttachmentStore
+from db.erasure import apply_erasure_sqlite
 from db.models import APPEND_ONLY_TABLES
 from db.outbox import LOCAL_ONLY_TABLES, install_outbox_triggers, outbox_triggers_current, resume_outbox, suppress_outbox
 from desktop.sync import quarantine
@@ -309,6 +310,8 @@ class SyncStorage:
                     stored.append(row)
             if held:
                 quarantine.release(conn, stored)
+            if table_name == "erasure":
+                self._apply_erasures(conn, stored)
             if table_name == "attachment":
                 self._note_missing_files(conn, table_rows)
 
@@ -472,6 +475,17 @@ class SyncStorage:
             assignments = ", ".join(f"{quote(c)} = ?" for c, _ in chosen)
             conn.execute(f"UPDATE {quote(info.table.name)} SET {assignments} WHERE id = ?",
                          (*[v for _, v in chosen], row.hex))
+
+    @staticmethod
+    def _apply_erasures(conn: sqlite3.Connection, rows: Sequence[PulledRow]) -> None:
+        """A pulled sanctioned erasure is applied here too (`db.erasure`): the case's append-only rows lose their
+        personal content as they did on the desk that ran retention and on the server (outbox suppressed)."""
+        for row in rows:
+            case_id = row.fields.get("case_id")
+            if row.deleted or not isinstance(case_id, str):
+                continue
+            beneficiary = row.fields.get("beneficiary_id")
+            apply_erasure_sqlite(conn, row.hex, case_id, beneficiary if isinstance(beneficiary, str) else None)
 
     def _note_missing_files(self, conn: sqlite3.Connection, rows: Sequence[PulledRow]) -> None:
         """Remember pulled attachment rows whose file is not in the data directory (fetched after the pull)."""

@@ -208,6 +208,7 @@ def test_append_only_rows_cannot_be_changed_or_deleted(database: Database) -> No
         "committee_decision",
         "survey_response",
         "audit_event",
+        "erasure",
     }
     with database.session() as session:
         association, policy, officer = _setup(session)

@@ -1,0 +1,115 @@
+"""The server's side of a sanctioned erasure (issue 14, `db.erasure`): check a pushed `erasure` row, then apply it.
+
+* Checked before it is stored (a refusal is that mutation's Arabic ``rejected``): the case is the association's,
+  not deleted, closed, and closed at least its own policy version's ``[privacy] retention_years`` before the
+  server's clock (not the desk's); the erasure names those years and, if any, the case's own beneficiary; the
+  account named as having erased holds a role that may run retention (`db.erasure.ERASURE_ROLES`) and is active.
+* Applied in the same transaction: the append-only rows of the case held by the server get the same erased
+  content every desk gives them (the same functions of `db.erasure` over the wire form), their version and
+  sequence unchanged (each desk applies the erasure it pulls; a desk that pulls the rows later gets them
+  erased); their digests and buckets follow. The per-field merge history (``meta``'s previous values, ``p``) of
+  every row of the case and of its beneficiary is dropped too: it held the names retention replaced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.engine import Connection
+
+from db.erasure import ERASURE_ROLES, erased_audit_details, erased_columns, is_past_retention, retention_years
+from desktop.server.models import sync_row
+
+__all__ = ["erased_fields", "erasure_problem", "erasure_rows", "without_history"]
+
+ReadRow = Callable[[str, uuid.UUID], Mapping[str, Any] | None]
+
+_REFUSED = "رفض الخادم طلب الحذف بموجب سياسة الاحتفاظ: "
+
+
+def _moment(value: Any) -> dt.datetime | None:
+    try:
+        moment = dt.datetime.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def erasure_problem(read: ReadRow, fields: Mapping[str, Any], now: dt.datetime) -> str | None:
+    """Why the server refuses a new erasure (one Arabic sentence), or None when it is sanctioned."""
+    case_id = _uuid(fields.get("case_id"))
+    case = read("case", case_id) if case_id is not None else None
+    if case is None:
+        return _REFUSED + "الحالة غير موجودة لدى الخادم"
+    version_id = _uuid(case.get("policy_version_id"))
+    version = read("policy_version", version_id) if version_id is not None else None
+    years = retention_years(str(version.get("source_text") or "")) if version is not None else None
+    if years is None:
+        return _REFUSED + "سياسة الحالة لا تحدد مدة للاحتفاظ بالبيانات"
+    if case.get("status") != "closed":
+        return _REFUSED + "الحالة ليست مغلقة"
+    if not is_past_retention(case.get("status"), _moment(case.get("closed_at")), years, now):
+        return _REFUSED + "لم تنقضِ مدة الاحتفاظ بالحالة بعد إغلاقها"
+    if fields.get("retention_years") != years:
+        return _REFUSED + "مدة الاحتفاظ المذكورة فيه تخالف سياسة الحالة"
+    beneficiary = fields.get("beneficiary_id")
+    if beneficiary is not None and _uuid(beneficiary) != _uuid(case.get("beneficiary_id")):
+        return _REFUSED + "المستفيد المذكور فيه ليس مستفيد الحالة"
+    account_id = _uuid(fields.get("erased_by"))
+    account = read("app_user", account_id) if account_id is not None else None
+    roles = set(account.get("roles") or [account.get("role")]) if account is not None else set()
+    if account is None or account.get("active") is False or not roles & set(ERASURE_ROLES):
+        return _REFUSED + "من طلبه لا يملك صلاحية تطبيق مدة الاحتفاظ (مدير الجمعية أو مدير العمليات أو مسؤول النظام)"
+    return None
+
+
+def erasure_rows(conn: Connection, association_id: uuid.UUID, case_id: uuid.UUID,
+                 beneficiary_id: uuid.UUID | None) -> tuple[list[tuple[str, uuid.UUID]], set[uuid.UUID]]:
+    """(table, row id) of every stored row an erasure touches — the case's rows of any table (their history),
+    the case and its beneficiary, the audit events about any of them — and the ids those events are about."""
+    fields = sync_row.c.fields
+    mine = sync_row.c.association_id == association_id
+    own = fields["case_id"].as_string() == str(case_id)
+    own = or_(own, (sync_row.c.table_name == "case") & (sync_row.c.row_id == case_id))
+    if beneficiary_id is not None:
+        own = or_(own, (sync_row.c.table_name == "beneficiary") & (sync_row.c.row_id == beneficiary_id))
+    found = [(str(table), row_id) for table, row_id in conn.execute(
+        select(sync_row.c.table_name, sync_row.c.row_id).where(mine, own))]
+    about = {row_id for _table, row_id in found} | {case_id} | ({beneficiary_id} if beneficiary_id else set())
+    ids = sorted(str(row_id) for row_id in about)
+    for start in range(0, len(ids), 500):
+        found += [(str(table), row_id) for table, row_id in conn.execute(
+            select(sync_row.c.table_name, sync_row.c.row_id).where(
+                mine, sync_row.c.table_name == "audit_event",
+                fields["entity_id"].as_string().in_(ids[start:start + 500])))]
+    return found, about
+
+
+def erased_fields(table: str, fields: Mapping[str, Any], erasure_id: uuid.UUID, case_id: uuid.UUID,
+                  about: set[uuid.UUID]) -> dict[str, Any]:
+    """The changes an erasure makes to one stored row's wire fields (empty when none); `about` as `erasure_rows`."""
+    if table != "audit_event":
+        return erased_columns(table, fields) if _uuid(fields.get("case_id")) == case_id else {}
+    if _uuid(fields.get("entity_id")) not in about:
+        return {}
+    stored = fields.get("details")
+    details: dict[str, Any] = stored if isinstance(stored, dict) else {}
+    erased = erased_audit_details({**fields, "details": details}, erasure_id.hex)
+    return {} if erased is None else {"details": erased}
+
+
+def without_history(meta: Mapping[str, Any]) -> dict[str, Any]:
+    """A row's per-field merge metadata without the previous values (``p``) it kept."""
+    return {name: ({k: v for k, v in entry.items() if k != "p"} if isinstance(entry, dict) else entry)
+            for name, entry in meta.items()}
