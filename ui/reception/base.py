@@ -196,6 +196,12 @@ class StepPage(QWidget, Generic[H]):
     def refresh(self, case: CaseView) -> None:
         """Subclasses: show what the case says (beneficiary, dates, documents...)."""
 
+    def prepare_ahead(self) -> bool:
+        """Idle time before the page first shows a case: make one more part of what showing it would make (the
+        wizard calls it once per idle tick, so no tick holds the GUI thread long); True while parts remain.
+        A part not made by then is made by `refresh`."""
+        return False
+
     def set_editable(self, editable: bool) -> None:
         """Enable or disable the page's inputs (a finished step is read-only)."""
         for child in self.findChildren(QWidget):
