@@ -23,6 +23,7 @@ from desktop.reception import document_title
 from ui.ops import run_write
 from ui.printing import PrintController
 from ui.reception.fields import bring_error_into_view, wrapped_label
+from ui.widgets.wrapped_label import WrappedLabel
 
 if TYPE_CHECKING:
     from desktop.policy import PolicyProfile, Step
@@ -118,9 +119,8 @@ class StepPage(QWidget, Generic[H]):
         self.layout_ = QVBoxLayout(holder)
         self.layout_.setContentsMargins(4, 4, 12, 4)
         self.layout_.setSpacing(10)
-        self.title_label = QLabel(self.page_title(), holder)
+        self.title_label = WrappedLabel(self.page_title(), holder)
         self.title_label.setObjectName("step_title")
-        self.title_label.setWordWrap(True)
         self.layout_.addWidget(self.title_label)
         self.policy_text = wrapped_label(display_digits(step.text) if step is not None else "", holder, name="policy_text",
                                          selectable=False)
@@ -195,6 +195,12 @@ class StepPage(QWidget, Generic[H]):
 
     def refresh(self, case: CaseView) -> None:
         """Subclasses: show what the case says (beneficiary, dates, documents...)."""
+
+    def prepare_ahead(self) -> bool:
+        """Idle time before the page first shows a case: make one more part of what showing it would make (the
+        wizard calls it once per idle tick, so no tick holds the GUI thread long); True while parts remain.
+        A part not made by then is made by `refresh`."""
+        return False
 
     def set_editable(self, editable: bool) -> None:
         """Enable or disable the page's inputs (a finished step is read-only)."""

@@ -11,6 +11,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from desktop.arabic_text import display_digits
+from ui.widgets.wrapped_label import WrappedLabel
 
 #: How each state reads in the list: mark, Arabic word, colour.
 STATE_STYLE: dict[str, tuple[str, str, str]] = {
@@ -37,13 +38,13 @@ class ChecklistEntry:
     detail: str = ""
 
 
-class _EntryLabel(QLabel):
+class _EntryLabel(WrappedLabel):
     """One entry; a click on a reachable entry asks to show its page (`sig_clicked(step_id)`)."""
 
     sig_clicked = Signal(str)
 
     def __init__(self, key: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("", parent)
         self.key = key
         self.reachable = False
 

@@ -66,6 +66,10 @@ class DocumentRow(QWidget):
         grid.addWidget(self.error, 2, 0, 1, 3)
         grid.setColumnStretch(0, 2)
         grid.setColumnStretch(1, 2)
+        # Open on a finished verify step too (a document brought later): the page's read-only pass leaves them be
+        # (it would grey and re-style them for the documents box to undo at once).
+        for field in (self.provided, self.valid_until.edit, self.attach):
+            field.setProperty("always_enabled", True)
         self.file_label.setVisible(False)
         self.provided.toggled.connect(self._provided_toggled)
         self.valid_until.sig_changed.connect(self._date_changed)
@@ -189,6 +193,8 @@ class DocumentsBox(QGroupBox):
         self.other_document.setPlaceholderText("اسم مستند آخر يطلبه نوع الخدمة")
         self.add_document = QPushButton("إضافة المستند", self)
         self.add_document.setObjectName("add_document")
+        for field in (self.other_document, self.add_document):  # open after the step too (see DocumentRow)
+            field.setProperty("always_enabled", True)
         add_row.addWidget(self.other_document, 1)
         add_row.addWidget(self.add_document)
         layout.addLayout(add_row)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from desktop.arabic_text import identifier_text, isolate, to_latin_digits
 from desktop.errors import InputError
 from desktop.hijri import RIYADH, format_gregorian, format_hijri, parse_date_either, parse_date_noted
+from ui.widgets.wrapped_label import WrappedLabel
 
 
 def riyadh_today() -> date:
@@ -29,7 +30,7 @@ def riyadh_today() -> date:
     return datetime.now(RIYADH).date()
 
 
-class ErrorLabel(QLabel):
+class ErrorLabel(WrappedLabel):
     """The red line under a field: hidden while there is nothing to say, yet its line is always kept.
 
     The slot keeps one line's height whether shown or hidden, so an error appearing or going away while the
@@ -38,11 +39,10 @@ class ErrorLabel(QLabel):
     """
 
     def __init__(self, parent: QWidget, name: str, field: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("", parent)
         self.field = field
         self.setObjectName("field_error")
         self.setProperty("field", name)
-        self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         policy = self.sizePolicy()
         policy.setRetainSizeWhenHidden(True)
@@ -149,10 +149,9 @@ def wrapped_label(
     text: str, parent: QWidget, *, name: str | None = None, rich: bool = False, selectable: bool = True
 ) -> QLabel:
     """A word-wrapped label, selectable unless told otherwise (a fixed wording: laid out at half the cost)."""
-    label = QLabel(parent)
+    label = WrappedLabel("", parent)
     label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
     label.setText(text)
-    label.setWordWrap(True)
     if selectable:
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     if name:

@@ -178,7 +178,8 @@ class ReceptionWizard(QWidget):
         self._saves_in_flight = 0
         #: The previous contacts' pages, hidden, to be deleted in idle time.
         self._retired: list[StepPage[Any]] = []
-        #: A page built in idle time and its next warming stage (0: lay out, 1: shown unseen, then each band drawn).
+        #: A page built in idle time and its next warming stage (0: its parts made ahead, one per tick, 1: lay out,
+        #: 2: shown unseen, then each band drawn).
         self._warming: tuple[StepPage[Any], int] | None = None
         #: Start, one slot per policy step (None until the page is first needed), summary.
         self._pages: list[StepPage[Any] | None] = []
@@ -345,8 +346,9 @@ class ReceptionWizard(QWidget):
 
     def _build_spare_page(self) -> None:
         """Idle time, one stage per timer tick (no tick holds the GUI thread long): delete a page of an earlier
-        contact; or build a page, then lay it out, show it once unseen, then draw it band by band (its first real
-        showing is then quick) — first this contact's missing pages, then the next contact's."""
+        contact; or build a page, make its parts one per tick (`StepPage.prepare_ahead`), lay it out, show it
+        once unseen, then draw it band by band (its first real showing is then quick) — first this contact's
+        missing pages, then the next contact's."""
         if self._retired:
             self._retired.pop().deleteLater()
         elif self._warming is not None:
@@ -354,17 +356,20 @@ class ReceptionWizard(QWidget):
             if page is self.stack.currentWidget():
                 self._warming = None  # shown for real meanwhile: nothing left to prepare
             elif stage == 0:
+                if page.prepare_ahead():
+                    stage -= 1  # more parts to make: this stage again at the next tick
+            elif stage == 1:
                 page.resize(self.stack.size())
                 layout = page.layout()
                 if layout is not None:
                     layout.activate()
-            elif stage == 1:
+            elif stage == 2:
                 _show_once_unseen(page)
             else:  # one band of the page drawn per tick: its text laid out and shaped before it is shown
                 band = (page.height() + WARM_BANDS - 1) // WARM_BANDS
-                page.grab(QRect(0, (stage - 2) * band, page.width(), band))
+                page.grab(QRect(0, (stage - 3) * band, page.width(), band))
             if self._warming is not None:
-                self._warming = (page, stage + 1) if stage < WARM_BANDS + 1 else None
+                self._warming = (page, stage + 1) if stage < WARM_BANDS + 2 else None
         else:
             steps = self.profile.steps
             missing = next((i for i, page in enumerate(self._pages) if page is None), None)
