@@ -27,7 +27,7 @@ import secrets
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -236,10 +236,13 @@ _PUSH_ATTEMPTS = 4
 _RACE_STATES = frozenset({"23505", "40P01", "40001"})
 
 
-def _lost_race(error: DBAPIError) -> bool:
-    """True when a push failed only because another push wrote the same key first (or they deadlocked)."""
-    state = getattr(error.orig, "sqlstate", None)
-    return state in _RACE_STATES if state is not None else isinstance(error, IntegrityError)
+def _lost_race(error: Exception) -> bool:
+    """True when a push failed only because another push wrote the same key first (or they deadlocked): the
+    driver's error wrapped by SQLAlchemy, or raised as it is at the end of a pipeline."""
+    if isinstance(error, IntegrityError) and not isinstance(getattr(error.orig, "sqlstate", None), str):
+        return True  # SQLite names no SQLSTATE
+    state = getattr(error.orig if isinstance(error, DBAPIError) else error, "sqlstate", None)
+    return state in _RACE_STATES
 
 
 def _absolute_seq(seq: int, base: int) -> int:
@@ -499,7 +502,7 @@ class ServerStore:
             try:
                 return self._push_once(ctx, request, [(m, dict(fields), error) for m, fields, error in prepared],
                                        schema)
-            except DBAPIError as exc:
+            except Exception as exc:
                 if attempt == _PUSH_ATTEMPTS or not _lost_race(exc):
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
@@ -564,14 +567,24 @@ class ServerStore:
                 results = [r if r.server_seq is None or r.server_seq >= 0
                            else r.model_copy(update={"server_seq": _absolute_seq(r.server_seq, base)})
                            for r in results]
-            self._write_rows(conn, ctx, dirty, deltas)
             new_results = [{"mutation_id": result.mutation_id, "device_id": ctx.device_id,
                             "batch_id": request.batch_id, "result": result.model_dump(mode="json"),
                             "processed_at": now}
                            for result in results if result.mutation_id not in done]
-            if new_results:
-                conn.execute(insert(processed_mutation), new_results)
+            with self._pipelined(conn):  # the writes need no answer from each other: sent at once
+                self._write_rows(conn, ctx, dirty, deltas)
+                if new_results:
+                    conn.execute(insert(processed_mutation), new_results)
         return p.PushResponse(results=results)
+
+    def _pipelined(self, conn: Connection) -> AbstractContextManager[Any]:
+        """PostgreSQL's pipeline mode on this connection (statements sent without waiting for each answer, their
+        errors raised at the end of the block); nothing on SQLite."""
+        if self.is_sqlite:
+            return nullcontext()
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        return raw.pipeline()  # type: ignore[no-any-return]
 
     def _lock_rows(self, conn: Connection, ctx: DeviceContext,
                    keys: Sequence[tuple[str, uuid.UUID]]) -> dict[tuple[str, uuid.UUID], _Row]:
