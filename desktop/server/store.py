@@ -8,11 +8,13 @@ A push's transaction has two parts (issue 15: ten desks against two server proce
   validation, the three-way merge, conflicts, the new digests and bucket deltas. Numbers are taken
   relative (-1, -2, …) meanwhile.
 * Ordered, under the association's counter row (``UPDATE server_association SET seq = seq + n …
-  RETURNING``, locked to the commit): the numbers made absolute, the rows written (one INSERT, one
-  UPDATE), the bucket sums added (one upsert), the results recorded, the commit. So ``server_seq``
+  RETURNING``, locked to the commit): the numbers made absolute, then the rows written (one INSERT, one
+  UPDATE), the bucket sums added (one upsert) and the results recorded, sent to PostgreSQL at once (its
+  pipeline mode), then the commit. So ``server_seq``
   values still commit in order and a pull (whose head is the counter) never skips a row committed late;
   a push with nothing to write (duplicates, refusals) never takes the lock. Repairs and bulk loads lock
-  the same row, so they exclude pushes' writes.
+  the same row, so they exclude pushes' writes. A push that loses a race the row locks cannot prevent
+  (a new row inserted by another push meanwhile, its own resend) is applied again from the start.
 """
 
 from __future__ import annotations

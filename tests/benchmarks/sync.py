@@ -255,6 +255,7 @@ class WaitSampler:
 
     def start(self) -> WaitSampler:
         """Begin sampling."""
+        self._started = time.perf_counter()
         self._thread.start()
         return self
 
@@ -270,12 +271,16 @@ class WaitSampler:
                 self.waits[key] = self.waits.get(key, 0) + 1
 
     def stop(self) -> dict[str, Any]:
-        """Stop; the mean number of active sessions per sample for each (wait type, event, statement verb)."""
+        """Stop; the mean number of active sessions per sample for each (wait type, event, statement verb), and
+        the session-seconds spent waiting on a lock (mean waiting sessions × the time sampled)."""
         self._stop.set()
         self._thread.join()
         self._conn.close()
+        seconds = time.perf_counter() - self._started
         top = sorted(self.waits.items(), key=lambda item: -item[1])[:8]
-        return {"samples": self.samples, "active_sessions": {k: round(v / max(self.samples, 1), 3) for k, v in top}}
+        locked = sum(v for k, v in self.waits.items() if k.startswith("Lock:")) / max(self.samples, 1)
+        return {"samples": self.samples, "lock_wait_s": round(locked * seconds, 2),
+                "active_sessions": {k: round(v / max(self.samples, 1), 3) for k, v in top}}
 
 
 def server_push_times(log_path: Path, since: float) -> dict[str, float]:
@@ -345,7 +350,8 @@ def concurrent_desks(base: Path, cluster: Any, desks: int, seconds: float) -> di
                 "baseline_push_alone_p95_ms": round(p95(alone), 1),
                 "bytes_read": read, "bytes_pulled": pulled, "bytes_ratio": round(read / max(pulled, 1), 2),
                 "worst_round_bytes": max(t for t, _ in rounds),
-                **server_push_times(server.log_path, start_at), "postgres_waits": waits}
+                **server_push_times(server.log_path, start_at), "postgres_waits": waits,
+                "lock_wait_ms_per_push": round(1000 * waits["lock_wait_s"] / max(len(pushes), 1), 1)}
     finally:
         store.dispose()
         server.stop()

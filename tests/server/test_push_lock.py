@@ -8,6 +8,7 @@ of the stored rows; a repair waits for a push holding its row instead of deadloc
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 import uuid
@@ -60,6 +61,15 @@ def in_thread(action: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
     return thread, out
 
 
+def start_paused_push(server: LiveServer, desk: Desk, mutation: dict[str, Any],
+                      monkeypatch: pytest.MonkeyPatch) -> tuple[Pause, threading.Thread, list[Any]]:
+    """`desk` pushes `mutation` on a thread, held inside its merge until the returned pause is released."""
+    pause = Pause(server, desk.device_id, monkeypatch)
+    thread, out = in_thread(lambda: desk.push(mutation))
+    assert pause.entered.wait(WAIT_SECONDS)
+    return pause, thread, out
+
+
 def wait_for_lock_wait(db_url: str) -> None:
     """Return once some session of the database waits on a lock (PostgreSQL's own view); fail after a bound."""
     deadline = time.monotonic() + WAIT_SECONDS
@@ -87,10 +97,9 @@ def test_a_paused_push_holds_back_neither_another_push_nor_a_pull(
         server: LiveServer, pair: tuple[Desk, Desk], monkeypatch: pytest.MonkeyPatch) -> None:
     slow, fast = pair
     cursor = slow.head()
-    pause = Pause(server, slow.device_id, monkeypatch)
     slow_id, slow_fields = slow.beneficiary()
-    thread, out = in_thread(lambda: slow.push(slow.mutation("beneficiary", slow_id, slow_fields)))
-    assert pause.entered.wait(WAIT_SECONDS)
+    pause, thread, out = start_paused_push(server, slow, slow.mutation("beneficiary", slow_id, slow_fields),
+                                           monkeypatch)
 
     fast_id, fast_fields = fast.beneficiary()
     (fast_result,) = fast.push(fast.mutation("beneficiary", fast_id, fast_fields))  # not behind the paused one
@@ -115,10 +124,8 @@ def test_a_push_on_the_same_row_waits_and_merges_onto_the_paused_one(
     slow, fast = pair
     row_id, fields = slow.beneficiary()
     slow.push(slow.mutation("beneficiary", row_id, fields))
-    pause = Pause(server, slow.device_id, monkeypatch)
-    slow_thread, slow_out = in_thread(lambda: slow.push(slow.mutation("beneficiary", row_id, {"city": "جدة"},
-                                                                       base=1)))
-    assert pause.entered.wait(WAIT_SECONDS)
+    pause, slow_thread, slow_out = start_paused_push(
+        server, slow, slow.mutation("beneficiary", row_id, {"city": "جدة"}, base=1), monkeypatch)
     fast_thread, fast_out = in_thread(lambda: fast.push(fast.mutation("beneficiary", row_id, {"city": "مكة"},
                                                                        base=1, hlc=fast.hlc(plus_ms=60_000))))
     wait_for_lock_wait(server.db_url)  # the second push waits on the row the paused one holds
@@ -143,10 +150,8 @@ def test_a_repair_waits_for_a_push_holding_its_row(
     slow, _ = pair
     row_id, fields = slow.beneficiary()
     slow.push(slow.mutation("beneficiary", row_id, fields))
-    pause = Pause(server, slow.device_id, monkeypatch)
-    push_thread, push_out = in_thread(lambda: slow.push(slow.mutation("beneficiary", row_id, {"city": "جدة"},
-                                                                       base=1)))
-    assert pause.entered.wait(WAIT_SECONDS)
+    pause, push_thread, push_out = start_paused_push(
+        server, slow, slow.mutation("beneficiary", row_id, {"city": "جدة"}, base=1), monkeypatch)
     repair_thread, repair_out = in_thread(lambda: repair_row(server.store, "جمعية البر", row_id,
                                                              set_fields={"household_size": 7}))
     wait_for_lock_wait(server.db_url)
@@ -197,7 +202,7 @@ def test_many_pushes_on_shared_rows_at_once_lose_nothing_and_keep_the_sums(
             desk.push(*[desk.mutation("beneficiary", row_id, {"city": f"{desk.device_id}-{n}"}, base=1)
                         for row_id in shared], desk.mutation("beneficiary", new_id, new_fields))
 
-    threads = [in_thread(lambda d=desk: work(d)) for desk in desks]  # type: ignore[misc]
+    threads = [in_thread(functools.partial(work, desk)) for desk in desks]
     for thread, out in threads:
         thread.join(WAIT_SECONDS * 2)
         assert out == [None]
@@ -237,9 +242,8 @@ def test_a_push_that_lost_the_race_for_a_new_row_is_applied_again_onto_it(
         server: LiveServer, pair: tuple[Desk, Desk], monkeypatch: pytest.MonkeyPatch) -> None:
     slow, fast = pair
     row_id, fields = slow.beneficiary()
-    pause = Pause(server, slow.device_id, monkeypatch)
-    slow_thread, slow_out = in_thread(lambda: slow.push(slow.mutation("beneficiary", row_id, fields)))
-    assert pause.entered.wait(WAIT_SECONDS)  # the slow push took the row for new
+    pause, slow_thread, slow_out = start_paused_push(  # the slow push takes the row for new
+        server, slow, slow.mutation("beneficiary", row_id, fields), monkeypatch)
     (fast_result,) = fast.push(fast.mutation("beneficiary", row_id, {**fields, "city": "مكة"}))
     assert (fast_result["status"], fast_result["version"]) == ("applied", 1)
     pause.release.set()  # its INSERT meets the fast one's row: the push is applied again, as an update of it
