@@ -484,7 +484,7 @@ def app_from_environment() -> FastAPI:
     """The application of one worker process of `mustafid-server --workers N` (settings from `ENV_CONFIG`).
 
     The parent migrated the database before starting the workers; each worker has its own connection pool,
-    and every guarantee lives in PostgreSQL (the association's counter row locked per write, conditional
+    and every guarantee lives in PostgreSQL (the association's counter row locked for each push's writes, conditional
     updates for tokens), none in a process.
     """
     settings = json.loads(os.environ[ENV_CONFIG])

@@ -1,7 +1,8 @@
 """The server's own tables (SQLAlchemy Core on its own MetaData, not `db.models.Base`).
 
-* ``server_association``: one per association; ``seq`` is the counter row each push locks
-  (``SELECT … FOR UPDATE``) to allocate ``server_seq`` values, so sequences commit in order.
+* ``server_association``: one per association; ``seq`` is the counter row each push locks for its
+  writes and commit only (``UPDATE … SET seq = seq + n RETURNING``, see `desktop.server.store`) to
+  allocate ``server_seq`` values, so sequences commit in order.
   ``association_id`` is NULL ("unbound") until the first enrolment binds it to the desk's id.
 * ``server_device``: enrolled PCs with the SHA-256 of their token (and of the one it replaced, until the
   new one is first used); revocable; idle tokens expire.

@@ -12,7 +12,8 @@ Decisions recorded here:
   with no fields). A desk that set it aside forgets it at its next verification (the table's
   summary differs, the resync no longer sees the row); a desk that had stored it sends it again,
   and the push validation answers it.
-* The association's counter row is locked as a push locks it, so a repair and pushes never interleave.
+* The association's counter row is locked as a push locks it, and the row before it as a push locks
+  its rows, so a repair and a push's writes never interleave (and never deadlock).
 * A repaired or removed row keeps the bucket sums (`desktop.server.store.add_to_buckets`) in the same
   transaction, as a push does: the desks' incremental verification compares them, and a sum left
   behind would make every desk resync that bucket for ever.
@@ -98,9 +99,11 @@ def repair_row(store: ServerStore, association_name: str, row_id: uuid.UUID, *,
     """Repair one row of the association (see the module docstring); returns an Arabic line of what was done."""
     validator = RowValidator(p.synced_tables())
     with store.engine.begin() as conn:
+        # the row, then the counter: the order a push locks them in (the other order would deadlock with one)
+        found = conn.execute(select(sync_row).where(
+            sync_row.c.association_id == _association(conn, association_name)[1],
+            sync_row.c.row_id == row_id).with_for_update()).mappings().first()
         pk, association_id, seq = _association(conn, association_name, lock=True)
-        found = conn.execute(select(sync_row).where(sync_row.c.association_id == association_id,
-                                                    sync_row.c.row_id == row_id)).mappings().first()
         if found is None:
             raise ServerError(404, "unknown_row", "لا يوجد سجل بهذا المعرّف في الجمعية")
         table = str(found["table_name"])

@@ -1,8 +1,20 @@
 """The sync server's storage and merge: enrolment, devices, push (three-way merge), pull, summary, attachments.
 
-All writes of one association are serialised by locking its counter row
-(``server_association.seq``, ``SELECT … FOR UPDATE``) at the start of the transaction, so
-``server_seq`` values commit in order and a pull never skips a row committed late.
+A push's transaction has two parts (issue 15: ten desks against two server processes waited on each other):
+
+* Unordered, concurrent with other pushes of the association: the mutation ids already processed, the
+  scope and account checks, the stored rows it touches read and locked (``SELECT … FOR UPDATE`` in key
+  order: only a push touching the same rows waits, and then merges onto their committed result),
+  validation, the three-way merge, conflicts, the new digests and bucket deltas. Numbers are taken
+  relative (-1, -2, …) meanwhile.
+* Ordered, under the association's counter row (``UPDATE server_association SET seq = seq + n …
+  RETURNING``, locked to the commit): the numbers made absolute, then the rows written (one INSERT, one
+  UPDATE), the bucket sums added (one upsert) and the results recorded, sent to PostgreSQL at once (its
+  pipeline mode), then the commit. So ``server_seq``
+  values still commit in order and a pull (whose head is the counter) never skips a row committed late;
+  a push with nothing to write (duplicates, refusals) never takes the lock. Repairs and bulk loads lock
+  the same row, so they exclude pushes' writes. A push that loses a race the row locks cannot prevent
+  (a new row inserted by another push meanwhile, its own resend) is applied again from the start.
 """
 
 from __future__ import annotations
@@ -16,15 +28,17 @@ import re
 import secrets
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Text, cast, create_engine, event, func, insert, select, tuple_, update
+from sqlalchemy import Text, bindparam, cast, create_engine, event, func, insert, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from db.ids import uuid7
 from db.models import APPEND_ONLY_TABLES, CaseStatus, utc_now
@@ -217,6 +231,28 @@ class _Row:
     new: bool
     dirty: bool = False
     digest: int = 0
+    #: The digest after this push's changes (set with the bucket deltas, before the writes).
+    new_digest: int = 0
+
+
+#: How many times a push that lost a race (`_lost_race`) is applied again from the start before its error stands.
+_PUSH_ATTEMPTS = 4
+#: SQLSTATEs of a race between two pushes: unique violation, deadlock, serialization failure.
+_RACE_STATES = frozenset({"23505", "40P01", "40001"})
+
+
+def _lost_race(error: Exception) -> bool:
+    """True when a push failed only because another push wrote the same key first (or they deadlocked): the
+    driver's error wrapped by SQLAlchemy, or raised as it is at the end of a pipeline."""
+    if isinstance(error, IntegrityError) and not isinstance(getattr(error.orig, "sqlstate", None), str):
+        return True  # SQLite names no SQLSTATE
+    state = getattr(error.orig if isinstance(error, DBAPIError) else error, "sqlstate", None)
+    return state in _RACE_STATES
+
+
+def _absolute_seq(seq: int, base: int) -> int:
+    """A push's relative number (-k, see `ServerStore._next_seq`) as the association's (`base` + k)."""
+    return base - seq if seq < 0 else seq
 
 
 def _owner_only_sqlite_file(path: Path) -> None:
@@ -459,6 +495,9 @@ class ServerStore:
         author (`Mutation.user_id`; an audit event's `actor_id`) when that is the pusher, or an active account of
         the association that signed in on this device (`_proven_authors`); any other claimed author is
         re-stamped to the pusher and the re-stamp recorded in `author_restamp`.
+        A batch that lost a race its locks could not prevent (the same new row inserted by another push, its
+        own mutation ids recorded meanwhile by a resend, a deadlock) is applied again from the start: the
+        second attempt sees the other push's rows and answers as if it had come after it.
         """
         if len(request.mutations) > p.MAX_BATCH_MUTATIONS:
             raise ServerError(413, "batch_too_large",
@@ -467,11 +506,22 @@ class ServerStore:
         if len(set(ids)) != len(ids):
             raise ServerError(422, "duplicate_mutation_id", "تكرر معرّف تغيير داخل الدفعة نفسها")
         prepared = [self._prepare(ctx, m) for m in request.mutations]  # 422 before anything is touched
+        for attempt in range(1, _PUSH_ATTEMPTS + 1):
+            try:
+                return self._push_once(ctx, request, [(m, dict(fields), error) for m, fields, error in prepared],
+                                       schema)
+            except Exception as exc:
+                if attempt == _PUSH_ATTEMPTS or not _lost_race(exc):
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _push_once(self, ctx: DeviceContext, request: p.PushRequest,
+                   prepared: Sequence[tuple[p.Mutation, dict[str, Any], str | None]],
+                   schema: str | None) -> p.PushResponse:
+        """One attempt of `push` (see the module docstring for what runs before and under the association's lock)."""
+        ids = [m.mutation_id for m in request.mutations]
         now = utc_now()
         with self.engine.begin() as conn:
-            seq = conn.execute(
-                select(server_association.c.seq).where(server_association.c.pk == ctx.association_pk).with_for_update()
-            ).scalar_one()
             done = {
                 row.mutation_id: row.result
                 for row in conn.execute(
@@ -479,37 +529,28 @@ class ServerStore:
                     .where(processed_mutation.c.device_id == ctx.device_id, processed_mutation.c.mutation_id.in_(ids))
                 )
             }
-            self._check_scope(conn, ctx, [item for item in prepared if item[0].mutation_id not in done])
+            live = [item for item in prepared if item[0].mutation_id not in done]
+            self._check_scope(conn, ctx, live)
             account = self._check_account(conn, ctx, request.account_id, prepared, schema)
-            fresh = [item for item in prepared if item[0].mutation_id not in done]
-            refused = self._judge_authors(conn, ctx, account, fresh) if account is not None else {}
+            refused = self._judge_authors(conn, ctx, account, live) if account is not None else {}
             restamps: list[dict[str, Any]] = []
             sign_ins: dict[uuid.UUID, None] = {}
-            keys = list({(m.table, m.row_id) for m, fields, err in prepared if err is None and m.mutation_id not in done})
-            rows: dict[tuple[str, uuid.UUID], _Row] = {}
-            if keys:
-                for r in conn.execute(select(sync_row).where(
-                    sync_row.c.association_id == ctx.association_id,
-                    tuple_(sync_row.c.table_name, sync_row.c.row_id).in_(keys),
-                )).mappings():
-                    rows[(r["table_name"], r["row_id"])] = _Row(
-                        r["table_name"], r["row_id"], r["version"], r["server_seq"], r["deleted"],
-                        dict(r["fields"]), dict(r["meta"]), new=False, digest=int(r["digest"]))
-            referenced = self._referenced(conn, ctx, [item for item in prepared if item[0].mutation_id not in done])
+            keys = sorted({(m.table, m.row_id) for m, fields, err in live if err is None})
+            rows = self._lock_rows(conn, ctx, keys)
+            referenced = self._referenced(conn, ctx, live)
 
             def present(table: str, row_id: uuid.UUID) -> bool:
                 return (table, row_id) in referenced or (table, row_id) in rows
 
-            counter = [seq]
+            counter = [0]  # numbers taken so far, relative: the association's are taken under its lock, below
             labels = _DeviceLabels(conn, ctx.association_pk)
-            results: list[p.MutationResult] = []
-            new_results: list[dict[str, Any]] = []
-            for m, fields, error in prepared:
+            answered: dict[uuid.UUID, p.MutationResult] = {}
+            for m, _fields, _error in prepared:
                 if m.mutation_id in done:
                     original = p.MutationResult.model_validate(done[m.mutation_id])
-                    results.append(original.model_copy(update={
-                        "status": "duplicate", "original_status": original.status}))
-                    continue
+                    answered[m.mutation_id] = original.model_copy(update={
+                        "status": "duplicate", "original_status": original.status})
+            for m, fields, error in self._in_reference_order(live, present):
                 erasing = False
                 if error is None:
                     new = (m.table, m.row_id) not in rows
@@ -520,39 +561,86 @@ class ServerStore:
                         error = erasure_problem(lambda t, i: self._current(conn, ctx, rows, t, i), fields, now)
                         erasing = error is None
                 if error is not None:
-                    result = p.MutationResult(mutation_id=m.mutation_id, status="rejected", message_ar=error)
-                else:
-                    author = account
-                    if account is not None:
-                        claimed = _claimed_author(m, fields)
-                        kept = claimed is not None and (claimed == account or claimed not in refused)
-                        stamped = claimed if kept and claimed is not None else account
-                        author = stamped
-                        if claimed is not None and not kept:
-                            restamps.append({
-                                "association_id": ctx.association_id, "device_id": ctx.device_id,
-                                "mutation_id": m.mutation_id, "table_name": m.table, "row_id": m.row_id,
-                                "claimed_id": claimed, "stamped_id": account, "reason": refused[claimed],
-                                "at": now})
-                        self._restamp(m, fields, stamped, now)
-                        signed_in = _sign_in_of(m, fields)
-                        if signed_in is not None:
-                            sign_ins[signed_in] = None
-                    result = self._apply(ctx, m, fields, rows, counter, now, labels, account=author)
-                    if erasing:
-                        self._erase(conn, ctx, rows, m.row_id, fields)
-                results.append(result)
-                new_results.append({"mutation_id": m.mutation_id, "device_id": ctx.device_id,
-                                    "batch_id": request.batch_id, "result": result.model_dump(mode="json"),
-                                    "processed_at": now})
-            self._write_rows(conn, ctx, [r for r in rows.values() if r.dirty])
+                    answered[m.mutation_id] = p.MutationResult(mutation_id=m.mutation_id, status="rejected",
+                                                               message_ar=error)
+                    continue
+                author = account
+                if account is not None:
+                    claimed = _claimed_author(m, fields)
+                    kept = claimed is not None and (claimed == account or claimed not in refused)
+                    author = claimed if kept and claimed is not None else account
+                    if claimed is not None and not kept:
+                        restamps.append({
+                            "association_id": ctx.association_id, "device_id": ctx.device_id,
+                            "mutation_id": m.mutation_id, "table_name": m.table, "row_id": m.row_id,
+                            "claimed_id": claimed, "stamped_id": account, "reason": refused[claimed],
+                            "at": now})
+                    self._restamp(m, fields, author, now)
+                    signed_in = _sign_in_of(m, fields)
+                    if signed_in is not None:
+                        sign_ins[signed_in] = None
+                answered[m.mutation_id] = self._apply(ctx, m, fields, rows, counter, now, labels, account=author)
+                if erasing:
+                    self._erase(conn, ctx, rows, m.row_id, fields)
+            results = [answered[m.mutation_id] for m, _fields, _error in prepared]  # in the batch's order
             self._record_authors(conn, ctx, sign_ins, restamps, now)
-            if new_results:
-                conn.execute(insert(processed_mutation), new_results)
-            conn.execute(update(server_association).where(server_association.c.pk == ctx.association_pk)
-                         .values(seq=counter[0]))
+            dirty = [r for r in rows.values() if r.dirty]
+            deltas = self._digests(dirty)  # the digests do not cover server_seq: computed before the lock
             conn.execute(update(server_device).where(server_device.c.id == ctx.device_id).values(last_seen_at=now))
+            # --- the ordered part: the association's numbers, the writes, the commit
+            base = 0
+            if counter[0]:
+                base = conn.execute(
+                    update(server_association).where(server_association.c.pk == ctx.association_pk)
+                    .values(seq=server_association.c.seq + counter[0]).returning(server_association.c.seq)
+                ).scalar_one() - counter[0]
+                for r in dirty:
+                    r.server_seq = _absolute_seq(r.server_seq, base)
+                    r.fields["server_seq"] = r.server_seq
+                results = [r if r.server_seq is None or r.server_seq >= 0
+                           else r.model_copy(update={"server_seq": _absolute_seq(r.server_seq, base)})
+                           for r in results]
+            new_results = [{"mutation_id": result.mutation_id, "device_id": ctx.device_id,
+                            "batch_id": request.batch_id, "result": result.model_dump(mode="json"),
+                            "processed_at": now}
+                           for result in results if result.mutation_id not in done]
+            with self._pipelined(conn):  # the writes need no answer from each other: sent at once
+                self._write_rows(conn, ctx, dirty, deltas)
+                if new_results:
+                    conn.execute(insert(processed_mutation), new_results)
         return p.PushResponse(results=results)
+
+    def _in_reference_order(self, live: Sequence[tuple[p.Mutation, dict[str, Any], str | None]],
+                            present: Callable[[str, uuid.UUID], bool],
+                            ) -> Iterator[tuple[p.Mutation, dict[str, Any], str | None]]:
+        """The batch's new mutations in an order they can be applied in: one that refers to a row another
+        mutation of the same batch creates waits until that one has been applied (a case opened at the greeting
+        keeps its first place in the desk's outbox, yet names the beneficiary made at the verification, later in
+        the batch); the others keep their order. A generator: `present` grows as the caller applies rows. What no
+        mutation of the batch resolves (a cycle) comes in the batch's order and the validator refuses it."""
+        waiting = list(live)
+        while waiting:
+            pending = {(m.table, m.row_id) for m, _fields, error in waiting if error is None}
+            ready: list[tuple[p.Mutation, dict[str, Any], str | None]] = []
+            later: list[tuple[p.Mutation, dict[str, Any], str | None]] = []
+            for item in waiting:
+                m, fields, error = item
+                ahead = error is None and any(
+                    key != (m.table, m.row_id) and key in pending and not present(*key)
+                    for key in self._references(m.table, fields))
+                (later if ahead else ready).append(item)
+            if not ready:
+                yield from later
+                return
+            yield from ready
+            waiting = later
+
+    def _references(self, table: str, fields: Mapping[str, Any]) -> list[tuple[str, uuid.UUID]]:
+        """The references among a mutation's fields; none when one is malformed (the validator words that)."""
+        try:
+            return list(self._validator.references(table, fields))
+        except (ValueError, TypeError, AttributeError):
+            return []
 
     @staticmethod
     def _current(conn: Connection, ctx: DeviceContext, rows: Mapping[tuple[str, uuid.UUID], _Row], table: str,
@@ -574,12 +662,12 @@ class ServerStore:
         touched, about = erasure_rows(conn, ctx.association_id, case_id, person)
         about |= {key[1] for key, row in rows.items()
                   if row.fields.get("case_id") and uuid.UUID(str(row.fields["case_id"])) == case_id}
-        wanted = [key for key in touched if key not in rows]
+        wanted = sorted(key for key in touched if key not in rows)
         for start in range(0, len(wanted), 1000):
-            for r in conn.execute(select(sync_row).where(
+            for r in conn.execute(select(sync_row).where(  # locked as a push locks its rows (`_lock_rows`)
                 sync_row.c.association_id == ctx.association_id,
                 tuple_(sync_row.c.table_name, sync_row.c.row_id).in_(wanted[start:start + 1000]),
-            )).mappings():
+            ).order_by(sync_row.c.table_name, sync_row.c.row_id).with_for_update()).mappings():
                 rows[(r["table_name"], r["row_id"])] = _Row(
                     r["table_name"], r["row_id"], r["version"], r["server_seq"], r["deleted"],
                     dict(r["fields"]), dict(r["meta"]), new=False, digest=int(r["digest"]))
@@ -592,6 +680,31 @@ class ServerStore:
             row.fields.update(changes)
             row.meta = without_history(row.meta)
             row.dirty = True
+
+    def _pipelined(self, conn: Connection) -> AbstractContextManager[Any]:
+        """PostgreSQL's pipeline mode on this connection (statements sent without waiting for each answer, their
+        errors raised at the end of the block); nothing on SQLite."""
+        if self.is_sqlite:
+            return nullcontext()
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        return raw.pipeline()  # type: ignore[no-any-return]
+
+    def _lock_rows(self, conn: Connection, ctx: DeviceContext,
+                   keys: Sequence[tuple[str, uuid.UUID]]) -> dict[tuple[str, uuid.UUID], _Row]:
+        """The stored rows a batch touches, locked (``FOR UPDATE``, in key order so two pushes never deadlock on
+        them) until the commit: a push touching one of them waits for this one, then merges onto its result."""
+        rows: dict[tuple[str, uuid.UUID], _Row] = {}
+        for start in range(0, len(keys), 1000):
+            chunk = keys[start:start + 1000]
+            for r in conn.execute(select(sync_row).where(
+                sync_row.c.association_id == ctx.association_id,
+                tuple_(sync_row.c.table_name, sync_row.c.row_id).in_(chunk),
+            ).order_by(sync_row.c.table_name, sync_row.c.row_id).with_for_update()).mappings():
+                rows[(r["table_name"], r["row_id"])] = _Row(
+                    r["table_name"], r["row_id"], r["version"], r["server_seq"], r["deleted"],
+                    dict(r["fields"]), dict(r["meta"]), new=False, digest=int(r["digest"]))
+        return rows
 
     def _prepare(self, ctx: DeviceContext, m: p.Mutation) -> tuple[p.Mutation, dict[str, Any], str | None]:
         """Validate one mutation: canonical fields, or a rejection message; 422 on a wrong-typed value."""
@@ -659,9 +772,11 @@ class ServerStore:
                 tuple_(sync_row.c.table_name, sync_row.c.row_id).in_(wanted[start:start + 1000]))))
         return found
 
-    def _next_seq(self, counter: list[int]) -> int:
+    @staticmethod
+    def _next_seq(counter: list[int]) -> int:
+        """The batch's next number, relative and negative (-1, -2, …) until `_push_once` takes the association's."""
         counter[0] += 1
-        return counter[0]
+        return -counter[0]
 
     def _check_account(self, conn: Connection, ctx: DeviceContext, account_id: uuid.UUID | None,
                        prepared: Sequence[tuple[p.Mutation, dict[str, Any], str | None]],
@@ -930,32 +1045,37 @@ class ServerStore:
         rows[(record.table, conflict_id)] = record
         return conflict_id
 
-    def _write_rows(self, conn: Connection, ctx: DeviceContext, rows: Sequence[_Row]) -> None:
-        """Insert the new rows and update the changed ones of a push; their buckets' sums follow."""
+    def _digests(self, rows: Sequence[_Row]) -> dict[tuple[str, int], list[int]]:
+        """Give each changed row its new digest (`_Row.new_digest`); the (count, digest sum) delta of each bucket."""
         deltas: dict[tuple[str, int], list[int]] = {}
-        digests: dict[int, int] = {}
         for r in rows:
-            digest = self._digest(r.table, r.row_id, r.version, r.fields)
-            digests[id(r)] = digest
+            r.new_digest = self._digest(r.table, r.row_id, r.version, r.fields)
             delta = deltas.setdefault((r.table, p.bucket_of(r.row_id)), [0, 0])
             delta[0] += 1 if r.new else 0
-            delta[1] += digest - (0 if r.new else r.digest)
+            delta[1] += r.new_digest - (0 if r.new else r.digest)
+        return deltas
+
+    def _write_rows(self, conn: Connection, ctx: DeviceContext, rows: Sequence[_Row],
+                    deltas: Mapping[tuple[str, int], Sequence[int]]) -> None:
+        """Insert the new rows and update the changed ones of a push (one statement each); their buckets' sums follow."""
         new = [r for r in rows if r.new]
         if new:
             conn.execute(insert(sync_row), [
                 {"association_id": ctx.association_id, "table_name": r.table, "row_id": r.row_id,
                  "version": r.version, "server_seq": r.server_seq, "deleted": r.deleted,
-                 "fields": r.fields, "meta": r.meta, "bucket": p.bucket_of(r.row_id), "digest": digests[id(r)]}
+                 "fields": r.fields, "meta": r.meta, "bucket": p.bucket_of(r.row_id), "digest": r.new_digest}
                 for r in new
             ])
-        for r in rows:
-            if r.new:
-                continue
+        changed = [r for r in rows if not r.new]
+        if changed:
             conn.execute(update(sync_row).where(
-                sync_row.c.association_id == ctx.association_id, sync_row.c.table_name == r.table,
-                sync_row.c.row_id == r.row_id,
-            ).values(version=r.version, server_seq=r.server_seq, deleted=r.deleted, fields=r.fields, meta=r.meta,
-                     digest=digests[id(r)]))
+                sync_row.c.association_id == ctx.association_id, sync_row.c.table_name == bindparam("t"),
+                sync_row.c.row_id == bindparam("r"),
+            ).values(version=bindparam("v"), server_seq=bindparam("s"), deleted=bindparam("d"),
+                     fields=bindparam("f", type_=sync_row.c.fields.type), meta=bindparam("m", type_=sync_row.c.meta.type),
+                     digest=bindparam("h")),
+                [{"t": r.table, "r": r.row_id, "v": r.version, "s": r.server_seq, "d": r.deleted, "f": r.fields,
+                  "m": r.meta, "h": r.new_digest} for r in changed])
         add_to_buckets(conn, ctx.association_id, deltas)
 
     def _digest(self, table: str, row_id: uuid.UUID, version: int, fields: Mapping[str, Any]) -> int:
@@ -1195,8 +1315,8 @@ def add_to_buckets(conn: Connection, association_id: uuid.UUID,
                    deltas: Mapping[tuple[str, int], Sequence[int]]) -> None:
     """Add (count, digest sum) deltas to an association's buckets and their tables' roots (bucket -1).
 
-    Called inside the writing transaction, which holds the association's counter row: no other
-    process writes these buckets meanwhile, so read-then-write is safe on PostgreSQL and SQLite alike.
+    Called inside the writing transaction, which holds the association's counter row (the buckets are
+    written in key order under it); one ``INSERT … ON CONFLICT DO UPDATE`` adds to a bucket or creates it.
     """
     merged: dict[tuple[str, int], list[int]] = {}
     for (table, bucket), (count, total) in deltas.items():
@@ -1208,19 +1328,14 @@ def add_to_buckets(conn: Connection, association_id: uuid.UUID,
     if not merged:
         return
     b = sync_bucket
-    keys = list(merged)
-    existing: set[tuple[str, int]] = set()
-    for start in range(0, len(keys), 1000):
-        existing.update((t, int(k)) for t, k in conn.execute(select(b.c.table_name, b.c.bucket).where(
-            b.c.association_id == association_id, tuple_(b.c.table_name, b.c.bucket).in_(keys[start:start + 1000]))))
-    fresh = [{"association_id": association_id, "table_name": t, "bucket": k, "count": c, "total": x}
-             for (t, k), (c, x) in merged.items() if (t, k) not in existing]
-    if fresh:
-        conn.execute(insert(b), fresh)
-    for (t, k), (c, x) in merged.items():
-        if (t, k) in existing:
-            conn.execute(update(b).where(b.c.association_id == association_id, b.c.table_name == t, b.c.bucket == k)
-                         .values(count=b.c.count + c, total=b.c.total + x))
+    values = [{"association_id": association_id, "table_name": t, "bucket": k, "count": c, "total": x}
+              for (t, k), (c, x) in sorted(merged.items())]
+    upsert = pg_insert(b) if conn.dialect.name == "postgresql" else sqlite_insert(b)
+    for start in range(0, len(values), 1000):  # one statement per thousand buckets, whatever exists already
+        chunk = upsert.values(values[start:start + 1000])
+        conn.execute(chunk.on_conflict_do_update(
+            index_elements=[b.c.association_id, b.c.table_name, b.c.bucket],
+            set_={"count": b.c.count + chunk.excluded.count, "total": b.c.total + chunk.excluded.total}))
 
 
 def rehash_all_rows(conn: Connection) -> int:

@@ -28,6 +28,11 @@ Figures (each beside its target and a baseline measured in the same run):
     python tests/benchmarks/sync.py --cases 10000 --big-cases 100000
     python tests/benchmarks/sync.py --only issue15          # the issue-15 figures alone
     python tests/benchmarks/sync.py --only first-sync --repeat 3   # the first-sync ratios alone, 3 times
+    python tests/benchmarks/sync.py --only concurrent --desks 10   # the concurrent-push figure alone
+
+With the concurrent figure come where the server's PostgreSQL sessions waited (`pg_stat_activity` sampled
+every 10 ms: wait event of each active session, by statement kind) and the pushes' time as the server logged
+it (its request log), so a slow p95 is told apart as lock waits, CPU or the network.
 
 "Fetched and parsed" uses the client's own parser (`parse_pull_page`: msgspec, no pydantic) and decodes every
 row's fields too (`list(page.rows)`), as a pull outside a first sync does.
@@ -309,6 +314,65 @@ def desk_worker(data_dir: str, start_at: float, seconds: float) -> int:
     return 0
 
 
+class WaitSampler:
+    """Samples `pg_stat_activity` of one database every 10 ms on a thread: what each active session waits on."""
+
+    def __init__(self, db_url: str) -> None:
+        import psycopg
+
+        self._conn = psycopg.connect(db_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
+        self.samples = 0
+        self.waits: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> WaitSampler:
+        """Begin sampling."""
+        self._started = time.perf_counter()
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.01):
+            rows = self._conn.execute(
+                "SELECT coalesce(wait_event_type, 'CPU'), coalesce(wait_event, '-'), split_part(ltrim(query), ' ', 1)"
+                " FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                " AND state = 'active'").fetchall()
+            self.samples += 1
+            for kind, event, verb in rows:
+                key = f"{kind}:{event}:{verb.upper()}"
+                self.waits[key] = self.waits.get(key, 0) + 1
+
+    def stop(self) -> dict[str, Any]:
+        """Stop; the mean number of active sessions per sample for each (wait type, event, statement verb), and
+        the session-seconds spent waiting on a lock (mean waiting sessions × the time sampled)."""
+        self._stop.set()
+        self._thread.join()
+        self._conn.close()
+        seconds = time.perf_counter() - self._started
+        top = sorted(self.waits.items(), key=lambda item: -item[1])[:8]
+        locked = sum(v for k, v in self.waits.items() if k.startswith("Lock:")) / max(self.samples, 1)
+        return {"samples": self.samples, "lock_wait_s": round(locked * seconds, 2),
+                "active_sessions": {k: round(v / max(self.samples, 1), 3) for k, v in top}}
+
+
+def server_push_times(log_path: Path, since: float) -> dict[str, float]:
+    """The pushes' time inside the server (its request log, written after `since`): median and p95 in ms."""
+    times = []
+    for line in log_path.read_text(errors="replace").splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if entry.get("path") == "/v1/push" and entry.get("status") == 200:
+            stamp = time.mktime(time.strptime(entry["ts"], "%Y-%m-%dT%H:%M:%SZ")) - time.timezone
+            if stamp >= since - 1:
+                times.append(float(entry["ms"]))
+    if not times:
+        return {}
+    return {"server_push_median_ms": round(statistics.median(times), 1), "server_push_p95_ms": round(p95(times), 1)}
+
+
 def concurrent_desks(base: Path, cluster: Any, desks: int, seconds: float) -> dict[str, Any]:
     """`desks` desks (one process each, as PCs are) writing at once against two server processes."""
     from desktop.server.store import ServerStore
@@ -341,6 +405,8 @@ def concurrent_desks(base: Path, cluster: Any, desks: int, seconds: float) -> di
         start_at = time.time() + 8  # every desk process has imported and opened its data by then
         children = [subprocess.Popen([sys.executable, __file__, "--desk-worker", str(d), str(start_at), str(seconds)],
                                      stdout=subprocess.PIPE, text=True, cwd=ROOT) for d in dirs]
+        time.sleep(max(0.0, start_at - time.time()))
+        sampler = WaitSampler(db_url).start()
         pushes: list[float] = []
         rounds: list[tuple[int, int]] = []
         for child in children:
@@ -348,6 +414,7 @@ def concurrent_desks(base: Path, cluster: Any, desks: int, seconds: float) -> di
             data = json.loads(out.strip().splitlines()[-1])
             pushes.extend(data["pushes"])
             rounds.extend(tuple(r) for r in data["rounds"])
+        waits = sampler.stop()
         read = sum(t for t, _ in rounds)
         pulled = sum(p for _, p in rounds)
         return {"desks": desks, "server_processes": 2, "seconds": seconds, "rounds": len(rounds),
@@ -355,7 +422,9 @@ def concurrent_desks(base: Path, cluster: Any, desks: int, seconds: float) -> di
                 "push_median_ms": round(statistics.median(pushes), 1),
                 "baseline_push_alone_p95_ms": round(p95(alone), 1),
                 "bytes_read": read, "bytes_pulled": pulled, "bytes_ratio": round(read / max(pulled, 1), 2),
-                "worst_round_bytes": max(t for t, _ in rounds)}
+                "worst_round_bytes": max(t for t, _ in rounds),
+                **server_push_times(server.log_path, start_at), "postgres_waits": waits,
+                "lock_wait_ms_per_push": round(1000 * waits["lock_wait_s"] / max(len(pushes), 1), 1)}
     finally:
         store.dispose()
         server.stop()
@@ -423,7 +492,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--desks", type=int, default=10, help="desks writing at once (issue 15)")
     parser.add_argument("--seconds", type=float, default=30.0, help="how long they write")
-    parser.add_argument("--only", choices=["all", "issue15", "first-sync"], default="all")
+    parser.add_argument("--only", choices=["all", "issue15", "first-sync", "concurrent"], default="all")
     parser.add_argument("--repeat", type=int, default=2, help="first-sync runs (--only first-sync)")
     parser.add_argument("--desk-worker", nargs=3, metavar=("DIR", "START_AT", "SECONDS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -437,6 +506,19 @@ def main(argv: list[str] | None = None) -> int:
     say("starting PostgreSQL and the sync server")
     cluster = start_cluster()
     result: dict[str, Any] = {"benchmark": "sync", "cases": args.cases}
+    if args.only == "concurrent":
+        try:
+            say(f"{args.desks} desks writing for {args.seconds:.0f} s against two server processes")
+            result["concurrent"] = concurrent_desks(base, cluster, args.desks, args.seconds)
+            result["concurrent_push_target_p95_ms"] = TARGET_CONCURRENT_PUSH_P95_MS
+            result["ok"] = result["concurrent"]["push_p95_ms"] <= TARGET_CONCURRENT_PUSH_P95_MS
+        finally:
+            cluster.stop()
+            shutil.rmtree(base, ignore_errors=True)
+            result["load_average_1m"] = [load_before, round(os.getloadavg()[0], 2)]
+            result["uptime"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+            emit_json(result)
+        return 0
     server: SyncServerProcess | None = None
     try:
         db_url = cluster.create_database()
