@@ -28,7 +28,7 @@ def test_a_case_verified_offline_is_pushed_with_its_new_beneficiary(make_desk: C
     second = make_desk("second")
     second.settle()
     assert_converged(sync_server, first, second)
-    beneficiary = second.scalar("SELECT beneficiary_id FROM \"case\" WHERE id = :id", id=str(view.case_id))
+    beneficiary = second.scalar("SELECT beneficiary_id FROM \"case\" WHERE id = :id", id=view.case_id.hex)
     assert beneficiary is not None
     assert second.scalar("SELECT count(*) FROM beneficiary WHERE id = :id", id=beneficiary) == 1
 
