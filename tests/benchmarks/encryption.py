@@ -145,7 +145,10 @@ def main(argv: list[str] | None = None) -> int:
 
     plain = Workspace.open(plain_dir)
     encrypted = Workspace.open(encrypted_dir)
-    encrypted.sign_in_with_password(BENCH_LOGIN, BENCH_PASSWORD)
+    identity = encrypted.sign_in_with_password(BENCH_LOGIN, BENCH_PASSWORD)
+    if "manager" not in identity.roles:  # an administrator alone may not read cases (desktop.permissions)
+        encrypted.staff().update_account(identity, BENCH_LOGIN, roles=[*identity.roles, "manager"])
+        encrypted.sign_in_with_password(BENCH_LOGIN, BENCH_PASSWORD)
     rng = random.Random(args.seed)
     try:
         queries = sampled_queries(plain.db, rng, args.queries)
