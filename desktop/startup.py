@@ -63,7 +63,12 @@ def write_snapshot(data_dir: Path, snapshot: DeskSnapshot) -> None:
     if read_snapshot(data_dir) == snapshot:
         return
     temporary = path.with_suffix(".tmp")
-    temporary.write_text(
-        json.dumps({"format": _SNAPSHOT_FORMAT, **asdict(snapshot)}, ensure_ascii=False), encoding="utf-8"
-    )
+    body = json.dumps({"format": _SNAPSHOT_FORMAT, **asdict(snapshot)}, ensure_ascii=False).encode("utf-8")
+    # Owner-only like every file of the data directory (issue 14): it names the association and its policy.
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(descriptor, body)
+    finally:
+        os.close(descriptor)
+    os.chmod(temporary, 0o600)  # a temporary left by an older version keeps its mode through O_TRUNC
     os.replace(temporary, path)

@@ -116,6 +116,7 @@ def test_snapshot_round_trip_and_damaged_files(tmp_path: Path) -> None:
     snapshot = DeskSnapshot("جمعية", "baraah", "1")
     write_snapshot(tmp_path, snapshot)
     assert read_snapshot(tmp_path) == snapshot
+    assert snapshot_path(tmp_path).stat().st_mode & 0o077 == 0  # owner-only, as every file of the data directory
     for damaged in ("{", "[]", '{"format": 99}', '{"format": 1}', '{"format": 2}', ""):
         snapshot_path(tmp_path).write_text(damaged, encoding="utf-8")
         assert read_snapshot(tmp_path) is None
