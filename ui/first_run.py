@@ -128,6 +128,10 @@ class FirstRunDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.import_button.clicked.connect(self.choose_file_to_import)
         self.profile_list.itemSelectionChanged.connect(self._update_ok)
+        # The highlighted policy is the chosen one: Qt makes the first row current when the list takes the focus,
+        # which drew it highlighted while «اعتماد» stayed disabled (seen at the counter's first run).
+        self.profile_list.currentItemChanged.connect(
+            lambda current, _previous: current.setSelected(True) if current is not None else None)
         self.profile_list.itemDoubleClicked.connect(lambda _item: self.accept())
 
         self._read_builtin_profiles()

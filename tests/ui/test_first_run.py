@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog
 
 from desktop.arabic_text import display_digits
@@ -66,6 +67,17 @@ def test_buttons_are_arabic_and_ok_needs_a_choice(dialog: FirstRunDialog) -> Non
     assert _ok(dialog).text() == "اعتماد السياسة المختارة"
     assert not _ok(dialog).isEnabled()
     dialog.select_profile("qader-tabuk")
+    assert _ok(dialog).isEnabled()
+
+
+def test_the_highlighted_policy_is_the_chosen_one(dialog: FirstRunDialog) -> None:
+    """A row made current by the keyboard (Qt makes the first one current when the list takes the focus) is the
+    selected one, and «اعتماد» works for it: never a highlighted row beside a disabled button."""
+    dialog.profile_list.clearSelection()
+    listed = dialog.profile_list
+    # As Qt's focus-in does it: the row made current without touching the selection.
+    listed.selectionModel().setCurrentIndex(listed.model().index(2, 0), QItemSelectionModel.SelectionFlag.NoUpdate)
+    assert [item.text() for item in listed.selectedItems()] == [listed.item(2).text()]
     assert _ok(dialog).isEnabled()
 
 
