@@ -202,10 +202,14 @@ class DeskGate(QWidget):
         self.sign_in_card.say(OPENING_TEXT, False)
 
     def _build_first_card(self) -> _Card:
+        from desktop.workspace import encrypt_on_first_run  # built only on a new desk: not on the first window
+
+        sealed = ("ستُشفَّر بيانات هذا الجهاز بكلمة مرورك، ثم يُعرض عليك مفتاح استعادة مرة واحدة لتطبعه وتحفظه. "
+                  if encrypt_on_first_run() else "")
         card = _Card(
             "إنشاء حساب مسؤول النظام الأول",
             "لا يوجد مسؤول نظام لهذه الجمعية بعد. أنشئ حسابك: يضيف المسؤول بعدها حسابات الموظفين من الإعدادات. "
-            "لا توجد كلمة مرور افتراضية.", self.faces)
+            f"{sealed}لا توجد كلمة مرور افتراضية.", self.faces)
         self._first_name_edit = card.field("الاسم ال&كامل:", _line(self, "first_full_name", length=200))
         self._first_login_edit = card.field("اسم ال&دخول:", _line(self, "first_login", latin=True, length=64))
         self._first_password_edit = card.field("&كلمة المرور:", _line(self, "first_password", secret=True))
