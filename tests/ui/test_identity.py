@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QApplication, QLabel
 
 from db.models import UserRole
 from desktop.reception import ReceptionService
@@ -84,6 +84,21 @@ def test_the_desk_opens_on_sign_in_and_shows_who_signed_in(qtbot, adopted_worksp
     officer = window.desk_status.officer_label.text()
     assert ADMIN_NAME in officer and UserRole.ADMIN.label_ar in officer
     assert adopted_workspace.signed_in is not None and adopted_workspace.signed_in.full_name == ADMIN_NAME
+
+
+def test_an_officer_who_types_at_once_types_into_the_login(qtbot, adopted_workspace: Workspace) -> None:
+    """The window opens with the login field taking the keys: typed at the window as it appears (the keys go to
+    whatever has the focus), the login lands in the login field and Tab leads to the hidden password field.
+    (Offscreen, Qt's activation focuses the first field anyway; the real X window without a window manager
+    did not, and the password went into the login in clear: checked there by hand, `DeskGate` now focuses it.)"""
+    window = _gated(qtbot, adopted_workspace)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=5_000)
+    assert QApplication.focusWidget() is window.gate.login_edit
+    QTest.keyClicks(QApplication.focusWidget(), ADMIN_LOGIN)
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is window.gate.password_edit
+    QTest.keyClicks(QApplication.focusWidget(), PASSWORD)
+    assert window.gate.login_edit.text() == ADMIN_LOGIN and window.gate.password_edit.text() == PASSWORD
 
 
 def test_wrong_password_and_disabled_account_are_refused_in_arabic(qtbot, adopted_workspace: Workspace) -> None:

@@ -200,6 +200,9 @@ class DeskGate(QWidget):
         self._lock_card: _Card | None = None
         self._set_ready(False)
         self.sign_in_card.say(OPENING_TEXT, False)
+        # The login takes the keys from the first moment (while the database opens too): without a focused field
+        # a hurried officer's login was lost and the Tab that followed put the password, in clear, in the login.
+        self.login_edit.setFocus()
 
     def _build_first_card(self) -> _Card:
         from desktop.workspace import encrypt_on_first_run  # built only on a new desk: not on the first window
@@ -316,6 +319,8 @@ class DeskGate(QWidget):
         self._set_ready(True)
         if self.mode is GateMode.SIGN_IN and self.sign_in_card.message.text() == OPENING_TEXT:
             self.sign_in_card.say("", False)
+        if self.mode is GateMode.SIGN_IN and not (self.login_edit.hasFocus() or self.password_edit.hasFocus()):
+            (self.password_edit if self.login_edit.text().strip() else self.login_edit).setFocus()
         if not has_administrator:
             self.show_first_administrator()
 
