@@ -267,6 +267,8 @@ def test_only_an_administrator_sees_the_accounts(qtbot, adopted_workspace: Works
     cells = [[box.table.item(r, c).text() for c in range(box.table.columnCount())] for r in range(3)]
     officer_row = next(row for row in cells if row[0] == OFFICER_NAME)
     assert officer_row[2] == UserRole.OFFICER.label_ar and officer_row[4] == "نشط"
+    # The OS login's account cannot sign in (no password) and is not shown as an active officer.
+    assert [row[4] for row in cells if row[0] not in (OFFICER_NAME, ADMIN_NAME)] == ["بلا كلمة مرور — لا يدخل"]
 
     box.table.setCurrentCell([row[0] for row in cells].index(OFFICER_NAME), 0)
     box.toggle_active()

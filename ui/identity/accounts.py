@@ -264,7 +264,7 @@ class AccountsBox(QGroupBox):
         self.table.setRowCount(len(accounts))
         for row, account in enumerate(accounts):
             cells = (account.full_name, identifier_text(account.login), account.roles_ar, account.branch or "—",
-                     "نشط" if account.active else "موقوف")
+                     _status_text(account))
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, account.login)
@@ -359,3 +359,11 @@ class AccountsBox(QGroupBox):
         workspace, minutes = self._workspace, self.idle_spin.value()
         self._write(lambda: workspace.staff().set_idle_lock_minutes(self._actor(), minutes),
                     f"يُقفل المكتب بعد {count_phrase(minutes, MINUTES)} دون استعمال.", "accounts.idle")
+
+
+def _status_text(account: AccountView) -> str:
+    """An account's state as the administrator reads it: one without a password (the PC's login from before
+    accounts, kept so its earlier work stays attributed) cannot sign in and says so rather than «نشط»."""
+    if not account.active:
+        return "موقوف"
+    return "نشط" if account.has_password else "بلا كلمة مرور — لا يدخل"
