@@ -61,9 +61,12 @@ class EncryptionDialog(QDialog):
     """The administrator's encryption of a plaintext desk: explanation, password, progress, then the key.
 
     `sig_encrypted(str)`: the desk is encrypted; its recovery key (to show once). The dialog has closed.
+    `sig_running(bool)`: the encryption starts (True) or has ended, done or not (False): the window pauses the
+    background sync meanwhile (a round holding the file made the swap fail as if another program held it).
     """
 
     sig_encrypted = Signal(str)
+    sig_running = Signal(bool)
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         """The dialog for `workspace`, whose signed-in administrator confirms with their password."""
@@ -149,6 +152,7 @@ class EncryptionDialog(QDialog):
         self.bar.setValue(0)
         self.bar.show()
         self._say("جارٍ التحقق من كلمة المرور…")
+        self.sig_running.emit(True)
 
         def progress(fraction: float, stage: str) -> None:
             relay.sig_progress.emit(round(1000 * fraction), stage)
@@ -162,6 +166,7 @@ class EncryptionDialog(QDialog):
 
     def _done(self, recovery_key: str) -> None:
         self._running = False
+        self.sig_running.emit(False)
         self.bar.setValue(1000)
         self._close_question()
         self.sig_encrypted.emit(recovery_key)
@@ -169,6 +174,7 @@ class EncryptionDialog(QDialog):
 
     def _failed(self, message: str, _error: BaseException) -> None:
         self._running = False
+        self.sig_running.emit(False)
         self._close_question()
         self.bar.hide()
         self.start_button.setEnabled(True)
@@ -228,9 +234,11 @@ class EncryptionSettingsBox(QGroupBox):
     """«تشفير قاعدة البيانات» on the settings page: the desk's state, and «تشفير قاعدة البيانات…» when plaintext.
 
     `sig_encrypted()`: the desk was just encrypted from here (its recovery key's dialog is open).
+    `sig_running(bool)`: its dialog's encryption starts or ends (the window pauses the sync meanwhile).
     """
 
     sig_encrypted = Signal()
+    sig_running = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         """An empty box; `attach_workspace` fills it."""
@@ -291,6 +299,7 @@ class EncryptionSettingsBox(QGroupBox):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         self.dialog = dialog
         dialog.sig_encrypted.connect(self._encrypted)
+        dialog.sig_running.connect(self.sig_running)
         dialog.destroyed.connect(lambda *_: setattr(self, "dialog", None))
         dialog.open()
         dialog.password_edit.setFocus()

@@ -744,10 +744,19 @@ class MainWindow(QMainWindow):
         from ui.encryption_box import EncryptionSettingsBox
 
         self.encryption_box = EncryptionSettingsBox(body)
+        self.encryption_box.sig_running.connect(self._encryption_running)
         layout.insertWidget(layout.indexOf(box) + 1, self.encryption_box)
         self.encryption_box.setVisible(not box.isHidden())
         if self._workspace is not None and self._identity is not None:
             self.encryption_box.attach_workspace(self._workspace)
+
+    def _encryption_running(self, running: bool) -> None:
+        """The sync waits while the desk is encrypted in place: a round would find it sealed mid-way, or hold the
+        file when the encrypted copy takes its place."""
+        if running:
+            self.stop_sync()
+        elif self._workspace is not None:
+            self._start_sync(self._workspace)
 
     def daily_backup(self) -> None:
         """The automatic daily backup when due (a reader; nothing happens when the newest is under a day old)."""

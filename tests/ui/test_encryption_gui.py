@@ -250,6 +250,11 @@ def test_an_administrator_encrypts_a_plaintext_desk_from_the_settings_with_a_pro
     assert dialog.explanation.text() == EXPLANATION
     seen: list[int] = []
     dialog.relay.sig_progress.connect(lambda permille, _stage: seen.append(permille))
+    running: list[bool] = []
+    box.sig_running.connect(running.append)
+    stopped: list[int] = []
+    real_stop = window.stop_sync
+    window.stop_sync = lambda: (stopped.append(1), real_stop())[1]  # type: ignore[method-assign]
 
     dialog.password_edit.setText("not-my-password")  # a wrong password: refused, nothing changed
     dialog.start_button.click()
@@ -261,6 +266,8 @@ def test_an_administrator_encrypts_a_plaintext_desk_from_the_settings_with_a_pro
     assert dialog.password_edit.text() == ""  # sent, cleared
     qtbot.waitUntil(lambda: box.recovery_dialog is not None, timeout=60_000)
     assert seen and seen[-1] == 1000 and seen == sorted(seen)
+    assert running == [True, False, True, False] and len(stopped) >= 2  # the sync paused for both tries
+    assert window.sync is not None  # and started again on the encrypted desk
     assert workspace.is_encrypted and not workspace.is_locked and workspace.signed_in is not None
     recovery = box.recovery_dialog
     assert isinstance(recovery, RecoveryKeyDialog) and not recovery.continue_button.isEnabled()
