@@ -644,13 +644,14 @@ class Workspace:
         confirmed = self.staff().verify_sign_in(identity.login, password)
         if confirmed.account_id != identity.account_id:
             raise StaffError(SIGN_IN_REFUSED, field="password")
-        watched = progress
-        if should_stop is not None:
-            def watched(fraction: float, stage: str) -> None:
-                if fraction < SWAP_FRACTION and should_stop():
-                    raise EncryptionStopped()
-                if progress is not None:
-                    progress(fraction, stage)
+        def stoppable(fraction: float, stage: str) -> None:
+            """The progress, and a stop asked for before the swap (after it the encryption must finish)."""
+            if fraction < SWAP_FRACTION and should_stop is not None and should_stop():
+                raise EncryptionStopped()
+            if progress is not None:
+                progress(fraction, stage)
+
+        watched = progress if should_stop is None else stoppable
         try:
             self._encrypt_for(confirmed, password, watched)
         except EncryptionError:
