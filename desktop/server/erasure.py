@@ -9,6 +9,10 @@
   sequence unchanged (each desk applies the erasure it pulls; a desk that pulls the rows later gets them
   erased); their digests and buckets follow. The per-field merge history (``meta``'s previous values, ``p``) of
   every row of the case and of its beneficiary is dropped too: it held the names retention replaced.
+* A late arrival (`late_erasure`): a new append-only row of `db.erasure.LATE_TABLES` pushed after its case's
+  erasure is stored (a desk that was offline wrote it) is erased in the push that brings it, before it is
+  stored, so no desk pulls the name again; a desk holding the erasure erases such a row as it pulls it too.
+  Found by the erasure's ``case_id`` / ``beneficiary_id`` (the JSON expression indexes of server migration 0006).
 """
 
 from __future__ import annotations
@@ -21,10 +25,10 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.engine import Connection
 
-from db.erasure import ERASURE_ROLES, erased_audit_details, erased_columns, is_past_retention, retention_years
+from db.erasure import ERASURE_ROLES, LATE_TABLES, erased_audit_details, erased_columns, is_past_retention, retention_years
 from desktop.server.models import sync_row
 
-__all__ = ["erased_fields", "erasure_problem", "erasure_rows", "without_history"]
+__all__ = ["erased_fields", "erasure_problem", "erasure_rows", "late_erasure", "without_history"]
 
 ReadRow = Callable[[str, uuid.UUID], Mapping[str, Any] | None]
 
@@ -113,3 +117,51 @@ def without_history(meta: Mapping[str, Any]) -> dict[str, Any]:
     """A row's per-field merge metadata without the previous values (``p``) it kept."""
     return {name: ({k: v for k, v in entry.items() if k != "p"} if isinstance(entry, dict) else entry)
             for name, entry in meta.items()}
+
+
+def late_erasure(conn: Connection, association_id: uuid.UUID, read: ReadRow,
+                 held: Mapping[tuple[str, uuid.UUID], Mapping[str, Any]], table: str, fields: Mapping[str, Any],
+                 ) -> tuple[uuid.UUID, uuid.UUID, set[uuid.UUID]] | None:
+    """(erasure id, case id, `about` as `erasure_rows`) of an erasure that reaches a new row of `table` — its
+    case's, or for an audit event the erasure of the case, the person or the case of the row it is about — or
+    None. `held` is the push's rows so far ({(table, id): fields}: an erasure of the same batch counts); `read`
+    reads a row as the push sees it."""
+    if table not in LATE_TABLES:
+        return None
+    cases: set[uuid.UUID] = set()
+    person: uuid.UUID | None = None
+    if table != "audit_event":
+        case_id = _uuid(fields.get("case_id"))
+        cases = {case_id} if case_id is not None else set()
+    else:
+        person = _uuid(fields.get("entity_id"))
+        if person is None:
+            return None
+        cases.add(person)
+        entity = fields.get("entity")
+        if isinstance(entity, str) and entity not in ("case", "beneficiary", "audit_event"):
+            try:
+                owner = read(entity, person)
+            except KeyError:
+                owner = None
+            owner_case = _uuid(owner.get("case_id")) if owner is not None else None
+            if owner_case is not None:
+                cases.add(owner_case)
+    if not cases:
+        return None
+    found: list[Mapping[str, Any]] = [f for (t, _id), f in held.items() if t == "erasure" and not f.get("deleted_at")]
+    stored = sync_row.c.fields
+    wanted = stored["case_id"].as_string().in_(sorted(str(c) for c in cases))
+    if person is not None:
+        wanted = or_(wanted, stored["beneficiary_id"].as_string() == str(person))
+    found += [dict(f) for (f,) in conn.execute(select(sync_row.c.fields).where(
+        sync_row.c.association_id == association_id, sync_row.c.table_name == "erasure",
+        sync_row.c.deleted.is_(False), wanted))]
+    for erasure in found:
+        case_id, beneficiary = _uuid(erasure.get("case_id")), _uuid(erasure.get("beneficiary_id"))
+        erasure_id = _uuid(erasure.get("id"))
+        if case_id is None or erasure_id is None:
+            continue
+        if case_id in cases or (person is not None and beneficiary == person):
+            return erasure_id, case_id, ({person} if person is not None else set())
+    return None

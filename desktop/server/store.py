@@ -43,7 +43,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from db.ids import uuid7
 from db.models import APPEND_ONLY_TABLES, CaseStatus, utc_now
 from desktop.cases.states import TRANSITIONS
-from desktop.server.erasure import erased_fields, erasure_problem, erasure_rows, without_history
+from desktop.server.erasure import erased_fields, erasure_problem, erasure_rows, late_erasure, without_history
 from desktop.server.models import (
     author_restamp,
     device_sign_in,
@@ -582,6 +582,8 @@ class ServerStore:
                 answered[m.mutation_id] = self._apply(ctx, m, fields, rows, counter, now, labels, account=author)
                 if erasing:
                     self._erase(conn, ctx, rows, m.row_id, fields)
+                else:
+                    self._erase_late(conn, ctx, rows, m.table, m.row_id)
             results = [answered[m.mutation_id] for m, _fields, _error in prepared]  # in the batch's order
             self._record_authors(conn, ctx, sign_ins, restamps, now)
             dirty = [r for r in rows.values() if r.dirty]
@@ -680,6 +682,20 @@ class ServerStore:
             row.fields.update(changes)
             row.meta = without_history(row.meta)
             row.dirty = True
+
+    def _erase_late(self, conn: Connection, ctx: DeviceContext, rows: dict[tuple[str, uuid.UUID], _Row],
+                    table: str, row_id: uuid.UUID) -> None:
+        """A new append-only row of an already-erased case (a late arrival) is erased before it is stored
+        (`desktop.server.erasure.late_erasure`)."""
+        row = rows.get((table, row_id))
+        if row is None or not row.new or row.deleted:
+            return
+        held = {key: r.fields for key, r in rows.items() if key[0] == "erasure"}
+        found = late_erasure(conn, ctx.association_id, lambda t, i: self._current(conn, ctx, rows, t, i), held,
+                             table, row.fields)
+        if found is not None:
+            erasure_id, case_id, about = found
+            row.fields.update(erased_fields(table, row.fields, erasure_id, case_id, about))
 
     def _pipelined(self, conn: Connection) -> AbstractContextManager[Any]:
         """PostgreSQL's pipeline mode on this connection (statements sent without waiting for each answer, their
