@@ -1,0 +1,64 @@
+"""The erasure's lookups of a case's rows by JSON id (`desktop.server.erasure`) use server migration 0006's indexes
+on real PostgreSQL: the very statements the server sends are EXPLAINed over an association of many rows."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import create_engine, event, text
+
+from desktop.server.erasure import erasure_rows, late_erasure
+from desktop.server.store import ServerStore
+
+#: Rows of the association the plans are made over (and of a neighbour association).
+ROWS = 30000
+TABLES = ("step_completion", "audit_event", "declaration", "service", "referral", "erasure", "case", "beneficiary")
+
+
+def _fill(conn: Any, association: uuid.UUID) -> None:
+    conn.execute(text("""
+        INSERT INTO sync_row (association_id, table_name, row_id, version, server_seq, deleted, fields, meta)
+        SELECT :a, (CAST(:tables AS text[]))[1 + n % 8], gen_random_uuid(), 1, n, false,
+               jsonb_build_object('case_id', 'c' || (n % 3000), 'entity_id', 'e' || (n % 5000),
+                                  'beneficiary_id', 'b' || (n % 2000)),
+               '{}'::jsonb
+        FROM generate_series(CAST(:start AS bigint), CAST(:start AS bigint) + CAST(:rows AS bigint) - 1) AS n"""),
+        {"a": association, "tables": list(TABLES), "start": 1 if association.int % 2 else ROWS + 1, "rows": ROWS})
+
+
+def test_the_erasure_lookups_use_an_index_not_a_scan_of_the_association(postgres_url: str) -> None:
+    store = ServerStore(postgres_url)
+    store.upgrade()
+    store.dispose()
+    engine = create_engine(postgres_url)
+    association, neighbour = uuid.UUID(int=1), uuid.UUID(int=2)
+    statements: list[tuple[str, Any]] = []
+    try:
+        with engine.begin() as conn:
+            _fill(conn, association)
+            _fill(conn, neighbour)
+            conn.execute(text("ANALYZE sync_row"))
+        with engine.connect() as conn:
+            def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
+                if "sync_row" in statement:
+                    statements.append((statement, parameters))
+
+            event.listen(conn, "before_cursor_execute", capture)
+            erasure_rows(conn, association, uuid.uuid4(), uuid.uuid4())
+            late_erasure(conn, association, lambda _t, _i: None, {}, "audit_event",
+                         {"entity": "case", "entity_id": str(uuid.uuid4())})
+            event.remove(conn, "before_cursor_execute", capture)
+            assert len(statements) == 3, statements  # the case's rows, the events about them, a case's erasure
+            plans = []
+            for statement, parameters in statements:
+                plan = "\n".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + statement, parameters))
+                plans.append(plan)
+    finally:
+        engine.dispose()
+    rows_plan, events_plan, erasure_plan = plans
+    for plan in plans:
+        assert "Seq Scan" not in plan, plan
+    assert "ix_sync_row_case_id" in rows_plan and "BitmapOr" in rows_plan, rows_plan  # with the case, the person
+    assert "ix_sync_row_audit_entity_id" in events_plan, events_plan
+    assert "ix_sync_row_case_id" in erasure_plan, erasure_plan
