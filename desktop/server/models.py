@@ -118,7 +118,8 @@ sync_row = Table(
 #: The erasure's lookups by JSON id (`desktop.server.erasure`; server migration 0006): PostgreSQL only.
 for _name, _key, _only in (("ix_sync_row_case_id", "case_id", None),
                            ("ix_sync_row_audit_entity_id", "entity_id", "audit_event"),
-                           ("ix_sync_row_erasure_beneficiary_id", "beneficiary_id", "erasure")):
+                           ("ix_sync_row_erasure_beneficiary_id", "beneficiary_id", "erasure"),
+                           ("ix_sync_row_attachment_sha256", "sha256", "attachment")):
     Index(_name, sync_row.c.association_id, text(f"(fields ->> '{_key}')"),
           postgresql_where=text(f"(fields ->> '{_key}') IS NOT NULL"
                                 + (f" AND table_name = '{_only}'" if _only else ""))).ddl_if(dialect="postgresql")

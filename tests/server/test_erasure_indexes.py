@@ -6,14 +6,15 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, select, text
 
 from desktop.server.erasure import erasure_rows, late_erasure
+from desktop.server.models import sync_row
 from desktop.server.store import ServerStore
 
 #: Rows of the association the plans are made over (and of a neighbour association).
 ROWS = 30000
-TABLES = ("step_completion", "audit_event", "declaration", "service", "referral", "erasure", "case", "beneficiary")
+TABLES = ("step_completion", "audit_event", "declaration", "service", "referral", "erasure", "case", "attachment")
 
 
 def _fill(conn: Any, association: uuid.UUID) -> None:
@@ -21,7 +22,7 @@ def _fill(conn: Any, association: uuid.UUID) -> None:
         INSERT INTO sync_row (association_id, table_name, row_id, version, server_seq, deleted, fields, meta)
         SELECT :a, (CAST(:tables AS text[]))[1 + n % 8], gen_random_uuid(), 1, n, false,
                jsonb_build_object('case_id', 'c' || (n % 3000), 'entity_id', 'e' || (n % 5000),
-                                  'beneficiary_id', 'b' || (n % 2000)),
+                                  'beneficiary_id', 'b' || (n % 2000), 'sha256', md5(n::text)),
                '{}'::jsonb
         FROM generate_series(CAST(:start AS bigint), CAST(:start AS bigint) + CAST(:rows AS bigint) - 1) AS n"""),
         {"a": association, "tables": list(TABLES), "start": 1 if association.int % 2 else ROWS + 1, "rows": ROWS})
@@ -48,17 +49,22 @@ def test_the_erasure_lookups_use_an_index_not_a_scan_of_the_association(postgres
             erasure_rows(conn, association, uuid.uuid4(), uuid.uuid4())
             late_erasure(conn, association, lambda _t, _i: None, {}, "audit_event",
                          {"entity": "case", "entity_id": str(uuid.uuid4())})
+            sha = sync_row.c.fields["sha256"].as_string()  # the live rows holding an erased case's file (the store's)
+            conn.execute(select(sync_row.c.row_id, sha).where(
+                sync_row.c.association_id == association, sync_row.c.table_name == "attachment",
+                sync_row.c.deleted.is_(False), sha.in_(["0" * 64, "1" * 64])))
             event.remove(conn, "before_cursor_execute", capture)
-            assert len(statements) == 3, statements  # the case's rows, the events about them, a case's erasure
+            assert len(statements) == 4, statements  # the case's rows, the events about them, a case's erasure
             plans = []
             for statement, parameters in statements:
                 plan = "\n".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + statement, parameters))
                 plans.append(plan)
     finally:
         engine.dispose()
-    rows_plan, events_plan, erasure_plan = plans
+    rows_plan, events_plan, erasure_plan, files_plan = plans
     for plan in plans:
         assert "Seq Scan" not in plan, plan
     assert "ix_sync_row_case_id" in rows_plan and "BitmapOr" in rows_plan, rows_plan  # with the case, the person
     assert "ix_sync_row_audit_entity_id" in events_plan, events_plan
     assert "ix_sync_row_case_id" in erasure_plan, erasure_plan
+    assert "ix_sync_row_attachment_sha256" in files_plan, files_plan

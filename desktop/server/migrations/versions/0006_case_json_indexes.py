@@ -5,7 +5,8 @@ Revises: 0005
 Create Date: 2026-12-05
 
 `desktop.server.erasure` finds a case's rows of any table by ``fields->>'case_id'``, the audit events about them by
-``fields->>'entity_id'``, and a case's erasure by its ``case_id`` or ``beneficiary_id``. On PostgreSQL these are
+``fields->>'entity_id'``, a case's erasure by its ``case_id`` or ``beneficiary_id``, and the attachment rows
+holding a file by ``sha256`` (an erased case's scans go once no live row holds them). On PostgreSQL these are
 partial expression indexes (only the rows that have the key; the audit events' only over ``audit_event``), so a
 lookup is an index scan (a BitmapOr with the primary key for "the case's rows, the case, the person"); the plans
 are checked with EXPLAIN in tests/server/test_erasure_indexes.py. The SQLite trial server binds the JSON path as a
@@ -28,11 +29,12 @@ _INDEXES = (
     ("ix_sync_row_case_id", "case_id", None),
     ("ix_sync_row_audit_entity_id", "entity_id", "table_name = 'audit_event'"),
     ("ix_sync_row_erasure_beneficiary_id", "beneficiary_id", "table_name = 'erasure'"),
+    ("ix_sync_row_attachment_sha256", "sha256", "table_name = 'attachment'"),
 )
 
 
 def upgrade() -> None:
-    """Create the three indexes (PostgreSQL only)."""
+    """Create the four indexes (PostgreSQL only)."""
     if op.get_bind().dialect.name != "postgresql":
         return
     for name, key, condition in _INDEXES:
