@@ -17,6 +17,9 @@ Decisions recorded here (one definition for the desk, its triggers and the sync 
   suppressed: every desk and the server apply the same function to the same rows, so the content stays equal
   without pushing updates the append-only rules would refuse. The desk's append-only guards (migration 0023)
   allow exactly these updates, and only while a matching erasure row exists.
+* A late arrival — an append-only row of `LATE_TABLES` of an already-erased case, written by a desk that was
+  offline — is erased on arrival: by the server in the push that brings it, and by a desk that pulls it
+  (`erasures_reaching_sqlite`, then `apply_erasure_sqlite` again, which leaves erased rows alone).
 * Who may erase (`ERASURE_ROLES`) and when (`is_past_retention`: a closed case whose ``closed_at`` is at least
   the case's own policy version's ``[privacy] retention_years`` ago) are checked by the desk and by the server.
 """

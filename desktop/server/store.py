@@ -15,6 +15,10 @@ A push's transaction has two parts (issue 15: ten desks against two server proce
   a push with nothing to write (duplicates, refusals) never takes the lock. Repairs and bulk loads lock
   the same row, so they exclude pushes' writes. A push that loses a race the row locks cannot prevent
   (a new row inserted by another push meanwhile, its own resend) is applied again from the start.
+
+An erasure in a push (`desktop.server.erasure`) is applied to the rows it reaches in the unordered part; a new
+append-only row of an already-erased case is erased before it is stored (`_erase_late`); the erased cases' stored
+files no live row holds are deleted from ``server_attachment`` with the writes (`_erased_scans`).
 """
 
 from __future__ import annotations
