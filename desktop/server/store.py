@@ -45,9 +45,10 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from db.ids import uuid7
+from db.erasure import LATE_TABLES
 from db.models import APPEND_ONLY_TABLES, CaseStatus, utc_now
 from desktop.cases.states import TRANSITIONS
-from desktop.server.erasure import erased_fields, erasure_problem, erasure_rows, late_erasure, without_history
+from desktop.server.erasure import erased_fields, erasure_problem, erasure_rows, late_erasures, without_history
 from desktop.server.models import (
     author_restamp,
     device_sign_in,
@@ -555,6 +556,7 @@ class ServerStore:
                     answered[m.mutation_id] = original.model_copy(update={
                         "status": "duplicate", "original_status": original.status})
             erased_cases: set[uuid.UUID] = set()
+            arrivals: list[_Row] = []  # new append-only rows that an erasure already held may reach
             for m, fields, error in self._in_reference_order(live, present):
                 erasing = False
                 if error is None:
@@ -588,8 +590,10 @@ class ServerStore:
                 if erasing:
                     self._erase(conn, ctx, rows, m.row_id, fields)
                     erased_cases.add(uuid.UUID(str(fields["case_id"])))
-                else:
-                    self._erase_late(conn, ctx, rows, m.table, m.row_id)
+                elif m.table in LATE_TABLES and (m.table, m.row_id) in rows and rows[(m.table, m.row_id)].new:
+                    arrivals.append(rows[(m.table, m.row_id)])
+            if arrivals:
+                self._erase_late(conn, ctx, rows, arrivals)
             results = [answered[m.mutation_id] for m, _fields, _error in prepared]  # in the batch's order
             self._record_authors(conn, ctx, sign_ins, restamps, now)
             dirty = [r for r in rows.values() if r.dirty]
@@ -694,19 +698,16 @@ class ServerStore:
             row.meta = without_history(row.meta)
             row.dirty = True
 
-    def _erase_late(self, conn: Connection, ctx: DeviceContext, rows: dict[tuple[str, uuid.UUID], _Row],
-                    table: str, row_id: uuid.UUID) -> None:
-        """A new append-only row of an already-erased case (a late arrival) is erased before it is stored
-        (`desktop.server.erasure.late_erasure`)."""
-        row = rows.get((table, row_id))
-        if row is None or not row.new or row.deleted:
-            return
-        held = {key: r.fields for key, r in rows.items() if key[0] == "erasure"}
-        found = late_erasure(conn, ctx.association_id, lambda t, i: self._current(conn, ctx, rows, t, i), held,
-                             table, row.fields)
-        if found is not None:
-            erasure_id, case_id, about = found
-            row.fields.update(erased_fields(table, row.fields, erasure_id, case_id, about))
+    def _erase_late(self, conn: Connection, ctx: DeviceContext, rows: Mapping[tuple[str, uuid.UUID], _Row],
+                    arrivals: Sequence[_Row]) -> None:
+        """The push's new append-only rows of an already-erased case (late arrivals) are erased before they are
+        stored (`desktop.server.erasure.late_erasures`)."""
+        held = {key: row.fields for key, row in rows.items()}
+        reached = late_erasures(conn, ctx.association_id, held, [(row.table, row.fields) for row in arrivals])
+        for row, found in zip(arrivals, reached, strict=True):
+            if found is not None and not row.deleted:
+                erasure_id, case_id, about = found
+                row.fields.update(erased_fields(row.table, row.fields, erasure_id, case_id, about))
 
     def _erased_scans(self, conn: Connection, ctx: DeviceContext, rows: Mapping[tuple[str, uuid.UUID], _Row],
                       cases: set[uuid.UUID]) -> list[str]:
