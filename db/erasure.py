@@ -17,6 +17,9 @@ Decisions recorded here (one definition for the desk, its triggers and the sync 
   suppressed: every desk and the server apply the same function to the same rows, so the content stays equal
   without pushing updates the append-only rules would refuse. The desk's append-only guards (migration 0023)
   allow exactly these updates, and only while a matching erasure row exists.
+* A late arrival — an append-only row of `LATE_TABLES` of an already-erased case, written by a desk that was
+  offline — is erased on arrival: by the server in the push that brings it, and by a desk that pulls it
+  (`erasures_reaching_sqlite`, then `apply_erasure_sqlite` again, which leaves erased rows alone).
 * Who may erase (`ERASURE_ROLES`) and when (`is_past_retention`: a closed case whose ``closed_at`` is at least
   the case's own policy version's ``[privacy] retention_years`` ago) are checked by the desk and by the server.
 """
@@ -37,7 +40,9 @@ __all__ = [
     "ERASURE_ROLES",
     "KEPT_ACTIONS",
     "MARKER",
+    "LATE_TABLES",
     "apply_erasure_sqlite",
+    "erasures_reaching_sqlite",
     "erased_audit_details",
     "erased_columns",
     "is_erased_details",
@@ -58,6 +63,10 @@ ERASABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "step_completion": ("note", "skip_reason"),
     "committee_decision": ("reason",),
 }
+
+#: The append-only tables whose rows an erasure changes: a row of theirs that arrives after its case's erasure (a
+#: desk that was offline) is erased on arrival, by the server and by a desk that pulls it.
+LATE_TABLES: frozenset[str] = frozenset({*ERASABLE_COLUMNS, "audit_event"})
 
 #: Audit actions of the retention itself: they name no person and are kept whole.
 KEPT_ACTIONS: frozenset[str] = frozenset({"case_anonymised", "erasure_recorded", "retention_applied"})
@@ -175,3 +184,41 @@ def apply_erasure_sqlite(connection: sqlite3.Connection, erasure_id: str, case_i
                                (json.dumps(erased, ensure_ascii=False), event["id"]))
             changed += 1
     return changed
+
+
+def erasures_reaching_sqlite(connection: sqlite3.Connection, table: str, rows: list[Mapping[str, Any]]
+                             ) -> set[tuple[str, str, str | None]]:
+    """(erasure id, case id, beneficiary id) of this desk's erasures that reach rows of `table` (one of
+    `LATE_TABLES`; each a mapping with ``case_id``, or an audit event's ``entity``/``entity_id``, in any id form).
+
+    An audit event is reached when it is about an erased case, an erased person, or a row of an erased case.
+    Empty at once when the desk holds no erasure (the common case: one indexed probe).
+    """
+    if table not in LATE_TABLES or not rows or connection.execute(
+            "SELECT 1 FROM erasure WHERE deleted_at IS NULL LIMIT 1").fetchone() is None:
+        return set()
+    cases: set[str] = set()
+    people: set[str] = set()
+    if table != "audit_event":
+        cases = {h for h in (_hex(row.get("case_id")) for row in rows) if h}
+    else:
+        tables = set(_case_tables(connection))
+        for row in rows:
+            about = _hex(row.get("entity_id"))
+            if not about:
+                continue
+            cases.add(about)
+            people.add(about)
+            entity = row.get("entity")
+            if isinstance(entity, str) and entity in tables:
+                owner = connection.execute(f'SELECT case_id FROM "{entity}" WHERE id = ?', (about,)).fetchone()
+                if owner is not None and owner[0]:
+                    cases.add(_hex(owner[0]) or "")
+    found: set[tuple[str, str, str | None]] = set()
+    for column, ids in (("case_id", sorted(cases)), ("beneficiary_id", sorted(people))):
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            found.update((str(e), str(c), None if b is None else str(b)) for e, c, b in connection.execute(
+                f"SELECT id, case_id, beneficiary_id FROM erasure WHERE deleted_at IS NULL "
+                f"AND {column} IN ({', '.join('?' for _ in chunk)})", chunk))
+    return found

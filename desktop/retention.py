@@ -224,6 +224,8 @@ def _run(session: Session, *, apply: bool, actor_id: uuid.UUID | None, now: dt.d
     for case in due:
         record_audit(session, action=_ANONYMISED_ACTION, entity="case", entity_id=case.id, actor_id=actor_id,
                      association_id=case.association_id, details={"retention": True}, at=moment)
+    session.flush()  # the attachment rows' deletions reach the outbox before the erasures (the server removes an
+    # erased case's files when it applies the erasure: their rows must be deleted by then, in that push or before)
     _erase(session, due, people, actor_id, moment)
     association = due[0].association_id if due else None
     record_audit(session, action="retention_applied", entity="desk_setting", entity_id=None, actor_id=actor_id,

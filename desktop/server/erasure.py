@@ -9,22 +9,26 @@
   sequence unchanged (each desk applies the erasure it pulls; a desk that pulls the rows later gets them
   erased); their digests and buckets follow. The per-field merge history (``meta``'s previous values, ``p``) of
   every row of the case and of its beneficiary is dropped too: it held the names retention replaced.
+* A late arrival (`late_erasures`): a new append-only row of `db.erasure.LATE_TABLES` pushed after its case's
+  erasure is stored (a desk that was offline wrote it) is erased in the push that brings it, before it is
+  stored, so no desk pulls the name again; a desk holding the erasure erases such a row as it pulls it too.
+  Found by the erasure's ``case_id`` / ``beneficiary_id`` (the JSON expression indexes of server migration 0006).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.engine import Connection
 
-from db.erasure import ERASURE_ROLES, erased_audit_details, erased_columns, is_past_retention, retention_years
+from db.erasure import ERASURE_ROLES, LATE_TABLES, erased_audit_details, erased_columns, is_past_retention, retention_years
 from desktop.server.models import sync_row
 
-__all__ = ["erased_fields", "erasure_problem", "erasure_rows", "without_history"]
+__all__ = ["erased_fields", "erasure_problem", "erasure_rows", "late_erasures", "without_history"]
 
 ReadRow = Callable[[str, uuid.UUID], Mapping[str, Any] | None]
 
@@ -113,3 +117,74 @@ def without_history(meta: Mapping[str, Any]) -> dict[str, Any]:
     """A row's per-field merge metadata without the previous values (``p``) it kept."""
     return {name: ({k: v for k, v in entry.items() if k != "p"} if isinstance(entry, dict) else entry)
             for name, entry in meta.items()}
+
+
+
+def late_erasures(conn: Connection, association_id: uuid.UUID,
+                  held: Mapping[tuple[str, uuid.UUID], Mapping[str, Any]],
+                  arrivals: Sequence[tuple[str, Mapping[str, Any]]],
+                  ) -> list[tuple[uuid.UUID, uuid.UUID, set[uuid.UUID]] | None]:
+    """For each new row (table, wire fields) of a push, (erasure id, case id, `about` as `erasure_rows`) of an
+    erasure that reaches it — its case's, or for an audit event the erasure of the case, the person or the case of
+    the row it is about — or None. `held` is the push's rows ({(table, id): fields}: an erasure of the same batch
+    counts). A few indexed queries for the whole push; one probe when the association holds no erasure."""
+    found: list[tuple[uuid.UUID, uuid.UUID, set[uuid.UUID]] | None] = [None] * len(arrivals)
+    erasures = [f for (table, _id), f in held.items() if table == "erasure" and not f.get("deleted_at")]
+    mine = sync_row.c.association_id == association_id
+    if not arrivals or not erasures and conn.execute(select(sync_row.c.row_id).where(
+            mine, sync_row.c.table_name == "erasure", sync_row.c.deleted.is_(False)).limit(1)).first() is None:
+        return found
+    wanted: list[tuple[set[uuid.UUID], uuid.UUID | None]] = []  # per arrival: its candidate cases, its person
+    owners: dict[str, set[uuid.UUID]] = {}  # the rows audit events are about, by table, to read their case
+    for table, fields in arrivals:
+        if table != "audit_event":
+            case_id = _uuid(fields.get("case_id")) if table in LATE_TABLES else None
+            wanted.append(({case_id} if case_id is not None else set(), None))
+            continue
+        about = _uuid(fields.get("entity_id"))
+        wanted.append(({about} if about is not None else set(), about))
+        entity = fields.get("entity")
+        if about is not None and isinstance(entity, str) and entity not in ("case", "beneficiary"):
+            owners.setdefault(entity, set()).add(about)
+    case_of: dict[tuple[str, uuid.UUID], uuid.UUID] = {}
+    for entity, ids in owners.items():
+        stored = [i for i in ids if (entity, i) not in held]
+        case_of.update({(entity, i): c for i in ids if (entity, i) in held
+                        for c in [_uuid(held[(entity, i)].get("case_id"))] if c is not None})
+        for start in range(0, len(stored), 1000):
+            case_of.update({(entity, row_id): c for row_id, value in conn.execute(
+                select(sync_row.c.row_id, sync_row.c.fields["case_id"].as_string()).where(
+                    mine, sync_row.c.table_name == entity, sync_row.c.row_id.in_(sorted(stored)[start:start + 1000])))
+                for c in [_uuid(value)] if c is not None})
+    for (table, fields), (cases, about) in zip(arrivals, wanted, strict=True):
+        entity = fields.get("entity")
+        if about is not None and isinstance(entity, str) and (entity, about) in case_of:
+            cases.add(case_of[(entity, about)])
+    all_cases = sorted({str(c) for cases, _about in wanted for c in cases})
+    people = sorted({str(about) for _cases, about in wanted if about is not None})
+    stored_fields = sync_row.c.fields
+    for start in range(0, max(len(all_cases), len(people)), 1000):
+        erasures += [dict(f) for (f,) in conn.execute(select(stored_fields).where(
+            mine, sync_row.c.table_name == "erasure", sync_row.c.deleted.is_(False),
+            or_(stored_fields["case_id"].as_string().in_(all_cases[start:start + 1000]),
+                stored_fields["beneficiary_id"].as_string().in_(people[start:start + 1000]))))]
+    by_case: dict[uuid.UUID, uuid.UUID] = {}
+    by_person: dict[uuid.UUID, tuple[uuid.UUID, uuid.UUID]] = {}
+    for erasure in erasures:
+        erasure_id, case_id = _uuid(erasure.get("id")), _uuid(erasure.get("case_id"))
+        if erasure_id is None or case_id is None:
+            continue
+        by_case.setdefault(case_id, erasure_id)
+        person = _uuid(erasure.get("beneficiary_id"))
+        if person is not None:
+            by_person.setdefault(person, (erasure_id, case_id))
+    for index, (cases, about) in enumerate(wanted):
+        about_set = {about} if about is not None else set()
+        for case_id in sorted(cases):
+            if case_id in by_case:
+                found[index] = (by_case[case_id], case_id, about_set)
+                break
+        else:
+            if about is not None and about in by_person:
+                found[index] = (*by_person[about], about_set)
+    return found

@@ -36,6 +36,7 @@ from sqlalchemy import (
     String,
     Table,
     Uuid,
+    text,
 )
 from sqlalchemy.dialects.postgresql import BYTEA, JSONB
 from sqlalchemy.types import TypeEngine
@@ -113,6 +114,15 @@ sync_row = Table(
     Index("uq_sync_row_table_name_row_id", "table_name", "row_id", unique=True),
     Index("ix_sync_row_association_id_table_name_bucket", "association_id", "table_name", "bucket"),
 )
+
+#: The erasure's lookups by JSON id (`desktop.server.erasure`; server migration 0006): PostgreSQL only.
+for _name, _key, _only in (("ix_sync_row_case_id", "case_id", None),
+                           ("ix_sync_row_audit_entity_id", "entity_id", "audit_event"),
+                           ("ix_sync_row_erasure_beneficiary_id", "beneficiary_id", "erasure"),
+                           ("ix_sync_row_attachment_sha256", "sha256", "attachment")):
+    Index(_name, sync_row.c.association_id, text(f"(fields ->> '{_key}')"),
+          postgresql_where=text(f"(fields ->> '{_key}') IS NOT NULL"
+                                + (f" AND table_name = '{_only}'" if _only else ""))).ddl_if(dialect="postgresql")
 
 sync_bucket = Table(
     "sync_bucket",

@@ -15,6 +15,10 @@ A push's transaction has two parts (issue 15: ten desks against two server proce
   a push with nothing to write (duplicates, refusals) never takes the lock. Repairs and bulk loads lock
   the same row, so they exclude pushes' writes. A push that loses a race the row locks cannot prevent
   (a new row inserted by another push meanwhile, its own resend) is applied again from the start.
+
+An erasure in a push (`desktop.server.erasure`) is applied to the rows it reaches in the unordered part; a new
+append-only row of an already-erased case is erased before it is stored (`_erase_late`); the erased cases' stored
+files no live row holds are deleted from ``server_attachment`` with the writes (`_erased_scans`).
 """
 
 from __future__ import annotations
@@ -34,16 +38,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Text, bindparam, cast, create_engine, event, func, insert, select, tuple_, update
+from sqlalchemy import Text, bindparam, cast, create_engine, delete, event, func, insert, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from db.ids import uuid7
+from db.erasure import LATE_TABLES
 from db.models import APPEND_ONLY_TABLES, CaseStatus, utc_now
 from desktop.cases.states import TRANSITIONS
-from desktop.server.erasure import erased_fields, erasure_problem, erasure_rows, without_history
+from desktop.server.erasure import erased_fields, erasure_problem, erasure_rows, late_erasures, without_history
 from desktop.server.models import (
     author_restamp,
     device_sign_in,
@@ -74,7 +79,7 @@ __all__ = [
 ]
 
 #: The server's own Alembic head.
-SERVER_SCHEMA = "0005"
+SERVER_SCHEMA = "0006"
 #: The oldest desk schema (db Alembic revision) this server accepts. Still "0007" after the desk's
 #: 0008 (device names on conflict records): a 0007 desk ignores pulled columns it lacks and never
 #: sends them, so branches may update their PCs one by one after the server.
@@ -550,6 +555,8 @@ class ServerStore:
                     original = p.MutationResult.model_validate(done[m.mutation_id])
                     answered[m.mutation_id] = original.model_copy(update={
                         "status": "duplicate", "original_status": original.status})
+            erased_cases: set[uuid.UUID] = set()
+            arrivals: list[_Row] = []  # new append-only rows that an erasure already held may reach
             for m, fields, error in self._in_reference_order(live, present):
                 erasing = False
                 if error is None:
@@ -582,6 +589,11 @@ class ServerStore:
                 answered[m.mutation_id] = self._apply(ctx, m, fields, rows, counter, now, labels, account=author)
                 if erasing:
                     self._erase(conn, ctx, rows, m.row_id, fields)
+                    erased_cases.add(uuid.UUID(str(fields["case_id"])))
+                elif m.table in LATE_TABLES and (m.table, m.row_id) in rows and rows[(m.table, m.row_id)].new:
+                    arrivals.append(rows[(m.table, m.row_id)])
+            if arrivals:
+                self._erase_late(conn, ctx, rows, arrivals)
             results = [answered[m.mutation_id] for m, _fields, _error in prepared]  # in the batch's order
             self._record_authors(conn, ctx, sign_ins, restamps, now)
             dirty = [r for r in rows.values() if r.dirty]
@@ -604,10 +616,15 @@ class ServerStore:
                             "batch_id": request.batch_id, "result": result.model_dump(mode="json"),
                             "processed_at": now}
                            for result in results if result.mutation_id not in done]
+            scans = self._erased_scans(conn, ctx, rows, erased_cases) if erased_cases else []
             with self._pipelined(conn):  # the writes need no answer from each other: sent at once
                 self._write_rows(conn, ctx, dirty, deltas)
                 if new_results:
                     conn.execute(insert(processed_mutation), new_results)
+                for start in range(0, len(scans), 1000):
+                    conn.execute(delete(server_attachment).where(
+                        server_attachment.c.association_id == ctx.association_id,
+                        server_attachment.c.sha256.in_(scans[start:start + 1000])))
         return p.PushResponse(results=results)
 
     def _in_reference_order(self, live: Sequence[tuple[p.Mutation, dict[str, Any], str | None]],
@@ -680,6 +697,57 @@ class ServerStore:
             row.fields.update(changes)
             row.meta = without_history(row.meta)
             row.dirty = True
+
+    def _erase_late(self, conn: Connection, ctx: DeviceContext, rows: Mapping[tuple[str, uuid.UUID], _Row],
+                    arrivals: Sequence[_Row]) -> None:
+        """The push's new append-only rows of an already-erased case (late arrivals) are erased before they are
+        stored (`desktop.server.erasure.late_erasures`)."""
+        held = {key: row.fields for key, row in rows.items()}
+        reached = late_erasures(conn, ctx.association_id, held, [(row.table, row.fields) for row in arrivals])
+        for row, found in zip(arrivals, reached, strict=True):
+            if found is not None and not row.deleted:
+                erasure_id, case_id, about = found
+                row.fields.update(erased_fields(row.table, row.fields, erasure_id, case_id, about))
+
+    def _erased_scans(self, conn: Connection, ctx: DeviceContext, rows: Mapping[tuple[str, uuid.UUID], _Row],
+                      cases: set[uuid.UUID]) -> list[str]:
+        """The SHA-256 of the stored files (``server_attachment``) of the cases erased in this push that no row still
+        needs: a file referenced by a row of the case whose attachment row is deleted (retention deletes the rows
+        of the files no other case uses, before it records the erasure), when no live attachment row of this
+        association holds the same file. Another association's copy is its own row of ``server_attachment``.
+
+        `rows` holds every row of those cases by now (`_erase` loads them), with this push's changes."""
+        columns = {name: [c.name for c in table.columns if any(fk.column.table.name == "attachment"
+                                                                 for fk in c.foreign_keys)]
+                   for name, table in self._tables.items()}
+        ids: set[uuid.UUID] = set()
+        for (table, _row_id), row in rows.items():
+            case_id = row.fields.get("case_id")
+            if columns.get(table) and case_id and uuid.UUID(str(case_id)) in cases:
+                ids.update(uuid.UUID(str(row.fields[c])) for c in columns[table] if row.fields.get(c))
+        if not ids:
+            return []
+        held = {key[1]: row for key, row in rows.items() if key[0] == "attachment"}
+        found: dict[uuid.UUID, tuple[str, bool]] = {
+            i: (str(held[i].fields.get("sha256")), held[i].deleted) for i in ids if i in held}
+        wanted = sorted(str(i) for i in ids if i not in held)
+        for start in range(0, len(wanted), 1000):
+            for row_id, stored, deleted in conn.execute(select(sync_row.c.row_id, sync_row.c.fields,
+                                                               sync_row.c.deleted).where(
+                    sync_row.c.association_id == ctx.association_id, sync_row.c.table_name == "attachment",
+                    sync_row.c.row_id.in_(wanted[start:start + 1000]))):
+                found[row_id] = (str(stored.get("sha256")), bool(deleted))
+        gone = {sha for sha, deleted in found.values() if deleted}
+        live = {str(row.fields.get("sha256")) for row in held.values() if not row.deleted}
+        names = sorted(gone - live)
+        for start in range(0, len(names), 1000):
+            live.update(str(sha) for row_id, sha in conn.execute(
+                select(sync_row.c.row_id, sync_row.c.fields["sha256"].as_string()).where(
+                    sync_row.c.association_id == ctx.association_id, sync_row.c.table_name == "attachment",
+                    sync_row.c.deleted.is_(False),
+                    sync_row.c.fields["sha256"].as_string().in_(names[start:start + 1000])))
+                if row_id not in held)
+        return sorted(gone - live)
 
     def _pipelined(self, conn: Connection) -> AbstractContextManager[Any]:
         """PostgreSQL's pipeline mode on this connection (statements sent without waiting for each answer, their

@@ -36,7 +36,7 @@ from sqlalchemy.pool import PoolProxiedConnection
 from db.engine import UNSTORABLE_ERRORS as UNSTORABLE
 from db.engine import Database, driver_connection
 from desktop.attachments import AttachmentStore
-from db.erasure import apply_erasure_sqlite
+from db.erasure import LATE_TABLES, apply_erasure_sqlite, erasures_reaching_sqlite
 from db.models import APPEND_ONLY_TABLES
 from db.outbox import LOCAL_ONLY_TABLES, install_outbox_triggers, outbox_triggers_current, resume_outbox, suppress_outbox
 from desktop.sync import quarantine
@@ -312,6 +312,8 @@ class SyncStorage:
                 quarantine.release(conn, stored)
             if table_name == "erasure":
                 self._apply_erasures(conn, stored)
+            elif table_name in LATE_TABLES and stored:
+                self._erase_late_arrivals(conn, table_name, stored)
             if table_name == "attachment":
                 self._note_missing_files(conn, table_rows)
 
@@ -486,6 +488,15 @@ class SyncStorage:
                 continue
             beneficiary = row.fields.get("beneficiary_id")
             apply_erasure_sqlite(conn, row.hex, case_id, beneficiary if isinstance(beneficiary, str) else None)
+
+    @staticmethod
+    def _erase_late_arrivals(conn: sqlite3.Connection, table_name: str, rows: Sequence[PulledRow]) -> None:
+        """Pulled append-only rows of a case this desk already holds an erasure of (a desk that was offline wrote
+        them before it learnt of the erasure) are erased on arrival, as the server erases them: the same
+        `apply_erasure_sqlite`, which leaves rows already erased alone (outbox suppressed by the caller)."""
+        for erasure_id, case_id, beneficiary_id in sorted(
+                erasures_reaching_sqlite(conn, table_name, [row.fields for row in rows])):
+            apply_erasure_sqlite(conn, erasure_id, case_id, beneficiary_id)
 
     def _note_missing_files(self, conn: sqlite3.Connection, rows: Sequence[PulledRow]) -> None:
         """Remember pulled attachment rows whose file is not in the data directory (fetched after the pull)."""

@@ -37,6 +37,7 @@ class FaultyTransport(httpx.BaseTransport):
     * `truncate_upload_once`: the next attachment upload sends only half of the bytes.
     * `corrupt_upload_once`: the next attachment upload sends the bytes with one flipped.
     * `offline`: every request fails before reaching the server.
+    * `unreachable_once[path]`: the next request to that path fails before reaching the server.
     """
 
     def __init__(self) -> None:
@@ -45,15 +46,17 @@ class FaultyTransport(httpx.BaseTransport):
         self.truncate_upload_once = False
         self.corrupt_upload_once = False
         self.offline = False
+        self.unreachable_once: set[str] = set()
         self.requests: list[tuple[str, str, int]] = []
         #: Every request's full URL (query included), and the bytes of every answer body read, by path.
         self.urls: list[str] = []
         self.bytes_read: dict[str, int] = {}
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if self.offline:
-            raise httpx.ConnectError("offline (test)", request=request)
         path = request.url.path
+        if self.offline or path in self.unreachable_once:
+            self.unreachable_once.discard(path)
+            raise httpx.ConnectError("offline (test)", request=request)
         if request.method == "PUT" and path.startswith("/v1/attachments/") and (
             self.truncate_upload_once or self.corrupt_upload_once
         ):
