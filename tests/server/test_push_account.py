@@ -171,3 +171,57 @@ def test_a_forged_author_is_restamped_to_the_pusher_and_the_restamp_recorded(ser
     assert record[forged[never][0]] == (never, pusher, "not_signed_in_here")
     assert record[forged[gone][0]] == (gone, pusher, "inactive_account")
     assert record[event] == (never, pusher, "not_signed_in_here")
+
+
+# --------------------------------------------------------------------------- the administrator's view of re-stamps
+
+
+def _admin(*args: str) -> tuple[int, str, str]:
+    """`mustafid-admin` as the server's administrator runs it: (exit code, stdout, stderr)."""
+    import contextlib
+    import io
+
+    from desktop.server.admin_cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(args))
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_the_administrator_lists_the_restamps(server: LiveServer) -> None:
+    """`rows restamps`: an Arabic header, then one line per re-stamped row (when, table, row, claimed and stamped
+    logins, the reason in Arabic); filtered by association and by day; none said in one line; exit 0."""
+    desk = server.desk()
+    other = server.desk(association="جمعية أخرى")
+    pusher, pusher_row = _account(desk)
+    never, never_row = _account(desk)
+    assert _push(desk, [pusher_row, never_row, _signed_in(desk, pusher)], pusher).status_code == 200
+    forged, forged_row = _beneficiary(desk, never)
+    assert _push(desk, [forged_row], pusher).status_code == 200
+    code, out, err = _admin("rows", "restamps", "--server-db", server.db_url, "--association", "جمعية البر")
+    assert (code, err) == (0, "")
+    header, line = out.strip().splitlines()
+    assert header.split("\t") == ["الوقت", "الجدول", "السجل", "الكاتب المذكور", "الكاتب المختوم", "السبب"]
+    when, table, row, claimed, stamped, reason = line.split("\t")
+    assert "الموافق" in when and table == "beneficiary" and str(forged) in row
+    assert f"u{never.hex[:8]}" in claimed and f"u{pusher.hex[:8]}" in stamped
+    assert reason == "الكاتب المذكور لم يسجّل دخوله على هذا الجهاز"
+    code, out, _ = _admin("rows", "restamps", "--server-db", server.db_url)  # every association: its name shown
+    assert code == 0 and out.splitlines()[0].split("\t")[1] == "الجمعية" and "جمعية البر" in out.splitlines()[1]
+    code, out, _ = _admin("rows", "restamps", "--server-db", server.db_url, "--since", "2070-01-01")
+    assert code == 0 and out.strip() == "لم يُعِد الخادم ختم كاتب أي سجل منذ التاريخ المذكور"
+    code, out, _ = _admin("rows", "restamps", "--server-db", server.db_url, "--association", "جمعية أخرى")
+    assert other.association_id is not None and code == 0 and out.strip() == "لم يُعِد الخادم ختم كاتب أي سجل"
+
+
+def test_restamps_bad_input_is_one_arabic_line(server: LiveServer) -> None:
+    """A bad day, an unknown association, an unreachable database: one Arabic line on stderr, non-zero exit."""
+    for args, expected in (
+        (["--since", "2026-13-45"], "تاريخ --since غير صحيح"),
+        (["--association", "لا وجود لها"], "لا توجد جمعية مرتبطة بهذا الاسم"),
+    ):
+        code, out, err = _admin("rows", "restamps", "--server-db", server.db_url, *args)
+        assert code != 0 and out == "" and len(err.strip().splitlines()) == 1 and expected in err, (args, err)
+    code, out, err = _admin("rows", "restamps", "--server-db", "postgresql://nobody@127.0.0.1:1/none")
+    assert code != 0 and out == "" and len(err.strip().splitlines()) == 1 and "تعذر فتح" in err
