@@ -27,6 +27,7 @@ REASONS_AR: dict[str, str] = {
     "unknown_account": "الكاتب المذكور ليس من حسابات الجمعية",
     "inactive_account": "حساب الكاتب المذكور معطّل أو محذوف",
     "not_signed_in_here": "الكاتب المذكور لم يسجّل دخوله على هذا الجهاز",
+    "unproven_sign_in": "ادّعى الجهاز دخول الكاتب المذكور عليه بحدث لا يثبته تسلسل سجل التدقيق",
 }
 
 #: Saudi Arabia's time zone (UTC+3 all year): a ``--since`` day starts at its midnight.
