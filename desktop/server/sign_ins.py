@@ -36,14 +36,14 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.engine import Connection
 
 from db.audit_chain import GENESIS, event_hash, event_hash_v1
 from db.erasure import is_erased_details
-from desktop.server.models import sync_row
+from desktop.server.models import device_sign_in, sync_row
 
-__all__ = ["SIGN_IN_ACTIONS", "proven_sign_ins", "sign_in_actor"]
+__all__ = ["SIGN_IN_ACTIONS", "proven_sign_ins", "rejudge_held_sign_ins", "sign_in_actor"]
 
 #: The audit actions that say an account signed in on the device that wrote them.
 SIGN_IN_ACTIONS: frozenset[str] = frozenset({"signed_in", "first_administrator_created"})
@@ -71,15 +71,17 @@ def sign_in_actor(fields: Mapping[str, Any]) -> uuid.UUID | None:
     return _uuid(fields.get("actor_id"))
 
 
-def _own_hash(row_id: uuid.UUID, fields: Mapping[str, Any]) -> bool:
-    """True when the event's `hash` is that of its own fields (chain version 2, else 1; an erased one by its digest)."""
+def _own_hash(row_id: uuid.UUID, fields: Mapping[str, Any], actor: Any = None) -> bool:
+    """True when the event's `hash` is that of its own fields (chain version 2, else 1; an erased one by its digest),
+    its actor as the desk wrote it (`actor`; the pushed ``actor_id`` when not given)."""
     stored = fields.get("hash")
     details = fields.get("details")
     if not isinstance(stored, str) or not isinstance(fields.get("prev_hash"), str) or not isinstance(details, dict):
         return False
     try:
         parts: dict[str, Any] = {
-            "event_id": row_id, "chain_seq": fields["chain_seq"], "actor_id": fields.get("actor_id"),
+            "event_id": row_id, "chain_seq": fields["chain_seq"],
+            "actor_id": fields.get("actor_id") if actor is None else actor,
             "action": fields.get("action"), "entity": fields.get("entity"), "entity_id": fields.get("entity_id"),
             "at": fields["at"], "prev_hash": fields["prev_hash"],
         }
@@ -151,3 +153,40 @@ def proven_sign_ins(conn: Connection, *, association_id: uuid.UUID, device_id: u
         if seq is not None and mine.get(seq, (None,))[0] == row_id and seq in linked:
             accepted.add(actor)
     return accepted
+
+
+def rejudge_held_sign_ins(conn: Connection) -> int:
+    """Drop every `device_sign_in` that no held sign-in event proves by the chain rule; returns how many.
+
+    For the sign-ins remembered before this rule (server migration 0007; 0005 took every ``signed_in`` event held
+    as proof). An event counts with its actor as its desk wrote it (``claimed_actor_id`` when the server re-stamped
+    it). The first rule (the pusher's own sign-in) cannot be judged afterwards, the pushing account not being
+    kept; a real desk's own sign-ins link, so they stay. An account whose proof is dropped is proven again by its
+    next sign-in on that device.
+    """
+    remembered = {(d, a) for d, a in conn.execute(select(device_sign_in.c.device_id, device_sign_in.c.account_id))}
+    if not remembered:
+        return 0
+    fields = sync_row.c.fields
+    proven: set[tuple[uuid.UUID, uuid.UUID]] = set()
+    for association_id, row_id, value in conn.execute(select(sync_row.c.association_id, sync_row.c.row_id, fields)
+                                                      .where(sync_row.c.table_name == "audit_event",
+                                                             fields["action"].as_string().in_(sorted(SIGN_IN_ACTIONS)))):
+        event = dict(value or {})
+        device, seq = _uuid(event.get("device_id")), _seq(event)
+        actor = _uuid(event.get("claimed_actor_id")) or _uuid(event.get("actor_id"))
+        if device is None or seq is None or actor is None or (device, actor) not in remembered:
+            continue
+        if (device, actor) in proven or not _own_hash(row_id, event, str(actor)):
+            continue
+        held = _held(conn, association_id, device, [seq - 1, seq] if seq > 1 else [seq])
+        if any(other != row_id for other, _ in held.get(seq, [])):
+            continue
+        before = GENESIS if seq == 1 else held[seq - 1][0][1] if len(held.get(seq - 1, [])) == 1 else None
+        if before is not None and event.get("prev_hash") == before:
+            proven.add((device, actor))
+    unproven = sorted(remembered - proven)
+    for start in range(0, len(unproven), 500):
+        conn.execute(delete(device_sign_in).where(tuple_(device_sign_in.c.device_id, device_sign_in.c.account_id)
+                                                  .in_(unproven[start:start + 500])))
+    return len(unproven)

@@ -75,7 +75,7 @@ __all__ = [
 ]
 
 #: The server's own Alembic head.
-SERVER_SCHEMA = "0005"
+SERVER_SCHEMA = "0007"
 #: The oldest desk schema (db Alembic revision) this server accepts. Still "0007" after the desk's
 #: 0008 (device names on conflict records): a 0007 desk ignores pulled columns it lacks and never
 #: sends them, so branches may update their PCs one by one after the server.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -312,3 +313,38 @@ def test_a_sign_in_that_links_the_chain_in_the_same_push_is_proof(any_server: Li
     assert desk.pull_all()[("beneficiary", str(hers))]["fields"]["updated_by"] == str(colleague)
     assert hers not in _restamps(server)
     assert colleague in _signed_in_on(server, desk.device_id)
+
+
+def test_server_migration_0007_keeps_only_the_remembered_sign_ins_a_held_event_proves(server: LiveServer) -> None:
+    """Before this rule every pushed sign-in was remembered: 0007 keeps the pusher's own and a colleague's that
+    links the chain, and drops one only a forged event (or none) backs."""
+    from alembic import command
+    from alembic.config import Config
+
+    from desktop.server.store import MIGRATIONS_DIR
+
+    desk = server.desk()
+    pusher, pusher_row = _account(desk)
+    linked, linked_row = _account(desk)
+    forged_for, forged_row = _account(desk)
+    assert _push(desk, [pusher_row, linked_row, forged_row, _signed_in(desk, pusher)], pusher).status_code == 200
+    assert _push(desk, [_signed_in(desk, linked)], pusher).status_code == 200
+    head, head_hash = desk.chain_head
+    forged = _forged_sign_in(desk, forged_for, place=head + 1, prev=head_hash, own_hash=False)
+    assert _push(desk, [forged], pusher).status_code == 200
+    engine = create_engine(normalize_db_url(server.db_url))
+    try:
+        with engine.begin() as conn:  # what 0005's backfill, or a push before this rule, remembered of it
+            conn.execute(device_sign_in.insert().values(device_id=desk.device_id, account_id=forged_for,
+                                                        association_id=desk.association_id,
+                                                        first_seen_at=datetime.now(UTC)))
+        assert _signed_in_on(server, desk.device_id) == {pusher, linked, forged_for}
+        with engine.begin() as conn:
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS_DIR))
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0005")
+            command.upgrade(config, "head")
+    finally:
+        engine.dispose()
+    assert _signed_in_on(server, desk.device_id) == {pusher, linked}
