@@ -1,6 +1,7 @@
 """`mustafid-admin devices …`: enrolment codes, the device list and revocation on the sync server's database;
 `mustafid-admin rows inspect|repair`: the stored rows push validation refuses, and their repair
 (`desktop.server.repair`), run by the server's administrator on the server's database;
+`mustafid-admin rows restamps`: the rows whose claimed author the server replaced (`desktop.server.restamps`);
 `mustafid-admin server make-cert`: a self-signed TLS certificate for a LAN."""
 
 from __future__ import annotations
@@ -135,6 +136,39 @@ def _cmd_rows_repair(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_rows_restamps(args: argparse.Namespace) -> int:
+    """An Arabic header, then one tab-separated line per re-stamped row: when (Hijri beside Gregorian, Riyadh
+    time), [association,] table, row, claimed author, stamped author, reason; exit 0 (none is said in a line)."""
+    from desktop import arabic_text
+    from desktop.errors import InputError
+    from desktop.hijri import format_dual, format_time, local_date, parse_date_either
+    from desktop.server.restamps import list_restamps
+
+    since = None
+    if args.since is not None:
+        try:
+            since = parse_date_either(args.since, field="since")
+        except InputError as exc:
+            raise DevicesCliError(f"تاريخ --since غير صحيح: {exc.message_ar}", 2) from None
+    store = _store(args.server_db)
+    try:
+        found = _run(lambda: list_restamps(store, args.association, since))
+    finally:
+        store.dispose()
+    if not found:
+        print("لم يُعِد الخادم ختم كاتب أي سجل" + (" منذ التاريخ المذكور" if since is not None else ""))
+        return EXIT_OK
+    every = args.association is None
+    print("\t".join(["الوقت"] + (["الجمعية"] if every else [])
+                    + ["الجدول", "السجل", "الكاتب المذكور", "الكاتب المختوم", "السبب"]))
+    for item in found:
+        when = f"{format_dual(local_date(item.at))} {arabic_text.isolate(format_time(item.at))}"
+        print("\t".join([when] + ([item.association] if every else [])
+                        + [item.table, arabic_text.ltr(str(item.row_id)), arabic_text.ltr(item.claimed),
+                           arabic_text.ltr(item.stamped), item.reason_ar]))
+    return EXIT_OK
+
+
 def _cmd_make_cert(args: argparse.Namespace) -> int:
     """Create a self-signed certificate for the server and print its fingerprint to compare on each desk."""
     from pathlib import Path
@@ -156,7 +190,7 @@ def _cmd_make_cert(args: argparse.Namespace) -> int:
 
 
 def add_commands(subparsers: Any) -> None:
-    """Add ``devices enroll-code | list | revoke``, ``rows inspect | repair`` and ``server make-cert`` to
+    """Add ``devices enroll-code | list | revoke``, ``rows inspect | repair | restamps`` and ``server make-cert`` to
     `mustafid-admin`."""
     rows = subparsers.add_parser("rows", help="سجلات الجمعية المخزنة على خادم المزامنة: فحصها وتصحيحها")
     rows_sub = rows.add_subparsers(dest="rows_command", required=True, metavar="ACTION")
@@ -172,6 +206,11 @@ def add_commands(subparsers: Any) -> None:
     repair.add_argument("--set", action="append", metavar="COLUMN=JSON", help="قيمة حقل (تكرر لكل حقل)")
     repair.add_argument("--remove", action="store_true", help="إزالة السجل من الخادم")
     repair.set_defaults(func=_wrap(_cmd_rows_repair))
+    restamps = rows_sub.add_parser("restamps", help="السجلات التي أعاد الخادم ختم كاتبها بالحساب الذي دفعها، وسبب كل منها")
+    restamps.add_argument("--server-db", required=True, metavar="URL", help="قاعدة بيانات الخادم")
+    restamps.add_argument("--association", default=None, metavar="NAME", help="اسم الجمعية (كل الجمعيات إن لم يُذكر)")
+    restamps.add_argument("--since", default=None, metavar="DATE", help="من هذا اليوم (هجري أو ميلادي، بتوقيت الرياض)")
+    restamps.set_defaults(func=_wrap(_cmd_rows_restamps))
     server = subparsers.add_parser("server", help="إعداد خادم المزامنة")
     server_sub = server.add_subparsers(dest="server_command", required=True, metavar="ACTION")
     cert = server_sub.add_parser("make-cert", help="إنشاء شهادة TLS موقّعة ذاتيًا لخادم المزامنة في الشبكة المحلية")

@@ -15,7 +15,8 @@
   another device's id, of this association or another, never answers for this one).
 * ``server_attachment``: attachment bytes by (association, SHA-256).
 * ``device_sign_in``: which accounts signed in on which device (from the desks' ``signed_in`` audit events as they
-  are pushed): the proof that lets a pushed row keep an author other than the pushing account.
+  are pushed, each proven as `desktop.server.sign_ins` says): the proof that lets a pushed row keep an author
+  other than the pushing account.
 * ``author_restamp``: every row whose claimed author the server replaced by the pushing account, and why.
 """
 

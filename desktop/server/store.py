@@ -60,6 +60,7 @@ from desktop.server.models import (
     sync_bucket,
     sync_row,
 )
+from desktop.server.sign_ins import proven_sign_ins, sign_in_actor
 from desktop.server.validation import RowValidator, hlc_problem
 from desktop.sync import protocol as p
 
@@ -79,7 +80,7 @@ __all__ = [
 ]
 
 #: The server's own Alembic head.
-SERVER_SCHEMA = "0006"
+SERVER_SCHEMA = "0007"
 #: The oldest desk schema (db Alembic revision) this server accepts. Still "0007" after the desk's
 #: 0008 (device names on conflict records): a 0007 desk ignores pulled columns it lacks and never
 #: sends them, so branches may update their PCs one by one after the server.
@@ -498,8 +499,9 @@ class ServerStore:
 
         The batch's pusher is the signed-in account it names (`_check_account`). Each mutation keeps its own
         author (`Mutation.user_id`; an audit event's `actor_id`) when that is the pusher, or an active account of
-        the association that signed in on this device (`_proven_authors`); any other claimed author is
-        re-stamped to the pusher and the re-stamp recorded in `author_restamp`.
+        the association that signed in on this device (`_judge_authors`; a pushed sign-in event is proof only as
+        `desktop.server.sign_ins` says); any other claimed author is re-stamped to the pusher and the re-stamp
+        recorded in `author_restamp`.
         A batch that lost a race its locks could not prevent (the same new row inserted by another push, its
         own mutation ids recorded meanwhile by a resend, a deadlock) is applied again from the start: the
         second attempt sees the other push's rows and answers as if it had come after it.
@@ -537,7 +539,8 @@ class ServerStore:
             live = [item for item in prepared if item[0].mutation_id not in done]
             self._check_scope(conn, ctx, live)
             account = self._check_account(conn, ctx, request.account_id, prepared, schema)
-            refused = self._judge_authors(conn, ctx, account, live) if account is not None else {}
+            proven, unproven = self._sign_in_proof(conn, ctx, account, live) if account is not None else (set(), set())
+            refused = self._judge_authors(conn, ctx, account, live, proven, unproven) if account is not None else {}
             restamps: list[dict[str, Any]] = []
             sign_ins: dict[uuid.UUID, None] = {}
             keys = sorted({(m.table, m.row_id) for m, fields, err in live if err is None})
@@ -584,7 +587,7 @@ class ServerStore:
                             "at": now})
                     self._restamp(m, fields, author, now)
                     signed_in = _sign_in_of(m, fields)
-                    if signed_in is not None:
+                    if signed_in is not None and signed_in in proven:
                         sign_ins[signed_in] = None
                 answered[m.mutation_id] = self._apply(ctx, m, fields, rows, counter, now, labels, account=author)
                 if erasing:
@@ -888,14 +891,32 @@ class ServerStore:
                               "حساب المستخدم المسجّل دخوله على الجهاز معطّل؛ لم يُطبّق شيء من الدفعة")
         return account_id
 
+    def _sign_in_proof(self, conn: Connection, ctx: DeviceContext, account: uuid.UUID,
+                       prepared: Sequence[tuple[p.Mutation, dict[str, Any], str | None]]
+                       ) -> tuple[set[uuid.UUID], set[uuid.UUID]]:
+        """(proven, unproven): the accounts whose sign-in on this device the batch's sign-in events prove
+        (`desktop.server.sign_ins`), and those it claims without proof (not already held as signed in here)."""
+        events = [(m.row_id, fields) for m, fields, error in prepared
+                  if error is None and m.table == "audit_event" and m.op != "delete"]
+        actors = {actor for _, fields in events for actor in (sign_in_actor(fields),) if actor is not None}
+        if not actors:
+            return set(), set()
+        known = frozenset(conn.execute(select(device_sign_in.c.account_id).where(
+            device_sign_in.c.device_id == ctx.device_id, device_sign_in.c.account_id.in_(sorted(actors)))).scalars())
+        proven = proven_sign_ins(conn, association_id=ctx.association_id, device_id=ctx.device_id, pusher=account,
+                                 proven=known, events=events)
+        return proven, actors - proven - known
+
     def _judge_authors(self, conn: Connection, ctx: DeviceContext, account: uuid.UUID,
-                       prepared: Sequence[tuple[p.Mutation, dict[str, Any], str | None]]) -> dict[uuid.UUID, str]:
+                       prepared: Sequence[tuple[p.Mutation, dict[str, Any], str | None]],
+                       proven: set[uuid.UUID], unproven: set[uuid.UUID]) -> dict[uuid.UUID, str]:
         """The claimed authors of the batch (other than the pusher) it may not keep, each with the reason.
 
         Kept: an active, undeleted account of the device's association (as the server holds it, or as this batch
-        sets it) that signed in on this device (a `device_sign_in` row, or a `signed_in` audit event in this
-        batch). Refused: "unknown_account" (none, or another association's), "inactive_account" (disabled or
-        deleted), "not_signed_in_here".
+        sets it) that signed in on this device (a `device_sign_in` row, or a sign-in event of this batch that
+        `_sign_in_proof` finds `proven`). Refused: "unknown_account" (none, or another association's),
+        "inactive_account" (disabled or deleted), "unproven_sign_in" (the batch claims a sign-in here it does
+        not prove), "not_signed_in_here".
         """
         claimed = {author for m, fields, error in prepared if error is None
                    for author in (_claimed_author(m, fields),) if author is not None and author != account}
@@ -919,9 +940,7 @@ class ServerStore:
                 else:
                     known = accounts.get(m.row_id) or {}
                     accounts[m.row_id] = {**known, **values}
-            signed_in = _sign_in_of(m, values)
-            if signed_in is not None:
-                signed.add(signed_in)
+        signed |= proven
         refused: dict[uuid.UUID, str] = {}
         for author in claimed:
             fields = accounts.get(author)
@@ -930,7 +949,7 @@ class ServerStore:
             elif fields.get("active") is False or fields.get("deleted_at") is not None:
                 refused[author] = "inactive_account"
             elif author not in signed:
-                refused[author] = "not_signed_in_here"
+                refused[author] = "unproven_sign_in" if author in unproven else "not_signed_in_here"
         return refused
 
     @staticmethod
@@ -1518,10 +1537,6 @@ def bulk_load_rows(db_url: str, association_id: uuid.UUID,
     return count
 
 
-#: The audit actions that prove an account signed in on the device that pushes them.
-SIGN_IN_ACTIONS: frozenset[str] = frozenset({"signed_in", "first_administrator_created"})
-
-
 def _uuid_or_none(value: Any) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(value)) if value not in (None, "") else None
@@ -1537,7 +1552,6 @@ def _claimed_author(m: p.Mutation, fields: Mapping[str, Any]) -> uuid.UUID | Non
 
 
 def _sign_in_of(m: p.Mutation, fields: Mapping[str, Any]) -> uuid.UUID | None:
-    """The account a pushed `signed_in` audit event says signed in on the pushing desk, else None."""
-    if m.table != "audit_event" or fields.get("action") not in SIGN_IN_ACTIONS:
-        return None
-    return _uuid_or_none(fields.get("actor_id"))
+    """The account a pushed `signed_in` audit event says signed in on the pushing desk, else None (whether it is
+    proof is `desktop.server.sign_ins`' to say)."""
+    return sign_in_actor(fields) if m.table == "audit_event" else None

@@ -585,7 +585,8 @@ class PushRequest(_Model):
     created in the same batch counts). Each mutation names its own author (`Mutation.user_id`, an audit
     event's ``actor_id``): kept as the row's ``updated_by`` when it is that account, or an active account of
     the association that signed in on the pushing device (a ``signed_in`` audit event pushed by it before or
-    in this batch: two officers sharing a PC offline keep their own rows); any other is re-stamped to the
+    in this batch that is a link of the device's audit hash chain following what the server holds,
+    `desktop.server.sign_ins`: two officers sharing a PC offline keep their own rows); any other is re-stamped to the
     pushing account (an audit event: ``actor_id`` = the account, the claimed one in ``claimed_actor_id``,
     ``restamped_at`` the server's time) and the re-stamp recorded in the server's ``author_restamp``. Older
     desks send none: their rows keep the mutation's ``user_id`` (raise the server's minimum schema to refuse

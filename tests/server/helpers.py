@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from db.audit_chain import GENESIS, event_hash
 from desktop.server.store import ServerStore
 from desktop.sync import protocol as p
 
@@ -62,6 +63,8 @@ class Desk:
     prefix: str = ""
     _counter: Any = field(default_factory=lambda: itertools.count())
     _policy_version: uuid.UUID | None = None
+    #: (chain_seq, hash) of the last audit event `audit_event` made: this desk's hash chain (`db.audit_chain`).
+    chain_head: tuple[int, str] = (0, GENESIS)
 
     def headers(self, **extra: str) -> dict[str, str]:
         """Protocol, schema and bearer headers."""
@@ -89,6 +92,24 @@ class Desk:
         """One mutation dict."""
         return {"mutation_id": str(uuid.uuid4()), "table": table, "row_id": str(row_id), "op": op,
                 "base_version": base, "fields": fields, "hlc": hlc or self.hlc(), "user_id": None}
+
+    def audit_event(self, actor: uuid.UUID, action: str, *, entity: str = "app_user",
+                    entity_id: uuid.UUID | None = None, at: str = "2026-01-01T07:00:00+00:00",
+                    created_at: str = "2026-11-25T09:00:00+00:00") -> tuple[uuid.UUID, dict[str, Any]]:
+        """The next audit event of this desk's hash chain, as `desktop.audit.record_audit` writes it: its id and
+        its mutation (whose author, `user_id`, is the actor)."""
+        event = uuid.uuid4()
+        seq, prev = self.chain_head[0] + 1, self.chain_head[1]
+        target = entity_id if entity_id is not None else actor
+        digest = event_hash(event_id=event, chain_seq=seq, actor_id=actor, action=action, entity=entity,
+                            entity_id=target, at=at, details={}, prev_hash=prev)
+        self.chain_head = (seq, digest)
+        mutation = self.mutation("audit_event", event, {
+            "association_id": str(self.association_id), "device_id": str(self.device_id), "actor_id": str(actor),
+            "action": action, "entity": entity, "entity_id": str(target), "at": at, "details": {},
+            "chain_seq": seq, "prev_hash": prev, "hash": digest, "created_at": created_at, "updated_at": created_at,
+        })
+        return event, {**mutation, "user_id": str(actor)}
 
     def push_raw(self, mutations: list[dict[str, Any]], batch_id: str | None = None) -> httpx.Response:
         """POST /v1/push with these mutations."""

@@ -1,5 +1,8 @@
 """What a policy marks sensitive, read by each role at the service layer (issue 13, item 3).
 
+A second desk's profile (مفاتيح الخير's, with ``sensitive_fields = ["notice_note", "referral_note"]``) covers the
+two fields qader leaves unmarked: a referral's note and the note of how a beneficiary was informed.
+
 جمعية قادر لتعزيز الصحة النفسية marks its greeting step `sensitive`, the committee's reason and the service's
 description as `sensitive_fields`, and the medical report as a `sensitive` document. One real desk (SQLite, the
 real reception and case desk services) takes a case through the greeting (a note), the verification (the
@@ -31,12 +34,14 @@ from desktop.permissions import (
     PermissionDenied,
 )
 from desktop.policy import SensitiveField, load_builtin_profile
-from desktop.reception import DocumentInput
+from desktop.reception import DocumentInput, ReceptionService
+from desktop.reception.views import ReferralView
 from desktop.session_identity import SessionIdentity
 from desktop.staff import HashParameters, StaffService
 from desktop.workspace import Workspace
-from tests.desktop.casedesk._factory import Desk, make_desk, needs_poppler, pdf_text
+from tests.desktop.casedesk._factory import Clock, Desk, make_desk, needs_poppler, pdf_text
 from tests.desktop.reception.conftest import png_file, signature_png
+from tests.templates import seed_data_dir
 
 QUICK = HashParameters(time_cost=1, memory_kib=8192)
 PASSWORD = "كلمة-مرور-للاختبار-1"
@@ -236,3 +241,99 @@ def test_the_message_to_the_beneficiary_leaves_a_sensitive_reason_out_for_who_ma
         world.ws.sign_out()
     assert (REASON in text) == (role in SENSITIVE_READERS)
     assert REDACTED not in text
+
+
+# --------------------------------------------------------------------------- the notice's and the referral's notes
+
+NOTICE_NOTE = "أبلغته والدته لأنه في جلسة علاج نفسي"
+REFERRAL_NOTE = "هل يشمل الدعم من يتابع علاجًا من الإدمان؟"
+REFERRAL_ANSWER = "نعم بعد تقرير الطبيب المعالج"
+
+
+@dataclass
+class NotesWorld:
+    """A desk whose profile marks the notice's note and the referral's note sensitive: a case referred with a note
+    (the referral still open) and a decided case whose beneficiary was informed with a note."""
+
+    desk: Desk
+    referred: uuid.UUID
+    informed: uuid.UUID
+    identities: dict[UserRole, SessionIdentity]
+
+    @property
+    def ws(self) -> Workspace:
+        return self.desk.workspace
+
+
+def _marking_notes(root: Path) -> Path:
+    """مفاتيح الخير's own profile with `sensitive_fields = ["notice_note", "referral_note"]` added."""
+    source = Path(__file__).resolve().parents[3] / "resources" / "policies" / "mafateeh-alkhair.toml"
+    text = source.read_text(encoding="utf-8")
+    marker = "\n[association]"
+    assert marker in text and "sensitive_fields" not in text
+    text = text.replace(marker, '\nsensitive_fields = ["notice_note", "referral_note"]\n' + marker, 1)
+    path = root / "mafateeh-alkhair.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def notes_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NotesWorld]:
+    root = tmp_path_factory.mktemp("sensitive-notes")
+    ws = Workspace.open(seed_data_dir(root / "desk"))
+    profile = ws.import_profile(_marking_notes(root))
+    assert set(profile.sensitive_fields) == {SensitiveField.NOTICE_NOTE, SensitiveField.REFERRAL_NOTE}
+    clock = Clock()
+    desk = Desk(ws, clock, ReceptionService(ws, clock=clock), CaseDesk(ws, clock=clock))
+    referred = uuid.UUID(hex=desk.received())
+    desk.reception.refer(referred, REFERRAL_NOTE)
+    informed = uuid.UUID(hex=desk.awaiting())
+    identities = _accounts(ws)
+    secretary = identities[UserRole.COMMITTEE_SECRETARY]
+    ws.sign_in(secretary)
+    desk.service.committee.decide(informed, DecisionInput("accept", "", member_ids=(secretary.account_id,)))
+    desk.service.committee.record_informed(informed, "phone", NOTICE_NOTE)
+    ws.sign_out()
+    yield NotesWorld(desk, referred, informed, identities)
+    ws.close()
+
+
+def _notice_note(world: NotesWorld, desk: CaseDesk) -> tuple[str, str]:
+    """The note as the case file's notices give it, and the decided case's timeline."""
+    (notice,) = desk.files.case_file(world.informed).informed
+    return notice.note, _timeline_text(desk.files.timeline(world.informed))
+
+
+def _referral_note(world: NotesWorld, desk: CaseDesk) -> tuple[str, str]:
+    """The note as the case file's open referral gives it, and the referred case's timeline."""
+    referral = desk.files.case_file(world.referred).open_referral
+    assert isinstance(referral, ReferralView)
+    return referral.note, _timeline_text(desk.files.timeline(world.referred))
+
+
+#: Each field a policy may mark sensitive that the first world's profile leaves unmarked: how to read it, its text.
+NOTE_FIELDS: dict[str, tuple[Callable[[NotesWorld, CaseDesk], tuple[str, str]], str]] = {
+    "field: notice note": (_notice_note, NOTICE_NOTE),
+    "field: referral note": (_referral_note, REFERRAL_NOTE),
+}
+
+
+@pytest.mark.parametrize("field", list(NOTE_FIELDS))
+@pytest.mark.parametrize("role", list(UserRole), ids=lambda r: r.value)
+def test_each_role_reads_each_marked_note_or_sees_it_withheld(notes_world: NotesWorld, role: UserRole,
+                                                             field: str) -> None:
+    """Role × field: the note's text for `SENSITIVE_READERS`, «محجوب» for every other role that sees cases (in the
+    case file and nowhere in the timeline); a role that does not see cases is refused."""
+    read, secret = NOTE_FIELDS[field]
+    notes_world.ws.sign_in(notes_world.identities[role])
+    try:
+        desk = CaseDesk(notes_world.ws)
+        if role not in PERMISSIONS[Action.SEE_CASES]:
+            with pytest.raises(InputError):
+                read(notes_world, desk)
+            return
+        shown, timeline = read(notes_world, desk)
+        assert shown == (secret if role in SENSITIVE_READERS else REDACTED)
+        assert (secret in timeline) == (role in SENSITIVE_READERS)
+    finally:
+        notes_world.ws.sign_out()
