@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -122,6 +123,12 @@ class FirstRunDialog(QDialog):
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText("اعتماد السياسة المختارة")
         ok.setEnabled(False)
+        # No default button: the list's first row is chosen as soon as it takes the focus, and a stray Enter must
+        # not adopt an association's policy (a click, Space on the button, or a double-click on a row does).
+        for button in self.buttons.buttons():
+            if isinstance(button, QPushButton):
+                button.setAutoDefault(False)
+                button.setDefault(False)
         layout.addWidget(self.buttons)
 
         self.buttons.accepted.connect(self.accept)
@@ -135,7 +142,15 @@ class FirstRunDialog(QDialog):
         self.profile_list.itemDoubleClicked.connect(lambda _item: self.accept())
 
         self._read_builtin_profiles()
-        self.resize(780, 700)
+        # Within a 1366×768 screen less the task bar (40 px) and the title bar (31 px): 697 px at most.
+        self.resize(780, 660)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Shown: the button box has just made «اعتماد» the default again; no button is (see `__init__`)."""
+        super().showEvent(event)
+        for button in self.buttons.buttons():
+            if isinstance(button, QPushButton):
+                button.setDefault(False)
 
     # ----------------------------------------------------------------- contents
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog
 
 from desktop.arabic_text import display_digits
@@ -79,6 +80,10 @@ def test_the_highlighted_policy_is_the_chosen_one(dialog: FirstRunDialog) -> Non
     listed.selectionModel().setCurrentIndex(listed.model().index(2, 0), QItemSelectionModel.SelectionFlag.NoUpdate)
     assert [item.text() for item in listed.selectedItems()] == [listed.item(2).text()]
     assert _ok(dialog).isEnabled()
+    # A stray Enter adopts nothing: no button of the dialog is its default.
+    assert not any(button.isDefault() or button.autoDefault() for button in dialog.buttons.buttons())
+    QTest.keyClick(listed, Qt.Key.Key_Return)
+    assert dialog.result() == 0 and dialog.adopted_profile is None
 
 
 def test_adopting_a_builtin_policy_then_main_window_shows_it(
