@@ -18,6 +18,10 @@ ROOT: Path = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 READY_MARKER = "MUSTAFID_READY"
+#: Printed by the start-up probe once the workspace is open and the gate takes a password (ui/app.py).
+WORKSPACE_READY_MARKER = "MUSTAFID_WORKSPACE_READY"
+#: Printed by the start-up probe once the probe's login has signed in and its landing page is shown.
+SIGNED_IN_MARKER = "MUSTAFID_SIGNED_IN"
 PROBE_ENV = "MUSTAFID_STARTUP_PROBE"
 COMPLETE_MARKER = ".benchmark-complete.json"
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from _common import (
     READY_MARKER,
+    WORKSPACE_READY_MARKER,
     ROOT,
     Timing,
     default_cache_dir,
@@ -36,7 +37,6 @@ from _common import (
 
 from tests.packaging.frozen_build import folder_size, frozen_bundle
 
-WORKSPACE_READY_MARKER = "MUSTAFID_WORKSPACE_READY"
 #: The frozen desk's window within this many times the venv desk's.
 TARGET_RATIO = 1.5
 #: The one-folder bundle at most this big.

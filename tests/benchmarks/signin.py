@@ -30,6 +30,8 @@ from pathlib import Path
 
 from _common import (
     READY_MARKER,
+    SIGNED_IN_MARKER,
+    WORKSPACE_READY_MARKER,
     BenchmarkError,
     Timing,
     default_cache_dir,
@@ -43,8 +45,6 @@ from _common import (
 )
 from startup import BARE_WINDOW, compile_checkout
 
-WORKSPACE_READY_MARKER = "MUSTAFID_WORKSPACE_READY"
-SIGNED_IN_MARKER = "MUSTAFID_SIGNED_IN"
 SIGN_IN_SECONDS_PREFIX = "MUSTAFID_SIGN_IN_S="
 SIGN_IN_CPU_PREFIX = "MUSTAFID_SIGN_IN_CPU_S="
 TARGET_SIGN_IN_S = 0.5

@@ -37,6 +37,8 @@ from pathlib import Path
 
 from _common import (
     READY_MARKER,
+    SIGNED_IN_MARKER,
+    WORKSPACE_READY_MARKER,
     ROOT,
     BenchmarkError,
     Timing,
@@ -50,9 +52,7 @@ from _common import (
     time_until_ready,
 )
 
-WORKSPACE_READY_MARKER = "MUSTAFID_WORKSPACE_READY"
 USABLE_CPU_PREFIX = "MUSTAFID_USABLE_CPU_S="
-SIGNED_IN_MARKER = "MUSTAFID_SIGNED_IN"
 SIGN_IN_SECONDS_PREFIX = "MUSTAFID_SIGN_IN_S="
 
 #: The desk usable (database open, sign-in screen taking a password) within this many seconds.
