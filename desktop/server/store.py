@@ -682,15 +682,7 @@ class ServerStore:
         touched, about = erasure_rows(conn, ctx.association_id, case_id, person)
         about |= {key[1] for key, row in rows.items()
                   if row.fields.get("case_id") and uuid.UUID(str(row.fields["case_id"])) == case_id}
-        wanted = sorted(key for key in touched if key not in rows)
-        for start in range(0, len(wanted), 1000):
-            for r in conn.execute(select(sync_row).where(  # locked as a push locks its rows (`_lock_rows`)
-                sync_row.c.association_id == ctx.association_id,
-                tuple_(sync_row.c.table_name, sync_row.c.row_id).in_(wanted[start:start + 1000]),
-            ).order_by(sync_row.c.table_name, sync_row.c.row_id).with_for_update()).mappings():
-                rows[(r["table_name"], r["row_id"])] = _Row(
-                    r["table_name"], r["row_id"], r["version"], r["server_seq"], r["deleted"],
-                    dict(r["fields"]), dict(r["meta"]), new=False, digest=int(r["digest"]))
+        rows.update(self._lock_rows(conn, ctx, sorted(key for key in touched if key not in rows)))
         marked = set(touched) | {("case", case_id)} | ({("beneficiary", person)} if person else set())
         for key, row in rows.items():
             changes = erased_fields(row.table, row.fields, erasure_id, case_id, about)
