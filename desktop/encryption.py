@@ -17,13 +17,13 @@ from desktop.encryption_core import (
     EncryptionResult,
     EncryptionStopped,
     Progress,
-    discard_unfinished,
+    ready_to_encrypt,
     encrypt_closed_desk,
     encryption_available,
     seal_attachments,
 )
 from desktop.errors import InputError
-from desktop.keystore import KdfCost, Keystore
+from desktop.keystore import KdfCost
 
 __all__ = ["NO_SQLCIPHER", "EncryptionError", "EncryptionResult", "EncryptionStopped", "Progress", "add_commands",
            "encrypt_closed_desk", "encrypt_desk", "encrypt_from_command_line", "encryption_available",
@@ -36,18 +36,12 @@ RECOVERY_KEY_ENV = "MUSTAFID_RECOVERY_KEY"
 def encrypt_desk(data_dir: Path, login: str, password: str, *, progress: Progress | None = None,
                  cost: KdfCost | None = None) -> EncryptionResult:
     """Encrypt the plaintext desk in `data_dir` in place, for the administrator `login`; see the module."""
-    from desktop.workspace import DATABASE_FILE, Workspace, WorkspaceError
+    from desktop.workspace import Workspace, WorkspaceError
 
     report = progress
     started = time.perf_counter()
     data_dir = Path(data_dir)
-    path = data_dir / DATABASE_FILE
-    temporary = path.with_name(path.name + ".encrypting")
-    discard_unfinished(data_dir, path, temporary)
-    if Keystore.load(data_dir) is not None:
-        raise EncryptionError("قاعدة البيانات هذه مشفّرة بالفعل", field="data_dir")
-    if not encryption_available():
-        raise EncryptionError(NO_SQLCIPHER, field="data_dir")
+    ready_to_encrypt(data_dir)  # refused before the password's Argon2 check, not after it
     try:
         workspace = Workspace.open(data_dir)
     except WorkspaceError as exc:

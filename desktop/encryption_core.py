@@ -93,14 +93,7 @@ def encrypt_closed_desk(data_dir: Path, login: str, account_id: str, password: s
     desk exactly as it was and raises `EncryptionError` (Arabic)."""
     report = progress or _no_progress
     started = time.perf_counter() if started is None else started
-    data_dir = Path(data_dir)
-    path = data_dir / DATABASE_FILE
-    temporary = path.with_name(path.name + ".encrypting")
-    discard_unfinished(data_dir, path, temporary)
-    if Keystore.load(data_dir) is not None:
-        raise EncryptionError("قاعدة البيانات هذه مشفّرة بالفعل", field="data_dir")
-    if not encryption_available():
-        raise EncryptionError(NO_SQLCIPHER, field="data_dir")
+    path, temporary = ready_to_encrypt(Path(data_dir))
     _checkpoint(path)
     keys = DeskKeys.generate()
     try:
@@ -150,6 +143,19 @@ def _verifying(done: int, total: int) -> str:
     from desktop.arabic_text import display_digits
 
     return display_digits(f"{_VERIFYING}: {done} من {total}")
+
+
+def ready_to_encrypt(data_dir: Path) -> tuple[Path, Path]:
+    """The plaintext database of `data_dir` and the name of its encrypted copy, an interrupted run forgotten;
+    `EncryptionError` (Arabic) when the desk is encrypted already or SQLCipher is not installed here."""
+    path = data_dir / DATABASE_FILE
+    temporary = path.with_name(path.name + ".encrypting")
+    discard_unfinished(data_dir, path, temporary)
+    if Keystore.load(data_dir) is not None:
+        raise EncryptionError("قاعدة البيانات هذه مشفّرة بالفعل", field="data_dir")
+    if not encryption_available():
+        raise EncryptionError(NO_SQLCIPHER, field="data_dir")
+    return path, temporary
 
 
 def discard_unfinished(data_dir: Path, path: Path, temporary: Path) -> None:
