@@ -14,7 +14,7 @@ from desktop.staff import HashParameters
 from desktop.workspace import Workspace
 
 __all__ = ["ADMIN_LOGIN", "ADMIN_NAME", "ADMIN_PIN", "ALL_ROLES", "PASSWORD", "TEST_HASH", "add_account",
-           "sign_in_desk"]
+           "one_account_per_role", "sign_in_desk"]
 
 #: Argon2id at its least cost: the tests check the flow, not the hash's strength.
 TEST_HASH = HashParameters(time_cost=1, memory_kib=256, parallelism=1)
@@ -55,6 +55,21 @@ def add_account(workspace: Workspace, login: str, full_name: str, roles: list[st
     if not active:
         staff.disable_account(actor, login)
 
+
+
+def one_account_per_role(workspace: Workspace) -> dict[UserRole, SessionIdentity]:
+    """On a desk without accounts: a first administrator, then one account holding each other role alone, each
+    signed in (for the tables of what each role may see and do)."""
+    from desktop.staff import StaffService
+
+    staff = StaffService(workspace.db, parameters=TEST_HASH)
+    admin = staff.create_first_administrator("walid", "وليد بن سعد العتيبي", PASSWORD)
+    identities = {UserRole.ADMIN: admin}
+    for index, role in enumerate(role for role in UserRole if role is not UserRole.ADMIN):
+        login = f"user{index}"
+        staff.create_account(admin, login, f"موظف الاختبار {role.label_ar}", [role.value], password=PASSWORD)
+        identities[role] = staff.verify_sign_in(login, PASSWORD)
+    return identities
 
 
 def committee_present(workspace: Workspace, *typed: str) -> dict[str, Any]:

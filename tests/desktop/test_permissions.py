@@ -40,10 +40,10 @@ from desktop.session_identity import SessionIdentity
 from desktop.staff import NOT_ADMIN, HashParameters, StaffService
 from desktop.sync.service import SyncService
 from desktop.workspace import Workspace
+from tests.accounts import one_account_per_role
 from tests.desktop.casedesk._factory import Desk, make_desk
 
 QUICK = HashParameters(time_cost=1, memory_kib=8192)
-PASSWORD = "كلمة-مرور-للاختبار-1"
 PERIOD = Period(date(2025, 10, 1), date(2025, 11, 30), "أكتوبر ونوفمبر ٢٠٢٥")
 
 
@@ -79,17 +79,6 @@ class World:
         return CaseDesk(self.ws)
 
 
-def _accounts(ws: Workspace) -> dict[UserRole, SessionIdentity]:
-    staff = StaffService(ws.db, parameters=QUICK)
-    admin = staff.create_first_administrator("walid", "وليد بن سعد العتيبي", PASSWORD)
-    identities = {UserRole.ADMIN: admin}
-    for index, role in enumerate(role for role in UserRole if role is not UserRole.ADMIN):
-        login = f"user{index}"
-        staff.create_account(admin, login, f"موظف الاختبار {role.label_ar}", [role.value], password=PASSWORD)
-        identities[role] = staff.verify_sign_in(login, PASSWORD)
-    return identities
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """mafateeh-alkhair's desk: a received case, a case awaiting the committee, then the accounts."""
@@ -99,7 +88,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     new_policy = root / "mafateeh-alkhair.toml"  # the same policy, a new version at each adoption
     received = uuid.UUID(hex=made.received())
     awaiting = uuid.UUID(hex=made.awaiting())
-    identities = _accounts(made.workspace)
+    identities = one_account_per_role(made.workspace)
     committee = tuple(identities[r].account_id for r in (UserRole.COMMITTEE, UserRole.COMMITTEE_SECRETARY))
     yield World(made, received, awaiting, identities, committee, new_policy, source)
     made.workspace.close()
@@ -232,7 +221,7 @@ def qader(tmp_path: Path) -> Iterator[tuple[Desk, dict[UserRole, SessionIdentity
     view = made.reception.start_contact(made.reception.profile.channels[0].id, "support_request")
     made.reception.complete_greet(view.case_id, "يتابع مع طبيب نفسي منذ سنتين")
     made.reception.complete_verify(view.case_id, made.particulars(), [])
-    identities = _accounts(made.workspace)
+    identities = one_account_per_role(made.workspace)
     made.workspace.sign_in(identities[UserRole.RESEARCHER])
     questions = CaseDesk(made.workspace).eligibility.eligibility(view.case_id).questions
     CaseDesk(made.workspace).eligibility.record_interview(view.case_id, InterviewInput(

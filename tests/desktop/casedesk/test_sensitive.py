@@ -37,14 +37,12 @@ from desktop.policy import SensitiveField, load_builtin_profile
 from desktop.reception import DocumentInput, ReceptionService
 from desktop.reception.views import ReferralView
 from desktop.session_identity import SessionIdentity
-from desktop.staff import HashParameters, StaffService
 from desktop.workspace import Workspace
+from tests.accounts import one_account_per_role
 from tests.desktop.casedesk._factory import Clock, Desk, make_desk, needs_poppler, pdf_text
 from tests.desktop.reception.conftest import png_file, signature_png
 from tests.templates import seed_data_dir
 
-QUICK = HashParameters(time_cost=1, memory_kib=8192)
-PASSWORD = "كلمة-مرور-للاختبار-1"
 MEDICAL_REPORT = "تقرير طبي حديث من جهة صحية معتمدة"
 STEP_NOTE = "يتابع مع طبيب نفسي منذ سنتين"
 REASON = "اضطراب اكتئابي يستدعي الدعم"
@@ -64,17 +62,6 @@ class World:
     @property
     def ws(self) -> Workspace:
         return self.desk.workspace
-
-
-def _accounts(ws: Workspace) -> dict[UserRole, SessionIdentity]:
-    staff = StaffService(ws.db, parameters=QUICK)
-    admin = staff.create_first_administrator("walid", "وليد بن سعد العتيبي", PASSWORD)
-    identities = {UserRole.ADMIN: admin}
-    for index, role in enumerate(role for role in UserRole if role is not UserRole.ADMIN):
-        login = f"user{index}"
-        staff.create_account(admin, login, f"موظف الاختبار {role.label_ar}", [role.value], password=PASSWORD)
-        identities[role] = staff.verify_sign_in(login, PASSWORD)
-    return identities
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +88,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     ])
     reception.sign_declaration(second, signature_png())
     reception.notify_committee(second)
-    identities = _accounts(made.workspace)
+    identities = one_account_per_role(made.workspace)
     ws = made.workspace
     ws.sign_in(identities[UserRole.COMMITTEE_SECRETARY])
     desk = CaseDesk(ws)
@@ -288,7 +275,7 @@ def notes_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NotesWorld
     referred = uuid.UUID(hex=desk.received())
     desk.reception.refer(referred, REFERRAL_NOTE)
     informed = uuid.UUID(hex=desk.awaiting())
-    identities = _accounts(ws)
+    identities = one_account_per_role(ws)
     secretary = identities[UserRole.COMMITTEE_SECRETARY]
     ws.sign_in(secretary)
     desk.service.committee.decide(informed, DecisionInput("accept", "", member_ids=(secretary.account_id,)))
