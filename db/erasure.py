@@ -20,6 +20,10 @@ Decisions recorded here (one definition for the desk, its triggers and the sync 
 * A late arrival — an append-only row of `LATE_TABLES` of an already-erased case, written by a desk that was
   offline — is erased on arrival: by the server in the push that brings it, and by a desk that pulls it
   (`erasures_reaching_sqlite`, then `apply_erasure_sqlite` again, which leaves erased rows alone).
+* What an erasure does to the case's CHANGEABLE rows (and to its person when the erasure names them) is
+  `ANONYMISED_COLUMNS`, the one list: retention writes those values (they reach the server by the outbox), the
+  server writes them again over a late edit of such a row pushed by a desk that was offline (`anonymised_values`,
+  in the push that brings it), and every desk then pulls the row erased, the editing desk included.
 * Who may erase (`ERASURE_ROLES`) and when (`is_past_retention`: a closed case whose ``closed_at`` is at least
   the case's own policy version's ``[privacy] retention_years`` ago) are checked by the desk and by the server.
 """
@@ -36,12 +40,17 @@ from typing import Any
 from db.audit_chain import details_digest, event_hash, event_hash_v1
 
 __all__ = [
+    "ANONYMISED_COLUMNS",
+    "ANONYMISED_NAME",
+    "ANONYMISED_REPORTER",
     "ERASABLE_COLUMNS",
     "ERASURE_ROLES",
     "KEPT_ACTIONS",
     "MARKER",
     "LATE_TABLES",
+    "anonymised_values",
     "apply_erasure_sqlite",
+    "case_files_sqlite",
     "erasures_reaching_sqlite",
     "erased_audit_details",
     "erased_columns",
@@ -67,6 +76,41 @@ ERASABLE_COLUMNS: dict[str, tuple[str, ...]] = {
 #: The append-only tables whose rows an erasure changes: a row of theirs that arrives after its case's erasure (a
 #: desk that was offline) is erased on arrival, by the server and by a desk that pulls it.
 LATE_TABLES: frozenset[str] = frozenset({*ERASABLE_COLUMNS, "audit_event"})
+
+#: What an anonymised beneficiary is called (search and lists show it), and a rescue report's reporter.
+ANONYMISED_NAME = "مستفيد حُذفت بياناته الشخصية"
+ANONYMISED_REPORTER = "مبلّغ حُذفت بياناته"
+#: A value made per row from the row's id (32 hex digits): `anonymised_values` fills it in.
+_PER_ROW = object()
+
+#: The changeable rows an erasure reaches and the value each personal column takes (None: cleared), in one place.
+#: ``beneficiary``: the erasure's person (only when it names one: every case of theirs erased); ``case``: the
+#: erased case itself; the others: the rows whose ``case_id`` is the erased case. Gender, nationality, household
+#: size, statuses and dates stay (they identify nobody; the reports count them).
+ANONYMISED_COLUMNS: dict[str, dict[str, Any]] = {
+    "beneficiary": {"full_name": ANONYMISED_NAME, "name_key": _PER_ROW, "id_number": _PER_ROW, "id_expiry": None,
+                    "birth_date": None, "mobile": None, "phone_key": None, "city": None},
+    "case": {"summary": None, "location": None},
+    "referral": {"note": None, "answer": None},
+    "assessment": {"notes": None, "recommendation": None},
+    "assessment_item": {"note": None},
+    "service": {"description": None},
+    "beneficiary_notice": {"note": None},
+    "eligibility_recommendation": {"reason": None},
+    "rescue_report": {"reporter_name": ANONYMISED_REPORTER, "reporter_phone": None, "platform": None,
+                      "what_happened": "—", "escalation_note": None, "help_given": None,
+                      "dispatch_override_reason": None, "latitude": None, "longitude": None},
+    "reception_draft": {"fields": {}},
+}
+
+
+def anonymised_values(table: str, row_hex: str) -> dict[str, Any]:
+    """{column: erased value} of one changeable row of `ANONYMISED_COLUMNS` (empty for another table); `row_hex` is
+    the row's id as 32 hex digits (an anonymised person's name key and ID marker are unique per row)."""
+    per_row = {"name_key": f"anon {row_hex}", "id_number": f"#{row_hex[-9:]}"}
+    return {name: per_row[name] if value is _PER_ROW else (dict(value) if isinstance(value, dict) else value)
+            for name, value in ANONYMISED_COLUMNS.get(table, {}).items()}
+
 
 #: Audit actions of the retention itself: they name no person and are kept whole.
 KEPT_ACTIONS: frozenset[str] = frozenset({"case_anonymised", "erasure_recorded", "retention_applied"})
