@@ -24,6 +24,9 @@ Decisions recorded here (one definition for the desk, its triggers and the sync 
   `ANONYMISED_COLUMNS`, the one list: retention writes those values (they reach the server by the outbox), the
   server writes them again over a late edit of such a row pushed by a desk that was offline (`anonymised_values`,
   in the push that brings it), and every desk then pulls the row erased, the editing desk included.
+* A desk that pulls an erasure removes the stored files (sealed or not) of the case's attachments that only
+  erased cases use and whose SHA-256 no other live attachment row holds (`erased_case_files_sqlite`), and never
+  fetches them again (`erased_only_attachments_sqlite`); the server drops its copies itself.
 * Who may erase (`ERASURE_ROLES`) and when (`is_past_retention`: a closed case whose ``closed_at`` is at least
   the case's own policy version's ``[privacy] retention_years`` ago) are checked by the desk and by the server.
 """
@@ -50,7 +53,8 @@ __all__ = [
     "LATE_TABLES",
     "anonymised_values",
     "apply_erasure_sqlite",
-    "case_files_sqlite",
+    "erased_case_files_sqlite",
+    "erased_only_attachments_sqlite",
     "erasures_reaching_sqlite",
     "erased_audit_details",
     "erased_columns",
@@ -266,3 +270,41 @@ def erasures_reaching_sqlite(connection: sqlite3.Connection, table: str, rows: l
                 f"SELECT id, case_id, beneficiary_id FROM erasure WHERE deleted_at IS NULL "
                 f"AND {column} IN ({', '.join('?' for _ in chunk)})", chunk))
     return found
+
+
+def _attachment_references() -> str:
+    """SQL of (attachment id ``a``, case id ``c``) for every reference to a stored file by a row of a case (its
+    documents, the declaration's signature and PDF, decision letters: the models' foreign keys to ``attachment``)."""
+    from db.models import Base
+
+    parts = [f'SELECT "{column.name}" AS a, case_id AS c FROM "{table.name}" WHERE "{column.name}" IS NOT NULL'
+             for table in Base.metadata.sorted_tables if "case_id" in table.c
+             for column in table.c if any(fk.column.table.name == "attachment" for fk in column.foreign_keys)]
+    return " UNION ALL ".join(parts)
+
+
+#: The attachment rows only erased cases use: every case referencing them has a live erasure.
+_ERASED_ONLY = ("SELECT a FROM ({refs}) WHERE c IN (SELECT case_id FROM erasure WHERE deleted_at IS NULL) "
+                "EXCEPT SELECT a FROM ({refs}) WHERE c NOT IN (SELECT case_id FROM erasure WHERE deleted_at IS NULL)")
+
+
+def erased_case_files_sqlite(connection: sqlite3.Connection, case_id: str) -> list[tuple[str, str]]:
+    """(SHA-256, stored path) of the files of an erased case's attachments that this desk may remove: attachment
+    rows only erased cases reference (deleted by retention or not yet), whose SHA-256 no other live attachment row
+    holds (a file another case, or anything else, still uses stays). Run it after the erasure row is stored."""
+    refs = _attachment_references()
+    only = _ERASED_ONLY.format(refs=refs)
+    return [(str(sha), str(path)) for sha, path in connection.execute(
+        f"SELECT DISTINCT sha256, stored_path FROM attachment WHERE id IN ({only}) "
+        f"AND id IN (SELECT a FROM ({refs}) WHERE c = ?) "
+        f"AND sha256 NOT IN (SELECT sha256 FROM attachment WHERE deleted_at IS NULL AND id NOT IN ({only}))",
+        (_hex(case_id),))]
+
+
+def erased_only_attachments_sqlite(connection: sqlite3.Connection, ids: list[str]) -> set[str]:
+    """Those of `ids` (attachment ids, 32 hex digits) that only erased cases use: their files are not fetched.
+    Empty at once when the desk holds no erasure (one indexed probe)."""
+    if not ids or connection.execute("SELECT 1 FROM erasure WHERE deleted_at IS NULL LIMIT 1").fetchone() is None:
+        return set()
+    only = {str(a) for (a,) in connection.execute(_ERASED_ONLY.format(refs=_attachment_references()))}
+    return only & {h for h in (_hex(i) for i in ids) if h}

@@ -106,3 +106,50 @@ def test_the_changeable_rows_an_erasure_covers_are_listed_in_one_place() -> None
     assert values["id_number"] == f"#{person[-9:]}" and values["mobile"] is None
     assert anonymised_values("reception_draft", "") == {"fields": {}}
     assert anonymised_values("audit_event", person) == {}  # append-only rows: `ERASABLE_COLUMNS`, not this list
+
+
+def _stored_files(desk: Desk, shas: set[str]) -> set[str]:
+    """Those of `shas` whose file is in the desk's attachment store."""
+    with desk.ws.db.engine.connect() as conn:
+        paths = {str(sha): str(path) for sha, path in conn.execute(text("SELECT sha256, stored_path FROM attachment"))}
+    store = desk.sync.client()._storage.store  # noqa: SLF001 - the desk's own attachment store (sealed or not)
+    return {sha for sha in shas if sha in paths and store.path_of(paths[sha]).is_file()}
+
+
+def test_a_desk_that_pulls_an_erasure_removes_the_cases_scans_and_keeps_those_still_used(
+    sync_server, make_desk: Callable[..., Desk],
+) -> None:
+    from tests.desktop.sync.test_erasure import RECENTLY
+    from tests.desktop.sync.test_erasure_gaps import _case_files
+
+    first, other = make_desk("first"), make_desk("other")
+    manager = sign_in_desk(first.ws)
+    old = _closed_case(first.ws, closed_for=LONG_AGO, opened=first.settle)
+    recent = _closed_case(first.ws, closed_for=RECENTLY, name="سارة خالد عبد الله العتيبي", id_number="1044455556",
+                          opened=first.settle)
+    first.settle()
+    other.settle()
+    mine, kept = _case_files(other, old), _case_files(other, recent)
+    only_mine = mine - kept
+    assert only_mine and mine & kept  # its declaration's PDF is its own; the scans are the same files
+    assert _stored_files(other, mine | kept) == mine | kept  # the other desk fetched them all
+
+    run_retention(first.ws.db, first.ws.data_dir, apply=True, actor_id=manager.account_id)
+    first.settle()
+    other.settle()
+    assert not _stored_files(other, only_mine)  # the erased case's own files left the other desk
+    assert _stored_files(other, kept) == kept  # the files the other case still uses stay
+    downloads = [path for method, path, _status in other.transport.requests
+                 if method == "GET" and path.startswith("/v1/attachments/")]
+    other.sync.run_round()  # a later round, and a full verification, fetch nothing again
+    other.sync.client().run_round(verify=True)
+    assert [path for method, path, _status in other.transport.requests
+            if method == "GET" and path.startswith("/v1/attachments/")] == downloads
+    assert not _stored_files(other, only_mine)
+    assert other.scalar("SELECT count(*) FROM sync_missing_file") == 0
+    newcomer = make_desk("newcomer")  # a desk enrolled after the erasure fetches none of them either
+    newcomer.settle()
+    assert not _stored_files(newcomer, only_mine)
+    assert _stored_files(newcomer, kept) == kept
+    assert newcomer.scalar("SELECT count(*) FROM sync_missing_file") == 0
+    assert_converged(sync_server, first, other, newcomer)
