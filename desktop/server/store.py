@@ -20,6 +20,10 @@ An erasure in a push (`desktop.server.erasure`) is applied to the rows it reache
 append-only row of an already-erased case is erased before it is stored, and a changeable row of an erased case
 (or person) the push wrote keeps the erased values (`_erase_late`); the erased cases' stored
 files no live row holds are deleted from ``server_attachment`` with the writes (`_erased_scans`).
+
+A row an administrator wrote into ``sync_row`` by hand (psql) without its digest is marked by server migration
+0009's triggers; a verification's first ``/v1/checksums`` gives it its digest and sums its buckets again
+(`heal_hand_written`), so the desks converge without a manual step.
 """
 
 from __future__ import annotations
@@ -68,6 +72,7 @@ from desktop.server.models import (
     server_device,
     sync_bucket,
     sync_row,
+    sync_row_stale,
 )
 from desktop.server.sign_ins import proven_sign_ins, sign_in_actor
 from desktop.server.validation import RowValidator, hlc_problem
@@ -89,7 +94,7 @@ __all__ = [
 ]
 
 #: The server's own Alembic head.
-SERVER_SCHEMA = "0007"
+SERVER_SCHEMA = "0009"
 #: The oldest desk schema (db Alembic revision) this server accepts. Still "0007" after the desk's
 #: 0008 (device names on conflict records): a 0007 desk ignores pulled columns it lacks and never
 #: sends them, so branches may update their PCs one by one after the server.
@@ -1284,9 +1289,14 @@ class ServerStore:
             raise ServerError(422, "invalid_parameter",
                               f"المعامل «prefix» يجب أن يكون من صفر إلى {p.BUCKET_DIGITS - 1} خانات ست عشرية صغيرة")
         b = sync_bucket
+        stale = select(sync_row_stale.c.row_id).where(sync_row_stale.c.association_id == ctx.association_id).exists()
         with self._read() as conn:
-            head = int(conn.execute(select(server_association.c.seq)
-                                    .where(server_association.c.pk == ctx.association_pk)).scalar_one())
+            head, hand_written = conn.execute(select(server_association.c.seq, stale)
+                                              .where(server_association.c.pk == ctx.association_pk)).one()
+            head = int(head)
+        if hand_written:  # a row written by hand (server migration 0009's triggers): its sums first
+            self.heal_hand_written(ctx.association_id, ctx.association_pk)
+        with self._read() as conn:
             if table is None:
                 found = conn.execute(select(b.c.table_name, b.c.count, b.c.total).where(
                     b.c.association_id == ctx.association_id, b.c.bucket == -1)).all()
@@ -1311,6 +1321,53 @@ class ServerStore:
             entry[0] += int(count)
             entry[1] += int(total)
         return p.ChecksumsResponse(head_seq=head, sums={k: p.BucketSum(count=c, total=x) for k, (c, x) in sums.items()})
+
+    def heal_hand_written(self, association_id: uuid.UUID, association_pk: int) -> int:
+        """Give the rows written to ``sync_row`` by hand (marked in ``sync_row_stale`` by server migration 0009's
+        triggers: a psql INSERT or UPDATE that left the digest as it was) their bucket and digest, and sum their
+        buckets again from the rows; returns the rows marked. The rows are locked as a push locks them, then the
+        association's counter as a push's writes do, so the sums never miss a push's delta."""
+        marks = sync_row_stale.c.association_id == association_id
+        with self.engine.begin() as conn:
+            keys = sorted((str(t), r) for t, r in conn.execute(
+                select(sync_row_stale.c.table_name, sync_row_stale.c.row_id).where(marks)))
+            if not keys:
+                return 0
+            found: list[Any] = []
+            for start in range(0, len(keys), 1000):
+                found += conn.execute(select(sync_row.c.table_name, sync_row.c.row_id, sync_row.c.version,
+                                             sync_row.c.fields, sync_row.c.bucket, sync_row.c.digest).where(
+                    sync_row.c.association_id == association_id,
+                    tuple_(sync_row.c.table_name, sync_row.c.row_id).in_(keys[start:start + 1000]),
+                ).order_by(sync_row.c.table_name, sync_row.c.row_id).with_for_update()).all()
+            conn.execute(select(server_association.c.seq).where(server_association.c.pk == association_pk)
+                         .with_for_update())
+            buckets: set[tuple[str, int]] = set()
+            fixed = []
+            for table, row_id, version, fields, bucket, digest in found:
+                right = (p.bucket_of(row_id), self._digest(table, row_id, int(version), dict(fields or {})))
+                buckets |= {(table, int(bucket)), (table, right[0])}
+                if right != (int(bucket), int(digest)):
+                    fixed.append({"t": table, "r": row_id, "b": right[0], "h": right[1]})
+            if fixed:
+                conn.execute(update(sync_row).where(
+                    sync_row.c.association_id == association_id, sync_row.c.table_name == bindparam("t"),
+                    sync_row.c.row_id == bindparam("r")).values(bucket=bindparam("b"), digest=bindparam("h")), fixed)
+            deltas: dict[tuple[str, int], list[int]] = {}
+            for table, bucket in sorted(buckets):
+                count, total = conn.execute(select(func.count(), func.coalesce(func.sum(sync_row.c.digest), 0)).where(
+                    sync_row.c.association_id == association_id, sync_row.c.table_name == table,
+                    sync_row.c.bucket == bucket)).one()
+                held = conn.execute(select(sync_bucket.c.count, sync_bucket.c.total).where(
+                    sync_bucket.c.association_id == association_id, sync_bucket.c.table_name == table,
+                    sync_bucket.c.bucket == bucket)).first()
+                deltas[(table, bucket)] = [int(count) - int(held[0] if held else 0),
+                                           int(total) - int(held[1] if held else 0)]
+            add_to_buckets(conn, association_id, deltas)
+            for start in range(0, len(keys), 1000):
+                conn.execute(delete(sync_row_stale).where(
+                    marks, tuple_(sync_row_stale.c.table_name, sync_row_stale.c.row_id).in_(keys[start:start + 1000])))
+        return len(keys)
 
     def rows(self, ctx: DeviceContext, table: str, after_id: uuid.UUID | None, limit: int,
              bucket: int | None = None, upto: int | None = None) -> p.RowsResponse:

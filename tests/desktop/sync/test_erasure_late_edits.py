@@ -153,3 +153,105 @@ def test_a_desk_that_pulls_an_erasure_removes_the_cases_scans_and_keeps_those_st
     assert _stored_files(newcomer, kept) == kept
     assert newcomer.scalar("SELECT count(*) FROM sync_missing_file") == 0
     assert_converged(sync_server, first, other, newcomer)
+
+
+def _store_the_old_way(db_url: str, association: uuid.UUID, rows: list[tuple[str, uuid.UUID, dict[str, object]]]
+                       ) -> None:
+    """Rows written as a server before 0006 stored a late arrival: as pushed (un-erased), with their digests, bucket
+    sums and next sequences."""
+    from sqlalchemy import insert, update
+
+    from desktop.server.models import server_association, sync_row
+    from desktop.server.store import add_to_buckets
+    from desktop.sync import protocol as p
+
+    tables = p.synced_tables()
+    engine = create_engine(normalize_db_url(db_url))
+    try:
+        with engine.begin() as conn:
+            seq = conn.execute(select(server_association.c.seq).where(
+                server_association.c.association_id == association).with_for_update()).scalar_one()
+            for table, row_id, values in rows:
+                seq += 1
+                fields: dict[str, object] = dict.fromkeys(c.name for c in tables[table].columns)
+                fields.update(values)
+                fields.update({"id": str(row_id), "version": 1, "server_seq": seq})
+                digest = p.row_digest(tables[table], row_id, 1, fields)
+                conn.execute(insert(sync_row).values(association_id=association, table_name=table, row_id=row_id,
+                                                     version=1, server_seq=seq, deleted=False, fields=fields, meta={},
+                                                     bucket=p.bucket_of(row_id), digest=digest))
+                add_to_buckets(conn, association, {(table, p.bucket_of(row_id)): [1, digest]})
+            conn.execute(update(server_association).where(server_association.c.association_id == association)
+                         .values(seq=seq))
+    finally:
+        engine.dispose()
+
+
+def _migrate_again(db_url: str) -> int:
+    """Server migration 0009 run over the server's database (down to 0007, up to the head); then its step once
+    more (it is idempotent): the rows the second run changed."""
+    from alembic import command
+    from alembic.config import Config
+
+    from desktop.server.repair import erase_late_rows
+    from desktop.server.store import MIGRATIONS_DIR
+
+    engine = create_engine(normalize_db_url(db_url))
+    try:
+        with engine.begin() as conn:
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS_DIR))
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0007")
+            command.upgrade(config, "head")
+        with engine.begin() as conn:
+            return erase_late_rows(conn)
+    finally:
+        engine.dispose()
+
+
+def test_server_migration_0009_erases_the_late_rows_a_server_stored_un_erased(
+    sync_server, make_desk: Callable[..., Desk],
+) -> None:
+    from tests.desktop.sync.test_hand_written_rows import _server_sums_match_the_rows
+
+    first = make_desk("first")
+    manager = sign_in_desk(first.ws)
+    case_id = _closed_case(first.ws, closed_for=LONG_AGO, opened=first.settle)
+    first.settle()
+    run_retention(first.ws.db, first.ws.data_dir, apply=True, actor_id=manager.account_id)
+    first.settle()
+    association = uuid.UUID(hex=str(first.scalar("SELECT id FROM association")))
+    with first.ws.db.session(read_only=True) as session:
+        case = session.get_one(Case, case_id)
+        version, person = case.policy_version_id, case.beneficiary_id
+    assert person is not None
+    note, event = uuid.uuid4(), uuid.uuid4()
+    words = f"اتصل {NAME} ({ID_NUMBER}) يسأل عن طلبه"
+    stamp = dt.datetime.now(dt.UTC).isoformat()
+    _store_the_old_way(sync_server.db_url, association, [
+        ("step_completion", note, {"case_id": str(case_id), "step_id": "follow_up", "step_kind": "note", "skipped": False,
+                                   "officer_id": str(manager.account_id), "completed_at": stamp,
+                                   "policy_version_id": str(version), "note": words, "created_at": stamp,
+                                   "updated_at": stamp}),
+        ("audit_event", event, {"association_id": str(association), "action": "note_added",
+                                "entity": "step_completion", "entity_id": str(note), "at": stamp,
+                                "details": {"note": words}, "chain_seq": 0, "prev_hash": "", "hash": "",
+                                "created_at": stamp, "updated_at": stamp}),
+    ])
+    assert NAME in _server_text(sync_server.db_url, first)
+
+    assert _migrate_again(sync_server.db_url) == 0  # erased by the migration; the step again changes nothing
+    server = _server_text(sync_server.db_url, first)
+    assert NAME not in server and ID_NUMBER not in server
+    _server_sums_match_the_rows(sync_server.db_url, association)
+    newcomer = make_desk("newcomer")
+    newcomer.settle()
+    first.settle()
+    first.sync.client().run_round(verify=True)
+    for desk in (first, newcomer):
+        assert desk.scalar("SELECT count(*) FROM sync_quarantine") == 0, desk.name
+        with desk.ws.db.session(read_only=True) as session:
+            assert session.scalars(select(StepCompletion.note).where(StepCompletion.id == note)).one() == MARKER
+        assert NAME.encode() not in _raw_bytes(desk.ws), desk.name
+    assert_converged(sync_server, first, newcomer)
