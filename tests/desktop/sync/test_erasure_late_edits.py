@@ -155,38 +155,6 @@ def test_a_desk_that_pulls_an_erasure_removes_the_cases_scans_and_keeps_those_st
     assert_converged(sync_server, first, other, newcomer)
 
 
-def _store_the_old_way(db_url: str, association: uuid.UUID, rows: list[tuple[str, uuid.UUID, dict[str, object]]]
-                       ) -> None:
-    """Rows written as a server before 0006 stored a late arrival: as pushed (un-erased), with their digests, bucket
-    sums and next sequences."""
-    from sqlalchemy import insert, update
-
-    from desktop.server.models import server_association, sync_row
-    from desktop.server.store import add_to_buckets
-    from desktop.sync import protocol as p
-
-    tables = p.synced_tables()
-    engine = create_engine(normalize_db_url(db_url))
-    try:
-        with engine.begin() as conn:
-            seq = conn.execute(select(server_association.c.seq).where(
-                server_association.c.association_id == association).with_for_update()).scalar_one()
-            for table, row_id, values in rows:
-                seq += 1
-                fields: dict[str, object] = dict.fromkeys(c.name for c in tables[table].columns)
-                fields.update(values)
-                fields.update({"id": str(row_id), "version": 1, "server_seq": seq})
-                digest = p.row_digest(tables[table], row_id, 1, fields)
-                conn.execute(insert(sync_row).values(association_id=association, table_name=table, row_id=row_id,
-                                                     version=1, server_seq=seq, deleted=False, fields=fields, meta={},
-                                                     bucket=p.bucket_of(row_id), digest=digest))
-                add_to_buckets(conn, association, {(table, p.bucket_of(row_id)): [1, digest]})
-            conn.execute(update(server_association).where(server_association.c.association_id == association)
-                         .values(seq=seq))
-    finally:
-        engine.dispose()
-
-
 def _migrate_again(db_url: str) -> int:
     """Server migration 0009 run over the server's database (down to 0007, up to the head); then its step once
     more (it is idempotent): the rows the second run changed."""
@@ -214,6 +182,7 @@ def test_server_migration_0009_erases_the_late_rows_a_server_stored_un_erased(
     sync_server, make_desk: Callable[..., Desk],
 ) -> None:
     from tests.desktop.sync.test_hand_written_rows import _server_sums_match_the_rows
+    from tests.desktop.sync.test_quarantine import _inject
 
     first = make_desk("first")
     manager = sign_in_desk(first.ws)
@@ -229,7 +198,8 @@ def test_server_migration_0009_erases_the_late_rows_a_server_stored_un_erased(
     note, event = uuid.uuid4(), uuid.uuid4()
     words = f"اتصل {NAME} ({ID_NUMBER}) يسأل عن طلبه"
     stamp = dt.datetime.now(dt.UTC).isoformat()
-    _store_the_old_way(sync_server.db_url, association, [
+    # written as a server before 0006 stored a late arrival: as pushed (un-erased), with digests, sums and sequences
+    _inject(sync_server, first.ws.active_profile().association.name, [
         ("step_completion", note, {"case_id": str(case_id), "step_id": "follow_up", "step_kind": "note", "skipped": False,
                                    "officer_id": str(manager.account_id), "completed_at": stamp,
                                    "policy_version_id": str(version), "note": words, "created_at": stamp,
