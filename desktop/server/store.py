@@ -1288,30 +1288,37 @@ class ServerStore:
         if len(prefix) >= p.BUCKET_DIGITS or any(ch not in "0123456789abcdef" for ch in prefix):
             raise ServerError(422, "invalid_parameter",
                               f"المعامل «prefix» يجب أن يكون من صفر إلى {p.BUCKET_DIGITS - 1} خانات ست عشرية صغيرة")
-        b = sync_bucket
         stale = select(sync_row_stale.c.row_id).where(sync_row_stale.c.association_id == ctx.association_id).exists()
         with self._read() as conn:
             head, hand_written = conn.execute(select(server_association.c.seq, stale)
                                               .where(server_association.c.pk == ctx.association_pk)).one()
-            head = int(head)
-        if hand_written:  # a row written by hand (server migration 0009's triggers): its sums first
-            self.heal_hand_written(ctx.association_id, ctx.association_pk)
+            if not hand_written:
+                return self._checksums(conn, ctx, int(head), table, prefix, every_bucket)
+        # a row written by hand (server migration 0009's triggers): its digest and its buckets' sums first
+        self.heal_hand_written(ctx.association_id, ctx.association_pk)
         with self._read() as conn:
-            if table is None:
-                found = conn.execute(select(b.c.table_name, b.c.count, b.c.total).where(
-                    b.c.association_id == ctx.association_id, b.c.bucket == -1)).all()
-                return p.ChecksumsResponse(head_seq=head, sums={
-                    t: p.BucketSum(count=int(c), total=int(x)) for t, c, x in found if c})
-            if every_bucket:
-                found = conn.execute(select(b.c.bucket, b.c.count, b.c.total).where(
-                    b.c.association_id == ctx.association_id, b.c.table_name == table, b.c.bucket >= 0)).all()
-                return p.ChecksumsResponse(head_seq=head, sums={
-                    f"{int(k):0{p.BUCKET_DIGITS}x}": p.BucketSum(count=int(c), total=int(x)) for k, c, x in found if c})
-            shift = 4 * (p.BUCKET_DIGITS - len(prefix) - 1)
-            low = int(prefix, 16) << (shift + 4) if prefix else 0
+            return self._checksums(conn, ctx, int(head), table, prefix, every_bucket)
+
+    @staticmethod
+    def _checksums(conn: Connection, ctx: DeviceContext, head: int, table: str | None, prefix: str,
+                   every_bucket: bool) -> p.ChecksumsResponse:
+        """`checksums` read on one connection (the arguments checked)."""
+        b = sync_bucket
+        if table is None:
+            found = conn.execute(select(b.c.table_name, b.c.count, b.c.total).where(
+                b.c.association_id == ctx.association_id, b.c.bucket == -1)).all()
+            return p.ChecksumsResponse(head_seq=head, sums={
+                t: p.BucketSum(count=int(c), total=int(x)) for t, c, x in found if c})
+        if every_bucket:
             found = conn.execute(select(b.c.bucket, b.c.count, b.c.total).where(
-                b.c.association_id == ctx.association_id, b.c.table_name == table,
-                b.c.bucket >= low, b.c.bucket < low + (16 << shift))).all()
+                b.c.association_id == ctx.association_id, b.c.table_name == table, b.c.bucket >= 0)).all()
+            return p.ChecksumsResponse(head_seq=head, sums={
+                f"{int(k):0{p.BUCKET_DIGITS}x}": p.BucketSum(count=int(c), total=int(x)) for k, c, x in found if c})
+        shift = 4 * (p.BUCKET_DIGITS - len(prefix) - 1)
+        low = int(prefix, 16) << (shift + 4) if prefix else 0
+        found = conn.execute(select(b.c.bucket, b.c.count, b.c.total).where(
+            b.c.association_id == ctx.association_id, b.c.table_name == table,
+            b.c.bucket >= low, b.c.bucket < low + (16 << shift))).all()
         sums: dict[str, list[int]] = {}
         for bucket, count, total in found:
             if not count:
