@@ -20,6 +20,13 @@ Decisions recorded here (one definition for the desk, its triggers and the sync 
 * A late arrival — an append-only row of `LATE_TABLES` of an already-erased case, written by a desk that was
   offline — is erased on arrival: by the server in the push that brings it, and by a desk that pulls it
   (`erasures_reaching_sqlite`, then `apply_erasure_sqlite` again, which leaves erased rows alone).
+* What an erasure does to the case's CHANGEABLE rows (and to its person when the erasure names them) is
+  `ANONYMISED_COLUMNS`, the one list: retention writes those values (they reach the server by the outbox), the
+  server writes them again over a late edit of such a row pushed by a desk that was offline (`anonymised_values`,
+  in the push that brings it), and every desk then pulls the row erased, the editing desk included.
+* A desk that pulls an erasure removes the stored files (sealed or not) of the case's attachments that only
+  erased cases use and whose SHA-256 no other live attachment row holds (`erased_case_files_sqlite`), and never
+  fetches them again (`erased_only_attachments_sqlite`); the server drops its copies itself.
 * Who may erase (`ERASURE_ROLES`) and when (`is_past_retention`: a closed case whose ``closed_at`` is at least
   the case's own policy version's ``[privacy] retention_years`` ago) are checked by the desk and by the server.
 """
@@ -36,12 +43,18 @@ from typing import Any
 from db.audit_chain import details_digest, event_hash, event_hash_v1
 
 __all__ = [
+    "ANONYMISED_COLUMNS",
+    "ANONYMISED_NAME",
+    "ANONYMISED_REPORTER",
     "ERASABLE_COLUMNS",
     "ERASURE_ROLES",
     "KEPT_ACTIONS",
     "MARKER",
     "LATE_TABLES",
+    "anonymised_values",
     "apply_erasure_sqlite",
+    "erased_case_files_sqlite",
+    "erased_only_attachments_sqlite",
     "erasures_reaching_sqlite",
     "erased_audit_details",
     "erased_columns",
@@ -67,6 +80,41 @@ ERASABLE_COLUMNS: dict[str, tuple[str, ...]] = {
 #: The append-only tables whose rows an erasure changes: a row of theirs that arrives after its case's erasure (a
 #: desk that was offline) is erased on arrival, by the server and by a desk that pulls it.
 LATE_TABLES: frozenset[str] = frozenset({*ERASABLE_COLUMNS, "audit_event"})
+
+#: What an anonymised beneficiary is called (search and lists show it), and a rescue report's reporter.
+ANONYMISED_NAME = "مستفيد حُذفت بياناته الشخصية"
+ANONYMISED_REPORTER = "مبلّغ حُذفت بياناته"
+#: A value made per row from the row's id (32 hex digits): `anonymised_values` fills it in.
+_PER_ROW = object()
+
+#: The changeable rows an erasure reaches and the value each personal column takes (None: cleared), in one place.
+#: ``beneficiary``: the erasure's person (only when it names one: every case of theirs erased); ``case``: the
+#: erased case itself; the others: the rows whose ``case_id`` is the erased case. Gender, nationality, household
+#: size, statuses and dates stay (they identify nobody; the reports count them).
+ANONYMISED_COLUMNS: dict[str, dict[str, Any]] = {
+    "beneficiary": {"full_name": ANONYMISED_NAME, "name_key": _PER_ROW, "id_number": _PER_ROW, "id_expiry": None,
+                    "birth_date": None, "mobile": None, "phone_key": None, "city": None},
+    "case": {"summary": None, "location": None},
+    "referral": {"note": None, "answer": None},
+    "assessment": {"notes": None, "recommendation": None},
+    "assessment_item": {"note": None},
+    "service": {"description": None},
+    "beneficiary_notice": {"note": None},
+    "eligibility_recommendation": {"reason": None},
+    "rescue_report": {"reporter_name": ANONYMISED_REPORTER, "reporter_phone": None, "platform": None,
+                      "what_happened": "—", "escalation_note": None, "help_given": None,
+                      "dispatch_override_reason": None, "latitude": None, "longitude": None},
+    "reception_draft": {"fields": {}},
+}
+
+
+def anonymised_values(table: str, row_hex: str) -> dict[str, Any]:
+    """{column: erased value} of one changeable row of `ANONYMISED_COLUMNS` (empty for another table); `row_hex` is
+    the row's id as 32 hex digits (an anonymised person's name key and ID marker are unique per row)."""
+    per_row = {"name_key": f"anon {row_hex}", "id_number": f"#{row_hex[-9:]}"}
+    return {name: per_row[name] if value is _PER_ROW else (dict(value) if isinstance(value, dict) else value)
+            for name, value in ANONYMISED_COLUMNS.get(table, {}).items()}
+
 
 #: Audit actions of the retention itself: they name no person and are kept whole.
 KEPT_ACTIONS: frozenset[str] = frozenset({"case_anonymised", "erasure_recorded", "retention_applied"})
@@ -222,3 +270,41 @@ def erasures_reaching_sqlite(connection: sqlite3.Connection, table: str, rows: l
                 f"SELECT id, case_id, beneficiary_id FROM erasure WHERE deleted_at IS NULL "
                 f"AND {column} IN ({', '.join('?' for _ in chunk)})", chunk))
     return found
+
+
+def _attachment_references() -> str:
+    """SQL of (attachment id ``a``, case id ``c``) for every reference to a stored file by a row of a case (its
+    documents, the declaration's signature and PDF, decision letters: the models' foreign keys to ``attachment``)."""
+    from db.models import Base
+
+    parts = [f'SELECT "{column.name}" AS a, case_id AS c FROM "{table.name}" WHERE "{column.name}" IS NOT NULL'
+             for table in Base.metadata.sorted_tables if "case_id" in table.c
+             for column in table.c if any(fk.column.table.name == "attachment" for fk in column.foreign_keys)]
+    return " UNION ALL ".join(parts)
+
+
+#: The attachment rows only erased cases use: every case referencing them has a live erasure.
+_ERASED_ONLY = ("SELECT a FROM ({refs}) WHERE c IN (SELECT case_id FROM erasure WHERE deleted_at IS NULL) "
+                "EXCEPT SELECT a FROM ({refs}) WHERE c NOT IN (SELECT case_id FROM erasure WHERE deleted_at IS NULL)")
+
+
+def erased_case_files_sqlite(connection: sqlite3.Connection, case_id: str) -> list[tuple[str, str]]:
+    """(SHA-256, stored path) of the files of an erased case's attachments that this desk may remove: attachment
+    rows only erased cases reference (deleted by retention or not yet), whose SHA-256 no other live attachment row
+    holds (a file another case, or anything else, still uses stays). Run it after the erasure row is stored."""
+    refs = _attachment_references()
+    only = _ERASED_ONLY.format(refs=refs)
+    return [(str(sha), str(path)) for sha, path in connection.execute(
+        f"SELECT DISTINCT sha256, stored_path FROM attachment WHERE id IN ({only}) "
+        f"AND id IN (SELECT a FROM ({refs}) WHERE c = ?) "
+        f"AND sha256 NOT IN (SELECT sha256 FROM attachment WHERE deleted_at IS NULL AND id NOT IN ({only}))",
+        (_hex(case_id),))]
+
+
+def erased_only_attachments_sqlite(connection: sqlite3.Connection, ids: list[str]) -> set[str]:
+    """Those of `ids` (attachment ids, 32 hex digits) that only erased cases use: their files are not fetched.
+    Empty at once when the desk holds no erasure (one indexed probe)."""
+    if not ids or connection.execute("SELECT 1 FROM erasure WHERE deleted_at IS NULL LIMIT 1").fetchone() is None:
+        return set()
+    only = {str(a) for (a,) in connection.execute(_ERASED_ONLY.format(refs=_attachment_references()))}
+    return only & {h for h in (_hex(i) for i in ids) if h}

@@ -8,7 +8,8 @@ Decisions recorded here:
 * The bulk updates leave ``version`` alone: a row whose content changes reaches the outbox and the server's
   answer sets its version; one already empty (a case without a summary) must keep the version the server has,
   or the sync's verification finds the desk and the server differ.
-* Anonymising removes the person and keeps the counts: the beneficiary's name, name key, ID number (replaced by a
+* Anonymising removes the person and keeps the counts: the columns `db.erasure.ANONYMISED_COLUMNS` lists (the
+  one list, also applied by the server to a late edit): the beneficiary's name, name key, ID number (replaced by a
   marker unique per row), ID expiry, birth date, mobile and city are cleared (gender, nationality and household
   size stay: they identify nobody and the reports count them); the case's summary and location, the free-text
   notes of its referrals, assessments, services, notices and recommendations, a rescue report's reporter and
@@ -40,7 +41,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from db.engine import Database, driver_connection
-from db.erasure import ERASURE_ROLES, apply_erasure_sqlite, years_before
+from db.erasure import ANONYMISED_NAME, ERASURE_ROLES, anonymised_values, apply_erasure_sqlite, years_before
 from db.models import (
     Assessment,
     AppUser,
@@ -71,9 +72,6 @@ from desktop.policy import load_profile_text
 __all__ = ["ANONYMISED_NAME", "LAST_RUN_KEY", "PROMPTED_KEY", "RetentionReport", "retention_due", "run_retention",
            "yearly_reminder"]
 
-#: What an anonymised beneficiary is called (search and lists show it).
-ANONYMISED_NAME = "مستفيد حُذفت بياناته الشخصية"
-ANONYMISED_REPORTER = "مبلّغ حُذفت بياناته"
 #: The `desk_setting` row remembering the last applied run: {"at": ISO time}.
 LAST_RUN_KEY = "retention_last_run"
 #: The `desk_setting` row remembering when the manager was last reminded: {"at": ISO time}.
@@ -192,29 +190,18 @@ def _run(session: Session, *, apply: bool, actor_id: uuid.UUID | None, now: dt.d
 
     for beneficiary_id in people:
         session.execute(update(Beneficiary).where(Beneficiary.id == beneficiary_id).values(
-            full_name=ANONYMISED_NAME, name_key=f"anon {beneficiary_id.hex}", id_number=f"#{beneficiary_id.hex[-9:]}",
-            id_expiry=None, birth_date=None, mobile=None, phone_key=None, city=None, updated_by=actor_id,
-        ))
+            **anonymised_values("beneficiary", beneficiary_id.hex), updated_by=actor_id))
     ids = list(due_ids)
     if ids:
         session.execute(update(Case).where(Case.id.in_(ids)).values(
-            summary=None, location=None, updated_by=actor_id))
-        for model, columns in (
-            (Referral, {"note": None, "answer": None}),
-            (Assessment, {"notes": None, "recommendation": None}),
-            (AssessmentItem, {"note": None}),
-            (Service, {"description": None}),
-            (BeneficiaryNotice, {"note": None}),
-            (EligibilityRecommendation, {"reason": None}),
-            (RescueReport, {"reporter_name": ANONYMISED_REPORTER, "reporter_phone": None, "platform": None,
-                            "what_happened": "—", "escalation_note": None, "help_given": None,
-                            "dispatch_override_reason": None, "latitude": None, "longitude": None}),
-        ):
+            **anonymised_values("case", ""), updated_by=actor_id))
+        for model in (Referral, Assessment, AssessmentItem, Service, BeneficiaryNotice, EligibilityRecommendation,
+                      RescueReport):
             session.execute(update(model).where(model.case_id.in_(ids)).values(
-                **columns, updated_by=actor_id))
+                **anonymised_values(model.__tablename__, ""), updated_by=actor_id))
         session.execute(update(ReceptionDraft).where(ReceptionDraft.case_id.in_(ids),
                                                      ReceptionDraft.deleted_at.is_(None)).values(
-            fields={}, deleted_at=moment, version=ReceptionDraft.version + 1))
+            **anonymised_values("reception_draft", ""), deleted_at=moment, version=ReceptionDraft.version + 1))
     stored: list[str] = []
     if files:
         for attachment in session.scalars(select(Attachment).where(Attachment.id.in_(list(files)),

@@ -13,6 +13,10 @@
   erasure is stored (a desk that was offline wrote it) is erased in the push that brings it, before it is
   stored, so no desk pulls the name again; a desk holding the erasure erases such a row as it pulls it too.
   Found by the erasure's ``case_id`` / ``beneficiary_id`` (the JSON expression indexes of server migration 0006).
+* A late edit (`late_edits`): a changeable row of `db.erasure.ANONYMISED_COLUMNS`'s tables that a push writes
+  (edited or new) and an erasure reaches keeps the erased values in the merged row, whatever the edit said: the
+  version every desk pulls, the editing desk's included, is erased; a conflict record of that push about such a
+  field keeps the erased value on both sides too.
 """
 
 from __future__ import annotations
@@ -25,10 +29,19 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.engine import Connection
 
-from db.erasure import ERASURE_ROLES, LATE_TABLES, erased_audit_details, erased_columns, is_past_retention, retention_years
+from db.erasure import (
+    ERASURE_ROLES,
+    LATE_TABLES,
+    anonymised_values,
+    erased_audit_details,
+    erased_columns,
+    is_past_retention,
+    retention_years,
+)
 from desktop.server.models import sync_row
 
-__all__ = ["erased_fields", "erasure_problem", "erasure_rows", "late_erasures", "without_history"]
+__all__ = ["erased_fields", "erasure_problem", "erasure_rows", "holds_erasure", "late_edits", "late_erasures",
+           "without_history"]
 
 ReadRow = Callable[[str, uuid.UUID], Mapping[str, Any] | None]
 
@@ -120,19 +133,77 @@ def without_history(meta: Mapping[str, Any]) -> dict[str, Any]:
 
 
 
+def holds_erasure(conn: Connection, association_id: uuid.UUID,
+                  held: Mapping[tuple[str, uuid.UUID], Mapping[str, Any]]) -> bool:
+    """True when the association holds a live erasure, stored or among a push's rows `held` (one indexed probe)."""
+    if any(table == "erasure" and not f.get("deleted_at") for (table, _id), f in held.items()):
+        return True
+    return conn.execute(select(sync_row.c.row_id).where(
+        sync_row.c.association_id == association_id, sync_row.c.table_name == "erasure",
+        sync_row.c.deleted.is_(False)).limit(1)).first() is not None
+
+
+def _erasures_of(conn: Connection, association_id: uuid.UUID,
+                 held: Mapping[tuple[str, uuid.UUID], Mapping[str, Any]], cases: Sequence[str], people: Sequence[str],
+                 ) -> tuple[dict[uuid.UUID, uuid.UUID], dict[uuid.UUID, tuple[uuid.UUID, uuid.UUID]]]:
+    """({case: erasure}, {person: (erasure, case)}) of the live erasures of those cases or people (ids as text),
+    stored (the JSON expression indexes of server migration 0006) or among the push's rows `held`."""
+    erasures = [dict(f) for (table, _id), f in held.items() if table == "erasure" and not f.get("deleted_at")]
+    stored_fields = sync_row.c.fields
+    for start in range(0, max(len(cases), len(people)), 1000):
+        erasures += [dict(f) for (f,) in conn.execute(select(stored_fields).where(
+            sync_row.c.association_id == association_id, sync_row.c.table_name == "erasure",
+            sync_row.c.deleted.is_(False),
+            or_(stored_fields["case_id"].as_string().in_(cases[start:start + 1000]),
+                stored_fields["beneficiary_id"].as_string().in_(people[start:start + 1000]))))]
+    by_case: dict[uuid.UUID, uuid.UUID] = {}
+    by_person: dict[uuid.UUID, tuple[uuid.UUID, uuid.UUID]] = {}
+    for erasure in erasures:
+        erasure_id, case_id = _uuid(erasure.get("id")), _uuid(erasure.get("case_id"))
+        if erasure_id is None or case_id is None:
+            continue
+        by_case.setdefault(case_id, erasure_id)
+        person = _uuid(erasure.get("beneficiary_id"))
+        if person is not None:
+            by_person.setdefault(person, (erasure_id, case_id))
+    return by_case, by_person
+
+
+def late_edits(conn: Connection, association_id: uuid.UUID,
+               held: Mapping[tuple[str, uuid.UUID], Mapping[str, Any]],
+               edited: Sequence[tuple[str, uuid.UUID, Mapping[str, Any]]]) -> list[dict[str, Any]]:
+    """For each row (table, id, wire fields) of `db.erasure.ANONYMISED_COLUMNS`'s tables a push wrote, the erased
+    values it keeps (`db.erasure.anonymised_values`; empty when no erasure reaches it): a case erased, a row of an
+    erased case, or the person an erasure names. A desk that was offline renamed the person or wrote a note after
+    the erasure reached the server: the merged row stays erased. One indexed query for the whole push (the caller
+    probes `holds_erasure` first)."""
+    cases = sorted({str(case_id) for table, row_id, fields in edited if table != "beneficiary"
+                    for case_id in [row_id if table == "case" else _uuid(fields.get("case_id"))] if case_id})
+    people = sorted({str(row_id) for table, row_id, _fields in edited if table == "beneficiary"})
+    by_case, by_person = _erasures_of(conn, association_id, held, cases, people)
+    found: list[dict[str, Any]] = []
+    for table, row_id, fields in edited:
+        if table == "beneficiary":
+            reached = row_id in by_person
+        else:
+            case_id = row_id if table == "case" else _uuid(fields.get("case_id"))
+            reached = case_id is not None and case_id in by_case
+        found.append(anonymised_values(table, row_id.hex) if reached else {})
+    return found
+
+
 def late_erasures(conn: Connection, association_id: uuid.UUID,
                   held: Mapping[tuple[str, uuid.UUID], Mapping[str, Any]],
-                  arrivals: Sequence[tuple[str, Mapping[str, Any]]],
+                  arrivals: Sequence[tuple[str, Mapping[str, Any]]], *, probed: bool = False,
                   ) -> list[tuple[uuid.UUID, uuid.UUID, set[uuid.UUID]] | None]:
     """For each new row (table, wire fields) of a push, (erasure id, case id, `about` as `erasure_rows`) of an
     erasure that reaches it — its case's, or for an audit event the erasure of the case, the person or the case of
     the row it is about — or None. `held` is the push's rows ({(table, id): fields}: an erasure of the same batch
-    counts). A few indexed queries for the whole push; one probe when the association holds no erasure."""
+    counts). A few indexed queries for the whole push; one probe when the association holds no erasure (none when
+    the caller has `probed` it already)."""
     found: list[tuple[uuid.UUID, uuid.UUID, set[uuid.UUID]] | None] = [None] * len(arrivals)
-    erasures = [f for (table, _id), f in held.items() if table == "erasure" and not f.get("deleted_at")]
     mine = sync_row.c.association_id == association_id
-    if not arrivals or not erasures and conn.execute(select(sync_row.c.row_id).where(
-            mine, sync_row.c.table_name == "erasure", sync_row.c.deleted.is_(False)).limit(1)).first() is None:
+    if not arrivals or not probed and not holds_erasure(conn, association_id, held):
         return found
     wanted: list[tuple[set[uuid.UUID], uuid.UUID | None]] = []  # per arrival: its candidate cases, its person
     owners: dict[str, set[uuid.UUID]] = {}  # the rows audit events are about, by table, to read their case
@@ -162,22 +233,7 @@ def late_erasures(conn: Connection, association_id: uuid.UUID,
             cases.add(case_of[(entity, about)])
     all_cases = sorted({str(c) for cases, _about in wanted for c in cases})
     people = sorted({str(about) for _cases, about in wanted if about is not None})
-    stored_fields = sync_row.c.fields
-    for start in range(0, max(len(all_cases), len(people)), 1000):
-        erasures += [dict(f) for (f,) in conn.execute(select(stored_fields).where(
-            mine, sync_row.c.table_name == "erasure", sync_row.c.deleted.is_(False),
-            or_(stored_fields["case_id"].as_string().in_(all_cases[start:start + 1000]),
-                stored_fields["beneficiary_id"].as_string().in_(people[start:start + 1000]))))]
-    by_case: dict[uuid.UUID, uuid.UUID] = {}
-    by_person: dict[uuid.UUID, tuple[uuid.UUID, uuid.UUID]] = {}
-    for erasure in erasures:
-        erasure_id, case_id = _uuid(erasure.get("id")), _uuid(erasure.get("case_id"))
-        if erasure_id is None or case_id is None:
-            continue
-        by_case.setdefault(case_id, erasure_id)
-        person = _uuid(erasure.get("beneficiary_id"))
-        if person is not None:
-            by_person.setdefault(person, (erasure_id, case_id))
+    by_case, by_person = _erasures_of(conn, association_id, held, all_cases, people)
     for index, (cases, about) in enumerate(wanted):
         about_set = {about} if about is not None else set()
         for case_id in sorted(cases):

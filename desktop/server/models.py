@@ -11,6 +11,9 @@
   encoded, including id/version/server_seq), ``meta`` per field ``{column: {v, hlc, device, user, at}}``.
 * ``sync_bucket``: per (association, table, bucket) the count and `row_digest` sum of its rows; bucket
   -1 is the table's root (incremental verification, kept in the writing transaction).
+* ``sync_row_stale``: the rows written to ``sync_row`` by hand (an administrator's INSERT or UPDATE in psql that
+  left ``digest`` as it was, or 0), marked by the triggers of server migration 0009; the server computes their
+  digest and sums their buckets again before it answers a verification (`desktop.server.store`).
 * ``processed_mutation``: mutation ids already applied, per device, with their result (idempotent push;
   another device's id, of this association or another, never answers for this one).
 * ``server_attachment``: attachment bytes by (association, SHA-256).
@@ -124,6 +127,14 @@ for _name, _key, _only in (("ix_sync_row_case_id", "case_id", None),
     Index(_name, sync_row.c.association_id, text(f"(fields ->> '{_key}')"),
           postgresql_where=text(f"(fields ->> '{_key}') IS NOT NULL"
                                 + (f" AND table_name = '{_only}'" if _only else ""))).ddl_if(dialect="postgresql")
+
+sync_row_stale = Table(
+    "sync_row_stale",
+    metadata,
+    Column("association_id", Uuid, primary_key=True),
+    Column("table_name", String(64), primary_key=True),
+    Column("row_id", Uuid, primary_key=True),
+)
 
 sync_bucket = Table(
     "sync_bucket",

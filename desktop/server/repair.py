@@ -17,6 +17,8 @@ Decisions recorded here:
 * A repaired or removed row keeps the bucket sums (`desktop.server.store.add_to_buckets`) in the same
   transaction, as a push does: the desks' incremental verification compares them, and a sum left
   behind would make every desk resync that bucket for ever.
+* `erase_late_rows` (server migration 0009) applies every stored erasure again, once: rows a server stored before
+  it erased late arrivals and late edits are erased as a push erases them now.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.engine import Connection
 
 from db.models import utc_now
@@ -35,7 +37,7 @@ from desktop.server.store import ServerError, ServerStore, add_to_buckets
 from desktop.server.validation import RowValidator
 from desktop.sync import protocol as p
 
-__all__ = ["RowProblem", "inspect_rows", "repair_row"]
+__all__ = ["RowProblem", "erase_late_rows", "inspect_rows", "repair_row"]
 
 
 @dataclass(frozen=True)
@@ -136,3 +138,62 @@ def repair_row(store: ServerStore, association_name: str, row_id: uuid.UUID, *,
         add_to_buckets(conn, association_id, {(table, bucket): [0, digest - int(found["digest"])]})
         conn.execute(update(server_association).where(server_association.c.pk == pk).values(seq=seq + 1))
     return f"صُحّح السجل في الجدول «{table}»: {'، '.join(set_fields)}؛ ستستلمه الأجهزة في مزامنتها التالية"
+
+
+def erase_late_rows(conn: Connection) -> int:
+    """Apply every stored erasure again to the rows it reaches (server migration 0009; idempotent): the append-only
+    rows of an erased case that arrived after its erasure before the push erased late arrivals, and the changeable
+    rows of an erased case or person a late edit wrote before the push kept them erased. Their content becomes the
+    erased one (`desktop.server.erasure.erased_fields`, `db.erasure.anonymised_values`), their merge history
+    goes, their digests and buckets follow; version and sequence stay (every desk holding the erasure erases its
+    own copy as its verification repairs the bucket). Returns the rows changed."""
+    from desktop.server.erasure import erased_fields, erasure_rows, without_history
+    from db.erasure import anonymised_values
+
+    tables = p.synced_tables()
+    erasures = conn.execute(select(sync_row.c.association_id, sync_row.c.row_id, sync_row.c.fields).where(
+        sync_row.c.table_name == "erasure", sync_row.c.deleted.is_(False)).order_by(
+        sync_row.c.association_id, sync_row.c.row_id)).all()
+    changed = 0
+    for association_id, erasure_id, erasure in erasures:
+        case_id = _uuid(erasure.get("case_id"))
+        if case_id is None:
+            continue
+        person = _uuid(erasure.get("beneficiary_id"))
+        touched, about = erasure_rows(conn, association_id, case_id, person)
+        keys = sorted(set(touched))
+        deltas: dict[tuple[str, int], list[int]] = {}
+        for start in range(0, len(keys), 1000):
+            found = conn.execute(select(sync_row.c.table_name, sync_row.c.row_id, sync_row.c.version,
+                                        sync_row.c.fields, sync_row.c.meta, sync_row.c.bucket, sync_row.c.digest)
+                                 .where(sync_row.c.association_id == association_id,
+                                        tuple_(sync_row.c.table_name, sync_row.c.row_id).in_(keys[start:start + 1000]))
+                                 .with_for_update()).all()
+            for table, row_id, version, stored, meta, bucket, digest in found:
+                fields = dict(stored or {})
+                changes = erased_fields(table, fields, erasure_id, case_id, about)
+                reached = (table == "beneficiary" and row_id == person) or (table == "case" and row_id == case_id) \
+                    or (table not in ("beneficiary", "case") and _uuid(fields.get("case_id")) == case_id)
+                if reached:
+                    changes.update({k: v for k, v in anonymised_values(table, row_id.hex).items()
+                                    if fields.get(k) != v})
+                if not changes or table not in tables:
+                    continue
+                fields.update(changes)
+                new_digest = p.row_digest(tables[table], row_id, int(version), fields)
+                conn.execute(update(sync_row).where(
+                    sync_row.c.association_id == association_id, sync_row.c.table_name == table,
+                    sync_row.c.row_id == row_id).values(fields=fields, meta=without_history(dict(meta or {})),
+                                                        digest=new_digest))
+                delta = deltas.setdefault((table, int(bucket)), [0, 0])
+                delta[1] += new_digest - int(digest)
+                changed += 1
+        add_to_buckets(conn, association_id, deltas)
+    return changed
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value is not None else None
+    except ValueError:
+        return None

@@ -17,8 +17,13 @@ A push's transaction has two parts (issue 15: ten desks against two server proce
   (a new row inserted by another push meanwhile, its own resend) is applied again from the start.
 
 An erasure in a push (`desktop.server.erasure`) is applied to the rows it reaches in the unordered part; a new
-append-only row of an already-erased case is erased before it is stored (`_erase_late`); the erased cases' stored
+append-only row of an already-erased case is erased before it is stored, and a changeable row of an erased case
+(or person) the push wrote keeps the erased values (`_erase_late`); the erased cases' stored
 files no live row holds are deleted from ``server_attachment`` with the writes (`_erased_scans`).
+
+A row an administrator wrote into ``sync_row`` by hand (psql) without its digest is marked by server migration
+0009's triggers; a verification's first ``/v1/checksums`` gives it its digest and sums its buckets again
+(`heal_hand_written`), so the desks converge without a manual step.
 """
 
 from __future__ import annotations
@@ -45,10 +50,18 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from db.ids import uuid7
-from db.erasure import LATE_TABLES
+from db.erasure import ANONYMISED_COLUMNS, LATE_TABLES
 from db.models import APPEND_ONLY_TABLES, CaseStatus, utc_now
 from desktop.cases.states import TRANSITIONS
-from desktop.server.erasure import erased_fields, erasure_problem, erasure_rows, late_erasures, without_history
+from desktop.server.erasure import (
+    erased_fields,
+    erasure_problem,
+    erasure_rows,
+    holds_erasure,
+    late_edits,
+    late_erasures,
+    without_history,
+)
 from desktop.server.models import (
     author_restamp,
     device_sign_in,
@@ -59,6 +72,7 @@ from desktop.server.models import (
     server_device,
     sync_bucket,
     sync_row,
+    sync_row_stale,
 )
 from desktop.server.sign_ins import proven_sign_ins, sign_in_actor
 from desktop.server.validation import RowValidator, hlc_problem
@@ -80,7 +94,7 @@ __all__ = [
 ]
 
 #: The server's own Alembic head.
-SERVER_SCHEMA = "0007"
+SERVER_SCHEMA = "0009"
 #: The oldest desk schema (db Alembic revision) this server accepts. Still "0007" after the desk's
 #: 0008 (device names on conflict records): a 0007 desk ignores pulled columns it lacks and never
 #: sends them, so branches may update their PCs one by one after the server.
@@ -595,8 +609,9 @@ class ServerStore:
                     erased_cases.add(uuid.UUID(str(fields["case_id"])))
                 elif m.table in LATE_TABLES and (m.table, m.row_id) in rows and rows[(m.table, m.row_id)].new:
                     arrivals.append(rows[(m.table, m.row_id)])
-            if arrivals:
-                self._erase_late(conn, ctx, rows, arrivals)
+            edited = [r for r in rows.values() if r.server_seq < 0 and r.table in ANONYMISED_COLUMNS]
+            if arrivals or edited:
+                self._erase_late(conn, ctx, rows, arrivals, edited)
             results = [answered[m.mutation_id] for m, _fields, _error in prepared]  # in the batch's order
             self._record_authors(conn, ctx, sign_ins, restamps, now)
             dirty = [r for r in rows.values() if r.dirty]
@@ -694,15 +709,39 @@ class ServerStore:
             row.dirty = True
 
     def _erase_late(self, conn: Connection, ctx: DeviceContext, rows: Mapping[tuple[str, uuid.UUID], _Row],
-                    arrivals: Sequence[_Row]) -> None:
-        """The push's new append-only rows of an already-erased case (late arrivals) are erased before they are
-        stored (`desktop.server.erasure.late_erasures`)."""
+                    arrivals: Sequence[_Row], edited: Sequence[_Row]) -> None:
+        """After the merge, when the association holds an erasure (one probe): the push's new append-only rows of
+        an already-erased case (late arrivals) are erased before they are stored, and the changeable rows it wrote
+        of an erased case or person keep their erased values (`desktop.server.erasure.late_erasures`,
+        `late_edits`)."""
         held = {key: row.fields for key, row in rows.items()}
-        reached = late_erasures(conn, ctx.association_id, held, [(row.table, row.fields) for row in arrivals])
-        for row, found in zip(arrivals, reached, strict=True):
-            if found is not None and not row.deleted:
-                erasure_id, case_id, about = found
-                row.fields.update(erased_fields(row.table, row.fields, erasure_id, case_id, about))
+        if not holds_erasure(conn, ctx.association_id, held):
+            return
+        if arrivals:
+            reached = late_erasures(conn, ctx.association_id, held, [(row.table, row.fields) for row in arrivals],
+                                    probed=True)
+            for row, found in zip(arrivals, reached, strict=True):
+                if found is not None and not row.deleted:
+                    erasure_id, case_id, about = found
+                    row.fields.update(erased_fields(row.table, row.fields, erasure_id, case_id, about))
+        if edited:
+            erased = late_edits(conn, ctx.association_id, held, [(r.table, r.row_id, r.fields) for r in edited])
+            for row, values in zip(edited, erased, strict=True):
+                changes = {name: value for name, value in values.items() if row.fields.get(name) != value}
+                if changes:
+                    row.fields.update(changes)
+                    row.meta = without_history(row.meta)
+                    self._erased_conflicts(rows, row, changes)
+
+    @staticmethod
+    def _erased_conflicts(rows: Mapping[tuple[str, uuid.UUID], _Row], row: _Row, changes: Mapping[str, Any]) -> None:
+        """This push's conflict records about the erased fields of `row` keep the erased value on every side."""
+        for (table, _id), record in rows.items():
+            fields = record.fields
+            if table == p.SYNC_CONFLICT_TABLE_NAME and record.new and fields.get("table_name") == row.table \
+                    and fields.get("row_id") == str(row.row_id) and fields.get("field") in changes:
+                erased = changes[str(fields["field"])]
+                fields.update({"base_value": erased, "value_a": erased, "value_b": erased})
 
     def _erased_scans(self, conn: Connection, ctx: DeviceContext, rows: Mapping[tuple[str, uuid.UUID], _Row],
                       cases: set[uuid.UUID]) -> list[str]:
@@ -1249,25 +1288,37 @@ class ServerStore:
         if len(prefix) >= p.BUCKET_DIGITS or any(ch not in "0123456789abcdef" for ch in prefix):
             raise ServerError(422, "invalid_parameter",
                               f"المعامل «prefix» يجب أن يكون من صفر إلى {p.BUCKET_DIGITS - 1} خانات ست عشرية صغيرة")
-        b = sync_bucket
+        stale = select(sync_row_stale.c.row_id).where(sync_row_stale.c.association_id == ctx.association_id).exists()
         with self._read() as conn:
-            head = int(conn.execute(select(server_association.c.seq)
-                                    .where(server_association.c.pk == ctx.association_pk)).scalar_one())
-            if table is None:
-                found = conn.execute(select(b.c.table_name, b.c.count, b.c.total).where(
-                    b.c.association_id == ctx.association_id, b.c.bucket == -1)).all()
-                return p.ChecksumsResponse(head_seq=head, sums={
-                    t: p.BucketSum(count=int(c), total=int(x)) for t, c, x in found if c})
-            if every_bucket:
-                found = conn.execute(select(b.c.bucket, b.c.count, b.c.total).where(
-                    b.c.association_id == ctx.association_id, b.c.table_name == table, b.c.bucket >= 0)).all()
-                return p.ChecksumsResponse(head_seq=head, sums={
-                    f"{int(k):0{p.BUCKET_DIGITS}x}": p.BucketSum(count=int(c), total=int(x)) for k, c, x in found if c})
-            shift = 4 * (p.BUCKET_DIGITS - len(prefix) - 1)
-            low = int(prefix, 16) << (shift + 4) if prefix else 0
+            head, hand_written = conn.execute(select(server_association.c.seq, stale)
+                                              .where(server_association.c.pk == ctx.association_pk)).one()
+            if not hand_written:
+                return self._checksums(conn, ctx, int(head), table, prefix, every_bucket)
+        # a row written by hand (server migration 0009's triggers): its digest and its buckets' sums first
+        self.heal_hand_written(ctx.association_id, ctx.association_pk)
+        with self._read() as conn:
+            return self._checksums(conn, ctx, int(head), table, prefix, every_bucket)
+
+    @staticmethod
+    def _checksums(conn: Connection, ctx: DeviceContext, head: int, table: str | None, prefix: str,
+                   every_bucket: bool) -> p.ChecksumsResponse:
+        """`checksums` read on one connection (the arguments checked)."""
+        b = sync_bucket
+        if table is None:
+            found = conn.execute(select(b.c.table_name, b.c.count, b.c.total).where(
+                b.c.association_id == ctx.association_id, b.c.bucket == -1)).all()
+            return p.ChecksumsResponse(head_seq=head, sums={
+                t: p.BucketSum(count=int(c), total=int(x)) for t, c, x in found if c})
+        if every_bucket:
             found = conn.execute(select(b.c.bucket, b.c.count, b.c.total).where(
-                b.c.association_id == ctx.association_id, b.c.table_name == table,
-                b.c.bucket >= low, b.c.bucket < low + (16 << shift))).all()
+                b.c.association_id == ctx.association_id, b.c.table_name == table, b.c.bucket >= 0)).all()
+            return p.ChecksumsResponse(head_seq=head, sums={
+                f"{int(k):0{p.BUCKET_DIGITS}x}": p.BucketSum(count=int(c), total=int(x)) for k, c, x in found if c})
+        shift = 4 * (p.BUCKET_DIGITS - len(prefix) - 1)
+        low = int(prefix, 16) << (shift + 4) if prefix else 0
+        found = conn.execute(select(b.c.bucket, b.c.count, b.c.total).where(
+            b.c.association_id == ctx.association_id, b.c.table_name == table,
+            b.c.bucket >= low, b.c.bucket < low + (16 << shift))).all()
         sums: dict[str, list[int]] = {}
         for bucket, count, total in found:
             if not count:
@@ -1277,6 +1328,53 @@ class ServerStore:
             entry[0] += int(count)
             entry[1] += int(total)
         return p.ChecksumsResponse(head_seq=head, sums={k: p.BucketSum(count=c, total=x) for k, (c, x) in sums.items()})
+
+    def heal_hand_written(self, association_id: uuid.UUID, association_pk: int) -> int:
+        """Give the rows written to ``sync_row`` by hand (marked in ``sync_row_stale`` by server migration 0009's
+        triggers: a psql INSERT or UPDATE that left the digest as it was) their bucket and digest, and sum their
+        buckets again from the rows; returns the rows marked. The rows are locked as a push locks them, then the
+        association's counter as a push's writes do, so the sums never miss a push's delta."""
+        marks = sync_row_stale.c.association_id == association_id
+        with self.engine.begin() as conn:
+            keys = sorted((str(t), r) for t, r in conn.execute(
+                select(sync_row_stale.c.table_name, sync_row_stale.c.row_id).where(marks)))
+            if not keys:
+                return 0
+            found: list[Any] = []
+            for start in range(0, len(keys), 1000):
+                found += conn.execute(select(sync_row.c.table_name, sync_row.c.row_id, sync_row.c.version,
+                                             sync_row.c.fields, sync_row.c.bucket, sync_row.c.digest).where(
+                    sync_row.c.association_id == association_id,
+                    tuple_(sync_row.c.table_name, sync_row.c.row_id).in_(keys[start:start + 1000]),
+                ).order_by(sync_row.c.table_name, sync_row.c.row_id).with_for_update()).all()
+            conn.execute(select(server_association.c.seq).where(server_association.c.pk == association_pk)
+                         .with_for_update())
+            buckets: set[tuple[str, int]] = set()
+            fixed = []
+            for table, row_id, version, fields, bucket, digest in found:
+                right = (p.bucket_of(row_id), self._digest(table, row_id, int(version), dict(fields or {})))
+                buckets |= {(table, int(bucket)), (table, right[0])}
+                if right != (int(bucket), int(digest)):
+                    fixed.append({"t": table, "r": row_id, "b": right[0], "h": right[1]})
+            if fixed:
+                conn.execute(update(sync_row).where(
+                    sync_row.c.association_id == association_id, sync_row.c.table_name == bindparam("t"),
+                    sync_row.c.row_id == bindparam("r")).values(bucket=bindparam("b"), digest=bindparam("h")), fixed)
+            deltas: dict[tuple[str, int], list[int]] = {}
+            for table, bucket in sorted(buckets):
+                count, total = conn.execute(select(func.count(), func.coalesce(func.sum(sync_row.c.digest), 0)).where(
+                    sync_row.c.association_id == association_id, sync_row.c.table_name == table,
+                    sync_row.c.bucket == bucket)).one()
+                held = conn.execute(select(sync_bucket.c.count, sync_bucket.c.total).where(
+                    sync_bucket.c.association_id == association_id, sync_bucket.c.table_name == table,
+                    sync_bucket.c.bucket == bucket)).first()
+                deltas[(table, bucket)] = [int(count) - int(held[0] if held else 0),
+                                           int(total) - int(held[1] if held else 0)]
+            add_to_buckets(conn, association_id, deltas)
+            for start in range(0, len(keys), 1000):
+                conn.execute(delete(sync_row_stale).where(
+                    marks, tuple_(sync_row_stale.c.table_name, sync_row_stale.c.row_id).in_(keys[start:start + 1000])))
+        return len(keys)
 
     def rows(self, ctx: DeviceContext, table: str, after_id: uuid.UUID | None, limit: int,
              bucket: int | None = None, upto: int | None = None) -> p.RowsResponse:

@@ -36,7 +36,13 @@ from sqlalchemy.pool import PoolProxiedConnection
 from db.engine import UNSTORABLE_ERRORS as UNSTORABLE
 from db.engine import Database, driver_connection
 from desktop.attachments import AttachmentStore
-from db.erasure import LATE_TABLES, apply_erasure_sqlite, erasures_reaching_sqlite
+from db.erasure import (
+    LATE_TABLES,
+    apply_erasure_sqlite,
+    erased_case_files_sqlite,
+    erased_only_attachments_sqlite,
+    erasures_reaching_sqlite,
+)
 from db.models import APPEND_ONLY_TABLES
 from db.outbox import LOCAL_ONLY_TABLES, install_outbox_triggers, outbox_triggers_current, resume_outbox, suppress_outbox
 from desktop.sync import quarantine
@@ -478,16 +484,20 @@ class SyncStorage:
             conn.execute(f"UPDATE {quote(info.table.name)} SET {assignments} WHERE id = ?",
                          (*[v for _, v in chosen], row.hex))
 
-    @staticmethod
-    def _apply_erasures(conn: sqlite3.Connection, rows: Sequence[PulledRow]) -> None:
+    def _apply_erasures(self, conn: sqlite3.Connection, rows: Sequence[PulledRow]) -> None:
         """A pulled sanctioned erasure is applied here too (`db.erasure`): the case's append-only rows lose their
-        personal content as they did on the desk that ran retention and on the server (outbox suppressed)."""
+        personal content as they did on the desk that ran retention and on the server (outbox suppressed), and
+        the case's stored scans no other live attachment row holds leave this desk's attachment store (not to be
+        fetched again: `_note_missing_files`)."""
         for row in rows:
             case_id = row.fields.get("case_id")
             if row.deleted or not isinstance(case_id, str):
                 continue
             beneficiary = row.fields.get("beneficiary_id")
             apply_erasure_sqlite(conn, row.hex, case_id, beneficiary if isinstance(beneficiary, str) else None)
+            for sha, path in erased_case_files_sqlite(conn, case_id):
+                self.store.path_of(path).unlink(missing_ok=True)
+                conn.execute("DELETE FROM sync_missing_file WHERE sha256 = ?", (sha,))
 
     @staticmethod
     def _erase_late_arrivals(conn: sqlite3.Connection, table_name: str, rows: Sequence[PulledRow]) -> None:
@@ -499,11 +509,13 @@ class SyncStorage:
             apply_erasure_sqlite(conn, erasure_id, case_id, beneficiary_id)
 
     def _note_missing_files(self, conn: sqlite3.Connection, rows: Sequence[PulledRow]) -> None:
-        """Remember pulled attachment rows whose file is not in the data directory (fetched after the pull)."""
+        """Remember pulled attachment rows whose file is not in the data directory (fetched after the pull), but for
+        the files only erased cases use (`db.erasure.erased_only_attachments_sqlite`)."""
+        erased = erased_only_attachments_sqlite(conn, [row.hex for row in rows if not row.deleted])
         for row in rows:
             sha = row.fields.get("sha256")
             path = row.fields.get("stored_path")
-            if not isinstance(sha, str) or not isinstance(path, str) or row.deleted:
+            if not isinstance(sha, str) or not isinstance(path, str) or row.deleted or row.hex in erased:
                 continue
             if not self.data_dir.joinpath(*path.split("/")).is_file():
                 conn.execute("INSERT OR IGNORE INTO sync_missing_file (sha256, stored_path) VALUES (?, ?)", (sha, path))
