@@ -4,7 +4,8 @@
   on stderr, the backup's folder on stdout.
 * ``list [--in FOLDER]``: one line per backup, newest first: folder, date (Hijri beside Gregorian), kind, counts.
 * ``verify FOLDER [--quick]``: every part's SHA-256, ``PRAGMA integrity_check`` (``quick_check`` with --quick),
-  the counts; exit 0 sound, 1 with one line per problem.
+  the counts; exit 0 sound, 1 with one line per problem; a line says how many of its cases a restore would erase
+  again (erased on this desk after the backup was taken: `desktop.backup_erasures`).
 * ``restore FOLDER --yes``: the desk must be closed; a safety copy of the current data first, then the backup's
   database in its place and its attachments added. Without ``--yes`` it only shows what would be restored.
 """
@@ -69,16 +70,29 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_verify(args: argparse.Namespace) -> int:
-    """Verify a backup: exit 0 when sound, 1 with its problems."""
-    from desktop.backup import backup_summary, verify_backup
+def erase_again_line(count: int) -> str:
+    """The line saying how many cases a restore erases again (erased on this desk after the backup); "" for none."""
+    if not count:
+        return ""
+    from desktop.counting import CASES, count_phrase
 
-    result = verify_backup(args.backup, progress=_progress(), full=not args.quick)
+    return (f"عند الاستعادة تُحذف من جديد البيانات الشخصية لـ {count_phrase(count, CASES, grouped=True)} "
+            "حُذفت بموجب سياسة الاحتفاظ بعد أخذ هذه النسخة، فلا تعود بالاستعادة")
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    """Verify a backup: exit 0 when sound, 1 with its problems; says how many cases a restore erases again."""
+    from desktop.backup import backup_summary, known_erasures, verify_backup
+
+    result = verify_backup(args.backup, progress=_progress(), full=not args.quick,
+                           known=known_erasures(_data_dir(args)))
     if not result.ok:
         for problem in result.problems:
             print(problem, file=sys.stderr)
         return EXIT_FAILURE
     print(f"النسخة سليمة: {backup_summary(result.info)}")
+    if line := erase_again_line(result.erase_again):
+        print(line)
     return EXIT_OK
 
 
@@ -94,6 +108,11 @@ def _cmd_restore(args: argparse.Namespace) -> int:
         return EXIT_OK
     result = restore_backup(args.backup, data_dir, progress=_progress())
     print(f"استُعيدت النسخة: {backup_summary(result.info)}")
+    if result.erased_again:
+        from desktop.counting import CASES, count_phrase
+
+        print(f"حُذفت من جديد البيانات الشخصية لـ {count_phrase(result.erased_again, CASES, grouped=True)} "
+              "بموجب سياسة الاحتفاظ")
     if result.safety_copy is not None:
         print(f"البيانات السابقة محفوظة في: {result.safety_copy}")
     return EXIT_OK

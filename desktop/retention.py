@@ -65,11 +65,12 @@ from db.models import (
 from db.outbox import resume_outbox, suppress_outbox
 from desktop.attachments import AttachmentStore
 from desktop.audit import desk_device_id, record_audit
+from desktop.backup_erasures import Erasures, erasures_in_database, merge, read_ledger, write_ledger
 from desktop.errors import InputError
 from desktop.policy import load_profile_text
 
-__all__ = ["ANONYMISED_NAME", "LAST_RUN_KEY", "PROMPTED_KEY", "RetentionReport", "retention_due", "run_retention",
-           "yearly_reminder"]
+__all__ = ["ANONYMISED_NAME", "LAST_RUN_KEY", "PROMPTED_KEY", "RetentionReport", "reapply_erasures",
+           "record_in_ledger", "retention_due", "run_retention", "yearly_reminder"]
 
 #: What an anonymised beneficiary is called (search and lists show it).
 ANONYMISED_NAME = "مستفيد حُذفت بياناته الشخصية"
@@ -129,6 +130,8 @@ def _due_cases(session: Session, now: dt.datetime) -> list[Case]:
         version: None if years is None else _years_before(now, years)
         for version, years in _retention_years(session).items()}
     done = set(session.scalars(select(AuditEvent.entity_id).where(AuditEvent.action == _ANONYMISED_ACTION)))
+    done |= set(session.scalars(select(Erasure.case_id).where(Erasure.deleted_at.is_(None))))  # re-applied by a
+    # restore (`reapply_erasures`: no audit event of its own) or pulled from another desk
     due: list[Case] = []
     for case in session.scalars(
         select(Case).where(Case.status == CaseStatus.CLOSED.value, Case.closed_at.is_not(None),
@@ -156,6 +159,13 @@ def _case_attachments(session: Session) -> dict[uuid.UUID, set[uuid.UUID]]:
     return found
 
 
+def _files_of(session: Session, cases: set[uuid.UUID]) -> set[uuid.UUID]:
+    """The attachments referenced by `cases` and by no other case (those go with them)."""
+    references = _case_attachments(session)
+    kept_elsewhere = {a for case_id, ids in references.items() if case_id not in cases for a in ids}
+    return {a for case_id, ids in references.items() if case_id in cases for a in ids} - kept_elsewhere
+
+
 def run_retention(db: Database, data_dir: Path, *, apply: bool, actor_id: uuid.UUID | None = None,
                   now: dt.datetime | None = None) -> RetentionReport:
     """Find (and with `apply`, anonymise) the closed cases past their retention period in one transaction; the
@@ -165,7 +175,58 @@ def run_retention(db: Database, data_dir: Path, *, apply: bool, actor_id: uuid.U
     store = AttachmentStore(data_dir)
     for relative_path in stored:
         store.path_of(relative_path).unlink(missing_ok=True)
+    if report.applied and report.cases:
+        record_in_ledger(db, data_dir)
     return report
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def record_in_ledger(db: Database, data_dir: Path) -> None:
+    """Add this desk's erasure rows to the ledger beside its database (`desktop.backup_erasures`), so a restore of
+    an older backup re-applies them; never their personal content (the erasure rows hold none)."""
+    with db.session(read_only=True) as session:
+        rows = erasures_in_database(driver_connection(session.connection().connection))
+    write_ledger(data_dir, merge(read_ledger(data_dir), rows))
+
+
+def reapply_erasures(db: Database, erasures: Erasures) -> tuple[int, list[str]]:
+    """A restore's re-application (PDPL «beyond use»): every erasure of `erasures` whose case is in `db` and whose
+    row is not is applied again — the erasure row stored as it was, the case and (when the erasure names them)
+    the person anonymised like `run_retention` does, their append-only rows erased (`db.erasure`), all in one
+    transaction with the outbox suppressed (the server holds these erasures already). Returns the cases erased
+    again and the stored paths of the files that went with them (to remove from the attachment store)."""
+    with db.session() as session:
+        raw = driver_connection(session.connection().connection)
+        present = set(erasures_in_database(raw))
+        cases = {row[0] for row in raw.execute('SELECT id FROM "case"')}
+        missing = [row for key, row in sorted(erasures.items())
+                   if key not in present and str(row["case_id"]).replace("-", "").lower() in cases]
+        if not missing:
+            return 0, []
+        columns = [str(column[1]) for column in raw.execute("PRAGMA table_info(erasure)")]
+        accounts = {row[0] for row in raw.execute("SELECT id FROM app_user")}
+        case_ids = {uuid.UUID(str(row["case_id"])) for row in missing}
+        people = {uuid.UUID(str(row["beneficiary_id"])) for row in missing if row.get("beneficiary_id")}
+        files = _files_of(session, case_ids)
+        suppress_outbox(raw)
+        try:
+            for row in missing:
+                names = [name for name in columns if name in row]
+                # An account made after the backup is not in it: the erasure then names nobody as its author.
+                values = [None if name == "erased_by" and row[name] not in accounts else row[name] for name in names]
+                raw.execute(f"INSERT INTO erasure ({', '.join(_quoted(name) for name in names)}) "
+                            f"VALUES ({', '.join('?' for _ in names)})", values)
+            stored = _anonymise(session, case_ids, people, files, None, dt.datetime.now(dt.UTC))
+            session.flush()
+            for row in missing:
+                apply_erasure_sqlite(raw, str(row["id"]), str(row["case_id"]),
+                                     str(row["beneficiary_id"]) if row.get("beneficiary_id") else None)
+        finally:
+            resume_outbox(raw)
+    return len(case_ids), stored
 
 
 def _run(session: Session, *, apply: bool, actor_id: uuid.UUID | None, now: dt.datetime
@@ -183,19 +244,41 @@ def _run(session: Session, *, apply: bool, actor_id: uuid.UUID | None, now: dt.d
                                                        Case.deleted_at.is_(None))).all()
         if all(other in due_ids for other in others):
             people.add(beneficiary_id)
-    references = _case_attachments(session)
-    kept_elsewhere = {a for case_id, ids in references.items() if case_id not in due_ids for a in ids}
-    files = {a for case_id, ids in references.items() if case_id in due_ids for a in ids} - kept_elsewhere
+    files = _files_of(session, due_ids)
     if not apply:
         return RetentionReport(False, len(due), len(people), len(files)), []
     _check_role(session, actor_id)
 
+    stored = _anonymise(session, due_ids, people, files, actor_id, moment)
+    for case in due:
+        record_audit(session, action=_ANONYMISED_ACTION, entity="case", entity_id=case.id, actor_id=actor_id,
+                     association_id=case.association_id, details={"retention": True}, at=moment)
+    session.flush()  # the attachment rows' deletions reach the outbox before the erasures (the server removes an
+    # erased case's files when it applies the erasure: their rows must be deleted by then, in that push or before)
+    _erase(session, due, people, actor_id, moment)
+    association = due[0].association_id if due else None
+    record_audit(session, action="retention_applied", entity="desk_setting", entity_id=None, actor_id=actor_id,
+                 association_id=association,
+                 details={"cases": len(due), "beneficiaries": len(people), "files": len(stored)}, at=moment)
+    row = session.scalars(select(DeskSetting).where(DeskSetting.key == LAST_RUN_KEY,
+                                                    DeskSetting.deleted_at.is_(None))).first()
+    if row is None:
+        session.add(DeskSetting(key=LAST_RUN_KEY, value={"at": moment.isoformat()}, updated_by=actor_id))
+    else:
+        row.value = {"at": moment.isoformat()}
+    return RetentionReport(True, len(due), len(people), len(stored)), stored
+
+
+def _anonymise(session: Session, cases: set[uuid.UUID], people: set[uuid.UUID], files: set[uuid.UUID],
+               actor_id: uuid.UUID | None, moment: dt.datetime) -> list[str]:
+    """Clear the personal content of the mutable rows of `cases` and of `people`, soft-delete their drafts and the
+    attachment rows `files`; returns the stored paths of those files (removed once the transaction commits)."""
     for beneficiary_id in people:
         session.execute(update(Beneficiary).where(Beneficiary.id == beneficiary_id).values(
             full_name=ANONYMISED_NAME, name_key=f"anon {beneficiary_id.hex}", id_number=f"#{beneficiary_id.hex[-9:]}",
             id_expiry=None, birth_date=None, mobile=None, phone_key=None, city=None, updated_by=actor_id,
         ))
-    ids = list(due_ids)
+    ids = list(cases)
     if ids:
         session.execute(update(Case).where(Case.id.in_(ids)).values(
             summary=None, location=None, updated_by=actor_id))
@@ -221,23 +304,7 @@ def _run(session: Session, *, apply: bool, actor_id: uuid.UUID | None, now: dt.d
                                                                    Attachment.deleted_at.is_(None))):
             stored.append(attachment.stored_path)
             attachment.deleted_at = moment
-    for case in due:
-        record_audit(session, action=_ANONYMISED_ACTION, entity="case", entity_id=case.id, actor_id=actor_id,
-                     association_id=case.association_id, details={"retention": True}, at=moment)
-    session.flush()  # the attachment rows' deletions reach the outbox before the erasures (the server removes an
-    # erased case's files when it applies the erasure: their rows must be deleted by then, in that push or before)
-    _erase(session, due, people, actor_id, moment)
-    association = due[0].association_id if due else None
-    record_audit(session, action="retention_applied", entity="desk_setting", entity_id=None, actor_id=actor_id,
-                 association_id=association,
-                 details={"cases": len(due), "beneficiaries": len(people), "files": len(stored)}, at=moment)
-    row = session.scalars(select(DeskSetting).where(DeskSetting.key == LAST_RUN_KEY,
-                                                    DeskSetting.deleted_at.is_(None))).first()
-    if row is None:
-        session.add(DeskSetting(key=LAST_RUN_KEY, value={"at": moment.isoformat()}, updated_by=actor_id))
-    else:
-        row.value = {"at": moment.isoformat()}
-    return RetentionReport(True, len(due), len(people), len(stored)), stored
+    return stored
 
 
 def _erase(session: Session, due: list[Case], people: set[uuid.UUID], actor_id: uuid.UUID | None,
