@@ -59,6 +59,8 @@ __all__ = [
     "RestoreResult",
     "VerifyResult",
     "create_backup",
+    "erase_again_text",
+    "erased_again_text",
     "known_erasures",
     "latest_backup",
     "list_backups",
@@ -67,6 +69,9 @@ __all__ = [
     "restore_backup",
     "verify_backup",
     "backup_summary",
+    "backups_before_erasure",
+    "newest_erasure",
+    "remove_backups",
 ]
 
 BACKUPS_DIR = "backups"
@@ -181,6 +186,23 @@ def backup_summary(info: BackupInfo) -> str:
                  f"{count_phrase(info.counts.cases, CASES, grouped=True)}، "
                  f"{count_phrase(info.counts.attachments, ATTACHMENTS, grouped=True)}")
     return line
+
+
+def erase_again_text(count: int) -> str:
+    """The line saying how many cases a restore erases again (erased on this desk after the backup); "" for none."""
+    if not count:
+        return ""
+    from desktop.counting import CASES, count_phrase
+
+    return (f"عند الاستعادة تُحذف من جديد البيانات الشخصية لـ {count_phrase(count, CASES, grouped=True)} "
+            "حُذفت بموجب سياسة الاحتفاظ بعد أخذ هذه النسخة، فلا تعود بالاستعادة")
+
+
+def erased_again_text(count: int) -> str:
+    """The line saying a restore erased `count` cases again (after it)."""
+    from desktop.counting import CASES, count_phrase
+
+    return f"حُذفت من جديد البيانات الشخصية لـ {count_phrase(count, CASES, grouped=True)} بموجب سياسة الاحتفاظ"
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -478,6 +500,35 @@ def latest_backup(data_dir: Path) -> BackupInfo | None:
                for name, (size, _digest) in info.parts.items()):
             return info
     return None
+
+
+def newest_erasure(erasures: Erasures) -> dt.datetime | None:
+    """When the newest of `erasures` was made (UTC), None without any."""
+    times: list[dt.datetime] = []
+    for row in erasures.values():
+        try:
+            moment = dt.datetime.fromisoformat(str(row.get("erased_at")))
+        except ValueError:
+            continue
+        times.append(moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC))
+    return max(times, default=None)
+
+
+def backups_before_erasure(data_dir: Path) -> list[BackupInfo]:
+    """The automatic backups in the desk's backups folder taken before its newest erasure (they still hold the
+    erased people: a restore erases them again, and the retention run offers to remove them)."""
+    newest = newest_erasure(read_ledger(Path(data_dir)))
+    if newest is None:
+        return []
+    return [info for info in list_backups(Path(data_dir) / BACKUPS_DIR)
+            if info.kind.automatic and info.created_at < newest]
+
+
+def remove_backups(backups: list[BackupInfo]) -> int:
+    """Delete these backups' folders; returns how many went."""
+    for info in backups:
+        shutil.rmtree(info.path, ignore_errors=True)
+    return sum(not info.path.exists() for info in backups)
 
 
 def prune_backups(directory: Path, keep: int) -> list[Path]:

@@ -70,19 +70,9 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def erase_again_line(count: int) -> str:
-    """The line saying how many cases a restore erases again (erased on this desk after the backup); "" for none."""
-    if not count:
-        return ""
-    from desktop.counting import CASES, count_phrase
-
-    return (f"عند الاستعادة تُحذف من جديد البيانات الشخصية لـ {count_phrase(count, CASES, grouped=True)} "
-            "حُذفت بموجب سياسة الاحتفاظ بعد أخذ هذه النسخة، فلا تعود بالاستعادة")
-
-
 def _cmd_verify(args: argparse.Namespace) -> int:
     """Verify a backup: exit 0 when sound, 1 with its problems; says how many cases a restore erases again."""
-    from desktop.backup import backup_summary, known_erasures, verify_backup
+    from desktop.backup import backup_summary, erase_again_text, known_erasures, verify_backup
 
     result = verify_backup(args.backup, progress=_progress(), full=not args.quick,
                            known=known_erasures(_data_dir(args)))
@@ -91,14 +81,14 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         return EXIT_FAILURE
     print(f"النسخة سليمة: {backup_summary(result.info)}")
-    if line := erase_again_line(result.erase_again):
+    if line := erase_again_text(result.erase_again):
         print(line)
     return EXIT_OK
 
 
 def _cmd_restore(args: argparse.Namespace) -> int:
     """Restore a backup into the data directory (after a safety copy); without --yes only show it."""
-    from desktop.backup import backup_summary, read_backup, restore_backup
+    from desktop.backup import backup_summary, erased_again_text, read_backup, restore_backup
 
     data_dir = _data_dir(args)
     info = read_backup(args.backup)
@@ -109,10 +99,7 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     result = restore_backup(args.backup, data_dir, progress=_progress())
     print(f"استُعيدت النسخة: {backup_summary(result.info)}")
     if result.erased_again:
-        from desktop.counting import CASES, count_phrase
-
-        print(f"حُذفت من جديد البيانات الشخصية لـ {count_phrase(result.erased_again, CASES, grouped=True)} "
-              "بموجب سياسة الاحتفاظ")
+        print(erased_again_text(result.erased_again))
     if result.safety_copy is not None:
         print(f"البيانات السابقة محفوظة في: {result.safety_copy}")
     return EXIT_OK

@@ -789,7 +789,10 @@ class MainWindow(QMainWindow):
         box = QMessageBox(QMessageBox.Icon.Information, "المراجعة السنوية لمدة الاحتفاظ بالبيانات",
                           f"انقضت مدة الاحتفاظ المحددة في سياسة الجمعية بـ {count_phrase(report.cases, CASES)} "
                           "مغلقة. بحسب نظام حماية البيانات الشخصية تُحذف بياناتها الشخصية وتبقى أعدادها في التقارير: "
-                          "يشغّل مسؤول النظام الأمر  mustafid-admin retention run --apply  بعد أخذ نسخة احتياطية.",
+                          "يشغّل مسؤول النظام الأمر  mustafid-admin retention run --apply  بعد أخذ نسخة احتياطية، "
+                          "ومع الخيار  --remove-old-backups  تُزال النسخ الاحتياطية التلقائية المأخوذة قبل الحذف. "
+                          "أي نسخة تُستعاد لاحقًا تُحذف منها هذه البيانات من جديد؛ أما النسخ اليدوية على الأقراص "
+                          "الخارجية فيتلفها الموظف المسؤول عنها بعد انقضاء الحاجة إليها.",
                           parent=self)
         box.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
         box.open()

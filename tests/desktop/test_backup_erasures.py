@@ -192,3 +192,29 @@ def test_an_encrypted_desk_restored_from_before_retention_is_erased_through_its_
     text = _text_of(connect_keyed(str(restored), key))
     assert not any(secret in text for secret in (NAME, NAME_KEY, ID_NUMBER, NOTE, SUMMARY))
     assert ANONYMISED_NAME in text
+
+
+def test_the_retention_run_counts_and_offers_to_remove_the_automatic_backups_made_before_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from desktop.backup import backups_before_erasure, list_backups
+    from desktop.cli import main
+
+    data_dir = tmp_path / "desk"
+    _desk(data_dir)
+    folder = data_dir / BACKUPS_DIR
+    daily = create_backup(data_dir, folder, kind=BackupKind.DAILY, now=NOW - dt.timedelta(days=2))
+    closing = create_backup(data_dir, folder, kind=BackupKind.CLOSE, now=NOW - dt.timedelta(days=1))
+    manual = create_backup(data_dir, folder, kind=BackupKind.MANUAL, now=NOW - dt.timedelta(days=1, hours=1))
+    assert backups_before_erasure(data_dir) == []  # nothing erased yet
+    _retention(data_dir)
+    later = create_backup(data_dir, folder, kind=BackupKind.DAILY)  # after the erasure: kept
+    assert {info.path for info in backups_before_erasure(data_dir)} == {daily.path, closing.path}
+
+    args = ["--data-dir", str(data_dir), "retention", "run"]
+    assert main([*args, "--remove-old-backups"]) == 2  # only with --apply
+    assert "--apply" in capsys.readouterr().err
+    assert main(args) == 0
+    assert "نسخ احتياطية تلقائية أُخذت قبل الحذف: ٢" in capsys.readouterr().out
+    assert main([*args, "--apply", "--remove-old-backups"]) == 0
+    assert "أُزيلت النسخ الاحتياطية التلقائية المأخوذة قبل الحذف: ٢" in capsys.readouterr().out
+    assert {info.path for info in list_backups(folder)} == {manual.path, later.path}
