@@ -194,7 +194,7 @@ def erase_again_text(count: int) -> str:
         return ""
     from desktop.counting import CASES, count_phrase
 
-    return (f"عند الاستعادة تُحذف من جديد البيانات الشخصية لـ {count_phrase(count, CASES, grouped=True)} "
+    return (f"عند الاستعادة تُحذف من جديد البيانات الشخصية في {count_phrase(count, CASES, grouped=True)} "
             "حُذفت بموجب سياسة الاحتفاظ بعد أخذ هذه النسخة، فلا تعود بالاستعادة")
 
 
@@ -202,7 +202,7 @@ def erased_again_text(count: int) -> str:
     """The line saying a restore erased `count` cases again (after it)."""
     from desktop.counting import CASES, count_phrase
 
-    return f"حُذفت من جديد البيانات الشخصية لـ {count_phrase(count, CASES, grouped=True)} بموجب سياسة الاحتفاظ"
+    return f"حُذفت من جديد البيانات الشخصية في {count_phrase(count, CASES, grouped=True)} بموجب سياسة الاحتفاظ"
 
 
 # ---------------------------------------------------------------------------------------------- helpers

@@ -24,6 +24,7 @@ from desktop.backup import (
     restore_backup,
     verify_backup,
 )
+from desktop.backup_desk import BackupDesk
 from desktop.backup_erasures import LEDGER_FILE, read_ledger
 from desktop.demo_data import generate_demo_data
 from desktop.retention import ANONYMISED_NAME, run_retention
@@ -155,6 +156,13 @@ def test_each_later_backup_carries_the_ledger_and_verify_says_what_a_restore_era
     assert "النسخة سليمة" in out and "تُحذف من جديد" in out
     assert main(["--data-dir", str(data_dir), "backup", "verify", str(after.path)]) == 0
     assert "تُحذف من جديد" not in capsys.readouterr().out
+
+    ws = Workspace.open(data_dir)  # the settings' preview, the desk open
+    try:
+        assert BackupDesk(ws).preview(before.path).erase_again == erased
+        assert BackupDesk(ws).preview(after.path).erase_again == 0
+    finally:
+        ws.close()
 
     # The ledger lost too (a new PC): the later backup's own copy still erases the earlier one's cases.
     (data_dir / LEDGER_FILE).unlink()
