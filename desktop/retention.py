@@ -211,6 +211,8 @@ def reapply_erasures(db: Database, erasures: Erasures) -> tuple[int, list[str]]:
         case_ids = {uuid.UUID(str(row["case_id"])) for row in missing}
         people = {uuid.UUID(str(row["beneficiary_id"])) for row in missing if row.get("beneficiary_id")}
         files = _files_of(session, case_ids)
+        was = raw.execute("PRAGMA secure_delete").fetchone()[0]
+        raw.execute("PRAGMA secure_delete = ON")  # what is overwritten or freed is zeroed in the file, not left
         suppress_outbox(raw)
         try:
             for row in missing:
@@ -226,6 +228,7 @@ def reapply_erasures(db: Database, erasures: Erasures) -> tuple[int, list[str]]:
                                      str(row["beneficiary_id"]) if row.get("beneficiary_id") else None)
         finally:
             resume_outbox(raw)
+            raw.execute(f"PRAGMA secure_delete = {int(was)}")
     return len(case_ids), stored
 
 

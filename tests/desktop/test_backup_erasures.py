@@ -116,11 +116,11 @@ def test_a_restored_backup_taken_before_retention_opens_already_erased(tmp_path:
     result = restore_backup(backup.path, data_dir)
     assert result.erased_again == erased
     restored = data_dir / DATABASE_FILE
+    assert not any(secret in restored.read_bytes() for secret in SECRETS)  # not in a free page either
     connection = sqlite3.connect(restored)
     connection.execute("VACUUM")
     connection.close()
-    raw = restored.read_bytes()
-    assert not any(secret in raw for secret in SECRETS)
+    assert not any(secret in restored.read_bytes() for secret in SECRETS)
     assert not AttachmentStore(data_dir).path_of(scan).exists()  # the scan naming them went with the case
 
     ws = Workspace.open(data_dir)
