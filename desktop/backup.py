@@ -19,6 +19,14 @@ Decisions recorded here:
   written under a temporary name and renamed over the live one; attachments are only added, never removed.
   The desk must be closed (the GUI closes its workspace first; the CLI refuses when another program holds the
   file, where the system says so).
+* A backup is never edited, but a restore never brings an erased person back (PDPL «beyond use»): each backup
+  carries the desk's erasure ledger (``erasures.json``, `desktop.backup_erasures`: ids and dates, no personal
+  data), and a restore applies again to the restored copy, before it replaces the live file, every erasure the
+  desk knew (its ledger, the live database's rows when readable, the backup's own) that the copy lacks
+  (`desktop.retention.reapply_erasures`, SQLite's ``secure_delete`` on); the files of those cases are removed
+  after the attachments are added. An older backup is then migrated at the restore (the backup is the copy kept).
+  `verify_backup` and the settings' preview say how many cases that is; `backups_before_erasure` lists the
+  automatic backups the retention run offers to remove.
 """
 
 from __future__ import annotations
@@ -39,6 +47,7 @@ from desktop.attachments import ATTACHMENTS_DIR
 from desktop.backup_erasures import (
     LEDGER_FILE,
     Erasures,
+    cases_present,
     erasure_case_ids,
     erasures_in_database,
     merge,
@@ -565,8 +574,7 @@ def known_erasures(data_dir: Path, key: bytes | None = None) -> Erasures:
 def _erase_again(connection: sqlite3.Connection, info: BackupInfo, known: Erasures) -> int:
     """How many cases of the backup's database a restore erases again: erased on the desk, not in the backup."""
     held = merge(erasures_in_database(connection), read_ledger(info.path))
-    cases = {str(row[0]) for row in connection.execute('SELECT id FROM "case"')}
-    return len(erasure_case_ids(row for key, row in known.items() if key not in held) & cases)
+    return len(cases_present(connection, erasure_case_ids(row for key, row in known.items() if key not in held)))
 
 
 def verify_backup(path: Path, *, progress: Progress | None = None, full: bool = True,

@@ -27,7 +27,7 @@ from typing import Any
 
 from desktop.logbook import get_logger
 
-__all__ = ["LEDGER_FILE", "Erasures", "erasure_case_ids", "erasures_in_database", "merge", "read_ledger",
+__all__ = ["LEDGER_FILE", "Erasures", "cases_present", "erasure_case_ids", "erasures_in_database", "merge", "read_ledger",
            "write_ledger"]
 
 #: The ledger's file name, beside the database (and inside each backup's folder).
@@ -91,6 +91,18 @@ def merge(*sources: Mapping[str, Mapping[str, Any]]) -> Erasures:
         for key, row in source.items():
             union.setdefault(_hex(key), dict(row))
     return union
+
+
+def cases_present(connection: sqlite3.Connection, case_ids: Iterable[str]) -> set[str]:
+    """Which of `case_ids` (32 hex digits) are cases of this database: a look-up by the primary key each, never a
+    read of every case (a million of them)."""
+    wanted = sorted({_hex(case_id) for case_id in case_ids})
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        found.update(str(row[0]) for row in connection.execute(
+            f'SELECT id FROM "case" WHERE id IN ({", ".join("?" for _ in chunk)})', chunk))
+    return found
 
 
 def erasure_case_ids(erasures: Iterable[Mapping[str, Any]]) -> set[str]:

@@ -65,7 +65,15 @@ from db.models import (
 from db.outbox import resume_outbox, suppress_outbox
 from desktop.attachments import AttachmentStore
 from desktop.audit import desk_device_id, record_audit
-from desktop.backup_erasures import Erasures, erasures_in_database, merge, read_ledger, write_ledger
+from desktop.backup_erasures import (
+    Erasures,
+    cases_present,
+    erasure_case_ids,
+    erasures_in_database,
+    merge,
+    read_ledger,
+    write_ledger,
+)
 from desktop.errors import InputError
 from desktop.policy import load_profile_text
 
@@ -201,9 +209,9 @@ def reapply_erasures(db: Database, erasures: Erasures) -> tuple[int, list[str]]:
     with db.session() as session:
         raw = driver_connection(session.connection().connection)
         present = set(erasures_in_database(raw))
-        cases = {row[0] for row in raw.execute('SELECT id FROM "case"')}
-        missing = [row for key, row in sorted(erasures.items())
-                   if key not in present and str(row["case_id"]).replace("-", "").lower() in cases]
+        absent = [row for key, row in sorted(erasures.items()) if key not in present]
+        cases = cases_present(raw, erasure_case_ids(absent))
+        missing = [row for row in absent if erasure_case_ids([row]) <= cases]
         if not missing:
             return 0, []
         columns = [str(column[1]) for column in raw.execute("PRAGMA table_info(erasure)")]
