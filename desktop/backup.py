@@ -68,6 +68,7 @@ __all__ = [
     "RestoreResult",
     "VerifyResult",
     "create_backup",
+    "erase_again_count",
     "erase_again_text",
     "erased_again_text",
     "known_erasures",
@@ -575,6 +576,22 @@ def _erase_again(connection: sqlite3.Connection, info: BackupInfo, known: Erasur
     """How many cases of the backup's database a restore erases again: erased on the desk, not in the backup."""
     held = merge(erasures_in_database(connection), read_ledger(info.path))
     return len(cases_present(connection, erasure_case_ids(row for key, row in known.items() if key not in held)))
+
+
+def erase_again_count(path: Path, known: Erasures, key: bytes | None = None) -> int:
+    """How many cases of the backup in `path` a restore would erase again, without verifying it (a preview); 0
+    when its database cannot be opened here (an encrypted one without its key)."""
+    info = read_backup(path)
+    if not known:
+        return 0
+    try:
+        connection = connect_raw(info.path / DATABASE_FILE, read_only=True, immutable=True, key=key)
+        try:
+            return _erase_again(connection, info, known)
+        finally:
+            connection.close()
+    except Exception:  # either driver's error: said by verify and refused by the restore itself
+        return 0
 
 
 def verify_backup(path: Path, *, progress: Progress | None = None, full: bool = True,

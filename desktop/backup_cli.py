@@ -7,7 +7,8 @@
   the counts; exit 0 sound, 1 with one line per problem; a line says how many of its cases a restore would erase
   again (erased on this desk after the backup was taken: `desktop.backup_erasures`).
 * ``restore FOLDER --yes``: the desk must be closed; a safety copy of the current data first, then the backup's
-  database in its place and its attachments added. Without ``--yes`` it only shows what would be restored.
+  database in its place (the erasures it lacks applied again) and its attachments added. Without ``--yes`` it only
+  shows what would be restored, and how many cases would be erased again.
 """
 
 from __future__ import annotations
@@ -88,12 +89,22 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 def _cmd_restore(args: argparse.Namespace) -> int:
     """Restore a backup into the data directory (after a safety copy); without --yes only show it."""
-    from desktop.backup import backup_summary, erased_again_text, read_backup, restore_backup
+    from desktop.backup import (
+        backup_summary,
+        erase_again_count,
+        erase_again_text,
+        erased_again_text,
+        known_erasures,
+        read_backup,
+        restore_backup,
+    )
 
     data_dir = _data_dir(args)
     info = read_backup(args.backup)
     if not args.yes:
         print(f"ستُستعاد: {backup_summary(info)}")
+        if line := erase_again_text(erase_again_count(args.backup, known_erasures(data_dir))):
+            print(line)
         print("تُحفظ أولًا نسخة أمان من البيانات الحالية. أغلق مكتب المستفيد ثم أعد الأمر مع --yes للاستعادة.")
         return EXIT_OK
     result = restore_backup(args.backup, data_dir, progress=_progress())

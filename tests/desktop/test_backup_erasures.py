@@ -156,6 +156,8 @@ def test_each_later_backup_carries_the_ledger_and_verify_says_what_a_restore_era
     assert "النسخة سليمة" in out and "تُحذف من جديد" in out
     assert main(["--data-dir", str(data_dir), "backup", "verify", str(after.path)]) == 0
     assert "تُحذف من جديد" not in capsys.readouterr().out
+    assert main(["--data-dir", str(data_dir), "backup", "restore", str(before.path)]) == 0  # the preview only
+    assert "تُحذف من جديد البيانات الشخصية في" in capsys.readouterr().out
 
     ws = Workspace.open(data_dir)  # the settings' preview, the desk open
     try:
