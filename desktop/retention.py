@@ -35,6 +35,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -203,9 +204,12 @@ def record_in_ledger(db: Database, data_dir: Path) -> None:
 def reapply_erasures(db: Database, erasures: Erasures) -> tuple[int, list[str]]:
     """A restore's re-application (PDPL «beyond use»): every erasure of `erasures` whose case is in `db` and whose
     row is not is applied again — the erasure row stored as it was, the case and (when the erasure names them)
-    the person anonymised like `run_retention` does, their append-only rows erased (`db.erasure`), all in one
-    transaction with the outbox suppressed (the server holds these erasures already). Returns the cases erased
-    again and the stored paths of the files that went with them (to remove from the attachment store)."""
+    the person anonymised like `run_retention` does, their append-only rows erased (`db.erasure`), in one
+    transaction with SQLite's ``secure_delete`` on. An erasure the server had acknowledged (``server_seq`` set)
+    is re-applied with the outbox suppressed (the server holds it); one it never received (the desk was offline
+    between the retention run and the restore) is stored with the outbox recording it, like retention itself, so
+    the next sync still sends it and the anonymised rows. Returns the cases erased again and the stored paths of
+    the files that went with them (to remove from the attachment store)."""
     with db.session() as session:
         raw = driver_connection(session.connection().connection)
         present = set(erasures_in_database(raw))
@@ -216,28 +220,42 @@ def reapply_erasures(db: Database, erasures: Erasures) -> tuple[int, list[str]]:
             return 0, []
         columns = [str(column[1]) for column in raw.execute("PRAGMA table_info(erasure)")]
         accounts = {row[0] for row in raw.execute("SELECT id FROM app_user")}
-        case_ids = {uuid.UUID(str(row["case_id"])) for row in missing}
-        people = {uuid.UUID(str(row["beneficiary_id"])) for row in missing if row.get("beneficiary_id")}
-        files = _files_of(session, case_ids)
+        all_cases = {uuid.UUID(str(row["case_id"])) for row in missing}
+        files = _files_of(session, all_cases)
+        references = _case_attachments(session)
+        moment = dt.datetime.now(dt.UTC)
         was = raw.execute("PRAGMA secure_delete").fetchone()[0]
         raw.execute("PRAGMA secure_delete = ON")  # what is overwritten or freed is zeroed in the file, not left
-        suppress_outbox(raw)
-        try:
-            for row in missing:
+        stored: list[str] = []
+
+        def store(rows: list[dict[str, Any]]) -> None:
+            """Insert these erasure rows as they were and anonymise their cases (and people, and files)."""
+            for row in rows:
                 names = [name for name in columns if name in row]
                 # An account made after the backup is not in it: the erasure then names nobody as its author.
                 values = [None if name == "erased_by" and row[name] not in accounts else row[name] for name in names]
                 raw.execute(f"INSERT INTO erasure ({', '.join(_quoted(name) for name in names)}) "
                             f"VALUES ({', '.join('?' for _ in names)})", values)
-            stored = _anonymise(session, case_ids, people, files, None, dt.datetime.now(dt.UTC))
+            case_ids = {uuid.UUID(str(row["case_id"])) for row in rows}
+            people = {uuid.UUID(str(row["beneficiary_id"])) for row in rows if row.get("beneficiary_id")}
+            theirs = {a for case_id in case_ids for a in references.get(case_id, ())} & files
+            files.difference_update(theirs)
+            stored.extend(_anonymise(session, case_ids, people, theirs, None, moment))
             session.flush()
-            for row in missing:
-                apply_erasure_sqlite(raw, str(row["id"]), str(row["case_id"]),
-                                     str(row["beneficiary_id"]) if row.get("beneficiary_id") else None)
+
+        try:
+            store([row for row in missing if row.get("server_seq") is None])  # never sent: the outbox records it
+            suppress_outbox(raw)
+            try:
+                store([row for row in missing if row.get("server_seq") is not None])
+                for row in missing:
+                    apply_erasure_sqlite(raw, str(row["id"]), str(row["case_id"]),
+                                         str(row["beneficiary_id"]) if row.get("beneficiary_id") else None)
+            finally:
+                resume_outbox(raw)
         finally:
-            resume_outbox(raw)
             raw.execute(f"PRAGMA secure_delete = {int(was)}")
-    return len(case_ids), stored
+    return len(all_cases), stored
 
 
 def _run(session: Session, *, apply: bool, actor_id: uuid.UUID | None, now: dt.datetime

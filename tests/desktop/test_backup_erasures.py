@@ -13,7 +13,16 @@ import pytest
 from sqlalchemy import func, select, update
 
 from db.engine import connect_keyed
-from db.models import Assessment, Attachment, Beneficiary, Case, CaseStatus, Erasure, RequiredDocument
+from db.models import (
+    Assessment,
+    Attachment,
+    Beneficiary,
+    Case,
+    CaseStatus,
+    Erasure,
+    RequiredDocument,
+    SyncOutbox,
+)
 from desktop.attachments import MIME_PDF, AttachmentStore
 from desktop.backup import (
     BACKUPS_DIR,
@@ -25,7 +34,7 @@ from desktop.backup import (
     verify_backup,
 )
 from desktop.backup_desk import BackupDesk
-from desktop.backup_erasures import LEDGER_FILE, read_ledger
+from desktop.backup_erasures import LEDGER_FILE, read_ledger, write_ledger
 from desktop.demo_data import generate_demo_data
 from desktop.retention import ANONYMISED_NAME, run_retention
 from desktop.staff import HashParameters
@@ -97,6 +106,15 @@ def _text_of(connection: sqlite3.Connection) -> str:
         connection.close()
 
 
+def _pending_erasures(data_dir: Path) -> int:
+    connection = sqlite3.connect(data_dir / DATABASE_FILE)
+    try:
+        return int(connection.execute("SELECT count(*) FROM sync_outbox WHERE table_name = 'erasure' "
+                                      "AND state = 'pending'").fetchone()[0])
+    finally:
+        connection.close()
+
+
 def test_a_restored_backup_taken_before_retention_opens_already_erased(tmp_path: Path) -> None:
     data_dir = tmp_path / "desk"
     case_id, scan = _desk(data_dir)
@@ -133,6 +151,9 @@ def test_a_restored_backup_taken_before_retention_opens_already_erased(tmp_path:
             person = session.get(Beneficiary, case.beneficiary_id)
             assert person is not None and person.full_name == ANONYMISED_NAME
             assert session.scalar(select(func.count()).select_from(Erasure)) == erased
+            # Never sent to the server (no sync here): the outbox records the erasure again, to be pushed.
+            assert session.scalar(select(func.count()).select_from(SyncOutbox).where(
+                SyncOutbox.table_name == "erasure", SyncOutbox.state == "pending")) == erased
         assert backup.counts is not None and counts == (backup.counts.beneficiaries, backup.counts.cases)
         assert run_retention(ws.db, ws.data_dir, apply=True, now=NOW).cases == 0  # not erased a second time
     finally:
@@ -170,8 +191,16 @@ def test_each_later_backup_carries_the_ledger_and_verify_says_what_a_restore_era
     (data_dir / LEDGER_FILE).unlink()
     restore_backup(after.path, data_dir)
     assert read_ledger(data_dir)
+    # As if the server had acknowledged them: their rows (and the ledger) carry its sequence number.
+    write_ledger(data_dir, {key: {**row, "server_seq": 41} for key, row in read_ledger(data_dir).items()})
+    connection = sqlite3.connect(data_dir / DATABASE_FILE)
+    connection.execute("UPDATE erasure SET server_seq = 41")
+    connection.commit()
+    connection.close()
+    assert _pending_erasures(data_dir) == erased  # the later backup's own, as it was taken
     result = restore_backup(before.path, data_dir)
     assert result.erased_again == erased
+    assert _pending_erasures(data_dir) == 0  # the server holds them: nothing to send again
     assert read_backup(before.path).counts == before.counts  # the backup itself is never edited
 
 
