@@ -617,10 +617,11 @@ class Database:
             connection.close()
         return None if row is None else str(row[0])
 
-    def upgrade(self) -> None:
+    def upgrade(self, *, keep_copy: bool = True) -> None:
         """Bring the database to `HEAD_REVISION` at start-up; at head this costs one query.
 
-        Raises `DatabaseTooNewError` (database untouched) when the stored revision is unknown
+        A copy is kept first (`copy_before_upgrade`) unless `keep_copy` is False (a restore's copy of a backup,
+        whose backup is that copy). Raises `DatabaseTooNewError` (database untouched) when the stored revision is unknown
         to this code, i.e. the file was written by a newer version of the app.
         """
         revision = self.current_revision()
@@ -641,7 +642,7 @@ class Database:
                     "ولم يُغيَّر في الملف شيء",
                     detail=f"revision {revision}",
                 )
-        if revision is not None:
+        if revision is not None and keep_copy:
             self.copy_before_upgrade(revision)
         started = time.perf_counter()
         self._run_migrations()

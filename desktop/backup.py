@@ -19,6 +19,14 @@ Decisions recorded here:
   written under a temporary name and renamed over the live one; attachments are only added, never removed.
   The desk must be closed (the GUI closes its workspace first; the CLI refuses when another program holds the
   file, where the system says so).
+* A backup is never edited, but a restore never brings an erased person back (PDPL «beyond use»): each backup
+  carries the desk's erasure ledger (``erasures.json``, `desktop.backup_erasures`: ids and dates, no personal
+  data), and a restore applies again to the restored copy, before it replaces the live file, every erasure the
+  desk knew (its ledger, the live database's rows when readable, the backup's own) that the copy lacks
+  (`desktop.retention.reapply_erasures`, SQLite's ``secure_delete`` on); the files of those cases are removed
+  after the attachments are added. An older backup is then migrated at the restore (the backup is the copy kept).
+  `verify_backup` and the settings' preview say how many cases that is; `backups_before_erasure` lists the
+  automatic backups the retention run offers to remove.
 """
 
 from __future__ import annotations
@@ -36,6 +44,16 @@ from pathlib import Path
 
 from db.engine import HEAD_REVISION, connect_keyed, connect_raw, is_encrypted_file, lock_holders
 from desktop.attachments import ATTACHMENTS_DIR
+from desktop.backup_erasures import (
+    LEDGER_FILE,
+    Erasures,
+    cases_present,
+    erasure_case_ids,
+    erasures_in_database,
+    merge,
+    read_ledger,
+    write_ledger,
+)
 from desktop.startup import DATABASE_FILE
 
 __all__ = [
@@ -50,6 +68,10 @@ __all__ = [
     "RestoreResult",
     "VerifyResult",
     "create_backup",
+    "erase_again_count",
+    "erase_again_text",
+    "erased_again_text",
+    "known_erasures",
     "latest_backup",
     "list_backups",
     "prune_backups",
@@ -57,6 +79,9 @@ __all__ = [
     "restore_backup",
     "verify_backup",
     "backup_summary",
+    "backups_before_erasure",
+    "newest_erasure",
+    "remove_backups",
 ]
 
 BACKUPS_DIR = "backups"
@@ -139,6 +164,8 @@ class VerifyResult:
 
     info: BackupInfo
     problems: tuple[str, ...]
+    #: The cases a restore of this backup erases again (erased on this desk after the backup was taken).
+    erase_again: int = 0
 
     @property
     def ok(self) -> bool:
@@ -153,6 +180,8 @@ class RestoreResult:
     info: BackupInfo
     safety_copy: Path | None
     attachments_added: int
+    #: The cases whose erasure the restore applied again (`desktop.retention.reapply_erasures`).
+    erased_again: int = 0
 
 
 def backup_summary(info: BackupInfo) -> str:
@@ -167,6 +196,23 @@ def backup_summary(info: BackupInfo) -> str:
                  f"{count_phrase(info.counts.cases, CASES, grouped=True)}، "
                  f"{count_phrase(info.counts.attachments, ATTACHMENTS, grouped=True)}")
     return line
+
+
+def erase_again_text(count: int) -> str:
+    """The line saying how many cases a restore erases again (erased on this desk after the backup); "" for none."""
+    if not count:
+        return ""
+    from desktop.counting import CASES, count_phrase
+
+    return (f"عند الاستعادة تُحذف من جديد البيانات الشخصية في {count_phrase(count, CASES, grouped=True)} "
+            "حُذفت بموجب سياسة الاحتفاظ بعد أخذ هذه النسخة، فلا تعود بالاستعادة")
+
+
+def erased_again_text(count: int) -> str:
+    """The line saying a restore erased `count` cases again (after it)."""
+    from desktop.counting import CASES, count_phrase
+
+    return f"حُذفت من جديد البيانات الشخصية في {count_phrase(count, CASES, grouped=True)} بموجب سياسة الاحتفاظ"
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -333,8 +379,13 @@ def _write_backup(
     with connect_raw(target_db, read_only=True, immutable=True, key=key) as connection:
         counts = _counts(connection)
         revision = _revision(connection)
+        erasures = merge(erasures_in_database(connection), read_ledger(data_dir))
     connection.close()
     parts[DATABASE_FILE] = (target_db.stat().st_size, _sha256_file(target_db, advance))
+    if erasures:  # the desk's ledger refreshed (an erasure pulled by the sync), and a copy kept in the backup
+        write_ledger(data_dir, erasures)
+        ledger = write_ledger(folder, erasures)
+        parts[LEDGER_FILE] = (ledger.stat().st_size, _sha256_file(ledger))
     for path in attachments:
         relative = f"{ATTACHMENTS_DIR}/{path.relative_to(data_dir / ATTACHMENTS_DIR).as_posix()}"
         parts[relative] = _copy_hashed(path, folder / relative, advance)
@@ -461,6 +512,35 @@ def latest_backup(data_dir: Path) -> BackupInfo | None:
     return None
 
 
+def newest_erasure(erasures: Erasures) -> dt.datetime | None:
+    """When the newest of `erasures` was made (UTC), None without any."""
+    times: list[dt.datetime] = []
+    for row in erasures.values():
+        try:
+            moment = dt.datetime.fromisoformat(str(row.get("erased_at")))
+        except ValueError:
+            continue
+        times.append(moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC))
+    return max(times, default=None)
+
+
+def backups_before_erasure(data_dir: Path) -> list[BackupInfo]:
+    """The automatic backups in the desk's backups folder taken before its newest erasure (they still hold the
+    erased people: a restore erases them again, and the retention run offers to remove them)."""
+    newest = newest_erasure(read_ledger(Path(data_dir)))
+    if newest is None:
+        return []
+    return [info for info in list_backups(Path(data_dir) / BACKUPS_DIR)
+            if info.kind.automatic and info.created_at < newest]
+
+
+def remove_backups(backups: list[BackupInfo]) -> int:
+    """Delete these backups' folders; returns how many went."""
+    for info in backups:
+        shutil.rmtree(info.path, ignore_errors=True)
+    return sum(not info.path.exists() for info in backups)
+
+
 def prune_backups(directory: Path, keep: int) -> list[Path]:
     """Delete the automatic backups beyond the newest `keep` (manual and safety ones stay); returns what went."""
     automatic = [info for info in list_backups(directory) if info.kind.automatic]
@@ -474,12 +554,54 @@ def prune_backups(directory: Path, keep: int) -> list[Path]:
 # ---------------------------------------------------------------------------------------------- verify
 
 
+def known_erasures(data_dir: Path, key: bytes | None = None) -> Erasures:
+    """Every erasure this desk knows (`desktop.backup_erasures`): its ledger and, when the live database can be
+    read (with `key` when encrypted), its erasure rows; a damaged or sealed database leaves the ledger alone."""
+    ledger = read_ledger(Path(data_dir))
+    db_path = Path(data_dir) / DATABASE_FILE
+    if not db_path.is_file() or db_path.stat().st_size == 0 or (key is None and is_encrypted_file(db_path)):
+        return ledger
+    try:
+        connection = connect_raw(db_path, read_only=True, key=key)
+        try:
+            live = erasures_in_database(connection)
+        finally:
+            connection.close()
+    except Exception:  # either driver's error: a damaged file, a wrong key — the ledger still stands
+        return ledger
+    return merge(live, ledger)
+
+
+def _erase_again(connection: sqlite3.Connection, info: BackupInfo, known: Erasures) -> int:
+    """How many cases of the backup's database a restore erases again: erased on the desk, not in the backup."""
+    held = merge(erasures_in_database(connection), read_ledger(info.path))
+    return len(cases_present(connection, erasure_case_ids(row for key, row in known.items() if key not in held)))
+
+
+def erase_again_count(path: Path, known: Erasures, key: bytes | None = None) -> int:
+    """How many cases of the backup in `path` a restore would erase again, without verifying it (a preview); 0
+    when its database cannot be opened here (an encrypted one without its key)."""
+    info = read_backup(path)
+    if not known:
+        return 0
+    try:
+        connection = connect_raw(info.path / DATABASE_FILE, read_only=True, immutable=True, key=key)
+        try:
+            return _erase_again(connection, info, known)
+        finally:
+            connection.close()
+    except Exception:  # either driver's error: said by verify and refused by the restore itself
+        return 0
+
+
 def verify_backup(path: Path, *, progress: Progress | None = None, full: bool = True,
-                  key: bytes | None = None) -> VerifyResult:
+                  key: bytes | None = None, known: Erasures | None = None) -> VerifyResult:
     """Check a backup: every part at its size and SHA-256, the database opening with ``integrity_check``
-    (``quick_check`` when not `full`) and its counts and schema revision as the manifest says."""
+    (``quick_check`` when not `full`) and its counts and schema revision as the manifest says. With the desk's
+    `known` erasures (`known_erasures`), also how many of its cases a restore would erase again."""
     info = read_backup(path)
     problems: list[str] = []
+    erase_again = 0
     total = info.size or 1
     done = [0]
 
@@ -513,10 +635,12 @@ def verify_backup(path: Path, *, progress: Progress | None = None, full: bool = 
                         problems.append("أعداد السجلات في النسخة غير ما في بيانها")
                     if _revision(connection) != info.schema_revision:
                         problems.append("إصدار مخطط قاعدة البيانات في النسخة غير ما في بيانها")
+                    if known:
+                        erase_again = _erase_again(connection, info, known)
             connection.close()
         except sqlite3.Error:
             problems.append("تعذر فتح قاعدة البيانات في النسخة: الملف تالف")
-    return VerifyResult(info, tuple(problems))
+    return VerifyResult(info, tuple(problems), erase_again)
 
 
 # ---------------------------------------------------------------------------------------------- restore
@@ -541,6 +665,8 @@ def restore_backup(backup: Path, data_dir: Path, *, progress: Progress | None = 
     holders = lock_holders(db_path) if db_path.exists() else ()
     if holders:
         raise BackupError(f"أغلق مكتب المستفيد وكل برنامج يستخدم قاعدة البيانات أولًا ({'، '.join(holders)})")
+    # Known before anything is replaced: the ledger, the live database's erasure rows, the backup's own copy.
+    erasures = merge(known_erasures(data_dir, key), read_ledger(info.path))
     total = 2 * info.size or 1
     done = [0]
 
@@ -554,12 +680,13 @@ def restore_backup(backup: Path, data_dir: Path, *, progress: Progress | None = 
         safety = _safety_copy(data_dir, db_path, advance)
         temporary = data_dir / f".restoring-{DATABASE_FILE}"
         _copy_hashed(info.path / DATABASE_FILE, temporary, advance)
+        erased_again, erased_files = _reapply(temporary, erasures, key)
         for suffix in ("-wal", "-shm", "-journal"):
             Path(f"{db_path}{suffix}").unlink(missing_ok=True)
         os.replace(temporary, db_path)
         added = 0
         for name, (size, digest) in info.parts.items():
-            if name == DATABASE_FILE:
+            if name in (DATABASE_FILE, LEDGER_FILE):
                 continue
             target = data_dir / name
             if target.is_file() and target.stat().st_size == size and _sha256_file(target) == digest:
@@ -569,11 +696,56 @@ def restore_backup(backup: Path, data_dir: Path, *, progress: Progress | None = 
             _copy_hashed(info.path / name, partial, advance)
             os.replace(partial, target)
             added += 1
+        _remove_files(data_dir, erased_files)
+        if erasures:
+            write_ledger(data_dir, erasures)
     except OSError as error:
         raise _os_error(error, data_dir) from error
     if progress is not None:
         progress(total, total)
-    return RestoreResult(info, safety, added)
+    return RestoreResult(info, safety, added, erased_again)
+
+
+def _reapply(database: Path, erasures: Erasures, key: bytes | None) -> tuple[int, list[str]]:
+    """Apply again, to the restored copy in `database` (not yet in place), the erasures it lacks, with SQLite's
+    ``secure_delete`` on (what is overwritten or freed is zeroed, not left in a free page) and the search indexes
+    merged (their old segments freed, zeroed too); no VACUUM (minutes on a million people, twice the disk).
+    Returns the cases erased again and the stored files that went with them."""
+    if not erasures:
+        return 0, []
+    from db.engine import Database
+    from desktop.retention import reapply_erasures
+
+    db = Database.open(database, key=key)
+    try:
+        db.upgrade(keep_copy=False)  # an older backup first brought to this version (the backup is the copy)
+        erased, files = reapply_erasures(db, erasures)
+    finally:
+        db.close()
+    if erased:
+        connection = connect_raw(database, key=key)
+        try:
+            connection.execute("PRAGMA secure_delete = ON")
+            for (table,) in connection.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%USING fts5%'").fetchall():
+                connection.execute(f'INSERT INTO "{table}"("{table}") VALUES (\'optimize\')')
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            connection.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            connection.close()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    return erased, files
+
+
+def _remove_files(data_dir: Path, stored_paths: list[str]) -> None:
+    """Remove from the attachment store the files of the cases a restore erased again."""
+    if stored_paths:
+        from desktop.attachments import AttachmentStore
+
+        store = AttachmentStore(data_dir)
+        for relative_path in stored_paths:
+            store.path_of(relative_path).unlink(missing_ok=True)
 
 
 def _safety_copy(data_dir: Path, db_path: Path, advance: Callable[[int], None]) -> Path | None:

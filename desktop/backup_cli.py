@@ -4,9 +4,11 @@
   on stderr, the backup's folder on stdout.
 * ``list [--in FOLDER]``: one line per backup, newest first: folder, date (Hijri beside Gregorian), kind, counts.
 * ``verify FOLDER [--quick]``: every part's SHA-256, ``PRAGMA integrity_check`` (``quick_check`` with --quick),
-  the counts; exit 0 sound, 1 with one line per problem.
+  the counts; exit 0 sound, 1 with one line per problem; a line says how many of its cases a restore would erase
+  again (erased on this desk after the backup was taken: `desktop.backup_erasures`).
 * ``restore FOLDER --yes``: the desk must be closed; a safety copy of the current data first, then the backup's
-  database in its place and its attachments added. Without ``--yes`` it only shows what would be restored.
+  database in its place (the erasures it lacks applied again) and its attachments added. Without ``--yes`` it only
+  shows what would be restored, and how many cases would be erased again.
 """
 
 from __future__ import annotations
@@ -70,30 +72,45 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    """Verify a backup: exit 0 when sound, 1 with its problems."""
-    from desktop.backup import backup_summary, verify_backup
+    """Verify a backup: exit 0 when sound, 1 with its problems; says how many cases a restore erases again."""
+    from desktop.backup import backup_summary, erase_again_text, known_erasures, verify_backup
 
-    result = verify_backup(args.backup, progress=_progress(), full=not args.quick)
+    result = verify_backup(args.backup, progress=_progress(), full=not args.quick,
+                           known=known_erasures(_data_dir(args)))
     if not result.ok:
         for problem in result.problems:
             print(problem, file=sys.stderr)
         return EXIT_FAILURE
     print(f"النسخة سليمة: {backup_summary(result.info)}")
+    if line := erase_again_text(result.erase_again):
+        print(line)
     return EXIT_OK
 
 
 def _cmd_restore(args: argparse.Namespace) -> int:
     """Restore a backup into the data directory (after a safety copy); without --yes only show it."""
-    from desktop.backup import backup_summary, read_backup, restore_backup
+    from desktop.backup import (
+        backup_summary,
+        erase_again_count,
+        erase_again_text,
+        erased_again_text,
+        known_erasures,
+        read_backup,
+        restore_backup,
+    )
 
     data_dir = _data_dir(args)
     info = read_backup(args.backup)
     if not args.yes:
         print(f"ستُستعاد: {backup_summary(info)}")
+        if line := erase_again_text(erase_again_count(args.backup, known_erasures(data_dir))):
+            print(line)
         print("تُحفظ أولًا نسخة أمان من البيانات الحالية. أغلق مكتب المستفيد ثم أعد الأمر مع --yes للاستعادة.")
         return EXIT_OK
     result = restore_backup(args.backup, data_dir, progress=_progress())
     print(f"استُعيدت النسخة: {backup_summary(result.info)}")
+    if result.erased_again:
+        print(erased_again_text(result.erased_again))
     if result.safety_copy is not None:
         print(f"البيانات السابقة محفوظة في: {result.safety_copy}")
     return EXIT_OK

@@ -22,7 +22,9 @@ from desktop.backup import (
     BackupInfo,
     BackupKind,
     Progress,
+    VerifyResult,
     create_backup,
+    known_erasures,
     list_backups,
     prune_backups,
     verify_backup,
@@ -124,8 +126,9 @@ class BackupDesk(Guarded):
         return info
 
     @guarded(Action.ACCOUNTS_SETTINGS)
-    def preview(self, folder: Path, *, progress: Progress | None = None) -> BackupInfo:
-        """The backup in `folder` checked (hashes, quick check) for a restore's preview; `BackupError` if bad.
+    def preview(self, folder: Path, *, progress: Progress | None = None) -> VerifyResult:
+        """The backup in `folder` checked (hashes, quick check) for a restore's preview, with how many of its cases
+        the restore would erase again (erased here after it was taken); `BackupError` if bad.
 
         A folder holding backups (a USB drive's folder chosen instead of one backup in it) means its newest.
         """
@@ -134,7 +137,9 @@ class BackupDesk(Guarded):
             inside = list_backups(folder)
             if inside:
                 folder = inside[0].path
-        result = verify_backup(folder, progress=progress, full=False, key=self.workspace.db.data_key)
+        key = self.workspace.db.data_key
+        result = verify_backup(folder, progress=progress, full=False, key=key,
+                               known=known_erasures(self.workspace.data_dir, key))
         if not result.ok:
             raise BackupError("لا يمكن الاستعادة من هذه النسخة: " + "؛ ".join(result.problems))
-        return result.info
+        return result

@@ -101,17 +101,38 @@ def _cmd_policy_validate(args: argparse.Namespace) -> int:
     return EXIT_INVALID
 
 
+#: Said when `init` would encrypt and SQLCipher is missing here: nothing is made.
+NO_SQLCIPHER_INIT = ("وحدة التشفير (SQLCipher) غير مثبّتة على هذا الجهاز، والمكتب الجديد يُشفَّر افتراضيًا: ثبّت الحزمة "
+                     "sqlcipher3 ثم أعد الأمر، أو أعده مع ‎--plain‎ لمكتب غير مشفّر")
+
+
+def _init_encrypts(args: argparse.Namespace) -> bool:
+    """Whether `init` encrypts: ``--encrypt`` always; else unless ``--plain`` or ``MUSTAFID_ENCRYPT=0`` (as the
+    gate's first administrator)."""
+    from desktop.workspace import encrypt_on_first_run
+
+    return bool(args.encrypt) or (not args.plain and encrypt_on_first_run())
+
+
 def _cmd_init(args: argparse.Namespace) -> int:
-    """Create (or open) the data directory's database, adopt a policy profile, make the first administrator.
+    """Create (or open) the data directory's database, adopt a policy profile, make the first administrator and,
+    by default, encrypt the new desk for them (``--plain`` or ``MUSTAFID_ENCRYPT=0``: left plaintext).
 
     The administrator's login and name come from options, environment variables or a prompt; the password
     from ``MUSTAFID_ADMIN_PASSWORD`` or a prompt only (`desktop.staff_cli`). Without a login and nobody at a
-    terminal to ask, the policy is adopted and a line says how to make the administrator.
+    terminal to ask, the policy is adopted and a line says how to make the administrator (the one made on screen
+    then encrypts the desk, as the gate does). SQLCipher missing while encryption is wanted: one Arabic line, exit
+    2, nothing made. ``--encrypt`` also encrypts an existing plaintext desk (its administrator signing in).
     """
+    from desktop.encryption_core import encryption_available
     from desktop.policy import ProfileError
     from desktop.workspace import Workspace
 
+    encrypt = _init_encrypts(args)
+    if encrypt and not encryption_available():
+        raise CliError(NO_SQLCIPHER_INIT, EXIT_INVALID)
     ws = Workspace.open(args.data_dir)
+    made: tuple[str, str] | None = None
     try:
         target = Path(args.policy)
         try:
@@ -124,16 +145,26 @@ def _cmd_init(args: argparse.Namespace) -> int:
         from desktop.staff_cli import StaffCliError, ensure_first_administrator
 
         try:
-            print(ensure_first_administrator(ws.db, args.admin_login, args.admin_name))
+            line, made = ensure_first_administrator(ws.db, args.admin_login, args.admin_name)
+            print(line)
         except StaffCliError as exc:
             raise CliError(exc.message, exc.code) from None
     finally:
         ws.close()
-    if args.encrypt and not ws.is_encrypted:
+    if not encrypt or ws.is_encrypted:
+        if made is not None:
+            print("تُركت قاعدة البيانات دون تشفير (‎--plain‎ أو المتغير ‎MUSTAFID_ENCRYPT=0‎)؛ "
+                  "يشفّرها الأمر encrypt متى شئت")
+        return EXIT_OK
+    if made is not None:
+        from desktop.encryption import encrypt_and_report
+
+        return encrypt_and_report(ws.data_dir, *made)
+    if args.encrypt:
         from desktop.encryption import encrypt_from_command_line
 
         return encrypt_from_command_line(ws.data_dir, args.admin_login)
-    return EXIT_OK
+    return EXIT_OK  # no administrator made here: the first one made at the desk's gate encrypts it
 
 
 def _cmd_demo_data(args: argparse.Namespace) -> int:
@@ -265,8 +296,12 @@ def build_parser() -> argparse.ArgumentParser:
                            "أو في المتغير MUSTAFID_ADMIN_PASSWORD، لا في سطر الأمر")
     init.add_argument("--admin-name", default=None, metavar="NAME",
                       help="الاسم الكامل لأول مسؤول نظام (أو المتغير MUSTAFID_ADMIN_NAME)")
-    init.add_argument("--encrypt", action="store_true",
-                      help="تشفير قاعدة البيانات والمرفقات بعد إنشاء مسؤول النظام (كما يفعل الأمر encrypt)")
+    choice = init.add_mutually_exclusive_group()
+    choice.add_argument("--plain", action="store_true",
+                        help="اترك قاعدة البيانات دون تشفير (الافتراضي تشفيرها لأول مسؤول نظام، "
+                             "ويفعل المتغير MUSTAFID_ENCRYPT=0 مثله)")
+    choice.add_argument("--encrypt", action="store_true",
+                        help="شفّر ولو كان للمكتب مسؤول نظام من قبل (كما يفعل الأمر encrypt)")
     init.set_defaults(func=_cmd_init)
 
     demo = sub.add_parser("demo-data", help="بيانات تجريبية واقعية للتجربة وقياس الأداء")

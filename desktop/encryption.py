@@ -1,4 +1,4 @@
-"""`mustafid-admin encrypt`, `init --encrypt` and `recover` (issue 14): a plaintext desk encrypted in place for an
+"""`mustafid-admin encrypt`, the encryption of `init` (the default; ``--plain`` opts out) and `recover` (issue 14): a plaintext desk encrypted in place for an
 administrator signing in, with a one-line progress; the steps themselves are `desktop.encryption_core`'s (the
 desk's own `Workspace.encrypt` calls them too).
 """
@@ -26,7 +26,8 @@ from desktop.errors import InputError
 from desktop.keystore import KdfCost
 
 __all__ = ["NO_SQLCIPHER", "EncryptionError", "EncryptionResult", "EncryptionStopped", "Progress", "add_commands",
-           "encrypt_closed_desk", "encrypt_desk", "encrypt_from_command_line", "encryption_available",
+           "encrypt_and_report", "encrypt_closed_desk", "encrypt_desk", "encrypt_from_command_line",
+           "encryption_available",
            "seal_attachments"]
 
 #: The environment variable the recovery key may come from (never a command-line argument).
@@ -116,14 +117,22 @@ def _cmd_encrypt(args: argparse.Namespace) -> int:
 def encrypt_from_command_line(data_dir: Path, as_login: str | None) -> int:
     """Encrypt the desk for the administrator signing in (``--as``/environment/prompt), a one-line progress on
     stderr, the recovery key printed once; one Arabic line and a non-zero exit on a refusal."""
-    from desktop.counting import FILES, ROWS, TABLES, count_phrase
-    from desktop.staff_cli import EXIT_REFUSED, StaffCliError, admin_credentials
+    from desktop.staff_cli import StaffCliError, admin_credentials
 
     try:
         login, password = admin_credentials(as_login)
     except StaffCliError as exc:
         print(f"خطأ: {exc.message}", file=sys.stderr)
         return exc.code
+    return encrypt_and_report(data_dir, login, password)
+
+
+def encrypt_and_report(data_dir: Path, login: str, password: str) -> int:
+    """Encrypt the desk for the administrator `login` (password checked again), a one-line progress on stderr, the
+    counts and the recovery key printed once; one Arabic line and a non-zero exit on a refusal (`init` calls it
+    with the administrator it has just made)."""
+    from desktop.counting import FILES, ROWS, TABLES, count_phrase
+    from desktop.staff_cli import EXIT_REFUSED
 
     def show(fraction: float, stage: str) -> None:
         print(f"\r{stage}: {round(fraction * 100)}٪   ", end="", file=sys.stderr, flush=True)

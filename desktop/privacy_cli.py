@@ -1,7 +1,9 @@
 """`mustafid-admin retention run [--apply]` and `mustafid-admin privacy export CASE_NUMBER --out FILE` (PDPL).
 
 * ``retention run``: a dry run by default — it says how many closed cases (and people, and stored files) are past
-  their profile's retention period and changes nothing; ``--apply`` anonymises them (`desktop.retention`).
+  their profile's retention period and changes nothing; ``--apply`` anonymises them (`desktop.retention`). The
+  report counts the automatic backups taken before the newest erasure (`desktop.backup.backups_before_erasure`);
+  ``--apply --remove-old-backups`` removes them (a restore of any backup erases again in any case).
 * ``privacy export``: everything held about the beneficiary of a case, as a PDF (`desktop.subject_access`).
   The case number, not the person's ID, names them on the command line (a command line is seen by others).
 """
@@ -25,6 +27,9 @@ def _cmd_retention(args: argparse.Namespace) -> int:
     from desktop.errors import InputError
     from desktop.staff_cli import StaffCliError, sign_in_command
 
+    if args.remove_old_backups and not args.apply:
+        print("خطأ: إزالة النسخ التلقائية السابقة للحذف تكون مع --apply فقط", file=sys.stderr)
+        return 2
     ws = Workspace.open(args.data_dir)
     try:
         try:
@@ -48,7 +53,23 @@ def _cmd_retention(args: argparse.Namespace) -> int:
         print(f"حُذفت البيانات الشخصية لما انقضت مدة الاحتفاظ به: {counts}")
     else:
         print(f"تجربة دون تغيير: انقضت مدة الاحتفاظ بـ {counts}. للتنفيذ أعد الأمر مع --apply")
+    _old_backups(Path(ws.data_dir), remove=args.remove_old_backups)
     return 0
+
+
+def _old_backups(data_dir: Path, *, remove: bool) -> None:
+    """The report's line on the automatic backups taken before the newest erasure, removed with `remove`."""
+    from desktop.backup import backups_before_erasure, remove_backups
+    from desktop.counting import number_text
+
+    old = backups_before_erasure(data_dir)
+    if not old:
+        return
+    if remove:
+        print(f"أُزيلت النسخ الاحتياطية التلقائية المأخوذة قبل الحذف: {number_text(remove_backups(old), grouped=True)}")
+        return
+    print(f"نسخ احتياطية تلقائية أُخذت قبل الحذف: {number_text(len(old), grouped=True)}. ما فيها من بيانات محذوفة لا "
+          "يعود إذا استُعيدت (يُحذف من جديد)؛ لإزالتها أعد الأمر مع --apply --remove-old-backups")
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
@@ -82,6 +103,9 @@ def add_commands(subparsers: Any) -> None:
     run = retention_sub.add_parser("run", help="حذف البيانات الشخصية من الطلبات المغلقة التي انقضت مدة الاحتفاظ بها "
                                                "(تجربة دون تغيير ما لم يُمرَّر --apply)")
     run.add_argument("--apply", action="store_true", help="نفّذ الحذف (بدونه يُعرض العدد فقط)")
+    run.add_argument("--remove-old-backups", action="store_true",
+                     help="مع --apply: أزل النسخ الاحتياطية التلقائية المأخوذة قبل الحذف (النسخ اليدوية على أقراص "
+                          "خارجية يتلفها الموظف المسؤول عنها؛ وأي نسخة تُستعاد تُحذف منها البيانات من جديد)")
     add_sign_in_option(run)
     run.set_defaults(func=_cmd_retention)
     privacy = subparsers.add_parser("privacy", help="حقوق أصحاب البيانات")

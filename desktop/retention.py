@@ -36,6 +36,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -66,11 +67,20 @@ from db.models import (
 from db.outbox import resume_outbox, suppress_outbox
 from desktop.attachments import AttachmentStore
 from desktop.audit import desk_device_id, record_audit
+from desktop.backup_erasures import (
+    Erasures,
+    cases_present,
+    erasure_case_ids,
+    erasures_in_database,
+    merge,
+    read_ledger,
+    write_ledger,
+)
 from desktop.errors import InputError
 from desktop.policy import load_profile_text
 
-__all__ = ["ANONYMISED_NAME", "LAST_RUN_KEY", "PROMPTED_KEY", "RetentionReport", "retention_due", "run_retention",
-           "yearly_reminder"]
+__all__ = ["ANONYMISED_NAME", "LAST_RUN_KEY", "PROMPTED_KEY", "RetentionReport", "reapply_erasures",
+           "record_in_ledger", "retention_due", "run_retention", "yearly_reminder"]
 
 #: The `desk_setting` row remembering the last applied run: {"at": ISO time}.
 LAST_RUN_KEY = "retention_last_run"
@@ -127,6 +137,8 @@ def _due_cases(session: Session, now: dt.datetime) -> list[Case]:
         version: None if years is None else _years_before(now, years)
         for version, years in _retention_years(session).items()}
     done = set(session.scalars(select(AuditEvent.entity_id).where(AuditEvent.action == _ANONYMISED_ACTION)))
+    done |= set(session.scalars(select(Erasure.case_id).where(Erasure.deleted_at.is_(None))))  # re-applied by a
+    # restore (`reapply_erasures`: no audit event of its own) or pulled from another desk
     due: list[Case] = []
     for case in session.scalars(
         select(Case).where(Case.status == CaseStatus.CLOSED.value, Case.closed_at.is_not(None),
@@ -154,6 +166,13 @@ def _case_attachments(session: Session) -> dict[uuid.UUID, set[uuid.UUID]]:
     return found
 
 
+def _files_of(session: Session, cases: set[uuid.UUID]) -> set[uuid.UUID]:
+    """The attachments referenced by `cases` and by no other case (those go with them)."""
+    references = _case_attachments(session)
+    kept_elsewhere = {a for case_id, ids in references.items() if case_id not in cases for a in ids}
+    return {a for case_id, ids in references.items() if case_id in cases for a in ids} - kept_elsewhere
+
+
 def run_retention(db: Database, data_dir: Path, *, apply: bool, actor_id: uuid.UUID | None = None,
                   now: dt.datetime | None = None) -> RetentionReport:
     """Find (and with `apply`, anonymise) the closed cases past their retention period in one transaction; the
@@ -163,7 +182,78 @@ def run_retention(db: Database, data_dir: Path, *, apply: bool, actor_id: uuid.U
     store = AttachmentStore(data_dir)
     for relative_path in stored:
         store.path_of(relative_path).unlink(missing_ok=True)
+    if report.applied and report.cases:
+        record_in_ledger(db, data_dir)
     return report
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def record_in_ledger(db: Database, data_dir: Path) -> None:
+    """Add this desk's erasure rows to the ledger beside its database (`desktop.backup_erasures`), so a restore of
+    an older backup re-applies them; never their personal content (the erasure rows hold none)."""
+    with db.session(read_only=True) as session:
+        rows = erasures_in_database(driver_connection(session.connection().connection))
+    write_ledger(data_dir, merge(read_ledger(data_dir), rows))
+
+
+def reapply_erasures(db: Database, erasures: Erasures) -> tuple[int, list[str]]:
+    """A restore's re-application (PDPL «beyond use»): every erasure of `erasures` whose case is in `db` and whose
+    row is not is applied again — the erasure row stored as it was, the case and (when the erasure names them)
+    the person anonymised like `run_retention` does, their append-only rows erased (`db.erasure`), in one
+    transaction with SQLite's ``secure_delete`` on. An erasure the server had acknowledged (``server_seq`` set)
+    is re-applied with the outbox suppressed (the server holds it); one it never received (the desk was offline
+    between the retention run and the restore) is stored with the outbox recording it, like retention itself, so
+    the next sync still sends it and the anonymised rows. Returns the cases erased again and the stored paths of
+    the files that went with them (to remove from the attachment store)."""
+    with db.session() as session:
+        raw = driver_connection(session.connection().connection)
+        present = set(erasures_in_database(raw))
+        absent = [row for key, row in sorted(erasures.items()) if key not in present]
+        cases = cases_present(raw, erasure_case_ids(absent))
+        missing = [row for row in absent if erasure_case_ids([row]) <= cases]
+        if not missing:
+            return 0, []
+        columns = [str(column[1]) for column in raw.execute("PRAGMA table_info(erasure)")]
+        accounts = {row[0] for row in raw.execute("SELECT id FROM app_user")}
+        all_cases = {uuid.UUID(str(row["case_id"])) for row in missing}
+        files = _files_of(session, all_cases)
+        references = _case_attachments(session)
+        moment = dt.datetime.now(dt.UTC)
+        was = raw.execute("PRAGMA secure_delete").fetchone()[0]
+        raw.execute("PRAGMA secure_delete = ON")  # what is overwritten or freed is zeroed in the file, not left
+        stored: list[str] = []
+
+        def store(rows: list[dict[str, Any]]) -> None:
+            """Insert these erasure rows as they were and anonymise their cases (and people, and files)."""
+            for row in rows:
+                names = [name for name in columns if name in row]
+                # An account made after the backup is not in it: the erasure then names nobody as its author.
+                values = [None if name == "erased_by" and row[name] not in accounts else row[name] for name in names]
+                raw.execute(f"INSERT INTO erasure ({', '.join(_quoted(name) for name in names)}) "
+                            f"VALUES ({', '.join('?' for _ in names)})", values)
+            case_ids = {uuid.UUID(str(row["case_id"])) for row in rows}
+            people = {uuid.UUID(str(row["beneficiary_id"])) for row in rows if row.get("beneficiary_id")}
+            theirs = {a for case_id in case_ids for a in references.get(case_id, ())} & files
+            files.difference_update(theirs)
+            stored.extend(_anonymise(session, case_ids, people, theirs, None, moment))
+            session.flush()
+
+        try:
+            store([row for row in missing if row.get("server_seq") is None])  # never sent: the outbox records it
+            suppress_outbox(raw)
+            try:
+                store([row for row in missing if row.get("server_seq") is not None])
+                for row in missing:
+                    apply_erasure_sqlite(raw, str(row["id"]), str(row["case_id"]),
+                                         str(row["beneficiary_id"]) if row.get("beneficiary_id") else None)
+            finally:
+                resume_outbox(raw)
+        finally:
+            raw.execute(f"PRAGMA secure_delete = {int(was)}")
+    return len(all_cases), stored
 
 
 def _run(session: Session, *, apply: bool, actor_id: uuid.UUID | None, now: dt.datetime
@@ -181,33 +271,12 @@ def _run(session: Session, *, apply: bool, actor_id: uuid.UUID | None, now: dt.d
                                                        Case.deleted_at.is_(None))).all()
         if all(other in due_ids for other in others):
             people.add(beneficiary_id)
-    references = _case_attachments(session)
-    kept_elsewhere = {a for case_id, ids in references.items() if case_id not in due_ids for a in ids}
-    files = {a for case_id, ids in references.items() if case_id in due_ids for a in ids} - kept_elsewhere
+    files = _files_of(session, due_ids)
     if not apply:
         return RetentionReport(False, len(due), len(people), len(files)), []
     _check_role(session, actor_id)
 
-    for beneficiary_id in people:
-        session.execute(update(Beneficiary).where(Beneficiary.id == beneficiary_id).values(
-            **anonymised_values("beneficiary", beneficiary_id.hex), updated_by=actor_id))
-    ids = list(due_ids)
-    if ids:
-        session.execute(update(Case).where(Case.id.in_(ids)).values(
-            **anonymised_values("case", ""), updated_by=actor_id))
-        for model in (Referral, Assessment, AssessmentItem, Service, BeneficiaryNotice, EligibilityRecommendation,
-                      RescueReport):
-            session.execute(update(model).where(model.case_id.in_(ids)).values(
-                **anonymised_values(model.__tablename__, ""), updated_by=actor_id))
-        session.execute(update(ReceptionDraft).where(ReceptionDraft.case_id.in_(ids),
-                                                     ReceptionDraft.deleted_at.is_(None)).values(
-            **anonymised_values("reception_draft", ""), deleted_at=moment, version=ReceptionDraft.version + 1))
-    stored: list[str] = []
-    if files:
-        for attachment in session.scalars(select(Attachment).where(Attachment.id.in_(list(files)),
-                                                                   Attachment.deleted_at.is_(None))):
-            stored.append(attachment.stored_path)
-            attachment.deleted_at = moment
+    stored = _anonymise(session, due_ids, people, files, actor_id, moment)
     for case in due:
         record_audit(session, action=_ANONYMISED_ACTION, entity="case", entity_id=case.id, actor_id=actor_id,
                      association_id=case.association_id, details={"retention": True}, at=moment)
@@ -225,6 +294,33 @@ def _run(session: Session, *, apply: bool, actor_id: uuid.UUID | None, now: dt.d
     else:
         row.value = {"at": moment.isoformat()}
     return RetentionReport(True, len(due), len(people), len(stored)), stored
+
+
+def _anonymise(session: Session, cases: set[uuid.UUID], people: set[uuid.UUID], files: set[uuid.UUID],
+               actor_id: uuid.UUID | None, moment: dt.datetime) -> list[str]:
+    """Clear the personal content of the mutable rows of `cases` and of `people`, soft-delete their drafts and the
+    attachment rows `files`; returns the stored paths of those files (removed once the transaction commits)."""
+    for beneficiary_id in people:
+        session.execute(update(Beneficiary).where(Beneficiary.id == beneficiary_id).values(
+            **anonymised_values("beneficiary", beneficiary_id.hex), updated_by=actor_id))
+    ids = list(cases)
+    if ids:
+        session.execute(update(Case).where(Case.id.in_(ids)).values(
+            **anonymised_values("case", ""), updated_by=actor_id))
+        for model in (Referral, Assessment, AssessmentItem, Service, BeneficiaryNotice, EligibilityRecommendation,
+                      RescueReport):
+            session.execute(update(model).where(model.case_id.in_(ids)).values(
+                **anonymised_values(model.__tablename__, ""), updated_by=actor_id))
+        session.execute(update(ReceptionDraft).where(ReceptionDraft.case_id.in_(ids),
+                                                     ReceptionDraft.deleted_at.is_(None)).values(
+            **anonymised_values("reception_draft", ""), deleted_at=moment, version=ReceptionDraft.version + 1))
+    stored: list[str] = []
+    if files:
+        for attachment in session.scalars(select(Attachment).where(Attachment.id.in_(list(files)),
+                                                                   Attachment.deleted_at.is_(None))):
+            stored.append(attachment.stored_path)
+            attachment.deleted_at = moment
+    return stored
 
 
 def _erase(session: Session, due: list[Case], people: set[uuid.UUID], actor_id: uuid.UUID | None,

@@ -128,17 +128,19 @@ def _read_text(given: str | None, env: str, prompt: str) -> str | None:
         return None
 
 
-def ensure_first_administrator(db: Database, admin_login: str | None, admin_name: str | None) -> str:
-    """After `init` adopted a policy: make the first administrator unless one exists; the line to print."""
+def ensure_first_administrator(db: Database, admin_login: str | None, admin_name: str | None
+                               ) -> tuple[str, tuple[str, str] | None]:
+    """After `init` adopted a policy: make the first administrator unless one exists. Returns the line to print
+    and, when this call made the administrator, their login and password (`init` encrypts the new desk for them)."""
     from desktop.staff import StaffError, StaffService
 
     service = StaffService(db)
     if service.has_administrator():
-        return "للجمعية مسؤول نظام بالفعل: يُدير الحسابات بالأمر mustafid-admin users"
+        return "للجمعية مسؤول نظام بالفعل: يُدير الحسابات بالأمر mustafid-admin users", None
     login = _read_text(admin_login, ADMIN_LOGIN_ENV, "اسم دخول مسؤول النظام: ")
     if login is None:
         return ("لم يُنشأ حساب مسؤول النظام بعد: أعد الأمر مع ‎--admin-login‎ و‎--admin-name‎، "
-                f"وكلمة المرور عند الطلب أو في المتغير {ADMIN_PASSWORD_ENV}")
+                f"وكلمة المرور عند الطلب أو في المتغير {ADMIN_PASSWORD_ENV}"), None
     name = _read_text(admin_name, ADMIN_NAME_ENV, "الاسم الكامل لمسؤول النظام: ")
     if name is None:
         raise _cli_error(f"يلزم الاسم الكامل لمسؤول النظام: ‎--admin-name‎ أو المتغير {ADMIN_NAME_ENV}", 2)
@@ -147,7 +149,7 @@ def ensure_first_administrator(db: Database, admin_login: str | None, admin_name
         identity = service.create_first_administrator(login, name, password)
     except StaffError as exc:
         raise _cli_error(exc.message_ar, 2) from None
-    return f"أُنشئ حساب مسؤول النظام: {identity.login}"
+    return f"أُنشئ حساب مسؤول النظام: {identity.login}", (identity.login, password)
 
 
 def admin_credentials(as_login: str | None) -> tuple[str, str]:

@@ -31,7 +31,7 @@ from ui.file_dialogs import choose_folder
 from ui.ops import run_read, run_write
 
 if TYPE_CHECKING:
-    from desktop.backup import BackupInfo, Progress, RestoreResult
+    from desktop.backup import BackupInfo, Progress, RestoreResult, VerifyResult
     from desktop.backup_desk import BackupDesk
     from desktop.workspace import Workspace
 
@@ -109,10 +109,13 @@ def wait_with_progress(parent: QWidget | None, title: str, work: Callable[[Calla
 
 
 def restore_text(result: RestoreResult) -> str:
-    """What the officer reads after a restore: what came back, where the replaced data was kept, restart."""
-    from desktop.backup import backup_summary
+    """What the officer reads after a restore: what came back, the cases erased again, where the replaced data was
+    kept, restart."""
+    from desktop.backup import backup_summary, erased_again_text
 
     text = f"استُعيدت النسخة الاحتياطية: {backup_summary(result.info)}."
+    if result.erased_again:
+        text += f"\n{erased_again_text(result.erased_again)}."
     if result.safety_copy is not None:
         text += f"\nالبيانات التي حلّت محلها محفوظة في:\n{result.safety_copy}"
     return text + "\nسيُغلق البرنامج الآن؛ افتحه من جديد ليعمل على البيانات المستعادة."
@@ -241,8 +244,8 @@ class BackupSettingsBox(QGroupBox):
                            lambda desk, progress: desk.backup_to(Path(folder), progress=progress),
                            self._backed_up, "backup_box.backup_now")
 
-    def _run_with_bar(self, busy_text: str, work: Callable[[BackupDesk, Progress], BackupInfo],
-                      done: Callable[[BackupInfo], None], where: str) -> None:
+    def _run_with_bar(self, busy_text: str, work: Callable[[BackupDesk, Progress], T],
+                      done: Callable[[T], None], where: str) -> None:
         """Hold the buttons, show the bar, run `work(desk, progress)` on a reader, then `done` (or the failure)."""
         from desktop.backup_desk import BackupDesk
 
@@ -276,14 +279,18 @@ class BackupSettingsBox(QGroupBox):
                            lambda desk, progress: desk.preview(Path(folder), progress=progress),
                            self._confirm_restore, "backup_box.preview")
 
-    def _confirm_restore(self, info: BackupInfo) -> None:
+    def _confirm_restore(self, checked: VerifyResult) -> None:
         from desktop.backup import backup_summary
+        from desktop.backup import erase_again_text
 
+        info = checked.info
+        erased = erase_again_text(checked.erase_again)
         self.bar.hide()
         self._say("")
         self._set_busy(False)
         box = QMessageBox(QMessageBox.Icon.Warning, "استعادة نسخة احتياطية",
                           f"ستحل هذه النسخة محل بيانات هذا الجهاز:\n{backup_summary(info)}\n\n"
+                          + (f"{erased}.\n\n" if erased else "") +
                           "تُحفظ أولًا نسخة أمان من البيانات الحالية في مجلد النسخ، ويُغلق البرنامج بعد الاستعادة. "
                           "ما أُدخل بعد تاريخ النسخة ولم يُزامَن مع الخادم لا يكون في البيانات المستعادة.", parent=self)
         box.setLayoutDirection(Qt.LayoutDirection.RightToLeft)

@@ -781,6 +781,7 @@ class MainWindow(QMainWindow):
                   lambda _message, _error: None, where="main_window.retention_reminder")
 
     def _show_retention(self, report: object) -> None:
+        from desktop.arabic_text import ltr
         from desktop.counting import CASES, count_phrase
         from desktop.retention import RetentionReport
 
@@ -789,7 +790,11 @@ class MainWindow(QMainWindow):
         box = QMessageBox(QMessageBox.Icon.Information, "المراجعة السنوية لمدة الاحتفاظ بالبيانات",
                           f"انقضت مدة الاحتفاظ المحددة في سياسة الجمعية بـ {count_phrase(report.cases, CASES)} "
                           "مغلقة. بحسب نظام حماية البيانات الشخصية تُحذف بياناتها الشخصية وتبقى أعدادها في التقارير: "
-                          "يشغّل مسؤول النظام الأمر  mustafid-admin retention run --apply  بعد أخذ نسخة احتياطية.",
+                          "يشغّل مسؤول النظام بعد أخذ نسخة احتياطية الأمر\n\n"
+                          f"{ltr('mustafid-admin retention run --apply --remove-old-backups')}\n\n"
+                          "وخياره الأخير يزيل النسخ الاحتياطية التلقائية المأخوذة قبل الحذف. أي نسخة تُستعاد لاحقًا "
+                          "تُحذف منها هذه البيانات من جديد؛ أما النسخ اليدوية على الأقراص الخارجية فيتلفها الموظف "
+                          "المسؤول عنها بعد انقضاء الحاجة إليها.",
                           parent=self)
         box.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
         box.open()

@@ -313,6 +313,54 @@ def test_init_encrypt_makes_a_new_desk_encrypted_from_the_start(
         ws.close()
 
 
+def test_init_encrypts_by_default_and_plain_or_the_variable_opts_out(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """`init` agrees with the gate: the desk it makes with its first administrator is encrypted unless `--plain`
+    or ``MUSTAFID_ENCRYPT=0`` (the suite sets it: taken away here)."""
+    from desktop.cli import main
+
+    monkeypatch.delenv("MUSTAFID_ENCRYPT", raising=False)
+    monkeypatch.setenv("MUSTAFID_ADMIN_PASSWORD", PASSWORD)
+    admin = ["--policy", "baraah", "--admin-login", "walid", "--admin-name", "وليد بن سعد"]
+    encrypted = tmp_path / "encrypted"
+    assert main(["--data-dir", str(encrypted), "init", *admin]) == 0
+    assert "مفتاح الاسترداد" in capsys.readouterr().out
+    assert Keystore.load(encrypted) is not None
+    with pytest.raises(sqlite3.DatabaseError):
+        sqlite3.connect(encrypted / DATABASE_FILE).execute("SELECT 1 FROM sqlite_master").fetchone()
+
+    plain = tmp_path / "plain"
+    assert main(["--data-dir", str(plain), "init", *admin, "--plain"]) == 0
+    assert "دون تشفير" in capsys.readouterr().out
+    monkeypatch.setenv("MUSTAFID_ENCRYPT", "0")
+    by_variable = tmp_path / "by-variable"
+    assert main(["--data-dir", str(by_variable), "init", *admin]) == 0
+    for directory in (plain, by_variable):
+        assert Keystore.load(directory) is None
+        connection = sqlite3.connect(directory / DATABASE_FILE)
+        assert connection.execute("SELECT count(*) FROM app_user WHERE username = 'walid'").fetchone()[0] == 1
+        connection.close()
+    with pytest.raises(SystemExit) as refused:
+        main(["--data-dir", str(tmp_path / "both"), "init", *admin, "--plain", "--encrypt"])
+    assert refused.value.code == 2 and capsys.readouterr().err.startswith("خطأ:")
+
+
+def test_init_without_sqlcipher_says_so_in_one_arabic_line_unless_plain(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from desktop import encryption_core
+    from desktop.cli import main
+
+    monkeypatch.delenv("MUSTAFID_ENCRYPT", raising=False)
+    monkeypatch.setattr(encryption_core, "encryption_available", lambda: False)
+    directory = tmp_path / "desk"
+    assert main(["--data-dir", str(directory), "init", "--policy", "baraah"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("خطأ:") and "SQLCipher" in err[0] and "--plain" in err[0]
+    assert not (directory / DATABASE_FILE).exists()  # nothing made
+    assert main(["--data-dir", str(directory), "init", "--policy", "baraah", "--plain"]) == 0
+    assert (directory / DATABASE_FILE).exists() and Keystore.load(directory) is None
+
+
 def test_every_password_lost_the_recovery_key_gives_an_administrator_a_new_one(
         encrypted_desk: tuple[Path, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     from desktop.cli import main

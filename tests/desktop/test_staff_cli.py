@@ -48,11 +48,11 @@ def _signs_in(data_dir: Path, login: str, password: str) -> bool:
 def test_init_takes_the_administrator_password_from_the_environment(
     capsys: pytest.CaptureFixture[str], data_dir: Path, admin_env: None
 ) -> None:
-    code, out, err = run_cli(capsys, "--data-dir", str(data_dir), "init", "--policy", "baraah")
+    code, out, err = run_cli(capsys, "--data-dir", str(data_dir), "init", "--policy", "baraah", "--plain")
     assert code == EXIT_OK, err
     assert "أُنشئ حساب مسؤول النظام: walid" in out
     assert _signs_in(data_dir, "walid", ADMIN_PASSWORD)
-    code, out, _ = run_cli(capsys, "--data-dir", str(data_dir), "init", "--policy", "baraah")
+    code, out, _ = run_cli(capsys, "--data-dir", str(data_dir), "init", "--policy", "baraah", "--plain")
     assert code == EXIT_OK and "بالفعل" in out  # a second init leaves the administrator as it is
     log = (data_dir / "logs" / "admin.log").read_text(encoding="utf-8")
     assert ADMIN_PASSWORD not in log and "argon2" not in log and "وليد" not in log
@@ -66,7 +66,7 @@ def test_init_asks_the_administrator_at_a_prompt(
     monkeypatch.setattr(staff_cli, "can_prompt", lambda: True)
     monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
     monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(secrets))
-    code, out, err = run_cli(capsys, "--data-dir", str(data_dir), "init", "--policy", "baraah")
+    code, out, err = run_cli(capsys, "--data-dir", str(data_dir), "init", "--policy", "baraah", "--plain")
     assert code == EXIT_OK, err
     assert "noura" in out
     assert _signs_in(data_dir, "noura", ADMIN_PASSWORD)
@@ -108,7 +108,7 @@ def test_a_password_on_the_command_line_is_refused(
 def test_without_a_login_and_nobody_to_ask_init_says_how_to_make_the_administrator(
     capsys: pytest.CaptureFixture[str], data_dir: Path
 ) -> None:
-    code, out, _ = run_cli(capsys, "--data-dir", str(data_dir), "init", "--policy", "baraah")
+    code, out, _ = run_cli(capsys, "--data-dir", str(data_dir), "init", "--policy", "baraah", "--plain")
     assert code == EXIT_OK and "--admin-login" in out and "MUSTAFID_ADMIN_PASSWORD" in out
     code, _, err = run_cli(capsys, "--data-dir", str(data_dir), "users", "list", "--as", "root")
     assert code == EXIT_INVALID and "MUSTAFID_ADMIN_PASSWORD" in err  # no prompt possible, no password given
@@ -124,7 +124,7 @@ def rows_of(lines: list[str]) -> dict[str, list[str]]:
 def test_users_commands_need_an_administrator_who_signs_in(
     capsys: pytest.CaptureFixture[str], data_dir: Path, admin_env: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert run_cli(capsys, "--data-dir", str(data_dir), "init", "--policy", "mafateeh-alkhair")[0] == EXIT_OK
+    assert run_cli(capsys, "--data-dir", str(data_dir), "init", "--policy", "mafateeh-alkhair", "--plain")[0] == EXIT_OK
     monkeypatch.setenv("MUSTAFID_NEW_PASSWORD", "كلمة-مرور-سارة")
     code, out, err = run_cli(capsys, "--data-dir", str(data_dir), "users", "add", "sara", "--name", "سارة القحطاني",
                              "--role", "officer", "--role", "committee_secretary", "--branch", "الرياض")
@@ -177,7 +177,7 @@ def test_a_report_command_acts_as_a_signed_in_account_once_the_desk_has_accounts
 ) -> None:
     """`report` (like `pdf`, `enroll`, `sync`) signs in: login from --as or MUSTAFID_LOGIN, password from
     MUSTAFID_PASSWORD; an account whose roles may not make the report is refused in one Arabic line."""
-    assert run_cli(capsys, "--data-dir", str(data_dir), "init", "--policy", "baraah")[0] == EXIT_OK
+    assert run_cli(capsys, "--data-dir", str(data_dir), "init", "--policy", "baraah", "--plain")[0] == EXIT_OK
     ws = Workspace.open(data_dir)
     try:
         staff = StaffService(ws.db)
