@@ -73,6 +73,9 @@ DATABASE_OPEN_CPU_PREFIX = "MUSTAFID_DATABASE_OPEN_CPU_S="
 #: (an environment variable, never a command-line argument: a password must not show in the process list).
 PROBE_LOGIN_ENV = "MUSTAFID_PROBE_LOGIN"
 PROBE_PASSWORD_ENV = "MUSTAFID_PROBE_PASSWORD"
+#: With this set to 1 the probe types the password once the database is open (the sign-in step alone, as
+#: `tests/benchmarks/signin.py` times it), not as soon as the gate takes it.
+PROBE_AFTER_OPEN_ENV = "MUSTAFID_PROBE_SIGN_IN_AFTER_OPEN"
 #: Printed by the probe once signed in and the page the person lands on shown (the reception for an officer), idle.
 SIGNED_IN_MARKER = "MUSTAFID_SIGNED_IN"
 #: Written to stderr with it: seconds from sending the password to that moment, and the process's CPU seconds
@@ -606,7 +609,6 @@ def _report_usable(window: MainWindow, finish: Callable[[], object]) -> None:
         _probe_database_open(window, finish)
         return
     opened: list[bool] = []
-    _probe_database_open(window, lambda: opened.append(True))
 
     def finish_once_opened() -> None:
         if opened:
@@ -614,6 +616,21 @@ def _report_usable(window: MainWindow, finish: Callable[[], object]) -> None:
         else:
             QTimer.singleShot(5, finish_once_opened)
 
+    after_open = os.environ.get(PROBE_AFTER_OPEN_ENV) == "1"
+
+    def database_open() -> None:
+        opened.append(True)
+        if after_open:
+            _probe_sign_in(window, login, password, finish_once_opened)
+
+    _probe_database_open(window, database_open)
+    if not after_open:
+        _probe_sign_in(window, login, password, finish_once_opened)
+
+
+def _probe_sign_in(window: MainWindow, login: str, password: str, finish: Callable[[], object]) -> None:
+    """Probe: type the login and password at the gate and press «دخول»; once the page the person lands on is
+    shown (the loop idle) print the signed-in marker and the seconds and CPU seconds since, then `finish`."""
     started, cpu_started = time.perf_counter(), time.process_time()
     gate = window.gate
     gate.login_edit.setText(login)
@@ -623,7 +640,7 @@ def _report_usable(window: MainWindow, finish: Callable[[], object]) -> None:
     def signed_in() -> None:
         if window.is_covered() and gate.sign_in_card.message.property("error") == "true":
             print(f"mustafid probe: {gate.sign_in_card.message.text()}", file=sys.stderr, flush=True)
-            finish_once_opened()
+            finish()
             return
         if window.landed_page() is None:  # the reception for an officer, the settings for an administrator alone
             QTimer.singleShot(2, signed_in)
@@ -633,7 +650,7 @@ def _report_usable(window: MainWindow, finish: Callable[[], object]) -> None:
             print(SIGNED_IN_MARKER, flush=True)
             print(f"{SIGN_IN_SECONDS_PREFIX}{time.perf_counter() - started:.4f}", file=sys.stderr, flush=True)
             print(f"{SIGN_IN_CPU_PREFIX}{time.process_time() - cpu_started:.4f}", file=sys.stderr, flush=True)
-            finish_once_opened()
+            finish()
 
         _when_idle(report)
 
