@@ -689,11 +689,14 @@ def run(argv: list[str]) -> int:
     """Start the desk: show the main window at once, open the workspace in the background, or ask for the policy.
 
     The workspace is opened on the single writer of `ui.ops`. With a desk snapshot from the last start
-    (association, policy: nobody is named before sign-in) the window is shown first, on its sign-in screen —
-    the opening starts once it is painted, so that the worker's imports (SQLAlchemy, the models, the policy
-    schema: most of a second) do not compete with it for the interpreter — and the workspace is attached
-    when ready; the sign-in then takes a password, and once somebody has signed in the reception page is
-    built and unfinished cases are looked for behind it. Without a snapshot (first run, or it is gone) the
+    (association, policy: nobody is named before sign-in) the window is shown first, on its sign-in screen.
+    Once it is painted a reader reads the gate's facts without SQLAlchemy (`desktop.gate_facts`: the file
+    sound, encrypted or not, an administrator or not) and the opening starts on the writer (the worker's
+    imports — SQLAlchemy, the models, the policy schema: most of a second — do not compete with the window
+    for the interpreter); with the facts the gate takes a password at once (its check is queued on the writer
+    behind the opening and the policy's read, so it waits there for the database), in doubt once the
+    workspace is attached. Once somebody has signed in the reception page is built and unfinished cases are
+    looked for behind it. Without a snapshot (first run, or it is gone) the
     workspace opens first, and the first-run dialog asks for the association's policy when none is adopted;
     the window then asks for the first administrator.
     """

@@ -45,6 +45,14 @@ def _window_opening(qtbot, data_dir: Path) -> tuple[MainWindow, DeskOpening]:
     return window, opening
 
 
+def _close(window: MainWindow) -> None:
+    """Close the window, let the queued work finish, close the workspace it opened."""
+    window.close()
+    operations().wait()
+    if window.workspace is not None:
+        window.workspace.close()
+
+
 def test_a_password_given_before_the_database_is_open_waits_for_it_and_signs_in(
         qtbot, adopted_workspace: Workspace) -> None:
     data_dir = adopted_workspace.data_dir
@@ -70,10 +78,7 @@ def test_a_password_given_before_the_database_is_open_waits_for_it_and_signs_in(
         assert gate.has_workspace() and window.workspace is not None
         assert window.identity is not None and window.identity.login == ADMIN_LOGIN
     finally:
-        window.close()
-        operations().wait()
-        if window.workspace is not None:
-            window.workspace.close()
+        _close(window)
 
 
 def test_the_first_administrator_is_asked_for_before_the_database_is_open(qtbot, workspace: Workspace) -> None:
@@ -90,10 +95,7 @@ def test_the_first_administrator_is_asked_for_before_the_database_is_open(qtbot,
         create_first_administrator_at_gate(qtbot, window)
         assert window.identity is not None and window.identity.login == ADMIN_LOGIN
     finally:
-        window.close()
-        operations().wait()
-        if window.workspace is not None:
-            window.workspace.close()
+        _close(window)
 
 
 def test_a_check_behind_an_opening_that_failed_is_refused_in_arabic(qtbot) -> None:
