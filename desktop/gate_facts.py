@@ -7,8 +7,8 @@ has the association an administrator who can sign in. They are read here with th
 the live administrators), or from the keystore beside an encrypted one. The window's gate then takes a password
 while the workspace opens behind it on the writer; the password waits for it there.
 
-Any doubt is `None` — a missing, empty, foreign or damaged file, a schema to migrate, a desk closed by the
-server, a keystore that does not load or sits beside a plaintext file —: the gate then waits for the
+Any doubt is `None` — a missing, empty, foreign or damaged file, one another program holds locked, a schema
+to migrate, a desk closed by the server, a keystore that does not load or sits beside a plaintext file —: the gate then waits for the
 workspace's own opening, which decides and words every refusal as before. Nothing here writes.
 """
 
@@ -67,6 +67,8 @@ def read_gate_facts(data_dir: Path) -> GateFacts | None:
     except (DatabaseError, sqlite3.Error, OSError):
         return None
     try:
+        # A file another program holds is a doubt at once, not after the desk's 5 s wait: the opening decides.
+        connection.execute("PRAGMA busy_timeout=0")
         revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()
         if revision is None or revision[0] != HEAD_REVISION:
             return None

@@ -17,6 +17,7 @@ from desktop.gate_facts import ADMIN_ROLE, GateFacts, read_gate_facts
 from desktop.keystore import KEYSTORE_FILE, KdfCost
 from desktop.workspace import DATABASE_FILE, Workspace, WorkspaceError
 from tests.accounts import ADMIN_LOGIN, PASSWORD, add_account, sign_in_desk
+from tests.desktop.test_database_trouble import HOLD_LOCK
 from tests.templates import seed_data_dir
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -114,6 +115,24 @@ def test_every_doubt_leaves_the_answer_to_the_opening(tmp_path: Path, trouble: s
                    "keystore beside plaintext"):
         with pytest.raises(WorkspaceError):  # the opening refuses, with its own Arabic message
             Workspace.open(directory).close()
+
+
+def test_a_file_another_program_holds_locked_is_a_doubt(tmp_path: Path) -> None:
+    """Another process holds the whole file (exclusive lock): no facts (without the desk's wait for the lock);
+    the opening then refuses it with its «locked» message and a retry."""
+    directory = _desk(tmp_path)
+    process = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(directory / DATABASE_FILE), "exclusive"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None and process.stdout.readline().strip() == "LOCKED"
+        assert read_gate_facts(directory) is None
+        with pytest.raises(WorkspaceError) as raised:
+            Workspace.open(directory).close()
+        assert raised.value.retry
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+        process.wait(timeout=30)
 
 
 def test_reading_the_facts_imports_no_sqlalchemy(tmp_path: Path) -> None:
