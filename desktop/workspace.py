@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-import os
 import platform
 import secrets
 import uuid
@@ -36,6 +35,7 @@ from desktop.arabic_text import DigitStyle
 from desktop.attachments import AttachmentStore, remove_readable_copies
 from desktop.audit import record_audit
 from desktop.errors import InputError
+from desktop.gate_facts import ENCRYPT_ENV, encrypt_on_first_run
 from desktop.keystore import DeskKeyring, DeskKeys, KdfCost, Keystore
 from desktop.logbook import get_logger
 from desktop.permissions import Action, acting_roles, require
@@ -57,10 +57,6 @@ if TYPE_CHECKING:  # the policy schema (pydantic) is imported when a policy is r
 
 __all__ = ["DATABASE_FILE", "ENCRYPT_ENV", "ConnectionState", "DeskState", "EncryptionState", "PLAINTEXT_DESK",
            "PasswordChangedElsewhere", "Workspace", "WorkspaceError", "default_data_dir", "encrypt_on_first_run"]
-
-#: ``MUSTAFID_ENCRYPT=0`` makes a new desk's first administrator leave it plaintext (the tests' template, demos);
-#: anything else, or unset, encrypts it (issue 14: encryption is the default).
-ENCRYPT_ENV = "MUSTAFID_ENCRYPT"
 
 #: The `desk_setting` row holding the association's digit style: {"style": "arabic" | "latin"}.
 DIGIT_STYLE_KEY = "digit_style"
@@ -124,11 +120,6 @@ class DeskState:
     has_administrator: bool = True
     #: True for an encrypted desk nobody has opened yet: nothing is known before sign-in (read it again after).
     locked: bool = False
-
-
-def encrypt_on_first_run() -> bool:
-    """True unless ``MUSTAFID_ENCRYPT=0``: the first administrator made on screen encrypts the new desk."""
-    return os.environ.get(ENCRYPT_ENV, "1").strip() != "0"
 
 
 @dataclass(frozen=True, slots=True)

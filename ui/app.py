@@ -43,6 +43,7 @@ from ui.ops import operations, run_read, run_write
 from ui.settings import show_main_window
 
 if TYPE_CHECKING:
+    from desktop.gate_facts import GateFacts
     from desktop.workspace import DeskState, Workspace
     from ui.main_window import MainWindow
 
@@ -56,14 +57,25 @@ FONT_POINT_SIZE = 11
 STARTUP_PROBE_ENV = "MUSTAFID_STARTUP_PROBE"
 #: Printed by the start-up probe once the main window is shown and the event loop idle.
 READY_MARKER = "MUSTAFID_READY"
-#: Printed once the desk is usable: the database open and the reception page shown, the event loop idle.
+#: Printed once the desk is usable, the event loop idle: the sign-in gate takes a password (on a sound desk before
+#: the database is open: the check waits for it on the writer), or the reception page of a desk signed in.
 WORKSPACE_READY_MARKER = "MUSTAFID_WORKSPACE_READY"
 #: Written by the probe to stderr right after the usable marker, with the process's CPU seconds (all threads).
 USABLE_CPU_PREFIX = "MUSTAFID_USABLE_CPU_S="
+#: Written with it: `time.monotonic()` at that moment (the benchmark places the database's opening beside it).
+USABLE_AT_PREFIX = "MUSTAFID_USABLE_AT="
+#: Written by the probe to stderr once the workspace is attached (the database open and its migrations checked:
+#: what the usable marker meant before the gate took a password early), the loop idle: `time.monotonic()` then,
+#: and the process's CPU seconds.
+DATABASE_OPEN_AT_PREFIX = "MUSTAFID_DATABASE_OPEN_AT="
+DATABASE_OPEN_CPU_PREFIX = "MUSTAFID_DATABASE_OPEN_CPU_S="
 #: With a login and password in these variables, the probe signs in once the sign-in screen takes a password
 #: (an environment variable, never a command-line argument: a password must not show in the process list).
 PROBE_LOGIN_ENV = "MUSTAFID_PROBE_LOGIN"
 PROBE_PASSWORD_ENV = "MUSTAFID_PROBE_PASSWORD"
+#: With this set to 1 the probe types the password once the database is open (the sign-in step alone, as
+#: `tests/benchmarks/signin.py` times it), not as soon as the gate takes it.
+PROBE_AFTER_OPEN_ENV = "MUSTAFID_PROBE_SIGN_IN_AFTER_OPEN"
 #: Printed by the probe once signed in and the page the person lands on shown (the reception for an officer), idle.
 SIGNED_IN_MARKER = "MUSTAFID_SIGNED_IN"
 #: Written to stderr with it: seconds from sending the password to that moment, and the process's CPU seconds
@@ -416,6 +428,7 @@ class DeskOpening(QObject):
         self._gate_only = gate_only
         self.started = False
         self.outcome: OpenedDesk | StartupRefusal | None = None
+        self._on_writer: Workspace | None = None
 
     def start(self) -> None:
         """Open the workspace on the writer thread (once)."""
@@ -423,8 +436,19 @@ class DeskOpening(QObject):
             return
         self.started = True
         data_dir, gate_only = self._data_dir, self._gate_only
-        run_write(self, lambda: open_desk(data_dir, gate_only=gate_only), self._finished, self._failed,
-                  where="app.open_desk")
+
+        def opened() -> OpenedDesk | StartupRefusal:
+            outcome = open_desk(data_dir, gate_only=gate_only)
+            if isinstance(outcome, OpenedDesk):
+                self._on_writer = outcome.workspace
+            return outcome
+
+        run_write(self, opened, self._finished, self._failed, where="app.open_desk")
+
+    def workspace_on_writer(self) -> Workspace | None:
+        """The opened workspace, for work queued on the writer after `start` (it runs once the opening is done,
+        before `sig_finished` may have reached the GUI thread); None when the opening failed or has not run."""
+        return self._on_writer
 
     def _finished(self, outcome: OpenedDesk | StartupRefusal) -> None:
         self.outcome = outcome
@@ -549,20 +573,64 @@ def _when_idle(callback: Callable[[], object]) -> None:
     QTimer.singleShot(0, lambda: QTimer.singleShot(0, callback))
 
 
+def _probe_database_open(window: MainWindow, then: Callable[[], object]) -> None:
+    """Probe: once the workspace is attached (the database open, migrations checked) and the loop idle, write
+    that moment and the CPU seconds to stderr, then `then`."""
+    if window.workspace is None:
+        QTimer.singleShot(5, lambda: _probe_database_open(window, then))
+        return
+
+    def report() -> None:
+        print(f"{DATABASE_OPEN_AT_PREFIX}{time.monotonic():.4f}", file=sys.stderr, flush=True)
+        print(f"{DATABASE_OPEN_CPU_PREFIX}{time.process_time():.4f}", file=sys.stderr, flush=True)
+        then()
+
+    _when_idle(report)
+
+
 def _report_usable(window: MainWindow, finish: Callable[[], object]) -> None:
-    """Probe: print the usable marker once the desk takes input with its database open — the sign-in screen,
-    or the reception page of a desk signed in already — (the loop idle), then sign in if asked, then `finish`."""
-    page = window.reception_page()
+    """Probe: print the usable marker once the desk takes input — the sign-in screen taking a password (the
+    database open or opening behind it), or the reception page of a desk signed in already — (the loop idle),
+    then sign in at once if asked; `finish` once signed in (if asked) and the database's opening reported."""
     covered = window.is_covered()
-    if (covered and not window.gate.is_ready()) or (not covered and (page is None or not page.isVisible())):
+    if covered:
+        waiting = not window.gate.is_ready()
+    else:  # the reception's modules are imported only then (on the GUI thread, behind a worker importing)
+        page = window.reception_page()
+        waiting = page is None or not page.isVisible()
+    if waiting:
         QTimer.singleShot(10, lambda: _report_usable(window, finish))
         return
     print(WORKSPACE_READY_MARKER, flush=True)
     print(f"{USABLE_CPU_PREFIX}{time.process_time():.4f}", file=sys.stderr, flush=True)
+    print(f"{USABLE_AT_PREFIX}{time.monotonic():.4f}", file=sys.stderr, flush=True)
     login, password = os.environ.get(PROBE_LOGIN_ENV), os.environ.get(PROBE_PASSWORD_ENV)
     if not covered or not login or not password:
-        finish()
+        _probe_database_open(window, finish)
         return
+    opened: list[bool] = []
+
+    def finish_once_opened() -> None:
+        if opened:
+            finish()
+        else:
+            QTimer.singleShot(5, finish_once_opened)
+
+    after_open = os.environ.get(PROBE_AFTER_OPEN_ENV) == "1"
+
+    def database_open() -> None:
+        opened.append(True)
+        if after_open:
+            _probe_sign_in(window, login, password, finish_once_opened)
+
+    _probe_database_open(window, database_open)
+    if not after_open:
+        _probe_sign_in(window, login, password, finish_once_opened)
+
+
+def _probe_sign_in(window: MainWindow, login: str, password: str, finish: Callable[[], object]) -> None:
+    """Probe: type the login and password at the gate and press «دخول»; once the page the person lands on is
+    shown (the loop idle) print the signed-in marker and the seconds and CPU seconds since, then `finish`."""
     started, cpu_started = time.perf_counter(), time.process_time()
     gate = window.gate
     gate.login_edit.setText(login)
@@ -621,11 +689,14 @@ def run(argv: list[str]) -> int:
     """Start the desk: show the main window at once, open the workspace in the background, or ask for the policy.
 
     The workspace is opened on the single writer of `ui.ops`. With a desk snapshot from the last start
-    (association, policy: nobody is named before sign-in) the window is shown first, on its sign-in screen —
-    the opening starts once it is painted, so that the worker's imports (SQLAlchemy, the models, the policy
-    schema: most of a second) do not compete with it for the interpreter — and the workspace is attached
-    when ready; the sign-in then takes a password, and once somebody has signed in the reception page is
-    built and unfinished cases are looked for behind it. Without a snapshot (first run, or it is gone) the
+    (association, policy: nobody is named before sign-in) the window is shown first, on its sign-in screen.
+    Once it is painted a reader reads the gate's facts without SQLAlchemy (`desktop.gate_facts`: the file
+    sound, encrypted or not, an administrator or not) and the opening starts on the writer (the worker's
+    imports — SQLAlchemy, the models, the policy schema: most of a second — do not compete with the window
+    for the interpreter); with the facts the gate takes a password at once (its check is queued on the writer
+    behind the opening and the policy's read, so it waits there for the database), in doubt once the
+    workspace is attached. Once somebody has signed in the reception page is built and unfinished cases are
+    looked for behind it. Without a snapshot (first run, or it is gone) the
     workspace opens first, and the first-run dialog asks for the association's policy when none is adopted;
     the window then asks for the first administrator.
     """
@@ -687,13 +758,6 @@ def _run(arguments: argparse.Namespace, qt_arguments: list[str], data_dir: Path)
             window.attach_workspace(opened.workspace, opened.state, has_administrator=opened.has_administrator)
             _offer_policy_import(window, opened.workspace, arguments.import_policy)
             _when_idle(settle_memory)
-            if probe:
-                _when_idle(lambda: _report_usable(window, app.quit))
-            # Behind the gate, on the writer (so before any password it is given): the policy and the rest.
-            workspace = opened.workspace
-            _when_idle(lambda: run_write(window, lambda: state_behind_gate(workspace), state_read,
-                                         lambda message, error: refused(StartupRefusal(error, message)),
-                                         where="app.state_behind_gate"))
             # After the probe's mark: the gate takes a password first, the reception's imports come behind it.
             _when_idle(lambda: run_read(window, warm_reception_imports, lambda _none: None,
                                         where="app.warm_reception_imports"))
@@ -704,10 +768,15 @@ def _run(arguments: argparse.Namespace, qt_arguments: list[str], data_dir: Path)
         _show_refusal(opened)
         app.quit()
 
-    def state_read(state: DeskState | StartupRefusal) -> None:
+    def state_once_open() -> DeskState | StartupRefusal | None:
+        """`state_behind_gate` on the workspace just opened (None when the opening failed: it said why)."""
+        workspace = opening.workspace_on_writer()
+        return None if workspace is None else state_behind_gate(workspace)
+
+    def state_read(state: DeskState | StartupRefusal | None) -> None:
         if isinstance(state, StartupRefusal):
             refused(state)
-        else:
+        elif state is not None:
             window.keep_desk_state(state)
 
     def refused(refusal: StartupRefusal) -> None:
@@ -717,10 +786,23 @@ def _run(arguments: argparse.Namespace, qt_arguments: list[str], data_dir: Path)
         _show_refusal(refusal)
         app.quit()
 
+    def facts_read(facts: GateFacts | None) -> None:
+        """The gate's facts (read without SQLAlchemy): the workspace opens on the writer, and a sound desk's gate
+        takes a password at once — the check queued behind the opening —; in doubt it waits for the opening."""
+        opening.start()
+        # Behind the opening on the writer, so before any password the gate is given: the policy and the rest.
+        run_write(window, state_once_open, state_read, lambda message, error: refused(StartupRefusal(error, message)),
+                  where="app.state_behind_gate")
+        if facts is not None and window.workspace is None:
+            window.gate.await_workspace(opening.workspace_on_writer, facts.has_administrator)
+        if probe:  # the gate takes a password now, or once the workspace is attached (the facts in doubt)
+            _when_idle(lambda: _report_usable(window, app.quit))
+
     def painted() -> None:
         if probe:  # the window is shown and idle: report it, then wait for the workspace before quitting
             print(READY_MARKER, flush=True)
-        opening.start()
+        run_read(window, lambda: _gate_facts(data_dir), facts_read, lambda _message, _error: facts_read(None),
+                 where="app.gate_facts")
 
     # The first zero timer runs after the show/expose events are handled; the second after any they posted.
     _when_idle(painted)
@@ -730,6 +812,13 @@ def _run(arguments: argparse.Namespace, qt_arguments: list[str], data_dir: Path)
     finally:
         _close_desk(window.workspace, backup=not window.restored)
     return outcome["code"] if outcome["code"] != EXIT_OK else code
+
+
+def _gate_facts(data_dir: Path) -> GateFacts | None:
+    """`desktop.gate_facts.read_gate_facts`, imported on the reader that asks (a worker's call)."""
+    from desktop.gate_facts import read_gate_facts
+
+    return read_gate_facts(data_dir)
 
 
 def _offer_policy_import(window: MainWindow, workspace: Workspace, path: Path | None) -> None:

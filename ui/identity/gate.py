@@ -10,7 +10,9 @@ asks for the new one and sends both. The first administrator's encryption gives 
 never logged (the calls log only that a sign-in succeeded or was refused).
 
 Kept light: it is drawn in the first window, before the database is open (the services' modules are loaded
-by the worker opening the workspace, not here).
+by the worker opening the workspace, not here). It takes a password before the workspace is open too
+(`await_workspace`, once `desktop.gate_facts` has answered without SQLAlchemy): its checks are queued on the
+writer behind the opening, so the password waits there for the database, never on the GUI thread.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.counting import DIGITS, count_phrase, number_text
+from desktop.errors import InputError
 from desktop.session_identity import PIN_MAX_LENGTH, PIN_MIN_LENGTH
 from ui.ops import run_read, run_write
 
@@ -50,6 +53,8 @@ OPENING_TEXT = "جارٍ تجهيز قاعدة البيانات… يمكنك ك
 CHECKING_TEXT = "جارٍ التحقق…"
 SIGN_IN_NOTE = "ادخل باسم الدخول وكلمة المرور اللذين أعطاكهما مسؤول النظام."
 PASSWORDS_DIFFER = "كلمتا المرور غير متطابقتين: اكتبها مرتين كما هي"
+#: A check that waited for a workspace whose opening failed (the opening's own refusal is shown meanwhile).
+NOT_OPENED = "تعذّر فتح قاعدة البيانات، فلم يُتحقق من الدخول"
 
 GATE_STYLE = """
 QFrame#gate_card { background: #ffffff; border: 1px solid #d5dbe3; border-radius: 10px; }
@@ -163,6 +168,9 @@ class DeskGate(QWidget):
         self.setStyleSheet(GATE_STYLE)
         self.setAutoFillBackground(True)
         self._workspace: Workspace | None = None
+        #: Before `attach`: the workspace being opened on the writer, asked for there by a check queued behind
+        #: the opening (`await_workspace`); None until the gate takes a password before the database is open.
+        self._pending: Callable[[], Workspace | None] | None = None
         self._locked_identity: SessionIdentity | None = None
         self._busy = False
         self._previous_password: str | None = None
@@ -205,7 +213,7 @@ class DeskGate(QWidget):
         self.login_edit.setFocus()
 
     def _build_first_card(self) -> _Card:
-        from desktop.workspace import encrypt_on_first_run  # built only on a new desk: not on the first window
+        from desktop.gate_facts import encrypt_on_first_run  # built only on a new desk: not on the first window
 
         sealed = ("ستُشفَّر بيانات هذا الجهاز بكلمة مرورك، ثم يُعرض عليك مفتاح استعادة مرة واحدة لتطبعه وتحفظه. "
                   if encrypt_on_first_run() else "")
@@ -227,7 +235,7 @@ class DeskGate(QWidget):
             edit.returnPressed.connect(self.submit_first_administrator)
         self.faces.addWidget(card)
 
-        self._first_button.setEnabled(self._workspace is not None and not self._busy)
+        self._first_button.setEnabled(self.is_ready() and not self._busy)
         return card
 
     def _build_lock_card(self) -> _Card:
@@ -240,7 +248,7 @@ class DeskGate(QWidget):
         self._switch_button.clicked.connect(lambda: self.show_sign_in())
         self.faces.addWidget(lock)
 
-        self._unlock_button.setEnabled(self._workspace is not None and not self._busy)
+        self._unlock_button.setEnabled(self.is_ready() and not self._busy)
         return lock
 
     @property
@@ -315,7 +323,17 @@ class DeskGate(QWidget):
 
     def attach(self, workspace: Workspace, has_administrator: bool) -> None:
         """The workspace is open: the sign-in form works (or the first administrator's form is shown)."""
+        early = self._pending is not None
         self._workspace = workspace
+        self._pending = None
+        if early and has_administrator == (self.mode is not GateMode.FIRST_ADMIN):
+            return  # the gate took input already: the officer's typing and focus stay as they are
+        if has_administrator and self.mode is GateMode.FIRST_ADMIN:
+            self.show_sign_in()  # an administrator after all (the facts read before the opening said none)
+        self._ready_for_input(has_administrator)
+
+    def _ready_for_input(self, has_administrator: bool) -> None:
+        """The buttons work, the opening's note goes, the sign-in form (or the first administrator's) takes keys."""
         self._set_ready(True)
         if self.mode is GateMode.SIGN_IN and self.sign_in_card.message.text() == OPENING_TEXT:
             self.sign_in_card.say("", False)
@@ -324,8 +342,30 @@ class DeskGate(QWidget):
         if not has_administrator:
             self.show_first_administrator()
 
+    def await_workspace(self, pending: Callable[[], Workspace | None], has_administrator: bool) -> None:
+        """Take a password (or the first administrator) before the workspace is open: `pending` gives the workspace
+        on the writer, where every check is queued behind the opening (None when the opening failed: its refusal
+        is shown). `has_administrator` as `desktop.gate_facts` read it; `attach` follows with the workspace."""
+        if self._workspace is not None:
+            return
+        self._pending = pending
+        self._ready_for_input(has_administrator)
+
+    def _workspace_now(self) -> Workspace:
+        """The workspace a check runs on (a writer's call: an opening queued before it has finished)."""
+        workspace = self._workspace
+        if workspace is None and self._pending is not None:
+            workspace = self._pending()
+        if workspace is None:
+            raise InputError(NOT_OPENED)
+        return workspace
+
     def is_ready(self) -> bool:
-        """True once a workspace is attached (a password can be checked)."""
+        """True once the gate takes a password: a workspace attached, or one being opened (`await_workspace`)."""
+        return self._workspace is not None or self._pending is not None
+
+    def has_workspace(self) -> bool:
+        """True once the opened workspace is attached (the database open and checked)."""
         return self._workspace is not None
 
     def _set_ready(self, ready: bool) -> None:
@@ -339,7 +379,7 @@ class DeskGate(QWidget):
 
     def _set_busy(self, busy: bool, card: _Card) -> None:
         self._busy = busy
-        self._set_ready(self._workspace is not None)
+        self._set_ready(self.is_ready())
         if busy:
             card.say(CHECKING_TEXT, False)
 
@@ -453,8 +493,7 @@ class DeskGate(QWidget):
 
     def submit_sign_in(self) -> None:
         """Check the login and password (Enter or «دخول»); the password field is cleared at once."""
-        workspace = self._workspace
-        if workspace is None or self._busy:
+        if not self.is_ready() or self._busy:
             return
         login, password = self.login_edit.text(), self.password_edit.text()
         self.password_edit.clear()
@@ -466,10 +505,12 @@ class DeskGate(QWidget):
         if self._locked_identity is not None:
             self.sig_switching.emit()
         if previous is not None:  # the new password of an account changed on another desk
-            self._run(self.sign_in_card, lambda: workspace.sign_in_with_changed_password(login, previous, password),
+            self._run(self.sign_in_card,
+                      lambda: self._workspace_now().sign_in_with_changed_password(login, previous, password),
                       "gate.sign_in_changed", self._sign_in_refused)
             return
-        self._run(self.sign_in_card, lambda: workspace.sign_in_with_password(login, password), "gate.sign_in",
+        self._run(self.sign_in_card, lambda: self._workspace_now().sign_in_with_password(login, password),
+                  "gate.sign_in",
                   lambda message, error: self._sign_in_refused(message, error, password))
 
     def _forget_previous_password(self, _text: str = "") -> None:
@@ -507,8 +548,7 @@ class DeskGate(QWidget):
 
     def submit_first_administrator(self) -> None:
         """Create the first administrator from the form (the passwords must match) and sign them in."""
-        workspace = self._workspace
-        if workspace is None or self._busy:
+        if not self.is_ready() or self._busy:
             return
         password, again = self.first_password_edit.text(), self.first_again_edit.text()
         if password != again:
@@ -520,6 +560,7 @@ class DeskGate(QWidget):
 
         def create() -> tuple[SessionIdentity, _RecoveryShown | None]:
             # One call: it encrypts the new desk too (the screen never touches keys); the key comes back once.
+            workspace = self._workspace_now()
             identity = workspace.create_first_administrator(login, name, password, pin)
             recovery = workspace.take_recovery_key()
             if recovery is None:
