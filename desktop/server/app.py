@@ -11,7 +11,8 @@ Decisions recorded here:
   413 as soon as it passes `MAX_ATTACHMENT_BYTES`, and read back only for its INSERT
   (`ServerStore.put_attachment_file`, one upload at a time), never held whole while it arrives.
 * Rate limits (`desktop.server.limits`): enrolment and authentication failures per client address,
-  requests per device; 429 with ``Retry-After``. A 405 names the allowed methods in ``Allow``.
+  requests per device, counted in the database so they hold across worker processes; 429 with
+  ``Retry-After``. A 405 names the allowed methods in ``Allow``.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import Match
 
-from desktop.server.limits import RateLimiter, RateLimits
+from desktop.server.limits import Rate, RateLimits
 from desktop.server.store import (
     MIN_CLIENT_SCHEMA,
     SERVER_SCHEMA,
@@ -54,7 +55,7 @@ from desktop.version import app_version
 __all__ = ["ENV_CONFIG", "app_from_environment", "configure_logging", "create_app", "request_logger"]
 
 #: The environment variable through which `mustafid-server --workers N` hands its settings to each worker
-#: process (JSON: db_url, min_client_schema, token_rotate_seconds, token_idle_seconds).
+#: process (JSON: db_url, min_client_schema, token_rotate_seconds, token_idle_seconds, limits).
 ENV_CONFIG = "MUSTAFID_SERVER_CONFIG"
 
 #: One JSON line per request goes to this logger (``mustafid.server.requests``).
@@ -84,22 +85,6 @@ def _error(status: int, error: str, message_ar: str, headers: Mapping[str, str] 
     return JSONResponse({"error": error, "message_ar": message_ar}, status_code=status, headers=dict(headers or {}))
 
 
-def _too_many(retry_after: int) -> ServerError:
-    return ServerError(429, "too_many_requests",
-                       f"طلبات كثيرة في وقت قصير؛ أعد المحاولة بعد {retry_after} ثانية",
-                       headers={"Retry-After": str(retry_after)})
-
-
-class _Limits:
-    """The app's rate limiters (see `desktop.server.limits`): counted in this process, so with
-    ``mustafid-server --workers N`` each worker keeps its own counts."""
-
-    def __init__(self, limits: RateLimits) -> None:
-        self.enroll = RateLimiter(limits.enroll)
-        self.auth_failure = RateLimiter(limits.auth_failure)
-        self.device = RateLimiter(limits.device)
-
-
 def _client(request: Request) -> str:
     return request.client.host if request.client else "-"
 
@@ -116,24 +101,13 @@ def _check_versions(request: Request, store: ServerStore) -> None:
 
 async def _device(request: Request, store: ServerStore) -> DeviceContext:
     """Versions checked, then the bearer token authenticated (429 after too many failures from one address,
-    or too many requests of one device)."""
+    or too many requests of one device: `ServerStore.authenticate`)."""
     _check_versions(request, store)
-    limits: _Limits = request.app.state.limits
-    wait = limits.auth_failure.retry_after(_client(request))
-    if wait:
-        raise _too_many(wait)
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
-    try:
-        ctx = await run_in_threadpool(store.authenticate, token.strip() if scheme.lower() == "bearer" else None)
-    except ServerError as exc:
-        if exc.status == 401:
-            limits.auth_failure.take(_client(request))
-        raise
+    ctx = await run_in_threadpool(store.authenticate, token.strip() if scheme.lower() == "bearer" else None,
+                                  _client(request))
     request.state.device_id = str(ctx.device_id)
-    wait = limits.device.take(str(ctx.device_id))
-    if wait:
-        raise _too_many(wait)
     request.state.new_token = ctx.new_token
     return ctx
 
@@ -241,12 +215,13 @@ def create_app(db_url: str, *, min_client_schema: str | None = None, upgrade: bo
                token_idle_expiry: dt.timedelta = TOKEN_IDLE_EXPIRY) -> FastAPI:
     """The sync server application on the database at `db_url` (migrated at creation unless `upgrade` is False).
 
-    `limits` are the rate limits (`RateLimits()` by default; counted per process); uploads are spooled in
+    `limits` are the rate limits (`RateLimits()` by default; counted in the database, so across every worker
+    process); uploads are spooled in
     `upload_dir` (the system's temporary folder by default); a device's token is replaced after
     `token_rotate_after` and expires unused after `token_idle_expiry`.
     """
     store = ServerStore(db_url, min_client_schema=min_client_schema or MIN_CLIENT_SCHEMA,
-                        token_rotate_after=token_rotate_after, token_idle_expiry=token_idle_expiry)
+                        token_rotate_after=token_rotate_after, token_idle_expiry=token_idle_expiry, limits=limits)
     if upgrade:
         store.upgrade()
 
@@ -258,7 +233,6 @@ def create_app(db_url: str, *, min_client_schema: str | None = None, upgrade: bo
     app = FastAPI(title="Mustafid sync server", version=str(p.PROTOCOL_VERSION), docs_url=None, redoc_url=None,
                   openapi_url=OPENAPI_PATH, lifespan=lifespan)
     app.state.store = store
-    app.state.limits = _Limits(limits or RateLimits())
 
     @app.middleware("http")
     async def log_requests(request: Request, call_next: Any) -> Response:
@@ -318,16 +292,13 @@ def create_app(db_url: str, *, min_client_schema: str | None = None, upgrade: bo
                                         versioned=True))
     async def enroll(request: Request) -> Response:
         _check_versions(request, store)
-        limits: _Limits = app.state.limits
-        wait = limits.enroll.take(_client(request)) or limits.auth_failure.retry_after(_client(request))
-        if wait:
-            raise _too_many(wait)
+        await run_in_threadpool(store.admit_enrolment, _client(request))
         body = await _parse(request, p.EnrollRequest)
         try:
             answer = await run_in_threadpool(store.enroll, body)
         except ServerError as exc:
             if exc.status == 401:  # a wrong, used or expired code counts as a failed attempt
-                limits.auth_failure.take(_client(request))
+                await run_in_threadpool(store.count_failure, _client(request))
             raise
         request.state.device_id = str(answer.device_id)
         return _model_response(answer)
@@ -490,6 +461,8 @@ def app_from_environment() -> FastAPI:
     settings = json.loads(os.environ[ENV_CONFIG])
     if settings.get("log_requests"):
         configure_logging()
+    limits = RateLimits(**{kind: Rate(burst=float(burst), per_second=float(per_second))
+                           for kind, (burst, per_second) in settings.get("limits", {}).items()})
     return create_app(settings["db_url"], min_client_schema=settings.get("min_client_schema"), upgrade=False,
                       token_rotate_after=dt.timedelta(seconds=float(settings["token_rotate_seconds"])),
-                      token_idle_expiry=dt.timedelta(seconds=float(settings["token_idle_seconds"])))
+                      token_idle_expiry=dt.timedelta(seconds=float(settings["token_idle_seconds"])), limits=limits)

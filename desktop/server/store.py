@@ -31,29 +31,43 @@ import os
 import re
 import secrets
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
-from sqlalchemy import Text, bindparam, cast, create_engine, delete, event, func, insert, select, tuple_, update
+from sqlalchemy import Text, bindparam, cast, create_engine, delete, event, func, insert, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError
 
 from db.ids import uuid7
 from db.erasure import LATE_TABLES
 from db.models import APPEND_ONLY_TABLES, CaseStatus, utc_now
 from desktop.cases.states import TRANSITIONS
 from desktop.server.erasure import erased_fields, erasure_problem, erasure_rows, late_erasures, without_history
+from desktop.server.limits import (
+    AUTH_FAILURE,
+    DEVICE,
+    ENROLL,
+    RateLimits,
+    bucket_level,
+    forget_full_statement,
+    level_sql,
+    rate_params,
+    retry_after,
+    take_statement,
+)
 from desktop.server.models import (
     author_restamp,
     device_sign_in,
     enrollment_code,
     processed_mutation,
+    rate_bucket,
     server_association,
     server_attachment,
     server_device,
@@ -77,10 +91,11 @@ __all__ = [
     "rehash_all_rows",
     "device_label",
     "normalize_db_url",
+    "too_many_requests",
 ]
 
 #: The server's own Alembic head.
-SERVER_SCHEMA = "0007"
+SERVER_SCHEMA = "0008"
 #: The oldest desk schema (db Alembic revision) this server accepts. Still "0007" after the desk's
 #: 0008 (device names on conflict records): a 0007 desk ignores pulled columns it lacks and never
 #: sends them, so branches may update their PCs one by one after the server.
@@ -118,6 +133,74 @@ class ServerError(Exception):
         self.error = error
         self.message_ar = message_ar
         self.headers = dict(headers or {})
+
+
+#: A pooled PostgreSQL connection idle longer than this (seconds) is pinged before use (`_ping_when_idle`).
+_PING_AFTER_IDLE = 5.0
+
+
+def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Ping a pooled connection at checkout only when it sat unused longer than `idle_seconds` (a database restarted
+    overnight is noticed before a request uses it) instead of before every use (``pool_pre_ping``: a round trip
+    on every request). A connection that dies in use raises its error once and SQLAlchemy empties the pool."""
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _taken(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since <= idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError("the pooled connection did not answer its ping") from exc
+
+
+def too_many_requests(seconds: int) -> ServerError:
+    """The 429 of a rate limit (`desktop.server.limits`), with ``Retry-After``."""
+    return ServerError(429, "too_many_requests", f"طلبات كثيرة في وقت قصير؛ أعد المحاولة بعد {seconds} ثانية",
+                       headers={"Retry-After": str(seconds)})
+
+
+#: How often (seconds) a process forgets the rate buckets that are full again.
+_FORGET_EVERY = 60.0
+
+#: The device behind a token, the client address's failures and the device's request taken, in one statement
+#: (PostgreSQL; see `desktop.server.limits`): the token is taken only from a device not revoked, for an address
+#: its failures do not hold back.
+_AUTHENTICATE_PG = (
+    "WITH dev AS (SELECT d.id, d.revoked_at, d.token_hash, d.prev_token_hash, d.token_issued_at, d.last_seen_at,"
+    " d.enrolled_at, a.pk AS association_pk, a.association_id"
+    " FROM server_device d JOIN server_association a ON a.pk = d.association_pk"
+    " WHERE d.token_hash = :presented OR d.prev_token_hash = :presented),"
+    " held AS (SELECT tokens, at FROM rate_bucket WHERE kind = 'auth_failure' AND key = :client),"
+    " took AS (" + take_statement(
+        "device", "SELECT 'device', CAST(dev.id AS TEXT), :device_burst - 1, :now, true FROM dev"
+        " WHERE dev.revoked_at IS NULL AND NOT EXISTS (SELECT 1 FROM held h WHERE "
+        + level_sql("failure", "h") + " < 1)") + ")"
+    " SELECT dev.*, held.tokens AS held_tokens, held.at AS held_at, took.tokens AS device_tokens,"
+    " took.granted AS device_granted"
+    " FROM (SELECT 1 AS one) AS one LEFT JOIN dev ON true LEFT JOIN held ON true LEFT JOIN took ON true")
+#: The same without the take (SQLite, the one-process trial: the take follows as its own statement).
+_AUTHENTICATE_SQLITE = (
+    "SELECT dev.*, held.tokens AS held_tokens, held.at AS held_at"
+    " FROM (SELECT 1 AS one) AS one LEFT JOIN (SELECT d.id, d.revoked_at, d.token_hash, d.prev_token_hash,"
+    " d.token_issued_at, d.last_seen_at, d.enrolled_at, a.pk AS association_pk, a.association_id"
+    " FROM server_device d JOIN server_association a ON a.pk = d.association_pk"
+    " WHERE d.token_hash = :presented OR d.prev_token_hash = :presented) AS dev ON 1"
+    " LEFT JOIN (SELECT tokens, at FROM rate_bucket WHERE kind = 'auth_failure' AND key = :client) AS held ON 1")
+
+
+def _auth_columns(statement: str) -> Any:
+    """`statement` as text with the result types of its device columns (uuid and aware timestamps)."""
+    return text(statement).columns(id=server_device.c.id.type, revoked_at=server_device.c.revoked_at.type,
+                                   token_issued_at=server_device.c.token_issued_at.type,
+                                   last_seen_at=server_device.c.last_seen_at.type,
+                                   enrolled_at=server_device.c.enrolled_at.type,
+                                   association_id=server_association.c.association_id.type)
 
 
 @dataclass(frozen=True)
@@ -282,9 +365,12 @@ class ServerStore:
 
     def __init__(self, db_url: str, *, min_client_schema: str = MIN_CLIENT_SCHEMA,
                  token_rotate_after: dt.timedelta = TOKEN_ROTATE_AFTER,
-                 token_idle_expiry: dt.timedelta = TOKEN_IDLE_EXPIRY) -> None:
+                 token_idle_expiry: dt.timedelta = TOKEN_IDLE_EXPIRY, limits: RateLimits | None = None) -> None:
+        """`limits` are the rate limits (`RateLimits()` by default), counted in the database for every process."""
         self.url = normalize_db_url(db_url)
         self.min_client_schema = min_client_schema
+        self.limits = limits or RateLimits()
+        self._forgotten_at = 0.0
         self.token_rotate_after = token_rotate_after
         self.token_idle_expiry = token_idle_expiry
         url = make_url(self.url)
@@ -298,8 +384,10 @@ class ServerStore:
             event.listen(self.engine, "connect", configure_sqlite_connection)
             event.listen(self.engine, "begin", begin_sqlite_transaction)
         else:
-            self.engine = create_engine(self.url, pool_size=10, max_overflow=10, pool_pre_ping=True,
-                                        hide_parameters=True)
+            self.engine = create_engine(self.url, pool_size=10, max_overflow=10, hide_parameters=True)
+            _ping_when_idle(self.engine, _PING_AFTER_IDLE)
+        #: Single statements outside any transaction (no BEGIN and COMMIT round trips) on PostgreSQL.
+        self._autocommit = self.engine if self.is_sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._tables = p.synced_tables()
         self._validator = RowValidator(self._tables)
         self._upload_writers = threading.BoundedSemaphore(UPLOAD_WRITERS)
@@ -320,6 +408,16 @@ class ServerStore:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+    @contextmanager
+    def _statement(self) -> Iterator[Connection]:
+        """A connection for statements that each stand alone: autocommit on PostgreSQL, a transaction on SQLite."""
+        if self.is_sqlite:
+            with self.engine.begin() as conn:
+                yield conn
+        else:
+            with self._autocommit.connect() as conn:
+                yield conn
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -430,8 +528,12 @@ class ServerStore:
                 return prefix
         raise ServerError(500, "no_prefix", "تعذر تخصيص بادئة أرقام الحالات لهذا الجهاز")
 
-    def authenticate(self, token: str | None) -> DeviceContext:
-        """The device a bearer token belongs to (401 unknown or expired, 403 revoked), rotating the token when due.
+    def authenticate(self, token: str | None, client: str = "-") -> DeviceContext:
+        """The device a bearer token belongs to (401 unknown or expired, 403 revoked), rotating the token when due;
+        429 while the `client` address's failures or the device's requests are over their limit.
+
+        One statement on PostgreSQL, outside any transaction: the device, the address's failure bucket and the
+        device's request taken (`desktop.server.limits`). A 401 counts a failure for the address.
 
         Rotation: once the current token is `token_rotate_after` old, a request with it gets a new one (in
         `DeviceContext.new_token`, sent back in a header); the old one stays accepted only until the new one is
@@ -441,26 +543,42 @@ class ServerStore:
         `token_idle_expiry` is refused (401 ``token_expired``): the desk is enrolled again.
         """
         if not token:
-            raise ServerError(401, "unauthenticated", "الطلب بلا بيانات اعتماد الجهاز؛ سجّل الجهاز أولًا")
-        d, a = server_device, server_association
-        presented = _sha(token)
-        now = utc_now()
-        with self._read() as conn:
-            row = conn.execute(
-                select(d.c.id, d.c.revoked_at, d.c.token_hash, d.c.prev_token_hash, d.c.token_issued_at, d.c.last_seen_at,
-                       d.c.enrolled_at, a.c.pk, a.c.association_id)
-                .join(a, a.c.pk == d.c.association_pk)
-                .where((d.c.token_hash == presented) | (d.c.prev_token_hash == presented))
-            ).first()
-        if row is None:
-            raise ServerError(401, "invalid_token", "بيانات اعتماد الجهاز غير صحيحة؛ أعد تسجيل الجهاز")
+            self._refuse_guess(client, ServerError(401, "unauthenticated",
+                                                   "الطلب بلا بيانات اعتماد الجهاز؛ سجّل الجهاز أولًا"))
+        d = server_device
+        presented = _sha(token or "")
+        clock = time.time()
+        params = {"presented": presented, "client": client, "now": clock,
+                  **rate_params("failure", self.limits.auth_failure), **rate_params("device", self.limits.device)}
+        if self.is_sqlite:
+            with self.engine.begin() as conn:
+                row = conn.execute(_auth_columns(_AUTHENTICATE_SQLITE), params).one()
+                granted, tokens = True, 0.0
+                blocked = bucket_level(row.held_tokens, row.held_at, self.limits.auth_failure, clock) < 1
+                if row.id is not None and row.revoked_at is None and not blocked:
+                    tokens, granted = conn.execute(text(take_statement(
+                        "device", "VALUES ('device', :key, :device_burst - 1, :now, 1)")),
+                        {**params, "key": str(row.id)}).one()
+        else:
+            with self._autocommit.connect() as conn:
+                row = conn.execute(_auth_columns(_AUTHENTICATE_PG), params).one()
+            granted, tokens = bool(row.device_granted), float(row.device_tokens or 0.0)
+        level = bucket_level(row.held_tokens, row.held_at, self.limits.auth_failure, clock)
+        if level < 1:
+            raise too_many_requests(retry_after(level, self.limits.auth_failure))
+        if row.id is None:
+            self._refuse_guess(client, ServerError(401, "invalid_token",
+                                                   "بيانات اعتماد الجهاز غير صحيحة؛ أعد تسجيل الجهاز"))
         if row.revoked_at is not None:
             raise ServerError(403, "device_revoked", "أُلغي تسجيل هذا الجهاز لدى الخادم؛ راجع مسؤول النظام")
+        now = utc_now()
         last_used = row.last_seen_at or row.token_issued_at or row.enrolled_at
         if now - last_used > self.token_idle_expiry:
-            raise ServerError(401, "token_expired",
-                              "انتهت صلاحية بيانات اعتماد هذا الجهاز لعدم استخدامها مدة طويلة؛ "
-                              "اطلب من مسؤول النظام رمز تسجيل جديدًا وسجّل الجهاز مرة أخرى")
+            self._refuse_guess(client, ServerError(
+                401, "token_expired", "انتهت صلاحية بيانات اعتماد هذا الجهاز لعدم استخدامها مدة طويلة؛ "
+                                      "اطلب من مسؤول النظام رمز تسجيل جديدًا وسجّل الجهاز مرة أخرى"))
+        if not granted:
+            raise too_many_requests(retry_after(tokens, self.limits.device))
         issued = row.token_issued_at or row.enrolled_at
         current = row.token_hash == presented
         new_token: str | None = None
@@ -479,8 +597,49 @@ class ServerStore:
                                                     d.c.revoked_at.is_(None)).values(**values))
             if done.rowcount != 1:
                 new_token = None  # another request rotated it meanwhile: this one keeps its token
-        return DeviceContext(device_id=row.id, association_pk=row.pk, association_id=row.association_id,
+        return DeviceContext(device_id=row.id, association_pk=row.association_pk, association_id=row.association_id,
                              new_token=new_token)
+
+    def admit_enrolment(self, client: str) -> None:
+        """429 unless the `client` address may try an enrolment now: its enrolment bucket gives a token and its
+        failures do not hold it back."""
+        wait = self._take(ENROLL, client) or self.rate_wait(AUTH_FAILURE, client)
+        if wait:
+            raise too_many_requests(wait)
+
+    def rate_wait(self, kind: str, key: str) -> int:
+        """Seconds until the bucket (`kind`, `key`) has a token again; 0 when it has one (nothing taken)."""
+        rate = self.limits.of(kind)
+        with self._statement() as conn:
+            found = conn.execute(select(rate_bucket.c.tokens, rate_bucket.c.at).where(
+                rate_bucket.c.kind == kind, rate_bucket.c.key == key)).first()
+        level = bucket_level(found.tokens if found else None, found.at if found else None, rate, time.time())
+        return 0 if level >= 1 else retry_after(level, rate)
+
+    def count_failure(self, client: str) -> None:
+        """Count a failed attempt (a wrong enrolment code or device token) of the `client` address."""
+        self._take(AUTH_FAILURE, client)
+
+    def _refuse_guess(self, client: str, error: ServerError) -> NoReturn:
+        """Count the failure of `client` and raise `error` (a 401)."""
+        self.count_failure(client)
+        raise error
+
+    def _take(self, kind: str, key: str) -> int:
+        """Take a token from the bucket (`kind`, `key`): 0 when granted, else the seconds to wait (one statement;
+        the buckets full again are forgotten at most every `_FORGET_EVERY` seconds of this process)."""
+        rate = self.limits.of(kind)
+        clock = time.time()
+        params = {"kind": kind, "key": key, "now": clock, **rate_params("take", rate)}
+        kinds = (ENROLL, AUTH_FAILURE)
+        with self._statement() as conn:
+            tokens, granted = conn.execute(text(take_statement(
+                "take", "VALUES (:kind, :key, :take_burst - 1, :now, true)")), params).one()
+            if clock - self._forgotten_at > _FORGET_EVERY:
+                self._forgotten_at = clock
+                conn.execute(text(forget_full_statement(kinds)), {
+                    "now": clock, **{k: v for kind_ in kinds for k, v in rate_params(kind_, self.limits.of(kind_)).items()}})
+        return 0 if granted else retry_after(float(tokens), rate)
 
     def check_client_schema(self, schema: str | None) -> None:
         """Refuse (426) a desk whose schema revision is missing or older than the minimum."""
