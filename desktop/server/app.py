@@ -37,6 +37,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from desktop.server.limits import Rate, RateLimits
 from desktop.server.store import (
@@ -83,6 +84,59 @@ def configure_logging() -> None:
 
 def _error(status: int, error: str, message_ar: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"error": error, "message_ar": message_ar}, status_code=status, headers=dict(headers or {}))
+
+
+class _RequestLog:
+    """ASGI middleware around every request: one JSON line in the request log, a rotated device token sent back
+    (`protocol.HEADER_TOKEN`, on a success), an unexpected error answered 500 in Arabic (its traceback logged).
+
+    Plain ASGI rather than ``@app.middleware("http")`` (Starlette's BaseHTTPMiddleware runs the route in a
+    task of its own, its answer passed through memory streams): the same work at a fraction of the CPU per request.
+    The routes leave what it logs in ``request.state`` (``device_id``, ``error``, ``new_token``).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        state: dict[str, Any] = scope.setdefault("state", {})
+        state.update(device_id=None, error=None, new_token=None)
+        status = [0]
+
+        async def answer(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+                token = state.get("new_token")
+                if token is not None and status[0] < 400:
+                    message = {**message, "headers": [*message.get("headers", ()),
+                                                      (_TOKEN_HEADER, str(token).encode("latin-1"))]}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, answer)
+        except Exception:
+            request_logger.exception("unhandled error")
+            if status[0]:
+                raise  # the answer had begun: nothing can be said any more
+            await _error(500, "server_error", "حدث خطأ غير متوقع في الخادم؛ لم يُطبّق الطلب")(scope, receive, answer)
+        client = scope.get("client")
+        headers = dict(scope.get("headers") or ())
+        request_logger.info(json.dumps({
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "method": scope["method"], "path": scope["path"], "status": status[0],
+            "ms": round((time.perf_counter() - started) * 1000, 2),
+            "device": state.get("device_id"), "error": state.get("error"),
+            "client": client[0] if client else None,
+            "desk_version": headers[_APP_VERSION_HEADER].decode("latin-1") if _APP_VERSION_HEADER in headers else None,
+        }, ensure_ascii=False))
+
+
+_TOKEN_HEADER = p.HEADER_TOKEN.lower().encode("latin-1")
+_APP_VERSION_HEADER = p.HEADER_APP_VERSION.lower().encode("latin-1")
 
 
 def _client(request: Request) -> str:
@@ -234,29 +288,7 @@ def create_app(db_url: str, *, min_client_schema: str | None = None, upgrade: bo
                   openapi_url=OPENAPI_PATH, lifespan=lifespan)
     app.state.store = store
 
-    @app.middleware("http")
-    async def log_requests(request: Request, call_next: Any) -> Response:
-        started = time.perf_counter()
-        request.state.device_id = None
-        request.state.error = None
-        request.state.new_token = None
-        try:
-            response: Response = await call_next(request)
-        except Exception:
-            request_logger.exception("unhandled error")
-            response = _error(500, "server_error", "حدث خطأ غير متوقع في الخادم؛ لم يُطبّق الطلب")
-        new_token = getattr(request.state, "new_token", None)
-        if new_token is not None and response.status_code < 400:
-            response.headers[p.HEADER_TOKEN] = new_token
-        request_logger.info(json.dumps({
-            "ts": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "method": request.method, "path": request.url.path, "status": response.status_code,
-            "ms": round((time.perf_counter() - started) * 1000, 2),
-            "device": request.state.device_id, "error": request.state.error,
-            "client": request.client.host if request.client else None,
-            "desk_version": request.headers.get(p.HEADER_APP_VERSION),
-        }, ensure_ascii=False))
-        return response
+    app.add_middleware(_RequestLog)
 
     @app.exception_handler(ServerError)
     async def server_error(request: Request, exc: ServerError) -> JSONResponse:
