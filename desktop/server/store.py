@@ -39,7 +39,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
-from sqlalchemy import Text, bindparam, cast, create_engine, delete, event, func, insert, select, text, tuple_, update
+from sqlalchemy import (
+    Text,
+    bindparam,
+    case,
+    cast,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    text,
+    tuple_,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -685,26 +702,19 @@ class ServerStore:
                    prepared: Sequence[tuple[p.Mutation, dict[str, Any], str | None]],
                    schema: str | None) -> p.PushResponse:
         """One attempt of `push` (see the module docstring for what runs before and under the association's lock)."""
-        ids = [m.mutation_id for m in request.mutations]
         now = utc_now()
         with self.engine.begin() as conn:
-            done = {
-                row.mutation_id: row.result
-                for row in conn.execute(
-                    select(processed_mutation.c.mutation_id, processed_mutation.c.result)
-                    .where(processed_mutation.c.device_id == ctx.device_id, processed_mutation.c.mutation_id.in_(ids))
-                )
-            }
+            done, stored, account_row = self._batch_reads(conn, ctx, request, prepared)
             live = [item for item in prepared if item[0].mutation_id not in done]
-            self._check_scope(conn, ctx, live)
-            account = self._check_account(conn, ctx, request.account_id, prepared, schema)
+            self._check_scope(ctx, live, stored)
+            account = self._check_account(ctx, request.account_id, account_row, prepared, schema)
             proven, unproven = self._sign_in_proof(conn, ctx, account, live) if account is not None else (set(), set())
             refused = self._judge_authors(conn, ctx, account, live, proven, unproven) if account is not None else {}
             restamps: list[dict[str, Any]] = []
             sign_ins: dict[uuid.UUID, None] = {}
             keys = sorted({(m.table, m.row_id) for m, fields, err in live if err is None})
             rows = self._lock_rows(conn, ctx, keys)
-            referenced = self._referenced(conn, ctx, live)
+            referenced = {key for key, association_id in stored.items() if association_id == ctx.association_id}
 
             def present(table: str, row_id: uuid.UUID) -> bool:
                 return (table, row_id) in referenced or (table, row_id) in rows
@@ -760,7 +770,6 @@ class ServerStore:
             self._record_authors(conn, ctx, sign_ins, restamps, now)
             dirty = [r for r in rows.values() if r.dirty]
             deltas = self._digests(dirty)  # the digests do not cover server_seq: computed before the lock
-            conn.execute(update(server_device).where(server_device.c.id == ctx.device_id).values(last_seen_at=now))
             # --- the ordered part: the association's numbers, the writes, the commit
             base = 0
             if counter[0]:
@@ -779,7 +788,7 @@ class ServerStore:
                             "processed_at": now}
                            for result in results if result.mutation_id not in done]
             scans = self._erased_scans(conn, ctx, rows, erased_cases) if erased_cases else []
-            with self._pipelined(conn):  # the writes need no answer from each other: sent at once
+            with self._pipelined(conn):  # the writes and the commit need no answer from each other: sent at once
                 self._write_rows(conn, ctx, dirty, deltas)
                 if new_results:
                     conn.execute(insert(processed_mutation), new_results)
@@ -787,6 +796,7 @@ class ServerStore:
                     conn.execute(delete(server_attachment).where(
                         server_attachment.c.association_id == ctx.association_id,
                         server_attachment.c.sha256.in_(scans[start:start + 1000])))
+                self._commit_in_pipeline(conn)
         return p.PushResponse(results=results)
 
     def _in_reference_order(self, live: Sequence[tuple[p.Mutation, dict[str, Any], str | None]],
@@ -912,6 +922,16 @@ class ServerStore:
         assert raw is not None
         return raw.pipeline()  # type: ignore[no-any-return]
 
+    def _commit_in_pipeline(self, conn: Connection) -> None:
+        """Inside `_pipelined`: queue the COMMIT behind the writes, so writes and commit are one round trip (the
+        association's counter row, locked by the writes, is released one round trip sooner). SQLAlchemy's own
+        commit at the end of the block then finds nothing to do; an error raised here rolls back as usual.
+        Nothing on SQLite (committed at the end of the block)."""
+        if not self.is_sqlite:
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            raw.commit()
+
     def _lock_rows(self, conn: Connection, ctx: DeviceContext,
                    keys: Sequence[tuple[str, uuid.UUID]]) -> dict[tuple[str, uuid.UUID], _Row]:
         """The stored rows a batch touches, locked (``FOR UPDATE``, in key order so two pushes never deadlock on
@@ -952,12 +972,61 @@ class ServerStore:
                                   f"قيمة الحقل «{name}» في الجدول «{m.table}» ليست من النوع الصحيح") from None
         return m, fields, None
 
-    def _check_scope(self, conn: Connection, ctx: DeviceContext,
-                     prepared: Sequence[tuple[p.Mutation, dict[str, Any], str | None]]) -> None:
-        """403 when any mutation touches or points to a row of another association."""
+    def _batch_reads(self, conn: Connection, ctx: DeviceContext, request: p.PushRequest,
+                     prepared: Sequence[tuple[p.Mutation, dict[str, Any], str | None]],
+                     ) -> tuple[dict[uuid.UUID, Any], dict[tuple[str, uuid.UUID], uuid.UUID], Any]:
+        """What a push reads before it merges, in one statement (a round trip each cost more than the reading):
+        the results of its mutations this device already pushed (mutation id → result), the stored rows its
+        rows and references name (key → association id; other associations' too, for the scope check) and
+        the row of its account (None when the server holds none)."""
+        keys: set[tuple[str, uuid.UUID]] = set()
+        for m, fields, error in prepared:
+            if error is None:
+                keys.add((m.table, m.row_id))
+                keys.update(self._targets(m.table, fields))
+        if request.account_id is not None:
+            keys.add(("app_user", request.account_id))
+        wanted = sorted(keys)
+        account = request.account_id if request.account_id is not None else uuid.UUID(int=0)
+        is_account = (sync_row.c.table_name == "app_user") & (sync_row.c.row_id == account)
+        stored_rows = [select(literal("row").label("kind"), sync_row.c.table_name, sync_row.c.row_id,
+                              sync_row.c.association_id, sync_row.c.deleted,
+                              case((is_account, sync_row.c.fields), else_=null()).label("fields"))
+                       .where(tuple_(sync_row.c.table_name, sync_row.c.row_id).in_(wanted[start:start + 1000]))
+                       for start in range(0, len(wanted), 1000)]
+        pushed = select(literal("done").label("kind"), cast(null(), sync_row.c.table_name.type).label("table_name"),
+                        processed_mutation.c.mutation_id.label("row_id"),
+                        cast(null(), sync_row.c.association_id.type).label("association_id"),
+                        cast(null(), sync_row.c.deleted.type).label("deleted"), processed_mutation.c.result.label("fields")
+                        ).where(processed_mutation.c.device_id == ctx.device_id,
+                                processed_mutation.c.mutation_id.in_([m.mutation_id for m in request.mutations]))
+        done: dict[uuid.UUID, Any] = {}
+        stored: dict[tuple[str, uuid.UUID], uuid.UUID] = {}
+        account_row: Any = None
+        for statement in [union_all(pushed, *stored_rows[:1]) if stored_rows else pushed, *stored_rows[1:]]:
+            for row in conn.execute(statement):
+                if row.kind == "done":
+                    done[row.row_id] = row.fields
+                    continue
+                stored[(row.table_name, row.row_id)] = row.association_id
+                if row.table_name == "app_user" and row.row_id == request.account_id:
+                    account_row = row
+        return done, stored, account_row
+
+    def _targets(self, table: str, fields: Mapping[str, Any]) -> Iterator[tuple[str, uuid.UUID]]:
+        """The rows a mutation's fields point to by their foreign keys (each value a canonical uuid text)."""
+        columns = self._tables[table].c
+        for name, value in fields.items():
+            if value is not None:
+                for fk in columns[name].foreign_keys:
+                    yield fk.column.table.name, uuid.UUID(value)
+
+    def _check_scope(self, ctx: DeviceContext, prepared: Sequence[tuple[p.Mutation, dict[str, Any], str | None]],
+                     stored: Mapping[tuple[str, uuid.UUID], uuid.UUID]) -> None:
+        """403 when any mutation touches or points to a row of another association (`stored`: the association
+        of every stored row the batch names)."""
         refused = ServerError(403, "other_association",
                               "الدفعة تحتوي سجلات تخص جمعية أخرى؛ لم يُطبّق شيء منها")
-        refs: set[tuple[str, uuid.UUID]] = set()
         for m, fields, error in prepared:
             if error is not None:
                 continue
@@ -965,34 +1034,9 @@ class ServerStore:
                 raise refused
             if fields.get("association_id") not in (None, str(ctx.association_id)):
                 raise refused
-            refs.add((m.table, m.row_id))
-            table = self._tables[m.table]
-            for name, value in fields.items():
-                if value is None:
-                    continue
-                for fk in table.c[name].foreign_keys:
-                    refs.add((fk.column.table.name, uuid.UUID(value)))
-        refs_list = list(refs)
-        for start in range(0, len(refs_list), 1000):
-            chunk = refs_list[start:start + 1000]
-            other = conn.execute(select(sync_row.c.row_id).where(
-                tuple_(sync_row.c.table_name, sync_row.c.row_id).in_(chunk),
-                sync_row.c.association_id != ctx.association_id,
-            ).limit(1)).first()
-            if other is not None:
-                raise refused
-
-    def _referenced(self, conn: Connection, ctx: DeviceContext,
-                    prepared: Sequence[tuple[p.Mutation, dict[str, Any], str | None]]) -> set[tuple[str, uuid.UUID]]:
-        """The rows of the association the batch's references name that the server holds (deleted ones too)."""
-        wanted = list({ref for m, fields, error in prepared if error is None
-                       for ref in self._validator.references(m.table, fields)})
-        found: set[tuple[str, uuid.UUID]] = set()
-        for start in range(0, len(wanted), 1000):
-            found.update((t, r) for t, r in conn.execute(select(sync_row.c.table_name, sync_row.c.row_id).where(
-                sync_row.c.association_id == ctx.association_id,
-                tuple_(sync_row.c.table_name, sync_row.c.row_id).in_(wanted[start:start + 1000]))))
-        return found
+            for key in ((m.table, m.row_id), *self._targets(m.table, fields)):
+                if stored.get(key, ctx.association_id) != ctx.association_id:
+                    raise refused
 
     @staticmethod
     def _next_seq(counter: list[int]) -> int:
@@ -1000,13 +1044,14 @@ class ServerStore:
         counter[0] += 1
         return -counter[0]
 
-    def _check_account(self, conn: Connection, ctx: DeviceContext, account_id: uuid.UUID | None,
+    def _check_account(self, ctx: DeviceContext, account_id: uuid.UUID | None, found: Any,
                        prepared: Sequence[tuple[p.Mutation, dict[str, Any], str | None]],
                        schema: str | None) -> uuid.UUID | None:
         """The batch's signed-in account, checked against the association's accounts (403 with the reason).
 
-        None for a desk older than `p.ACCOUNT_REQUIRED_SCHEMA` that names none. An account created or changed
-        by this very batch (the desk's first push) is judged by the batch's values.
+        `found` is its stored row (association_id, deleted, fields), None when the server holds none. None for a
+        desk older than `p.ACCOUNT_REQUIRED_SCHEMA` that names none. An account created or changed by this very
+        batch (the desk's first push) is judged by the batch's values.
         """
         if account_id is None:
             try:
@@ -1017,8 +1062,6 @@ class ServerStore:
                 return None
             raise ServerError(403, "account_required",
                               "الدفعة لا تذكر المستخدم المسجّل دخوله على الجهاز؛ لم يُطبّق شيء منها")
-        found = conn.execute(select(sync_row.c.association_id, sync_row.c.deleted, sync_row.c.fields).where(
-            sync_row.c.table_name == "app_user", sync_row.c.row_id == account_id)).first()
         fields: dict[str, Any] | None = None
         if found is not None:
             if found.association_id != ctx.association_id:
