@@ -704,7 +704,7 @@ class ServerStore:
         """One attempt of `push` (see the module docstring for what runs before and under the association's lock)."""
         now = utc_now()
         with self.engine.begin() as conn:
-            done, stored, account_row = self._batch_reads(conn, ctx, request, prepared)
+            done, stored, account_row, erasure_held = self._batch_reads(conn, ctx, request, prepared)
             live = [item for item in prepared if item[0].mutation_id not in done]
             self._check_scope(ctx, live, stored)
             account = self._check_account(ctx, request.account_id, account_row, prepared, schema)
@@ -764,7 +764,7 @@ class ServerStore:
                     erased_cases.add(uuid.UUID(str(fields["case_id"])))
                 elif m.table in LATE_TABLES and (m.table, m.row_id) in rows and rows[(m.table, m.row_id)].new:
                     arrivals.append(rows[(m.table, m.row_id)])
-            if arrivals:
+            if arrivals and (erasure_held or any(table == "erasure" for table, _row_id in rows)):
                 self._erase_late(conn, ctx, rows, arrivals)
             results = [answered[m.mutation_id] for m, _fields, _error in prepared]  # in the batch's order
             self._record_authors(conn, ctx, sign_ins, restamps, now)
@@ -974,11 +974,12 @@ class ServerStore:
 
     def _batch_reads(self, conn: Connection, ctx: DeviceContext, request: p.PushRequest,
                      prepared: Sequence[tuple[p.Mutation, dict[str, Any], str | None]],
-                     ) -> tuple[dict[uuid.UUID, Any], dict[tuple[str, uuid.UUID], uuid.UUID], Any]:
+                     ) -> tuple[dict[uuid.UUID, Any], dict[tuple[str, uuid.UUID], uuid.UUID], Any, bool]:
         """What a push reads before it merges, in one statement (a round trip each cost more than the reading):
         the results of its mutations this device already pushed (mutation id → result), the stored rows its
-        rows and references name (key → association id; other associations' too, for the scope check) and
-        the row of its account (None when the server holds none)."""
+        rows and references name (key → association id; other associations' too, for the scope check), the
+        row of its account (None when the server holds none) and whether the association holds an erasure
+        (without one, no late arrival can be reached: `_erase_late` is not asked)."""
         keys: set[tuple[str, uuid.UUID]] = set()
         for m, fields, error in prepared:
             if error is None:
@@ -1000,18 +1001,28 @@ class ServerStore:
                         cast(null(), sync_row.c.deleted.type).label("deleted"), processed_mutation.c.result.label("fields")
                         ).where(processed_mutation.c.device_id == ctx.device_id,
                                 processed_mutation.c.mutation_id.in_([m.mutation_id for m in request.mutations]))
+        erasure = select(literal("erasure").label("kind"), *[cast(null(), c.type).label(c.name) for c in (
+            sync_row.c.table_name, sync_row.c.row_id, sync_row.c.association_id, sync_row.c.deleted, sync_row.c.fields)]
+                         ).where(select(sync_row.c.row_id).where(
+                             sync_row.c.association_id == ctx.association_id, sync_row.c.table_name == "erasure",
+                             sync_row.c.deleted.is_(False)).exists())
         done: dict[uuid.UUID, Any] = {}
         stored: dict[tuple[str, uuid.UUID], uuid.UUID] = {}
         account_row: Any = None
-        for statement in [union_all(pushed, *stored_rows[:1]) if stored_rows else pushed, *stored_rows[1:]]:
+        erasure_held = False
+        statements: list[Any] = [union_all(pushed, erasure, *stored_rows[:1]), *stored_rows[1:]]
+        for statement in statements:
             for row in conn.execute(statement):
                 if row.kind == "done":
                     done[row.row_id] = row.fields
                     continue
+                if row.kind == "erasure":
+                    erasure_held = True
+                    continue
                 stored[(row.table_name, row.row_id)] = row.association_id
                 if row.table_name == "app_user" and row.row_id == request.account_id:
                     account_row = row
-        return done, stored, account_row
+        return done, stored, account_row, erasure_held
 
     def _targets(self, table: str, fields: Mapping[str, Any]) -> Iterator[tuple[str, uuid.UUID]]:
         """The rows a mutation's fields point to by their foreign keys (each value a canonical uuid text)."""
@@ -1608,15 +1619,26 @@ def add_to_buckets(conn: Connection, association_id: uuid.UUID,
     merged = {key: value for key, value in merged.items() if value != [0, 0]}
     if not merged:
         return
-    b = sync_bucket
     values = [{"association_id": association_id, "table_name": t, "bucket": k, "count": c, "total": x}
               for (t, k), (c, x) in sorted(merged.items())]
-    upsert = pg_insert(b) if conn.dialect.name == "postgresql" else sqlite_insert(b)
-    for start in range(0, len(values), 1000):  # one statement per thousand buckets, whatever exists already
-        chunk = upsert.values(values[start:start + 1000])
-        conn.execute(chunk.on_conflict_do_update(
+    conn.execute(_bucket_upsert(conn.dialect.name), values)  # in key order, whatever exists already
+
+
+_BUCKET_UPSERTS: dict[str, Any] = {}
+
+
+def _bucket_upsert(dialect: str) -> Any:
+    """The one-bucket ``INSERT … ON CONFLICT DO UPDATE`` adding a delta, made once per dialect: executed for many
+    buckets at once (pipelined by psycopg) and compiled once, where a multi-row VALUES was compiled on every push."""
+    upsert = _BUCKET_UPSERTS.get(dialect)
+    if upsert is None:
+        b = sync_bucket
+        base = (pg_insert(b) if dialect == "postgresql" else sqlite_insert(b)).values(
+            {name: bindparam(name) for name in ("association_id", "table_name", "bucket", "count", "total")})
+        upsert = _BUCKET_UPSERTS[dialect] = base.on_conflict_do_update(
             index_elements=[b.c.association_id, b.c.table_name, b.c.bucket],
-            set_={"count": b.c.count + chunk.excluded.count, "total": b.c.total + chunk.excluded.total}))
+            set_={"count": b.c.count + base.excluded.count, "total": b.c.total + base.excluded.total})
+    return upsert
 
 
 def rehash_all_rows(conn: Connection) -> int:
