@@ -220,6 +220,40 @@ def _auth_columns(statement: str) -> Any:
                                    association_id=server_association.c.association_id.type)
 
 
+_AUTHENTICATE = {"postgresql": _auth_columns(_AUTHENTICATE_PG), "sqlite": _auth_columns(_AUTHENTICATE_SQLITE)}
+
+
+def _batch_read_statements() -> tuple[Any, Any]:
+    """The statements of `ServerStore._batch_reads`, made once (a statement built per push cost more CPU than
+    running it): the union of the device's mutations already pushed, the erasure probe and the stored rows of
+    the first thousand keys; the stored rows of the next thousand. Parameters: device_id, mutation_ids,
+    association_id, account, keys (expanding)."""
+    is_account = (sync_row.c.table_name == "app_user") & (sync_row.c.row_id == bindparam("account"))
+    stored = select(literal("row").label("kind"), sync_row.c.table_name, sync_row.c.row_id, sync_row.c.association_id,
+                    sync_row.c.deleted, case((is_account, sync_row.c.fields), else_=null()).label("fields")).where(
+        tuple_(sync_row.c.table_name, sync_row.c.row_id).in_(bindparam("keys", expanding=True)))
+    pushed = select(literal("done").label("kind"), cast(null(), sync_row.c.table_name.type).label("table_name"),
+                    processed_mutation.c.mutation_id.label("row_id"),
+                    cast(null(), sync_row.c.association_id.type).label("association_id"),
+                    cast(null(), sync_row.c.deleted.type).label("deleted"), processed_mutation.c.result.label("fields")
+                    ).where(processed_mutation.c.device_id == bindparam("device_id"),
+                            processed_mutation.c.mutation_id.in_(bindparam("mutation_ids", expanding=True)))
+    erasure = select(literal("erasure").label("kind"), *[cast(null(), c.type).label(c.name) for c in (
+        sync_row.c.table_name, sync_row.c.row_id, sync_row.c.association_id, sync_row.c.deleted, sync_row.c.fields)]
+                     ).where(select(sync_row.c.row_id).where(
+                         sync_row.c.association_id == bindparam("association_id"), sync_row.c.table_name == "erasure",
+                         sync_row.c.deleted.is_(False)).exists())
+    return union_all(pushed, erasure, stored), stored
+
+
+_BATCH_READS, _STORED_ROWS = _batch_read_statements()
+#: The stored rows of a push, locked in key order (`ServerStore._lock_rows`); parameters association_id, keys.
+_LOCK_ROWS = select(sync_row).where(
+    sync_row.c.association_id == bindparam("association_id"),
+    tuple_(sync_row.c.table_name, sync_row.c.row_id).in_(bindparam("keys", expanding=True)),
+).order_by(sync_row.c.table_name, sync_row.c.row_id).with_for_update()
+
+
 @dataclass(frozen=True)
 class DeviceContext:
     """The authenticated device of a request and its association; `new_token` when this request rotated it."""
@@ -569,7 +603,7 @@ class ServerStore:
                   **rate_params("failure", self.limits.auth_failure), **rate_params("device", self.limits.device)}
         if self.is_sqlite:
             with self.engine.begin() as conn:
-                row = conn.execute(_auth_columns(_AUTHENTICATE_SQLITE), params).one()
+                row = conn.execute(_AUTHENTICATE["sqlite"], params).one()
                 granted, tokens = True, 0.0
                 blocked = bucket_level(row.held_tokens, row.held_at, self.limits.auth_failure, clock) < 1
                 if row.id is not None and row.revoked_at is None and not blocked:
@@ -578,7 +612,7 @@ class ServerStore:
                         {**params, "key": str(row.id)}).one()
         else:
             with self._autocommit.connect() as conn:
-                row = conn.execute(_auth_columns(_AUTHENTICATE_PG), params).one()
+                row = conn.execute(_AUTHENTICATE["postgresql"], params).one()
             granted, tokens = bool(row.device_granted), float(row.device_tokens or 0.0)
         level = bucket_level(row.held_tokens, row.held_at, self.limits.auth_failure, clock)
         if level < 1:
@@ -939,10 +973,7 @@ class ServerStore:
         rows: dict[tuple[str, uuid.UUID], _Row] = {}
         for start in range(0, len(keys), 1000):
             chunk = keys[start:start + 1000]
-            for r in conn.execute(select(sync_row).where(
-                sync_row.c.association_id == ctx.association_id,
-                tuple_(sync_row.c.table_name, sync_row.c.row_id).in_(chunk),
-            ).order_by(sync_row.c.table_name, sync_row.c.row_id).with_for_update()).mappings():
+            for r in conn.execute(_LOCK_ROWS, {"association_id": ctx.association_id, "keys": chunk}).mappings():
                 rows[(r["table_name"], r["row_id"])] = _Row(
                     r["table_name"], r["row_id"], r["version"], r["server_seq"], r["deleted"],
                     dict(r["fields"]), dict(r["meta"]), new=False, digest=int(r["digest"]))
@@ -988,31 +1019,18 @@ class ServerStore:
         if request.account_id is not None:
             keys.add(("app_user", request.account_id))
         wanted = sorted(keys)
-        account = request.account_id if request.account_id is not None else uuid.UUID(int=0)
-        is_account = (sync_row.c.table_name == "app_user") & (sync_row.c.row_id == account)
-        stored_rows = [select(literal("row").label("kind"), sync_row.c.table_name, sync_row.c.row_id,
-                              sync_row.c.association_id, sync_row.c.deleted,
-                              case((is_account, sync_row.c.fields), else_=null()).label("fields"))
-                       .where(tuple_(sync_row.c.table_name, sync_row.c.row_id).in_(wanted[start:start + 1000]))
-                       for start in range(0, len(wanted), 1000)]
-        pushed = select(literal("done").label("kind"), cast(null(), sync_row.c.table_name.type).label("table_name"),
-                        processed_mutation.c.mutation_id.label("row_id"),
-                        cast(null(), sync_row.c.association_id.type).label("association_id"),
-                        cast(null(), sync_row.c.deleted.type).label("deleted"), processed_mutation.c.result.label("fields")
-                        ).where(processed_mutation.c.device_id == ctx.device_id,
-                                processed_mutation.c.mutation_id.in_([m.mutation_id for m in request.mutations]))
-        erasure = select(literal("erasure").label("kind"), *[cast(null(), c.type).label(c.name) for c in (
-            sync_row.c.table_name, sync_row.c.row_id, sync_row.c.association_id, sync_row.c.deleted, sync_row.c.fields)]
-                         ).where(select(sync_row.c.row_id).where(
-                             sync_row.c.association_id == ctx.association_id, sync_row.c.table_name == "erasure",
-                             sync_row.c.deleted.is_(False)).exists())
+        params = {"device_id": ctx.device_id, "mutation_ids": [m.mutation_id for m in request.mutations],
+                  "association_id": ctx.association_id,
+                  "account": request.account_id if request.account_id is not None else uuid.UUID(int=0)}
         done: dict[uuid.UUID, Any] = {}
         stored: dict[tuple[str, uuid.UUID], uuid.UUID] = {}
         account_row: Any = None
         erasure_held = False
-        statements: list[Any] = [union_all(pushed, erasure, *stored_rows[:1]), *stored_rows[1:]]
-        for statement in statements:
-            for row in conn.execute(statement):
+        statements = [(_BATCH_READS, {**params, "keys": wanted[:1000]})] + [
+            (_STORED_ROWS, {"account": params["account"], "keys": wanted[start:start + 1000]})
+            for start in range(1000, len(wanted), 1000)]
+        for statement, values in statements:
+            for row in conn.execute(statement, values):
                 if row.kind == "done":
                     done[row.row_id] = row.fields
                     continue
