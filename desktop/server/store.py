@@ -3,14 +3,14 @@
 A push's transaction has two parts (issue 15: ten desks against two server processes waited on each other):
 
 * Unordered, concurrent with other pushes of the association: the mutation ids already processed, the
-  scope and account checks, the stored rows it touches read and locked (``SELECT … FOR UPDATE`` in key
-  order: only a push touching the same rows waits, and then merges onto their committed result),
-  validation, the three-way merge, conflicts, the new digests and bucket deltas. Numbers are taken
-  relative (-1, -2, …) meanwhile.
+  scope and account checks (these read in one statement, `_batch_reads`), the stored rows it touches read
+  and locked (``SELECT … FOR UPDATE`` in key order: only a push touching the same rows waits, and then
+  merges onto their committed result), validation, the three-way merge, conflicts, the new digests and
+  bucket deltas. Numbers are taken relative (-1, -2, …) meanwhile.
 * Ordered, under the association's counter row (``UPDATE server_association SET seq = seq + n …
   RETURNING``, locked to the commit): the numbers made absolute, then the rows written (one INSERT, one
-  UPDATE), the bucket sums added (one upsert) and the results recorded, sent to PostgreSQL at once (its
-  pipeline mode), then the commit. So ``server_seq``
+  UPDATE), the bucket sums added (one upsert per bucket) and the results recorded, sent to PostgreSQL at
+  once with the COMMIT behind them (its pipeline mode: one round trip under the lock). So ``server_seq``
   values still commit in order and a pull (whose head is the counter) never skips a row committed late;
   a push with nothing to write (duplicates, refusals) never takes the lock. Repairs and bulk loads lock
   the same row, so they exclude pushes' writes. A push that loses a race the row locks cannot prevent
@@ -19,6 +19,12 @@ A push's transaction has two parts (issue 15: ten desks against two server proce
 An erasure in a push (`desktop.server.erasure`) is applied to the rows it reaches in the unordered part; a new
 append-only row of an already-erased case is erased before it is stored (`_erase_late`); the erased cases' stored
 files no live row holds are deleted from ``server_attachment`` with the writes (`_erased_scans`).
+
+On ten desks sharing two cores with the server and PostgreSQL a push's time is mostly waiting for a core at each
+round trip, so a push makes few (issue 15): authentication is one statement outside a transaction (the rate
+limits' takes inside it, `desktop.server.limits`), pooled connections are pinged only after sitting idle
+(`_ping_when_idle`), and the push itself is BEGIN, one read, the locks, the counter, the writes with the commit.
+The statements on this path are built once (module constants with expanding parameters), not per request.
 """
 
 from __future__ import annotations
