@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from desktop.cli_args import ArabicArgumentParser
+from desktop.server.limits import AUTH_FAILURE, DEVICE, ENROLL, Rate, RateLimits
 from desktop.version import add_version_argument
 
 DEFAULT_HOST = "127.0.0.1"
@@ -103,7 +104,29 @@ def build_parser() -> argparse.ArgumentParser:
                         help="يُستبدل رمز اعتماد الجهاز برمز جديد بعد هذه المدة من إصداره (بالدقائق)")
     parser.add_argument("--token-idle-days", type=float, default=30, metavar="D",
                         help="ينتهي رمز اعتماد الجهاز إذا لم يُستخدم هذه المدة (بالأيام)")
+    parser.add_argument("--rate-limit", action="append", default=[], metavar="KIND=BURST/PER_SECOND",
+                        help="حد معدل الطلبات، مشترك بين عمليات الخادم: enroll (محاولات التسجيل لكل عنوان) أو "
+                             "auth_failure (المحاولات الخاطئة لكل عنوان) أو device (طلبات كل جهاز)؛ "
+                             "مثال: device=600/50 (الافتراضي: enroll=60/1، auth_failure=20/0.1667، device=600/50)")
     return parser
+
+
+def parse_rate_limits(values: Sequence[str]) -> RateLimits:
+    """The rate limits of ``--rate-limit KIND=BURST/PER_SECOND`` options (the defaults for the others);
+    `ServerConfigError` with an Arabic message for a malformed one."""
+    chosen: dict[str, Rate] = {}
+    for value in values:
+        kind, _, numbers = value.partition("=")
+        burst, _, per_second = numbers.partition("/")
+        try:
+            rate = Rate(burst=float(burst), per_second=float(per_second))
+        except ValueError:
+            rate = Rate(0, 0)
+        if kind.strip() not in (ENROLL, AUTH_FAILURE, DEVICE) or not (rate.burst >= 1 and rate.per_second > 0):
+            raise ServerConfigError(f"حد المعدل «{value}» غير صحيح: اكتبه بالشكل device=600/50 (النوع enroll أو "
+                                    "auth_failure أو device، والسعة ١ فأكثر، والمعدل في الثانية أكبر من صفر)")
+        chosen[kind.strip()] = rate
+    return RateLimits(**chosen)
 
 
 def is_loopback(host: str) -> bool:
@@ -159,6 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         db_url = database_url(args.db, args.config)
+        limits = parse_rate_limits(args.rate_limit)
     except ServerConfigError as exc:
         print(f"خطأ: {exc.message_ar}", file=sys.stderr)
         return 2
@@ -169,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     idle = dt.timedelta(days=args.token_idle_days)
     try:
         app = create_app(db_url, min_client_schema=args.min_client_schema, token_rotate_after=rotate,
-                         token_idle_expiry=idle)
+                         token_idle_expiry=idle, limits=limits)
     except ServerError as exc:
         print(f"خطأ: {exc.message_ar}", file=sys.stderr)
         return 1
@@ -204,7 +228,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # database URL with its password as resolved above (from --config or MUSTAFID_SERVER_DB_PASSWORD).
     os.environ[ENV_CONFIG] = json.dumps({
         "db_url": db_url, "min_client_schema": args.min_client_schema, "log_requests": True,
-        "token_rotate_seconds": rotate.total_seconds(), "token_idle_seconds": idle.total_seconds()})
+        "token_rotate_seconds": rotate.total_seconds(), "token_idle_seconds": idle.total_seconds(),
+        "limits": {kind: [limits.of(kind).burst, limits.of(kind).per_second] for kind in (ENROLL, AUTH_FAILURE, DEVICE)}})
     config = uvicorn.Config("desktop.server.app:app_from_environment", factory=True, workers=args.workers,
                             log_level="warning", access_log=False, ssl_certfile=certfile, ssl_keyfile=keyfile)
     print(f"mustafid-server listening on {scheme}://{host}:{port} ({args.workers} workers)", flush=True)

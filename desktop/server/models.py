@@ -21,6 +21,8 @@
   are pushed, each proven as `desktop.server.sign_ins` says): the proof that lets a pushed row keep an author
   other than the pushing account.
 * ``author_restamp``: every row whose claimed author the server replaced by the pushing account, and why.
+* ``rate_bucket``: the rate limits' token buckets (`desktop.server.limits`), shared by every worker process:
+  UNLOGGED on PostgreSQL (no WAL; emptied after a crash, which only forgives the limits).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -191,3 +194,13 @@ author_restamp = Table(
     Column("at", UtcDateTime, nullable=False),
     Index("ix_author_restamp_association_id_at", "association_id", "at"),
 )
+
+rate_bucket = Table(
+    "rate_bucket",
+    metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("key", String(64), primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("at", Float, nullable=False),
+    Column("granted", Boolean, nullable=False),
+)  # UNLOGGED on PostgreSQL: made so by its migration (0008)

@@ -3,14 +3,14 @@
 A push's transaction has two parts (issue 15: ten desks against two server processes waited on each other):
 
 * Unordered, concurrent with other pushes of the association: the mutation ids already processed, the
-  scope and account checks, the stored rows it touches read and locked (``SELECT … FOR UPDATE`` in key
-  order: only a push touching the same rows waits, and then merges onto their committed result),
-  validation, the three-way merge, conflicts, the new digests and bucket deltas. Numbers are taken
-  relative (-1, -2, …) meanwhile.
+  scope and account checks (these read in one statement, `_batch_reads`), the stored rows it touches read
+  and locked (``SELECT … FOR UPDATE`` in key order: only a push touching the same rows waits, and then
+  merges onto their committed result), validation, the three-way merge, conflicts, the new digests and
+  bucket deltas. Numbers are taken relative (-1, -2, …) meanwhile.
 * Ordered, under the association's counter row (``UPDATE server_association SET seq = seq + n …
   RETURNING``, locked to the commit): the numbers made absolute, then the rows written (one INSERT, one
-  UPDATE), the bucket sums added (one upsert) and the results recorded, sent to PostgreSQL at once (its
-  pipeline mode), then the commit. So ``server_seq``
+  UPDATE), the bucket sums added (one upsert per bucket) and the results recorded, sent to PostgreSQL at
+  once with the COMMIT behind them (its pipeline mode: one round trip under the lock). So ``server_seq``
   values still commit in order and a pull (whose head is the counter) never skips a row committed late;
   a push with nothing to write (duplicates, refusals) never takes the lock. Repairs and bulk loads lock
   the same row, so they exclude pushes' writes. A push that loses a race the row locks cannot prevent
@@ -24,6 +24,12 @@ files no live row holds are deleted from ``server_attachment`` with the writes (
 A row an administrator wrote into ``sync_row`` by hand (psql) without its digest is marked by server migration
 0009's triggers; a verification's first ``/v1/checksums`` gives it its digest and sums its buckets again
 (`heal_hand_written`), so the desks converge without a manual step.
+
+On ten desks sharing two cores with the server and PostgreSQL a push's time is mostly waiting for a core at each
+round trip, so a push makes few (issue 15): authentication is one statement outside a transaction (the rate
+limits' takes inside it, `desktop.server.limits`), pooled connections are pinged only after sitting idle
+(`_ping_when_idle`), and the push itself is BEGIN, one read, the locks, the counter, the writes with the commit.
+The statements on this path are built once (module constants with expanding parameters), not per request.
 """
 
 from __future__ import annotations
@@ -36,18 +42,36 @@ import os
 import re
 import secrets
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
-from sqlalchemy import Text, bindparam, cast, create_engine, delete, event, func, insert, select, tuple_, update
+from sqlalchemy import (
+    Text,
+    bindparam,
+    case,
+    cast,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    text,
+    tuple_,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError
 
 from db.ids import uuid7
 from db.erasure import ANONYMISED_COLUMNS, LATE_TABLES
@@ -57,16 +81,27 @@ from desktop.server.erasure import (
     erased_fields,
     erasure_problem,
     erasure_rows,
-    holds_erasure,
     late_edits,
     late_erasures,
     without_history,
+)
+from desktop.server.limits import (
+    AUTH_FAILURE,
+    ENROLL,
+    RateLimits,
+    bucket_level,
+    forget_full_statement,
+    level_sql,
+    rate_params,
+    retry_after,
+    take_statement,
 )
 from desktop.server.models import (
     author_restamp,
     device_sign_in,
     enrollment_code,
     processed_mutation,
+    rate_bucket,
     server_association,
     server_attachment,
     server_device,
@@ -91,6 +126,7 @@ __all__ = [
     "rehash_all_rows",
     "device_label",
     "normalize_db_url",
+    "too_many_requests",
 ]
 
 #: The server's own Alembic head.
@@ -132,6 +168,108 @@ class ServerError(Exception):
         self.error = error
         self.message_ar = message_ar
         self.headers = dict(headers or {})
+
+
+#: A pooled PostgreSQL connection idle longer than this (seconds) is pinged before use (`_ping_when_idle`).
+_PING_AFTER_IDLE = 5.0
+
+
+def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Ping a pooled connection at checkout only when it sat unused longer than `idle_seconds` (a database restarted
+    overnight is noticed before a request uses it) instead of before every use (``pool_pre_ping``: a round trip
+    on every request). A connection that dies in use raises its error once and SQLAlchemy empties the pool."""
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _taken(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since <= idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError("the pooled connection did not answer its ping") from exc
+
+
+def too_many_requests(seconds: int) -> ServerError:
+    """The 429 of a rate limit (`desktop.server.limits`), with ``Retry-After``."""
+    return ServerError(429, "too_many_requests", f"طلبات كثيرة في وقت قصير؛ أعد المحاولة بعد {seconds} ثانية",
+                       headers={"Retry-After": str(seconds)})
+
+
+#: How often (seconds) a process forgets the rate buckets that are full again.
+_FORGET_EVERY = 60.0
+
+#: The device behind a token, the client address's failures and the device's request taken, in one statement
+#: (PostgreSQL; see `desktop.server.limits`): the token is taken only from a device not revoked, for an address
+#: its failures do not hold back.
+_AUTHENTICATE_PG = (
+    "WITH dev AS (SELECT d.id, d.revoked_at, d.token_hash, d.prev_token_hash, d.token_issued_at, d.last_seen_at,"
+    " d.enrolled_at, a.pk AS association_pk, a.association_id"
+    " FROM server_device d JOIN server_association a ON a.pk = d.association_pk"
+    " WHERE d.token_hash = :presented OR d.prev_token_hash = :presented),"
+    " held AS (SELECT tokens, at FROM rate_bucket WHERE kind = 'auth_failure' AND key = :client),"
+    " took AS (" + take_statement(
+        "device", "SELECT 'device', CAST(dev.id AS TEXT), :device_burst - 1, :now, true FROM dev"
+        " WHERE dev.revoked_at IS NULL AND NOT EXISTS (SELECT 1 FROM held h WHERE "
+        + level_sql("failure", "h") + " < 1)") + ")"
+    " SELECT dev.*, held.tokens AS held_tokens, held.at AS held_at, took.tokens AS device_tokens,"
+    " took.granted AS device_granted"
+    " FROM (SELECT 1 AS one) AS one LEFT JOIN dev ON true LEFT JOIN held ON true LEFT JOIN took ON true")
+#: The same without the take (SQLite, the one-process trial: the take follows as its own statement).
+_AUTHENTICATE_SQLITE = (
+    "SELECT dev.*, held.tokens AS held_tokens, held.at AS held_at"
+    " FROM (SELECT 1 AS one) AS one LEFT JOIN (SELECT d.id, d.revoked_at, d.token_hash, d.prev_token_hash,"
+    " d.token_issued_at, d.last_seen_at, d.enrolled_at, a.pk AS association_pk, a.association_id"
+    " FROM server_device d JOIN server_association a ON a.pk = d.association_pk"
+    " WHERE d.token_hash = :presented OR d.prev_token_hash = :presented) AS dev ON 1"
+    " LEFT JOIN (SELECT tokens, at FROM rate_bucket WHERE kind = 'auth_failure' AND key = :client) AS held ON 1")
+
+
+def _auth_columns(statement: str) -> Any:
+    """`statement` as text with the result types of its device columns (uuid and aware timestamps)."""
+    return text(statement).columns(id=server_device.c.id.type, revoked_at=server_device.c.revoked_at.type,
+                                   token_issued_at=server_device.c.token_issued_at.type,
+                                   last_seen_at=server_device.c.last_seen_at.type,
+                                   enrolled_at=server_device.c.enrolled_at.type,
+                                   association_id=server_association.c.association_id.type)
+
+
+_AUTHENTICATE = {"postgresql": _auth_columns(_AUTHENTICATE_PG), "sqlite": _auth_columns(_AUTHENTICATE_SQLITE)}
+
+
+def _batch_read_statements() -> tuple[Any, Any]:
+    """The statements of `ServerStore._batch_reads`, made once (a statement built per push cost more CPU than
+    running it): the union of the device's mutations already pushed, the erasure probe and the stored rows of
+    the first thousand keys; the stored rows of the next thousand. Parameters: device_id, mutation_ids,
+    association_id, account, keys (expanding)."""
+    is_account = (sync_row.c.table_name == "app_user") & (sync_row.c.row_id == bindparam("account"))
+    stored = select(literal("row").label("kind"), sync_row.c.table_name, sync_row.c.row_id, sync_row.c.association_id,
+                    sync_row.c.deleted, case((is_account, sync_row.c.fields), else_=null()).label("fields")).where(
+        tuple_(sync_row.c.table_name, sync_row.c.row_id).in_(bindparam("keys", expanding=True)))
+    pushed = select(literal("done").label("kind"), cast(null(), sync_row.c.table_name.type).label("table_name"),
+                    processed_mutation.c.mutation_id.label("row_id"),
+                    cast(null(), sync_row.c.association_id.type).label("association_id"),
+                    cast(null(), sync_row.c.deleted.type).label("deleted"), processed_mutation.c.result.label("fields")
+                    ).where(processed_mutation.c.device_id == bindparam("device_id"),
+                            processed_mutation.c.mutation_id.in_(bindparam("mutation_ids", expanding=True)))
+    erasure = select(literal("erasure").label("kind"), *[cast(null(), c.type).label(c.name) for c in (
+        sync_row.c.table_name, sync_row.c.row_id, sync_row.c.association_id, sync_row.c.deleted, sync_row.c.fields)]
+                     ).where(select(sync_row.c.row_id).where(
+                         sync_row.c.association_id == bindparam("association_id"), sync_row.c.table_name == "erasure",
+                         sync_row.c.deleted.is_(False)).exists())
+    return union_all(pushed, erasure, stored), stored
+
+
+_BATCH_READS, _STORED_ROWS = _batch_read_statements()
+#: The stored rows of a push, locked in key order (`ServerStore._lock_rows`); parameters association_id, keys.
+_LOCK_ROWS = select(sync_row).where(
+    sync_row.c.association_id == bindparam("association_id"),
+    tuple_(sync_row.c.table_name, sync_row.c.row_id).in_(bindparam("keys", expanding=True)),
+).order_by(sync_row.c.table_name, sync_row.c.row_id).with_for_update()
 
 
 @dataclass(frozen=True)
@@ -296,9 +434,12 @@ class ServerStore:
 
     def __init__(self, db_url: str, *, min_client_schema: str = MIN_CLIENT_SCHEMA,
                  token_rotate_after: dt.timedelta = TOKEN_ROTATE_AFTER,
-                 token_idle_expiry: dt.timedelta = TOKEN_IDLE_EXPIRY) -> None:
+                 token_idle_expiry: dt.timedelta = TOKEN_IDLE_EXPIRY, limits: RateLimits | None = None) -> None:
+        """`limits` are the rate limits (`RateLimits()` by default), counted in the database for every process."""
         self.url = normalize_db_url(db_url)
         self.min_client_schema = min_client_schema
+        self.limits = limits or RateLimits()
+        self._forgotten_at = 0.0
         self.token_rotate_after = token_rotate_after
         self.token_idle_expiry = token_idle_expiry
         url = make_url(self.url)
@@ -312,8 +453,10 @@ class ServerStore:
             event.listen(self.engine, "connect", configure_sqlite_connection)
             event.listen(self.engine, "begin", begin_sqlite_transaction)
         else:
-            self.engine = create_engine(self.url, pool_size=10, max_overflow=10, pool_pre_ping=True,
-                                        hide_parameters=True)
+            self.engine = create_engine(self.url, pool_size=10, max_overflow=10, hide_parameters=True)
+            _ping_when_idle(self.engine, _PING_AFTER_IDLE)
+        #: Single statements outside any transaction (no BEGIN and COMMIT round trips) on PostgreSQL.
+        self._autocommit = self.engine if self.is_sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._tables = p.synced_tables()
         self._validator = RowValidator(self._tables)
         self._upload_writers = threading.BoundedSemaphore(UPLOAD_WRITERS)
@@ -334,6 +477,16 @@ class ServerStore:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+    @contextmanager
+    def _statement(self) -> Iterator[Connection]:
+        """A connection for statements that each stand alone: autocommit on PostgreSQL, a transaction on SQLite."""
+        if self.is_sqlite:
+            with self.engine.begin() as conn:
+                yield conn
+        else:
+            with self._autocommit.connect() as conn:
+                yield conn
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -444,8 +597,12 @@ class ServerStore:
                 return prefix
         raise ServerError(500, "no_prefix", "تعذر تخصيص بادئة أرقام الحالات لهذا الجهاز")
 
-    def authenticate(self, token: str | None) -> DeviceContext:
-        """The device a bearer token belongs to (401 unknown or expired, 403 revoked), rotating the token when due.
+    def authenticate(self, token: str | None, client: str = "-") -> DeviceContext:
+        """The device a bearer token belongs to (401 unknown or expired, 403 revoked), rotating the token when due;
+        429 while the `client` address's failures or the device's requests are over their limit.
+
+        One statement on PostgreSQL, outside any transaction: the device, the address's failure bucket and the
+        device's request taken (`desktop.server.limits`). A 401 counts a failure for the address.
 
         Rotation: once the current token is `token_rotate_after` old, a request with it gets a new one (in
         `DeviceContext.new_token`, sent back in a header); the old one stays accepted only until the new one is
@@ -455,26 +612,42 @@ class ServerStore:
         `token_idle_expiry` is refused (401 ``token_expired``): the desk is enrolled again.
         """
         if not token:
-            raise ServerError(401, "unauthenticated", "الطلب بلا بيانات اعتماد الجهاز؛ سجّل الجهاز أولًا")
-        d, a = server_device, server_association
-        presented = _sha(token)
-        now = utc_now()
-        with self._read() as conn:
-            row = conn.execute(
-                select(d.c.id, d.c.revoked_at, d.c.token_hash, d.c.prev_token_hash, d.c.token_issued_at, d.c.last_seen_at,
-                       d.c.enrolled_at, a.c.pk, a.c.association_id)
-                .join(a, a.c.pk == d.c.association_pk)
-                .where((d.c.token_hash == presented) | (d.c.prev_token_hash == presented))
-            ).first()
-        if row is None:
-            raise ServerError(401, "invalid_token", "بيانات اعتماد الجهاز غير صحيحة؛ أعد تسجيل الجهاز")
+            self._refuse_guess(client, ServerError(401, "unauthenticated",
+                                                   "الطلب بلا بيانات اعتماد الجهاز؛ سجّل الجهاز أولًا"))
+        d = server_device
+        presented = _sha(token or "")
+        clock = time.time()
+        params = {"presented": presented, "client": client, "now": clock,
+                  **rate_params("failure", self.limits.auth_failure), **rate_params("device", self.limits.device)}
+        if self.is_sqlite:
+            with self.engine.begin() as conn:
+                row = conn.execute(_AUTHENTICATE["sqlite"], params).one()
+                granted, tokens = True, 0.0
+                blocked = bucket_level(row.held_tokens, row.held_at, self.limits.auth_failure, clock) < 1
+                if row.id is not None and row.revoked_at is None and not blocked:
+                    tokens, granted = conn.execute(text(take_statement(
+                        "device", "VALUES ('device', :key, :device_burst - 1, :now, 1)")),
+                        {**params, "key": str(row.id)}).one()
+        else:
+            with self._autocommit.connect() as conn:
+                row = conn.execute(_AUTHENTICATE["postgresql"], params).one()
+            granted, tokens = bool(row.device_granted), float(row.device_tokens or 0.0)
+        level = bucket_level(row.held_tokens, row.held_at, self.limits.auth_failure, clock)
+        if level < 1:
+            raise too_many_requests(retry_after(level, self.limits.auth_failure))
+        if row.id is None:
+            self._refuse_guess(client, ServerError(401, "invalid_token",
+                                                   "بيانات اعتماد الجهاز غير صحيحة؛ أعد تسجيل الجهاز"))
         if row.revoked_at is not None:
             raise ServerError(403, "device_revoked", "أُلغي تسجيل هذا الجهاز لدى الخادم؛ راجع مسؤول النظام")
+        now = utc_now()
         last_used = row.last_seen_at or row.token_issued_at or row.enrolled_at
         if now - last_used > self.token_idle_expiry:
-            raise ServerError(401, "token_expired",
-                              "انتهت صلاحية بيانات اعتماد هذا الجهاز لعدم استخدامها مدة طويلة؛ "
-                              "اطلب من مسؤول النظام رمز تسجيل جديدًا وسجّل الجهاز مرة أخرى")
+            self._refuse_guess(client, ServerError(
+                401, "token_expired", "انتهت صلاحية بيانات اعتماد هذا الجهاز لعدم استخدامها مدة طويلة؛ "
+                                      "اطلب من مسؤول النظام رمز تسجيل جديدًا وسجّل الجهاز مرة أخرى"))
+        if not granted:
+            raise too_many_requests(retry_after(tokens, self.limits.device))
         issued = row.token_issued_at or row.enrolled_at
         current = row.token_hash == presented
         new_token: str | None = None
@@ -493,8 +666,49 @@ class ServerStore:
                                                     d.c.revoked_at.is_(None)).values(**values))
             if done.rowcount != 1:
                 new_token = None  # another request rotated it meanwhile: this one keeps its token
-        return DeviceContext(device_id=row.id, association_pk=row.pk, association_id=row.association_id,
+        return DeviceContext(device_id=row.id, association_pk=row.association_pk, association_id=row.association_id,
                              new_token=new_token)
+
+    def admit_enrolment(self, client: str) -> None:
+        """429 unless the `client` address may try an enrolment now: its enrolment bucket gives a token and its
+        failures do not hold it back."""
+        wait = self._take(ENROLL, client) or self.rate_wait(AUTH_FAILURE, client)
+        if wait:
+            raise too_many_requests(wait)
+
+    def rate_wait(self, kind: str, key: str) -> int:
+        """Seconds until the bucket (`kind`, `key`) has a token again; 0 when it has one (nothing taken)."""
+        rate = self.limits.of(kind)
+        with self._statement() as conn:
+            found = conn.execute(select(rate_bucket.c.tokens, rate_bucket.c.at).where(
+                rate_bucket.c.kind == kind, rate_bucket.c.key == key)).first()
+        level = bucket_level(found.tokens if found else None, found.at if found else None, rate, time.time())
+        return 0 if level >= 1 else retry_after(level, rate)
+
+    def count_failure(self, client: str) -> None:
+        """Count a failed attempt (a wrong enrolment code or device token) of the `client` address."""
+        self._take(AUTH_FAILURE, client)
+
+    def _refuse_guess(self, client: str, error: ServerError) -> NoReturn:
+        """Count the failure of `client` and raise `error` (a 401)."""
+        self.count_failure(client)
+        raise error
+
+    def _take(self, kind: str, key: str) -> int:
+        """Take a token from the bucket (`kind`, `key`): 0 when granted, else the seconds to wait (one statement;
+        the buckets full again are forgotten at most every `_FORGET_EVERY` seconds of this process)."""
+        rate = self.limits.of(kind)
+        clock = time.time()
+        params = {"kind": kind, "key": key, "now": clock, **rate_params("take", rate)}
+        kinds = (ENROLL, AUTH_FAILURE)
+        with self._statement() as conn:
+            tokens, granted = conn.execute(text(take_statement(
+                "take", "VALUES (:kind, :key, :take_burst - 1, :now, true)")), params).one()
+            if clock - self._forgotten_at > _FORGET_EVERY:
+                self._forgotten_at = clock
+                conn.execute(text(forget_full_statement(kinds)), {
+                    "now": clock, **{k: v for kind_ in kinds for k, v in rate_params(kind_, self.limits.of(kind_)).items()}})
+        return 0 if granted else retry_after(float(tokens), rate)
 
     def check_client_schema(self, schema: str | None) -> None:
         """Refuse (426) a desk whose schema revision is missing or older than the minimum."""
@@ -540,26 +754,19 @@ class ServerStore:
                    prepared: Sequence[tuple[p.Mutation, dict[str, Any], str | None]],
                    schema: str | None) -> p.PushResponse:
         """One attempt of `push` (see the module docstring for what runs before and under the association's lock)."""
-        ids = [m.mutation_id for m in request.mutations]
         now = utc_now()
         with self.engine.begin() as conn:
-            done = {
-                row.mutation_id: row.result
-                for row in conn.execute(
-                    select(processed_mutation.c.mutation_id, processed_mutation.c.result)
-                    .where(processed_mutation.c.device_id == ctx.device_id, processed_mutation.c.mutation_id.in_(ids))
-                )
-            }
+            done, stored, account_row, erasure_held = self._batch_reads(conn, ctx, request, prepared)
             live = [item for item in prepared if item[0].mutation_id not in done]
-            self._check_scope(conn, ctx, live)
-            account = self._check_account(conn, ctx, request.account_id, prepared, schema)
+            self._check_scope(ctx, live, stored)
+            account = self._check_account(ctx, request.account_id, account_row, prepared, schema)
             proven, unproven = self._sign_in_proof(conn, ctx, account, live) if account is not None else (set(), set())
             refused = self._judge_authors(conn, ctx, account, live, proven, unproven) if account is not None else {}
             restamps: list[dict[str, Any]] = []
             sign_ins: dict[uuid.UUID, None] = {}
             keys = sorted({(m.table, m.row_id) for m, fields, err in live if err is None})
             rows = self._lock_rows(conn, ctx, keys)
-            referenced = self._referenced(conn, ctx, live)
+            referenced = {key for key, association_id in stored.items() if association_id == ctx.association_id}
 
             def present(table: str, row_id: uuid.UUID) -> bool:
                 return (table, row_id) in referenced or (table, row_id) in rows
@@ -610,13 +817,12 @@ class ServerStore:
                 elif m.table in LATE_TABLES and (m.table, m.row_id) in rows and rows[(m.table, m.row_id)].new:
                     arrivals.append(rows[(m.table, m.row_id)])
             edited = [r for r in rows.values() if r.server_seq < 0 and r.table in ANONYMISED_COLUMNS]
-            if arrivals or edited:
+            if (arrivals or edited) and (erasure_held or any(table == "erasure" for table, _row_id in rows)):
                 self._erase_late(conn, ctx, rows, arrivals, edited)
             results = [answered[m.mutation_id] for m, _fields, _error in prepared]  # in the batch's order
             self._record_authors(conn, ctx, sign_ins, restamps, now)
             dirty = [r for r in rows.values() if r.dirty]
             deltas = self._digests(dirty)  # the digests do not cover server_seq: computed before the lock
-            conn.execute(update(server_device).where(server_device.c.id == ctx.device_id).values(last_seen_at=now))
             # --- the ordered part: the association's numbers, the writes, the commit
             base = 0
             if counter[0]:
@@ -635,7 +841,7 @@ class ServerStore:
                             "processed_at": now}
                            for result in results if result.mutation_id not in done]
             scans = self._erased_scans(conn, ctx, rows, erased_cases) if erased_cases else []
-            with self._pipelined(conn):  # the writes need no answer from each other: sent at once
+            with self._pipelined(conn):  # the writes and the commit need no answer from each other: sent at once
                 self._write_rows(conn, ctx, dirty, deltas)
                 if new_results:
                     conn.execute(insert(processed_mutation), new_results)
@@ -643,6 +849,7 @@ class ServerStore:
                     conn.execute(delete(server_attachment).where(
                         server_attachment.c.association_id == ctx.association_id,
                         server_attachment.c.sha256.in_(scans[start:start + 1000])))
+                self._commit_in_pipeline(conn)
         return p.PushResponse(results=results)
 
     def _in_reference_order(self, live: Sequence[tuple[p.Mutation, dict[str, Any], str | None]],
@@ -710,13 +917,11 @@ class ServerStore:
 
     def _erase_late(self, conn: Connection, ctx: DeviceContext, rows: Mapping[tuple[str, uuid.UUID], _Row],
                     arrivals: Sequence[_Row], edited: Sequence[_Row]) -> None:
-        """After the merge, when the association holds an erasure (one probe): the push's new append-only rows of
-        an already-erased case (late arrivals) are erased before they are stored, and the changeable rows it wrote
-        of an erased case or person keep their erased values (`desktop.server.erasure.late_erasures`,
-        `late_edits`)."""
+        """After the merge, when the association holds an erasure (the caller knows from `_batch_reads`, or the
+        push brings one): the push's new append-only rows of an already-erased case (late arrivals) are erased
+        before they are stored, and the changeable rows it wrote of an erased case or person keep their erased
+        values (`desktop.server.erasure.late_erasures`, `late_edits`)."""
         held = {key: row.fields for key, row in rows.items()}
-        if not holds_erasure(conn, ctx.association_id, held):
-            return
         if arrivals:
             reached = late_erasures(conn, ctx.association_id, held, [(row.table, row.fields) for row in arrivals],
                                     probed=True)
@@ -792,6 +997,16 @@ class ServerStore:
         assert raw is not None
         return raw.pipeline()  # type: ignore[no-any-return]
 
+    def _commit_in_pipeline(self, conn: Connection) -> None:
+        """Inside `_pipelined`: queue the COMMIT behind the writes, so writes and commit are one round trip (the
+        association's counter row, locked by the writes, is released one round trip sooner). SQLAlchemy's own
+        commit at the end of the block then finds nothing to do; an error raised here rolls back as usual.
+        Nothing on SQLite (committed at the end of the block)."""
+        if not self.is_sqlite:
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            raw.commit()
+
     def _lock_rows(self, conn: Connection, ctx: DeviceContext,
                    keys: Sequence[tuple[str, uuid.UUID]]) -> dict[tuple[str, uuid.UUID], _Row]:
         """The stored rows a batch touches, locked (``FOR UPDATE``, in key order so two pushes never deadlock on
@@ -799,10 +1014,7 @@ class ServerStore:
         rows: dict[tuple[str, uuid.UUID], _Row] = {}
         for start in range(0, len(keys), 1000):
             chunk = keys[start:start + 1000]
-            for r in conn.execute(select(sync_row).where(
-                sync_row.c.association_id == ctx.association_id,
-                tuple_(sync_row.c.table_name, sync_row.c.row_id).in_(chunk),
-            ).order_by(sync_row.c.table_name, sync_row.c.row_id).with_for_update()).mappings():
+            for r in conn.execute(_LOCK_ROWS, {"association_id": ctx.association_id, "keys": chunk}).mappings():
                 rows[(r["table_name"], r["row_id"])] = _Row(
                     r["table_name"], r["row_id"], r["version"], r["server_seq"], r["deleted"],
                     dict(r["fields"]), dict(r["meta"]), new=False, digest=int(r["digest"]))
@@ -832,12 +1044,59 @@ class ServerStore:
                                   f"قيمة الحقل «{name}» في الجدول «{m.table}» ليست من النوع الصحيح") from None
         return m, fields, None
 
-    def _check_scope(self, conn: Connection, ctx: DeviceContext,
-                     prepared: Sequence[tuple[p.Mutation, dict[str, Any], str | None]]) -> None:
-        """403 when any mutation touches or points to a row of another association."""
+    def _batch_reads(self, conn: Connection, ctx: DeviceContext, request: p.PushRequest,
+                     prepared: Sequence[tuple[p.Mutation, dict[str, Any], str | None]],
+                     ) -> tuple[dict[uuid.UUID, Any], dict[tuple[str, uuid.UUID], uuid.UUID], Any, bool]:
+        """What a push reads before it merges, in one statement (a round trip each cost more than the reading):
+        the results of its mutations this device already pushed (mutation id → result), the stored rows its
+        rows and references name (key → association id; other associations' too, for the scope check), the
+        row of its account (None when the server holds none) and whether the association holds an erasure
+        (without one, no late arrival can be reached: `_erase_late` is not asked)."""
+        keys: set[tuple[str, uuid.UUID]] = set()
+        for m, fields, error in prepared:
+            if error is None:
+                keys.add((m.table, m.row_id))
+                keys.update(self._targets(m.table, fields))
+        if request.account_id is not None:
+            keys.add(("app_user", request.account_id))
+        wanted = sorted(keys)
+        params = {"device_id": ctx.device_id, "mutation_ids": [m.mutation_id for m in request.mutations],
+                  "association_id": ctx.association_id,
+                  "account": request.account_id if request.account_id is not None else uuid.UUID(int=0)}
+        done: dict[uuid.UUID, Any] = {}
+        stored: dict[tuple[str, uuid.UUID], uuid.UUID] = {}
+        account_row: Any = None
+        erasure_held = False
+        statements = [(_BATCH_READS, {**params, "keys": wanted[:1000]})] + [
+            (_STORED_ROWS, {"account": params["account"], "keys": wanted[start:start + 1000]})
+            for start in range(1000, len(wanted), 1000)]
+        for statement, values in statements:
+            for row in conn.execute(statement, values):
+                if row.kind == "done":
+                    done[row.row_id] = row.fields
+                    continue
+                if row.kind == "erasure":
+                    erasure_held = True
+                    continue
+                stored[(row.table_name, row.row_id)] = row.association_id
+                if row.table_name == "app_user" and row.row_id == request.account_id:
+                    account_row = row
+        return done, stored, account_row, erasure_held
+
+    def _targets(self, table: str, fields: Mapping[str, Any]) -> Iterator[tuple[str, uuid.UUID]]:
+        """The rows a mutation's fields point to by their foreign keys (each value a canonical uuid text)."""
+        columns = self._tables[table].c
+        for name, value in fields.items():
+            if value is not None:
+                for fk in columns[name].foreign_keys:
+                    yield fk.column.table.name, uuid.UUID(value)
+
+    def _check_scope(self, ctx: DeviceContext, prepared: Sequence[tuple[p.Mutation, dict[str, Any], str | None]],
+                     stored: Mapping[tuple[str, uuid.UUID], uuid.UUID]) -> None:
+        """403 when any mutation touches or points to a row of another association (`stored`: the association
+        of every stored row the batch names)."""
         refused = ServerError(403, "other_association",
                               "الدفعة تحتوي سجلات تخص جمعية أخرى؛ لم يُطبّق شيء منها")
-        refs: set[tuple[str, uuid.UUID]] = set()
         for m, fields, error in prepared:
             if error is not None:
                 continue
@@ -845,34 +1104,9 @@ class ServerStore:
                 raise refused
             if fields.get("association_id") not in (None, str(ctx.association_id)):
                 raise refused
-            refs.add((m.table, m.row_id))
-            table = self._tables[m.table]
-            for name, value in fields.items():
-                if value is None:
-                    continue
-                for fk in table.c[name].foreign_keys:
-                    refs.add((fk.column.table.name, uuid.UUID(value)))
-        refs_list = list(refs)
-        for start in range(0, len(refs_list), 1000):
-            chunk = refs_list[start:start + 1000]
-            other = conn.execute(select(sync_row.c.row_id).where(
-                tuple_(sync_row.c.table_name, sync_row.c.row_id).in_(chunk),
-                sync_row.c.association_id != ctx.association_id,
-            ).limit(1)).first()
-            if other is not None:
-                raise refused
-
-    def _referenced(self, conn: Connection, ctx: DeviceContext,
-                    prepared: Sequence[tuple[p.Mutation, dict[str, Any], str | None]]) -> set[tuple[str, uuid.UUID]]:
-        """The rows of the association the batch's references name that the server holds (deleted ones too)."""
-        wanted = list({ref for m, fields, error in prepared if error is None
-                       for ref in self._validator.references(m.table, fields)})
-        found: set[tuple[str, uuid.UUID]] = set()
-        for start in range(0, len(wanted), 1000):
-            found.update((t, r) for t, r in conn.execute(select(sync_row.c.table_name, sync_row.c.row_id).where(
-                sync_row.c.association_id == ctx.association_id,
-                tuple_(sync_row.c.table_name, sync_row.c.row_id).in_(wanted[start:start + 1000]))))
-        return found
+            for key in ((m.table, m.row_id), *self._targets(m.table, fields)):
+                if stored.get(key, ctx.association_id) != ctx.association_id:
+                    raise refused
 
     @staticmethod
     def _next_seq(counter: list[int]) -> int:
@@ -880,13 +1114,14 @@ class ServerStore:
         counter[0] += 1
         return -counter[0]
 
-    def _check_account(self, conn: Connection, ctx: DeviceContext, account_id: uuid.UUID | None,
+    def _check_account(self, ctx: DeviceContext, account_id: uuid.UUID | None, found: Any,
                        prepared: Sequence[tuple[p.Mutation, dict[str, Any], str | None]],
                        schema: str | None) -> uuid.UUID | None:
         """The batch's signed-in account, checked against the association's accounts (403 with the reason).
 
-        None for a desk older than `p.ACCOUNT_REQUIRED_SCHEMA` that names none. An account created or changed
-        by this very batch (the desk's first push) is judged by the batch's values.
+        `found` is its stored row (association_id, deleted, fields), None when the server holds none. None for a
+        desk older than `p.ACCOUNT_REQUIRED_SCHEMA` that names none. An account created or changed by this very
+        batch (the desk's first push) is judged by the batch's values.
         """
         if account_id is None:
             try:
@@ -897,8 +1132,6 @@ class ServerStore:
                 return None
             raise ServerError(403, "account_required",
                               "الدفعة لا تذكر المستخدم المسجّل دخوله على الجهاز؛ لم يُطبّق شيء منها")
-        found = conn.execute(select(sync_row.c.association_id, sync_row.c.deleted, sync_row.c.fields).where(
-            sync_row.c.table_name == "app_user", sync_row.c.row_id == account_id)).first()
         fields: dict[str, Any] | None = None
         if found is not None:
             if found.association_id != ctx.association_id:
@@ -1504,15 +1737,26 @@ def add_to_buckets(conn: Connection, association_id: uuid.UUID,
     merged = {key: value for key, value in merged.items() if value != [0, 0]}
     if not merged:
         return
-    b = sync_bucket
     values = [{"association_id": association_id, "table_name": t, "bucket": k, "count": c, "total": x}
               for (t, k), (c, x) in sorted(merged.items())]
-    upsert = pg_insert(b) if conn.dialect.name == "postgresql" else sqlite_insert(b)
-    for start in range(0, len(values), 1000):  # one statement per thousand buckets, whatever exists already
-        chunk = upsert.values(values[start:start + 1000])
-        conn.execute(chunk.on_conflict_do_update(
+    conn.execute(_bucket_upsert(conn.dialect.name), values)  # in key order, whatever exists already
+
+
+_BUCKET_UPSERTS: dict[str, Any] = {}
+
+
+def _bucket_upsert(dialect: str) -> Any:
+    """The one-bucket ``INSERT … ON CONFLICT DO UPDATE`` adding a delta, made once per dialect: executed for many
+    buckets at once (pipelined by psycopg) and compiled once, where a multi-row VALUES was compiled on every push."""
+    upsert = _BUCKET_UPSERTS.get(dialect)
+    if upsert is None:
+        b = sync_bucket
+        base = (pg_insert(b) if dialect == "postgresql" else sqlite_insert(b)).values(
+            {name: bindparam(name) for name in ("association_id", "table_name", "bucket", "count", "total")})
+        upsert = _BUCKET_UPSERTS[dialect] = base.on_conflict_do_update(
             index_elements=[b.c.association_id, b.c.table_name, b.c.bucket],
-            set_={"count": b.c.count + chunk.excluded.count, "total": b.c.total + chunk.excluded.total}))
+            set_={"count": b.c.count + base.excluded.count, "total": b.c.total + base.excluded.total})
+    return upsert
 
 
 def rehash_all_rows(conn: Connection) -> int:

@@ -73,12 +73,16 @@ class Pusher:
     def push(self, report: SyncReport, stop: Callable[[], bool]) -> None:
         """Send batches until the outbox is empty (or `stop()`); counts go to `report`."""
         while not stop():
-            batch = self._sent_batch() or self.compose_batch(self.batch_limit)
+            batch = self._sent_batch()
+            resent = batch is not None
+            batch = batch or self.compose_batch(self.batch_limit)
             if batch is None:
                 return
             batch_id, payload = batch
-            with self._storage.read() as conn:
-                account = self._account(conn)
+            account = payload.get("account_id")  # a batch composed just now names who is signed in now
+            if resent:
+                with self._storage.read() as conn:
+                    account = self._account(conn)
             if payload.get("account_id") is None or (account is not None and payload["account_id"] != account):
                 # A batch stored before accounts were named, or sent again by whoever is signed in now (the one
                 # who composed it may have been signed out, removed on the server meanwhile): the server checks
@@ -170,9 +174,8 @@ class Pusher:
         if table is None:
             return None
         row_id = uuid.UUID(hex=row_hex)
-        values = conn.execute(
-            f"SELECT * FROM {quote(table_name)} WHERE id = ?", (row_hex,)
-        ).fetchone()
+        cursor = conn.execute(f"SELECT * FROM {quote(table_name)} WHERE id = ?", (row_hex,))
+        values = cursor.fetchone()
         base = group[0][5]
         inserted = any(entry[3] == "insert" for entry in group) or base is None
         last = group[-1]
@@ -190,7 +193,7 @@ class Pusher:
         if values is None:  # removed for good (never done by the app): a delete
             mutation.update(op="delete", fields={})
             return mutation
-        names = [d[0] for d in conn.execute(f"SELECT * FROM {quote(table_name)} LIMIT 0").description]
+        names = [d[0] for d in cursor.description]
         raw = dict(zip(names, values, strict=True))
         decoded = decode_storage(table, raw)
         if inserted:

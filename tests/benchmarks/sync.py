@@ -23,6 +23,9 @@ Figures (each beside its target and a baseline measured in the same run):
 * `--desks` (10) desks writing at once for `--seconds` against the server as TWO worker processes:
   one change pushed and acknowledged, p95 — target ≤ 100 ms (baseline: the same push by one desk alone
   on the same server), and the bytes a round reads against the bytes of the rows it pulled — target ≤ 2×.
+  Beside them the CPU a push costs, which other jobs on the machine disturb far less than the wall clock:
+  the desk's process inside the timed push (``time.process_time``) and the server's (its workers and
+  PostgreSQL, from /proc) per push alone, and per write-push-round iteration under the concurrent load.
 
     python tests/benchmarks/sync.py                        # 100,000 cases, then a 1,000,000-case server
     python tests/benchmarks/sync.py --cases 10000 --big-cases 100000
@@ -295,22 +298,26 @@ def desk_worker(data_dir: str, start_at: float, seconds: float) -> int:
     profile = reception.profile
     assert profile is not None
     pushes: list[float] = []
+    push_cpu: list[float] = []
     rounds: list[tuple[int, int]] = []
     time.sleep(max(0.0, start_at - time.time()))
     deadline = time.monotonic() + seconds
+    process_cpu = time.process_time()
     while time.monotonic() < deadline:
         reception.start_contact(profile.channels[0].id, profile.case_kinds[0].id)
         pushed = SyncReport()
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         client._push(pushed, lambda: False)  # noqa: SLF001 - the push half of a round, timed alone
         pushes.append((time.perf_counter() - started) * 1000)
+        push_cpu.append((time.process_time() - cpu_started) * 1000)
         before = dict(transport.bytes_read)
         service.run_round()
         after = transport.bytes_read
         rounds.append((sum(after.values()) - sum(before.values()), after.get("/v1/pull", 0) - before.get("/v1/pull", 0)))
+    process_cpu = time.process_time() - process_cpu
     service.close()
     ws.close()
-    print(json.dumps({"pushes": pushes, "rounds": rounds}))
+    print(json.dumps({"pushes": pushes, "push_cpu": push_cpu, "rounds": rounds, "process_cpu": process_cpu}))
     return 0
 
 
@@ -383,6 +390,8 @@ def concurrent_desks(base: Path, cluster: Any, desks: int, seconds: float) -> di
     try:
         dirs = []
         alone: list[float] = []
+        alone_desk_cpu: list[float] = []  # the desk's CPU in each push alone (its process)
+        alone_server_cpu_ms = 0.0  # the server's (workers and PostgreSQL) per push alone
         for n in range(desks):
             ws, service = make_desk(base, f"c{n}", server, store)
             service.run_round()
@@ -393,11 +402,15 @@ def concurrent_desks(base: Path, cluster: Any, desks: int, seconds: float) -> di
                 profile = reception.profile
                 assert profile is not None
                 client = service.client()
+                roots = server_roots(server, cluster)
+                server_cpu = tree_cpu_seconds(roots)  # whole seconds of ticks: summed over the 20 pushes
                 for _ in range(20):
                     reception.start_contact(profile.channels[0].id, profile.case_kinds[0].id)
-                    started = time.perf_counter()
+                    started, cpu_started = time.perf_counter(), time.process_time()
                     client._push(SyncReport(), lambda: False)  # noqa: SLF001
                     alone.append((time.perf_counter() - started) * 1000)
+                    alone_desk_cpu.append((time.process_time() - cpu_started) * 1000)
+                alone_server_cpu_ms = 1000 * (tree_cpu_seconds(roots) - server_cpu) / 20
                 service.run_round()
             service.close()
             ws.close()
@@ -407,13 +420,20 @@ def concurrent_desks(base: Path, cluster: Any, desks: int, seconds: float) -> di
                                      stdout=subprocess.PIPE, text=True, cwd=ROOT) for d in dirs]
         time.sleep(max(0.0, start_at - time.time()))
         sampler = WaitSampler(db_url).start()
+        roots = server_roots(server, cluster)
+        server_cpu = tree_cpu_seconds(roots)
         pushes: list[float] = []
+        push_cpu: list[float] = []
+        desk_cpu = 0.0  # the desks' processes while writing (their pushes, rounds and new cases)
         rounds: list[tuple[int, int]] = []
         for child in children:
             out, _ = child.communicate(timeout=seconds + 300)
             data = json.loads(out.strip().splitlines()[-1])
             pushes.extend(data["pushes"])
+            push_cpu.extend(data["push_cpu"])
+            desk_cpu += data["process_cpu"]
             rounds.extend(tuple(r) for r in data["rounds"])
+        server_cpu = tree_cpu_seconds(roots) - server_cpu
         waits = sampler.stop()
         read = sum(t for t, _ in rounds)
         pulled = sum(p for _, p in rounds)
@@ -421,6 +441,12 @@ def concurrent_desks(base: Path, cluster: Any, desks: int, seconds: float) -> di
                 "pushes": len(pushes), "push_p95_ms": round(p95(pushes), 1),
                 "push_median_ms": round(statistics.median(pushes), 1),
                 "baseline_push_alone_p95_ms": round(p95(alone), 1),
+                "cpu_ms_per_push_alone": {"desk_median": round(statistics.median(alone_desk_cpu), 2),
+                                          "server_mean": round(alone_server_cpu_ms, 2)},
+                "cpu_ms_per_push_concurrent": {
+                    "desk_median": round(statistics.median(push_cpu), 2),
+                    "desk_process_per_iteration": round(1000 * desk_cpu / max(len(pushes), 1), 2),
+                    "server_per_iteration": round(1000 * server_cpu / max(len(pushes), 1), 2)},
                 "bytes_read": read, "bytes_pulled": pulled, "bytes_ratio": round(read / max(pulled, 1), 2),
                 "worst_round_bytes": max(t for t, _ in rounds),
                 **server_push_times(server.log_path, start_at), "postgres_waits": waits,

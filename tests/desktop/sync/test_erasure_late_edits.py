@@ -156,7 +156,7 @@ def test_a_desk_that_pulls_an_erasure_removes_the_cases_scans_and_keeps_those_st
 
 
 def _migrate_again(db_url: str) -> int:
-    """Server migration 0009 run over the server's database (down to 0007, up to the head); then its step once
+    """Server migration 0009 run over the server's database (down to 0008, the revision before it, and up to the head); then its step once
     more (it is idempotent): the rows the second run changed."""
     from alembic import command
     from alembic.config import Config
@@ -170,7 +170,7 @@ def _migrate_again(db_url: str) -> int:
             config = Config()
             config.set_main_option("script_location", str(MIGRATIONS_DIR))
             config.attributes["connection"] = conn
-            command.downgrade(config, "0007")
+            command.downgrade(config, "0008")
             command.upgrade(config, "head")
         with engine.begin() as conn:
             return erase_late_rows(conn)

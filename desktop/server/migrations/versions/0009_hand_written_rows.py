@@ -1,7 +1,7 @@
 """A row written into ``sync_row`` by hand is re-summed by the server; the late rows stored un-erased are erased.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-05
 
 * ``sync_row_stale`` and two triggers on ``sync_row``: an INSERT whose ``digest`` is 0 (an administrator's INSERT
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | Sequence[str] | None = "0007"
+down_revision: str | Sequence[str] | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
