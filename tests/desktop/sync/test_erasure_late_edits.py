@@ -156,8 +156,8 @@ def test_a_desk_that_pulls_an_erasure_removes_the_cases_scans_and_keeps_those_st
 
 
 def _migrate_again(db_url: str) -> int:
-    """Server migration 0009 run over the server's database (down to 0008, the revision before it, and up to the head); then its step once
-    more (it is idempotent): the rows the second run changed."""
+    """Server migration 0009 run over the server's database (down to 0008, the revision before it, and up to the
+    head); then its step once more (it is idempotent): the rows the second run changed."""
     from alembic import command
     from alembic.config import Config
 
