@@ -1222,12 +1222,15 @@ class _BatchBuilder:
         minutes = _step_minutes(case_id)
         escalated_at = escalation_note = dispatched_at = closed_at = None
         member = nearest_member = override = help_given = None
+        # Drawn whether or not the report was escalated: what is drawn must not depend on the case's id (random
+        # bits of a UUIDv7), or the rest of the seeded stream — the statuses of the cases after — would.
+        note = _ESCALATION_NOTES[int(rnd() * len(_ESCALATION_NOTES))]
         if self.escalate_at is not None and (
             status is CaseStatus.ESCALATED
             or (status in (CaseStatus.DISPATCHED, CaseStatus.CLOSED) and _optional_kept(case_id))
         ):
             escalated_at = submitted + timedelta(minutes=(self.escalate_at + 1) * minutes)
-            escalation_note = _ESCALATION_NOTES[int(rnd() * len(_ESCALATION_NOTES))]
+            escalation_note = note
         if status in (CaseStatus.DISPATCHED, CaseStatus.CLOSED):
             dispatched_at = submitted + timedelta(minutes=(self.dispatch_at + 1) * minutes)
             if nearest:
