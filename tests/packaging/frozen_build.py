@@ -2,7 +2,7 @@
 
 PyInstaller's build (its analysis is the minute) goes to a cache outside the checkout (``$MUSTAFID_FROZEN_CACHE``,
 else ``~/.cache/mustafid-desk/frozen``) under the SHA-256 of what it depends on (`analysis_key`): packaging/ (the
-spec, the entry scripts, packaging/desk_layer.py), pyproject.toml, the interpreter, the installed packages'
+spec, the entry scripts, packaging/desk_layer.py), pyproject.toml, the base interpreter, the installed packages'
 versions and the modules the desk's code imports from elsewhere. The desk's own code and data files are not in
 PyInstaller's analysis (see packaging/desk_layer.py): the tested bundle is that build with its desk layer laid
 afresh by the spec's own function and DATA_FILES (`inputs_hash` adds the layer's files to the key), files of the
@@ -64,7 +64,9 @@ def analysis_key() -> str:
     for folder in ANALYSIS_FOLDERS:
         _hash_files(digest, ROOT / folder)
     digest.update((ROOT / "pyproject.toml").read_bytes())
-    digest.update(sys.executable.encode() + sys.version.encode())
+    # The base interpreter and the packages' versions, not the venv's path: a fresh clone's new venv with the same
+    # lock finds the build another clone made.
+    digest.update(sys.base_prefix.encode() + sys.version.encode())
     packages = sorted(f"{dist.metadata['Name']}=={dist.version}" for dist in metadata.distributions())
     digest.update("\n".join(packages).encode())
     digest.update("\n".join(layer.outside_imports()).encode())
