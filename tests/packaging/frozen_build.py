@@ -31,6 +31,9 @@ SPEC = ROOT / "packaging" / "mustafid.spec"
 ANALYSIS_FOLDERS = ("packaging",)
 #: Builds kept in the cache (older ones are removed after a build).
 KEPT_BUILDS = 3
+#: Seconds since a build was last used before it may be removed: never under a suite still running on it (several
+#: checkouts on one machine share the cache; each use touches its build).
+KEPT_SECONDS = 2 * 3600
 #: The folder of the one-folder build inside a cache entry.
 BUNDLE_NAME = "mustafid"
 
@@ -87,14 +90,14 @@ class BuildFailed(RuntimeError):
 
 
 def _prune(root: Path, keep: set[str]) -> None:
-    """Remove all but the newest `KEPT_BUILDS` PyInstaller builds and as many bundles laid from them (never
-    `keep`); a bundle's linked files outlive a removed build."""
+    """Remove all but the newest `KEPT_BUILDS` PyInstaller builds and as many bundles laid from them (never `keep`,
+    nor one used in the last `KEPT_SECONDS`); a bundle's linked files outlive a removed build."""
     for analysed in (True, False):
         builds = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")
                          and p.name.startswith("analysis-") == analysed),
                         key=lambda p: p.stat().st_mtime, reverse=True)
         for old in builds[KEPT_BUILDS:]:
-            if old.name not in keep:
+            if old.name not in keep and time.time() - old.stat().st_mtime > KEPT_SECONDS:
                 shutil.rmtree(old, ignore_errors=True)
 
 
