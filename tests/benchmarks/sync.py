@@ -518,7 +518,8 @@ def concurrent_desks(base: Path, cluster: Any, desks: int, seconds: float) -> di
         say(f"paced: each desk a change every {PACE_S} s, staggered, for {seconds:.0f} s")
         paced = desks_writing(cluster, server, db_url, dirs, seconds, pace=PACE_S)
         return {"desks": desks, "server_processes": 2, "seconds": seconds,
-                "figure": f"stress: every desk back to back, {desks} desk processes sharing this machine's cores with the server",
+                "figure": f"stress: every desk back to back, {desks} desk processes sharing this machine's cores "
+                          "with the server",
                 **stress, **alone_figures,
                 "paced": {"figure": f"judged: the app's fastest cadence, a change every {PACE_S} s a desk, staggered",
                           "pace_s": PACE_S, "poll_s": POLL_S, **paced}}
