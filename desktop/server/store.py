@@ -208,7 +208,7 @@ _FORGET_EVERY = 60.0
 #: its failures do not hold back.
 _AUTHENTICATE_PG = (
     "WITH dev AS (SELECT d.id, d.revoked_at, d.token_hash, d.prev_token_hash, d.token_issued_at, d.last_seen_at,"
-    " d.enrolled_at, a.pk AS association_pk, a.association_id"
+    " d.enrolled_at, a.pk AS association_pk, a.association_id, a.seq AS association_seq"
     " FROM server_device d JOIN server_association a ON a.pk = d.association_pk"
     " WHERE d.token_hash = :presented OR d.prev_token_hash = :presented),"
     " held AS (SELECT tokens, at FROM rate_bucket WHERE kind = 'auth_failure' AND key = :client),"
@@ -223,7 +223,8 @@ _AUTHENTICATE_PG = (
 _AUTHENTICATE_SQLITE = (
     "SELECT dev.*, held.tokens AS held_tokens, held.at AS held_at"
     " FROM (SELECT 1 AS one) AS one LEFT JOIN (SELECT d.id, d.revoked_at, d.token_hash, d.prev_token_hash,"
-    " d.token_issued_at, d.last_seen_at, d.enrolled_at, a.pk AS association_pk, a.association_id"
+    " d.token_issued_at, d.last_seen_at, d.enrolled_at, a.pk AS association_pk, a.association_id,"
+    " a.seq AS association_seq"
     " FROM server_device d JOIN server_association a ON a.pk = d.association_pk"
     " WHERE d.token_hash = :presented OR d.prev_token_hash = :presented) AS dev ON 1"
     " LEFT JOIN (SELECT tokens, at FROM rate_bucket WHERE kind = 'auth_failure' AND key = :client) AS held ON 1")
@@ -239,6 +240,18 @@ def _auth_columns(statement: str) -> Any:
 
 
 _AUTHENTICATE = {"postgresql": _auth_columns(_AUTHENTICATE_PG), "sqlite": _auth_columns(_AUTHENTICATE_SQLITE)}
+
+
+#: The association's head, whether a row of it was written to ``sync_row`` by hand (server migration 0009), and
+#: its tables' roots (bucket -1), in one statement: `ServerStore.checksums` without a table.
+_ROOTS = (
+    select(server_association.c.seq,
+           select(sync_row_stale.c.row_id).where(
+               sync_row_stale.c.association_id == server_association.c.association_id).exists().label("hand_written"),
+           sync_bucket.c.table_name, sync_bucket.c.count, sync_bucket.c.total)
+    .select_from(server_association.outerjoin(sync_bucket, (
+        sync_bucket.c.association_id == server_association.c.association_id) & (sync_bucket.c.bucket == -1)))
+    .where(server_association.c.pk == bindparam("pk")))
 
 
 def _batch_read_statements() -> tuple[Any, Any]:
@@ -280,6 +293,9 @@ class DeviceContext:
     association_pk: int
     association_id: uuid.UUID
     new_token: str | None = None
+    #: The association's head (``server_association.seq``) as the authentication read it: a pull from there has
+    #: nothing to bring (`ServerStore.pull` answers it without another statement).
+    head_seq: int | None = None
 
 
 #: A device token is replaced by a new one (sent back in `protocol.HEADER_TOKEN`) once it is this old.
@@ -667,7 +683,8 @@ class ServerStore:
             if done.rowcount != 1:
                 new_token = None  # another request rotated it meanwhile: this one keeps its token
         return DeviceContext(device_id=row.id, association_pk=row.association_pk, association_id=row.association_id,
-                             new_token=new_token)
+                             new_token=new_token,
+                             head_seq=None if row.association_seq is None else int(row.association_seq))
 
     def admit_enrolment(self, client: str) -> None:
         """429 unless the `client` address may try an enrolment now: its enrolment bucket gives a token and its
@@ -1437,7 +1454,12 @@ class ServerStore:
     # ------------------------------------------------------------------ pull, summary, rows
 
     def pull(self, ctx: DeviceContext, after: int, limit: int) -> bytes:
-        """The page after a cursor, as the JSON body of a `PullResponse` (rows spliced as stored)."""
+        """The page after a cursor, as the JSON body of a `PullResponse` (rows spliced as stored).
+
+        A desk already at the head its authentication read (the usual pull of a round: nothing new) is answered
+        the empty page from that head without reading again; a push committed since comes with the next pull."""
+        if ctx.head_seq is not None and after == ctx.head_seq:
+            return f'{{"rows":[],"next_after":{after},"has_more":false,"head_seq":{after}}}'.encode()
         if not self.is_sqlite:
             return self._pull_postgresql(ctx, after, limit)
         with self._read() as conn:
@@ -1521,6 +1543,12 @@ class ServerStore:
         if len(prefix) >= p.BUCKET_DIGITS or any(ch not in "0123456789abcdef" for ch in prefix):
             raise ServerError(422, "invalid_parameter",
                               f"المعامل «prefix» يجب أن يكون من صفر إلى {p.BUCKET_DIGITS - 1} خانات ست عشرية صغيرة")
+        if table is None:  # the roots, as every verification asks: one statement (one snapshot), no transaction
+            with self._autocommit.connect() as conn:
+                found = conn.execute(_ROOTS, {"pk": ctx.association_pk}).all()
+            if not found[0].hand_written:
+                return p.ChecksumsResponse(head_seq=int(found[0].seq), sums={
+                    t: p.BucketSum(count=int(c), total=int(x)) for _, _, t, c, x in found if t is not None and c})
         stale = select(sync_row_stale.c.row_id).where(sync_row_stale.c.association_id == ctx.association_id).exists()
         with self._read() as conn:
             head, hand_written = conn.execute(select(server_association.c.seq, stale)

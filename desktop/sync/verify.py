@@ -174,23 +174,34 @@ class Verifier:
         """(tables with pending changes, this desk's roots, the server's roots), this desk's sums brought up to date."""
         storage = self._storage
         adopted = self._server_sums_to_adopt()
+        with storage.read() as conn:
+            state = conn.execute("SELECT pull_after, verified_seq FROM sync_state WHERE id = 1").fetchone()
+        quiet = not rescan and state is not None and state[1] is not None and int(state[0] or 0) == int(state[1])
+        if quiet:  # nothing moved: a few indexed reads here, not worth a helper thread beside the request
+            remote = ChecksumsResponse.model_validate_json(self._link.request("GET", "/v1/checksums").content)
+            busy, local = self._local_roots(adopted, quiet=True, rescan=False, full=False)
+            return busy, local, remote
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-checksums") as executor:
             asked = executor.submit(self._link.request, "GET", "/v1/checksums")  # the server reads while we sum
-            with storage.read() as conn:
-                state = conn.execute("SELECT pull_after, verified_seq FROM sync_state WHERE id = 1").fetchone()
-            quiet = not rescan and state is not None and state[1] is not None and int(state[0] or 0) == int(state[1])
-            with storage.read() if quiet else storage.write() as conn:  # nothing moved: no write transaction
-                if not quiet:
-                    self._bring_up_to_date(conn, adopted)
-                    if rescan:
-                        self._rescan(conn, budget=None if full else CONTENT_BUDGET)
-                busy = {r[0] for r in conn.execute("SELECT DISTINCT table_name FROM sync_outbox WHERE state = 'pending'")}
-                names = sorted(storage.tables)  # by primary key, table by table: no scan of every bucket
-                local = {str(t): (int(c), int(x)) for t, c, x in conn.execute(
-                    f"SELECT table_name, count, total FROM sync_bucket WHERE table_name IN ({','.join('?' * len(names))}) "
-                    "AND bucket = -1", names)}
+            busy, local = self._local_roots(adopted, quiet=False, rescan=rescan, full=full)
             remote = ChecksumsResponse.model_validate_json(asked.result().content)
         return busy, local, remote
+
+    def _local_roots(self, adopted: dict[str, dict[int, list[int]]], *, quiet: bool, rescan: bool,
+                     full: bool) -> tuple[set[str], dict[str, tuple[int, int]]]:
+        """(tables with pending changes, this desk's roots), its sums brought up to date first unless `quiet`."""
+        storage = self._storage
+        with storage.read() if quiet else storage.write() as conn:  # nothing moved: no write transaction
+            if not quiet:
+                self._bring_up_to_date(conn, adopted)
+                if rescan:
+                    self._rescan(conn, budget=None if full else CONTENT_BUDGET)
+            busy = {r[0] for r in conn.execute("SELECT DISTINCT table_name FROM sync_outbox WHERE state = 'pending'")}
+            names = sorted(storage.tables)  # by primary key, table by table: no scan of every bucket
+            local = {str(t): (int(c), int(x)) for t, c, x in conn.execute(
+                f"SELECT table_name, count, total FROM sync_bucket WHERE table_name IN ({','.join('?' * len(names))}) "
+                "AND bucket = -1", names)}
+        return busy, local
 
     # ------------------------------------------------------------------ this desk's sums
 

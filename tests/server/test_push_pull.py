@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import uuid
 
 import httpx
@@ -244,6 +246,40 @@ def test_pull_pages_in_server_order(any_server: LiveServer) -> None:
     assert pages == 3 and [s for s, _ in seen] == list(range(1, 26)) and [r for _, r in seen] == ids
     empty = a.pull(25)
     assert empty["rows"] == [] and empty["next_after"] == 25 and not empty["has_more"]
+
+
+def test_pull_at_the_head_is_answered_as_a_read_would(any_server: LiveServer) -> None:
+    """A pull from the head the authentication read is answered without reading again, byte for byte what the
+    read gives; a push committed after that authentication comes with the next pull."""
+    a = any_server.desk(name="PC-A")
+    b = any_server.desk(name="PC-B")
+    a.push(*(a.mutation("beneficiary", *a.beneficiary()) for _ in range(3)))
+    head = a.head()
+    store = any_server.store
+    ctx = store.authenticate(a.token)
+    assert ctx.head_seq == head
+    read = store.pull(dataclasses.replace(ctx, head_seq=None), head, 1000)
+    assert store.pull(ctx, head, 1000) == read
+    assert json.loads(read) == {"rows": [], "next_after": head, "has_more": False, "head_seq": head}
+    row_id, fields = b.beneficiary()
+    b.push(b.mutation("beneficiary", row_id, fields))
+    page = a.pull(head)
+    assert [r["row_id"] for r in page["rows"]] == [str(row_id)] and page["head_seq"] == head + 1
+
+
+def test_roots_are_the_buckets_sums(any_server: LiveServer) -> None:
+    """The roots of /v1/checksums (one statement) are the sums kept in bucket -1 of each table, with the head."""
+    a = any_server.desk()
+    assert a.pull(0)["head_seq"] == a.head()
+    a.push(*(a.mutation("beneficiary", *a.beneficiary()) for _ in range(4)))
+    answer = httpx.get(f"{any_server.url}/v1/checksums", headers=a.headers()).json()
+    assert answer["head_seq"] == a.head()
+    for table, sums in answer["sums"].items():
+        children = httpx.get(f"{any_server.url}/v1/checksums", params={"table": table},
+                             headers=a.headers()).json()["sums"]
+        assert sums == {"count": sum(c["count"] for c in children.values()),
+                        "total": sum(c["total"] for c in children.values())}
+    assert answer["sums"]["beneficiary"]["count"] == 4
 
 
 def test_summary_hash_matches_the_pulled_rows(any_server: LiveServer, http) -> None:  # type: ignore[no-untyped-def]
