@@ -217,7 +217,8 @@ class ColumnFitter(QObject):
     Each column's natural width is its header's or its widest text in the first rows, measured once when rows
     first arrive (again after `remeasure`). When they do not all fit, the `elastic` columns (names, places:
     long texts, elided at their end) share what is left, never narrower than `ELASTIC_MIN_WIDTH` nor than their
-    title (a header is never cut: «العضو الموجَّه» at 1280×800); the others
+    title (a header is never cut: «العضو الموجَّه» at 1280×800) — unless the others alone leave less: then they go
+    on down to their titles' own widths; the others
     (numbers, dates, IDs) keep their natural width and are shown whole. `sortable(column)` says whether a
     title needs room for the sort arrow (every title by default).
     """
@@ -230,6 +231,7 @@ class ColumnFitter(QObject):
         self._sortable = sortable
         self._natural: dict[int, int] = {}
         self._least: dict[int, int] = {}  # an elastic column's least width: its title stays whole
+        self._title: dict[int, int] = {}  # its title's own width: the floor when even the least widths do not fit
         self._last_width = -1
         # The desk's style sheet draws the titles bold: the header widget's own font metrics are the regular face.
         title_font = QFont(view.horizontalHeader().font())
@@ -290,7 +292,8 @@ class ColumnFitter(QObject):
         rows = range(min(model.rowCount(), MEASURED_ROWS))
         for column in range(model.columnCount()):
             self._natural[column] = self.natural_width(column, rows)
-            self._least[column] = max(ELASTIC_MIN_WIDTH, self.header_width(column))
+            self._title[column] = self.header_width(column)
+            self._least[column] = max(ELASTIC_MIN_WIDTH, self._title[column])
 
     def fit(self) -> None:
         """Give the columns their widths for the table's width now."""
@@ -306,11 +309,17 @@ class ColumnFitter(QObject):
         elastic = [c for c in self._elastic() if c in shown]
         widths = {c: self._natural[c] for c in shown}
         excess = sum(widths.values()) - available
-        if excess > 0 and elastic:
-            room = sum(max(widths[c] - self._least[c], 0) for c in elastic)
-            share = min(1.0, excess / room) if room else 0.0
+        # The elastic columns give what is needed down to their least widths, then (the others being wide: a
+        # closing time shown with its date after midnight) on down to their titles' own widths.
+        for floor in (self._least, self._title):
+            room = sum(max(widths[c] - floor[c], 0) for c in elastic)
+            if excess <= 0 or not room:
+                continue
+            share = min(1.0, excess / room)
             for c in elastic:
-                widths[c] -= int(max(widths[c] - self._least[c], 0) * share + 0.999)
+                cut = int(max(widths[c] - floor[c], 0) * share + 0.999)
+                widths[c] -= cut
+                excess -= cut
         for column, width in widths.items():
             if view.columnWidth(column) != width:
                 view.setColumnWidth(column, width)
