@@ -32,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import db.engine
 from db.engine import WrongKeyError, connect_keyed, is_encrypted_file, make_private, sqlcipher_module
 from desktop.attachments import ATTACHMENTS_DIR, AttachmentStore, is_sealed
 from desktop.errors import InputError
@@ -170,8 +171,9 @@ def discard_unfinished(data_dir: Path, path: Path, temporary: Path) -> None:
 
 
 def _checkpoint(path: Path) -> None:
-    """Empty the write-ahead log into the plaintext file (nothing left only in ``-wal``)."""
-    connection = connect_keyed(str(path), None)
+    """Empty the write-ahead log into the plaintext file (nothing left only in ``-wal``); another program holding
+    the file is waited for as long as the desk waits for a lock (`db.engine.BUSY_TIMEOUT_MS`)."""
+    connection = connect_keyed(str(path), None, timeout=db.engine.BUSY_TIMEOUT_MS / 1000)
     try:
         busy = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     finally:

@@ -72,15 +72,6 @@ HOLD_LOCK = textwrap.dedent("""
 
 
 @pytest.fixture
-def short_busy_wait(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The desk waits `BUSY_TIMEOUT_MS` (5 s) for a lock before it says the database is locked; these tests hold the
-    lock until they end, so the desks they open wait a tenth of a second: the same refusal, five idle seconds less."""
-    import db.engine
-
-    monkeypatch.setattr(db.engine, "BUSY_TIMEOUT_MS", 100)
-
-
-@pytest.fixture
 def locker(tmp_path: Path, short_busy_wait: None) -> Iterator[tuple[Path, subprocess.Popen[str]]]:
     """A desk whose database another process holds with an exclusive lock (released at the end)."""
     data_dir = _desk(tmp_path / "desk")

@@ -178,7 +178,7 @@ def test_an_administrator_encrypts_a_plaintext_desk_with_cases_in_place_and_stay
         ws.close()
 
 
-def test_an_encryption_that_fails_leaves_the_plaintext_desk_as_it_was(tmp_path: Path) -> None:
+def test_an_encryption_that_fails_leaves_the_plaintext_desk_as_it_was(tmp_path: Path, short_busy_wait: None) -> None:
     ws = _plain_desk_with_cases(tmp_path)
     directory = ws.data_dir
     try:

@@ -117,7 +117,7 @@ def test_every_doubt_leaves_the_answer_to_the_opening(tmp_path: Path, trouble: s
             Workspace.open(directory).close()
 
 
-def test_a_file_another_program_holds_locked_is_a_doubt(tmp_path: Path) -> None:
+def test_a_file_another_program_holds_locked_is_a_doubt(tmp_path: Path, short_busy_wait: None) -> None:
     """Another process holds the whole file (exclusive lock): no facts (without the desk's wait for the lock);
     the opening then refuses it with its «locked» message and a retry."""
     directory = _desk(tmp_path)
