@@ -34,7 +34,6 @@ import logging
 import os
 import re
 import threading
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 __all__ = [
@@ -185,16 +184,53 @@ def _posix_modes() -> bool:
     return os.name == "posix"
 
 
-class _PrivateRotatingFileHandler(RotatingFileHandler):
-    """A rotating file handler whose files are created owner-only and which never prints its own errors.
+class _PrivateRotatingFileHandler(logging.FileHandler):
+    """A file handler rotating by size (``desk.log`` → ``desk.log.1`` … ``.{BACKUP_COUNT}``) whose files are created
+    owner-only and which never prints its own errors.
 
     A full disk or a locked file loses log records, never the officer's work: `handleError` counts
-    instead of writing a traceback to stderr.
+    instead of writing a traceback to stderr. Not `logging.handlers.RotatingFileHandler`: that module imports
+    socket, pickle and queue, about 7 ms on the first window's path (issue 10); rotation by size is the two
+    methods below, as the standard library's.
     """
 
     def __init__(self, path: Path) -> None:
         self.dropped = 0
-        super().__init__(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8")
+        self.maxBytes = MAX_BYTES
+        self.backupCount = BACKUP_COUNT
+        super().__init__(path, mode="a", encoding="utf-8")
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Write the record, first rotating the files when it would take this one past `maxBytes`."""
+        try:
+            if self._full_with(record):
+                self._rotate()
+        except Exception:  # noqa: BLE001 - a log record lost, never the officer's work
+            self.handleError(record)
+            return
+        super().emit(record)
+
+    def _full_with(self, record: logging.LogRecord) -> bool:
+        if self.maxBytes <= 0:
+            return False
+        if self.stream is None:
+            self.stream = self._open()
+        self.stream.seek(0, os.SEEK_END)
+        return bool(self.stream.tell()) and self.stream.tell() + len(f"{self.format(record)}\n") >= self.maxBytes
+
+    def _rotate(self) -> None:
+        """``.4`` → ``.5`` … the file itself → ``.1``; the oldest beyond `backupCount` is replaced."""
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None
+        base = self.baseFilename
+        if self.backupCount > 0:
+            for number in range(self.backupCount - 1, 0, -1):
+                if os.path.exists(f"{base}.{number}"):
+                    os.replace(f"{base}.{number}", f"{base}.{number + 1}")
+            if os.path.exists(base):
+                os.replace(base, f"{base}.1")
+        self.stream = self._open()
 
     def _open(self) -> io.TextIOWrapper:
         flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0)
