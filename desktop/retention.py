@@ -166,9 +166,11 @@ def _case_attachments(session: Session) -> dict[uuid.UUID, set[uuid.UUID]]:
     return found
 
 
-def _files_of(session: Session, cases: set[uuid.UUID]) -> set[uuid.UUID]:
-    """The attachments referenced by `cases` and by no other case (those go with them)."""
-    references = _case_attachments(session)
+def _files_of(session: Session, cases: set[uuid.UUID],
+              references: dict[uuid.UUID, set[uuid.UUID]] | None = None) -> set[uuid.UUID]:
+    """The attachments referenced by `cases` and by no other case (those go with them); `references` are
+    `_case_attachments`' answer when the caller has read it already."""
+    references = _case_attachments(session) if references is None else references
     kept_elsewhere = {a for case_id, ids in references.items() if case_id not in cases for a in ids}
     return {a for case_id, ids in references.items() if case_id in cases for a in ids} - kept_elsewhere
 
@@ -219,8 +221,8 @@ def reapply_erasures(db: Database, erasures: Erasures) -> tuple[int, list[str]]:
         columns = [str(column[1]) for column in raw.execute("PRAGMA table_info(erasure)")]
         accounts = {row[0] for row in raw.execute("SELECT id FROM app_user")}
         all_cases = {uuid.UUID(str(row["case_id"])) for row in missing}
-        files = _files_of(session, all_cases)
         references = _case_attachments(session)
+        files = _files_of(session, all_cases, references)
         moment = dt.datetime.now(dt.UTC)
         was = raw.execute("PRAGMA secure_delete").fetchone()[0]
         raw.execute("PRAGMA secure_delete = ON")  # what is overwritten or freed is zeroed in the file, not left
