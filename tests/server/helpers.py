@@ -187,3 +187,18 @@ class Desk:
 def is_arabic(text: str) -> bool:
     """True when a message is written in Arabic."""
     return sum("\u0600" <= ch <= "\u06ff" for ch in text) >= 5
+
+
+def migrate_down_and_up(conn: Any, revision: str) -> None:
+    """Run the server's own migrations on `conn` down to `revision`, then up to the head (a migration's upgrade
+    tested on data written the old way)."""
+    from alembic import command
+    from alembic.config import Config
+
+    from desktop.server.store import MIGRATIONS_DIR
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = conn
+    command.downgrade(config, revision)
+    command.upgrade(config, "head")

@@ -13,7 +13,7 @@ from db.audit_chain import GENESIS, event_hash
 from desktop.server.models import author_restamp, device_sign_in
 from desktop.server.store import normalize_db_url
 from desktop.sync import protocol as p
-from tests.server.helpers import Desk, LiveServer, http_client
+from tests.server.helpers import Desk, LiveServer, http_client, migrate_down_and_up
 
 NOW = "2026-11-25T09:00:00+00:00"
 
@@ -318,11 +318,6 @@ def test_a_sign_in_that_links_the_chain_in_the_same_push_is_proof(any_server: Li
 def test_server_migration_0007_keeps_only_the_remembered_sign_ins_a_held_event_proves(server: LiveServer) -> None:
     """Before this rule every pushed sign-in was remembered: 0007 keeps the pusher's own and a colleague's that
     links the chain, and drops one only a forged event (or none) backs."""
-    from alembic import command
-    from alembic.config import Config
-
-    from desktop.server.store import MIGRATIONS_DIR
-
     desk = server.desk()
     pusher, pusher_row = _account(desk)
     linked, linked_row = _account(desk)
@@ -340,11 +335,7 @@ def test_server_migration_0007_keeps_only_the_remembered_sign_ins_a_held_event_p
                                                         first_seen_at=datetime.now(UTC)))
         assert _signed_in_on(server, desk.device_id) == {pusher, linked, forged_for}
         with engine.begin() as conn:
-            config = Config()
-            config.set_main_option("script_location", str(MIGRATIONS_DIR))
-            config.attributes["connection"] = conn
-            command.downgrade(config, "0005")
-            command.upgrade(config, "head")
+            migrate_down_and_up(conn, "0005")
     finally:
         engine.dispose()
     assert _signed_in_on(server, desk.device_id) == {pusher, linked}

@@ -158,20 +158,13 @@ def test_a_desk_that_pulls_an_erasure_removes_the_cases_scans_and_keeps_those_st
 def _migrate_again(db_url: str) -> int:
     """Server migration 0009 run over the server's database (down to 0008, the revision before it, and up to the
     head); then its step once more (it is idempotent): the rows the second run changed."""
-    from alembic import command
-    from alembic.config import Config
-
     from desktop.server.repair import erase_late_rows
-    from desktop.server.store import MIGRATIONS_DIR
+    from tests.server.helpers import migrate_down_and_up
 
     engine = create_engine(normalize_db_url(db_url))
     try:
         with engine.begin() as conn:
-            config = Config()
-            config.set_main_option("script_location", str(MIGRATIONS_DIR))
-            config.attributes["connection"] = conn
-            command.downgrade(config, "0008")
-            command.upgrade(config, "head")
+            migrate_down_and_up(conn, "0008")
         with engine.begin() as conn:
             return erase_late_rows(conn)
     finally:
