@@ -24,6 +24,7 @@ from desktop.encryption import EncryptionError, encrypt_desk
 from desktop.keystore import KdfCost, Keystore, KeystoreError
 from desktop.staff import HashParameters, StaffError
 from desktop.workspace import DATABASE_FILE, Workspace
+from tests.row_counts import table_counts
 from tests.templates import seed_data_dir
 
 QUICK = HashParameters(time_cost=1, memory_kib=8192)
@@ -36,13 +37,7 @@ SECRETS = [NAME.encode(), ID_NUMBER.encode(), NOTE.encode(), NAME.encode("utf-16
 
 
 def _counts(connection: sqlite3.Connection) -> dict[str, int]:
-    """Every table's row count through `connection` (closed after)."""
-    try:
-        names = [r[0] for r in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-        return {name: connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
-    finally:
-        connection.close()
+    return table_counts(connection)
 
 
 def _files(directory: Path) -> dict[str, str]:

@@ -22,6 +22,7 @@ from desktop.keystore import Keystore
 from desktop.staff import StaffError
 from desktop.workspace import DATABASE_FILE, ENCRYPT_ENV, PasswordChangedElsewhere, Workspace
 from tests.accounts import ADMIN_LOGIN, ADMIN_NAME, ADMIN_PIN, PASSWORD, TEST_HASH, add_account
+from tests.row_counts import table_counts
 from tests.templates import seed_data_dir
 
 NAME = "زبرجد بن ياقوت الفيروزي"
@@ -30,12 +31,7 @@ NEW_PASSWORD = "kalimat-jadida-2027"
 
 
 def _counts(connection: sqlite3.Connection) -> dict[str, int]:
-    try:
-        names = [r[0] for r in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-        return {name: connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
-    finally:
-        connection.close()
+    return table_counts(connection)
 
 
 def _new_desk(tmp_path: Path) -> Workspace:

@@ -20,6 +20,7 @@ from desktop.attachments import MIME_PDF
 from desktop.demo_data import generate_demo_data
 from desktop.keystore import Keystore
 from desktop.workspace import DATABASE_FILE, ENCRYPT_ENV, PASSWORD_CHANGED_ELSEWHERE, Workspace
+from tests.row_counts import table_counts
 from tests.ui.accounts import (
     ADMIN_LOGIN,
     ADMIN_NAME,
@@ -212,14 +213,7 @@ def _plain_desk_with_cases(workspace: Workspace) -> dict[str, str]:
 
 
 def _counts(workspace: Workspace) -> dict[str, int]:
-    connection = workspace.db.connect()
-    try:
-        names = [r[0] for r in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
-        return {n: connection.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0]
-                for n in names if n not in {"audit_event", "sync_outbox"}}  # the password's check is audited
-    finally:
-        connection.close()
+    return table_counts(workspace.db.connect(), skip={"audit_event", "sync_outbox"})  # the password's check is audited
 
 
 def _settings_box(qtbot, workspace: Workspace) -> tuple[MainWindow, EncryptionSettingsBox]:
