@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QFocusEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -57,6 +57,22 @@ def _adopting(title: str, source: str, adopt: Callable[[], PolicyProfile]) -> Ca
     return work
 
 
+class _PolicyList(QListWidget):
+    """The built-in policies: taking the focus chooses none of them.
+
+    Qt makes the first row current when a list takes the focus by the keyboard or at the window's opening, and the
+    dialog keeps the current row selected (a highlighted row is the chosen one). Without this an association's
+    policy stood chosen before anybody chose it, or not, by whether the window had been activated yet; now an
+    arrow key, a click or a double-click chooses, and «اعتماد» waits for it."""
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        """Take the focus; a first row made current by taking it is let go again (nothing was chosen)."""
+        chosen = self.currentIndex().isValid()
+        super().focusInEvent(event)
+        if not chosen and self.currentIndex().isValid():
+            self.selectionModel().clear()
+
+
 class FirstRunDialog(QDialog):
     """Asks which policy this PC works under; adopting one (built-in or imported) accepts the dialog.
 
@@ -88,7 +104,7 @@ class FirstRunDialog(QDialog):
         intro.setWordWrap(True)
         layout.addWidget(intro)
 
-        self.profile_list = QListWidget(self)
+        self.profile_list = _PolicyList(self)
         self.profile_list.setObjectName("builtin_profiles")
         self.profile_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.profile_list.setWordWrap(True)
@@ -123,8 +139,8 @@ class FirstRunDialog(QDialog):
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText("اعتماد السياسة المختارة")
         ok.setEnabled(False)
-        # No default button: the list's first row is chosen as soon as it takes the focus, and a stray Enter must
-        # not adopt an association's policy (a click, Space on the button, or a double-click on a row does).
+        # No default button: a stray Enter must not adopt an association's policy (a click, Space on the button, or
+        # a double-click on a row does); taking the focus chooses no row (`_PolicyList`).
         for button in self.buttons.buttons():
             if isinstance(button, QPushButton):
                 button.setAutoDefault(False)

@@ -71,6 +71,19 @@ def test_buttons_are_arabic_and_ok_needs_a_choice(dialog: FirstRunDialog) -> Non
     assert _ok(dialog).isEnabled()
 
 
+def test_the_list_taking_the_focus_chooses_no_policy(qtbot, dialog: FirstRunDialog) -> None:
+    """Qt makes the first row current when the filled list takes the focus (the window activated after the policies
+    arrived, or Tab): no association's policy stands chosen by that, «اعتماد» waits, and an arrow key chooses."""
+    dialog.import_button.setFocus()
+    dialog.profile_list.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(dialog.profile_list.hasFocus)
+    assert dialog.profile_list.selectedItems() == []
+    assert not _ok(dialog).isEnabled()
+    QTest.keyClick(dialog.profile_list, Qt.Key.Key_Down)
+    assert len(dialog.profile_list.selectedItems()) == 1
+    assert _ok(dialog).isEnabled()
+
+
 def test_the_highlighted_policy_is_the_chosen_one(dialog: FirstRunDialog) -> None:
     """A row made current by the keyboard (Qt makes the first one current when the list takes the focus) is the
     selected one, and «اعتماد» works for it: never a highlighted row beside a disabled button."""
