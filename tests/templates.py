@@ -7,6 +7,12 @@ pytest-xdist worker) into a directory before the test opens its workspace there;
 then finds its database at `HEAD_REVISION` and opens it as the application does on every later
 start. Tests that are about migrating (tests/db/test_engine.py, the reception and summaries
 migration tests, the application and command-line start-ups) do not use it and migrate for real.
+
+`seed_data_dir(directory, profile=...)` copies instead a template with that built-in policy already adopted (made
+once per process by the real `Workspace.adopt_builtin_profile`): for tests of one desk that would adopt it first
+thing. Adopting registers the PC as a device with its own case-number prefix, so every desk seeded from one such
+template is the *same* device: never use it for two desks that sync with each other (tests/desktop/sync enrols
+desks adopted one by one).
 """
 
 from __future__ import annotations
@@ -19,10 +25,11 @@ from pathlib import Path
 
 from desktop.workspace import DATABASE_FILE
 
-__all__ = ["migrated_database", "seed_data_dir"]
+__all__ = ["adopted_database", "migrated_database", "seed_data_dir"]
 
 _lock = threading.Lock()
 _template: Path | None = None
+_adopted: dict[str, Path] = {}
 
 
 def migrated_database() -> Path:
@@ -43,11 +50,31 @@ def migrated_database() -> Path:
         return _template
 
 
-def seed_data_dir(directory: Path, file_name: str = DATABASE_FILE) -> Path:
-    """Put a copy of the migrated template in `directory` (created) unless it already holds a database; return it."""
+def adopted_database(profile: str) -> Path:
+    """A template with the built-in policy `profile` adopted on the migrated one (built once per process)."""
+    base = migrated_database()
+    with _lock:
+        if profile not in _adopted:
+            from desktop.workspace import Workspace
+
+            directory = Path(tempfile.mkdtemp(prefix=f"mustafid-template-{profile}-"))
+            atexit.register(shutil.rmtree, directory, True)
+            shutil.copyfile(base, directory / DATABASE_FILE)
+            workspace = Workspace.open(directory)
+            workspace.adopt_builtin_profile(profile)
+            workspace.close()  # checkpointed: the file alone is the database
+            if Path(f"{directory / DATABASE_FILE}-wal").exists():
+                raise RuntimeError("the adopted template database was not left checkpointed")
+            _adopted[profile] = directory / DATABASE_FILE
+        return _adopted[profile]
+
+
+def seed_data_dir(directory: Path, file_name: str = DATABASE_FILE, *, profile: str | None = None) -> Path:
+    """Put a copy of the migrated template (with `profile` adopted when given) in `directory` (created) unless it
+    already holds a database; return it."""
     directory = Path(directory)
     target = directory / file_name
     if not target.exists():
         directory.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(migrated_database(), target)
+        shutil.copyfile(adopted_database(profile) if profile else migrated_database(), target)
     return directory
