@@ -148,6 +148,18 @@ def pytest_arguments(args: list[str]) -> list[str]:
     return ["-n", str(TEST_WORKERS), *args]
 
 
+def suite_environment(environ: dict[str, str]) -> dict[str, str]:
+    """The environment the test suite runs in: `environ` with Qt offscreen and compiled modules kept.
+
+    The tests start the desk, its commands and the sync server as processes about a hundred times; with compiled
+    modules kept (in the ignored __pycache__ folders) only the first compiles the desk's code. Container images
+    often set PYTHONDONTWRITEBYTECODE, which would have every one of them compile it again.
+    """
+    env = dict(environ, QT_QPA_PLATFORM="offscreen")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def _exec(argv: list[str], env: dict[str, str]) -> int:
     """Run a command in the checkout and return its exit code."""
     return subprocess.run(argv, cwd=ROOT, env=env, check=False).returncode
@@ -169,8 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     env = dict(os.environ)
     if command == "run":
         return _exec([str(python), "-m", "desktop", *rest], env)
-    env["QT_QPA_PLATFORM"] = "offscreen"
-    return _exec([str(python), "-m", "pytest", *pytest_arguments(rest)], env)
+    return _exec([str(python), "-m", "pytest", *pytest_arguments(rest)], suite_environment(env))
 
 
 if __name__ == "__main__":

@@ -29,6 +29,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Everything alive once the tests are collected (the modules, Qt's and SQLAlchemy's classes, hypothesis'
+    strategies…) lives to the end of the run: move it out of the collector's reach (`gc.freeze`), so that each
+    later collection of the oldest generation walks only what the tests made, not the whole heap again."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 def pytest_runtest_teardown(item: pytest.Item) -> None:
     """Once a GUI test has made `ui.ops` run, Python's automatic collector is off for the process (cycles are
     collected on the GUI thread only, `ui.collector`): collect what is due after each test too, so the tests

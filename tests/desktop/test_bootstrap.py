@@ -43,3 +43,13 @@ def test_a_changed_lock_reinstalls() -> None:
 
     only_pyproject = hashlib.sha256((bootstrap.ROOT / "pyproject.toml").read_bytes()).hexdigest()
     assert bootstrap._pyproject_hash() != only_pyproject
+
+
+def test_the_suite_runs_offscreen_and_keeps_compiled_modules() -> None:
+    """The README's test command: Qt offscreen, and PYTHONDONTWRITEBYTECODE dropped (the tests' processes reuse the
+    compiled desk instead of each compiling it again); everything else passed as it is."""
+    from desktop.bootstrap import suite_environment
+
+    given = {"PATH": "/usr/bin", "PYTHONDONTWRITEBYTECODE": "1", "QT_QPA_PLATFORM": "xcb", "LANG": "C.UTF-8"}
+    assert suite_environment(given) == {"PATH": "/usr/bin", "QT_QPA_PLATFORM": "offscreen", "LANG": "C.UTF-8"}
+    assert given["PYTHONDONTWRITEBYTECODE"] == "1"  # the caller's own environment is not changed
