@@ -14,6 +14,7 @@ the newest few of each are kept.
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import importlib.util
 import os
@@ -24,6 +25,8 @@ import time
 from importlib import metadata
 from pathlib import Path
 from types import ModuleType
+
+from tests.sources import collector_paused
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "packaging" / "mustafid.spec"
@@ -44,8 +47,9 @@ def cache_root() -> Path:
     return Path(configured) if configured else Path.home() / ".cache" / "mustafid-desk" / "frozen"
 
 
+@functools.cache
 def desk_layer() -> ModuleType:
-    """packaging/desk_layer.py, loaded by its path as the spec loads it."""
+    """packaging/desk_layer.py, loaded by its path as the spec loads it (once per process)."""
     spec = importlib.util.spec_from_file_location("mustafid_desk_layer", ROOT / "packaging" / "desk_layer.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -72,7 +76,8 @@ def analysis_key() -> str:
     digest.update(sys.base_prefix.encode() + sys.version.encode())
     packages = sorted(f"{dist.metadata['Name']}=={dist.version}" for dist in metadata.distributions())
     digest.update("\n".join(packages).encode())
-    digest.update("\n".join(layer.outside_imports()).encode())
+    with collector_paused():  # it parses every file of the desk: see tests.sources
+        digest.update("\n".join(layer.outside_imports()).encode())
     return "analysis-" + digest.hexdigest()[:24]
 
 
