@@ -10,19 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.sources import imported_top_names, parsed, statement_children, walk_statements
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _imported_modules(path: Path) -> set[str]:
-    """Top-level names of every module a source file imports."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
-    return names
+def _imported_modules(path: Path) -> frozenset[str]:
+    """Top-level names of every module a source file imports (read once per process, `tests.sources`)."""
+    return imported_top_names(path)
 
 
 def _sources(package: str) -> list[Path]:
@@ -93,7 +88,8 @@ def _is_type_checking_block(node: ast.AST) -> bool:
 
 
 def _runtime_imports(tree: ast.AST) -> list[ast.Import | ast.ImportFrom]:
-    """Every import statement that can run: module level, inside functions and classes; not TYPE_CHECKING ones."""
+    """Every import statement that can run: module level, inside functions and classes; not TYPE_CHECKING ones
+    (an import is a statement: the blocks of statements are walked, not the expressions, `tests.sources`)."""
     found: list[ast.Import | ast.ImportFrom] = []
     stack: list[ast.AST] = [tree]
     while stack:
@@ -104,7 +100,7 @@ def _runtime_imports(tree: ast.AST) -> list[ast.Import | ast.ImportFrom]:
             continue
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             found.append(node)
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(statement_children(node))
     return found
 
 
@@ -118,10 +114,10 @@ def import_graph() -> dict[str, set[str]]:
         return name or None
 
     graph: dict[str, set[str]] = {}
-    for module, path in paths.items():
+    for module, (path, tree) in zip(paths, parsed(paths.values()), strict=True):  # the collector paused
         is_package = path.name == "__init__.py"
         targets: set[str] = set()
-        for node in _runtime_imports(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        for node in _runtime_imports(tree):
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
             else:
@@ -208,8 +204,8 @@ def test_sync_server_loads_only_storage_wire_contract_and_state_machine() -> Non
 def test_qt_signals_are_named_sig_and_documented() -> None:
     """Every Qt signal of ui/ is called sig_* and named in its class's docstring (what it carries, when)."""
     offenders = []
-    for path in _sources("ui"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for path, tree in parsed(_sources("ui")):
+        for node in walk_statements(tree):  # a class is a statement: `tests.sources`
             if not isinstance(node, ast.ClassDef):
                 continue
             doc = ast.get_docstring(node) or ""
@@ -239,10 +235,7 @@ def test_classes_and_public_functions_have_docstrings() -> None:
     """A short docstring on every class and public function or method of db/, desktop/ and ui/ (migrations aside)."""
     offenders = []
     for package in PACKAGES:
-        for path in _sources(package):
-            if "migrations" in path.parts:
-                continue
-            tree = ast.parse(path.read_text(encoding="utf-8"))
+        for path, tree in parsed(path for path in _sources(package) if "migrations" not in path.parts):
             for node in _public_definitions(tree.body):
                 if ast.get_docstring(node) is None:
                     offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")

@@ -14,6 +14,7 @@ the newest few of each are kept.
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import importlib.util
 import os
@@ -24,6 +25,8 @@ import time
 from importlib import metadata
 from pathlib import Path
 from types import ModuleType
+
+from tests.sources import collector_paused
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "packaging" / "mustafid.spec"
@@ -44,8 +47,9 @@ def cache_root() -> Path:
     return Path(configured) if configured else Path.home() / ".cache" / "mustafid-desk" / "frozen"
 
 
+@functools.cache
 def desk_layer() -> ModuleType:
-    """packaging/desk_layer.py, loaded by its path as the spec loads it."""
+    """packaging/desk_layer.py, loaded by its path as the spec loads it (once per process)."""
     spec = importlib.util.spec_from_file_location("mustafid_desk_layer", ROOT / "packaging" / "desk_layer.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -72,8 +76,36 @@ def analysis_key() -> str:
     digest.update(sys.base_prefix.encode() + sys.version.encode())
     packages = sorted(f"{dist.metadata['Name']}=={dist.version}" for dist in metadata.distributions())
     digest.update("\n".join(packages).encode())
-    digest.update("\n".join(layer.outside_imports()).encode())
+    digest.update("\n".join(_outside_imports(layer, packages)).encode())
     return "analysis-" + digest.hexdigest()[:24]
+
+
+def _outside_imports(layer: ModuleType, packages: list[str]) -> list[str]:
+    """`layer.outside_imports()`, remembered in the cache (``.outside-imports/``) under the SHA-256 of all it reads:
+    the layer's code (packaging/desk_layer.py), the desk's Python files (paths and contents), and what decides
+    whether a dotted name is a module (the interpreter, ``sys.path``, the installed `packages`). Computing it parses
+    every file of the desk and imports the packages it names (a second of CPU in each worker that builds the desk);
+    a fresh cache, or any change to those inputs, computes it again."""
+    digest = hashlib.sha256((ROOT / "packaging" / "desk_layer.py").read_bytes())
+    for folder in layer.PACKAGES:
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            if "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    digest.update("\0".join([sys.executable, sys.version, *sys.path, *packages]).encode())
+    memo = cache_root() / ".outside-imports" / digest.hexdigest()[:32]
+    if memo.is_file():
+        os.utime(memo)
+        return memo.read_text(encoding="utf-8").splitlines()
+    with collector_paused():  # it parses every file of the desk: see tests.sources
+        names: list[str] = layer.outside_imports()
+    memo.parent.mkdir(parents=True, exist_ok=True)
+    partial = memo.with_name(f".{memo.name}.{os.getpid()}")
+    partial.write_text("\n".join(names), encoding="utf-8")
+    os.replace(partial, memo)  # whole or absent: another worker may be reading it
+    for old in memo.parent.iterdir():
+        if time.time() - old.stat().st_mtime > 7 * 24 * 3600:
+            old.unlink(missing_ok=True)
+    return names
 
 
 def inputs_hash(analysis: str | None = None) -> str:

@@ -3,7 +3,6 @@ imports them (nor at module level, nor inside a function); the lock files agree 
 
 from __future__ import annotations
 
-import ast
 import re
 import subprocess
 import sys
@@ -12,6 +11,8 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 from packaging.version import Version
+
+from tests.sources import imported_top_names
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_ONLY = {"fastapi", "uvicorn", "starlette", "psycopg", "psycopg_binary", "psycopg_c"}
@@ -22,15 +23,10 @@ def _canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def _imports(path: Path) -> set[str]:
-    """Top-level names of every import in a file (function-local ones included)."""
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module.split(".")[0])
-    return found
+def _imports(path: Path) -> frozenset[str]:
+    """Top-level names of every import in a file (function-local ones included; read once per process,
+    `tests.sources`, as tests/test_architecture.py reads them)."""
+    return imported_top_names(path)
 
 
 def test_no_desk_code_imports_the_server_packages() -> None:
