@@ -132,11 +132,11 @@ def test_mutation_ids_are_remembered_per_device(server: LiveServer) -> None:
 
 
 @pytest.fixture
-def limited(postgres_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+def limited(migrated_postgres_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     """The real app with tight limits (two tries, then one every 10 s) and uploads spooled in tmp_path/spool."""
     (tmp_path / "spool").mkdir()
     tight = Rate(burst=2, per_second=0.1)
-    yield from _serve(postgres_url, limits=RateLimits(enroll=tight, auth_failure=tight, device=Rate(3, 0.1)),
+    yield from _serve(migrated_postgres_url, limits=RateLimits(enroll=tight, auth_failure=tight, device=Rate(3, 0.1)),
                       upload_dir=tmp_path / "spool")
 
 
