@@ -82,11 +82,12 @@ class PostgresCluster:
         """A SQLAlchemy URL (psycopg 3) to a database of this cluster."""
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 
-    def execute(self, sql: str) -> None:
-        """Run one statement as the superuser in autocommit (CREATE/DROP DATABASE)."""
+    def execute(self, sql: str, database: str = "postgres") -> None:
+        """Run one statement as the superuser in autocommit (CREATE/DROP DATABASE), in `database` (a name or a URL
+        of this cluster)."""
         import psycopg
 
-        with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres",
+        with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname=database.rsplit("/", 1)[-1],
                              autocommit=True) as conn:
             conn.execute(sql)  # type: ignore[arg-type]
 
