@@ -103,7 +103,7 @@ class PostgresCluster:
         """The name of this cluster's template database at the sync server's schema head, made on first use.
 
         The real `ServerStore.upgrade` migrates it once; every connection to it is closed before it is
-        copied (PostgreSQL refuses to copy a database someone is connected to) and nothing connects again.
+        copied (PostgreSQL refuses to copy a database someone is connected to) and it then refuses connections.
         """
         if self._server_template is None:
             from desktop.server.store import ServerStore
@@ -115,6 +115,8 @@ class PostgresCluster:
                 store.upgrade()
             finally:
                 store.dispose()
+            # No connection to it from now on (autovacuum's included), so nothing stands in the way of a copy.
+            self.execute(f'ALTER DATABASE "{name}" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false')
             self._server_template = name
         return self._server_template
 
