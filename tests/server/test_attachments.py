@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+import httpx
 
 from tests.server.helpers import LiveServer, http_client
 
@@ -19,14 +20,14 @@ def test_missing_upload_verify_and_download(any_server: LiveServer) -> None:
     assert missing == {"missing": [digest, other]}
     truncated = http_client().put(f"{url}/{digest}", content=content[:-100], headers=desk.headers())
     assert truncated.status_code == 422 and truncated.json()["error"] == "attachment_hash_mismatch"
-    assert http_client().post(f"{url}/missing", json={"sha256": [digest]}, headers=desk.headers()).json()["missing"] == [digest]
-    assert http_client().put(f"{url}/{digest}", content=content, headers=desk.headers()).status_code == 201
-    assert http_client().put(f"{url}/{digest}", content=content, headers=desk.headers()).status_code == 201
-    assert http_client().post(f"{url}/missing", json={"sha256": [digest, other]},
+    assert httpx.post(f"{url}/missing", json={"sha256": [digest]}, headers=desk.headers()).json()["missing"] == [digest]
+    assert httpx.put(f"{url}/{digest}", content=content, headers=desk.headers()).status_code == 201
+    assert httpx.put(f"{url}/{digest}", content=content, headers=desk.headers()).status_code == 201
+    assert httpx.post(f"{url}/missing", json={"sha256": [digest, other]},
                       headers=desk.headers()).json()["missing"] == [other]
     got = http_client().get(f"{url}/{digest}", headers=desk.headers())
     assert got.status_code == 200 and got.content == content
     stranger = any_server.desk(association="جمعية أخرى")
-    assert http_client().get(f"{url}/{digest}", headers=stranger.headers()).status_code == 404
+    assert httpx.get(f"{url}/{digest}", headers=stranger.headers()).status_code == 404
     bad = http_client().post(f"{url}/missing", json={"sha256": ["xyz"]}, headers=desk.headers())
     assert bad.status_code == 422

@@ -84,7 +84,7 @@ def test_devices_commands(server: LiveServer, capsys: pytest.CaptureFixture[str]
     assert str(desk.device_id) in listing and "مكتب جدة" in listing and "جدة" in listing and "فعّال" in listing
     assert devices_main(["devices", "revoke", str(desk.device_id), "--server-db", server.db_url]) == 0
     capsys.readouterr()
-    assert http_client().get(f"{server.url}/v1/pull", headers=desk.headers()).status_code == 403
+    assert httpx.get(f"{server.url}/v1/pull", headers=desk.headers()).status_code == 403
     assert devices_main(["devices", "list", "--server-db", server.db_url]) == 0
     assert "ملغى" in capsys.readouterr().out
 

@@ -6,7 +6,6 @@ import dataclasses
 import json
 import uuid
 
-
 from desktop.sync import protocol as p
 from tests.server.helpers import Desk, LiveServer, http_client
 
