@@ -6,6 +6,10 @@
   that directory; stopped with ``pg_ctl stop -m immediate`` and removed at the end.
 * ``postgres_url`` (function): a fresh, empty database for one test, as a
   ``postgresql+psycopg://`` URL; dropped at teardown.
+* ``migrated_postgres_url`` (function): a fresh database already at the sync server's schema head, a
+  copy (``CREATE DATABASE … TEMPLATE``, PostgreSQL's own way) of a template database the real
+  ``ServerStore.upgrade`` migrated once per cluster; dropped at teardown. For tests that need a
+  server's database, not its migration (those that are about migrating take ``postgres_url``).
 * ``shared_sync_server`` (session): `SyncServerProcess`, the real ``python -m desktop.server`` on
   its own database, started once per test session (once per pytest-xdist worker).
 * ``sync_server`` (function): that process, running and healthy, for one test, with ``.url``,
@@ -72,25 +76,49 @@ class PostgresCluster:
     data_dir: Path
     port: int
     run_as: list[str]
+    _server_template: str | None = None
 
     def url(self, database: str = "postgres") -> str:
         """A SQLAlchemy URL (psycopg 3) to a database of this cluster."""
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 
-    def execute(self, sql: str) -> None:
-        """Run one statement as the superuser in autocommit (CREATE/DROP DATABASE)."""
+    def execute(self, sql: str, database: str = "postgres") -> None:
+        """Run one statement as the superuser in autocommit (CREATE/DROP DATABASE), in `database` (a name or a URL
+        of this cluster)."""
         import psycopg
 
-        with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres",
+        with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname=database.rsplit("/", 1)[-1],
                              autocommit=True) as conn:
             conn.execute(sql)  # type: ignore[arg-type]
 
-    def create_database(self) -> str:
-        """A fresh empty database; its URL."""
+    def create_database(self, *, migrated: bool = False) -> str:
+        """A fresh database, empty or (`migrated`) a copy of the server schema's template; its URL."""
+        template = self.server_template() if migrated else "template0"
         name = f"t{os.getpid()}_{next(_db_numbers)}"
-        # FILE_COPY copies template0's files instead of writing every page to the WAL (cheaper for a tiny template).
-        self.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 STRATEGY FILE_COPY')
+        # FILE_COPY copies the template's files instead of writing every page to the WAL (cheaper for a small one).
+        self.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY')
         return self.url(name)
+
+    def server_template(self) -> str:
+        """The name of this cluster's template database at the sync server's schema head, made on first use.
+
+        The real `ServerStore.upgrade` migrates it once; every connection to it is closed before it is
+        copied (PostgreSQL refuses to copy a database someone is connected to) and it then refuses connections.
+        """
+        if self._server_template is None:
+            from desktop.server.store import ServerStore
+
+            name = "mustafid_server_template"
+            self.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 STRATEGY FILE_COPY')
+            store = ServerStore(self.url(name))
+            try:
+                store.upgrade()
+            finally:
+                store.dispose()
+            # No connection to it from now on (autovacuum's included), so nothing stands in the way of a copy.
+            self.execute(f'ALTER DATABASE "{name}" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false')
+            self._server_template = name
+        return self._server_template
 
     def drop_database(self, url: str) -> None:
         """Drop a database made by `create_database`, closing any connection still open to it."""
@@ -171,6 +199,14 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
 def postgres_url(postgres_cluster: PostgresCluster) -> Iterator[str]:
     """A fresh empty database for this test (psycopg 3 URL), dropped at teardown."""
     url = postgres_cluster.create_database()
+    yield url
+    postgres_cluster.drop_database(url)
+
+
+@pytest.fixture
+def migrated_postgres_url(postgres_cluster: PostgresCluster) -> Iterator[str]:
+    """A fresh database at the sync server's schema head for this test (a copy of the migrated template)."""
+    url = postgres_cluster.create_database(migrated=True)
     yield url
     postgres_cluster.drop_database(url)
 

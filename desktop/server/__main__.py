@@ -171,15 +171,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.workers < 1 or args.token_rotate_minutes < 0 or args.token_idle_days <= 0:
         print("خطأ: عدد العمليات ومدد الرموز يجب أن تكون أعدادًا موجبة", file=sys.stderr)
         return 2
-    import uvicorn
-
-    from desktop.server.app import configure_logging, create_app
-
-    configure_logging()
-    from desktop.server.store import ServerError
-
-    import datetime as dt
-
     try:
         db_url = database_url(args.db, args.config)
         limits = parse_rate_limits(args.rate_limit)
@@ -189,6 +180,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.workers > 1 and not db_url.startswith("postgres"):
         print("خطأ: تشغيل الخادم بأكثر من عملية واحدة يتطلب قاعدة PostgreSQL", file=sys.stderr)
         return 2
+    # The application (FastAPI, the models, the protocol) is loaded once the command line is known to be sound.
+    import uvicorn
+
+    from desktop.server.app import configure_logging, create_app
+
+    configure_logging()
+    from desktop.server.store import ServerError
+
+    import datetime as dt
+
     rotate = dt.timedelta(minutes=args.token_rotate_minutes)
     idle = dt.timedelta(days=args.token_idle_days)
     try:

@@ -106,6 +106,22 @@ class _RequestLog:
         state: dict[str, Any] = scope.setdefault("state", {})
         state.update(device_id=None, error=None, new_token=None)
         status = [0]
+        logged = [False]
+
+        def log() -> None:
+            if logged[0]:
+                return
+            logged[0] = True
+            client = scope.get("client")
+            headers = dict(scope.get("headers") or ())
+            request_logger.info(json.dumps({
+                "ts": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "method": scope["method"], "path": scope["path"], "status": status[0],
+                "ms": round((time.perf_counter() - started) * 1000, 2),
+                "device": state.get("device_id"), "error": state.get("error"),
+                "client": client[0] if client else None,
+                "desk_version": headers[_APP_VERSION_HEADER].decode("latin-1") if _APP_VERSION_HEADER in headers else None,
+            }, ensure_ascii=False))
 
         async def answer(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -114,6 +130,8 @@ class _RequestLog:
                 if token is not None and status[0] < 400:
                     message = {**message, "headers": [*message.get("headers", ()),
                                                       (_TOKEN_HEADER, str(token).encode("latin-1"))]}
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                log()  # before the answer's last byte: a request the client saw answered is in the log
             await send(message)
 
         try:
@@ -123,16 +141,7 @@ class _RequestLog:
             if status[0]:
                 raise  # the answer had begun: nothing can be said any more
             await _error(500, "server_error", "حدث خطأ غير متوقع في الخادم؛ لم يُطبّق الطلب")(scope, receive, answer)
-        client = scope.get("client")
-        headers = dict(scope.get("headers") or ())
-        request_logger.info(json.dumps({
-            "ts": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "method": scope["method"], "path": scope["path"], "status": status[0],
-            "ms": round((time.perf_counter() - started) * 1000, 2),
-            "device": state.get("device_id"), "error": state.get("error"),
-            "client": client[0] if client else None,
-            "desk_version": headers[_APP_VERSION_HEADER].decode("latin-1") if _APP_VERSION_HEADER in headers else None,
-        }, ensure_ascii=False))
+        log()
 
 
 _TOKEN_HEADER = p.HEADER_TOKEN.lower().encode("latin-1")

@@ -10,11 +10,11 @@ import httpx
 import pytest
 
 from desktop.sync import protocol as p
-from tests.server.helpers import BASE_HEADERS, Desk, LiveServer, is_arabic
+from tests.server.helpers import BASE_HEADERS, Desk, LiveServer, http_client, is_arabic
 
 
 def _push(desk: Desk, body: Any, headers: dict[str, str] | None = None, raw: bytes | None = None) -> httpx.Response:
-    return httpx.post(f"{desk.url}/v1/push", headers=headers or desk.headers(), timeout=60,
+    return http_client().post(f"{desk.url}/v1/push", headers=headers or desk.headers(), timeout=60,
                       content=raw if raw is not None else None, json=body if raw is None else None)
 
 
@@ -111,7 +111,7 @@ def test_bad_query_parameters(server: LiveServer) -> None:
     """A pull with a limit out of range or a non-number: 422 in Arabic."""
     desk = server.desk()
     for params in ({"after": "x"}, {"limit": p.PAGE_LIMIT_MAX + 1}, {"limit": 0}, {"after": -1}):
-        response = httpx.get(f"{server.url}/v1/pull", params=params, headers=desk.headers())
+        response = http_client().get(f"{server.url}/v1/pull", params=params, headers=desk.headers())
         assert response.status_code == 422 and is_arabic(response.json()["message_ar"])
 
 
@@ -119,5 +119,5 @@ def test_revoked_device_cannot_pull(server: LiveServer) -> None:
     """Revocation refuses every request of the device, not only pushes."""
     desk = server.desk()
     server.store.revoke_device(desk.device_id)  # type: ignore[arg-type]
-    response = httpx.get(f"{server.url}/v1/pull", headers=desk.headers())
+    response = http_client().get(f"{server.url}/v1/pull", headers=desk.headers())
     assert response.status_code == 403 and response.json()["error"] == "device_revoked"

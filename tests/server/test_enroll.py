@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from desktop.server.admin_cli import main as devices_main
-from tests.server.helpers import BASE_HEADERS, Desk, LiveServer, is_arabic
+from tests.server.helpers import BASE_HEADERS, Desk, LiveServer, http_client, is_arabic
 
 
 def _enroll(server: LiveServer, code: str, association_id: uuid.UUID | None = None) -> httpx.Response:
@@ -51,11 +51,11 @@ def test_expired_and_wrong_codes_are_refused(server: LiveServer) -> None:
 def test_enrolment_checks_versions_and_body(server: LiveServer) -> None:
     """Enrolment carries protocol and schema headers too; a malformed body is a 400/422."""
     code = server.code()
-    no_headers = httpx.post(f"{server.url}/v1/enroll", json={"code": code, "device_name": "x"})
+    no_headers = http_client().post(f"{server.url}/v1/enroll", json={"code": code, "device_name": "x"})
     assert no_headers.status_code == 426
-    bad = httpx.post(f"{server.url}/v1/enroll", headers=BASE_HEADERS, content=b"{")
+    bad = http_client().post(f"{server.url}/v1/enroll", headers=BASE_HEADERS, content=b"{")
     assert bad.status_code == 400
-    wrong = httpx.post(f"{server.url}/v1/enroll", headers=BASE_HEADERS, json={"code": 5})
+    wrong = http_client().post(f"{server.url}/v1/enroll", headers=BASE_HEADERS, json={"code": 5})
     assert wrong.status_code == 422
     assert _enroll(server, code).status_code == 200  # the failed attempts did not use the code
 

@@ -49,13 +49,13 @@ def test_sqlite_trial_server(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is needed to make a test certificate")
-def test_tls(tmp_path: Path, postgres_url: str) -> None:
+def test_tls(tmp_path: Path, migrated_postgres_url: str) -> None:
     """Given --cert and --key the server speaks HTTPS only."""
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
                     "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
                    check=True, capture_output=True)
-    server = SyncServerProcess(postgres_url, extra_args=("--cert", str(cert), "--key", str(key)))
+    server = SyncServerProcess(migrated_postgres_url, extra_args=("--cert", str(cert), "--key", str(key)))
     server.url = ""
     try:
         server.start()

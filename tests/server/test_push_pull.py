@@ -6,10 +6,8 @@ import dataclasses
 import json
 import uuid
 
-import httpx
-
 from desktop.sync import protocol as p
-from tests.server.helpers import Desk, LiveServer
+from tests.server.helpers import Desk, LiveServer, http_client
 
 
 def _conflicts(rows: dict[tuple[str, str], dict]) -> list[dict]:
@@ -118,7 +116,7 @@ def test_same_field_conflict_recorded_once_with_order_independent_winner(any_ser
         finals.append(final)
     assert finals == ["الدمام", "الدمام"]  # the later HLC, in both arrival orders
     # A desk at schema 0008 (which stores the names) is served like one at 0007 (which ignores them).
-    newer = httpx.get(f"{a.url}/v1/pull", params={"after": 0}, headers=a.headers(**{p.HEADER_SCHEMA: "0008"}))
+    newer = http_client().get(f"{a.url}/v1/pull", params={"after": 0}, headers=a.headers(**{p.HEADER_SCHEMA: "0008"}))
     assert newer.status_code == 200
     (pulled,) = [row["fields"] for row in newer.json()["rows"] if row["table"] == "sync_conflict"]
     assert {pulled["device_a_name"], pulled["device_b_name"]} == {"مكتب الاستقبال 1", "مكتب الاستقبال 2 (الرياض)"}
@@ -272,10 +270,10 @@ def test_roots_are_the_buckets_sums(any_server: LiveServer) -> None:
     a = any_server.desk()
     assert a.pull(0)["head_seq"] == a.head()
     a.push(*(a.mutation("beneficiary", *a.beneficiary()) for _ in range(4)))
-    answer = httpx.get(f"{any_server.url}/v1/checksums", headers=a.headers()).json()
+    answer = http_client().get(f"{any_server.url}/v1/checksums", headers=a.headers()).json()
     assert answer["head_seq"] == a.head()
     for table, sums in answer["sums"].items():
-        children = httpx.get(f"{any_server.url}/v1/checksums", params={"table": table},
+        children = http_client().get(f"{any_server.url}/v1/checksums", params={"table": table},
                              headers=a.headers()).json()["sums"]
         assert sums == {"count": sum(c["count"] for c in children.values()),
                         "total": sum(c["total"] for c in children.values())}

@@ -15,17 +15,18 @@ import pytest
 
 from desktop.server.__main__ import ServerConfigError, parse_rate_limits
 from desktop.server.limits import Rate
-from tests.postgres import PostgresCluster, SyncServerProcess
+from tests.postgres import PostgresCluster, SyncServerProcess, retire_associations
 from tests.server.helpers import BASE_HEADERS, Desk, is_arabic
 
 #: Three requests per device and two failures per address, then (for the test's length) none.
 LIMITS = ("--rate-limit", "device=3/0.001", "--rate-limit", "auth_failure=2/0.001", "--rate-limit", "enroll=3/0.001")
 
 
-@pytest.fixture
-def two_servers(postgres_cluster: PostgresCluster) -> Iterator[tuple[SyncServerProcess, SyncServerProcess]]:
-    """Two server processes with tight limits on one fresh database."""
-    db_url = postgres_cluster.create_database()
+@pytest.fixture(scope="module")
+def two_processes(postgres_cluster: PostgresCluster) -> Iterator[tuple[SyncServerProcess, SyncServerProcess]]:
+    """Two server processes with tight limits on one database (a copy of the migrated template), started once for
+    this module's tests: `two_servers` gives each test empty buckets and fresh associations."""
+    db_url = postgres_cluster.create_database(migrated=True)
     first = SyncServerProcess(db_url, extra_args=LIMITS).start()
     second = SyncServerProcess(db_url, extra_args=LIMITS).start()
     try:
@@ -34,6 +35,18 @@ def two_servers(postgres_cluster: PostgresCluster) -> Iterator[tuple[SyncServerP
         first.stop()
         second.stop()
         postgres_cluster.drop_database(db_url)
+
+
+@pytest.fixture
+def two_servers(two_processes: tuple[SyncServerProcess, SyncServerProcess],
+                postgres_cluster: PostgresCluster) -> tuple[SyncServerProcess, SyncServerProcess]:
+    """The two processes, running, as on a fresh database: no rate bucket holds a count (the limits live only in
+    ``rate_bucket``, nothing in a process) and every earlier association is retired (see `retire_associations`)."""
+    for process in two_processes:
+        process.ensure_running()
+    retire_associations(postgres_cluster, two_processes[0].db_url)
+    postgres_cluster.execute("DELETE FROM rate_bucket", database=two_processes[0].db_url)
+    return two_processes
 
 
 def _assert_429(response: httpx.Response) -> None:

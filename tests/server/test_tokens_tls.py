@@ -21,9 +21,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def rotating(postgres_url: str) -> Iterator[LiveServer]:
+def rotating(migrated_postgres_url: str) -> Iterator[LiveServer]:
     """The real app whose tokens rotate at every use and expire after an hour unused."""
-    yield from _serve(postgres_url, token_rotate_after=dt.timedelta(0), token_idle_expiry=dt.timedelta(hours=1))
+    yield from _serve(migrated_postgres_url, upgrade=False, token_rotate_after=dt.timedelta(0),
+                      token_idle_expiry=dt.timedelta(hours=1))
 
 
 def _pull(desk: Desk, token: str) -> tuple[int, str | None, str]:

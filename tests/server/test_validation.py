@@ -132,11 +132,12 @@ def test_mutation_ids_are_remembered_per_device(server: LiveServer) -> None:
 
 
 @pytest.fixture
-def limited(postgres_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+def limited(migrated_postgres_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     """The real app with tight limits (two tries, then one every 10 s) and uploads spooled in tmp_path/spool."""
     (tmp_path / "spool").mkdir()
     tight = Rate(burst=2, per_second=0.1)
-    yield from _serve(postgres_url, limits=RateLimits(enroll=tight, auth_failure=tight, device=Rate(3, 0.1)),
+    yield from _serve(migrated_postgres_url, upgrade=False,
+                      limits=RateLimits(enroll=tight, auth_failure=tight, device=Rate(3, 0.1)),
                       upload_dir=tmp_path / "spool")
 
 
@@ -187,14 +188,14 @@ def test_an_upload_over_the_limit_is_refused_while_it_streams(limited: LiveServe
             sent[0] += len(chunk)
             yield chunk
 
-    response = httpx.put(f"{limited.url}/v1/attachments/{'a' * 64}", headers=desk.headers(), content=body(),
+    response = http_client().put(f"{limited.url}/v1/attachments/{'a' * 64}", headers=desk.headers(), content=body(),
                          timeout=60)
     assert response.status_code == 413, response.text
     assert is_arabic(response.json()["message_ar"])
     assert list((tmp_path / "spool").iterdir()) == []  # the spooled part is gone
     content = b"\x01" * (3 * 1024 * 1024 + 17)
     sha = hashlib.sha256(content).hexdigest()
-    done = httpx.put(f"{limited.url}/v1/attachments/{sha}", headers=desk.headers(), content=content, timeout=60)
+    done = http_client().put(f"{limited.url}/v1/attachments/{sha}", headers=desk.headers(), content=content, timeout=60)
     assert done.status_code == 201, done.text
     assert list((tmp_path / "spool").iterdir()) == []
 
