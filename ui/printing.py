@@ -101,19 +101,20 @@ def _render_qtpdf(path: Path, dpi: int) -> list[QImage]:
 
 
 def _render_pdfium(path: Path, dpi: int) -> list[QImage]:
-    """Pages through pypdfium2."""
-    import io
-
+    """Pages through pypdfium2: its pixels copied into a QImage as they are (no PNG made and read back)."""
     import pypdfium2  # type: ignore[import-not-found,unused-ignore]
 
     pdf = pypdfium2.PdfDocument(str(path))
     images: list[QImage] = []
     try:
         for index in range(len(pdf)):
-            bitmap = pdf[index].render(scale=dpi / 72)
-            buffer = io.BytesIO()
-            bitmap.to_pil().save(buffer, format="PNG")
-            images.append(QImage.fromData(buffer.getvalue()))
+            picture = pdf[index].render(scale=dpi / 72).to_pil()
+            if picture.mode != "RGB":
+                picture = picture.convert("RGB")
+            pixels = picture.tobytes()
+            # QImage only borrows the bytes: copy() gives the page its own.
+            images.append(QImage(pixels, picture.width, picture.height, picture.width * 3,
+                                 QImage.Format.Format_RGB888).copy())
     finally:
         pdf.close()
     return images

@@ -8,6 +8,7 @@ at a low cost (the cost is data in the keystore and in each account's hash).
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,10 +24,10 @@ from tests.templates import seed_data_dir
 from ui import app as desk
 
 
-@pytest.fixture
-def encrypted_dir(tmp_path: Path) -> Path:
-    """An adopted desk with its administrator, encrypted in place."""
-    directory = seed_data_dir(tmp_path / "desk")
+@pytest.fixture(scope="session")
+def encrypted_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An adopted desk with its administrator, encrypted in place (made once per process; the tests start copies)."""
+    directory = seed_data_dir(tmp_path_factory.mktemp("encrypted") / "desk")
     workspace = Workspace.open(directory)
     workspace.hash_parameters = TEST_HASH
     try:
@@ -36,6 +37,12 @@ def encrypted_dir(tmp_path: Path) -> Path:
         workspace.close()
     encrypt_desk(directory, ADMIN_LOGIN, PASSWORD, cost=KdfCost(time_cost=1, memory_kib=256, parallelism=1))
     return directory
+
+
+@pytest.fixture
+def encrypted_dir(encrypted_template: Path, tmp_path: Path) -> Path:
+    """An adopted desk with its administrator, encrypted in place: this test's own copy of `encrypted_template`."""
+    return Path(shutil.copytree(encrypted_template, tmp_path / "desk"))
 
 
 def test_an_encrypted_desk_starts_on_its_gate_and_a_password_opens_it(encrypted_dir: Path) -> None:

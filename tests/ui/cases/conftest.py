@@ -7,15 +7,16 @@ from collections.abc import Callable
 import pytest
 
 from desktop.workspace import Workspace
-from tests.ui.cases.world import World, build_world
+from tests.ui.cases.world import WORLD_KEY, World
 from ui.cases import CasesPage
 from ui.ops import operations
 
 
 @pytest.fixture
-def world(workspace: Workspace) -> World:
-    """Five cases of جمعية مفاتيح الخير الأسرية (two awaiting the committee, one of them overdue)."""
-    return build_world(workspace)
+def world(workspace: Workspace, request: pytest.FixtureRequest) -> World:
+    """Five cases of جمعية مفاتيح الخير الأسرية (two awaiting the committee, one of them overdue).
+    Built once per process: `workspace` opened a copy of it (tests/ui/cases/world.py)."""
+    return request.node.stash[WORLD_KEY]
 
 
 def idle(page: object) -> Callable[[], bool]:

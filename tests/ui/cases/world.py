@@ -1,16 +1,31 @@
-"""A small real association for the case desk screens: cases made through the real reception service."""
+"""A small real association for the case desk screens: cases made through the real reception service.
+
+`build_world` makes the five cases on a workspace. The case desk and committee screens' tests start from that same
+world, so `seed_world` copies a data directory where `build_world` ran once per process (and again once the Riyadh
+date has moved on since: "today" stays today) and opens it, signed in as `build_world` leaves it; every test then
+works on its own copy, as if it had built the world itself.
+"""
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
+import threading
 import uuid
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
+import pytest
+
+from desktop.hijri import local_date
 from desktop.identity import make_saudi_id
 from desktop.reception import DocumentInput, ParticularsInput, ReceptionService
 from desktop.workspace import Workspace
 from tests.desktop.reception.conftest import signature_png
 from tests.accounts import sign_in_desk
+from tests.ui.workspaces import open_test_workspace
 
 PROFILE_ID = "mafateeh-alkhair"
 
@@ -88,3 +103,41 @@ def build_world(workspace: Workspace) -> World:
     world.received("phone", "نورة سالم عبيد العتيبي", channel="phone", mobile="0557778888")
     world.received("other", "مريم أحمد يوسف الشهري", mobile="0559990000")
     return world
+
+
+#: Where the `workspace` fixture (tests/ui/conftest.py) leaves the world it opened for the `world` fixtures.
+WORLD_KEY = pytest.StashKey[World]()
+
+_lock = threading.Lock()
+#: The data directory `build_world` ran in (closed, checkpointed), the world's facts, and the Riyadh date it ran.
+_template: tuple[Path, World, date] | None = None
+
+
+def world_template() -> tuple[Path, World]:
+    """The data directory where `build_world` ran (once per process and Riyadh date) and the world's facts (its
+    workspace closed)."""
+    global _template
+    with _lock:
+        today = local_date(datetime.now(UTC))
+        if _template is None or _template[2] != today:
+            directory = Path(tempfile.mkdtemp(prefix="mustafid-world-")) / "data"
+            atexit.register(shutil.rmtree, directory.parent, True)
+            workspace = open_test_workspace(directory, PROFILE_ID, with_administrator=True)
+            sign_in_desk(workspace)  # as `build_world` itself does after adopting
+            built = build_world(workspace)
+            workspace.close()  # the last connection checkpoints the write-ahead log: the files are the whole desk
+            if any(directory.glob("*-wal")):
+                raise RuntimeError("the world's database was not left checkpointed")
+            _template = (directory, built, today)
+        return _template[0], _template[1]
+
+
+def seed_world(data_dir: Path) -> World:
+    """A copy of the world's data directory in `data_dir` (not yet there), opened and signed in as `build_world`
+    leaves it: the same five cases, each test on its own copy."""
+    directory, built = world_template()
+    shutil.copytree(directory, data_dir)
+    workspace = open_test_workspace(data_dir)
+    sign_in_desk(workspace)
+    return replace(built, workspace=workspace, cases=dict(built.cases), numbers=dict(built.numbers),
+                   id_numbers=dict(built.id_numbers))

@@ -5,15 +5,16 @@ from __future__ import annotations
 import pytest
 
 from desktop.workspace import Workspace
-from tests.ui.cases.world import World, build_world
+from tests.ui.cases.world import WORLD_KEY, World
 from ui.committee import CommitteePage
 from ui.ops import operations
 
 
 @pytest.fixture
-def world(workspace: Workspace) -> World:
-    """Five cases, two awaiting the committee (one overdue)."""
-    return build_world(workspace)
+def world(workspace: Workspace, request: pytest.FixtureRequest) -> World:
+    """Five cases, two awaiting the committee (one overdue).
+    Built once per process: `workspace` opened a copy of it (tests/ui/cases/world.py)."""
+    return request.node.stash[WORLD_KEY]
 
 
 @pytest.fixture

@@ -114,3 +114,22 @@ def test_renderer_choice_follows_what_is_installed(monkeypatch: pytest.MonkeyPat
     assert printing.pdf_renderer_name() is None
     monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/pdftoppm" if name == "pdftoppm" else None)
     assert printing.pdf_renderer_name() == "pdftoppm"
+
+
+def test_pypdfium2_pages_keep_their_size_and_colours(tmp_path: Path) -> None:
+    """pypdfium2's page pixels reach the QImage as rendered: the size at the DPI asked, red as red (the channels in
+    their order), white as white."""
+    pytest.importorskip("pypdfium2")
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    pdf = tmp_path / "colours.pdf"
+    sheet = canvas.Canvas(str(pdf), pagesize=A4)
+    sheet.setFillColorRGB(1, 0, 0)
+    sheet.rect(0, A4[1] - 100, 100, 100, stroke=0, fill=1)  # the top left corner red, the rest white
+    sheet.showPage()
+    sheet.save()
+    [image] = render_pdf_pages(pdf, 144, "pypdfium2")
+    assert (image.width(), image.height()) == (round(A4[0] * 2), round(A4[1] * 2))
+    assert image.pixelColor(20, 20).getRgb()[:3] == (255, 0, 0)
+    assert image.pixelColor(image.width() - 20, image.height() - 20).getRgb()[:3] == (255, 255, 255)
