@@ -21,15 +21,20 @@ import atexit
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop.workspace import DATABASE_FILE
 
-__all__ = ["adopted_database", "migrated_database", "seed_data_dir"]
+if TYPE_CHECKING:
+    from desktop.workspace import Workspace
+
+__all__ = ["administered_database", "adopted_database", "migrated_database", "seed_data_dir"]
 
 _lock = threading.Lock()
 _template: Path | None = None
-_adopted: dict[str, Path] = {}
+_derived_templates: dict[tuple[str, ...], Path] = {}
 
 
 def migrated_database() -> Path:
@@ -50,23 +55,34 @@ def migrated_database() -> Path:
         return _template
 
 
-def adopted_database(profile: str) -> Path:
-    """A template with the built-in policy `profile` adopted on the migrated one (built once per process)."""
-    base = migrated_database()
+def _derived(key: tuple[str, ...], base: Path, step: Callable[[Workspace], object]) -> Path:
+    """A template made once per process from a copy of `base` by `step` on its workspace, left checkpointed."""
     with _lock:
-        if profile not in _adopted:
+        if key not in _derived_templates:
             from desktop.workspace import Workspace
 
-            directory = Path(tempfile.mkdtemp(prefix=f"mustafid-template-{profile}-"))
+            directory = Path(tempfile.mkdtemp(prefix=f"mustafid-template-{'-'.join(key)}-"))
             atexit.register(shutil.rmtree, directory, True)
             shutil.copyfile(base, directory / DATABASE_FILE)
             workspace = Workspace.open(directory)
-            workspace.adopt_builtin_profile(profile)
+            step(workspace)
             workspace.close()  # checkpointed: the file alone is the database
             if Path(f"{directory / DATABASE_FILE}-wal").exists():
-                raise RuntimeError("the adopted template database was not left checkpointed")
-            _adopted[profile] = directory / DATABASE_FILE
-        return _adopted[profile]
+                raise RuntimeError(f"the template {key} was not left checkpointed")
+            _derived_templates[key] = directory / DATABASE_FILE
+        return _derived_templates[key]
+
+
+def adopted_database(profile: str) -> Path:
+    """A template with the built-in policy `profile` adopted on the migrated one (built once per process)."""
+    return _derived((profile,), migrated_database(), lambda workspace: workspace.adopt_builtin_profile(profile))
+
+
+def administered_database(profile: str) -> Path:
+    """The adopted template with the first administrator made by `tests.accounts.sign_in_desk` (once per process)."""
+    from tests.accounts import sign_in_desk
+
+    return _derived((profile, "admin"), adopted_database(profile), sign_in_desk)
 
 
 def seed_data_dir(directory: Path, file_name: str = DATABASE_FILE, *, profile: str | None = None) -> Path:

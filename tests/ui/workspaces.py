@@ -1,46 +1,23 @@
 """Opening a test workspace on a copy of a template (tests/templates.py), as the UI fixtures and worlds do.
 
 Besides the templates of tests/templates.py (migrated; a built-in policy adopted), `open_test_workspace(...,
-with_administrator=True)` copies one where, after adopting, `tests.accounts.sign_in_desk` also made the first
-administrator (holding every role), made once per process: a test that signs in first thing then only signs in.
+with_administrator=True)` copies `tests.templates.administered_database`: after adopting, `sign_in_desk` also made
+the first administrator (holding every role), once per process: a test that signs in first thing then only signs in.
 """
 
 from __future__ import annotations
 
-import atexit
 import shutil
-import tempfile
-import threading
 from pathlib import Path
 
 from desktop.workspace import DATABASE_FILE, Workspace
-from tests.accounts import TEST_HASH, sign_in_desk
-from tests.templates import adopted_database, seed_data_dir
+from tests.accounts import TEST_HASH
+from tests.templates import administered_database, seed_data_dir
 
 __all__ = ["FULL_PROFILE_ID", "open_test_workspace"]
 
 #: A built-in policy with a licence, an approval record, a committee and a declaration (NCNP template).
 FULL_PROFILE_ID = "mafateeh-alkhair"
-
-_lock = threading.Lock()
-_with_administrator: dict[str, Path] = {}
-
-
-def administered_database(profile: str) -> Path:
-    """A template with `profile` adopted and the first administrator made by `sign_in_desk` (once per process)."""
-    adopted = adopted_database(profile)
-    with _lock:
-        if profile not in _with_administrator:
-            directory = Path(tempfile.mkdtemp(prefix=f"mustafid-template-{profile}-admin-"))
-            atexit.register(shutil.rmtree, directory, True)
-            shutil.copyfile(adopted, directory / DATABASE_FILE)
-            workspace = Workspace.open(directory)
-            sign_in_desk(workspace)
-            workspace.close()  # checkpointed: the file alone is the database
-            if Path(f"{directory / DATABASE_FILE}-wal").exists():
-                raise RuntimeError("the administered template database was not left checkpointed")
-            _with_administrator[profile] = directory / DATABASE_FILE
-        return _with_administrator[profile]
 
 
 def open_test_workspace(data_dir: Path, profile: str | None = None, *, with_administrator: bool = False) -> Workspace:
