@@ -46,8 +46,9 @@ def test_upgrade_from_empty_creates_every_table_at_head(data_dir: Path) -> None:
     db.close()
 
 
-def test_migration_matches_the_models(database: Database) -> None:
+def test_migration_matches_the_models(migrated_here: Database) -> None:
     """Autogenerate finds nothing to do: the first revision creates exactly what the models declare."""
+    database = migrated_here
     with database.engine.connect() as connection:
         context = MigrationContext.configure(
             connection, opts={"compare_type": True, "include_name": autogenerate_include_name}

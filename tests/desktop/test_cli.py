@@ -13,6 +13,7 @@ from desktop.arabic_text import display_digits
 from desktop.cli import EXIT_INVALID, EXIT_OK, main
 from desktop.policy import builtin_profile_paths
 from desktop.workspace import Workspace
+from tests.templates import seed_data_dir
 
 BROKEN = Path(__file__).parent / "data"
 
@@ -149,6 +150,7 @@ def test_database_from_a_newer_version_is_refused_untouched(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     """A database stamped by a newer app version: clear line, exit 1, the file byte-identical."""
+    seed_data_dir(tmp_path)  # set-up: `init` on a migrated desk (its own migration: test_init_* above)
     assert run_cli(capsys, "--data-dir", str(tmp_path), "init", "--policy", "baraah")[0] == EXIT_OK
     database = tmp_path / "mustafid.sqlite3"
     with sqlite3.connect(database) as connection:
@@ -183,6 +185,7 @@ def test_users_add_set_role_and_list(
     monkeypatch.setenv("MUSTAFID_ADMIN_LOGIN", "walid")
     monkeypatch.setenv("MUSTAFID_ADMIN_NAME", "وليد العتيبي")
     monkeypatch.setenv("MUSTAFID_ADMIN_PASSWORD", "كلمة-مرور-وليد")
+    seed_data_dir(data_dir)  # set-up: `init` on a migrated desk (its own migration: test_init_* above)
     assert run_cli(capsys, "--data-dir", str(data_dir), "init", "--policy", "mafateeh-alkhair")[0] == EXIT_OK
     code, out, _ = run_cli(capsys, "--data-dir", str(data_dir), "users", "add", "sara",
                            "--name", "سارة القحطاني", "--role", "researcher")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import sqlite3
 import stat
 from collections.abc import Iterator
@@ -45,11 +46,11 @@ def _files(directory: Path) -> dict[str, str]:
             for p in (directory / "attachments").rglob("*") if p.is_file()}
 
 
-@pytest.fixture
-def plain_desk(tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def _plain_desk_made(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A plaintext desk as wave 1 left it: a policy, an administrator, 30 demo people and one known person with a
-    note and a scan naming them."""
-    directory = seed_data_dir(tmp_path / "desk")
+    note and a scan naming them (made once per module, closed; each test works on its own copy)."""
+    directory = seed_data_dir(tmp_path_factory.mktemp("plain") / "desk")
     ws = Workspace.open(directory)
     ws.hash_parameters = QUICK
     try:
@@ -71,10 +72,31 @@ def plain_desk(tmp_path: Path) -> Path:
     return directory
 
 
+@pytest.fixture(scope="module")
+def _encrypted_desk_made(_plain_desk_made: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """That desk encrypted by `encrypt_desk` (made once per module; each test works on its own copy)."""
+    directory = _copy_desk(_plain_desk_made, tmp_path_factory.mktemp("encrypted") / "desk")
+    result = encrypt_desk(directory, "walid", PASSWORD, cost=COST)
+    return directory, result.recovery_key
+
+
+def _copy_desk(source: Path, target: Path) -> Path:
+    """A closed desk's data directory copied whole (files and their owner-only modes)."""
+    shutil.copytree(source, target)
+    return target
+
+
 @pytest.fixture
-def encrypted_desk(plain_desk: Path) -> Iterator[tuple[Path, str]]:
-    result = encrypt_desk(plain_desk, "walid", PASSWORD, cost=COST)
-    yield plain_desk, result.recovery_key
+def plain_desk(_plain_desk_made: Path, tmp_path: Path) -> Path:
+    """This test's own copy of the plaintext desk."""
+    return _copy_desk(_plain_desk_made, tmp_path / "desk")
+
+
+@pytest.fixture
+def encrypted_desk(_encrypted_desk_made: tuple[Path, str], tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """This test's own copy of the encrypted desk, with its recovery key."""
+    made, recovery_key = _encrypted_desk_made
+    yield _copy_desk(made, tmp_path / "desk"), recovery_key
 
 
 def _open(directory: Path) -> Workspace:

@@ -34,6 +34,7 @@ from tests.desktop.reception.conftest import (
     particulars,
     signature_png,
 )
+from tests.templates import seed_data_dir
 
 INCIDENT = re.compile(r"M-[0-9A-F]{6}")
 NOTE = "يعاني من دين متراكم بسبب علاج ابنته في المستشفى"
@@ -221,7 +222,7 @@ def test_sqlalchemy_parameters_never_reach_the_log(log_file: Path, tmp_path: Pat
 
 def test_the_desks_engine_hides_parameters_from_error_messages(data_dir: Path) -> None:
     """`db.engine.Database` creates its engine with ``hide_parameters=True``."""
-    ws = Workspace.open(data_dir)
+    ws = Workspace.open(seed_data_dir(data_dir))  # the engine, not the migration, is the subject
     try:
         with pytest.raises(OperationalError) as info, ws.db.session() as session:
             session.execute(text("SELECT :name, :id FROM no_such_table"), {"name": NAME, "id": ID_NUMBER})

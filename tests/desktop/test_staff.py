@@ -40,8 +40,8 @@ PASSWORD = "نخلة-الرياض-2025"
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Iterator[Workspace]:
-    workspace = Workspace.open(seed_data_dir(tmp_path / "desk"))
-    workspace.adopt_builtin_profile("mafateeh-alkhair")
+    """A desk of mafateeh-alkhair (a copy of the template adopted once per process: these tests are about accounts)."""
+    workspace = Workspace.open(seed_data_dir(tmp_path / "desk", profile="mafateeh-alkhair"))
     yield workspace
     workspace.close()
 

@@ -11,6 +11,7 @@ from desktop import staff_cli
 from desktop.cli import EXIT_INVALID, EXIT_OK, main
 from desktop.staff import SIGN_IN_REFUSED, StaffService
 from desktop.workspace import Workspace
+from tests.templates import seed_data_dir
 
 ADMIN_PASSWORD = "كلمة-مرور-وليد"
 
@@ -124,6 +125,7 @@ def rows_of(lines: list[str]) -> dict[str, list[str]]:
 def test_users_commands_need_an_administrator_who_signs_in(
     capsys: pytest.CaptureFixture[str], data_dir: Path, admin_env: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    seed_data_dir(data_dir)  # set-up: `init` on a migrated desk (its own migration: test_init_* above)
     assert run_cli(capsys, "--data-dir", str(data_dir), "init", "--policy", "mafateeh-alkhair", "--plain")[0] == EXIT_OK
     monkeypatch.setenv("MUSTAFID_NEW_PASSWORD", "كلمة-مرور-سارة")
     code, out, err = run_cli(capsys, "--data-dir", str(data_dir), "users", "add", "sara", "--name", "سارة القحطاني",
@@ -177,6 +179,7 @@ def test_a_report_command_acts_as_a_signed_in_account_once_the_desk_has_accounts
 ) -> None:
     """`report` (like `pdf`, `enroll`, `sync`) signs in: login from --as or MUSTAFID_LOGIN, password from
     MUSTAFID_PASSWORD; an account whose roles may not make the report is refused in one Arabic line."""
+    seed_data_dir(data_dir)  # set-up: `init` on a migrated desk (its own migration: test_init_* above)
     assert run_cli(capsys, "--data-dir", str(data_dir), "init", "--policy", "baraah", "--plain")[0] == EXIT_OK
     ws = Workspace.open(data_dir)
     try:

@@ -11,12 +11,13 @@ from db.models import AppUser, Association, Device, PolicyVersion
 from desktop.policy import ProfileError, builtin_profile_paths
 from desktop.startup import DeskSnapshot, read_snapshot, snapshot_path, write_snapshot
 from desktop.workspace import ConnectionState, Workspace, WorkspaceError
+from tests.templates import seed_data_dir
 
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Workspace:
-    """A fresh workspace in a temporary data directory."""
-    opened = Workspace.open(tmp_path / "data")
+    """A fresh workspace in a temporary data directory (a copy of the migrated template: nothing adopted yet)."""
+    opened = Workspace.open(seed_data_dir(tmp_path / "data"))
     yield opened  # type: ignore[misc]
     opened.close()
 

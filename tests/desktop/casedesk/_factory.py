@@ -80,9 +80,9 @@ class Desk:
 
 
 def make_desk(root: Path, profile_id: str = "mafateeh-alkhair", clock: Clock | None = None) -> Desk:
-    """Open a workspace with a built-in policy and both services on one clock."""
-    ws = Workspace.open(seed_data_dir(root / profile_id))
-    ws.adopt_builtin_profile(profile_id)
+    """Open a workspace with a built-in policy (a copy of the template adopted once per process) and both services on
+    one clock."""
+    ws = Workspace.open(seed_data_dir(root / profile_id, profile=profile_id))
     clock = clock or Clock()
     return Desk(ws, clock, ReceptionService(ws, clock=clock), CaseDesk(ws, clock=clock))
 

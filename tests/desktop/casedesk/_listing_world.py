@@ -11,6 +11,7 @@ from desktop.identity import make_saudi_id
 from desktop.reception import DocumentInput, ParticularsInput, ReceptionService
 from desktop.workspace import Workspace, os_username
 from tests.desktop.reception.conftest import signature_png
+from tests.templates import seed_data_dir
 
 #: 2025-11-02 09:00 Riyadh (06:00 UTC).
 START = datetime(2025, 11, 2, 6, 0, tzinfo=UTC)
@@ -79,8 +80,7 @@ class ListingWorld:
 
 def build_world(root: Path) -> ListingWorld:
     """003 (mafateeh-alkhair) with cases in several statuses, channels and days, through the real services."""
-    workspace = Workspace.open(root / "listing")
-    workspace.adopt_builtin_profile("mafateeh-alkhair")
+    workspace = Workspace.open(seed_data_dir(root / "listing", profile="mafateeh-alkhair"))  # the adopted template
     clock = ListingClock()
     world = ListingWorld(workspace, clock, ReceptionService(workspace, clock=clock))
     for index, (name, mobile) in enumerate(PEOPLE):

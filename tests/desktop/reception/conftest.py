@@ -95,12 +95,12 @@ needs_poppler = pytest.mark.skipif(
 
 @pytest.fixture
 def open_workspace(tmp_path: Path) -> Iterator[Callable[[str], Workspace]]:
-    """Open a workspace in its own data directory with a built-in policy adopted."""
+    """Open a workspace in its own data directory with a built-in policy adopted (a copy of the template adopted once
+    per process by the real `adopt_builtin_profile`: these tests are about the reception, not the adoption)."""
     opened: list[Workspace] = []
 
     def factory(profile_id: str) -> Workspace:
-        ws = Workspace.open(seed_data_dir(tmp_path / profile_id))
-        ws.adopt_builtin_profile(profile_id)
+        ws = Workspace.open(seed_data_dir(tmp_path / profile_id, profile=profile_id))
         opened.append(ws)
         return ws
 

@@ -51,12 +51,11 @@ def qpdf_ok(pdf: bytes, tmp_path: Path) -> bool:
 
 @pytest.fixture
 def open_workspace(tmp_path: Path) -> Iterator[Callable[[str], Workspace]]:
-    """Open a workspace with a built-in policy adopted."""
+    """Open a workspace with a built-in policy adopted (a copy of the template adopted once per process)."""
     opened: list[Workspace] = []
 
     def factory(profile_id: str) -> Workspace:
-        ws = Workspace.open(seed_data_dir(tmp_path / profile_id))
-        ws.adopt_builtin_profile(profile_id)
+        ws = Workspace.open(seed_data_dir(tmp_path / profile_id, profile=profile_id))
         opened.append(ws)
         return ws
 

@@ -33,6 +33,7 @@ from desktop.reports import DashboardService, Period
 from desktop.reports.dashboard import UNDECIDED_STATUSES
 from desktop.reports.summaries import SUMMARY_TABLES, TRIGGERS, missing_triggers, rebuild_summaries, recompute, snapshot
 from desktop.workspace import Workspace
+from tests.templates import seed_data_dir
 
 STATUSES = ("draft", "received", "awaiting_committee", "more_info_requested", "accepted", "served", "closed")
 CHANNELS = ("phone", "interview", "website")
@@ -260,9 +261,9 @@ class _World:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_World]:
-    """One workspace reused by every example (each example adds to what the previous ones wrote)."""
-    ws = Workspace.open(tmp_path_factory.mktemp("summaries"))
-    ws.adopt_builtin_profile("mafateeh-alkhair")
+    """One workspace reused by every example (each example adds to what the previous ones wrote); a copy of the
+    template with the policy adopted (the migration's own backfill is test_migration_backfills_existing_rows)."""
+    ws = Workspace.open(seed_data_dir(tmp_path_factory.mktemp("summaries"), profile="mafateeh-alkhair"))
     raw = sqlite3.connect(ws.db.path, isolation_level=None, timeout=30)  # autocommit: each statement alone
     yield _World(ws, raw)
     raw.close()

@@ -21,12 +21,11 @@ FULL = {"reception": 5, "clarity": 4, "speed": 3, "overall": 4}
 
 @pytest.fixture
 def open_workspace(tmp_path):  # type: ignore[no-untyped-def]
-    """Open a workspace with a built-in policy adopted."""
+    """Open a workspace with a built-in policy adopted (a copy of the template adopted once per process)."""
     opened: list[Workspace] = []
 
     def factory(profile_id: str) -> Workspace:
-        ws = Workspace.open(seed_data_dir(tmp_path / profile_id))
-        ws.adopt_builtin_profile(profile_id)
+        ws = Workspace.open(seed_data_dir(tmp_path / profile_id, profile=profile_id))
         opened.append(ws)
         return ws
 
