@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import io
+import ssl
 import subprocess
 import time
 import uuid
@@ -32,6 +34,16 @@ from tests.templates import seed_data_dir
 PROFILE = "mafateeh-alkhair"
 
 
+@functools.cache
+def _shared_ssl_context() -> ssl.SSLContext:
+    """The system's default TLS context, built once per process: every desk's transport verifies with it.
+
+    Building one (the CA bundle read and parsed) costs tens of milliseconds of CPU; `httpx.HTTPTransport()`
+    built a new one for each desk of each test. The desks' servers here are plain HTTP on loopback anyway.
+    """
+    return httpx.create_ssl_context()
+
+
 class FaultyTransport(httpx.BaseTransport):
     """The real HTTP transport, with faults switched on by the test.
 
@@ -44,7 +56,7 @@ class FaultyTransport(httpx.BaseTransport):
     """
 
     def __init__(self) -> None:
-        self.inner = httpx.HTTPTransport()
+        self.inner = httpx.HTTPTransport(verify=_shared_ssl_context())
         self.drop_reply_once: set[str] = set()
         self.truncate_upload_once = False
         self.corrupt_upload_once = False
