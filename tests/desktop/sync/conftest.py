@@ -26,6 +26,7 @@ from sqlalchemy import text
 
 from desktop.reception import ReceptionService
 from desktop.sync.client import SyncReport, local_synced_tables
+from desktop.sync.link import nodelay_transport
 from desktop.sync.service import SyncService
 from desktop.workspace import Workspace
 from tests.postgres import PostgresCluster, SyncServerProcess  # noqa: F401 - the fixtures come from tests/conftest.py
@@ -35,11 +36,11 @@ PROFILE = "mafateeh-alkhair"
 
 
 @functools.cache
-def _shared_ssl_context() -> ssl.SSLContext:
-    """The system's default TLS context, built once per process: every desk's transport verifies with it.
+def shared_ssl_context() -> ssl.SSLContext:
+    """The system's default TLS context, built once per process: every test desk's transport verifies with it.
 
-    Building one (the CA bundle read and parsed) costs tens of milliseconds of CPU; `httpx.HTTPTransport()`
-    built a new one for each desk of each test. The desks' servers here are plain HTTP on loopback anyway.
+    Building one (the CA bundle read and parsed) costs tens of milliseconds of CPU; a transport built for each
+    desk of each test built its own. The desks' servers here are plain HTTP on loopback anyway.
     """
     return httpx.create_ssl_context()
 
@@ -56,7 +57,7 @@ class FaultyTransport(httpx.BaseTransport):
     """
 
     def __init__(self) -> None:
-        self.inner = httpx.HTTPTransport(verify=_shared_ssl_context())
+        self.inner = nodelay_transport(shared_ssl_context())  # the desk's own transport (TCP_NODELAY)
         self.drop_reply_once: set[str] = set()
         self.truncate_upload_once = False
         self.corrupt_upload_once = False
