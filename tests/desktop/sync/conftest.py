@@ -7,7 +7,12 @@ request really reaches the server and commits; only what the desk sees is change
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
+import io
+import ssl
+import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -21,12 +26,23 @@ from sqlalchemy import text
 
 from desktop.reception import ReceptionService
 from desktop.sync.client import SyncReport, local_synced_tables
+from desktop.sync.link import nodelay_transport
 from desktop.sync.service import SyncService
 from desktop.workspace import Workspace
 from tests.postgres import PostgresCluster, SyncServerProcess  # noqa: F401 - the fixtures come from tests/conftest.py
 from tests.templates import seed_data_dir
 
 PROFILE = "mafateeh-alkhair"
+
+
+@functools.cache
+def shared_ssl_context() -> ssl.SSLContext:
+    """The system's default TLS context, built once per process: every test desk's transport verifies with it.
+
+    Building one (the CA bundle read and parsed) costs tens of milliseconds of CPU; a transport built for each
+    desk of each test built its own. The desks' servers here are plain HTTP on loopback anyway.
+    """
+    return httpx.create_ssl_context()
 
 
 class FaultyTransport(httpx.BaseTransport):
@@ -41,7 +57,7 @@ class FaultyTransport(httpx.BaseTransport):
     """
 
     def __init__(self) -> None:
-        self.inner = httpx.HTTPTransport()
+        self.inner = nodelay_transport(shared_ssl_context())  # the desk's own transport (TCP_NODELAY)
         self.drop_reply_once: set[str] = set()
         self.truncate_upload_once = False
         self.corrupt_upload_once = False
@@ -190,12 +206,36 @@ def server_summary(server: SyncServerProcess, desk: Desk) -> dict[str, dict[str,
     return dict(response.json()["tables"])
 
 
+def forget_address_limits(db_url: str) -> None:
+    """Empty the server's per-address rate-limit buckets (enrolments, failures) before a test, as a new server has.
+
+    Every test's desks enrol from 127.0.0.1 on the session's one server (`sync_server`), whose buckets live in its
+    database: once the tests ran faster than the enrolment limit refills (60, then one a second), a later test's
+    enrolment was refused with 429. Each test starts with its own association (`retire_associations`) and, here,
+    its own limits; the limits themselves are tested in tests/server.
+    """
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    from desktop.server.limits import AUTH_FAILURE, ENROLL
+    from desktop.server.store import normalize_db_url
+
+    engine = create_engine(normalize_db_url(db_url), poolclass=NullPool)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM rate_bucket WHERE kind IN (:enroll, :failure)"),
+                         {"enroll": ENROLL, "failure": AUTH_FAILURE})
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
 def make_desk(tmp_path: Path, sync_server: SyncServerProcess) -> Iterator[Callable[..., Desk]]:
     """Make a desk: a workspace with the policy adopted, enrolled on the test's server."""
     made: list[Desk] = []
     from desktop.server.store import ServerStore
 
+    forget_address_limits(sync_server.db_url)
     store = ServerStore(sync_server.db_url)  # codes made in-process: the same store call as the admin command
 
     def factory(name: str = "desk", *, enroll: bool = True, branch: str | None = None,
@@ -222,6 +262,24 @@ def make_desk(tmp_path: Path, sync_server: SyncServerProcess) -> Iterator[Callab
         desk.sync.close()
         desk.transport.close()
         desk.ws.close()
+
+
+def run_admin(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`mustafid-admin --data-dir DATA_DIR ARGS...` run by its own `main` in this process (stdout and stderr captured).
+
+    The same parser, commands, Arabic lines and exit code as the console script, without starting and importing
+    another interpreter for every command (about a second of CPU each); `main` gives back the caller's log.
+    """
+    from desktop.cli import main
+
+    argv = ["--data-dir", str(data_dir), *args]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(argv)
+        except SystemExit as exc:  # argparse's own refusal of a malformed command line
+            code = exc.code if isinstance(exc.code, int) else 2
+    return subprocess.CompletedProcess(["mustafid-admin", *argv], code, out.getvalue(), err.getvalue())
 
 
 def utc(days: float = 0) -> dt.datetime:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import io
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -17,18 +16,15 @@ from sqlalchemy import create_engine, insert, select, update
 from desktop.server.models import server_association, sync_bucket, sync_row
 from desktop.server.store import add_to_buckets, normalize_db_url
 from desktop.sync import protocol as p
-from tests.desktop.sync.conftest import assert_converged
+from tests.desktop.sync.conftest import assert_converged, run_admin
 from tests.postgres import SyncServerProcess
 
-ROOT = Path(__file__).resolve().parents[3]
-ADMIN = ("import sys; from desktop import cli; cli.COMMAND_MODULES = ('desktop.sync.cli',); "
-         "sys.exit(cli.main())")
 STAMP = "2026-11-22T08:00:00+00:00"
 
 
 def _desk_admin(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", ADMIN, "--data-dir", str(data_dir), *args], cwd=ROOT,
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False)
+    """The desk's administrator command (in this process: tests/desktop/sync/test_cli.py runs it as a process)."""
+    return run_admin(data_dir, *args)
 
 
 def _server_admin(*args: str) -> tuple[int, str, str]:

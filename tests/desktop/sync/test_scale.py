@@ -15,7 +15,9 @@ from tests.desktop.sync.conftest import Desk, assert_converged
 from tests.postgres import PostgresCluster, SyncServerProcess
 
 DESKS = 10
-#: How long the desks write (the whole test stays well under a minute on two busy cores).
+#: How many rounds each desk completes while they all write at once (60 concurrent rounds, each after a new case).
+ROUNDS_PER_DESK = 6
+#: The longest the desks write, however loaded the machine (the whole test stays well under a minute).
 WRITING_SECONDS = 12.0
 #: What a round may read beyond the bytes of the rows it pulls: checksum roots, push answers, one descent.
 ROUND_OVERHEAD_BYTES = 24_000
@@ -45,7 +47,8 @@ def test_ten_desks_against_two_server_processes(make_desk: Callable[..., Desk],
 
     def work(desk: Desk) -> None:
         try:
-            while time.monotonic() < deadline:
+            done = 0
+            while done < ROUNDS_PER_DESK and time.monotonic() < deadline:
                 made[desk.name].append(desk.new_case())
                 before = dict(desk.transport.bytes_read)
                 try:
@@ -59,6 +62,7 @@ def test_ten_desks_against_two_server_processes(make_desk: Callable[..., Desk],
                 pulled = after.get("/v1/pull", 0) - before.get("/v1/pull", 0)
                 with lock:
                     rounds.append((total, pulled))
+                done += 1
         except BaseException as exc:  # noqa: BLE001 - reported by the main thread
             failures.append(exc)
 

@@ -58,8 +58,8 @@ def test_pinned_certificate_enrolment_then_another_certificate_is_refused_in_its
     # the server now presents another certificate (an impostor, or a new one nobody compared): refused, nothing sent
     other = make_self_signed(tmp_path / "cert-b", ["127.0.0.1"])
     tls_server.extra_args = ("--cert", str(other.cert), "--key", str(other.key))
-    tls_server.restart()
     service.close()
+    tls_server.restart()
     desk.new_case()
     with pytest.raises(SyncError) as refused:
         service.run_round()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import text
 
@@ -22,7 +23,9 @@ import ui.sync.controller as controller_module
 from desktop.reception import ReceptionService
 from desktop.sync.service import SyncService
 from desktop.workspace import Workspace
+from desktop.sync.link import nodelay_transport
 from tests.desktop.sync.conftest import make_desk  # noqa: F401 - the other PCs of a test
+from tests.desktop.sync.conftest import forget_address_limits, shared_ssl_context
 from tests.postgres import SyncServerProcess
 from tests.templates import seed_data_dir
 from ui.main_window import MainWindow
@@ -105,11 +108,20 @@ class WindowDesk:
                 setattr(case, key, value)
 
 
+def _setup_transport() -> httpx.HTTPTransport:
+    """The desk's own transport for the set-up services, on the process's one TLS context (`shared_ssl_context`).
+
+    Left to themselves they each build a default context (the CA bundle read again); the window's own service,
+    the one under test, keeps the transport it makes itself.
+    """
+    return nodelay_transport(shared_ssl_context())
+
+
 def enrol_and_settle(ws: Workspace, server: SyncServerProcess, name: str) -> None:
     """Enrol a workspace on the server with its own short-lived service and finish its first sync."""
     profile = ws.active_profile()
     assert profile is not None
-    service = SyncService(ws)
+    service = SyncService(ws, transport=_setup_transport())
     try:
         service.enroll(server.url, server.enroll_code(profile.association.name), device_name=name)
         service.run_round()
@@ -120,7 +132,7 @@ def enrol_and_settle(ws: Workspace, server: SyncServerProcess, name: str) -> Non
 
 def _send_sign_in(ws: Workspace) -> None:
     """Push what signing in wrote (the account made, its audit events): the desk starts with nothing pending."""
-    service = SyncService(ws)
+    service = SyncService(ws, transport=_setup_transport())
     try:
         service.run_round()
     finally:
@@ -143,6 +155,7 @@ def sync_desk(
     """Make a PC with the desk open on the test's server (closed, then its workspace closed, at teardown)."""
     made: list[WindowDesk] = []
     monkeypatch.setattr(controller_module, "default_service", ThreadRecordingService)
+    forget_address_limits(sync_server.db_url)
 
     def factory(name: str = "desk", *, enrolled: bool = True) -> WindowDesk:
         ws = Workspace.open(seed_data_dir(tmp_path / name))

@@ -14,7 +14,7 @@ __all__ = ["tls_server"]
 
 
 def test_a_self_signed_server_is_enrolled_after_its_fingerprint_is_shown(
-        qtbot: Any, sync_desk: Any, tls_server: Any) -> None:  # noqa: F811 - the fixture imported above
+        qtbot: Any, tls_server: Any, sync_desk: Any) -> None:  # noqa: F811 - the fixture imported above
     desk = sync_desk("tls-window", enrolled=False)
     window = desk.window
     dialog = window.show_enrolment()
