@@ -1117,6 +1117,11 @@ class _BatchBuilder:
     def _survey(self, case_id: str, officer: str, served: datetime, rows: dict[str, list[tuple[object, ...]]]) -> None:
         """A survey response a few days after the service, in the profile's anonymity mode."""
         answered = served + timedelta(days=int(self.rng.random() * 6), hours=1)
+        # Drawn whether or not the survey is kept: a rescue report's closing time comes from its id (random bits of a
+        # UUIDv7), so whether `answered` is past depends on the id and on the hour of the run; what is drawn after
+        # must not (the statuses of the cases after would vary between two runs of one seed).
+        channel = "kiosk" if self.rng.random() < 0.6 else "phone" if self.rng.random() < 0.6 else "slip"
+        answers = self._answers()
         if answered >= self.now:
             return
         if not self.survey_case:
@@ -1130,8 +1135,8 @@ class _BatchBuilder:
                 self.refs.policy_version_id,
                 case_id if self.survey_case else None,
                 officer_id,
-                "kiosk" if self.rng.random() < 0.6 else "phone" if self.rng.random() < 0.6 else "slip",
-                self._answers(),
+                channel,
+                answers,
                 stamp,
                 self.refs.device_id if self.survey_case else None,
                 officer_id,
