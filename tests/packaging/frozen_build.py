@@ -2,8 +2,8 @@
 
 PyInstaller's build (its analysis is the minute) goes to a cache outside the checkout (``$MUSTAFID_FROZEN_CACHE``,
 else ``~/.cache/mustafid-desk/frozen``) under the SHA-256 of what it depends on (`analysis_key`): packaging/ (the
-spec, the entry scripts, packaging/desk_layer.py), pyproject.toml, the base interpreter, the installed packages'
-versions and the modules the desk's code imports from elsewhere. The desk's own code and data files are not in
+spec, the entry scripts, packaging/desk_layer.py), pyproject.toml's settings, the base interpreter, the installed
+packages' versions and the modules the desk's code imports from elsewhere. The desk's own code and data files are not in
 PyInstaller's analysis (see packaging/desk_layer.py): the tested bundle is that build with its desk layer laid
 afresh by the spec's own function and DATA_FILES (`inputs_hash` adds the layer's files to the key), files of the
 build linked, not copied. A fresh machine (an empty cache) builds; a change to the desk's code only lays the layer
@@ -17,11 +17,13 @@ import fcntl
 import functools
 import hashlib
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
 import sys
 import time
+import tomllib
 from importlib import metadata
 from pathlib import Path
 from types import ModuleType
@@ -70,7 +72,9 @@ def analysis_key() -> str:
     digest = hashlib.sha256()
     for folder in ANALYSIS_FOLDERS:
         _hash_files(digest, ROOT / folder)
-    digest.update((ROOT / "pyproject.toml").read_bytes())
+    # pyproject's settings as parsed, not its bytes: a comment or a layout change is no new input of the build.
+    settings = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    digest.update(json.dumps(settings, sort_keys=True, ensure_ascii=False).encode())
     # The base interpreter and the packages' versions, not the venv's path: a fresh clone's new venv with the same
     # lock finds the build another clone made.
     digest.update(sys.base_prefix.encode() + sys.version.encode())
