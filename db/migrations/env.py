@@ -8,10 +8,20 @@ config whose script_location is this directory, or ``sqlalchemy.url`` in that co
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+from typing import Any
+
 from alembic import context
+from alembic.runtime.migration import MigrationContext, MigrationInfo
 from sqlalchemy import create_engine, event
 
-from db.engine import autogenerate_include_name, begin_sqlite_transaction, configure_sqlite_connection
+from db.engine import (
+    APPLICATION_ID,
+    autogenerate_include_name,
+    begin_sqlite_transaction,
+    configure_sqlite_connection,
+    revision_stamp,
+)
 from db.models import Base
 
 config = context.config
@@ -25,7 +35,19 @@ def _configure(connection: object) -> None:
         render_as_batch=True,
         compare_type=True,
         include_name=autogenerate_include_name,
+        on_version_apply=_stamp_header,
     )
+
+
+def _stamp_header(ctx: MigrationContext, step: MigrationInfo, heads: Collection[Any],
+                  run_args: Mapping[str, Any]) -> None:
+    """After each migration step, up or down, in its transaction: the file's header names the revision it is at
+    (`db.engine.APPLICATION_ID`, `revision_stamp`), so that opening it at head reads no schema."""
+    head = str(next(iter(heads))) if len(heads) == 1 else None
+    if ctx.connection is None:
+        return  # offline (a SQL script is written): no file to stamp
+    ctx.connection.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
+    ctx.connection.exec_driver_sql(f"PRAGMA user_version={revision_stamp(head)}")
 
 
 def run_migrations_online() -> None:

@@ -77,6 +77,7 @@ def test_database_from_a_newer_version_is_refused_and_left_byte_identical(data_d
     db.upgrade()
     with db.session() as session:
         session.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
+        session.execute(text("PRAGMA user_version = 9999"))  # the header a newer version's migration leaves
     db.close()
     assert not Path(f"{path}-wal").exists()  # checkpointed on close: the file is the whole database
     before = path.read_bytes()
@@ -247,3 +248,44 @@ def test_close_then_reuse_reopens_the_engine(database: Database) -> None:
         session.add(_association())
     with database.session(read_only=True) as session:
         assert session.scalar(select(func.count()).select_from(Association)) == 1
+
+
+def test_the_files_header_names_its_revision_after_every_migration_step(data_dir: Path) -> None:
+    """Each step, up or down, leaves the revision's number in the header (with the desk's application id), so that
+    a file at head is known without its schema being read; a file without it is read from alembic_version."""
+    from alembic import command
+
+    from db.engine import APPLICATION_ID, alembic_config, revision_stamp
+
+    def header(path: Path) -> tuple[int, int]:
+        connection = sqlite3.connect(path)
+        try:
+            return (connection.execute("PRAGMA application_id").fetchone()[0],
+                    connection.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            connection.close()
+
+    path = data_dir / "stamped.db"
+    db = Database.open(path)
+    db.upgrade()
+    db.close()
+    assert header(path) == (APPLICATION_ID, int(HEAD_REVISION))
+    db = Database.open(path)
+    with db.engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "-1")
+    previous = db.current_revision()
+    db.close()
+    assert previous is not None and previous != HEAD_REVISION
+    assert header(path) == (APPLICATION_ID, revision_stamp(previous))
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA user_version = 0")  # as a release before the stamp left it
+    connection.commit()
+    connection.close()
+    db = Database.open(path)
+    assert db.current_revision() == previous  # read the long way
+    db.upgrade()
+    db.close()
+    assert header(path) == (APPLICATION_ID, int(HEAD_REVISION))
+    db = Database.open(path)
+    assert db.current_revision() == HEAD_REVISION
+    db.close()
