@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop.errors import describe
@@ -152,22 +152,7 @@ class Operations(QObject):
                 return True
             if time.monotonic() >= deadline:
                 return False
-            self._wait_for_events(max(1, int((deadline - time.monotonic()) * 1000)))
-
-    @staticmethod
-    def _wait_for_events(msecs: int) -> None:
-        """Process the GUI thread's events, sleeping until one comes (at most `msecs`) when none is pending.
-
-        What an unfinished operation still waits for always arrives as an event: its outcome (a queued signal
-        from the worker), or the paint or timer of a read started after a widget is drawn (`_PaintWatch`).
-        Waiting for it here, instead of asking again at once, keeps `wait` from spinning a core meanwhile."""
-        alarm = QTimer()
-        alarm.setSingleShot(True)
-        alarm.start(msecs)  # wakes the sleep at the deadline if nothing else does
-        QCoreApplication.processEvents(
-            QEventLoop.ProcessEventsFlag.AllEvents | QEventLoop.ProcessEventsFlag.WaitForMoreEvents
-        )
-        alarm.stop()
+            QCoreApplication.processEvents()
 
     def shutdown(self, msecs: int = 10_000) -> bool:
         """At exit: wait, at most `msecs` per pool, for queued work to finish; True when everything finished."""

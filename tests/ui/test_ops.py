@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
 import shiboken6
 from PySide6.QtCore import QObject, QThread
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -209,24 +208,3 @@ def test_a_read_after_drawn_still_runs_when_no_paint_comes(qtbot: QtBot) -> None
     assert not ran.is_set()
     assert ops.wait()
     assert ran.is_set() and results == [] and ops.in_flight == 0
-
-
-def test_wait_sleeps_while_a_read_waits_for_its_start(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
-    """While the only work left is a read that has not started (its widget never painted: it starts on its timer),
-    `wait` sleeps until the next event instead of asking again and again (it once spun a core for that time)."""
-    ops = Operations()
-    widget = _shown_widget(qtbot)
-    ran = threading.Event()
-    sleeps: list[int] = []
-    sleep = Operations._wait_for_events  # noqa: SLF001 - counting the sleeps of the real method
-
-    def counted(msecs: int) -> None:
-        sleeps.append(msecs)
-        sleep(msecs)
-
-    monkeypatch.setattr(Operations, "_wait_for_events", staticmethod(counted))
-    ops.read(ran.set, lambda _r: None, owner=widget, after_drawn=widget)
-    shiboken6.delete(widget)  # no paint will come: the read starts on the watch's timer
-    assert ops.wait()
-    assert ran.is_set() and ops.in_flight == 0
-    assert 1 <= len(sleeps) <= 20, len(sleeps)
