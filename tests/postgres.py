@@ -14,9 +14,10 @@
   its own database, started once per test session (once per pytest-xdist worker).
 * ``sync_server`` (function): that process, running and healthy, for one test, with ``.url``,
   ``.kill()``, ``.restart()``, ``.stop()``, ``.start()``, ``.log()``, ``.enroll_code(name)``. Every
-  association earlier tests enrolled is retired (renamed) first, so the test's enrolment codes make
-  a fresh association with no rows, devices or sequence of anyone else's; its ``.log()`` holds only
-  what the server wrote during the test. A test may kill, stop, freeze or restart it: the next test
+  association earlier tests enrolled is retired (renamed) first and the per-address rate limits are
+  emptied (`forget_address_limits`), so the test's enrolment codes make a fresh association with no
+  rows, devices or sequence of anyone else's; its ``.log()`` holds only what the server wrote during
+  the test. A test may kill, stop, freeze or restart it: the next test
   finds it dead or unhealthy and starts it again on the same database.
 
 Binaries are looked up in ``$MUSTAFID_PG_BIN``, /usr/lib/postgresql/<newest>/bin, then ``$PATH``;
@@ -341,6 +342,18 @@ def retire_associations(cluster: PostgresCluster, db_url: str) -> None:
                      "WHERE name NOT LIKE '~retired %'")
 
 
+def forget_address_limits(cluster: PostgresCluster, db_url: str) -> None:
+    """Empty the server's per-address rate-limit buckets (enrolments, failures), as a new server has them.
+
+    Every test's desks enrol from 127.0.0.1 on the session's one server, whose buckets live in its database: once
+    the tests ran faster than the enrolment limit refills (60, then one a second), a later test's enrolment was
+    refused with 429. The limits themselves are tested in tests/server on servers of their own.
+    """
+    from desktop.server.limits import AUTH_FAILURE, ENROLL
+
+    cluster.execute(f"DELETE FROM rate_bucket WHERE kind IN ('{ENROLL}', '{AUTH_FAILURE}')", database=db_url)
+
+
 @pytest.fixture(scope="session")
 def shared_sync_server(postgres_cluster: PostgresCluster,
                        tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncServerProcess]:
@@ -355,8 +368,9 @@ def shared_sync_server(postgres_cluster: PostgresCluster,
 
 @pytest.fixture
 def sync_server(shared_sync_server: SyncServerProcess, postgres_cluster: PostgresCluster) -> SyncServerProcess:
-    """The session's sync server, running and healthy, with a fresh association for this test (see above)."""
+    """The session's sync server, running and healthy, with a fresh association and fresh per-address limits for this test (see above)."""
     shared_sync_server.ensure_running()
     retire_associations(postgres_cluster, shared_sync_server.db_url)
+    forget_address_limits(postgres_cluster, shared_sync_server.db_url)
     shared_sync_server.begin_test()
     return shared_sync_server

@@ -206,36 +206,12 @@ def server_summary(server: SyncServerProcess, desk: Desk) -> dict[str, dict[str,
     return dict(response.json()["tables"])
 
 
-def forget_address_limits(db_url: str) -> None:
-    """Empty the server's per-address rate-limit buckets (enrolments, failures) before a test, as a new server has.
-
-    Every test's desks enrol from 127.0.0.1 on the session's one server (`sync_server`), whose buckets live in its
-    database: once the tests ran faster than the enrolment limit refills (60, then one a second), a later test's
-    enrolment was refused with 429. Each test starts with its own association (`retire_associations`) and, here,
-    its own limits; the limits themselves are tested in tests/server.
-    """
-    from sqlalchemy import create_engine
-    from sqlalchemy.pool import NullPool
-
-    from desktop.server.limits import AUTH_FAILURE, ENROLL
-    from desktop.server.store import normalize_db_url
-
-    engine = create_engine(normalize_db_url(db_url), poolclass=NullPool)
-    try:
-        with engine.begin() as conn:
-            conn.execute(text("DELETE FROM rate_bucket WHERE kind IN (:enroll, :failure)"),
-                         {"enroll": ENROLL, "failure": AUTH_FAILURE})
-    finally:
-        engine.dispose()
-
-
 @pytest.fixture
 def make_desk(tmp_path: Path, sync_server: SyncServerProcess) -> Iterator[Callable[..., Desk]]:
     """Make a desk: a workspace with the policy adopted, enrolled on the test's server."""
     made: list[Desk] = []
     from desktop.server.store import ServerStore
 
-    forget_address_limits(sync_server.db_url)
     store = ServerStore(sync_server.db_url)  # codes made in-process: the same store call as the admin command
 
     def factory(name: str = "desk", *, enroll: bool = True, branch: str | None = None,

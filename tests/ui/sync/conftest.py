@@ -25,7 +25,7 @@ from desktop.sync.service import SyncService
 from desktop.workspace import Workspace
 from desktop.sync.link import nodelay_transport
 from tests.desktop.sync.conftest import make_desk  # noqa: F401 - the other PCs of a test
-from tests.desktop.sync.conftest import forget_address_limits, shared_ssl_context
+from tests.desktop.sync.conftest import shared_ssl_context
 from tests.postgres import SyncServerProcess
 from tests.templates import seed_data_dir
 from ui.main_window import MainWindow
@@ -155,7 +155,6 @@ def sync_desk(
     """Make a PC with the desk open on the test's server (closed, then its workspace closed, at teardown)."""
     made: list[WindowDesk] = []
     monkeypatch.setattr(controller_module, "default_service", ThreadRecordingService)
-    forget_address_limits(sync_server.db_url)
 
     def factory(name: str = "desk", *, enrolled: bool = True) -> WindowDesk:
         ws = Workspace.open(seed_data_dir(tmp_path / name))
