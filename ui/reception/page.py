@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QStackedWidget,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +33,7 @@ from ui.reception.lifecycle import AbandonDialog
 from ui.reception.style import RECEPTION_STYLE
 from ui.reception.wizard import ReceptionWizard
 from ui.widgets.policy_outline import ReceptionOutline
+from ui.widgets.steady_tabs import SteadyTabWidget
 
 if TYPE_CHECKING:
     from desktop.reception import CaseView, DraftSummary
@@ -203,7 +203,7 @@ class ReceptionPage(QWidget):
         self.banner = DraftsBanner(self)
         layout.addWidget(self.banner)
 
-        self.tabs = QTabWidget(self)
+        self.tabs = SteadyTabWidget(self)
         self.tabs.setObjectName("reception_tabs")
         self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)  # mirrored: the left, after the tabs
         # The tabs are made inside the tab widget's own page stack, so adding them re-parents (and re-styles)
