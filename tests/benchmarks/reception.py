@@ -16,10 +16,13 @@ In one process (offscreen Qt, the desk's style and font), on a workspace with th
   worker thread) — while a 1 ms QTimer heartbeat records when the GUI thread was free; the stall is the
   largest gap between two beats. Baseline: the same heartbeat over an idle window for as long.
 
-Prints the figures, the load average, and, as the last line, one JSON object.
+Prints the figures, the load average, and, as the last line, one JSON object. `--explain` prints, for the longest
+gaps of each timed reception, what the GUI thread did in them (events by receiver and type, collections; stacks
+with `--explain-stacks`): where to look when the stall grows.
 
     python tests/benchmarks/reception.py                       # 20 rounds (7-9 page changes each)
     python tests/benchmarks/reception.py --rounds 20 --profile daam-rescue
+    python tests/benchmarks/reception.py --rounds 3 --explain
 """
 
 from __future__ import annotations
@@ -55,6 +58,128 @@ def _p95(samples: tuple[float, ...]) -> float:
     return statistics.quantiles(samples, n=20)[-1] if len(samples) >= 20 else max(samples)
 
 
+class _StallExplainer:
+    """For --explain: while each timed reception runs, every event the GUI thread dispatches (when, to what, of
+    which type) and every run of the cyclic collector are recorded, and with --explain-stacks a thread samples
+    the GUI thread's Python stack every half millisecond. `report` prints, for the longest gaps between two
+    heartbeats, the collections, the time spent per receiver and event type (from one event to the next: a
+    nested event counts in its outer one), and the commonest stacks. The recording slows the GUI thread itself
+    (a Python filter on every event): read the shares, not the figures."""
+
+    def __init__(self, stacks: bool) -> None:
+        import threading
+
+        from PySide6.QtCore import QCoreApplication, QObject
+
+        self._threading = threading
+        self._gui = threading.main_thread().ident
+        self._stacks = stacks
+        self.samples: list[tuple[int, tuple[str, ...]]] = []
+        self.collections: list[tuple[int, int, int]] = []  # (start ns, stop ns, generation)
+        self.events: list[tuple[int, str, int]] = []  # (ns, receiver, event type)
+        self._collecting: int | None = None
+        self._recording = False
+        self._thread: threading.Thread | None = None
+        explainer = self
+
+        class _EventLog(QObject):
+            def eventFilter(self, watched: QObject, event: Any) -> bool:  # noqa: N802 - Qt's name
+                if explainer._recording:
+                    target = type(watched).__name__
+                    if target == "QTimer" and watched.parent() is not None:
+                        target = f"QTimer of {type(watched.parent()).__name__}"
+                    explainer.events.append((time.perf_counter_ns(), target, int(event.type())))
+                return False
+
+        self._log = _EventLog()
+        QCoreApplication.instance().installEventFilter(self._log)
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if self._threading.get_ident() != self._gui:
+            return
+        if phase == "start":
+            self._collecting = time.perf_counter_ns()
+        elif self._collecting is not None:
+            self.collections.append((self._collecting, time.perf_counter_ns(), info["generation"]))
+            self._collecting = None
+
+    def _sample(self) -> None:
+        import sys
+
+        while self._recording:
+            frame = sys._current_frames().get(self._gui)  # noqa: SLF001 - a diagnostic sampler
+            stack: list[str] = []
+            while frame is not None and len(stack) < 8:
+                code = frame.f_code
+                stack.append(f"{Path(code.co_filename).name}:{frame.f_lineno} {code.co_name}")
+                frame = frame.f_back
+            self.samples.append((time.perf_counter_ns(), tuple(stack)))
+            time.sleep(0.0005)
+
+    def start(self) -> None:
+        """Begin recording (before the heartbeat starts)."""
+        import gc
+        import sys
+
+        self.samples.clear()
+        self.collections.clear()
+        self.events.clear()
+        self._recording = True
+        gc.callbacks.append(self._on_gc)
+        if self._stacks:
+            sys.setswitchinterval(0.0005)  # the sampler gets the GIL back quickly
+            self._thread = self._threading.Thread(target=self._sample, daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop recording."""
+        import gc
+        import sys
+
+        self._recording = False
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+            sys.setswitchinterval(0.005)
+        gc.callbacks.remove(self._on_gc)
+
+    def report(self, beats: list[int], number: int, top: int = 4) -> None:
+        """Print the longest gaps of this reception with what the GUI thread did in each."""
+        from collections import Counter
+
+        from PySide6.QtCore import QEvent
+
+        def type_name(kind: int) -> str:
+            try:
+                return QEvent.Type(kind).name
+            except ValueError:
+                return str(kind)
+
+        gaps = sorted(((beats[i + 1] - beats[i], beats[i], beats[i + 1]) for i in range(len(beats) - 1)),
+                      reverse=True)[:top]
+        for length, begin, end in gaps:
+            print(f"--- reception {number}: gap {length / 1e6:.1f} ms")
+            for start, stop, generation in self.collections:
+                if start < end and stop > begin:
+                    print(f"    collection of generation {generation}: {(stop - start) / 1e6:.1f} ms")
+            inside = [event for event in self.events if begin <= event[0] <= end]
+            spent: Counter[str] = Counter()
+            counts: Counter[str] = Counter()
+            for index, (when, target, kind) in enumerate(inside):
+                following = inside[index + 1][0] if index + 1 < len(inside) else end
+                key = f"{target} {type_name(kind)}"
+                spent[key] += following - when
+                counts[key] += 1
+            print(f"    {len(inside)} events; the most time:")
+            for key, nanoseconds in spent.most_common(10):
+                print(f"      {nanoseconds / 1e6:5.1f} ms  {counts[key]:4d} x {key}")
+            stacks = Counter(stack for when, stack in self.samples if begin <= when <= end)
+            for stack, count in stacks.most_common(3):
+                print(f"    {count} stack samples:")
+                for line in stack:
+                    print(f"        {line}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Build the workspace, time the series interleaved, then the stall of whole receptions; print the figures."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -62,6 +187,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=3, help="untimed rounds first")
     parser.add_argument("--receptions", type=int, default=3, help="whole receptions driven for the stall")
     parser.add_argument("--profile", default="mafateeh-alkhair", help="built-in policy id")
+    parser.add_argument("--explain", action="store_true",
+                        help="record the GUI thread's events and collections; print what ran in the longest stalls")
+    parser.add_argument("--explain-stacks", action="store_true",
+                        help="with --explain, also sample the GUI thread's Python stack")
     args = parser.parse_args(argv)
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -258,15 +387,18 @@ def main(argv: list[str] | None = None) -> int:
             self.timer.setInterval(1)
             self.timer.timeout.connect(self._beat)
             self.gaps: list[float] = []
+            self.beats: list[int] = []
             self._last = 0
 
         def _beat(self) -> None:
             now = self.clock.nsecsElapsed()
             self.gaps.append((now - self._last) / 1e6)
+            self.beats.append(time.perf_counter_ns())
             self._last = now
 
         def start(self) -> None:
             self.gaps.clear()
+            self.beats = [time.perf_counter_ns()]
             self.clock.start()
             self._last = self.clock.nsecsElapsed()
             self.timer.start()
@@ -368,12 +500,18 @@ def main(argv: list[str] | None = None) -> int:
     one_reception(0)  # warm-up: first showing of every kind of page
     stalls: list[float] = []
     durations: list[float] = []
+    explainer = _StallExplainer(args.explain_stacks) if args.explain else None
     for number in range(1, args.receptions + 1):
         idle()
         started = time.perf_counter()
+        if explainer is not None:
+            explainer.start()
         beat.start()
         one_reception(number)
         stalls.append(beat.stop())
+        if explainer is not None:
+            explainer.stop()
+            explainer.report(beat.beats, number)
         durations.append(time.perf_counter() - started)
     idle_window = QWidget()
     idle_window.resize(900, 640)
