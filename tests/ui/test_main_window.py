@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit
 
 from desktop.arabic_text import display_digits
 from desktop.arabic_text import to_arabic_digits
-from desktop.hijri import format_gregorian, format_hijri
+from desktop.hijri import format_gregorian, format_hijri, local_date
 from desktop.workspace import Workspace
 from ui.main_window import MainWindow
 from ui.ops import operations
@@ -170,12 +170,13 @@ def test_rescue_policy_has_no_committee_period(qtbot, workspace: Workspace) -> N
 def test_status_bar_shows_officer_association_connection_and_today(
     window: MainWindow, adopted_workspace: Workspace
 ) -> None:
-    """The status bar names the officer and association, the sync state, and today in both calendars."""
+    """The status bar names the officer and association, the sync state, and today in both calendars: Riyadh's
+    today, whatever the PC's zone (from 21:00 UTC it is already tomorrow in Riyadh)."""
     status = window.desk_status
     assert adopted_workspace.officer_name() in status.officer_label.text()
     assert status.association_label.text() == "جمعية مفاتيح الخير الأسرية"
     assert status.connection_label.text() == adopted_workspace.connection_state().label_ar
-    today = date.today()
+    today = local_date(datetime.now(UTC))
     assert format_hijri(today) in status.today_label.text()
     assert format_gregorian(today) in status.today_label.text()
 
