@@ -369,8 +369,8 @@ class DeclarePage(StepPage[DeclareStep]):
             if refusal:
                 self._set_error(self.pad_error, refusal)
                 return None
-            png = self.pad.to_png()
-            return lambda: handler.sign(case_id, png)
+            png = self.pad.png_maker()  # drawn in the operation, off the GUI thread
+            return lambda: handler.sign(case_id, png())
         if mode == PAPER:
             if self._importing:
                 self._set_error(self.paper_error, "انتظر حتى يكتمل استيراد صورة الإقرار.")

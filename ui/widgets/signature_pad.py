@@ -8,7 +8,7 @@ or too small to be one (a dot, a tick): `refusal()` says why, in Arabic.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -136,33 +136,14 @@ class SignaturePad(QWidget):
 
     def to_png(self, height: int = _PNG_HEIGHT) -> bytes:
         """The signature as a PNG (dark ink on transparent), cropped to the ink with a small margin."""
-        if not self._strokes:
-            return b""
-        points = [p for stroke in self._strokes for p in stroke]
+        return self.png_maker(height)()
+
+    def png_maker(self, height: int = _PNG_HEIGHT) -> Callable[[], bytes]:
+        """What `to_png` returns, to be made later and on any thread (an operation's worker): the strokes and the
+        pad's proportions are copied now; the drawing (~5 ms) touches no widget."""
+        strokes = [list(stroke) for stroke in self._strokes]
         aspect = (self.width() / self.height()) if self.height() else 3.0
-        # Work in a canvas of the pad's proportions, `height` pixels high, then crop to the ink.
-        canvas_h = float(height)
-        canvas_w = canvas_h * aspect
-        xs = [p[0] * canvas_w for p in points]
-        ys = [p[1] * canvas_h for p in points]
-        margin = 10.0
-        left, top = max(min(xs) - margin, 0.0), max(min(ys) - margin, 0.0)
-        right, bottom = min(max(xs) + margin, canvas_w), min(max(ys) + margin, canvas_h)
-        width_px = max(int(math.ceil(right - left)), 1)
-        height_px = max(int(math.ceil(bottom - top)), 1)
-        image = QImage(width_px, height_px, QImage.Format.Format_ARGB32)
-        image.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(image)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        painter.translate(-left, -top)
-        self._paint_strokes(painter, QRectF(0, 0, canvas_w, canvas_h), scale=canvas_h / 190.0)
-        painter.end()
-        data = QByteArray()
-        buffer = QBuffer(data)
-        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.save(buffer, "PNG")  # type: ignore[call-overload]  # the stubs say bytes, PySide wants str
-        buffer.close()
-        return bytes(data.data())
+        return lambda: signature_png(strokes, aspect, height)
 
     # ----------------------------------------------------------------- drawing
 
@@ -284,29 +265,65 @@ class SignaturePad(QWidget):
 
     def _paint_strokes(self, painter: QPainter, rect: QRectF, *, scale: float) -> None:
         """Draw every stroke into `rect` (relative coordinates mapped onto it)."""
-        for stroke in self._strokes:
-            width = _PEN_WIDTH * scale
-            if len(stroke) == 1:
-                x, y, pressure = stroke[0]
-                painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(_INK)
-                radius = width * max(pressure, 0.4) / 2 + 0.5
-                painter.drawEllipse(
-                    QPointF(rect.left() + x * rect.width(), rect.top() + y * rect.height()), radius, radius
-                )
-                continue
-            average_pressure = sum(p[2] for p in stroke) / len(stroke)
-            pen = QPen(_INK, width * max(average_pressure, 0.4) * 1.0)
-            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-            pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-            painter.setPen(pen)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            path = QPainterPath()
-            first = stroke[0]
-            path.moveTo(rect.left() + first[0] * rect.width(), rect.top() + first[1] * rect.height())
-            for x, y, _ in stroke[1:]:
-                path.lineTo(rect.left() + x * rect.width(), rect.top() + y * rect.height())
-            painter.drawPath(path)
+        paint_strokes(painter, self._strokes, rect, scale=scale)
+
+
+def paint_strokes(painter: QPainter, strokes: Sequence[Stroke], rect: QRectF, *, scale: float) -> None:
+    """Draw strokes into `rect` (relative coordinates mapped onto it); any thread, onto any paint device."""
+    for stroke in strokes:
+        width = _PEN_WIDTH * scale
+        if len(stroke) == 1:
+            x, y, pressure = stroke[0]
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(_INK)
+            radius = width * max(pressure, 0.4) / 2 + 0.5
+            painter.drawEllipse(
+                QPointF(rect.left() + x * rect.width(), rect.top() + y * rect.height()), radius, radius
+            )
+            continue
+        average_pressure = sum(p[2] for p in stroke) / len(stroke)
+        pen = QPen(_INK, width * max(average_pressure, 0.4) * 1.0)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        path = QPainterPath()
+        first = stroke[0]
+        path.moveTo(rect.left() + first[0] * rect.width(), rect.top() + first[1] * rect.height())
+        for x, y, _ in stroke[1:]:
+            path.lineTo(rect.left() + x * rect.width(), rect.top() + y * rect.height())
+        painter.drawPath(path)
+
+
+def signature_png(strokes: Sequence[Stroke], aspect: float, height: int = _PNG_HEIGHT) -> bytes:
+    """Strokes as a PNG (dark ink on transparent) `height` pixels high on a canvas of the pad's proportions
+    (`aspect`, width over height), cropped to the ink with a small margin; b"" without strokes. Any thread: it
+    paints on a QImage, no widget."""
+    if not strokes:
+        return b""
+    points = [p for stroke in strokes for p in stroke]
+    canvas_h = float(height)
+    canvas_w = canvas_h * aspect
+    xs = [p[0] * canvas_w for p in points]
+    ys = [p[1] * canvas_h for p in points]
+    margin = 10.0
+    left, top = max(min(xs) - margin, 0.0), max(min(ys) - margin, 0.0)
+    right, bottom = min(max(xs) + margin, canvas_w), min(max(ys) + margin, canvas_h)
+    width_px = max(int(math.ceil(right - left)), 1)
+    height_px = max(int(math.ceil(bottom - top)), 1)
+    image = QImage(width_px, height_px, QImage.Format.Format_ARGB32)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.translate(-left, -top)
+    paint_strokes(painter, strokes, QRectF(0, 0, canvas_w, canvas_h), scale=canvas_h / 190.0)
+    painter.end()
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")  # type: ignore[call-overload]  # the stubs say bytes, PySide wants str
+    buffer.close()
+    return bytes(data.data())
 
 
 def _clamp(value: float) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from io import BytesIO
 
 from PIL import Image
@@ -49,6 +50,21 @@ def test_a_real_signature_is_accepted_and_exported_as_png(qtbot) -> None:
         if pixels[x, y][3] > 40 and sum(pixels[x, y][:3]) < 300
     )
     assert inked > 200
+
+
+def test_the_png_is_drawn_later_on_a_worker_thread_from_the_strokes_of_the_moment(qtbot) -> None:
+    """`png_maker()` copies the strokes when asked: drawn later on another thread (an operation's worker), the PNG
+    is the pad's `to_png()` of that moment, whatever the pad is drawn or cleared meanwhile."""
+    pad = _pad(qtbot)
+    draw_signature(pad)
+    expected = pad.to_png()
+    maker = pad.png_maker()
+    pad.clear()
+    made: list[bytes] = []
+    worker = threading.Thread(target=lambda: made.append(maker()))
+    worker.start()
+    worker.join()
+    assert made == [expected]
 
 
 def test_undo_and_clear(qtbot) -> None:
