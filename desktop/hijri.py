@@ -52,6 +52,7 @@ __all__ = [
     "parse_hijri",
     "promised_decision_date",
     "riyadh_moment",
+    "riyadh_today",
     "weekday_ar",
 ]
 
@@ -126,6 +127,11 @@ def local_date(moment: datetime) -> date:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(RIYADH).date()
+
+
+def riyadh_today() -> date:
+    """Today's date in Riyadh, whatever the PC's own zone (from 21:00 UTC it is already tomorrow there)."""
+    return local_date(datetime.now(UTC))
 
 
 def riyadh_moment(moment: datetime) -> datetime:

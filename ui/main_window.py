@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import InputError
-from desktop.hijri import format_dual, local_date
+from desktop.hijri import format_dual, riyadh_today
 from ui.identity.gate import DeskGate, roles_text
 from ui.identity.idle import IdleWatch
 from ui.ops import operations, run_read, run_write
@@ -934,4 +933,4 @@ def _owned_by(window: QWidget, owner: QWidget) -> bool:
 
 def _today_text() -> str:
     """Today's date in Riyadh, Hijri and Gregorian side by side (the PC's own zone may be another)."""
-    return format_dual(local_date(datetime.now(UTC)))
+    return format_dual(riyadh_today())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TypeAlias
 
 from PySide6.QtCore import Signal
@@ -11,7 +10,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollA
 
 from desktop.arabic_text import to_latin_digits
 from desktop.errors import InputError
-from desktop.hijri import local_date
+from desktop.hijri import riyadh_today
 from desktop.reports import DashboardService, ReportService
 from desktop.reports.views import DashboardFigures, OfficerFigures, Period
 from ui.reports.dashboard import DashboardView
@@ -74,7 +73,7 @@ class ReportsPage(QWidget):
         layout.addLayout(top)
 
         chooser = QHBoxLayout()
-        self.period_picker = PeriodPicker(local_date(datetime.now(UTC)), self)
+        self.period_picker = PeriodPicker(riyadh_today(), self)
         chooser.addWidget(self.period_picker, 1)
         self.show_button = QPushButton("عرض", self)
         self.show_button.setObjectName("refresh_dashboard")

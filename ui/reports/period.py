@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -27,8 +27,8 @@ from desktop.hijri import (
     format_dual,
     format_gregorian,
     format_hijri,
-    local_date,
     parse_date_either,
+    riyadh_today,
 )
 from desktop.reports.views import Period, ReportError
 
@@ -113,7 +113,7 @@ class PeriodPicker(QWidget):
     def __init__(self, today: date | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("period_picker")
-        today = today or local_date(datetime.now(UTC))
+        today = today or riyadh_today()
         hijri_today = HijriDate.from_gregorian(today)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)

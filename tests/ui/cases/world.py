@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.hijri import local_date
+from desktop.hijri import riyadh_today
 from desktop.identity import make_saudi_id
 from desktop.reception import DocumentInput, ParticularsInput, ReceptionService
 from desktop.workspace import Workspace
@@ -118,7 +118,7 @@ def world_template() -> tuple[Path, World]:
     workspace closed)."""
     global _template
     with _lock:
-        today = local_date(datetime.now(UTC))
+        today = riyadh_today()
         if _template is None or _template[2] != today:
             directory = Path(tempfile.mkdtemp(prefix="mustafid-world-")) / "data"
             atexit.register(shutil.rmtree, directory.parent, True)
