@@ -4,8 +4,8 @@ Left automatic, a collection runs in whichever thread happens to allocate past t
 `ui.ops` — and may free the last reference to a Qt object (a model a worker's closure held, a widget in a
 reference cycle) there; Qt objects must be deleted on their own thread, and PySide6 crashes when they are not
 (seen: a segmentation fault while a reader counted the case list as its page was being closed). As pyqtgraph's
-`GarbageCollector` does, the automatic collector is turned off and a timer on the GUI thread collects each
-generation whenever its count passes the threshold Python itself would have used. Objects without cycles are
+`GarbageCollector` does, the automatic collector is turned off and a timer on the GUI thread collects what Python
+itself would have collected, by its own rule (`CollectionPolicy`). Objects without cycles are
 freed by reference counting as always, on any thread; only cycles wait for the next tick.
 """
 
@@ -31,7 +31,6 @@ class GuiThreadCollector(QObject):
 
     def __init__(self, parent: QObject) -> None:
         super().__init__(parent)
-        self.policy = _policy()
         gc.disable()
         self._timer = QTimer(self)
         self._timer.setInterval(COLLECT_INTERVAL_MS)
@@ -40,7 +39,7 @@ class GuiThreadCollector(QObject):
 
     def check(self) -> None:
         """Collect what is due (the timer's tick)."""
-        self.policy.collect_due()
+        _policy().collect_due()
 
 
 class CollectionPolicy:
@@ -90,7 +89,8 @@ _shared_policy: CollectionPolicy | None = None
 
 
 def _policy() -> CollectionPolicy:
-    """The process's one policy (its counts are the process's)."""
+    """The process's one policy (its counts are the process's), made at the first look, not at start-up (it counts
+    the oldest generation once)."""
     global _shared_policy
     if _shared_policy is None:
         _shared_policy = CollectionPolicy()
