@@ -38,6 +38,7 @@ from desktop.cli_args import ArabicArgumentParser
 from desktop.version import add_version_argument
 from desktop.errors import describe, unexpected_error_text
 from ui.collector import collect_on_gui_thread
+from ui.event_types import resolve_event_types
 from ui.input_safety import install_wheel_guard
 from ui.ops import operations, run_read, run_write
 from ui.settings import show_main_window
@@ -168,6 +169,7 @@ def configure_application(app: QApplication) -> None:
         install_qt_translations(app)
     app.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
     install_arabic_font(app)
+    resolve_event_types()  # before the first Python event filter sees an event (see ui.event_types)
     install_wheel_guard(app)
     if STYLE_SHEET.is_file():
         sheet = STYLE_SHEET.read_text(encoding="utf-8")
