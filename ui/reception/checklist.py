@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from html import escape
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QColor, QMouseEvent, QPalette
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from desktop.arabic_text import display_digits
@@ -24,6 +23,9 @@ STATE_STYLE: dict[str, tuple[str, str, str]] = {
     "not_applicable": ("–", "لا تنطبق على هذا النوع", "#8c96a0"),
 }
 
+#: The state line's size beside the title's (HTML's "small").
+STATE_LINE_SCALE = 0.85
+
 #: States whose entry cannot be clicked (no page to look at).
 UNREACHABLE_STATES = frozenset({"pending", "after_decision", "not_applicable"})
 
@@ -38,15 +40,57 @@ class ChecklistEntry:
     detail: str = ""
 
 
-class _EntryLabel(WrappedLabel):
-    """One entry; a click on a reachable entry asks to show its page (`sig_clicked(step_id)`)."""
+class _Entry(QFrame):
+    """One entry: its title (bold while current) over its state, in plain text coloured by the state; a click on
+    a reachable entry asks to show its page (`sig_clicked(step_id)`).
+
+    Plain text, not rich text: a rich-text label parses its HTML and lays out a text document at every change,
+    and a new contact changes every entry at once (~0.7 ms an entry on the GUI thread); plain text is only
+    measured and drawn. Only what changed is set again."""
 
     sig_clicked = Signal(str)
 
-    def __init__(self, key: str, parent: QWidget | None = None) -> None:
-        super().__init__("", parent)
-        self.key = key
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("checklist_entry")
+        self.key = ""
         self.reachable = False
+        column = QVBoxLayout(self)
+        column.setContentsMargins(8, 6, 8, 6)
+        column.setSpacing(0)
+        self.title = WrappedLabel("", self)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.state_line = WrappedLabel("", self)
+        self.state_line.setTextFormat(Qt.TextFormat.PlainText)
+        small = self.state_line.font()
+        small.setPointSizeF(small.pointSizeF() * STATE_LINE_SCALE)
+        self.state_line.setFont(small)
+        column.addWidget(self.title)
+        column.addWidget(self.state_line)
+        self._colour = ""
+        self._bold = False
+
+    def show_entry(self, title: str, state_line: str, colour: str, bold: bool) -> None:
+        """Show a title and a state line in a colour; the title bold or not."""
+        if self.title.text() != title:
+            self.title.setText(title)
+        if self.state_line.text() != state_line:
+            self.state_line.setText(state_line)
+        if colour != self._colour:
+            self._colour = colour
+            for label in (self.title, self.state_line):
+                palette = label.palette()
+                palette.setColor(QPalette.ColorRole.WindowText, QColor(colour))
+                label.setPalette(palette)
+        if bold != self._bold:
+            self._bold = bold
+            font = self.title.font()
+            font.setBold(bold)
+            self.title.setFont(font)
+
+    def text(self) -> str:
+        """What the entry reads: the title, then the state line."""
+        return f"{self.title.text()}\n{self.state_line.text()}"
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         """Clicked: show that page when it can be shown."""
@@ -90,16 +134,13 @@ class ChecklistPanel(QWidget):
         self._holder = holder
         self.setFixedWidth(240)
         self._entries: list[ChecklistEntry] = []
-        self._labels: list[_EntryLabel] = []
+        self._labels: list[_Entry] = []
 
     def show_entries(self, entries: Sequence[ChecklistEntry], *, on_screen: str | None = None) -> None:
         """Show the entries; `on_screen` is the key of the page the officer is looking at (framed)."""
         self._entries = list(entries)
         while len(self._labels) < len(entries):
-            label = _EntryLabel("", self._holder)
-            label.setObjectName("checklist_entry")
-            label.setWordWrap(True)
-            label.setTextFormat(Qt.TextFormat.RichText)
+            label = _Entry(self._holder)
             label.sig_clicked.connect(self.sig_entry_chosen)
             self._list.insertWidget(len(self._labels), label)
             self._labels.append(label)
@@ -110,24 +151,18 @@ class ChecklistPanel(QWidget):
             entry = entries[index]
             mark, word, colour = STATE_STYLE.get(entry.state, STATE_STYLE["pending"])
             numbered = f"{display_digits(str(index))}. " if 0 < index < len(entries) - 1 else ""
-            detail = f" — {escape(entry.detail)}" if entry.detail else ""
-            weight = "bold" if entry.state == "current" else "normal"
-            text = (
-                f"<div style='color:{colour}'><span style='font-weight:{weight}'>{mark}&nbsp; {numbered}"
-                f"{escape(entry.title)}</span><br><span style='font-size:small'>{word}{detail}</span></div>"
-            )
+            detail = f" — {entry.detail}" if entry.detail else ""
             # Only what changed is set: an unchanged entry is neither laid out, re-styled nor drawn again.
-            if label.text() != text:
-                label.setText(text)
+            label.show_entry(f"{mark}\u00a0 {numbered}{entry.title}", f"{word}{detail}", colour,
+                             entry.state == "current")
             label.key = entry.key
             reachable = entry.state not in UNREACHABLE_STATES
             if reachable != label.reachable or not label.testAttribute(Qt.WidgetAttribute.WA_SetCursor):
                 label.setCursor(Qt.CursorShape.PointingHandCursor if reachable else Qt.CursorShape.ArrowCursor)
             label.reachable = reachable
             shown = entry.key == on_screen
-            if label.property("on_screen") != shown or label.property("state") != entry.state:
+            if label.property("on_screen") != shown:  # the style sheet frames the entry on screen
                 label.setProperty("on_screen", shown)
-                label.setProperty("state", entry.state)
                 label.style().unpolish(label)
                 label.style().polish(label)
             tip = f"{entry.title}: {word}"

@@ -83,11 +83,10 @@ QLabel#checklist_title {
 QWidget#checklist_holder {
     background: #f3f5f7;
 }
-QLabel#checklist_entry {
-    padding: 6px 8px;
+QFrame#checklist_entry {
     border-radius: 5px;
 }
-QLabel#checklist_entry[on_screen="true"] {
+QFrame#checklist_entry[on_screen="true"] {
     background: #e1ebf6;
     border: 1px solid #9fbbdc;
 }
