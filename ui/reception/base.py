@@ -138,6 +138,8 @@ class StepPage(QWidget, Generic[H]):
         self.layout_.addStretch(1)
         outer.addWidget(scroll)
         self.scroll_area = scroll
+        #: What the page scrolls: the parts a page makes later are made in it (not re-parented, re-styled).
+        self.holder = holder
 
     # ----------------------------------------------------------------- identity
 

@@ -181,10 +181,11 @@ class DocumentsBox(QGroupBox):
         self._listed: dict[str, ListedDocument] = {}
         self.rows: list[DocumentRow] = []
         layout = QVBoxLayout(self)
-        layout.addWidget(wrapped_label(
+        self._hint = wrapped_label(
             "ضع علامة على كل مستند قدّمه المستفيد، واكتب تاريخ صلاحيته إن كان له تاريخ، وأرفق صورته "
             "(ملف صورة أو PDF من الماسح الضوئي).", self, name="documents_hint", selectable=False,
-        ))
+        )
+        layout.addWidget(self._hint)
         self.rows_holder = QVBoxLayout()
         layout.addLayout(self.rows_holder)
         add_row = QHBoxLayout()
@@ -239,7 +240,18 @@ class DocumentsBox(QGroupBox):
             self.rows_holder.addWidget(row)
             row.show()
             self.rows.append(row)
+        self._order_tabs()
         self.update_missing()
+
+    def _order_tabs(self) -> None:
+        """Tab goes through the rows in their order (tick, date, scan), then to the document added by name: rows
+        are made after the box (in idle time, or for another case kind), and Tab follows the order of making."""
+        chain: list[QWidget] = [self._hint]
+        for row in self.rows:
+            chain += [row.provided, row.valid_until.edit, row.attach]
+        chain += [self.other_document, self.add_document]
+        for first, second in zip(chain, chain[1:]):
+            QWidget.setTabOrder(first, second)
 
     def set_listed(self, listed: Sequence[ListedDocument]) -> None:
         """The policy's documents for the case's kind: which are optional, which expire (rows shown as listed)."""

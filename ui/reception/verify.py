@@ -90,42 +90,78 @@ class VerifyPage(StepPage[VerifyStep]):
     def __init__(self, context: WizardContext, step: Step, handler: VerifyStep, parent: QWidget | None = None) -> None:
         super().__init__(context, step, handler, parent)
         self._documents_dirty = False
-        self.personal = ParticularsForm(self)
-        self.personal.set_household_required(household_required(context.profile))
-        self.correct_button = QPushButton("تصحيح البيانات…", self)
-        self.correct_button.setObjectName("correct_particulars")
-        self.correct_button.setProperty("always_enabled", True)
-        self.correct_button.setToolTip("البيانات محفوظة بعد التحقق: صحّحها هنا مع كتابة سبب التصحيح")
-        self.correct_button.setVisible(False)
-        correct_row = QHBoxLayout()
-        correct_row.addWidget(self.correct_button)
-        correct_row.addStretch(1)
-        self.duplicate_box = DuplicateWarning(self)
-        self.documents_box = DocumentsBox(handler.import_attachment, self)
-        # Rows made ahead in idle time, one per tick (`prepare_ahead`), for the policy's first case kind (most
-        # contacts): showing the page for the case then makes no widgets; another kind's rows come at refresh.
-        profile = context.profile
-        first_kind = profile.case_kinds[0].id if profile.case_kinds else ""
-        ahead = [ListedDocument(name=d.name, required=d.required, has_expiry=d.has_expiry)
-                 for d in profile.documents_for(first_kind)]
-        self.documents_box.set_listed(ahead)
-        self._rows_ahead = [d.name for d in ahead]
-        self._rows_made_ahead = False
-        self.body.addWidget(self.personal)
-        self.body.addLayout(correct_row)
-        for part in (self.duplicate_box, self.documents_box, heading("", self)):
-            self.body.addWidget(part)
         self.correction_dialog: CorrectionDialog | None = None
         self._duplicate_timer = QTimer(self)
         self._duplicate_timer.setSingleShot(True)
         self._duplicate_timer.setInterval(DUPLICATE_DEBOUNCE_MS)
         self._duplicate_timer.timeout.connect(self.check_duplicates)
-        self.personal.sig_edited.connect(self._edited)
-        self.documents_box.sig_changed.connect(self._documents_changed)
-        self.documents_box.print_missing.clicked.connect(self._print_missing)
-        self.documents_box.save_documents.clicked.connect(lambda: self.update_documents())
-        self.duplicate_box.sig_open.connect(self._open_existing)
-        self.correct_button.clicked.connect(self.open_correction)
+        # The parts are made in order (the keyboard's Tab follows the order widgets are made): in idle time, one
+        # part per tick (`prepare_ahead`: ~4 ms for the particulars, ~2 for the rest), or all at the first use.
+        self._personal: ParticularsForm | None = None
+        self._rest: tuple[QPushButton, DuplicateWarning, DocumentsBox] | None = None
+        self._rows_ahead: list[str] = []
+        self._rows_made_ahead = False
+
+    def _make_particulars(self) -> ParticularsForm:
+        personal = ParticularsForm()  # made apart, then placed: styled for its place once, not at every widget
+        personal.set_household_required(household_required(self.context.profile))
+        self.body.addWidget(personal)
+        personal.sig_edited.connect(self._edited)
+        self._personal = personal
+        return personal
+
+    def _make_rest(self) -> tuple[QPushButton, DuplicateWarning, DocumentsBox]:
+        if self._personal is None:
+            self._make_particulars()
+        holder = self.holder
+        correct_button = QPushButton("تصحيح البيانات…", holder)
+        correct_button.setObjectName("correct_particulars")
+        correct_button.setProperty("always_enabled", True)
+        correct_button.setToolTip("البيانات محفوظة بعد التحقق: صحّحها هنا مع كتابة سبب التصحيح")
+        correct_button.setVisible(False)
+        correct_row = QHBoxLayout()
+        correct_row.addWidget(correct_button)
+        correct_row.addStretch(1)
+        duplicate_box = DuplicateWarning(holder)
+        documents_box = DocumentsBox(self.handler.import_attachment, holder)
+        # Rows made ahead in idle time, one per tick (`prepare_ahead`), for the policy's first case kind (most
+        # contacts): showing the page for the case then makes no widgets; another kind's rows come at refresh.
+        profile = self.context.profile
+        first_kind = profile.case_kinds[0].id if profile.case_kinds else ""
+        ahead = [ListedDocument(name=d.name, required=d.required, has_expiry=d.has_expiry)
+                 for d in profile.documents_for(first_kind)]
+        documents_box.set_listed(ahead)
+        self._rows_ahead = [d.name for d in ahead]
+        self.body.addLayout(correct_row)
+        for part in (duplicate_box, documents_box, heading("", holder)):
+            self.body.addWidget(part)
+        documents_box.sig_changed.connect(self._documents_changed)
+        documents_box.print_missing.clicked.connect(self._print_missing)
+        documents_box.save_documents.clicked.connect(lambda: self.update_documents())
+        duplicate_box.sig_open.connect(self._open_existing)
+        correct_button.clicked.connect(self.open_correction)
+        self._rest = (correct_button, duplicate_box, documents_box)
+        return self._rest
+
+    @property
+    def personal(self) -> ParticularsForm:
+        """The particulars (made now if idle time has not made them yet)."""
+        return self._personal if self._personal is not None else self._make_particulars()
+
+    @property
+    def correct_button(self) -> QPushButton:
+        """«تصحيح البيانات…» (shown once the step is done)."""
+        return (self._rest or self._make_rest())[0]
+
+    @property
+    def duplicate_box(self) -> DuplicateWarning:
+        """The probable-duplicate warning."""
+        return (self._rest or self._make_rest())[1]
+
+    @property
+    def documents_box(self) -> DocumentsBox:
+        """The documents."""
+        return (self._rest or self._make_rest())[2]
 
     # ----------------------------------------------------------------- the parts' widgets, by name
 
@@ -375,7 +411,14 @@ class VerifyPage(StepPage[VerifyStep]):
             self.documents_box.load(documents)
 
     def prepare_ahead(self) -> bool:
-        """One more row of the first case kind's documents (the page is built in idle time; a row costs ~1 ms)."""
+        """One more part of the page: the particulars, then the rest, then one row of the first case kind's
+        documents (the page is built in idle time; a row costs ~1 ms)."""
+        if self._personal is None:
+            self._make_particulars()
+            return True
+        if self._rest is None:
+            self._make_rest()
+            return True
         made = [row.name for row in self.document_rows]
         missing = [name for name in self._rows_ahead if name not in made]
         if self.case is not None or not missing:
@@ -411,6 +454,8 @@ class VerifyPage(StepPage[VerifyStep]):
 
     def set_editable(self, editable: bool) -> None:
         """Particulars read-only once verified; the documents stay open to record one brought later."""
+        if self._rest is None:
+            self._make_rest()  # every part exists before the page's fields are made read-only or not
         super().set_editable(editable)
         self.documents_box.set_editable(self.state is not None and self.state.status == "done")
         self.open_existing.setEnabled(editable)

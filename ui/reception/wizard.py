@@ -102,6 +102,19 @@ class _PageArea(QWidget):
         super().resizeEvent(event)
 
 
+def _retire_one_part(retired: list[StepPage[Any]]) -> None:
+    """Delete one part of the last retired page (its particulars, its documents…, with the labels before it), or
+    the page once it holds no part: a whole page deleted at once held the GUI thread ~10 ms."""
+    page = retired[-1]
+    for child in page.holder.children():
+        if isinstance(child, QWidget) and not child.property("retiring"):
+            child.setProperty("retiring", True)
+            child.deleteLater()
+            if child.children():  # a part with widgets of its own: enough for one tick
+                return
+    retired.pop().deleteLater()
+
+
 def _show_once_unseen(page: QWidget) -> None:
     """Show a page built ahead once, under the page on screen and without drawing it, and hide it again: what
     Qt does at a widget's first showing (style sheet polish, layout) is then done, not left to the officer's
@@ -344,14 +357,24 @@ class ReceptionWizard(QWidget):
         return (self._warming is not None or bool(self._retired) or any(page is None for page in self._pages)
                 or len(self._spare) < len(self.profile.steps))
 
+    def _next_page_to_build(self) -> StepPage[Any] | None:
+        """This contact's first page not yet built, else the next contact's next page (built now), else None."""
+        missing = next((i for i, page in enumerate(self._pages) if page is None), None)
+        if missing is not None:
+            return self._page_at(missing)
+        steps = self.profile.steps
+        if len(self._spare) < len(steps):
+            page = self._new_page(steps[len(self._spare)])
+            self._spare.append(page)
+            return page
+        return None
+
     def _build_spare_page(self) -> None:
-        """Idle time, one stage per timer tick (no tick holds the GUI thread long): delete a page of an earlier
-        contact; or build a page, make its parts one per tick (`StepPage.prepare_ahead`), lay it out, show it
-        once unseen, then draw it band by band (its first real showing is then quick) — first this contact's
-        missing pages, then the next contact's."""
-        if self._retired:
-            self._retired.pop().deleteLater()
-        elif self._warming is not None:
+        """Idle time, one stage per timer tick (no tick holds the GUI thread long): build a page, make its parts
+        one per tick (`StepPage.prepare_ahead`), lay it out, show it once unseen, then draw it band by band (its
+        first real showing is then quick) — first this contact's missing pages, then the next contact's; then
+        delete the pages of earlier contacts, a part per tick."""
+        if self._warming is not None:
             page, stage = self._warming
             if page is self.stack.currentWidget():
                 self._warming = None  # shown for real meanwhile: nothing left to prepare
@@ -371,16 +394,13 @@ class ReceptionWizard(QWidget):
             if self._warming is not None:
                 self._warming = (page, stage + 1) if stage < WARM_BANDS + 2 else None
         else:
-            steps = self.profile.steps
-            missing = next((i for i, page in enumerate(self._pages) if page is None), None)
-            if missing is not None:
-                page = self._page_at(missing)
-            elif len(self._spare) < len(steps):
-                page = self._new_page(steps[len(self._spare)])
-                self._spare.append(page)
+            built = self._next_page_to_build()
+            if built is not None:
+                self._warming = (built, 0)
+            elif self._retired:
+                _retire_one_part(self._retired)
             else:
                 return
-            self._warming = (page, 0)
         if self.preparing():
             self._spare_timer.start()
 

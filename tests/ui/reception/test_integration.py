@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from db.models import Base
 from desktop.identity import make_saudi_id
@@ -120,6 +120,30 @@ def test_verify_page_tab_order_follows_the_form(open_reception) -> None:
     for widget in expected:
         QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         assert QApplication.focusWidget() is widget, QApplication.focusWidget()
+
+
+def test_tab_goes_from_the_particulars_through_the_documents_in_order(qtbot, open_reception) -> None:
+    """The verify page is made part by part in idle time (particulars, then the rest, then a document row per
+    tick); Tab still goes from the last field of the particulars to the first document's tick, through each row
+    (tick, date, scan) in order, then to the document added by name — on the next contact's page as on the
+    first's."""
+    page, officer = open_reception("mafateeh-alkhair")
+    wizard = page.wizard
+    for contact in range(2):
+        officer.start_contact("interview", None, "")
+        officer.greet()
+        verify = officer.on("verification")
+        expected: list[QWidget] = []
+        for row in verify.document_rows:
+            expected += [row.provided, *([row.valid_until.edit] if row.has_expiry else []), row.attach]
+        expected.append(verify.documents_box.other_document)
+        verify.household_size.setFocus()
+        for widget in expected:
+            QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+            assert QApplication.focusWidget() is widget, (contact, QApplication.focusWidget(), widget)
+        qtbot.waitUntil(lambda: not wizard.preparing(), timeout=10_000)  # the next contact's pages made ahead
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+        officer.settle()
 
 
 def test_new_contact_shortcut_keeps_the_case(open_reception) -> None:
