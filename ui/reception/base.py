@@ -126,7 +126,8 @@ class StepPage(QWidget, Generic[H]):
                                          selectable=False)
         self.policy_text.setVisible(step is not None)
         self.layout_.addWidget(self.policy_text)
-        self.state_label = wrapped_label("", holder, name="step_state")
+        # Not selectable: a selectable label keeps a text document, laid out again at every step's refresh.
+        self.state_label = wrapped_label("", holder, name="step_state", selectable=False)
         self.state_label.setVisible(False)
         self.layout_.addWidget(self.state_label)
         self.body = QVBoxLayout()
@@ -190,8 +191,13 @@ class StepPage(QWidget, Generic[H]):
         self.state = state
         status = state.status if state is not None else "current"
         self.state_label.setVisible(status in ("done", "skipped"))
-        self.state_label.setText(state_sentence(state, note=self.show_state_note) if state is not None else "")
-        self.state_label.setProperty("state", status)
+        sentence = state_sentence(state, note=self.show_state_note) if state is not None else ""
+        if self.state_label.text() != sentence:
+            self.state_label.setText(sentence)
+        if self.state_label.property("state") != status:  # its colour (the style sheet) follows once re-polished
+            self.state_label.setProperty("state", status)
+            self.state_label.style().unpolish(self.state_label)
+            self.state_label.style().polish(self.state_label)
         self.set_editable(status in ("current", "waiting"))
         self.refresh(case)
 

@@ -158,3 +158,24 @@ def test_new_contact_shortcut_keeps_the_case(open_reception) -> None:
     QTest.keyClick(page.case_number, Qt.Key.Key_Return)
     officer.on("reception")
     assert page.wizard.case is not None and page.wizard.case.case_number == number
+
+
+def test_a_done_page_reads_its_state_in_the_state_colour(open_reception) -> None:
+    """The line under a finished step's title takes the colour of its state (done green, skipped amber), also
+    when the same page shows another state later; it is not selectable (no text document to lay out again)."""
+    from dataclasses import replace
+
+    page, officer = open_reception("mafateeh-alkhair")
+    officer.start_contact("interview", None, "")
+    officer.greet()
+    officer.on("verification")
+    case = page.wizard.case
+    done = next(state for state in case.steps if state.step_id == "reception")
+    assert done.status == "done"
+    greet = page.wizard.page("reception")
+    greet.show_case(case, done)
+    label = greet.state_label
+    assert not label.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
+    assert label.palette().color(label.foregroundRole()).name() == "#1f6f5c"
+    greet.show_case(case, replace(done, status="skipped"))
+    assert label.palette().color(label.foregroundRole()).name() == "#8a6d1f"
