@@ -260,6 +260,9 @@ def main(argv: list[str] | None = None) -> int:
         while wizard.preparing() or operations().in_flight:
             time.sleep(0.01)
             app.processEvents()
+            # As the running event loop does at each turn (processEvents() alone does not): the parts of earlier
+            # pages deleted in idle time go now, not inside the next timed action's settle().
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
     # A case with every step passed, built through the service (the pages then show finished steps).
     say("preparing a finished case")
