@@ -102,16 +102,24 @@ class _PageArea(QWidget):
         super().resizeEvent(event)
 
 
+#: Widgets of an earlier contact's page deleted per idle tick (a part and its direct children count; ~2 ms).
+RETIRE_BUDGET = 40
+
+
 def _retire_one_part(retired: list[StepPage[Any]]) -> None:
-    """Delete one part of the last retired page (its particulars, its documents…, with the labels before it), or
-    the page once it holds no part: a whole page deleted at once held the GUI thread ~10 ms."""
+    """Delete some parts of the last retired page (its particulars, its documents…, up to `RETIRE_BUDGET`
+    widgets), or the page once it holds no part: a whole page deleted at once held the GUI thread ~10 ms, one
+    part per tick took ~70 ticks (3 s) a contact."""
     page = retired[-1]
+    budget = RETIRE_BUDGET
     for child in page.holder.children():
         if isinstance(child, QWidget) and not child.property("retiring"):
+            cost = 1 + len(child.children())
+            if cost > budget and budget < RETIRE_BUDGET:
+                return  # enough for this tick: the rest at the next
             child.setProperty("retiring", True)
             child.deleteLater()
-            if child.children():  # a part with widgets of its own: enough for one tick
-                return
+            budget -= cost
     page = retired.pop()
     # Qt repaints the area a deleted child widget covered, hidden or not: that was the page on screen, drawn
     # again whole (~5 ms) for every page retired. An empty geometry leaves nothing to repaint.
