@@ -88,10 +88,6 @@ class _Entry(QFrame):
             font.setBold(bold)
             self.title.setFont(font)
 
-    def text(self) -> str:
-        """What the entry reads: the title, then the state line."""
-        return f"{self.title.text()}\n{self.state_line.text()}"
-
     def mousePressEvent(self, event: QMouseEvent) -> None:
         """Clicked: show that page when it can be shown."""
         if self.reachable and event.button() == Qt.MouseButton.LeftButton:

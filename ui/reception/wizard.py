@@ -106,7 +106,7 @@ class _PageArea(QWidget):
 RETIRE_BUDGET = 40
 
 
-def _retire_one_part(retired: list[StepPage[Any]]) -> None:
+def _retire_some_parts(retired: list[StepPage[Any]]) -> None:
     """Delete some parts of the last retired page (its particulars, its documents…, up to `RETIRE_BUDGET`
     widgets), or the page once it holds no part: a whole page deleted at once held the GUI thread ~10 ms, one
     part per tick took ~70 ticks (3 s) a contact."""
@@ -383,12 +383,12 @@ class ReceptionWizard(QWidget):
 
     def _build_spare_page(self) -> None:
         """Idle time, one stage per timer tick (no tick holds the GUI thread long): delete the pages of earlier
-        contacts, a part per tick (kept alive meanwhile, they slowed what came next: a step ~8 ms); or build a
+        contacts, some parts per tick (kept alive meanwhile, they slowed what came next: a step ~8 ms); or build a
         page, make its parts one per tick (`StepPage.prepare_ahead`), lay it out, show it once unseen, then draw
         it band by band (its first real showing is then quick) — first this contact's missing pages, then the
         next contact's."""
         if self._retired:
-            _retire_one_part(self._retired)
+            _retire_some_parts(self._retired)
         elif self._warming is not None:
             page, stage = self._warming
             if page is self.stack.currentWidget():
