@@ -14,6 +14,7 @@ step kind comes from `ui.reception.registry` and is given its handler from the s
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -276,7 +277,9 @@ class ReceptionWizard(QWidget):
         self._spare_timer.setSingleShot(True)
         # Idle work, one page at a time, when the officer is reading or typing (not within a step change).
         self._spare_timer.setInterval(SPARE_PAGE_DELAY_MS)
-        self._spare_timer.timeout.connect(self._build_spare_page)
+        self._spare_timer.timeout.connect(self._timed_idle_tick)
+        #: The longest stage of idle work so far (ms), for the benchmarks: each holds the GUI thread once.
+        self.longest_idle_tick_ms = 0.0
         self._busy_text = ""
         self._busy_timer = QTimer(self)
         self._busy_timer.setSingleShot(True)
@@ -380,6 +383,12 @@ class ReceptionWizard(QWidget):
             self._spare.append(page)
             return page
         return None
+
+    def _timed_idle_tick(self) -> None:
+        """One stage of idle work (`_build_spare_page`), its duration kept in `longest_idle_tick_ms`."""
+        started = time.perf_counter()
+        self._build_spare_page()
+        self.longest_idle_tick_ms = max(self.longest_idle_tick_ms, (time.perf_counter() - started) * 1000)
 
     def _build_spare_page(self) -> None:
         """Idle time, one stage per timer tick (no tick holds the GUI thread long): delete the pages of earlier
