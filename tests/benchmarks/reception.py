@@ -81,6 +81,7 @@ class _StallExplainer:
         self._collecting: int | None = None
         self._recording = False
         self._thread: threading.Thread | None = None
+        self._switch_interval = 0.005  # the interval in force before start(), put back by stop()
         explainer = self
 
         class _EventLog(QObject):
@@ -128,6 +129,7 @@ class _StallExplainer:
         self._recording = True
         gc.callbacks.append(self._on_gc)
         if self._stacks:
+            self._switch_interval = sys.getswitchinterval()
             sys.setswitchinterval(0.0005)  # the sampler gets the GIL back quickly
             self._thread = self._threading.Thread(target=self._sample, daemon=True)
             self._thread.start()
@@ -141,7 +143,7 @@ class _StallExplainer:
         if self._thread is not None:
             self._thread.join()
             self._thread = None
-            sys.setswitchinterval(0.005)
+            sys.setswitchinterval(self._switch_interval)  # the desk's own (ui.app), not Python's default 5 ms
         gc.callbacks.remove(self._on_gc)
 
     def report(self, beats: list[int], number: int, top: int = 4) -> None:
