@@ -5,7 +5,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -145,6 +146,30 @@ def test_tab_goes_from_the_particulars_through_the_documents_in_order(qtbot, ope
         qtbot.waitUntil(lambda: not wizard.preparing(), timeout=10_000)  # the next contact's pages made ahead
         QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
         officer.settle()
+
+
+def test_the_idle_work_deletes_every_page_of_the_contact_before(qtbot, open_reception, monkeypatch) -> None:
+    """Ctrl+N gives the next contact fresh pages; the earlier contact's pages, and every widget on them, are deleted
+    in idle time, part by part (none is left alive to slow what comes next), and the new pages stay."""
+    monkeypatch.setattr("ui.reception.wizard.SPARE_PAGE_DELAY_MS", 1)  # the idle work without the officer's pauses
+    page, officer = open_reception("mafateeh-alkhair")
+    wizard = page.wizard
+    officer.start_contact("interview", None, "")
+    officer.greet()
+    officer.on("verification")
+    earlier = [p for p in wizard.pages if p.step is not None]
+    widgets = [w for p in earlier for w in p.findChildren(QWidget)]
+    assert len(widgets) > 100
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    officer.settle()
+
+    def all_deleted() -> bool:
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # as the running event loop does
+        return not wizard.preparing() and not any(shiboken6.isValid(w) for w in [*earlier, *widgets])
+
+    qtbot.waitUntil(all_deleted, timeout=10_000)
+    assert all(shiboken6.isValid(p) for p in wizard.pages)
+    assert not any(p in wizard.pages for p in earlier)
 
 
 def test_new_contact_shortcut_keeps_the_case(open_reception) -> None:
