@@ -223,8 +223,10 @@ def main(argv: list[str] | None = None) -> int:
     workspace.hash_parameters = HashParameters(time_cost=1, memory_kib=8192)
     password = "كلمة-مرور-القياس-2026"
     admin = workspace.create_first_administrator("bench", "موظف القياس", password, "2468")
+    # The rescue policy's members (the dispatch step) are added by the operations manager.
     workspace.staff().update_account(admin, "bench", roles=[UserRole.ADMIN.value, UserRole.OFFICER.value,
-                                                             UserRole.COMMITTEE_SECRETARY.value])
+                                                             UserRole.COMMITTEE_SECRETARY.value,
+                                                             UserRole.OPERATIONS_MANAGER.value])
     workspace.sign_in_with_password("bench", password)
     window = MainWindow(workspace)
     window.resize(1280, 800)
