@@ -70,7 +70,7 @@ class ReportPage(StepPage[ReportStep]):
 
     def __init__(self, context: WizardContext, step: Step, handler: ReportStep, parent: QWidget | None = None) -> None:
         super().__init__(context, step, handler, parent)
-        box = QGroupBox("معلومات البلاغ", self)
+        box = QGroupBox("معلومات البلاغ")  # made apart, then placed: styled for its place once, not at every widget
         layout = QVBoxLayout(box)
         form = FieldForm(box)
         self.form = form
