@@ -47,7 +47,8 @@ class SharedStatementCache:
     desk (a fresh engine) and compiled every statement of its services again: ~7 % of the suite's time. A desk opens
     one engine in its life, so this is the tests' concern only. Engines of the same driver (sqlite3 or SQLCipher's
     module) and SQLite version compile every statement alike; the dialect in the key is replaced by those. Given
-    to each engine as its `compiled_cache` execution option (documented: it supersedes the engine's own)."""
+    to each engine as its `compiled_cache` execution option (documented: it supersedes the engine's own). SQLAlchemy
+    reads the option with `get` and fills it with item assignment, nothing else."""
 
     def __init__(self, size: int = 4000) -> None:
         from sqlalchemy.util import LRUCache
@@ -63,17 +64,8 @@ class SharedStatementCache:
         """The compiled statement for `key`, or `default`."""
         return self._entries.get(self._key(key), default)
 
-    def __getitem__(self, key: tuple[Any, ...]) -> Any:
-        return self._entries[self._key(key)]
-
     def __setitem__(self, key: tuple[Any, ...], value: Any) -> None:
         self._entries[self._key(key)] = value
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, tuple) and self._key(key) in self._entries
-
-    def __len__(self) -> int:
-        return len(self._entries)
 
 
 def _share_statement_cache() -> None:
