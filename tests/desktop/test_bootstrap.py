@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from desktop.bootstrap import TEST_WORKERS, pytest_arguments
@@ -22,27 +24,52 @@ def test_the_callers_choice_is_kept(args: list[str]) -> None:
 
 
 def test_the_readme_commands_install_the_lock_then_the_project_without_deps() -> None:
-    """bootstrap installs requirements/dev.lock's exact versions, then the checkout with --no-deps (editable)."""
-    from pathlib import Path
-
+    """bootstrap installs requirements/dev.lock's exact versions (and the pinned pip), then the checkout with
+    --no-deps (editable); by uv, the venv's interpreter named, or by pip when uv could not be installed."""
     from desktop import bootstrap
 
-    commands = bootstrap.install_commands(Path("/venv/bin/python"))
-    assert commands == [
-        ["/venv/bin/python", "-m", "pip", "install", "-q", "-r", str(bootstrap.LOCK)],
-        ["/venv/bin/python", "-m", "pip", "install", "-q", "--no-deps", "-e", str(bootstrap.ROOT)],
+    uv = ["/venv/bin/python", "-m", "uv", "pip", "install", "-q", "--python", "/venv/bin/python"]
+    assert bootstrap.install_commands(Path("/venv/bin/python")) == [
+        [*uv, "pip==26.3", "-r", str(bootstrap.LOCK)],
+        [*uv, "--no-deps", "-e", str(bootstrap.ROOT)],
+    ]
+    pip = ["/venv/bin/python", "-m", "pip", "install", "-q"]
+    assert bootstrap.install_commands(Path("/venv/bin/python"), "pip") == [
+        [*pip, "pip==26.3", "-r", str(bootstrap.LOCK)],
+        [*pip, "--no-deps", "-e", str(bootstrap.ROOT)],
     ]
     assert bootstrap.LOCK.is_file()
 
 
+def test_the_installers_are_pinned() -> None:
+    """uv and pip come at the versions requirements/bootstrap.lock names, and a name it lacks is an error."""
+    from desktop import bootstrap
+
+    assert bootstrap._pinned("uv") == "uv==0.13.9"
+    assert bootstrap._pinned("pip") == "pip==26.3"
+    with pytest.raises(LookupError):
+        bootstrap._pinned("setuptools")
+
+
 def test_a_changed_lock_reinstalls() -> None:
-    """The venv's stamp covers the lock as well as pyproject.toml."""
+    """The venv's stamp covers the locks (the packages' and the installers') as well as pyproject.toml."""
     import hashlib
 
     from desktop import bootstrap
 
     only_pyproject = hashlib.sha256((bootstrap.ROOT / "pyproject.toml").read_bytes()).hexdigest()
     assert bootstrap._pyproject_hash() != only_pyproject
+
+
+def test_a_changed_installer_pin_reinstalls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Raising uv or pip in requirements/bootstrap.lock installs the packages again (the stamp changes)."""
+    from desktop import bootstrap
+
+    before = bootstrap._pyproject_hash()
+    raised = tmp_path / "bootstrap.lock"
+    raised.write_text(bootstrap.BOOTSTRAP_LOCK.read_text(encoding="utf-8").replace("uv==", "uv==9"), encoding="utf-8")
+    monkeypatch.setattr(bootstrap, "BOOTSTRAP_LOCK", raised)
+    assert bootstrap._pyproject_hash() != before
 
 
 def test_the_suite_runs_offscreen_and_keeps_compiled_modules() -> None:
