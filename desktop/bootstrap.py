@@ -106,11 +106,13 @@ def _pinned(name: str) -> str:
 def install_commands(python: Path, installer: str = "uv") -> list[list[str]]:
     """The commands that install this checkout: the lock's exact versions (and the pinned pip), then the project
     without deps; by uv (run as ``python -m uv`` for the venv's interpreter), or by pip when `installer` is "pip".
+    Both leave the packages compiled (pip does by default; uv is asked to), so the tests' three workers do not each
+    compile the same modules at their first import.
 
     Without a lock (a tree that lost it) the project is installed with its test extra as pyproject.toml says.
     """
     if installer == "uv":
-        tool = [str(python), "-m", "uv", "pip", "install", "-q", "--python", str(python)]
+        tool = [str(python), "-m", "uv", "pip", "install", "-q", "--compile-bytecode", "--python", str(python)]
     else:
         tool = [str(python), "-m", "pip", "install", "-q"]
     if LOCK.is_file():

@@ -28,7 +28,7 @@ def test_the_readme_commands_install_the_lock_then_the_project_without_deps() ->
     --no-deps (editable); by uv, the venv's interpreter named, or by pip when uv could not be installed."""
     from desktop import bootstrap
 
-    uv = ["/venv/bin/python", "-m", "uv", "pip", "install", "-q", "--python", "/venv/bin/python"]
+    uv = ["/venv/bin/python", "-m", "uv", "pip", "install", "-q", "--compile-bytecode", "--python", "/venv/bin/python"]
     assert bootstrap.install_commands(Path("/venv/bin/python")) == [
         [*uv, "pip==26.3", "-r", str(bootstrap.LOCK)],
         [*uv, "--no-deps", "-e", str(bootstrap.ROOT)],
