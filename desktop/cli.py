@@ -145,7 +145,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
         from desktop.staff_cli import StaffCliError, ensure_first_administrator
 
         try:
-            line, made = ensure_first_administrator(ws.db, args.admin_login, args.admin_name)
+            line, made = ensure_first_administrator(ws, args.admin_login, args.admin_name)
             print(line)
         except StaffCliError as exc:
             raise CliError(exc.message, exc.code) from None

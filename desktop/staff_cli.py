@@ -21,7 +21,6 @@ from desktop.counting import DIGITS, count_phrase, number_text
 from desktop.session_identity import SessionIdentity
 
 if TYPE_CHECKING:
-    from db.engine import Database
     from desktop.staff import StaffService
     from desktop.workspace import Workspace
 
@@ -128,13 +127,14 @@ def _read_text(given: str | None, env: str, prompt: str) -> str | None:
         return None
 
 
-def ensure_first_administrator(db: Database, admin_login: str | None, admin_name: str | None
+def ensure_first_administrator(workspace: Workspace, admin_login: str | None, admin_name: str | None
                                ) -> tuple[str, tuple[str, str] | None]:
     """After `init` adopted a policy: make the first administrator unless one exists. Returns the line to print
-    and, when this call made the administrator, their login and password (`init` encrypts the new desk for them)."""
-    from desktop.staff import StaffError, StaffService
+    and, when this call made the administrator, their login and password (`init` encrypts the new desk for them).
+    The password is hashed at the workspace's cost, as every other account's."""
+    from desktop.staff import StaffError
 
-    service = StaffService(db)
+    service = workspace.staff()
     if service.has_administrator():
         return "للجمعية مسؤول نظام بالفعل: يُدير الحسابات بالأمر mustafid-admin users", None
     login = _read_text(admin_login, ADMIN_LOGIN_ENV, "اسم دخول مسؤول النظام: ")
@@ -194,7 +194,7 @@ def sign_in_command(args: argparse.Namespace, workspace: Workspace) -> None:
     read from ``MUSTAFID_PASSWORD`` or a prompt, never from the command line; a refusal is a `StaffCliError`.
     """
     from desktop.permissions import sign_in_required
-    from desktop.staff import StaffError, StaffService
+    from desktop.staff import StaffError
 
     with workspace.db.session(read_only=True) as session:
         if not sign_in_required(session):
@@ -205,7 +205,7 @@ def sign_in_command(args: argparse.Namespace, workspace: Workspace) -> None:
                          f"أو في المتغير {PASSWORD_ENV}", 2)
     password = read_secret(PASSWORD_ENV, "كلمة المرور: ", confirm=False)
     try:
-        workspace.sign_in(StaffService(workspace.db).verify_sign_in(login, password))
+        workspace.sign_in(workspace.staff().verify_sign_in(login, password))
     except StaffError as exc:
         raise _cli_error(exc.message_ar, EXIT_REFUSED) from None
 
