@@ -103,6 +103,17 @@ def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "mustafid-data"
 
 
+@pytest.fixture
+def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every workspace opened in this test's process (the commands run in-process by `desktop.cli.main` open their
+    own) hashes passwords and PINs and derives the keystore's keys at `tests.accounts.TEST_HASH`, not at the desk's
+    cost of ~0.1 s a secret: those tests check the commands, not Argon2's strength (tests/desktop/test_staff.py
+    checks the real parameters). A workspace reads `desktop.workspace.DEFAULT_PARAMETERS` when it is made."""
+    from tests.accounts import TEST_HASH
+
+    monkeypatch.setattr("desktop.workspace.DEFAULT_PARAMETERS", TEST_HASH)
+
+
 @pytest.fixture(autouse=True)
 def _desk_digit_style() -> Iterator[None]:
     """The desk's digit style is process-wide: every test starts and ends with the default (Arabic-Indic)."""

@@ -17,6 +17,9 @@ from tests.templates import seed_data_dir
 
 BROKEN = Path(__file__).parent / "data"
 
+#: The commands run in-process hash at the tests' cost (the command, not Argon2, is under test).
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
+
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     """Run the CLI in-process; return exit code, stdout and stderr."""

@@ -28,6 +28,9 @@ from desktop.workspace import DATABASE_FILE, Workspace
 from tests.row_counts import table_counts
 from tests.templates import seed_data_dir
 
+#: The commands run in-process hash at the tests' cost (the command, not Argon2, is under test).
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
+
 QUICK = HashParameters(time_cost=1, memory_kib=8192)
 COST = KdfCost(time_cost=1, memory_kib=8192)
 PASSWORD = "كلمة-سر-المسؤول-2026"

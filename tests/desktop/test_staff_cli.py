@@ -9,9 +9,12 @@ import pytest
 
 from desktop import staff_cli
 from desktop.cli import EXIT_INVALID, EXIT_OK, main
-from desktop.staff import SIGN_IN_REFUSED, StaffService
+from desktop.staff import SIGN_IN_REFUSED
 from desktop.workspace import Workspace
 from tests.templates import seed_data_dir
+
+#: The commands run in-process hash at the tests' cost (the command, not Argon2, is under test).
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 ADMIN_PASSWORD = "كلمة-مرور-وليد"
 
@@ -38,7 +41,7 @@ def admin_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def _signs_in(data_dir: Path, login: str, password: str) -> bool:
     ws = Workspace.open(data_dir)
     try:
-        StaffService(ws.db).verify_sign_in(login, password)
+        ws.staff().verify_sign_in(login, password)  # at the workspace's cost (`cheap_hashing`)
         return True
     except Exception:  # noqa: BLE001 - the refusal is the answer here
         return False
@@ -183,7 +186,7 @@ def test_a_report_command_acts_as_a_signed_in_account_once_the_desk_has_accounts
     assert run_cli(capsys, "--data-dir", str(data_dir), "init", "--policy", "baraah", "--plain")[0] == EXIT_OK
     ws = Workspace.open(data_dir)
     try:
-        staff = StaffService(ws.db)
+        staff = ws.staff()  # at the workspace's cost (`cheap_hashing`)
         admin = staff.verify_sign_in("walid", ADMIN_PASSWORD)
         staff.create_account(admin, "salman", "سلمان الحربي", ["manager"], password="كلمة-مرور-سلمان")
         staff.create_account(admin, "mona", "منى القحطاني", ["officer"], password="كلمة-مرور-منى")
