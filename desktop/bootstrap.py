@@ -3,7 +3,7 @@
 Usage, from the root of a checkout, with any Python 3.11+ (standard library only, nothing installed yet):
 
     python3 -m desktop.bootstrap run  [--data-dir DIR]     # opens the application
-    python3 -m desktop.bootstrap test [pytest arguments]  # runs the whole test suite (``-n 3`` unless told)
+    python3 -m desktop.bootstrap test [pytest arguments]  # runs the whole test suite (``-n 4`` unless told)
 
 The virtual environment lives in ``.venv`` beside ``pyproject.toml``; it is (re)installed only when
 ``pyproject.toml`` or the lock changed since the last install, so a second run starts at once. The packages come
@@ -106,7 +106,7 @@ def _pinned(name: str) -> str:
 def install_commands(python: Path, installer: str = "uv") -> list[list[str]]:
     """The commands that install this checkout: the lock's exact versions (and the pinned pip), then the project
     without deps; by uv (run as ``python -m uv`` for the venv's interpreter), or by pip when `installer` is "pip".
-    Both leave the packages compiled (pip does by default; uv is asked to), so the tests' three workers do not each
+    Both leave the packages compiled (pip does by default; uv is asked to), so the tests' four workers do not each
     compile the same modules at their first import.
 
     Without a lock (a tree that lost it) the project is installed with its test extra as pyproject.toml says.
@@ -152,9 +152,10 @@ def ensure_venv() -> Path:
 
 
 #: Test worker processes (pytest-xdist) when the caller does not choose. The machine the suite is sized for has 2 cores;
-#: a worker often waits on the server, PostgreSQL or a desk process it started, and with two workers the cores stood
-#: idle a fifth of the run (three: 7%, and the run ~10% shorter).
-TEST_WORKERS = 3
+#: a worker often waits on the server, PostgreSQL or a desk process it started. Measured on it (whole suite, same
+#: code): two workers left the cores idle a fifth of the run; three ~135 s (idle 5 %); four 126-127 s (idle 1.7 %);
+#: five 130 s.
+TEST_WORKERS = 4
 
 
 def _chooses_workers(args: list[str]) -> bool:
@@ -172,7 +173,7 @@ def _chooses_workers(args: list[str]) -> bool:
 
 
 def pytest_arguments(args: list[str]) -> list[str]:
-    """The arguments for pytest: the caller's, with ``-n 3`` (`TEST_WORKERS`) in front unless they chose otherwise."""
+    """The arguments for pytest: the caller's, with ``-n 4`` (`TEST_WORKERS`) in front unless they chose otherwise."""
     if _chooses_workers(args):
         return list(args)
     return ["-n", str(TEST_WORKERS), *args]

@@ -1,4 +1,4 @@
-"""The README's test command: three workers on the two cores unless the caller says how to distribute the tests."""
+"""The README's test command: four workers on the two cores unless the caller says how to distribute the tests."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from desktop.bootstrap import TEST_WORKERS, pytest_arguments
 
 
 @pytest.mark.parametrize("args", [[], ["-k", "policy"], ["-x", "tests/db"], ["--", "-n"]])
-def test_three_workers_are_added_when_the_caller_does_not_choose(args: list[str]) -> None:
+def test_four_workers_are_added_when_the_caller_does_not_choose(args: list[str]) -> None:
     assert pytest_arguments(args) == ["-n", str(TEST_WORKERS), *args]
-    assert TEST_WORKERS == 3
+    assert TEST_WORKERS == 4
 
 
 @pytest.mark.parametrize("args", [
