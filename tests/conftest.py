@@ -24,6 +24,18 @@ import pytest  # noqa: E402
 pytest_plugins = ["tests.postgres"]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest-xdist's controller, before it starts the workers: compile the checkout and rewrite the test modules
+    once, on both cores (`tests.precompile`), not once in each worker. Not when bytecode is not to be written."""
+    import sys
+
+    if hasattr(config, "workerinput") or sys.dont_write_bytecode or not config.getoption("numprocesses", None):
+        return
+    from tests.precompile import prepare
+
+    prepare(config)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The tests marked `slow` (a frozen build, mypy, ten desks syncing, the fuzzer) run first: started last, one
     of them alone kept a worker busy after the other had finished (the run's tail). The order is otherwise kept."""
