@@ -27,7 +27,7 @@ from PySide6.QtCore import QObject, QRectF, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from desktop.arabic_text import ltr
+from desktop.arabic_text import display_digits, ltr, to_latin_digits
 from ui.ops import run_read
 
 if TYPE_CHECKING:
@@ -156,6 +156,45 @@ def paint_pages(printer: QPrinter, images: list[QImage]) -> bool:
     return True
 
 
+def page_counter_in_desk_digits(dialog: QPrintPreviewDialog) -> None:
+    """The shown preview's page counter («١ / ٢») in the desk's digit style, as its zoom already is (Qt writes the
+    page number and the count in Latin digits, and reads back only Latin digits): rewritten each time the preview
+    changes page, and a page number typed in either style is taken. Call it once the dialog is shown."""
+    from PySide6.QtGui import QIntValidator
+    from PySide6.QtPrintSupport import QPrintPreviewWidget
+    from PySide6.QtWidgets import QLabel, QLineEdit
+    from shiboken6 import isValid
+
+    preview = dialog.findChild(QPrintPreviewWidget)
+    number = next((edit for edit in dialog.findChildren(QLineEdit) if isinstance(edit.validator(), QIntValidator)),
+                  None)
+    count = next((label for label in dialog.findChildren(QLabel) if label.text().startswith("/")), None)  # «/ 2»
+    if preview is None or number is None or count is None:
+        return  # another Qt's toolbar: left as Qt draws it
+
+    def shown(*, typing_done: bool = False) -> None:
+        if not (isValid(number) and isValid(count) and isValid(preview)):
+            return  # the dialog is being taken apart
+        wanted = display_digits(str(preview.currentPage()))
+        if number.text() != wanted and (typing_done or not number.isModified()):  # never under the officer's typing
+            number.setText(wanted)
+        total = display_digits(f"/ {preview.pageCount()}")
+        if count.text() != total:
+            count.setText(total)
+
+    def typed() -> None:
+        text = to_latin_digits(number.text()).strip()
+        if text.isdigit():
+            preview.setCurrentPage(int(text))
+        shown(typing_done=True)
+
+    # Qt sets the number after a page change (the buttons), the count when the preview changes: both rewritten.
+    number.textChanged.connect(lambda _text: shown())
+    preview.previewChanged.connect(lambda: shown())
+    number.editingFinished.connect(typed)
+    shown()
+
+
 def open_in_viewer(path: Path) -> bool:
     """Open a stored PDF in the system's viewer (which can print it); False when nothing opened it."""
     return bool(QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))))
@@ -238,6 +277,7 @@ class PrintController(QObject):
         self.preview = dialog
         _log.info("print preview opened: %d pages (%s)", len(images), self.renderer)
         dialog.open()
+        page_counter_in_desk_digits(dialog)  # once shown: Qt finishes its page counter's widgets as it shows them
         self.sig_preview_opened.emit(dialog)
 
     def _forget_preview(self, key: int) -> None:

@@ -7,13 +7,22 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+from PySide6.QtGui import QAction, QImage, QIntValidator
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox
 
+from desktop.arabic_text import display_digits
 from desktop.identity import make_saudi_id
 from tests.ui.reception.driver import Officer, draw_signature, future_hijri
-from ui.printing import NO_RENDERER_MESSAGE, PRINT_FAILED_MESSAGE, paint_pages, pdf_renderer_name, render_pdf_pages
+from ui.printing import (
+    NO_RENDERER_MESSAGE,
+    PRINT_FAILED_MESSAGE,
+    page_counter_in_desk_digits,
+    paint_pages,
+    pdf_renderer_name,
+    render_pdf_pages,
+)
 from ui.reception.page import ReceptionPage
 
 needs_renderer = pytest.mark.skipif(pdf_renderer_name() is None, reason="no PDF page renderer on this machine")
@@ -133,3 +142,49 @@ def test_pypdfium2_pages_keep_their_size_and_colours(tmp_path: Path) -> None:
     assert (image.width(), image.height()) == (round(A4[0] * 2), round(A4[1] * 2))
     assert image.pixelColor(20, 20).getRgb()[:3] == (255, 0, 0)
     assert image.pixelColor(image.width() - 20, image.height() - 20).getRgb()[:3] == (255, 255, 255)
+
+
+#: The previews' printers, alive as long as the test run (a preview dialog does not own its printer).
+_PRINTERS: list[QPrinter] = []
+
+
+def _two_page_preview(qtbot) -> tuple[QPrintPreviewDialog, QPrintPreviewWidget, QLineEdit, QLabel]:
+    """Qt's preview of two blank A4 pages with the desk's page counter, shown; its widget, number and count."""
+    page = QImage(420, 594, QImage.Format.Format_RGB32)
+    page.fill(Qt.GlobalColor.white)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    _PRINTERS.append(printer)
+    dialog = QPrintPreviewDialog(printer)
+    qtbot.addWidget(dialog)
+    dialog.paintRequested.connect(lambda target: paint_pages(target, [page, page]))
+    dialog.show()
+    page_counter_in_desk_digits(dialog)
+    preview = dialog.findChild(QPrintPreviewWidget)
+    qtbot.waitUntil(lambda: preview.pageCount() == 2)
+    number = next(edit for edit in dialog.findChildren(QLineEdit) if isinstance(edit.validator(), QIntValidator))
+    count = next(label for label in dialog.findChildren(QLabel) if label.text().startswith("/"))
+    return dialog, preview, number, count
+
+
+def test_the_preview_counts_its_pages_in_the_desks_digits(qtbot) -> None:
+    """Qt writes «1 / 2» in Latin digits beside a zoom in Arabic-Indic ones: the counter follows the desk's style,
+    after Qt's own next-page button too, and a page number typed in either style is taken."""
+    dialog, preview, number, count = _two_page_preview(qtbot)
+    assert (number.text(), count.text()) == ("١", "/ ٢")
+    following = next(action for action in dialog.findChildren(QAction) if action.text() == "الصّفحة التّالية")
+    following.trigger()
+    assert preview.currentPage() == 2 and number.text() == "٢"
+    for typed, page in (("١", 1), ("2", 2)):
+        number.setFocus()
+        number.selectAll()
+        for key in typed:  # typed by the officer (modified): left as typed until Enter
+            QTest.sendKeyEvent(QTest.KeyAction.Click, number, Qt.Key.Key_unknown, key, Qt.KeyboardModifier.NoModifier)
+        assert number.text() == typed
+        QTest.keyClick(number, Qt.Key.Key_Return)
+        assert preview.currentPage() == page and number.text() == display_digits(str(page))
+
+
+def test_the_preview_counter_in_latin_digits_when_the_desk_uses_them(qtbot, latin_digits: None) -> None:
+    """With the desk set to Latin digits the counter stays Latin."""
+    _dialog, _preview, number, count = _two_page_preview(qtbot)
+    assert (number.text(), count.text()) == ("1", "/ 2")
