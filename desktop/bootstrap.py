@@ -10,8 +10,8 @@ The virtual environment lives in ``.venv`` beside ``pyproject.toml``; it is (re)
 from ``requirements/dev.lock`` (the exact versions the suite passed with, see ``packaging/lock.py``), then the
 project itself with ``--no-deps``. They are installed by uv (``requirements/bootstrap.lock`` pins it and pip), which
 the venv's own pip puts in first: uv downloads and unpacks in parallel and installed the lock in ~3 s where pip took
-~16 s, a tenth of a fresh clone's whole test run. Where uv cannot be installed (no wheel for the platform) pip
-installs the same files.
+~16 s, a tenth of a fresh clone's whole test run. Where uv cannot be installed (no wheel for the platform) or cannot
+install (it reads none of pip's settings: a mirror, a proxy's certificate), pip installs the same files.
 """
 
 from __future__ import annotations
@@ -122,10 +122,12 @@ def install_commands(python: Path, installer: str = "uv") -> list[list[str]]:
 
 def _install_uv(python: Path) -> bool:
     """Put the pinned uv in the venv with the venv's own pip; False (pip will install) when that fails."""
-    done = subprocess.run([str(python), "-m", "pip", "install", "-q", _pinned("uv")], check=False)
-    if done.returncode != 0:
-        _say("uv could not be installed; pip installs the packages instead (slower)")
-    return done.returncode == 0
+    return subprocess.run([str(python), "-m", "pip", "install", "-q", _pinned("uv")], check=False).returncode == 0
+
+
+def _ran(commands: list[list[str]]) -> bool:
+    """Run the commands in order until one fails; True when all succeeded."""
+    return all(subprocess.run(command, check=False).returncode == 0 for command in commands)
 
 
 def ensure_venv() -> Path:
@@ -144,9 +146,12 @@ def ensure_venv() -> Path:
     wanted = _pyproject_hash()
     if not STAMP.exists() or STAMP.read_text().strip() != wanted:
         _say("installing Python packages (requirements/dev.lock, then the project with --no-deps)")
-        installer = "uv" if _install_uv(python) else "pip"
-        for command in install_commands(python, installer):
-            subprocess.run(command, check=True)
+        if not (_install_uv(python) and _ran(install_commands(python, "uv"))):
+            # uv reads none of pip's settings (an index mirror, a proxy's certificate): where it cannot install
+            # what pip can, pip does it.
+            _say("pip installs the packages (uv could not)")
+            for command in install_commands(python, "pip"):
+                subprocess.run(command, check=True)
         STAMP.write_text(wanted)
     return python
 
